@@ -1,0 +1,90 @@
+import { VERSION } from "../engine/version.ts";
+import { RpcError } from "../engine/rpc/mod.ts";
+import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+import { print, printError, printHint } from "./output.ts";
+
+/**
+ * Routes argv to the command whose name matches the most leading words,
+ * handling `--help`, `--version` and errors with the documented exit codes.
+ *
+ * @param commands every command
+ * @param argv the arguments after `agentos`
+ * @returns the exit code
+ */
+export async function runCli(
+  commands: Command[],
+  argv: string[],
+): Promise<number> {
+  if (
+    argv.length === 0 || argv[0] === "--help" || argv[0] === "-h" ||
+    argv[0] === "help"
+  ) {
+    print(overview(commands, argv.length === 0 ? [] : argv.slice(1)));
+    return argv.length === 0 ? ExitCode.Error : ExitCode.Ok;
+  }
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    print(`agentos ${VERSION}`);
+    return ExitCode.Ok;
+  }
+  const words = argv.filter((word) => !word.startsWith("-"));
+  const command = commands
+    .filter((c) => c.name.split(" ").every((word, i) => words[i] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+  if (!command) {
+    const group = commands.filter((c) => c.name.startsWith(`${words[0]} `));
+    if (group.length > 0) {
+      const wantsHelp = argv.includes("--help") || argv.includes("-h");
+      print(overview(group, []));
+      if (!wantsHelp && words.length > 1) {
+        printError(`Unknown command "${words.slice(0, 2).join(" ")}"`);
+      }
+      return wantsHelp ? ExitCode.Ok : ExitCode.Error;
+    }
+    printError(`Unknown command "${words[0] ?? argv[0]}"`);
+    printHint("See: agentos --help");
+    return ExitCode.Error;
+  }
+  const rest = [...argv];
+  for (const word of command.name.split(" ")) {
+    rest.splice(rest.indexOf(word), 1);
+  }
+  try {
+    const args = parseCommandArgs(command, rest);
+    if (args.values.help) {
+      print(commandHelp(command));
+      return ExitCode.Ok;
+    }
+    return await command.run(args);
+  } catch (error) {
+    if (error instanceof CliError) {
+      printError(error.message);
+      if (error.hint) printHint(error.hint);
+      return error.exitCode;
+    }
+    if (error instanceof RpcError) {
+      printError(`${error.message} (code ${error.code})`);
+      return ExitCode.Error;
+    }
+    printError(`Unexpected error: ${(error as Error).stack ?? error}`);
+    return ExitCode.Error;
+  }
+}
+
+function overview(commands: Command[], topic: string[]): string {
+  const shown = topic.length === 0
+    ? commands
+    : commands.filter((c) => c.name.startsWith(topic.join(" ")));
+  const width = Math.max(...shown.map((c) => c.name.length));
+  return [
+    "agentos — the AgentOS engine's command line",
+    "",
+    "Usage: agentos <command> [options]   (every command takes --help)",
+    "",
+    "Commands:",
+    ...shown.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Exit codes: 0 ok, 1 error, 2 engine unreachable, 3 another engine holds the lock.",
+    "Home: $AGENTOS_HOME, else ~/.agentos",
+  ].join("\n");
+}

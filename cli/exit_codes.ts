@@ -1,0 +1,31 @@
+/** Exit codes of the `agentos` CLI (DESIGN.md §4). */
+export enum ExitCode {
+  /** Success. */
+  Ok = 0,
+  /** Any error, including bad usage. */
+  Error = 1,
+  /** The engine is not running or does not answer. */
+  Unreachable = 2,
+  /** Another engine holds the lock. */
+  Locked = 3,
+}
+
+/** An error that ends the command with a given exit code and message. */
+export class CliError extends Error {
+  /** The exit code to end with. */
+  readonly exitCode: ExitCode;
+  /** An optional second line telling the user what to do. */
+  readonly hint?: string;
+
+  /**
+   * @param message what failed
+   * @param exitCode the exit code
+   * @param hint what to do about it
+   */
+  constructor(message: string, exitCode = ExitCode.Error, hint?: string) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+    this.hint = hint;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The `agentos` command line: commands that talk to the engine over its
+ * socket (never to the database directly). Calls `engine/rpc` and
+ * `engine/home` only.
+ *
+ * @module
+ */
+import { call } from "./call_command.ts";
+import type { Command } from "./command.ts";
+import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
+
+export { runCli } from "./cli.ts";
+export { type Command } from "./command.ts";
+export { ExitCode } from "./exit_codes.ts";
+
+/** Every `agentos` command, in help order. */
+export const COMMANDS: Command[] = [
+  engineStart,
+  engineStop,
+  engineStatus,
+  call,
+];

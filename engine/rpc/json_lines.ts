@@ -1,0 +1,140 @@
+import { readLines } from "./line_reader.ts";
+
+/** One item received on a {@linkcode JsonLines} channel. */
+export type Incoming =
+  | { kind: "message"; value: unknown }
+  | { kind: "invalid"; reason: string }
+  | { kind: "oversized"; bytes: number };
+
+/** The byte streams a {@linkcode JsonLines} channel runs over. */
+export interface ByteEndpoint {
+  /** Incoming bytes. */
+  readable: ReadableStream<Uint8Array>;
+  /** Outgoing bytes. */
+  writable: WritableStream<Uint8Array>;
+  /** Releases the underlying resource (socket, pipe); called once on close. */
+  close?: () => void;
+}
+
+/** Options for {@linkcode JsonLines}. */
+export interface JsonLinesOptions {
+  /** Longest accepted incoming line in bytes. */
+  maxLineBytes: number;
+  /** Outgoing bytes allowed to queue for a slow reader before the channel closes. */
+  maxQueuedBytes?: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Newline-delimited JSON over a byte stream pair: the framing shared by the
+ * engine socket, its clients and the Python worker pipe. Writes are queued
+ * in order; a peer that stops reading is cut off once its queue passes the
+ * limit rather than growing the engine's memory.
+ */
+export class JsonLines {
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #release: () => void;
+  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #options: Required<JsonLinesOptions>;
+  #tail: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #closed = false;
+
+  /**
+   * @param endpoint the byte streams and how to release them
+   * @param options size limits
+   */
+  constructor(endpoint: ByteEndpoint, options: JsonLinesOptions) {
+    this.#reader = endpoint.readable.getReader();
+    this.#release = endpoint.close ?? (() => {});
+    this.#writer = endpoint.writable.getWriter();
+    this.#options = { maxQueuedBytes: 64 * 1024 * 1024, ...options };
+  }
+
+  /** Whether the channel has been closed (by us or by a failed write). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Incoming items, until the peer closes its side or the channel is closed.
+   *
+   * @returns parsed JSON values, unparseable lines and oversize reports
+   */
+  async *receive(): AsyncGenerator<Incoming> {
+    try {
+      for await (
+        const line of readLines(this.#reader, {
+          maxBytes: this.#options.maxLineBytes,
+        })
+      ) {
+        if (line.kind === "oversized") {
+          yield line;
+          continue;
+        }
+        if (line.text.trim() === "") continue;
+        try {
+          yield { kind: "message", value: JSON.parse(line.text) };
+        } catch (error) {
+          yield { kind: "invalid", reason: (error as Error).message };
+        }
+      }
+    } catch (error) {
+      // A reset connection ends the stream like a close does.
+      if (!this.#closed && !isDisconnect(error)) throw error;
+    }
+  }
+
+  /**
+   * Queues one value as a JSON line. Resolves once written; never rejects
+   * (a write to a gone peer just closes the channel).
+   *
+   * @param value any JSON-serialisable value
+   */
+  send(value: unknown): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const bytes = encoder.encode(JSON.stringify(value) + "\n");
+    this.#queued += bytes.length;
+    if (this.#queued > this.#options.maxQueuedBytes) {
+      this.close();
+      return Promise.resolve();
+    }
+    this.#tail = this.#tail.then(async () => {
+      if (this.#closed) return;
+      try {
+        await this.#writer.write(bytes);
+      } catch {
+        this.close();
+      } finally {
+        this.#queued -= bytes.length;
+      }
+    });
+    return this.#tail;
+  }
+
+  /** Waits until every queued line has been written. */
+  flush(): Promise<void> {
+    return this.#tail;
+  }
+
+  /** Closes both directions; pending writes are dropped. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Cancelling the reader ends a pending read; closing the resource alone does not.
+    this.#reader.cancel().catch(() => {});
+    try {
+      this.#release();
+    } catch {
+      // Already released by the peer.
+    }
+  }
+}
+
+function isDisconnect(error: unknown): boolean {
+  return error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.BadResource ||
+    error instanceof Deno.errors.Interrupted;
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { type Line, readLines } from "./line_reader.ts";
+
+function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return ReadableStream.from(chunks.map((chunk) => encoder.encode(chunk)));
+}
+
+async function collect(chunks: string[], maxBytes: number): Promise<Line[]> {
+  return await Array.fromAsync(readLines(streamOf(chunks), { maxBytes }));
+}
+
+Deno.test("readLines() joins lines split across chunks and splits chunks holding several lines", async () => {
+  assert.deepEqual(
+    await collect(['{"a":', '1}\n{"b"', ":2}\n\n", "tail"], 100),
+    [
+      { kind: "line", text: '{"a":1}' },
+      { kind: "line", text: '{"b":2}' },
+      { kind: "line", text: "" },
+      { kind: "line", text: "tail" },
+    ],
+  );
+});
+
+Deno.test("readLines() reports an oversized line once and resumes at the next line", async () => {
+  assert.deepEqual(
+    await collect(["short\n", "x".repeat(8), "y".repeat(8), "z\nok\n"], 10),
+    [
+      { kind: "line", text: "short" },
+      { kind: "oversized", bytes: 17 },
+      { kind: "line", text: "ok" },
+    ],
+  );
+});
+
+Deno.test("readLines() keeps multi-byte characters split across chunks intact", async () => {
+  const bytes = new TextEncoder().encode("héllo→\n");
+  const stream = ReadableStream.from([
+    bytes.subarray(0, 2),
+    bytes.subarray(2, 7),
+    bytes.subarray(7),
+  ]);
+  assert.deepEqual(
+    await Array.fromAsync(readLines(stream, { maxBytes: 100 })),
+    [
+      { kind: "line", text: "héllo→" },
+    ],
+  );
+});

@@ -1,0 +1,30 @@
+/**
+ * JSON-RPC 2.0 over newline-delimited JSON: framing, the dispatcher, the
+ * Unix-socket server and its client. Used by the engine (server), the CLI,
+ * the MCP proxy and the bridge (clients), and the skill runtime (framing of
+ * the worker pipe). Calls no other subsystem.
+ *
+ * @module
+ */
+export { ErrorCode, invalidParams, RpcError } from "./rpc_error.ts";
+export { type Line, readLines, type ReadLinesOptions } from "./line_reader.ts";
+export {
+  type ByteEndpoint,
+  type Incoming,
+  JsonLines,
+  type JsonLinesOptions,
+} from "./json_lines.ts";
+export {
+  type Handler,
+  isObject,
+  type RequestContext,
+  type Response,
+  RpcDispatcher,
+  type RpcDispatcherOptions,
+} from "./rpc_dispatcher.ts";
+export { RpcServer, type RpcServerOptions } from "./rpc_server.ts";
+export {
+  type CallOptions,
+  RpcClient,
+  type RpcClientOptions,
+} from "./rpc_client.ts";

@@ -1,0 +1,190 @@
+import { ErrorCode, RpcError } from "./rpc_error.ts";
+
+/** What a handler knows about the request it serves. */
+export interface RequestContext {
+  /** The connection's number, unique for the engine's life. */
+  connectionId: number;
+  /** Sends a notification to the requesting connection only. */
+  notify(method: string, params: unknown): void;
+  /** Aborted when the requesting client disconnects. */
+  signal: AbortSignal;
+}
+
+/** A method implementation: params are always an object. */
+export type Handler = (
+  params: Record<string, unknown>,
+  context: RequestContext,
+) => unknown;
+
+/** A JSON-RPC response object. */
+export interface Response {
+  jsonrpc: "2.0";
+  id: string | number | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** Options for {@linkcode RpcDispatcher}. */
+export interface RpcDispatcherOptions {
+  /** Called with every unexpected throw, which the client sees as -32603. */
+  onInternalError?: (method: string, error: unknown) => void;
+  /** Largest batch accepted. */
+  maxBatch?: number;
+}
+
+/**
+ * Owns the method table and JSON-RPC 2.0 semantics: request validation,
+ * batches, notifications and error mapping. Handlers never see bytes.
+ */
+export class RpcDispatcher {
+  #methods = new Map<string, Handler>();
+  #onInternalError: (method: string, error: unknown) => void;
+  #maxBatch: number;
+
+  /** @param options error reporting and limits */
+  constructor(options: RpcDispatcherOptions = {}) {
+    this.#onInternalError = options.onInternalError ?? (() => {});
+    this.#maxBatch = options.maxBatch ?? 1000;
+  }
+
+  /**
+   * Adds a method.
+   *
+   * @param method `namespace.verb`
+   * @param handler its implementation
+   * @throws {TypeError} when the method is already registered
+   */
+  register(method: string, handler: Handler): void {
+    if (this.#methods.has(method)) {
+      throw new TypeError(`Method "${method}" is already registered`);
+    }
+    this.#methods.set(method, handler);
+  }
+
+  /** The registered method names, sorted. */
+  methods(): string[] {
+    return [...this.#methods.keys()].sort();
+  }
+
+  /**
+   * Serves one parsed message: a request, a notification or a batch.
+   *
+   * @param message the parsed JSON value of one line
+   * @param context the requesting connection
+   * @returns the response(s), or undefined when nothing is to be sent
+   */
+  async handle(
+    message: unknown,
+    context: RequestContext,
+  ): Promise<Response | Response[] | undefined> {
+    if (!Array.isArray(message)) return await this.#handleOne(message, context);
+    if (message.length === 0) {
+      return failure(null, ErrorCode.InvalidRequest, "Empty batch");
+    }
+    if (message.length > this.#maxBatch) {
+      return failure(
+        null,
+        ErrorCode.InvalidRequest,
+        `Batch of ${message.length} requests exceeds the limit of ${this.#maxBatch}`,
+      );
+    }
+    const responses = await Promise.all(
+      message.map((item) => this.#handleOne(item, context)),
+    );
+    const sent = responses.filter((r): r is Response => r !== undefined);
+    return sent.length > 0 ? sent : undefined;
+  }
+
+  async #handleOne(
+    message: unknown,
+    context: RequestContext,
+  ): Promise<Response | undefined> {
+    if (!isObject(message)) {
+      return failure(
+        null,
+        ErrorCode.InvalidRequest,
+        "Request must be an object",
+      );
+    }
+    const id = message.id;
+    const validId = id === undefined || id === null ||
+      typeof id === "string" || (typeof id === "number" && isFinite(id));
+    const replyId = validId && id !== undefined
+      ? id as string | number | null
+      : null;
+    if (message.jsonrpc !== "2.0") {
+      return failure(
+        replyId,
+        ErrorCode.InvalidRequest,
+        `Unsupported jsonrpc version ${
+          JSON.stringify(message.jsonrpc ?? null)
+        }; expected "2.0"`,
+      );
+    }
+    if (!validId) {
+      return failure(
+        null,
+        ErrorCode.InvalidRequest,
+        "Request id must be a string, a number or null",
+      );
+    }
+    if (typeof message.method !== "string" || message.method === "") {
+      return failure(
+        replyId,
+        ErrorCode.InvalidRequest,
+        "Request method must be a non-empty string",
+      );
+    }
+    const isNotification = !("id" in message);
+    const method = message.method;
+    const handler = this.#methods.get(method);
+    let response: Response;
+    if (!handler) {
+      response = failure(
+        replyId,
+        ErrorCode.MethodNotFound,
+        `Method "${method.slice(0, 200)}" not found`,
+      );
+    } else if (
+      message.params !== undefined && message.params !== null &&
+      !isObject(message.params)
+    ) {
+      response = failure(
+        replyId,
+        ErrorCode.InvalidParams,
+        "Params must be an object of named parameters",
+      );
+    } else {
+      const params = (message.params ?? {}) as Record<string, unknown>;
+      try {
+        const result = await handler(params, context);
+        response = { jsonrpc: "2.0", id: replyId, result: result ?? null };
+      } catch (error) {
+        if (error instanceof RpcError) {
+          response = { jsonrpc: "2.0", id: replyId, error: error.toJSON() };
+        } else {
+          this.#onInternalError(method, error);
+          response = failure(
+            replyId,
+            ErrorCode.InternalError,
+            `Internal error in "${method}"; see logs/engine.log`,
+          );
+        }
+      }
+    }
+    return isNotification ? undefined : response;
+  }
+}
+
+function failure(
+  id: string | number | null,
+  code: number,
+  message: string,
+): Response {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/** Whether a value is a plain JSON object (not null, not an array). */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

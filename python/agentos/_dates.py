@@ -1,0 +1,62 @@
+"""Dates to ISO 8601: display dates, partial dates and Unix timestamps."""
+
+import re
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_date(value):
+    """A display date as ISO 8601, as precise as the input; None when unsure.
+
+    ``"August 2010"`` → ``"2010-08"``, ``"Dec 13, 2024"`` → ``"2024-12-13"``,
+    ``"13 December 2024"`` → ``"2024-12-13"``, ``"2024"`` → ``"2024"``; ISO
+    input passes through; relative phrases (``"3 days ago"``) give None.
+    """
+    if value is None:
+        return None
+    text = re.sub(r"^(?:in|on)\s+", "", str(value).strip(), flags=re.I)
+    if re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ]\S*)?$", text):
+        return text
+    words = re.sub(r"[,.]", " ", text).split()
+    lowered = [w.lower() for w in words]
+    if len(words) == 2 and lowered[0] in _MONTHS and re.fullmatch(r"\d{4}", words[1]):
+        return f"{words[1]}-{_MONTHS[lowered[0]]:02d}"
+    if len(words) == 3:
+        if lowered[0] in _MONTHS and words[1].isdigit() and re.fullmatch(r"\d{4}", words[2]):
+            month, day, year = _MONTHS[lowered[0]], int(words[1]), words[2]
+        elif lowered[1] in _MONTHS and words[0].isdigit() and re.fullmatch(r"\d{4}", words[2]):
+            month, day, year = _MONTHS[lowered[1]], int(words[0]), words[2]
+        else:
+            return None
+        return f"{year}-{month:02d}-{day:02d}" if 1 <= day <= 31 else None
+    return None
+
+
+def _iso(seconds):
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def iso_from_ms(value):
+    """Unix milliseconds → ISO 8601 UTC datetime string (None if not a number)."""
+    return _iso(value / 1000) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def iso_from_seconds(value):
+    """Unix seconds → ISO 8601 UTC datetime string (None if not a number)."""
+    return _iso(value)

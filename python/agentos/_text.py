@@ -1,0 +1,99 @@
+"""Text cleaning and number parsing for scraped values."""
+
+import re
+
+_TAG = re.compile(r"<[^>]+>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+_P_END = re.compile(r"</p\s*>", re.I)
+_SENTINELS = frozenset({"n/a", "na", "none", "null", "undefined", "unknown", "-", "\u2014", "\u2013"})
+_SENTINEL_PHRASES = ("no description", "not available", "not specified", "not provided", "no data", "no information")
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    import html
+
+    return html.unescape(text)
+
+
+def strip_tags(value):
+    """Remove HTML tags and decode entities; no whitespace changes. None/empty → None."""
+    if value is None:
+        return None
+    text = _unescape(_TAG.sub("", str(value))).strip()
+    return text or None
+
+
+def clean_text(value):
+    """Decode HTML entities and collapse whitespace to single spaces. None/empty → None."""
+    if value is None:
+        return None
+    text = " ".join(_unescape(str(value)).split())
+    return text or None
+
+
+def clean_html(value):
+    """HTML to plain text keeping paragraphs: ``<br>`` → newline, ``</p>`` → blank line."""
+    if value is None:
+        return None
+    text = _P_END.sub("\n\n", _BR.sub("\n", str(value)))
+    text = _unescape(_TAG.sub("", text))
+    text = re.sub(r"[ \t\f\v]+", " ", text)
+    text = re.sub(r" *\n *", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    return text or None
+
+
+def parse_int(value):
+    """Integer from a messy value: ``"1,234"`` → 1234, ``"2.5K"`` → 2500, ``"495 reviews"`` → 495."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
+    text = str(value).strip().replace(",", "").replace("_", "")
+    match = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*([kKmMbB])", text)
+    if match:
+        scale = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}[match.group(2).lower()]
+        return int(float(match.group(1)) * scale)
+    match = re.search(r"[-+]?\d+", text)
+    return int(match.group()) if match else None
+
+
+def parse_float(value):
+    """Float from a messy value: ``"4.5 out of 5"`` → 4.5, ``"$1,299.00"`` → 1299.0."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    match = re.search(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", str(value).replace(",", ""))
+    return float(match.group()) if match else None
+
+
+def molt(value, as_type=None):
+    """Clean a scraped value, optionally converting it (``int``, ``float``, ``"date"``, ``str``).
+
+    Text loses tags, entities and extra whitespace; placeholders such as
+    ``"N/A"`` become None.
+    """
+    if value is None:
+        return None
+    if as_type in (int, "int", "integer"):
+        return parse_int(value)
+    if as_type in (float, "float", "number"):
+        return parse_float(value)
+    if as_type in ("date", "datetime"):
+        from agentos import _dates
+
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _dates.iso_from_ms(value) if abs(value) > 1e12 else _dates.iso_from_seconds(value)
+        return _dates.parse_date(str(value))
+    if not isinstance(value, str):
+        return str(value) if as_type in (str, "str", "string") else value
+    text = clean_text(_BR.sub(" ", _TAG.sub("", value) if "<" in value else value))
+    if text is None or text.lower() in _SENTINELS:
+        return None
+    lowered = text.lower()
+    return None if any(phrase in lowered for phrase in _SENTINEL_PHRASES) else text

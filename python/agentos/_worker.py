@@ -1,0 +1,312 @@
+"""The skill worker: a fresh process that runs exactly one tool call.
+
+Lifecycle on the wire (one JSON object per line):
+
+1. worker → engine ``{"__type__": "ready", "pid": N}`` once asyncio and the
+   SDK are loaded;
+2. engine → worker ``{"__type__": "call", ...}``;
+3. any number of ``dispatch`` / ``dispatch_result`` exchanges;
+4. worker → engine ``{"__type__": "result", ...}``, then exit 0.
+
+The worker owns the real stdin/stdout: fd 0 and fd 1 are moved to private
+descriptors, fd 0 is replaced by /dev/null and fd 1 by stderr, so skill code
+(``print``, ``input``, C extensions, children) cannot write to or read from
+the wire.
+"""
+
+import json
+import os
+import sys
+
+
+def _import_asyncio():
+    # The sandbox has no network, so asyncio's TLS support is dead weight.
+    # Hiding `ssl` while asyncio loads skips loading OpenSSL (~8 ms of every
+    # worker start); a skill that imports ssl itself still gets the real one.
+    if "ssl" in sys.modules:
+        import asyncio
+    else:
+        sys.modules["ssl"] = None
+        try:
+            import asyncio
+        finally:
+            if sys.modules.get("ssl", 0) is None:
+                del sys.modules["ssl"]
+    return asyncio
+
+
+asyncio = _import_asyncio()
+
+import threading  # noqa: E402  (already loaded by asyncio)
+import traceback  # noqa: E402
+
+from agentos import _broker, _connection, _skill_loader  # noqa: E402
+from agentos._results import SkillError  # noqa: E402
+from agentos._wire import MAX_LINE, LineReader, LineTooLong, LineWriter  # noqa: E402
+
+TRACEBACK_LIMIT = 8 * 1024
+"""Bytes of traceback text kept in an error result (the last frames)."""
+
+_CO_COROUTINE = 0x80
+_CO_VARKEYWORDS = 0x08
+_INTERNAL_FILES = (__file__, _skill_loader.__file__)
+
+
+class ProtocolError(ValueError):
+    """The engine sent something the worker cannot act on."""
+
+
+def _claim_stdio():
+    """Move the wire to private fds; leave /dev/null on fd 0 and stderr on fd 1."""
+    out_fd = os.dup(1)
+    in_fd = os.dup(0)
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    sys.stdout = sys.stderr
+    try:
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+    except OSError:
+        pass
+    return in_fd, out_fd
+
+
+def _parse_call(line: bytes) -> dict:
+    try:
+        message = json.loads(line)
+    except ValueError as error:
+        raise ProtocolError(f"Unparseable line from the engine: {error}: {line[:200]!r}") from None
+    if not isinstance(message, dict) or message.get("__type__") != "call":
+        raise ProtocolError(f"Expected a call message, got {line[:200]!r}")
+    call_id = message.get("id")
+    if not isinstance(call_id, (str, int)) or isinstance(call_id, bool):
+        raise ProtocolError(f"Call has no usable id: {call_id!r}")
+    for key in ("module", "function"):
+        if not isinstance(message.get(key), str) or not message[key]:
+            raise ProtocolError(f'Call "{call_id}" has no {key} name')
+    if not isinstance(message.get("kwargs", {}), dict):
+        raise ProtocolError(f'Call "{call_id}" kwargs is not an object')
+    sources = message.get("sources")
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise ProtocolError(f'Call "{call_id}" sources must map file paths to source text')
+    if not isinstance(message.get("skill", {}), dict):
+        raise ProtocolError(f'Call "{call_id}" skill is not an object')
+    return message
+
+
+def _is_async(func) -> bool:
+    for candidate in (func, _unwrap(func)):
+        code = getattr(candidate, "__code__", None)
+        if code is not None and code.co_flags & _CO_COROUTINE:
+            return True
+    return False
+
+
+def _unwrap(func):
+    seen = 0
+    while hasattr(func, "__wrapped__") and seen < 100:
+        func = func.__wrapped__
+        seen += 1
+    return func
+
+
+def fit_kwargs(func, kwargs: dict) -> dict:
+    """The subset of ``kwargs`` that ``func`` accepts by keyword (all of them with ``**params``)."""
+    code = getattr(_unwrap(func), "__code__", None)
+    if code is None or code.co_flags & _CO_VARKEYWORDS:
+        return dict(kwargs)
+    names = code.co_varnames[code.co_posonlyargcount : code.co_argcount + code.co_kwonlyargcount]
+    return {key: value for key, value in kwargs.items() if key in names}
+
+
+async def _invoke(call: dict):
+    skill = call.get("skill") or {}
+    finder = _skill_loader.SkillSourceFinder(call["sources"], str(skill.get("dir") or "/skill"))
+    finder.install()
+    module = finder.load(call["module"])
+    name = call["function"]
+    func = getattr(module, name, None)
+    if name.startswith("_") or func is None or not callable(func):
+        raise LookupError(f'Tool "{name}" not found in module "{call["module"]}"')
+    if not _is_async(func):
+        raise TypeError(f"Tool {name} must be async def")
+    kwargs = dict(call.get("kwargs") or {})
+    chosen = _connection.choose(func, kwargs.get("connection"))
+    _connection.bind(chosen)
+    auth_by_connection = call.get("connections_auth")
+    if isinstance(auth_by_connection, dict) and "auth" not in kwargs and chosen in auth_by_connection:
+        kwargs["auth"] = auth_by_connection[chosen]
+    result = func(**fit_kwargs(func, kwargs))
+    if hasattr(result, "__await__"):
+        result = await result
+    return result
+
+
+def _format_traceback(error: BaseException) -> str:
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        internal = filename in _INTERNAL_FILES or filename.startswith("<frozen importlib")
+        if not internal and not filename.endswith("importlib/__init__.py"):
+            break
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(error), error, tb))
+    data = text.encode("utf-8", "replace")
+    if len(data) > TRACEBACK_LIMIT:
+        text = "... (earlier frames cut)\n" + data[-(TRACEBACK_LIMIT - 64) :].decode("utf-8", "ignore")
+    return text
+
+
+def error_result(call_id, error: BaseException, with_traceback: bool = True) -> dict:
+    """The ``result`` message reporting ``error``."""
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001 — a broken __str__ must not cost the result
+        message = f"<unprintable {type(error).__name__}>"
+    body = {"type": type(error).__name__, "message": message}
+    if isinstance(error, SkillError):
+        body["type"] = "SkillError"
+        body["message"] = error.message
+        for key, value in error.fields.items():
+            body.setdefault(key, value)
+        body["fields"] = dict(error.fields)
+    elif isinstance(error, _broker.DispatchError):
+        body["code"] = error.code
+        if error.data is not None:
+            body["data"] = error.data
+    if with_traceback and error.__traceback__ is not None:
+        body["traceback"] = _format_traceback(error)
+    return {"__type__": "result", "id": call_id, "ok": False, "error": body}
+
+
+def _send_result(writer: LineWriter, message: dict, function: str = "") -> None:
+    """Send the final message; if it cannot be encoded, send an error saying why."""
+    try:
+        writer.send(message, final=True)
+        return
+    except LineTooLong as error:
+        problem = f"{'Result' if message.get('ok') else 'Error'} of tool {function} is {error.size} bytes, " \
+                  f"over the {MAX_LINE} byte line limit"
+    except (TypeError, ValueError) as error:
+        problem = f"{'Result' if message.get('ok') else 'Error'} of tool {function} cannot be sent as JSON: {error}"
+    body = {"type": "TypeError", "message": problem}
+    if not message.get("ok"):
+        original = message.get("error", {})
+        kept = ("type", "message", "traceback")
+        body["cause"] = {k: str(original[k])[:TRACEBACK_LIMIT] for k in kept if k in original}
+    writer.send({"__type__": "result", "id": message.get("id"), "ok": False, "error": body}, final=True)
+
+
+def _abort(writer: LineWriter, call_id, reason: str) -> None:
+    """Report a protocol failure and end the process with status 1."""
+    if not writer.closed:
+        try:
+            writer.send(error_result(call_id, ProtocolError(reason), with_traceback=False), final=True)
+        except OSError:
+            pass
+    _exit(1)
+
+
+def _read_results(reader: LineReader, writer: LineWriter, broker, loop, call_id) -> None:
+    """Reader thread: route each ``dispatch_result`` line to its waiting future."""
+    while True:
+        try:
+            line = reader.readline()
+        except LineTooLong as error:
+            _abort(writer, call_id, str(error))
+            return
+        except OSError:
+            line = None
+        if line is None:
+            reason = "the engine closed the worker's stdin"
+            try:
+                loop.call_soon_threadsafe(broker.close, reason)
+            except RuntimeError:
+                pass
+            return
+        try:
+            message = json.loads(line)
+        except ValueError as error:
+            if writer.closed:
+                return
+            _abort(writer, call_id, f"Unparseable line from the engine: {error}: {line[:200]!r}")
+            return
+        if not isinstance(message, dict) or message.get("__type__") != "dispatch_result":
+            print(f"agentos worker: ignoring unexpected message {line[:200]!r}", file=sys.stderr)
+            continue
+        try:
+            loop.call_soon_threadsafe(broker.deliver, message)
+        except RuntimeError:  # the loop is gone: the call is over
+            return
+
+
+async def _run(call: dict, reader: LineReader, writer: LineWriter) -> dict:
+    loop = asyncio.get_running_loop()
+    broker = _broker.Broker(writer, loop)
+    _broker.install(broker)
+    threading.Thread(
+        target=_read_results, args=(reader, writer, broker, loop, call["id"]), name="agentos-wire", daemon=True
+    ).start()
+    try:
+        value = await _invoke(call)
+    except BaseException as error:  # noqa: BLE001 — every failure becomes a result
+        return error_result(call["id"], error)
+    if isinstance(value, SkillError):
+        return error_result(call["id"], value, with_traceback=False)
+    return {"__type__": "result", "id": call["id"], "ok": True, "value": value}
+
+
+def serve() -> int:
+    """Run the worker protocol on stdin/stdout; returns the exit status."""
+    in_fd, out_fd = _claim_stdio()
+    reader, writer = LineReader(in_fd), LineWriter(out_fd)
+    try:
+        writer.send({"__type__": "ready", "pid": os.getpid()})
+        line = reader.readline()
+    except LineTooLong as error:
+        _abort(writer, None, str(error))
+    except OSError:  # the engine went away before the call
+        return 1
+    if line is None:
+        return 0
+    try:
+        call = _parse_call(line)
+    except ProtocolError as error:
+        call_id = None
+        try:
+            call_id = json.loads(line).get("id")
+        except (ValueError, AttributeError):
+            pass
+        _abort(writer, call_id if isinstance(call_id, (str, int)) else None, str(error))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    result = loop.run_until_complete(_run(call, reader, writer))
+    try:
+        _send_result(writer, result, call["function"])
+    except OSError:
+        return 1
+    return 0
+
+
+def _exit(status: int):
+    """Flush what the skill wrote to stderr and leave at once.
+
+    ``os._exit`` skips interpreter teardown on purpose: the process served its
+    one call, and a thread or task the skill left behind must not hold it open.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(status)
+
+
+def main() -> None:
+    """Serve one call and exit the process."""
+    _exit(serve())

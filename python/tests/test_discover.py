@@ -1,0 +1,351 @@
+"""Skill discovery from source text (``worker_main.py --discover``), never importing it."""
+
+import json
+import subprocess
+import sys
+import textwrap
+import unittest
+
+from _harness import WORKER
+
+from agentos.discover import discover
+
+README = textwrap.dedent('''\
+    ---
+    id: example-search
+    name: Example Search
+    description: Search the web with Example's API
+    capabilities: [http]
+    website: https://example.com
+    ---
+
+    # Example Search
+''')
+
+SEARCH = textwrap.dedent('''\
+    """Example search — a skill in the style of the published ones."""
+
+    from agentos import client, connection, provides, returns, test, timeout, web_search
+
+    BASE = "https://api.example.com"
+
+    connection("api", base_url=BASE, auth={"type": "api_key", "header": {"x-api-key": ".auth.key"}},
+               label="API Key", help_url="https://example.com/keys")
+
+
+    @returns("webpage[]")
+    @provides(web_search)
+    @timeout(60)
+    @test(params={"query": "x"})
+    async def search(query: str, limit: int = 10, **params):
+        """Search the web.
+
+        Args:
+            query: What to look for
+            limit: Max results
+        """
+        resp = await client.post(f"{BASE}/search", json={"query": query, "numResults": limit})
+        return resp["json"]["results"]
+
+
+    async def _shape(item):
+        return item
+''')
+
+
+def run_cli(request) -> subprocess.CompletedProcess:
+    data = request if isinstance(request, bytes) else json.dumps(request).encode()
+    return subprocess.run([sys.executable, "-I", "-S", WORKER, "--discover"], input=data, capture_output=True,
+                          timeout=30)
+
+
+class DiscoverCliTest(unittest.TestCase):
+    def test_realistic_skill_is_described_in_one_json_line(self):
+        proc = run_cli({"readme": README, "sources": {"search.py": SEARCH}})
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout.count(b"\n"), 1)
+        result = json.loads(proc.stdout)
+        self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports", "problems"])
+        self.assertEqual(result["front_matter"], {
+            "id": "example-search",
+            "name": "Example Search",
+            "description": "Search the web with Example's API",
+            "capabilities": ["http"],
+            "website": "https://example.com",
+        })
+        self.assertEqual(result["tools"], [{
+            "name": "search",
+            "file": "search.py",
+            "line": 15,
+            "description": "Search the web.",
+            "doc": "Search the web.\n\nArgs:\n    query: What to look for\n    limit: Max results",
+            "params": [
+                {"name": "query", "type": "string", "required": True, "default": None,
+                 "description": "What to look for"},
+                {"name": "limit", "type": "integer", "required": False, "default": 10, "description": "Max results"},
+            ],
+            "provides": ["web_search"],
+            "provides_options": {},
+            "returns": "webpage[]",
+            "timeout": 60,
+            "connection": None,
+            "claims": [],
+            "tests": [{"params": {"query": "x"}}],
+            "test_skip": None,
+            "is_async": True,
+        }])
+        self.assertEqual(result["connections"], [{
+            "name": "api",
+            "base_url": "https://api.example.com",
+            "domain": None,
+            "auth": {"type": "api_key", "header": {"x-api-key": ".auth.key"}},
+            "description": None,
+            "label": "API Key",
+            "help_url": "https://example.com/keys",
+            "optional": None,
+            "client": None,
+            "vars": None,
+            "sqlite": None,
+            "options": {},
+            "file": "search.py",
+            "line": 7,
+        }])
+        self.assertEqual(result["url_literals"],
+                         ["https://api.example.com", "https://example.com/keys", "https://api.example.com/search"])
+        self.assertEqual(result["imports"], ["agentos"])
+        self.assertEqual(result["problems"], [])
+
+    def test_malformed_request_exits_1_with_a_message(self):
+        for request in (b"not json", {"readme": "x"}, {"sources": {"a.py": 1}}):
+            proc = run_cli(request)
+            self.assertEqual(proc.returncode, 1)
+            self.assertEqual(proc.stdout, b"")
+            self.assertIn("agentos discover", proc.stderr.decode())
+
+    def test_discovery_never_executes_skill_code(self):
+        evil = "import os\nos.write(1, b'EXECUTED')\nraise SystemExit(3)\n"
+        proc = run_cli({"readme": README, "sources": {"evil.py": evil}})
+        self.assertEqual(proc.returncode, 0)
+        self.assertNotIn(b"EXECUTED", proc.stdout)
+        self.assertEqual(json.loads(proc.stdout)["imports"], ["os"])
+
+
+class DiscoverProblemsTest(unittest.TestCase):
+    def reasons(self, result):
+        return [(p["file"], p["line"], p["reason"]) for p in result["problems"]]
+
+    def test_syntax_error_is_a_problem_and_other_files_still_yield_tools(self):
+        result = discover(README, {"a_broken.py": "x = 1\ndef f(:\n", "search.py": SEARCH})
+        self.assertEqual(self.reasons(result), [("a_broken.py", 2, "Syntax error: invalid syntax")])
+        self.assertEqual([t["name"] for t in result["tools"]], ["search"])
+
+    def test_non_literal_decorator_argument_names_the_decorator(self):
+        source = textwrap.dedent('''\
+            from agentos import provides, returns, timeout
+            SHAPE = compute()
+            @returns(SHAPE)
+            @timeout(LIMIT * 2)
+            @provides(make_capability())
+            async def tool(**params):
+                pass
+        ''')
+        result = discover(README, {"t.py": source})
+        self.assertEqual(self.reasons(result), [
+            ("t.py", 3, "@returns argument is not a literal: SHAPE"),
+            ("t.py", 4, "@timeout argument is not a literal: LIMIT * 2"),
+            ("t.py", 5, "@provides argument is not a literal: make_capability()"),
+        ])
+        tool = result["tools"][0]
+        self.assertEqual((tool["returns"], tool["timeout"], tool["provides"]), (None, None, []))
+
+    def test_sync_tool_is_listed_with_a_problem(self):
+        source = "from agentos import returns\n@returns('x')\ndef tool(**params):\n    pass\n"
+        result = discover(README, {"t.py": source})
+        self.assertEqual(self.reasons(result), [("t.py", 3, "Tool tool must be async def")])
+        self.assertFalse(result["tools"][0]["is_async"])
+
+    def test_duplicate_tool_names_across_files_are_a_problem(self):
+        tool = "from agentos import returns\n\n@returns('x')\nasync def search(**params):\n    pass\n"
+        result = discover(README, {"b.py": tool, "a.py": tool})
+        self.assertEqual(self.reasons(result), [("b.py", 4, 'Duplicate tool name "search" (also at a.py:4)')])
+        self.assertEqual([(t["name"], t["file"]) for t in result["tools"]], [("search", "a.py")])
+
+    def test_duplicate_connections_are_a_problem(self):
+        source = "from agentos import connection\nconnection('api', base_url='https://a.example.com')\n" \
+                 "connection('api', base_url='https://b.example.com')\n"
+        result = discover(README, {"c.py": source})
+        self.assertEqual(self.reasons(result), [("c.py", 3, 'Duplicate connection "api" (also at c.py:2)')])
+
+    def test_readme_without_front_matter_or_with_bad_yaml_is_a_problem(self):
+        self.assertEqual(self.reasons(discover("# Title\n", {})),
+                         [("readme.md", 1, "readme.md has no YAML front matter")])
+        self.assertEqual(self.reasons(discover("---\nid: x\nname: &a y\n---\n", {})),
+                         [("readme.md", 3, "anchors, aliases and tags are not supported: '&a y'")])
+        self.assertEqual(self.reasons(discover(None, {})), [("readme.md", None, "The skill has no readme.md")])
+
+    def test_unpacked_decorator_arguments_are_a_problem(self):
+        source = "from agentos import returns\nOPTS = {}\n@returns(**OPTS)\nasync def t(**params):\n    pass\n"
+        result = discover(README, {"t.py": source})
+        self.assertEqual(self.reasons(result), [("t.py", 3, "@returns arguments must be written out, not unpacked")])
+
+
+class DiscoverToolsTest(unittest.TestCase):
+    def tool(self, source, name=None):
+        result = discover(README, {"s.py": textwrap.dedent(source)})
+        tools = {t["name"]: t for t in result["tools"]}
+        return tools[name] if name else tools, result
+
+    def test_only_decorated_top_level_public_functions_are_tools(self):
+        tools, _ = self.tool('''\
+            import functools
+            from agentos import returns
+            @returns("x")
+            async def visible(**params): pass
+            @returns("x")
+            async def _hidden(**params): pass
+            async def undecorated(**params): pass
+            @functools.lru_cache
+            def cached(): pass
+            class Box:
+                @returns("x")
+                async def method(self, **params): pass
+            if True:
+                @returns("x")
+                async def nested(**params): pass
+        ''')
+        self.assertEqual(list(tools), ["visible"])
+
+    def test_decorators_are_recognized_through_module_and_alias_imports(self):
+        tools, result = self.tool('''\
+            import agentos
+            from agentos import returns as shape_of, tools as caps
+            from agentos.tools import llm
+            @agentos.returns("a")
+            @agentos.provides(agentos.web_read, caps.web_search, llm, "custom", urls=["x.com/*"], models=["m"])
+            async def one(**params): pass
+            @shape_of("b")
+            async def two(**params): pass
+        ''')
+        self.assertEqual(result["problems"], [])
+        self.assertEqual(tools["one"]["returns"], "a")
+        self.assertEqual(tools["one"]["provides"], ["web_read", "web_search", "llm", "custom"])
+        self.assertEqual(tools["one"]["provides_options"], {"urls": ["x.com/*"], "models": ["m"]})
+        self.assertEqual(tools["two"]["returns"], "b")
+
+    def test_a_local_function_named_like_a_decorator_is_not_the_sdk_one(self):
+        tools, _ = self.tool('''\
+            def returns(shape):
+                return lambda f: f
+            @returns("x")
+            async def not_a_tool(**params): pass
+        ''')
+        self.assertEqual(tools, {})
+
+    def test_every_decorator_form_is_read(self):
+        tool, result = self.tool('''\
+            from agentos import claims, connection, returns, test, timeout
+            NAME = "dashboard"
+            @returns({"status": "string", "count": "integer"})
+            @connection([NAME, "api"])
+            @timeout(2.5)
+            @claims("primary_user")
+            @test.cases({"params": {"a": 1}}, {"params": {"a": 2}, "account": "me@x.com"}, {"account": "y"})
+            @test.skip(reason="destructive")
+            @test
+            async def check(**params): pass
+        ''', "check")
+        self.assertEqual(result["problems"], [])
+        self.assertEqual(tool["returns"], {"status": "string", "count": "integer"})
+        self.assertEqual(tool["connection"], ["dashboard", "api"])
+        self.assertEqual(tool["timeout"], 2.5)
+        self.assertEqual(tool["claims"], ["primary_user"])
+        self.assertEqual(tool["tests"], [{"params": {"a": 1}}, {"params": {"a": 2}, "account": "me@x.com"},
+                                         {"account": "y", "params": {}}, {"params": {}}])
+        self.assertEqual(tool["test_skip"], {"reason": "destructive"})
+
+    def test_param_types_defaults_and_docs(self):
+        tool, _ = self.tool('''\
+            from typing import Dict, List, Optional, Union
+            from agentos import returns
+            DEFAULT_LIMIT = 25
+            @returns("x")
+            async def typed(a: str, b: int, c: float, d: bool, e: list, f: List[str], g: dict, h: Dict[str, int],
+                            i: Optional[int] = None, j: "str | None" = None, k: Union[str, None] = "k",
+                            l=DEFAULT_LIMIT, m: object = None, n: Union[int, str] = 1, *,
+                            o: list[dict] = [], p=-1.5, **params):
+                """Typed.
+
+                Arguments:
+                    a (str): First
+                        continued.
+                    o: Last one.
+
+                Returns:
+                    a: not a parameter
+                """
+        ''', "typed")
+        params = {p["name"]: p for p in tool["params"]}
+        self.assertEqual({n: p["type"] for n, p in params.items()}, {
+            "a": "string", "b": "integer", "c": "number", "d": "boolean", "e": "array", "f": "array",
+            "g": "object", "h": "object", "i": "integer", "j": "string", "k": "string", "l": None, "m": None,
+            "n": None, "o": "array", "p": None,
+        })
+        self.assertEqual([n for n, p in params.items() if p["required"]], ["a", "b", "c", "d", "e", "f", "g", "h"])
+        self.assertEqual((params["k"]["default"], params["l"]["default"], params["o"]["default"],
+                          params["p"]["default"]), ("k", 25, [], -1.5))
+        self.assertEqual((params["a"]["description"], params["o"]["description"]), ("First continued.", "Last one."))
+        self.assertIsNone(params["b"]["description"])
+
+    def test_url_literals_cover_constants_fstrings_and_concatenation(self):
+        _, result = self.tool('''\
+            from agentos import client
+            API = "https://api.example.com/v1"
+            DOCS = "see https://docs.example.com for more"
+            async def f(x):
+                await client.get(f"{API}/items/{x}")
+                await client.get(API + "/users/" + x)
+                await client.get(f"https://cdn.example.net/{x}.png")
+                await client.get(f"https://{x}.example.org/")
+                return "http://localhost:8080/health"
+        ''')
+        self.assertEqual(result["url_literals"], [
+            "https://api.example.com/v1",
+            "https://api.example.com/v1/items/",
+            "https://api.example.com/v1/users/",
+            "https://cdn.example.net/",
+            "http://localhost:8080/health",
+        ])
+
+    def test_imports_are_top_level_names_without_relative_ones(self):
+        _, result = self.tool('''\
+            import os.path, json as j
+            from urllib.parse import quote
+            from . import sibling
+            from .pkg import thing
+            async def f():
+                import sqlite3
+        ''')
+        self.assertEqual(result["imports"], ["json", "os", "sqlite3", "urllib"])
+
+    def test_connection_fields_and_options(self):
+        _, result = self.tool('''\
+            import agentos
+            agentos.connection(
+                "dashboard",
+                base_url="https://dashboard.example.com",
+                domain="example.com",
+                client="browser",
+                optional=True,
+                auth={"type": "cookies", "names": ["session"], "account": {"check": "check_session"}},
+                vars={"region": "us"},
+                needs=["cookies"],
+            )
+        ''')
+        conn = result["connections"][0]
+        self.assertEqual((conn["name"], conn["client"], conn["optional"], conn["vars"], conn["options"]),
+                         ("dashboard", "browser", True, {"region": "us"}, {"needs": ["cookies"]}))
+        self.assertEqual(conn["auth"]["account"], {"check": "check_session"})
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,49 @@
+/**
+ * Runs the `agentos` CLI exactly as the deno.json task does.
+ *
+ * @module
+ */
+import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
+
+/** What a CLI run printed and how it ended. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `agentos <args>` against a home.
+ *
+ * @param home the AGENTOS_HOME
+ * @param args the CLI arguments
+ * @param stdin text for standard input
+ */
+export async function runAgentos(
+  home: string,
+  args: string[],
+  stdin?: string,
+): Promise<CliRun> {
+  const [program, ...taskArgs] = taskCommand("agentos", home);
+  const child = new Deno.Command(program!, {
+    args: [...taskArgs, ...args],
+    cwd: REPO_ROOT,
+    clearEnv: true,
+    env: taskEnv(home),
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+  };
+}
