@@ -1,6 +1,7 @@
 import type { HomePaths } from "./home.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
 import { detectSandbox } from "./sandbox/sandbox_kind.ts";
+import { openGraph } from "./graph/mod.ts";
 
 /**
  * Opens the engine on a home, wires every service into it, and starts
@@ -22,6 +23,8 @@ export async function startEngine(
       engine.log.warn("Skill sandbox", { ...sandbox });
     }
     engine.addService({ status: () => ({ sandbox }) });
+    const graph = await openGraph(engine);
+    engine.onDisconnect = (connectionId) => graph.feed.unsubscribe(connectionId);
     engine.listen();
   } catch (error) {
     await engine.shutdown(`start-up failed: ${(error as Error).message}`);

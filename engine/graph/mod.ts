@@ -1,0 +1,15 @@
+/**
+ * The graph: nodes, edges and typed values in one SQLite file, with shape
+ * memberships, an append-only change log, full-text search and the observer
+ * feed. The engine is its only writer. Calls `engine/shapes` and
+ * `engine/rpc`.
+ *
+ * @module
+ */
+export { type Graph, openGraph } from "./graph_service.ts";
+export { type CommitListener, type EdgeView, GraphStore, type NodeView } from "./graph_store.ts";
+export { type ChangeEvent, GraphTx } from "./graph_tx.ts";
+export { ChangeFeed, type ObserverEvent } from "./change_feed.ts";
+export { listNodes, type ListQuery } from "./graph_query.ts";
+export { RecordWriter, type RecordWriteResult } from "./record_writer.ts";
+export { openDatabase, SCHEMA_VERSION, SchemaTooNewError } from "./schema.ts";

@@ -1,0 +1,272 @@
+import { type Coerced, coerceValue, type Shape, type ShapeRegistry } from "../shapes/mod.ts";
+import { isObject } from "../rpc/mod.ts";
+import { type GraphTx, toSql } from "./graph_tx.ts";
+
+/** Deepest nesting of relation children followed; deeper ones are dropped. */
+export const MAX_RECORD_DEPTH = 32;
+/** Largest single value, in UTF-16 code units of its text or JSON form. */
+export const MAX_VALUE_CHARS = 1024 * 1024;
+/** Longest value key. */
+export const MAX_KEY_CHARS = 128;
+
+/** What one record write did. */
+export interface RecordWriteResult {
+  /** The top-level node's id (undefined when nothing could be written). */
+  id: string | undefined;
+  /** Whether the top-level node is new. */
+  created: boolean;
+  /** Nodes created, the top level and children together. */
+  nodesCreated: number;
+  /** Existing nodes that changed. */
+  nodesUpdated: number;
+  /** Values that could not be stored as given, with their paths. */
+  warnings: string[];
+}
+
+/** Options for {@linkcode RecordWriter.write}. */
+export interface RecordWriteOptions {
+  /** A skill's node: every written node gets an `imported_from` edge to it. */
+  provenance?: string;
+}
+
+interface WriteState {
+  result: RecordWriteResult;
+  provenance?: string;
+}
+
+/**
+ * Writes shaped records: coerces values to their fields' types, upserts by
+ * identity, turns relation objects into linked child nodes, records shape
+ * memberships (with inherited shapes) and provenance. Knows no shape by
+ * name: everything comes from the registry.
+ */
+export class RecordWriter {
+  #shapes: ShapeRegistry;
+
+  /** @param shapes the loaded shapes */
+  constructor(shapes: ShapeRegistry) {
+    this.#shapes = shapes;
+  }
+
+  /**
+   * Writes one record inside a transaction.
+   *
+   * @param tx the open transaction
+   * @param shapeName the record's shape
+   * @param record its keys and values (relation keys may hold objects)
+   * @param options provenance
+   * @returns ids, counts and warnings
+   * @throws {TypeError} for an unknown shape
+   */
+  write(
+    tx: GraphTx,
+    shapeName: string,
+    record: Record<string, unknown>,
+    options: RecordWriteOptions = {},
+  ): RecordWriteResult {
+    const shape = this.#shapes.get(shapeName);
+    if (!shape) throw new TypeError(`Unknown shape "${shapeName}"`);
+    const state: WriteState = {
+      result: { id: undefined, created: false, nodesCreated: 0, nodesUpdated: 0, warnings: [] },
+      provenance: options.provenance,
+    };
+    const written = this.#upsert(tx, shape, record, "", 0, state);
+    state.result.id = written?.id;
+    state.result.created = written?.created ?? false;
+    return state.result;
+  }
+
+  /**
+   * Coerces loose values against the fields of some shapes (or by JSON type
+   * when no shape declares the key).
+   *
+   * @param values the raw values
+   * @param shapes shapes whose fields apply, nearest first
+   * @param warnings receives coercion warnings
+   * @returns coerced values, with null meaning "unset"
+   */
+  coerceLoose(
+    values: Record<string, unknown>,
+    shapes: string[],
+    warnings: string[],
+  ): Map<string, Coerced | null> {
+    const out = new Map<string, Coerced | null>();
+    for (const [key, raw] of Object.entries(values)) {
+      if (!this.#validKey(key, "", warnings)) continue;
+      if (raw === null) {
+        out.set(key, null);
+        continue;
+      }
+      const field = shapes.map((name) => this.#shapes.get(name)?.fields[key]).find(Boolean);
+      const coerced = this.#coerce(key, raw, field, "", warnings);
+      if (coerced) out.set(key, coerced);
+    }
+    return out;
+  }
+
+  #upsert(
+    tx: GraphTx,
+    shape: Shape,
+    record: Record<string, unknown>,
+    path: string,
+    depth: number,
+    state: WriteState,
+  ): { id: string; created: boolean } | undefined {
+    const warnings = state.result.warnings;
+    // Children first: identity may go through a relation (account: [at, identifier]).
+    const children = new Map<string, string[]>();
+    const values = new Map<string, Coerced>();
+    for (const [key, raw] of Object.entries(record)) {
+      if (key === "shape" || key.startsWith("_")) continue;
+      if (!this.#validKey(key, path, warnings)) continue;
+      const relation = shape.relations[key];
+      if (relation && raw !== null && typeof raw === "object") {
+        const items = Array.isArray(raw) ? raw : [raw];
+        const ids: string[] = [];
+        for (const [index, item] of items.entries()) {
+          const childPath = `${path}${key}${Array.isArray(raw) ? `[${index}]` : ""}.`;
+          if (!isObject(item)) {
+            warnings.push(`${childPath.slice(0, -1)}: expected an object for relation "${key}"; dropped`);
+            continue;
+          }
+          if (depth + 1 > MAX_RECORD_DEPTH) {
+            warnings.push(`${childPath.slice(0, -1)}: nested deeper than ${MAX_RECORD_DEPTH} levels; dropped`);
+            continue;
+          }
+          const childShape = this.#childShape(relation.shape, item, childPath, warnings);
+          if (!childShape) continue;
+          const child = this.#upsert(tx, childShape, item, childPath, depth + 1, state);
+          if (child) ids.push(child.id);
+        }
+        if (ids.length > 0) children.set(key, ids);
+        continue;
+      }
+      if (raw === null || raw === undefined) continue; // unknown, not "delete"
+      const coerced = this.#coerce(key, raw, shape.fields[key], path, warnings);
+      if (coerced) values.set(key, coerced);
+    }
+
+    let id = this.#findByIdentity(tx, shape, values, children);
+    let created = false;
+    if (id === undefined) {
+      const hasIdentity = shape.identity.length > 0 || shape.identityAny.length > 0;
+      if (depth > 0 && (!hasIdentity || !this.#identityPresent(shape, values, children))) {
+        warnings.push(`${path.slice(0, -1)}: ${shape.name} has none of its identity fields; dropped`);
+        return undefined;
+      }
+      id = tx.createNode();
+      created = true;
+    }
+    let changed = false;
+    for (const name of [shape.name, ...shape.ancestors]) changed = tx.addShape(id, name) || changed;
+    for (const [key, coerced] of values) changed = tx.setValue(id, key, coerced) || changed;
+    for (const [label, ids] of children) {
+      for (const childId of ids) changed = tx.link(id, label, childId).created || changed;
+    }
+    if (state.provenance) tx.link(id, "imported_from", state.provenance);
+    if (created) state.result.nodesCreated++;
+    else if (changed) state.result.nodesUpdated++;
+    return { id, created };
+  }
+
+  #childShape(
+    declared: string,
+    item: Record<string, unknown>,
+    path: string,
+    warnings: string[],
+  ): Shape | undefined {
+    const override = typeof item.shape === "string" ? item.shape : undefined;
+    const shape = this.#shapes.get(override ?? declared);
+    if (!shape) {
+      warnings.push(`${path.slice(0, -1)}: unknown shape "${override ?? declared}"; dropped`);
+    }
+    return shape;
+  }
+
+  #identityPresent(shape: Shape, values: Map<string, Coerced>, children: Map<string, string[]>): boolean {
+    const present = (key: string) => values.has(key) || children.has(key);
+    if (shape.identity.length > 0) return shape.identity.every(present);
+    return shape.identityAny.some(present);
+  }
+
+  #findByIdentity(
+    tx: GraphTx,
+    shape: Shape,
+    values: Map<string, Coerced>,
+    children: Map<string, string[]>,
+  ): string | undefined {
+    // Nodes of this shape, or of an ancestor sharing the same identity (a
+    // bookmark and a webpage with one url are one node).
+    const family = [shape.name, ...shape.ancestors.filter((name) => {
+      const ancestor = this.#shapes.get(name);
+      return ancestor !== undefined &&
+        ancestor.identity.join() === shape.identity.join() &&
+        ancestor.identityAny.join() === shape.identityAny.join() &&
+        (ancestor.identity.length > 0 || ancestor.identityAny.length > 0);
+    })];
+    const condition = (key: string): [string, unknown[]] | undefined => {
+      const value = values.get(key);
+      if (value) {
+        return [
+          "EXISTS (SELECT 1 FROM node_values v WHERE v.node_id = s.node_id AND v.key = ? AND v.value = ?)",
+          [key, toSql(value)],
+        ];
+      }
+      const ids = children.get(key);
+      if (ids && ids.length > 0) {
+        return [
+          "EXISTS (SELECT 1 FROM edges e WHERE e.from_id = s.node_id AND e.label = ? AND e.to_id = ? AND e.deleted_at IS NULL)",
+          [key, ids[0]],
+        ];
+      }
+      return undefined;
+    };
+    const lookup = (conditions: [string, unknown[]][]) => {
+      const sql = `SELECT s.node_id AS id FROM node_shapes s
+        JOIN nodes n ON n.id = s.node_id AND n.deleted_at IS NULL
+        WHERE s.shape IN (${family.map(() => "?").join(", ")})
+          AND ${conditions.map(([clause]) => clause).join(" AND ")}
+        ORDER BY s.node_id LIMIT 1`;
+      const row = tx.query(sql, [...family, ...conditions.flatMap(([, params]) => params)]) as
+        | { id: string }
+        | undefined;
+      return row?.id;
+    };
+    if (shape.identity.length > 0) {
+      const conditions = shape.identity.map(condition);
+      if (conditions.some((c) => c === undefined)) return undefined;
+      return lookup(conditions as [string, unknown[]][]);
+    }
+    for (const key of shape.identityAny) {
+      const c = condition(key);
+      if (!c) continue;
+      const id = lookup([c]);
+      if (id) return id;
+    }
+    return undefined;
+  }
+
+  #coerce(
+    key: string,
+    raw: unknown,
+    field: Parameters<typeof coerceValue>[2],
+    path: string,
+    warnings: string[],
+  ): Coerced | undefined {
+    const coerced = coerceValue(key, raw, field);
+    if (coerced.warning) warnings.push(`${path}${key}: ${coerced.warning}`);
+    if (typeof coerced.value === "string" && coerced.value.length > MAX_VALUE_CHARS) {
+      warnings.push(
+        `${path}${key}: value of ${coerced.value.length} characters exceeds the limit of ${MAX_VALUE_CHARS}; dropped`,
+      );
+      return undefined;
+    }
+    return coerced;
+  }
+
+  #validKey(key: string, path: string, warnings: string[]): boolean {
+    if (key.length > 0 && key.length <= MAX_KEY_CHARS && !/[\u0000-\u001f]/.test(key)) return true;
+    warnings.push(`${path}${JSON.stringify(key.slice(0, 40))}: invalid key (1 to ${MAX_KEY_CHARS} printable characters); dropped`);
+    return false;
+  }
+}

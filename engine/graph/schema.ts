@@ -1,0 +1,173 @@
+import { DatabaseSync } from "node:sqlite";
+
+/**
+ * Forward migrations, index + 1 = the schema version they produce. Append
+ * only: a shipped migration never changes, a newer engine adds one.
+ */
+const MIGRATIONS: string[] = [
+  // 1: the graph, the change log, full-text search, shapes, settings.
+  `
+  CREATE TABLE nodes (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE TABLE edges (
+    id TEXT PRIMARY KEY,
+    from_id TEXT NOT NULL REFERENCES nodes(id),
+    label TEXT NOT NULL,
+    to_id TEXT NOT NULL REFERENCES nodes(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+  );
+  CREATE UNIQUE INDEX edges_live ON edges(from_id, label, to_id) WHERE deleted_at IS NULL;
+  CREATE INDEX edges_to ON edges(to_id, label);
+  CREATE TABLE edge_labels (
+    label TEXT PRIMARY KEY,
+    inverse TEXT
+  );
+  CREATE TABLE node_values (
+    rowid INTEGER PRIMARY KEY,
+    node_id TEXT NOT NULL REFERENCES nodes(id),
+    key TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value,
+    UNIQUE (node_id, key)
+  );
+  CREATE INDEX node_values_key_value ON node_values(key, value);
+  CREATE TABLE edge_values (
+    edge_id TEXT NOT NULL REFERENCES edges(id),
+    key TEXT NOT NULL,
+    type TEXT NOT NULL,
+    value,
+    PRIMARY KEY (edge_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE node_shapes (
+    node_id TEXT NOT NULL REFERENCES nodes(id),
+    shape TEXT NOT NULL,
+    PRIMARY KEY (node_id, shape)
+  ) WITHOUT ROWID;
+  CREATE INDEX node_shapes_shape ON node_shapes(shape, node_id);
+  CREATE TABLE changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    op TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    key TEXT,
+    old_value TEXT,
+    new_value TEXT
+  );
+  CREATE INDEX changes_target ON changes(target_id, id);
+  CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes
+    BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+  CREATE TRIGGER changes_append_only_delete BEFORE DELETE ON changes
+    BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+  CREATE VIRTUAL TABLE text_index USING fts5(value, content='node_values', content_rowid='rowid');
+  CREATE TRIGGER node_values_fts_insert AFTER INSERT ON node_values
+    WHEN new.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(rowid, value) VALUES (new.rowid, new.value);
+    END;
+  CREATE TRIGGER node_values_fts_delete AFTER DELETE ON node_values
+    WHEN old.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(text_index, rowid, value) VALUES ('delete', old.rowid, old.value);
+    END;
+  CREATE TRIGGER node_values_fts_update_old AFTER UPDATE ON node_values
+    WHEN old.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(text_index, rowid, value) VALUES ('delete', old.rowid, old.value);
+    END;
+  CREATE TRIGGER node_values_fts_update_new AFTER UPDATE ON node_values
+    WHEN new.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(rowid, value) VALUES (new.rowid, new.value);
+    END;
+  CREATE TABLE shapes (
+    name TEXT PRIMARY KEY,
+    definition TEXT NOT NULL,
+    file TEXT NOT NULL,
+    loaded_at TEXT NOT NULL
+  );
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this engine writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The database file was written by a newer engine. */
+export class SchemaTooNewError extends Error {
+  /** The file's schema version. */
+  readonly found: number;
+
+  /**
+   * @param path the database file
+   * @param found its schema version
+   */
+  constructor(path: string, found: number) {
+    super(
+      `Cannot open "${path}": its schema version ${found} is newer than this engine's ${SCHEMA_VERSION}; upgrade AgentOS (the file was left untouched)`,
+    );
+    this.name = "SchemaTooNewError";
+    this.found = found;
+  }
+}
+
+/** Options for {@linkcode openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** Open read-only (the bridge): no migration, no writes possible. */
+  readOnly?: boolean;
+  /** Migrations to apply, a seam for upgrade tests. */
+  migrations?: string[];
+}
+
+/**
+ * Opens the graph database in WAL mode and brings its schema up to date in
+ * one transaction. An older engine refuses a newer file before changing it.
+ *
+ * @param path the database file (created when missing, unless read-only)
+ * @param options read-only mode, migrations
+ * @returns the open database
+ * @throws {SchemaTooNewError} when the file is newer than this engine
+ */
+export function openDatabase(
+  path: string,
+  options: OpenDatabaseOptions = {},
+): DatabaseSync {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const db = new DatabaseSync(path, {
+    readOnly: options.readOnly ?? false,
+    enableForeignKeyConstraints: true,
+    timeout: 5000,
+  });
+  try {
+    const found = (db.prepare("PRAGMA user_version").get() as { user_version: number })
+      .user_version;
+    if (found > migrations.length) throw new SchemaTooNewError(path, found);
+    if (options.readOnly) return db;
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    if (found < migrations.length) {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        for (let version = found + 1; version <= migrations.length; version++) {
+          db.exec(migrations[version - 1]!);
+        }
+        db.exec(`PRAGMA user_version = ${migrations.length}`);
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
