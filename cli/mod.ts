@@ -8,6 +8,19 @@
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
+import {
+  graphCreate,
+  graphDelete,
+  graphGet,
+  graphHistory,
+  graphLink,
+  graphList,
+  graphRestore,
+  graphUnlink,
+  graphUpdate,
+  shapesGet,
+  shapesList,
+} from "./graph_commands.ts";
 
 export { runCli } from "./cli.ts";
 export { type Command } from "./command.ts";
@@ -19,4 +32,15 @@ export const COMMANDS: Command[] = [
   engineStop,
   engineStatus,
   call,
+  graphList,
+  graphGet,
+  graphCreate,
+  graphUpdate,
+  graphDelete,
+  graphRestore,
+  graphLink,
+  graphUnlink,
+  graphHistory,
+  shapesList,
+  shapesGet,
 ];

@@ -4,7 +4,12 @@ import type { ChangeEvent } from "./graph_tx.ts";
 /** What an observer receives: a committed change or a call event. */
 export type ObserverEvent =
   | ({ kind: "change" } & ChangeEvent)
-  | { kind: "call"; phase: "started" | "completed" | "failed"; at: string; [key: string]: unknown };
+  | {
+    kind: "call";
+    phase: "started" | "completed" | "failed";
+    at: string;
+    [key: string]: unknown;
+  };
 
 /** Sends one event to one subscriber; resolves when written. */
 export type Send = (event: ObserverEvent) => Promise<void>;

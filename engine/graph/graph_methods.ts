@@ -28,7 +28,10 @@ export interface GraphMethodsContext {
  * @param dispatcher the engine's method table
  * @param context the store, shapes, writer and change feed
  */
-export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMethodsContext): void {
+export function registerGraphMethods(
+  dispatcher: RpcDispatcher,
+  context: GraphMethodsContext,
+): void {
   const { store, shapes, writer, feed } = context;
 
   dispatcher.register("graph.get", (params) => {
@@ -38,17 +41,26 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
     return node;
   });
 
-  dispatcher.register("graph.list", (params) => listNodes(store, shapes, params as ListQuery));
+  dispatcher.register(
+    "graph.list",
+    (params) => listNodes(store, shapes, params as ListQuery),
+  );
 
   dispatcher.register("graph.create", (params) => {
     const actor = actorParam(params);
-    if (params.from !== undefined || params.to !== undefined || params.label !== undefined) {
+    if (
+      params.from !== undefined || params.to !== undefined ||
+      params.label !== undefined
+    ) {
       return link(params, actor);
     }
     const values = objectParam(params, "values", true);
     const shape = optionalString(params, "shape", 64);
     if (shape !== undefined && !shapes.get(shape)) {
-      throw new RpcError(ErrorCode.InvalidParams, `Unknown shape "${shape}"; see shapes.list`);
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `Unknown shape "${shape}"; see shapes.list`,
+      );
     }
     const { value } = store.write(actor, (tx) => {
       if (shape !== undefined) return writer.write(tx, shape, values);
@@ -59,7 +71,9 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
       return { id, created: true, warnings };
     });
     if (value.id === undefined) {
-      throw new RpcError(ErrorCode.InvalidParams, "Nothing could be written", { warnings: value.warnings });
+      throw new RpcError(ErrorCode.InvalidParams, "Nothing could be written", {
+        warnings: value.warnings,
+      });
     }
     return { id: value.id, created: value.created, warnings: value.warnings };
   });
@@ -72,8 +86,16 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
       requireLiveNode(tx, id);
       const warnings: string[] = [];
       let changed = 0;
-      for (const [key, coerced] of writer.coerceLoose(values, store.nodeShapes(id), warnings)) {
-        const did = coerced === null ? tx.unsetValue(id, key) : tx.setValue(id, key, coerced);
+      for (
+        const [key, coerced] of writer.coerceLoose(
+          values,
+          store.nodeShapes(id),
+          warnings,
+        )
+      ) {
+        const did = coerced === null
+          ? tx.unsetValue(id, key)
+          : tx.setValue(id, key, coerced);
         if (did) changed++;
       }
       return { id, changed, warnings };
@@ -81,19 +103,31 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
     return value;
   });
 
-  for (const [method, op] of [["graph.delete", "delete"], ["graph.restore", "restore"]] as const) {
+  for (
+    const [method, op] of [["graph.delete", "delete"], [
+      "graph.restore",
+      "restore",
+    ]] as const
+  ) {
     dispatcher.register(method, (params) => {
       const actor = actorParam(params);
       const id = stringParam(params, "id", 64);
       const { value } = store.write(actor, (tx) => {
         const kind = targetKind(tx, id);
-        return { id, kind, [op === "delete" ? "deleted" : "restored"]: tx[op](kind, id) };
+        return {
+          id,
+          kind,
+          [op === "delete" ? "deleted" : "restored"]: tx[op](kind, id),
+        };
       });
       return value;
     });
   }
 
-  dispatcher.register("graph.link", (params) => link(params, actorParam(params)));
+  dispatcher.register(
+    "graph.link",
+    (params) => link(params, actorParam(params)),
+  );
 
   dispatcher.register("graph.unlink", (params) => {
     const actor = actorParam(params);
@@ -110,7 +144,10 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
         if (!row) throw notFound(`No edge ${from} —${label}→ ${to}`);
         id = row.id as string;
       } else if (targetKind(tx, id) !== "edge") {
-        throw new RpcError(ErrorCode.InvalidParams, `"${id}" is a node, not an edge; use graph.delete`);
+        throw new RpcError(
+          ErrorCode.InvalidParams,
+          `"${id}" is a node, not an edge; use graph.delete`,
+        );
       }
       return { id, unlinked: tx.delete("edge", id) };
     });
@@ -161,7 +198,10 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
       (event) => Promise.resolve(request.notify("observer.event", event)),
       since,
     );
-    request.signal.addEventListener("abort", () => feed.unsubscribe(request.connectionId));
+    request.signal.addEventListener(
+      "abort",
+      () => feed.unsubscribe(request.connectionId),
+    );
     return { subscribed: true, after };
   });
 
@@ -181,9 +221,16 @@ export function registerGraphMethods(dispatcher: RpcDispatcher, context: GraphMe
       requireLiveNode(tx, to);
       const warnings: string[] = [];
       const coerced = new Map(
-        [...writer.coerceLoose(values, [], warnings)].filter(([, c]) => c !== null),
+        [...writer.coerceLoose(values, [], warnings)].filter(([, c]) =>
+          c !== null
+        ),
       );
-      const edge = tx.link(from, label, to, Object.fromEntries(coerced) as never);
+      const edge = tx.link(
+        from,
+        label,
+        to,
+        Object.fromEntries(coerced) as never,
+      );
       return { ...edge, warnings };
     });
     return value;
@@ -194,7 +241,10 @@ function requireLiveNode(tx: GraphTx, id: string): void {
   const state = tx.nodeState(id);
   if (state === "missing") throw notFound(`No node "${id}"`);
   if (state === "deleted") {
-    throw new RpcError(ErrorCode.Conflict, `Node "${id}" is deleted; restore it first with graph.restore`);
+    throw new RpcError(
+      ErrorCode.Conflict,
+      `Node "${id}" is deleted; restore it first with graph.restore`,
+    );
   }
 }
 

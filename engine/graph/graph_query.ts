@@ -4,7 +4,15 @@ import type { GraphStore } from "./graph_store.ts";
 import { toSql } from "./graph_tx.ts";
 
 /** Comparison operators of `graph.list` filters. */
-export const FILTER_OPS = ["=", "!=", "<", ">", "<=", ">=", "contains"] as const;
+export const FILTER_OPS = [
+  "=",
+  "!=",
+  "<",
+  ">",
+  "<=",
+  ">=",
+  "contains",
+] as const;
 /** A filter operator. */
 export type FilterOp = typeof FILTER_OPS[number];
 /** One value filter: `{key, op, value}`. */
@@ -65,12 +73,18 @@ export function listNodes(
 ): { items: ListItem[]; cursor: string | null } {
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw invalidParams(`"limit" must be an integer from 1 to ${MAX_LIMIT}, got ${JSON.stringify(query.limit)}`);
+    throw invalidParams(
+      `"limit" must be an integer from 1 to ${MAX_LIMIT}, got ${
+        JSON.stringify(query.limit)
+      }`,
+    );
   }
   const where: string[] = [];
   const params: unknown[] = [];
   if (!query.includeDeleted) where.push("n.deleted_at IS NULL");
-  const shape = query.shape === undefined ? undefined : shapes.get(String(query.shape));
+  const shape = query.shape === undefined
+    ? undefined
+    : shapes.get(String(query.shape));
   if (query.shape !== undefined) {
     if (typeof query.shape !== "string" || !shape) {
       throw invalidParams(`Unknown shape ${JSON.stringify(query.shape)}`);
@@ -83,7 +97,8 @@ export function listNodes(
     const value = field && filter.op !== "contains"
       ? toSql(coerceValue(filter.key, filter.value, field))
       : sqlLiteral(filter.value);
-    const exists = "EXISTS (SELECT 1 FROM node_values f WHERE f.node_id = n.id AND f.key = ? AND ";
+    const exists =
+      "EXISTS (SELECT 1 FROM node_values f WHERE f.node_id = n.id AND f.key = ? AND ";
     if (filter.op === "!=") {
       where.push(`NOT ${exists}f.value = ?)`);
     } else if (filter.op === "contains") {
@@ -93,7 +108,9 @@ export function listNodes(
     }
     params.push(
       filter.key,
-      filter.op === "contains" ? `%${String(filter.value).replaceAll(/[\\%_]/g, "\\$&")}%` : value,
+      filter.op === "contains"
+        ? `%${String(filter.value).replaceAll(/[\\%_]/g, "\\$&")}%`
+        : value,
     );
   }
   if (query.q !== undefined) {
@@ -105,12 +122,18 @@ export function listNodes(
 
   const sort = query.sort ?? "-created";
   if (typeof sort !== "string" || !/^-?[^-].{0,127}$/.test(sort)) {
-    throw invalidParams(`"sort" must be a key, optionally prefixed with "-", got ${JSON.stringify(sort)}`);
+    throw invalidParams(
+      `"sort" must be a key, optionally prefixed with "-", got ${
+        JSON.stringify(sort)
+      }`,
+    );
   }
   const descending = sort.startsWith("-");
   const sortKey = descending ? sort.slice(1) : sort;
   const byId = sortKey === "created";
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const cursor = query.cursor === undefined
+    ? undefined
+    : decodeCursor(query.cursor);
   let join = "";
   let order: string;
   const direction = descending ? "DESC" : "ASC";
@@ -138,7 +161,9 @@ export function listNodes(
       }
     }
   }
-  const sql = `SELECT n.id, n.created_at, n.updated_at, n.deleted_at${byId ? "" : ", sv.value AS sort_value"}
+  const sql = `SELECT n.id, n.created_at, n.updated_at, n.deleted_at${
+    byId ? "" : ", sv.value AS sort_value"
+  }
     FROM nodes n ${join}
     ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
     ORDER BY ${order} LIMIT ?`;
@@ -174,17 +199,21 @@ function normaliseFilters(where: ListQuery["where"]): Filter[] {
     : isObject(where)
     ? Object.entries(where).map(([key, value]) => ({ key, op: "=", value }))
     : [where];
-  if (filters.length > 20) throw invalidParams(`At most 20 filters, got ${filters.length}`);
+  if (filters.length > 20) {
+    throw invalidParams(`At most 20 filters, got ${filters.length}`);
+  }
   return filters.map((filter) => {
     if (
-      !isObject(filter) || typeof filter.key !== "string" || filter.key === "" ||
-      !FILTER_OPS.includes(filter.op as FilterOp) || filter.value === undefined ||
+      !isObject(filter) || typeof filter.key !== "string" ||
+      filter.key === "" ||
+      !FILTER_OPS.includes(filter.op as FilterOp) ||
+      filter.value === undefined ||
       (filter.value !== null && typeof filter.value === "object")
     ) {
       throw invalidParams(
-        `Each filter must be {key, op, value} with op one of ${FILTER_OPS.join(" ")} and a scalar value, got ${
-          JSON.stringify(filter)?.slice(0, 200)
-        }`,
+        `Each filter must be {key, op, value} with op one of ${
+          FILTER_OPS.join(" ")
+        } and a scalar value, got ${JSON.stringify(filter)?.slice(0, 200)}`,
       );
     }
     return filter as unknown as Filter;
@@ -196,26 +225,40 @@ function sqlLiteral(value: unknown): unknown {
 }
 
 function ftsQuery(q: unknown): string {
-  if (typeof q !== "string") throw invalidParams(`"q" must be a string, got ${JSON.stringify(q)}`);
+  if (typeof q !== "string") {
+    throw invalidParams(`"q" must be a string, got ${JSON.stringify(q)}`);
+  }
   const words = q.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) throw invalidParams(`"q" has no words to search for: ${JSON.stringify(q.slice(0, 100))}`);
+  if (words.length === 0) {
+    throw invalidParams(
+      `"q" has no words to search for: ${JSON.stringify(q.slice(0, 100))}`,
+    );
+  }
   return words.slice(0, 32).map((word) => `"${word}"*`).join(" ");
 }
 
 function encodeCursor(cursor: [unknown, string]): string {
-  return btoa(JSON.stringify(cursor)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+  return btoa(JSON.stringify(cursor)).replaceAll("+", "-").replaceAll("/", "_")
+    .replaceAll("=", "");
 }
 
 function decodeCursor(text: unknown): [string | number | null, string] {
   try {
     if (typeof text !== "string") throw new TypeError();
-    const json = JSON.parse(atob(text.replaceAll("-", "+").replaceAll("_", "/")));
+    const json = JSON.parse(
+      atob(text.replaceAll("-", "+").replaceAll("_", "/")),
+    );
     if (
       Array.isArray(json) && json.length === 2 && typeof json[1] === "string" &&
-      (json[0] === null || typeof json[0] === "string" || typeof json[0] === "number")
+      (json[0] === null || typeof json[0] === "string" ||
+        typeof json[0] === "number")
     ) return json as [string | number | null, string];
   } catch {
     // Fall through to the error below.
   }
-  throw invalidParams(`Invalid cursor ${JSON.stringify(String(text).slice(0, 100))}: pass the cursor of the previous page`);
+  throw invalidParams(
+    `Invalid cursor ${
+      JSON.stringify(String(text).slice(0, 100))
+    }: pass the cursor of the previous page`,
+  );
 }

@@ -8,7 +8,9 @@ import { RecordWriter } from "./record_writer.ts";
 import { openDatabase } from "./schema.ts";
 
 /** The built-in shapes shipped with the engine. */
-export const BUILTIN_SHAPES_DIR = fileURLToPath(new URL("../../shapes", import.meta.url));
+export const BUILTIN_SHAPES_DIR = fileURLToPath(
+  new URL("../../shapes", import.meta.url),
+);
 
 /** The graph as the rest of the engine uses it. */
 export interface Graph {
@@ -27,7 +29,10 @@ export interface Graph {
  * @returns the graph parts, for the services that write records
  */
 export async function openGraph(engine: Engine): Promise<Graph> {
-  const shapes = await ShapeRegistry.load([BUILTIN_SHAPES_DIR, `${engine.paths.home}/shapes`]);
+  const shapes = await ShapeRegistry.load([
+    BUILTIN_SHAPES_DIR,
+    `${engine.paths.home}/shapes`,
+  ]);
   for (const problem of shapes.problems) {
     engine.log.warn("Shape not loaded", { ...problem });
   }
@@ -37,15 +42,24 @@ export async function openGraph(engine: Engine): Promise<Graph> {
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec("DELETE FROM shapes");
-    const insert = db.prepare("INSERT INTO shapes (name, definition, file, loaded_at) VALUES (?, ?, ?, ?)");
-    for (const shape of shapes.list()) insert.run(shape.name, JSON.stringify(shape), shape.file, now);
+    const insert = db.prepare(
+      "INSERT INTO shapes (name, definition, file, loaded_at) VALUES (?, ?, ?, ?)",
+    );
+    for (const shape of shapes.list()) {
+      insert.run(shape.name, JSON.stringify(shape), shape.file, now);
+    }
     db.exec("COMMIT");
   } catch (error) {
     db.exec("ROLLBACK");
     db.close();
     throw error;
   }
-  const graph: Graph = { store, shapes, writer: new RecordWriter(shapes), feed: new ChangeFeed(store) };
+  const graph: Graph = {
+    store,
+    shapes,
+    writer: new RecordWriter(shapes),
+    feed: new ChangeFeed(store),
+  };
   registerGraphMethods(engine.dispatcher, graph);
   const service: EngineService = {
     counts: () => ({ ...store.counts(), subscribers: graph.feed.size }),
@@ -60,6 +74,9 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     },
   };
   engine.addService(service);
-  engine.log.info("Graph open", { shapes: shapes.list().length, problems: shapes.problems.length });
+  engine.log.info("Graph open", {
+    shapes: shapes.list().length,
+    problems: shapes.problems.length,
+  });
   return graph;
 }

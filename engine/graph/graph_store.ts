@@ -65,7 +65,10 @@ export class GraphStore {
    * @returns what `fn` returned, and the committed changes
    * @throws {RpcError} StorageFailed when SQLite refuses (disk full, read-only)
    */
-  write<T>(actor: string, fn: (tx: GraphTx) => T): { value: T; changes: ChangeEvent[] } {
+  write<T>(
+    actor: string,
+    fn: (tx: GraphTx) => T,
+  ): { value: T; changes: ChangeEvent[] } {
     const tx = new GraphTx(this.#sql, actor, this.#now().toISOString());
     this.db.exec("BEGIN IMMEDIATE");
     let value: T;
@@ -105,7 +108,12 @@ export class GraphStore {
    */
   getNode(id: string): NodeView | undefined {
     const node = this.#sql.get("SELECT * FROM nodes WHERE id = ?").get(id) as
-      | { id: string; created_at: string; updated_at: string; deleted_at: string | null }
+      | {
+        id: string;
+        created_at: string;
+        updated_at: string;
+        deleted_at: string | null;
+      }
       | undefined;
     if (!node) return undefined;
     const { values, types } = this.nodeValues(id);
@@ -124,15 +132,21 @@ export class GraphStore {
 
   /** A node's shape memberships, sorted. */
   nodeShapes(id: string): string[] {
-    return (this.#sql.get("SELECT shape FROM node_shapes WHERE node_id = ? ORDER BY shape")
+    return (this.#sql.get(
+      "SELECT shape FROM node_shapes WHERE node_id = ? ORDER BY shape",
+    )
       .all(id) as { shape: string }[]).map((row) => row.shape);
   }
 
   /** A node's values and their type tags. */
-  nodeValues(id: string): { values: Record<string, unknown>; types: Record<string, string> } {
+  nodeValues(
+    id: string,
+  ): { values: Record<string, unknown>; types: Record<string, string> } {
     const values: Record<string, unknown> = {};
     const types: Record<string, string> = {};
-    const rows = this.#sql.get("SELECT key, type, value FROM node_values WHERE node_id = ? ORDER BY key")
+    const rows = this.#sql.get(
+      "SELECT key, type, value FROM node_values WHERE node_id = ? ORDER BY key",
+    )
       .all(id) as { key: string; type: never; value: string | number | null }[];
     for (const row of rows) {
       values[row.key] = fromSql(row);
@@ -148,12 +162,21 @@ export class GraphStore {
    * @param options page through with `after` (a change id) and `limit`
    * @returns the changes
    */
-  history(id: string, options: { after?: number; limit?: number } = {}): ChangeEvent[] {
+  history(
+    id: string,
+    options: { after?: number; limit?: number } = {},
+  ): ChangeEvent[] {
     const rows = this.#sql.get(
       `SELECT * FROM changes WHERE id > ? AND (target_id = ? OR target_id IN
          (SELECT id FROM edges WHERE from_id = ? OR to_id = ?))
        ORDER BY id LIMIT ?`,
-    ).all(options.after ?? 0, id, id, id, options.limit ?? 500) as unknown as ChangeRow[];
+    ).all(
+      options.after ?? 0,
+      id,
+      id,
+      id,
+      options.limit ?? 500,
+    ) as unknown as ChangeRow[];
     return rows.map(changeFromRow);
   }
 
@@ -164,18 +187,22 @@ export class GraphStore {
    * @param limit most rows returned
    */
   changesSince(after: number, limit = 1000): ChangeEvent[] {
-    return (this.#sql.get("SELECT * FROM changes WHERE id > ? ORDER BY id LIMIT ?")
+    return (this.#sql.get(
+      "SELECT * FROM changes WHERE id > ? ORDER BY id LIMIT ?",
+    )
       .all(after, limit) as unknown as ChangeRow[]).map(changeFromRow);
   }
 
   /** The newest change id, or 0. */
   lastChangeId(): number {
-    return (this.#sql.get("SELECT coalesce(max(id), 0) AS id FROM changes").get() as { id: number }).id;
+    return (this.#sql.get("SELECT coalesce(max(id), 0) AS id FROM changes")
+      .get() as { id: number }).id;
   }
 
   /** Live node, edge and value counts for `engine.status`. */
   counts(): Record<string, number> {
-    const count = (sql: string) => (this.#sql.get(sql).get() as { n: number }).n;
+    const count = (sql: string) =>
+      (this.#sql.get(sql).get() as { n: number }).n;
     return {
       nodes: count("SELECT count(*) AS n FROM nodes WHERE deleted_at IS NULL"),
       edges: count("SELECT count(*) AS n FROM edges WHERE deleted_at IS NULL"),
@@ -201,8 +228,14 @@ export class GraphStore {
     return rows.map((row) => {
       const values: Record<string, unknown> = {};
       for (
-        const value of this.#sql.get("SELECT key, type, value FROM edge_values WHERE edge_id = ?")
-          .all(row.id) as { key: string; type: never; value: string | number | null }[]
+        const value of this.#sql.get(
+          "SELECT key, type, value FROM edge_values WHERE edge_id = ?",
+        )
+          .all(row.id) as {
+            key: string;
+            type: never;
+            value: string | number | null;
+          }[]
       ) values[value.key] = fromSql(value);
       return {
         id: row.id,
@@ -246,8 +279,13 @@ function changeFromRow(row: ChangeRow): ChangeEvent {
 function storageError(error: unknown): unknown {
   if (error instanceof RpcError) return error;
   const message = (error as Error)?.message ?? String(error);
-  if (/SQLITE_FULL|disk is full|readonly|SQLITE_READONLY|disk I\/O/i.test(message)) {
-    return new RpcError(ErrorCode.StorageFailed, `The database refused the write: ${message}`);
+  if (
+    /SQLITE_FULL|disk is full|readonly|SQLITE_READONLY|disk I\/O/i.test(message)
+  ) {
+    return new RpcError(
+      ErrorCode.StorageFailed,
+      `The database refused the write: ${message}`,
+    );
   }
   return error;
 }

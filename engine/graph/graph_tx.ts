@@ -57,7 +57,9 @@ export class GraphTx {
   /** Creates an empty node and returns its id. */
   createNode(): string {
     const id = newId();
-    this.#sql.get("INSERT INTO nodes (id, created_at, updated_at) VALUES (?, ?, ?)")
+    this.#sql.get(
+      "INSERT INTO nodes (id, created_at, updated_at) VALUES (?, ?, ?)",
+    )
       .run(id, this.at, this.at);
     this.#record("create", "node", id, null, null, null);
     return id;
@@ -71,12 +73,16 @@ export class GraphTx {
    * @returns the first row, if any
    */
   query(sql: string, params: unknown[]): Record<string, unknown> | undefined {
-    return this.#sql.get(sql).get(...(params as never[])) as Record<string, unknown> | undefined;
+    return this.#sql.get(sql).get(...(params as never[])) as
+      | Record<string, unknown>
+      | undefined;
   }
 
   /** Whether a node exists, and whether it is deleted. */
   nodeState(id: string): "live" | "deleted" | "missing" {
-    const row = this.#sql.get("SELECT deleted_at FROM nodes WHERE id = ?").get(id) as
+    const row = this.#sql.get("SELECT deleted_at FROM nodes WHERE id = ?").get(
+      id,
+    ) as
       | { deleted_at: string | null }
       | undefined;
     if (!row) return "missing";
@@ -90,24 +96,42 @@ export class GraphTx {
    */
   setValue(nodeId: string, key: string, coerced: Coerced): boolean {
     const stored = toSql(coerced);
-    const old = this.#sql.get("SELECT type, value FROM node_values WHERE node_id = ? AND key = ?")
-      .get(nodeId, key) as { type: ValueType; value: string | number | null } | undefined;
+    const old = this.#sql.get(
+      "SELECT type, value FROM node_values WHERE node_id = ? AND key = ?",
+    )
+      .get(nodeId, key) as
+        | { type: ValueType; value: string | number | null }
+        | undefined;
     if (old && old.type === coerced.type && old.value === stored) return false;
     this.#sql.get(
       `INSERT INTO node_values (node_id, key, type, value) VALUES (?, ?, ?, ?)
        ON CONFLICT (node_id, key) DO UPDATE SET type = excluded.type, value = excluded.value`,
     ).run(nodeId, key, coerced.type, stored);
     this.#touch(nodeId);
-    this.#record("set", "node", nodeId, key, old ? fromSql(old) : null, fromSql({ type: coerced.type, value: stored }));
+    this.#record(
+      "set",
+      "node",
+      nodeId,
+      key,
+      old ? fromSql(old) : null,
+      fromSql({ type: coerced.type, value: stored }),
+    );
     return true;
   }
 
   /** Removes a value; returns whether it existed. */
   unsetValue(nodeId: string, key: string): boolean {
-    const old = this.#sql.get("SELECT type, value FROM node_values WHERE node_id = ? AND key = ?")
-      .get(nodeId, key) as { type: ValueType; value: string | number | null } | undefined;
+    const old = this.#sql.get(
+      "SELECT type, value FROM node_values WHERE node_id = ? AND key = ?",
+    )
+      .get(nodeId, key) as
+        | { type: ValueType; value: string | number | null }
+        | undefined;
     if (!old) return false;
-    this.#sql.get("DELETE FROM node_values WHERE node_id = ? AND key = ?").run(nodeId, key);
+    this.#sql.get("DELETE FROM node_values WHERE node_id = ? AND key = ?").run(
+      nodeId,
+      key,
+    );
     this.#touch(nodeId);
     this.#record("unset", "node", nodeId, key, fromSql(old), null);
     return true;
@@ -145,22 +169,38 @@ export class GraphTx {
         `INSERT INTO edges (id, from_id, label, to_id, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
       ).run(id, from, label, to, this.at, this.at);
-      this.#sql.get("INSERT OR IGNORE INTO edge_labels (label) VALUES (?)").run(label);
+      this.#sql.get("INSERT OR IGNORE INTO edge_labels (label) VALUES (?)").run(
+        label,
+      );
       this.#record("link", "edge", id, label, null, { from, label, to });
     }
     for (const [key, coerced] of Object.entries(values)) {
       const stored = toSql(coerced);
-      const old = this.#sql.get("SELECT type, value FROM edge_values WHERE edge_id = ? AND key = ?")
-        .get(id, key) as { type: ValueType; value: string | number | null } | undefined;
+      const old = this.#sql.get(
+        "SELECT type, value FROM edge_values WHERE edge_id = ? AND key = ?",
+      )
+        .get(id, key) as
+          | { type: ValueType; value: string | number | null }
+          | undefined;
       if (old && old.type === coerced.type && old.value === stored) continue;
       this.#sql.get(
         `INSERT INTO edge_values (edge_id, key, type, value) VALUES (?, ?, ?, ?)
          ON CONFLICT (edge_id, key) DO UPDATE SET type = excluded.type, value = excluded.value`,
       ).run(id, key, coerced.type, stored);
-      this.#record("set", "edge", id, key, old ? fromSql(old) : null, fromSql({ type: coerced.type, value: stored }));
+      this.#record(
+        "set",
+        "edge",
+        id,
+        key,
+        old ? fromSql(old) : null,
+        fromSql({ type: coerced.type, value: stored }),
+      );
     }
     if (existing) {
-      this.#sql.get("UPDATE edges SET updated_at = ? WHERE id = ?").run(this.at, id);
+      this.#sql.get("UPDATE edges SET updated_at = ? WHERE id = ?").run(
+        this.at,
+        id,
+      );
     }
     return { id, created: existing === undefined };
   }
@@ -172,7 +212,14 @@ export class GraphTx {
       `UPDATE ${table} SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
     ).run(this.at, this.at, id);
     if (result.changes === 0) return false;
-    this.#record(kind === "node" ? "delete" : "unlink", kind, id, null, null, null);
+    this.#record(
+      kind === "node" ? "delete" : "unlink",
+      kind,
+      id,
+      null,
+      null,
+      null,
+    );
     return true;
   }
 
@@ -188,7 +235,9 @@ export class GraphTx {
   }
 
   #touch(nodeId: string): void {
-    this.#sql.get("UPDATE nodes SET updated_at = ? WHERE id = ? AND updated_at <> ?")
+    this.#sql.get(
+      "UPDATE nodes SET updated_at = ? WHERE id = ? AND updated_at <> ?",
+    )
       .run(this.at, nodeId, this.at);
   }
 
@@ -234,7 +283,9 @@ export function toSql(coerced: Coerced): string | number | null {
 }
 
 /** The JSON form of a stored value, by its type tag. */
-export function fromSql(row: { type: ValueType; value: string | number | null }): unknown {
+export function fromSql(
+  row: { type: ValueType; value: string | number | null },
+): unknown {
   if (row.value === null) return null;
   if (row.type === "boolean") return row.value === 1;
   if (row.type === "json") {

@@ -7,7 +7,12 @@
  * @module
  */
 export { type Graph, openGraph } from "./graph_service.ts";
-export { type CommitListener, type EdgeView, GraphStore, type NodeView } from "./graph_store.ts";
+export {
+  type CommitListener,
+  type EdgeView,
+  GraphStore,
+  type NodeView,
+} from "./graph_store.ts";
 export { type ChangeEvent, GraphTx } from "./graph_tx.ts";
 export { ChangeFeed, type ObserverEvent } from "./change_feed.ts";
 export { listNodes, type ListQuery } from "./graph_query.ts";

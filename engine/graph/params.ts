@@ -5,11 +5,17 @@ import { invalidParams, isObject } from "../rpc/mod.ts";
  *
  * @throws {RpcError} InvalidParams when missing or not a non-empty string
  */
-export function stringParam(params: Record<string, unknown>, key: string, maxLength = 200): string {
+export function stringParam(
+  params: Record<string, unknown>,
+  key: string,
+  maxLength = 200,
+): string {
   const value = params[key];
   if (typeof value !== "string" || value === "" || value.length > maxLength) {
     throw invalidParams(
-      `"${key}" must be a string of 1 to ${maxLength} characters, got ${JSON.stringify(value)?.slice(0, 100)}`,
+      `"${key}" must be a string of 1 to ${maxLength} characters, got ${
+        JSON.stringify(value)?.slice(0, 100)
+      }`,
     );
   }
   return value;
@@ -20,8 +26,14 @@ export function stringParam(params: Record<string, unknown>, key: string, maxLen
  *
  * @throws {RpcError} InvalidParams when present but not a string
  */
-export function optionalString(params: Record<string, unknown>, key: string, maxLength = 200): string | undefined {
-  return params[key] === undefined || params[key] === null ? undefined : stringParam(params, key, maxLength);
+export function optionalString(
+  params: Record<string, unknown>,
+  key: string,
+  maxLength = 200,
+): string | undefined {
+  return params[key] === undefined || params[key] === null
+    ? undefined
+    : stringParam(params, key, maxLength);
 }
 
 /**
@@ -37,7 +49,9 @@ export function objectParam(
   const value = params[key];
   if (value === undefined && optional) return {};
   if (!isObject(value)) {
-    throw invalidParams(`"${key}" must be an object, got ${JSON.stringify(value)?.slice(0, 100)}`);
+    throw invalidParams(
+      `"${key}" must be an object, got ${JSON.stringify(value)?.slice(0, 100)}`,
+    );
   }
   return value;
 }
@@ -47,11 +61,21 @@ export function objectParam(
  *
  * @throws {RpcError} InvalidParams when present but not such an integer
  */
-export function optionalInteger(params: Record<string, unknown>, key: string, max: number): number | undefined {
+export function optionalInteger(
+  params: Record<string, unknown>,
+  key: string,
+  max: number,
+): number | undefined {
   const value = params[key];
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > max) {
-    throw invalidParams(`"${key}" must be an integer from 0 to ${max}, got ${JSON.stringify(value)}`);
+  if (
+    !Number.isInteger(value) || (value as number) < 0 || (value as number) > max
+  ) {
+    throw invalidParams(
+      `"${key}" must be an integer from 0 to ${max}, got ${
+        JSON.stringify(value)
+      }`,
+    );
   }
   return value as number;
 }
@@ -68,7 +92,9 @@ export function actorParam(params: Record<string, unknown>): string {
   const actor = params.actor ?? "user";
   if (typeof actor !== "string" || !ACTOR.test(actor)) {
     throw invalidParams(
-      `"actor" must be "user", "agent:<name>" or "app:<name>", got ${JSON.stringify(actor)?.slice(0, 100)}`,
+      `"actor" must be "user", "agent:<name>" or "app:<name>", got ${
+        JSON.stringify(actor)?.slice(0, 100)
+      }`,
     );
   }
   return actor;

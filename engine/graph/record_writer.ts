@@ -1,4 +1,9 @@
-import { type Coerced, coerceValue, type Shape, type ShapeRegistry } from "../shapes/mod.ts";
+import {
+  type Coerced,
+  coerceValue,
+  type Shape,
+  type ShapeRegistry,
+} from "../shapes/mod.ts";
 import { isObject } from "../rpc/mod.ts";
 import { type GraphTx, toSql } from "./graph_tx.ts";
 
@@ -67,7 +72,13 @@ export class RecordWriter {
     const shape = this.#shapes.get(shapeName);
     if (!shape) throw new TypeError(`Unknown shape "${shapeName}"`);
     const state: WriteState = {
-      result: { id: undefined, created: false, nodesCreated: 0, nodesUpdated: 0, warnings: [] },
+      result: {
+        id: undefined,
+        created: false,
+        nodesCreated: 0,
+        nodesUpdated: 0,
+        warnings: [],
+      },
       provenance: options.provenance,
     };
     const written = this.#upsert(tx, shape, record, "", 0, state);
@@ -97,7 +108,8 @@ export class RecordWriter {
         out.set(key, null);
         continue;
       }
-      const field = shapes.map((name) => this.#shapes.get(name)?.fields[key]).find(Boolean);
+      const field = shapes.map((name) => this.#shapes.get(name)?.fields[key])
+        .find(Boolean);
       const coerced = this.#coerce(key, raw, field, "", warnings);
       if (coerced) out.set(key, coerced);
     }
@@ -124,18 +136,40 @@ export class RecordWriter {
         const items = Array.isArray(raw) ? raw : [raw];
         const ids: string[] = [];
         for (const [index, item] of items.entries()) {
-          const childPath = `${path}${key}${Array.isArray(raw) ? `[${index}]` : ""}.`;
+          const childPath = `${path}${key}${
+            Array.isArray(raw) ? `[${index}]` : ""
+          }.`;
           if (!isObject(item)) {
-            warnings.push(`${childPath.slice(0, -1)}: expected an object for relation "${key}"; dropped`);
+            warnings.push(
+              `${
+                childPath.slice(0, -1)
+              }: expected an object for relation "${key}"; dropped`,
+            );
             continue;
           }
           if (depth + 1 > MAX_RECORD_DEPTH) {
-            warnings.push(`${childPath.slice(0, -1)}: nested deeper than ${MAX_RECORD_DEPTH} levels; dropped`);
+            warnings.push(
+              `${
+                childPath.slice(0, -1)
+              }: nested deeper than ${MAX_RECORD_DEPTH} levels; dropped`,
+            );
             continue;
           }
-          const childShape = this.#childShape(relation.shape, item, childPath, warnings);
+          const childShape = this.#childShape(
+            relation.shape,
+            item,
+            childPath,
+            warnings,
+          );
           if (!childShape) continue;
-          const child = this.#upsert(tx, childShape, item, childPath, depth + 1, state);
+          const child = this.#upsert(
+            tx,
+            childShape,
+            item,
+            childPath,
+            depth + 1,
+            state,
+          );
           if (child) ids.push(child.id);
         }
         if (ids.length > 0) children.set(key, ids);
@@ -149,19 +183,33 @@ export class RecordWriter {
     let id = this.#findByIdentity(tx, shape, values, children);
     let created = false;
     if (id === undefined) {
-      const hasIdentity = shape.identity.length > 0 || shape.identityAny.length > 0;
-      if (depth > 0 && (!hasIdentity || !this.#identityPresent(shape, values, children))) {
-        warnings.push(`${path.slice(0, -1)}: ${shape.name} has none of its identity fields; dropped`);
+      const hasIdentity = shape.identity.length > 0 ||
+        shape.identityAny.length > 0;
+      if (
+        depth > 0 &&
+        (!hasIdentity || !this.#identityPresent(shape, values, children))
+      ) {
+        warnings.push(
+          `${
+            path.slice(0, -1)
+          }: ${shape.name} has none of its identity fields; dropped`,
+        );
         return undefined;
       }
       id = tx.createNode();
       created = true;
     }
     let changed = false;
-    for (const name of [shape.name, ...shape.ancestors]) changed = tx.addShape(id, name) || changed;
-    for (const [key, coerced] of values) changed = tx.setValue(id, key, coerced) || changed;
+    for (const name of [shape.name, ...shape.ancestors]) {
+      changed = tx.addShape(id, name) || changed;
+    }
+    for (const [key, coerced] of values) {
+      changed = tx.setValue(id, key, coerced) || changed;
+    }
     for (const [label, ids] of children) {
-      for (const childId of ids) changed = tx.link(id, label, childId).created || changed;
+      for (const childId of ids) {
+        changed = tx.link(id, label, childId).created || changed;
+      }
     }
     if (state.provenance) tx.link(id, "imported_from", state.provenance);
     if (created) state.result.nodesCreated++;
@@ -178,12 +226,20 @@ export class RecordWriter {
     const override = typeof item.shape === "string" ? item.shape : undefined;
     const shape = this.#shapes.get(override ?? declared);
     if (!shape) {
-      warnings.push(`${path.slice(0, -1)}: unknown shape "${override ?? declared}"; dropped`);
+      warnings.push(
+        `${path.slice(0, -1)}: unknown shape "${
+          override ?? declared
+        }"; dropped`,
+      );
     }
     return shape;
   }
 
-  #identityPresent(shape: Shape, values: Map<string, Coerced>, children: Map<string, string[]>): boolean {
+  #identityPresent(
+    shape: Shape,
+    values: Map<string, Coerced>,
+    children: Map<string, string[]>,
+  ): boolean {
     const present = (key: string) => values.has(key) || children.has(key);
     if (shape.identity.length > 0) return shape.identity.every(present);
     return shape.identityAny.some(present);
@@ -197,13 +253,16 @@ export class RecordWriter {
   ): string | undefined {
     // Nodes of this shape, or of an ancestor sharing the same identity (a
     // bookmark and a webpage with one url are one node).
-    const family = [shape.name, ...shape.ancestors.filter((name) => {
-      const ancestor = this.#shapes.get(name);
-      return ancestor !== undefined &&
-        ancestor.identity.join() === shape.identity.join() &&
-        ancestor.identityAny.join() === shape.identityAny.join() &&
-        (ancestor.identity.length > 0 || ancestor.identityAny.length > 0);
-    })];
+    const family = [
+      shape.name,
+      ...shape.ancestors.filter((name) => {
+        const ancestor = this.#shapes.get(name);
+        return ancestor !== undefined &&
+          ancestor.identity.join() === shape.identity.join() &&
+          ancestor.identityAny.join() === shape.identityAny.join() &&
+          (ancestor.identity.length > 0 || ancestor.identityAny.length > 0);
+      }),
+    ];
     const condition = (key: string): [string, unknown[]] | undefined => {
       const value = values.get(key);
       if (value) {
@@ -227,7 +286,10 @@ export class RecordWriter {
         WHERE s.shape IN (${family.map(() => "?").join(", ")})
           AND ${conditions.map(([clause]) => clause).join(" AND ")}
         ORDER BY s.node_id LIMIT 1`;
-      const row = tx.query(sql, [...family, ...conditions.flatMap(([, params]) => params)]) as
+      const row = tx.query(sql, [
+        ...family,
+        ...conditions.flatMap(([, params]) => params),
+      ]) as
         | { id: string }
         | undefined;
       return row?.id;
@@ -255,7 +317,15 @@ export class RecordWriter {
   ): Coerced | undefined {
     const coerced = coerceValue(key, raw, field);
     if (coerced.warning) warnings.push(`${path}${key}: ${coerced.warning}`);
-    if (typeof coerced.value === "string" && coerced.value.length > MAX_VALUE_CHARS) {
+    if (typeof coerced.value === "string" && coerced.value.includes("\u0000")) {
+      // SQLite text ends at NUL; keep the rest rather than lose it silently.
+      coerced.value = coerced.value.replaceAll("\u0000", "");
+      warnings.push(`${path}${key}: NUL characters removed`);
+    }
+    if (
+      typeof coerced.value === "string" &&
+      coerced.value.length > MAX_VALUE_CHARS
+    ) {
       warnings.push(
         `${path}${key}: value of ${coerced.value.length} characters exceeds the limit of ${MAX_VALUE_CHARS}; dropped`,
       );
@@ -265,8 +335,15 @@ export class RecordWriter {
   }
 
   #validKey(key: string, path: string, warnings: string[]): boolean {
-    if (key.length > 0 && key.length <= MAX_KEY_CHARS && !/[\u0000-\u001f]/.test(key)) return true;
-    warnings.push(`${path}${JSON.stringify(key.slice(0, 40))}: invalid key (1 to ${MAX_KEY_CHARS} printable characters); dropped`);
+    if (
+      key.length > 0 && key.length <= MAX_KEY_CHARS &&
+      !/[\u0000-\u001f]/.test(key)
+    ) return true;
+    warnings.push(
+      `${path}${
+        JSON.stringify(key.slice(0, 40))
+      }: invalid key (1 to ${MAX_KEY_CHARS} printable characters); dropped`,
+    );
     return false;
   }
 }

@@ -146,8 +146,9 @@ export function openDatabase(
     timeout: 5000,
   });
   try {
-    const found = (db.prepare("PRAGMA user_version").get() as { user_version: number })
-      .user_version;
+    const found =
+      (db.prepare("PRAGMA user_version").get() as { user_version: number })
+        .user_version;
     if (found > migrations.length) throw new SchemaTooNewError(path, found);
     if (options.readOnly) return db;
     db.exec("PRAGMA journal_mode = WAL");

@@ -178,11 +178,32 @@ export class RpcServer {
     lines: JsonLines,
   ): Promise<void> {
     const response = await this.#dispatcher.handle(message, context);
-    if (response !== undefined) await lines.send(response);
+    if (response === undefined) return;
+    try {
+      await lines.send(response);
+    } catch {
+      // A result that cannot be serialised (too deep, a cycle) is a bug in
+      // a handler; the client still gets an answer.
+      const ids = (Array.isArray(response) ? response : [response]).map((r) =>
+        r.id
+      );
+      for (const id of ids) {
+        await lines.send({
+          jsonrpc: "2.0",
+          id,
+          error: {
+            code: ErrorCode.InternalError,
+            message: "Internal error: the result could not be serialised",
+          },
+        });
+      }
+    }
   }
 
   #track(work: Promise<void>): void {
-    const tracked = work.finally(() => this.#inFlight.delete(tracked));
+    const tracked = work.catch(() => {}).finally(() =>
+      this.#inFlight.delete(tracked)
+    );
     this.#inFlight.add(tracked);
   }
 }

@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import { testGraph } from "./_test_graph.ts";
+import { MAX_RECORD_DEPTH } from "./record_writer.ts";
+
+Deno.test("RecordWriter.write() upserts by identity_any and merges values, keeping absent keys", async () => {
+  await using g = await testGraph();
+  const first = g.store.write(
+    "user",
+    (tx) =>
+      g.writer.write(tx, "webpage", {
+        url: "https://example.com/a",
+        name: "A",
+        text: "first",
+      }),
+  ).value;
+  const second = g.store.write(
+    "user",
+    (tx) =>
+      g.writer.write(tx, "webpage", {
+        url: "https://example.com/a",
+        name: "A, renamed",
+      }),
+  ).value;
+  assert.equal(second.id, first.id);
+  assert.equal(second.created, false);
+  assert.equal(second.nodesUpdated, 1);
+  assert.deepEqual(g.store.nodeValues(first.id!).values, {
+    url: "https://example.com/a",
+    name: "A, renamed",
+    text: "first",
+  });
+});
+
+Deno.test("RecordWriter.write() matches identity through a relation (account is [at, identifier])", async () => {
+  await using g = await testGraph();
+  const write = (
+    identifier: string,
+    site: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    g.store.write(
+      "user",
+      (tx) =>
+        g.writer.write(tx, "account", {
+          identifier,
+          at: { url: site, name: site },
+          ...extra,
+        }),
+    ).value;
+  const a = write("ada", "https://social.example");
+  const again = write("ada", "https://social.example", { displayName: "Ada" });
+  const elsewhere = write("ada", "https://other.example");
+  assert.equal(again.id, a.id);
+  assert.notEqual(elsewhere.id, a.id);
+  const node = g.store.getNode(a.id!)!;
+  assert.equal(node.values.displayName, "Ada");
+  assert.equal(node.edges_out.filter((e) => e.label === "at").length, 1);
+  const sites = g.store.db.prepare(
+    "SELECT count(*) AS n FROM node_shapes WHERE shape = 'website'",
+  ).get() as {
+    n: number;
+  };
+  assert.equal(
+    sites.n,
+    2,
+    "the website child was deduplicated by its own identity",
+  );
+});
+
+Deno.test("RecordWriter.write() turns relation objects into linked children and drops children without identity", async () => {
+  await using g = await testGraph();
+  const result = g.store.write("user", (tx) =>
+    g.writer.write(tx, "post", {
+      url: "https://blog.example/p/1",
+      name: "Hello",
+      author: {
+        identifier: "joe",
+        handle: "joe",
+        at: { url: "https://blog.example" },
+      },
+      tagged_with: [{ name: "intro" }, { name: "news" }, { color: "red" }],
+    })).value;
+  assert.equal(result.nodesCreated, 5); // post, account, website, two tags
+  assert.ok(
+    result.warnings.some((w) => /tagged_with\[2\].*identity.*dropped/.test(w)),
+    result.warnings.join(),
+  );
+  const post = g.store.getNode(result.id!)!;
+  assert.deepEqual(post.edges_out.map((e) => e.label).sort(), [
+    "author",
+    "tagged_with",
+    "tagged_with",
+  ]);
+});
+
+Deno.test("RecordWriter.write() records inherited shapes and shares a node between a shape and its parent", async () => {
+  await using g = await testGraph();
+  const page = g.store.write(
+    "user",
+    (tx) => g.writer.write(tx, "webpage", { url: "https://x.example/" }),
+  ).value;
+  const bookmark = g.store.write(
+    "user",
+    (tx) =>
+      g.writer.write(tx, "bookmark", {
+        url: "https://x.example/",
+        name: "X",
+      }),
+  ).value;
+  assert.equal(bookmark.id, page.id);
+  assert.deepEqual(g.store.nodeShapes(page.id!), ["bookmark", "webpage"]);
+  const email = g.store.write(
+    "user",
+    (tx) => g.writer.write(tx, "email", { messageId: "<1@x>" }),
+  ).value;
+  assert.ok(g.store.nodeShapes(email.id!).includes("message"));
+});
+
+Deno.test("RecordWriter.write() links every written node to its provenance with imported_from", async () => {
+  await using g = await testGraph();
+  const skill = g.store.write(
+    "system",
+    (tx) => g.writer.write(tx, "skill", { id: "feeds", name: "Feeds" }),
+  ).value;
+  const result = g.store.write(
+    "skill:feeds",
+    (tx) =>
+      g.writer.write(tx, "post", {
+        url: "https://b.example/1",
+        author: { identifier: "a", at: { url: "https://b.example" } },
+      }, {
+        provenance: skill.id,
+      }),
+  ).value;
+  const imported = g.store.db.prepare(
+    "SELECT count(*) AS n FROM edges WHERE label = 'imported_from' AND to_id = ?",
+  ).get(skill.id!) as { n: number };
+  assert.equal(imported.n, result.nodesCreated);
+});
+
+Deno.test("RecordWriter.write() keeps hostile text verbatim, drops oversized values and over-deep nesting with warnings", async () => {
+  await using g = await testGraph();
+  const hostile = `Robert'); DROP TABLE nodes;-- "quoted" \\ %_ \u0000`;
+  let deep: Record<string, unknown> = { url: "https://deep.example/leaf" };
+  for (let i = 0; i < 10_000; i++) {
+    deep = { url: `https://deep.example/${i}`, replied_to: deep };
+  }
+  const result = g.store.write(
+    "user",
+    (tx) =>
+      g.writer.write(tx, "post", {
+        ...deep,
+        name: hostile,
+        text: "x".repeat(10 * 1024 * 1024),
+      }),
+  ).value;
+  assert.equal(
+    g.store.nodeValues(result.id!).values.name,
+    hostile.replace("\u0000", ""),
+  );
+  assert.ok(result.warnings.includes("name: NUL characters removed"));
+  assert.equal(g.store.nodeValues(result.id!).values.text, undefined);
+  assert.ok(
+    result.warnings.some((w) =>
+      /text: value of 10485760 characters exceeds/.test(w)
+    ),
+  );
+  assert.ok(
+    result.warnings.some((w) =>
+      new RegExp(`deeper than ${MAX_RECORD_DEPTH}`).test(w)
+    ),
+  );
+  assert.equal(result.nodesCreated, MAX_RECORD_DEPTH + 1);
+});
+
+Deno.test("GraphStore.write() is all or nothing: a failure leaves no half-written record or change", async () => {
+  await using g = await testGraph();
+  const before = g.store.counts();
+  assert.throws(() =>
+    g.store.write("user", (tx) => {
+      g.writer.write(tx, "task", { name: "half", priority: 3 });
+      throw new Error("crash mid-write");
+    })
+  );
+  assert.deepEqual(g.store.counts(), before);
+});
+
+Deno.test("Coercion warnings reach the write's result and the value is kept as text", async () => {
+  await using g = await testGraph();
+  const result = g.store.write(
+    "user",
+    (tx) =>
+      g.writer.write(tx, "task", {
+        name: "t",
+        priority: "urgent",
+        done: "yes",
+        dueAt: "1700000000",
+      }),
+  ).value;
+  assert.equal(result.warnings.length, 1);
+  assert.match(
+    result.warnings[0]!,
+    /priority: Cannot coerce "urgent" to integer/,
+  );
+  const { values, types } = g.store.nodeValues(result.id!);
+  assert.deepEqual(values, {
+    name: "t",
+    priority: "urgent",
+    done: true,
+    dueAt: "2023-11-14T22:13:20.000Z",
+  });
+  assert.equal(types.priority, "text");
+  assert.equal(types.done, "boolean");
+});
