@@ -1,4 +1,9 @@
-import { ErrorCode, type RpcDispatcher, RpcError } from "../rpc/mod.ts";
+import {
+  ErrorCode,
+  isObject,
+  type RpcDispatcher,
+  RpcError,
+} from "../rpc/mod.ts";
 import type { ShapeRegistry } from "../shapes/mod.ts";
 import type { ChangeFeed } from "./change_feed.ts";
 import { listNodes, type ListQuery } from "./graph_query.ts";
@@ -13,6 +18,9 @@ import {
   stringParam,
 } from "./params.ts";
 import type { RecordWriter } from "./record_writer.ts";
+
+/** Most records one `graph.import` takes. */
+export const MAX_IMPORT_RECORDS = 10_000;
 
 /** What the graph methods work on. */
 export interface GraphMethodsContext {
@@ -76,6 +84,49 @@ export function registerGraphMethods(
       });
     }
     return { id: value.id, created: value.created, warnings: value.warnings };
+  });
+
+  // Bulk ingest: many records of one shape in one transaction.
+  dispatcher.register("graph.import", (params) => {
+    const actor = actorParam(params);
+    const shape = stringParam(params, "shape", 64);
+    if (!shapes.get(shape)) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `Unknown shape "${shape}"; see shapes.list`,
+      );
+    }
+    const records = params.records;
+    if (
+      !Array.isArray(records) || records.length > MAX_IMPORT_RECORDS ||
+      !records.every(isObject)
+    ) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `"records" must be an array of at most ${MAX_IMPORT_RECORDS} objects`,
+      );
+    }
+    const { value } = store.write(actor, (tx) => {
+      const total = {
+        ids: [] as (string | null)[],
+        created: 0,
+        updated: 0,
+        warnings: [] as string[],
+      };
+      for (const [index, record] of records.entries()) {
+        const result = writer.write(
+          tx,
+          shape,
+          record as Record<string, unknown>,
+        );
+        total.ids.push(result.id ?? null);
+        total.created += result.nodesCreated;
+        total.updated += result.nodesUpdated;
+        total.warnings.push(...result.warnings.map((w) => `[${index}] ${w}`));
+      }
+      return total;
+    });
+    return value;
   });
 
   dispatcher.register("graph.update", (params) => {

@@ -42,6 +42,9 @@ export class GraphTx {
   readonly at: string;
   /** Changes recorded so far, in order. */
   readonly changes: ChangeEvent[] = [];
+  // Nodes created in this transaction have no old values to read or
+  // timestamps to touch: skipping that halves the statements of an import.
+  #fresh = new Set<string>();
 
   /**
    * @param sql prepared statements

@@ -263,44 +263,57 @@ export class RecordWriter {
           (ancestor.identity.length > 0 || ancestor.identityAny.length > 0);
       }),
     ];
-    const condition = (key: string): [string, unknown[]] | undefined => {
+    // Each identity key becomes a driving clause (for the first key, so the
+    // lookup starts from an index: values by (key, value), edges by
+    // (to_id, label)) or an EXISTS check on the candidate.
+    type Clause = { drive: string; check: string; params: unknown[] };
+    const clause = (key: string): Clause | undefined => {
       const value = values.get(key);
       if (value) {
-        return [
-          "EXISTS (SELECT 1 FROM node_values v WHERE v.node_id = s.node_id AND v.key = ? AND v.value = ?)",
-          [key, toSql(value)],
-        ];
+        return {
+          drive:
+            "SELECT node_id AS id FROM node_values WHERE key = ? AND value = ?",
+          check:
+            "EXISTS (SELECT 1 FROM node_values v WHERE v.node_id = c.id AND v.key = ? AND v.value = ?)",
+          params: [key, toSql(value)],
+        };
       }
       const ids = children.get(key);
       if (ids && ids.length > 0) {
-        return [
-          "EXISTS (SELECT 1 FROM edges e WHERE e.from_id = s.node_id AND e.label = ? AND e.to_id = ? AND e.deleted_at IS NULL)",
-          [key, ids[0]],
-        ];
+        return {
+          drive:
+            "SELECT from_id AS id FROM edges WHERE to_id = ? AND label = ? AND deleted_at IS NULL",
+          check:
+            "EXISTS (SELECT 1 FROM edges e WHERE e.from_id = c.id AND e.to_id = ? AND e.label = ? AND e.deleted_at IS NULL)",
+          params: [ids[0], key],
+        };
       }
       return undefined;
     };
-    const lookup = (conditions: [string, unknown[]][]) => {
-      const sql = `SELECT s.node_id AS id FROM node_shapes s
-        JOIN nodes n ON n.id = s.node_id AND n.deleted_at IS NULL
-        WHERE s.shape IN (${family.map(() => "?").join(", ")})
-          AND ${conditions.map(([clause]) => clause).join(" AND ")}
-        ORDER BY s.node_id LIMIT 1`;
+    const lookup = (clauses: Clause[]) => {
+      const [first, ...rest] = clauses as [Clause, ...Clause[]];
+      const sql = `SELECT c.id FROM (${first.drive}) c
+        JOIN nodes n ON n.id = c.id AND n.deleted_at IS NULL
+        WHERE EXISTS (SELECT 1 FROM node_shapes s WHERE s.node_id = c.id
+                        AND s.shape IN (${family.map(() => "?").join(", ")}))
+          ${rest.map((r) => `AND ${r.check}`).join(" ")}
+        ORDER BY c.id LIMIT 1`;
       const row = tx.query(sql, [
+        ...first.params,
         ...family,
-        ...conditions.flatMap(([, params]) => params),
+        ...rest.flatMap((r) => r.params),
       ]) as
         | { id: string }
         | undefined;
       return row?.id;
     };
     if (shape.identity.length > 0) {
-      const conditions = shape.identity.map(condition);
-      if (conditions.some((c) => c === undefined)) return undefined;
-      return lookup(conditions as [string, unknown[]][]);
+      const clauses = shape.identity.map(clause);
+      if (clauses.some((c) => c === undefined)) return undefined;
+      return lookup(clauses as Clause[]);
     }
     for (const key of shape.identityAny) {
-      const c = condition(key);
+      const c = clause(key);
       if (!c) continue;
       const id = lookup([c]);
       if (id) return id;

@@ -1,0 +1,306 @@
+/**
+ * `deno task bench`: measures the engine against baselines taken in the
+ * same run on the same machine, prints one table and writes it as JSON to
+ * bench/results/<date>.json. Benchmarks are not tests: nothing asserts.
+ *
+ *   deno task bench [--quick] [--only name,name]
+ *
+ * @module
+ */
+// deno-lint-ignore-file no-console
+import { DatabaseSync } from "node:sqlite";
+import { parseArgs } from "node:util";
+import { EngineProcess } from "../tests/_engine_process.ts";
+import type { RpcClient } from "../engine/rpc/mod.ts";
+
+const args = parseArgs({
+  args: Deno.args,
+  options: { quick: { type: "boolean" }, only: { type: "string" } },
+});
+const QUICK = args.values.quick ?? false;
+const ONLY = args.values.only?.split(",");
+
+/** One row of the results table. */
+interface Figure {
+  name: string;
+  unit: string;
+  median: number;
+  p90: number;
+  baseline?: { name: string; median: number };
+  ratio?: number;
+  target?: string;
+}
+
+const figures: Figure[] = [];
+
+function quantile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function record(
+  name: string,
+  unit: string,
+  samples: number[],
+  baseline?: { name: string; samples: number[] },
+  target?: string,
+): void {
+  const figure: Figure = {
+    name,
+    unit,
+    median: quantile(samples, 0.5),
+    p90: quantile(samples, 0.9),
+    target,
+  };
+  if (baseline) {
+    figure.baseline = {
+      name: baseline.name,
+      median: quantile(baseline.samples, 0.5),
+    };
+    figure.ratio = figure.median / figure.baseline.median;
+  }
+  figures.push(figure);
+  console.error(`  ${name}: median ${figure.median.toFixed(3)} ${unit}`);
+}
+
+async function timed(
+  fn: () => Promise<unknown>,
+  runs: number,
+): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return samples;
+}
+
+function wanted(name: string): boolean {
+  return !ONLY || ONLY.includes(name);
+}
+
+// ---------------------------------------------------------------- baselines
+
+/** Raw node:sqlite batched inserts of values, in values per second. */
+function rawInsertRate(values: number): number {
+  const dir = Deno.makeTempDirSync();
+  const db = new DatabaseSync(`${dir}/raw.db`);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+  db.exec(
+    "CREATE TABLE v (rowid INTEGER PRIMARY KEY, node_id TEXT, key TEXT, type TEXT, value, UNIQUE (node_id, key))",
+  );
+  const insert = db.prepare(
+    "INSERT INTO v (node_id, key, type, value) VALUES (?, ?, ?, ?)",
+  );
+  const start = performance.now();
+  db.exec("BEGIN");
+  for (let i = 0; i < values; i++) {
+    insert.run(`n${Math.floor(i / 10)}`, `k${i % 10}`, "string", `value ${i}`);
+  }
+  db.exec("COMMIT");
+  const rate = values / ((performance.now() - start) / 1000);
+  db.close();
+  Deno.removeSync(dir, { recursive: true });
+  return rate;
+}
+
+/** Round trip of a JSON line over a raw Deno Unix socket echo server, in ms. */
+async function rawEchoRoundTrips(runs: number): Promise<number[]> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/echo.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  (async () => {
+    for await (const conn of listener) {
+      (async () => {
+        const buf = new Uint8Array(65536);
+        while (true) {
+          const n = await conn.read(buf).catch(() => null);
+          if (!n) break;
+          await conn.write(buf.subarray(0, n));
+        }
+        conn.close();
+      })();
+    }
+  })();
+  const conn = await Deno.connect({ transport: "unix", path });
+  const line = new TextEncoder().encode(
+    '{"jsonrpc":"2.0","id":1,"method":"engine.status"}\n',
+  );
+  const buf = new Uint8Array(65536);
+  const samples = await timed(async () => {
+    await conn.write(line);
+    let got = 0;
+    while (got < line.length) got += (await conn.read(buf)) ?? line.length;
+  }, runs);
+  conn.close();
+  listener.close();
+  await Deno.remove(dir, { recursive: true });
+  return samples;
+}
+
+// ---------------------------------------------------------------- engine figures
+
+function taskRecords(from: number, count: number): Record<string, unknown>[] {
+  const statuses = ["todo", "in_progress", "blocked", "done", "cancelled"];
+  return Array.from({ length: count }, (_, j) => {
+    const i = from + j;
+    return {
+      name: `Task ${i}`,
+      url: `https://tasks.example/${i}`,
+      status: statuses[i % 5],
+      priority: String(i % 4),
+      done: i % 5 === 3 ? "yes" : "no",
+      dueAt: 1_700_000_000 + i * 60,
+      estimateMinutes: (i % 90) + 0.5,
+      recurrence: "FREQ=WEEKLY",
+      labels: ["work", `l${i % 7}`],
+      text: `Body of task ${i} with some words to index`,
+    };
+  });
+}
+
+async function ingest(
+  client: RpcClient,
+  totalValues: number,
+): Promise<{ rate: number; batches: number[] }> {
+  const perRecord = 10;
+  const batchRecords = 500;
+  const batches: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  while (next * perRecord < totalValues) {
+    const t = performance.now();
+    await client.call("graph.import", {
+      shape: "task",
+      records: taskRecords(next, batchRecords),
+    });
+    batches.push((batchRecords * perRecord) / ((performance.now() - t) / 1000));
+    next += batchRecords;
+  }
+  return {
+    rate: (next * perRecord) / ((performance.now() - start) / 1000),
+    batches,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  console.error(
+    `bench${QUICK ? " (quick)" : ""}: a real engine in a temporary home`,
+  );
+  await using engine = await EngineProcess.start();
+  const client = await engine.client();
+
+  if (wanted("status")) {
+    const runs = QUICK ? 200 : 2000;
+    const echo = await rawEchoRoundTrips(runs);
+    const status = await timed(() => client.call("engine.status"), runs);
+    record("engine.status round trip", "ms", status, {
+      name: "raw unix-socket JSON echo",
+      samples: echo,
+    }, "≤ 2×");
+  }
+
+  if (wanted("ingest")) {
+    const values = QUICK ? 100_000 : 1_000_000;
+    const raw = [0, 1, 2].map(() => rawInsertRate(200_000));
+    const result = await ingest(client, values);
+    record(
+      `graph ingest via graph.import (values/s, ${values} values)`,
+      "values/s",
+      result.batches,
+      { name: "raw node:sqlite batched inserts", samples: raw },
+      "≥ 0.3×, ≥ 20,000/s",
+    );
+  }
+
+  if (wanted("list")) {
+    const counts =
+      (await client.call<{ counts: { values: number } }>("engine.status"))
+        .counts;
+    const runs = QUICK ? 100 : 500;
+    const filtered = await timed(
+      () =>
+        client.call("graph.list", {
+          shape: "task",
+          where: { status: "blocked" },
+          limit: 50,
+        }),
+      runs,
+    );
+    record(
+      `graph.list page of 50, one filter (${counts.values} values)`,
+      "ms",
+      filtered,
+      undefined,
+      "≤ 20 ms",
+    );
+    const search = await timed(
+      () =>
+        client.call("graph.list", { shape: "task", q: "task 77", limit: 50 }),
+      runs,
+    );
+    record(
+      `graph.list page of 50, full-text q (${counts.values} values)`,
+      "ms",
+      search,
+    );
+    const sorted = await timed(
+      () =>
+        client.call("graph.list", {
+          shape: "task",
+          where: [{ key: "priority", op: ">", value: 1 }],
+          sort: "-dueAt",
+          limit: 50,
+        }),
+      QUICK ? 20 : 100,
+    );
+    record(
+      `graph.list page of 50, filter + sort by value (${counts.values} values)`,
+      "ms",
+      sorted,
+    );
+  }
+
+  printTable();
+  const out = `bench/results/${started.toISOString().slice(0, 10)}.json`;
+  await Deno.mkdir("bench/results", { recursive: true });
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify(
+      { date: started.toISOString(), quick: QUICK, figures },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.error(`\nwritten to ${out}`);
+}
+
+function printTable(): void {
+  const rows = figures.map((f) => [
+    f.name,
+    `${fmt(f.median)} ${f.unit}`,
+    `${fmt(f.p90)} ${f.unit}`,
+    f.baseline ? `${fmt(f.baseline.median)} (${f.baseline.name})` : "–",
+    f.ratio === undefined ? "–" : `${f.ratio.toFixed(2)}×`,
+    f.target ?? "",
+  ]);
+  const headers = [
+    "figure",
+    "median",
+    "p90",
+    "baseline (same run)",
+    "ratio",
+    "target",
+  ];
+  console.log(`| ${headers.join(" | ")} |`);
+  console.log(`|${headers.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(3);
+}
+
+await main();
