@@ -11,6 +11,9 @@ import { type GraphTx, toSql } from "./graph_tx.ts";
 export const MAX_RECORD_DEPTH = 32;
 /** Largest single value, in UTF-16 code units of its text or JSON form. */
 export const MAX_VALUE_CHARS = 1024 * 1024;
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f]/;
+
 /** Longest value key. */
 export const MAX_KEY_CHARS = 128;
 
@@ -349,8 +352,7 @@ export class RecordWriter {
 
   #validKey(key: string, path: string, warnings: string[]): boolean {
     if (
-      key.length > 0 && key.length <= MAX_KEY_CHARS &&
-      !/[\u0000-\u001f]/.test(key)
+      key.length > 0 && key.length <= MAX_KEY_CHARS && !CONTROL_CHARS.test(key)
     ) return true;
     warnings.push(
       `${path}${
