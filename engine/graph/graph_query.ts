@@ -89,7 +89,11 @@ export function listNodes(
     if (typeof query.shape !== "string" || !shape) {
       throw invalidParams(`Unknown shape ${JSON.stringify(query.shape)}`);
     }
-    where.push("n.id IN (SELECT node_id FROM node_shapes WHERE shape = ?)");
+    // EXISTS, not IN: IN (SELECT …) materialises every member of the shape
+    // on each query, while EXISTS is one index probe per scanned node.
+    where.push(
+      "EXISTS (SELECT 1 FROM node_shapes s WHERE s.node_id = n.id AND s.shape = ?)",
+    );
     params.push(shape.name);
   }
   for (const filter of normaliseFilters(query.where)) {

@@ -5,7 +5,7 @@ import { ChangeFeed } from "./change_feed.ts";
 import { registerGraphMethods } from "./graph_methods.ts";
 import { GraphStore } from "./graph_store.ts";
 import { RecordWriter } from "./record_writer.ts";
-import { openDatabase } from "./schema.ts";
+import { openDatabase, SCHEMA_VERSION } from "./schema.ts";
 
 /** The built-in shapes shipped with the engine. */
 export const BUILTIN_SHAPES_DIR = fileURLToPath(
@@ -65,6 +65,7 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     counts: () => ({ ...store.counts(), subscribers: graph.feed.size }),
     status: () => ({
       database: engine.paths.database,
+      schemaVersion: SCHEMA_VERSION,
       shapes: { loaded: shapes.list().length, problems: shapes.problems },
     }),
     close: () => {

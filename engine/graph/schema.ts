@@ -4,7 +4,7 @@ import { DatabaseSync } from "node:sqlite";
  * Forward migrations, index + 1 = the schema version they produce. Append
  * only: a shipped migration never changes, a newer engine adds one.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: the graph, the change log, full-text search, shapes, settings.
   `
   CREATE TABLE nodes (
@@ -95,6 +95,10 @@ const MIGRATIONS: string[] = [
     updated_at TEXT NOT NULL
   );
   `,
+  // 2: "what did this actor write" (audit by skill, agent or app).
+  `
+  CREATE INDEX changes_actor ON changes(actor, id);
+  `,
 ];
 
 /** The schema version this engine writes. */
@@ -108,10 +112,11 @@ export class SchemaTooNewError extends Error {
   /**
    * @param path the database file
    * @param found its schema version
+   * @param supported the newest version this engine knows
    */
-  constructor(path: string, found: number) {
+  constructor(path: string, found: number, supported: number = SCHEMA_VERSION) {
     super(
-      `Cannot open "${path}": its schema version ${found} is newer than this engine's ${SCHEMA_VERSION}; upgrade AgentOS (the file was left untouched)`,
+      `Cannot open "${path}": its schema version ${found} is newer than this engine's ${supported}; upgrade AgentOS (the file was left untouched)`,
     );
     this.name = "SchemaTooNewError";
     this.found = found;
@@ -123,7 +128,7 @@ export interface OpenDatabaseOptions {
   /** Open read-only (the bridge): no migration, no writes possible. */
   readOnly?: boolean;
   /** Migrations to apply, a seam for upgrade tests. */
-  migrations?: string[];
+  migrations?: readonly string[];
 }
 
 /**
@@ -149,7 +154,9 @@ export function openDatabase(
     const found =
       (db.prepare("PRAGMA user_version").get() as { user_version: number })
         .user_version;
-    if (found > migrations.length) throw new SchemaTooNewError(path, found);
+    if (found > migrations.length) {
+      throw new SchemaTooNewError(path, found, migrations.length);
+    }
     if (options.readOnly) return db;
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");

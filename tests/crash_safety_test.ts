@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import type { RpcClient } from "../engine/rpc/mod.ts";
+import { EngineProcess } from "./_engine_process.ts";
+
+const ROUNDS = 50;
+const WRITERS = 3;
+
+/** Writes records until the connection dies; returns what was acknowledged. */
+async function writeUntilKilled(
+  client: RpcClient,
+  tag: string,
+): Promise<Map<string, number>> {
+  const acknowledged = new Map<string, number>(); // node id → sequence number
+  for (let seq = 0;; seq++) {
+    try {
+      if (seq % 5 === 4) {
+        // A skill-import-sized write: many records in one transaction.
+        const records = Array.from(
+          { length: 20 },
+          (_, i) => ({ name: `${tag}-${seq}-${i}`, priority: seq, done: "no" }),
+        );
+        const result = await client.call<{ ids: string[] }>("graph.import", {
+          shape: "task",
+          records,
+        });
+        for (const id of result.ids) acknowledged.set(id, seq);
+      } else {
+        const result = await client.call<{ id: string }>("graph.create", {
+          shape: "task",
+          values: { name: `${tag}-${seq}`, priority: seq, done: "no" },
+        });
+        acknowledged.set(result.id, seq);
+      }
+    } catch {
+      return acknowledged;
+    }
+  }
+}
+
+Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no acknowledged write, ${ROUNDS} times`, async () => {
+  const home = await Deno.makeTempDir({ prefix: "agentos-crash-" });
+  const acknowledged = new Map<string, number>();
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const engine = await EngineProcess.start({ home });
+      const clients = await Promise.all(
+        Array.from({ length: WRITERS }, () => engine.client()),
+      );
+      const writes = clients.map((client, i) =>
+        writeUntilKilled(client, `r${round}w${i}`)
+      );
+      await new Promise((resolve) =>
+        setTimeout(resolve, 20 + Math.random() * 150)
+      );
+      await engine.kill9();
+      for (const result of await Promise.all(writes)) {
+        for (const [id, seq] of result) acknowledged.set(id, seq);
+      }
+      await Promise.all(clients.map((c) => c.close()));
+    }
+    assert.ok(
+      acknowledged.size > ROUNDS * WRITERS,
+      `only ${acknowledged.size} writes were acknowledged`,
+    );
+
+    // Restart once more: the engine must open what the crashes left.
+    {
+      await using engine = await EngineProcess.start({ home });
+      const client = await engine.client();
+      const status = await client.call<{ counts: { nodes: number } }>(
+        "engine.status",
+      );
+      assert.ok(status.counts.nodes >= acknowledged.size);
+    }
+
+    const db = new DatabaseSync(`${home}/data/agentos.db`, { readOnly: true });
+    try {
+      assert.equal(
+        (db.prepare("PRAGMA integrity_check").get() as {
+          integrity_check: string;
+        }).integrity_check,
+        "ok",
+      );
+      const rows = db.prepare(
+        `SELECT n.id, group_concat(v.key, ',') AS keys FROM nodes n
+         LEFT JOIN node_values v ON v.node_id = n.id GROUP BY n.id`,
+      ).all() as { id: string; keys: string | null }[];
+      const present = new Map(
+        rows.map((
+          row,
+        ) => [row.id, (row.keys ?? "").split(",").sort().join(",")]),
+      );
+      for (const id of acknowledged.keys()) {
+        assert.equal(
+          present.get(id),
+          "done,name,priority",
+          `acknowledged node ${id} is present and whole`,
+        );
+      }
+      for (const [id, keys] of present) {
+        assert.equal(
+          keys,
+          "done,name,priority",
+          `node ${id} is whole, never half-written`,
+        );
+      }
+      // The change log matches the data: every stored value is the newest "set" for its key.
+      const mismatches = db.prepare(
+        `SELECT count(*) AS n FROM node_values v WHERE v.value IS NOT (
+           SELECT json_extract(c.new_value, '$') FROM changes c
+           WHERE c.target_id = v.node_id AND c.key = v.key AND c.op = 'set' ORDER BY c.id DESC LIMIT 1)
+           AND v.type <> 'boolean'`,
+      ).get() as { n: number };
+      assert.equal(mismatches.n, 0);
+      const created = db.prepare(
+        "SELECT count(*) AS n FROM changes WHERE op = 'create'",
+      ).get() as { n: number };
+      assert.equal(created.n, present.size, "one create change per node");
+    } finally {
+      db.close();
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
