@@ -138,47 +138,74 @@ export function listNodes(
   const cursor = query.cursor === undefined
     ? undefined
     : decodeCursor(query.cursor);
-  let join = "";
-  let order: string;
   const direction = descending ? "DESC" : "ASC";
   const cmp = descending ? "<" : ">";
+  const select = (
+    from: string,
+    conditions: string[],
+    extra: unknown[],
+    order: string,
+    max: number,
+    sortValue = "NULL",
+  ) =>
+    store.db.prepare(
+      `SELECT n.id, n.created_at, n.updated_at, n.deleted_at, ${sortValue} AS sort_value FROM ${from}
+       ${conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : ""}
+       ORDER BY ${order} LIMIT ?`,
+    ).all(...(extra as never[]), max) as unknown as Row[];
+  let rows: Row[];
   if (byId) {
-    order = `n.id ${direction}`;
-    if (cursor) {
-      where.push(`n.id ${cmp} ?`);
-      params.push(cursor[1]);
-    }
+    const conditions = cursor ? [...where, `n.id ${cmp} ?`] : where;
+    rows = select(
+      "nodes n",
+      conditions,
+      cursor ? [...params, cursor[1]] : params,
+      `n.id ${direction}`,
+      limit + 1,
+    );
   } else {
-    join = "LEFT JOIN node_values sv ON sv.node_id = n.id AND sv.key = ?";
-    params.unshift(sortKey);
-    order = `sv.value IS NULL, sv.value ${direction}, n.id ${direction}`;
-    if (cursor) {
-      const [value, id] = cursor;
-      if (value === null) {
-        where.push(`(sv.value IS NULL AND n.id ${cmp} ?)`);
-        params.push(id);
-      } else {
-        where.push(
-          `(sv.value IS NULL OR sv.value ${cmp} ? OR (sv.value = ? AND n.id ${cmp} ?))`,
+    // Nodes with the sort key, in index order of (key, value, node_id); then
+    // nodes without it, by id. The cursor's value is null in the second phase.
+    rows = [];
+    if (!cursor || cursor[0] !== null) {
+      const conditions = ["sv.key = ?", ...where];
+      const extra: unknown[] = [sortKey, ...params];
+      if (cursor) {
+        conditions.push(
+          `(sv.value ${cmp} ? OR (sv.value = ? AND sv.node_id ${cmp} ?))`,
         );
-        params.push(value, value, id);
+        extra.push(cursor[0], cursor[0], cursor[1]);
       }
+      rows = select(
+        "node_values sv JOIN nodes n ON n.id = sv.node_id",
+        conditions,
+        extra,
+        `sv.value ${direction}, sv.node_id ${direction}`,
+        limit + 1,
+        "sv.value",
+      );
+    }
+    if (rows.length <= limit) {
+      const conditions = [
+        "NOT EXISTS (SELECT 1 FROM node_values x WHERE x.node_id = n.id AND x.key = ?)",
+        ...where,
+      ];
+      const extra: unknown[] = [sortKey, ...params];
+      if (cursor && cursor[0] === null) {
+        conditions.push(`n.id ${cmp} ?`);
+        extra.push(cursor[1]);
+      }
+      rows.push(
+        ...select(
+          "nodes n",
+          conditions,
+          extra,
+          `n.id ${direction}`,
+          limit + 1 - rows.length,
+        ),
+      );
     }
   }
-  const sql = `SELECT n.id, n.created_at, n.updated_at, n.deleted_at${
-    byId ? "" : ", sv.value AS sort_value"
-  }
-    FROM nodes n ${join}
-    ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
-    ORDER BY ${order} LIMIT ?`;
-  params.push(limit + 1);
-  const rows = store.db.prepare(sql).all(...(params as never[])) as {
-    id: string;
-    created_at: string;
-    updated_at: string;
-    deleted_at: string | null;
-    sort_value?: string | number | null;
-  }[];
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -194,6 +221,14 @@ export function listNodes(
       ? encodeCursor([byId ? null : last.sort_value ?? null, last.id])
       : null,
   };
+}
+
+interface Row {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  sort_value: string | number | null;
 }
 
 function normaliseFilters(where: ListQuery["where"]): Filter[] {

@@ -95,9 +95,12 @@ export const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   );
   `,
-  // 2: "what did this actor write" (audit by skill, agent or app).
+  // 2: "what did this actor write" (audit by skill, agent or app), and
+  // values indexed with their node so sorting by a value walks the index.
   `
   CREATE INDEX changes_actor ON changes(actor, id);
+  DROP INDEX node_values_key_value;
+  CREATE INDEX node_values_key_value_node ON node_values(key, value, node_id);
   `,
 ];
 
