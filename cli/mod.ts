@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { backupCommand, restoreCommand } from "./backup_commands.ts";
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
@@ -43,4 +44,6 @@ export const COMMANDS: Command[] = [
   graphHistory,
   shapesList,
   shapesGet,
+  backupCommand,
+  restoreCommand,
 ];

@@ -6,6 +6,8 @@ import { registerGraphMethods } from "./graph_methods.ts";
 import { GraphStore } from "./graph_store.ts";
 import { RecordWriter } from "./record_writer.ts";
 import { openDatabase, SCHEMA_VERSION } from "./schema.ts";
+import { backupDatabase } from "./backup.ts";
+import { ErrorCode, invalidParams, RpcError } from "../rpc/mod.ts";
 
 /** The built-in shapes shipped with the engine. */
 export const BUILTIN_SHAPES_DIR = fileURLToPath(
@@ -61,6 +63,34 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     feed: new ChangeFeed(store),
   };
   registerGraphMethods(engine.dispatcher, graph);
+  engine.dispatcher.register("engine.backup", async (params) => {
+    const name = params.name ?? new Date().toISOString().replaceAll(":", "-");
+    if (
+      typeof name !== "string" || !/^[\w.-]{1,100}$/.test(name) ||
+      name.startsWith(".")
+    ) {
+      throw invalidParams(
+        `"name" must be 1 to 100 letters, digits, "_", "-" or ".", got ${
+          JSON.stringify(name)
+        }`,
+      );
+    }
+    const dir = `${engine.paths.home}/backups`;
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    const target = `${dir}/${name.endsWith(".db") ? name : `${name}.db`}`;
+    try {
+      await Deno.lstat(target);
+      throw new RpcError(
+        ErrorCode.Conflict,
+        `Backup "${target}" already exists; choose another name`,
+      );
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const info = await backupDatabase(db, target);
+    engine.log.info("Backup written", { ...info });
+    return info;
+  });
   const service: EngineService = {
     counts: () => ({ ...store.counts(), subscribers: graph.feed.size }),
     status: () => ({

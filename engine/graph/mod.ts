@@ -18,3 +18,4 @@ export { ChangeFeed, type ObserverEvent } from "./change_feed.ts";
 export { listNodes, type ListQuery } from "./graph_query.ts";
 export { RecordWriter, type RecordWriteResult } from "./record_writer.ts";
 export { openDatabase, SCHEMA_VERSION, SchemaTooNewError } from "./schema.ts";
+export { backupDatabase, type BackupInfo, verifyDatabase } from "./backup.ts";
