@@ -101,14 +101,22 @@ export function listNodes(
     const value = field && filter.op !== "contains"
       ? toSql(coerceValue(filter.key, filter.value, field))
       : sqlLiteral(filter.value);
-    const exists =
-      "EXISTS (SELECT 1 FROM node_values f WHERE f.node_id = n.id AND f.key = ? AND ";
-    if (filter.op === "!=") {
-      where.push(`NOT ${exists}f.value = ?)`);
+    // Equality probes the (key, value, node_id) index exactly. Other
+    // operators read the node's one value through the (node_id, key) index:
+    // as EXISTS over (key, value > ?) SQLite would scan every matching value
+    // of every node for each row it checks.
+    const nodeValue =
+      "(SELECT f.value FROM node_values f WHERE f.node_id = n.id AND f.key = ?)";
+    if (filter.op === "=") {
+      where.push(
+        "EXISTS (SELECT 1 FROM node_values f WHERE f.key = ? AND f.value = ? AND f.node_id = n.id)",
+      );
+    } else if (filter.op === "!=") {
+      where.push(`${nodeValue} IS NOT ?`);
     } else if (filter.op === "contains") {
-      where.push(`${exists}f.value LIKE ? ESCAPE '\\')`);
+      where.push(`${nodeValue} LIKE ? ESCAPE '\\'`);
     } else {
-      where.push(`${exists}f.value ${filter.op} ?)`);
+      where.push(`${nodeValue} ${filter.op} ?`);
     }
     params.push(
       filter.key,
