@@ -24,7 +24,8 @@ export async function startEngine(
     }
     engine.addService({ status: () => ({ sandbox }) });
     const graph = await openGraph(engine);
-    engine.onDisconnect = (connectionId) => graph.feed.unsubscribe(connectionId);
+    engine.onDisconnect = (connectionId) =>
+      graph.feed.unsubscribe(connectionId);
     engine.listen();
   } catch (error) {
     await engine.shutdown(`start-up failed: ${(error as Error).message}`);
