@@ -14,6 +14,49 @@ export interface ByteEndpoint {
   writable: WritableStream<Uint8Array>;
   /** Releases the underlying resource (socket, pipe); called once on close. */
   close?: () => void;
+  /**
+   * Direct reads, when the endpoint has them (a Deno.Conn): they skip the
+   * stream machinery, which costs more than the rest of a round trip.
+   */
+  read?: (buffer: Uint8Array) => Promise<number | null>;
+  /** Direct writes, paired with `read`. */
+  write?: (bytes: Uint8Array) => Promise<number>;
+}
+
+/** Reads and writes chunks, whatever the endpoint offers. */
+interface Chunks {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  write(bytes: Uint8Array): Promise<void>;
+  cancel(): void;
+}
+
+function chunksOf(endpoint: ByteEndpoint): Chunks {
+  const { read, write } = endpoint;
+  if (read && write) {
+    const buffer = new Uint8Array(64 * 1024);
+    return {
+      async read() {
+        const n = await read.call(endpoint, buffer);
+        return n === null
+          ? { done: true, value: undefined }
+          : { done: false, value: buffer.subarray(0, n) };
+      },
+      async write(bytes) {
+        for (let written = 0; written < bytes.length;) {
+          written += await write.call(endpoint, bytes.subarray(written));
+        }
+      },
+      cancel() {},
+    };
+  }
+  const reader = endpoint.readable.getReader();
+  const writer = endpoint.writable.getWriter();
+  return {
+    read: () => reader.read(),
+    write: (bytes) => writer.write(bytes),
+    // Cancelling the reader ends a pending read; closing the resource alone does not.
+    cancel: () => void reader.cancel().catch(() => {}),
+  };
 }
 
 /** Options for {@linkcode JsonLines}. */
@@ -33,9 +76,8 @@ const encoder = new TextEncoder();
  * limit rather than growing the engine's memory.
  */
 export class JsonLines {
-  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #chunks: Chunks;
   #release: () => void;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
   #options: Required<JsonLinesOptions>;
   #tail: Promise<void> = Promise.resolve();
   #queued = 0;
@@ -46,9 +88,8 @@ export class JsonLines {
    * @param options size limits
    */
   constructor(endpoint: ByteEndpoint, options: JsonLinesOptions) {
-    this.#reader = endpoint.readable.getReader();
-    this.#release = endpoint.close ?? (() => {});
-    this.#writer = endpoint.writable.getWriter();
+    this.#chunks = chunksOf(endpoint);
+    this.#release = () => endpoint.close?.();
     this.#options = { maxQueuedBytes: 64 * 1024 * 1024, ...options };
   }
 
@@ -65,7 +106,7 @@ export class JsonLines {
   async *receive(): AsyncGenerator<Incoming> {
     try {
       for await (
-        const line of readLines(this.#reader, {
+        const line of readLines(this.#chunks, {
           maxBytes: this.#options.maxLineBytes,
         })
       ) {
@@ -103,7 +144,7 @@ export class JsonLines {
     this.#tail = this.#tail.then(async () => {
       if (this.#closed) return;
       try {
-        await this.#writer.write(bytes);
+        await this.#chunks.write(bytes);
       } catch {
         this.close();
       } finally {
@@ -122,8 +163,7 @@ export class JsonLines {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    // Cancelling the reader ends a pending read; closing the resource alone does not.
-    this.#reader.cancel().catch(() => {});
+    this.#chunks.cancel();
     try {
       this.#release();
     } catch {

@@ -21,7 +21,9 @@ const NEWLINE = 0x0a;
  * @returns an async iterator of lines and oversize reports
  */
 export async function* readLines(
-  stream: ReadableStream<Uint8Array> | ReadableStreamDefaultReader<Uint8Array>,
+  stream: ReadableStream<Uint8Array> | {
+    read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  },
   options: ReadLinesOptions,
 ): AsyncGenerator<Line> {
   const reader = stream instanceof ReadableStream ? stream.getReader() : stream;
