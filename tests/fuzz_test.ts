@@ -1,0 +1,152 @@
+/**
+ * Fuzzing of the entry points: malformed JSON-RPC lines and values on the
+ * engine socket, and mutated shape YAML. Brief in CI; run longer with
+ *
+ *   AGENTOS_FUZZ_ITERATIONS=20000 AGENTOS_FUZZ_SEED=7 scripts/deno task fuzz
+ *
+ * Any crash, hang, missing or malformed reply, or wrong error code fails.
+ */
+import assert from "node:assert/strict";
+import { ShapeRegistry } from "../engine/shapes/mod.ts";
+import { EngineProcess } from "./_engine_process.ts";
+import { mutateText, Random, randomJson } from "./_fuzz.ts";
+import { RawSocket } from "./_raw_socket.ts";
+import { REPO_ROOT } from "./_task_command.ts";
+
+const ITERATIONS = Number(Deno.env.get("AGENTOS_FUZZ_ITERATIONS") ?? 300);
+const SEED = Number(Deno.env.get("AGENTOS_FUZZ_SEED") ?? Date.now() % 100_000);
+const VALID_CODES = new Set([
+  -32700,
+  -32600,
+  -32601,
+  -32602,
+  -32003,
+  -32004,
+  -32005,
+  -32001,
+  -32010,
+]);
+
+const METHODS = [
+  "graph.create",
+  "graph.get",
+  "graph.list",
+  "graph.update",
+  "graph.delete",
+  "graph.restore",
+  "graph.link",
+  "graph.unlink",
+  "graph.history",
+  "graph.import",
+  "shapes.get",
+  "shapes.list",
+  "engine.ping",
+  "engine.methods",
+];
+
+Deno.test(`the engine socket survives ${ITERATIONS} malformed requests (seed ${SEED})`, async () => {
+  await using engine = await EngineProcess.start();
+  await using raw = await RawSocket.connect(engine.paths.socket);
+  const random = new Random(SEED);
+  const rss = () =>
+    Number(
+      /VmRSS:\s+(\d+)/.exec(
+        Deno.readTextFileSync(`/proc/${engine.child.pid}/status`),
+      )![1],
+    );
+  const startRss = rss();
+  for (let i = 0; i < ITERATIONS; i++) {
+    const id = i + 1;
+    let line: string;
+    switch (random.int(4)) {
+      case 0: { // valid envelope, hostile params
+        const params = random.next() < 0.8
+          ? randomJson(random)
+          : { shape: "task", values: randomJson(random) };
+        line = JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          method: random.pick(METHODS),
+          params,
+        });
+        break;
+      }
+      case 1: { // a mutated valid request: may not even parse
+        line = mutateText(
+          random,
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id,
+            method: random.pick(METHODS),
+            params: { id: "x", shape: "task" },
+          }),
+        );
+        break;
+      }
+      case 2: // a random JSON value as the whole message
+        line = JSON.stringify(randomJson(random)) ?? "null";
+        break;
+      default: // raw bytes
+        line = Array.from(
+          { length: random.int(200) },
+          () => String.fromCharCode(random.int(256)),
+        ).join("")
+          .replaceAll("\n", "");
+    }
+    await raw.write(line.replaceAll("\n", "\\n") + "\n");
+    // Every line is followed by a ping: the connection must stay usable and in order.
+    await raw.write(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: `ping-${i}`,
+        method: "engine.ping",
+      }) + "\n",
+    );
+    for (;;) {
+      const reply = await raw.readJson(10_000) as {
+        id?: unknown;
+        result?: unknown;
+        error?: { code: number };
+      } | unknown[];
+      if (Array.isArray(reply)) continue; // a batch reply to a fuzzed batch
+      if (reply.id === `ping-${i}`) {
+        assert.deepEqual(
+          reply.result,
+          { pong: true, echo: null },
+          `ping after line ${i}: ${line.slice(0, 200)}`,
+        );
+        break;
+      }
+      if (reply.error) {
+        assert.ok(
+          VALID_CODES.has(reply.error.code),
+          `code ${reply.error.code} for ${line.slice(0, 200)}`,
+        );
+      }
+    }
+  }
+  const grown = rss() - startRss;
+  assert.ok(
+    grown < 200_000,
+    `engine RSS grew by ${grown} kB over ${ITERATIONS} requests`,
+  );
+});
+
+Deno.test(`mutated shape YAML is reported, never thrown (seed ${SEED})`, async () => {
+  const random = new Random(SEED);
+  const dir = `${REPO_ROOT}/shapes`;
+  const files = [...Deno.readDirSync(dir)].filter((e) =>
+    e.name.endsWith(".yaml")
+  ).map((e) => e.name);
+  for (let i = 0; i < ITERATIONS; i++) {
+    const name = random.pick(files);
+    const text = mutateText(random, await Deno.readTextFile(`${dir}/${name}`));
+    const registry = ShapeRegistry.fromSources([{ file: name, text }]);
+    for (const problem of registry.problems) {
+      assert.ok(
+        problem.line >= 1 && problem.reason.length > 0,
+        JSON.stringify(problem),
+      );
+    }
+  }
+});
