@@ -33,6 +33,7 @@ export class Logger {
   #path: string;
   #file: Deno.FsFile | undefined;
   #size = 0;
+  #dropped = 0;
   #options: Required<Omit<LoggerOptions, "echo">> & Pick<LoggerOptions, "echo">;
 
   /**
@@ -99,12 +100,28 @@ export class Logger {
       line += ` ${key}=${formatField(value)}`;
     }
     const bytes = encoder.encode(line + "\n");
-    if (this.#size + bytes.length > this.#options.maxBytes && this.#size > 0) {
-      this.#rotate();
-    }
-    this.#file.writeSync(bytes);
-    this.#size += bytes.length;
     this.#options.echo?.(line);
+    // A full or read-only disk must not turn logging into a crash: the line
+    // is dropped, and the next one that fits says how many were lost.
+    try {
+      if (
+        this.#size + bytes.length > this.#options.maxBytes && this.#size > 0
+      ) {
+        this.#rotate();
+      }
+      if (this.#dropped > 0) {
+        const note = encoder.encode(
+          `${this.#options.now().toISOString()} WARN  ${this.#dropped} log lines lost (disk full or read-only)\n`,
+        );
+        this.#file!.writeSync(note);
+        this.#size += note.length;
+        this.#dropped = 0;
+      }
+      this.#file!.writeSync(bytes);
+      this.#size += bytes.length;
+    } catch {
+      this.#dropped++;
+    }
   }
 
   #rotate(): void {
@@ -117,9 +134,12 @@ export class Logger {
         // That generation does not exist yet.
       }
     }
-    if (keep > 0) Deno.renameSync(this.#path, `${this.#path}.1`);
-    else Deno.removeSync(this.#path);
-    this.#open();
+    try {
+      if (keep > 0) Deno.renameSync(this.#path, `${this.#path}.1`);
+      else Deno.removeSync(this.#path);
+    } finally {
+      this.#open();
+    }
   }
 }
 

@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { RpcError } from "../engine/rpc/mod.ts";
+import type { RpcClient } from "../engine/rpc/mod.ts";
+import { EngineProcess } from "./_engine_process.ts";
+
+const ROOT = Deno.uid() === 0;
+
+async function sh(...args: string[]): Promise<void> {
+  const { success, stderr } = await new Deno.Command(args[0]!, {
+    args: args.slice(1),
+    stderr: "piped",
+  }).output();
+  if (!success) {
+    throw new Error(`${args.join(" ")}: ${new TextDecoder().decode(stderr)}`);
+  }
+}
+
+async function writeUntilRefused(client: RpcClient): Promise<RpcError> {
+  for (let i = 0; i < 100_000; i++) {
+    try {
+      await client.call("graph.import", {
+        shape: "note",
+        records: Array.from(
+          { length: 50 },
+          (_, j) => ({ name: `n${i}-${j}`, text: "x".repeat(2000) }),
+        ),
+      });
+    } catch (error) {
+      if (error instanceof RpcError) return error;
+      throw error;
+    }
+  }
+  throw new Error("the disk never filled");
+}
+
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<RpcError | undefined> {
+  return await promise.then(() => undefined, (error) => error as RpcError);
+}
+
+Deno.test({
+  name: "a full disk fails writes clearly, keeps reads served, and recovers",
+  ignore: !ROOT, // mounting a small tmpfs home needs root
+  async fn() {
+    const home = await Deno.makeTempDir({ prefix: "agentos-full-" });
+    await sh("mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", home);
+    try {
+      await using engine = await EngineProcess.start({ home });
+      const client = await engine.client();
+      const kept = await client.call<{ id: string }>("graph.create", {
+        shape: "task",
+        values: { name: "survivor" },
+      });
+      // Space to give back later, standing for the owner freeing disk.
+      await Deno.writeFile(`${home}/ballast`, new Uint8Array(1024 * 1024));
+
+      const full = await writeUntilRefused(client);
+      assert.equal(full.code, -32009, full.message);
+      assert.match(full.message, /database refused the write.*full/i);
+      // Reads go on and the engine is up.
+      const node = await client.call<{ values: { name: string } }>(
+        "graph.get",
+        { id: kept.id },
+      );
+      assert.equal(node.values.name, "survivor");
+      const single = await refusal(
+        client.call("graph.create", {
+          shape: "task",
+          values: { name: "no room" },
+        }),
+      );
+      assert.equal(single?.code, -32009);
+      const none = await client.call<{ items: unknown[] }>("graph.list", {
+        where: { name: "no room" },
+      });
+      assert.equal(
+        none.items.length,
+        0,
+        "a refused write leaves nothing behind",
+      );
+
+      await Deno.remove(`${home}/ballast`);
+      await client.call("graph.create", {
+        shape: "task",
+        values: { name: "after space returned" },
+      });
+      const list = await client.call<{ items: unknown[] }>("graph.list", {
+        where: { name: "after space returned" },
+      });
+      assert.equal(list.items.length, 1);
+    } finally {
+      await sh("umount", "-l", home);
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
