@@ -30,6 +30,8 @@ Deno.test("engine.status reports version, pid, uptime, home and counts; home is 
   assert.ok(status.sandbox, "status names the sandbox kind");
   assert.equal(mode(engine.paths.home), 0o700);
   assert.equal(mode(engine.paths.socket), 0o600);
+  assert.equal(mode(engine.paths.database), 0o600);
+  assert.equal(mode(`${engine.paths.database}-wal`), 0o600);
   assert.equal(
     Deno.readTextFileSync(engine.paths.pidFile).trim(),
     String(engine.child.pid),

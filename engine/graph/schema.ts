@@ -148,6 +148,15 @@ export function openDatabase(
   options: OpenDatabaseOptions = {},
 ): DatabaseSync {
   const migrations = options.migrations ?? MIGRATIONS;
+  if (!options.readOnly) {
+    // Owner-only from the first byte (SQLite gives its -wal and -shm files
+    // the same mode): the file holds credentials.
+    try {
+      Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode: 0o600 });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    }
+  }
   const db = new DatabaseSync(path, {
     readOnly: options.readOnly ?? false,
     enableForeignKeyConstraints: true,
