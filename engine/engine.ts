@@ -113,6 +113,7 @@ export class Engine {
       path: this.paths.socket,
       maxLineBytes: MAX_REQUEST_BYTES,
       onDisconnect: (id) => this.onDisconnect?.(id),
+      onSlowConsumer: (id) => this.log.warn("Dropped a subscriber that stopped reading", { connection: id }),
     });
     this.log.info("Engine listening", {
       version: VERSION,

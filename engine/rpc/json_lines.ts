@@ -93,6 +93,11 @@ export class JsonLines {
     this.#options = { maxQueuedBytes: 64 * 1024 * 1024, ...options };
   }
 
+  /** Bytes queued for the peer and not yet written. */
+  get queuedBytes(): number {
+    return this.#queued;
+  }
+
   /** Whether the channel has been closed (by us or by a failed write). */
   get closed(): boolean {
     return this.#closed;

@@ -10,6 +10,10 @@ export interface RpcServerOptions {
   maxLineBytes: number;
   /** Most simultaneous connections; more are refused with an error line. */
   maxConnections?: number;
+  /** Backlog of unread notifications, in bytes, at which a connection is dropped. */
+  maxNotificationBacklog?: number;
+  /** Called when a connection is dropped for not reading its notifications. */
+  onSlowConsumer?: (connectionId: number) => void;
   /** Called when a connection closes, e.g. to drop its subscriptions. */
   onDisconnect?: (connectionId: number) => void;
 }
@@ -69,11 +73,16 @@ export class RpcServer {
    * @param params its params
    */
   notify(connectionId: number, method: string, params: unknown): void {
-    this.#connections.get(connectionId)?.lines.send({
-      jsonrpc: "2.0",
-      method,
-      params,
-    });
+    const connection = this.#connections.get(connectionId);
+    if (!connection) return;
+    // A subscriber that stops reading is dropped once its backlog passes the
+    // limit: the engine never buffers without bound or waits for it.
+    if (connection.lines.queuedBytes > (this.#options.maxNotificationBacklog ?? 8 * 1024 * 1024)) {
+      this.#options.onSlowConsumer?.(connectionId);
+      connection.lines.close();
+      return;
+    }
+    connection.lines.send({ jsonrpc: "2.0", method, params });
   }
 
   /**

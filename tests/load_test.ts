@@ -1,0 +1,113 @@
+/**
+ * Load and soak: 100 concurrent clients mixing writes, reads and
+ * subscriptions; a subscriber that never reads must not stall the engine or
+ * grow its memory. Short in CI; longer with
+ *
+ *   AGENTOS_SOAK_SECONDS=600 scripts/deno test -A tests/load_test.ts
+ */
+import assert from "node:assert/strict";
+import { EngineProcess } from "./_engine_process.ts";
+import { RawSocket } from "./_raw_socket.ts";
+
+const SECONDS = Number(Deno.env.get("AGENTOS_SOAK_SECONDS") ?? 4);
+
+Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: no errors, events in order, memory flat`, async () => {
+  await using engine = await EngineProcess.start();
+  const rss = () =>
+    Number(
+      /VmRSS:\s+(\d+)/.exec(
+        Deno.readTextFileSync(`/proc/${engine.child.pid}/status`),
+      )![1],
+    );
+
+  const subscribers = await Promise.all(Array.from({ length: 10 }, async () => {
+    const seen: number[] = [];
+    const client = await engine.client({
+      onNotification: (_, params) => seen.push((params as { id: number }).id),
+    });
+    const { after } = await client.call<{ after: number }>(
+      "observer.subscribe",
+    );
+    return { seen, after };
+  }));
+  // A subscriber that never reads a byte: it must be dropped, not buffered.
+  await using stalled = await RawSocket.connect(engine.paths.socket);
+  await stalled.write(
+    JSON.stringify({ jsonrpc: "2.0", id: 1, method: "observer.subscribe" }) +
+      "\n",
+  );
+
+  const errors: unknown[] = [];
+  let operations = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  let baseline = 0;
+  const warmup = setTimeout(
+    () => baseline = rss(),
+    Math.min(1000, SECONDS * 250),
+  );
+  const workers = Array.from({ length: 90 }, async (_, w) => {
+    const client = await engine.client();
+    const ids: string[] = [];
+    while (Date.now() < deadline) {
+      try {
+        if (w % 3 === 0 || ids.length === 0) {
+          const { id } = await client.call<{ id: string }>("graph.create", {
+            shape: "note",
+            values: { name: `w${w} ${operations}`, text: "load ".repeat(50) },
+          });
+          ids.push(id);
+        } else if (w % 3 === 1) {
+          await client.call("graph.list", {
+            shape: "note",
+            q: "load",
+            limit: 20,
+          });
+        } else {
+          await client.call("graph.get", { id: ids[operations % ids.length] });
+        }
+        operations++;
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  });
+  await Promise.all(workers);
+  clearTimeout(warmup);
+  assert.deepEqual(errors, []);
+  assert.ok(operations > 1000, `only ${operations} operations`);
+
+  const last =
+    (await (await engine.client()).call<{ counts: { changes: number } }>(
+      "engine.status",
+    )).counts.changes;
+  for (const { seen, after } of subscribers) {
+    while (seen.length < last - after) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual(seen.slice(0, 5), [
+      after + 1,
+      after + 2,
+      after + 3,
+      after + 4,
+      after + 5,
+    ]);
+    assert.ok(
+      seen.every((id, i) => id === after + 1 + i),
+      "in commit order with no gap",
+    );
+  }
+  const grown = rss() - (baseline || rss());
+  assert.ok(grown < 150_000, `engine RSS grew by ${grown} kB after warm-up`);
+  // Push the stalled subscriber's backlog past the limit: it is dropped.
+  const bulk = await engine.client();
+  let dropped = false;
+  for (let i = 0; i < 20 && !dropped; i++) {
+    await bulk.call("graph.import", {
+      shape: "note",
+      records: Array.from({ length: 5000 }, (_, j) => ({ name: `bulk ${i}-${j}`, text: "event ".repeat(50) })),
+    });
+    dropped = /Dropped a subscriber that stopped reading/.test(await Deno.readTextFile(engine.paths.engineLog));
+  }
+  assert.ok(dropped, "the subscriber that never read was dropped");
+  assert.deepEqual(await bulk.call("engine.ping"), { pong: true, echo: null });
+});
