@@ -102,6 +102,19 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX node_values_key_value;
   CREATE INDEX node_values_key_value_node ON node_values(key, value, node_id);
   `,
+  // 3: the credentials vault (values are AES-256-GCM ciphertext).
+  `
+  CREATE TABLE secrets (
+    domain TEXT NOT NULL,
+    identifier TEXT NOT NULL DEFAULT '',
+    fields TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (domain, identifier)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this engine writes. */
@@ -152,7 +165,10 @@ export function openDatabase(
     // Owner-only from the first byte (SQLite gives its -wal and -shm files
     // the same mode): the file holds credentials.
     try {
-      Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode: 0o600 });
+      Deno.writeFileSync(path, new Uint8Array(), {
+        createNew: true,
+        mode: 0o600,
+      });
     } catch (error) {
       if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
     }

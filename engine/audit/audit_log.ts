@@ -1,0 +1,198 @@
+import { encodeHex } from "./_hex.ts";
+
+/** One brokered operation, as written to `logs/engine-io.jsonl`. */
+export interface AuditEntry {
+  /** The skill call it belongs to. */
+  call?: string;
+  skill?: string;
+  tool?: string;
+  /** `http.request`, `secrets.read`, `sql.query`, `capability.call`, `graph.write`… */
+  op: string;
+  /** Host, table or capability the operation touched (never a URL's query or a header). */
+  target?: string;
+  /** `ok`, `refused` or `failed`. */
+  status: "ok" | "refused" | "failed";
+  /** The outcome of each policy check, e.g. `{egress: "allowed", private_address: "refused"}`. */
+  checks?: Record<string, string>;
+  bytesIn?: number;
+  bytesOut?: number;
+  ms?: number;
+  /** A short reason for refusals and failures (never a secret or a body). */
+  reason?: string;
+  [key: string]: unknown;
+}
+
+/** A written line: the entry plus its place in the hash chain. */
+export interface AuditLine extends AuditEntry {
+  seq: number;
+  at: string;
+  /** SHA-256 of the previous line's text; 64 zeros for the first line. */
+  prev: string;
+}
+
+const GENESIS = "0".repeat(64);
+const encoder = new TextEncoder();
+
+/**
+ * The append-only audit trail: one JSON line per brokered operation, each
+ * carrying the SHA-256 of the previous line, so an edited, inserted or
+ * deleted line breaks the chain that {@linkcode verifyAuditLog} walks.
+ * Lines are appended synchronously: nothing acknowledged is left unlogged.
+ */
+export class AuditLog {
+  #file: Deno.FsFile;
+  #prev: string;
+  #seq: number;
+
+  private constructor(file: Deno.FsFile, prev: string, seq: number) {
+    this.#file = file;
+    this.#prev = prev;
+    this.#seq = seq;
+  }
+
+  /**
+   * Opens the log, continuing the chain from its last line.
+   *
+   * @param path `logs/engine-io.jsonl`
+   * @returns the log
+   */
+  static async open(path: string): Promise<AuditLog> {
+    let prev = GENESIS;
+    let seq = 0;
+    const last = await lastLine(path);
+    if (last !== undefined) {
+      prev = await sha256(last);
+      try {
+        seq = (JSON.parse(last) as AuditLine).seq ?? 0;
+      } catch {
+        seq = 0; // a damaged tail: the chain continues; verify will report it
+      }
+    }
+    const file = await Deno.open(path, {
+      append: true,
+      create: true,
+      mode: 0o600,
+    });
+    return new AuditLog(file, prev, seq);
+  }
+
+  /**
+   * Appends one entry.
+   *
+   * @param entry what happened (no secrets, header values or bodies)
+   */
+  async append(entry: AuditEntry): Promise<void> {
+    const line: AuditLine = {
+      seq: ++this.#seq,
+      at: new Date().toISOString(),
+      ...entry,
+      prev: this.#prev,
+    };
+    const text = JSON.stringify(line);
+    this.#prev = await sha256(text);
+    try {
+      this.#file.writeSync(encoder.encode(text + "\n"));
+    } catch {
+      // Disk full: the operation still happened; the gap shows in verify.
+    }
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.#file.close();
+  }
+}
+
+/** What {@linkcode verifyAuditLog} found. */
+export interface AuditVerification {
+  ok: boolean;
+  lines: number;
+  /** 1-based line number of the first line that breaks the chain. */
+  brokenAt?: number;
+  reason?: string;
+}
+
+/**
+ * Walks the hash chain of an audit log.
+ *
+ * @param path the log file
+ * @returns whether every line links to the one before
+ */
+export async function verifyAuditLog(path: string): Promise<AuditVerification> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { ok: true, lines: 0 };
+    throw error;
+  }
+  const lines = text.split("\n").filter((line) => line !== "");
+  let prev = GENESIS;
+  let seq = 0;
+  for (const [index, line] of lines.entries()) {
+    let parsed: AuditLine;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return {
+        ok: false,
+        lines: lines.length,
+        brokenAt: index + 1,
+        reason: "not JSON",
+      };
+    }
+    if (parsed.prev !== prev) {
+      return {
+        ok: false,
+        lines: lines.length,
+        brokenAt: index + 1,
+        reason: "does not link to the line before",
+      };
+    }
+    if (parsed.seq !== seq + 1) {
+      return {
+        ok: false,
+        lines: lines.length,
+        brokenAt: index + 1,
+        reason: `sequence ${parsed.seq} after ${seq}`,
+      };
+    }
+    seq = parsed.seq;
+    prev = await sha256(line);
+  }
+  return { ok: true, lines: lines.length };
+}
+
+async function sha256(text: string): Promise<string> {
+  return encodeHex(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))),
+  );
+}
+
+async function lastLine(path: string): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  try {
+    // Read only the tail: the log may be large.
+    const size = (await file.stat()).size;
+    const span = Math.min(size, 1024 * 1024);
+    await file.seek(size - span, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(span);
+    let read = 0;
+    while (read < span) {
+      const n = await file.read(buffer.subarray(read));
+      if (n === null) break;
+      read += n;
+    }
+    const lines = new TextDecoder().decode(buffer.subarray(0, read)).split("\n")
+      .filter((l) => l !== "");
+    return lines.at(-1);
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The credentials vault: AES-256-GCM encrypted rows in the graph database,
+ * keyed by (domain, identifier), with the master key outside the database.
+ * Calls `engine/rpc`.
+ *
+ * @module
+ */
+export { type KeySource, loadVaultKey } from "./vault_key.ts";
+export { type SecretInfo, type SecretValue, Vault } from "./vault.ts";
+export {
+  MAX_SECRET_CHARS,
+  openVault,
+  registerSecretsMethods,
+} from "./vault_service.ts";

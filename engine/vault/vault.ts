@@ -1,0 +1,218 @@
+import type { DatabaseSync } from "node:sqlite";
+import { ErrorCode, RpcError } from "../rpc/mod.ts";
+
+/** A credential's metadata: what `secrets.list` shows (never a value). */
+export interface SecretInfo {
+  domain: string;
+  identifier: string;
+  /** Field names of the stored value (e.g. ["key"]), or ["value"] for a plain string. */
+  fields: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** A stored credential: a string, or an object of string fields. */
+export type SecretValue = string | Record<string, string>;
+
+const CHECK_KEY = "vault.check";
+const CHECK_TEXT = "agentos vault check";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The credentials vault: rows keyed by (domain, identifier) in the graph
+ * database, each value AES-256-GCM encrypted with a fresh 96-bit nonce per
+ * write and the row's key bound as additional data, so a ciphertext moved
+ * to another row does not decrypt. Values leave only through
+ * {@linkcode Vault.read}, for the engine's own brokers.
+ */
+export class Vault {
+  #db: DatabaseSync;
+  #key: CryptoKey;
+
+  private constructor(db: DatabaseSync, key: CryptoKey) {
+    this.#db = db;
+    this.#key = key;
+  }
+
+  /**
+   * Opens the vault, checking the key against the one used before.
+   *
+   * @param db the graph database (with the secrets table)
+   * @param key the master key
+   * @returns the vault
+   * @throws {Error} when the key is not the one the vault was written with
+   */
+  static async open(db: DatabaseSync, key: CryptoKey): Promise<Vault> {
+    const vault = new Vault(db, key);
+    const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(
+      CHECK_KEY,
+    ) as
+      | { value: string }
+      | undefined;
+    if (!row) {
+      const { nonce, ciphertext } = await vault.#encrypt(CHECK_TEXT, CHECK_KEY);
+      db.prepare(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
+      ).run(
+        CHECK_KEY,
+        JSON.stringify({
+          nonce: toBase64(nonce),
+          ciphertext: toBase64(ciphertext),
+        }),
+        new Date().toISOString(),
+      );
+    } else {
+      const check = JSON.parse(row.value) as {
+        nonce: string;
+        ciphertext: string;
+      };
+      const text = await vault.#decrypt(
+        fromBase64(check.nonce),
+        fromBase64(check.ciphertext),
+        CHECK_KEY,
+      )
+        .catch(() => undefined);
+      if (text !== CHECK_TEXT) {
+        throw new Error(
+          "The vault key does not match the one the vault was written with (wrong key file or passphrase)",
+        );
+      }
+    }
+    return vault;
+  }
+
+  /**
+   * Stores (or replaces) a credential.
+   *
+   * @param domain e.g. `api.example.com` or `example.com`
+   * @param identifier the account, `""` for the default one
+   * @param value a string or an object of string fields
+   */
+  async set(
+    domain: string,
+    identifier: string,
+    value: SecretValue,
+  ): Promise<void> {
+    const fields = typeof value === "string"
+      ? ["value"]
+      : Object.keys(value).sort();
+    const { nonce, ciphertext } = await this.#encrypt(
+      JSON.stringify(value),
+      rowKey(domain, identifier),
+    );
+    const now = new Date().toISOString();
+    this.#db.prepare(
+      `INSERT INTO secrets (domain, identifier, fields, nonce, ciphertext, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (domain, identifier) DO UPDATE SET fields = excluded.fields, nonce = excluded.nonce,
+         ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+    ).run(
+      domain,
+      identifier,
+      JSON.stringify(fields),
+      nonce,
+      ciphertext,
+      now,
+      now,
+    );
+  }
+
+  /**
+   * Decrypts a credential, for the engine's brokers only.
+   *
+   * @returns the value, or undefined when there is none
+   * @throws {RpcError} when the row does not decrypt (tampered or moved)
+   */
+  async read(
+    domain: string,
+    identifier = "",
+  ): Promise<SecretValue | undefined> {
+    const row = this.#db.prepare(
+      "SELECT nonce, ciphertext FROM secrets WHERE domain = ? AND identifier = ?",
+    )
+      .get(domain, identifier) as
+        | { nonce: Uint8Array; ciphertext: Uint8Array }
+        | undefined;
+    if (!row) return undefined;
+    try {
+      return JSON.parse(
+        await this.#decrypt(
+          row.nonce,
+          row.ciphertext,
+          rowKey(domain, identifier),
+        ),
+      );
+    } catch {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Credential for "${domain}" does not decrypt: it was altered or moved`,
+      );
+    }
+  }
+
+  /** Metadata of every credential, sorted by domain then identifier. */
+  list(): SecretInfo[] {
+    const rows = this.#db.prepare(
+      "SELECT domain, identifier, fields, created_at, updated_at FROM secrets ORDER BY domain, identifier",
+    ).all() as unknown as (Omit<SecretInfo, "fields"> & { fields: string })[];
+    return rows.map((row) => ({ ...row, fields: JSON.parse(row.fields) }));
+  }
+
+  /** Domains that hold at least one credential. */
+  domains(): Set<string> {
+    return new Set(this.list().map((info) => info.domain));
+  }
+
+  /** Deletes a credential; returns whether it existed. */
+  delete(domain: string, identifier = ""): boolean {
+    return this.#db.prepare(
+      "DELETE FROM secrets WHERE domain = ? AND identifier = ?",
+    ).run(domain, identifier)
+      .changes > 0;
+  }
+
+  async #encrypt(
+    text: string,
+    aad: string,
+  ): Promise<{ nonce: Uint8Array; ciphertext: Uint8Array }> {
+    const nonce = crypto.getRandomValues(new Uint8Array(12));
+    const ciphertext = new Uint8Array(
+      await crypto.subtle.encrypt(
+        { name: "AES-GCM", iv: nonce, additionalData: encoder.encode(aad) },
+        this.#key,
+        encoder.encode(text),
+      ),
+    );
+    return { nonce, ciphertext };
+  }
+
+  async #decrypt(
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    aad: string,
+  ): Promise<string> {
+    const plain = await crypto.subtle.decrypt(
+      {
+        name: "AES-GCM",
+        iv: nonce as BufferSource,
+        additionalData: encoder.encode(aad),
+      },
+      this.#key,
+      ciphertext as BufferSource,
+    );
+    return decoder.decode(plain);
+  }
+}
+
+function rowKey(domain: string, identifier: string): string {
+  return `${domain}\u0000${identifier}`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes));
+}
+
+function fromBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
