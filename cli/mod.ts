@@ -5,7 +5,9 @@
  *
  * @module
  */
+import { auditTail, auditVerify } from "./audit_commands.ts";
 import { backupCommand, restoreCommand } from "./backup_commands.ts";
+import { secretsDelete, secretsList, secretsSet } from "./secrets_commands.ts";
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
@@ -46,4 +48,9 @@ export const COMMANDS: Command[] = [
   shapesGet,
   backupCommand,
   restoreCommand,
+  secretsSet,
+  secretsList,
+  secretsDelete,
+  auditTail,
+  auditVerify,
 ];
