@@ -113,7 +113,10 @@ export class Engine {
       path: this.paths.socket,
       maxLineBytes: MAX_REQUEST_BYTES,
       onDisconnect: (id) => this.onDisconnect?.(id),
-      onSlowConsumer: (id) => this.log.warn("Dropped a subscriber that stopped reading", { connection: id }),
+      onSlowConsumer: (id) =>
+        this.log.warn("Dropped a subscriber that stopped reading", {
+          connection: id,
+        }),
     });
     this.log.info("Engine listening", {
       version: VERSION,

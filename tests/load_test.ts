@@ -104,9 +104,14 @@ Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: 
   for (let i = 0; i < 20 && !dropped; i++) {
     await bulk.call("graph.import", {
       shape: "note",
-      records: Array.from({ length: 5000 }, (_, j) => ({ name: `bulk ${i}-${j}`, text: "event ".repeat(50) })),
+      records: Array.from(
+        { length: 5000 },
+        (_, j) => ({ name: `bulk ${i}-${j}`, text: "event ".repeat(50) }),
+      ),
     });
-    dropped = /Dropped a subscriber that stopped reading/.test(await Deno.readTextFile(engine.paths.engineLog));
+    dropped = /Dropped a subscriber that stopped reading/.test(
+      await Deno.readTextFile(engine.paths.engineLog),
+    );
   }
   assert.ok(dropped, "the subscriber that never read was dropped");
   assert.deepEqual(await bulk.call("engine.ping"), { pong: true, echo: null });

@@ -77,7 +77,10 @@ export class RpcServer {
     if (!connection) return;
     // A subscriber that stops reading is dropped once its backlog passes the
     // limit: the engine never buffers without bound or waits for it.
-    if (connection.lines.queuedBytes > (this.#options.maxNotificationBacklog ?? 8 * 1024 * 1024)) {
+    if (
+      connection.lines.queuedBytes >
+        (this.#options.maxNotificationBacklog ?? 8 * 1024 * 1024)
+    ) {
       this.#options.onSlowConsumer?.(connectionId);
       connection.lines.close();
       return;
