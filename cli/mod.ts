@@ -24,6 +24,8 @@ import {
   shapesGet,
   shapesList,
 } from "./graph_commands.ts";
+import { PREFS_COMMANDS } from "./prefs_commands.ts";
+import { SKILLS_COMMANDS } from "./skills_commands.ts";
 
 export { runCli } from "./cli.ts";
 export { type Command } from "./command.ts";
@@ -46,6 +48,8 @@ export const COMMANDS: Command[] = [
   graphHistory,
   shapesList,
   shapesGet,
+  ...SKILLS_COMMANDS,
+  ...PREFS_COMMANDS,
   backupCommand,
   restoreCommand,
   secretsSet,

@@ -1,7 +1,10 @@
 import type { HomePaths } from "./home.ts";
 import { Engine, type EngineOptions } from "./engine.ts";
-import { detectSandbox } from "./sandbox/sandbox_kind.ts";
+import { join } from "node:path";
+import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
+import { openSkills } from "./skills/mod.ts";
+import { pythonDir } from "./runtime_layout.ts";
 
 /**
  * Opens the engine on a home, wires every service into it, and starts
@@ -18,14 +21,20 @@ export async function startEngine(
 ): Promise<Engine> {
   const engine = Engine.open(paths, options);
   try {
-    const sandbox = await detectSandbox();
+    const python = Deno.env.get("AGENTOS_PYTHON") || "python3";
+    // python/ holds the SDK, the worker and the bundled skills.
+    const sdkDir = await pythonDir(paths, { python });
+    const sandbox = await Sandbox.open({ python, sdkDir });
     if (sandbox.kind !== "bubblewrap") {
-      engine.log.warn("Skill sandbox", { ...sandbox });
+      engine.log.warn("Skill sandbox", sandbox.status());
     }
-    engine.addService({ status: () => ({ sandbox }) });
+    engine.addService({ status: () => ({ sandbox: sandbox.status() }) });
     const graph = await openGraph(engine);
     engine.onDisconnect = (connectionId) =>
       graph.feed.unsubscribe(connectionId);
+    openSkills(engine, graph, sandbox, {
+      bundledDir: join(sdkDir, "skills"),
+    });
     engine.listen();
   } catch (error) {
     await engine.shutdown(`start-up failed: ${(error as Error).message}`);

@@ -2,23 +2,52 @@
 
 ``-I`` keeps the script's directory off ``sys.path`` and ``-S`` skips
 site-packages, so this file puts its own directory (the one holding the
-``agentos`` package) on the path itself. Worker mode imports only asyncio,
-json and the SDK before saying ``ready``; everything else loads on first use.
+``agentos`` package) on the path itself. Confinement options (``--limits``,
+``--no-fork``) are applied before anything else: before asyncio is imported
+and before a byte of untrusted input (a skill's source, a call) is read.
+Worker mode imports only asyncio, json and the SDK before saying ``ready``;
+everything else loads on first use.
 """
 
 import sys
 
 USAGE = """\
-usage: python3 -I -S worker_main.py [--discover | --help]
+usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
 
-  (no argument)  serve one tool call: wire protocol on stdin/stdout
-  --discover     describe a skill from its source: JSON in on stdin, one JSON line out
-  --help         show this text
+  (no mode)       serve one tool call: wire protocol on stdin/stdout
+  --discover      describe a skill from its source: JSON in on stdin, one JSON line out
+  --read-dir DIR  read a skill directory (readme.md and .py files, bounded) and
+                  describe it: one JSON line out, with the files' text
+  --check         print what the confinement options did, as one JSON line
+  --help          show this text
+
+  --limits SPEC   resource limits, soft = hard: cpu=SECONDS,as=BYTES,nproc=N,
+                  fsize=BYTES,nofile=N (any subset)
+  --no-fork       refuse to create processes (seccomp); threads still work
 """
+
+
+def _options(argv):
+    """Split off the confinement options; returns (limits spec, no_fork, rest)."""
+    spec, no_fork, rest = None, False, []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--limits":
+            spec = next(args, "")
+        elif arg == "--no-fork":
+            no_fork = True
+        else:
+            rest.append(arg)
+    return spec, no_fork, rest
 
 
 def main(argv) -> int:
     sys.path.insert(0, __file__.rpartition("/")[0] or ".")
+    spec, no_fork, argv = _options(argv)
+    if spec is not None or no_fork:
+        from agentos import _limits
+
+        _limits.apply(spec, no_fork)
     if not argv:
         from agentos import _worker
 
@@ -27,6 +56,14 @@ def main(argv) -> int:
         from agentos import discover
 
         return discover.main()
+    if len(argv) == 2 and argv[0] == "--read-dir":
+        from agentos import discover
+
+        return discover.main_read_dir(argv[1])
+    if argv == ["--check"]:
+        from agentos import _limits
+
+        return _limits.report()
     if argv in (["-h"], ["--help"]):
         sys.stdout.write(USAGE)
         return 0

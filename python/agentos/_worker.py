@@ -283,6 +283,7 @@ def serve() -> int:
         except (ValueError, AttributeError):
             pass
         _abort(writer, call_id if isinstance(call_id, (str, int)) else None, str(error))
+    _tighten_limits(writer, call)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     result = loop.run_until_complete(_run(call, reader, writer))
@@ -291,6 +292,25 @@ def serve() -> int:
     except OSError:
         return 1
     return 0
+
+
+def _tighten_limits(writer: LineWriter, call: dict) -> None:
+    """Lower rlimits to the call's own (e.g. CPU seconds from ``@timeout``) before skill code loads.
+
+    A spare worker starts with the engine's ceilings because it does not know
+    its tool yet; limits only ever go down.
+    """
+    limits = call.get("limits")
+    if not limits:
+        return
+    from agentos import _limits
+
+    try:
+        if not isinstance(limits, dict):
+            raise _limits.LimitError(f"limits must be an object, got {limits!r}")
+        _limits.apply_rlimits({key: int(limits[key]) for key in limits if key in _limits.LIMITS}, lower_only=True)
+    except (_limits.LimitError, TypeError, ValueError) as error:
+        _abort(writer, call["id"], f"Cannot apply the call's limits: {error}")
 
 
 def _exit(status: int):

@@ -100,3 +100,98 @@ def main() -> int:
     sys.stdout.buffer.write(encode(discover(readme, sources)))
     sys.stdout.buffer.flush()
     return 0
+
+
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+"""Most bytes of readme and ``.py`` text read from one skill directory."""
+
+MAX_FILES = 256
+"""Most ``.py`` files read from one skill directory."""
+
+MAX_DEPTH = 4
+"""Deepest subdirectory searched for ``.py`` files (the skill's root is 0)."""
+
+_README_NAMES = ("readme.md", "README.md", "Readme.md")
+_SKIPPED_DIRS = ("__pycache__", "node_modules")
+
+
+def read_dir(root: str):
+    """``(readme, sources, problems)`` read from a skill directory.
+
+    The walk is bounded (``MAX_FILES``, ``MAX_DEPTH``, ``MAX_SOURCE_BYTES``),
+    skips hidden entries, ``__pycache__`` and ``node_modules``, and follows no
+    symbolic link. Files that are not UTF-8 or push the total past the limit
+    are skipped with a problem naming them.
+    """
+    import os
+
+    problems = []
+    budget = [MAX_SOURCE_BYTES]
+
+    def read(path, rel):
+        try:
+            size = os.stat(path, follow_symlinks=False).st_size
+            if size > budget[0]:
+                problems.append({"file": rel, "line": None,
+                                 "reason": f"Skipped: the skill's sources exceed {MAX_SOURCE_BYTES} bytes"})
+                return None
+            with open(path, "rb") as handle:
+                data = handle.read(budget[0] + 1)
+            budget[0] -= len(data)
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append({"file": rel, "line": None, "reason": f"Skipped: not UTF-8 text ({error.reason})"})
+        except OSError as error:
+            problems.append({"file": rel, "line": None, "reason": f"Skipped: cannot read ({error.strerror})"})
+        return None
+
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f'Skill directory "{root}" does not exist or is not a directory')
+    readme = None
+    for name in _README_NAMES:
+        path = os.path.join(root, name)
+        if os.path.isfile(path) and not os.path.islink(path):
+            readme = read(path, "readme.md")
+            break
+    sources = {}
+    pending = [("", 0)]
+    while pending:
+        rel_dir, depth = pending.pop(0)
+        try:
+            entries = sorted(os.scandir(os.path.join(root, rel_dir)), key=lambda e: e.name)
+        except OSError as error:
+            problems.append({"file": rel_dir or ".", "line": None, "reason": f"Cannot list ({error.strerror})"})
+            continue
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in _SKIPPED_DIRS and depth < MAX_DEPTH:
+                    pending.append((rel, depth + 1))
+            elif entry.name.endswith(".py") and entry.is_file(follow_symlinks=False):
+                if len(sources) >= MAX_FILES:
+                    problems.append({"file": rel, "line": None, "reason": f"Skipped: more than {MAX_FILES} .py files"})
+                    continue
+                text = read(entry.path, rel)
+                if text is not None:
+                    sources[rel] = text
+    return readme, sources, problems
+
+
+def main_read_dir(root: str) -> int:
+    """CLI: describe the skill at ``root``; the JSON line also carries ``readme`` and ``sources``."""
+    from agentos._wire import encode
+
+    try:
+        readme, sources, read_problems = read_dir(root)
+    except FileNotFoundError as error:
+        sys.stderr.write(f"agentos discover: {error}\n")
+        return 3
+    described = discover(readme, sources)
+    described["problems"] = read_problems + described["problems"]
+    described["readme"] = readme
+    described["sources"] = sources
+    sys.stdout.buffer.write(encode(described))
+    sys.stdout.buffer.flush()
+    return 0

@@ -349,3 +349,71 @@ class DiscoverToolsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReadDirTest(unittest.TestCase):
+    def setUp(self):
+        import tempfile
+
+        self.dir = tempfile.mkdtemp(prefix="agentos-read-dir-")
+
+    def tearDown(self):
+        import shutil
+
+        shutil.rmtree(self.dir)
+
+    def write(self, path, text):
+        import os
+
+        full = os.path.join(self.dir, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as handle:
+            handle.write(text)
+
+    def test_reads_readme_and_py_files_skipping_hidden_cache_and_symlinks(self):
+        import os
+
+        from agentos.discover import read_dir
+
+        self.write("readme.md", README)
+        self.write("search.py", SEARCH)
+        self.write("lib/util.py", "X = 1\n")
+        self.write(".hidden/x.py", "secret = 1\n")
+        self.write("__pycache__/y.py", "y = 1\n")
+        self.write("data.json", "{}")
+        os.symlink("/etc/hostname", os.path.join(self.dir, "link.py"))
+        readme, sources, problems = read_dir(self.dir)
+        self.assertEqual(readme, README)
+        self.assertEqual(sorted(sources), ["lib/util.py", "search.py"])
+        self.assertEqual(problems, [])
+
+    def test_stops_at_the_size_limit_with_a_problem_per_skipped_file(self):
+        from agentos import discover
+
+        self.write("a.py", "a = 1\n" * 10)
+        self.write("b.py", "b = 2\n" * 10)
+        original = discover.MAX_SOURCE_BYTES
+        discover.MAX_SOURCE_BYTES = 80
+        try:
+            _, sources, problems = discover.read_dir(self.dir)
+        finally:
+            discover.MAX_SOURCE_BYTES = original
+        self.assertEqual(sorted(sources), ["a.py"])
+        self.assertEqual(problems[0]["file"], "b.py")
+        self.assertIn("exceed", problems[0]["reason"])
+
+    def test_cli_prints_the_description_with_the_files_text(self):
+        self.write("readme.md", README)
+        self.write("search.py", SEARCH)
+        proc = subprocess.run([sys.executable, "-I", "-S", WORKER, "--read-dir", self.dir], capture_output=True,
+                              timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        result = json.loads(proc.stdout)
+        self.assertEqual([t["name"] for t in result["tools"]], ["search"])
+        self.assertEqual(result["readme"], README)
+        self.assertEqual(result["sources"], {"search.py": SEARCH})
+
+    def test_cli_exits_3_for_a_missing_directory(self):
+        proc = subprocess.run([sys.executable, "-I", "-S", WORKER, "--read-dir", self.dir + "/nope"],
+                              capture_output=True, timeout=30)
+        self.assertEqual(proc.returncode, 3)

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { bwrapArgv, type BwrapArgvOptions } from "./bwrap_argv.ts";
+import type { PythonRuntime } from "./python_runtime.ts";
+
+const MERGED_USR: PythonRuntime = {
+  executable: "/opt/py/bin/python3.11",
+  prefixes: ["/opt/py"],
+  version: "3.11.7",
+  machine: "x86_64",
+  layout: {
+    "/usr/lib": { kind: "dir" },
+    "/usr/lib64": { kind: "dir" },
+    "/lib": { kind: "symlink", target: "usr/lib" },
+    "/lib64": { kind: "symlink", target: "usr/lib64" },
+  },
+};
+
+function argv(overrides: Partial<BwrapArgvOptions> = {}): string[] {
+  return bwrapArgv({
+    runtime: MERGED_USR,
+    sdkDir: "/repo/python",
+    userNamespace: true,
+    tmpBytes: 1024,
+    pythonArgs: ["-I", "-S", "/sdk/worker_main.py"],
+    ...overrides,
+  });
+}
+
+/** The `[flag, ...operands]` groups of an argv, for order-free checks. */
+function pairs(args: string[], flag: string, arity: number): string[][] {
+  const out: string[][] = [];
+  args.forEach((arg, i) => {
+    if (arg === flag) out.push(args.slice(i + 1, i + 1 + arity));
+  });
+  return out;
+}
+
+Deno.test("bwrapArgv() unshares every namespace, drops to nobody and clears the environment", () => {
+  const args = argv();
+  assert.equal(args[0], "--unshare-all");
+  for (
+    const flag of [
+      "--unshare-user",
+      "--disable-userns",
+      "--die-with-parent",
+      "--new-session",
+      "--clearenv",
+    ]
+  ) {
+    assert.ok(args.includes(flag), flag);
+  }
+  assert.deepEqual(pairs(args, "--uid", 1), [["65534"]]);
+  assert.deepEqual(pairs(args, "--cap-drop", 1), [["ALL"]]);
+  assert.deepEqual(pairs(args, "--setenv", 2).map(([name]) => name), [
+    "PATH",
+    "LANG",
+    "LC_ALL",
+  ]);
+  assert.ok(!args.includes("--share-net"));
+});
+
+Deno.test("bwrapArgv() binds only the prefix, the library paths and the SDK, read-only", () => {
+  const args = argv();
+  assert.deepEqual(pairs(args, "--ro-bind", 2), [
+    ["/usr/lib", "/usr/lib"],
+    ["/usr/lib64", "/usr/lib64"],
+    ["/opt/py", "/opt/py"],
+    ["/repo/python", "/sdk"],
+  ]);
+  assert.deepEqual(pairs(args, "--symlink", 2), [
+    ["usr/lib", "/lib"],
+    ["usr/lib64", "/lib64"],
+  ]);
+  assert.deepEqual(pairs(args, "--bind", 2), []);
+  assert.deepEqual(pairs(args, "--size", 2), [["1024", "--tmpfs"]]);
+  assert.deepEqual(pairs(args, "--chdir", 1), [["/tmp"]]);
+  assert.deepEqual(args.slice(args.indexOf("--")), [
+    "--",
+    "/opt/py/bin/python3.11",
+    "-I",
+    "-S",
+    "/sdk/worker_main.py",
+  ]);
+});
+
+Deno.test("bwrapArgv() skips library paths inside a bound prefix and nested prefixes", () => {
+  const args = argv({
+    runtime: {
+      ...MERGED_USR,
+      executable: "/usr/bin/python3.11",
+      prefixes: ["/usr", "/usr/local/venv"],
+      layout: { "/usr/lib": { kind: "dir" }, "/lib64": { kind: "missing" } },
+    },
+  });
+  assert.deepEqual(pairs(args, "--ro-bind", 2), [
+    ["/usr", "/usr"],
+    ["/repo/python", "/sdk"],
+  ]);
+});
+
+Deno.test("bwrapArgv() binds the interpreter's directory when it lies outside every prefix", () => {
+  const args = argv({
+    runtime: { ...MERGED_USR, executable: "/elsewhere/bin/python3" },
+  });
+  assert.ok(
+    pairs(args, "--ro-bind", 2).some(([from]) => from === "/elsewhere/bin"),
+  );
+});
+
+Deno.test("bwrapArgv() binds a skill directory at /skill only when asked, and can do without a user namespace", () => {
+  assert.ok(!argv().includes("/skill"));
+  const args = argv({ skillDir: "/home/me/my-skill", userNamespace: false });
+  assert.deepEqual(pairs(args, "--ro-bind", 2).at(-1), [
+    "/home/me/my-skill",
+    "/skill",
+  ]);
+  assert.ok(!args.includes("--unshare-user"));
+  assert.ok(!args.includes("--uid"));
+});

@@ -1,0 +1,69 @@
+/** Bytes of a worker's stderr kept for error messages (the tail). */
+const TAIL_BYTES = 8 * 1024;
+
+/**
+ * Drains a worker's stderr to the end (a full pipe would block the worker)
+ * and keeps only the last few KiB, for the error message of a failed call.
+ */
+export class StderrTail {
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+
+  /**
+   * Reads the stream to its end.
+   *
+   * @param stream the worker's stderr
+   */
+  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of stream) {
+        this.#chunks.push(chunk);
+        this.#bytes += chunk.length;
+        while (
+          this.#chunks.length > 1 &&
+          this.#bytes - this.#chunks[0]!.length >= TAIL_BYTES
+        ) {
+          this.#bytes -= this.#chunks.shift()!.length;
+        }
+      }
+    } catch {
+      // The process is gone.
+    }
+  }
+
+  /** The kept tail as text. */
+  text(): string {
+    const all = new Uint8Array(this.#bytes);
+    let offset = 0;
+    for (const chunk of this.#chunks) {
+      all.set(chunk, offset);
+      offset += chunk.length;
+    }
+    const text = new TextDecoder().decode(all).trim();
+    return text.length > TAIL_BYTES ? text.slice(-TAIL_BYTES) : text;
+  }
+}
+
+// bwrap reports a child killed by a signal as exit code 128 + the signal.
+const SIGNALS: Record<number, string> = {
+  6: "SIGABRT",
+  9: "SIGKILL (out of memory, or killed)",
+  11: "SIGSEGV",
+  24: "SIGXCPU: CPU time limit reached",
+  25: "SIGXFSZ: file size limit reached",
+};
+
+/**
+ * How a worker ended, for messages: an exit code, or the signal that
+ * killed it (seen directly, or through bwrap's 128 + signal exit code).
+ *
+ * @param status the exit status
+ * @returns e.g. `exit code 152, killed by SIGXCPU: CPU time limit reached`
+ */
+export function describeExit(status: Deno.CommandStatus): string {
+  if (status.signal) return `killed by ${status.signal}`;
+  const signal = status.code > 128 ? SIGNALS[status.code - 128] : undefined;
+  return signal
+    ? `exit code ${status.code}, killed by ${signal}`
+    : `exit code ${status.code}`;
+}

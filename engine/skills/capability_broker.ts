@@ -1,0 +1,266 @@
+import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import type { RecordCounts } from "./record_sink.ts";
+import type { ToolInfo } from "./skill_discovery.ts";
+import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
+import type { RunRequest, SkillRunner } from "./skill_runner.ts";
+import type { SettingsStore } from "./settings_store.ts";
+
+/** One provider of a capability, in the order it would be tried. */
+export interface Provider {
+  skill: string;
+  tool: string;
+  /** Why it has this position. */
+  reason: string;
+}
+
+/** One failed (or the final successful) attempt of `capability.invoke`. */
+export interface Attempt {
+  skill: string;
+  tool: string;
+  ok: boolean;
+  error?: { code: number; message: string };
+}
+
+/** What `capability.invoke` returns. */
+export interface InvokeResult {
+  result: unknown;
+  provider: { skill: string; tool: string };
+  attempts: Attempt[];
+  records: RecordCounts;
+}
+
+/** Skill errors that mean "this provider cannot serve", not "bad request". */
+const PROVIDER_FAULT =
+  /\b(auth|unauthori[sz]ed|forbidden|401|403|credential|api[ _-]?key|quota|rate[ _-]?limit|unavailable)/i;
+
+/**
+ * Capabilities: the enabled skills with a tool that `@provides` a name,
+ * ordered by the owner's preference (`prefs` key `capability.<name>`),
+ * then freshness (most recent successful call, then most recently added),
+ * then skill id. `invoke` tries them in that order and moves on when a
+ * provider fails for a reason that is not the caller's fault. Apps name a
+ * capability, never a skill.
+ */
+export class CapabilityBroker {
+  #registry: SkillRegistry;
+  #runner: SkillRunner;
+  #settings: SettingsStore;
+
+  /**
+   * @param registry the installed skills
+   * @param runner runs one provider's tool
+   * @param settings holds the owner's preferences
+   */
+  constructor(
+    registry: SkillRegistry,
+    runner: SkillRunner,
+    settings: SettingsStore,
+  ) {
+    this.#registry = registry;
+    this.#runner = runner;
+    this.#settings = settings;
+  }
+
+  /**
+   * Every capability some enabled skill provides.
+   *
+   * @returns name, description, provider ids in order, and the JSON Schema
+   *   of the first provider's tool parameters
+   */
+  list(): {
+    name: string;
+    description: string;
+    providers: string[];
+    params: Record<string, unknown>;
+  }[] {
+    const names = new Set<string>();
+    for (const skill of this.#registry.list()) {
+      if (!skill.enabled) continue;
+      for (const tool of skill.discovery.tools) {
+        for (const name of tool.provides) names.add(name);
+      }
+    }
+    return [...names].sort().map((name) => {
+      const ordered = this.#ordered(name);
+      const first = ordered[0]!;
+      const options = first.tool.provides_options;
+      return {
+        name,
+        description: typeof options.description === "string"
+          ? options.description
+          : first.tool.description,
+        providers: [...new Set(ordered.map((p) => p.skill.id))],
+        params: paramsSchema(first.tool),
+      };
+    });
+  }
+
+  /**
+   * The providers of one capability, in the order `invoke` tries them.
+   *
+   * @param name the capability
+   * @returns skill, tool and the reason for each position (empty when none)
+   */
+  providers(name: string): Provider[] {
+    return this.#ordered(name).map(({ skill, tool, reason }) => ({
+      skill: skill.id,
+      tool: tool.name,
+      reason,
+    }));
+  }
+
+  /**
+   * Invokes a capability with failover.
+   *
+   * @param name the capability
+   * @param params the tool parameters
+   * @param options cancellation and progress, as for a run
+   * @returns the result, which provider gave it, and every attempt
+   * @throws {RpcError} NotFound when nothing provides it; the provider's error
+   *   when it was the caller's fault; SkillFailed listing the attempts when all failed
+   */
+  async invoke(
+    name: string,
+    params: Record<string, unknown>,
+    options: Pick<RunRequest, "signal" | "onProgress"> = {},
+  ): Promise<InvokeResult> {
+    const providers = this.#ordered(name);
+    if (providers.length === 0) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `No enabled skill provides "${name}"; see capability.list`,
+      );
+    }
+    const attempts: Attempt[] = [];
+    for (const { skill, tool } of providers) {
+      try {
+        const run = await this.#runner.run({
+          skill: skill.id,
+          tool: tool.name,
+          params,
+          capability: name,
+          ...options,
+        });
+        attempts.push({ skill: skill.id, tool: tool.name, ok: true });
+        return {
+          result: run.result,
+          provider: { skill: skill.id, tool: tool.name },
+          attempts,
+          records: run.records,
+        };
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+        attempts.push({
+          skill: skill.id,
+          tool: tool.name,
+          ok: false,
+          error: { code: error.code, message: error.message },
+        });
+        if (options.signal?.aborted || !providerFault(error)) {
+          throw new RpcError(error.code, error.message, {
+            ...(isObject(error.data) ? error.data : {}),
+            attempts,
+          });
+        }
+      }
+    }
+    throw new RpcError(
+      ErrorCode.SkillFailed,
+      `Every provider of "${name}" failed: ${
+        attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
+          .slice(0, 1500)
+      }`,
+      { attempts },
+    );
+  }
+
+  #ordered(
+    name: string,
+  ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
+    const preferred = this.#settings.get(`prefs.capability.${name}`);
+    const found: { skill: SkillEntry; tool: ToolInfo }[] = [];
+    for (const skill of this.#registry.list()) {
+      if (!skill.enabled) continue;
+      for (const tool of skill.discovery.tools) {
+        if (tool.provides.includes(name)) found.push({ skill, tool });
+      }
+    }
+    const rank = ({ skill }: { skill: SkillEntry }) =>
+      skill.id === preferred ? 0 : skill.lastSuccessAt ? 1 : 2;
+    found.sort((a, b) =>
+      rank(a) - rank(b) ||
+      (b.skill.lastSuccessAt ?? "").localeCompare(
+        a.skill.lastSuccessAt ?? "",
+      ) ||
+      b.skill.addedAt.localeCompare(a.skill.addedAt) ||
+      a.skill.id.localeCompare(b.skill.id)
+    );
+    return found.map((entry, index) => {
+      const next = found[index + 1];
+      let reason: string;
+      if (entry.skill.id === preferred) {
+        reason = `preferred (prefs capability.${name})`;
+      } else if (entry.skill.lastSuccessAt) {
+        reason = `last succeeded ${entry.skill.lastSuccessAt}`;
+      } else if (next && next.skill.addedAt === entry.skill.addedAt) {
+        reason = `added ${entry.skill.addedAt}; skill id order breaks the tie`;
+      } else reason = `added ${entry.skill.addedAt}`;
+      return { ...entry, reason };
+    });
+  }
+}
+
+/**
+ * Whether a provider's failure is its own (try the next) rather than the
+ * caller's: crashes, timeouts, a refused sandbox or policy, an unexpected
+ * exception in the tool, or a skill error about auth or availability. Bad
+ * parameters and deliberate skill errors are the caller's.
+ *
+ * @param error the provider's error
+ * @returns true to fail over
+ */
+export function providerFault(error: RpcError): boolean {
+  switch (error.code) {
+    case ErrorCode.Timeout:
+    case ErrorCode.SandboxUnavailable:
+    case ErrorCode.Forbidden:
+    case ErrorCode.InternalError:
+      return true;
+    case ErrorCode.SkillFailed: {
+      const data = isObject(error.data) ? error.data : {};
+      if (data.reason !== "skill_error") return true;
+      return PROVIDER_FAULT.test(
+        `${data.message ?? ""} ${JSON.stringify(data.fields ?? {})}`,
+      );
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * The JSON Schema of a tool's parameters.
+ *
+ * @param tool the tool
+ * @returns an object schema
+ */
+export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const param of tool.params) {
+    const property: Record<string, unknown> = {};
+    if (param.type) property.type = param.type;
+    if (param.description) property.description = param.description;
+    if (!param.required && param.default !== null) {
+      property.default = param.default;
+    }
+    properties[param.name] = property;
+    if (param.required) required.push(param.name);
+  }
+  return {
+    type: "object",
+    properties,
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: true,
+  };
+}

@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { checkEgress, egressPolicy } from "./egress.ts";
+import type { Discovery } from "./skill_discovery.ts";
+
+function discovery(overrides: Partial<Discovery> = {}): Discovery {
+  return {
+    front_matter: { capabilities: ["http"] },
+    tools: [],
+    connections: [],
+    url_literals: [],
+    imports: [],
+    problems: [],
+    ...overrides,
+  };
+}
+
+function connection(fields: Record<string, unknown>) {
+  return {
+    name: "api",
+    base_url: null,
+    domain: null,
+    auth: null,
+    description: null,
+    label: null,
+    help_url: null,
+    optional: null,
+    client: null,
+    file: "x.py",
+    line: 1,
+    ...fields,
+  };
+}
+
+Deno.test("egressPolicy() takes connection hosts, domains and URL literal hosts", () => {
+  const policy = egressPolicy(discovery({
+    connections: [
+      connection({ base_url: "https://API.Example.com/v1" }),
+      connection({ name: "b", domain: ".example.org" }),
+    ],
+    url_literals: ["https://cdn.example.net/x", "not a url"],
+  }));
+  assert.deepEqual(policy, {
+    hosts: ["api.example.com", "cdn.example.net"],
+    domains: ["example.org"],
+    openWeb: false,
+  });
+  assert.equal(
+    egressPolicy(discovery({ front_matter: { capabilities: ["open_web"] } }))
+      .openWeb,
+    true,
+  );
+});
+
+Deno.test("checkEgress() allows the egress set and refuses other hosts, naming them", () => {
+  const policy = {
+    hosts: ["api.example.com"],
+    domains: ["example.org"],
+    openWeb: false,
+  };
+  checkEgress(
+    { skillId: "s", egress: policy },
+    new URL("https://api.example.com/x"),
+  );
+  checkEgress(
+    { skillId: "s", egress: policy },
+    new URL("https://example.org/"),
+  );
+  checkEgress(
+    { skillId: "s", egress: policy },
+    new URL("https://deep.sub.example.org/"),
+  );
+  for (
+    const url of [
+      "https://example.com/",
+      "https://badexample.org/",
+      "http://127.0.0.1/",
+    ]
+  ) {
+    assert.throws(
+      () => checkEgress({ skillId: "s", egress: policy }, new URL(url)),
+      (error: RpcError) =>
+        error.code === ErrorCode.Forbidden &&
+        error.message.includes(`may not reach host "${new URL(url).hostname}"`),
+    );
+  }
+  assert.throws(
+    () =>
+      checkEgress(
+        { skillId: "s", egress: { ...policy, openWeb: true } },
+        new URL("file:///etc/passwd"),
+      ),
+    /only http and https/,
+  );
+  checkEgress(
+    { skillId: "s", egress: { ...policy, openWeb: true } },
+    new URL("https://anything.example/"),
+  );
+});

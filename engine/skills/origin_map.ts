@@ -1,0 +1,80 @@
+/**
+ * An origin map (DESIGN.md §5): outbound origins sent to other, usually
+ * local, origins — `{"https://api.example.com": "http://127.0.0.1:8080"}` —
+ * so any skill can run against local servers. Host checks apply to the
+ * original URL; only the connection goes elsewhere.
+ */
+export type OriginMap = ReadonlyMap<string, string>;
+
+/**
+ * Parses an origin map from its JSON form.
+ *
+ * @param value an object from origin to origin (a string is parsed as JSON)
+ * @returns the map, keys and values normalised to `URL.origin` form
+ * @throws {TypeError} when the value is not such an object
+ */
+export function parseOriginMap(value: unknown): OriginMap {
+  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new TypeError(
+      `An origin map must be an object like {"https://api.example.com": "http://127.0.0.1:8080"}, got ${
+        JSON.stringify(parsed)?.slice(0, 100)
+      }`,
+    );
+  }
+  const map = new Map<string, string>();
+  for (const [from, to] of Object.entries(parsed)) {
+    if (typeof to !== "string") {
+      throw new TypeError(`Origin map target of "${from}" must be a string`);
+    }
+    map.set(origin(from), origin(to));
+  }
+  return map;
+}
+
+/**
+ * Where a request for `url` really goes.
+ *
+ * @param url the URL the skill asked for
+ * @param maps origin maps, the first match wins
+ * @returns the URL to connect to (the same URL when no map matches)
+ */
+export function mapOrigin(url: URL, ...maps: OriginMap[]): URL {
+  for (const map of maps) {
+    const target = map.get(url.origin);
+    if (target !== undefined) {
+      return new URL(url.pathname + url.search, target);
+    }
+  }
+  return url;
+}
+
+/**
+ * The inverse, for redirects: a `Location` on a mapped target origin is
+ * read as being on the origin the skill asked for.
+ *
+ * @param url a URL as the server named it
+ * @param maps origin maps
+ * @returns the URL in the skill's terms
+ */
+export function unmapOrigin(url: URL, ...maps: OriginMap[]): URL {
+  for (const map of maps) {
+    for (const [from, to] of map) {
+      if (to === url.origin) return new URL(url.pathname + url.search, from);
+    }
+  }
+  return url;
+}
+
+function origin(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(`"${text}" in the origin map is not an absolute URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`"${text}" in the origin map is not an http(s) origin`);
+  }
+  return url.origin;
+}

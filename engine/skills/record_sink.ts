@@ -1,0 +1,120 @@
+import type { Graph } from "../graph/mod.ts";
+import { isObject } from "../rpc/mod.ts";
+import type { SkillEntry } from "./skill_registry.ts";
+
+/** What writing a call's records did (the `records` of `skills.run`). */
+export interface RecordCounts {
+  /** Nodes created, top-level records and relation children together. */
+  created: number;
+  /** Existing nodes that changed. */
+  updated: number;
+  /** Values that could not be stored as given, and records left out. */
+  warnings: string[];
+  /** Ids of the top-level records, in result order. */
+  ids: string[];
+}
+
+/** What {@linkcode writeRecords} writes. */
+export interface RecordWrite {
+  /** The skill that returned the records. */
+  skill: SkillEntry;
+  /** The skill's node: every record gets an `imported_from` edge to it. */
+  skillNode: string;
+  /** The tool's `@returns`. */
+  returns: unknown;
+  /** What the caller sees (see {@linkcode callerResult}). */
+  result: unknown;
+}
+
+/** Reserved keys of a tool's result that never reach the graph or the caller. */
+const RESERVED = ["__secrets__", "__cache__", "__data__", "__cookie_delta__"];
+
+/**
+ * What the caller sees of a tool's return value: the `__result__` envelope
+ * unwrapped, reserved engine keys (`__secrets__`…) removed.
+ *
+ * @param value the tool's return value
+ * @returns the caller's view
+ */
+export function callerResult(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  if ("__result__" in value) return value.__result__ ?? null;
+  if (!RESERVED.some((key) => key in value)) return value;
+  const copy = { ...value };
+  for (const key of RESERVED) delete copy[key];
+  return copy;
+}
+
+/**
+ * The shape a tool's `@returns` names and whether it is a list, or
+ * undefined for an inline schema or no declaration.
+ *
+ * @param returns the tool's `@returns` argument
+ * @returns the shape and list flag
+ */
+export function returnedShape(
+  returns: unknown,
+): { shape: string; list: boolean } | undefined {
+  if (typeof returns !== "string" || returns === "") return undefined;
+  const list = returns.endsWith("[]");
+  return { shape: list ? returns.slice(0, -2) : returns, list };
+}
+
+/**
+ * Writes the records of one call into the graph, in ONE transaction, as
+ * actor `skill:<id>`, each with an `imported_from` edge to the skill's
+ * node. Items that are not objects are left out with a warning; an item
+ * may name another shape with a `shape` key.
+ *
+ * @param graph the graph
+ * @param write the skill, its node, the tool's `@returns` and the result
+ * @returns counts, warnings and ids
+ * @throws {RpcError} StorageFailed when the database refuses the write
+ */
+export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
+  const { skill, skillNode, returns, result } = write;
+  const counts: RecordCounts = {
+    created: 0,
+    updated: 0,
+    warnings: [],
+    ids: [],
+  };
+  const declared = returnedShape(returns);
+  if (!declared || result === null || result === undefined) return counts;
+  if (!graph.shapes.get(declared.shape)) {
+    counts.warnings.push(
+      `@returns names unknown shape "${declared.shape}"; nothing was remembered`,
+    );
+    return counts;
+  }
+  const items = Array.isArray(result)
+    ? result
+    : isObject(result) && Array.isArray(result._items)
+    ? result._items
+    : [result];
+  graph.store.write(`skill:${skill.id}`, (tx) => {
+    for (const [index, item] of items.entries()) {
+      if (!isObject(item)) {
+        counts.warnings.push(
+          `[${index}]: expected an object for shape "${declared.shape}", got ${
+            JSON.stringify(item)?.slice(0, 60)
+          }; left out`,
+        );
+        continue;
+      }
+      const shape =
+        typeof item.shape === "string" && graph.shapes.get(item.shape)
+          ? item.shape
+          : declared.shape;
+      const written = graph.writer.write(tx, shape, item, {
+        provenance: skillNode,
+      });
+      counts.created += written.nodesCreated;
+      counts.updated += written.nodesUpdated;
+      const prefix = items.length > 1 || declared.list ? `[${index}].` : "";
+      counts.warnings.push(...written.warnings.map((w) => `${prefix}${w}`));
+      if (written.id) counts.ids.push(written.id);
+    }
+  });
+  return counts;
+}

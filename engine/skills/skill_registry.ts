@@ -1,0 +1,380 @@
+import { join } from "node:path";
+import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import type { Sandbox } from "../sandbox/mod.ts";
+import { type EgressPolicy, egressPolicy } from "./egress.ts";
+import type { SettingsStore } from "./settings_store.ts";
+import {
+  type Discovery,
+  type Problem,
+  readSkillDir,
+  type SkillFiles,
+  type ToolInfo,
+} from "./skill_discovery.ts";
+
+/** A skill id: lower-case letters, digits, `_` and `-`. */
+export const SKILL_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** One installed skill, as the runtime knows it. */
+export interface SkillEntry {
+  id: string;
+  name: string;
+  description: string;
+  /** `bundled` (in `python/skills/`) or `user` (added with `skills.add`). */
+  origin: "bundled" | "user";
+  /** The directory it was added from (bundled: its directory in `python/skills/`). */
+  dir: string;
+  /** Where its files are kept (user skills: a snapshot in `$AGENTOS_HOME/skills/<id>`). */
+  filesDir: string;
+  enabled: boolean;
+  addedAt: string;
+  lastSuccessAt?: string;
+  files: SkillFiles;
+  discovery: Discovery;
+  egress: EgressPolicy;
+}
+
+/** What `settings` keeps per skill under `skill.<id>`. */
+interface SkillSetting {
+  origin: "bundled" | "user";
+  dir: string;
+  enabled: boolean;
+  addedAt: string;
+  lastSuccessAt?: string;
+}
+
+/** Options for {@linkcode SkillRegistry}. */
+export interface SkillRegistryOptions {
+  sandbox: Sandbox;
+  settings: SettingsStore;
+  /** `python/skills`, the bundled skills. */
+  bundledDir: string;
+  /** `$AGENTOS_HOME/skills`, snapshots of user-added skills. */
+  snapshotsDir: string;
+  /** Reports skills that could not be loaded. */
+  onProblem?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+/**
+ * The installed skills: bundled ones from `python/skills/` and user-added
+ * ones, whose readme and `.py` files are snapshotted into
+ * `$AGENTOS_HOME/skills/<id>/` at `skills.add` (re-add to update). Every
+ * directory is read and parsed by a sandboxed interpreter, never by the
+ * engine itself; a broken skill is kept with its problems. Registrations
+ * (origin, enabled, when added, last success) live in `settings`.
+ */
+export class SkillRegistry {
+  #options: SkillRegistryOptions;
+  #skills = new Map<string, SkillEntry>();
+
+  /** @param options sandbox, settings and directories */
+  constructor(options: SkillRegistryOptions) {
+    this.#options = options;
+  }
+
+  /** Every skill, sorted by id. */
+  list(): SkillEntry[] {
+    return [...this.#skills.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * One skill.
+   *
+   * @param id the skill id
+   * @returns the skill
+   * @throws {RpcError} NotFound
+   */
+  get(id: string): SkillEntry {
+    const skill = this.#skills.get(id);
+    if (!skill) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `No skill "${id}"; see skills.list`,
+      );
+    }
+    return skill;
+  }
+
+  /**
+   * Loads the bundled skills and the user-added snapshots, in parallel.
+   * A skill that cannot be read is reported and left out.
+   */
+  async load(): Promise<void> {
+    const settings = new Map(
+      this.#options.settings.list("skill.").map((
+        [key, value],
+      ) => [key.slice("skill.".length), value as SkillSetting]),
+    );
+    const jobs: Promise<void>[] = [];
+    for (const name of bundledNames(this.#options.bundledDir)) {
+      const dir = join(this.#options.bundledDir, name);
+      jobs.push(this.#loadOne(dir, dir, "bundled", settings, name));
+    }
+    for (const [id, setting] of settings) {
+      if (setting?.origin !== "user") continue;
+      const filesDir = join(this.#options.snapshotsDir, id);
+      jobs.push(this.#loadOne(setting.dir, filesDir, "user", settings, id));
+    }
+    await Promise.all(jobs);
+  }
+
+  async #loadOne(
+    dir: string,
+    filesDir: string,
+    origin: "bundled" | "user",
+    settings: Map<string, SkillSetting>,
+    fallbackId: string,
+  ): Promise<void> {
+    try {
+      const read = await readSkillDir(this.#options.sandbox, filesDir);
+      const id = origin === "user" ? fallbackId : skillId(read, fallbackId);
+      const setting = settings.get(id)?.origin === origin
+        ? settings.get(id)
+        : undefined;
+      const entry = makeEntry(read, {
+        id,
+        origin,
+        dir,
+        filesDir,
+        setting,
+      });
+      this.#skills.set(entry.id, entry);
+      if (!setting) this.#save(entry);
+    } catch (error) {
+      this.#options.onProblem?.("Skill not loaded", {
+        dir,
+        error: (error as Error).message,
+      });
+    }
+  }
+
+  /**
+   * Adds a skill directory, or updates a skill added from it before: its
+   * files are read in the sandbox and snapshotted into the home.
+   *
+   * @param dir an absolute directory path
+   * @returns the skill, and whether it replaced an earlier snapshot
+   * @throws {RpcError} InvalidParams, NotFound, Conflict (a bundled id), SandboxUnavailable
+   */
+  async add(dir: string): Promise<{ skill: SkillEntry; updated: boolean }> {
+    if (!dir.startsWith("/")) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `Skill directory "${dir}" must be an absolute path`,
+      );
+    }
+    const read = await readSkillDir(this.#options.sandbox, dir);
+    if (read.readme === null && Object.keys(read.sources).length === 0) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `"${dir}" is not a skill directory: it has no readme.md and no .py files`,
+      );
+    }
+    const fallback = dir.replace(/\/+$/, "").split("/").at(-1)!.toLowerCase()
+      .replaceAll(/[^a-z0-9_-]/g, "-");
+    const id = skillId(read, fallback);
+    if (!SKILL_ID_PATTERN.test(id)) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `Cannot derive a skill id from "${dir}": set "id" in its readme front matter (${SKILL_ID_PATTERN.source})`,
+      );
+    }
+    const existing = this.#skills.get(id);
+    if (existing?.origin === "bundled") {
+      throw new RpcError(
+        ErrorCode.Conflict,
+        `Skill id "${id}" is taken by a bundled skill; give yours another "id" in its readme front matter`,
+      );
+    }
+    const filesDir = join(this.#options.snapshotsDir, id);
+    await writeSnapshot(filesDir, read);
+    const setting: SkillSetting | undefined = existing
+      ? {
+        origin: "user",
+        dir,
+        enabled: existing.enabled,
+        addedAt: new Date().toISOString(),
+        lastSuccessAt: existing.lastSuccessAt,
+      }
+      : undefined;
+    const entry = makeEntry(read, {
+      id,
+      origin: "user",
+      dir,
+      filesDir,
+      setting,
+    });
+    this.#skills.set(id, entry);
+    this.#save(entry);
+    return { skill: entry, updated: existing !== undefined };
+  }
+
+  /**
+   * Removes a user-added skill: its registration and snapshot. What it
+   * wrote to the graph stays.
+   *
+   * @param id the skill id
+   * @throws {RpcError} NotFound; Forbidden for a bundled skill (disable it instead)
+   */
+  async remove(id: string): Promise<SkillEntry> {
+    const skill = this.get(id);
+    if (skill.origin === "bundled") {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${id}" is bundled with AgentOS and cannot be removed; disable it with skills.disable`,
+      );
+    }
+    this.#skills.delete(id);
+    this.#options.settings.set(`skill.${id}`, null);
+    await Deno.remove(skill.filesDir, { recursive: true }).catch(() => {});
+    return skill;
+  }
+
+  /**
+   * Enables or disables a skill (a disabled skill provides nothing and
+   * cannot run).
+   *
+   * @param id the skill id
+   * @param enabled the new state
+   * @returns the skill
+   */
+  setEnabled(id: string, enabled: boolean): SkillEntry {
+    const skill = this.get(id);
+    skill.enabled = enabled;
+    this.#save(skill);
+    return skill;
+  }
+
+  /**
+   * Records a successful call (freshness, for capability provider order).
+   *
+   * @param id the skill id
+   */
+  markSuccess(id: string): void {
+    const skill = this.#skills.get(id);
+    if (!skill) return;
+    skill.lastSuccessAt = new Date().toISOString();
+    this.#save(skill);
+  }
+
+  #save(skill: SkillEntry): void {
+    const setting: SkillSetting = {
+      origin: skill.origin,
+      dir: skill.dir,
+      enabled: skill.enabled,
+      addedAt: skill.addedAt,
+      ...(skill.lastSuccessAt ? { lastSuccessAt: skill.lastSuccessAt } : {}),
+    };
+    this.#options.settings.set(`skill.${skill.id}`, setting);
+  }
+}
+
+/**
+ * The tool of a skill by name.
+ *
+ * @param skill the skill
+ * @param name the tool name
+ * @returns the tool
+ * @throws {RpcError} NotFound
+ */
+export function findTool(skill: SkillEntry, name: string): ToolInfo {
+  const tool = skill.discovery.tools.find((t) => t.name === name);
+  if (!tool) {
+    throw new RpcError(
+      ErrorCode.NotFound,
+      `Skill "${skill.id}" has no tool "${name}"; its tools: ${
+        skill.discovery.tools.map((t) => t.name).join(", ") || "(none)"
+      }`,
+    );
+  }
+  return tool;
+}
+
+function skillId(read: Discovery, fallback: string): string {
+  const declared = read.front_matter.id;
+  return typeof declared === "string" && SKILL_ID_PATTERN.test(declared)
+    ? declared
+    : fallback;
+}
+
+function makeEntry(
+  read: Discovery & SkillFiles,
+  where: {
+    id: string;
+    origin: "bundled" | "user";
+    dir: string;
+    filesDir: string;
+    setting: SkillSetting | undefined;
+  },
+): SkillEntry {
+  const { readme, sources, ...discovery } = read;
+  const fm = discovery.front_matter;
+  const problems: Problem[] = [...discovery.problems];
+  if (typeof fm.id === "string" && fm.id !== where.id) {
+    problems.push({
+      file: "readme.md",
+      line: null,
+      reason:
+        `Front matter id "${fm.id}" is not a valid skill id (${SKILL_ID_PATTERN.source}); using "${where.id}"`,
+    });
+  }
+  const full: Discovery = { ...discovery, problems };
+  return {
+    id: where.id,
+    name: typeof fm.name === "string" ? fm.name : where.id,
+    description: typeof fm.description === "string" ? fm.description : "",
+    origin: where.origin,
+    dir: where.dir,
+    filesDir: where.filesDir,
+    enabled: where.setting?.enabled ?? true,
+    addedAt: where.setting?.addedAt ?? new Date().toISOString(),
+    lastSuccessAt: where.setting?.lastSuccessAt,
+    files: { readme, sources },
+    discovery: full,
+    egress: egressPolicy(full),
+  };
+}
+
+function bundledNames(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)]
+      .filter((entry) =>
+        entry.isDirectory && !entry.name.startsWith(".") &&
+        !entry.name.startsWith("_")
+      )
+      .map((entry) => entry.name)
+      .sort();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return [];
+    throw error;
+  }
+}
+
+/** Replaces a snapshot directory with the files just read, atomically. */
+async function writeSnapshot(dir: string, files: SkillFiles): Promise<void> {
+  const parent = dir.slice(0, dir.lastIndexOf("/"));
+  await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
+  const temp = await Deno.makeTempDir({ dir: parent, prefix: ".add-" });
+  try {
+    if (files.readme !== null) {
+      await Deno.writeTextFile(join(temp, "readme.md"), files.readme);
+    }
+    for (const [path, text] of Object.entries(files.sources)) {
+      // Paths come from the sandboxed reader; still refuse to leave `temp`.
+      if (path.split("/").some((part) => part === ".." || part === "")) {
+        continue;
+      }
+      const target = join(temp, path);
+      await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), {
+        recursive: true,
+      });
+      await Deno.writeTextFile(target, text);
+    }
+    const old = `${dir}.old-${Date.now()}`;
+    await Deno.rename(dir, old).catch(() => {});
+    await Deno.rename(temp, dir);
+    await Deno.remove(old, { recursive: true }).catch(() => {});
+  } catch (error) {
+    await Deno.remove(temp, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,330 @@
+import {
+  ErrorCode,
+  invalidParams,
+  isObject,
+  type RequestContext,
+  type RpcDispatcher,
+  RpcError,
+} from "../rpc/mod.ts";
+import type { CapabilityBroker } from "./capability_broker.ts";
+import { parseOriginMap } from "./origin_map.ts";
+import type { SettingsStore } from "./settings_store.ts";
+import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
+import type { RunRequest, SkillRunner } from "./skill_runner.ts";
+
+/** What the methods work on. */
+export interface SkillsMethodsContext {
+  registry: SkillRegistry;
+  runner: SkillRunner;
+  capabilities: CapabilityBroker;
+  settings: SettingsStore;
+  /** Resolves once the installed skills are loaded. */
+  loaded: Promise<void>;
+  /** Throws SandboxUnavailable when skills cannot run on this machine. */
+  assertUsable: () => void;
+  /** After a skill was added, changed state or removed (its graph node). */
+  onSkillChanged: (skill: SkillEntry) => void;
+}
+
+/** A preference key: `http.origin_map`, `capability.llm`… */
+const PREF_KEY = /^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$/i;
+
+/**
+ * Registers `skills.*`, `capability.*` and `prefs.*`.
+ *
+ * @param dispatcher the engine's method table
+ * @param context the skill runtime
+ */
+export function registerSkillsMethods(
+  dispatcher: RpcDispatcher,
+  context: SkillsMethodsContext,
+): void {
+  const { registry, runner, capabilities, settings } = context;
+  // Methods that run skill code first check there is a sandbox to run it in.
+  const ready = async (run = true) => {
+    if (run) context.assertUsable();
+    await context.loaded;
+  };
+
+  dispatcher.register("skills.list", async () => {
+    await ready(false);
+    return { skills: registry.list().map(skillView) };
+  });
+
+  dispatcher.register("skills.add", async (params) => {
+    await ready();
+    const path = stringParam(params, "path", 4096);
+    const { skill, updated } = await registry.add(path);
+    context.onSkillChanged(skill);
+    return {
+      id: skill.id,
+      name: skill.name,
+      updated,
+      tools: skill.discovery.tools.map((tool) => tool.name),
+      problems: skill.discovery.problems,
+    };
+  });
+
+  dispatcher.register("skills.remove", async (params) => {
+    await ready(false);
+    const skill = await registry.remove(stringParam(params, "id"));
+    skill.enabled = false;
+    context.onSkillChanged(skill);
+    return { id: skill.id, removed: true };
+  });
+
+  for (const [method, enabled] of [["enable", true], ["disable", false]]) {
+    dispatcher.register(`skills.${method}`, async (params) => {
+      await ready(false);
+      const skill = registry.setEnabled(
+        stringParam(params, "id"),
+        enabled as boolean,
+      );
+      context.onSkillChanged(skill);
+      return { id: skill.id, enabled: skill.enabled };
+    });
+  }
+
+  dispatcher.register("skills.run", async (params, ctx) => {
+    await ready();
+    const remember = params.remember ?? true;
+    if (typeof remember !== "boolean") {
+      throw invalidParams(`"remember" must be a boolean`);
+    }
+    const run = await runner.run({
+      skill: stringParam(params, "skill"),
+      tool: stringParam(params, "tool"),
+      params: objectParam(params, "params"),
+      remember,
+      ...callOptions(ctx),
+    });
+    return {
+      result: run.result,
+      records: run.records,
+      callId: run.callId,
+      ms: run.ms,
+    };
+  });
+
+  dispatcher.register("skills.test", async (params, ctx) => {
+    await ready();
+    const skill = registry.get(stringParam(params, "skill"));
+    const only = params.tool === undefined || params.tool === null
+      ? undefined
+      : stringParam(params, "tool");
+    const tools = skill.discovery.tools.filter((t) =>
+      only === undefined || t.name === only
+    );
+    if (only !== undefined && tools.length === 0) {
+      throw new RpcError(
+        ErrorCode.NotFound,
+        `Skill "${skill.id}" has no tool "${only}"`,
+      );
+    }
+    const cases: Record<string, unknown>[] = [];
+    for (const tool of tools) {
+      if (tool.test_skip) {
+        cases.push({
+          tool: tool.name,
+          case: 0,
+          status: "skipped",
+          reason: tool.test_skip.reason,
+        });
+        continue;
+      }
+      for (const [index, testCase] of tool.tests.entries()) {
+        const started = performance.now();
+        try {
+          const run = await runner.run({
+            skill: skill.id,
+            tool: tool.name,
+            params: isObject(testCase.params) ? testCase.params : {},
+            remember: false,
+            ...callOptions(ctx),
+          });
+          const result = run.result;
+          const failed = isObject(result) && "_error" in result;
+          cases.push({
+            tool: tool.name,
+            case: index,
+            params: testCase.params,
+            status: failed ? "failed" : "passed",
+            ms: run.ms,
+            ...(failed ? { error: String(result._error) } : {}),
+          });
+        } catch (error) {
+          if (!(error instanceof RpcError)) throw error;
+          cases.push({
+            tool: tool.name,
+            case: index,
+            params: testCase.params,
+            status: "failed",
+            ms: Math.round(performance.now() - started),
+            error: error.message,
+          });
+        }
+      }
+    }
+    const count = (status: string) =>
+      cases.filter((c) => c.status === status).length;
+    return {
+      skill: skill.id,
+      cases,
+      passed: count("passed"),
+      failed: count("failed"),
+      skipped: count("skipped"),
+    };
+  });
+
+  dispatcher.register("capability.list", async () => {
+    await ready(false);
+    return { capabilities: capabilities.list() };
+  });
+
+  dispatcher.register("capability.providers", async (params) => {
+    await ready(false);
+    return capabilities.providers(stringParam(params, "name"));
+  });
+
+  dispatcher.register("capability.invoke", async (params, ctx) => {
+    await ready();
+    if (params.skill !== undefined) {
+      throw invalidParams(
+        `capability.invoke takes no "skill": the engine picks the provider (set a preference with prefs.set capability.<name>)`,
+      );
+    }
+    return await capabilities.invoke(
+      stringParam(params, "name"),
+      objectParam(params, "params"),
+      callOptions(ctx),
+    );
+  });
+
+  dispatcher.register("prefs.get", (params) => {
+    const key = prefKey(params);
+    return { key, value: settings.get(`prefs.${key}`) ?? null };
+  });
+
+  dispatcher.register("prefs.set", (params) => {
+    const key = prefKey(params);
+    if (!("value" in params)) {
+      throw invalidParams(`"value" is required (null unsets)`);
+    }
+    const value = params.value ?? null;
+    if (key === "http.origin_map" && value !== null) {
+      try {
+        parseOriginMap(value);
+      } catch (error) {
+        throw invalidParams((error as Error).message);
+      }
+    }
+    if (
+      key.startsWith("capability.") && value !== null &&
+      typeof value !== "string"
+    ) {
+      throw invalidParams(`"${key}" must be a skill id (a string), or null`);
+    }
+    settings.set(`prefs.${key}`, value);
+    return { key, value };
+  });
+
+  dispatcher.register("prefs.list", () => ({
+    prefs: Object.fromEntries(
+      settings.list("prefs.").map(([key, value]) => [key.slice(6), value]),
+    ),
+  }));
+}
+
+/**
+ * A skill as `skills.list` shows it.
+ *
+ * @param skill the skill
+ * @returns its public description
+ */
+export function skillView(skill: SkillEntry): Record<string, unknown> {
+  const fm = skill.discovery.front_matter;
+  return {
+    id: skill.id,
+    name: skill.name,
+    description: skill.description,
+    origin: skill.origin,
+    dir: skill.dir,
+    enabled: skill.enabled,
+    addedAt: skill.addedAt,
+    lastSuccessAt: skill.lastSuccessAt ?? null,
+    needs: Array.isArray(fm.capabilities) ? fm.capabilities : [],
+    connections: skill.discovery.connections.map((c) => ({
+      name: c.name,
+      base_url: c.base_url,
+      domain: c.domain,
+      description: c.description,
+      label: c.label,
+      auth: c.auth ?? null,
+      file: c.file,
+      line: c.line,
+    })),
+    egress: skill.egress,
+    tools: skill.discovery.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      file: tool.file,
+      line: tool.line,
+      params: tool.params,
+      provides: tool.provides,
+      returns: tool.returns,
+      timeout: tool.timeout,
+      connection: tool.connection,
+      tests: tool.tests,
+      test_skip: tool.test_skip,
+    })),
+    problems: skill.discovery.problems,
+  };
+}
+
+function callOptions(
+  ctx: RequestContext,
+): Pick<RunRequest, "signal" | "onProgress"> {
+  return {
+    signal: ctx.signal,
+    onProgress: (report) => ctx.notify("skills.progress", report),
+  };
+}
+
+function stringParam(
+  params: Record<string, unknown>,
+  key: string,
+  maxLength = 200,
+): string {
+  const value = params[key];
+  if (typeof value !== "string" || value === "" || value.length > maxLength) {
+    throw invalidParams(
+      `"${key}" must be a string of 1 to ${maxLength} characters, got ${
+        JSON.stringify(value)?.slice(0, 100)
+      }`,
+    );
+  }
+  return value;
+}
+
+function objectParam(
+  params: Record<string, unknown>,
+  key: string,
+): Record<string, unknown> {
+  const value = params[key] ?? {};
+  if (!isObject(value)) {
+    throw invalidParams(
+      `"${key}" must be an object, got ${JSON.stringify(value)?.slice(0, 100)}`,
+    );
+  }
+  return value;
+}
+
+function prefKey(params: Record<string, unknown>): string {
+  const key = stringParam(params, "key", 128);
+  if (!PREF_KEY.test(key)) {
+    throw invalidParams(
+      `Preference key "${key}" must be dotted words, like "capability.llm"`,
+    );
+  }
+  return key;
+}

@@ -1,0 +1,188 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import type { Engine } from "../engine.ts";
+import type { Graph } from "../graph/mod.ts";
+import type { Sandbox } from "../sandbox/mod.ts";
+import { CapabilityBroker } from "./capability_broker.ts";
+import { HttpBroker } from "./http_broker.ts";
+import { type OriginMap, parseOriginMap } from "./origin_map.ts";
+import { SettingsStore } from "./settings_store.ts";
+import { SkillRegistry } from "./skill_registry.ts";
+import { SkillRunner } from "./skill_runner.ts";
+import { registerSkillsMethods } from "./skills_methods.ts";
+import { writeSkillNode } from "./skill_node.ts";
+import { SparePool } from "./spare_pool.ts";
+import { WorkerProcess } from "./worker_process.ts";
+
+/** The bundled skills of a checkout (a compiled build passes its own copy). */
+export const BUNDLED_SKILLS_DIR = fileURLToPath(
+  new URL("../../python/skills", import.meta.url),
+);
+
+/** Spare workers kept when `AGENTOS_SPARE_WORKERS` is unset. */
+export const DEFAULT_SPARE_WORKERS = 2;
+const MAX_SPARE_WORKERS = 32;
+
+/** Options for {@linkcode openSkills}. */
+export interface SkillsOptions {
+  /** The bundled skills (default {@linkcode BUNDLED_SKILLS_DIR}). */
+  bundledDir?: string;
+  /** Reads an environment variable (a seam for tests). */
+  env?: (name: string) => string | undefined;
+}
+
+/** The running skill runtime. */
+export interface SkillsService {
+  registry: SkillRegistry;
+  runner: SkillRunner;
+  capabilities: CapabilityBroker;
+  pool: SparePool;
+  /** Resolves once the installed skills are loaded. */
+  loaded: Promise<void>;
+}
+
+/**
+ * Starts the skill runtime: the spare worker pool, the registry (loaded in
+ * the background, so the socket opens without waiting for discovery), the
+ * HTTP broker with its origin maps, the capability broker, and the
+ * `skills.*`, `capability.*` and `prefs.*` methods.
+ *
+ * @param engine the engine being started
+ * @param graph the open graph (records and the skills' own nodes go there)
+ * @param sandbox how workers are confined
+ * @param options environment seam
+ * @returns the service parts
+ */
+export function openSkills(
+  engine: Engine,
+  graph: Graph,
+  sandbox: Sandbox,
+  options: SkillsOptions = {},
+): SkillsService {
+  const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const log = engine.log;
+  const settings = new SettingsStore(graph.store.db);
+  const envOriginMap = readEnvOriginMap(env("AGENTOS_ORIGIN_MAP"), log);
+  let prefsRaw: unknown;
+  let prefsMap: OriginMap = new Map();
+  const http = new HttpBroker({
+    originMaps: () => {
+      const raw = settings.get("prefs.http.origin_map");
+      if (raw !== prefsRaw) {
+        prefsRaw = raw;
+        try {
+          prefsMap = raw === undefined ? new Map() : parseOriginMap(raw);
+        } catch (error) {
+          log.warn("Ignoring prefs http.origin_map", {
+            error: (error as Error).message,
+          });
+          prefsMap = new Map();
+        }
+      }
+      return [prefsMap, envOriginMap];
+    },
+  });
+  const pool = new SparePool({
+    size: spareWorkers(env("AGENTOS_SPARE_WORKERS"), log),
+    spawn: () => WorkerProcess.spawn(sandbox.command({ kind: "worker" })),
+    log,
+  });
+  const registry = new SkillRegistry({
+    sandbox,
+    settings,
+    bundledDir: options.bundledDir ?? BUNDLED_SKILLS_DIR,
+    snapshotsDir: join(engine.paths.home, "skills"),
+    onProblem: (message, fields) => log.warn(message, fields),
+  });
+  const nodes = new Map<string, string>();
+  const skillNode = (skill: Parameters<typeof writeSkillNode>[1]) => {
+    let id = nodes.get(skill.id);
+    if (id === undefined) {
+      id = writeSkillNode(graph, skill);
+      nodes.set(skill.id, id);
+    }
+    return id;
+  };
+  const runner = new SkillRunner({
+    registry,
+    pool,
+    sandbox,
+    graph,
+    http,
+    log,
+    skillNode,
+  });
+  const capabilities = new CapabilityBroker(registry, runner, settings);
+  const loaded = sandbox.usable
+    ? registry.load().then(() => {
+      log.info("Skills loaded", {
+        skills: registry.list().length,
+        withProblems: registry.list().filter((s) =>
+          s.discovery.problems.length > 0
+        ).map((s) => s.id),
+      });
+    })
+    : Promise.resolve();
+  loaded.catch((error) => log.error("Loading skills failed", { error }));
+  registerSkillsMethods(engine.dispatcher, {
+    registry,
+    runner,
+    capabilities,
+    settings,
+    loaded,
+    assertUsable: () => sandbox.assertUsable(),
+    // A skill's node is written at its first call of this engine run (it is
+    // the provenance of the records the call returns) and kept up to date
+    // from then on; an engine that runs no skill writes nothing.
+    onSkillChanged: (skill) => {
+      if (nodes.has(skill.id)) {
+        nodes.set(skill.id, writeSkillNode(graph, skill));
+      }
+    },
+  });
+  if (sandbox.usable) pool.fill();
+  engine.addService({
+    counts: () => ({
+      skills: registry.list().length,
+      skillsEnabled: registry.list().filter((s) => s.enabled).length,
+      ...pool.counts(),
+    }),
+    status: () => ({
+      spareWorkers: { size: pool.size, readyPids: pool.sparePids() },
+    }),
+    close: async () => {
+      await loaded.catch(() => {});
+      await pool.close();
+    },
+  });
+  return { registry, runner, capabilities, pool, loaded };
+}
+
+function spareWorkers(
+  raw: string | undefined,
+  log: Engine["log"],
+): number {
+  if (raw === undefined || raw === "") return DEFAULT_SPARE_WORKERS;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= 0 && n <= MAX_SPARE_WORKERS) return n;
+  log.warn("Ignoring AGENTOS_SPARE_WORKERS", {
+    value: raw,
+    expected: `an integer from 0 to ${MAX_SPARE_WORKERS}`,
+  });
+  return DEFAULT_SPARE_WORKERS;
+}
+
+function readEnvOriginMap(
+  raw: string | undefined,
+  log: Engine["log"],
+): OriginMap {
+  if (raw === undefined || raw.trim() === "") return new Map();
+  try {
+    return parseOriginMap(raw);
+  } catch (error) {
+    log.warn("Ignoring AGENTOS_ORIGIN_MAP", {
+      error: (error as Error).message,
+    });
+    return new Map();
+  }
+}

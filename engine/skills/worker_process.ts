@@ -1,0 +1,452 @@
+import { ErrorCode, isObject, JsonLines, RpcError } from "../rpc/mod.ts";
+import type { SandboxCommand } from "../sandbox/mod.ts";
+import { describeExit, StderrTail } from "./_stderr_tail.ts";
+
+/** Longest line either side of the worker pipe may send: 16 MiB. */
+export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Most bytes a worker may write to stdout over its whole life. */
+export const MAX_WORKER_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+/** Most dispatches of one call served at the same time; more wait. */
+const MAX_CONCURRENT_DISPATCHES = 64;
+
+/** How long a worker may take to exit after its result before it is killed. */
+const EXIT_GRACE_MS = 2000;
+
+/** Options for {@linkcode WorkerProcess.spawn}. */
+export interface WorkerProcessOptions {
+  /** Longest wait for the `ready` line. */
+  readyTimeoutMs?: number;
+  /** Line size limit (default 16 MiB). */
+  maxLineBytes?: number;
+  /** Total stdout limit. */
+  maxOutputBytes?: number;
+}
+
+/** The `call` message, minus `__type__`. */
+export interface WorkerCall {
+  /** The call id, echoed in the result. */
+  id: string;
+  skill: { id: string; dir: string };
+  module: string;
+  function: string;
+  kwargs: Record<string, unknown>;
+  sources: Record<string, string>;
+  connections_auth?: Record<string, unknown>;
+  limits?: Record<string, number>;
+}
+
+/** Options for {@linkcode WorkerProcess.run}. */
+export interface WorkerRunOptions {
+  /** Serves the worker's dispatches. */
+  handler: DispatchHandler;
+  /** Wall-clock limit; past it the process is killed. */
+  timeoutMs: number;
+}
+
+/** Serves the worker's side effects during a call. */
+export interface DispatchHandler {
+  /** An op that wants an answer; throw an `RpcError` to refuse it. */
+  dispatch(op: string, params: Record<string, unknown>): Promise<unknown>;
+  /** A fire-and-forget op (`log`, `progress`). */
+  notify(op: string, params: Record<string, unknown>): void;
+}
+
+/** What the worker answered. */
+export type WorkerResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: Record<string, unknown> };
+
+const FIRE_AND_FORGET = new Set(["log", "progress"]);
+
+/**
+ * One worker process: spawned, confined by its command line, serving at
+ * most one call, then gone. Every failure of the process or of the
+ * protocol (a line that is not JSON, an oversized line, a message out of
+ * place, an exit before the result, no answer in time) fails the call with
+ * a clear `RpcError` and kills the process; the process is always reaped.
+ */
+export class WorkerProcess {
+  /** The spawned process id. */
+  readonly pid: number;
+  #child: Deno.ChildProcess;
+  #lines: JsonLines;
+  #ready: Promise<void>;
+  #readyWaiter = Promise.withResolvers<void>();
+  #result: PromiseWithResolvers<WorkerResult> | undefined;
+  #handler: DispatchHandler | undefined;
+  #callId = "";
+  #failure: RpcError | undefined;
+  #state: "starting" | "ready" | "running" | "done" = "starting";
+  #stderr = new StderrTail();
+  #exited = false;
+  #status: Promise<Deno.CommandStatus>;
+  #inFlight = 0;
+  #queue: (() => void)[] = [];
+  #stdoutDone: Promise<void>;
+  #stderrDone: Promise<void>;
+
+  private constructor(
+    command: SandboxCommand,
+    options: WorkerProcessOptions,
+  ) {
+    this.#child = new Deno.Command(command.program, {
+      args: command.args,
+      env: command.env,
+      cwd: command.cwd,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.pid = this.#child.pid;
+    this.#status = this.#child.status.then((status) => {
+      this.#exited = true;
+      return status;
+    });
+    const maxOutput = options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES;
+    let seen = 0;
+    const counted = this.#child.stdout.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, controller) => {
+          seen += chunk.length;
+          if (seen > maxOutput) {
+            this.#fail(
+              new RpcError(
+                ErrorCode.SkillFailed,
+                `Worker wrote more than ${maxOutput} bytes to the wire`,
+                { reason: "protocol" },
+              ),
+            );
+            controller.terminate();
+            return;
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    // JsonLines locks the writable it is given; a forwarding stream keeps
+    // the pipe's own writer here, so closing the channel closes the pipe.
+    const stdin = this.#child.stdin.getWriter();
+    const writable = new WritableStream<Uint8Array>({
+      write: (chunk) => stdin.write(chunk),
+    });
+    this.#lines = new JsonLines(
+      {
+        readable: counted,
+        writable,
+        close: () => void stdin.close().catch(() => {}),
+      },
+      { maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES },
+    );
+    this.#stdoutDone = this.#pump();
+    this.#stderrDone = this.#stderr.drain(this.#child.stderr);
+    const readyTimeout = options.readyTimeoutMs ?? 20_000;
+    const timer = setTimeout(() =>
+      this.#fail(
+        new RpcError(
+          ErrorCode.SandboxUnavailable,
+          `Worker did not start within ${readyTimeout} ms`,
+          { reason: "start" },
+        ),
+      ), readyTimeout);
+    this.#ready = this.#readyWaiter.promise.finally(() => clearTimeout(timer));
+    // Nobody may be waiting yet (a spare); the failure is kept for later.
+    this.#ready.catch(() => {});
+  }
+
+  /**
+   * Starts a worker process.
+   *
+   * @param command the (confined) command line
+   * @param options limits and timeouts
+   * @returns the process; await {@linkcode WorkerProcess.ready} before a call
+   * @throws {RpcError} SandboxUnavailable when the program cannot be started
+   */
+  static spawn(
+    command: SandboxCommand,
+    options: WorkerProcessOptions = {},
+  ): WorkerProcess {
+    try {
+      return new WorkerProcess(command, options);
+    } catch (error) {
+      throw new RpcError(
+        ErrorCode.SandboxUnavailable,
+        `Cannot start a skill worker "${command.program}": ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+
+  /** Resolves when the worker said `ready`; rejects when it failed first. */
+  get ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Whether the worker said ready, has not served a call and still runs. */
+  get idle(): boolean {
+    return this.#state === "ready" && !this.#exited && !this.#failure;
+  }
+
+  /** Resolves with the exit status once the process has been reaped. */
+  get exited(): Promise<Deno.CommandStatus> {
+    return this.#status;
+  }
+
+  /**
+   * Runs one call: sends it, serves its dispatches concurrently, and
+   * resolves with the worker's result. The process is gone when this
+   * settles.
+   *
+   * @param call what to run, with its id
+   * @param options the dispatch handler and the wall-clock limit
+   * @returns the worker's result (a tool error is a result, not a throw)
+   * @throws {RpcError} Timeout, SkillFailed (protocol or crash) or SandboxUnavailable
+   */
+  async run(
+    call: WorkerCall,
+    options: WorkerRunOptions,
+  ): Promise<WorkerResult> {
+    const { handler, timeoutMs } = options;
+    const callId = call.id;
+    if (this.#state !== "starting" && this.#state !== "ready") {
+      throw new TypeError("A worker serves exactly one call");
+    }
+    this.#callId = callId;
+    this.#handler = handler;
+    this.#result = Promise.withResolvers<WorkerResult>();
+    this.#result.promise.catch(() => {});
+    const timer = setTimeout(() =>
+      this.#fail(
+        new RpcError(
+          ErrorCode.Timeout,
+          `Tool "${call.function}" of skill "${call.skill.id}" did not finish within ${
+            timeoutMs / 1000
+          } s; its process was killed`,
+          { reason: "timeout", timeoutMs },
+        ),
+      ), timeoutMs);
+    try {
+      await this.#ready;
+      this.#state = "running";
+      const line = { __type__: "call", ...call };
+      if (byteLength(line) > MAX_WORKER_LINE_BYTES) {
+        throw new RpcError(
+          ErrorCode.InvalidParams,
+          `The call to "${call.function}" is larger than ${MAX_WORKER_LINE_BYTES} bytes`,
+        );
+      }
+      void this.#lines.send(line);
+      const result = await this.#result.promise;
+      this.#state = "done";
+      return result;
+    } catch (error) {
+      this.#state = "done";
+      throw await this.#withExitDetail(error);
+    } finally {
+      clearTimeout(timer);
+      await this.#finish();
+    }
+  }
+
+  /**
+   * Stops the process and waits until it is reaped: closes its stdin (an
+   * idle worker then exits by itself), and kills it after the grace time.
+   *
+   * @param graceMs how long to wait for a clean exit before SIGKILL
+   */
+  async kill(graceMs = 500): Promise<void> {
+    this.#state = "done";
+    this.#failure ??= new RpcError(
+      ErrorCode.SkillFailed,
+      "The worker was stopped",
+    );
+    this.#readyWaiter.reject(this.#failure);
+    this.#result?.reject(this.#failure);
+    await this.#finish(graceMs);
+  }
+
+  async #finish(graceMs = EXIT_GRACE_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (!this.#exited) {
+      this.#lines.close();
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([this.#status, grace]);
+      clearTimeout(timer);
+      this.#signal("SIGKILL");
+    }
+    await this.#status;
+    this.#lines.close();
+    await Promise.allSettled([this.#stdoutDone, this.#stderrDone]);
+  }
+
+  #signal(signal: Deno.Signal): void {
+    try {
+      // bwrap runs with --die-with-parent and unshares the pid namespace:
+      // killing it takes its init and every process inside with it.
+      this.#child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  #fail(error: RpcError): void {
+    if (this.#failure || this.#state === "done") return;
+    this.#failure = error;
+    this.#signal("SIGKILL");
+    this.#readyWaiter.reject(error);
+    this.#result?.reject(error);
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for await (const item of this.#lines.receive()) {
+        if (item.kind === "oversized") {
+          this.#fail(protocolError(
+            `Worker sent a line of ${item.bytes} bytes, over the ${MAX_WORKER_LINE_BYTES} byte limit`,
+          ));
+        } else if (item.kind === "invalid") {
+          this.#fail(protocolError(
+            `Worker sent a line that is not JSON (${item.reason})`,
+          ));
+        } else this.#onMessage(item.value);
+        if (this.#failure) break;
+      }
+    } catch (error) {
+      this.#fail(protocolError(`Reading the worker failed: ${error}`));
+    }
+    if (this.#state !== "done") {
+      this.#fail(
+        new RpcError(
+          ErrorCode.SkillFailed,
+          this.#state === "starting"
+            ? "Worker exited before it was ready"
+            : "Worker exited before answering",
+          { reason: "crash" },
+        ),
+      );
+    }
+  }
+
+  #onMessage(message: unknown): void {
+    const type = isObject(message) ? message.__type__ : undefined;
+    if (this.#state === "starting" && type === "ready") {
+      this.#state = "ready";
+      this.#readyWaiter.resolve();
+      return;
+    }
+    if (this.#state === "running" && isObject(message)) {
+      if (type === "dispatch") return this.#onDispatch(message);
+      if (type === "result") {
+        if (message.id !== this.#callId) {
+          return this.#fail(protocolError(
+            `Worker answered call ${
+              JSON.stringify(message.id)
+            }, expected "${this.#callId}"`,
+          ));
+        }
+        this.#state = "done";
+        const result: WorkerResult = message.ok === true
+          ? { ok: true, value: message.value ?? null }
+          : {
+            ok: false,
+            error: isObject(message.error)
+              ? message.error
+              : { type: "Error", message: String(message.error) },
+          };
+        this.#result?.resolve(result);
+        return;
+      }
+    }
+    this.#fail(protocolError(
+      `Worker sent an unexpected message while ${this.#state}: ${
+        JSON.stringify(message).slice(0, 200)
+      }`,
+    ));
+  }
+
+  #onDispatch(message: Record<string, unknown>): void {
+    const { id, op } = message;
+    const params = isObject(message.params) ? message.params : {};
+    const handler = this.#handler!;
+    if (typeof op !== "string") {
+      return this.#fail(protocolError("Worker sent a dispatch without an op"));
+    }
+    if (FIRE_AND_FORGET.has(op)) {
+      handler.notify(op, params);
+      return;
+    }
+    const serve = async () => {
+      let reply: Record<string, unknown>;
+      try {
+        const result = await handler.dispatch(op, params);
+        reply = { __type__: "dispatch_result", id, result: result ?? null };
+        if (byteLength(reply) > MAX_WORKER_LINE_BYTES) {
+          throw new RpcError(
+            ErrorCode.Forbidden,
+            `The result of ${op} is larger than the ${MAX_WORKER_LINE_BYTES} byte line limit`,
+          );
+        }
+      } catch (error) {
+        const wire = error instanceof RpcError ? error : new RpcError(
+          ErrorCode.InternalError,
+          `${op} failed inside the engine; see logs/engine.log`,
+        );
+        reply = { __type__: "dispatch_result", id, error: wire.toJSON() };
+      }
+      if (this.#state === "running") await this.#lines.send(reply);
+    };
+    this.#inFlight++;
+    const start = () =>
+      serve().finally(() => {
+        this.#inFlight--;
+        this.#queue.shift()?.();
+      });
+    if (this.#inFlight <= MAX_CONCURRENT_DISPATCHES) void start();
+    else this.#queue.push(() => void start());
+  }
+
+  /** The last few KiB the worker wrote to stderr. */
+  stderrTail(): string {
+    return this.#stderr.text();
+  }
+
+  async #withExitDetail(error: unknown): Promise<unknown> {
+    if (!(error instanceof RpcError)) return error;
+    const reason = (error.data as { reason?: string } | undefined)?.reason;
+    if (reason !== "crash" && reason !== "protocol") return error;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const status = await Promise.race([
+      this.#status,
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), EXIT_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (status === undefined) this.#signal("SIGKILL");
+    await this.#status;
+    await Promise.allSettled([this.#stderrDone]);
+    const stderr = this.stderrTail();
+    const how = reason === "crash" && status
+      ? ` (${describeExit(status)})`
+      : "";
+    const lastLines = stderr.split("\n").slice(-3).join(" | ");
+    return new RpcError(
+      error.code,
+      `${error.message}${how}${stderr ? `: ${lastLines}` : ""}`,
+      { ...(error.data as object), stderr, exit: status ?? null },
+    );
+  }
+}
+
+function protocolError(message: string): RpcError {
+  return new RpcError(ErrorCode.SkillFailed, message, { reason: "protocol" });
+}
+
+function byteLength(value: unknown): number {
+  return new TextEncoder().encode(JSON.stringify(value)).length;
+}

@@ -1,0 +1,183 @@
+"""Confinement the worker applies to itself before it reads any untrusted input.
+
+bubblewrap isolates namespaces and the filesystem but sets no resource
+limits, so ``worker_main.py`` calls ``apply`` first thing, before it imports
+asyncio or reads a byte from the engine:
+
+* ``setrlimit`` with soft = hard for CPU seconds, address space, processes,
+  file size and open files. A process without ``CAP_SYS_RESOURCE`` (the
+  sandbox drops every capability) can lower a hard limit but never raise it,
+  so skill code cannot undo them;
+* a seccomp filter that refuses to create processes (``fork``, ``vfork``,
+  ``clone`` without ``CLONE_THREAD``, ``clone3``) while allowing threads.
+  ``RLIMIT_NPROC`` alone is not enough: the kernel does not enforce it for a
+  process whose real uid is root outside the sandbox's user namespace, which
+  is what a root-run engine gives its workers. Skills have no programs to run
+  anyway (the sandbox holds only the interpreter); ``shell.run`` is brokered.
+
+Standard library only; ``ctypes`` is imported only for the seccomp filter.
+"""
+
+import os
+import sys
+
+LIMITS = {
+    "cpu": "RLIMIT_CPU",
+    "as": "RLIMIT_AS",
+    "nproc": "RLIMIT_NPROC",
+    "fsize": "RLIMIT_FSIZE",
+    "nofile": "RLIMIT_NOFILE",
+}
+"""Spec keys (``cpu=30,as=1073741824``) and the rlimit each sets."""
+
+
+class LimitError(ValueError):
+    """A limit spec cannot be parsed or applied."""
+
+
+def parse(spec: str) -> dict:
+    """``"cpu=30,as=1073741824"`` → ``{"cpu": 30, "as": 1073741824}``."""
+    limits = {}
+    for item in filter(None, spec.split(",")):
+        key, sep, value = item.partition("=")
+        if not sep or key not in LIMITS or not value.isdigit():
+            raise LimitError(f"Bad limit {item!r}: expected one of {', '.join(LIMITS)} = a non-negative integer")
+        limits[key] = int(value)
+    return limits
+
+
+def apply_rlimits(limits: dict, lower_only: bool = False) -> None:
+    """Set each limit as soft = hard. With ``lower_only``, never raise one."""
+    import resource
+
+    for key, value in limits.items():
+        which = getattr(resource, LIMITS[key])
+        if lower_only:
+            soft, hard = resource.getrlimit(which)
+            if hard != resource.RLIM_INFINITY and value >= hard:
+                continue
+        try:
+            resource.setrlimit(which, (value, value))
+        except (OSError, ValueError) as error:
+            raise LimitError(f"Cannot set {LIMITS[key]} to {value}: {error}") from None
+
+
+# -- seccomp ---------------------------------------------------------------
+
+_LD_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
+_JEQ = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
+_JGE = 0x35  # BPF_JMP | BPF_JGE | BPF_K
+_JSET = 0x45  # BPF_JMP | BPF_JSET | BPF_K
+_RET = 0x06  # BPF_RET | BPF_K
+_ALLOW = 0x7FFF0000
+_ERRNO = 0x00050000
+_EAGAIN = 11
+_ENOSYS = 38
+_CLONE_THREAD = 0x00010000
+_CLONE3 = 435
+_ARCHES = {
+    # machine: (AUDIT_ARCH_*, clone, {other process-creating syscall: errno}, has x32 ABI)
+    "x86_64": (0xC000003E, 56, {57: _EAGAIN, 58: _EAGAIN}, True),
+    "aarch64": (0xC00000B7, 220, {}, False),
+    "arm64": (0xC00000B7, 220, {}, False),
+}
+
+
+def no_fork_program(machine: str):
+    """The BPF program as ``[(code, jt, jf, k), ...]``, or None for an unknown machine.
+
+    Syscalls of a foreign ABI (32-bit ``int 0x80``, x32) fail with ENOSYS:
+    otherwise they would be a way around the checks.
+    """
+    arch = _ARCHES.get(machine)
+    if arch is None:
+        return None
+    audit_arch, clone, others, x32 = arch
+    program = []  # (code, true target, false target, k); targets are labels or None = next
+
+    def emit(code, k, jt=None, jf=None):
+        program.append((code, jt, jf, k))
+
+    emit(_LD_ABS, 4)  # seccomp_data.arch
+    emit(_JEQ, audit_arch, None, "enosys")
+    emit(_LD_ABS, 0)  # seccomp_data.nr
+    if x32:
+        emit(_JGE, 0x40000000, "enosys", None)
+    for nr in sorted(others):
+        emit(_JEQ, nr, "eagain", None)
+    emit(_JEQ, _CLONE3, "enosys", None)  # glibc falls back to clone for threads
+    emit(_JEQ, clone, None, "allow")
+    emit(_LD_ABS, 16)  # low word of args[0] (clone flags; little-endian)
+    emit(_JSET, _CLONE_THREAD, "allow", "eagain")
+    labels = {"allow": len(program), "eagain": len(program) + 1, "enosys": len(program) + 2}
+    out = []
+    for index, (code, jt, jf, k) in enumerate(program):
+        rel = lambda target: 0 if target is None else labels[target] - index - 1  # noqa: E731
+        out.append((code, rel(jt), rel(jf), k))
+    out += [(_RET, 0, 0, _ALLOW), (_RET, 0, 0, _ERRNO | _EAGAIN), (_RET, 0, 0, _ERRNO | _ENOSYS)]
+    return out
+
+
+def deny_new_processes() -> None:
+    """Install the no-fork seccomp filter on this (still single-threaded) process.
+
+    Raises:
+        LimitError: unknown machine, or the kernel refused the filter.
+    """
+    machine = os.uname().machine
+    program = no_fork_program(machine)
+    if program is None:
+        raise LimitError(f"No seccomp filter for machine {machine!r}")
+    import ctypes
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    filters = (SockFilter * len(program))(*(SockFilter(*insn) for insn in program))
+    fprog = SockFprog(len(program), filters)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
+        raise LimitError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.addressof(fprog), 0, 0) != 0:
+        raise LimitError(f"prctl(PR_SET_SECCOMP) failed: {os.strerror(ctypes.get_errno())}")
+
+
+def apply(spec, no_fork: bool) -> None:
+    """Apply ``--limits`` and ``--no-fork``; on failure report to stderr and exit 70."""
+    try:
+        if spec:
+            apply_rlimits(parse(spec))
+        if no_fork:
+            deny_new_processes()
+    except LimitError as error:
+        sys.stderr.write(f"agentos worker: cannot confine the process: {error}\n")
+        sys.stderr.flush()
+        os._exit(70)
+
+
+def report() -> int:
+    """``--check``: print the limits in force and whether fork is refused, as one JSON line."""
+    import json
+    import resource
+
+    rlimits = {key: list(resource.getrlimit(getattr(resource, name))) for key, name in LIMITS.items()}
+    try:
+        pid = os.fork()
+    except OSError as error:
+        fork = f"refused: {error.strerror}"
+    else:
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+        fork = "allowed"
+    info = {"rlimits": rlimits, "fork": fork, "uid": os.getuid(), "machine": os.uname().machine,
+            "python": sys.version.split()[0]}
+    sys.stdout.write(json.dumps(info) + "\n")
+    return 0

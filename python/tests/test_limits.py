@@ -1,0 +1,85 @@
+"""Self-confinement of the worker: rlimits, the no-fork seccomp filter, call limits."""
+
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+from _harness import WORKER, Worker
+
+from agentos import _limits
+
+
+def check(*options):
+    proc = subprocess.run([sys.executable, "-I", "-S", WORKER, *options, "--check"], capture_output=True, timeout=30)
+    return proc
+
+
+class LimitSpecTest(unittest.TestCase):
+    def test_spec_parses_known_keys_only(self):
+        self.assertEqual(_limits.parse("cpu=5,as=1024,nproc=3,fsize=10,nofile=64"),
+                         {"cpu": 5, "as": 1024, "nproc": 3, "fsize": 10, "nofile": 64})
+        self.assertEqual(_limits.parse(""), {})
+        for bad in ("cpu", "cpu=-1", "mem=5", "cpu=5x"):
+            with self.assertRaises(_limits.LimitError, msg=bad):
+                _limits.parse(bad)
+
+    def test_no_fork_program_ends_in_allow_eagain_enosys_and_jumps_stay_inside(self):
+        program = _limits.no_fork_program("x86_64")
+        self.assertEqual([insn[3] for insn in program[-3:]], [0x7FFF0000, 0x5000B, 0x50026])
+        for index, (code, jt, jf, _k) in enumerate(program):
+            if code & 0x07 == 0x05:  # BPF_JMP
+                self.assertLess(index + 1 + jt, len(program))
+                self.assertLess(index + 1 + jf, len(program))
+        self.assertIsNotNone(_limits.no_fork_program("aarch64"))
+        self.assertIsNone(_limits.no_fork_program("mips"))
+
+
+class ConfinedProcessTest(unittest.TestCase):
+    def test_check_reports_hard_limits_and_refused_fork(self):
+        proc = check("--limits", "cpu=7,as=1073741824,nproc=50,fsize=1000000,nofile=100", "--no-fork")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        info = json.loads(proc.stdout)
+        self.assertEqual(info["rlimits"]["cpu"], [7, 7])
+        self.assertEqual(info["rlimits"]["as"], [1073741824, 1073741824])
+        self.assertEqual(info["rlimits"]["nofile"], [100, 100])
+        self.assertTrue(info["fork"].startswith("refused"), info["fork"])
+
+    def test_without_options_nothing_is_limited(self):
+        info = json.loads(check().stdout)
+        self.assertEqual(info["fork"], "allowed")
+
+    def test_a_bad_spec_stops_the_process_before_it_serves(self):
+        proc = check("--limits", "cpu=oops")
+        self.assertEqual(proc.returncode, 70)
+        self.assertIn("cannot confine the process", proc.stderr.decode())
+
+    def test_threads_still_work_under_no_fork(self):
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from agentos import _limits; "
+                "_limits.apply('', True); import threading; t = threading.Thread(target=print, args=('ok',)); "
+                "t.start(); t.join(); import os\n"
+                "try:\n    os.fork()\nexcept OSError as e:\n    print('fork refused', e.errno)\n")
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, os.path.dirname(WORKER)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.stdout.split("\n")[:2], ["ok", "fork refused 11"], proc.stderr)
+
+
+class CallLimitsTest(unittest.TestCase):
+    def test_a_call_lowers_the_cpu_limit_before_the_skill_runs(self):
+        source = ("import resource\nfrom agentos import returns\n@returns('x')\n"
+                  "async def cpu(**params):\n    return list(resource.getrlimit(resource.RLIMIT_CPU))\n")
+        with Worker(args=("--limits", "cpu=100")) as worker:
+            worker.call(source, "cpu", limits={"cpu": 11})
+            self.assertEqual(worker.result()["value"], [11, 11])
+
+    def test_a_call_cannot_raise_a_limit(self):
+        source = ("import resource\nfrom agentos import returns\n@returns('x')\n"
+                  "async def cpu(**params):\n    return list(resource.getrlimit(resource.RLIMIT_CPU))\n")
+        with Worker(args=("--limits", "cpu=20")) as worker:
+            worker.call(source, "cpu", limits={"cpu": 500})
+            self.assertEqual(worker.result()["value"], [20, 20])
+
+
+if __name__ == "__main__":
+    unittest.main()
