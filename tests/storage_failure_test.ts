@@ -15,19 +15,23 @@ async function sh(...args: string[]): Promise<void> {
   }
 }
 
+/** Fills the disk: big imports, then single records, until a write is refused. */
 async function writeUntilRefused(client: RpcClient): Promise<RpcError> {
-  for (let i = 0; i < 100_000; i++) {
-    try {
-      await client.call("graph.import", {
-        shape: "note",
-        records: Array.from(
-          { length: 50 },
-          (_, j) => ({ name: `n${i}-${j}`, text: "x".repeat(2000) }),
-        ),
-      });
-    } catch (error) {
-      if (error instanceof RpcError) return error;
-      throw error;
+  for (const size of [50, 1]) {
+    for (let i = 0; i < 100_000; i++) {
+      try {
+        await client.call("graph.import", {
+          shape: "note",
+          records: Array.from(
+            { length: size },
+            (_, j) => ({ name: `n${size}-${i}-${j}`, text: "x".repeat(2000) }),
+          ),
+        });
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+        if (size === 1) return error;
+        break;
+      }
     }
   }
   throw new Error("the disk never filled");
