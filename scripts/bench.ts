@@ -12,6 +12,12 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { EngineProcess } from "../tests/_engine_process.ts";
 import type { RpcClient } from "../engine/rpc/mod.ts";
+import {
+  bwrapArgv,
+  DEFAULT_LIMITS,
+  inspectPython,
+} from "../engine/sandbox/mod.ts";
+import { realPython, REPO_ROOT } from "../tests/_task_command.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -139,6 +145,60 @@ async function rawEchoRoundTrips(runs: number): Promise<number[]> {
   return samples;
 }
 
+/** argv of a bare interpreter start, sandboxed exactly like a worker, or not. */
+async function bareStart(sandboxed: boolean): Promise<string[]> {
+  const python = realPython();
+  const pythonArgs = ["-I", "-S", "-c", "pass"];
+  if (!sandboxed) return [python, ...pythonArgs];
+  const runtime = await inspectPython(python, `${REPO_ROOT}/python`);
+  return [
+    "bwrap",
+    ...bwrapArgv({
+      runtime,
+      sdkDir: `${REPO_ROOT}/python`,
+      userNamespace: true,
+      tmpBytes: DEFAULT_LIMITS.tmpBytes,
+      pythonArgs,
+    }),
+  ];
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { success } = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    clearEnv: true,
+  }).output();
+  if (!success) throw new Error(`${argv.join(" ").slice(0, 200)} failed`);
+}
+
+/** Completions per second of `task`, run by `parallel` loops for `ms`. */
+async function rate(
+  parallel: number,
+  ms: number,
+  task: () => Promise<unknown>,
+): Promise<number> {
+  let done = 0;
+  const deadline = performance.now() + ms;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (performance.now() < deadline) {
+      await task();
+      done++;
+    }
+  }));
+  return done / ((performance.now() - start) / 1000);
+}
+
+async function addNoopSkill(client: RpcClient): Promise<void> {
+  await client.call("skills.add", { path: `${REPO_ROOT}/bench/skills/noop` });
+}
+
+const invokeNoop = (client: RpcClient) =>
+  client.call("capability.invoke", { name: "bench_noop", params: {} });
+
 // ---------------------------------------------------------------- engine figures
 
 function taskRecords(from: number, count: number): Record<string, unknown>[] {
@@ -261,6 +321,75 @@ async function main(): Promise<void> {
       "ms",
       sorted,
     );
+  }
+
+  if (wanted("calls")) {
+    const runs = QUICK ? 15 : 40;
+    const sandboxedArgv = await bareStart(true);
+    const bareArgv = await bareStart(false);
+    await run(sandboxedArgv); // warm the page cache
+    const sandboxedStart = await timed(() => run(sandboxedArgv), runs);
+    const plainStart = await timed(() => run(bareArgv), runs);
+    record(
+      "bare interpreter start, no sandbox (python3 -I -S -c pass)",
+      "ms",
+      plainStart,
+      {
+        name: "bare sandboxed start",
+        samples: sandboxedStart,
+      },
+    );
+
+    {
+      await using cold = await EngineProcess.start({
+        env: { AGENTOS_SPARE_WORKERS: "0" },
+      });
+      const coldClient = await cold.client();
+      await addNoopSkill(coldClient);
+      await invokeNoop(coldClient);
+      const coldCalls = await timed(() => invokeNoop(coldClient), runs);
+      record(
+        "cold call of a no-op capability (capability.invoke, no spare)",
+        "ms",
+        coldCalls,
+        {
+          name: "bare sandboxed start",
+          samples: sandboxedStart,
+        },
+        "≤ 1.5×",
+      );
+    }
+    await using warm = await EngineProcess.start({
+      env: { AGENTOS_SPARE_WORKERS: "2" },
+    });
+    const warmClient = await warm.client();
+    await addNoopSkill(warmClient);
+    await invokeNoop(warmClient);
+    const spareCalls: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 150)); // let the pool refill
+      spareCalls.push(...await timed(() => invokeNoop(warmClient), 1));
+    }
+    record(
+      "call served by a spare worker (capability.invoke)",
+      "ms",
+      spareCalls,
+      {
+        name: "bare sandboxed start",
+        samples: sandboxedStart,
+      },
+      "≤ 0.2×",
+    );
+
+    const seconds = QUICK ? 3000 : 8000;
+    const bareRate = await rate(2, seconds, () => run(sandboxedArgv));
+    const callRate = await rate(4, seconds, () => invokeNoop(warmClient));
+    record("sustained fresh-process calls (calls/s, 4 clients)", "calls/s", [
+      callRate,
+    ], {
+      name: "parallel bare sandboxed starts/s (2 loops)",
+      samples: [bareRate],
+    }, "≥ 0.8×");
   }
 
   printTable();
