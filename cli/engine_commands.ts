@@ -1,12 +1,11 @@
-import { fileURLToPath } from "node:url";
 import { resolveHome } from "../engine/home.ts";
 import { RpcClient } from "../engine/rpc/mod.ts";
+import { engineLaunch } from "../engine/runtime_layout.ts";
 import type { Command } from "./command.ts";
 import { callEngine, START_HINT } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printPairs } from "./output.ts";
 
-const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 /** `agentos engine start`. */
@@ -33,8 +32,10 @@ Exit codes: 0 started (or already running), 1 failed, 3 another engine holds the
         );}
       return ExitCode.Ok;
     }
-    const command = new Deno.Command(Deno.execPath(), {
-      args: ["task", "-q", "--config", DENO_CONFIG, "engine"],
+    // The checkout's `deno task engine`, or a compiled agentos-engine.
+    const launch = engineLaunch();
+    const command = new Deno.Command(launch.program, {
+      args: launch.args,
       stdin: "null",
       stdout: values.foreground ? "inherit" : "null",
       stderr: values.foreground ? "inherit" : "null",

@@ -1,7 +1,9 @@
 /**
  * The `agentos` command line: commands that talk to the engine over its
  * socket (never to the database directly). Calls `engine/rpc` and
- * `engine/home` only.
+ * `engine/home`, except that `doctor` probes the sandbox with
+ * `engine/sandbox` and reads the database read-only, and `doctor` and
+ * `service` find the build's parts with `engine/runtime_layout`.
  *
  * @module
  */
@@ -24,6 +26,8 @@ import {
   shapesGet,
   shapesList,
 } from "./graph_commands.ts";
+import { doctor } from "./doctor_command.ts";
+import { serviceInstall, serviceStatus, serviceUninstall } from "./service_commands.ts";
 import { PREFS_COMMANDS } from "./prefs_commands.ts";
 import { SKILLS_COMMANDS } from "./skills_commands.ts";
 
@@ -57,4 +61,8 @@ export const COMMANDS: Command[] = [
   secretsDelete,
   auditTail,
   auditVerify,
+  serviceInstall,
+  serviceUninstall,
+  serviceStatus,
+  doctor,
 ];
