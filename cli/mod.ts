@@ -27,6 +27,7 @@ import {
   shapesList,
 } from "./graph_commands.ts";
 import { doctor } from "./doctor_command.ts";
+import { mcpConfig } from "./mcp_commands.ts";
 import { serviceInstall, serviceStatus, serviceUninstall } from "./service_commands.ts";
 import { PREFS_COMMANDS } from "./prefs_commands.ts";
 import { SKILLS_COMMANDS } from "./skills_commands.ts";
@@ -61,6 +62,7 @@ export const COMMANDS: Command[] = [
   secretsDelete,
   auditTail,
   auditVerify,
+  mcpConfig,
   serviceInstall,
   serviceUninstall,
   serviceStatus,

@@ -1,0 +1,306 @@
+import { Server } from "./_sdk.ts";
+import type { Transport } from "./_sdk.ts";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  CompleteRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+} from "./_sdk.ts";
+import { VERSION } from "../engine/version.ts";
+import { BUILTIN_TOOLS } from "./builtin_tools.ts";
+import { CallProgress } from "./call_progress.ts";
+import { type EngineLink, EngineUnavailableError } from "./engine_link.ts";
+import type { McpLog } from "./mcp_log.ts";
+import {
+  completeResource,
+  listResources,
+  readResource,
+  RESOURCE_TEMPLATES,
+} from "./resources.ts";
+import { ToolCatalog } from "./tool_catalog.ts";
+import { explain, toolError, ToolInputError } from "./tool_errors.ts";
+import type { ToolSpec } from "./tool_spec.ts";
+
+/** Largest accepted `arguments` of one tool call, serialised: 8 MiB. */
+export const MAX_ARGUMENT_CHARS = 8 * 1024 * 1024;
+/** Longest tool result text before it is cut (with a note saying so). */
+export const MAX_RESULT_CHARS = 1024 * 1024;
+/** Default interval of the skills-change poll behind `tools/list_changed`. */
+export const DEFAULT_POLL_MS = 2000;
+
+/** Options for {@linkcode McpProxy}. */
+export interface McpProxyOptions {
+  /** The engine connection. */
+  link: EngineLink;
+  /** The proxy's log. */
+  log: McpLog;
+  /** How often to look for skill changes, in ms; 0 turns it off. */
+  pollMs?: number;
+}
+
+const INSTRUCTIONS =
+  "AgentOS holds the user's personal data as a graph of records (tasks, people, messages, posts, notes…) and the capabilities of their installed skills. " +
+  "Call shapes_list to see which kinds of records exist, graph_list to find records (by shape, filters or full-text q), graph_get for one record with its links. " +
+  "Write with graph_create / graph_update / graph_link: writes are recorded as made by you and can be reviewed with graph_history. " +
+  "Capability tools (e.g. web_read, llm) run the user's sandboxed skills. Records are also readable as resources agentos://node/<id> and shapes as agentos://shape/<name>.";
+
+/**
+ * The MCP server of agentos-mcp: translates MCP requests into engine
+ * JSON-RPC calls over the socket and adds nothing else — validation,
+ * progress, cancellation and error wording are its only behaviour.
+ *
+ * Built on the SDK's low-level `Server` rather than `McpServer` because the
+ * capability tools are dynamic and their input schemas arrive as JSON
+ * Schema from the engine, not as zod schemas.
+ */
+export class McpProxy {
+  /** The SDK server. */
+  readonly server: Server;
+  #link: EngineLink;
+  #log: McpLog;
+  #catalog: ToolCatalog;
+  #pollMs: number;
+  #pollTimer: ReturnType<typeof setInterval> | undefined;
+  #polling = false;
+  #fingerprint: string | undefined;
+  #closed: PromiseWithResolvers<void> = Promise.withResolvers();
+
+  /** @param options engine link, log and poll interval */
+  constructor(options: McpProxyOptions) {
+    this.#link = options.link;
+    this.#log = options.log;
+    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+    this.#catalog = new ToolCatalog(this.#link, {
+      onEvent: (message, fields) => this.#log.warn(message, fields),
+    });
+    this.server = new Server(
+      { name: "agentos", title: "AgentOS", version: VERSION },
+      {
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { listChanged: false },
+          completions: {},
+        },
+        instructions: INSTRUCTIONS,
+      },
+    );
+    this.server.oninitialized = () => {
+      const client = this.server.getClientVersion();
+      this.#log.info("Session initialized", {
+        client: client?.name ?? null,
+        clientVersion: client?.version ?? null,
+        actor: this.#actor(),
+      });
+      this.#startPolling();
+    };
+    this.server.onclose = () => this.#closed.resolve();
+    this.server.onerror = (error) =>
+      this.#log.warn("Protocol error", { error: error.message });
+    this.#registerTools();
+    this.#registerResources();
+  }
+
+  /** Resolves when the session has ended (the client closed stdin or the proxy was closed). */
+  get closed(): Promise<void> {
+    return this.#closed.promise;
+  }
+
+  /**
+   * Starts serving on a transport.
+   *
+   * @param transport e.g. a {@linkcode StdioTransport}
+   */
+  async connect(transport: Transport): Promise<void> {
+    await this.server.connect(transport);
+  }
+
+  /** Stops polling, closes the session and the engine connections. */
+  async close(): Promise<void> {
+    clearInterval(this.#pollTimer);
+    await this.server.close();
+    await this.#link.close();
+    this.#closed.resolve();
+  }
+
+  #registerTools(): void {
+    this.server.setRequestHandler(ListToolsRequestSchema, async () => {
+      try {
+        return { tools: await this.#catalog.list() };
+      } catch (error) {
+        // Still offer the fixed tools: their calls will explain the problem.
+        this.#log.warn("Listing capability tools failed", {
+          error: (error as Error).message,
+        });
+        return { tools: BUILTIN_TOOLS.map((t) => t.definition) };
+      }
+    });
+
+    this.server.setRequestHandler(
+      CallToolRequestSchema,
+      async (request, extra): Promise<CallToolResult> => {
+        const name = request.params.name;
+        const args = request.params.arguments ?? {};
+        let tool: ToolSpec | undefined;
+        try {
+          tool = await this.#catalog.find(name);
+        } catch (error) {
+          return toolError(name, "capability.list", error);
+        }
+        if (!tool) {
+          return toolError(
+            name,
+            "",
+            new ToolInputError(
+              `Unknown tool "${
+                name.slice(0, 100)
+              }". Call tools/list to see the tools this server offers now (capability tools come and go with the user's skills)`,
+            ),
+          );
+        }
+        const size = JSON.stringify(args).length;
+        if (size > MAX_ARGUMENT_CHARS) {
+          return toolError(
+            name,
+            tool.method,
+            new ToolInputError(
+              `The arguments of ${name} are ${size} characters, more than the limit of ${MAX_ARGUMENT_CHARS}. Send the data in smaller pieces over several calls`,
+            ),
+          );
+        }
+        const problem = this.#catalog.validate(tool, args);
+        if (problem) {
+          return toolError(
+            name,
+            tool.method,
+            new ToolInputError(
+              `Invalid arguments for ${name}: ${problem}. Fix them to match the tool's input schema and call again`,
+            ),
+          );
+        }
+        const progress = new CallProgress(extra, {
+          label: name,
+          heartbeatMs: tool.long ? 5000 : undefined,
+        });
+        await progress.start();
+        try {
+          const result = await this.#link.call(
+            tool.method,
+            tool.params(args, this.#actor()),
+            {
+              signal: extra.signal,
+              retrySafe: tool.retrySafe,
+              dedicated: tool.long,
+              onNotification: (method, params) => {
+                if (method === "skills.progress") progress.fromEngine(params);
+              },
+              timeoutMs: tool.long ? undefined : 60_000,
+            },
+          );
+          return textResult(result);
+        } catch (error) {
+          if (!(error instanceof ToolInputError)) {
+            this.#log.debug("Tool call failed", {
+              tool: name,
+              error: (error as Error).message,
+            });
+          }
+          return toolError(name, tool.method, error);
+        } finally {
+          await progress.end();
+        }
+      },
+    );
+  }
+
+  #registerResources(): void {
+    this.server.setRequestHandler(
+      ListResourcesRequestSchema,
+      async () => ({ resources: await listResources(this.#link) }),
+    );
+    this.server.setRequestHandler(
+      ListResourceTemplatesRequestSchema,
+      () => ({ resourceTemplates: RESOURCE_TEMPLATES }),
+    );
+    this.server.setRequestHandler(
+      ReadResourceRequestSchema,
+      (request, extra) =>
+        readResource(this.#link, request.params.uri, extra.signal),
+    );
+    this.server.setRequestHandler(CompleteRequestSchema, async (request) => {
+      const ref = request.params.ref;
+      let values: string[] = [];
+      if (ref.type === "ref/resource") {
+        try {
+          values = await completeResource(
+            this.#link,
+            ref.uri,
+            request.params.argument,
+          );
+        } catch (error) {
+          this.#log.debug("Completion failed", {
+            error: explain("completion/complete", "shapes.list", error),
+          });
+        }
+      }
+      return {
+        completion: { values, total: values.length, hasMore: false },
+      };
+    });
+  }
+
+  /** The writer recorded in the change log: `agent:<the client's name>`. */
+  #actor(): string {
+    const name = (this.server.getClientVersion()?.name ?? "")
+      .replaceAll(/[^\w.@:/-]+/g, "-").slice(0, 100);
+    return `agent:${name || "unknown"}`;
+  }
+
+  #startPolling(): void {
+    if (this.#pollMs <= 0 || this.#pollTimer !== undefined) return;
+    this.#pollTimer = setInterval(() => this.#poll(), this.#pollMs);
+    Deno.unrefTimer(this.#pollTimer);
+    this.#poll();
+  }
+
+  /**
+   * Polling rather than the observer stream: skill changes need not be
+   * graph changes, and a poll survives engine restarts with no
+   * resubscription. Two small reads every couple of seconds, never starting
+   * an engine.
+   */
+  async #poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      const fingerprint = await this.#catalog.fingerprint();
+      if (
+        this.#fingerprint !== undefined && fingerprint !== this.#fingerprint
+      ) {
+        this.#log.info("Skills changed; the tool list changed");
+        await this.server.sendToolListChanged();
+      }
+      this.#fingerprint = fingerprint;
+    } catch (error) {
+      if (!(error instanceof EngineUnavailableError)) {
+        this.#log.debug("Skills poll failed", {
+          error: (error as Error).message,
+        });
+      }
+    } finally {
+      this.#polling = false;
+    }
+  }
+}
+
+function textResult(value: unknown): CallToolResult {
+  let text = JSON.stringify(value ?? null);
+  if (text.length > MAX_RESULT_CHARS) {
+    text = `${
+      text.slice(0, MAX_RESULT_CHARS)
+    }\n[Truncated: the result has ${text.length} characters. Ask for less, e.g. a smaller limit or a narrower filter]`;
+  }
+  return { content: [{ type: "text", text }] };
+}
