@@ -18,6 +18,7 @@ import {
   inspectPython,
 } from "../engine/sandbox/mod.ts";
 import { realPython, REPO_ROOT } from "../tests/_task_command.ts";
+import { McpSession } from "../tests/mcp_session.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -390,6 +391,42 @@ async function main(): Promise<void> {
       name: "parallel bare sandboxed starts/s (2 loops)",
       samples: [bareRate],
     }, "≥ 0.8×");
+  }
+
+  if (wanted("mcp")) {
+    const { id } = await client.call<{ id: string }>("graph.create", {
+      shape: "task",
+      values: { name: "bench" },
+    });
+    await using session = await McpSession.open(engine.paths.home);
+    const runs = QUICK ? 300 : 2000;
+    const direct: number[] = [];
+    const proxied: number[] = [];
+    // Interleaved rounds, so drift (CPU frequency, GC) hits both sides alike.
+    for (let round = 0; round < 4; round++) {
+      direct.push(
+        ...await timed(() => client.call("graph.get", { id }), runs / 4),
+      );
+      proxied.push(
+        ...await timed(
+          () =>
+            session.client.callTool({ name: "graph_get", arguments: { id } }),
+          runs / 4,
+        ),
+      );
+    }
+    record("MCP tools/call graph_get through agentos-mcp", "ms", proxied, {
+      name: "graph.get on the socket",
+      samples: direct,
+    });
+    const overhead = quantile(proxied, 0.5) - quantile(direct, 0.5);
+    figures.push({
+      name: "MCP proxy overhead (median tools/call − median direct call)",
+      unit: "ms",
+      median: overhead,
+      p90: quantile(proxied, 0.9) - quantile(direct, 0.9),
+      target: "≤ 1 ms",
+    });
   }
 
   printTable();
