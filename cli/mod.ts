@@ -1,15 +1,17 @@
 /**
  * The `agentos` command line: commands that talk to the engine over its
- * socket (never to the database directly). Calls `engine/rpc` and
- * `engine/home`, except that `doctor` probes the sandbox with
- * `engine/sandbox` and reads the database read-only, and `doctor` and
- * `service` find the build's parts with `engine/runtime_layout`.
+ * socket (never to the database directly). Calls `engine/rpc`,
+ * `engine/home` and `bridge` (the app token file), except that `doctor`
+ * probes the sandbox with `engine/sandbox` and reads the database
+ * read-only, and `doctor` and `service` find the build's parts with
+ * `engine/runtime_layout`.
  *
  * @module
  */
 import { auditTail, auditVerify } from "./audit_commands.ts";
 import { backupCommand, restoreCommand } from "./backup_commands.ts";
 import { secretsDelete, secretsList, secretsSet } from "./secrets_commands.ts";
+import { bridgeToken } from "./bridge_commands.ts";
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
@@ -26,9 +28,13 @@ import {
   shapesGet,
   shapesList,
 } from "./graph_commands.ts";
-import { doctor } from "./doctor_command.ts";
 import { mcpConfig } from "./mcp_commands.ts";
-import { serviceInstall, serviceStatus, serviceUninstall } from "./service_commands.ts";
+import { doctor } from "./doctor_command.ts";
+import {
+  serviceInstall,
+  serviceStatus,
+  serviceUninstall,
+} from "./service_commands.ts";
 import { PREFS_COMMANDS } from "./prefs_commands.ts";
 import { SKILLS_COMMANDS } from "./skills_commands.ts";
 
@@ -63,6 +69,7 @@ export const COMMANDS: Command[] = [
   auditTail,
   auditVerify,
   mcpConfig,
+  bridgeToken,
   serviceInstall,
   serviceUninstall,
   serviceStatus,
