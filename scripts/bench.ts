@@ -429,7 +429,28 @@ async function main(): Promise<void> {
     });
   }
 
+  let bridgeLines: string[] = [];
+  if (wanted("bridge")) {
+    // The bridge's own bench (HTTP pages on 1M values, SSE fan-out to 100
+    // subscribers at 1,000 changes/s) runs in its own process.
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${REPO_ROOT}/tests/bridge_bench.ts`,
+        ...(QUICK ? ["--quick"] : []),
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    bridgeLines = new TextDecoder().decode(stdout).trimEnd().split("\n");
+    if (!success) bridgeLines.push("(bridge bench failed)");
+  }
+
   printTable();
+  if (bridgeLines.length > 0) {
+    console.log(`\nBridge (tests/bridge_bench.ts):\n${bridgeLines.join("\n")}`);
+  }
   const out = `bench/results/${started.toISOString().slice(0, 10)}.json`;
   await Deno.mkdir("bench/results", { recursive: true });
   await Deno.writeTextFile(
