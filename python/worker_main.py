@@ -5,7 +5,8 @@ site-packages, so this file puts its own directory (the one holding the
 ``agentos`` package) on the path itself. Confinement options (``--limits``,
 ``--no-fork``) are applied before anything else: before asyncio is imported
 and before a byte of untrusted input (a skill's source, a call) is read.
-Worker mode imports only asyncio, json and the SDK before saying ``ready``;
+Worker mode imports only json and the SDK before saying ``ready`` (asyncio
+loads later, and only for a skill whose source uses it);
 everything else loads on first use.
 """
 

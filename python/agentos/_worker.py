@@ -2,8 +2,8 @@
 
 Lifecycle on the wire (one JSON object per line):
 
-1. worker → engine ``{"__type__": "ready", "pid": N}`` once asyncio and the
-   SDK are loaded;
+1. worker → engine ``{"__type__": "ready", "pid": N}`` once the SDK is
+   loaded (asyncio only loads for a skill whose source uses it);
 2. engine → worker ``{"__type__": "call", ...}``;
 3. any number of ``dispatch`` / ``dispatch_result`` exchanges;
 4. worker → engine ``{"__type__": "result", ...}``, then exit 0.
@@ -21,8 +21,8 @@ import sys
 
 def _import_asyncio():
     # The sandbox has no network, so asyncio's TLS support is dead weight.
-    # Hiding `ssl` while asyncio loads skips loading OpenSSL (~8 ms of every
-    # worker start); a skill that imports ssl itself still gets the real one.
+    # Hiding `ssl` while asyncio loads skips loading OpenSSL (~8 ms); a skill
+    # that imports ssl itself still gets the real one.
     if "ssl" in sys.modules:
         import asyncio
     else:
@@ -35,12 +35,15 @@ def _import_asyncio():
     return asyncio
 
 
-asyncio = _import_asyncio()
+def _needs_asyncio(call: dict) -> bool:
+    """Whether the skill's own code uses asyncio (gather, sleep, tasks...)."""
+    return any("asyncio" in text for text in call["sources"].values())
 
-import threading  # noqa: E402  (already loaded by asyncio)
+
+import threading  # noqa: E402
 import traceback  # noqa: E402
 
-from agentos import _broker, _connection, _skill_loader  # noqa: E402
+from agentos import _broker, _connection, _mini_loop, _skill_loader  # noqa: E402
 from agentos._results import SkillError  # noqa: E402
 from agentos._wire import MAX_LINE, LineReader, LineTooLong, LineWriter  # noqa: E402
 
@@ -245,8 +248,7 @@ def _read_results(reader: LineReader, writer: LineWriter, broker, loop, call_id)
             return
 
 
-async def _run(call: dict, reader: LineReader, writer: LineWriter) -> dict:
-    loop = asyncio.get_running_loop()
+async def _run(call: dict, reader: LineReader, writer: LineWriter, loop) -> dict:
     broker = _broker.Broker(writer, loop)
     _broker.install(broker)
     threading.Thread(
@@ -284,9 +286,13 @@ def serve() -> int:
             pass
         _abort(writer, call_id if isinstance(call_id, (str, int)) else None, str(error))
     _tighten_limits(writer, call)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    result = loop.run_until_complete(_run(call, reader, writer))
+    if _needs_asyncio(call):
+        asyncio = _import_asyncio()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+    else:
+        loop = _mini_loop.MiniLoop()
+    result = loop.run_until_complete(_run(call, reader, writer, loop))
     try:
         _send_result(writer, result, call["function"])
     except OSError:
