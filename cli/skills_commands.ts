@@ -20,6 +20,14 @@ interface SkillView {
   enabled: boolean;
   needs: string[];
   connections: { name: string; base_url: string | null }[];
+  egress: { hosts: string[]; domains: string[]; openWeb: boolean };
+  grants: { hosts: string[]; openWeb: boolean; byDefault: boolean };
+  secrets: string;
+  credentials: {
+    connection: string | null;
+    domains: string[];
+    stored: string | null;
+  }[];
   tools: {
     name: string;
     description: string;
@@ -38,9 +46,11 @@ export const skillsList: Command = {
   summary: "List installed skills with their tools, capabilities and problems",
   usage: "skills list [--json]",
   help: `Shows every skill (bundled and added), whether it is enabled, what it
-declares it needs, the capabilities it provides, then each tool's parameters
-(name: type, * = required), what it returns and its time limit, and every
-problem found in a skill's source with file and line.
+declares it needs, the capabilities it provides, whether it gets credentials
+masked (placeholders) or as real values (it declares secrets), then each
+skill's egress set (declared hosts and domains, and what the owner granted),
+each tool's parameters (name: type, * = required), what it returns and its
+time limit, and every problem found in a skill's source with file and line.
 
 Options:
   --json   Print {skills: [...]} as the engine returns it`,
@@ -52,14 +62,35 @@ Options:
       return ExitCode.Ok;
     }
     printTable(
-      ["id", "enabled", "origin", "needs", "provides", "description"],
+      [
+        "id",
+        "enabled",
+        "origin",
+        "needs",
+        "provides",
+        "secrets",
+        "description",
+      ],
       skills.map((s) => [
         s.id,
         s.enabled ? "yes" : "no",
         s.origin,
         s.needs.join(", "),
         [...new Set(s.tools.flatMap((t) => t.provides))].join(", "),
+        s.secrets,
         s.description,
+      ]),
+    );
+    print();
+    printTable(
+      ["skill", "egress", "granted", "credentials"],
+      skills.map((s) => [
+        s.id,
+        egressText(s),
+        grantsText(s),
+        s.credentials.filter((c) => c.stored).map((c) =>
+          `${c.connection ?? s.id}: ${c.stored}`
+        ).join(", ") || "-",
       ]),
     );
     const tools = skills.flatMap((s) => s.tools.map((t) => ({ skill: s, t })));
@@ -100,6 +131,89 @@ Options:
     return ExitCode.Ok;
   },
 };
+
+function egressText(skill: SkillView): string {
+  const parts = [
+    ...skill.egress.hosts,
+    ...skill.egress.domains.map((d) => `*.${d}`),
+  ];
+  if (skill.egress.openWeb) parts.push("open web (declared)");
+  return parts.join(", ") || "-";
+}
+
+function grantsText(skill: SkillView): string {
+  const parts = [...skill.grants.hosts];
+  if (skill.grants.openWeb) parts.push("open web");
+  const text = parts.join(", ") || "-";
+  return skill.grants.byDefault && parts.length > 0
+    ? `${text} (bundled default)`
+    : text;
+}
+
+function grantCommand(allow: boolean): Command {
+  const verb = allow ? "allow" : "disallow";
+  return {
+    name: `skills ${verb}`,
+    summary: allow
+      ? "Let a skill reach a host (or, if it declares open_web, any public host)"
+      : "Take back a host or open web access granted to a skill",
+    usage: `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web`,
+    help: allow
+      ? `A granted host is reached exactly as named (no subdomains) and may be a
+private address (a service on your network or this machine), which skills
+otherwise never reach. --open-web lets a skill that declares open_web in its
+readme reach any public host. Grants persist; see them in skills list.
+
+Examples:
+  agentos skills allow my-skill api.example.com
+  agentos skills allow openai-compatible localhost
+  agentos skills allow web-reader --open-web`
+      : `Examples:
+  agentos skills disallow my-skill api.example.com
+  agentos skills disallow web-reader --open-web`,
+    options: { "open-web": { type: "boolean" }, ...JSON_OPTION },
+    async run({ values, positionals }) {
+      const skill = requireArg(positionals, 0, "skill");
+      const host = positionals[1];
+      const openWeb = values["open-web"] === true;
+      if ((host === undefined) === !openWeb) {
+        throw new CliError(
+          `Give a host or --open-web`,
+          ExitCode.Error,
+          `See: agentos skills ${verb} --help`,
+        );
+      }
+      const out = await callEngine<{
+        skill: string;
+        grants: { hosts: string[]; openWeb: boolean };
+      }>(
+        `skills.${verb}`,
+        openWeb ? { skill, open_web: true } : { skill, host },
+      );
+      if (values.json) {
+        printJson(out);
+        return ExitCode.Ok;
+      }
+      const what = openWeb ? "the open web" : `host ${host}`;
+      print(
+        allow
+          ? `Skill ${out.skill} may now reach ${what}`
+          : `Skill ${out.skill} may no longer reach ${what}`,
+      );
+      const now = [
+        ...out.grants.hosts,
+        ...(out.grants.openWeb ? ["open web"] : []),
+      ];
+      print(`Granted: ${now.join(", ") || "(nothing)"}`);
+      return ExitCode.Ok;
+    },
+  };
+}
+
+/** `agentos skills allow`. */
+export const skillsAllow: Command = grantCommand(true);
+/** `agentos skills disallow`. */
+export const skillsDisallow: Command = grantCommand(false);
 
 /** `agentos skills add`. */
 export const skillsAdd: Command = {
@@ -228,17 +342,44 @@ Example:
 export const skillsTest: Command = {
   name: "skills test",
   summary: "Run a skill's @test cases and print pass/fail per case",
-  usage: "skills test <skill> [--tool T] [--json]",
+  usage:
+    "skills test <skill> [--tool T] [--record FILE | --replay FILE] [--json]",
   help:
     `Runs each @test case of the skill's tools (or of one tool) in the sandbox,
 without writing records. A case passes when the tool returns without error
 (and its result has no top-level "_error"). To test against local servers,
 map the origins the skill calls: agentos prefs set http.origin_map '{...}'.
 
+Options:
+  --record FILE  Save every brokered HTTP response of the run to FILE
+                 (credentials never appear in it)
+  --replay FILE  Answer every request from FILE, with no network at all; a
+                 request that was not recorded fails its case
+
 Exit codes: 0 all passed, 1 a case failed.`,
-  options: { ...JSON_OPTION, tool: { type: "string" } },
+  options: {
+    ...JSON_OPTION,
+    tool: { type: "string" },
+    record: { type: "string" },
+    replay: { type: "string" },
+  },
   async run({ values, positionals }) {
     const skill = requireArg(positionals, 0, "skill");
+    if (values.record !== undefined && values.replay !== undefined) {
+      throw new CliError("Give --record or --replay, not both");
+    }
+    let replay: unknown;
+    if (typeof values.replay === "string") {
+      try {
+        replay = JSON.parse(await Deno.readTextFile(values.replay));
+      } catch (error) {
+        throw new CliError(
+          `Cannot read the recording "${values.replay}": ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
     const report = await callEngine<{
       cases: {
         tool: string;
@@ -251,8 +392,23 @@ Exit codes: 0 all passed, 1 a case failed.`,
       passed: number;
       failed: number;
       skipped: number;
-    }>("skills.test", { skill, tool: values.tool });
-    if (values.json) printJson(report);
+      recording?: { exchanges: unknown[] };
+      unrecorded?: { method: string; url: string }[];
+    }>("skills.test", {
+      skill,
+      tool: values.tool,
+      ...(values.record !== undefined ? { record: true } : {}),
+      ...(replay !== undefined ? { replay } : {}),
+    });
+    if (typeof values.record === "string" && report.recording) {
+      await Deno.writeTextFile(
+        values.record,
+        JSON.stringify(report.recording, null, 2) + "\n",
+        { mode: 0o600 },
+      );
+    }
+    const { recording, ...shown } = report;
+    if (values.json) printJson(shown);
     else {
       printTable(
         ["tool", "case", "status", "ms", "detail"],
@@ -267,6 +423,14 @@ Exit codes: 0 all passed, 1 a case failed.`,
       print(
         `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
       );
+      if (recording && typeof values.record === "string") {
+        print(
+          `Recorded ${recording.exchanges.length} responses to ${values.record}`,
+        );
+      }
+      for (const miss of report.unrecorded ?? []) {
+        print(`Not recorded: ${miss.method} ${miss.url}`);
+      }
     }
     return report.failed > 0 ? ExitCode.Error : ExitCode.Ok;
   },
@@ -281,6 +445,8 @@ export const SKILLS_COMMANDS: Command[] = [
   skillsDisable,
   skillsRun,
   skillsTest,
+  skillsAllow,
+  skillsDisallow,
 ];
 
 function requireArg(

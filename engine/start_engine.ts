@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
 import { openSkills } from "./skills/mod.ts";
+import { openVault } from "./vault/mod.ts";
+import { AuditLog } from "./audit/mod.ts";
 import { pythonDir } from "./runtime_layout.ts";
 
 /**
@@ -32,8 +34,14 @@ export async function startEngine(
     const graph = await openGraph(engine);
     engine.onDisconnect = (connectionId) =>
       graph.feed.unsubscribe(connectionId);
+    const vault = await openVault(engine, graph.store.db);
+    const audit = await AuditLog.open(paths.ioLog);
+    engine.addService({ close: () => audit.close() });
     openSkills(engine, graph, sandbox, {
       bundledDir: join(sdkDir, "skills"),
+      vault,
+      audit,
+      python,
     });
     engine.listen();
   } catch (error) {

@@ -78,17 +78,23 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
   );
 
   await t.step(
-    "ops not served yet are refused to the skill with a clear error",
+    "ops the skill may not use are refused to it with a clear error",
     async () => {
       const { result } = await client.call<
         { result: { errors: Record<string, string> } }
       >("skills.run", { skill: "broken-protocol", tool: "refused_ops" });
       assert.match(
         result.errors["secrets.read"]!,
-        /^-32005: "secrets\.read" is not supported yet/,
+        /^-32005: Skill "broken-protocol" may not read credentials: it does not declare secrets/,
       );
-      assert.match(result.errors["sql.query"]!, /not supported yet/);
-      assert.match(result.errors["capability.call"]!, /not supported yet/);
+      assert.match(
+        result.errors["sql.query"]!,
+        /^-32005: .*may not use "sql\.query": it does not declare sql/,
+      );
+      assert.match(
+        result.errors["capability.call"]!,
+        /^-32003: No enabled skill provides "no_such_capability"/,
+      );
       assert.match(
         result.errors["graph.get"]!,
         /not available to skills: return records with @returns/,

@@ -43,6 +43,7 @@ export class AuditLog {
   #file: Deno.FsFile;
   #prev: string;
   #seq: number;
+  #tail: Promise<void> = Promise.resolve();
 
   private constructor(file: Deno.FsFile, prev: string, seq: number) {
     this.#file = file;
@@ -77,11 +78,18 @@ export class AuditLog {
   }
 
   /**
-   * Appends one entry.
+   * Appends one entry. Appends are chained one after another, so
+   * concurrent operations still form one unbroken hash chain.
    *
    * @param entry what happened (no secrets, header values or bodies)
    */
-  async append(entry: AuditEntry): Promise<void> {
+  append(entry: AuditEntry): Promise<void> {
+    const next = this.#tail.then(() => this.#write(entry));
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+
+  async #write(entry: AuditEntry): Promise<void> {
     const line: AuditLine = {
       seq: ++this.#seq,
       at: new Date().toISOString(),
@@ -97,8 +105,9 @@ export class AuditLog {
     }
   }
 
-  /** Closes the file. */
-  close(): void {
+  /** Waits for pending appends and closes the file. */
+  async close(): Promise<void> {
+    await this.#tail;
     this.#file.close();
   }
 }

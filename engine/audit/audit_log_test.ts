@@ -18,7 +18,7 @@ Deno.test("AuditLog chains lines across reopenings and verifyAuditLog() detects 
       status: "ok",
       skill: "exa",
     });
-    log.close();
+    await log.close();
     log = await AuditLog.open(path);
     await log.append({
       op: "http.request",
@@ -26,7 +26,7 @@ Deno.test("AuditLog chains lines across reopenings and verifyAuditLog() detects 
       status: "refused",
       reason: "not in egress set",
     });
-    log.close();
+    await log.close();
     assert.deepEqual(await verifyAuditLog(path), { ok: true, lines: 3 });
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
 
@@ -46,6 +46,29 @@ Deno.test("AuditLog chains lines across reopenings and verifyAuditLog() detects 
     const deleted = await verifyAuditLog(path);
     assert.equal(deleted.ok, false);
     assert.equal(deleted.brokenAt, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("AuditLog.append() keeps one unbroken chain when 50 operations append at once", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/engine-io.jsonl`;
+  try {
+    const log = await AuditLog.open(path);
+    await Promise.all(
+      Array.from(
+        { length: 50 },
+        (_, n) =>
+          log.append({
+            op: "http.request",
+            target: `h${n}.example`,
+            status: "ok",
+          }),
+      ),
+    );
+    await log.close();
+    assert.deepEqual(await verifyAuditLog(path), { ok: true, lines: 50 });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

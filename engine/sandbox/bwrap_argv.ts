@@ -41,7 +41,8 @@ export interface BwrapArgvOptions {
  * network namespace holds only a downed loopback), a new session, killed
  * with its parent, a cleared environment, read-only binds of only the
  * interpreter's prefixes, the C library paths and the SDK, a private size
- * capped `/tmp`, and a minimal `/proc` and `/dev`. No home directory, no
+ * capped `/tmp` (the only writable place: the root is remounted
+ * read-only), and a minimal `/proc` and `/dev`. No home directory, no
  * `AGENTOS_HOME`, no skill directory (sources travel as text in the call).
  *
  * Every path is fixed or comes from the runtime description: nothing is
@@ -99,8 +100,24 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   args.push(
     "--proc",
     "/proc",
+    // Sysctl writes are allowed by uid alone, and a worker of an engine run
+    // by root IS uid 0 outside its namespace (without capabilities): a
+    // writable /proc/sys would let it set kernel.core_pattern and run code
+    // as root. bwrap covers /proc/sys only when it looks writable to the
+    // sandbox user, which a 0555 directory does not.
+    "--ro-bind",
+    "/proc/sys",
+    "/proc/sys",
+    "--ro-bind-try",
+    "/proc/sysrq-trigger",
+    "/proc/sysrq-trigger",
     "--dev",
     "/dev",
+    // bwrap's root is a writable tmpfs with no size cap: without this a
+    // skill could fill memory through files in "/". /tmp stays writable
+    // (its own size-capped mount).
+    "--remount-ro",
+    "/",
     "--chdir",
     "/tmp",
     "--",

@@ -66,7 +66,12 @@ Deno.test("bwrapArgv() binds only the prefix, the library paths and the SDK, rea
     ["/usr/lib64", "/usr/lib64"],
     ["/opt/py", "/opt/py"],
     ["/repo/python", "/sdk"],
+    ["/proc/sys", "/proc/sys"],
   ]);
+  assert.deepEqual(pairs(args, "--ro-bind-try", 2), [
+    ["/proc/sysrq-trigger", "/proc/sysrq-trigger"],
+  ]);
+  assert.deepEqual(pairs(args, "--remount-ro", 1), [["/"]]);
   assert.deepEqual(pairs(args, "--symlink", 2), [
     ["usr/lib", "/lib"],
     ["usr/lib64", "/lib64"],
@@ -95,6 +100,7 @@ Deno.test("bwrapArgv() skips library paths inside a bound prefix and nested pref
   assert.deepEqual(pairs(args, "--ro-bind", 2), [
     ["/usr", "/usr"],
     ["/repo/python", "/sdk"],
+    ["/proc/sys", "/proc/sys"],
   ]);
 });
 
@@ -110,7 +116,7 @@ Deno.test("bwrapArgv() binds the interpreter's directory when it lies outside ev
 Deno.test("bwrapArgv() binds a skill directory at /skill only when asked, and can do without a user namespace", () => {
   assert.ok(!argv().includes("/skill"));
   const args = argv({ skillDir: "/home/me/my-skill", userNamespace: false });
-  assert.deepEqual(pairs(args, "--ro-bind", 2).at(-1), [
+  assert.deepEqual(pairs(args, "--ro-bind", 2).at(-2), [
     "/home/me/my-skill",
     "/skill",
   ]);

@@ -4,10 +4,25 @@ const TAIL_BYTES = 8 * 1024;
 /**
  * Drains a worker's stderr to the end (a full pipe would block the worker)
  * and keeps only the last few KiB, for the error message of a failed call.
+ * Past `maxBytes` in total it calls `onOverflow` once (the worker is then
+ * killed) and goes on draining.
  */
 export class StderrTail {
   #chunks: Uint8Array[] = [];
   #bytes = 0;
+  #total = 0;
+  #maxBytes: number;
+  #onOverflow: (() => void) | undefined;
+
+  /**
+   * @param options the most bytes a worker may write, and what to do past it
+   */
+  constructor(
+    options: { maxBytes?: number; onOverflow?: () => void } = {},
+  ) {
+    this.#maxBytes = options.maxBytes ?? Infinity;
+    this.#onOverflow = options.onOverflow;
+  }
 
   /**
    * Reads the stream to its end.
@@ -17,6 +32,12 @@ export class StderrTail {
   async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
     try {
       for await (const chunk of stream) {
+        this.#total += chunk.length;
+        if (this.#total > this.#maxBytes && this.#onOverflow) {
+          const onOverflow = this.#onOverflow;
+          this.#onOverflow = undefined;
+          onOverflow();
+        }
         this.#chunks.push(chunk);
         this.#bytes += chunk.length;
         while (

@@ -4,6 +4,7 @@ import type { ToolInfo } from "./skill_discovery.ts";
 import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
 import type { RunRequest, SkillRunner } from "./skill_runner.ts";
 import type { SettingsStore } from "./settings_store.ts";
+import { credentialState } from "./skill_credentials.ts";
 
 /** One provider of a capability, in the order it would be tried. */
 export interface Provider {
@@ -33,32 +34,46 @@ export interface InvokeResult {
 const PROVIDER_FAULT =
   /\b(auth|unauthori[sz]ed|forbidden|401|403|credential|api[ _-]?key|quota|rate[ _-]?limit|unavailable)/i;
 
+/** Options for {@linkcode CapabilityBroker.invoke}. */
+export type InvokeOptions =
+  & Pick<RunRequest, "signal" | "onProgress" | "chain" | "tape">
+  & {
+    /** Skills that may not serve this call (the callers: no cycles). */
+    exclude?: string[];
+  };
+
 /**
  * Capabilities: the enabled skills with a tool that `@provides` a name,
  * ordered by the owner's preference (`prefs` key `capability.<name>`),
- * then freshness (most recent successful call, then most recently added),
- * then skill id. `invoke` tries them in that order and moves on when a
- * provider fails for a reason that is not the caller's fault. Apps name a
- * capability, never a skill.
+ * then providers that can work (their credential is in the vault, or they
+ * need none) before those missing one, then freshness (most recent
+ * successful call, then most recently added), then skill id. `invoke`
+ * tries them in that order and moves on when a provider fails for a
+ * reason that is not the caller's fault. Apps name a capability, never a
+ * skill.
  */
 export class CapabilityBroker {
   #registry: SkillRegistry;
   #runner: SkillRunner;
   #settings: SettingsStore;
+  #vaultDomains: () => Set<string>;
 
   /**
    * @param registry the installed skills
    * @param runner runs one provider's tool
    * @param settings holds the owner's preferences
+   * @param vaultDomains the domains the vault holds a credential for
    */
   constructor(
     registry: SkillRegistry,
     runner: SkillRunner,
     settings: SettingsStore,
+    vaultDomains: () => Set<string> = () => new Set(),
   ) {
     this.#registry = registry;
     this.#runner = runner;
     this.#settings = settings;
+    this.#vaultDomains = vaultDomains;
   }
 
   /**
@@ -114,21 +129,35 @@ export class CapabilityBroker {
    *
    * @param name the capability
    * @param params the tool parameters
-   * @param options cancellation and progress, as for a run
+   * @param options cancellation, progress, the calling chain and skills to leave out
    * @returns the result, which provider gave it, and every attempt
-   * @throws {RpcError} NotFound when nothing provides it; the provider's error
-   *   when it was the caller's fault; SkillFailed listing the attempts when all failed
+   * @throws {RpcError} NotFound when nothing provides it; Forbidden when only
+   *   the callers do (a cycle); the provider's error when it was the caller's
+   *   fault; SkillFailed listing the attempts when all failed
    */
   async invoke(
     name: string,
     params: Record<string, unknown>,
-    options: Pick<RunRequest, "signal" | "onProgress"> = {},
+    options: InvokeOptions = {},
   ): Promise<InvokeResult> {
-    const providers = this.#ordered(name);
-    if (providers.length === 0) {
+    const { exclude = [], ...runOptions } = options;
+    const all = this.#ordered(name);
+    const providers = all.filter((p) => !exclude.includes(p.skill.id));
+    if (all.length === 0) {
       throw new RpcError(
         ErrorCode.NotFound,
         `No enabled skill provides "${name}"; see capability.list`,
+      );
+    }
+    if (providers.length === 0) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `capability.call "${name}" refused: its only providers (${
+          [...new Set(all.map((p) => p.skill.id))].join(", ")
+        }) are already in this call chain (${
+          exclude.join(" → ")
+        }); a skill cannot re-enter itself`,
+        { check: "cycle" },
       );
     }
     const attempts: Attempt[] = [];
@@ -139,7 +168,7 @@ export class CapabilityBroker {
           tool: tool.name,
           params,
           capability: name,
-          ...options,
+          ...runOptions,
         });
         attempts.push({ skill: skill.id, tool: tool.name, ok: true });
         return {
@@ -178,17 +207,36 @@ export class CapabilityBroker {
     name: string,
   ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
     const preferred = this.#settings.get(`prefs.capability.${name}`);
-    const found: { skill: SkillEntry; tool: ToolInfo }[] = [];
+    const domains = this.#vaultDomains();
+    const found: {
+      skill: SkillEntry;
+      tool: ToolInfo;
+      rank: number;
+      credential: string;
+    }[] = [];
     for (const skill of this.#registry.list()) {
       if (!skill.enabled) continue;
       for (const tool of skill.discovery.tools) {
-        if (tool.provides.includes(name)) found.push({ skill, tool });
+        if (!tool.provides.includes(name)) continue;
+        const state = credentialState(skill, {
+          connections: tool.connection,
+          domains,
+        });
+        const credential = state.state === "present"
+          ? `credential present for ${state.domain}`
+          : state.state === "none"
+          ? "needs no credential"
+          : `missing a credential for ${state.domain} (agentos secrets set ${state.domain})`;
+        const rank = skill.id === preferred
+          ? 0
+          : state.state === "missing"
+          ? 2
+          : 1;
+        found.push({ skill, tool, rank, credential });
       }
     }
-    const rank = ({ skill }: { skill: SkillEntry }) =>
-      skill.id === preferred ? 0 : skill.lastSuccessAt ? 1 : 2;
     found.sort((a, b) =>
-      rank(a) - rank(b) ||
+      a.rank - b.rank ||
       (b.skill.lastSuccessAt ?? "").localeCompare(
         a.skill.lastSuccessAt ?? "",
       ) ||
@@ -198,14 +246,21 @@ export class CapabilityBroker {
     return found.map((entry, index) => {
       const next = found[index + 1];
       let reason: string;
-      if (entry.skill.id === preferred) {
+      if (entry.rank === 0) {
         reason = `preferred (prefs capability.${name})`;
-      } else if (entry.skill.lastSuccessAt) {
-        reason = `last succeeded ${entry.skill.lastSuccessAt}`;
-      } else if (next && next.skill.addedAt === entry.skill.addedAt) {
-        reason = `added ${entry.skill.addedAt}; skill id order breaks the tie`;
-      } else reason = `added ${entry.skill.addedAt}`;
-      return { ...entry, reason };
+      } else {
+        const fresh = entry.skill.lastSuccessAt
+          ? `last succeeded ${entry.skill.lastSuccessAt}`
+          : `added ${entry.skill.addedAt}`;
+        const tie = next && next.rank === entry.rank &&
+            (next.skill.lastSuccessAt ?? "") ===
+              (entry.skill.lastSuccessAt ?? "") &&
+            next.skill.addedAt === entry.skill.addedAt
+          ? "; skill id order breaks the tie"
+          : "";
+        reason = `${fresh}; ${entry.credential}${tie}`;
+      }
+      return { skill: entry.skill, tool: entry.tool, reason };
     });
   }
 }

@@ -1,19 +1,33 @@
+import type { AuditEntry } from "../audit/mod.ts";
 import type { Logger } from "../logger.ts";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
-import type { HttpBroker } from "./http_broker.ts";
+import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import type { CallCredentials } from "./call_credentials.ts";
+import { declaredNeeds } from "./egress.ts";
+import type { HttpBroker, HttpTrace } from "./http_broker.ts";
+import type { HttpTape } from "./http_tape.ts";
+import type { SkillGrants } from "./skill_grants.ts";
+import { type CredentialSource, readOwnSecret } from "./skill_credentials.ts";
 import type { SkillEntry } from "./skill_registry.ts";
+import type { SqlBroker } from "./sql_broker.ts";
 import type { DispatchHandler } from "./worker_process.ts";
-
-/** Ops the SDK can send that this engine does not serve yet (issue #5). */
-const NOT_YET: Record<string, string> = {
-  "secrets.read": "skills cannot read credentials in this version",
-  "sql.query": "skills cannot query databases in this version",
-  "capability.call": "skills cannot call capabilities in this version",
-  "shell.run": "skills cannot run programs",
-};
 
 /** Longest log message kept from a skill. */
 const MAX_LOG_CHARS = 2000;
+
+/** Log lines and progress reports kept per call; more are dropped (a flood must not fill the disk). */
+const MAX_NOTES_PER_CALL = 500;
+
+/** Where audit lines go (the engine's `logs/engine-io.jsonl`). */
+export interface AuditSink {
+  append(entry: AuditEntry): Promise<void>;
+}
+
+/** A capability call made from inside a skill, as the runner serves it. */
+export type NestedCapabilityCall = (
+  name: string,
+  params: Record<string, unknown>,
+  checks: Record<string, string>,
+) => Promise<unknown>;
 
 /** What one call's dispatches are served with. */
 export interface DispatchContext {
@@ -24,52 +38,116 @@ export interface DispatchContext {
   log: Logger;
   /** Aborted when the call ends: cancels outstanding requests. */
   signal: AbortSignal;
+  /** The owner's grants for this skill. */
+  grants: SkillGrants;
+  /** The call's credentials (placeholders, values, redaction). */
+  credentials: CallCredentials;
+  /** The vault, for `secrets.read`. */
+  vault?: CredentialSource;
+  /** Serves `sql.query`. */
+  sql?: SqlBroker;
+  /** Record or replay HTTP. */
+  tape?: HttpTape;
+  /** Serves `capability.call`. */
+  capabilityCall?: NestedCapabilityCall;
+  /** Receives one line per brokered op. */
+  audit?: AuditSink;
   /** Called with each progress report (forwarded to the caller). */
   onProgress?: (params: Record<string, unknown>) => void;
 }
 
+interface Served {
+  value: unknown;
+  target?: string;
+  checks?: Record<string, string>;
+  bytesIn?: number;
+  bytesOut?: number;
+}
+
 /**
  * Serves one call's dispatches: `http.request` through the HTTP broker,
- * `log` and `progress` (fire-and-forget), and a clear refusal for every
- * other op. The check of each op against the skill's declarations starts
- * here (the HTTP egress check lives in the broker).
+ * `secrets.read`, `sql.query` and `capability.call` through theirs, `log`
+ * and `progress` (fire-and-forget), and a clear refusal for every other op.
+ * Every answered op — served, refused or failed — writes one audit line
+ * (before the skill gets the answer).
  *
  * @param context the call
  * @returns the handler for {@linkcode WorkerProcess.run}
  */
 export function dispatchHandler(context: DispatchContext): DispatchHandler {
-  const { skill, tool, callId, log } = context;
+  const { skill, tool, callId, log, credentials } = context;
+  let logs = 0;
+  let reports = 0;
   return {
     async dispatch(op, params) {
-      if (op === "http.request") {
-        return await context.http.request(
-          { skillId: skill.id, egress: skill.egress },
-          params,
-          { signal: context.signal },
+      const started = performance.now();
+      const trace: HttpTrace = { checks: {}, bytesIn: 0, bytesOut: 0 };
+      const base = {
+        call: callId,
+        skill: skill.id,
+        tool,
+        op: op.slice(0, 100),
+      };
+      try {
+        const served = await serve(context, op, params, trace);
+        await context.audit?.append({
+          ...base,
+          target: served.target,
+          status: "ok",
+          checks: served.checks,
+          bytesIn: served.bytesIn ?? 0,
+          bytesOut: served.bytesOut ?? 0,
+          ms: Math.round(performance.now() - started),
+        });
+        return served.value;
+      } catch (error) {
+        const wire = error instanceof RpcError ? error : new RpcError(
+          ErrorCode.InternalError,
+          `${op.slice(0, 100)} failed inside the engine; see logs/engine.log`,
         );
-      }
-      if (op in NOT_YET) {
+        if (!(error instanceof RpcError)) {
+          log.error("Brokered op failed", {
+            callId,
+            skill: skill.id,
+            op,
+            error,
+          });
+        }
+        const data = isObject(wire.data) ? wire.data : {};
+        const checks = { ...trace.checks };
+        if (typeof data.check === "string") checks[data.check] = "refused";
+        const refused = wire.code === ErrorCode.Forbidden ||
+          data.check === "replay";
+        await context.audit?.append({
+          ...base,
+          target: trace.target ?? auditTarget(op, params),
+          status: refused ? "refused" : "failed",
+          checks,
+          bytesIn: trace.bytesIn,
+          bytesOut: trace.bytesOut,
+          ms: Math.round(performance.now() - started),
+          reason: auditReason(wire.message, credentials),
+        });
         throw new RpcError(
-          ErrorCode.Forbidden,
-          `"${op}" is not supported yet: ${NOT_YET[op]}`,
-          { op },
+          wire.code,
+          credentials.redact(wire.message),
+          wire.data,
         );
       }
-      if (op.startsWith("graph.")) {
-        throw new RpcError(
-          ErrorCode.Forbidden,
-          `"${op}" is not available to skills: return records with @returns and the engine writes them`,
-          { op },
-        );
-      }
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `Unknown op "${op.slice(0, 100)}"`,
-        { op },
-      );
     },
     notify(op, params) {
       if (op === "log") {
+        if (++logs > MAX_NOTES_PER_CALL) {
+          if (logs === MAX_NOTES_PER_CALL + 1) {
+            log.warn("Skill log lines dropped", {
+              callId,
+              skill: skill.id,
+              tool,
+              reason: `more than ${MAX_NOTES_PER_CALL} in one call`,
+            });
+          }
+          return;
+        }
         const level = params.level === "error"
           ? "error"
           : params.level === "warning" || params.level === "warn"
@@ -81,11 +159,159 @@ export function dispatchHandler(context: DispatchContext): DispatchHandler {
           callId,
           skill: skill.id,
           tool,
-          message: String(params.message ?? "").slice(0, MAX_LOG_CHARS),
+          message: credentials.redact(
+            String(params.message ?? "").slice(0, MAX_LOG_CHARS),
+          ),
         });
-      } else if (op === "progress") {
-        context.onProgress?.(params);
+      } else if (op === "progress" && ++reports <= MAX_NOTES_PER_CALL) {
+        context.onProgress?.(
+          credentials.redactValue(params) as Record<string, unknown>,
+        );
       }
     },
   };
+}
+
+async function serve(
+  context: DispatchContext,
+  op: string,
+  params: Record<string, unknown>,
+  trace: HttpTrace,
+): Promise<Served> {
+  const { skill } = context;
+  const needs = declaredNeeds(skill.discovery);
+  const refuseUndeclared = (need: string) =>
+    new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may not use "${op}": it does not declare ${need} in its readme (capabilities: [${need}])`,
+      { op, check: "declared" },
+    );
+  switch (op) {
+    case "http.request": {
+      const hasBase = skill.discovery.connections.some((c) => c.base_url);
+      if (!needs.includes("http") && !hasBase) throw refuseUndeclared("http");
+      const value = await context.http.request(
+        {
+          skillId: skill.id,
+          egress: skill.egress,
+          grants: context.grants,
+          credentials: context.credentials,
+          tape: context.tape,
+        },
+        params,
+        { signal: context.signal, trace },
+      );
+      return {
+        value,
+        target: trace.target,
+        checks: trace.checks,
+        bytesIn: trace.bytesIn,
+        bytesOut: trace.bytesOut,
+      };
+    }
+    case "secrets.read": {
+      const { value, domain } = await readOwnSecret(skill, {
+        vault: context.vault,
+        credentials: context.credentials,
+        params,
+      });
+      trace.target = domain;
+      return {
+        value,
+        target: domain,
+        checks: { declared: "secrets", credential_domain: "own connection" },
+      };
+    }
+    case "sql.query": {
+      trace.target = typeof params.db === "string"
+        ? params.db.slice(0, 200)
+        : "graph";
+      if (!needs.includes("sql")) throw refuseUndeclared("sql");
+      if (!context.sql) {
+        throw new RpcError(ErrorCode.Forbidden, `sql.query is not available`);
+      }
+      const out = await context.sql.query(
+        { id: skill.id, connections: skill.discovery.connections },
+        params,
+      );
+      return {
+        value: out.rows,
+        target: out.target,
+        checks: {
+          declared: "sql",
+          read_only: "connection",
+          rows: `${out.rows.length}${out.truncated ? " (truncated)" : ""}`,
+        },
+        bytesIn: out.bytes,
+      };
+    }
+    case "capability.call": {
+      const name = typeof params.name === "string" ? params.name : "";
+      trace.target = name.slice(0, 100);
+      if (!context.capabilityCall || name === "") {
+        throw new RpcError(
+          ErrorCode.InvalidParams,
+          `capability.call needs a capability "name"`,
+        );
+      }
+      const inner = isObject(params.params) ? params.params : {};
+      const value = await context.capabilityCall(name, inner, trace.checks);
+      return { value, target: name, checks: trace.checks };
+    }
+    case "shell.run":
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `"shell.run" is not available: skills cannot run programs`,
+        { op, check: "op" },
+      );
+  }
+  if (op.startsWith("graph.")) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `"${
+        op.slice(0, 100)
+      }" is not available to skills: return records with @returns and the engine writes them; read with sql.query (capabilities: [sql])`,
+      { op: op.slice(0, 100), check: "op" },
+    );
+  }
+  throw new RpcError(
+    ErrorCode.Forbidden,
+    `Unknown op "${op.slice(0, 100)}"`,
+    { op: op.slice(0, 100), check: "op" },
+  );
+}
+
+function auditTarget(
+  op: string,
+  params: Record<string, unknown>,
+): string | undefined {
+  if (op === "http.request" && typeof params.url === "string") {
+    try {
+      return new URL(params.url).hostname;
+    } catch {
+      return undefined;
+    }
+  }
+  if (op === "secrets.read" && typeof params.domain === "string") {
+    return params.domain.slice(0, 200);
+  }
+  if (op === "capability.call" && typeof params.name === "string") {
+    return params.name.slice(0, 100);
+  }
+  return undefined;
+}
+
+/**
+ * A refusal or failure as the audit keeps it: no credential, no URL query.
+ *
+ * @param message the error's message
+ * @param credentials the call's credentials
+ * @returns a short reason
+ */
+export function auditReason(
+  message: string,
+  credentials?: CallCredentials,
+): string {
+  const text = credentials ? credentials.redact(message) : message;
+  return text.replace(/\?[^\s"')]*/g, "?…").slice(0, 500);
 }

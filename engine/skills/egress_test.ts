@@ -50,6 +50,14 @@ Deno.test("egressPolicy() takes connection hosts, domains and URL literal hosts"
       .openWeb,
     true,
   );
+  // Without `http`, URL literals are not part of the egress set.
+  assert.deepEqual(
+    egressPolicy(discovery({
+      front_matter: {},
+      url_literals: ["https://cdn.example.net/x"],
+    })).hosts,
+    [],
+  );
 });
 
 Deno.test("checkEgress() allows the egress set and refuses other hosts, naming them", () => {
@@ -92,8 +100,56 @@ Deno.test("checkEgress() allows the egress set and refuses other hosts, naming t
       ),
     /only http and https/,
   );
-  checkEgress(
-    { skillId: "s", egress: { ...policy, openWeb: true } },
-    new URL("https://anything.example/"),
+  // Declared open_web alone is not enough: the owner must grant it.
+  assert.throws(
+    () =>
+      checkEgress(
+        { skillId: "s", egress: { ...policy, openWeb: true } },
+        new URL("https://anything.example/"),
+      ),
+    /declares open_web, but the owner has not granted it.*agentos skills allow s --open-web/,
+  );
+  assert.equal(
+    checkEgress(
+      {
+        skillId: "s",
+        egress: { ...policy, openWeb: true },
+        grants: { hosts: [], openWeb: true },
+      },
+      new URL("https://anything.example/"),
+    ).rule,
+    "open web",
+  );
+  // A grant without the declaration does not open the web.
+  assert.throws(() =>
+    checkEgress(
+      { skillId: "s", egress: policy, grants: { hosts: [], openWeb: true } },
+      new URL("https://anything.example/"),
+    )
+  );
+});
+
+Deno.test("checkEgress() names the command that allows a host, and an owner-granted host may be private", () => {
+  const policy = { hosts: ["api.example.com"], domains: [], openWeb: false };
+  assert.throws(
+    () =>
+      checkEgress({ skillId: "s", egress: policy }, new URL("http://nas.lan/")),
+    /may not reach host "nas\.lan".*To allow it run: agentos skills allow s nas\.lan$/,
+  );
+  const granted = checkEgress(
+    {
+      skillId: "s",
+      egress: policy,
+      grants: { hosts: ["nas.lan"], openWeb: false },
+    },
+    new URL("http://NAS.lan./x"),
+  );
+  assert.deepEqual(granted, { rule: "owner grant", privateAllowed: true });
+  assert.deepEqual(
+    checkEgress(
+      { skillId: "s", egress: policy },
+      new URL("https://api.example.com/"),
+    ),
+    { rule: "declared host", privateAllowed: false },
   );
 });

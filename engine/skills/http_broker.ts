@@ -1,12 +1,23 @@
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
-import { checkEgress, type EgressSubject } from "./egress.ts";
+import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import {
+  checkAddress,
+  type Resolver,
+  resolveWithDns,
+} from "./address_guard.ts";
+import type { CallCredentials } from "./call_credentials.ts";
+import { checkEgress, type EgressSubject, urlHost } from "./egress.ts";
+import {
+  fetchError,
+  readBody,
+  requestBody,
+  requestHeaders,
+  requestUrl,
+} from "./http_parts.ts";
+import { HttpTape, type TapeRequest } from "./http_tape.ts";
 import { mapOrigin, type OriginMap, unmapOrigin } from "./origin_map.ts";
+import { PinnedConnector, type PinnedRoute } from "./pinned_connector.ts";
 
-/** Largest response body handed to a skill: 5 MiB. */
-export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
-
-/** Largest request body a skill may send: 5 MiB. */
-export const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from "./http_parts.ts";
 
 /** Redirects followed per request. */
 export const MAX_REDIRECTS = 5;
@@ -25,27 +36,30 @@ const METHODS = new Set([
   "OPTIONS",
 ]);
 
-// Headers the broker sets itself (or that would lie about the body).
-const DROPPED_HEADERS = new Set([
-  "host",
-  "content-length",
-  "connection",
-  "transfer-encoding",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "proxy-authorization",
-  "proxy-connection",
-]);
+/** What the broker needs to know about the requesting skill and call. */
+export interface HttpRequester extends EgressSubject {
+  /** The call's credentials: placeholders are substituted and policed. */
+  credentials?: CallCredentials;
+  /** Record responses to it, or answer from it (replay: no network). */
+  tape?: HttpTape;
+}
 
-/** What the broker needs to know about the requesting skill. */
-export type HttpRequester = EgressSubject;
+/** What happened, for the audit line (hosts only: never a query, header or body). */
+export interface HttpTrace {
+  /** The host the skill named last. */
+  target?: string;
+  /** The outcome of each policy check. */
+  checks: Record<string, string>;
+  bytesOut: number;
+  bytesIn: number;
+}
 
 /** Options for {@linkcode HttpBroker.request}. */
 export interface HttpRequestOptions {
   /** Aborts the request (the call ended). */
   signal?: AbortSignal;
+  /** Filled in as the request goes, success or not. */
+  trace?: HttpTrace;
 }
 
 /** The response as the SDK reads it (`json` is parsed by the SDK from `body`). */
@@ -63,31 +77,45 @@ export interface HttpBrokerOptions {
   originMaps: () => OriginMap[];
   /** The fetch to use (a seam for tests). */
   fetch?: typeof fetch;
+  /** Resolves host names (default `Deno.resolveDns`, A and AAAA). */
+  resolve?: Resolver;
+  /** Extra root certificates (PEM), for tests with a private CA. */
+  caCerts?: string[];
 }
 
 /**
- * Performs a skill's `http.request` dispatch with Deno's `fetch`, after the
- * egress check: timeouts, at most {@linkcode MAX_REDIRECTS} redirects (each
- * hop checked again), a response size cap, and the origin map applied last
- * (host checks see the URL the skill named).
+ * Performs a skill's `http.request` dispatch with Deno's `fetch`. Every hop
+ * (the request and each redirect, at most {@linkcode MAX_REDIRECTS}) passes
+ * the egress check on the URL the skill named, the credential rules
+ * (placeholders become values only for their own domain; a value bound
+ * elsewhere is refused), and — unless an origin map sends it elsewhere —
+ * the address check after DNS resolution, then connects to exactly the
+ * address it checked. Responses are capped, time-limited and masked.
  */
 export class HttpBroker {
   #options: HttpBrokerOptions;
+  #connector: PinnedConnector;
 
-  /** @param options origin maps and the fetch seam */
+  /** @param options origin maps and seams */
   constructor(options: HttpBrokerOptions) {
     this.#options = options;
+    this.#connector = new PinnedConnector({ caCerts: options.caCerts });
+  }
+
+  /** Closes the connector's tunnel. */
+  async close(): Promise<void> {
+    await this.#connector.close();
   }
 
   /**
    * Performs one request.
    *
-   * @param requester the skill and its egress set
+   * @param requester the skill, its egress set, grants, credentials and tape
    * @param params the dispatch params: method, url, params, headers, json, data, timeout
-   * @param options the call's abort signal
+   * @param options the call's abort signal and the trace to fill
    * @returns status, ok, final url, lower-case headers and the body as text
-   * @throws {RpcError} Forbidden (egress, size), InvalidParams, Timeout, or
-   *   InternalError for a network failure
+   * @throws {RpcError} Forbidden (policy, size), InvalidParams, NotFound
+   *   (not on the replay tape), Timeout, or InternalError for a network failure
    */
   async request(
     requester: HttpRequester,
@@ -95,16 +123,45 @@ export class HttpBroker {
     options: HttpRequestOptions = {},
   ): Promise<HttpResponse> {
     const { signal } = options;
+    const trace = options.trace ?? { checks: {}, bytesIn: 0, bytesOut: 0 };
+    const { credentials, tape, skillId } = requester;
     let method = String(params.method ?? "GET").toUpperCase();
     if (!METHODS.has(method)) {
       throw new RpcError(
         ErrorCode.InvalidParams,
-        `Unsupported HTTP method "${method}"`,
+        `Unsupported HTTP method "${method.slice(0, 20)}"`,
       );
     }
     let url = requestUrl(params);
-    const headers = requestHeaders(params.headers);
-    let body = requestBody(params, headers);
+    trace.target = urlHost(url);
+    trace.checks.egress = "refused";
+    trace.checks.egress = checkEgress(requester, url).rule;
+    const key = tape
+      ? await tapeKey(method, url, params, credentials)
+      : undefined;
+    if (tape?.mode === "replay") {
+      trace.checks.replay = "refused";
+      const answer = tape.answer(key!);
+      trace.checks.replay = "answered";
+      trace.bytesIn = answer.body.length;
+      return answer;
+    }
+    let sent = params;
+    if (credentials && !credentials.empty) {
+      trace.checks.credentials = "refused";
+      const substituted = credentials.substitute(params, {
+        host: trace.target,
+        skillId,
+      });
+      sent = substituted.params;
+      trace.checks.credentials = substituted.used.length > 0
+        ? `substituted for ${substituted.used.join(", ")}`
+        : "none";
+    }
+    url = requestUrl(sent);
+    const headers = requestHeaders(sent.headers);
+    let body = requestBody(sent, headers);
+    trace.bytesOut = body ? new TextEncoder().encode(body).length : 0;
     const timeoutS = Math.min(
       MAX_HTTP_TIMEOUT_S,
       typeof params.timeout === "number" && params.timeout > 0
@@ -116,211 +173,118 @@ export class HttpBroker {
     const maps = this.#options.originMaps();
     const doFetch = this.#options.fetch ?? fetch;
     for (let hop = 0;; hop++) {
-      checkEgress(requester, url);
-      const target = mapOrigin(url, ...maps);
-      let response: Response;
-      try {
-        response = await doFetch(target, {
-          method,
-          headers,
-          body,
-          redirect: "manual",
+      const host = urlHost(url);
+      trace.target = host;
+      trace.checks.egress = "refused";
+      const decision = checkEgress(requester, url);
+      trace.checks.egress = decision.rule;
+      if (hop > 0) trace.checks.redirects = String(hop);
+      credentials?.assertMayCarry(
+        [url.href, ...[...headers.values()], body ?? ""],
+        { host, skillId },
+      );
+      const mapped = mapOrigin(url, ...maps);
+      let target = mapped;
+      let route: PinnedRoute | undefined;
+      if (mapped !== url) trace.checks.address = "origin map";
+      else {
+        trace.checks.address = "refused";
+        const checked = await checkAddress(host, {
+          resolve: this.#options.resolve ?? resolveWithDns,
+          privateAllowed: decision.privateAllowed,
+          skillId,
           signal: combined,
         });
-      } catch (error) {
-        throw fetchError(error, url, timeout.aborted, timeoutS);
+        trace.checks.address = `${checked.kind} ${checked.address}`;
+        route = this.#connector.route(url, checked.address);
+        target = route.target;
       }
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
-        if (hop >= MAX_REDIRECTS) {
-          throw new RpcError(
-            ErrorCode.Forbidden,
-            `Too many redirects from "${url.host}" (more than ${MAX_REDIRECTS})`,
-          );
+      try {
+        let sentHeaders = headers;
+        if (route?.host) {
+          sentHeaders = new Headers(headers);
+          sentHeaders.set("host", route.host);
         }
-        url = unmapOrigin(new URL(location, target), ...maps);
-        if (
-          response.status === 303 ||
-          ((response.status === 301 || response.status === 302) &&
-            method === "POST")
-        ) {
-          method = method === "HEAD" ? "HEAD" : "GET";
-          body = undefined;
-          headers.delete("content-type");
+        let response: Response;
+        try {
+          response = await doFetch(target, {
+            method,
+            headers: sentHeaders,
+            body,
+            redirect: "manual",
+            signal: combined,
+            ...(route ? { client: route.client } : {}),
+          });
+        } catch (error) {
+          throw fetchError(error, url, timeout.aborted, timeoutS);
         }
-        continue;
+        const location = response.headers.get("location");
+        if (response.status >= 300 && response.status < 400 && location) {
+          await response.body?.cancel();
+          if (hop >= MAX_REDIRECTS) {
+            throw new RpcError(
+              ErrorCode.Forbidden,
+              `Too many redirects from "${url.host}" (more than ${MAX_REDIRECTS})`,
+              { check: "redirects" },
+            );
+          }
+          // Relative to the mapped origin (then read back as the skill's), or
+          // to the URL itself: never to a pinned address.
+          let next: URL;
+          try {
+            next = new URL(location, mapped);
+          } catch {
+            throw new RpcError(
+              ErrorCode.InternalError,
+              `HTTP request to "${url.host}" failed: it redirected to an invalid URL`,
+            );
+          }
+          url = mapped !== url ? unmapOrigin(next, ...maps) : next;
+          if (
+            response.status === 303 ||
+            ((response.status === 301 || response.status === 302) &&
+              method === "POST")
+          ) {
+            method = method === "HEAD" ? "HEAD" : "GET";
+            body = undefined;
+            headers.delete("content-type");
+          }
+          continue;
+        }
+        const read = method === "HEAD"
+          ? (await response.body?.cancel(), { text: "", bytes: 0 })
+          : await readBody(response, url, timeout, timeoutS);
+        trace.bytesIn = read.bytes;
+        const mask = (text: string) => credentials?.mask(text) ?? text;
+        const out: Record<string, string> = {};
+        response.headers.forEach((value, name) => {
+          out[name] = mask(value);
+        });
+        const result: HttpResponse = {
+          status: response.status,
+          ok: response.ok,
+          url: mask(url.href),
+          headers: out,
+          body: mask(read.text),
+        };
+        if (tape) tape.add(key!, result);
+        return result;
+      } finally {
+        route?.release();
       }
-      const text = method === "HEAD"
-        ? (await response.body?.cancel(), "")
-        : await readBody(response, url, timeout, timeoutS);
-      const out: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        out[name] = value;
-      });
-      return {
-        status: response.status,
-        ok: response.ok,
-        url: url.href,
-        headers: out,
-        body: text,
-      };
     }
   }
 }
 
-function requestUrl(params: Record<string, unknown>): URL {
-  let url: URL;
-  try {
-    url = new URL(String(params.url));
-  } catch {
-    throw new RpcError(
-      ErrorCode.InvalidParams,
-      `"${String(params.url).slice(0, 200)}" is not an absolute URL`,
-    );
-  }
-  const query = params.params;
-  if (isObject(query)) {
-    for (const [key, value] of Object.entries(query)) {
-      if (value === null || value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) {
-        url.searchParams.append(key, scalar(item));
-      }
-    }
-  }
-  return url;
-}
-
-function requestHeaders(value: unknown): Headers {
-  const headers = new Headers();
-  if (!isObject(value)) return headers;
-  for (const [name, raw] of Object.entries(value)) {
-    if (raw === null || raw === undefined) continue;
-    if (DROPPED_HEADERS.has(name.toLowerCase())) continue;
-    try {
-      headers.set(name, String(raw));
-    } catch {
-      throw new RpcError(
-        ErrorCode.InvalidParams,
-        `Invalid HTTP header "${name.slice(0, 100)}"`,
-      );
-    }
-  }
-  return headers;
-}
-
-function requestBody(
+async function tapeKey(
+  method: string,
+  url: URL,
   params: Record<string, unknown>,
-  headers: Headers,
-): string | undefined {
-  let body: string | undefined;
-  if (params.json !== undefined && params.json !== null) {
-    body = JSON.stringify(params.json);
-    if (!headers.has("content-type")) {
-      headers.set("content-type", "application/json");
-    }
-  } else if (typeof params.data === "string") {
-    body = params.data;
-  } else if (isObject(params.data)) {
-    const form = new URLSearchParams();
-    for (const [key, value] of Object.entries(params.data)) {
-      if (value === null || value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) {
-        form.append(key, scalar(item));
-      }
-    }
-    body = form.toString();
-    if (!headers.has("content-type")) {
-      headers.set("content-type", "application/x-www-form-urlencoded");
-    }
-  }
-  if (body !== undefined && body.length > MAX_REQUEST_BYTES) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
-      `Request body of ${body.length} characters exceeds the ${MAX_REQUEST_BYTES} byte limit`,
-    );
-  }
-  return body;
-}
-
-async function readBody(
-  response: Response,
-  url: URL,
-  timeout: AbortSignal,
-  timeoutS: number,
-): Promise<string> {
-  if (!response.body) return "";
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > MAX_RESPONSE_BYTES) {
-    await response.body.cancel();
-    throw tooLarge(url);
-  }
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response.body) {
-      size += chunk.length;
-      if (size > MAX_RESPONSE_BYTES) throw tooLarge(url);
-      parts.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof RpcError) throw error;
-    throw fetchError(error, url, timeout.aborted, timeoutS);
-  }
-  const all = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    all.set(part, offset);
-    offset += part.length;
-  }
-  return new TextDecoder(charset(response.headers.get("content-type")))
-    .decode(all);
-}
-
-function charset(contentType: string | null): string {
-  const label = /charset="?([\w.:-]+)/i.exec(contentType ?? "")?.[1];
-  if (!label) return "utf-8";
-  try {
-    new TextDecoder(label);
-    return label;
-  } catch {
-    return "utf-8";
-  }
-}
-
-function tooLarge(url: URL): RpcError {
-  return new RpcError(
-    ErrorCode.Forbidden,
-    `Response from "${url.host}" exceeds the ${MAX_RESPONSE_BYTES} byte limit`,
+  credentials: CallCredentials | undefined,
+): Promise<TapeRequest> {
+  const body = requestBody(params, new Headers());
+  return await HttpTape.requestKey(
+    { method, url: url.href, body },
+    (text) => credentials?.redact(text) ?? text,
   );
-}
-
-function fetchError(
-  error: unknown,
-  url: URL,
-  timedOut: boolean,
-  timeoutS: number,
-): RpcError {
-  if (
-    timedOut || (error instanceof DOMException && error.name === "TimeoutError")
-  ) {
-    return new RpcError(
-      ErrorCode.Timeout,
-      `HTTP request to "${url.host}" did not finish within ${timeoutS} s`,
-    );
-  }
-  const cause = (error as Error).message?.split("\n")[0] ?? String(error);
-  // No application code fits a failure of the remote side better; the
-  // message says what happened.
-  return new RpcError(
-    ErrorCode.InternalError,
-    `HTTP request to "${url.host}" failed: ${cause}`,
-  );
-}
-
-function scalar(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "number") return String(value);
-  return JSON.stringify(value);
 }

@@ -24,9 +24,11 @@ async function withServer(
   const map = parseOriginMap({
     "https://api.example.com": `http://127.0.0.1:${server.addr.port}`,
   });
+  const broker = new HttpBroker({ originMaps: () => [map] });
   try {
-    await fn(new HttpBroker({ originMaps: () => [map] }));
+    await fn(broker);
   } finally {
+    await broker.close();
     hang.abort();
     await server.finished;
   }

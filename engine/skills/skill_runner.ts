@@ -6,8 +6,17 @@ import {
   MAX_TOOL_TIMEOUT_S,
   type Sandbox,
 } from "../sandbox/mod.ts";
-import { dispatchHandler } from "./dispatch_ops.ts";
+import type { InvokeResult } from "./capability_broker.ts";
+import {
+  auditReason,
+  type AuditSink,
+  dispatchHandler,
+} from "./dispatch_ops.ts";
 import type { HttpBroker } from "./http_broker.ts";
+import type { HttpTape } from "./http_tape.ts";
+import { type CredentialSource, loadCredentials } from "./skill_credentials.ts";
+import type { SkillGrants } from "./skill_grants.ts";
+import type { SqlBroker } from "./sql_broker.ts";
 import {
   callerResult,
   type RecordCounts,
@@ -18,7 +27,8 @@ import {
   type SkillEntry,
   type SkillRegistry,
 } from "./skill_registry.ts";
-import type { ParamInfo, ToolInfo } from "./skill_discovery.ts";
+import type { ToolInfo } from "./skill_discovery.ts";
+import { checkParams } from "./check_params.ts";
 import type { SparePool } from "./spare_pool.ts";
 
 /** One tool run. */
@@ -34,7 +44,23 @@ export interface RunRequest {
   signal?: AbortSignal;
   /** Receives the skill's progress reports. */
   onProgress?: (report: Record<string, unknown>) => void;
+  /** Skills whose calls led to this one (`capability.call`), outermost first. */
+  chain?: string[];
+  /** Record brokered HTTP to it, or answer from it without the network. */
+  tape?: HttpTape;
 }
+
+/** Longest chain of capability calls: a call at this depth cannot call further. */
+export const MAX_CALL_DEPTH = 3;
+
+/** How a skill's nested `capability.call` is served (the capability broker). */
+export type CapabilityInvoker = (
+  name: string,
+  params: Record<string, unknown>,
+  options: Pick<RunRequest, "signal" | "chain" | "tape"> & {
+    exclude: string[];
+  },
+) => Promise<InvokeResult>;
 
 /** What a run gave. */
 export interface RunResult {
@@ -58,6 +84,14 @@ export interface SkillRunnerOptions {
   log: Logger;
   /** The skill's graph node id (written on first use). */
   skillNode: (skill: SkillEntry) => string;
+  /** The owner's egress grants of a skill. */
+  grants: (skill: SkillEntry) => SkillGrants;
+  /** The vault (credentials for `params["auth"]` and `secrets.read`). */
+  vault?: CredentialSource;
+  /** Serves `sql.query`. */
+  sql?: SqlBroker;
+  /** Receives one line per brokered op and per call. */
+  audit?: AuditSink;
 }
 
 /**
@@ -71,6 +105,8 @@ export interface SkillRunnerOptions {
 export class SkillRunner {
   #options: SkillRunnerOptions;
   #calls = 0;
+  /** Serves `capability.call` from inside a skill (set by the capability broker's owner). */
+  invokeCapability: CapabilityInvoker | undefined;
 
   /** @param options the registry, pool, sandbox, graph, broker and log */
   constructor(options: SkillRunnerOptions) {
@@ -108,6 +144,13 @@ export class SkillRunner {
       tool: tool.name,
       ...(request.capability ? { capability: request.capability } : {}),
     };
+    const chain = [...(request.chain ?? []), skill.id];
+    const loaded = await loadCredentials(skill, this.#options.vault);
+    const { credentials } = loaded;
+    const kwargs = { ...request.params };
+    if (loaded.skillAuth !== undefined && kwargs.auth === undefined) {
+      kwargs.auth = loaded.skillAuth;
+    }
     const { worker, spare } = pool.take();
     graph.feed.publish({
       kind: "call",
@@ -125,8 +168,9 @@ export class SkillRunner {
           skill: { id: skill.id, dir: "/skill" },
           module: moduleName(tool.file),
           function: tool.name,
-          kwargs: request.params,
+          kwargs,
           sources: skill.files.sources,
+          connections_auth: loaded.connectionsAuth,
           limits: { cpu: Math.ceil(timeoutS) + 1 },
         },
         {
@@ -138,12 +182,30 @@ export class SkillRunner {
             log,
             signal: ended.signal,
             onProgress: request.onProgress,
+            grants: this.#options.grants(skill),
+            credentials,
+            vault: this.#options.vault,
+            sql: this.#options.sql,
+            tape: request.tape,
+            audit: this.#options.audit,
+            capabilityCall: (name, params, checks) =>
+              this.#nested(name, params, checks, {
+                chain,
+                signal: ended.signal,
+                tape: request.tape,
+              }),
           }),
           timeoutMs: timeoutS * 1000,
         },
       );
-      if (!outcome.ok) throw toolError(skill, tool, outcome.error);
-      const result = callerResult(outcome.value);
+      if (!outcome.ok) {
+        throw toolError(
+          skill,
+          tool,
+          credentials.redactValue(outcome.error) as Record<string, unknown>,
+        );
+      }
+      const result = credentials.redactValue(callerResult(outcome.value));
       const records = request.remember === false
         ? { created: 0, updated: 0, warnings: [], ids: [] }
         : writeRecords(graph, {
@@ -170,6 +232,16 @@ export class SkillRunner {
         updated: records.updated,
         warnings: records.warnings.length,
       });
+      await this.#options.audit?.append({
+        call: callId,
+        skill: skill.id,
+        tool: tool.name,
+        op: "call",
+        target: request.capability ?? tool.name,
+        status: "ok",
+        checks: { sandbox: sandbox.kind, depth: String(chain.length) },
+        ms,
+      });
       return { result, records, callId, ms, spare };
     } catch (error) {
       const ms = Math.round(performance.now() - started);
@@ -180,7 +252,7 @@ export class SkillRunner {
           { reason: "cancelled" },
         )
         : error;
-      const message = (wire as Error).message;
+      const message = credentials.redact((wire as Error).message);
       graph.feed.publish({
         kind: "call",
         phase: "failed",
@@ -196,9 +268,24 @@ export class SkillRunner {
         sandbox: sandbox.kind,
         error: message,
       });
+      await this.#options.audit?.append({
+        call: callId,
+        skill: skill.id,
+        tool: tool.name,
+        op: "call",
+        target: request.capability ?? tool.name,
+        status: wire instanceof RpcError && wire.code === ErrorCode.Forbidden
+          ? "refused"
+          : "failed",
+        checks: { sandbox: sandbox.kind, depth: String(chain.length) },
+        ms,
+        reason: auditReason(message),
+      });
       if (wire instanceof RpcError) {
-        throw new RpcError(wire.code, wire.message, {
-          ...(isObject(wire.data) ? wire.data : {}),
+        // The data carries the worker's stderr and traceback: redacted too.
+        const data = credentials.redactValue(wire.data);
+        throw new RpcError(wire.code, message, {
+          ...(isObject(data) ? data : {}),
           callId,
           skill: skill.id,
           tool: tool.name,
@@ -209,6 +296,47 @@ export class SkillRunner {
       ended.abort();
       request.signal?.removeEventListener("abort", onAbort);
     }
+  }
+
+  async #nested(
+    name: string,
+    params: Record<string, unknown>,
+    checks: Record<string, string>,
+    options: Pick<RunRequest, "signal" | "tape"> & { chain: string[] },
+  ): Promise<unknown> {
+    const { chain } = options;
+    checks.depth = `${chain.length + 1}/${MAX_CALL_DEPTH}`;
+    if (chain.length >= MAX_CALL_DEPTH) {
+      checks.depth = "refused";
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `capability.call "${name}" refused: calls nest at most ${MAX_CALL_DEPTH} deep (${
+          chain.join(" → ")
+        })`,
+        { check: "depth" },
+      );
+    }
+    if (!this.invokeCapability) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `capability.call is not available`,
+      );
+    }
+    const out = await this.invokeCapability(name, params, {
+      chain,
+      exclude: chain,
+      signal: options.signal,
+      tape: options.tape,
+    });
+    checks.cycle = "none";
+    checks.provider = out.provider.skill;
+    if (out.attempts.length > 1) {
+      checks.attempts = out.attempts.map((a) =>
+        `${a.skill}:${a.ok ? "ok" : "failed"}`
+      )
+        .join(",");
+    }
+    return out.result;
   }
 }
 
@@ -223,66 +351,6 @@ export function moduleName(file: string): string {
     "/",
     ".",
   );
-}
-
-/**
- * Checks call parameters against the tool's signature: required ones are
- * present, hinted types match. Extra parameters pass (tools take `**params`).
- *
- * @param target the skill id and the tool
- * @param params the call's parameters
- * @throws {RpcError} InvalidParams
- */
-export function checkParams(
-  target: { skillId: string; tool: ToolInfo },
-  params: Record<string, unknown>,
-): void {
-  const { tool } = target;
-  const skill = { id: target.skillId };
-  for (const param of tool.params) {
-    const value = params[param.name];
-    if (value === undefined) {
-      if (param.required) {
-        throw new RpcError(
-          ErrorCode.InvalidParams,
-          `Tool "${tool.name}" of skill "${skill.id}" needs the parameter "${param.name}"${
-            param.type ? ` (${param.type})` : ""
-          }`,
-          { param: param.name },
-        );
-      }
-      continue;
-    }
-    if (!typeMatches(param, value)) {
-      throw new RpcError(
-        ErrorCode.InvalidParams,
-        `Parameter "${param.name}" of tool "${tool.name}" must be ${param.type}, got ${
-          JSON.stringify(value).slice(0, 100)
-        }`,
-        { param: param.name },
-      );
-    }
-  }
-}
-
-function typeMatches(param: ParamInfo, value: unknown): boolean {
-  if (value === null) return !param.required || param.type === null;
-  switch (param.type) {
-    case "string":
-      return typeof value === "string";
-    case "integer":
-      return Number.isInteger(value);
-    case "number":
-      return typeof value === "number";
-    case "boolean":
-      return typeof value === "boolean";
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return isObject(value);
-    default:
-      return true;
-  }
 }
 
 function toolError(

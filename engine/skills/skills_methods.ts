@@ -7,7 +7,14 @@ import {
   RpcError,
 } from "../rpc/mod.ts";
 import type { CapabilityBroker } from "./capability_broker.ts";
+import { HttpTape } from "./http_tape.ts";
 import { parseOriginMap } from "./origin_map.ts";
+import {
+  grantHost,
+  type SkillGrants,
+  type SkillGrantStore,
+} from "./skill_grants.ts";
+import { grantsView, skillView } from "./skill_view.ts";
 import type { SettingsStore } from "./settings_store.ts";
 import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
 import type { RunRequest, SkillRunner } from "./skill_runner.ts";
@@ -24,6 +31,16 @@ export interface SkillsMethodsContext {
   assertUsable: () => void;
   /** After a skill was added, changed state or removed (its graph node). */
   onSkillChanged: (skill: SkillEntry) => void;
+  /** The owner's egress grants. */
+  grants: SkillGrantStore;
+  /** A skill's grants (with a bundled skill's defaults). */
+  grantsOf: (skill: SkillEntry) => SkillGrants;
+  /** Defaults of a skill's grants (bundled skills only). */
+  grantDefaults: (
+    skill: SkillEntry,
+  ) => { hosts: string[]; openWeb: boolean } | undefined;
+  /** The vault's domains (for `skills.list`). */
+  vaultDomains: () => Set<string>;
 }
 
 /** A preference key: `http.origin_map`, `capability.llm`… */
@@ -48,8 +65,41 @@ export function registerSkillsMethods(
 
   dispatcher.register("skills.list", async () => {
     await ready(false);
-    return { skills: registry.list().map(skillView) };
+    const domains = context.vaultDomains();
+    return {
+      skills: registry.list().map((skill) =>
+        skillView(skill, context.grantsOf(skill), domains)
+      ),
+    };
   });
+
+  for (const [verb, allow] of [["allow", true], ["disallow", false]] as const) {
+    dispatcher.register(`skills.${verb}`, async (params) => {
+      await ready(false);
+      const skill = registry.get(stringParam(params, "skill"));
+      const openWeb = params.open_web === true;
+      const host = params.host === undefined || params.host === null
+        ? undefined
+        : grantHost(params.host);
+      if ((host === undefined) === !openWeb) {
+        throw invalidParams(
+          `skills.${verb} takes either "host" or "open_web": true`,
+        );
+      }
+      if (allow && openWeb && !skill.egress.openWeb) {
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `Skill "${skill.id}" does not declare open_web in its readme, so it cannot be granted the open web; grant single hosts instead: agentos skills allow ${skill.id} <host>`,
+        );
+      }
+      const change = { host, openWeb };
+      const defaults = context.grantDefaults(skill);
+      const grants = allow
+        ? context.grants.allow(skill.id, change, defaults)
+        : context.grants.disallow(skill.id, change, defaults);
+      return { skill: skill.id, grants: grantsView(skill, grants) };
+    });
+  }
 
   dispatcher.register("skills.add", async (params) => {
     await ready();
@@ -68,6 +118,7 @@ export function registerSkillsMethods(
   dispatcher.register("skills.remove", async (params) => {
     await ready(false);
     const skill = await registry.remove(stringParam(params, "id"));
+    context.grants.remove(skill.id);
     skill.enabled = false;
     context.onSkillChanged(skill);
     return { id: skill.id, removed: true };
@@ -121,6 +172,14 @@ export function registerSkillsMethods(
         `Skill "${skill.id}" has no tool "${only}"`,
       );
     }
+    if (params.record === true && params.replay !== undefined) {
+      throw invalidParams(`skills.test takes "record" or "replay", not both`);
+    }
+    const tape = params.record === true
+      ? HttpTape.record()
+      : params.replay !== undefined && params.replay !== null
+      ? HttpTape.replay(params.replay)
+      : undefined;
     const cases: Record<string, unknown>[] = [];
     for (const tool of tools) {
       if (tool.test_skip) {
@@ -134,23 +193,35 @@ export function registerSkillsMethods(
       }
       for (const [index, testCase] of tool.tests.entries()) {
         const started = performance.now();
+        const missesBefore = tape?.misses.length ?? 0;
         try {
           const run = await runner.run({
             skill: skill.id,
             tool: tool.name,
             params: isObject(testCase.params) ? testCase.params : {},
             remember: false,
+            tape,
             ...callOptions(ctx),
           });
           const result = run.result;
-          const failed = isObject(result) && "_error" in result;
+          // A skill that swallowed a replay miss still fails its case.
+          const miss = tape?.misses[missesBefore];
+          const failed = (isObject(result) && "_error" in result) ||
+            miss !== undefined;
           cases.push({
             tool: tool.name,
             case: index,
             params: testCase.params,
             status: failed ? "failed" : "passed",
             ms: run.ms,
-            ...(failed ? { error: String(result._error) } : {}),
+            ...(miss
+              ? {
+                error:
+                  `Replay has no recorded response for ${miss.method} ${miss.url}`,
+              }
+              : failed
+              ? { error: String((result as Record<string, unknown>)._error) }
+              : {}),
           });
         } catch (error) {
           if (!(error instanceof RpcError)) throw error;
@@ -173,6 +244,10 @@ export function registerSkillsMethods(
       passed: count("passed"),
       failed: count("failed"),
       skipped: count("skipped"),
+      ...(tape?.mode === "record"
+        ? { recording: tape.recording(skill.id) }
+        : {}),
+      ...(tape?.mode === "replay" ? { unrecorded: tape.misses } : {}),
     };
   });
 
@@ -233,52 +308,6 @@ export function registerSkillsMethods(
       settings.list("prefs.").map(([key, value]) => [key.slice(6), value]),
     ),
   }));
-}
-
-/**
- * A skill as `skills.list` shows it.
- *
- * @param skill the skill
- * @returns its public description
- */
-export function skillView(skill: SkillEntry): Record<string, unknown> {
-  const fm = skill.discovery.front_matter;
-  return {
-    id: skill.id,
-    name: skill.name,
-    description: skill.description,
-    origin: skill.origin,
-    dir: skill.dir,
-    enabled: skill.enabled,
-    addedAt: skill.addedAt,
-    lastSuccessAt: skill.lastSuccessAt ?? null,
-    needs: Array.isArray(fm.capabilities) ? fm.capabilities : [],
-    connections: skill.discovery.connections.map((c) => ({
-      name: c.name,
-      base_url: c.base_url,
-      domain: c.domain,
-      description: c.description,
-      label: c.label,
-      auth: c.auth ?? null,
-      file: c.file,
-      line: c.line,
-    })),
-    egress: skill.egress,
-    tools: skill.discovery.tools.map((tool) => ({
-      name: tool.name,
-      description: tool.description,
-      file: tool.file,
-      line: tool.line,
-      params: tool.params,
-      provides: tool.provides,
-      returns: tool.returns,
-      timeout: tool.timeout,
-      connection: tool.connection,
-      tests: tool.tests,
-      test_skip: tool.test_skip,
-    })),
-    problems: skill.discovery.problems,
-  };
 }
 
 function callOptions(

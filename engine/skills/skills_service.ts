@@ -4,14 +4,19 @@ import type { Engine } from "../engine.ts";
 import type { Graph } from "../graph/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { CapabilityBroker } from "./capability_broker.ts";
+import type { AuditSink } from "./dispatch_ops.ts";
+import { bundledGrantDefaults } from "./egress.ts";
 import { HttpBroker } from "./http_broker.ts";
 import { type OriginMap, parseOriginMap } from "./origin_map.ts";
 import { SettingsStore } from "./settings_store.ts";
-import { SkillRegistry } from "./skill_registry.ts";
+import type { CredentialSource } from "./skill_credentials.ts";
+import { SkillGrantStore } from "./skill_grants.ts";
+import { type SkillEntry, SkillRegistry } from "./skill_registry.ts";
 import { SkillRunner } from "./skill_runner.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
 import { writeSkillNode } from "./skill_node.ts";
 import { SparePool } from "./spare_pool.ts";
+import { SqlBroker } from "./sql_broker.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 /** The bundled skills of a checkout (a compiled build passes its own copy). */
@@ -29,6 +34,12 @@ export interface SkillsOptions {
   bundledDir?: string;
   /** Reads an environment variable (a seam for tests). */
   env?: (name: string) => string | undefined;
+  /** The credentials vault (placeholders, `secrets.read`, provider order). */
+  vault?: CredentialSource & { domains(): Set<string> };
+  /** The audit trail: one line per brokered op and per call. */
+  audit?: AuditSink;
+  /** The interpreter that runs `sql.query` (default `AGENTOS_PYTHON` or `python3`). */
+  python?: string;
 }
 
 /** The running skill runtime. */
@@ -39,18 +50,20 @@ export interface SkillsService {
   pool: SparePool;
   /** Resolves once the installed skills are loaded. */
   loaded: Promise<void>;
+  /** The owner's egress grants. */
+  grants: SkillGrantStore;
 }
 
 /**
  * Starts the skill runtime: the spare worker pool, the registry (loaded in
  * the background, so the socket opens without waiting for discovery), the
- * HTTP broker with its origin maps, the capability broker, and the
+ * HTTP and SQL brokers, the owner's grants, the capability broker, and the
  * `skills.*`, `capability.*` and `prefs.*` methods.
  *
  * @param engine the engine being started
  * @param graph the open graph (records and the skills' own nodes go there)
  * @param sandbox how workers are confined
- * @param options environment seam
+ * @param options the vault, the audit trail, the bundled skills and seams
  * @returns the service parts
  */
 export function openSkills(
@@ -103,6 +116,18 @@ export function openSkills(
     }
     return id;
   };
+  const grants = new SkillGrantStore(settings);
+  const grantDefaults = (skill: SkillEntry) =>
+    skill.origin === "bundled" ? bundledGrantDefaults(skill.egress) : undefined;
+  const grantsOf = (skill: SkillEntry) =>
+    grants.get(skill.id, grantDefaults(skill));
+  const vault = options.vault;
+  const vaultDomains = () => vault?.domains() ?? new Set<string>();
+  const sql = new SqlBroker({
+    python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+    graphPath: engine.paths.database,
+    skillDataDir: join(engine.paths.home, "skill-data"),
+  });
   const runner = new SkillRunner({
     registry,
     pool,
@@ -111,8 +136,19 @@ export function openSkills(
     http,
     log,
     skillNode,
+    grants: grantsOf,
+    vault,
+    sql,
+    audit: options.audit,
   });
-  const capabilities = new CapabilityBroker(registry, runner, settings);
+  const capabilities = new CapabilityBroker(
+    registry,
+    runner,
+    settings,
+    vaultDomains,
+  );
+  runner.invokeCapability = (name, params, invokeOptions) =>
+    capabilities.invoke(name, params, invokeOptions);
   const loaded = sandbox.usable
     ? registry.load().then(() => {
       log.info("Skills loaded", {
@@ -139,6 +175,10 @@ export function openSkills(
         nodes.set(skill.id, writeSkillNode(graph, skill));
       }
     },
+    grants,
+    grantsOf,
+    grantDefaults,
+    vaultDomains,
   });
   if (sandbox.usable) pool.fill();
   engine.addService({
@@ -153,9 +193,10 @@ export function openSkills(
     close: async () => {
       await loaded.catch(() => {});
       await pool.close();
+      await http.close();
     },
   });
-  return { registry, runner, capabilities, pool, loaded };
+  return { registry, runner, capabilities, pool, loaded, grants };
 }
 
 function spareWorkers(

@@ -8,6 +8,9 @@ export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
 /** Most bytes a worker may write to stdout over its whole life. */
 export const MAX_WORKER_OUTPUT_BYTES = 256 * 1024 * 1024;
 
+/** Most bytes a worker may write to stderr (where skill code's print goes). */
+export const MAX_WORKER_STDERR_BYTES = 64 * 1024 * 1024;
+
 /** Most dispatches of one call served at the same time; more wait. */
 const MAX_CONCURRENT_DISPATCHES = 64;
 
@@ -79,7 +82,7 @@ export class WorkerProcess {
   #callId = "";
   #failure: RpcError | undefined;
   #state: "starting" | "ready" | "running" | "done" = "starting";
-  #stderr = new StderrTail();
+  #stderr: StderrTail;
   #exited = false;
   #status: Promise<Deno.CommandStatus>;
   #inFlight = 0;
@@ -141,6 +144,17 @@ export class WorkerProcess {
       { maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES },
     );
     this.#stdoutDone = this.#pump();
+    this.#stderr = new StderrTail({
+      maxBytes: MAX_WORKER_STDERR_BYTES,
+      onOverflow: () =>
+        this.#fail(
+          new RpcError(
+            ErrorCode.SkillFailed,
+            `Worker wrote more than ${MAX_WORKER_STDERR_BYTES} bytes to stderr (its print output); it was killed`,
+            { reason: "output" },
+          ),
+        ),
+    });
     this.#stderrDone = this.#stderr.drain(this.#child.stderr);
     const readyTimeout = options.readyTimeoutMs ?? 20_000;
     const timer = setTimeout(() =>

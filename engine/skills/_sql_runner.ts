@@ -1,0 +1,88 @@
+/**
+ * The program that runs one `sql.query` in its own Python process
+ * (standard library `sqlite3`). Read from stdin: `{path, sql, params,
+ * max_rows, max_bytes, timeout_s, deny_tables}`; written to stdout:
+ * `{columns, rows, truncated, tables}` or `{error, kind}`.
+ *
+ * The connection is opened read-only (`mode=ro`, SQLITE_OPEN_READONLY)
+ * and then `PRAGMA query_only = ON`, so SQLite itself refuses every write,
+ * temporary tables included. The authorizer then refuses what read-only
+ * does not cover: reading the vault and settings tables of the graph,
+ * ATTACH (another file), PRAGMA (turning query_only off) and extension
+ * loading. A progress handler stops the query at its deadline; the engine
+ * also kills the process past it (node:sqlite cannot interrupt a running
+ * statement, so an in-process query could block the engine).
+ */
+export const SQL_RUNNER_PY = String.raw`
+import base64, json, sqlite3, sys, time, urllib.parse
+
+req = json.loads(sys.stdin.read())
+OK, DENY = sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY
+READ, SELECT, FUNCTION, RECURSIVE = 20, 21, 31, 33
+INSERT, UPDATE, DELETE = 18, 23, 9
+DENY_TABLES = {t.lower() for t in req["deny_tables"]}
+TABLES = set()
+DENY_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+
+
+def authorize(action, arg1, arg2, db_name, source):
+    if action == READ:
+        if (arg1 or "").lower() in DENY_TABLES:
+            return DENY
+        if arg1 and not arg1.startswith("sqlite_"):
+            TABLES.add(arg1)
+        return OK
+    if action == FUNCTION:
+        return DENY if (arg2 or "").lower() in DENY_FUNCTIONS else OK
+    if action in (SELECT, RECURSIVE):
+        return OK
+    if action in (INSERT, UPDATE, DELETE) or 1 <= action <= 17 or 26 <= action <= 30:
+        # Writes reach the read-only connection, which refuses them itself.
+        return OK
+    return DENY
+
+
+def out(value):
+    sys.stdout.write(json.dumps(value))
+    sys.stdout.flush()
+
+
+def cell(value):
+    if isinstance(value, bytes):
+        return {"$base64": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return None
+    return value
+
+
+try:
+    uri = "file:" + urllib.parse.quote(req["path"]) + "?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None)
+    con.execute("PRAGMA query_only = ON")
+    con.set_authorizer(authorize)
+    deadline = time.monotonic() + req["timeout_s"]
+    con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+    params = req["params"]
+    cursor = con.execute(req["sql"], params if params is not None else ())
+    columns = [d[0] for d in cursor.description or []]
+    rows, size, truncated = [], 2, False
+    while True:
+        batch = cursor.fetchmany(100)
+        if not batch:
+            break
+        for row in batch:
+            item = {columns[i]: cell(v) for i, v in enumerate(row)}
+            size += len(json.dumps(item)) + 1
+            if len(rows) >= req["max_rows"] or size > req["max_bytes"]:
+                truncated = True
+                break
+            rows.append(item)
+        if truncated:
+            break
+    out({"columns": columns, "rows": rows, "truncated": truncated, "tables": sorted(TABLES)})
+except sqlite3.OperationalError as error:
+    kind = "timeout" if "interrupted" in str(error) else "sqlite"
+    out({"error": str(error), "kind": kind})
+except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+    out({"error": str(error), "kind": "sqlite"})
+`;

@@ -1,0 +1,306 @@
+import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import { inDomain } from "./credential_domains.ts";
+
+/** A stored credential: a string, or an object of string fields. */
+export type CredentialValue = string | Record<string, string>;
+
+/** Where one credential may be sent. */
+export type CredentialScope =
+  /** The vault row's domain and its subdomains. */
+  | { domain: string }
+  /** A credential keyed by the skill id: the skill's declared hosts and domains. */
+  | { hosts: string[]; domains: string[] };
+
+/** Any placeholder, this call's or not (a forged or stale one is refused too). */
+export const PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/gi;
+const ONE_PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/i;
+
+/** One credential as a call holds it. */
+export interface CallCredential {
+  /** The vault row's domain. */
+  domain: string;
+  /** The decrypted value. */
+  value: CredentialValue;
+  /** Where it may be sent. */
+  scope: CredentialScope;
+}
+
+/** Where a request goes and who sends it. */
+export interface RequestTarget {
+  /** The host the request goes to (as the skill named it). */
+  host: string;
+  /** The skill (for messages). */
+  skillId: string;
+}
+
+/** Values shorter than this are not searched for in outgoing requests. */
+const MIN_SCAN_CHARS = 6;
+
+interface Loaded {
+  /** The vault domain (for messages; never a value). */
+  domain: string;
+  value: string;
+  placeholder: string;
+  scope: CredentialScope;
+}
+
+/**
+ * The credentials one call holds, and the rules that keep them in place.
+ * A masked skill receives opaque placeholders (`agentos-secret-<hex>`)
+ * instead of values; {@linkcode CallCredentials.substitute} puts the real
+ * value back only in a request to the credential's own domain, and every
+ * request is searched for this call's placeholders and real values
+ * bound for anywhere else, which is refused. Responses are masked back,
+ * and everything logged or returned is redacted.
+ */
+export class CallCredentials {
+  /** Whether the skill sees placeholders (it does not declare `secrets`). */
+  readonly masked: boolean;
+  #loaded: Loaded[] = [];
+  #byPlaceholder = new Map<string, Loaded>();
+
+  /** @param masked true unless the skill declares `secrets` */
+  constructor(masked: boolean) {
+    this.masked = masked;
+  }
+
+  /** Whether the call holds any credential. */
+  get empty(): boolean {
+    return this.#loaded.length === 0;
+  }
+
+  /**
+   * Adds a credential and returns what the skill receives for it: the
+   * same fields with placeholders (masked), or the real value.
+   *
+   * @param credential the vault domain, the decrypted value and where it may be sent
+   * @returns the skill's view (`params["auth"]` or a `secrets.read` answer)
+   */
+  add(credential: CallCredential): CredentialValue {
+    const { domain, value, scope } = credential;
+    const fields: Record<string, string> = typeof value === "string"
+      ? { value }
+      : value;
+    const view: Record<string, string> = {};
+    for (const [name, field] of Object.entries(fields)) {
+      const placeholder = `agentos-secret-${randomHex(16)}`;
+      const loaded = { domain, value: field, placeholder, scope };
+      this.#loaded.push(loaded);
+      this.#byPlaceholder.set(placeholder, loaded);
+      view[name] = this.masked ? placeholder : field;
+    }
+    return typeof value === "string" ? view.value! : view;
+  }
+
+  /**
+   * Replaces this call's placeholders in a request's params by the real
+   * values, after checking each may go to `host`.
+   *
+   * @param params the dispatch params (url, params, headers, json, data)
+   * @param target the host the request goes to and the skill sending it
+   * @returns the params with values in, and the domains whose credential was used
+   * @throws {RpcError} Forbidden for a placeholder bound elsewhere or not this call's
+   */
+  substitute(
+    params: Record<string, unknown>,
+    target: RequestTarget,
+  ): { params: Record<string, unknown>; used: string[] } {
+    const { host, skillId } = target;
+    const used = new Set<string>();
+    const replace = (text: string, encode: (v: string) => string) =>
+      text.replace(PLACEHOLDER, (found) => {
+        const loaded = this.#byPlaceholder.get(found.toLowerCase());
+        if (!loaded) {
+          throw new RpcError(
+            ErrorCode.Forbidden,
+            `Skill "${skillId}" sent a credential placeholder that does not belong to this call (to host "${host}"); refused`,
+            { host, check: "credentials" },
+          );
+        }
+        if (!allowedFor(loaded.scope, host)) {
+          throw misplaced(skillId, loaded, host);
+        }
+        used.add(loaded.domain);
+        return encode(loaded.value);
+      });
+    const deep = (value: unknown): unknown => {
+      if (typeof value === "string") return replace(value, (v) => v);
+      if (Array.isArray(value)) return value.map(deep);
+      if (isObject(value)) {
+        return Object.fromEntries(
+          Object.entries(value).map(([k, v]) => [k, deep(v)]),
+        );
+      }
+      return value;
+    };
+    const out: Record<string, unknown> = { ...params };
+    if (typeof params.url === "string") {
+      out.url = substituteUrl(
+        params.url,
+        (text) => replace(text, encodeURIComponent),
+      );
+    }
+    for (const key of ["params", "headers", "json", "data"]) {
+      if (key in params) out[key] = deep(params[key]);
+    }
+    return { params: out, used: [...used].sort() };
+  }
+
+  /**
+   * Refuses a request bound for `host` that carries a placeholder, or one
+   * of this call's real values (verbatim, URL- or JSON-encoded) whose
+   * credential may not go there. Runs on every redirect hop.
+   *
+   * @param texts the URL, header values and body of the request
+   * @param target the hop's host and the skill sending it
+   * @throws {RpcError} Forbidden
+   */
+  assertMayCarry(texts: string[], target: RequestTarget): void {
+    const { host, skillId } = target;
+    for (const text of texts) {
+      const found = ONE_PLACEHOLDER.exec(text)?.[0];
+      if (found) {
+        const loaded = this.#byPlaceholder.get(found.toLowerCase());
+        if (loaded && !allowedFor(loaded.scope, host)) {
+          throw misplaced(skillId, loaded, host);
+        }
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `Skill "${skillId}" sent a credential placeholder to host "${host}" where it cannot be replaced; refused`,
+          { host, check: "credentials" },
+        );
+      }
+      for (const loaded of this.#loaded) {
+        if (loaded.value.length < MIN_SCAN_CHARS) continue;
+        if (allowedFor(loaded.scope, host)) continue;
+        if (encodings(loaded.value).some((form) => text.includes(form))) {
+          throw misplaced(skillId, loaded, host);
+        }
+      }
+    }
+  }
+
+  /**
+   * Masks a response for a masked skill: real values become their
+   * placeholders (a server that echoes the key does not reveal it).
+   *
+   * @param text response text
+   * @returns the text as the skill may see it
+   */
+  mask(text: string): string {
+    if (!this.masked) return text;
+    let out = text;
+    for (const loaded of this.#loaded) {
+      if (loaded.value === "") continue;
+      out = out.replaceAll(loaded.value, loaded.placeholder);
+    }
+    return out;
+  }
+
+  /**
+   * Removes every real value (and placeholder) from text bound for a log,
+   * an audit line, an error or a result.
+   *
+   * @param text any text
+   * @returns the text with `[secret]` in their place
+   */
+  redact(text: string): string {
+    let out = text;
+    for (const loaded of this.#loaded) {
+      if (loaded.value.length < 4) continue;
+      for (const form of encodings(loaded.value)) {
+        out = out.replaceAll(form, "[secret]");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@linkcode CallCredentials.redact} applied to every string in a value.
+   *
+   * @param value any JSON value
+   * @returns the value with secrets removed
+   */
+  redactValue(value: unknown): unknown {
+    if (this.#loaded.length === 0) return value;
+    if (typeof value === "string") return this.redact(value);
+    if (Array.isArray(value)) return value.map((v) => this.redactValue(v));
+    if (isObject(value)) {
+      return Object.fromEntries(
+        Object.entries(value).map((
+          [k, v],
+        ) => [this.redact(k), this.redactValue(v)]),
+      );
+    }
+    return value;
+  }
+}
+
+function substituteUrl(
+  text: string,
+  replace: (part: string) => string,
+): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return replace(text);
+  }
+  url.pathname = replace(url.pathname);
+  // Rebuilding the query re-encodes it: only when a placeholder is in it.
+  if (ONE_PLACEHOLDER.test(url.search)) {
+    const query = new URLSearchParams();
+    for (const [key, value] of url.searchParams) {
+      query.append(decodeReplace(key, replace), decodeReplace(value, replace));
+    }
+    url.search = query.toString();
+  }
+  if (url.username || url.password || url.hash) {
+    url.username = replace(url.username);
+    url.password = replace(url.password);
+    url.hash = replace(url.hash);
+  }
+  return url.href;
+}
+
+/** Query parts are decoded already: substitute raw values, URLSearchParams encodes. */
+function decodeReplace(
+  text: string,
+  replace: (part: string) => string,
+): string {
+  return text.replace(
+    PLACEHOLDER,
+    (found) => decodeURIComponent(replace(found)),
+  );
+}
+
+function allowedFor(scope: CredentialScope, host: string): boolean {
+  if ("domain" in scope) return inDomain(host, scope.domain);
+  return scope.hosts.includes(host) ||
+    scope.domains.some((domain) => inDomain(host, domain));
+}
+
+function misplaced(skillId: string, loaded: Loaded, host: string): RpcError {
+  const where = "domain" in loaded.scope
+    ? `"${loaded.scope.domain}" and its subdomains`
+    : "the hosts the skill declares";
+  return new RpcError(
+    ErrorCode.Forbidden,
+    `Skill "${skillId}" tried to send the credential for "${loaded.domain}" to host "${host}": a credential goes only to ${where}; refused`,
+    { host, credential: loaded.domain, check: "credentials" },
+  );
+}
+
+function encodings(value: string): string[] {
+  const forms = new Set([value, encodeURIComponent(value)]);
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(new URLSearchParams({ v: value }).toString().slice(2));
+  return [...forms];
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(bytes)),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}

@@ -1,0 +1,131 @@
+import assert from "node:assert/strict";
+import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { CallCredentials, PLACEHOLDER } from "./call_credentials.ts";
+import { credentialDomains, registrableDomain } from "./credential_domains.ts";
+
+const KEY = "sk-live-REAL/key+with&odd=chars";
+
+Deno.test("registrableDomain() and credentialDomains() derive where a connection's credential lives", () => {
+  assert.equal(registrableDomain("api.openai.com"), "openai.com");
+  assert.equal(registrableDomain("www.bbc.co.uk"), "bbc.co.uk");
+  assert.equal(registrableDomain("me.github.io"), "me.github.io");
+  assert.equal(registrableDomain("localhost"), "localhost");
+  assert.equal(registrableDomain("10.0.0.1"), "10.0.0.1");
+  assert.deepEqual(
+    credentialDomains("s", {
+      name: "api",
+      base_url: "https://a.b.example.com/v1",
+      domain: null,
+    }),
+    {
+      connection: "api",
+      candidates: ["a.b.example.com", "b.example.com", "example.com"],
+      keyedBySkill: false,
+    },
+  );
+  assert.deepEqual(
+    credentialDomains("s", {
+      name: "api",
+      base_url: "https://a.example.com",
+      domain: ".Example.org",
+    }).candidates,
+    ["example.org"],
+  );
+  assert.deepEqual(credentialDomains("s", undefined), {
+    connection: null,
+    candidates: ["s"],
+    keyedBySkill: true,
+  });
+});
+
+Deno.test("CallCredentials masks values and substitutes them only for the credential's own domain", () => {
+  const credentials = new CallCredentials(true);
+  const auth = credentials.add({
+    domain: "example.com",
+    value: { key: KEY },
+    scope: { domain: "example.com" },
+  }) as Record<string, string>;
+  assert.match(auth.key!, PLACEHOLDER);
+  assert.ok(!JSON.stringify(auth).includes("REAL"));
+  const params = {
+    url: `https://api.example.com/x/${auth.key}?k=${auth.key}&other=a%20b`,
+    params: { key: auth.key },
+    headers: { authorization: `Bearer ${auth.key}` },
+    json: { nested: [`${auth.key}`] },
+  };
+  const { params: sent, used } = credentials.substitute(params, {
+    host: "api.example.com",
+    skillId: "s",
+  });
+  assert.deepEqual(used, ["example.com"]);
+  const url = new URL(sent.url as string);
+  assert.equal(url.searchParams.get("k"), KEY);
+  assert.equal(url.searchParams.get("other"), "a b");
+  assert.equal(decodeURIComponent(url.pathname), `/x/${KEY}`);
+  assert.deepEqual(sent.params, { key: KEY });
+  assert.deepEqual(sent.headers, { authorization: `Bearer ${KEY}` });
+  assert.deepEqual(sent.json, { nested: [KEY] });
+  // Anywhere else: refused, and the message never holds the value.
+  assert.throws(
+    () =>
+      credentials.substitute(params, {
+        host: "evil.example.net",
+        skillId: "s",
+      }),
+    (error: RpcError) =>
+      error.code === ErrorCode.Forbidden &&
+      /credential for "example\.com" to host "evil\.example\.net"/.test(
+        error.message,
+      ) && !error.message.includes("REAL"),
+  );
+  // A placeholder that is not this call's is refused too.
+  assert.throws(
+    () =>
+      credentials.substitute(
+        { url: `https://api.example.com/?k=agentos-secret-${"0".repeat(32)}` },
+        { host: "api.example.com", skillId: "s" },
+      ),
+    /does not belong to this call/,
+  );
+});
+
+Deno.test("CallCredentials refuses real values bound elsewhere, masks responses and redacts logs", () => {
+  const credentials = new CallCredentials(false);
+  assert.equal(
+    credentials.add({
+      domain: "example.com",
+      value: KEY,
+      scope: { domain: "example.com" },
+    }),
+    KEY,
+  );
+  credentials.assertMayCarry([`Bearer ${KEY}`], {
+    host: "sub.example.com",
+    skillId: "s",
+  });
+  for (
+    const text of [
+      `https://evil.test/?k=${encodeURIComponent(KEY)}`,
+      JSON.stringify({ k: KEY }),
+      KEY,
+    ]
+  ) {
+    assert.throws(
+      () =>
+        credentials.assertMayCarry([text], {
+          host: "evil.test",
+          skillId: "s",
+        }),
+      /to host "evil\.test"/,
+    );
+  }
+  assert.equal(credentials.redact(`x ${KEY} y`), "x [secret] y");
+  assert.deepEqual(credentials.redactValue({ a: [KEY] }), { a: ["[secret]"] });
+  const masked = new CallCredentials(true);
+  const auth = masked.add({
+    domain: "example.com",
+    value: { key: KEY },
+    scope: { domain: "example.com" },
+  }) as Record<string, string>;
+  assert.equal(masked.mask(`echo ${KEY}`), `echo ${auth.key}`);
+});

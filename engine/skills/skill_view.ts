@@ -1,0 +1,83 @@
+import { skillCredentialDomains } from "./credential_domains.ts";
+import { declaresSecrets } from "./skill_credentials.ts";
+import type { SkillGrants } from "./skill_grants.ts";
+import type { SkillEntry } from "./skill_registry.ts";
+
+/**
+ * A skill as `skills.list` shows it.
+ *
+ * @param skill the skill
+ * @param grants the owner's grants for it
+ * @param vaultDomains the domains the vault holds credentials for
+ * @returns its public description
+ */
+export function skillView(
+  skill: SkillEntry,
+  grants: SkillGrants,
+  vaultDomains: Set<string> = new Set(),
+): Record<string, unknown> {
+  const fm = skill.discovery.front_matter;
+  return {
+    id: skill.id,
+    name: skill.name,
+    description: skill.description,
+    origin: skill.origin,
+    dir: skill.dir,
+    enabled: skill.enabled,
+    addedAt: skill.addedAt,
+    lastSuccessAt: skill.lastSuccessAt ?? null,
+    needs: Array.isArray(fm.capabilities) ? fm.capabilities : [],
+    connections: skill.discovery.connections.map((c) => ({
+      name: c.name,
+      base_url: c.base_url,
+      domain: c.domain,
+      description: c.description,
+      label: c.label,
+      auth: c.auth ?? null,
+      file: c.file,
+      line: c.line,
+    })),
+    egress: skill.egress,
+    grants: grantsView(skill, grants),
+    secrets: declaresSecrets(skill) ? "real values" : "masked",
+    credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
+      .map((entry) => ({
+        connection: entry.connection,
+        domains: entry.candidates,
+        stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
+      })),
+    tools: skill.discovery.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      file: tool.file,
+      line: tool.line,
+      params: tool.params,
+      provides: tool.provides,
+      returns: tool.returns,
+      timeout: tool.timeout,
+      connection: tool.connection,
+      tests: tool.tests,
+      test_skip: tool.test_skip,
+    })),
+    problems: skill.discovery.problems,
+  };
+}
+
+/**
+ * A skill's grants as `skills.list` and `skills.allow` show them (open
+ * web only counts when the skill declares it).
+ *
+ * @param skill the skill
+ * @param grants its grants
+ * @returns hosts, open web, and whether these are a bundled skill's defaults
+ */
+export function grantsView(
+  skill: SkillEntry,
+  grants: SkillGrants,
+): Record<string, unknown> {
+  return {
+    hosts: grants.hosts,
+    openWeb: grants.openWeb && skill.egress.openWeb,
+    byDefault: grants.byDefault,
+  };
+}

@@ -1,0 +1,234 @@
+import { join, resolve } from "node:path";
+import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import { SQL_RUNNER_PY } from "./_sql_runner.ts";
+import type { ConnectionInfo } from "./skill_discovery.ts";
+
+/** Rows returned by default, and at most (`limit`). */
+export const DEFAULT_SQL_ROWS = 1000;
+const MAX_SQL_ROWS = 10_000;
+
+/** Most bytes of rows (as JSON) one query returns. */
+export const MAX_SQL_BYTES = 4 * 1024 * 1024;
+
+/** Longest a query may run. */
+export const SQL_TIMEOUT_S = 10;
+
+/** Longest query text. */
+const MAX_SQL_CHARS = 100_000;
+
+/** Graph tables a skill may not read: the vault's ciphertexts and the settings (grants, prefs, vault check). */
+const GRAPH_DENIED_TABLES = ["secrets", "settings"];
+
+/** Options for {@linkcode SqlBroker}. */
+export interface SqlBrokerOptions {
+  /** The interpreter that runs queries. */
+  python: string;
+  /** The graph database file. */
+  graphPath: string;
+  /** `$AGENTOS_HOME/skill-data`: a skill's declared `sqlite=` files live in `<dir>/<skill id>/`. */
+  skillDataDir: string;
+  /** Longest a query may run, in seconds (default {@linkcode SQL_TIMEOUT_S}). */
+  timeoutS?: number;
+}
+
+/** What a query gave, with what the audit line needs. */
+export interface SqlOutcome {
+  rows: Record<string, unknown>[];
+  /** `graph` or the declared file's name, with the tables read: `graph:nodes,values`. */
+  target: string;
+  truncated: boolean;
+  bytes: number;
+}
+
+/**
+ * Serves `sql.query`: read-only queries against the graph (minus the
+ * vault and settings tables) or a SQLite file one of the skill's
+ * connections declares with `sqlite=`, which must lie in
+ * `$AGENTOS_HOME/skill-data/<skill id>/` (checked on the real path, so a
+ * symbolic link cannot lead out of it). Each query runs in its own
+ * short-lived process on a read-only connection, with row, size and time
+ * limits; the process is killed at the deadline.
+ */
+export class SqlBroker {
+  #options: SqlBrokerOptions;
+
+  /** @param options the interpreter and the paths */
+  constructor(options: SqlBrokerOptions) {
+    this.#options = options;
+  }
+
+  get #timeoutS(): number {
+    return this.#options.timeoutS ?? SQL_TIMEOUT_S;
+  }
+
+  /**
+   * Runs one query.
+   *
+   * @param skill the skill's id and connections
+   * @param params `sql`, `params` (array or object), `db` (a declared file), `connection`, `limit`
+   * @returns the rows
+   * @throws {RpcError} InvalidParams, Forbidden (an undeclared file), Timeout, SkillFailed (SQLite refused it)
+   */
+  async query(
+    skill: { id: string; connections: ConnectionInfo[] },
+    params: Record<string, unknown>,
+  ): Promise<SqlOutcome> {
+    const sql = params.sql;
+    if (
+      typeof sql !== "string" || sql.trim() === "" || sql.length > MAX_SQL_CHARS
+    ) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `"sql" must be a query of 1 to ${MAX_SQL_CHARS} characters`,
+      );
+    }
+    const bind = params.params ?? null;
+    const scalar = (v: unknown) =>
+      v === null || ["string", "number", "boolean"].includes(typeof v);
+    if (
+      bind !== null &&
+      !(Array.isArray(bind) && bind.every(scalar)) &&
+      !(isObject(bind) && Object.values(bind).every(scalar))
+    ) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `"params" must be a list or an object of strings, numbers, booleans or nulls`,
+      );
+    }
+    const limit = typeof params.limit === "number" && params.limit > 0
+      ? Math.min(Math.floor(params.limit), MAX_SQL_ROWS)
+      : DEFAULT_SQL_ROWS;
+    const { path, target, deny } = await this.#database(skill, params);
+    const answer = await this.#run({
+      path,
+      sql,
+      params: bind,
+      max_rows: limit,
+      max_bytes: MAX_SQL_BYTES,
+      timeout_s: this.#timeoutS,
+      deny_tables: deny,
+    });
+    if (typeof answer.error === "string") {
+      throw new RpcError(
+        answer.kind === "timeout" ? ErrorCode.Timeout : ErrorCode.SkillFailed,
+        answer.kind === "timeout"
+          ? `Query on ${target} did not finish within ${this.#timeoutS} s`
+          : `SQLite refused the query on ${target}: ${answer.error}`,
+        { reason: "sql", check: "sql" },
+      );
+    }
+    const rows = Array.isArray(answer.rows)
+      ? answer.rows as Record<string, unknown>[]
+      : [];
+    const tables = Array.isArray(answer.tables) ? answer.tables.join(",") : "";
+    return {
+      rows,
+      target: tables ? `${target}:${tables}` : target,
+      truncated: answer.truncated === true,
+      bytes: JSON.stringify(rows).length,
+    };
+  }
+
+  async #database(
+    skill: { id: string; connections: ConnectionInfo[] },
+    params: Record<string, unknown>,
+  ): Promise<{ path: string; target: string; deny: string[] }> {
+    const declared = skill.connections.filter((c) =>
+      typeof c.sqlite === "string" && c.sqlite !== ""
+    );
+    let file: string | undefined;
+    if (typeof params.db === "string" && params.db !== "") {
+      const match = declared.find((c) =>
+        c.sqlite === params.db || c.name === params.db
+      );
+      if (!match) {
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `Skill "${skill.id}" may query only the graph or a database its connections declare with sqlite=; "${
+            params.db.slice(0, 200)
+          }" is not one`,
+          { check: "sql" },
+        );
+      }
+      file = match.sqlite as string;
+    } else if (typeof params.connection === "string") {
+      const match = declared.find((c) => c.name === params.connection);
+      if (match) file = match.sqlite as string;
+    }
+    if (file === undefined) {
+      return {
+        path: this.#options.graphPath,
+        target: "graph",
+        deny: GRAPH_DENIED_TABLES,
+      };
+    }
+    const dir = join(this.#options.skillDataDir, skill.id);
+    const wanted = resolve(dir, file);
+    const refuse = (why: string) =>
+      new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skill.id}" declares the database "${file}", which ${why}; a skill's own databases live in ${dir}/`,
+        { check: "sql" },
+      );
+    let real: string;
+    try {
+      real = await Deno.realPath(wanted);
+    } catch {
+      throw refuse("does not exist there or cannot be read");
+    }
+    const realDir = await Deno.realPath(dir).catch(() => dir);
+    if (!real.startsWith(`${realDir}/`)) throw refuse("is not inside it");
+    return { path: real, target: file, deny: [] };
+  }
+
+  async #run(
+    request: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#options.python, {
+        args: ["-I", "-S", "-c", SQL_RUNNER_PY],
+        clearEnv: true,
+        env: { LANG: "C.UTF-8" },
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      throw new RpcError(
+        ErrorCode.InternalError,
+        `Cannot start the query runner: ${(error as Error).message}`,
+      );
+    }
+    // The progress handler stops the query; this is the backstop.
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+    }, (this.#timeoutS + 5) * 1000);
+    try {
+      const writer = child.stdin.getWriter();
+      await writer.write(new TextEncoder().encode(JSON.stringify(request)));
+      await writer.close();
+      const [stdout, stderr, status] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.status,
+      ]);
+      if (!status.success) {
+        if (status.signal === "SIGKILL") {
+          return { error: "killed at the deadline", kind: "timeout" };
+        }
+        throw new RpcError(
+          ErrorCode.InternalError,
+          `The query runner failed: ${stderr.trim().split("\n").at(-1) ?? ""}`,
+        );
+      }
+      return JSON.parse(stdout);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
