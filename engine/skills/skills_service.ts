@@ -193,6 +193,7 @@ export function openSkills(
     close: async () => {
       await loaded.catch(() => {});
       await pool.close();
+      await WorkerProcess.reaped();
       await http.close();
     },
   });

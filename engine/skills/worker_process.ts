@@ -14,6 +14,9 @@ export const MAX_WORKER_STDERR_BYTES = 64 * 1024 * 1024;
 /** Most dispatches of one call served at the same time; more wait. */
 const MAX_CONCURRENT_DISPATCHES = 64;
 
+/** Workers that answered and are being reaped in the background. */
+const REAPING = new Set<Promise<void>>();
+
 /** How long a worker may take to exit after its result before it is killed. */
 const EXIT_GRACE_MS = 2000;
 
@@ -255,14 +258,25 @@ export class WorkerProcess {
       void this.#lines.send(line);
       const result = await this.#result.promise;
       this.#state = "done";
+      clearTimeout(timer);
+      // The caller gets the result now; the process (which exits right after
+      // its result) is reaped in the background: waiting for the pid
+      // namespace to tear down would add milliseconds to every call.
+      const reaping = this.#finish().finally(() => REAPING.delete(reaping));
+      REAPING.add(reaping);
       return result;
     } catch (error) {
       this.#state = "done";
-      throw await this.#withExitDetail(error);
-    } finally {
       clearTimeout(timer);
+      const detailed = await this.#withExitDetail(error);
       await this.#finish();
+      throw detailed;
     }
+  }
+
+  /** Resolves when every worker that answered has been reaped (for shutdown). */
+  static reaped(): Promise<void> {
+    return Promise.allSettled([...REAPING]).then(() => {});
   }
 
   /**
