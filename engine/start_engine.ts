@@ -5,6 +5,7 @@ import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
 import { openSkills } from "./skills/mod.ts";
 import { openVault } from "./vault/mod.ts";
+import { launchBridgeIfWanted } from "./bridge_launcher.ts";
 import { AuditLog } from "./audit/mod.ts";
 import { pythonDir } from "./runtime_layout.ts";
 
@@ -44,6 +45,7 @@ export async function startEngine(
       python,
     });
     engine.listen();
+    launchBridgeIfWanted(engine, graph.store.db);
   } catch (error) {
     await engine.shutdown(`start-up failed: ${(error as Error).message}`);
     throw error;

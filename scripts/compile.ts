@@ -125,7 +125,9 @@ export function compilePlan(
         if (flag === "--allow-read" && item.startsWith("./")) {
           includes.push(item.slice(2));
         } else if (flag === "--allow-run" && item === "deno") {
-          kept.push(join(target.outDir, "agentos-engine"));
+          // The engine runs deno only to start the bridge from a checkout;
+          // a compiled engine does not (see engine/bridge_launcher.ts).
+          if (task !== "engine") kept.push(join(target.outDir, "agentos-engine"));
         } else kept.push(item);
       }
       for (const item of kept) {

@@ -1,0 +1,100 @@
+import { fileURLToPath } from "node:url";
+import type { DatabaseSync } from "node:sqlite";
+import type { Engine } from "./engine.ts";
+
+const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DEFAULT_PORT = 3456;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Starts the web bridge beside the engine when the owner asked for it
+ * (`agentos prefs set bridge.autostart true`, port from `bridge.port`,
+ * default 3456), with exactly the flags of `deno task bridge`, restarts it
+ * with backoff if it dies, and stops it at shutdown. The bridge keeps its
+ * own narrow permissions: the engine only runs it.
+ *
+ * @param engine the engine being started
+ * @param db the graph database, for the preferences
+ */
+export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
+  const pref = (key: string) => {
+    const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(
+      `prefs.${key}`,
+    ) as
+      | { value: string }
+      | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  };
+  if (pref("bridge.autostart") !== true) return;
+  const port = Number(pref("bridge.port") ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    engine.log.warn(
+      "Not starting the bridge: bridge.port is not a port number",
+      { port },
+    );
+    return;
+  }
+  if (Deno.build.standalone) {
+    engine.log.warn(
+      "Not starting the bridge: a compiled engine has no bridge task; run it from a checkout",
+    );
+    return;
+  }
+  const task: string =
+    JSON.parse(Deno.readTextFileSync(DENO_CONFIG)).tasks.bridge;
+  const args = task.split(" && ").at(-1)!
+    .replaceAll("$AGENTOS_HOME", engine.paths.home)
+    .replaceAll("$AGENTOS_BRIDGE_PORT", String(port))
+    .split(/\s+/).filter((word) => word !== "").slice(1); // drop "deno"
+  let child: Deno.ChildProcess | undefined;
+  let stopping = false;
+  let backoff = 1000;
+  const start = () => {
+    if (stopping) return;
+    const started = Date.now();
+    child = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: REPO_ROOT,
+      clearEnv: true,
+      env: {
+        AGENTOS_HOME: engine.paths.home,
+        AGENTOS_BRIDGE_PORT: String(port),
+      },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    engine.log.info("Bridge started", {
+      pid: child.pid,
+      url: `http://127.0.0.1:${port}/`,
+    });
+    child.status.then((status) => {
+      if (stopping) return;
+      // A bridge that ran a while gets a fresh backoff; one that keeps dying waits longer each time.
+      backoff = Date.now() - started > 60_000
+        ? 1000
+        : Math.min(backoff * 2, MAX_BACKOFF_MS);
+      engine.log.warn("Bridge exited; restarting", {
+        code: status.code,
+        inMs: backoff,
+      });
+      setTimeout(start, backoff);
+    });
+  };
+  start();
+  engine.addService({
+    status: () => ({
+      bridge: { url: `http://127.0.0.1:${port}/`, pid: child?.pid ?? null },
+    }),
+    close: async () => {
+      stopping = true;
+      try {
+        child?.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child?.status;
+    },
+  });
+}
