@@ -1,22 +1,19 @@
 import {
   ErrorCode,
   isObject,
+  objectParam,
+  optionalInteger,
+  optionalString,
   type RpcDispatcher,
   RpcError,
+  stringParam,
 } from "../rpc/mod.ts";
 import type { ShapeRegistry } from "../shapes/mod.ts";
 import type { ChangeFeed } from "./change_feed.ts";
 import { listNodes, type ListQuery } from "./graph_query.ts";
 import type { GraphStore } from "./graph_store.ts";
 import type { GraphTx } from "./graph_tx.ts";
-import {
-  actorParam,
-  LABEL_PATTERN,
-  objectParam,
-  optionalInteger,
-  optionalString,
-  stringParam,
-} from "./params.ts";
+import { actorParam, LABEL_PATTERN } from "./params.ts";
 import type { RecordWriter } from "./record_writer.ts";
 
 /** Most records one `graph.import` takes. */

@@ -28,3 +28,9 @@ export {
   RpcClient,
   type RpcClientOptions,
 } from "./rpc_client.ts";
+export {
+  objectParam,
+  optionalInteger,
+  optionalString,
+  stringParam,
+} from "./params.ts";

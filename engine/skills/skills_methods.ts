@@ -2,9 +2,11 @@ import {
   ErrorCode,
   invalidParams,
   isObject,
+  objectParam,
   type RequestContext,
   type RpcDispatcher,
   RpcError,
+  stringParam,
 } from "../rpc/mod.ts";
 import type { CapabilityBroker } from "./capability_broker.ts";
 import { HttpTape } from "./http_tape.ts";
@@ -145,7 +147,7 @@ export function registerSkillsMethods(
     const run = await runner.run({
       skill: stringParam(params, "skill"),
       tool: stringParam(params, "tool"),
-      params: objectParam(params, "params"),
+      params: objectParam(params, "params", true),
       remember,
       ...callOptions(ctx),
     });
@@ -270,7 +272,7 @@ export function registerSkillsMethods(
     }
     return await capabilities.invoke(
       stringParam(params, "name"),
-      objectParam(params, "params"),
+      objectParam(params, "params", true),
       callOptions(ctx),
     );
   });
@@ -317,35 +319,6 @@ function callOptions(
     signal: ctx.signal,
     onProgress: (report) => ctx.notify("skills.progress", report),
   };
-}
-
-function stringParam(
-  params: Record<string, unknown>,
-  key: string,
-  maxLength = 200,
-): string {
-  const value = params[key];
-  if (typeof value !== "string" || value === "" || value.length > maxLength) {
-    throw invalidParams(
-      `"${key}" must be a string of 1 to ${maxLength} characters, got ${
-        JSON.stringify(value)?.slice(0, 100)
-      }`,
-    );
-  }
-  return value;
-}
-
-function objectParam(
-  params: Record<string, unknown>,
-  key: string,
-): Record<string, unknown> {
-  const value = params[key] ?? {};
-  if (!isObject(value)) {
-    throw invalidParams(
-      `"${key}" must be an object, got ${JSON.stringify(value)?.slice(0, 100)}`,
-    );
-  }
-  return value;
 }
 
 function prefKey(params: Record<string, unknown>): string {
