@@ -12,6 +12,7 @@ import { EngineProcess } from "./_engine_process.ts";
 import { mutateText, Random, randomJson } from "./_fuzz.ts";
 import { RawSocket } from "./_raw_socket.ts";
 import { REPO_ROOT } from "./_task_command.ts";
+import { bridgeFixture } from "./bridge_fixture.ts";
 
 const ITERATIONS = Number(Deno.env.get("AGENTOS_FUZZ_ITERATIONS") ?? 300);
 const SEED = Number(Deno.env.get("AGENTOS_FUZZ_SEED") ?? Date.now() % 100_000);
@@ -149,4 +150,100 @@ Deno.test(`mutated shape YAML is reported, never thrown (seed ${SEED})`, async (
       );
     }
   }
+});
+
+/** Percent-encodes anything, lone surrogates included (as an invalid byte). */
+function enc(value: unknown): string {
+  try {
+    return encodeURIComponent(String(value));
+  } catch {
+    return "%FF";
+  }
+}
+
+Deno.test(`bridge routes answer ${ITERATIONS} malformed requests with JSON errors, never a 500 (seed ${SEED})`, async () => {
+  await using fixture = await bridgeFixture();
+  const random = new Random(SEED);
+  const paths = [
+    "/graph",
+    "/graph/",
+    `/graph/${fixture.seed.ada}`,
+    "/shapes",
+    "/shapes/task",
+    "/user",
+    "/capability/llm",
+    "/graph/x/history",
+    "/sdk.js",
+    "/",
+    "/nope",
+  ];
+  const methods = ["GET", "POST", "PATCH", "DELETE", "PUT", "OPTIONS"];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const query = Array.from(
+      { length: random.int(4) },
+      () => `${enc(randomJson(random, 0))}=${enc(randomJson(random, 0))}`,
+    )
+      .join("&");
+    const path =
+      mutateText(random, random.pick(paths)).replaceAll("#", "%23").replaceAll(
+        "?",
+        "%3F",
+      ) || "/";
+    const method = random.pick(methods);
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+    };
+    if (random.next() < 0.5) {
+      headers.authorization = `Bearer ${
+        random.next() < 0.5 ? fixture.token : "wrong"
+      }`;
+    }
+    if (random.next() < 0.2) {
+      headers.origin = random.pick([
+        "http://evil.example",
+        "null",
+        "http://127.0.0.1:3456",
+      ]);
+    }
+    const body = method === "GET" || method === "OPTIONS"
+      ? undefined
+      : random.next() < 0.5
+      ? JSON.stringify(randomJson(random))
+      : mutateText(random, '{"values":{"name":"x"},"shape":"task"}');
+    let response: Response;
+    try {
+      response = await fixture.request(
+        `${path.startsWith("/") ? path : `/${path}`}${
+          query ? `?${query}` : ""
+        }`,
+        {
+          method,
+          headers,
+          body,
+        },
+      );
+    } catch (error) {
+      if (error instanceof TypeError) continue; // a URL the client itself refuses to send
+      throw error;
+    }
+    const text = await response.text();
+    assert.ok(
+      response.status < 500 || response.status === 501 ||
+        response.status === 503,
+      `${method} ${path}: ${response.status} ${text.slice(0, 200)}`,
+    );
+    if (
+      response.status >= 400 &&
+      response.headers.get("content-type")?.includes("json")
+    ) {
+      assert.ok(
+        typeof JSON.parse(text).error === "object" ||
+          typeof JSON.parse(text).error === "string",
+        text.slice(0, 200),
+      );
+    }
+  }
+  const ok = await fixture.request("/shapes");
+  assert.equal(ok.status, 200);
+  await ok.body?.cancel();
 });

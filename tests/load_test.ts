@@ -8,10 +8,11 @@
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
 import { RawSocket } from "./_raw_socket.ts";
+import { REPO_ROOT } from "./_task_command.ts";
 
 const SECONDS = Number(Deno.env.get("AGENTOS_SOAK_SECONDS") ?? 4);
 
-Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: no errors, events in order, memory flat`, async () => {
+Deno.test(`100 clients mixing reads, writes, capability calls and subscriptions for ${SECONDS} s: no errors, events in order, memory flat`, async () => {
   await using engine = await EngineProcess.start();
   const rss = () =>
     Number(
@@ -23,7 +24,10 @@ Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: 
   const subscribers = await Promise.all(Array.from({ length: 10 }, async () => {
     const seen: number[] = [];
     const client = await engine.client({
-      onNotification: (_, params) => seen.push((params as { id: number }).id),
+      onNotification: (_, params) => {
+        const event = params as { kind: string; id: number };
+        if (event.kind === "change") seen.push(event.id);
+      },
     });
     const { after } = await client.call<{ after: number }>(
       "observer.subscribe",
@@ -45,12 +49,27 @@ Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: 
     () => baseline = rss(),
     Math.min(1000, SECONDS * 250),
   );
+  let calls = 0;
+  await (await engine.client()).call("skills.add", {
+    path: `${REPO_ROOT}/bench/skills/noop`,
+  });
   const workers = Array.from({ length: 90 }, async (_, w) => {
     const client = await engine.client();
     const ids: string[] = [];
     while (Date.now() < deadline) {
       try {
-        if (w % 3 === 0 || ids.length === 0) {
+        if (w % 9 === 8 && ids.length > 0) {
+          // Capability calls: a fresh sandboxed worker each.
+          const { result } = await client.call<{ result: { ok: boolean } }>(
+            "capability.invoke",
+            {
+              name: "bench_noop",
+              params: {},
+            },
+          );
+          if (!result.ok) throw new Error("bench_noop did not answer ok");
+          calls++;
+        } else if (w % 3 === 0 || ids.length === 0) {
           const { id } = await client.call<{ id: string }>("graph.create", {
             shape: "note",
             values: { name: `w${w} ${operations}`, text: "load ".repeat(50) },
@@ -75,6 +94,7 @@ Deno.test(`100 clients mixing reads, writes and subscriptions for ${SECONDS} s: 
   clearTimeout(warmup);
   assert.deepEqual(errors, []);
   assert.ok(operations > 1000, `only ${operations} operations`);
+  assert.ok(calls > 10, `only ${calls} capability calls`);
 
   const last =
     (await (await engine.client()).call<{ counts: { changes: number } }>(
