@@ -1,5 +1,6 @@
 import { resolveHome } from "../engine/home.ts";
 import { type BackupInfo, verifyDatabase } from "../engine/graph/backup.ts";
+import { callerPath } from "./caller_path.ts";
 import type { Command } from "./command.ts";
 import { callEngine, connectEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -17,7 +18,9 @@ moved there (the file must not exist). The engine must be running; it copies the
 database a few pages at a time with SQLite's backup API and verifies the copy.`,
   options: { json: { type: "boolean" } },
   async run({ values, positionals }) {
-    const [file] = positionals;
+    const file = positionals[0] === undefined
+      ? undefined
+      : callerPath(positionals[0]);
     if (file !== undefined && exists(file)) {
       throw new CliError(`"${file}" already exists; not overwriting it`);
     }

@@ -1,4 +1,5 @@
 import type { Command } from "./command.ts";
+import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
@@ -223,20 +224,14 @@ export const skillsAdd: Command = {
   help:
     `The engine reads the directory inside the sandbox and keeps a copy of its
 readme.md and .py files in $AGENTOS_HOME/skills/<id>/. Edited the skill?
-Add it again to update the copy. The path must be absolute.
+Add it again to update the copy. A relative path is relative to where you
+run agentos.
 
 Example:
-  agentos skills add "$PWD/my-skill"`,
+  agentos skills add ./my-skill`,
   options: JSON_OPTION,
   async run({ values, positionals }) {
-    const dir = requireArg(positionals, 0, "dir");
-    if (!dir.startsWith("/")) {
-      throw new CliError(
-        `Skill directory "${dir}" is a relative path`,
-        ExitCode.Error,
-        `Give an absolute path, e.g.: agentos skills add "$PWD/${dir}"`,
-      );
-    }
+    const dir = callerPath(requireArg(positionals, 0, "dir"));
     const added = await callEngine<{
       id: string;
       updated: boolean;
