@@ -127,7 +127,9 @@ export function compilePlan(
         } else if (flag === "--allow-run" && item === "deno") {
           // The engine runs deno only to start the bridge from a checkout;
           // a compiled engine does not (see engine/bridge_launcher.ts).
-          if (task !== "engine") kept.push(join(target.outDir, "agentos-engine"));
+          if (task !== "engine") {
+            kept.push(join(target.outDir, "agentos-engine"));
+          }
         } else kept.push(item);
       }
       for (const item of kept) {
