@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "../engine/graph/mod.ts";
 import type { RpcClient } from "../engine/rpc/mod.ts";
+import { loadVaultKey, Vault } from "../engine/vault/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 
 const ROUNDS = 50;
@@ -38,9 +40,32 @@ async function writeUntilKilled(
   }
 }
 
+/** Rewrites one credential until the connection dies; returns the last acknowledged value. */
+async function rotateSecret(
+  client: RpcClient,
+  round: number,
+): Promise<string | undefined> {
+  let last: string | undefined;
+  for (let i = 0;; i++) {
+    const key = `k-${String(round).padStart(3, "0")}-${
+      String(i).padStart(6, "0")
+    }`;
+    try {
+      await client.call("secrets.set", {
+        domain: "api.example.com",
+        value: { key },
+      });
+      last = key;
+    } catch {
+      return last;
+    }
+  }
+}
+
 Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no acknowledged write, ${ROUNDS} times`, async () => {
   const home = await Deno.makeTempDir({ prefix: "agentos-crash-" });
   const acknowledged = new Map<string, number>();
+  let lastSecret: string | undefined;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const engine = await EngineProcess.start({ home });
@@ -50,6 +75,8 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
       const writes = clients.map((client, i) =>
         writeUntilKilled(client, `r${round}w${i}`)
       );
+      // The vault is rewritten while the crashes land, too.
+      const vaultWrites = rotateSecret(await engine.client(), round);
       await new Promise((resolve) =>
         setTimeout(resolve, 20 + Math.random() * 150)
       );
@@ -57,6 +84,8 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
       for (const result of await Promise.all(writes)) {
         for (const [id, seq] of result) acknowledged.set(id, seq);
       }
+      const secret = await vaultWrites;
+      if (secret !== undefined) lastSecret = secret;
       await Promise.all(clients.map((c) => c.close()));
     }
     assert.ok(
@@ -72,6 +101,23 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
         "engine.status",
       );
       assert.ok(status.counts.nodes >= acknowledged.size);
+    }
+
+    // The vault still decrypts, and holds the last value it acknowledged
+    // (or one the crash cut off after committing it).
+    {
+      const vaultDb = openDatabase(`${home}/data/agentos.db`);
+      const vault = await Vault.open(
+        vaultDb,
+        await loadVaultKey({ kind: "file", path: `${home}/vault.key` }),
+      );
+      const stored = await vault.read("api.example.com") as { key: string };
+      vaultDb.close();
+      assert.ok(lastSecret !== undefined, "some vault write was acknowledged");
+      assert.ok(
+        stored.key >= lastSecret!,
+        `vault holds ${stored.key}, last acknowledged ${lastSecret}`,
+      );
     }
 
     const db = new DatabaseSync(`${home}/data/agentos.db`, { readOnly: true });
