@@ -11,7 +11,7 @@ import { ShapeRegistry } from "../engine/shapes/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { mutateText, Random, randomJson } from "./_fuzz.ts";
 import { RawSocket } from "./_raw_socket.ts";
-import { REPO_ROOT } from "./_task_command.ts";
+import { realPython, REPO_ROOT } from "./_task_command.ts";
 import { bridgeFixture } from "./bridge_fixture.ts";
 
 const ITERATIONS = Number(Deno.env.get("AGENTOS_FUZZ_ITERATIONS") ?? 300);
@@ -246,4 +246,49 @@ Deno.test(`bridge routes answer ${ITERATIONS} malformed requests with JSON error
   const ok = await fixture.request("/shapes");
   assert.equal(ok.status, 200);
   await ok.body?.cancel();
+});
+
+Deno.test(`skill discovery reports mutated sources as problems and never crashes (seed ${SEED})`, async () => {
+  const random = new Random(SEED);
+  const dir = `${REPO_ROOT}/python/skills/feeds`;
+  const readme = await Deno.readTextFile(`${dir}/readme.md`);
+  const source = await Deno.readTextFile(`${dir}/feed.py`);
+  const cases = Math.max(20, Math.floor(ITERATIONS / 10)); // each case starts an interpreter
+  for (let i = 0; i < cases; i++) {
+    const input = JSON.stringify({
+      readme: random.next() < 0.3 ? mutateText(random, readme) : readme,
+      sources: {
+        "feed.py": mutateText(random, source),
+        "extra.py": mutateText(random, "x = 'https://a.example'\n"),
+      },
+    });
+    const child = new Deno.Command(realPython(), {
+      args: ["-I", "-S", `${REPO_ROOT}/python/worker_main.py`, "--discover"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(input));
+    await writer.close();
+    const { code, stdout, stderr } = await child.output();
+    const errors = new TextDecoder().decode(stderr);
+    assert.equal(
+      code,
+      0,
+      `discovery crashed on case ${i}: ${errors.slice(-1000)}`,
+    );
+    const lines = new TextDecoder().decode(stdout).trim().split("\n");
+    assert.equal(lines.length, 1);
+    const description = JSON.parse(lines[0]!) as {
+      tools: unknown[];
+      problems: { file: string; line: number }[];
+    };
+    for (const problem of description.problems) {
+      assert.ok(
+        typeof problem.file === "string" && Number.isInteger(problem.line),
+        JSON.stringify(problem),
+      );
+    }
+  }
 });
