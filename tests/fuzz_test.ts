@@ -13,6 +13,7 @@ import { mutateText, Random, randomJson } from "./_fuzz.ts";
 import { RawSocket } from "./_raw_socket.ts";
 import { realPython, REPO_ROOT } from "./_task_command.ts";
 import { bridgeFixture } from "./bridge_fixture.ts";
+import { McpSession } from "./mcp_session.ts";
 
 const ITERATIONS = Number(Deno.env.get("AGENTOS_FUZZ_ITERATIONS") ?? 300);
 const SEED = Number(Deno.env.get("AGENTOS_FUZZ_SEED") ?? Date.now() % 100_000);
@@ -291,4 +292,53 @@ Deno.test(`skill discovery reports mutated sources as problems and never crashes
       );
     }
   }
+});
+
+Deno.test(`agentos-mcp answers ${Math.max(50, ITERATIONS / 3)} hostile tool calls and stays up (seed ${SEED})`, async () => {
+  await using engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "0" },
+  });
+  await using session = await McpSession.open(engine.paths.home);
+  const random = new Random(SEED);
+  const tools = [
+    "graph_list",
+    "graph_get",
+    "graph_create",
+    "graph_update",
+    "graph_link",
+    "graph_history",
+    "shapes_get",
+  ];
+  for (let i = 0; i < Math.max(50, ITERATIONS / 3); i++) {
+    const name = random.next() < 0.8
+      ? random.pick(tools)
+      : mutateText(random, random.pick(tools));
+    const generated = randomJson(random);
+    const args = typeof generated === "object" && generated !== null &&
+        !Array.isArray(generated)
+      ? generated as Record<string, unknown>
+      : { value: generated };
+    if (random.next() < 0.5) {
+      args.shape = random.pick(["task", "nope", "", "person"]);
+    }
+    const outcome = await session.client.callTool({ name, arguments: args })
+      .then(
+        (result) => ({ result }),
+        (error) => ({ error: error as { code?: unknown; message?: string } }),
+      );
+    if ("error" in outcome) {
+      assert.equal(
+        typeof outcome.error.code,
+        "number",
+        `${name}: ${outcome.error.message}`,
+      );
+    } else {
+      assert.ok(
+        Array.isArray(outcome.result.content),
+        `${name} returned no content`,
+      );
+    }
+  }
+  await session.client.ping();
+  assert.deepEqual(session.errors, []);
 });

@@ -129,19 +129,26 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
   );
 
   await t.step("no worker process is left behind", async () => {
-    const status = await client.call<{ counts: Record<string, number> }>(
-      "engine.status",
-    );
-    const children = await new Deno.Command("ps", {
-      args: ["-o", "pid=,stat=", "--ppid", String(engine.child.pid)],
-      stdout: "piped",
-    }).output();
-    const alive = new TextDecoder().decode(children.stdout).trim().split("\n")
-      .filter((line) => line.trim() !== "" && !/\bZ/.test(line));
-    // Only the spares (ready or starting) remain.
+    // A worker is reaped in the background right after its answer: give the
+    // last ones a moment, then only the spares (ready or starting) remain.
+    let alive: string[] = [];
+    let spares = 0;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const status = await client.call<{ counts: Record<string, number> }>(
+        "engine.status",
+      );
+      spares = status.counts.sparesReady! + status.counts.sparesStarting!;
+      const children = await new Deno.Command("ps", {
+        args: ["-o", "pid=,stat=", "--ppid", String(engine.child.pid)],
+        stdout: "piped",
+      }).output();
+      alive = new TextDecoder().decode(children.stdout).trim().split("\n")
+        .filter((line) => line.trim() !== "" && !/\bZ/.test(line));
+      if (alive.length <= spares) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     assert.ok(
-      alive.length <=
-        status.counts.sparesReady! + status.counts.sparesStarting!,
+      alive.length <= spares,
       `unexpected children: ${alive.join("; ")}`,
     );
   });
