@@ -1,12 +1,14 @@
 /**
  * Fuzzing of the entry points: malformed JSON-RPC lines and values on the
- * engine socket, and mutated shape YAML. Brief in CI; run longer with
+ * engine socket, mutated shape YAML, bridge routes, skill sources given to
+ * discovery, MCP tool calls, and a worker's malformed wire traffic. Brief in CI; run longer with
  *
  *   AGENTOS_FUZZ_ITERATIONS=20000 AGENTOS_FUZZ_SEED=7 scripts/deno task fuzz
  *
  * Any crash, hang, missing or malformed reply, or wrong error code fails.
  */
 import assert from "node:assert/strict";
+import { RpcError } from "../engine/rpc/mod.ts";
 import { ShapeRegistry } from "../engine/shapes/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { mutateText, Random, randomJson } from "./_fuzz.ts";
@@ -341,4 +343,42 @@ Deno.test(`agentos-mcp answers ${Math.max(50, ITERATIONS / 3)} hostile tool call
   }
   await session.client.ping();
   assert.deepEqual(session.errors, []);
+});
+
+Deno.test(`the engine fails a worker's malformed wire traffic cleanly, case by case (seed ${SEED})`, async () => {
+  await using engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "1" },
+  });
+  const client = await engine.client();
+  await client.call("skills.add", {
+    path: `${REPO_ROOT}/tests/fixtures/skills/wire-fuzz`,
+  });
+  await client.call("skills.add", {
+    path: `${REPO_ROOT}/tests/fixtures/skills/cap-ok`,
+  });
+  const cases = Math.max(20, Math.floor(ITERATIONS / 10)); // each case is a sandboxed worker
+  for (let i = 0; i < cases; i++) {
+    const outcome = await client.call("skills.run", {
+      skill: "wire-fuzz",
+      tool: "emit",
+      params: { seed: SEED * 1000 + i, lines: 1 + (i % 8) },
+    }).then(() => undefined, (error) => error as RpcError);
+    if (outcome !== undefined) {
+      assert.ok(
+        [-32007, -32006, -32005].includes(outcome.code),
+        `case ${i}: code ${outcome.code}: ${outcome.message}`,
+      );
+      assert.ok(outcome.message.length > 0);
+    }
+    assert.deepEqual(await client.call("engine.ping"), {
+      pong: true,
+      echo: null,
+    }, `engine up after case ${i}`);
+  }
+  const echo = await client.call<{ result: { echo: string } }>("skills.run", {
+    skill: "cap-ok",
+    tool: "echo",
+    params: { text: "still fine" },
+  });
+  assert.equal(echo.result.echo, "still fine");
 });
