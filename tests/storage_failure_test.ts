@@ -88,3 +88,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a read-only home (immutable files) fails writes clearly, keeps reads served, and recovers",
+  ignore: !ROOT, // chattr +i needs root (and a filesystem that has the flag)
+  async fn() {
+    await using engine = await EngineProcess.start({
+      env: { AGENTOS_SPARE_WORKERS: "0" },
+    });
+    const client = await engine.client();
+    const kept = await client.call<{ id: string }>("graph.create", {
+      shape: "task",
+      values: { name: "survivor" },
+    });
+    const { home, database, engineLog } = engine.paths;
+    // Immutable (even to root, even through open descriptors): the state of a
+    // home on a read-only mount, applied while the engine runs.
+    const frozen = [
+      database,
+      `${database}-wal`,
+      engineLog,
+      `${home}/data`,
+      `${home}/logs`,
+    ];
+    await sh("chattr", "+i", ...frozen);
+    try {
+      const refused = await client.call("graph.create", {
+        shape: "task",
+        values: { name: "no" },
+      }).then(
+        () => undefined,
+        (error) => error as RpcError,
+      );
+      assert.equal(refused?.code, -32009, refused?.message);
+      assert.match(refused!.message, /database refused the write/);
+      const node = await client.call<{ values: { name: string } }>(
+        "graph.get",
+        { id: kept.id },
+      );
+      assert.equal(node.values.name, "survivor");
+      const list = await client.call<{ items: unknown[] }>("graph.list", {
+        shape: "task",
+      });
+      assert.equal(list.items.length, 1);
+    } finally {
+      await sh("chattr", "-i", ...frozen);
+    }
+    await client.call("graph.create", {
+      shape: "task",
+      values: { name: "writable again" },
+    });
+    const after = await client.call<{ items: unknown[] }>("graph.list", {
+      shape: "task",
+    });
+    assert.equal(after.items.length, 2);
+  },
+});
