@@ -197,3 +197,50 @@ Deno.test("GET /observer/stream passes call events on without an id and strips c
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a slow SSE client is cut off at its backlog bound, and the bridge and its other streams go on", async () => {
+  await using fx = await bridgeFixture({
+    limits: { maxStreamBacklog: 20, coalesceMs: 0 },
+  });
+  // A stream nobody reads: its events pile up until the bound cuts it off.
+  const stalled = await fx.request("/observer/stream");
+  assert.equal(stalled.status, 200);
+  const reading = await fx.request("/observer/stream");
+  const events = new SseReader(reading.body!);
+  await events.until("ready");
+  // The reading stream is consumed while the changes land.
+  let seen = 0;
+  let ended = false;
+  const consuming = (async () => {
+    for (;;) {
+      const message = await events.next();
+      if (!message) return void (ended = true);
+      if (message.id !== undefined) seen = Number(message.id);
+    }
+  })();
+  for (let i = 0; i < 300; i++) {
+    await fx.client.call("graph.update", {
+      id: fx.seed.task,
+      values: { priority: i },
+    });
+  }
+  const last = fx.reader.changeBounds().latest;
+  while (seen < last && !ended) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(seen, last, "the stream that kept reading got every change");
+  const reader = stalled.body!.getReader();
+  let closed = false;
+  for (let i = 0; i < 10_000 && !closed; i++) {
+    closed = (await reader.read()).done;
+  }
+  assert.ok(
+    closed,
+    "the stalled stream was closed rather than buffered without bound",
+  );
+  const shapes = await fx.request("/shapes");
+  assert.equal(shapes.status, 200);
+  await shapes.body?.cancel();
+  await events[Symbol.asyncDispose]();
+  await consuming;
+});
