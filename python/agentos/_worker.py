@@ -41,7 +41,6 @@ def _needs_asyncio(call: dict) -> bool:
 
 
 import threading  # noqa: E402
-import traceback  # noqa: E402
 
 from agentos import _broker, _connection, _mini_loop, _skill_loader  # noqa: E402
 from agentos._results import SkillError  # noqa: E402
@@ -158,6 +157,8 @@ def _format_traceback(error: BaseException) -> str:
         if not internal and not filename.endswith("importlib/__init__.py"):
             break
         tb = tb.tb_next
+    import traceback  # only failing calls pay for it (~2 ms of every start otherwise)
+
     text = "".join(traceback.format_exception(type(error), error, tb))
     data = text.encode("utf-8", "replace")
     if len(data) > TRACEBACK_LIMIT:
