@@ -56,6 +56,7 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     db.close();
     throw error;
   }
+  const loadedShapes = shapes.list().length; // shapes load once, at start
   const graph: Graph = {
     store,
     shapes,
@@ -96,7 +97,7 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     status: () => ({
       database: engine.paths.database,
       schemaVersion: SCHEMA_VERSION,
-      shapes: { loaded: shapes.list().length, problems: shapes.problems },
+      shapes: { loaded: loadedShapes, problems: shapes.problems },
     }),
     close: () => {
       graph.feed.close();

@@ -183,8 +183,7 @@ export function openSkills(
   if (sandbox.usable) pool.fill();
   engine.addService({
     counts: () => ({
-      skills: registry.list().length,
-      skillsEnabled: registry.list().filter((s) => s.enabled).length,
+      ...skillCounts(registry.list()),
       ...pool.counts(),
     }),
     status: () => ({
@@ -227,4 +226,13 @@ function readEnvOriginMap(
     });
     return new Map();
   }
+}
+
+function skillCounts(
+  skills: { enabled: boolean }[],
+): { skills: number; skillsEnabled: number } {
+  return {
+    skills: skills.length,
+    skillsEnabled: skills.filter((skill) => skill.enabled).length,
+  };
 }

@@ -159,6 +159,13 @@ export class Vault {
     return rows.map((row) => ({ ...row, fields: JSON.parse(row.fields) }));
   }
 
+  /** How many credentials are stored. */
+  count(): number {
+    return (this.#db.prepare("SELECT count(*) AS n FROM secrets").get() as {
+      n: number;
+    }).n;
+  }
+
   /** Domains that hold at least one credential. */
   domains(): Set<string> {
     return new Set(this.list().map((info) => info.domain));

@@ -33,7 +33,7 @@ export async function openVault(
   const vault = await Vault.open(db, await loadVaultKey(source));
   registerSecretsMethods(engine.dispatcher, vault);
   engine.addService({
-    counts: () => ({ secrets: vault.list().length }),
+    counts: () => ({ secrets: vault.count() }),
     status: () => ({
       vault: { key: source.kind === "file" ? source.path : "passphrase" },
     }),
