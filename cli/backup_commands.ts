@@ -1,3 +1,4 @@
+import { exists } from "./args.ts";
 import { resolveHome } from "../engine/home.ts";
 import { type BackupInfo, verifyDatabase } from "../engine/graph/backup.ts";
 import { callerPath } from "./caller_path.ts";
@@ -136,12 +137,3 @@ Exit codes: 0 restored, 1 bad backup or the engine is running, 3 the lock is hel
     return ExitCode.Ok;
   },
 };
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,3 +1,5 @@
+import { exists } from "./args.ts";
+import { readPidFile } from "../engine/engine_lock.ts";
 import { resolveHome } from "../engine/home.ts";
 import { RpcClient } from "../engine/rpc/mod.ts";
 import { engineLaunch } from "../engine/runtime_layout.ts";
@@ -58,7 +60,7 @@ Exit codes: 0 started (or already running), 1 failed, 3 another engine holds the
       await new Promise((resolve) => setTimeout(resolve, 50));
       if (exited !== undefined) {
         if (exited === ExitCode.Locked) {
-          const pid = readPid(paths.pidFile);
+          const pid = readPidFile(paths.pidFile);
           throw new CliError(
             `Another engine holds "${paths.lockFile}"${
               pid ? ` (pid ${pid})` : ""
@@ -144,23 +146,6 @@ async function tryStatus(
     return undefined;
   } finally {
     await client?.close();
-  }
-}
-
-function readPid(path: string): number | undefined {
-  try {
-    return Number.parseInt(Deno.readTextFileSync(path), 10) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -1,3 +1,4 @@
+import { requireArg } from "./args.ts";
 import type { Command, CommandArgs } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -377,22 +378,6 @@ function title(values: Record<string, unknown>): string {
   }
   const first = Object.entries(values)[0];
   return first ? `${first[0]}=${JSON.stringify(first[1])}` : "";
-}
-
-function requireArg(
-  positionals: string[],
-  index: number,
-  name: string,
-): string {
-  const value = positionals[index];
-  if (value === undefined) {
-    throw new CliError(
-      `Missing <${name}>`,
-      ExitCode.Error,
-      "Add --help for usage",
-    );
-  }
-  return value;
 }
 
 function parseJsonArg(text: string): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { exists } from "./args.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveHome } from "../engine/home.ts";
@@ -172,14 +173,4 @@ function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word)
     ? word
     : `'${word.replaceAll("'", `'"'"'`)}'`;
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch (error) {
-    // Not allowed to look is not proof of absence.
-    return !(error instanceof Deno.errors.NotFound);
-  }
 }

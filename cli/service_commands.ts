@@ -1,3 +1,4 @@
+import { exists } from "./args.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { resolveHome } from "../engine/home.ts";
@@ -443,14 +444,5 @@ async function runningPid(): Promise<number | undefined> {
     return undefined;
   } finally {
     await client?.close();
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -1,3 +1,4 @@
+import { requireArg } from "./args.ts";
 import type { Command } from "./command.ts";
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
@@ -443,18 +444,6 @@ export const SKILLS_COMMANDS: Command[] = [
   skillsAllow,
   skillsDisallow,
 ];
-
-function requireArg(
-  positionals: string[],
-  index: number,
-  name: string,
-): string {
-  const value = positionals[index];
-  if (value === undefined || value === "") {
-    throw new CliError(`Missing <${name}>`, ExitCode.Error, "See --help");
-  }
-  return value;
-}
 
 function parseJsonObject(
   text: string | undefined,

@@ -109,7 +109,13 @@ function readPid(paths: HomePaths): number | undefined {
   return readPidFile(paths.pidFile) ?? readPidFile(paths.lockFile);
 }
 
-function readPidFile(path: string): number | undefined {
+/**
+ * The pid recorded in a pid (or lock) file.
+ *
+ * @param path the file
+ * @returns the pid, or undefined when the file is missing or holds none
+ */
+export function readPidFile(path: string): number | undefined {
   try {
     const pid = Number.parseInt(Deno.readTextFileSync(path).trim(), 10);
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
