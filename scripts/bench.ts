@@ -5,13 +5,15 @@
  *
  *   deno task bench [--quick] [--only name,name]
  *
+ * Names: status, ingest, list, calls, mcp, process, leaks, bridge.
+ *
  * @module
  */
 // deno-lint-ignore-file no-console
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { EngineProcess } from "../tests/_engine_process.ts";
-import type { RpcClient } from "../engine/rpc/mod.ts";
+import { RpcClient } from "../engine/rpc/mod.ts";
 import {
   bwrapArgv,
   DEFAULT_LIMITS,
@@ -19,6 +21,12 @@ import {
 } from "../engine/sandbox/mod.ts";
 import { realPython, REPO_ROOT } from "../tests/_task_command.ts";
 import { McpSession } from "../tests/mcp_session.ts";
+import {
+  descendants,
+  openFds,
+  orphansMatching,
+  rssMb,
+} from "../bench/proc_stats.ts";
 
 const args = parseArgs({
   args: Deno.args,
@@ -429,6 +437,9 @@ async function main(): Promise<void> {
     });
   }
 
+  if (wanted("process")) await processFigures();
+  if (wanted("leaks")) await leakFigures();
+
   let bridgeLines: string[] = [];
   if (wanted("bridge")) {
     // The bridge's own bench (HTTP pages on 1M values, SSE fan-out to 100
@@ -462,6 +473,183 @@ async function main(): Promise<void> {
     ) + "\n",
   );
   console.error(`\nwritten to ${out}`);
+}
+
+// ---------------------------------------------------------------- process figures
+
+/** Starts an engine and measures spawn → first answered `engine.ping`, in ms. */
+async function timedEngineStart(): Promise<number> {
+  const start = performance.now();
+  const engine = await EngineProcess.start({ waitReady: false });
+  try {
+    while (true) {
+      try {
+        const client = await RpcClient.connect(engine.paths.socket);
+        await client.call("engine.ping");
+        await client.close();
+        return performance.now() - start;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+  } finally {
+    await engine[Symbol.asyncDispose]();
+  }
+}
+
+/** Waits until the engine's process tree stops changing (spares refilled). */
+async function settled(pid: number): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = descendants(pid).length;
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+async function processFigures(): Promise<void> {
+  const runs = QUICK ? 5 : 15;
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/empty.js`, "");
+  const denoRun = [Deno.execPath(), "run", "--quiet", `${dir}/empty.js`];
+  await run(denoRun);
+  const bare = await timed(() => run(denoRun), runs);
+  const starts: number[] = [];
+  for (let i = 0; i < runs; i++) starts.push(await timedEngineStart());
+  await Deno.remove(dir, { recursive: true });
+  record("engine start to socket ready", "ms", starts, {
+    name: "bare deno run of an empty script",
+    samples: bare,
+  }, "≤ 2×");
+
+  await using engine = await EngineProcess.start();
+  const pid = engine.child.pid;
+  const client = await engine.client();
+  await client.call("skills.add", { path: `${REPO_ROOT}/bench/skills/mixed` });
+  await settled(pid);
+  const idle = rssMb(pid);
+  figures.push({
+    name: "idle engine RSS",
+    unit: "MB",
+    median: idle,
+    p90: idle,
+    target: "≤ 100 MB",
+  });
+
+  const peak: number[] = [];
+  const sampler = setInterval(() => peak.push(rssMb(pid)), 10);
+  try {
+    await Promise.all(
+      Array.from({ length: 100 }, () =>
+        client.call("capability.invoke", {
+          name: "bench_sleep",
+          params: { ms: 1000 },
+        })),
+    );
+  } finally {
+    clearInterval(sampler);
+  }
+  const max = Math.max(...peak);
+  figures.push({
+    name: "engine RSS during 100 concurrent calls (peak)",
+    unit: "MB",
+    median: max,
+    p90: max,
+    target: "≤ 300 MB",
+  });
+}
+
+/** In every worker's command line. */
+const WORKER_SCRIPT = "/sdk/worker_main.py";
+
+/** One call of a mixed run: ok, failing, timing out or killed by its caller. */
+async function mixedCall(
+  client: RpcClient,
+  socket: string,
+  i: number,
+): Promise<void> {
+  const kind = i % 20;
+  if (kind < 14) {
+    await client.call("capability.invoke", { name: "bench_noop", params: {} });
+  } else if (kind < 17) {
+    await client.call("capability.invoke", { name: "bench_fail", params: {} })
+      .catch(() => {});
+  } else if (kind < 19) {
+    await client.call("capability.invoke", { name: "bench_hang", params: {} })
+      .catch(() => {});
+  } else {
+    // Closing the connection cancels its calls: the engine kills the worker.
+    const own = await RpcClient.connect(socket);
+    const call = own.call("capability.invoke", {
+      name: "bench_sleep",
+      params: { ms: 10_000 },
+    }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await own.close();
+    await call;
+  }
+}
+
+async function leakFigures(): Promise<void> {
+  const total = QUICK ? 400 : 10_000;
+  await using engine = await EngineProcess.start();
+  const pid = engine.child.pid;
+  const client = await engine.client();
+  await addNoopSkill(client);
+  await client.call("skills.add", { path: `${REPO_ROOT}/bench/skills/mixed` });
+
+  let next = 0;
+  const mixed = async (count: number, parallel: number) => {
+    const end = next + count;
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < end) {
+        await mixedCall(client, engine.paths.socket, next++);
+        if (next % 1000 === 0) console.error(`  leaks: ${next} calls`);
+      }
+    }));
+  };
+  await mixed(200, 8); // warm up: JIT, caches, the pool at its size
+  const orphansBefore = orphansMatching(WORKER_SCRIPT).length;
+  const before = {
+    processes: await settled(pid),
+    rss: rssMb(pid),
+    fds: openFds(pid),
+  };
+  await mixed(total, 8);
+  const after = {
+    processes: await settled(pid),
+    rss: rssMb(pid),
+    fds: openFds(pid),
+  };
+  const orphans = orphansMatching(WORKER_SCRIPT).length - orphansBefore;
+  const leftover = Math.max(0, after.processes - before.processes) +
+    Math.max(0, orphans);
+  const label = `after ${total} mixed calls (ok, failing, timing out, killed)`;
+  figures.push({
+    name: `engine RSS ${label}`,
+    unit: "MB",
+    median: after.rss,
+    p90: after.rss,
+    baseline: { name: "engine RSS before", median: before.rss },
+    ratio: after.rss / before.rss,
+    target: "≤ 1.1×",
+  }, {
+    name: `open file descriptors ${label}`,
+    unit: "fds",
+    median: after.fds,
+    p90: after.fds,
+    baseline: { name: "open fds before", median: before.fds },
+    ratio: after.fds / before.fds,
+    target: "no growth",
+  }, {
+    name: `leftover processes ${label}`,
+    unit: "processes",
+    median: leftover,
+    p90: leftover,
+    target: "0",
+  });
 }
 
 function printTable(): void {

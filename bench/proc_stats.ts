@@ -1,0 +1,73 @@
+/**
+ * What Linux says about a process and its children, read from /proc: the
+ * figures the bench reports for memory, descriptors and leftover processes.
+ *
+ * @module
+ */
+
+/** Resident set size of `pid` in MB (VmRSS). */
+export function rssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+/** Number of open file descriptors of `pid`. */
+export function openFds(pid: number): number {
+  let count = 0;
+  for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) count++;
+  return count;
+}
+
+/** Parent pid of every live process. */
+function parents(): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+      // The command name may hold spaces and parentheses: split after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      map.set(pid, ppid);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return map;
+}
+
+/** Every process descended from `pid`, at any depth. */
+export function descendants(pid: number): number[] {
+  const map = parents();
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.pop()!;
+    for (const [child, ppid] of map) {
+      if (ppid === parent) {
+        found.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Live processes whose command line contains `needle` and whose parent died
+ * (re-parented to init): what a worker leaks if its engine loses track of it.
+ */
+export function orphansMatching(needle: string): number[] {
+  const found: number[] = [];
+  for (const [pid, ppid] of parents()) {
+    if (ppid !== 1) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+      if (cmdline.includes(needle)) found.push(pid);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return found;
+}
