@@ -27,12 +27,16 @@ export async function startEngine(
     const python = Deno.env.get("AGENTOS_PYTHON") || "python3";
     // python/ holds the SDK, the worker and the bundled skills.
     const sdkDir = await pythonDir(paths, { python });
-    const sandbox = await Sandbox.open({ python, sdkDir });
+    // The sandbox probe mostly waits on two interpreter starts: open the
+    // graph (shape parsing, migrations) on this thread meanwhile.
+    const opening = Sandbox.open({ python, sdkDir });
+    opening.catch(() => {}); // awaited below; only openGraph may throw first
+    const graph = await openGraph(engine);
+    const sandbox = await opening;
     if (sandbox.kind !== "bubblewrap") {
       engine.log.warn("Skill sandbox", sandbox.status());
     }
     engine.addService({ status: () => ({ sandbox: sandbox.status() }) });
-    const graph = await openGraph(engine);
     engine.onDisconnect = (connectionId) =>
       graph.feed.unsubscribe(connectionId);
     const vault = await openVault(engine, graph.store.db);

@@ -1,4 +1,4 @@
-import { encodeHex } from "./_hex.ts";
+import { createHash } from "node:crypto";
 
 /** One brokered operation, as written to `logs/engine-io.jsonl`. */
 export interface AuditEntry {
@@ -37,13 +37,13 @@ const encoder = new TextEncoder();
  * The append-only audit trail: one JSON line per brokered operation, each
  * carrying the SHA-256 of the previous line, so an edited, inserted or
  * deleted line breaks the chain that {@linkcode verifyAuditLog} walks.
- * Lines are appended synchronously: nothing acknowledged is left unlogged.
+ * Lines are appended synchronously (hash and write, no await), so nothing
+ * acknowledged is left unlogged and concurrent operations form one chain.
  */
 export class AuditLog {
   #file: Deno.FsFile;
   #prev: string;
   #seq: number;
-  #tail: Promise<void> = Promise.resolve();
 
   private constructor(file: Deno.FsFile, prev: string, seq: number) {
     this.#file = file;
@@ -62,7 +62,7 @@ export class AuditLog {
     let seq = 0;
     const last = await lastLine(path);
     if (last !== undefined) {
-      prev = await sha256(last);
+      prev = sha256(last);
       try {
         seq = (JSON.parse(last) as AuditLine).seq ?? 0;
       } catch {
@@ -78,18 +78,11 @@ export class AuditLog {
   }
 
   /**
-   * Appends one entry. Appends are chained one after another, so
-   * concurrent operations still form one unbroken hash chain.
+   * Appends one entry.
    *
    * @param entry what happened (no secrets, header values or bodies)
    */
-  append(entry: AuditEntry): Promise<void> {
-    const next = this.#tail.then(() => this.#write(entry));
-    this.#tail = next.catch(() => {});
-    return next;
-  }
-
-  async #write(entry: AuditEntry): Promise<void> {
+  append(entry: AuditEntry): void {
     const line: AuditLine = {
       seq: ++this.#seq,
       at: new Date().toISOString(),
@@ -97,7 +90,7 @@ export class AuditLog {
       prev: this.#prev,
     };
     const text = JSON.stringify(line);
-    this.#prev = await sha256(text);
+    this.#prev = sha256(text);
     try {
       this.#file.writeSync(encoder.encode(text + "\n"));
     } catch {
@@ -105,9 +98,8 @@ export class AuditLog {
     }
   }
 
-  /** Waits for pending appends and closes the file. */
-  async close(): Promise<void> {
-    await this.#tail;
+  /** Closes the file. */
+  close(): void {
     this.#file.close();
   }
 }
@@ -167,15 +159,13 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
       };
     }
     seq = parsed.seq;
-    prev = await sha256(line);
+    prev = sha256(line);
   }
   return { ok: true, lines: lines.length };
 }
 
-async function sha256(text: string): Promise<string> {
-  return encodeHex(
-    new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))),
-  );
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 async function lastLine(path: string): Promise<string | undefined> {

@@ -6,27 +6,27 @@ Deno.test("AuditLog chains lines across reopenings and verifyAuditLog() detects 
   const path = `${dir}/engine-io.jsonl`;
   try {
     let log = await AuditLog.open(path);
-    await log.append({
+    log.append({
       op: "http.request",
       target: "api.example.com",
       status: "ok",
       skill: "exa",
     });
-    await log.append({
+    log.append({
       op: "secrets.read",
       target: "api.example.com",
       status: "ok",
       skill: "exa",
     });
-    await log.close();
+    log.close();
     log = await AuditLog.open(path);
-    await log.append({
+    log.append({
       op: "http.request",
       target: "evil.example",
       status: "refused",
       reason: "not in egress set",
     });
-    await log.close();
+    log.close();
     assert.deepEqual(await verifyAuditLog(path), { ok: true, lines: 3 });
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
 
@@ -57,17 +57,16 @@ Deno.test("AuditLog.append() keeps one unbroken chain when 50 operations append 
   try {
     const log = await AuditLog.open(path);
     await Promise.all(
-      Array.from(
-        { length: 50 },
-        (_, n) =>
-          log.append({
-            op: "http.request",
-            target: `h${n}.example`,
-            status: "ok",
-          }),
-      ),
+      Array.from({ length: 50 }, async (_, n) => {
+        await new Promise((resolve) => setTimeout(resolve, n % 7));
+        log.append({
+          op: "http.request",
+          target: `h${n}.example`,
+          status: "ok",
+        });
+      }),
     );
-    await log.close();
+    log.close();
     assert.deepEqual(await verifyAuditLog(path), { ok: true, lines: 50 });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -19,7 +19,7 @@ const MAX_NOTES_PER_CALL = 500;
 
 /** Where audit lines go (the engine's `logs/engine-io.jsonl`). */
 export interface AuditSink {
-  append(entry: AuditEntry): Promise<void>;
+  append(entry: AuditEntry): void;
 }
 
 /** A capability call made from inside a skill, as the runner serves it. */
@@ -90,7 +90,7 @@ export function dispatchHandler(context: DispatchContext): DispatchHandler {
       };
       try {
         const served = await serve(context, op, params, trace);
-        await context.audit?.append({
+        context.audit?.append({
           ...base,
           target: served.target,
           status: "ok",
@@ -118,7 +118,7 @@ export function dispatchHandler(context: DispatchContext): DispatchHandler {
         if (typeof data.check === "string") checks[data.check] = "refused";
         const refused = wire.code === ErrorCode.Forbidden ||
           data.check === "replay";
-        await context.audit?.append({
+        context.audit?.append({
           ...base,
           target: trace.target ?? auditTarget(op, params),
           status: refused ? "refused" : "failed",

@@ -232,7 +232,7 @@ export class SkillRunner {
         updated: records.updated,
         warnings: records.warnings.length,
       });
-      await this.#options.audit?.append({
+      this.#options.audit?.append({
         call: callId,
         skill: skill.id,
         tool: tool.name,
@@ -268,7 +268,7 @@ export class SkillRunner {
         sandbox: sandbox.kind,
         error: message,
       });
-      await this.#options.audit?.append({
+      this.#options.audit?.append({
         call: callId,
         skill: skill.id,
         tool: tool.name,

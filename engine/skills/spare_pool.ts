@@ -92,7 +92,9 @@ export class SparePool {
       this.#spawned++;
       worker = this.#options.spawn();
     }
-    this.fill();
+    // Refill once the caller has sent its call: starting a process blocks
+    // this thread for a millisecond or two, which the call should not wait on.
+    setTimeout(() => this.fill(), 0);
     return { worker: worker!, spare };
   }
 
