@@ -146,17 +146,22 @@ export class JsonLines {
       this.close();
       return Promise.resolve();
     }
-    this.#tail = this.#tail.then(async () => {
-      if (this.#closed) return;
-      try {
-        await this.#chunks.write(bytes);
-      } catch {
-        this.close();
-      } finally {
-        this.#queued -= bytes.length;
-      }
-    });
+    // Nothing queued before this line: write now rather than a tick later.
+    this.#tail = this.#queued === bytes.length
+      ? this.#write(bytes)
+      : this.#tail.then(() => this.#write(bytes));
     return this.#tail;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.#chunks.write(bytes);
+    } catch {
+      this.close();
+    } finally {
+      this.#queued -= bytes.length;
+    }
   }
 
   /** Waits until every queued line has been written. */

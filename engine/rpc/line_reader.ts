@@ -40,6 +40,15 @@ export async function* readLines(
       const end = chunk.indexOf(NEWLINE, start);
       const stop = end === -1 ? chunk.length : end;
       const piece = chunk.subarray(start, stop);
+      if (
+        end !== -1 && size === 0 && !skipping &&
+        piece.length <= options.maxBytes
+      ) {
+        // The common case, a whole line inside one chunk: no copy.
+        yield { kind: "line", text: decoder.decode(piece) };
+        start = end + 1;
+        continue;
+      }
       if (skipping) {
         skipped += piece.length;
       } else if (size + piece.length > options.maxBytes) {

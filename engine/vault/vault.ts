@@ -29,6 +29,7 @@ const decoder = new TextDecoder();
 export class Vault {
   #db: DatabaseSync;
   #key: CryptoKey;
+  #cached: { infos: SecretInfo[]; domains: Set<string> } | undefined;
 
   private constructor(db: DatabaseSync, key: CryptoKey) {
     this.#db = db;
@@ -102,6 +103,7 @@ export class Vault {
       rowKey(domain, identifier),
     );
     const now = new Date().toISOString();
+    this.#cached = undefined;
     this.#db.prepare(
       `INSERT INTO secrets (domain, identifier, fields, nonce, ciphertext, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -153,30 +155,48 @@ export class Vault {
 
   /** Metadata of every credential, sorted by domain then identifier. */
   list(): SecretInfo[] {
-    const rows = this.#db.prepare(
-      "SELECT domain, identifier, fields, created_at, updated_at FROM secrets ORDER BY domain, identifier",
-    ).all() as unknown as (Omit<SecretInfo, "fields"> & { fields: string })[];
-    return rows.map((row) => ({ ...row, fields: JSON.parse(row.fields) }));
+    return this.#metadata().infos.map((info) => ({
+      ...info,
+      fields: [...info.fields],
+    }));
   }
 
   /** How many credentials are stored. */
   count(): number {
-    return (this.#db.prepare("SELECT count(*) AS n FROM secrets").get() as {
-      n: number;
-    }).n;
+    return this.#metadata().infos.length;
   }
 
   /** Domains that hold at least one credential. */
   domains(): Set<string> {
-    return new Set(this.list().map((info) => info.domain));
+    return new Set(this.#metadata().domains);
   }
 
   /** Deletes a credential; returns whether it existed. */
   delete(domain: string, identifier = ""): boolean {
+    this.#cached = undefined;
     return this.#db.prepare(
       "DELETE FROM secrets WHERE domain = ? AND identifier = ?",
     ).run(domain, identifier)
       .changes > 0;
+  }
+
+  // Every skill call asks for the domains and every engine.status for the
+  // count: both come from this cache, which each write drops. Only this
+  // engine writes the table (it holds the home's lock).
+  #metadata(): { infos: SecretInfo[]; domains: Set<string> } {
+    if (this.#cached) return this.#cached;
+    const rows = this.#db.prepare(
+      "SELECT domain, identifier, fields, created_at, updated_at FROM secrets ORDER BY domain, identifier",
+    ).all() as unknown as (Omit<SecretInfo, "fields"> & { fields: string })[];
+    const infos = rows.map((row) => ({
+      ...row,
+      fields: JSON.parse(row.fields),
+    }));
+    this.#cached = {
+      infos,
+      domains: new Set(infos.map((info) => info.domain)),
+    };
+    return this.#cached;
   }
 
   async #encrypt(
