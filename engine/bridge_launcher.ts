@@ -1,9 +1,9 @@
-import { fileURLToPath } from "node:url";
+import { pathOf } from "./paths.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { Engine } from "./engine.ts";
 
-const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DENO_CONFIG = pathOf(new URL("../deno.json", import.meta.url));
+const REPO_ROOT = pathOf(new URL("..", import.meta.url));
 const DEFAULT_PORT = 3456;
 const MAX_BACKOFF_MS = 30_000;
 

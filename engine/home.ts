@@ -1,5 +1,4 @@
-import { join } from "node:path";
-
+import { join } from "./paths.ts";
 /** Every path inside the engine's home directory (DESIGN.md §1). */
 export interface HomePaths {
   /** The home itself, e.g. `~/.agentos`. */
@@ -8,6 +7,8 @@ export interface HomePaths {
   dataDir: string;
   /** `data/agentos.db`, the graph and the vault. */
   database: string;
+  /** `data/shape-cache.json`, parsed shape files (derived; safe to delete). */
+  shapeCache: string;
   /** `logs/`. */
   logsDir: string;
   /** `logs/engine.log`, the human-readable engine log. */
@@ -60,6 +61,7 @@ export function homePaths(home: string): HomePaths {
     home,
     dataDir,
     database: join(dataDir, "agentos.db"),
+    shapeCache: join(dataDir, "shape-cache.json"),
     logsDir,
     engineLog: join(logsDir, "engine.log"),
     mcpLog: join(logsDir, "mcp.log"),

@@ -8,8 +8,8 @@
  * @module
  */
 import { resolveHome } from "./home.ts";
+import { Engine } from "./engine.ts";
 import { EngineLockedError } from "./engine_lock.ts";
-import { startEngine } from "./start_engine.ts";
 
 function fail(message: string, code: number): never {
   // deno-lint-ignore no-console
@@ -17,14 +17,34 @@ function fail(message: string, code: number): never {
   Deno.exit(code);
 }
 
-let engine;
+let engine: Engine;
 try {
-  engine = await startEngine(resolveHome(), {
+  engine = Engine.open(resolveHome(), {
     echoLog: Deno.stderr.isTerminal(),
     logLevel: Deno.env.get("AGENTOS_LOG_LEVEL") as never ?? "info",
   });
 } catch (error) {
   if (error instanceof EngineLockedError) fail(error.message, 3);
+  fail((error as Error).message, 1);
+}
+// Listen at once: loading and wiring the services is most of the start-up
+// time, and a client that connects meanwhile just waits for its answer.
+// engine.ping answers right away (liveness); everything else, engine.status
+// included, once the services are in.
+const services = import("./start_engine.ts").then((module) =>
+  module.openServices(engine)
+);
+engine.dispatcher.hold(
+  services.catch((error) => {
+    throw new Error(`Engine failed to start: ${(error as Error).message}`);
+  }),
+  ["engine.ping"],
+);
+engine.listen();
+try {
+  await services;
+} catch (error) {
+  await engine.shutdown(`start-up failed: ${(error as Error).message}`);
   fail((error as Error).message, 1);
 }
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -1,3 +1,4 @@
+import { dirname, join, pathOf, relative } from "./paths.ts";
 /**
  * Where this build of AgentOS finds its parts. From a checkout, everything
  * sits in the repository and the engine is started with `deno task engine`.
@@ -9,18 +10,16 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
-import { dirname, join, relative } from "node:path";
 import type { HomePaths } from "./home.ts";
 import { VERSION } from "./version.ts";
 
 /** `python/` as this build sees it: the checkout's, or the embedded copy. */
-export const PYTHON_SOURCE_DIR = fileURLToPath(
+export const PYTHON_SOURCE_DIR = pathOf(
   new URL("../python", import.meta.url),
 );
 
 /** The repository's `deno.json` (inside a compiled executable: embedded). */
-const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+const DENO_CONFIG = pathOf(new URL("../deno.json", import.meta.url));
 
 /** The compiled engine's file name, beside `agentos` and `agentos-mcp`. */
 export const ENGINE_EXECUTABLE = "agentos-engine";

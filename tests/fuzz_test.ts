@@ -145,7 +145,7 @@ Deno.test(`mutated shape YAML is reported, never thrown (seed ${SEED})`, async (
   for (let i = 0; i < ITERATIONS; i++) {
     const name = random.pick(files);
     const text = mutateText(random, await Deno.readTextFile(`${dir}/${name}`));
-    const registry = ShapeRegistry.fromSources([{ file: name, text }]);
+    const registry = await ShapeRegistry.fromSources([{ file: name, text }]);
     for (const problem of registry.problems) {
       assert.ok(
         problem.line >= 1 && problem.reason.length > 0,

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-
 /** One brokered operation, as written to `logs/engine-io.jsonl`. */
 export interface AuditEntry {
   /** The skill call it belongs to. */
@@ -42,11 +40,18 @@ const encoder = new TextEncoder();
  */
 export class AuditLog {
   #file: Deno.FsFile;
+  #sha256: Sha256;
   #prev: string;
   #seq: number;
 
-  private constructor(file: Deno.FsFile, prev: string, seq: number) {
+  private constructor(
+    file: Deno.FsFile,
+    sha256: Sha256,
+    prev: string,
+    seq: number,
+  ) {
     this.#file = file;
+    this.#sha256 = sha256;
     this.#prev = prev;
     this.#seq = seq;
   }
@@ -58,6 +63,7 @@ export class AuditLog {
    * @returns the log
    */
   static async open(path: string): Promise<AuditLog> {
+    const sha256 = await loadSha256();
     let prev = GENESIS;
     let seq = 0;
     const last = await lastLine(path);
@@ -74,7 +80,7 @@ export class AuditLog {
       create: true,
       mode: 0o600,
     });
-    return new AuditLog(file, prev, seq);
+    return new AuditLog(file, sha256, prev, seq);
   }
 
   /**
@@ -90,7 +96,7 @@ export class AuditLog {
       prev: this.#prev,
     };
     const text = JSON.stringify(line);
-    this.#prev = sha256(text);
+    this.#prev = this.#sha256(text);
     try {
       this.#file.writeSync(encoder.encode(text + "\n"));
     } catch {
@@ -128,6 +134,7 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
     throw error;
   }
   const lines = text.split("\n").filter((line) => line !== "");
+  const sha256 = await loadSha256();
   let prev = GENESIS;
   let seq = 0;
   for (const [index, line] of lines.entries()) {
@@ -164,8 +171,14 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
   return { ok: true, lines: lines.length };
 }
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+type Sha256 = (text: string) => string;
+
+// node:crypto hashes synchronously (so appends stay in order without a
+// queue), but importing it loads Node's compatibility layer: done on first
+// use, off the path to the engine's socket answering.
+async function loadSha256(): Promise<Sha256> {
+  const { createHash } = await import("node:crypto");
+  return (text) => createHash("sha256").update(text).digest("hex");
 }
 
 async function lastLine(path: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
-import { fileURLToPath } from "node:url";
+import { pathOf } from "../paths.ts";
 import type { Engine, EngineService } from "../engine.ts";
-import { ShapeRegistry } from "../shapes/mod.ts";
+import { ShapeCache, ShapeRegistry } from "../shapes/mod.ts";
 import { ChangeFeed } from "./change_feed.ts";
 import { registerGraphMethods } from "./graph_methods.ts";
 import { GraphStore } from "./graph_store.ts";
@@ -10,7 +10,7 @@ import { backupDatabase } from "./backup.ts";
 import { ErrorCode, invalidParams, RpcError } from "../rpc/mod.ts";
 
 /** The built-in shapes shipped with the engine. */
-export const BUILTIN_SHAPES_DIR = fileURLToPath(
+export const BUILTIN_SHAPES_DIR = pathOf(
   new URL("../../shapes", import.meta.url),
 );
 
@@ -34,7 +34,7 @@ export async function openGraph(engine: Engine): Promise<Graph> {
   const shapes = await ShapeRegistry.load([
     BUILTIN_SHAPES_DIR,
     `${engine.paths.home}/shapes`,
-  ]);
+  ], { cache: await ShapeCache.open(engine.paths.shapeCache) });
   for (const problem of shapes.problems) {
     engine.log.warn("Shape not loaded", { ...problem });
   }

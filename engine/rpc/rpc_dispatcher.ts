@@ -40,6 +40,7 @@ export class RpcDispatcher {
   #methods = new Map<string, Handler>();
   #onInternalError: (method: string, error: unknown) => void;
   #maxBatch: number;
+  #hold: { until: Promise<void>; except: ReadonlySet<string> } | undefined;
 
   /** @param options error reporting and limits */
   constructor(options: RpcDispatcherOptions = {}) {
@@ -59,6 +60,23 @@ export class RpcDispatcher {
       throw new TypeError(`Method "${method}" is already registered`);
     }
     this.#methods.set(method, handler);
+  }
+
+  /**
+   * Holds every request, except for the methods named, until `until`
+   * settles: the engine answers on its socket while its services are still
+   * being wired. When `until` rejects, held requests get its message as a
+   * ShuttingDown error.
+   *
+   * @param until resolves once every method is registered
+   * @param except methods served at once (e.g. `engine.ping`)
+   */
+  hold(until: Promise<void>, except: readonly string[]): void {
+    const hold = { until, except: new Set(except) };
+    this.#hold = hold;
+    until.then(() => {
+      if (this.#hold === hold) this.#hold = undefined;
+    }, () => {});
   }
 
   /** The registered method names, sorted. */
@@ -137,6 +155,18 @@ export class RpcDispatcher {
     }
     const isNotification = !("id" in message);
     const method = message.method;
+    const hold = this.#hold;
+    if (hold && !hold.except.has(method)) {
+      try {
+        await hold.until;
+      } catch (error) {
+        return isNotification ? undefined : failure(
+          replyId,
+          ErrorCode.ShuttingDown,
+          (error as Error).message,
+        );
+      }
+    }
     const handler = this.#methods.get(method);
     let response: Response;
     if (!handler) {

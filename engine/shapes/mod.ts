@@ -36,6 +36,7 @@ export {
   SHAPE_NAME_PATTERN,
   type ShapeProblem,
 } from "./shape.ts";
+export { ShapeCache } from "./shape_cache.ts";
 export {
   type LoadOptions,
   MAX_SHAPE_FILE_BYTES,

@@ -8,16 +8,26 @@
 
 import type { Shape, ShapeProblem } from "./shape.ts";
 import { SHAPE_NAME_PATTERN } from "./shape.ts";
-import {
-  parseShapeDefinition,
-  type ShapeDefinition,
-} from "./shape_definition.ts";
+import type { ParsedShapeFile, ShapeDefinition } from "./shape_definition.ts";
 import { resolveShapes } from "./_resolve_shapes.ts";
+import type { ShapeCache } from "./shape_cache.ts";
 
 /** Options of {@link ShapeRegistry.load} and {@link ShapeRegistry.fromSources}. */
 export interface LoadOptions {
   /** Files larger than this many bytes are refused. Default 1 MiB. */
   maxFileBytes?: number;
+  /** Parses kept from an earlier load; unchanged files skip the parser. */
+  cache?: ShapeCache;
+}
+
+type Parse = (file: string, name: string, text: string) => ParsedShapeFile;
+
+// The YAML parser is loaded on first need only: loading it costs more than
+// a whole engine start with every shape file cached.
+async function parser(): Promise<Parse> {
+  const { parseShapeDefinition } = await import("./shape_definition.ts");
+  return (file, name, text) =>
+    parseShapeDefinition(file, text, { expectedName: name });
 }
 
 /** The default of {@link LoadOptions.maxFileBytes}: 1 MiB. */
@@ -99,7 +109,28 @@ export class ShapeRegistry {
         );
       }
     }
-    return ShapeRegistry.#build(sources, max);
+    const cache = options.cache;
+    let parse: Parse | undefined;
+    const cached = new Map<string, ParsedShapeFile>();
+    for (const source of sources) {
+      if (!("text" in source)) continue;
+      const hit = cache?.get(
+        source.file,
+        shapeNameOf(source.file),
+        source.text,
+      );
+      if (hit) cached.set(source.file, hit);
+      else parse ??= await parser();
+    }
+    const registry = ShapeRegistry.#build(sources, max, (file, name, text) => {
+      const hit = cached.get(file);
+      if (hit) return hit;
+      const parsed = parse!(file, name, text);
+      cache?.set(file, name, text, parsed);
+      return parsed;
+    });
+    await cache?.save(sources.map((source) => source.file));
+    return registry;
   }
 
   /**
@@ -110,17 +141,22 @@ export class ShapeRegistry {
    * @param options Limits.
    * @returns The registry; read `problems` for what did not load.
    */
-  static fromSources(
+  static async fromSources(
     sources: { file: string; text: string }[],
-    options: LoadOptions = {},
-  ): ShapeRegistry {
+    options: Omit<LoadOptions, "cache"> = {},
+  ): Promise<ShapeRegistry> {
     return ShapeRegistry.#build(
       sources,
       options.maxFileBytes ?? MAX_SHAPE_FILE_BYTES,
+      await parser(),
     );
   }
 
-  static #build(sources: Source[], maxBytes: number): ShapeRegistry {
+  static #build(
+    sources: Source[],
+    maxBytes: number,
+    parse: Parse,
+  ): ShapeRegistry {
     const problems: ShapeProblem[] = [];
     const winners = new Map<string, Source>();
     for (const source of sources) {
@@ -152,9 +188,7 @@ export class ShapeRegistry {
         ));
         continue;
       }
-      const parsed = parseShapeDefinition(source.file, source.text, {
-        expectedName: name,
-      });
+      const parsed = parse(source.file, name, source.text);
       problems.push(...parsed.problems);
       if (parsed.definition) definitions.set(name, parsed.definition);
     }

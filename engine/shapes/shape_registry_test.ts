@@ -41,8 +41,13 @@ const HAMMER = src(
 );
 const MAKER = src("maker.yaml", "maker:", "  identity: [name]");
 
-Deno.test("ShapeRegistry.fromSources() resolves inheritance transitively, nearest first", () => {
-  const registry = ShapeRegistry.fromSources([THING, TOOL, HAMMER, MAKER]);
+Deno.test("ShapeRegistry.fromSources() resolves inheritance transitively, nearest first", async () => {
+  const registry = await ShapeRegistry.fromSources([
+    THING,
+    TOOL,
+    HAMMER,
+    MAKER,
+  ]);
   assert.deepEqual(registry.problems, []);
   const hammer = registry.get("hammer")!;
   assert.deepEqual(hammer.also, ["tool"]);
@@ -54,15 +59,25 @@ Deno.test("ShapeRegistry.fromSources() resolves inheritance transitively, neares
   assert.equal(hammer.plural, "hammers");
 });
 
-Deno.test("ShapeRegistry.fromSources() lets a nearer field declaration win", () => {
-  const registry = ShapeRegistry.fromSources([THING, TOOL, HAMMER, MAKER]);
+Deno.test("ShapeRegistry.fromSources() lets a nearer field declaration win", async () => {
+  const registry = await ShapeRegistry.fromSources([
+    THING,
+    TOOL,
+    HAMMER,
+    MAKER,
+  ]);
   assert.equal(registry.get("thing")!.fields.weight!.type, "number");
   assert.equal(registry.get("tool")!.fields.weight!.type, "integer");
   assert.equal(registry.get("hammer")!.fields.weight!.type, "integer");
 });
 
-Deno.test("ShapeRegistry.fromSources() inherits identity from the nearest ancestor that declares one", () => {
-  const registry = ShapeRegistry.fromSources([THING, TOOL, HAMMER, MAKER]);
+Deno.test("ShapeRegistry.fromSources() inherits identity from the nearest ancestor that declares one", async () => {
+  const registry = await ShapeRegistry.fromSources([
+    THING,
+    TOOL,
+    HAMMER,
+    MAKER,
+  ]);
   assert.deepEqual(registry.get("hammer")!.identity, ["maker", "model"]);
   assert.deepEqual(registry.get("hammer")!.identityAny, []);
   // tool declares identity, so it does not also inherit thing's identity_any.
@@ -70,7 +85,7 @@ Deno.test("ShapeRegistry.fromSources() inherits identity from the nearest ancest
   assert.deepEqual(registry.get("thing")!.identityAny, ["url"]);
 });
 
-Deno.test("ShapeRegistry.fromSources() adds the standard fields unless declared", () => {
+Deno.test("ShapeRegistry.fromSources() adds the standard fields unless declared", async () => {
   const post = src(
     "post.yaml",
     "post:",
@@ -79,7 +94,7 @@ Deno.test("ShapeRegistry.fromSources() adds the standard fields unless declared"
     "  relations:",
     "    author: maker",
   );
-  const registry = ShapeRegistry.fromSources([MAKER, post]);
+  const registry = await ShapeRegistry.fromSources([MAKER, post]);
   const shape = registry.get("post")!;
   assert.deepEqual(shape.fields.text, {
     type: "string",
@@ -100,7 +115,7 @@ Deno.test("ShapeRegistry.fromSources() adds the standard fields unless declared"
   );
 });
 
-Deno.test("ShapeRegistry.fromSources() lets a relation replace an inherited field of the same key", () => {
+Deno.test("ShapeRegistry.fromSources() lets a relation replace an inherited field of the same key", async () => {
   const child = src(
     "child.yaml",
     "child:",
@@ -108,14 +123,14 @@ Deno.test("ShapeRegistry.fromSources() lets a relation replace an inherited fiel
     "  relations:",
     "    color: maker",
   );
-  const registry = ShapeRegistry.fromSources([THING, MAKER, child]);
+  const registry = await ShapeRegistry.fromSources([THING, MAKER, child]);
   assert.deepEqual(registry.problems, []);
   assert.equal(registry.get("child")!.fields.color, undefined);
   assert.equal(registry.get("child")!.relations.color!.shape, "maker");
 });
 
-Deno.test("ShapeRegistry.fromSources() merges display hints key by key", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() merges display hints key by key", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("a.yaml", "a:", "  display: { title: name, subtitle: url }"),
     src("b.yaml", "b:", "  also: a", "  display: { subtitle: text }"),
   ]);
@@ -156,8 +171,8 @@ Deno.test("ShapeRegistry.load() reports a cyclic also with file and line", async
   }
 });
 
-Deno.test("ShapeRegistry.fromSources() refuses a shape that inherits from itself", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() refuses a shape that inherits from itself", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("a.yaml", "a:", "  also: [a]"),
   ]);
   assert.equal(where(registry.problems[0]), "a.yaml:2:10");
@@ -165,8 +180,8 @@ Deno.test("ShapeRegistry.fromSources() refuses a shape that inherits from itself
   assert.equal(registry.get("a"), undefined);
 });
 
-Deno.test("ShapeRegistry.fromSources() reports a YAML syntax error with its line and loads the rest", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() reports a YAML syntax error with its line and loads the rest", async () => {
+  const registry = await ShapeRegistry.fromSources([
     THING,
     src("broken.yaml", "broken:", "  fields:", "    a: [string", "    b: text"),
   ]);
@@ -180,8 +195,8 @@ Deno.test("ShapeRegistry.fromSources() reports a YAML syntax error with its line
   assert.equal(registry.get("broken"), undefined);
 });
 
-Deno.test("ShapeRegistry.fromSources() quotes an unknown field type with its position", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() quotes an unknown field type with its position", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("x.yaml", "x:", "  fields:", "    title: string", "    name: strin"),
   ]);
   assert.deepEqual(registry.problems, [{
@@ -319,8 +334,8 @@ const BROKEN_SHAPES: [string, string[], string, RegExp][] = [
 ];
 
 for (const [what, lines, at, reason] of BROKEN_SHAPES) {
-  Deno.test(`ShapeRegistry.fromSources() refuses ${what}`, () => {
-    const registry = ShapeRegistry.fromSources([
+  Deno.test(`ShapeRegistry.fromSources() refuses ${what}`, async () => {
+    const registry = await ShapeRegistry.fromSources([
       THING,
       src("x.yaml", ...lines),
     ]);
@@ -336,15 +351,15 @@ for (const [what, lines, at, reason] of BROKEN_SHAPES) {
   });
 }
 
-Deno.test("ShapeRegistry.fromSources() reports every problem of one file", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() reports every problem of one file", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("x.yaml", "x:", "  fields:", "    a: strin", "    b: intger"),
   ]);
   assert.deepEqual(registry.problems.map(where), ["x.yaml:3:8", "x.yaml:4:8"]);
 });
 
-Deno.test("ShapeRegistry.fromSources() reports every unknown target and unresolved key of a shape", () => {
-  const registry = ShapeRegistry.fromSources([src(
+Deno.test("ShapeRegistry.fromSources() reports every unknown target and unresolved key of a shape", async () => {
+  const registry = await ShapeRegistry.fromSources([src(
     "x.yaml",
     "x:",
     "  relations:",
@@ -352,7 +367,7 @@ Deno.test("ShapeRegistry.fromSources() reports every unknown target and unresolv
     "    b: spook[]",
   )]);
   assert.deepEqual(registry.problems.map(where), ["x.yaml:3:8", "x.yaml:4:8"]);
-  const y = ShapeRegistry.fromSources([src(
+  const y = await ShapeRegistry.fromSources([src(
     "y.yaml",
     "y:",
     "  identity_any: [nope]",
@@ -361,8 +376,8 @@ Deno.test("ShapeRegistry.fromSources() reports every unknown target and unresolv
   assert.deepEqual(y.problems.map(where), ["y.yaml:2:18", "y.yaml:3:21"]);
 });
 
-Deno.test("ShapeRegistry.fromSources() hints at quoting a list type inside braces", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() hints at quoting a list type inside braces", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("x.yaml", "x:", "  fields:", "    a: { type: string[] }"),
   ]);
   assert.equal(registry.problems.length, 1);
@@ -372,8 +387,8 @@ Deno.test("ShapeRegistry.fromSources() hints at quoting a list type inside brace
   );
 });
 
-Deno.test("ShapeRegistry.fromSources() allows a relation to a shape whose file is broken", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() allows a relation to a shape whose file is broken", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("owner.yaml", "owner:", "  fields: { a: nope }"),
     src("pet.yaml", "pet:", "  relations: { owner: owner }"),
   ]);
@@ -381,21 +396,23 @@ Deno.test("ShapeRegistry.fromSources() allows a relation to a shape whose file i
   assert.equal(registry.get("pet")!.relations.owner!.shape, "owner");
 });
 
-Deno.test("ShapeRegistry.fromSources() lets a later source replace an earlier one, even a broken one", () => {
+Deno.test("ShapeRegistry.fromSources() lets a later source replace an earlier one, even a broken one", async () => {
   const good = src("dir1/thing.yaml", "thing:", "  plural: things");
   const better = src("dir2/thing.yaml", "thing:", "  plural: stuff");
   assert.equal(
-    ShapeRegistry.fromSources([good, better]).get("thing")!.plural,
+    (await ShapeRegistry.fromSources([good, better])).get("thing")!.plural,
     "stuff",
   );
   const broken = src("dir2/thing.yaml", "thing: [");
-  const registry = ShapeRegistry.fromSources([good, broken]);
+  const registry = await ShapeRegistry.fromSources([good, broken]);
   assert.equal(registry.get("thing"), undefined);
   assert.deepEqual(registry.problems.map((p) => p.file), ["dir2/thing.yaml"]);
 });
 
-Deno.test("ShapeRegistry.fromSources() refuses a file over the size limit", () => {
-  const registry = ShapeRegistry.fromSources([THING], { maxFileBytes: 20 });
+Deno.test("ShapeRegistry.fromSources() refuses a file over the size limit", async () => {
+  const registry = await ShapeRegistry.fromSources([THING], {
+    maxFileBytes: 20,
+  });
   assert.equal(registry.get("thing"), undefined);
   assert.equal(where(registry.problems[0]), "thing.yaml:1:1");
   assert.match(
@@ -404,8 +421,8 @@ Deno.test("ShapeRegistry.fromSources() refuses a file over the size limit", () =
   );
 });
 
-Deno.test("ShapeRegistry.fromSources() refuses a file name that is not a shape name", () => {
-  const registry = ShapeRegistry.fromSources([
+Deno.test("ShapeRegistry.fromSources() refuses a file name that is not a shape name", async () => {
+  const registry = await ShapeRegistry.fromSources([
     src("My Shape.yaml", "x:", "  plural: xs"),
   ]);
   assert.match(
@@ -415,8 +432,8 @@ Deno.test("ShapeRegistry.fromSources() refuses a file name that is not a shape n
   assert.deepEqual(registry.list(), []);
 });
 
-Deno.test("ShapeRegistry.fromSources() accepts AgentOS display keys and aliases", () => {
-  const registry = ShapeRegistry.fromSources([src(
+Deno.test("ShapeRegistry.fromSources() accepts AgentOS display keys and aliases", async () => {
+  const registry = await ShapeRegistry.fromSources([src(
     "x.yaml",
     "x:",
     "  icon: star",
@@ -497,15 +514,25 @@ Deno.test("ShapeRegistry.load() reports a file that is not UTF-8", async () => {
   }
 });
 
-Deno.test("ShapeRegistry.descendants() lists a shape and everything that inherits from it", () => {
-  const registry = ShapeRegistry.fromSources([THING, TOOL, HAMMER, MAKER]);
+Deno.test("ShapeRegistry.descendants() lists a shape and everything that inherits from it", async () => {
+  const registry = await ShapeRegistry.fromSources([
+    THING,
+    TOOL,
+    HAMMER,
+    MAKER,
+  ]);
   assert.deepEqual(registry.descendants("thing"), ["hammer", "thing", "tool"]);
   assert.deepEqual(registry.descendants("hammer"), ["hammer"]);
   assert.deepEqual(registry.descendants("ghost"), []);
 });
 
-Deno.test("ShapeRegistry.list() sorts shapes by name", () => {
-  const registry = ShapeRegistry.fromSources([TOOL, MAKER, THING, HAMMER]);
+Deno.test("ShapeRegistry.list() sorts shapes by name", async () => {
+  const registry = await ShapeRegistry.fromSources([
+    TOOL,
+    MAKER,
+    THING,
+    HAMMER,
+  ]);
   assert.deepEqual(registry.list().map((s) => s.name), [
     "hammer",
     "maker",
@@ -514,8 +541,8 @@ Deno.test("ShapeRegistry.list() sorts shapes by name", () => {
   ]);
 });
 
-Deno.test("ShapeRegistry.get() returns a frozen shape", () => {
-  const shape = ShapeRegistry.fromSources([THING]).get("thing")!;
+Deno.test("ShapeRegistry.get() returns a frozen shape", async () => {
+  const shape = (await ShapeRegistry.fromSources([THING])).get("thing")!;
   assert.ok(Object.isFrozen(shape));
   assert.ok(Object.isFrozen(shape.fields.color));
   assert.throws(() => {

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join } from "../paths.ts";
 import { ErrorCode, RpcError } from "../rpc/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { type EgressPolicy, egressPolicy } from "./egress.ts";

@@ -1,5 +1,4 @@
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
+import { join, pathOf } from "../paths.ts";
 import type { Engine } from "../engine.ts";
 import type { Graph } from "../graph/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
@@ -20,7 +19,7 @@ import { SqlBroker } from "./sql_broker.ts";
 import { WorkerProcess } from "./worker_process.ts";
 
 /** The bundled skills of a checkout (a compiled build passes its own copy). */
-export const BUNDLED_SKILLS_DIR = fileURLToPath(
+export const BUNDLED_SKILLS_DIR = pathOf(
   new URL("../../python/skills", import.meta.url),
 );
 

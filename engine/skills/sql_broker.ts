@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, resolve } from "../paths.ts";
 import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
 import type { ConnectionInfo } from "./skill_discovery.ts";
