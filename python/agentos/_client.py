@@ -5,9 +5,7 @@ the skill's declared connections, performs it and answers with the response.
 The worker has no network of its own.
 """
 
-import json as _json
-
-from agentos import _connection
+from agentos import _codec, _connection
 from agentos._broker import _dispatch
 
 
@@ -64,10 +62,7 @@ def _parse_json(body: str):
     text = body.strip()
     if not text or text[0] not in '{["-0123456789tfn':
         return None
-    try:
-        return _json.loads(text)
-    except ValueError:
-        return None
+    return _codec.parse(text)
 
 
 class Client:

@@ -1,7 +1,5 @@
 """Dates to ISO 8601: display dates, partial dates and Unix timestamps."""
 
-import re
-
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -23,6 +21,8 @@ def parse_date(value):
     """
     if value is None:
         return None
+    import re  # ~5 ms with enum: only callers pay
+
     text = re.sub(r"^(?:in|on)\s+", "", str(value).strip(), flags=re.I)
     if re.match(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ]\S*)?$", text):
         return text

@@ -15,10 +15,11 @@ asyncio or reads a byte from the engine:
   is what a root-run engine gives its workers. Skills have no programs to run
   anyway (the sandbox holds only the interpreter); ``shell.run`` is brokered.
 
-Standard library only; ``ctypes`` is imported only for the seccomp filter.
+Standard library only; ``_ctypes`` (the core of ``ctypes``) is imported only for
+the seccomp filter.
 """
 
-import os
+import posix  # os without its ~1 ms of imports: this runs first in every worker
 import sys
 
 LIMITS = {
@@ -124,29 +125,43 @@ def deny_new_processes() -> None:
     Raises:
         LimitError: unknown machine, or the kernel refused the filter.
     """
-    machine = os.uname().machine
+    machine = posix.uname().machine
     program = no_fork_program(machine)
     if program is None:
         raise LimitError(f"No seccomp filter for machine {machine!r}")
-    import ctypes
+    # _ctypes is what the ctypes package wraps: the package costs every worker
+    # ~2 ms of imports (os, struct, types, a hundred type definitions), and
+    # each ctypes type made here costs more than packing the bytes by hand.
+    import _ctypes
 
-    class SockFilter(ctypes.Structure):
-        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
-                    ("k", ctypes.c_uint32)]
+    class c_ulong(_ctypes._SimpleCData):
+        _type_ = "L"
 
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+    class Prctl(_ctypes.CFuncPtr):  # ctypes.CDLL(None, use_errno=True).prctl, returning int
+        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
 
-    filters = (SockFilter * len(program))(*(SockFilter(*insn) for insn in program))
-    fprog = SockFprog(len(program), filters)
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    class Libc:  # all a function pointer needs of a CDLL: the dlopen handle
+        _handle = _ctypes.dlopen(None, _ctypes.RTLD_LOCAL)
+
+    if _ctypes.sizeof(c_ulong) != 8:
+        raise LimitError(f"No seccomp filter for a {8 * _ctypes.sizeof(c_ulong)}-bit process")
+    order = sys.byteorder
+    # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: 8 bytes, one c_ulong each.
+    packed = b"".join(
+        code.to_bytes(2, order) + bytes((jt, jf)) + k.to_bytes(4, order) for code, jt, jf, k in program
+    )
+    filters = (c_ulong * len(program)).from_buffer_copy(packed)
+    # struct sock_fprog {unsigned short len; struct sock_filter *filter}: 16 bytes on LP64.
+    fprog = (c_ulong * 2).from_buffer_copy(
+        len(program).to_bytes(2, order) + bytes(6) + _ctypes.addressof(filters).to_bytes(8, order)
+    )
+    prctl = Prctl(("prctl", Libc))
     pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
-    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
-        raise LimitError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {os.strerror(ctypes.get_errno())}")
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
-    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.addressof(fprog), 0, 0) != 0:
-        raise LimitError(f"prctl(PR_SET_SECCOMP) failed: {os.strerror(ctypes.get_errno())}")
+    zero = c_ulong(0)
+    if prctl(pr_set_no_new_privs, c_ulong(1), zero, zero, zero) != 0:
+        raise LimitError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {posix.strerror(_ctypes.get_errno())}")
+    if prctl(pr_set_seccomp, c_ulong(seccomp_mode_filter), c_ulong(_ctypes.addressof(fprog)), zero, zero) != 0:
+        raise LimitError(f"prctl(PR_SET_SECCOMP) failed: {posix.strerror(_ctypes.get_errno())}")
 
 
 def apply(spec, no_fork: bool) -> None:
@@ -159,12 +174,13 @@ def apply(spec, no_fork: bool) -> None:
     except LimitError as error:
         sys.stderr.write(f"agentos worker: cannot confine the process: {error}\n")
         sys.stderr.flush()
-        os._exit(70)
+        posix._exit(70)
 
 
 def report() -> int:
     """``--check``: print the limits in force and whether fork is refused, as one JSON line."""
     import json
+    import os
     import resource
 
     rlimits = {key: list(resource.getrlimit(getattr(resource, name))) for key, name in LIMITS.items()}

@@ -13,7 +13,75 @@ It implements the finder/loader protocol without subclassing
 ``importlib.resources``), paid by every call for nothing.
 """
 
+import _imp
+import _warnings
 import sys
+
+# ModuleSpec without importing importlib (and warnings, which it imports):
+# importlib.machinery re-exports this class from the already loaded bootstrap.
+from _frozen_importlib import ModuleSpec
+
+STDLIB_FIRST = frozenset({
+    "_struct", "_weakrefset", "collections", "copyreg", "ctypes", "enum", "functools", "importlib", "json",
+    "keyword", "operator", "re", "reprlib", "struct", "threading", "types", "warnings",
+})
+"""Standard modules a skill's own file never shadows, though the worker no longer imports them before the call.
+
+The worker used to load these while starting, so a skill's ``json.py`` never
+replaced the standard ``json`` for the skill's other modules (or for the
+SDK, which imports some of them lazily). Declining them keeps that behaviour
+now that they load on first use.
+"""
+
+
+_filters_mutated = getattr(_warnings, "_filters_mutated", None)  # named otherwise in later Pythons
+
+
+class _Compiled(BaseException):
+    """Carries the code object out of ``exec`` (see ``compile_module``)."""
+
+
+def compile_module(source: str, filename: str):
+    """``compile(source, filename, "exec", dont_inherit=True)``, without its ~0.8 ms first use.
+
+    ``compile`` begins by asking whether ``source`` is an AST object, and the
+    first time that makes the interpreter build its hundred-odd AST classes;
+    ``exec`` of a string compiles the same code without them. So the source
+    goes to ``exec`` under a trace function that stops it before its first
+    instruction and keeps the code object, whose file name is then set, as
+    importlib does for a moved ``.pyc``. Anything unusual (a syntax error, a
+    compile-time warning, a tracer already installed, such as a debugger's,
+    the ``warnings`` module loaded) gets the real ``compile``, so errors and
+    warnings read exactly as ever.
+    """
+    code = None
+    # Once the warnings module is loaded its own filter list may be the live one.
+    if sys.gettrace() is None and _filters_mutated is not None and "warnings" not in sys.modules:
+        here = sys._getframe()
+
+        def stop(frame, event, arg):
+            if frame.f_back is here and frame.f_code.co_name == "<module>":
+                raise _Compiled(frame.f_code)
+
+        # Warnings become errors meanwhile (no "<string>" in a warning), and
+        # an error means the real compile.
+        _warnings.filters.insert(0, ("error", None, Warning, None, 0))
+        _filters_mutated()
+        sys.settrace(stop)
+        try:
+            exec(source, {"__builtins__": {}})  # no builtins: nothing could run far if stop did not fire
+        except _Compiled as compiled:
+            code = compiled.args[0]
+        except Exception:  # noqa: BLE001 — compile() below reports it properly
+            pass
+        finally:
+            sys.settrace(None)
+            _warnings.filters.remove(("error", None, Warning, None, 0))
+            _filters_mutated()
+    if code is None or code.co_filename != "<string>":
+        return compile(source, filename, "exec", dont_inherit=True)
+    _imp._fix_co_filename(code, filename)
+    return code
 
 
 def _clean(relpath: str) -> str:
@@ -68,14 +136,15 @@ class SkillSourceFinder:
         return f"{self._root}/{relpath}" if self._root != "/" else f"/{relpath}"
 
     def find_spec(self, fullname, path=None, target=None):
-        entry = self._modules.get(fullname)
-        if entry is None:
+        if fullname not in self._modules or fullname in STDLIB_FIRST:
             return None
-        from importlib.machinery import ModuleSpec
+        return self._spec(fullname)
 
-        spec = ModuleSpec(fullname, self, origin=self._filename(fullname), is_package=entry[1])
+    def _spec(self, fullname):
+        is_package = self._modules[fullname][1]
+        spec = ModuleSpec(fullname, self, origin=self._filename(fullname), is_package=is_package)
         spec.has_location = True
-        if entry[1]:
+        if is_package:
             spec.submodule_search_locations = [f"{self._root.rstrip('/')}/{fullname.replace('.', '/')}"]
         return spec
 
@@ -90,7 +159,7 @@ class SkillSourceFinder:
         return "" if relpath is None else self._sources[relpath]
 
     def get_code(self, fullname):
-        return compile(self.get_source(fullname), self._filename(fullname), "exec", dont_inherit=True)
+        return compile_module(self.get_source(fullname), self._filename(fullname))
 
     def get_filename(self, fullname) -> str:
         return self._filename(fullname)
@@ -107,15 +176,14 @@ class SkillSourceFinder:
         if name not in self._modules:
             raise ModuleNotFoundError(f'Skill module "{name}" is not among the shipped sources', name=name)
         existing = sys.modules.get(name)
-        if existing is not None and getattr(existing, "__loader__", None) is not self:
-            # The name is taken by a module the worker already runs on (a skill
-            # file called json.py, say): load the skill's module beside it,
+        if name in STDLIB_FIRST or existing is not None and getattr(existing, "__loader__", None) is not self:
+            # The name is taken by a module the worker runs on (a skill file
+            # called json.py, say): load the skill's module beside it,
             # unregistered, rather than break the worker.
             from importlib.util import module_from_spec
 
-            module = module_from_spec(self.find_spec(name))
+            module = module_from_spec(self._spec(name))
             self.exec_module(module)
             return module
-        import importlib
-
-        return importlib.import_module(name)
+        __import__(name)  # importlib.import_module(name), without importing importlib
+        return sys.modules[name]

@@ -1,12 +1,22 @@
 """Text cleaning and number parsing for scraped values."""
 
-import re
-
-_TAG = re.compile(r"<[^>]+>")
-_BR = re.compile(r"<br\s*/?>", re.I)
-_P_END = re.compile(r"</p\s*>", re.I)
 _SENTINELS = frozenset({"n/a", "na", "none", "null", "undefined", "unknown", "-", "\u2014", "\u2013"})
 _SENTINEL_PHRASES = ("no description", "not available", "not specified", "not provided", "no data", "no information")
+_patterns = None
+
+
+def _re():
+    """``(re, tag, br, p_end)``: the ``re`` module and this module's patterns, compiled on first use.
+
+    ``re`` (with ``enum``, which it imports) costs a worker ~5 ms; only a
+    tool that needs a pattern pays for it.
+    """
+    global _patterns
+    if _patterns is None:
+        import re
+
+        _patterns = (re, re.compile(r"<[^>]+>"), re.compile(r"<br\s*/?>", re.I), re.compile(r"</p\s*>", re.I))
+    return _patterns
 
 
 def _unescape(text: str) -> str:
@@ -21,7 +31,8 @@ def strip_tags(value):
     """Remove HTML tags and decode entities; no whitespace changes. None/empty → None."""
     if value is None:
         return None
-    text = _unescape(_TAG.sub("", str(value))).strip()
+    tag = _re()[1]
+    text = _unescape(tag.sub("", str(value))).strip()
     return text or None
 
 
@@ -37,8 +48,9 @@ def clean_html(value):
     """HTML to plain text keeping paragraphs: ``<br>`` → newline, ``</p>`` → blank line."""
     if value is None:
         return None
-    text = _P_END.sub("\n\n", _BR.sub("\n", str(value)))
-    text = _unescape(_TAG.sub("", text))
+    re, tag, br, p_end = _re()
+    text = p_end.sub("\n\n", br.sub("\n", str(value)))
+    text = _unescape(tag.sub("", text))
     text = re.sub(r"[ \t\f\v]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -54,6 +66,7 @@ def parse_int(value):
     if isinstance(value, float):
         return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
     text = str(value).strip().replace(",", "").replace("_", "")
+    re = _re()[0]
     match = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*([kKmMbB])", text)
     if match:
         scale = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}[match.group(2).lower()]
@@ -68,6 +81,7 @@ def parse_float(value):
         return None
     if isinstance(value, (int, float)):
         return float(value)
+    re = _re()[0]
     match = re.search(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", str(value).replace(",", ""))
     return float(match.group()) if match else None
 
@@ -92,7 +106,10 @@ def molt(value, as_type=None):
         return _dates.parse_date(str(value))
     if not isinstance(value, str):
         return str(value) if as_type in (str, "str", "string") else value
-    text = clean_text(_BR.sub(" ", _TAG.sub("", value) if "<" in value else value))
+    if "<" in value:
+        _, tag, br, _ = _re()
+        value = br.sub(" ", tag.sub("", value))
+    text = clean_text(value)
     if text is None or text.lower() in _SENTINELS:
         return None
     lowered = text.lower()

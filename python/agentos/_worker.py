@@ -14,8 +14,8 @@ descriptors, fd 0 is replaced by /dev/null and fd 1 by stderr, so skill code
 the wire.
 """
 
-import json
-import os
+import _thread
+import posix  # see agentos._wire: os costs ~1 ms of every start
 import sys
 
 
@@ -40,15 +40,14 @@ def _needs_asyncio(call: dict) -> bool:
     return any("asyncio" in text for text in call["sources"].values())
 
 
-import threading  # noqa: E402
-
-from agentos import _broker, _connection, _mini_loop, _skill_loader  # noqa: E402
+from agentos import _broker, _codec, _connection, _mini_loop, _skill_loader  # noqa: E402
 from agentos._results import SkillError  # noqa: E402
 from agentos._wire import MAX_LINE, LineReader, LineTooLong, LineWriter  # noqa: E402
 
 TRACEBACK_LIMIT = 8 * 1024
 """Bytes of traceback text kept in an error result (the last frames)."""
 
+_DEVNULL = "/dev/null"
 _CO_COROUTINE = 0x80
 _CO_VARKEYWORDS = 0x08
 _INTERNAL_FILES = (__file__, _skill_loader.__file__)
@@ -60,19 +59,19 @@ class ProtocolError(ValueError):
 
 def _claim_stdio():
     """Move the wire to private fds; leave /dev/null on fd 0 and stderr on fd 1."""
-    out_fd = os.dup(1)
-    in_fd = os.dup(0)
+    out_fd = posix.dup(1)
+    in_fd = posix.dup(0)
     try:
-        os.dup2(2, 1)
+        posix.dup2(2, 1)
     except OSError:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, 1)
-        os.close(null)
+        null = posix.open(_DEVNULL, posix.O_WRONLY)
+        posix.dup2(null, 1)
+        posix.close(null)
     sys.stdout = sys.stderr
     try:
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
+        null = posix.open(_DEVNULL, posix.O_RDONLY)
+        posix.dup2(null, 0)
+        posix.close(null)
     except OSError:
         pass
     return in_fd, out_fd
@@ -80,7 +79,7 @@ def _claim_stdio():
 
 def _parse_call(line: bytes) -> dict:
     try:
-        message = json.loads(line)
+        message = _codec.loads(line)
     except ValueError as error:
         raise ProtocolError(f"Unparseable line from the engine: {error}: {line[:200]!r}") from None
     if not isinstance(message, dict) or message.get("__type__") != "call":
@@ -234,7 +233,7 @@ def _read_results(reader: LineReader, writer: LineWriter, broker, loop, call_id)
                 pass
             return
         try:
-            message = json.loads(line)
+            message = _codec.loads(line)
         except ValueError as error:
             if writer.closed:
                 return
@@ -252,9 +251,8 @@ def _read_results(reader: LineReader, writer: LineWriter, broker, loop, call_id)
 async def _run(call: dict, reader: LineReader, writer: LineWriter, loop) -> dict:
     broker = _broker.Broker(writer, loop)
     _broker.install(broker)
-    threading.Thread(
-        target=_read_results, args=(reader, writer, broker, loop, call["id"]), name="agentos-wire", daemon=True
-    ).start()
+    # A bare thread (the process ends with os._exit, so nothing joins it).
+    _thread.start_new_thread(_read_results, (reader, writer, broker, loop, call["id"]))
     try:
         value = await _invoke(call)
     except BaseException as error:  # noqa: BLE001 — every failure becomes a result
@@ -269,7 +267,7 @@ def serve() -> int:
     in_fd, out_fd = _claim_stdio()
     reader, writer = LineReader(in_fd), LineWriter(out_fd)
     try:
-        writer.send({"__type__": "ready", "pid": os.getpid()})
+        writer.send({"__type__": "ready", "pid": posix.getpid()})
         line = reader.readline()
     except LineTooLong as error:
         _abort(writer, None, str(error))
@@ -282,7 +280,7 @@ def serve() -> int:
     except ProtocolError as error:
         call_id = None
         try:
-            call_id = json.loads(line).get("id")
+            call_id = _codec.loads(line).get("id")
         except (ValueError, AttributeError):
             pass
         _abort(writer, call_id if isinstance(call_id, (str, int)) else None, str(error))
@@ -331,7 +329,7 @@ def _exit(status: int):
             stream.flush()
         except Exception:  # noqa: BLE001
             pass
-    os._exit(status)
+    posix._exit(status)
 
 
 def main() -> None:

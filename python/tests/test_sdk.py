@@ -1,9 +1,11 @@
 """The SDK surface skills import, used in-process (no engine needed)."""
 
 import asyncio
+import subprocess
+import sys
 import unittest
 
-import _harness  # noqa: F401  (puts the SDK on sys.path)
+import _harness  # puts the SDK on sys.path
 import agentos
 from agentos import _broker, _client, _connection
 
@@ -12,6 +14,22 @@ class SurfaceTest(unittest.TestCase):
     def test_everything_in_all_is_importable(self):
         for name in agentos.__all__:
             self.assertTrue(hasattr(agentos, name), name)
+
+    def test_names_load_their_module_on_first_use(self):
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); import agentos\n"
+            "print(sorted(m for m in sys.modules if m.startswith('agentos.')))\n"
+            "from agentos import returns\n"
+            "print(sorted(m for m in sys.modules if m.startswith('agentos.')))\n"
+            "ns = {}; exec('from agentos import *', ns); print(sorted(set(agentos.__all__) - set(ns)))\n"
+            "print(agentos._text.molt(' <b>x</b> '), agentos.http is agentos.client, 'url' in dir(agentos))\n"
+            "try:\n    agentos.nope\nexcept AttributeError as error:\n    print(error)\n"
+        )
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, _harness.PYTHON_DIR], capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual(proc.stdout.splitlines(), [
+            "[]", "['agentos._decorators']", "[]", "x True True", "module 'agentos' has no attribute 'nope'",
+        ], proc.stderr)
 
     def test_capability_constants_are_their_own_names(self):
         from agentos import tools

@@ -499,6 +499,58 @@ class SkillSourcesTest(unittest.TestCase):
         source = "async def which(**params):\n    import json\n    return [__name__, json.dumps is not None]\n"
         self.assertEqual(run_tool({"json.py": source}, "which")[0]["value"], ["json", True])
 
+    def test_skill_files_named_like_stdlib_modules_the_worker_once_preloaded_never_shadow_them(self):
+        # json, re, enum... loaded before every call until the worker learnt to start without them.
+        sources = {
+            "main.py": "import json, re, helpers\nasync def run(**params):\n"
+                       "    return [json.__file__ != '/skill/json.py', re.__file__ != '/skill/re.py', helpers.VALUE]\n",
+            "json.py": "raise ImportError('the skill json.py shadowed the standard json')\n",
+            "re.py": "raise ImportError('the skill re.py shadowed the standard re')\n",
+            "helpers.py": "VALUE = 3\n",
+        }
+        self.assertEqual(run_tool(sources, "run", module="main")[0]["value"], [True, True, 3])
+        re_tool = "import re\nasync def which(**params):\n    return [__name__, hasattr(re, 'compile')]\n"
+        self.assertEqual(run_tool({"re.py": re_tool}, "which")[0]["value"], ["re", True])
+
+
+class StartCostTest(unittest.TestCase):
+    def test_a_tool_runs_without_the_worker_importing_heavy_modules_first(self):
+        # Each of these costs a fresh worker 1-6 ms; a skill that imports one still gets it. (asyncio
+        # cannot be named here: a source that mentions it gets the real event loop.)
+        source = skill('''
+            import sys
+            from agentos import returns
+            HEAVY = {"json", "re", "enum", "os", "threading", "collections", "functools", "ctypes", "importlib",
+                     "warnings", "typing", "agentos._client", "agentos._text"}
+            @returns("x")
+            async def loaded(**params):
+                import gc  # compile() builds the AST classes (~0.8 ms); loading the skill did not call it
+                ast = any(isinstance(o, type) and o.__name__ == "AST" for o in gc.get_objects())
+                return sorted(HEAVY & set(sys.modules)) + (["AST classes"] if ast else [])
+        ''')
+        with Worker(args=("--limits", "cpu=60,nofile=64", "--no-fork")) as worker:
+            worker.call(source, "loaded")
+            self.assertEqual(worker.result()["value"], [])
+
+    def test_a_tool_that_uses_threads_json_and_re_gets_the_real_modules(self):
+        source = skill('''
+            import json, re, threading
+            from agentos import client, returns
+            @returns("x")
+            async def run(**params):
+                box = []
+                thread = threading.Thread(target=box.append, args=(json.dumps({"a": re.sub("x", "y", "x")}),))
+                thread.start()
+                thread.join()
+                response = await client.get("https://example.com/")
+                return [box[0], response["json"], threading.current_thread() is threading.main_thread()]
+        ''')
+        with Worker() as worker:
+            worker.call(source, "run")
+            dispatch = worker.recv()
+            worker.answer(dispatch, {"status": 200, "body": '{"n": 1}'})
+            self.assertEqual(worker.result()["value"], ['{"a": "y"}', {"n": 1}, True])
+
 
 class ResultEncodingTest(unittest.TestCase):
     def test_common_python_values_are_converted_to_json(self):
