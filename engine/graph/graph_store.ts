@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { ErrorCode, RpcError } from "../rpc/mod.ts";
 import { type ChangeEvent, fromSql, GraphTx } from "./graph_tx.ts";
+import { indexPendingText } from "./schema.ts";
 import { Statements } from "./statements.ts";
 
 /** A node as `graph.get` returns it. */
@@ -75,6 +76,8 @@ export class GraphStore {
     let value: T;
     try {
       value = fn(tx);
+      tx.finish();
+      indexPendingText((sql) => this.#sql.get(sql));
       this.db.exec("COMMIT");
     } catch (error) {
       try {

@@ -1,4 +1,4 @@
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 /**
  * Forward migrations, index + 1 = the schema version they produce. Append
@@ -115,7 +115,71 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (domain, identifier)
   ) WITHOUT ROWID;
   `,
+  // 4: text values reach the full-text index once per write instead of
+  // once per row. FTS5 flushes its pending terms at each statement
+  // savepoint, and an insert that fires a trigger writing the index opens
+  // one: measured 10 µs per text value, a third of an import. The triggers
+  // now only stage rowids (a text row is either indexed or staged, never
+  // both); indexPendingText() moves the staged rows in one statement before
+  // each commit, and at open for rows another program inserted. (No OR
+  // IGNORE in the triggers: an upsert's conflict handling overrides it.)
+  `
+  CREATE TABLE text_pending (value_rowid INTEGER PRIMARY KEY);
+  DROP TRIGGER node_values_fts_insert;
+  DROP TRIGGER node_values_fts_delete;
+  DROP TRIGGER node_values_fts_update_old;
+  DROP TRIGGER node_values_fts_update_new;
+  CREATE TRIGGER node_values_fts_insert AFTER INSERT ON node_values
+    WHEN new.type IN ('text', 'string') BEGIN
+      INSERT INTO text_pending (value_rowid) VALUES (new.rowid);
+    END;
+  CREATE TRIGGER node_values_fts_delete AFTER DELETE ON node_values
+    WHEN old.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(text_index, rowid, value)
+        SELECT 'delete', old.rowid, old.value
+        WHERE NOT EXISTS (SELECT 1 FROM text_pending WHERE value_rowid = old.rowid);
+      DELETE FROM text_pending WHERE value_rowid = old.rowid;
+    END;
+  CREATE TRIGGER node_values_fts_update AFTER UPDATE ON node_values
+    WHEN old.type IN ('text', 'string') OR new.type IN ('text', 'string') BEGIN
+      INSERT INTO text_index(text_index, rowid, value)
+        SELECT 'delete', old.rowid, old.value
+        WHERE old.type IN ('text', 'string')
+          AND NOT EXISTS (SELECT 1 FROM text_pending WHERE value_rowid = old.rowid);
+      DELETE FROM text_pending
+        WHERE value_rowid = old.rowid AND new.type NOT IN ('text', 'string');
+      INSERT INTO text_pending (value_rowid)
+        SELECT new.rowid WHERE new.type IN ('text', 'string')
+          AND NOT EXISTS (SELECT 1 FROM text_pending WHERE value_rowid = new.rowid);
+    END;
+  `,
 ];
+
+/**
+ * Moves the text values staged by the node_values triggers into the
+ * full-text index. Runs inside the caller's write transaction; one read when
+ * nothing is staged.
+ *
+ * @param prepare returns the prepared statement for a SQL text
+ * @returns whether anything was staged
+ */
+export function indexPendingText(
+  prepare: (sql: string) => StatementSync,
+): boolean {
+  if (prepare("SELECT 1 AS x FROM text_pending LIMIT 1").get() === undefined) {
+    return false;
+  }
+  // CROSS JOIN keeps the few staged rows as the outer loop (the planner
+  // would otherwise scan node_values).
+  prepare(
+    `INSERT INTO text_index(rowid, value)
+       SELECT v.rowid, v.value FROM text_pending p
+         CROSS JOIN node_values v ON v.rowid = p.value_rowid
+       WHERE v.type IN ('text', 'string')`,
+  ).run();
+  prepare("DELETE FROM text_pending").run();
+  return true;
+}
 
 /** The schema version this engine writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -188,6 +252,11 @@ export function openDatabase(
     if (options.readOnly) return db;
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
+    // A 500-record import dirties ~2.7 MB of pages, more than the default
+    // 2 MB cache: SQLite then spills them to the WAL mid-transaction and
+    // writes them again. 16 MiB (filled only as pages are used) took a
+    // 5,000-record import from 540 to 440 ms of CPU.
+    db.exec("PRAGMA cache_size = -16384");
     if (found < migrations.length) {
       db.exec("BEGIN IMMEDIATE");
       try {
@@ -201,9 +270,32 @@ export function openDatabase(
         throw error;
       }
     }
+    indexLeftoverText(db);
     return db;
   } catch (error) {
     db.close();
+    throw error;
+  }
+}
+
+// The engine indexes staged text before each of its commits; rows written by
+// another program (a bench seeding the file, the sqlite3 shell) wait here.
+function indexLeftoverText(db: DatabaseSync): void {
+  const table = db.prepare(
+    "SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'text_pending'",
+  ).get();
+  if (table === undefined) return; // a test's own migrations
+  if (
+    db.prepare("SELECT 1 AS x FROM text_pending LIMIT 1").get() === undefined
+  ) {
+    return;
+  }
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    indexPendingText((sql) => db.prepare(sql));
+    db.exec("COMMIT");
+  } catch (error) {
+    db.exec("ROLLBACK");
     throw error;
   }
 }
