@@ -218,6 +218,7 @@ export class Engine {
       version: VERSION,
       pid: Deno.pid,
       uptimeMs: Date.now() - this.#startedAt,
+      memory: Deno.memoryUsage(),
       startedAt: new Date(this.#startedAt).toISOString(),
       home: this.paths.home,
       socket: this.paths.socket,

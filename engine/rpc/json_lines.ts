@@ -8,10 +8,10 @@ export type Incoming =
 
 /** The byte streams a {@linkcode JsonLines} channel runs over. */
 export interface ByteEndpoint {
-  /** Incoming bytes. */
-  readable: ReadableStream<Uint8Array>;
-  /** Outgoing bytes. */
-  writable: WritableStream<Uint8Array>;
+  /** Incoming bytes (unless `chunks` or `read` is given). */
+  readable?: ReadableStream<Uint8Array>;
+  /** Outgoing bytes (unless `chunks` or `write` is given). */
+  writable?: WritableStream<Uint8Array>;
   /** Releases the underlying resource (socket, pipe); called once on close. */
   close?: () => void;
   /**
@@ -21,16 +21,23 @@ export interface ByteEndpoint {
   read?: (buffer: Uint8Array) => Promise<number | null>;
   /** Direct writes, paired with `read`. */
   write?: (bytes: Uint8Array) => Promise<number>;
+  /** Reads and writes supplied whole, e.g. over a child's pipes. */
+  chunks?: ByteChunks;
 }
 
-/** Reads and writes chunks, whatever the endpoint offers. */
-interface Chunks {
+/**
+ * Chunked reads and writes. A chunk read is valid until the next read (its
+ * buffer may be reused); the line reader copies what it keeps.
+ */
+export interface ByteChunks {
   read(): Promise<ReadableStreamReadResult<Uint8Array>>;
   write(bytes: Uint8Array): Promise<void>;
+  /** Ends a pending read. */
   cancel(): void;
 }
 
-function chunksOf(endpoint: ByteEndpoint): Chunks {
+function chunksOf(endpoint: ByteEndpoint): ByteChunks {
+  if (endpoint.chunks) return endpoint.chunks;
   const { read, write } = endpoint;
   if (read && write) {
     const buffer = new Uint8Array(64 * 1024);
@@ -48,6 +55,9 @@ function chunksOf(endpoint: ByteEndpoint): Chunks {
       },
       cancel() {},
     };
+  }
+  if (!endpoint.readable || !endpoint.writable) {
+    throw new TypeError("A byte endpoint needs chunks, read/write or streams");
   }
   const reader = endpoint.readable.getReader();
   const writer = endpoint.writable.getWriter();
@@ -76,7 +86,7 @@ const encoder = new TextEncoder();
  * limit rather than growing the engine's memory.
  */
 export class JsonLines {
-  #chunks: Chunks;
+  #chunks: ByteChunks;
   #release: () => void;
   #options: Required<JsonLinesOptions>;
   #tail: Promise<void> = Promise.resolve();

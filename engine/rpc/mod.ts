@@ -9,6 +9,7 @@
 export { ErrorCode, invalidParams, RpcError } from "./rpc_error.ts";
 export { type Line, readLines, type ReadLinesOptions } from "./line_reader.ts";
 export {
+  type ByteChunks,
   type ByteEndpoint,
   type Incoming,
   JsonLines,

@@ -27,11 +27,16 @@ export class StderrTail {
   /**
    * Reads the stream to its end.
    *
-   * @param stream the worker's stderr
+   * @param stream the worker's stderr, read chunk by chunk
    */
-  async drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  async drain(
+    stream: { read(): Promise<ReadableStreamReadResult<Uint8Array>> },
+  ): Promise<void> {
     try {
-      for await (const chunk of stream) {
+      while (true) {
+        const { value, done } = await stream.read();
+        if (done) break;
+        const chunk = value.slice(); // the reader reuses its buffer
         this.#total += chunk.length;
         if (this.#total > this.#maxBytes && this.#onOverflow) {
           const onOverflow = this.#onOverflow;

@@ -1,9 +1,13 @@
 import { ErrorCode, isObject, JsonLines, RpcError } from "../rpc/mod.ts";
 import type { SandboxCommand } from "../sandbox/mod.ts";
 import { describeExit, StderrTail } from "./_stderr_tail.ts";
+import { PipeReader } from "./_pipe_reader.ts";
 
 /** Longest line either side of the worker pipe may send: 16 MiB. */
 export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
+
+/** Largest chunk read from a worker's pipe at once (one buffer per pipe). */
+const PIPE_READ_BYTES = 16 * 1024;
 
 /** Most bytes a worker may write to stdout over its whole life. */
 export const MAX_WORKER_OUTPUT_BYTES = 256 * 1024 * 1024;
@@ -113,11 +117,15 @@ export class WorkerProcess {
     });
     const maxOutput = options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES;
     let seen = 0;
-    const counted = this.#child.stdout.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, controller) => {
-          seen += chunk.length;
-          if (seen > maxOutput) {
+    const stdout = new PipeReader(this.#child.stdout, PIPE_READ_BYTES);
+    const stdin = this.#child.stdin.getWriter();
+    this.#lines = new JsonLines(
+      {
+        chunks: {
+          read: async () => {
+            const chunk = await stdout.read();
+            seen += chunk.value?.length ?? 0;
+            if (seen <= maxOutput) return chunk;
             this.#fail(
               new RpcError(
                 ErrorCode.SkillFailed,
@@ -125,23 +133,12 @@ export class WorkerProcess {
                 { reason: "protocol" },
               ),
             );
-            controller.terminate();
-            return;
-          }
-          controller.enqueue(chunk);
+            stdout.cancel();
+            return { done: true, value: undefined };
+          },
+          write: (bytes) => stdin.write(bytes),
+          cancel: () => stdout.cancel(),
         },
-      }),
-    );
-    // JsonLines locks the writable it is given; a forwarding stream keeps
-    // the pipe's own writer here, so closing the channel closes the pipe.
-    const stdin = this.#child.stdin.getWriter();
-    const writable = new WritableStream<Uint8Array>({
-      write: (chunk) => stdin.write(chunk),
-    });
-    this.#lines = new JsonLines(
-      {
-        readable: counted,
-        writable,
         close: () => void stdin.close().catch(() => {}),
       },
       { maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES },
@@ -158,7 +155,9 @@ export class WorkerProcess {
           ),
         ),
     });
-    this.#stderrDone = this.#stderr.drain(this.#child.stderr);
+    this.#stderrDone = this.#stderr.drain(
+      new PipeReader(this.#child.stderr, PIPE_READ_BYTES),
+    );
     const readyTimeout = options.readyTimeoutMs ?? 20_000;
     const timer = setTimeout(() =>
       this.#fail(
