@@ -42,7 +42,9 @@ export class GraphStore {
   readonly #sql: Statements;
   #listeners = new Set<CommitListener>();
   #now: () => Date;
-  #counts: { nodes: number; edges: number; values: number } | undefined;
+  #counts:
+    | { nodes: number; edges: number; values: number; changes: number }
+    | undefined;
 
   /**
    * @param db an open database with the current schema
@@ -221,15 +223,17 @@ export class GraphStore {
           "SELECT count(*) AS n FROM edges WHERE deleted_at IS NULL",
         ),
         values: count("SELECT count(*) AS n FROM node_values"),
+        changes: this.lastChangeId(),
       };
     }
-    return { ...this.#counts, changes: this.lastChangeId() };
+    return { ...this.#counts };
   }
 
   #count(changes: ChangeEvent[]): void {
     const counts = this.#counts;
     if (!counts) return;
     for (const change of changes) {
+      counts.changes = Math.max(counts.changes, change.id);
       const node = change.targetKind === "node";
       if (change.op === "create") counts.nodes++;
       else if (change.op === "link") counts.edges++;
