@@ -266,6 +266,9 @@ def serve() -> int:
     """Run the worker protocol on stdin/stdout; returns the exit status."""
     in_fd, out_fd = _claim_stdio()
     reader, writer = LineReader(in_fd), LineWriter(out_fd)
+    # Every skill imports the decorators: load them before "ready", so a
+    # spare worker's call does not wait for them (a cold call pays the same).
+    from agentos import _decorators  # noqa: F401
     try:
         writer.send({"__type__": "ready", "pid": posix.getpid()})
         line = reader.readline()
