@@ -110,6 +110,10 @@ export function compilePlan(
     const includes: string[] = [...extra];
     const flags: string[] = [];
     for (const word of words.slice(2, -1)) {
+      if (word.startsWith("--v8-flags=")) {
+        flags.push(word); // runtime tuning, embedded as is
+        continue;
+      }
       if (!/^--(allow|deny)-/.test(word)) continue;
       const eq = word.indexOf("=");
       if (eq < 0) {

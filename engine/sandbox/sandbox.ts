@@ -67,6 +67,7 @@ export class Sandbox {
   #userNamespace = false;
   #noFork = false;
   #confinement: Confinement | undefined;
+  #workerCommand: SandboxCommand | undefined;
 
   private constructor(
     info: SandboxInfo,
@@ -159,6 +160,15 @@ export class Sandbox {
     limits: ResourceLimits = this.limits,
   ): SandboxCommand {
     this.assertUsable();
+    // Every call starts a worker with the default limits: build that once.
+    if (mode.kind === "worker" && limits === this.limits) {
+      this.#workerCommand ??= frozen(this.#build(mode, limits));
+      return this.#workerCommand;
+    }
+    return this.#build(mode, limits);
+  }
+
+  #build(mode: WorkerMode, limits: ResourceLimits): SandboxCommand {
     const runtime = this.#runtime!;
     const sandboxed = this.kind === "bubblewrap";
     const sdk = sandboxed ? SDK_MOUNT : this.#options.sdkDir;
@@ -240,4 +250,10 @@ export class Sandbox {
     }
     return reason;
   }
+}
+
+function frozen(command: SandboxCommand): SandboxCommand {
+  Object.freeze(command.args);
+  Object.freeze(command.env);
+  return Object.freeze(command);
 }

@@ -94,6 +94,9 @@ export interface SkillRunnerOptions {
   audit?: AuditSink;
 }
 
+/** Why a call's own signal aborts: it ended (nested work stops with it). */
+const CALL_ENDED = new Error("The call ended");
+
 /**
  * Runs one tool of one skill: checks the parameters against the tool's
  * signature, takes a worker (a spare when one is ready), ships the skill's
@@ -293,7 +296,7 @@ export class SkillRunner {
       }
       throw wire;
     } finally {
-      ended.abort();
+      ended.abort(CALL_ENDED); // a reason, so no DOMException is built per call
       request.signal?.removeEventListener("abort", onAbort);
     }
   }

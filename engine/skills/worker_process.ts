@@ -137,7 +137,10 @@ export class WorkerProcess {
             return { done: true, value: undefined };
           },
           write: (bytes) => stdin.write(bytes),
-          cancel: () => stdout.cancel(),
+          // Nothing to cancel: the pipe ends when the process does (it is
+          // killed with its whole pid namespace), and cancelling a pending
+          // read costs an error object per call.
+          cancel: () => {},
         },
         close: () => void stdin.close().catch(() => {}),
       },
