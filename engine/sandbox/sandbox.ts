@@ -229,7 +229,11 @@ export class Sandbox {
     for (const [userNamespace, noFork] of attempts) {
       this.#userNamespace = userNamespace;
       this.#noFork = noFork;
-      const { program, args, env, cwd } = this.command({ kind: "worker" });
+      // #build, not command(): command() keeps the first worker command.
+      const { program, args, env, cwd } = this.#build(
+        { kind: "worker" },
+        this.limits,
+      );
       const checkArgs = [...args, "--check"];
       const result = await new Deno.Command(program, {
         args: checkArgs,
