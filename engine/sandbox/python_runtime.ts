@@ -31,12 +31,33 @@ export const LIBRARY_PATHS = ["/usr/lib", "/usr/lib64", "/lib", "/lib64"];
 // Runs once at engine start, outside any sandbox (the interpreter is trusted).
 // It describes the interpreter and byte-compiles the SDK into __pycache__,
 // because inside the sandbox /sdk is read-only and every worker would
-// otherwise compile the SDK from source on each start.
+// otherwise compile the SDK from source on each start. It stays light (no
+// json, re or compileall unless a .pyc is missing or older than its source):
+// it is on the path of every engine start.
 const INSPECT = `
-import compileall, json, os, sys
+import os, sys
 sdk = sys.argv[1]
-compiled = compileall.compile_dir(os.path.join(sdk, "agentos"), quiet=1) and \\
-    compileall.compile_file(os.path.join(sdk, "worker_main.py"), quiet=1)
+sys.path.insert(0, sdk)
+from agentos import _codec
+tag = sys.implementation.cache_tag
+sources = [os.path.join(sdk, "worker_main.py")] + [
+    os.path.join(top, name)
+    for top, dirs, names in os.walk(os.path.join(sdk, "agentos"))
+    if "__pycache__" not in top
+    for name in names if name.endswith(".py")
+]
+def stale(path):
+    top, name = os.path.split(path)
+    try:
+        cached = os.stat(os.path.join(top, "__pycache__", f"{name[:-3]}.{tag}.pyc"))
+        return cached.st_mtime < os.stat(path).st_mtime
+    except OSError:
+        return True
+compiled = True
+if any(stale(path) for path in sources):
+    import compileall
+    compiled = compileall.compile_dir(os.path.join(sdk, "agentos"), quiet=1) and \\
+        compileall.compile_file(os.path.join(sdk, "worker_main.py"), quiet=1)
 layout = {}
 for path in ${JSON.stringify(LIBRARY_PATHS)}:
     if os.path.islink(path):
@@ -50,7 +71,7 @@ for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
     p = os.path.realpath(p)
     if p not in prefixes:
         prefixes.append(p)
-print(json.dumps({
+print(_codec.dumps({
     "executable": os.path.realpath(sys.executable),
     "prefixes": prefixes,
     "version": sys.version.split()[0],

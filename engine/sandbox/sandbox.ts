@@ -90,17 +90,17 @@ export class Sandbox {
    * @returns the sandbox; check `kind` before relying on it
    */
   static async open(options: SandboxOptions): Promise<Sandbox> {
-    const info = await detectSandbox({
-      env: options.env,
-      bwrap: options.bwrap,
-    });
+    // Two independent process starts: run them side by side.
+    const [info, runtime] = await Promise.all([
+      detectSandbox({ env: options.env, bwrap: options.bwrap }),
+      inspectPython(options.python, options.sdkDir).catch((error: Error) =>
+        error
+      ),
+    ]);
     if (info.kind === "unavailable") return new Sandbox(info, options);
-    let runtime: PythonRuntime;
-    try {
-      runtime = await inspectPython(options.python, options.sdkDir);
-    } catch (error) {
+    if (runtime instanceof Error) {
       return new Sandbox(
-        { kind: "unavailable", detail: (error as Error).message },
+        { kind: "unavailable", detail: runtime.message },
         options,
       );
     }
