@@ -21,6 +21,7 @@ import {
 } from "../engine/sandbox/mod.ts";
 import { realPython, REPO_ROOT } from "../tests/_task_command.ts";
 import { McpSession } from "../tests/mcp_session.ts";
+import { serveEcho } from "../bench/echo_server.ts";
 import {
   descendants,
   openFds,
@@ -120,25 +121,43 @@ function rawInsertRate(values: number): number {
   return rate;
 }
 
-/** Round trip of a JSON line over a raw Deno Unix socket echo server, in ms. */
-async function rawEchoRoundTrips(runs: number): Promise<number[]> {
+/**
+ * Round trips of a JSON line to a raw Deno Unix-socket echo server, in ms:
+ * in its own process (like the engine: each trip wakes two processes) or
+ * in this one.
+ */
+async function rawEchoRoundTrips(
+  runs: number,
+  where: "own process" | "this process",
+): Promise<number[]> {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/echo.sock`;
-  const listener = Deno.listen({ transport: "unix", path });
-  (async () => {
-    for await (const conn of listener) {
-      (async () => {
-        const buf = new Uint8Array(65536);
-        while (true) {
-          const n = await conn.read(buf).catch(() => null);
-          if (!n) break;
-          await conn.write(buf.subarray(0, n));
-        }
-        conn.close();
-      })();
-    }
-  })();
-  const conn = await Deno.connect({ transport: "unix", path });
+  let child: Deno.ChildProcess | undefined;
+  let listener: Deno.Listener | undefined;
+  if (where === "own process") {
+    child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--allow-read=${dir}`,
+        `--allow-write=${dir}`,
+        `--allow-net=unix:${path}`,
+        `${REPO_ROOT}/bench/echo_server.ts`,
+        path,
+      ],
+      stdout: "null",
+    }).spawn();
+  } else {
+    listener = Deno.listen({ transport: "unix", path });
+    serveEcho(listener);
+  }
+  let conn: Deno.UnixConn | undefined;
+  for (let tries = 0; !conn; tries++) {
+    if (tries === 1000) throw new Error("The echo server did not start");
+    conn = await Deno.connect({ transport: "unix", path }).catch(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return undefined;
+    });
+  }
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const buf = new Uint8Array(65536);
@@ -158,7 +177,9 @@ async function rawEchoRoundTrips(runs: number): Promise<number[]> {
     JSON.parse(decoder.decode(buf.subarray(0, got)));
   }, runs);
   conn.close();
-  listener.close();
+  listener?.close();
+  child?.kill();
+  await child?.status;
   await Deno.remove(dir, { recursive: true });
   return samples;
 }
@@ -272,9 +293,15 @@ async function main(): Promise<void> {
 
   if (wanted("status")) {
     const runs = QUICK ? 200 : 2000;
-    const echo = await rawEchoRoundTrips(runs);
-    const status = await timed(() => client.call("engine.status"), runs);
-    const ping = await timed(() => client.call("engine.ping"), runs);
+    const echo = await rawEchoRoundTrips(runs, "own process");
+    const echoHere = await rawEchoRoundTrips(runs, "this process");
+    // Interleaved rounds, so drift (JIT, GC, CPU frequency) hits both alike.
+    const status: number[] = [];
+    const ping: number[] = [];
+    for (let round = 0; round < 4; round++) {
+      status.push(...await timed(() => client.call("engine.status"), runs / 4));
+      ping.push(...await timed(() => client.call("engine.ping"), runs / 4));
+    }
     const statusBytes = JSON.stringify(await client.call("engine.status"))
       .length;
     record(
@@ -282,15 +309,21 @@ async function main(): Promise<void> {
       "ms",
       status,
       {
-        name: "raw unix-socket JSON echo",
+        name: "raw unix-socket JSON echo, own process",
         samples: echo,
       },
       "≤ 2×",
     );
     record("engine.ping round trip (framing and dispatch only)", "ms", ping, {
-      name: "raw unix-socket JSON echo",
+      name: "raw unix-socket JSON echo, own process",
       samples: echo,
     });
+    record(
+      "raw unix-socket JSON echo, server in the client's process",
+      "ms",
+      echoHere,
+      { name: "raw unix-socket JSON echo, own process", samples: echo },
+    );
   }
 
   if (wanted("ingest")) {
