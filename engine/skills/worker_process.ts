@@ -307,7 +307,7 @@ export class WorkerProcess {
       });
       await Promise.race([this.#status, grace]);
       clearTimeout(timer);
-      this.#signal("SIGKILL");
+      if (!this.#exited) this.#signal("SIGKILL");
     }
     await this.#status;
     this.#lines.close();
