@@ -12,11 +12,17 @@ export function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** Number of open file descriptors of `pid`. */
-export function openFds(pid: number): number {
-  let count = 0;
-  for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) count++;
-  return count;
+/** What each open file descriptor of `pid` points at, by number. */
+export function openFds(pid: number): Map<string, string> {
+  const fds = new Map<string, string>();
+  for (const entry of Deno.readDirSync(`/proc/${pid}/fd`)) {
+    try {
+      fds.set(entry.name, Deno.readLinkSync(`/proc/${pid}/fd/${entry.name}`));
+    } catch {
+      // Closed while we looked.
+    }
+  }
+  return fds;
 }
 
 /** Parent pid of every live process. */

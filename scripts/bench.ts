@@ -708,6 +708,19 @@ async function leakFigures(): Promise<void> {
     rss: rssMb(pid),
     fds: openFds(pid),
   };
+  if (after.fds.size > before.fds.size) {
+    // Spares come and go, so numbers differ; kinds say what grew.
+    const kinds = (fds: Map<string, string>) => {
+      const counts: Record<string, number> = {};
+      for (const target of fds.values()) {
+        const kind = target.startsWith("/") ? "file" : target.split(":")[0]!;
+        counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+      return JSON.stringify(counts);
+    };
+    console.error(`  leaks: fds before ${kinds(before.fds)}`);
+    console.error(`  leaks: fds after  ${kinds(after.fds)}`);
+  }
   const orphans = orphansMatching(WORKER_SCRIPT).length - orphansBefore;
   const leftover = Math.max(0, after.processes - before.processes) +
     Math.max(0, orphans);
@@ -730,10 +743,10 @@ async function leakFigures(): Promise<void> {
   }, {
     name: `open file descriptors ${label}`,
     unit: "fds",
-    median: after.fds,
-    p90: after.fds,
-    baseline: { name: "open fds before", median: before.fds },
-    ratio: after.fds / before.fds,
+    median: after.fds.size,
+    p90: after.fds.size,
+    baseline: { name: "open fds before", median: before.fds.size },
+    ratio: after.fds.size / before.fds.size,
     target: "no growth",
   }, {
     name: `leftover processes ${label}`,
