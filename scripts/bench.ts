@@ -445,13 +445,18 @@ async function main(): Promise<void> {
       "≤ 0.2×",
     );
 
+    // The baseline is the best the machine does: on 2 cores, 2 loops of
+    // bare starts leave a little idle time that 4 loops fill.
     const seconds = QUICK ? 3000 : 8000;
-    const bareRate = await rate(2, seconds, () => run(sandboxedArgv));
+    const bareRate = Math.max(
+      await rate(2, seconds, () => run(sandboxedArgv)),
+      await rate(4, seconds, () => run(sandboxedArgv)),
+    );
     const callRate = await rate(4, seconds, () => invokeNoop(warmClient));
     record("sustained fresh-process calls (calls/s, 4 clients)", "calls/s", [
       callRate,
     ], {
-      name: "parallel bare sandboxed starts/s (2 loops)",
+      name: "parallel bare sandboxed starts/s (best of 2 and 4 loops)",
       samples: [bareRate],
     }, "≥ 0.8×");
   }
