@@ -566,16 +566,24 @@ async function timedEngineStart(
   }
 }
 
-/** Waits until the engine's process tree stops changing (spares refilled). */
+/**
+ * Waits until the engine is at rest: its process tree (spares refilled) and
+ * its open descriptors (the last workers' pipes closed) the same in two
+ * looks 500 ms apart, or 20 s have passed.
+ *
+ * @returns the number of processes under the engine
+ */
 async function settled(pid: number): Promise<number> {
-  let last = -1;
-  for (let i = 0; i < 100; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const now = descendants(pid).length;
-    if (now === last) return now;
+  let last = "";
+  let processes = 0;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    processes = descendants(pid).length;
+    const now = `${processes} ${openFds(pid).size}`;
+    if (now === last) break;
     last = now;
   }
-  return last;
+  return processes;
 }
 
 async function processFigures(): Promise<void> {
