@@ -19,6 +19,12 @@ export function newId(now: number = Date.now()): string {
   if (now <= lastTime) {
     now = lastTime;
     counter++;
+    if (counter === 1024) {
+      // The counter has two characters: past them, borrow the next
+      // millisecond rather than wrap and sort before earlier ids.
+      now = ++lastTime;
+      counter = 0;
+    }
   } else {
     lastTime = now;
     counter = 0;
