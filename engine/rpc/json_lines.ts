@@ -6,24 +6,19 @@ export type Incoming =
   | { kind: "invalid"; reason: string }
   | { kind: "oversized"; bytes: number };
 
-/** The byte streams a {@linkcode JsonLines} channel runs over. */
-export interface ByteEndpoint {
-  /** Incoming bytes (unless `chunks` or `read` is given). */
-  readable?: ReadableStream<Uint8Array>;
-  /** Outgoing bytes (unless `chunks` or `write` is given). */
-  writable?: WritableStream<Uint8Array>;
-  /** Releases the underlying resource (socket, pipe); called once on close. */
-  close?: () => void;
-  /**
-   * Direct reads, when the endpoint has them (a Deno.Conn): they skip the
-   * stream machinery, which costs more than the rest of a round trip.
-   */
-  read?: (buffer: Uint8Array) => Promise<number | null>;
-  /** Direct writes, paired with `read`. */
-  write?: (bytes: Uint8Array) => Promise<number>;
-  /** Reads and writes supplied whole, e.g. over a child's pipes. */
-  chunks?: ByteChunks;
-}
+/**
+ * What a {@linkcode JsonLines} channel runs over: a connection with direct
+ * reads and writes (a Deno.Conn; they skip the stream machinery, which costs
+ * more than the rest of a round trip), or chunks supplied whole (a child's
+ * pipes). `close` releases the resource; it is called once, on close.
+ */
+export type ByteEndpoint =
+  | {
+    read(buffer: Uint8Array): Promise<number | null>;
+    write(bytes: Uint8Array): Promise<number>;
+    close?(): void;
+  }
+  | { chunks: ByteChunks; close?(): void };
 
 /**
  * Chunked reads and writes. A chunk read is valid until the next read (its
@@ -37,35 +32,21 @@ export interface ByteChunks {
 }
 
 function chunksOf(endpoint: ByteEndpoint): ByteChunks {
-  if (endpoint.chunks) return endpoint.chunks;
-  const { read, write } = endpoint;
-  if (read && write) {
-    const buffer = new Uint8Array(64 * 1024);
-    return {
-      async read() {
-        const n = await read.call(endpoint, buffer);
-        return n === null
-          ? { done: true, value: undefined }
-          : { done: false, value: buffer.subarray(0, n) };
-      },
-      async write(bytes) {
-        for (let written = 0; written < bytes.length;) {
-          written += await write.call(endpoint, bytes.subarray(written));
-        }
-      },
-      cancel() {},
-    };
-  }
-  if (!endpoint.readable || !endpoint.writable) {
-    throw new TypeError("A byte endpoint needs chunks, read/write or streams");
-  }
-  const reader = endpoint.readable.getReader();
-  const writer = endpoint.writable.getWriter();
+  if ("chunks" in endpoint) return endpoint.chunks;
+  const buffer = new Uint8Array(64 * 1024);
   return {
-    read: () => reader.read(),
-    write: (bytes) => writer.write(bytes),
-    // Cancelling the reader ends a pending read; closing the resource alone does not.
-    cancel: () => void reader.cancel().catch(() => {}),
+    async read() {
+      const n = await endpoint.read(buffer);
+      return n === null
+        ? { done: true, value: undefined }
+        : { done: false, value: buffer.subarray(0, n) };
+    },
+    async write(bytes) {
+      for (let written = 0; written < bytes.length;) {
+        written += await endpoint.write(bytes.subarray(written));
+      }
+    },
+    cancel() {},
   };
 }
 

@@ -110,20 +110,13 @@ export class ShapeRegistry {
       }
     }
     const cache = options.cache;
-    let parse: Parse | undefined;
-    const cached = new Map<string, ParsedShapeFile>();
-    for (const source of sources) {
-      if (!("text" in source)) continue;
-      const hit = cache?.get(
-        source.file,
-        shapeNameOf(source.file),
-        source.text,
-      );
-      if (hit) cached.set(source.file, hit);
-      else parse ??= await parser();
-    }
+    const allCached = sources.every((source) =>
+      !("text" in source) ||
+      cache?.get(source.file, shapeNameOf(source.file), source.text)
+    );
+    const parse = allCached ? undefined : await parser();
     const registry = ShapeRegistry.#build(sources, max, (file, name, text) => {
-      const hit = cached.get(file);
+      const hit = cache?.get(file, name, text);
       if (hit) return hit;
       const parsed = parse!(file, name, text);
       cache?.set(file, name, text, parsed);

@@ -102,8 +102,8 @@ export class SparePool {
   // A process start takes a core for ~10 ms and blocks this thread while it
   // forks; on a small machine it would slow the very call that emptied the
   // slot. So the refill waits for that call's process to end, or at most
-  // REFILL_DELAY_MS when the call runs long. (bench: a spare-served no-op
-  // call went from 5.3 ms to 3.3 ms median on 2 cores.)
+  // REFILL_DELAY_MS when the call runs long. (`deno task bench --quick
+  // --only calls`: a spare-served no-op call went from 6.7 to 3.3–3.7 ms.)
   #refillAfter(worker: WorkerProcess): void {
     const refill = () => {
       clearTimeout(timer);
