@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ErrorCode, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/mod.ts";
 import { limitedJson } from "./bridge_limits.ts";
 import type { BridgeEnv, BridgeServices } from "./bridge_env.ts";
 import { readJsonObject } from "./json_body.ts";

@@ -3,7 +3,7 @@ import {
   ErrorCode,
   RpcClient,
   RpcError,
-} from "../engine/rpc/mod.ts";
+} from "../engine/mod.ts";
 
 /** The engine socket has no listener: the engine is not running. */
 export class EngineUnavailableError extends Error {

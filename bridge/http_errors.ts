@@ -2,7 +2,7 @@ import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { SchemaTooNewError } from "../engine/graph/mod.ts";
-import { ErrorCode, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/mod.ts";
 import { EngineUnavailableError } from "./engine_link.ts";
 import { GraphUnavailableError } from "./graph_reader.ts";
 

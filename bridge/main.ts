@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { resolveHome } from "../engine/home.ts";
+import { resolveHome } from "../engine/mod.ts";
 import { readBridgeConfig } from "./bridge_config.ts";
 import { serveBridge } from "./serve_bridge.ts";
 

@@ -1,4 +1,4 @@
-import type { HomePaths } from "../engine/home.ts";
+import { type HomePaths } from "../engine/mod.ts";
 import { createBridgeApp } from "./app.ts";
 import { AppToken, TOKEN_FILE } from "./app_token.ts";
 import type { BridgeLimits } from "./bridge_limits.ts";

@@ -1,4 +1,4 @@
-import { resolveHome } from "../engine/home.ts";
+import { resolveHome } from "../engine/mod.ts";
 import { type AuditLine, verifyAuditLog } from "../engine/audit/mod.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";

@@ -1,6 +1,6 @@
 import { exists } from "./args.ts";
-import { resolveHome } from "../engine/home.ts";
-import { type BackupInfo, verifyDatabase } from "../engine/graph/backup.ts";
+import { resolveHome } from "../engine/mod.ts";
+import { type BackupInfo, verifyDatabase } from "../engine/graph/mod.ts";
 import { callerPath } from "./caller_path.ts";
 import type { Command } from "./command.ts";
 import { callEngine, connectEngine } from "./engine_connection.ts";

@@ -1,4 +1,4 @@
-import { resolveHome } from "../engine/home.ts";
+import { resolveHome } from "../engine/mod.ts";
 import {
   readOrCreateTokenSync,
   rotateTokenSync,

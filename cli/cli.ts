@@ -1,5 +1,4 @@
-import { VERSION } from "../engine/version.ts";
-import { RpcError } from "../engine/rpc/mod.ts";
+import { RpcError, VERSION } from "../engine/mod.ts";
 import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printError, printHint } from "./output.ts";

@@ -1,7 +1,11 @@
 import { DatabaseSync } from "node:sqlite";
-import { type HomePaths, resolveHome } from "../engine/home.ts";
-import { RpcClient } from "../engine/rpc/mod.ts";
-import { isCompiled, pythonDir } from "../engine/runtime_layout.ts";
+import {
+  type HomePaths,
+  isCompiled,
+  pythonDir,
+  resolveHome,
+  RpcClient,
+} from "../engine/mod.ts";
 import {
   bwrapArgv,
   DEFAULT_LIMITS,

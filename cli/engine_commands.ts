@@ -1,8 +1,10 @@
 import { exists } from "./args.ts";
-import { readPidFile } from "../engine/engine_lock.ts";
-import { resolveHome } from "../engine/home.ts";
-import { RpcClient } from "../engine/rpc/mod.ts";
-import { engineLaunch } from "../engine/runtime_layout.ts";
+import {
+  engineLaunch,
+  readPidFile,
+  resolveHome,
+  RpcClient,
+} from "../engine/mod.ts";
 import type { Command } from "./command.ts";
 import { callEngine, START_HINT } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";

@@ -1,5 +1,9 @@
-import { type HomePaths, resolveHome } from "../engine/home.ts";
-import { RpcClient, RpcError } from "../engine/rpc/mod.ts";
+import {
+  type HomePaths,
+  resolveHome,
+  RpcClient,
+  RpcError,
+} from "../engine/mod.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /** The hint printed whenever the engine is not running. */

@@ -1,8 +1,7 @@
 import { exists } from "./args.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { resolveHome } from "../engine/home.ts";
-import { isCompiled } from "../engine/runtime_layout.ts";
+import { isCompiled, resolveHome } from "../engine/mod.ts";
 import type { Command } from "./command.ts";
 import { CliError } from "./exit_codes.ts";
 import { print, printHint } from "./output.ts";

@@ -1,9 +1,12 @@
 import { exists } from "./args.ts";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
-import { resolveHome } from "../engine/home.ts";
-import { engineLaunch, isCompiled } from "../engine/runtime_layout.ts";
-import { RpcClient } from "../engine/rpc/mod.ts";
+import {
+  engineLaunch,
+  isCompiled,
+  resolveHome,
+  RpcClient,
+} from "../engine/mod.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printHint, printJson, printPairs } from "./output.ts";

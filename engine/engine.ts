@@ -1,13 +1,8 @@
 import { ensureHome, type HomePaths } from "./home.ts";
 import { EngineLock } from "./engine_lock.ts";
 import { Logger, type LogLevel } from "./logger.ts";
-import {
-  ErrorCode,
-  invalidParams,
-  RpcDispatcher,
-  RpcError,
-  RpcServer,
-} from "./rpc/mod.ts";
+import { ErrorCode, invalidParams, RpcError } from "./errors.ts";
+import { RpcDispatcher, RpcServer } from "./rpc/mod.ts";
 import { VERSION } from "./version.ts";
 
 /** Longest request line the socket accepts: 16 MiB. */

@@ -2,7 +2,7 @@ import { join } from "./paths.ts";
 import type { Engine } from "./engine.ts";
 import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
-import { openSkills } from "./skills/mod.ts";
+import { openSkills } from "./skills_api/mod.ts";
 import { openVault } from "./vault/mod.ts";
 import { launchBridgeIfWanted } from "./bridge_launcher.ts";
 import { AuditLog } from "./audit/mod.ts";

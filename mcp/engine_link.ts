@@ -1,5 +1,9 @@
-import type { HomePaths } from "../engine/home.ts";
-import { ErrorCode, RpcClient, RpcError } from "../engine/rpc/mod.ts";
+import {
+  ErrorCode,
+  type HomePaths,
+  RpcClient,
+  RpcError,
+} from "../engine/mod.ts";
 import { EngineStartError, startEngine } from "./start_engine.ts";
 
 /** Options for {@linkcode EngineLink}. */

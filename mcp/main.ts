@@ -10,8 +10,7 @@
  *
  * @module
  */
-import { resolveHome } from "../engine/home.ts";
-import type { LogLevel } from "../engine/logger.ts";
+import { type LogLevel, resolveHome } from "../engine/mod.ts";
 import {
   EngineLink,
   McpLog,

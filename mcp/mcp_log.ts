@@ -1,4 +1,4 @@
-import { Logger, type LogLevel } from "../engine/logger.ts";
+import { Logger, type LogLevel } from "../engine/mod.ts";
 
 /** Options for {@linkcode McpLog}. */
 export interface McpLogOptions {

@@ -9,7 +9,7 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
 } from "./_sdk.ts";
-import { VERSION } from "../engine/version.ts";
+import { VERSION } from "../engine/mod.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
 import { CallProgress } from "./call_progress.ts";
 import { type EngineLink, EngineUnavailableError } from "./engine_link.ts";

@@ -4,7 +4,7 @@ import {
   type Resource,
   type ResourceTemplate,
 } from "./_sdk.ts";
-import { ErrorCode as RpcCode, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode as RpcCode, RpcError } from "../engine/mod.ts";
 import type { EngineLink } from "./engine_link.ts";
 import { explain } from "./tool_errors.ts";
 

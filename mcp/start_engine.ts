@@ -1,6 +1,4 @@
-import type { HomePaths } from "../engine/home.ts";
-import { RpcClient } from "../engine/rpc/mod.ts";
-import { engineLaunch } from "../engine/runtime_layout.ts";
+import { engineLaunch, type HomePaths, RpcClient } from "../engine/mod.ts";
 
 /** Exit code of an engine that found another one holding the lock. */
 const EXIT_LOCKED = 3;

@@ -4,7 +4,7 @@ import {
   type JSONRPCMessage,
   JSONRPCMessageSchema,
 } from "./_sdk.ts";
-import { readLines } from "../engine/rpc/mod.ts";
+import { readLines } from "../engine/mod.ts";
 
 /** Longest accepted message line: 32 MiB (argument size is capped lower). */
 export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;

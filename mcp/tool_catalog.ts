@@ -1,6 +1,6 @@
 import { AjvJsonSchemaValidator } from "./_sdk.ts";
 import type { Tool } from "./_sdk.ts";
-import { ErrorCode, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/mod.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
 import { type CapabilityInfo, capabilityTools } from "./capability_tools.ts";
 import type { EngineLink } from "./engine_link.ts";

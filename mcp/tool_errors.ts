@@ -1,5 +1,5 @@
 import type { CallToolResult } from "./_sdk.ts";
-import { ErrorCode, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/mod.ts";
 import { EngineRestartedError, EngineUnavailableError } from "./engine_link.ts";
 
 /** A call the proxy refused before reaching the engine (unknown tool, bad or huge arguments). */

@@ -1,10 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  ErrorCode,
-  RpcDispatcher,
-  RpcError,
-  RpcServer,
-} from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/errors.ts";
+import { RpcDispatcher, RpcServer } from "../engine/rpc/mod.ts";
 import { createClient } from "../bridge/static/sdk.js";
 import { bridgeFixture } from "./bridge_fixture.ts";
 

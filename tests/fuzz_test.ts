@@ -8,7 +8,7 @@
  * Any crash, hang, missing or malformed reply, or wrong error code fails.
  */
 import assert from "node:assert/strict";
-import { RpcError } from "../engine/rpc/mod.ts";
+import { RpcError } from "../engine/errors.ts";
 import { ShapeRegistry } from "../engine/shapes/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { mutateText, Random, randomJson } from "./_fuzz.ts";

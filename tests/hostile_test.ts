@@ -7,7 +7,8 @@
  * ordinary call must succeed.
  */
 import assert from "node:assert/strict";
-import { ErrorCode, type RpcClient, RpcError } from "../engine/rpc/mod.ts";
+import { ErrorCode, RpcError } from "../engine/errors.ts";
+import { type RpcClient } from "../engine/rpc/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { REPO_ROOT } from "./_task_command.ts";
 import { fixture, localServer, rejectsWith } from "./skills_helpers.ts";

@@ -3,7 +3,7 @@
  * bubblewrap namespaces, read-only views, limits and the wall clock.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../engine/rpc/mod.ts";
+import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
 

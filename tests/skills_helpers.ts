@@ -5,7 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { RpcError } from "../engine/rpc/mod.ts";
+import { RpcError } from "../engine/errors.ts";
 import { REPO_ROOT } from "./_task_command.ts";
 
 /** The absolute path of a fixture skill. */

@@ -4,7 +4,7 @@
  * reaped, and the next call works.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../engine/rpc/mod.ts";
+import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
 

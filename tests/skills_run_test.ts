@@ -4,7 +4,8 @@
  * problems, the registry's add/enable/disable/remove, and call events.
  */
 import assert from "node:assert/strict";
-import { ErrorCode, RpcClient } from "../engine/rpc/mod.ts";
+import { ErrorCode } from "../engine/errors.ts";
+import { RpcClient } from "../engine/rpc/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import {
   fixture,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RpcError } from "../engine/rpc/mod.ts";
+import { RpcError } from "../engine/errors.ts";
 import type { RpcClient } from "../engine/rpc/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 

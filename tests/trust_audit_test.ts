@@ -4,7 +4,7 @@
  * `agentos skills test`, and a vault keyed by a passphrase.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../engine/rpc/mod.ts";
+import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
 import { fixture, localServer, rejectsWith } from "./skills_helpers.ts";

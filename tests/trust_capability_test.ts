@@ -5,7 +5,7 @@
  * callers keep working.
  */
 import assert from "node:assert/strict";
-import { ErrorCode } from "../engine/rpc/mod.ts";
+import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
 

@@ -1,11 +1,10 @@
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
 import {
-  ErrorCode,
-  isObject,
   objectParam,
   optionalInteger,
   optionalString,
   type RpcDispatcher,
-  RpcError,
   stringParam,
 } from "../rpc/mod.ts";
 import type { ShapeRegistry } from "../shapes/mod.ts";

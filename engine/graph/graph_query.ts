@@ -1,5 +1,6 @@
 import { coerceValue, type ShapeRegistry } from "../shapes/mod.ts";
-import { invalidParams, isObject } from "../rpc/mod.ts";
+import { invalidParams } from "../errors.ts";
+import { isObject } from "../is_object.ts";
 import type { GraphStore } from "./graph_store.ts";
 import { toSql } from "./graph_tx.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { RpcError } from "../rpc/mod.ts";
+import { RpcError } from "../errors.ts";
 import { testGraph } from "./_test_graph.ts";
 import { listNodes } from "./graph_query.ts";
 

@@ -7,7 +7,7 @@ import { GraphStore } from "./graph_store.ts";
 import { RecordWriter } from "./record_writer.ts";
 import { openDatabase, SCHEMA_VERSION } from "./schema.ts";
 import { backupDatabase } from "./backup.ts";
-import { ErrorCode, invalidParams, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 
 /** The built-in shapes shipped with the engine. */
 export const BUILTIN_SHAPES_DIR = pathOf(

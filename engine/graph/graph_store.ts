@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import { type ChangeEvent, fromSql, GraphTx } from "./graph_tx.ts";
 import { indexPendingText } from "./schema.ts";
 import { Statements } from "./statements.ts";

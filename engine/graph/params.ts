@@ -1,4 +1,4 @@
-import { invalidParams } from "../rpc/mod.ts";
+import { invalidParams } from "../errors.ts";
 
 const ACTOR = /^(user|agent|app)(:[\w.@:/-]{1,100})?$/;
 

@@ -4,7 +4,7 @@ import {
   type Shape,
   type ShapeRegistry,
 } from "../shapes/mod.ts";
-import { isObject } from "../rpc/mod.ts";
+import { isObject } from "../is_object.ts";
 import { type GraphTx, toSql } from "./graph_tx.ts";
 
 /** Deepest nesting of relation children followed; deeper ones are dropped. */

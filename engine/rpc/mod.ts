@@ -6,7 +6,6 @@
  *
  * @module
  */
-export { ErrorCode, invalidParams, RpcError } from "./rpc_error.ts";
 export { type Line, readLines, type ReadLinesOptions } from "./line_reader.ts";
 export {
   type ByteChunks,
@@ -17,7 +16,6 @@ export {
 } from "./json_lines.ts";
 export {
   type Handler,
-  isObject,
   type RequestContext,
   type Response,
   RpcDispatcher,

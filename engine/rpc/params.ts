@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { isObject } from "./rpc_dispatcher.ts";
-import { invalidParams } from "./rpc_error.ts";
+import { isObject } from "../is_object.ts";
+import { invalidParams } from "../errors.ts";
 
 /**
  * Reads a required string parameter.

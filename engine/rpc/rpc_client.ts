@@ -1,6 +1,6 @@
 import { JsonLines } from "./json_lines.ts";
-import { isObject } from "./rpc_dispatcher.ts";
-import { ErrorCode, RpcError } from "./rpc_error.ts";
+import { isObject } from "../is_object.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 
 /** Options for {@linkcode RpcClient.connect}. */
 export interface RpcClientOptions {

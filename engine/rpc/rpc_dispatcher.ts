@@ -1,4 +1,5 @@
-import { ErrorCode, RpcError } from "./rpc_error.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -212,9 +213,4 @@ function failure(
   message: string,
 ): Response {
   return { jsonrpc: "2.0", id, error: { code, message } };
-}
-
-/** Whether a value is a plain JSON object (not null, not an array). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RpcDispatcher } from "./rpc_dispatcher.ts";
-import { ErrorCode } from "./rpc_error.ts";
+import { ErrorCode } from "../errors.ts";
 
 const context = {
   connectionId: 1,

@@ -1,5 +1,5 @@
 import { JsonLines } from "./json_lines.ts";
-import { ErrorCode } from "./rpc_error.ts";
+import { ErrorCode } from "../errors.ts";
 import type { RequestContext, RpcDispatcher } from "./rpc_dispatcher.ts";
 
 /** Options for {@linkcode RpcServer}. */

@@ -1,4 +1,4 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import { bwrapArgv, SDK_MOUNT, SKILL_MOUNT, WORKER_ENV } from "./bwrap_argv.ts";
 import { inspectPython, type PythonRuntime } from "./python_runtime.ts";
 import {

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import { coerceValue, ShapeRegistry } from "../shapes/mod.ts";
+ * import { coerceValue, ShapeRegistry } from "./mod.ts";
  *
  * const shapes = await ShapeRegistry.load(["shapes"]);
  * const task = shapes.get("task")!;

@@ -1,4 +1,4 @@
-import { isIpLiteral } from "./address_guard.ts";
+import { isIpLiteral } from "../net/mod.ts";
 import type { ConnectionInfo } from "./skill_discovery.ts";
 
 /**

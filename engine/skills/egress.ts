@@ -1,4 +1,4 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import type { Discovery } from "./skill_discovery.ts";
 import type { GrantDefaults, SkillGrants } from "./skill_grants.ts";
 

@@ -1,4 +1,4 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 
 /** One parameter of a tool, read from its signature and docstring. */

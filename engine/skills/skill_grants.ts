@@ -1,5 +1,5 @@
-import { ErrorCode, invalidParams, RpcError } from "../rpc/mod.ts";
-import { isIpLiteral } from "./address_guard.ts";
+import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
+import { isIpLiteral } from "../net/mod.ts";
 import type { SettingsStore } from "./settings_store.ts";
 
 /** What the owner allowed one skill beyond what it declares. */

@@ -1,5 +1,5 @@
 import { join } from "../paths.ts";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { type EgressPolicy, egressPolicy } from "./egress.ts";
 import type { SettingsStore } from "./settings_store.ts";

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 
 /** A credential's metadata: what `secrets.list` shows (never a value). */
 export interface SecretInfo {

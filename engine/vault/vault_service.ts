@@ -1,6 +1,8 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Engine } from "../engine.ts";
-import { invalidParams, isObject, type RpcDispatcher } from "../rpc/mod.ts";
+import { invalidParams } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import { type RpcDispatcher } from "../rpc/mod.ts";
 import { type KeySource, loadVaultKey } from "./vault_key.ts";
 import { type SecretValue, Vault } from "./vault.ts";
 

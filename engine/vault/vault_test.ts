@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openDatabase } from "../graph/mod.ts";
-import { RpcError } from "../rpc/mod.ts";
+import { RpcError } from "../errors.ts";
 import { loadVaultKey } from "./vault_key.ts";
 import { Vault } from "./vault.ts";
 

@@ -1,4 +1,5 @@
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
 
 /** Largest response body handed to a skill: 5 MiB. */
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;

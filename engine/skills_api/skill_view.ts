@@ -1,7 +1,7 @@
-import { skillCredentialDomains } from "./credential_domains.ts";
-import { declaresSecrets } from "./skill_credentials.ts";
-import type { SkillGrants } from "./skill_grants.ts";
-import type { SkillEntry } from "./skill_registry.ts";
+import { skillCredentialDomains } from "../skills/mod.ts";
+import { declaresSecrets } from "../broker/mod.ts";
+import type { SkillGrants } from "../skills/mod.ts";
+import type { SkillEntry } from "../skills/mod.ts";
 
 /**
  * A skill as `skills.list` shows it.

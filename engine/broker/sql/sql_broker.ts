@@ -1,7 +1,8 @@
-import { join, resolve } from "../paths.ts";
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import { join, resolve } from "../../paths.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
-import type { ConnectionInfo } from "./skill_discovery.ts";
+import type { ConnectionInfo } from "../../skills/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */
 export const DEFAULT_SQL_ROWS = 1000;

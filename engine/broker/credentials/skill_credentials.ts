@@ -1,4 +1,4 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
 import {
   CallCredentials,
   type CredentialScope,
@@ -7,10 +7,10 @@ import {
 import {
   type CredentialDomains,
   skillCredentialDomains,
-} from "./credential_domains.ts";
-import { declaredNeeds } from "./egress.ts";
-import type { ConnectionInfo } from "./skill_discovery.ts";
-import type { SkillEntry } from "./skill_registry.ts";
+} from "../../skills/mod.ts";
+import { declaredNeeds } from "../../skills/mod.ts";
+import type { ConnectionInfo } from "../../skills/mod.ts";
+import type { SkillEntry } from "../../skills/mod.ts";
 
 /** The part of the vault the skill runtime uses. */
 export interface CredentialSource {

@@ -1,18 +1,7 @@
 import type { Graph } from "../graph/mod.ts";
-import { isObject } from "../rpc/mod.ts";
-import type { SkillEntry } from "./skill_registry.ts";
-
-/** What writing a call's records did (the `records` of `skills.run`). */
-export interface RecordCounts {
-  /** Nodes created, top-level records and relation children together. */
-  created: number;
-  /** Existing nodes that changed. */
-  updated: number;
-  /** Values that could not be stored as given, and records left out. */
-  warnings: string[];
-  /** Ids of the top-level records, in result order. */
-  ids: string[];
-}
+import { isObject } from "../is_object.ts";
+import type { SkillEntry } from "../skills/mod.ts";
+import type { RecordCounts } from "../broker/mod.ts";
 
 /** What {@linkcode writeRecords} writes. */
 export interface RecordWrite {

@@ -1,5 +1,6 @@
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
-import type { ParamInfo, ToolInfo } from "./skill_discovery.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import type { ParamInfo, ToolInfo } from "../skills/mod.ts";
 
 /**
  * Checks call parameters against the tool's signature: required ones are

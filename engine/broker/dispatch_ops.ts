@@ -1,15 +1,23 @@
 import type { AuditEntry } from "../audit/mod.ts";
 import type { Logger } from "../logger.ts";
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
-import type { CallCredentials } from "./call_credentials.ts";
-import { declaredNeeds } from "./egress.ts";
-import type { HttpBroker, HttpTrace } from "./http_broker.ts";
-import type { HttpTape } from "./http_tape.ts";
-import type { SkillGrants } from "./skill_grants.ts";
-import { type CredentialSource, readOwnSecret } from "./skill_credentials.ts";
-import type { SkillEntry } from "./skill_registry.ts";
-import type { SqlBroker } from "./sql_broker.ts";
-import type { DispatchHandler } from "./worker_process.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import type { CallCredentials } from "./credentials/mod.ts";
+import { declaredNeeds } from "../skills/mod.ts";
+import type { HttpBroker, HttpTrace } from "./http/mod.ts";
+import type { HttpTape } from "./http/mod.ts";
+import type { SkillGrants } from "../skills/mod.ts";
+import { type CredentialSource, readOwnSecret } from "./credentials/mod.ts";
+import type { SkillEntry } from "../skills/mod.ts";
+import type { SqlBroker } from "./sql/mod.ts";
+
+/** Serves the worker's side effects during a call. */
+export interface DispatchHandler {
+  /** An op that wants an answer; throw an `RpcError` to refuse it. */
+  dispatch(op: string, params: Record<string, unknown>): Promise<unknown>;
+  /** A fire-and-forget op (`log`, `progress`). */
+  notify(op: string, params: Record<string, unknown>): void;
+}
 
 /** Longest log message kept from a skill. */
 const MAX_LOG_CHARS = 2000;

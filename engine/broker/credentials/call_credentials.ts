@@ -1,5 +1,6 @@
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
-import { inDomain } from "./credential_domains.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
+import { inDomain } from "../../skills/mod.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;

@@ -1,33 +1,26 @@
 import type { Graph } from "../graph/mod.ts";
 import type { Logger } from "../logger.ts";
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
 import {
   DEFAULT_TOOL_TIMEOUT_S,
   MAX_TOOL_TIMEOUT_S,
   type Sandbox,
 } from "../sandbox/mod.ts";
-import type { InvokeResult } from "./capability_broker.ts";
-import {
-  auditReason,
-  type AuditSink,
-  dispatchHandler,
-} from "./dispatch_ops.ts";
-import type { HttpBroker } from "./http_broker.ts";
-import type { HttpTape } from "./http_tape.ts";
-import { type CredentialSource, loadCredentials } from "./skill_credentials.ts";
-import type { SkillGrants } from "./skill_grants.ts";
-import type { SqlBroker } from "./sql_broker.ts";
-import {
-  callerResult,
-  type RecordCounts,
-  writeRecords,
-} from "./record_sink.ts";
+import type { InvokeResult, RecordCounts } from "../broker/mod.ts";
+import { auditReason, type AuditSink, dispatchHandler } from "../broker/mod.ts";
+import type { HttpBroker } from "../broker/mod.ts";
+import type { HttpTape } from "../broker/mod.ts";
+import { type CredentialSource, loadCredentials } from "../broker/mod.ts";
+import type { SkillGrants } from "../skills/mod.ts";
+import type { SqlBroker } from "../broker/mod.ts";
+import { callerResult, writeRecords } from "./record_sink.ts";
 import {
   findTool,
   type SkillEntry,
   type SkillRegistry,
-} from "./skill_registry.ts";
-import type { ToolInfo } from "./skill_discovery.ts";
+} from "../skills/mod.ts";
+import type { ToolInfo } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
 import type { SparePool } from "./spare_pool.ts";
 

@@ -1,3 +1,11 @@
+/**
+ * The errors any engine subsystem raises when a caller must know the kind:
+ * one {@linkcode RpcError} with a code from {@linkcode ErrorCode}. The RPC
+ * layer serialises them onto the socket, the worker pipe carries them to
+ * skills; everything else thrown becomes an internal error. Imports nothing.
+ *
+ * @module
+ */
 /** JSON-RPC error codes: the spec's, then ours in -32000…-32099. */
 export enum ErrorCode {
   /** Invalid JSON was received. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
 import {
   HttpBroker,
   MAX_REDIRECTS,

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "../graph/mod.ts";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
-import type { ConnectionInfo } from "./skill_discovery.ts";
+import { openDatabase } from "../../graph/mod.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import type { ConnectionInfo } from "../../skills/mod.ts";
 import { SqlBroker } from "./sql_broker.ts";
-import { realPython } from "../../tests/_task_command.ts";
+import { realPython } from "../../../tests/_task_command.ts";
 
 function connection(fields: Record<string, unknown>): ConnectionInfo {
   return {

@@ -1,7 +1,10 @@
-import { ErrorCode, isObject, JsonLines, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import { JsonLines } from "../rpc/mod.ts";
 import type { SandboxCommand } from "../sandbox/mod.ts";
 import { describeExit, StderrTail } from "./_stderr_tail.ts";
 import { PipeReader } from "./_pipe_reader.ts";
+import type { DispatchHandler } from "../broker/mod.ts";
 
 /** Longest line either side of the worker pipe may send: 16 MiB. */
 export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
@@ -53,14 +56,6 @@ export interface WorkerRunOptions {
   handler: DispatchHandler;
   /** Wall-clock limit; past it the process is killed. */
   timeoutMs: number;
-}
-
-/** Serves the worker's side effects during a call. */
-export interface DispatchHandler {
-  /** An op that wants an answer; throw an `RpcError` to refuse it. */
-  dispatch(op: string, params: Record<string, unknown>): Promise<unknown>;
-  /** A fire-and-forget op (`log`, `progress`). */
-  notify(op: string, params: Record<string, unknown>): void;
 }
 
 /** What the worker answered. */

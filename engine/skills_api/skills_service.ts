@@ -2,21 +2,21 @@ import { join, pathOf } from "../paths.ts";
 import type { Engine } from "../engine.ts";
 import type { Graph } from "../graph/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
-import { CapabilityBroker } from "./capability_broker.ts";
-import type { AuditSink } from "./dispatch_ops.ts";
-import { bundledGrantDefaults } from "./egress.ts";
-import { HttpBroker } from "./http_broker.ts";
-import { type OriginMap, parseOriginMap } from "./origin_map.ts";
-import { SettingsStore } from "./settings_store.ts";
-import type { CredentialSource } from "./skill_credentials.ts";
-import { SkillGrantStore } from "./skill_grants.ts";
-import { type SkillEntry, SkillRegistry } from "./skill_registry.ts";
-import { SkillRunner } from "./skill_runner.ts";
+import { CapabilityBroker } from "../broker/mod.ts";
+import type { AuditSink } from "../broker/mod.ts";
+import { bundledGrantDefaults } from "../skills/mod.ts";
+import { HttpBroker } from "../broker/mod.ts";
+import { type OriginMap, parseOriginMap } from "../broker/mod.ts";
+import { SettingsStore } from "../skills/mod.ts";
+import type { CredentialSource } from "../broker/mod.ts";
+import { SkillGrantStore } from "../skills/mod.ts";
+import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
+import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
-import { writeSkillNode } from "./skill_node.ts";
-import { SparePool } from "./spare_pool.ts";
-import { SqlBroker } from "./sql_broker.ts";
-import { WorkerProcess } from "./worker_process.ts";
+import { writeSkillNode } from "../skills/mod.ts";
+import { SparePool } from "../workers/mod.ts";
+import { SqlBroker } from "../broker/mod.ts";
+import { WorkerProcess } from "../workers/mod.ts";
 
 /** The bundled skills of a checkout (a compiled build passes its own copy). */
 export const BUNDLED_SKILLS_DIR = pathOf(

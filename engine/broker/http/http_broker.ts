@@ -1,11 +1,7 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
-import {
-  checkAddress,
-  type Resolver,
-  resolveWithDns,
-} from "./address_guard.ts";
-import type { CallCredentials } from "./call_credentials.ts";
-import { checkEgress, type EgressSubject, urlHost } from "./egress.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { checkAddress, type Resolver, resolveWithDns } from "../../net/mod.ts";
+import type { CallCredentials } from "../credentials/mod.ts";
+import { checkEgress, type EgressSubject, urlHost } from "../../skills/mod.ts";
 import {
   fetchError,
   readBody,

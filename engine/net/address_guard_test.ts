@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import { addressKind, checkAddress, isIpLiteral } from "./address_guard.ts";
 
 Deno.test("addressKind() refuses every private, local and special range, IPv4 inside IPv6 included", () => {

@@ -1,25 +1,23 @@
+import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
 import {
-  ErrorCode,
-  invalidParams,
-  isObject,
   objectParam,
   type RequestContext,
   type RpcDispatcher,
-  RpcError,
   stringParam,
 } from "../rpc/mod.ts";
-import type { CapabilityBroker } from "./capability_broker.ts";
-import { HttpTape } from "./http_tape.ts";
-import { parseOriginMap } from "./origin_map.ts";
+import type { CapabilityBroker } from "../broker/mod.ts";
+import { HttpTape } from "../broker/mod.ts";
+import { parseOriginMap } from "../broker/mod.ts";
 import {
   grantHost,
   type SkillGrants,
   type SkillGrantStore,
-} from "./skill_grants.ts";
+} from "../skills/mod.ts";
 import { grantsView, skillView } from "./skill_view.ts";
-import type { SettingsStore } from "./settings_store.ts";
-import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
-import type { RunRequest, SkillRunner } from "./skill_runner.ts";
+import type { SettingsStore } from "../skills/mod.ts";
+import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
+import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
 /** What the methods work on. */
 export interface SkillsMethodsContext {

@@ -1,4 +1,4 @@
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 
 /** Resolves a host name to its addresses (a seam for tests). */
 export type Resolver = (

@@ -1,5 +1,6 @@
-import { ErrorCode, invalidParams, isObject, RpcError } from "../rpc/mod.ts";
-import { PLACEHOLDER } from "./call_credentials.ts";
+import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
+import { PLACEHOLDER } from "../credentials/mod.ts";
 
 /** A brokered response, as the skill received it. */
 export interface TapeResponse {

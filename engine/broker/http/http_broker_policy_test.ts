@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { ErrorCode, RpcError } from "../rpc/mod.ts";
-import { CallCredentials } from "./call_credentials.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { CallCredentials } from "../credentials/mod.ts";
 import { HttpBroker, type HttpTrace } from "./http_broker.ts";
 import { HttpTape } from "./http_tape.ts";
 import { parseOriginMap } from "./origin_map.ts";
 
 const TLS_DIR = fileURLToPath(
-  new URL("../../tests/fixtures/hostile/tls/", import.meta.url),
+  new URL("../../../tests/fixtures/hostile/tls/", import.meta.url),
 );
 
 /** Names the tests resolve; nothing here reaches a real DNS server. */

@@ -1,10 +1,10 @@
-import { ErrorCode, isObject, RpcError } from "../rpc/mod.ts";
-import type { RecordCounts } from "./record_sink.ts";
-import type { ToolInfo } from "./skill_discovery.ts";
-import type { SkillEntry, SkillRegistry } from "./skill_registry.ts";
-import type { RunRequest, SkillRunner } from "./skill_runner.ts";
-import type { SettingsStore } from "./settings_store.ts";
-import { credentialState } from "./skill_credentials.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
+import type { ToolInfo } from "../../skills/mod.ts";
+import type { SkillEntry, SkillRegistry } from "../../skills/mod.ts";
+import type { RecordCounts, ToolRun, ToolRunner } from "./tool_runner.ts";
+import type { SettingsStore } from "../../skills/mod.ts";
+import { credentialState } from "../credentials/mod.ts";
 
 /** One provider of a capability, in the order it would be tried. */
 export interface Provider {
@@ -36,7 +36,7 @@ const PROVIDER_FAULT =
 
 /** Options for {@linkcode CapabilityBroker.invoke}. */
 export type InvokeOptions =
-  & Pick<RunRequest, "signal" | "onProgress" | "chain" | "tape">
+  & Pick<ToolRun, "signal" | "onProgress" | "chain" | "tape">
   & {
     /** Skills that may not serve this call (the callers: no cycles). */
     exclude?: string[];
@@ -54,7 +54,7 @@ export type InvokeOptions =
  */
 export class CapabilityBroker {
   #registry: SkillRegistry;
-  #runner: SkillRunner;
+  #runner: ToolRunner;
   #settings: SettingsStore;
   #vaultDomains: () => Set<string>;
 
@@ -66,7 +66,7 @@ export class CapabilityBroker {
    */
   constructor(
     registry: SkillRegistry,
-    runner: SkillRunner,
+    runner: ToolRunner,
     settings: SettingsStore,
     vaultDomains: () => Set<string> = () => new Set(),
   ) {

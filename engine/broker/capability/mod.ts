@@ -1,0 +1,22 @@
+/**
+ * Capabilities: which enabled skills provide a name, in what order they
+ * are tried, and failover. Runs tools through the narrow `ToolRunner`
+ * interface (the skill runner in `engine/workers` implements it), so it
+ * depends on no worker code.
+ *
+ * @module
+ */
+export {
+  type Attempt,
+  CapabilityBroker,
+  type InvokeOptions,
+  type InvokeResult,
+  paramsSchema,
+  type Provider,
+  providerFault,
+} from "./capability_broker.ts";
+export {
+  type RecordCounts,
+  type ToolRun,
+  type ToolRunner,
+} from "./tool_runner.ts";

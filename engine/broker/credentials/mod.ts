@@ -1,0 +1,26 @@
+/**
+ * Credentials in a call: the placeholders a skill sees, substitution of
+ * real values on the way out to the credential's own domain, redaction on
+ * the way back, and loading a skill's credentials from the vault. Calls
+ * `engine/skills` (the catalog's credential domains).
+ *
+ * @module
+ */
+export {
+  type CallCredential,
+  CallCredentials,
+  type CredentialScope,
+  type CredentialValue,
+  PLACEHOLDER,
+  type RequestTarget,
+} from "./call_credentials.ts";
+export {
+  type CredentialSource,
+  credentialState,
+  declaresSecrets,
+  findCredential,
+  loadCredentials,
+  type LoadedCredentials,
+  readOwnSecret,
+  type ReadSecretOptions,
+} from "./skill_credentials.ts";

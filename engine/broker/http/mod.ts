@@ -1,0 +1,47 @@
+/**
+ * The `http.request` op: egress checks against the skill's declared and
+ * granted hosts, the address guard after DNS, a connector pinned to the
+ * checked address, redirects, origin maps for offline runs, credential
+ * substitution in requests and redaction in responses, record and replay
+ * tapes. Calls `engine/net`, `engine/skills` (grants, egress policy) and
+ * `../credentials`.
+ *
+ * @module
+ */
+export {
+  DEFAULT_HTTP_TIMEOUT_S,
+  HttpBroker,
+  type HttpBrokerOptions,
+  type HttpRequester,
+  type HttpRequestOptions,
+  type HttpResponse,
+  type HttpTrace,
+  MAX_REDIRECTS,
+} from "./http_broker.ts";
+export {
+  fetchError,
+  MAX_REQUEST_BYTES,
+  MAX_RESPONSE_BYTES,
+  readBody,
+  requestBody,
+  requestHeaders,
+  requestUrl,
+} from "./http_parts.ts";
+export {
+  HttpTape,
+  type Recording,
+  type TapeExchange,
+  type TapeRequest,
+  type TapeResponse,
+} from "./http_tape.ts";
+export {
+  mapOrigin,
+  type OriginMap,
+  parseOriginMap,
+  unmapOrigin,
+} from "./origin_map.ts";
+export {
+  PinnedConnector,
+  type PinnedConnectorOptions,
+  type PinnedRoute,
+} from "./pinned_connector.ts";

@@ -1,0 +1,21 @@
+/**
+ * The `skills.*`, `capability.*` and `prefs.*` methods and the wiring of
+ * the skill runtime: opens the catalog (`engine/skills`), the brokers
+ * (`engine/broker`) and the workers (`engine/workers`) and registers their
+ * methods on the engine. Receives the vault and the audit log from
+ * `start_engine`.
+ *
+ * @module
+ */
+export { grantsView, skillView } from "./skill_view.ts";
+export {
+  registerSkillsMethods,
+  type SkillsMethodsContext,
+} from "./skills_methods.ts";
+export {
+  BUNDLED_SKILLS_DIR,
+  DEFAULT_SPARE_WORKERS,
+  openSkills,
+  type SkillsOptions,
+  type SkillsService,
+} from "./skills_service.ts";

@@ -1,0 +1,36 @@
+/**
+ * Running one call: a fresh sandboxed Python worker per call (or a spare
+ * that already loaded the SDK), the worker wire protocol, parameter checks,
+ * limits and timeouts, and the graph write of the records a tool returns.
+ * Calls `engine/sandbox`, `engine/broker` (the dispatch handler),
+ * `engine/skills` (the catalog) and `engine/graph`.
+ *
+ * @module
+ */
+export { checkParams } from "./check_params.ts";
+export {
+  callerResult,
+  type RecordWrite,
+  returnedShape,
+  writeRecords,
+} from "./record_sink.ts";
+export {
+  type CapabilityInvoker,
+  MAX_CALL_DEPTH,
+  moduleName,
+  type RunRequest,
+  type RunResult,
+  SkillRunner,
+  type SkillRunnerOptions,
+} from "./skill_runner.ts";
+export { SparePool, type SparePoolOptions } from "./spare_pool.ts";
+export {
+  MAX_WORKER_LINE_BYTES,
+  MAX_WORKER_OUTPUT_BYTES,
+  MAX_WORKER_STDERR_BYTES,
+  type WorkerCall,
+  WorkerProcess,
+  type WorkerProcessOptions,
+  type WorkerResult,
+  type WorkerRunOptions,
+} from "./worker_process.ts";
