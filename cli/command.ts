@@ -70,3 +70,6 @@ export function commandHelp(command: Command): string {
   if (command.help) lines.push("", command.help.trimEnd());
   return lines.join("\n");
 }
+
+/** The `--json` option most commands take. */
+export const JSON_OPTION = { json: { type: "boolean" } } as const;

@@ -15,19 +15,16 @@ import { bridgeToken } from "./bridge_commands.ts";
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
+import { graphGet, graphHistory, graphList } from "./graph_commands.ts";
 import {
   graphCreate,
   graphDelete,
-  graphGet,
-  graphHistory,
   graphLink,
-  graphList,
   graphRestore,
   graphUnlink,
   graphUpdate,
-  shapesGet,
-  shapesList,
-} from "./graph_commands.ts";
+} from "./graph_write_commands.ts";
+import { shapesGet, shapesList } from "./shapes_commands.ts";
 import { mcpConfig } from "./mcp_commands.ts";
 import { doctor } from "./doctor_command.ts";
 import {

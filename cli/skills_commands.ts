@@ -1,11 +1,11 @@
 import { requireArg } from "./args.ts";
-import type { Command } from "./command.ts";
+import { type Command, JSON_OPTION } from "./command.ts";
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
-import { CliError, ExitCode } from "./exit_codes.ts";
+import { ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
-
-const JSON_OPTION = { json: { type: "boolean" } } as const;
+import { skillsAllow, skillsDisallow } from "./skills_grant_commands.ts";
+import { skillsRun, skillsTest } from "./skills_run_commands.ts";
 
 interface Problem {
   file: string;
@@ -152,71 +152,6 @@ function grantsText(skill: SkillView): string {
     : text;
 }
 
-function grantCommand(allow: boolean): Command {
-  const verb = allow ? "allow" : "disallow";
-  return {
-    name: `skills ${verb}`,
-    summary: allow
-      ? "Let a skill reach a host (or, if it declares open_web, any public host)"
-      : "Take back a host or open web access granted to a skill",
-    usage: `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web`,
-    help: allow
-      ? `A granted host is reached exactly as named (no subdomains) and may be a
-private address (a service on your network or this machine), which skills
-otherwise never reach. --open-web lets a skill that declares open_web in its
-readme reach any public host. Grants persist; see them in skills list.
-
-Examples:
-  agentos skills allow my-skill api.example.com
-  agentos skills allow openai-compatible localhost
-  agentos skills allow web-reader --open-web`
-      : `Examples:
-  agentos skills disallow my-skill api.example.com
-  agentos skills disallow web-reader --open-web`,
-    options: { "open-web": { type: "boolean" }, ...JSON_OPTION },
-    async run({ values, positionals }) {
-      const skill = requireArg(positionals, 0, "skill");
-      const host = positionals[1];
-      const openWeb = values["open-web"] === true;
-      if ((host === undefined) === !openWeb) {
-        throw new CliError(
-          `Give a host or --open-web`,
-          ExitCode.Error,
-          `See: agentos skills ${verb} --help`,
-        );
-      }
-      const out = await callEngine<{
-        skill: string;
-        grants: { hosts: string[]; openWeb: boolean };
-      }>(
-        `skills.${verb}`,
-        openWeb ? { skill, open_web: true } : { skill, host },
-      );
-      if (values.json) {
-        printJson(out);
-        return ExitCode.Ok;
-      }
-      const what = openWeb ? "the open web" : `host ${host}`;
-      print(
-        allow
-          ? `Skill ${out.skill} may now reach ${what}`
-          : `Skill ${out.skill} may no longer reach ${what}`,
-      );
-      const now = [
-        ...out.grants.hosts,
-        ...(out.grants.openWeb ? ["open web"] : []),
-      ];
-      print(`Granted: ${now.join(", ") || "(nothing)"}`);
-      return ExitCode.Ok;
-    },
-  };
-}
-
-/** `agentos skills allow`. */
-export const skillsAllow: Command = grantCommand(true);
-/** `agentos skills disallow`. */
-export const skillsDisallow: Command = grantCommand(false);
-
 /** `agentos skills add`. */
 export const skillsAdd: Command = {
   name: "skills add",
@@ -292,146 +227,6 @@ export const skillsEnable: Command = toggle(true);
 /** `agentos skills disable`. */
 export const skillsDisable: Command = toggle(false);
 
-/** `agentos skills run`. */
-export const skillsRun: Command = {
-  name: "skills run",
-  summary: "Run one tool of one skill and print its result",
-  usage: "skills run <skill> <tool> [params-json] [--no-remember] [--json]",
-  help: `Runs the tool in a fresh sandboxed worker. Records it returns under
-@returns("shape") are written to the graph unless --no-remember.
-
-Options:
-  --no-remember  Do not write the returned records to the graph
-  --json         Print {result, records, callId, ms}
-
-Example:
-  agentos skills run web-reader read_page '{"url": "https://example.com/"}'`,
-  options: { ...JSON_OPTION, "no-remember": { type: "boolean" } },
-  async run({ values, positionals }) {
-    const skill = requireArg(positionals, 0, "skill");
-    const tool = requireArg(positionals, 1, "tool");
-    const params = parseJsonObject(positionals[2], "params");
-    const run = await callEngine<{
-      result: unknown;
-      records: { created: number; updated: number; warnings: string[] };
-    }>("skills.run", {
-      skill,
-      tool,
-      params,
-      remember: !values["no-remember"],
-    });
-    if (values.json) {
-      printJson(run);
-      return ExitCode.Ok;
-    }
-    printJson(run.result);
-    const { created, updated, warnings } = run.records;
-    if (created + updated + warnings.length > 0) {
-      print(`Records: ${created} created, ${updated} updated`);
-      for (const warning of warnings) print(`  warning: ${warning}`);
-    }
-    return ExitCode.Ok;
-  },
-};
-
-/** `agentos skills test`. */
-export const skillsTest: Command = {
-  name: "skills test",
-  summary: "Run a skill's @test cases and print pass/fail per case",
-  usage:
-    "skills test <skill> [--tool T] [--record FILE | --replay FILE] [--json]",
-  help:
-    `Runs each @test case of the skill's tools (or of one tool) in the sandbox,
-without writing records. A case passes when the tool returns without error
-(and its result has no top-level "_error"). To test against local servers,
-map the origins the skill calls: agentos prefs set http.origin_map '{...}'.
-
-Options:
-  --record FILE  Save every brokered HTTP response of the run to FILE
-                 (credentials never appear in it)
-  --replay FILE  Answer every request from FILE, with no network at all; a
-                 request that was not recorded fails its case
-
-Exit codes: 0 all passed, 1 a case failed.`,
-  options: {
-    ...JSON_OPTION,
-    tool: { type: "string" },
-    record: { type: "string" },
-    replay: { type: "string" },
-  },
-  async run({ values, positionals }) {
-    const skill = requireArg(positionals, 0, "skill");
-    if (values.record !== undefined && values.replay !== undefined) {
-      throw new CliError("Give --record or --replay, not both");
-    }
-    let replay: unknown;
-    if (typeof values.replay === "string") {
-      try {
-        replay = JSON.parse(await Deno.readTextFile(values.replay));
-      } catch (error) {
-        throw new CliError(
-          `Cannot read the recording "${values.replay}": ${
-            (error as Error).message
-          }`,
-        );
-      }
-    }
-    const report = await callEngine<{
-      cases: {
-        tool: string;
-        case: number;
-        status: string;
-        ms?: number;
-        error?: string;
-        reason?: string;
-      }[];
-      passed: number;
-      failed: number;
-      skipped: number;
-      recording?: { exchanges: unknown[] };
-      unrecorded?: { method: string; url: string }[];
-    }>("skills.test", {
-      skill,
-      tool: values.tool,
-      ...(values.record !== undefined ? { record: true } : {}),
-      ...(replay !== undefined ? { replay } : {}),
-    });
-    if (typeof values.record === "string" && report.recording) {
-      await Deno.writeTextFile(
-        values.record,
-        JSON.stringify(report.recording, null, 2) + "\n",
-        { mode: 0o600 },
-      );
-    }
-    const { recording, ...shown } = report;
-    if (values.json) printJson(shown);
-    else {
-      printTable(
-        ["tool", "case", "status", "ms", "detail"],
-        report.cases.map((c) => [
-          c.tool,
-          c.case,
-          c.status,
-          c.ms,
-          c.error ?? c.reason ?? "",
-        ]),
-      );
-      print(
-        `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
-      );
-      if (recording && typeof values.record === "string") {
-        print(
-          `Recorded ${recording.exchanges.length} responses to ${values.record}`,
-        );
-      }
-      for (const miss of report.unrecorded ?? []) {
-        print(`Not recorded: ${miss.method} ${miss.url}`);
-      }
-    }
-    return report.failed > 0 ? ExitCode.Error : ExitCode.Ok;
-  },
-};
-
 /** Every `agentos skills` command. */
 export const SKILLS_COMMANDS: Command[] = [
   skillsList,
@@ -444,22 +239,3 @@ export const SKILLS_COMMANDS: Command[] = [
   skillsAllow,
   skillsDisallow,
 ];
-
-function parseJsonObject(
-  text: string | undefined,
-  what: string,
-): Record<string, unknown> {
-  if (text === undefined || text.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(
-      `The ${what} are not valid JSON: ${(error as Error).message}`,
-    );
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new CliError(`The ${what} must be a JSON object, got ${text}`);
-  }
-  return value as Record<string, unknown>;
-}

@@ -1,0 +1,70 @@
+import { requireArg } from "./args.ts";
+import { type Command, JSON_OPTION } from "./command.ts";
+import { callEngine } from "./engine_connection.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+import { print, printJson } from "./output.ts";
+
+function grantCommand(allow: boolean): Command {
+  const verb = allow ? "allow" : "disallow";
+  return {
+    name: `skills ${verb}`,
+    summary: allow
+      ? "Let a skill reach a host (or, if it declares open_web, any public host)"
+      : "Take back a host or open web access granted to a skill",
+    usage: `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web`,
+    help: allow
+      ? `A granted host is reached exactly as named (no subdomains) and may be a
+private address (a service on your network or this machine), which skills
+otherwise never reach. --open-web lets a skill that declares open_web in its
+readme reach any public host. Grants persist; see them in skills list.
+
+Examples:
+  agentos skills allow my-skill api.example.com
+  agentos skills allow openai-compatible localhost
+  agentos skills allow web-reader --open-web`
+      : `Examples:
+  agentos skills disallow my-skill api.example.com
+  agentos skills disallow web-reader --open-web`,
+    options: { "open-web": { type: "boolean" }, ...JSON_OPTION },
+    async run({ values, positionals }) {
+      const skill = requireArg(positionals, 0, "skill");
+      const host = positionals[1];
+      const openWeb = values["open-web"] === true;
+      if ((host === undefined) === !openWeb) {
+        throw new CliError(
+          `Give a host or --open-web`,
+          ExitCode.Error,
+          `See: agentos skills ${verb} --help`,
+        );
+      }
+      const out = await callEngine<{
+        skill: string;
+        grants: { hosts: string[]; openWeb: boolean };
+      }>(
+        `skills.${verb}`,
+        openWeb ? { skill, open_web: true } : { skill, host },
+      );
+      if (values.json) {
+        printJson(out);
+        return ExitCode.Ok;
+      }
+      const what = openWeb ? "the open web" : `host ${host}`;
+      print(
+        allow
+          ? `Skill ${out.skill} may now reach ${what}`
+          : `Skill ${out.skill} may no longer reach ${what}`,
+      );
+      const now = [
+        ...out.grants.hosts,
+        ...(out.grants.openWeb ? ["open web"] : []),
+      ];
+      print(`Granted: ${now.join(", ") || "(nothing)"}`);
+      return ExitCode.Ok;
+    },
+  };
+}
+
+/** `agentos skills allow`. */
+export const skillsAllow: Command = grantCommand(true);
+/** `agentos skills disallow`. */
+export const skillsDisallow: Command = grantCommand(false);

@@ -1,0 +1,164 @@
+import { requireArg } from "./args.ts";
+import { type Command, JSON_OPTION } from "./command.ts";
+import { callEngine } from "./engine_connection.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+import { print, printJson, printTable } from "./output.ts";
+
+/** `agentos skills run`. */
+export const skillsRun: Command = {
+  name: "skills run",
+  summary: "Run one tool of one skill and print its result",
+  usage: "skills run <skill> <tool> [params-json] [--no-remember] [--json]",
+  help: `Runs the tool in a fresh sandboxed worker. Records it returns under
+@returns("shape") are written to the graph unless --no-remember.
+
+Options:
+  --no-remember  Do not write the returned records to the graph
+  --json         Print {result, records, callId, ms}
+
+Example:
+  agentos skills run web-reader read_page '{"url": "https://example.com/"}'`,
+  options: { ...JSON_OPTION, "no-remember": { type: "boolean" } },
+  async run({ values, positionals }) {
+    const skill = requireArg(positionals, 0, "skill");
+    const tool = requireArg(positionals, 1, "tool");
+    const params = parseJsonObject(positionals[2], "params");
+    const run = await callEngine<{
+      result: unknown;
+      records: { created: number; updated: number; warnings: string[] };
+    }>("skills.run", {
+      skill,
+      tool,
+      params,
+      remember: !values["no-remember"],
+    });
+    if (values.json) {
+      printJson(run);
+      return ExitCode.Ok;
+    }
+    printJson(run.result);
+    const { created, updated, warnings } = run.records;
+    if (created + updated + warnings.length > 0) {
+      print(`Records: ${created} created, ${updated} updated`);
+      for (const warning of warnings) print(`  warning: ${warning}`);
+    }
+    return ExitCode.Ok;
+  },
+};
+
+/** `agentos skills test`. */
+export const skillsTest: Command = {
+  name: "skills test",
+  summary: "Run a skill's @test cases and print pass/fail per case",
+  usage:
+    "skills test <skill> [--tool T] [--record FILE | --replay FILE] [--json]",
+  help:
+    `Runs each @test case of the skill's tools (or of one tool) in the sandbox,
+without writing records. A case passes when the tool returns without error
+(and its result has no top-level "_error"). To test against local servers,
+map the origins the skill calls: agentos prefs set http.origin_map '{...}'.
+
+Options:
+  --record FILE  Save every brokered HTTP response of the run to FILE
+                 (credentials never appear in it)
+  --replay FILE  Answer every request from FILE, with no network at all; a
+                 request that was not recorded fails its case
+
+Exit codes: 0 all passed, 1 a case failed.`,
+  options: {
+    ...JSON_OPTION,
+    tool: { type: "string" },
+    record: { type: "string" },
+    replay: { type: "string" },
+  },
+  async run({ values, positionals }) {
+    const skill = requireArg(positionals, 0, "skill");
+    if (values.record !== undefined && values.replay !== undefined) {
+      throw new CliError("Give --record or --replay, not both");
+    }
+    let replay: unknown;
+    if (typeof values.replay === "string") {
+      try {
+        replay = JSON.parse(await Deno.readTextFile(values.replay));
+      } catch (error) {
+        throw new CliError(
+          `Cannot read the recording "${values.replay}": ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    const report = await callEngine<{
+      cases: {
+        tool: string;
+        case: number;
+        status: string;
+        ms?: number;
+        error?: string;
+        reason?: string;
+      }[];
+      passed: number;
+      failed: number;
+      skipped: number;
+      recording?: { exchanges: unknown[] };
+      unrecorded?: { method: string; url: string }[];
+    }>("skills.test", {
+      skill,
+      tool: values.tool,
+      ...(values.record !== undefined ? { record: true } : {}),
+      ...(replay !== undefined ? { replay } : {}),
+    });
+    if (typeof values.record === "string" && report.recording) {
+      await Deno.writeTextFile(
+        values.record,
+        JSON.stringify(report.recording, null, 2) + "\n",
+        { mode: 0o600 },
+      );
+    }
+    const { recording, ...shown } = report;
+    if (values.json) printJson(shown);
+    else {
+      printTable(
+        ["tool", "case", "status", "ms", "detail"],
+        report.cases.map((c) => [
+          c.tool,
+          c.case,
+          c.status,
+          c.ms,
+          c.error ?? c.reason ?? "",
+        ]),
+      );
+      print(
+        `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
+      );
+      if (recording && typeof values.record === "string") {
+        print(
+          `Recorded ${recording.exchanges.length} responses to ${values.record}`,
+        );
+      }
+      for (const miss of report.unrecorded ?? []) {
+        print(`Not recorded: ${miss.method} ${miss.url}`);
+      }
+    }
+    return report.failed > 0 ? ExitCode.Error : ExitCode.Ok;
+  },
+};
+
+function parseJsonObject(
+  text: string | undefined,
+  what: string,
+): Record<string, unknown> {
+  if (text === undefined || text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(
+      `The ${what} are not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`The ${what} must be a JSON object, got ${text}`);
+  }
+  return value as Record<string, unknown>;
+}
