@@ -12,22 +12,22 @@
 // deno-lint-ignore-file no-console
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
-import { EngineProcess } from "../tests/_engine_process.ts";
-import { RpcClient } from "../engine/rpc/mod.ts";
+import { EngineProcess } from "../../tests/_engine_process.ts";
+import { RpcClient } from "../../engine/rpc/mod.ts";
 import {
   bwrapArgv,
   DEFAULT_LIMITS,
   inspectPython,
-} from "../engine/sandbox/mod.ts";
-import { realPython, REPO_ROOT } from "../tests/_task_command.ts";
-import { McpSession } from "../tests/mcp_session.ts";
-import { serveEcho } from "../bench/echo_server.ts";
+} from "../../engine/sandbox/mod.ts";
+import { realPython, REPO_ROOT } from "../../tests/_task_command.ts";
+import { McpSession } from "../../tests/mcp_session.ts";
+import { serveEcho } from "../../bench/echo_server.ts";
 import {
   descendants,
   openFds,
   orphansMatching,
   rssMb,
-} from "../bench/proc_stats.ts";
+} from "../../bench/proc_stats.ts";
 
 const args = parseArgs({
   args: Deno.args,
