@@ -1,0 +1,46 @@
+/**
+ * Figures of skill calls (`--only calls`): bare interpreter starts, the cold
+ * call, the spare-served call and the sustained rate, all against bare
+ * sandboxed starts measured once here.
+ *
+ * @module
+ */
+import { EngineProcess } from "../../tests/_engine_process.ts";
+import { bareStart } from "./bare_start.ts";
+import { coldCallFigure } from "./cold_call.ts";
+import type { BenchContext } from "./context.ts";
+import { run, timed } from "./measure.ts";
+import { addNoopSkill } from "./noop_skill.ts";
+import { spareCallFigure } from "./spare_call.ts";
+import { sustainedRateFigure } from "./sustained_rate.ts";
+
+/** Measures the call figures, each engine started for it with its spares. */
+export async function callFigures(
+  { quick, figures }: BenchContext,
+): Promise<void> {
+  const runs = quick ? 15 : 40;
+  const sandboxedArgv = await bareStart(true);
+  const bareArgv = await bareStart(false);
+  await run(sandboxedArgv); // warm the page cache
+  const sandboxedStart = {
+    name: "bare sandboxed start",
+    samples: await timed(() => run(sandboxedArgv), runs),
+  };
+  const plainStart = await timed(() => run(bareArgv), runs);
+  figures.record(
+    "bare interpreter start, no sandbox (python3 -I -S -c pass)",
+    "ms",
+    plainStart,
+    sandboxedStart,
+  );
+
+  await coldCallFigure(figures, runs, sandboxedStart);
+
+  await using warm = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "2" },
+  });
+  const warmClient = await warm.client();
+  await addNoopSkill(warmClient);
+  await spareCallFigure(figures, runs, warmClient, sandboxedStart);
+  await sustainedRateFigure(figures, quick, warmClient, sandboxedArgv);
+}
