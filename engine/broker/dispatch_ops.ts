@@ -10,6 +10,8 @@ import type { SkillGrants } from "../skills/mod.ts";
 import { type CredentialSource, readOwnSecret } from "./credentials/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
+import { readKeychain } from "./credentials/mod.ts";
+import { serveCrypto } from "./crypto/mod.ts";
 
 /** Serves the worker's side effects during a call. */
 export interface DispatchHandler {
@@ -272,6 +274,27 @@ async function serve(
         `"shell.run" is not available: skills cannot run programs`,
         { op, check: "op" },
       );
+  }
+  if (op.startsWith("crypto.")) {
+    const { value, checks } = await serveCrypto(op, params, {
+      skillId: skill.id,
+      declared: needs.includes("crypto"),
+      credentials: context.credentials,
+    });
+    return { value, target: op, checks };
+  }
+  if (op === "keychain.read") {
+    const { identifier, value } = await readKeychain(skill, {
+      vault: context.vault,
+      credentials: context.credentials,
+      params,
+    });
+    trace.target = "keychain";
+    return {
+      value,
+      target: "keychain",
+      checks: { keychain: `vault row "${identifier.slice(0, 100)}"` },
+    };
   }
   if (op.startsWith("graph.")) {
     throw new RpcError(

@@ -20,3 +20,4 @@ export * from "./http/mod.ts";
 export * from "./credentials/mod.ts";
 export * from "./sql/mod.ts";
 export * from "./capability/mod.ts";
+export * from "./crypto/mod.ts";

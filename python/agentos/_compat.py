@@ -1,10 +1,10 @@
 """SDK modules some published skills import beyond the core surface.
 
 ``oauth.exchange`` works through ``client``. The rest (``credentials``,
-``crypto``, ``agentos.macos.keychain``/``plist``) forward to engine ops of
-the same name (``credentials.retrieve``, ``crypto.aes``, ``keychain.read``,
-``plist.parse``); an engine that does not offer an op answers with an error,
-raised as DispatchError. They exist so that importing them never fails: a
+``crypto``, ``agentos.macos.keychain``) forward to engine ops of
+the same name (``credentials.retrieve``, ``crypto.aes``, ``keychain.read``);
+an engine that does not offer an op answers with an error, raised as
+DispatchError. ``plist.parse`` runs here, in the sandbox (``plistlib``). They exist so that importing them never fails: a
 skill with one tool that needs them still has its other tools work.
 """
 
@@ -46,15 +46,30 @@ class _Credentials:
 
 
 class _Crypto:
-    """``await crypto.aes(key=..., data=...)`` etc.: ``crypto.<name>`` ops, hex results decoded to bytes."""
+    """``await crypto.pbkdf2(password, salt, iterations=…)`` etc.: ``crypto.<name>`` ops the engine
+    performs (a key may be a credential placeholder), hex results decoded to bytes."""
+
+    # Positional parameters of each op, as the reference SDK names them.
+    _POSITIONAL = {
+        "aes": ("key", "data"),
+        "aes_gcm": ("key", "data", "iv"),
+        "hkdf": ("key",),
+        "pbkdf2": ("password", "salt"),
+        "pbkdf2_sha256": ("password", "salt", "iterations"),
+    }
 
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
+        names = self._POSITIONAL.get(name, ())
 
         async def call(*args, **params):
-            if args:
-                raise TypeError(f"crypto.{name}() takes keyword arguments only")
+            if len(args) > len(names):
+                raise TypeError(f"crypto.{name}() takes at most {len(names)} positional arguments")
+            params.update(zip(names, args))
+            for key, value in params.items():
+                if isinstance(value, (bytes, bytearray)):  # keys and data travel as hex
+                    params[key] = bytes(value).hex()
             result = await _dispatch("crypto." + name, params)
             return bytes.fromhex(result) if isinstance(result, str) else result
 
@@ -76,11 +91,44 @@ class _Keychain:
 
 
 class _Plist:
-    async def parse(self, data=None, *, path=None):
-        """A property list parsed by the engine (``plist.parse``)."""
-        if isinstance(data, (bytes, bytearray)):
-            data = bytes(data).hex()
-        return await _dispatch("plist.parse", {"data": data, "path": path})
+    async def parse(self, hex_data=None, extract=None, *, data=None, path=None):
+        """A property list (binary or XML) parsed here in the sandbox with ``plistlib``.
+
+        ``hex_data`` (hex text) or ``data`` (bytes or hex) or ``path`` (a file the skill can read)
+        gives the plist. With ``extract={field: index}`` (an NSKeyedArchiver archive) the answer is
+        ``{field: value}`` of those entries of ``$objects``, references followed; without it, the
+        whole plist.
+        """
+        import plistlib
+
+        raw = hex_data if hex_data is not None else data
+        if raw is None and path is not None:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        if isinstance(raw, str):
+            raw = bytes.fromhex(raw)
+        if not isinstance(raw, (bytes, bytearray)):
+            raise TypeError("plist.parse() needs hex_data, data or path")
+        try:
+            value = plistlib.loads(bytes(raw))
+        except Exception as error:  # plistlib raises several kinds for one cause
+            raise ValueError(f"plist.parse(): not a property list ({error})") from None
+        if not extract:
+            return value
+        objects = value.get("$objects") if isinstance(value, dict) else None
+        if not isinstance(objects, list):
+            raise ValueError("plist.parse(): extract= needs an NSKeyedArchiver archive (no $objects)")
+
+        def resolve(item, depth=0):
+            while isinstance(item, plistlib.UID) and depth < 32:
+                item = objects[item.data] if item.data < len(objects) else None
+                depth += 1
+            return item
+
+        out = {}
+        for field, index in extract.items():
+            out[field] = resolve(objects[index]) if isinstance(index, int) and 0 <= index < len(objects) else None
+        return out
 
     def __repr__(self) -> str:
         return "agentos.macos.plist"

@@ -148,6 +148,30 @@ export class CallCredentials {
   }
 
   /**
+   * Replaces this call's placeholders in one string by their real values,
+   * for an op the engine performs itself (`crypto.*`): the value is used
+   * inside the engine and never sent anywhere.
+   *
+   * @param text a parameter that may be or contain placeholders
+   * @param skillId the skill (for messages)
+   * @returns the text with real values in
+   * @throws {RpcError} Forbidden for a placeholder that is not this call's
+   */
+  reveal(text: string, skillId: string): string {
+    return text.replace(PLACEHOLDER, (found) => {
+      const loaded = this.#byPlaceholder.get(found.toLowerCase());
+      if (!loaded) {
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `Skill "${skillId}" used a credential placeholder that does not belong to this call; refused`,
+          { check: "credentials" },
+        );
+      }
+      return loaded.value;
+    });
+  }
+
+  /**
    * Refuses a request bound for `host` that carries a placeholder, or one
    * of this call's real values (verbatim, URL- or JSON-encoded) whose
    * credential may not go there. Runs on every redirect hop.

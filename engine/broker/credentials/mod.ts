@@ -24,3 +24,8 @@ export {
   readOwnSecret,
   type ReadSecretOptions,
 } from "./skill_credentials.ts";
+export {
+  KEYCHAIN_DOMAIN,
+  readKeychain,
+  type ReadKeychainOptions,
+} from "./keychain.ts";

@@ -1,0 +1,86 @@
+import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
+import type { SkillEntry } from "../../skills/mod.ts";
+import type { CallCredentials } from "./call_credentials.ts";
+import { type CredentialSource, declaresSecrets } from "./skill_credentials.ts";
+
+/**
+ * The vault domain that stands in for the macOS keychain on Linux: a
+ * keychain item `(service, account)` is the row `keychain` with the
+ * identifier `service/account` (or `service` alone).
+ */
+export const KEYCHAIN_DOMAIN = "keychain";
+
+/** Options for {@linkcode readKeychain}. */
+export interface ReadKeychainOptions {
+  vault: CredentialSource | undefined;
+  credentials: CallCredentials;
+  params: Record<string, unknown>;
+}
+
+/**
+ * `keychain.read` on Linux: there is no macOS keychain, so the item is
+ * read from the vault (row {@linkcode KEYCHAIN_DOMAIN}). A skill that
+ * declares `secrets` gets the value; any other gets a placeholder that
+ * only the engine's own ops (`crypto.*`) can use — it may be sent to no
+ * host.
+ *
+ * @param skill the calling skill
+ * @param options the vault, the call's credentials and the dispatch params (`service`, `account`, `binary`)
+ * @returns the value (hex when `binary`) or its placeholder, and the row read
+ * @throws {RpcError} InvalidParams, NotFound with the command that stores the item
+ */
+export async function readKeychain(
+  skill: SkillEntry,
+  options: ReadKeychainOptions,
+): Promise<{ value: string; identifier: string }> {
+  const { params, vault } = options;
+  const service = params.service;
+  if (typeof service !== "string" || service === "" || service.length > 200) {
+    throw invalidParams(`keychain.read needs a "service" (1-200 characters)`);
+  }
+  const account = typeof params.account === "string" && params.account !== ""
+    ? params.account.slice(0, 200)
+    : undefined;
+  const candidates = account ? [`${service}/${account}`, service] : [service];
+  const rows = vault?.list() ?? [];
+  const identifier = candidates.find((id) =>
+    rows.some((r) => r.domain === KEYCHAIN_DOMAIN && r.identifier === id)
+  );
+  const stored = identifier === undefined
+    ? undefined
+    : await vault!.read(KEYCHAIN_DOMAIN, identifier);
+  if (identifier === undefined || stored === undefined) {
+    throw new RpcError(
+      ErrorCode.NotFound,
+      `keychain.read: this engine runs on Linux, where keychain items come from the AgentOS vault, and it holds none for ${
+        JSON.stringify(candidates[0])
+      }; store it with: agentos secrets set ${KEYCHAIN_DOMAIN} --identifier ${
+        JSON.stringify(candidates[0])
+      }`,
+      { check: "keychain" },
+    );
+  }
+  const text = typeof stored === "string"
+    ? stored
+    : stored.value ?? stored.key ?? Object.values(stored)[0] ?? "";
+  if (params.binary === true && !declaresSecrets(skill)) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may read keychain items as bytes only when it declares secrets (capabilities: [secrets]); without it, it gets a placeholder for the text value`,
+      { check: "declared" },
+    );
+  }
+  const value = params.binary === true
+    ? Array.from(
+      new TextEncoder().encode(text),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("")
+    : text;
+  const view = options.credentials.add({
+    domain: KEYCHAIN_DOMAIN,
+    value,
+    // Sendable nowhere: only ops the engine performs itself can use it.
+    scope: { hosts: [], domains: [] },
+  });
+  return { value: view as string, identifier };
+}
