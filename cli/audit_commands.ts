@@ -1,5 +1,9 @@
 import { resolveHome } from "../engine/mod.ts";
-import { type AuditLine, verifyAuditLog } from "../engine/audit/mod.ts";
+import {
+  type AuditLine,
+  readAuditHead,
+  verifyAuditLog,
+} from "../engine/audit/mod.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
@@ -8,14 +12,17 @@ import { print, printJson, printTable } from "./output.ts";
 export const auditVerify: Command = {
   name: "audit verify",
   summary:
-    "Check the audit trail's hash chain (detects edited or deleted lines)",
+    "Check the audit trail's hash chain (detects edited, deleted or truncated lines)",
   usage: "audit verify [--json]",
   help:
-    "Exit codes: 0 the chain is whole, 1 it is broken (the first broken line is named).",
+    "Walks logs/engine-io.jsonl line by line and checks it still reaches the head (line count and last hash) the engine keeps in its database, so a deleted tail or an emptied file is reported too.\nExit codes: 0 the chain is whole, 1 it is broken (the first broken line is named).",
   options: { json: { type: "boolean" } },
   async run({ values }) {
-    const path = resolveHome().ioLog;
-    const result = await verifyAuditLog(path);
+    const paths = resolveHome();
+    const path = paths.ioLog;
+    // The head first: lines the engine appends meanwhile come after it.
+    const head = readAuditHead(paths.database);
+    const result = await verifyAuditLog(path, { head });
     if (values.json) printJson({ path, ...result });
     else if (result.ok) print(`${path}: ${result.lines} lines, chain intact`);
     if (!result.ok) {

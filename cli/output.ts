@@ -62,8 +62,32 @@ export function printPairs(pairs: [string, unknown][]): void {
 
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value).replaceAll(/\s+/g, " ");
+  if (typeof value === "object") return escapeControls(JSON.stringify(value));
+  return escapeControls(String(value).replaceAll(/\s+/g, " "));
+}
+
+// C0 and C1 controls, DEL, and the bidirectional overrides and isolates: a
+// skill chooses op names, hosts and messages, and a raw ESC or U+202E in
+// one could rewrite the owner's terminal or reorder what a row says.
+const CONTROLS =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes text safe to print on a terminal: control characters (C0, DEL, C1)
+ * and bidirectional overrides become visible escapes such as `\x1b` and
+ * `\u202e`.
+ *
+ * @param text text that may come from a skill
+ * @returns the text with every control character escaped
+ */
+export function escapeControls(text: string): string {
+  return text.replaceAll(CONTROLS, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }
 
 function clip(text: string, width: number): string {

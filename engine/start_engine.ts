@@ -5,7 +5,7 @@ import { openGraph } from "./graph/mod.ts";
 import { openSkills } from "./skills_api/mod.ts";
 import { openVault } from "./vault/mod.ts";
 import { launchBridgeIfWanted } from "./bridge_launcher.ts";
-import { AuditLog } from "./audit/mod.ts";
+import { AuditHeadStore, AuditLog } from "./audit/mod.ts";
 import { pythonDir } from "./runtime_layout.ts";
 
 /**
@@ -32,7 +32,9 @@ export async function openServices(engine: Engine): Promise<void> {
   engine.addService({ status: () => ({ sandbox: sandbox.status() }) });
   engine.onDisconnect = (connectionId) => graph.feed.unsubscribe(connectionId);
   const vault = await openVault(engine, graph.store.db);
-  const audit = await AuditLog.open(paths.ioLog);
+  const audit = await AuditLog.open(paths.ioLog, {
+    head: new AuditHeadStore(graph.store.db),
+  });
   engine.addService({ close: () => audit.close() });
   openSkills(engine, graph, sandbox, {
     bundledDir: join(sdkDir, "skills"),

@@ -1,3 +1,5 @@
+import type { AuditHead, AuditHeadStore } from "./audit_head.ts";
+
 /** One brokered operation, as written to `logs/engine-io.jsonl`. */
 export interface AuditEntry {
   /** The skill call it belongs to. */
@@ -35,6 +37,9 @@ const encoder = new TextEncoder();
  * The append-only audit trail: one JSON line per brokered operation, each
  * carrying the SHA-256 of the previous line, so an edited, inserted or
  * deleted line breaks the chain that {@linkcode verifyAuditLog} walks.
+ * The chain's head (last seq and hash) is also kept in the database, so a
+ * deleted tail, an emptied file or a re-chained file does not match it;
+ * the chain continues from that head, never from a file that was cut.
  * Lines are appended synchronously (hash and write, no await), so nothing
  * acknowledged is left unlogged and concurrent operations form one chain.
  */
@@ -43,44 +48,55 @@ export class AuditLog {
   #sha256: Sha256;
   #prev: string;
   #seq: number;
+  #head: AuditHeadStore | undefined;
 
   private constructor(
     file: Deno.FsFile,
     sha256: Sha256,
-    prev: string,
-    seq: number,
+    start: AuditHead,
+    head: AuditHeadStore | undefined,
   ) {
     this.#file = file;
     this.#sha256 = sha256;
-    this.#prev = prev;
-    this.#seq = seq;
+    this.#prev = start.hash;
+    this.#seq = start.seq;
+    this.#head = head;
   }
 
   /**
-   * Opens the log, continuing the chain from its last line.
+   * Opens the log, continuing the chain from the stored head, or from the
+   * file's last line when no head was stored yet (a home from before heads).
    *
    * @param path `logs/engine-io.jsonl`
+   * @param options `head`: where the chain's head is kept (the engine's database)
    * @returns the log
    */
-  static async open(path: string): Promise<AuditLog> {
+  static async open(
+    path: string,
+    options: { head?: AuditHeadStore } = {},
+  ): Promise<AuditLog> {
     const sha256 = await loadSha256();
-    let prev = GENESIS;
-    let seq = 0;
-    const last = await lastLine(path);
-    if (last !== undefined) {
-      prev = sha256(last);
-      try {
-        seq = (JSON.parse(last) as AuditLine).seq ?? 0;
-      } catch {
-        seq = 0; // a damaged tail: the chain continues; verify will report it
+    let start = options.head?.read();
+    if (start === undefined) {
+      start = { seq: 0, hash: GENESIS };
+      const last = await lastLine(path);
+      if (last !== undefined) {
+        let seq = 0;
+        try {
+          seq = (JSON.parse(last) as AuditLine).seq ?? 0;
+        } catch {
+          // a damaged tail: the chain continues; verify will report it
+        }
+        start = { seq, hash: sha256(last) };
       }
+      options.head?.write(start);
     }
     const file = await Deno.open(path, {
       append: true,
       create: true,
       mode: 0o600,
     });
-    return new AuditLog(file, sha256, prev, seq);
+    return new AuditLog(file, sha256, start, options.head);
   }
 
   /**
@@ -102,6 +118,17 @@ export class AuditLog {
     } catch {
       // Disk full: the operation still happened; the gap shows in verify.
     }
+    try {
+      // After the line: a reader that takes the head first finds its line.
+      this.#head?.write({ seq: this.#seq, hash: this.#prev });
+    } catch {
+      // The database refused (disk full, closing): verify reports the lag.
+    }
+  }
+
+  /** The chain's head: the last line's seq and hash. */
+  get head(): AuditHead {
+    return { seq: this.#seq, hash: this.#prev };
   }
 
   /** Closes the file. */
@@ -120,21 +147,28 @@ export interface AuditVerification {
 }
 
 /**
- * Walks the hash chain of an audit log.
+ * Walks the hash chain of an audit log and, given the head the engine
+ * recorded, checks that the file still reaches it: the line numbered
+ * `head.seq` exists and hashes to `head.hash` (lines after it, appended
+ * since the head was read, need only link).
  *
  * @param path the log file
- * @returns whether every line links to the one before
+ * @param options `head`: the recorded head (read it before the file)
+ * @returns whether every line links to the one before and the head is there
  */
-export async function verifyAuditLog(path: string): Promise<AuditVerification> {
-  let text: string;
+export async function verifyAuditLog(
+  path: string,
+  options: { head?: AuditHead } = {},
+): Promise<AuditVerification> {
+  let text = "";
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { ok: true, lines: 0 };
-    throw error;
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   const lines = text.split("\n").filter((line) => line !== "");
   const sha256 = await loadSha256();
+  const { head } = options;
   let prev = GENESIS;
   let seq = 0;
   for (const [index, line] of lines.entries()) {
@@ -167,6 +201,26 @@ export async function verifyAuditLog(path: string): Promise<AuditVerification> {
     }
     seq = parsed.seq;
     prev = sha256(line);
+    if (head && seq === head.seq && prev !== head.hash) {
+      return {
+        ok: false,
+        lines: lines.length,
+        brokenAt: index + 1,
+        reason:
+          `is not the line the engine wrote as number ${seq} (its hash differs from the recorded head)`,
+      };
+    }
+  }
+  if (head && seq < head.seq) {
+    return {
+      ok: false,
+      lines: lines.length,
+      brokenAt: lines.length + 1,
+      reason:
+        `is missing: the engine wrote ${head.seq} lines, the file ends at ${
+          seq === 0 ? "none" : `number ${seq}`
+        } (lines were deleted from the end, or the file was emptied)`,
+    };
   }
   return { ok: true, lines: lines.length };
 }

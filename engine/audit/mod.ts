@@ -1,6 +1,7 @@
 /**
  * The audit trail: `logs/engine-io.jsonl`, one hash-chained line per
- * brokered operation. Calls no other subsystem.
+ * brokered operation, and the chain's head kept in the graph database.
+ * Calls no other subsystem (it is handed the database connection).
  *
  * @module
  */
@@ -11,3 +12,4 @@ export {
   type AuditVerification,
   verifyAuditLog,
 } from "./audit_log.ts";
+export { type AuditHead, AuditHeadStore, readAuditHead } from "./audit_head.ts";

@@ -21,11 +21,24 @@ export interface DispatchHandler {
   notify(op: string, params: Record<string, unknown>): void;
 }
 
+/** A call's dispatch handler, with the end of the call to report. */
+export interface CallDispatchHandler extends DispatchHandler {
+  /** The call ended: writes the summary line of ops past the per-call cap. */
+  finish(): void;
+}
+
 /** Longest log message kept from a skill. */
 const MAX_LOG_CHARS = 2000;
 
 /** Log lines and progress reports kept per call; more are dropped (a flood must not fill the disk). */
 const MAX_NOTES_PER_CALL = 500;
+
+/**
+ * Audit lines written per call; past it, ops are counted and summed up in
+ * one line when the call ends (a skill looping on refused ops wrote 50,000
+ * lines in 3 s).
+ */
+export const MAX_AUDIT_LINES_PER_CALL = 1000;
 
 /** Where audit lines go (the engine's `logs/engine-io.jsonl`). */
 export interface AuditSink {
@@ -79,16 +92,47 @@ interface Served {
  * `secrets.read`, `sql.query` and `capability.call` through theirs, `log`
  * and `progress` (fire-and-forget), and a clear refusal for every other op.
  * Every answered op — served, refused or failed — writes one audit line
- * (before the skill gets the answer).
+ * (before the skill gets the answer), up to
+ * {@linkcode MAX_AUDIT_LINES_PER_CALL}; the rest are counted by op and
+ * status into one summary line written by `finish()`.
  *
  * @param context the call
  * @returns the handler for {@linkcode WorkerProcess.run}
  */
-export function dispatchHandler(context: DispatchContext): DispatchHandler {
+export function dispatchHandler(
+  context: DispatchContext,
+): CallDispatchHandler {
   const { skill, tool, callId, log, credentials } = context;
   let logs = 0;
   let reports = 0;
+  let lines = 0;
+  const over = new Map<string, number>();
+  const audit = (entry: AuditEntry) => {
+    if (++lines <= MAX_AUDIT_LINES_PER_CALL) {
+      context.audit?.append(entry);
+      return;
+    }
+    const key = `${entry.op} ${entry.status}`;
+    over.set(key, (over.get(key) ?? 0) + 1);
+  };
   return {
+    finish() {
+      if (over.size === 0) return;
+      const counts: Record<string, string> = {};
+      for (const [key, n] of [...over].slice(0, 50)) counts[key] = String(n);
+      context.audit?.append({
+        call: callId,
+        skill: skill.id,
+        tool,
+        op: "audit.summary",
+        status: "ok",
+        checks: counts,
+        reason: `${
+          lines - MAX_AUDIT_LINES_PER_CALL
+        } more ops in this call past ${MAX_AUDIT_LINES_PER_CALL} lines, counted by op and status`,
+      });
+      over.clear();
+    },
     async dispatch(op, params) {
       const started = performance.now();
       const trace: HttpTrace = { checks: {}, bytesIn: 0, bytesOut: 0 };
@@ -100,7 +144,7 @@ export function dispatchHandler(context: DispatchContext): DispatchHandler {
       };
       try {
         const served = await serve(context, op, params, trace);
-        context.audit?.append({
+        audit({
           ...base,
           target: served.target,
           status: "ok",
@@ -128,7 +172,7 @@ export function dispatchHandler(context: DispatchContext): DispatchHandler {
         if (typeof data.check === "string") checks[data.check] = "refused";
         const refused = wire.code === ErrorCode.Forbidden ||
           data.check === "replay";
-        context.audit?.append({
+        audit({
           ...base,
           target: trace.target ?? auditTarget(op, params),
           status: refused ? "refused" : "failed",

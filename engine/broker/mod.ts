@@ -11,9 +11,11 @@
 export {
   auditReason,
   type AuditSink,
+  type CallDispatchHandler,
   type DispatchContext,
   type DispatchHandler,
   dispatchHandler,
+  MAX_AUDIT_LINES_PER_CALL,
   type NestedCapabilityCall,
 } from "./dispatch_ops.ts";
 export * from "./http/mod.ts";

@@ -155,6 +155,27 @@ export class SkillRunner {
       ...base,
     });
     const ended = new AbortController();
+    const handler = dispatchHandler({
+      skill,
+      tool: tool.name,
+      callId,
+      http: this.#options.http,
+      log,
+      signal: ended.signal,
+      onProgress: request.onProgress,
+      grants: this.#options.grants(skill),
+      credentials,
+      vault: this.#options.vault,
+      sql: this.#options.sql,
+      tape: request.tape,
+      audit: this.#options.audit,
+      capabilityCall: (name, params, checks) =>
+        this.#nested(name, params, checks, {
+          chain,
+          signal: ended.signal,
+          tape: request.tape,
+        }),
+    });
     const onAbort = () => void worker.kill(0);
     request.signal?.addEventListener("abort", onAbort);
     try {
@@ -170,30 +191,11 @@ export class SkillRunner {
           limits: { cpu: Math.ceil(timeoutS) + 1 },
         },
         {
-          handler: dispatchHandler({
-            skill,
-            tool: tool.name,
-            callId,
-            http: this.#options.http,
-            log,
-            signal: ended.signal,
-            onProgress: request.onProgress,
-            grants: this.#options.grants(skill),
-            credentials,
-            vault: this.#options.vault,
-            sql: this.#options.sql,
-            tape: request.tape,
-            audit: this.#options.audit,
-            capabilityCall: (name, params, checks) =>
-              this.#nested(name, params, checks, {
-                chain,
-                signal: ended.signal,
-                tape: request.tape,
-              }),
-          }),
+          handler,
           timeoutMs: timeoutS * 1000,
         },
       );
+      handler.finish();
       if (!outcome.ok) {
         throw toolError(
           skill,
@@ -240,6 +242,7 @@ export class SkillRunner {
       });
       return { result, records, callId, ms, spare };
     } catch (error) {
+      handler.finish();
       const ms = Math.round(performance.now() - started);
       const wire = request.signal?.aborted
         ? new RpcError(
