@@ -1,4 +1,4 @@
-import { exists } from "./args.ts";
+import { exists, requireArg } from "./args.ts";
 import { resolveHome } from "../engine/mod.ts";
 import { type BackupInfo, verifyDatabase } from "../engine/graph/mod.ts";
 import { callerPath } from "./caller_path.ts";
@@ -27,7 +27,15 @@ database a few pages at a time with SQLite's backup API and verifies the copy.`,
     }
     const info = await callEngine<BackupInfo>("engine.backup");
     if (file !== undefined) {
-      await Deno.copyFile(info.path, file);
+      // Another file system, maybe: copy (never over an existing file) at
+      // 0600, then remove the original.
+      const from = await Deno.open(info.path, { read: true });
+      const to = await Deno.open(file, {
+        write: true,
+        createNew: true,
+        mode: 0o600,
+      });
+      await from.readable.pipeTo(to.writable);
       await Deno.remove(info.path);
       info.path = file;
     }
@@ -59,14 +67,7 @@ so no engine can start meanwhile.
 Exit codes: 0 restored, 1 bad backup or the engine is running, 3 the lock is held.`,
   options: { json: { type: "boolean" } },
   async run({ values, positionals }) {
-    const [file] = positionals;
-    if (!file) {
-      throw new CliError(
-        "Missing <file>",
-        ExitCode.Error,
-        "See: agentos restore --help",
-      );
-    }
+    const file = callerPath(requireArg(positionals, 0, "file"));
     const paths = resolveHome();
     let running = false;
     try {

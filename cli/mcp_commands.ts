@@ -2,6 +2,7 @@ import { exists } from "./args.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isCompiled, resolveHome } from "../engine/mod.ts";
+import { callerPath } from "./caller_path.ts";
 import type { Command } from "./command.ts";
 import { CliError } from "./exit_codes.ts";
 import { print, printHint } from "./output.ts";
@@ -47,7 +48,7 @@ export const mcpConfig: Command = {
     "mcp config [--client claude-desktop|claude-code|cursor] [--command PATH]",
   help: `Options:
   --client NAME   Print only that client's snippet (stdout), with where it goes (stderr)
-  --command PATH  Run this launcher instead (e.g. an installed agentos-mcp); absolute path
+  --command PATH  Run this launcher instead (e.g. an installed agentos-mcp) (a path; relative to where you run agentos)
 
 By default the snippet runs agentos-mcp from this checkout with
 "<checkout>/scripts/deno task -q mcp" (which bootstraps Deno and sets
@@ -71,8 +72,10 @@ Examples:
         "See: agentos mcp config --help",
       );
     }
+    const command = values.command as string | undefined;
     const launcher = mcpLauncher({
-      command: values.command as string | undefined,
+      // A path (./bin/agentos-mcp) means the caller's; a bare name is refused.
+      command: command?.includes("/") ? callerPath(command) : command,
       home: resolveHome().home,
     });
     if (client !== undefined) {

@@ -1,4 +1,5 @@
 import { requireArg } from "./args.ts";
+import { callerPath } from "./caller_path.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -76,13 +77,19 @@ Exit codes: 0 all passed, 1 a case failed.`,
     if (values.record !== undefined && values.replay !== undefined) {
       throw new CliError("Give --record or --replay, not both");
     }
+    const recordFile = typeof values.record === "string"
+      ? callerPath(values.record)
+      : undefined;
+    const replayFile = typeof values.replay === "string"
+      ? callerPath(values.replay)
+      : undefined;
     let replay: unknown;
-    if (typeof values.replay === "string") {
+    if (replayFile !== undefined) {
       try {
-        replay = JSON.parse(await Deno.readTextFile(values.replay));
+        replay = JSON.parse(await Deno.readTextFile(replayFile));
       } catch (error) {
         throw new CliError(
-          `Cannot read the recording "${values.replay}": ${
+          `Cannot read the recording "${replayFile}": ${
             (error as Error).message
           }`,
         );
@@ -108,9 +115,9 @@ Exit codes: 0 all passed, 1 a case failed.`,
       ...(values.record !== undefined ? { record: true } : {}),
       ...(replay !== undefined ? { replay } : {}),
     });
-    if (typeof values.record === "string" && report.recording) {
+    if (recordFile !== undefined && report.recording) {
       await Deno.writeTextFile(
-        values.record,
+        recordFile,
         JSON.stringify(report.recording, null, 2) + "\n",
         { mode: 0o600 },
       );
@@ -131,9 +138,9 @@ Exit codes: 0 all passed, 1 a case failed.`,
       print(
         `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
       );
-      if (recording && typeof values.record === "string") {
+      if (recording && recordFile !== undefined) {
         print(
-          `Recorded ${recording.exchanges.length} responses to ${values.record}`,
+          `Recorded ${recording.exchanges.length} responses to ${recordFile}`,
         );
       }
       for (const miss of report.unrecorded ?? []) {

@@ -66,7 +66,7 @@ write_launcher() { # name task
 # $1: installed by $(quote "$root/scripts/install.sh").
 # Runs that checkout's deno.json task "$2", with its permission flags.
 # deno task runs in the checkout; INIT_CWD keeps where you ran this from.
-INIT_CWD="\${INIT_CWD:-\$PWD}"
+INIT_CWD="\$PWD"
 export INIT_CWD
 exec $(quote "$root/scripts/deno") task -q --config $(quote "$root/deno.json") $2 "\$@"
 EOF

@@ -18,18 +18,20 @@ export interface CliRun {
  * @param home the AGENTOS_HOME
  * @param args the CLI arguments
  * @param stdin text for standard input
+ * @param env variables added to the task's environment (e.g. INIT_CWD)
  */
 export async function runAgentos(
   home: string,
   args: string[],
   stdin?: string,
+  env: Record<string, string> = {},
 ): Promise<CliRun> {
   const [program, ...taskArgs] = taskCommand("agentos", home);
   const child = new Deno.Command(program!, {
     args: [...taskArgs, ...args],
     cwd: REPO_ROOT,
     clearEnv: true,
-    env: taskEnv(home),
+    env: { ...taskEnv(home), ...env },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

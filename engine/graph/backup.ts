@@ -35,12 +35,28 @@ export async function backupDatabase(
 ): Promise<BackupInfo> {
   const partial = `${target}.partial`;
   try {
+    // Created first with mode 0600: SQLite keeps an existing file's mode (and
+    // gives its -wal and -shm the same), and the copy holds every record.
+    await Deno.writeFile(partial, new Uint8Array(), {
+      createNew: true,
+      mode: 0o600,
+    });
     await backup(db, partial, { rate: PAGES_PER_STEP });
+    // The copy inherits WAL mode; a backup is one self-contained file, and a
+    // read-only open of a WAL file would leave -wal and -shm files behind.
+    const copy = new DatabaseSync(partial);
+    try {
+      copy.exec("PRAGMA journal_mode = DELETE");
+    } finally {
+      copy.close();
+    }
     const info = verifyDatabase(partial);
     await Deno.rename(partial, target);
     return { ...info, path: target };
   } catch (error) {
-    await Deno.remove(partial).catch(() => {});
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+      await Deno.remove(partial + suffix).catch(() => {});
+    }
     throw error;
   }
 }
