@@ -5,6 +5,9 @@
  */
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
 
+/** How long one CLI run may take before it is killed. */
+const CLI_MS = 60_000;
+
 /** What a CLI run printed and how it ended. */
 export interface CliRun {
   code: number;
@@ -41,7 +44,23 @@ export async function runAgentos(
     await writer.write(new TextEncoder().encode(stdin));
     await writer.close();
   }
-  const { code, stdout, stderr } = await child.output();
+  // A CLI that never exits (a bug under test) is killed, and the test fails
+  // naming the command instead of hanging the suite.
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, CLI_MS);
+  const { code, stdout, stderr } = await child.output().finally(() =>
+    clearTimeout(timer)
+  );
+  if (timedOut) {
+    throw new Error(
+      `Timed out after ${CLI_MS} ms waiting for \`agentos ${
+        args.join(" ")
+      }\` to exit`,
+    );
+  }
   const decoder = new TextDecoder();
   return {
     code,

@@ -7,6 +7,10 @@
 import { type HomePaths, homePaths } from "../engine/home.ts";
 import { RpcClient } from "../engine/rpc/mod.ts";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
+import { within } from "./_wait.ts";
+
+/** How long an engine gets to exit on SIGTERM before it is killed. */
+const STOP_MS = 20_000;
 
 /** Options for {@linkcode EngineProcess.start}. */
 export interface EngineProcessOptions {
@@ -65,7 +69,18 @@ export class EngineProcess implements AsyncDisposable {
       child,
       options.home === undefined,
     );
-    if (options.waitReady !== false) await engine.waitReady();
+    if (options.waitReady !== false) {
+      try {
+        await engine.waitReady();
+      } catch (error) {
+        // Never leave an engine running behind a failed start.
+        await engine.kill9();
+        if (engine.#ownsHome) {
+          await Deno.remove(home, { recursive: true }).catch(() => {});
+        }
+        throw error;
+      }
+    }
     return engine;
   }
 
@@ -90,7 +105,9 @@ export class EngineProcess implements AsyncDisposable {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     }
-    throw new Error("Engine did not answer in time");
+    throw new Error(
+      `Timed out after ${timeoutMs} ms waiting for the engine to answer engine.status`,
+    );
   }
 
   /** A new client; closed automatically on dispose. */
@@ -107,9 +124,21 @@ export class EngineProcess implements AsyncDisposable {
     return this.#stderr;
   }
 
-  /** Waits for exit and returns the code. */
+  /**
+   * Waits for exit and returns the code.
+   *
+   * @throws {Error} when the engine has not exited within 20 s (it is then
+   *   killed, so a test that expected it to stop fails instead of hanging)
+   */
   async exitCode(): Promise<number> {
-    return (await this.child.status).code;
+    try {
+      return (await within("the engine to exit", this.child.status, {
+        timeoutMs: STOP_MS,
+      })).code;
+    } catch (error) {
+      await this.kill9();
+      throw error;
+    }
   }
 
   /** Kills with SIGKILL and waits, leaving socket and pid file behind. */
@@ -131,8 +160,21 @@ export class EngineProcess implements AsyncDisposable {
     } catch {
       // Already gone.
     }
-    await this.child.status;
+    // An engine that ignores SIGTERM (a bug under test) must not hang the
+    // suite: it is killed, and the test that stopped it fails saying so.
+    let stuck = false;
+    await within("the engine to exit on SIGTERM", this.child.status, {
+      timeoutMs: STOP_MS,
+    }).catch(() => stuck = true);
+    if (stuck) await this.kill9();
     await this.#stderr;
-    if (this.#ownsHome) await Deno.remove(this.paths.home, { recursive: true });
+    if (this.#ownsHome) {
+      await Deno.remove(this.paths.home, { recursive: true });
+    }
+    if (stuck) {
+      throw new Error(
+        `The engine did not exit within ${STOP_MS} ms of SIGTERM; it was killed`,
+      );
+    }
   }
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { seedGraph, startBridgeProcess } from "./bridge_fixture.ts";
+import { within } from "./_wait.ts";
 
 const INSTALL_HINT =
   "Headless Chromium is needed for the explorer test: install Debian's package with `apt-get update && apt-get install -y chromium` (or set AGENTOS_CHROMIUM to a Chromium binary)";
@@ -99,15 +100,29 @@ class Browser implements AsyncDisposable {
       .getReader();
     let seen = "";
     let endpoint: string | undefined;
-    while (!endpoint) {
-      const { done, value } = await reader.read();
-      if (done) {
-        throw new Error(
-          `Chromium exited before it was ready: ${seen.slice(-2000)}`,
-        );
-      }
-      seen += value;
-      endpoint = /DevTools listening on (ws:\/\/\S+)/.exec(seen)?.[1];
+    try {
+      endpoint = await within(
+        "Chromium's DevTools endpoint",
+        (async () => {
+          while (true) {
+            const { done, value } = await reader.read();
+            if (done) {
+              throw new Error(
+                `Chromium exited before it was ready: ${seen.slice(-2000)}`,
+              );
+            }
+            seen += value;
+            const found = /DevTools listening on (ws:\/\/\S+)/.exec(seen)?.[1];
+            if (found) return found;
+          }
+        })(),
+      );
+    } catch (error) {
+      child.kill("SIGKILL");
+      await reader.cancel().catch(() => {});
+      await child.status;
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+      throw error;
     }
     // Keep draining stderr so Chromium never blocks on a full pipe.
     (async () => {
@@ -132,17 +147,20 @@ class Browser implements AsyncDisposable {
     session = this.#session,
   ): Promise<Record<string, unknown>> {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#socket.send(
-        JSON.stringify({
-          id,
-          method,
-          params,
-          ...(session ? { sessionId: session } : {}),
-        }),
-      );
-    });
+    return within(
+      `DevTools to answer ${method}`,
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        this.#pending.set(id, { resolve, reject });
+        this.#socket.send(
+          JSON.stringify({
+            id,
+            method,
+            params,
+            ...(session ? { sessionId: session } : {}),
+          }),
+        );
+      }),
+    );
   }
 
   /** Opens a page, attaches to it, loads `url` and waits for its load event. */
@@ -160,7 +178,7 @@ class Browser implements AsyncDisposable {
       this.#listeners.set("Page.loadEventFired", resolve)
     );
     await this.send("Page.navigate", { url });
-    await loaded;
+    await within(`the load event of ${url}`, loaded);
     this.#listeners.delete("Page.loadEventFired");
   }
 

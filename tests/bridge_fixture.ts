@@ -18,6 +18,7 @@ import {
 } from "../bridge/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
+import { within } from "./_wait.ts";
 
 /** The `Host` a browser sends to the default bridge. */
 export const HOST = "127.0.0.1:3456";
@@ -70,6 +71,19 @@ export async function bridgeFixture(
   const engine = await EngineProcess.start({
     env: { AGENTOS_SPARE_WORKERS: "0" },
   });
+  try {
+    return await overEngine(engine, options);
+  } catch (error) {
+    // Never leave the engine running behind a failed set-up.
+    await engine[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+async function overEngine(
+  engine: EngineProcess,
+  options: FixtureOptions,
+): Promise<BridgeFixture> {
   const paths = engine.paths;
   const home = paths.home;
   const client = await engine.client();
@@ -166,7 +180,8 @@ export interface SseMessage {
 }
 
 /**
- * Reads Server-Sent Events from a response body, one at a time.
+ * Reads Server-Sent Events from a response body, one at a time. A read that
+ * gets nothing for 30 s fails rather than hanging the test.
  */
 export class SseReader implements AsyncDisposable {
   #reader: ReadableStreamDefaultReader<string>;
@@ -188,7 +203,10 @@ export class SseReader implements AsyncDisposable {
     const message: SseMessage = {};
     while (true) {
       if (this.#next === this.#lines.length) {
-        const { done, value } = await this.#reader.read();
+        const { done, value } = await within(
+          "the next Server-Sent Event",
+          this.#reader.read(),
+        );
         if (done) return undefined;
         const lines = (this.#partial + value).split(/\r\n|\r|\n/);
         this.#partial = lines.pop() ?? "";
@@ -230,15 +248,20 @@ export class SseReader implements AsyncDisposable {
   async until(
     event: string,
   ): Promise<{ message: SseMessage; data: Record<string, unknown> }> {
-    while (true) {
-      const message = await this.next();
-      if (!message) {
-        throw new Error(`The stream ended before a "${event}" event`);
-      }
-      if (message.event === event) {
-        return { message, data: JSON.parse(message.data ?? "null") };
-      }
-    }
+    return await within(
+      `a "${event}" event`,
+      (async () => {
+        while (true) {
+          const message = await this.next();
+          if (!message) {
+            throw new Error(`The stream ended before a "${event}" event`);
+          }
+          if (message.event === event) {
+            return { message, data: JSON.parse(message.data ?? "null") };
+          }
+        }
+      })(),
+    );
   }
 
   /** Cancels the stream. */
@@ -295,13 +318,27 @@ export async function startBridgeProcess(
   const lines = forUs.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
   try {
-    while (!/listening on http:\/\/127\.0\.0\.1:\d+\//.test(seen)) {
-      const { done, value } = await lines.read();
-      if (done) {
-        throw new Error(`The bridge exited before listening: ${seen}`);
-      }
-      seen += value;
+    await within(
+      "the bridge to say it listens",
+      (async () => {
+        while (!/listening on http:\/\/127\.0\.0\.1:\d+\//.test(seen)) {
+          const { done, value } = await lines.read();
+          if (done) {
+            throw new Error(`The bridge exited before listening: ${seen}`);
+          }
+          seen += value;
+        }
+      })(),
+    );
+  } catch (error) {
+    // Never leave a bridge running behind a failed start.
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
     }
+    await child.status;
+    throw error;
   } finally {
     await lines.cancel();
   }
@@ -313,9 +350,18 @@ export async function startBridgeProcess(
       } catch {
         // Already gone.
       }
-      const { code } = await child.status;
-      await stderr;
-      return code;
+      try {
+        const { code } = await within(
+          "the bridge to exit on SIGTERM",
+          child.status,
+        );
+        await stderr;
+        return code;
+      } catch (error) {
+        child.kill("SIGKILL");
+        await child.status;
+        throw error;
+      }
     })();
   return {
     port,

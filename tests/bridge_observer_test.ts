@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { RpcDispatcher, RpcServer } from "../engine/rpc/mod.ts";
 import { planResume } from "../bridge/mod.ts";
 import { bridgeFixture, SseReader } from "./bridge_fixture.ts";
+import { waitFor, within } from "./_wait.ts";
 
 Deno.test("planResume() resumes inside the replay window and resets beyond it or past the newest change", () => {
   const bounds = { oldest: 1, latest: 100 };
@@ -63,11 +64,17 @@ Deno.test("GET /observer/stream with Last-Event-ID replays exactly the missed ch
   await using events = new SseReader(response.body!);
   const ids: number[] = [];
   let ready = false;
-  while (ids.length < 2) {
-    const message = await events.next();
-    if (message?.event === "ready") ready = true;
-    if (message?.event === "change") ids.push(Number(message.id));
-  }
+  await within(
+    "two replayed changes",
+    (async () => {
+      while (ids.length < 2) {
+        const message = await events.next();
+        if (message === undefined) throw new Error("The stream ended early");
+        if (message.event === "ready") ready = true;
+        if (message.event === "change") ids.push(Number(message.id));
+      }
+    })(),
+  );
   assert.equal(ready, true);
   assert.deepEqual(ids, [start + 2, start + 3]);
 
@@ -121,11 +128,17 @@ Deno.test("GET /observer/stream refuses a bad Last-Event-ID and too many streams
     (await second.json()).error.message,
     /Too many observer streams/,
   );
-  let message = await events.next();
-  while (message && message.comment === undefined) {
-    message = await events.next();
-  }
-  assert.match(message?.comment ?? "", /^heartbeat /);
+  const heartbeat = await within(
+    "a heartbeat comment",
+    (async () => {
+      let message = await events.next();
+      while (message && message.comment === undefined) {
+        message = await events.next();
+      }
+      return message;
+    })(),
+  );
+  assert.match(heartbeat?.comment ?? "", /^heartbeat /);
 });
 
 Deno.test("GET /observer/stream shares one engine subscription between streams and releases it when the last goes", async () => {
@@ -149,9 +162,10 @@ Deno.test("GET /observer/stream shares one engine subscription between streams a
     assert.equal((await events.until("change")).data.new, 9);
   }
   for (const events of streams) await events[Symbol.asyncDispose]();
-  while (await subscribers() !== 0) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    "the engine subscription to be released",
+    async () => await subscribers() === 0,
+  );
 });
 
 Deno.test("GET /observer/stream passes call events on without an id and strips credential fields", async () => {
@@ -225,14 +239,16 @@ Deno.test("a slow SSE client is cut off at its backlog bound, and the bridge and
     });
   }
   const last = fx.reader.changeBounds().latest;
-  while (seen < last && !ended) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    `the reading stream to reach change ${last}`,
+    () => seen >= last || ended,
+  );
   assert.equal(seen, last, "the stream that kept reading got every change");
   const reader = stalled.body!.getReader();
   let closed = false;
   for (let i = 0; i < 10_000 && !closed; i++) {
-    closed = (await reader.read()).done;
+    closed = (await within("the stalled stream's next chunk", reader.read()))
+      .done;
   }
   assert.ok(
     closed,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { seedGraph, SseReader, startBridgeProcess } from "./bridge_fixture.ts";
+import { waitFor } from "./_wait.ts";
 
 /** Sends one raw HTTP/1.1 request, so the Host header is exactly ours. */
 async function rawRequest(
@@ -138,9 +139,10 @@ Deno.test("the bridge process's observer stream resumes with Last-Event-ID after
   const seen = Number((await events.until("change")).message.id);
   first.abort();
   await events[Symbol.asyncDispose]();
-  while (await subscribers() !== 0) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    "the bridge to release its engine subscription",
+    async () => await subscribers() === 0,
+  );
 
   await update(2);
   await update(3);

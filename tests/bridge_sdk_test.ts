@@ -5,6 +5,7 @@ import {
   type ObserverEvent,
 } from "../bridge/static/sdk.js";
 import { type BridgeFixture, bridgeFixture } from "./bridge_fixture.ts";
+import { waitFor } from "./_wait.ts";
 
 function sdk(fx: BridgeFixture, token?: string): AgentOS {
   return createClient({
@@ -12,10 +13,6 @@ function sdk(fx: BridgeFixture, token?: string): AgentOS {
     token,
     fetch: (input, init) => Promise.resolve(fx.app.request(input, init)),
   });
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 Deno.test("the SDK reads the graph, shapes and user through the bridge", async () => {
@@ -71,12 +68,18 @@ Deno.test("the SDK's observe() delivers changes and, after a dropped stream, res
   const events: ObserverEvent[] = [];
   const observation = agentos.observe((event) => events.push(event));
   try {
-    await until(() => events.some((event) => event.kind === "ready"));
+    await waitFor(
+      "the ready event",
+      () => events.some((event) => event.kind === "ready"),
+    );
     await fx.client.call("graph.update", {
       id: fx.seed.task,
       values: { priority: 1 },
     });
-    await until(() => events.some((event) => event.kind === "change"));
+    await waitFor(
+      "the first change",
+      () => events.some((event) => event.kind === "change"),
+    );
 
     // Drop every engine connection: the stream ends and the SDK reconnects
     // with Last-Event-ID; changes made meanwhile must arrive exactly once.
@@ -89,11 +92,13 @@ Deno.test("the SDK's observe() delivers changes and, after a dropped stream, res
       id: fx.seed.task,
       values: { priority: 3 },
     });
-    await until(() =>
-      events.filter((event) => event.kind === "change").length >= 3
+    await waitFor(
+      "three changes",
+      () => events.filter((event) => event.kind === "change").length >= 3,
     );
-    await until(() =>
-      events.filter((event) => event.kind === "ready").length >= 2
+    await waitFor(
+      "the second ready event (the reconnection)",
+      () => events.filter((event) => event.kind === "ready").length >= 2,
     );
     const changes = events.filter((event) => event.kind === "change") as {
       id: number;
@@ -122,7 +127,7 @@ Deno.test("the SDK's observe() stops and reports when the bridge refuses the str
   const observation = agentos.observe(() => {}, {
     onError: (error) => errors.push(error),
   });
-  await until(() => errors.length > 0);
+  await waitFor("the refusal to reach onError", () => errors.length > 0);
   await observation.close();
   assert.equal((errors[0] as { status: number }).status, 401);
 });

@@ -3,6 +3,7 @@ import { RpcError } from "../engine/errors.ts";
 import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { RawSocket } from "./_raw_socket.ts";
+import { waitFor } from "./_wait.ts";
 
 async function rejectsWith(
   promise: Promise<unknown>,
@@ -234,9 +235,10 @@ Deno.test("observer.subscribe delivers every change in commit order and resumes 
   const last =
     (await watcher.call<{ counts: { changes: number } }>("engine.status"))
       .counts.changes;
-  while (events.length < last - after) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    `${last - after} change events`,
+    () => events.length >= last - after,
+  );
   const ids = events.map((e) => e.id);
   assert.deepEqual(
     ids,
@@ -249,9 +251,7 @@ Deno.test("observer.subscribe delivers every change in commit order and resumes 
     onNotification: (_, params) => resumed.push((params as { id: number }).id),
   });
   await late.call("observer.subscribe", { since: last - 5 });
-  while (resumed.length < 5) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor("the 5 replayed change events", () => resumed.length >= 5);
   assert.deepEqual(resumed, [last - 4, last - 3, last - 2, last - 1, last]);
 });
 

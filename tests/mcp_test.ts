@@ -10,6 +10,7 @@ import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
 import { McpSession } from "./mcp_session.ts";
+import { waitFor } from "./_wait.ts";
 
 const BUILTIN = [
   "graph_list",
@@ -530,12 +531,12 @@ Deno.test(
       await rpc.call("skills.add", {
         path: await writeSkill(skills, "mcp-second", SECOND_SKILL),
       });
-      await until(() => changes >= 1, "list_changed after skills.add");
+      await waitFor("list_changed after skills.add", () => changes >= 1);
       assert.ok(
         (await client.listTools()).tools.some((t) => t.name === "mcp_second"),
       );
       await rpc.call("skills.disable", { id: "mcp-second" });
-      await until(() => changes >= 2, "list_changed after skills.disable");
+      await waitFor("list_changed after skills.disable", () => changes >= 2);
       assert.ok(
         !(await client.listTools()).tools.some((t) => t.name === "mcp_second"),
       );
@@ -553,14 +554,14 @@ Deno.test(
         },
       );
       const failed = assert.rejects(call);
-      await until(() => napping, "the skill's progress report");
+      await waitFor("the skill's progress report", () => napping);
       abort.abort();
       await failed;
-      await until(
+      await waitFor(
+        "the engine to stop the cancelled skill",
         async () =>
           /Skill call failed .*tool=nap .*was cancelled: the caller went away/
             .test(await Deno.readTextFile(engine.paths.engineLog)),
-        "the engine to stop the cancelled skill",
       );
       // An engine crash in the middle of a call fails that call, once, with
       // a message that says so; the next call reconnects.
@@ -570,7 +571,7 @@ Deno.test(
         undefined,
         { onprogress: (p) => napping ||= p.message === "napping" },
       );
-      await until(() => napping, "the second nap to start");
+      await waitFor("the second nap to start", () => napping);
       await engine.kill9();
       const crashed = await interrupted;
       assert.equal(crashed.isError, true);
@@ -598,15 +599,3 @@ Deno.test(
     }
   },
 );
-
-/** Polls a condition every 50 ms; fails after 20 s (a hang guard, not a timing check). */
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

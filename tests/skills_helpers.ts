@@ -48,26 +48,7 @@ export function localServer(
   };
 }
 
-/**
- * Polls until `check` returns a value other than undefined/false. The
- * deadline only guards against hanging; no assertion depends on timing.
- *
- * @param what names the condition in the failure message
- * @param check the condition
- * @returns what `check` returned
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  while (true) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { waitFor } from "./_wait.ts";
 
 /**
  * Asserts that a promise rejects with an `RpcError` of a code whose
