@@ -193,6 +193,7 @@ Deno.test("credentials: masked by default, real only when declared, and never on
       assert.deepEqual(http[0].checks, {
         egress: "declared host",
         credentials: "substituted for keyed.test",
+        auth_template: "api",
         address: "origin map",
       });
       assert.equal(http[0].target, "api.keyed.test");

@@ -4,7 +4,7 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { CallCredentials } from "./credentials/mod.ts";
 import { declaredNeeds } from "../skills/mod.ts";
-import type { HttpBroker, HttpTrace } from "./http/mod.ts";
+import type { CallSession, HttpBroker, HttpTrace } from "./http/mod.ts";
 import type { HttpTape } from "./http/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
 import { type CredentialSource, readOwnSecret } from "./credentials/mod.ts";
@@ -65,6 +65,8 @@ export interface DispatchContext {
   grants: SkillGrants;
   /** The call's credentials (placeholders, values, redaction). */
   credentials: CallCredentials;
+  /** The call's connections (auth templates, client kinds, cookie jar). */
+  session?: CallSession;
   /** The vault, for `secrets.read`. */
   vault?: CredentialSource;
   /** Serves `sql.query`. */
@@ -251,6 +253,7 @@ async function serve(
           grants: context.grants,
           credentials: context.credentials,
           tape: context.tape,
+          session: context.session,
         },
         params,
         { signal: context.signal, trace },

@@ -11,7 +11,11 @@ import type { InvokeResult, RecordCounts } from "../broker/mod.ts";
 import { auditReason, type AuditSink, dispatchHandler } from "../broker/mod.ts";
 import type { HttpBroker } from "../broker/mod.ts";
 import type { HttpTape } from "../broker/mod.ts";
-import { type CredentialSource, loadCredentials } from "../broker/mod.ts";
+import {
+  CallSession,
+  type CredentialSource,
+  loadCredentials,
+} from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
 import type { SqlBroker } from "../broker/mod.ts";
 import { callerResult, writeRecords } from "./record_sink.ts";
@@ -165,6 +169,7 @@ export class SkillRunner {
       onProgress: request.onProgress,
       grants: this.#options.grants(skill),
       credentials,
+      session: new CallSession(skill.discovery.connections, loaded.bindings),
       vault: this.#options.vault,
       sql: this.#options.sql,
       tape: request.tape,

@@ -15,6 +15,14 @@ export {
   type RequestTarget,
 } from "./call_credentials.ts";
 export {
+  type AuthTemplate,
+  parseTemplate,
+  renderTemplate,
+  TemplateError,
+  type TemplateValue,
+} from "./auth_template.ts";
+export {
+  type ConnectionCredential,
   type CredentialSource,
   credentialState,
   declaresSecrets,

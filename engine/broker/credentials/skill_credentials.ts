@@ -23,9 +23,24 @@ export interface CredentialSource {
   ): Promise<CredentialValue | undefined>;
 }
 
+/** One connection's credential as a call holds it (engine side only). */
+export interface ConnectionCredential {
+  /** The connection it belongs to (its auth template, client kind, base_url). */
+  connection: ConnectionInfo;
+  /** The vault row it came from. */
+  domain: string;
+  identifier: string;
+  /** The real fields (a single stored value is `{key: value}`). */
+  fields: Record<string, string>;
+  /** What the skill sees: the same fields, placeholders when masked. */
+  view: Record<string, string>;
+}
+
 /** A call's credentials as the worker receives them. */
 export interface LoadedCredentials {
   credentials: CallCredentials;
+  /** Each connection's credential, for auth templates and the cookie jar. */
+  bindings: ConnectionCredential[];
   /** `params["auth"]` per connection name. */
   connectionsAuth: Record<string, CredentialValue>;
   /** `params["auth"]` of a skill without connections (keyed by its id). */
@@ -84,7 +99,11 @@ export async function loadCredentials(
   vault: CredentialSource | undefined,
 ): Promise<LoadedCredentials> {
   const credentials = new CallCredentials(!declaresSecrets(skill));
-  const loaded: LoadedCredentials = { credentials, connectionsAuth: {} };
+  const loaded: LoadedCredentials = {
+    credentials,
+    bindings: [],
+    connectionsAuth: {},
+  };
   if (!vault) return loaded;
   const rows = vault.list();
   if (rows.length === 0) return loaded;
@@ -93,15 +112,33 @@ export async function loadCredentials(
   ) {
     const row = findCredential(rows, entry.candidates);
     if (!row) continue;
-    const value = await vault.read(row.domain, row.identifier);
-    if (value === undefined) continue;
+    const stored = await vault.read(row.domain, row.identifier);
+    if (stored === undefined) continue;
+    // A single stored value reads as {key: value}: what skills expect of
+    // params["auth"] (`params["auth"]["key"]`).
+    const fields = typeof stored === "string" ? { key: stored } : stored;
     const view = credentials.add({
       domain: row.domain,
-      value,
+      value: fields,
       scope: scopeOf(skill, entry, row.domain),
-    });
-    if (entry.connection === null) loaded.skillAuth = view;
-    else loaded.connectionsAuth[entry.connection] = view;
+    }) as Record<string, string>;
+    if (entry.connection === null) {
+      loaded.skillAuth = view;
+      continue;
+    }
+    loaded.connectionsAuth[entry.connection] = view;
+    const connection = skill.discovery.connections.find((c) =>
+      c.name === entry.connection
+    );
+    if (connection) {
+      loaded.bindings.push({
+        connection,
+        domain: row.domain,
+        identifier: row.identifier,
+        fields,
+        view,
+      });
+    }
   }
   return loaded;
 }

@@ -10,6 +10,7 @@ import {
   requestUrl,
 } from "./http_parts.ts";
 import { HttpTape, type TapeRequest } from "./http_tape.ts";
+import type { CallSession } from "./call_session.ts";
 import { mapOrigin, type OriginMap, unmapOrigin } from "./origin_map.ts";
 import { PinnedConnector, type PinnedRoute } from "./pinned_connector.ts";
 
@@ -38,6 +39,8 @@ export interface HttpRequester extends EgressSubject {
   credentials?: CallCredentials;
   /** Record responses to it, or answer from it (replay: no network). */
   tape?: HttpTape;
+  /** The call's connections: auth templates, client kinds. */
+  session?: CallSession;
 }
 
 /** What happened, for the audit line (hosts only: never a query, header or body). */
@@ -156,6 +159,17 @@ export class HttpBroker {
     }
     url = requestUrl(sent);
     const headers = requestHeaders(sent.headers);
+    if (requester.session) {
+      sent = { ...sent };
+      const applied = requester.session.prepare({
+        method,
+        url,
+        headers,
+        sent,
+        original: params,
+      });
+      if (applied.length > 0) trace.checks.auth_template = applied.join(", ");
+    }
     let body = requestBody(sent, headers);
     trace.bytesOut = body ? new TextEncoder().encode(body).length : 0;
     const timeoutS = Math.min(

@@ -18,6 +18,12 @@ export {
   type HttpTrace,
   MAX_REDIRECTS,
 } from "./http_broker.ts";
+export { CallSession, type PreparedRequest } from "./call_session.ts";
+export {
+  addClientHeaders,
+  type ClientKind,
+  clientKind,
+} from "./client_kinds.ts";
 export {
   fetchError,
   MAX_REQUEST_BYTES,
