@@ -17,6 +17,19 @@ const CONTROL_CHARS = /[\u0000-\u001f]/;
 /** Longest value key. */
 export const MAX_KEY_CHARS = 128;
 
+/**
+ * The relation a record key reaches: its own name, or for a camelCase key
+ * (`departsFrom`, as many published skills write them) the snake_case
+ * relation of the same words (`departs_from`), since edge labels are
+ * snake_case.
+ */
+function relationLabel(shape: Shape, key: string): string | undefined {
+  if (key in shape.relations) return key;
+  if (!/[A-Z]/.test(key)) return undefined;
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return snake in shape.relations ? snake : undefined;
+}
+
 /** What one record write did. */
 export interface RecordWriteResult {
   /** The top-level node's id (undefined when nothing could be written). */
@@ -134,8 +147,9 @@ export class RecordWriter {
     for (const [key, raw] of Object.entries(record)) {
       if (key === "shape" || key.startsWith("_")) continue;
       if (!this.#validKey(key, path, warnings)) continue;
-      const relation = shape.relations[key];
-      if (relation && raw !== null && typeof raw === "object") {
+      const label = relationLabel(shape, key);
+      const relation = label === undefined ? undefined : shape.relations[label];
+      if (label && relation && raw !== null && typeof raw === "object") {
         const items = Array.isArray(raw) ? raw : [raw];
         const ids: string[] = [];
         for (const [index, item] of items.entries()) {
@@ -175,7 +189,7 @@ export class RecordWriter {
           );
           if (child) ids.push(child.id);
         }
-        if (ids.length > 0) children.set(key, ids);
+        if (ids.length > 0) children.set(label, ids);
         continue;
       }
       if (raw === null || raw === undefined) continue; // unknown, not "delete"

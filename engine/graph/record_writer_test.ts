@@ -212,3 +212,27 @@ Deno.test("Coercion warnings reach the write's result and the value is kept as t
   assert.equal(types.priority, "text");
   assert.equal(types.done, "boolean");
 });
+
+Deno.test("RecordWriter.write() follows a camelCase key to the snake_case relation of the same words", async () => {
+  await using g = await testGraph();
+  const write = () =>
+    g.store.write("skill:air", (tx) =>
+      g.writer.write(tx, "flight", {
+        flightNumber: "XY 12",
+        departureTime: "2026-03-01T08:00:00Z",
+        departsFrom: { shape: "airport", iataCode: "AUS", name: "Austin" },
+        arrivesAt: { iataCode: "SFO" },
+      })).value;
+  const first = write();
+  const again = write();
+  assert.equal(again.id, first.id);
+  assert.equal(first.nodesCreated, 3);
+  const node = g.store.getNode(first.id!)!;
+  const labels = node.edges_out.map((e) => e.label).sort();
+  assert.deepEqual(labels, ["arrives_at", "departs_from"]);
+  assert.equal(node.values.departsFrom, undefined);
+  const airports = g.store.db.prepare(
+    "SELECT count(*) AS n FROM node_shapes WHERE shape = 'airport'",
+  ).get() as { n: number };
+  assert.equal(airports.n, 2);
+});

@@ -185,6 +185,10 @@ function build(
     identityAny: (owner?.identityAny ?? []).map((k) => k.value),
     relations,
     display,
+    remember:
+      [def, ...ancestors.map((a) => definitions.get(a)!)].find((d) =>
+        d.remember !== undefined
+      )?.remember ?? true,
     file: def.file,
   };
 }

@@ -110,3 +110,114 @@ Deno.test("built-in email inherits message relations and has its own identity", 
   assert.deepEqual(email.identity, []);
   assert.deepEqual(email.identityAny, ["messageId"]);
 });
+
+// Every name a skill of the published catalog (agentos-to/skills) passes to
+// @returns or writes as a nested record's `shape`, surveyed from its source.
+const CATALOG_RETURNS = [
+  "account",
+  "book",
+  "booking_offer",
+  "branch",
+  "calendar",
+  "channel",
+  "class",
+  "community",
+  "conversation",
+  "credential",
+  "dns_record",
+  "domain",
+  "email",
+  "event",
+  "file",
+  "financial_account",
+  "git_commit",
+  "group",
+  "image",
+  "invitation",
+  "list",
+  "loaded_model",
+  "meeting",
+  "membership",
+  "message",
+  "model",
+  "object",
+  "offer",
+  "order",
+  "pass",
+  "person",
+  "place",
+  "post",
+  "product",
+  "project",
+  "quote",
+  "repository",
+  "reservation",
+  "result",
+  "review",
+  "seatmap",
+  "shelf",
+  "tag",
+  "task",
+  "transaction",
+  "trip",
+  "video",
+  "void",
+  "webpage",
+  "website",
+];
+const CATALOG_NESTED = [
+  "aircraft",
+  "airline",
+  "airport",
+  "fare",
+  "flight",
+  "folder",
+  "organization",
+  "payment_method",
+  "postal_address",
+  "tax_line",
+  "volume",
+];
+
+Deno.test("built-in shapes cover every shape name the published catalog returns", () => {
+  const missing = [...CATALOG_RETURNS, ...CATALOG_NESTED].filter((n) =>
+    !registry.get(n)
+  );
+  assert.deepEqual(missing, []);
+});
+
+Deno.test("built-in void is the only shape that is not remembered", () => {
+  assert.deepEqual(
+    registry.list().filter((s) => !s.remember).map((s) => s.name),
+    ["void"],
+  );
+});
+
+Deno.test("built-in shapes of bookings and travel are events, so listing events finds them", () => {
+  const events = registry.descendants("event");
+  for (
+    const name of [
+      "reservation",
+      "trip",
+      "flight",
+      "offer",
+      "meeting",
+      "class",
+      "git_commit",
+    ]
+  ) assert.ok(events.includes(name), name);
+  assert.deepEqual(registry.get("flight")!.identity, [
+    "flightNumber",
+    "departureTime",
+  ]);
+  assert.deepEqual(registry.get("airport")!.identityAny, [
+    "iataCode",
+    "icaoCode",
+  ]);
+});
+
+Deno.test("built-in shapes give every record the source's id as a string field", () => {
+  for (const shape of registry.list()) {
+    assert.equal(shape.fields.id?.type, "string", shape.name);
+  }
+});

@@ -49,6 +49,12 @@ export interface FieldSpec {
  */
 export const STANDARD_FIELDS: Readonly<Record<string, Readonly<FieldSpec>>> =
   Object.freeze({
+    id: Object.freeze({
+      type: "string",
+      list: false,
+      description:
+        "The source's own id for the record (unique only at that source)",
+    }),
     name: Object.freeze({
       type: "string",
       list: false,

@@ -32,10 +32,11 @@ Deno.test("formatFieldType() writes a list with []", () => {
   assert.equal(formatFieldType({ type: "url", list: false }), "url");
 });
 
-Deno.test("STANDARD_FIELDS holds the seven standard fields", () => {
+Deno.test("STANDARD_FIELDS holds the eight standard fields, the source's id first", () => {
   assert.deepEqual(
     Object.entries(STANDARD_FIELDS).map(([k, v]) => `${k}:${v.type}`),
     [
+      "id:string",
       "name:string",
       "text:text",
       "url:url",

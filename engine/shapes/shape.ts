@@ -39,6 +39,12 @@ export interface Shape {
   relations: Record<string, RelationSpec>;
   /** Display hints (`title`, `subtitle`, `date`, `image`, ...), inherited key by key. */
   display: Record<string, unknown>;
+  /**
+   * False when records of this shape are for the caller only: a tool that
+   * returns it writes nothing to the graph, and that is not a warning
+   * (`void`). Inherited; true unless a file says otherwise.
+   */
+  remember: boolean;
   /** The file the shape came from. */
   file: string;
 }

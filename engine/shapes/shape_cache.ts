@@ -11,7 +11,7 @@ import type { ParsedShapeFile } from "./shape_definition.ts";
 import { VERSION } from "../version.ts";
 
 /** Bump when parseShapeDefinition's output changes shape. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface Entry {
   name: string;

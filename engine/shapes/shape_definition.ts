@@ -42,6 +42,8 @@ export interface ShapeDefinition {
   display: Record<string, unknown>;
   /** Where each display hint that names a key (`title: handle`) is written. */
   displayRefs: Located<string>[];
+  /** `undefined` when the file does not declare it (so it may be inherited). */
+  remember?: boolean;
 }
 
 /** The outcome of {@link parseShapeDefinition}. */
@@ -68,6 +70,7 @@ const SHAPE_KEYS = [
   "fields",
   "relations",
   "display",
+  "remember",
 ];
 // Accepted for compatibility with AgentOS shape files: `icon`, `subtitle` and
 // `groups` are display hints; `prior_art` is documentation and is dropped.
@@ -228,6 +231,19 @@ function readBody(
           }
         }
         break;
+      case "remember": {
+        const v = r.toJS(value);
+        if (typeof v === "boolean") def.remember = v;
+        else {
+          r.report(
+            value ?? keyNode,
+            `"remember" of shape "${name}" must be true or false, found ${
+              JSON.stringify(v)
+            }`,
+          );
+        }
+        break;
+      }
       default:
         if (COMPAT_DISPLAY_KEYS.includes(key)) compat[key] = r.toJS(value);
         else if (!IGNORED_KEYS.includes(key)) {

@@ -96,3 +96,15 @@ Deno.test("parseShapeDefinition() refuses a repeated identity key", () => {
   );
   assert.equal(parsed.problems[0]!.column, 20);
 });
+
+Deno.test("parseShapeDefinition() reads remember and refuses a value that is not a boolean", () => {
+  const ok = parseShapeDefinition("v.yaml", "v:\n  remember: false\n");
+  assert.equal(ok.definition?.remember, false);
+  const bad = parseShapeDefinition("w.yaml", "w:\n  remember: sometimes\n");
+  assert.equal(bad.definition, undefined);
+  assert.equal(bad.problems[0]?.line, 2);
+  assert.match(
+    bad.problems[0]!.reason,
+    /"remember" of shape "w" must be true or false/,
+  );
+});

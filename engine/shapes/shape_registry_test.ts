@@ -111,7 +111,7 @@ Deno.test("ShapeRegistry.fromSources() adds the standard fields unless declared"
   assert.deepEqual(shape.relations.author, { shape: "maker", list: false });
   assert.deepEqual(
     Object.keys(registry.get("maker")!.fields).sort(),
-    ["author", "content", "image", "name", "published", "text", "url"],
+    ["author", "content", "id", "image", "name", "published", "text", "url"],
   );
 });
 

@@ -70,12 +70,14 @@ export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
   };
   const declared = returnedShape(returns);
   if (!declared || result === null || result === undefined) return counts;
-  if (!graph.shapes.get(declared.shape)) {
+  const shape = graph.shapes.get(declared.shape);
+  if (!shape) {
     counts.warnings.push(
       `@returns names unknown shape "${declared.shape}"; nothing was remembered`,
     );
     return counts;
   }
+  if (!shape.remember) return counts; // `void`: for the caller only
   const items = Array.isArray(result)
     ? result
     : isObject(result) && Array.isArray(result._items)
