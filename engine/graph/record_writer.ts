@@ -14,6 +14,9 @@ export const MAX_VALUE_CHARS = 1024 * 1024;
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f]/;
 
+/** The `imported_from` edge value that holds the source's own id of a record. */
+export const REMOTE_ID = "remote_id";
+
 /** Longest value key. */
 export const MAX_KEY_CHARS = 128;
 
@@ -197,7 +200,11 @@ export class RecordWriter {
       if (coerced) values.set(key, coerced);
     }
 
-    let id = this.#findByIdentity(tx, shape, values, children);
+    // The source's own id, which the provenance edge carries: without an
+    // identity hit, it finds the node this skill wrote for the same record.
+    const remoteId = values.get("id");
+    let id = this.#findByIdentity(tx, shape, values, children) ??
+      this.#findByProvenance(tx, shape, remoteId, state.provenance);
     let created = false;
     if (id === undefined) {
       const hasIdentity = shape.identity.length > 0 ||
@@ -228,10 +235,41 @@ export class RecordWriter {
         changed = tx.link(id, label, childId).created || changed;
       }
     }
-    if (state.provenance) tx.link(id, "imported_from", state.provenance);
+    if (state.provenance) {
+      tx.link(
+        id,
+        "imported_from",
+        state.provenance,
+        remoteId ? { [REMOTE_ID]: remoteId } : {},
+      );
+    }
     if (created) state.result.nodesCreated++;
     else if (changed) state.result.nodesUpdated++;
     return { id, created };
+  }
+
+  #findByProvenance(
+    tx: GraphTx,
+    shape: Shape,
+    remoteId: Coerced | undefined,
+    provenance: string | undefined,
+  ): string | undefined {
+    if (!remoteId || provenance === undefined) return undefined;
+    // Starts from the remote id (edge_values_key_value), then keeps this
+    // skill's imported_from edges, and only nodes of this shape, since one
+    // source may number its tasks and its projects alike.
+    const row = tx.query(
+      `SELECT e.from_id AS id FROM edge_values v
+         CROSS JOIN edges e ON e.id = v.edge_id
+         JOIN nodes n ON n.id = e.from_id AND n.deleted_at IS NULL
+       WHERE v.key = ? AND v.value = ?
+         AND e.to_id = ? AND e.label = 'imported_from' AND e.deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM node_shapes s
+                     WHERE s.node_id = e.from_id AND s.shape = ?)
+       ORDER BY e.from_id LIMIT 1`,
+      [REMOTE_ID, toSql(remoteId), provenance, shape.name],
+    ) as { id: string } | undefined;
+    return row?.id;
   }
 
   #childShape(

@@ -236,3 +236,106 @@ Deno.test("RecordWriter.write() follows a camelCase key to the snake_case relati
   ).get() as { n: number };
   assert.equal(airports.n, 2);
 });
+
+/** A skill node to import from, and a writer of records as that skill. */
+function importer(g: Awaited<ReturnType<typeof testGraph>>, skill: string) {
+  const node = g.store.write("system", (tx) => {
+    const id = tx.createNode();
+    tx.addShape(id, "skill");
+    return id;
+  }).value;
+  return {
+    node,
+    write: (shape: string, record: Record<string, unknown>) =>
+      g.store.write(
+        `skill:${skill}`,
+        (tx) => g.writer.write(tx, shape, record, { provenance: node }),
+      ),
+  };
+}
+
+Deno.test("RecordWriter.write() finds a record with no identity again by its remote id on the provenance edge", async () => {
+  await using g = await testGraph();
+  const notes = importer(g, "notes");
+  const task = { id: 42, name: "Water plants", done: false };
+  const first = notes.write("task", task);
+  const mark = g.store.lastChangeId();
+  const second = notes.write("task", task);
+  assert.equal(second.value.id, first.value.id);
+  assert.equal(second.value.created, false);
+  assert.equal(second.value.nodesUpdated, 0);
+  assert.deepEqual(
+    g.store.changesSince(mark),
+    [],
+    "an unchanged re-import records no change",
+  );
+  const edge = g.store.getNode(first.value.id!)!.edges_out.find((e) =>
+    e.label === "imported_from"
+  )!;
+  assert.equal(edge.to, notes.node);
+  const third = notes.write("task", { ...task, done: true });
+  assert.equal(third.value.id, first.value.id);
+  assert.equal(g.store.getNode(first.value.id!)!.values.done, true);
+  const count = g.store.db.prepare(
+    "SELECT count(*) AS n FROM node_shapes WHERE shape = 'task'",
+  ).get() as { n: number };
+  assert.equal(count.n, 1);
+});
+
+Deno.test("RecordWriter.write() keeps the remote ids of two skills and of two shapes apart", async () => {
+  await using g = await testGraph();
+  const a = importer(g, "a");
+  const b = importer(g, "b");
+  const fromA = a.write("task", { id: "7", name: "From a" }).value.id;
+  const fromB = b.write("task", { id: "7", name: "From b" }).value.id;
+  const project = a.write("project", { id: "7", name: "Also 7" }).value.id;
+  assert.notEqual(fromA, fromB);
+  assert.notEqual(project, fromA);
+  assert.equal(a.write("task", { id: 7 }).value.id, fromA, '7 and "7" meet');
+});
+
+Deno.test("RecordWriter.write() lets an identity hit win over provenance, and two skills importing one thing share its node", async () => {
+  await using g = await testGraph();
+  const a = importer(g, "reader-a");
+  const b = importer(g, "reader-b");
+  const url = "https://example.com/post/1";
+  const viaA = a.write("post", { id: "a-1", url, name: "Hello" }).value.id!;
+  const viaB = b.write("post", { id: "b-9", url, likes: 3 }).value.id!;
+  assert.equal(viaB, viaA);
+  const node = g.store.getNode(viaA)!;
+  assert.deepEqual(
+    node.edges_out.filter((e) => e.label === "imported_from").map((e) => e.to)
+      .sort(),
+    [a.node, b.node].sort(),
+  );
+  assert.equal(node.values.likes, 3);
+  assert.equal(node.values.name, "Hello");
+});
+
+Deno.test("RecordWriter.write() re-imports nested relation children onto the same nodes", async () => {
+  await using g = await testGraph();
+  const rides = importer(g, "rides");
+  const trip = {
+    id: "t-1",
+    name: "Home to work",
+    at: { shape: "product", url: "https://rides.example", name: "Rides" },
+    origin: { address: "1 Home St" },
+    destination: { address: "9 Work Ave" },
+    legs: [
+      { id: "t-1-leg-1", sequence: 1, origin: { address: "1 Home St" } },
+      { id: "t-1-leg-2", sequence: 2, destination: { address: "9 Work Ave" } },
+    ],
+  };
+  const first = rides.write("trip", trip).value;
+  assert.equal(first.nodesCreated, 6);
+  const mark = g.store.lastChangeId();
+  const again = rides.write("trip", trip).value;
+  assert.equal(again.id, first.id);
+  assert.equal(again.nodesCreated, 0);
+  assert.equal(again.nodesUpdated, 0);
+  assert.deepEqual(g.store.changesSince(mark), []);
+  const legs = g.store.getNode(first.id!)!.edges_out.filter((e) =>
+    e.label === "legs"
+  );
+  assert.equal(legs.length, 2);
+});

@@ -153,6 +153,11 @@ export const MIGRATIONS: readonly string[] = [
           AND NOT EXISTS (SELECT 1 FROM text_pending WHERE value_rowid = new.rowid);
     END;
   `,
+  // 5: re-import finds a record by the remote id its imported_from edge
+  // carries; without this index each lookup walks every edge of the skill.
+  `
+  CREATE INDEX edge_values_key_value ON edge_values(key, value, edge_id);
+  `,
 ];
 
 /**
