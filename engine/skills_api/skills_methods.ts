@@ -258,7 +258,11 @@ export function registerSkillsMethods(
 
   dispatcher.register("capability.providers", async (params) => {
     await ready(false);
-    return capabilities.providers(stringParam(params, "name"));
+    const url = params.url;
+    if (url !== undefined && typeof url !== "string") {
+      throw invalidParams(`"url" must be a string, got ${JSON.stringify(url)}`);
+    }
+    return capabilities.providers(stringParam(params, "name"), { url });
   });
 
   dispatcher.register("capability.invoke", async (params, ctx) => {

@@ -5,6 +5,7 @@ import type { SkillEntry, SkillRegistry } from "../../skills/mod.ts";
 import type { RecordCounts, ToolRun, ToolRunner } from "./tool_runner.ts";
 import type { SettingsStore } from "../../skills/mod.ts";
 import { credentialState } from "../credentials/mod.ts";
+import { callUrl, declaredUrls, urlSpecificity } from "./url_patterns.ts";
 
 /** One provider of a capability, in the order it would be tried. */
 export interface Provider {
@@ -12,6 +13,14 @@ export interface Provider {
   tool: string;
   /** Why it has this position. */
   reason: string;
+  /** The URL patterns it serves (`@provides(..., urls=[...])`); absent for a generic provider. */
+  urls?: string[];
+}
+
+/** Options of {@linkcode CapabilityBroker.providers}. */
+export interface ProvidersOptions {
+  /** Order for a call about this URL (as `invoke` would for params carrying it). */
+  url?: string;
 }
 
 /** One failed (or the final successful) attempt of `capability.invoke`. */
@@ -116,12 +125,16 @@ export class CapabilityBroker {
    * @param name the capability
    * @returns skill, tool and the reason for each position (empty when none)
    */
-  providers(name: string): Provider[] {
-    return this.#ordered(name).map(({ skill, tool, reason }) => ({
-      skill: skill.id,
-      tool: tool.name,
-      reason,
-    }));
+  providers(name: string, options: ProvidersOptions = {}): Provider[] {
+    return this.#ordered(name, options.url).map(({ skill, tool, reason }) => {
+      const urls = declaredUrls(tool.provides_options);
+      return {
+        skill: skill.id,
+        tool: tool.name,
+        reason,
+        ...(urls.length > 0 ? { urls } : {}),
+      };
+    });
   }
 
   /**
@@ -141,12 +154,15 @@ export class CapabilityBroker {
     options: InvokeOptions = {},
   ): Promise<InvokeResult> {
     const { exclude = [], ...runOptions } = options;
-    const all = this.#ordered(name);
+    const url = callUrl(params);
+    const all = this.#ordered(name, url);
     const providers = all.filter((p) => !exclude.includes(p.skill.id));
     if (all.length === 0) {
       throw new RpcError(
         ErrorCode.NotFound,
-        `No enabled skill provides "${name}"; see capability.list`,
+        url !== undefined && this.#ordered(name).length > 0
+          ? `No enabled provider of "${name}" serves ${url}: every provider declares URL patterns that do not match it; see capability.providers`
+          : `No enabled skill provides "${name}"; see capability.list`,
       );
     }
     if (providers.length === 0) {
@@ -203,7 +219,50 @@ export class CapabilityBroker {
     );
   }
 
+  /**
+   * The providers in the order `invoke` tries them. For a call about a URL,
+   * providers whose `urls` patterns match it come first, the most specific
+   * pattern first; generic providers (no patterns) follow; a provider whose
+   * patterns do not match is left out.
+   */
   #ordered(
+    name: string,
+    url?: string,
+  ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
+    const general = this.#byPreference(name);
+    if (url === undefined) return general;
+    const matched: {
+      entry: (typeof general)[number];
+      specificity: number;
+      index: number;
+    }[] = [];
+    const generic: typeof general = [];
+    for (const [index, entry] of general.entries()) {
+      const patterns = declaredUrls(entry.tool.provides_options);
+      if (patterns.length === 0) {
+        generic.push({
+          ...entry,
+          reason:
+            `serves any URL, after providers whose patterns match; ${entry.reason}`,
+        });
+        continue;
+      }
+      const specificity = urlSpecificity(patterns, url);
+      if (specificity !== undefined) {
+        matched.push({ entry, specificity, index });
+      }
+    }
+    matched.sort((a, b) => b.specificity - a.specificity || a.index - b.index);
+    return [
+      ...matched.map(({ entry }) => ({
+        ...entry,
+        reason: `its URL patterns match ${url}; ${entry.reason}`,
+      })),
+      ...generic,
+    ];
+  }
+
+  #byPreference(
     name: string,
   ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
     const preferred = this.#settings.get(`prefs.capability.${name}`);

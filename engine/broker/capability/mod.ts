@@ -14,6 +14,7 @@ export {
   paramsSchema,
   type Provider,
   providerFault,
+  type ProvidersOptions,
 } from "./capability_broker.ts";
 export {
   type RecordCounts,
