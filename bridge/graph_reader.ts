@@ -4,8 +4,11 @@ import {
   GraphStore,
   listNodes,
   type ListQuery,
+  liveShapeCounts,
   type NodeView,
   openDatabase,
+  type ShapeHeading,
+  shapeHeading,
 } from "../engine/graph/mod.ts";
 import { ShapeCatalog } from "./shape_catalog.ts";
 
@@ -63,13 +66,7 @@ export interface NodeDetail extends NodeView {
 }
 
 /** A shape as `GET /shapes` lists it. */
-export interface ShapeSummary {
-  name: string;
-  plural: string;
-  description: string;
-  also: string[];
-  identity: string[];
-  identityAny: string[];
+export interface ShapeSummary extends ShapeHeading {
   fields: Record<string, unknown>;
   relations: Record<string, unknown>;
   display: Record<string, unknown>;
@@ -234,22 +231,10 @@ export class GraphReader implements Disposable {
 
   /** The loaded shapes with the number of live nodes of each. */
   shapeSummaries(): ShapeSummary[] {
-    const { db, catalog } = this.#get();
-    const counts = new Map(
-      (db.prepare(
-        `SELECT s.shape AS shape, count(*) AS n FROM node_shapes s
-         JOIN nodes n ON n.id = s.node_id AND n.deleted_at IS NULL GROUP BY s.shape`,
-      ).all() as { shape: string; n: number }[]).map((
-        row,
-      ) => [row.shape, row.n]),
-    );
+    const { store, catalog } = this.#get();
+    const counts = liveShapeCounts(store);
     return catalog.list().map((shape) => ({
-      name: shape.name,
-      plural: shape.plural,
-      description: shape.description,
-      also: shape.also,
-      identity: shape.identity,
-      identityAny: shape.identityAny,
+      ...shapeHeading(shape),
       fields: shape.fields,
       relations: shape.relations,
       display: shape.display,

@@ -25,11 +25,44 @@ export interface LoggerOptions {
 const encoder = new TextEncoder();
 
 /**
+ * The four level methods, written once over {@linkcode LevelLog.write}:
+ * the engine's {@linkcode Logger} and the MCP proxy's log both offer them.
+ */
+export abstract class LevelLog {
+  /** Writes one line at `level` (or drops it, as the log decides). */
+  protected abstract write(
+    level: LogLevel,
+    message: string,
+    fields?: Record<string, unknown>,
+  ): void;
+
+  /** Logs at debug level. */
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.write("debug", message, fields);
+  }
+
+  /** Logs at info level. */
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.write("info", message, fields);
+  }
+
+  /** Logs at warn level. */
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.write("warn", message, fields);
+  }
+
+  /** Logs at error level. */
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.write("error", message, fields);
+  }
+}
+
+/**
  * A line-oriented log file with timestamps and levels, rotated by size so a
  * long-lived engine cannot fill the disk: at most `(keep + 1) × maxBytes`.
  * Writes are synchronous appends, so the last lines before a crash are kept.
  */
-export class Logger {
+export class Logger extends LevelLog {
   #path: string;
   #file: Deno.FsFile | undefined;
   #size = 0;
@@ -41,6 +74,7 @@ export class Logger {
    * @param options level, rotation and echo
    */
   constructor(path: string, options: LoggerOptions = {}) {
+    super();
     this.#path = path;
     this.#options = {
       level: "info",
@@ -50,26 +84,6 @@ export class Logger {
       ...options,
     };
     this.#open();
-  }
-
-  /** Logs at debug level. */
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.#write("debug", message, fields);
-  }
-
-  /** Logs at info level. */
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.#write("info", message, fields);
-  }
-
-  /** Logs at warn level. */
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.#write("warn", message, fields);
-  }
-
-  /** Logs at error level. */
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.#write("error", message, fields);
   }
 
   /** Closes the file. Later writes are dropped. */
@@ -87,7 +101,8 @@ export class Logger {
     this.#size = this.#file.statSync().size;
   }
 
-  #write(
+  /** Formats the line, rotates past `maxBytes`, and appends it. */
+  protected override write(
     level: LogLevel,
     message: string,
     fields?: Record<string, unknown>,

@@ -27,7 +27,12 @@ export {
   readPidFile,
   type StaleState,
 } from "./engine_lock.ts";
-export { Logger, type LoggerOptions, type LogLevel } from "./logger.ts";
+export {
+  LevelLog,
+  Logger,
+  type LoggerOptions,
+  type LogLevel,
+} from "./logger.ts";
 export { dirname, join, pathOf, relative, resolve } from "./paths.ts";
 export {
   type CallOptions,

@@ -1,4 +1,4 @@
-import { Logger, type LogLevel } from "../engine/mod.ts";
+import { LevelLog, Logger, type LogLevel } from "../engine/mod.ts";
 
 /** Options for {@linkcode McpLog}. */
 export interface McpLogOptions {
@@ -20,7 +20,7 @@ const MAX_BUFFERED = 1000;
  * generation (`mcp.log.1`) is kept: the proxy's write permission names
  * exactly those two files, so it can never write anywhere else.
  */
-export class McpLog {
+export class McpLog extends LevelLog {
   #path: string;
   #options: McpLogOptions;
   #logger: Logger | undefined;
@@ -33,6 +33,7 @@ export class McpLog {
    * @param options level, rotation and fallback
    */
   constructor(path: string, options: McpLogOptions = {}) {
+    super();
     this.#path = path;
     this.#options = options;
     this.open();
@@ -80,26 +81,6 @@ export class McpLog {
     return true;
   }
 
-  /** Logs at debug level. */
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.#write("debug", message, fields);
-  }
-
-  /** Logs at info level. */
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.#write("info", message, fields);
-  }
-
-  /** Logs at warn level. */
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.#write("warn", message, fields);
-  }
-
-  /** Logs at error level. */
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.#write("error", message, fields);
-  }
-
   /** Closes the file; later lines are dropped. */
   close(): void {
     this.#logger?.close();
@@ -107,7 +88,8 @@ export class McpLog {
     this.#broken = true;
   }
 
-  #write(
+  /** Writes to the file, or buffers until it opens, or falls back. */
+  protected override write(
     level: LogLevel,
     message: string,
     fields?: Record<string, unknown>,

@@ -14,6 +14,7 @@ import type { GraphStore } from "./graph_store.ts";
 import type { GraphTx } from "./graph_tx.ts";
 import { actorParam, LABEL_PATTERN } from "./params.ts";
 import type { RecordWriter } from "./record_writer.ts";
+import { liveShapeCounts, shapeHeading } from "./shape_summary.ts";
 
 /** Most records one `graph.import` takes. */
 export const MAX_IMPORT_RECORDS = 10_000;
@@ -213,23 +214,18 @@ export function registerGraphMethods(
     };
   });
 
-  dispatcher.register("shapes.list", () => ({
-    shapes: shapes.list().map((shape) => ({
-      name: shape.name,
-      plural: shape.plural,
-      description: shape.description,
-      also: shape.also,
-      identity: shape.identity,
-      identityAny: shape.identityAny,
-      fields: Object.keys(shape.fields).length,
-      relations: Object.keys(shape.relations),
-      count: (store.statements.get(
-        `SELECT count(*) AS n FROM node_shapes s JOIN nodes n ON n.id = s.node_id
-         WHERE s.shape = ? AND n.deleted_at IS NULL`,
-      ).get(shape.name) as { n: number }).n,
-    })),
-    problems: shapes.problems,
-  }));
+  dispatcher.register("shapes.list", () => {
+    const counts = liveShapeCounts(store);
+    return {
+      shapes: shapes.list().map((shape) => ({
+        ...shapeHeading(shape),
+        fields: Object.keys(shape.fields).length,
+        relations: Object.keys(shape.relations),
+        count: counts.get(shape.name) ?? 0,
+      })),
+      problems: shapes.problems,
+    };
+  });
 
   dispatcher.register("shapes.get", (params) => {
     const name = stringParam(params, "name", 64);

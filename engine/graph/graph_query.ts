@@ -2,7 +2,7 @@ import { coerceValue, type ShapeRegistry } from "../shapes/mod.ts";
 import { invalidParams } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { GraphStore } from "./graph_store.ts";
-import { toSql } from "./graph_tx.ts";
+import { toSql } from "./stored_value.ts";
 
 /** Comparison operators of `graph.list` filters. */
 export const FILTER_OPS = [

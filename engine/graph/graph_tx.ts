@@ -1,6 +1,7 @@
-import { type Coerced, type ValueType } from "../shapes/mod.ts";
+import type { Coerced } from "../shapes/mod.ts";
 import { newId } from "./ids.ts";
 import type { Statements } from "./statements.ts";
+import { fromSql, type SqlValue, toSql, VALUE_SQL } from "./stored_value.ts";
 
 /** One recorded mutation: a row of the append-only change log. */
 export interface ChangeEvent {
@@ -24,12 +25,6 @@ export interface ChangeEvent {
   new: unknown;
 }
 
-/** A value as a node_values row holds it. */
-interface SqlValue {
-  type: ValueType;
-  value: string | number | null;
-}
-
 const CHANGE_COLUMNS = 9;
 // Rows per change log statement (times 9 parameters, well under SQLite's
 // limit of 32,766).
@@ -46,12 +41,6 @@ function insertChangesSql(rows: number): string {
     changesSql.set(rows, sql);
   }
   return sql;
-}
-
-/** A stored value with its type tag. */
-export interface StoredValue {
-  type: ValueType;
-  value: string | number | boolean | null;
 }
 
 /**
@@ -134,37 +123,20 @@ export class GraphTx {
    * @returns whether anything changed
    */
   setValue(nodeId: string, key: string, coerced: Coerced): boolean {
-    const stored = toSql(coerced);
     const fresh = this.#fresh.get(nodeId);
-    const old = fresh ? fresh.get(key) : this.#storedValue(nodeId, key);
-    if (old && old.type === coerced.type && old.value === stored) return false;
-    if (fresh && !old) {
-      this.#sql.get(
-        "INSERT INTO node_values (node_id, key, type, value) VALUES (?, ?, ?, ?)",
-      ).run(nodeId, key, coerced.type, stored);
-    } else {
-      this.#sql.get(
-        `INSERT INTO node_values (node_id, key, type, value) VALUES (?, ?, ?, ?)
-         ON CONFLICT (node_id, key) DO UPDATE SET type = excluded.type, value = excluded.value`,
-      ).run(nodeId, key, coerced.type, stored);
-    }
-    if (fresh) fresh.set(key, { type: coerced.type, value: stored });
+    const old = fresh ? fresh.get(key) : this.#storedValue("node", nodeId, key);
+    // A fresh node has no row to conflict with: a plain insert is cheaper.
+    const written = this.#putValue("node", nodeId, key, coerced, old, !!fresh);
+    if (!written) return false;
+    if (fresh) fresh.set(key, written);
     else this.#touch(nodeId);
-    this.#record(
-      "set",
-      "node",
-      nodeId,
-      key,
-      old ? fromSql(old) : null,
-      fromSql({ type: coerced.type, value: stored }),
-    );
     return true;
   }
 
   /** Removes a value; returns whether it existed. */
   unsetValue(nodeId: string, key: string): boolean {
     const fresh = this.#fresh.get(nodeId);
-    const old = fresh ? fresh.get(key) : this.#storedValue(nodeId, key);
+    const old = fresh ? fresh.get(key) : this.#storedValue("node", nodeId, key);
     if (!old) return false;
     this.#sql.get("DELETE FROM node_values WHERE node_id = ? AND key = ?").run(
       nodeId,
@@ -216,26 +188,8 @@ export class GraphTx {
       this.#record("link", "edge", id, label, null, { from, label, to });
     }
     for (const [key, coerced] of Object.entries(values)) {
-      const stored = toSql(coerced);
-      const old = this.#sql.get(
-        "SELECT type, value FROM edge_values WHERE edge_id = ? AND key = ?",
-      )
-        .get(id, key) as
-          | { type: ValueType; value: string | number | null }
-          | undefined;
-      if (old && old.type === coerced.type && old.value === stored) continue;
-      this.#sql.get(
-        `INSERT INTO edge_values (edge_id, key, type, value) VALUES (?, ?, ?, ?)
-         ON CONFLICT (edge_id, key) DO UPDATE SET type = excluded.type, value = excluded.value`,
-      ).run(id, key, coerced.type, stored);
-      this.#record(
-        "set",
-        "edge",
-        id,
-        key,
-        old ? fromSql(old) : null,
-        fromSql({ type: coerced.type, value: stored }),
-      );
+      const old = this.#storedValue("edge", id, key);
+      this.#putValue("edge", id, key, coerced, old, false);
     }
     if (existing) {
       this.#sql.get("UPDATE edges SET updated_at = ? WHERE id = ?").run(
@@ -295,10 +249,51 @@ export class GraphTx {
     this.#unwritten = [];
   }
 
-  #storedValue(nodeId: string, key: string): SqlValue | undefined {
-    return this.#sql.get(
-      "SELECT type, value FROM node_values WHERE node_id = ? AND key = ?",
-    ).get(nodeId, key) as SqlValue | undefined;
+  #storedValue(
+    kind: "node" | "edge",
+    ownerId: string,
+    key: string,
+  ): SqlValue | undefined {
+    return this.#sql.get(VALUE_SQL[kind].select).get(ownerId, key) as
+      | SqlValue
+      | undefined;
+  }
+
+  /**
+   * Compare-and-upsert of one node or edge value: when it differs from
+   * `old` (the stored one), writes it and records the `set` change.
+   *
+   * @param plainInsert no row can exist yet (`old` is known to be all)
+   * @returns the value as stored, or undefined when nothing changed
+   */
+  #putValue(
+    kind: "node" | "edge",
+    ownerId: string,
+    key: string,
+    coerced: Coerced,
+    old: SqlValue | undefined,
+    plainInsert: boolean,
+  ): SqlValue | undefined {
+    const written = { type: coerced.type, value: toSql(coerced) };
+    if (old && old.type === written.type && old.value === written.value) {
+      return undefined;
+    }
+    const sql = VALUE_SQL[kind];
+    this.#sql.get(plainInsert && !old ? sql.insert : sql.upsert).run(
+      ownerId,
+      key,
+      written.type,
+      written.value,
+    );
+    this.#record(
+      "set",
+      kind,
+      ownerId,
+      key,
+      old ? fromSql(old) : null,
+      fromSql(written),
+    );
+    return written;
   }
 
   #touch(nodeId: string): void {
@@ -351,26 +346,4 @@ export class GraphTx {
       new: value,
     });
   }
-}
-
-/** The SQL form of a value: booleans as 0/1, everything else as is. */
-export function toSql(coerced: Coerced): string | number | null {
-  if (typeof coerced.value === "boolean") return coerced.value ? 1 : 0;
-  return coerced.value;
-}
-
-/** The JSON form of a stored value, by its type tag. */
-export function fromSql(
-  row: { type: ValueType; value: string | number | null },
-): unknown {
-  if (row.value === null) return null;
-  if (row.type === "boolean") return row.value === 1;
-  if (row.type === "json") {
-    try {
-      return JSON.parse(String(row.value));
-    } catch {
-      return row.value;
-    }
-  }
-  return row.value;
 }

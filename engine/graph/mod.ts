@@ -16,6 +16,11 @@ export {
 export { type ChangeEvent, GraphTx } from "./graph_tx.ts";
 export { ChangeFeed, type ObserverEvent } from "./change_feed.ts";
 export { listNodes, type ListQuery } from "./graph_query.ts";
+export {
+  liveShapeCounts,
+  type ShapeHeading,
+  shapeHeading,
+} from "./shape_summary.ts";
 export { RecordWriter, type RecordWriteResult } from "./record_writer.ts";
 export { openDatabase, SCHEMA_VERSION, SchemaTooNewError } from "./schema.ts";
 export { backupDatabase, type BackupInfo, verifyDatabase } from "./backup.ts";

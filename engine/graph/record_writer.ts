@@ -5,7 +5,8 @@ import {
   type ShapeRegistry,
 } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
-import { type GraphTx, toSql } from "./graph_tx.ts";
+import type { GraphTx } from "./graph_tx.ts";
+import { toSql } from "./stored_value.ts";
 
 /** Deepest nesting of relation children followed; deeper ones are dropped. */
 export const MAX_RECORD_DEPTH = 32;

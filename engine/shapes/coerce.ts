@@ -6,19 +6,15 @@
  * @module
  */
 
-import { type FieldSpec, formatFieldType } from "./field_type.ts";
+import {
+  type FieldSpec,
+  formatFieldType,
+  type ScalarType,
+} from "./field_type.ts";
 import { parseDatetime } from "./parse_datetime.ts";
 
 /** The type tag a value is stored with. Enums are stored as `string`, lists as `json`. */
-export type ValueType =
-  | "string"
-  | "text"
-  | "integer"
-  | "number"
-  | "boolean"
-  | "datetime"
-  | "url"
-  | "json";
+export type ValueType = Exclude<ScalarType, "enum">;
 
 /**
  * A coerced value, ready to store.

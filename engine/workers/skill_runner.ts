@@ -152,6 +152,45 @@ export class SkillRunner {
       kwargs.auth = loaded.skillAuth;
     }
     const { worker, spare } = pool.take();
+    // How the call ended, told three ways: the observer event, the log line
+    // and the audit row, alike on success and failure.
+    const report = (
+      status: "ok" | "failed" | "refused",
+      ms: number,
+      detail: Record<string, unknown>,
+      error?: string,
+    ) => {
+      const failure = error === undefined ? {} : { error };
+      graph.feed.publish({
+        kind: "call",
+        phase: status === "ok" ? "completed" : "failed",
+        at: new Date().toISOString(),
+        ...base,
+        ms,
+        ...failure,
+      });
+      const fields = {
+        ...base,
+        ms,
+        worker: spare ? "spare" : "cold",
+        sandbox: sandbox.kind,
+        ...detail,
+        ...failure,
+      };
+      if (status === "ok") log.info("Skill call completed", fields);
+      else log.warn("Skill call failed", fields);
+      this.#options.audit?.append({
+        call: callId,
+        skill: skill.id,
+        tool: tool.name,
+        op: "call",
+        target: request.capability ?? tool.name,
+        status,
+        checks: { sandbox: sandbox.kind, depth: String(chain.length) },
+        ms,
+        ...(error === undefined ? {} : { reason: auditReason(error) }),
+      });
+    };
     graph.feed.publish({
       kind: "call",
       phase: "started",
@@ -219,31 +258,10 @@ export class SkillRunner {
         });
       registry.markSuccess(skill.id);
       const ms = Math.round(performance.now() - started);
-      graph.feed.publish({
-        kind: "call",
-        phase: "completed",
-        at: new Date().toISOString(),
-        ...base,
-        ms,
-      });
-      log.info("Skill call completed", {
-        ...base,
-        ms,
-        worker: spare ? "spare" : "cold",
-        sandbox: sandbox.kind,
+      report("ok", ms, {
         created: records.created,
         updated: records.updated,
         warnings: records.warnings.length,
-      });
-      this.#options.audit?.append({
-        call: callId,
-        skill: skill.id,
-        tool: tool.name,
-        op: "call",
-        target: request.capability ?? tool.name,
-        status: "ok",
-        checks: { sandbox: sandbox.kind, depth: String(chain.length) },
-        ms,
       });
       return { result, records, callId, ms, spare };
     } catch (error) {
@@ -257,34 +275,9 @@ export class SkillRunner {
         )
         : error;
       const message = credentials.redact((wire as Error).message);
-      graph.feed.publish({
-        kind: "call",
-        phase: "failed",
-        at: new Date().toISOString(),
-        ...base,
-        ms,
-        error: message,
-      });
-      log.warn("Skill call failed", {
-        ...base,
-        ms,
-        worker: spare ? "spare" : "cold",
-        sandbox: sandbox.kind,
-        error: message,
-      });
-      this.#options.audit?.append({
-        call: callId,
-        skill: skill.id,
-        tool: tool.name,
-        op: "call",
-        target: request.capability ?? tool.name,
-        status: wire instanceof RpcError && wire.code === ErrorCode.Forbidden
-          ? "refused"
-          : "failed",
-        checks: { sandbox: sandbox.kind, depth: String(chain.length) },
-        ms,
-        reason: auditReason(message),
-      });
+      const refused = wire instanceof RpcError &&
+        wire.code === ErrorCode.Forbidden;
+      report(refused ? "refused" : "failed", ms, {}, message);
       if (wire instanceof RpcError) {
         // The data carries the worker's stderr and traceback: redacted too.
         const data = credentials.redactValue(wire.data);
