@@ -2,7 +2,11 @@ import { readLines } from "./line_reader.ts";
 
 /** One item received on a {@linkcode JsonLines} channel. */
 export type Incoming =
-  | { kind: "message"; value: unknown }
+  | {
+    kind: "message";
+    value: unknown; /** The line's length in UTF-16 units. */
+    chars: number;
+  }
   | { kind: "invalid"; reason: string }
   | { kind: "oversized"; bytes: number };
 
@@ -112,7 +116,11 @@ export class JsonLines {
         }
         if (line.text.trim() === "") continue;
         try {
-          yield { kind: "message", value: JSON.parse(line.text) };
+          yield {
+            kind: "message",
+            value: JSON.parse(line.text),
+            chars: line.text.length,
+          };
         } catch (error) {
           yield { kind: "invalid", reason: (error as Error).message };
         }

@@ -5,6 +5,12 @@ import type { SandboxCommand } from "../sandbox/mod.ts";
 import { describeExit, StderrTail } from "./_stderr_tail.ts";
 import { PipeReader } from "./_pipe_reader.ts";
 import type { DispatchHandler } from "../broker/mod.ts";
+import {
+  DispatchBudget,
+  ENGINE_DISPATCH_BUDGET,
+  MAX_HELD_BYTES_PER_CALL,
+  MAX_HELD_DISPATCHES_PER_CALL,
+} from "./dispatch_budget.ts";
 
 /** Longest line either side of the worker pipe may send: 16 MiB. */
 export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
@@ -88,7 +94,12 @@ export class WorkerProcess {
   #exited = false;
   #status: Promise<Deno.CommandStatus>;
   #inFlight = 0;
-  #queue: (() => void)[] = [];
+  /** Dispatches waiting for one of the call's concurrent slots. */
+  #queue: { start: () => void; chars: number }[] = [];
+  #budget = new DispatchBudget({
+    dispatches: MAX_HELD_DISPATCHES_PER_CALL,
+    bytes: MAX_HELD_BYTES_PER_CALL,
+  }, { parent: ENGINE_DISPATCH_BUDGET });
   #stdoutDone: Promise<void>;
   #stderrDone: Promise<void>;
 
@@ -323,6 +334,11 @@ export class WorkerProcess {
     if (this.#failure || this.#state === "done") return;
     this.#failure = error;
     this.#signal("SIGKILL");
+    // Drop what waits for a slot (and its memory) now, not one by one.
+    for (const waiting of this.#queue.splice(0)) {
+      this.#inFlight--;
+      this.#budget.release(waiting.chars);
+    }
     this.#readyWaiter.reject(error);
     this.#result?.reject(error);
   }
@@ -338,7 +354,7 @@ export class WorkerProcess {
           this.#fail(protocolError(
             `Worker sent a line that is not JSON (${item.reason})`,
           ));
-        } else this.#onMessage(item.value);
+        } else this.#onMessage(item.value, item.chars);
         if (this.#failure) break;
       }
     } catch (error) {
@@ -357,7 +373,7 @@ export class WorkerProcess {
     }
   }
 
-  #onMessage(message: unknown): void {
+  #onMessage(message: unknown, chars: number): void {
     const type = isObject(message) ? message.__type__ : undefined;
     if (this.#state === "starting" && type === "ready") {
       this.#state = "ready";
@@ -365,7 +381,7 @@ export class WorkerProcess {
       return;
     }
     if (this.#state === "running" && isObject(message)) {
-      if (type === "dispatch") return this.#onDispatch(message);
+      if (type === "dispatch") return this.#onDispatch(message, chars);
       if (type === "result") {
         if (message.id !== this.#callId) {
           return this.#fail(protocolError(
@@ -394,7 +410,7 @@ export class WorkerProcess {
     ));
   }
 
-  #onDispatch(message: Record<string, unknown>): void {
+  #onDispatch(message: Record<string, unknown>, chars: number): void {
     const { id, op } = message;
     const params = isObject(message.params) ? message.params : {};
     const handler = this.#handler!;
@@ -425,14 +441,34 @@ export class WorkerProcess {
       }
       if (this.#state === "running") await this.#lines.send(reply);
     };
+    const refused = this.#budget.take(chars);
+    if (refused !== undefined) {
+      return this.#fail(
+        new RpcError(
+          refused.scope === "the engine"
+            ? ErrorCode.Overloaded
+            : ErrorCode.SkillFailed,
+          `Call "${this.#callId}" stopped at dispatch ${JSON.stringify(id)} (${
+            op.slice(0, 100)
+          }): ${refused.message}; a skill must await its dispatches rather than send them without end`,
+          { reason: "dispatch_limit", scope: refused.scope },
+        ),
+      );
+    }
     this.#inFlight++;
-    const start = () =>
-      serve().finally(() => {
-        this.#inFlight--;
-        this.#queue.shift()?.();
-      });
-    if (this.#inFlight <= MAX_CONCURRENT_DISPATCHES) void start();
-    else this.#queue.push(() => void start());
+    const start = () => {
+      if (this.#state !== "running") return this.#done(chars);
+      serve().finally(() => this.#done(chars));
+    };
+    if (this.#inFlight <= MAX_CONCURRENT_DISPATCHES) start();
+    else this.#queue.push({ start, chars });
+  }
+
+  /** One held dispatch ended: frees its budget and starts the next. */
+  #done(chars: number): void {
+    this.#inFlight--;
+    this.#budget.release(chars);
+    this.#queue.shift()?.start();
   }
 
   /** The last few KiB the worker wrote to stderr. */
