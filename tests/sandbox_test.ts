@@ -134,9 +134,14 @@ Deno.test("AGENTOS_SANDBOX=none runs skills unconfined but limited, and says so"
     skill: "sandbox-probe",
     tool: "limits",
   });
+  // Every limit, as in the sandbox: the call lowered the CPU limit to its
+  // 30 s timeout + 1.
   assert.deepEqual(result.limits, {
-    ...(result.limits as object),
+    cpu: [31, 31],
     as: [1024 ** 3, 1024 ** 3],
+    nproc: [64, 64],
+    fsize: [64 * 1024 ** 2, 64 * 1024 ** 2],
+    nofile: [256, 256],
   });
   assert.match(String(result.fork), /^refused/);
   const log = await Deno.readTextFile(engine.paths.engineLog);

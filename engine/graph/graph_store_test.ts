@@ -162,3 +162,36 @@ Deno.test("RecordWriter.write() merges two records with one identity in a single
   assert.deepEqual(search(g.store.db, "kilo"), []);
   assert.deepEqual(search(g.store.db, "lima"), [`${value[0]!.id}.name`]);
 });
+
+Deno.test("GraphTx.setValue() records a value changed only in type (1 to true) as a change with the new type", async () => {
+  await using g = await testGraph();
+  const id = g.store.write("user", (tx) => {
+    const id = tx.createNode();
+    tx.setValue(id, "flag", { type: "integer", value: 1 });
+    return id;
+  }).value;
+  const { value: changed, changes } = g.store.write(
+    "user",
+    (tx) => tx.setValue(id, "flag", { type: "boolean", value: true }),
+  );
+  assert.equal(changed, true);
+  assert.deepEqual(
+    changes.map(({ op, key, old, new: value }) => ({ op, key, old, value })),
+    [{ op: "set", key: "flag", old: 1, value: true }],
+  );
+  assert.deepEqual(g.store.nodeValues(id), {
+    values: { flag: true },
+    types: { flag: "boolean" },
+  });
+  assert.deepEqual(
+    g.store.history(id).map((change) => change.new),
+    [null, 1, true],
+  );
+  // The same value and type again is no change.
+  const same = g.store.write(
+    "user",
+    (tx) => tx.setValue(id, "flag", { type: "boolean", value: true }),
+  );
+  assert.equal(same.value, false);
+  assert.deepEqual(same.changes, []);
+});

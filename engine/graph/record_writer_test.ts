@@ -50,8 +50,17 @@ Deno.test("RecordWriter.write() matches identity through a relation (account is 
   const a = write("ada", "https://social.example");
   const again = write("ada", "https://social.example", { displayName: "Ada" });
   const elsewhere = write("ada", "https://other.example");
+  const bob = write("bob", "https://social.example");
   assert.equal(again.id, a.id);
   assert.notEqual(elsewhere.id, a.id);
+  assert.notEqual(
+    bob.id,
+    a.id,
+    "another identifier on one site is another account",
+  );
+  assert.equal(bob.created, true);
+  assert.equal(g.store.getNode(a.id!)!.values.identifier, "ada");
+  assert.equal(g.store.getNode(bob.id!)!.values.identifier, "bob");
   const node = g.store.getNode(a.id!)!;
   assert.equal(node.values.displayName, "Ada");
   assert.equal(node.edges_out.filter((e) => e.label === "at").length, 1);
@@ -91,6 +100,26 @@ Deno.test("RecordWriter.write() turns relation objects into linked children and 
     "tagged_with",
     "tagged_with",
   ]);
+});
+
+Deno.test("RecordWriter.write() drops a relation child whose shape has no identity, with a warning", async () => {
+  await using g = await testGraph();
+  assert.deepEqual(g.shapes.get("activity")!.identity, []);
+  assert.deepEqual(g.shapes.get("activity")!.identityAny, []);
+  const result = g.store.write("user", (tx) =>
+    g.writer.write(tx, "post", {
+      url: "https://blog.example/p/2",
+      tagged_with: [{ shape: "activity", action: "run", actor: "skill:x" }],
+    })).value;
+  assert.equal(result.nodesCreated, 1, "only the post");
+  assert.deepEqual(result.warnings, [
+    "tagged_with[0]: activity has none of its identity fields; dropped",
+  ]);
+  const activities = g.store.db.prepare(
+    "SELECT count(*) AS n FROM node_shapes WHERE shape = 'activity'",
+  ).get() as { n: number };
+  assert.equal(activities.n, 0);
+  assert.deepEqual(g.store.getNode(result.id!)!.edges_out, []);
 });
 
 Deno.test("RecordWriter.write() records inherited shapes and shares a node between a shape and its parent", async () => {
@@ -175,14 +204,39 @@ Deno.test("RecordWriter.write() keeps hostile text verbatim, drops oversized val
 
 Deno.test("GraphStore.write() is all or nothing: a failure leaves no half-written record or change", async () => {
   await using g = await testGraph();
-  const before = g.store.counts();
-  assert.throws(() =>
-    g.store.write("user", (tx) => {
-      g.writer.write(tx, "task", { name: "half", priority: 3 });
-      throw new Error("crash mid-write");
-    })
+  // Rows as SQLite holds them, not the store's cached counts: a missing
+  // ROLLBACK leaves the rows in the open transaction, visible here.
+  const rows = () =>
+    Object.fromEntries(
+      ["nodes", "node_values", "node_shapes", "edges", "changes"].map((
+        table,
+      ) => [
+        table,
+        (g.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as {
+          n: number;
+        }).n,
+      ]),
+    );
+  g.store.write("user", (tx) => g.writer.write(tx, "task", { name: "kept" }));
+  const before = rows();
+  assert.throws(
+    () =>
+      g.store.write("user", (tx) => {
+        g.writer.write(tx, "person", {
+          name: "half",
+          email: "half@example.com",
+        });
+        g.writer.write(tx, "task", { name: "half", priority: 3 });
+        throw new Error("crash mid-write");
+      }),
+    /crash mid-write/,
   );
-  assert.deepEqual(g.store.counts(), before);
+  assert.equal(g.store.db.isTransaction, false, "no transaction left open");
+  assert.deepEqual(rows(), before);
+  // The store goes on: the next write commits on its own.
+  g.store.write("user", (tx) => g.writer.write(tx, "task", { name: "after" }));
+  assert.equal(rows().nodes, before.nodes! + 1);
+  assert.equal(g.store.db.isTransaction, false);
 });
 
 Deno.test("Coercion warnings reach the write's result and the value is kept as text", async () => {

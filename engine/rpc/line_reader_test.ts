@@ -47,3 +47,40 @@ Deno.test("readLines() keeps multi-byte characters split across chunks intact", 
     ],
   );
 });
+
+Deno.test("readLines() accepts a line of exactly maxBytes and refuses one byte more, whole or split across chunks", async () => {
+  const cap = 16;
+  const exact = "x".repeat(cap);
+  const over = "y".repeat(cap + 1);
+  // Whole lines inside one chunk take the no-copy path.
+  assert.deepEqual(await collect([`${exact}\n${over}\nok\n`], cap), [
+    { kind: "line", text: exact },
+    { kind: "oversized", bytes: cap + 1 },
+    { kind: "line", text: "ok" },
+  ]);
+  // Lines split across chunks are assembled from parts.
+  assert.deepEqual(
+    await collect(
+      [
+        exact.slice(0, 5),
+        `${exact.slice(5)}\n`,
+        over.slice(0, 9),
+        `${over.slice(9)}\n`,
+        "ok\n",
+      ],
+      cap,
+    ),
+    [
+      { kind: "line", text: exact },
+      { kind: "oversized", bytes: cap + 1 },
+      { kind: "line", text: "ok" },
+    ],
+  );
+  // A last line without its newline obeys the same cap.
+  assert.deepEqual(await collect([exact], cap), [
+    { kind: "line", text: exact },
+  ]);
+  assert.deepEqual(await collect([over.slice(0, 3), over.slice(3)], cap), [
+    { kind: "oversized", bytes: cap + 1 },
+  ]);
+});

@@ -60,3 +60,34 @@ Deno.test("hold() answers held requests with ShuttingDown when start-up fails", 
     },
   });
 });
+
+Deno.test("handle() serves a batch of exactly the limit (1000 by default) and refuses one more with -32600", async () => {
+  const dispatcher = new RpcDispatcher();
+  dispatcher.register("engine.ping", () => ({ pong: true }));
+  const batch = (size: number) =>
+    Array.from({ length: size }, (_, i) => request(i + 1, "engine.ping"));
+  const served = await dispatcher.handle(batch(1000), context);
+  assert.ok(Array.isArray(served));
+  assert.equal(served.length, 1000);
+  assert.deepEqual(served[999], {
+    jsonrpc: "2.0",
+    id: 1000,
+    result: { pong: true },
+  });
+  assert.deepEqual(await dispatcher.handle(batch(1001), context), {
+    jsonrpc: "2.0",
+    id: null,
+    error: {
+      code: ErrorCode.InvalidRequest,
+      message: "Batch of 1001 requests exceeds the limit of 1000",
+    },
+  });
+  const small = new RpcDispatcher({ maxBatch: 2 });
+  small.register("engine.ping", () => ({ pong: true }));
+  assert.equal((await small.handle(batch(2), context) as unknown[]).length, 2);
+  assert.equal(
+    (await small.handle(batch(3), context) as { error: { code: number } })
+      .error.code,
+    -32600,
+  );
+});

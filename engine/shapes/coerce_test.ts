@@ -370,7 +370,30 @@ const CASES: [string, Case][] = [
     type: "text",
     warns: true,
   }],
-  ["url refuses javascript:", {
+  // With "//" the opaque-scheme rule passes these: only the unsafe-scheme
+  // rule stands between them and a stored, clickable url.
+  ["url refuses javascript: even with //", {
+    field: f("url"),
+    raw: "javascript://%0Aalert(1)",
+    value: "javascript://%0Aalert(1)",
+    type: "text",
+    warns: true,
+  }],
+  ["url refuses javascript: in any case", {
+    field: f("url"),
+    raw: "JavaScript://example.com/%0Aalert(1)",
+    value: "JavaScript://example.com/%0Aalert(1)",
+    type: "text",
+    warns: true,
+  }],
+  ["url refuses vbscript:", {
+    field: f("url"),
+    raw: "vbscript://%0Amsgbox(1)",
+    value: "vbscript://%0Amsgbox(1)",
+    type: "text",
+    warns: true,
+  }],
+  ["url refuses javascript: without //", {
     field: f("url"),
     raw: "javascript:alert(1)",
     value: "javascript:alert(1)",

@@ -584,14 +584,17 @@ class ResultEncodingTest(unittest.TestCase):
         })
 
     def test_bytes_in_a_result_become_an_error_result(self):
-        result, code, _ = run_tool("async def raw(**params):\n    return {'data': b'x'}\n", "raw")
+        result, code, _ = run_tool("async def raw(**params):\n    return {'data': b'x'}\n", "raw", call_id="c-7")
+        # The fallback result answers the call it replaces: the engine matches it by id.
+        self.assertEqual((result["__type__"], result["id"]), ("result", "c-7"))
         self.assertFalse(result["ok"])
         self.assertEqual(result["error"]["type"], "TypeError")
         self.assertRegex(result["error"]["message"], r"^Result of tool raw cannot be sent as JSON: .*bytes")
         self.assertEqual(code, 0)
 
     def test_result_over_16_mib_becomes_an_error_result(self):
-        result, code, _ = run_tool("async def big(**params):\n    return 'x' * (17 * 1024 * 1024)\n", "big")
+        result, code, _ = run_tool("async def big(**params):\n    return 'x' * (17 * 1024 * 1024)\n", "big", call_id=8)
+        self.assertEqual((result["id"], result["ok"]), (8, False))
         self.assertEqual(result["error"]["type"], "TypeError")
         self.assertRegex(result["error"]["message"], r"^Result of tool big is \d+ bytes, over the 16777216 byte")
         self.assertEqual(code, 0)
