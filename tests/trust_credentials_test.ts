@@ -194,7 +194,7 @@ Deno.test("credentials: masked by default, real only when declared, and never on
         egress: "declared host",
         credentials: "substituted for keyed.test",
         auth_template: "api",
-        address: "origin map",
+        address: `origin map ${new URL(server.origin).host}`,
       });
       assert.equal(http[0].target, "api.keyed.test");
       assert.ok(http[0].bytesIn > 0 && http[1].bytesOut > 0);

@@ -187,7 +187,7 @@ export function dispatchHandler(
         throw new RpcError(
           wire.code,
           credentials.redact(wire.message),
-          wire.data,
+          credentials.redactValue(wire.data),
         );
       }
     },

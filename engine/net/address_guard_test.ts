@@ -27,6 +27,8 @@ Deno.test("addressKind() refuses every private, local and special range, IPv4 in
     ["::", "unspecified"],
     ["255.255.255.255", "reserved"],
     ["::ffff:127.0.0.1", "loopback"],
+    ["::127.0.0.1", "loopback"],
+    ["::7f00:1", "loopback"],
     ["::ffff:7f00:1", "loopback"],
     ["::ffff:169.254.169.254", "link-local"],
     ["64:ff9b::a00:1", "private"],
@@ -68,6 +70,18 @@ Deno.test("checkAddress() checks every resolved address: one private answer refu
     /Cannot resolve host "nowhere\.example"/,
   );
   await assert.rejects(checkAddress("localhost", options), /loopback/);
+  // RFC 6761: every *.localhost name is loopback, whatever DNS would say.
+  await assert.rejects(
+    checkAddress("foo.localhost", {
+      ...options,
+      resolve: () => Promise.resolve(["93.184.215.14"]),
+    }),
+    /"foo\.localhost": it resolves to loopback address 127\.0\.0\.1/,
+  );
+  assert.deepEqual(
+    await checkAddress("foo.localhost", { ...options, privateAllowed: true }),
+    { address: "127.0.0.1", kind: "loopback" },
+  );
   await assert.rejects(checkAddress("169.254.169.254", options), /link-local/);
   assert.deepEqual(
     await checkAddress("mixed.example", { ...options, privateAllowed: true }),

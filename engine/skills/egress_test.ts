@@ -153,3 +153,31 @@ Deno.test("checkEgress() names the command that allows a host, and an owner-gran
     { rule: "declared host", privateAllowed: false },
   );
 });
+
+Deno.test("checkEgress(): a declared domain covers itself and its subdomains, never a lookalike; a mixed-case domain matches as credentials do", () => {
+  const subject = {
+    skillId: "s",
+    egress: egressPolicy(discovery({
+      connections: [connection({ domain: "Example.COM" })],
+    })),
+  };
+  assert.deepEqual(subject.egress.domains, ["example.com"]);
+  for (const url of ["https://example.com/", "https://API.Example.com./x"]) {
+    assert.equal(checkEgress(subject, new URL(url)).rule, "declared domain");
+  }
+  for (
+    const url of [
+      "https://evilexample.com/",
+      "https://example.com.evil.net/",
+      "https://xample.com/",
+    ]
+  ) {
+    assert.throws(
+      () => checkEgress(subject, new URL(url)),
+      (error: RpcError) =>
+        error.code === ErrorCode.Forbidden &&
+        error.message.includes(`host "${new URL(url).hostname}"`),
+      url,
+    );
+  }
+});

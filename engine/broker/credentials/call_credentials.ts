@@ -1,6 +1,7 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import { inDomain } from "../../skills/mod.ts";
+import { ReflectionGuard } from "./reflection_guard.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
@@ -37,6 +38,13 @@ export interface RequestTarget {
 /** Values shorter than this are not searched for in outgoing requests. */
 const MIN_SCAN_CHARS = 6;
 
+/**
+ * Values shorter than this are not searched for in responses, logs and
+ * errors: such a value cannot be told from ordinary text, and replacing
+ * every "123" would garble what the skill reads.
+ */
+const MIN_GUARD_CHARS = 4;
+
 interface Loaded {
   /** The vault domain (for messages; never a value). */
   domain: string;
@@ -59,6 +67,8 @@ export class CallCredentials {
   readonly masked: boolean;
   #loaded: Loaded[] = [];
   #byPlaceholder = new Map<string, Loaded>();
+  #maskGuard: ReflectionGuard | undefined;
+  #redactGuard: ReflectionGuard | undefined;
 
   /** @param masked true unless the skill declares `secrets` */
   constructor(masked: boolean) {
@@ -87,6 +97,7 @@ export class CallCredentials {
       const placeholder = `agentos-secret-${randomHex(16)}`;
       const loaded = { domain, value: field, placeholder, scope };
       this.#loaded.push(loaded);
+      this.#maskGuard = this.#redactGuard = undefined;
       this.#byPlaceholder.set(placeholder, loaded);
       view[name] = this.masked ? placeholder : field;
     }
@@ -206,38 +217,33 @@ export class CallCredentials {
   }
 
   /**
-   * Masks a response for a masked skill: real values become their
-   * placeholders (a server that echoes the key does not reveal it).
+   * Masks text a masked skill will read (a response's status line,
+   * headers, body and final URL): every real value, in every form the
+   * {@linkcode ReflectionGuard} finds (percent-encoded, JSON- or
+   * HTML-escaped, base64, UTF-16/32, a truncated echo), becomes its
+   * placeholder, so a server that reflects the request does not hand the
+   * skill the value it was never given.
    *
    * @param text response text
    * @returns the text as the skill may see it
    */
   mask(text: string): string {
     if (!this.masked) return text;
-    let out = text;
-    for (const loaded of this.#loaded) {
-      if (loaded.value === "") continue;
-      out = out.replaceAll(loaded.value, loaded.placeholder);
-    }
-    return out;
+    this.#maskGuard ??= this.#guard((loaded) => loaded.placeholder);
+    return this.#maskGuard.scrub(text);
   }
 
   /**
-   * Removes every real value (and placeholder) from text bound for a log,
-   * an audit line, an error or a result.
+   * Removes every real value (in every form the
+   * {@linkcode ReflectionGuard} finds) and every placeholder from text
+   * bound for a log, an audit line, an error or a result.
    *
    * @param text any text
    * @returns the text with `[secret]` in their place
    */
   redact(text: string): string {
-    let out = text;
-    for (const loaded of this.#loaded) {
-      if (loaded.value.length < 4) continue;
-      for (const form of encodings(loaded.value)) {
-        out = out.replaceAll(form, "[secret]");
-      }
-    }
-    return out;
+    this.#redactGuard ??= this.#guard(() => "[secret]");
+    return this.#redactGuard.scrub(text);
   }
 
   /**
@@ -258,6 +264,14 @@ export class CallCredentials {
       );
     }
     return value;
+  }
+
+  #guard(replacement: (loaded: Loaded) => string): ReflectionGuard {
+    return new ReflectionGuard(
+      this.#loaded.filter((l) => l.value.length >= MIN_GUARD_CHARS).map((
+        loaded,
+      ) => ({ value: loaded.value, replacement: replacement(loaded) })),
+    );
   }
 }
 

@@ -129,3 +129,71 @@ Deno.test("CallCredentials refuses real values bound elsewhere, masks responses 
   }) as Record<string, string>;
   assert.equal(masked.mask(`echo ${KEY}`), `echo ${auth.key}`);
 });
+
+Deno.test("CallCredentials: a credential for example.com is refused for the lookalike evilexample.com, by substitute and by the value scan", () => {
+  const masked = new CallCredentials(true);
+  const placeholder = masked.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  }) as string;
+  const target = (host: string) => ({ host, skillId: "s" });
+  const lookalikes = ["evilexample.com", "example.com.evil.net", "xample.com"];
+  for (const host of lookalikes) {
+    assert.throws(
+      () =>
+        masked.substitute({
+          url: `https://${host}/`,
+          headers: { k: placeholder },
+        }, target(host)),
+      (error: RpcError) =>
+        error.code === ErrorCode.Forbidden &&
+        error.message.includes(`to host "${host}"`),
+      host,
+    );
+  }
+  // The domain itself and a real subdomain are the credential's.
+  for (const host of ["example.com", "api.example.com"]) {
+    const { used } = masked.substitute({ headers: { k: placeholder } }, {
+      host,
+      skillId: "s",
+    });
+    assert.deepEqual(used, ["example.com"], host);
+  }
+  const real = new CallCredentials(false);
+  real.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  });
+  for (const host of lookalikes) {
+    assert.throws(
+      () => real.assertMayCarry([`Bearer ${KEY}`], target(host)),
+      /credential for "example\.com"/,
+      host,
+    );
+  }
+  real.assertMayCarry([`Bearer ${KEY}`], target("api.example.com"));
+});
+
+Deno.test("CallCredentials.redact() removes the URL-encoded and JSON-escaped forms of a secret, not only the raw one", () => {
+  const credentials = new CallCredentials(false);
+  const value = 'k3y/with"quote+and&amp';
+  credentials.add({
+    domain: "example.com",
+    value,
+    scope: { domain: "example.com" },
+  });
+  for (
+    const form of [
+      encodeURIComponent(value),
+      encodeURIComponent(value).toLowerCase(),
+      JSON.stringify(value).slice(1, -1),
+      JSON.stringify(value).slice(1, -1).replaceAll("/", "\\/"),
+      new URLSearchParams({ v: value }).toString().slice(2),
+    ]
+  ) {
+    const out = credentials.redact(`before ${form} after`);
+    assert.equal(out, "before [secret] after", form);
+  }
+});

@@ -196,7 +196,7 @@ export class HttpBroker {
       const mapped = mapOrigin(url, ...maps);
       let target = mapped;
       let route: PinnedRoute | undefined;
-      if (mapped !== url) trace.checks.address = "origin map";
+      if (mapped !== url) trace.checks.address = `origin map ${mapped.host}`;
       else {
         trace.checks.address = "refused";
         const checked = await checkAddress(host, {
@@ -268,7 +268,7 @@ export class HttpBroker {
         const mask = (text: string) => credentials?.mask(text) ?? text;
         const out: Record<string, string> = {};
         response.headers.forEach((value, name) => {
-          out[name] = mask(value);
+          out[mask(name)] = mask(value);
         });
         const result: HttpResponse = {
           status: response.status,

@@ -33,7 +33,10 @@ export function parseOriginMap(value: unknown): OriginMap {
 }
 
 /**
- * Where a request for `url` really goes.
+ * Where a request for `url` really goes: only the exact origin (scheme,
+ * host and port) is replaced. The path is copied as a path, never parsed
+ * as a relative reference, so `//other-host/x` or `/\other-host/x` stays
+ * on the mapped origin instead of naming a host of its own.
  *
  * @param url the URL the skill asked for
  * @param maps origin maps, the first match wins
@@ -42,9 +45,7 @@ export function parseOriginMap(value: unknown): OriginMap {
 export function mapOrigin(url: URL, ...maps: OriginMap[]): URL {
   for (const map of maps) {
     const target = map.get(url.origin);
-    if (target !== undefined) {
-      return new URL(url.pathname + url.search, target);
-    }
+    if (target !== undefined) return onOrigin(url, target);
   }
   return url;
 }
@@ -60,10 +61,22 @@ export function mapOrigin(url: URL, ...maps: OriginMap[]): URL {
 export function unmapOrigin(url: URL, ...maps: OriginMap[]): URL {
   for (const map of maps) {
     for (const [from, to] of map) {
-      if (to === url.origin) return new URL(url.pathname + url.search, from);
+      if (to === url.origin) return onOrigin(url, from);
     }
   }
   return url;
+}
+
+/** `url`'s path and query on another origin (no user info, no fragment). */
+function onOrigin(url: URL, origin: string): URL {
+  const out = new URL(origin);
+  out.pathname = url.pathname;
+  out.search = url.search;
+  if (out.origin !== origin) {
+    // Unreachable for origins parseOriginMap() produced; kept as the guard.
+    throw new TypeError(`Mapping "${url.origin}" left "${origin}"`);
+  }
+  return out;
 }
 
 function origin(text: string): string {

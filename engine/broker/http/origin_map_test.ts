@@ -54,3 +54,13 @@ Deno.test("unmapOrigin() reads a mapped target's URL as the original origin's", 
     "http://127.0.0.1:9/",
   );
 });
+
+Deno.test("mapOrigin() and unmapOrigin() keep a path that looks like an authority on the mapped origin", () => {
+  const map = parseOriginMap({ "https://a.example": "http://127.0.0.1:1" });
+  for (const path of ["//127.0.0.1:9/x", "/\\127.0.0.1:9/x", "///evil.test/"]) {
+    const mapped = mapOrigin(new URL(`https://a.example${path}?q=1`), map);
+    assert.equal(mapped.origin, "http://127.0.0.1:1", path);
+    const back = unmapOrigin(new URL(`http://127.0.0.1:1${path}`), map);
+    assert.equal(back.origin, "https://a.example", path);
+  }
+});
