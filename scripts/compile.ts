@@ -25,7 +25,7 @@
 // deno-lint-ignore-file no-console
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { VERSION } from "../engine/version.ts";
+import { VERSION } from "../engine/mod.ts";
 
 /** The repository root. */
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -6,7 +6,7 @@
  *
  * @module
  */
-export { type Graph, openGraph } from "./graph_service.ts";
+export { BUILTIN_SHAPES_DIR, type Graph, openGraph } from "./graph_service.ts";
 export {
   type CommitListener,
   type EdgeView,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ShapeCache } from "./shape_cache.ts";
 import { ShapeRegistry } from "./shape_registry.ts";
-import { BUILTIN_SHAPES_DIR } from "../graph/graph_service.ts";
+import { BUILTIN_SHAPES_DIR } from "../graph/mod.ts";
 
 async function withDirs(
   fn: (dirs: { user: string; cacheFile: string }) => Promise<void>,
