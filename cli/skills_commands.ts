@@ -6,6 +6,7 @@ import { ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
 import { skillsAllow, skillsDisallow } from "./skills_grant_commands.ts";
 import { skillsRun, skillsTest } from "./skills_run_commands.ts";
+import { skillsDeps } from "./skills_deps_command.ts";
 
 interface Problem {
   file: string;
@@ -236,6 +237,7 @@ export const SKILLS_COMMANDS: Command[] = [
   skillsDisable,
   skillsRun,
   skillsTest,
+  skillsDeps,
   skillsAllow,
   skillsDisallow,
 ];

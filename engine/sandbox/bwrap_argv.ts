@@ -6,6 +6,9 @@ export const SDK_MOUNT = "/sdk";
 /** Where a skill directory being read at `skills.add` appears. */
 export const SKILL_MOUNT = "/skill";
 
+/** Where a skill's installed Python packages appear (read-only). */
+export const PACKAGES_MOUNT = "/packages";
+
 /** The uid and gid a worker runs as inside its user namespace (nobody). */
 export const SANDBOX_ID = 65534;
 
@@ -31,6 +34,8 @@ export interface BwrapArgvOptions {
   tmpBytes: number;
   /** A host directory bound read-only at `/skill` (reading a skill at add time). */
   skillDir?: string;
+  /** A skill's installed packages, bound read-only at `/packages`. */
+  packagesDir?: string;
   /** Arguments after the interpreter, e.g. `["-I", "-S", "/sdk/worker_main.py"]`. */
   pythonArgs: string[];
 }
@@ -94,6 +99,9 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     args.push("--ro-bind", bin, bin);
   }
   args.push("--ro-bind", options.sdkDir, SDK_MOUNT);
+  if (options.packagesDir !== undefined) {
+    args.push("--ro-bind", options.packagesDir, PACKAGES_MOUNT);
+  }
   if (options.skillDir !== undefined) {
     args.push("--ro-bind", options.skillDir, SKILL_MOUNT);
   }

@@ -22,6 +22,7 @@ export {
 export {
   bwrapArgv,
   type BwrapArgvOptions,
+  PACKAGES_MOUNT,
   SANDBOX_ID,
   SDK_MOUNT,
   SKILL_MOUNT,

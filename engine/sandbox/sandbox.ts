@@ -1,5 +1,11 @@
 import { ErrorCode, RpcError } from "../errors.ts";
-import { bwrapArgv, SDK_MOUNT, SKILL_MOUNT, WORKER_ENV } from "./bwrap_argv.ts";
+import {
+  bwrapArgv,
+  PACKAGES_MOUNT,
+  SDK_MOUNT,
+  SKILL_MOUNT,
+  WORKER_ENV,
+} from "./bwrap_argv.ts";
 import { inspectPython, type PythonRuntime } from "./python_runtime.ts";
 import {
   DEFAULT_LIMITS,
@@ -10,8 +16,11 @@ import { detectSandbox, type SandboxInfo } from "./sandbox_kind.ts";
 
 /** What a sandboxed Python process is started for. */
 export type WorkerMode =
-  /** Serve one tool call over the wire protocol. */
-  | { kind: "worker" }
+  /**
+   * Serve one tool call over the wire protocol; `packagesDir`, a skill's
+   * installed packages, is bound read-only at `/packages` and put on its path.
+   */
+  | { kind: "worker"; packagesDir?: string }
   /** Describe a skill whose sources arrive on stdin. */
   | { kind: "discover" }
   /** Read and describe a skill directory of the host (bound at `/skill`). */
@@ -161,7 +170,9 @@ export class Sandbox {
   ): SandboxCommand {
     this.assertUsable();
     // Every call starts a worker with the default limits: build that once.
-    if (mode.kind === "worker" && limits === this.limits) {
+    if (
+      mode.kind === "worker" && !mode.packagesDir && limits === this.limits
+    ) {
       this.#workerCommand ??= frozen(this.#build(mode, limits));
       return this.#workerCommand;
     }
@@ -179,6 +190,10 @@ export class Sandbox {
     if (mode.kind === "read-dir") {
       pythonArgs.push("--read-dir", sandboxed ? SKILL_MOUNT : mode.dir);
     }
+    const packagesDir = mode.kind === "worker" ? mode.packagesDir : undefined;
+    if (packagesDir) {
+      pythonArgs.push("--packages", sandboxed ? PACKAGES_MOUNT : packagesDir);
+    }
     if (!sandboxed) {
       return {
         program: this.#options.python,
@@ -195,6 +210,7 @@ export class Sandbox {
         userNamespace: this.#userNamespace,
         tmpBytes: limits.tmpBytes,
         skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
+        packagesDir,
         pythonArgs,
       }),
       env: {},

@@ -48,3 +48,12 @@ export {
   SkillRegistry,
   type SkillRegistryOptions,
 } from "./skill_registry.ts";
+export {
+  declaredRequirements,
+  type InstallOptions,
+  installPackages,
+  missingPackages,
+  type PackageLock,
+  type PackageState,
+  packageState,
+} from "./skill_packages.ts";

@@ -19,3 +19,7 @@ export {
   type SkillsOptions,
   type SkillsService,
 } from "./skills_service.ts";
+export {
+  type PackagesMethodsContext,
+  registerPackagesMethods,
+} from "./packages_methods.ts";

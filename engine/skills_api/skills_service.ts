@@ -13,6 +13,7 @@ import { SkillGrantStore } from "../skills/mod.ts";
 import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
+import { registerPackagesMethods } from "./packages_methods.ts";
 import { writeSkillNode } from "../skills/mod.ts";
 import { SparePool } from "../workers/mod.ts";
 import { SqlBroker } from "../broker/mod.ts";
@@ -127,6 +128,7 @@ export function openSkills(
     graphPath: engine.paths.database,
     skillDataDir: join(engine.paths.home, "skill-data"),
   });
+  const packagesRoot = join(engine.paths.home, "skill-packages");
   const runner = new SkillRunner({
     registry,
     pool,
@@ -138,6 +140,13 @@ export function openSkills(
     grants: grantsOf,
     vault,
     sql,
+    packages: {
+      root: packagesRoot,
+      spawn: (dir) =>
+        WorkerProcess.spawn(
+          sandbox.command({ kind: "worker", packagesDir: dir }),
+        ),
+    },
     audit: options.audit,
   });
   const capabilities = new CapabilityBroker(
@@ -178,6 +187,12 @@ export function openSkills(
     grantsOf,
     grantDefaults,
     vaultDomains,
+  });
+  registerPackagesMethods(engine.dispatcher, {
+    registry,
+    loaded,
+    python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+    root: packagesRoot,
   });
   if (sandbox.usable) pool.fill();
   engine.addService({

@@ -21,12 +21,15 @@ import type { SqlBroker } from "../broker/mod.ts";
 import { callerResult, writeRecords } from "./record_sink.ts";
 import {
   findTool,
+  missingPackages,
+  packageState,
   type SkillEntry,
   type SkillRegistry,
 } from "../skills/mod.ts";
 import type { ToolInfo } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
 import type { SparePool } from "./spare_pool.ts";
+import type { WorkerProcess } from "./worker_process.ts";
 
 /** One tool run. */
 export interface RunRequest {
@@ -89,6 +92,11 @@ export interface SkillRunnerOptions {
   sql?: SqlBroker;
   /** Receives one line per brokered op and per call. */
   audit?: AuditSink;
+  /**
+   * Skills' own Python packages: where installs live, and how to start a
+   * worker that sees one (a spare has no skill's packages mounted).
+   */
+  packages?: { root: string; spawn: (dir: string) => WorkerProcess };
 }
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -113,6 +121,18 @@ export class SkillRunner {
     this.#options = options;
   }
 
+  /** A spare or a fresh worker; a fresh one with the skill's packages mounted when it has some. */
+  async #worker(
+    skill: SkillEntry,
+  ): Promise<{ worker: WorkerProcess; spare: boolean }> {
+    const { packages, pool } = this.#options;
+    if (packages === undefined) return pool.take();
+    const state = await packageState(skill, packages.root);
+    if (state.kind === "missing") throw missingPackages(skill.id, state);
+    if (state.kind === "none") return pool.take();
+    return { worker: packages.spawn(state.path), spare: false };
+  }
+
   /**
    * Runs a tool.
    *
@@ -122,7 +142,7 @@ export class SkillRunner {
    *   SandboxUnavailable, Timeout, SkillFailed, StorageFailed
    */
   async run(request: RunRequest): Promise<RunResult> {
-    const { registry, pool, sandbox, graph, log } = this.#options;
+    const { registry, sandbox, graph, log } = this.#options;
     const skill = registry.get(request.skill);
     if (!skill.enabled) {
       throw new RpcError(
@@ -151,7 +171,7 @@ export class SkillRunner {
     if (loaded.skillAuth !== undefined && kwargs.auth === undefined) {
       kwargs.auth = loaded.skillAuth;
     }
-    const { worker, spare } = pool.take();
+    const { worker, spare } = await this.#worker(skill);
     // How the call ended, told three ways: the observer event, the log line
     // and the audit row, alike on success and failure.
     const report = (

@@ -22,11 +22,12 @@ usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
   --limits SPEC   resource limits, soft = hard: cpu=SECONDS,as=BYTES,nproc=N,
                   fsize=BYTES,nofile=N (any subset)
   --no-fork       refuse to create processes (seccomp); threads still work
+  --packages DIR  a skill's installed Python packages, put on the path after the SDK
 """
 
 
 def _options(argv):
-    """Split off the confinement options; returns (limits spec, no_fork, rest)."""
+    """Split off the confinement and path options; returns (limits spec, no_fork, rest)."""
     spec, no_fork, rest = None, False, []
     args = iter(argv)
     for arg in args:
@@ -34,6 +35,9 @@ def _options(argv):
             spec = next(args, "")
         elif arg == "--no-fork":
             no_fork = True
+        elif arg == "--packages":
+            # After the SDK's own directory: a package named ``agentos`` cannot shadow the SDK.
+            sys.path.insert(1, next(args, ""))
         else:
             rest.append(arg)
     return spec, no_fork, rest
