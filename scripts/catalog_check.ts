@@ -13,6 +13,7 @@
  *
  * @module
  */
+// deno-lint-ignore-file no-console -- a command-line tool: its output is the report
 import { parseArgs } from "node:util";
 import { EngineProcess } from "../tests/_engine_process.ts";
 import { scanSkillSource, type SourceGaps } from "./catalog_scan.ts";
