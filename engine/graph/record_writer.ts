@@ -6,7 +6,12 @@ import {
 } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
 import type { GraphTx } from "./graph_tx.ts";
-import { toSql } from "./stored_value.ts";
+import {
+  findByIdentity,
+  findByProvenance,
+  identityPresent,
+  REMOTE_ID,
+} from "./identity_lookup.ts";
 
 /** Deepest nesting of relation children followed; deeper ones are dropped. */
 export const MAX_RECORD_DEPTH = 32;
@@ -14,9 +19,6 @@ export const MAX_RECORD_DEPTH = 32;
 export const MAX_VALUE_CHARS = 1024 * 1024;
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f]/;
-
-/** The `imported_from` edge value that holds the source's own id of a record. */
-export const REMOTE_ID = "remote_id";
 
 /** Longest value key. */
 export const MAX_KEY_CHARS = 128;
@@ -204,15 +206,16 @@ export class RecordWriter {
     // The source's own id, which the provenance edge carries: without an
     // identity hit, it finds the node this skill wrote for the same record.
     const remoteId = values.get("id");
-    let id = this.#findByIdentity(tx, shape, values, children) ??
-      this.#findByProvenance(tx, shape, remoteId, state.provenance);
+    const keys = { shape, values, children };
+    let id = findByIdentity(tx, keys, this.#shapes) ??
+      findByProvenance(tx, keys, state.provenance);
     let created = false;
     if (id === undefined) {
       const hasIdentity = shape.identity.length > 0 ||
         shape.identityAny.length > 0;
       if (
         depth > 0 &&
-        (!hasIdentity || !this.#identityPresent(shape, values, children))
+        (!hasIdentity || !identityPresent(keys))
       ) {
         warnings.push(
           `${
@@ -249,30 +252,6 @@ export class RecordWriter {
     return { id, created };
   }
 
-  #findByProvenance(
-    tx: GraphTx,
-    shape: Shape,
-    remoteId: Coerced | undefined,
-    provenance: string | undefined,
-  ): string | undefined {
-    if (!remoteId || provenance === undefined) return undefined;
-    // Starts from the remote id (edge_values_key_value), then keeps this
-    // skill's imported_from edges, and only nodes of this shape, since one
-    // source may number its tasks and its projects alike.
-    const row = tx.query(
-      `SELECT e.from_id AS id FROM edge_values v
-         CROSS JOIN edges e ON e.id = v.edge_id
-         JOIN nodes n ON n.id = e.from_id AND n.deleted_at IS NULL
-       WHERE v.key = ? AND v.value = ?
-         AND e.to_id = ? AND e.label = 'imported_from' AND e.deleted_at IS NULL
-         AND EXISTS (SELECT 1 FROM node_shapes s
-                     WHERE s.node_id = e.from_id AND s.shape = ?)
-       ORDER BY e.from_id LIMIT 1`,
-      [REMOTE_ID, toSql(remoteId), provenance, shape.name],
-    ) as { id: string } | undefined;
-    return row?.id;
-  }
-
   #childShape(
     declared: string,
     item: Record<string, unknown>,
@@ -289,92 +268,6 @@ export class RecordWriter {
       );
     }
     return shape;
-  }
-
-  #identityPresent(
-    shape: Shape,
-    values: Map<string, Coerced>,
-    children: Map<string, string[]>,
-  ): boolean {
-    const present = (key: string) => values.has(key) || children.has(key);
-    if (shape.identity.length > 0) return shape.identity.every(present);
-    return shape.identityAny.some(present);
-  }
-
-  #findByIdentity(
-    tx: GraphTx,
-    shape: Shape,
-    values: Map<string, Coerced>,
-    children: Map<string, string[]>,
-  ): string | undefined {
-    // Nodes of this shape, or of an ancestor sharing the same identity (a
-    // bookmark and a webpage with one url are one node).
-    const family = [
-      shape.name,
-      ...shape.ancestors.filter((name) => {
-        const ancestor = this.#shapes.get(name);
-        return ancestor !== undefined &&
-          ancestor.identity.join() === shape.identity.join() &&
-          ancestor.identityAny.join() === shape.identityAny.join() &&
-          (ancestor.identity.length > 0 || ancestor.identityAny.length > 0);
-      }),
-    ];
-    // Each identity key becomes a driving clause (for the first key, so the
-    // lookup starts from an index: values by (key, value), edges by
-    // (to_id, label)) or an EXISTS check on the candidate.
-    type Clause = { drive: string; check: string; params: unknown[] };
-    const clause = (key: string): Clause | undefined => {
-      const value = values.get(key);
-      if (value) {
-        return {
-          drive:
-            "SELECT node_id AS id FROM node_values WHERE key = ? AND value = ?",
-          check:
-            "EXISTS (SELECT 1 FROM node_values v WHERE v.node_id = c.id AND v.key = ? AND v.value = ?)",
-          params: [key, toSql(value)],
-        };
-      }
-      const ids = children.get(key);
-      if (ids && ids.length > 0) {
-        return {
-          drive:
-            "SELECT from_id AS id FROM edges WHERE to_id = ? AND label = ? AND deleted_at IS NULL",
-          check:
-            "EXISTS (SELECT 1 FROM edges e WHERE e.from_id = c.id AND e.to_id = ? AND e.label = ? AND e.deleted_at IS NULL)",
-          params: [ids[0], key],
-        };
-      }
-      return undefined;
-    };
-    const lookup = (clauses: Clause[]) => {
-      const [first, ...rest] = clauses as [Clause, ...Clause[]];
-      const sql = `SELECT c.id FROM (${first.drive}) c
-        JOIN nodes n ON n.id = c.id AND n.deleted_at IS NULL
-        WHERE EXISTS (SELECT 1 FROM node_shapes s WHERE s.node_id = c.id
-                        AND s.shape IN (${family.map(() => "?").join(", ")}))
-          ${rest.map((r) => `AND ${r.check}`).join(" ")}
-        ORDER BY c.id LIMIT 1`;
-      const row = tx.query(sql, [
-        ...first.params,
-        ...family,
-        ...rest.flatMap((r) => r.params),
-      ]) as
-        | { id: string }
-        | undefined;
-      return row?.id;
-    };
-    if (shape.identity.length > 0) {
-      const clauses = shape.identity.map(clause);
-      if (clauses.some((c) => c === undefined)) return undefined;
-      return lookup(clauses as Clause[]);
-    }
-    for (const key of shape.identityAny) {
-      const c = clause(key);
-      if (!c) continue;
-      const id = lookup([c]);
-      if (id) return id;
-    }
-    return undefined;
   }
 
   #coerce(
