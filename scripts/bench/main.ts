@@ -24,6 +24,7 @@ import { mcpFigures } from "./mcp_overhead.ts";
 import { memoryFigures } from "./memory.ts";
 import { startupFigures } from "./startup.ts";
 import { statusFigures } from "./status.ts";
+import { packagesFigure } from "./packages.ts";
 import { printTable } from "./table.ts";
 
 /** The named groups of figures, in the order they run and print. */
@@ -39,6 +40,7 @@ const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
     await memoryFigures(context);
   }],
   ["leaks", leakFigures],
+  ["packages", packagesFigure],
 ];
 
 async function main(): Promise<void> {
