@@ -10,6 +10,7 @@ import {
   type ShapeHeading,
   shapeHeading,
 } from "../engine/graph/mod.ts";
+import type { Shape } from "../engine/shapes/mod.ts";
 import { ShapeCatalog } from "./shape_catalog.ts";
 
 /** The graph database does not exist yet (the engine never ran on this home). */
@@ -67,9 +68,9 @@ export interface NodeDetail extends NodeView {
 
 /** A shape as `GET /shapes` lists it. */
 export interface ShapeSummary extends ShapeHeading {
-  fields: Record<string, unknown>;
-  relations: Record<string, unknown>;
-  display: Record<string, unknown>;
+  fields: Shape["fields"];
+  relations: Shape["relations"];
+  display: Shape["display"];
   /** Live nodes with this shape (memberships include inherited shapes). */
   count: number;
 }

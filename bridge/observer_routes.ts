@@ -10,19 +10,27 @@ import { integerParam } from "./query_params.ts";
 /** Changes read from the log per write while a stream catches up. */
 const REPLAY_BATCH = 500;
 
+/** The data of a stream's `reset` event: events were lost, reload. */
+export interface ResetNotice {
+  reason: "gap" | "unknown";
+  lastEventId: number;
+  oldest: number;
+  latest: number;
+  replayWindow: number;
+  message: string;
+}
+
+/** The data of a stream's `ready` event: live after this change id. */
+export interface ReadyNotice {
+  after: number;
+}
+
 /** Where a stream starts, and whether the client must be told it lost events. */
 export interface ResumePlan {
   /** Change id the engine replays after (undefined: only new changes). */
   since?: number;
   /** Present when the requested point cannot be resumed without loss. */
-  reset?: {
-    reason: "gap" | "unknown";
-    lastEventId: number;
-    oldest: number;
-    latest: number;
-    replayWindow: number;
-    message: string;
-  };
+  reset?: ResetNotice;
 }
 
 /**
@@ -152,7 +160,7 @@ export function observerRoutes(services: BridgeServices): Hono<BridgeEnv> {
           }
           await stream.writeSSE({
             event: "ready",
-            data: JSON.stringify({ after: cursor }),
+            data: JSON.stringify({ after: cursor } satisfies ReadyNotice),
           });
           if (plan.since !== undefined) {
             cursor = await replay(stream, reader, cursor);

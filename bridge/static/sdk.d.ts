@@ -108,7 +108,21 @@ export interface Shape {
   identityAny: string[];
   fields: Record<
     string,
-    { type: string; list: boolean; values?: string[]; description?: string }
+    {
+      type:
+        | "string"
+        | "text"
+        | "integer"
+        | "number"
+        | "boolean"
+        | "datetime"
+        | "url"
+        | "enum"
+        | "json";
+      list: boolean;
+      values?: string[];
+      description?: string;
+    }
   >;
   relations: Record<
     string,
