@@ -154,6 +154,7 @@ export function registerSkillsMethods(
       records: run.records,
       callId: run.callId,
       ms: run.ms,
+      ...(run.secrets.length > 0 ? { secrets: run.secrets } : {}),
     };
   });
 

@@ -28,6 +28,7 @@ import {
 } from "../skills/mod.ts";
 import type { ToolInfo } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
+import { settleCredentials, type StoredSecret } from "./settle_credentials.ts";
 import type { SparePool } from "./spare_pool.ts";
 import type { WorkerProcess } from "./worker_process.ts";
 
@@ -72,6 +73,8 @@ export interface RunResult {
   ms: number;
   /** Whether a spare worker served the call. */
   spare: boolean;
+  /** Credentials the tool returned in `__secrets__` (masked previews). */
+  secrets: StoredSecret[];
 }
 
 /** Options for {@linkcode SkillRunner}. */
@@ -167,6 +170,11 @@ export class SkillRunner {
     const chain = [...(request.chain ?? []), skill.id];
     const loaded = await loadCredentials(skill, this.#options.vault);
     const { credentials } = loaded;
+    const session = new CallSession({
+      connections: skill.discovery.connections,
+      bindings: loaded.bindings,
+      credentials,
+    });
     const kwargs = { ...request.params };
     if (loaded.skillAuth !== undefined && kwargs.auth === undefined) {
       kwargs.auth = loaded.skillAuth;
@@ -228,7 +236,7 @@ export class SkillRunner {
       onProgress: request.onProgress,
       grants: this.#options.grants(skill),
       credentials,
-      session: new CallSession(skill.discovery.connections, loaded.bindings),
+      session,
       vault: this.#options.vault,
       sql: this.#options.sql,
       tape: request.tape,
@@ -252,6 +260,7 @@ export class SkillRunner {
           kwargs,
           sources: skill.files.sources,
           connections_auth: loaded.connectionsAuth,
+          ...(session.hasJar ? { jar: session.jarView() } : {}),
           limits: { cpu: Math.ceil(timeoutS) + 1 },
         },
         {
@@ -267,6 +276,14 @@ export class SkillRunner {
           credentials.redactValue(outcome.error) as Record<string, unknown>,
         );
       }
+      const secrets = await settleCredentials(outcome.value, {
+        skill,
+        session,
+        credentials,
+        vault: this.#options.vault,
+        log,
+        callId,
+      });
       const result = credentials.redactValue(callerResult(outcome.value));
       const records = request.remember === false
         ? { created: 0, updated: 0, warnings: [], ids: [] }
@@ -283,7 +300,7 @@ export class SkillRunner {
         updated: records.updated,
         warnings: records.warnings.length,
       });
-      return { result, records, callId, ms, spare };
+      return { result, records, callId, ms, spare, secrets };
     } catch (error) {
       handler.finish();
       const ms = Math.round(performance.now() - started);

@@ -53,6 +53,8 @@ export interface WorkerCall {
   kwargs: Record<string, unknown>;
   sources: Record<string, string>;
   connections_auth?: Record<string, unknown>;
+  /** The call's cookie jar at the start (values masked), for `client.cookie()`. */
+  jar?: unknown[];
   limits?: Record<string, number>;
 }
 

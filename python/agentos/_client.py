@@ -5,7 +5,7 @@ the skill's declared connections, performs it and answers with the response.
 The worker has no network of its own.
 """
 
-from agentos import _codec, _connection
+from agentos import _codec, _connection, _jar
 from agentos._broker import _dispatch
 
 
@@ -92,7 +92,10 @@ class Client:
         # Published skills pass http2=, cookies=, client=, skip_cookies=...: the
         # engine decides what they mean, so they ride along unchanged.
         payload.update(options)
-        return _normalize(await _dispatch("http.request", payload), method, absolute)
+        response = await _dispatch("http.request", payload)
+        if isinstance(response, dict) and "jar" in response:
+            _jar.update(response.pop("jar"))
+        return _normalize(response, method, absolute)
 
     async def get(self, url, params=None, headers=None, json=None, data=None, timeout=None, **options):
         return await self.request("GET", url, params, headers, json, data, timeout, **options)
@@ -126,8 +129,13 @@ class Client:
         return url.build(base, params)
 
     def current(self) -> dict:
-        """The running tool's connection: ``{name, base_url}``."""
-        return {"name": _connection.current(), "base_url": _connection.base_url()}
+        """The running tool's connection: ``{name, base_url, jar}`` (also as attributes; ``jar`` is None without one)."""
+        return _jar.Current(name=_connection.current(), base_url=_connection.base_url(), jar=_jar.current())
+
+    def cookie(self, name, default=None):
+        """The value of cookie ``name`` in the call's jar (a placeholder unless the skill sees real values)."""
+        jar = _jar.current()
+        return jar.get(name, default) if jar is not None else default
 
     def __repr__(self) -> str:
         return "agentos.client"

@@ -40,7 +40,7 @@ def _needs_asyncio(call: dict) -> bool:
     return any("asyncio" in text for text in call["sources"].values())
 
 
-from agentos import _broker, _codec, _connection, _mini_loop, _skill_loader  # noqa: E402
+from agentos import _broker, _codec, _connection, _jar, _mini_loop, _skill_loader  # noqa: E402
 from agentos._results import SkillError  # noqa: E402
 from agentos._wire import MAX_LINE, LineReader, LineTooLong, LineWriter  # noqa: E402
 
@@ -139,6 +139,7 @@ async def _invoke(call: dict):
     kwargs = dict(call.get("kwargs") or {})
     chosen = _connection.choose(func, kwargs.get("connection"))
     _connection.bind(chosen)
+    _jar.update(call.get("jar"))
     auth_by_connection = call.get("connections_auth")
     if isinstance(auth_by_connection, dict) and "auth" not in kwargs and chosen in auth_by_connection:
         kwargs["auth"] = auth_by_connection[chosen]

@@ -78,9 +78,7 @@ export function parseTemplate(source: string): AuthTemplate {
   const tokens = tokenize(source);
   let at = 0;
   const fail = (what: string): never => {
-    throw new TemplateError(
-      `Auth template ${JSON.stringify(source.slice(0, 100))}: ${what}`,
-    );
+    throw templateFail(source, `${what}`);
   };
   const peek = () => tokens[at];
   const isOp = (value: string) => {
@@ -188,11 +186,7 @@ export function parseTemplate(source: string): AuthTemplate {
         return (input) => {
           const text = arg(input);
           if (typeof text !== "string") {
-            throw new TemplateError(
-              `Auth template ${
-                JSON.stringify(source.slice(0, 100))
-              }: ${name}() needs a string`,
-            );
+            throw templateFail(source, `${name}() needs a string`);
           }
           return stringFunc(name, input, text, source);
         };
@@ -273,11 +267,7 @@ function tokenize(source: string): Token[] {
       match.lastIndex = i;
       const text = match.exec(source)?.[0];
       if (text === undefined) {
-        throw new TemplateError(
-          `Auth template ${
-            JSON.stringify(source.slice(0, 100))
-          }: unexpected "-"`,
-        );
+        throw templateFail(source, `unexpected "-"`);
       }
       tokens.push({ kind: "number", value: Number(text) });
       i += text.length;
@@ -301,11 +291,7 @@ function tokenize(source: string): Token[] {
       i++;
       continue;
     }
-    throw new TemplateError(
-      `Auth template ${
-        JSON.stringify(source.slice(0, 100))
-      }: unexpected character "${c}"`,
-    );
+    throw templateFail(source, `unexpected character "${c}"`);
   }
   return tokens;
 }
@@ -317,11 +303,7 @@ function readString(source: string, start: number) {
     i += source[i] === "\\" ? 2 : 1;
   }
   if (i >= source.length) {
-    throw new TemplateError(
-      `Auth template ${
-        JSON.stringify(source.slice(0, 100))
-      }: unterminated string`,
-    );
+    throw templateFail(source, `unterminated string`);
   }
   try {
     return {
@@ -329,10 +311,14 @@ function readString(source: string, start: number) {
       end: i + 1,
     };
   } catch {
-    throw new TemplateError(
-      `Auth template ${JSON.stringify(source.slice(0, 100))}: bad string`,
-    );
+    throw templateFail(source, `bad string`);
   }
+}
+
+function templateFail(source: string, what: string): TemplateError {
+  return new TemplateError(
+    `Auth template ${JSON.stringify(source.slice(0, 100))}: ${what}`,
+  );
 }
 
 function describe(token: Token): string {
@@ -350,9 +336,7 @@ function field(value: TemplateValue, name: string): TemplateValue {
 
 function item(value: TemplateValue, n: number): TemplateValue {
   if (value === null) return null;
-  if (!Array.isArray(value)) {
-    throw new TemplateError(`Cannot index a non-list with [${n}]`);
-  }
+  if (!Array.isArray(value)) throw new TemplateError(`Cannot index [${n}]`);
   return value.at(n) ?? null;
 }
 
@@ -365,11 +349,7 @@ function add(
   if (b === null) return a;
   if (typeof a === "string" && typeof b === "string") return a + b;
   if (typeof a === "number" && typeof b === "number") return a + b;
-  throw new TemplateError(
-    `Auth template ${
-      JSON.stringify(source.slice(0, 100))
-    }: "+" joins two strings or two numbers`,
-  );
+  throw templateFail(source, `"+" joins two strings or two numbers`);
 }
 
 function bare(
@@ -382,17 +362,12 @@ function bare(
   }
   if (input === null) return null;
   if (typeof input !== "string") {
-    throw new TemplateError(
-      `Auth template ${
-        JSON.stringify(source.slice(0, 100))
-      }: ${name} needs a string`,
-    );
+    throw templateFail(source, `${name} needs a string`);
   }
-  if (name === "ascii_downcase") {
-    return input.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  }
-  if (name === "ascii_upcase") {
-    return input.replace(/[a-z]/g, (c) => c.toUpperCase());
+  const ascii = { ascii_downcase: /[A-Z]/g, ascii_upcase: /[a-z]/g }[name];
+  if (ascii) {
+    const up = name === "ascii_upcase";
+    return input.replace(ascii, (c) => up ? c.toUpperCase() : c.toLowerCase());
   }
   if (name === "@uri") return encodeURIComponent(input);
   const bytes = new TextEncoder().encode(input);
@@ -408,20 +383,12 @@ function stringFunc(
   if (input === null) return null;
   if (name === "join") {
     if (!Array.isArray(input)) {
-      throw new TemplateError(
-        `Auth template ${
-          JSON.stringify(source.slice(0, 100))
-        }: join() needs a list`,
-      );
+      throw templateFail(source, "join() needs a list");
     }
     return input.map((v) => v === null ? "" : String(v)).join(arg);
   }
   if (typeof input !== "string") {
-    throw new TemplateError(
-      `Auth template ${
-        JSON.stringify(source.slice(0, 100))
-      }: ${name}() needs a string`,
-    );
+    throw templateFail(source, `${name}() needs a string`);
   }
   if (name === "split") return input.split(arg);
   if (name === "ltrimstr") {

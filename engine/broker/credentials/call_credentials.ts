@@ -183,6 +183,36 @@ export class CallCredentials {
   }
 
   /**
+   * Puts real values back into text a tool returns for the vault
+   * (`__secrets__`): only placeholders of credentials that belong to the
+   * same site as `domain` (either inside the other); any other placeholder
+   * is refused, so a skill cannot re-file one site's credential under
+   * another's name.
+   *
+   * @param text a value the tool returned
+   * @param domain the domain it is stored under
+   * @returns the text with real values, or undefined when it carries a
+   *   placeholder that may not be stored there
+   */
+  revealFor(text: string, domain: string): string | undefined {
+    let refused = false;
+    const out = text.replace(PLACEHOLDER, (found) => {
+      const loaded = this.#byPlaceholder.get(found.toLowerCase());
+      const home = loaded && "domain" in loaded.scope
+        ? loaded.scope.domain
+        : undefined;
+      if (
+        !loaded || !home || !(inDomain(home, domain) || inDomain(domain, home))
+      ) {
+        refused = true;
+        return found;
+      }
+      return loaded.value;
+    });
+    return refused ? undefined : out;
+  }
+
+  /**
    * Refuses a request bound for `host` that carries a placeholder, or one
    * of this call's real values (verbatim, URL- or JSON-encoded) whose
    * credential may not go there. Runs on every redirect hop.

@@ -37,3 +37,12 @@ export {
   readKeychain,
   type ReadKeychainOptions,
 } from "./keychain.ts";
+export {
+  type Cookie,
+  cookieKey,
+  cookiesFromRow,
+  isCookieAuth,
+  JAR_FIELD,
+  MIN_MASKED_COOKIE,
+  rowFromCookies,
+} from "./stored_cookies.ts";

@@ -10,6 +10,12 @@ import {
 } from "../../skills/mod.ts";
 import { declaredNeeds } from "../../skills/mod.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
+import {
+  type Cookie,
+  cookiesFromRow,
+  isCookieAuth,
+  MIN_MASKED_COOKIE,
+} from "./stored_cookies.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
 
 /** The part of the vault the skill runtime uses. */
@@ -21,6 +27,12 @@ export interface CredentialSource {
     domain: string,
     identifier?: string,
   ): Promise<CredentialValue | undefined>;
+  /** Stores (or replaces) one credential: cookie write-back, `__secrets__`. */
+  set?(
+    domain: string,
+    identifier: string,
+    value: CredentialValue,
+  ): Promise<void>;
 }
 
 /** One connection's credential as a call holds it (engine side only). */
@@ -34,6 +46,8 @@ export interface ConnectionCredential {
   fields: Record<string, string>;
   /** What the skill sees: the same fields, placeholders when masked. */
   view: Record<string, string>;
+  /** A cookie session's stored cookies (real values), to seed the jar. */
+  cookies?: Cookie[];
 }
 
 /** A call's credentials as the worker receives them. */
@@ -117,19 +131,34 @@ export async function loadCredentials(
     // A single stored value reads as {key: value}: what skills expect of
     // params["auth"] (`params["auth"]["key"]`).
     const fields = typeof stored === "string" ? { key: stored } : stored;
+    const scope = scopeOf(skill, entry, row.domain);
+    const connection = skill.discovery.connections.find((c) =>
+      c.name === entry.connection
+    );
+    if (connection && isCookieAuth(connection)) {
+      const cookies = cookiesFromRow(fields, row.domain);
+      const view = { cookies: maskedCookieHeader(cookies, credentials, scope) };
+      loaded.connectionsAuth[connection.name] = view;
+      loaded.bindings.push({
+        connection,
+        domain: row.domain,
+        identifier: row.identifier,
+        fields,
+        view,
+        cookies,
+      });
+      continue;
+    }
     const view = credentials.add({
       domain: row.domain,
       value: fields,
-      scope: scopeOf(skill, entry, row.domain),
+      scope,
     }) as Record<string, string>;
     if (entry.connection === null) {
       loaded.skillAuth = view;
       continue;
     }
     loaded.connectionsAuth[entry.connection] = view;
-    const connection = skill.discovery.connections.find((c) =>
-      c.name === entry.connection
-    );
     if (connection) {
       loaded.bindings.push({
         connection,
@@ -244,6 +273,25 @@ export function credentialState(
     return { state: "none" };
   }
   return { state: "missing", domain: entries[0]!.entry.candidates.at(-1) };
+}
+
+/** `a=<placeholder>; b=…`: each cookie joins the call's credentials. */
+function maskedCookieHeader(
+  cookies: Cookie[],
+  credentials: CallCredentials,
+  scope: CredentialScope,
+): string {
+  return cookies.map((cookie) => {
+    if (cookie.value.length < MIN_MASKED_COOKIE) {
+      return `${cookie.name}=${cookie.value}`;
+    }
+    const view = credentials.add({
+      domain: cookie.domain,
+      value: { [cookie.name]: cookie.value },
+      scope,
+    }) as Record<string, string>;
+    return `${cookie.name}=${view[cookie.name]}`;
+  }).join("; ");
 }
 
 function needsAuth(connection: ConnectionInfo): boolean {

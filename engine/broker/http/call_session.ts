@@ -1,7 +1,22 @@
+import { isObject } from "../../is_object.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
-import type { ConnectionCredential } from "../credentials/mod.ts";
+import { inDomain } from "../../skills/mod.ts";
+import {
+  type CallCredentials,
+  type ConnectionCredential,
+  type Cookie,
+  cookieKey,
+  isCookieAuth,
+  MIN_MASKED_COOKIE,
+  rowFromCookies,
+} from "../credentials/mod.ts";
 import { applyAuthTemplates } from "./apply_auth_templates.ts";
-import { addClientHeaders, clientKind } from "./client_kinds.ts";
+import {
+  addClientHeaders,
+  type ClientKind,
+  clientKind,
+} from "./client_kinds.ts";
+import { cookieHeader, CookieJar, parseCookiePairs } from "./cookie_jar.ts";
 
 /** What {@linkcode CallSession.prepare} works on. */
 export interface PreparedRequest {
@@ -15,25 +30,73 @@ export interface PreparedRequest {
   original: Record<string, unknown>;
 }
 
+/** Options for {@linkcode CallSession}. */
+export interface CallSessionOptions {
+  /** The skill's declared connections. */
+  connections: ConnectionInfo[];
+  /** The credential each connection holds in this call. */
+  bindings: ConnectionCredential[];
+  /** The call's credentials: cookies join them (masked, redacted). */
+  credentials?: CallCredentials;
+}
+
+/** A cookie as the skill sees it (value masked unless it may see values). */
+export type CookieView = Omit<Cookie, "hostOnly">;
+
+/** A vault row the call's cookie changes rewrite. */
+export interface CookieWrite {
+  domain: string;
+  identifier: string;
+  fields: Record<string, string>;
+}
+
 /**
  * What one call's requests share beyond its credentials: the skill's
- * connections (their client kinds and auth templates) and each
- * connection's credential. The HTTP broker asks it to prepare each request.
+ * connections (client kinds, auth templates), each connection's
+ * credential, and the call's cookie jar (seeded from stored cookies, fed
+ * by every `Set-Cookie`). The HTTP broker asks it to prepare each request
+ * and to add cookies to each hop.
  */
 export class CallSession {
   #connections: ConnectionInfo[];
   #bindings: ConnectionCredential[];
+  #credentials?: CallCredentials;
+  #jar?: CookieJar;
+  #registered = new Set<string>();
+
+  /** @param options connections, their credentials and the call's credentials */
+  constructor(options: CallSessionOptions) {
+    this.#connections = options.connections;
+    this.#bindings = options.bindings;
+    this.#credentials = options.credentials;
+    const wantsJar = options.connections.some((c) =>
+      c.client === "browser" || c.client === "fetch" || isCookieAuth(c)
+    );
+    if (wantsJar) {
+      this.#jar = new CookieJar();
+      for (const binding of this.#bindings) {
+        if (binding.cookies) this.#jar.seed(binding.cookies);
+      }
+    }
+  }
 
   /**
-   * @param connections the skill's declared connections
-   * @param bindings the credential each connection holds in this call
+   * The params a request goes out with before placeholders are replaced:
+   * a `cookies=` string or object becomes the request's `Cookie` header
+   * (unless the skill set one), so its placeholders are replaced too.
+   *
+   * @param params the dispatch params
+   * @returns the params to substitute and send
    */
-  constructor(
-    connections: ConnectionInfo[],
-    bindings: ConnectionCredential[],
-  ) {
-    this.#connections = connections;
-    this.#bindings = bindings;
+  expand(params: Record<string, unknown>): Record<string, unknown> {
+    const pairs = parseCookiePairs(params.cookies);
+    if (!pairs || pairs.length === 0) return params;
+    const headers = isObject(params.headers) ? { ...params.headers } : {};
+    if (Object.keys(headers).some((k) => k.toLowerCase() === "cookie")) {
+      return params;
+    }
+    headers.Cookie = cookieHeader(pairs);
+    return { ...params, headers };
   }
 
   /**
@@ -46,10 +109,135 @@ export class CallSession {
    */
   prepare(request: PreparedRequest): string[] {
     const applied = applyAuthTemplates(request, this.#bindings);
-    const kind = clientKind(request.original.client) ??
-      clientKind(this.#connection(request.original)?.client);
+    const kind = this.#kind(request.original);
     if (kind) addClientHeaders(request.headers, kind);
     return applied;
+  }
+
+  /**
+   * The headers of one hop with the call's cookies for its URL: the
+   * skill's own `Cookie` header (or `cookies=`) instead when it gave one,
+   * less the names in `skip_cookies`. None for an `api` client or an
+   * `incognito` request.
+   *
+   * @param url the hop's URL as the skill named it
+   * @param headers the request's headers
+   * @param params the dispatch params
+   * @returns the headers to send
+   */
+  withCookies(
+    url: URL,
+    headers: Headers,
+    params: Record<string, unknown>,
+  ): Headers {
+    const skip = Array.isArray(params.skip_cookies)
+      ? new Set(params.skip_cookies.map(String))
+      : new Set<string>();
+    const own = headers.get("cookie");
+    let pairs: { name: string; value: string }[];
+    if (own !== null) pairs = parseCookiePairs(own) ?? [];
+    else if (this.#jarFor(params)) pairs = this.#jar!.matching(url);
+    else return headers;
+    const kept = pairs.filter((p) => !skip.has(p.name));
+    if (own === null && kept.length === 0) return headers;
+    if (own !== null && kept.length === pairs.length) return headers;
+    const out = new Headers(headers);
+    if (kept.length > 0) out.set("cookie", cookieHeader(kept));
+    else out.delete("cookie");
+    return out;
+  }
+
+  /**
+   * Stores a response's cookies in the jar; each value long enough to be a
+   * secret joins the call's credentials (masked for the skill, redacted
+   * everywhere else).
+   *
+   * @param url the hop's URL as the skill named it
+   * @param setCookies every `Set-Cookie` line of the response
+   * @param params the dispatch params (`incognito`, `client`)
+   */
+  ingest(
+    url: URL,
+    setCookies: string[],
+    params: Record<string, unknown>,
+  ): void {
+    if (setCookies.length === 0 || !this.#jarFor(params)) return;
+    for (const cookie of this.#jar!.ingest(url, setCookies)) {
+      this.#register(cookie);
+    }
+  }
+
+  /** Whether the call has a cookie jar. */
+  get hasJar(): boolean {
+    return this.#jar !== undefined;
+  }
+
+  /**
+   * The jar as the skill may see it: every live cookie, values masked.
+   *
+   * @returns the cookies (empty without a jar)
+   */
+  jarView(): CookieView[] {
+    if (!this.#jar) return [];
+    const mask = (v: string) => this.#credentials?.mask(v) ?? v;
+    return this.#jar.list().map(({ hostOnly: _, ...c }) => ({
+      ...c,
+      value: mask(c.value),
+    }));
+  }
+
+  /**
+   * The vault rows to rewrite after a successful call: each stored
+   * cookie credential with the call's changes to cookies of its domain
+   * applied by `(domain, path, name)`.
+   *
+   * @returns the rows whose cookies changed
+   */
+  cookieWrites(): CookieWrite[] {
+    if (!this.#jar) return [];
+    const { set, removed } = this.#jar.changes();
+    const writes: CookieWrite[] = [];
+    for (const binding of this.#bindings) {
+      if (!binding.cookies) continue;
+      const domain = binding.domain.replace(/^\./, "");
+      const mine = (c: Cookie) => inDomain(c.domain, domain);
+      const changed = set.filter(mine), gone = removed.filter(mine);
+      if (changed.length === 0 && gone.length === 0) continue;
+      const rows = new Map(binding.cookies.map((c) => [cookieKey(c), c]));
+      for (const cookie of gone) rows.delete(cookieKey(cookie));
+      for (const cookie of changed) rows.set(cookieKey(cookie), cookie);
+      writes.push({
+        domain: binding.domain,
+        identifier: binding.identifier,
+        fields: rowFromCookies([...rows.values()]),
+      });
+    }
+    return writes;
+  }
+
+  #register(cookie: Cookie): void {
+    const credentials = this.#credentials;
+    if (!credentials || cookie.value.length < MIN_MASKED_COOKIE) return;
+    if (this.#registered.has(cookie.value)) return;
+    this.#registered.add(cookie.value);
+    credentials.add({
+      domain: cookie.domain,
+      value: { [cookie.name]: cookie.value },
+      scope: { domain: cookie.domain },
+    });
+  }
+
+  #jarFor(params: Record<string, unknown>): boolean {
+    if (!this.#jar || params.incognito === true) return false;
+    const kind = this.#kind(params);
+    if (kind) return kind !== "api";
+    const connection = this.#connection(params);
+    return connection !== undefined && isCookieAuth(connection);
+  }
+
+  #kind(params: Record<string, unknown>): ClientKind | undefined {
+    return clientKind(params.client) ??
+      clientKind(this.#connection(params)?.client);
   }
 
   /** The connection a request names (`connection`), else the only one. */

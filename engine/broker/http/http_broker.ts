@@ -10,7 +10,7 @@ import {
   requestUrl,
 } from "./http_parts.ts";
 import { HttpTape, type TapeRequest } from "./http_tape.ts";
-import type { CallSession } from "./call_session.ts";
+import type { CallSession, CookieView } from "./call_session.ts";
 import { mapOrigin, type OriginMap, unmapOrigin } from "./origin_map.ts";
 import { PinnedConnector, type PinnedRoute } from "./pinned_connector.ts";
 
@@ -68,6 +68,8 @@ export interface HttpResponse {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The call's cookie jar after this request, values masked (cookie sessions only). */
+  jar?: CookieView[];
 }
 
 /** Options for {@linkcode HttpBroker}. */
@@ -145,10 +147,11 @@ export class HttpBroker {
       trace.bytesIn = answer.body.length;
       return answer;
     }
-    let sent = params;
+    const { session } = requester;
+    let sent = session?.expand(params) ?? params;
     if (credentials && !credentials.empty) {
       trace.checks.credentials = "refused";
-      const substituted = credentials.substitute(params, {
+      const substituted = credentials.substitute(sent, {
         host: trace.target,
         skillId,
       });
@@ -159,9 +162,9 @@ export class HttpBroker {
     }
     url = requestUrl(sent);
     const headers = requestHeaders(sent.headers);
-    if (requester.session) {
+    if (session) {
       sent = { ...sent };
-      const applied = requester.session.prepare({
+      const applied = session.prepare({
         method,
         url,
         headers,
@@ -210,9 +213,9 @@ export class HttpBroker {
         target = route.target;
       }
       try {
-        let sentHeaders = headers;
+        let sentHeaders = session?.withCookies(url, headers, params) ?? headers;
         if (route?.host) {
-          sentHeaders = new Headers(headers);
+          sentHeaders = new Headers(sentHeaders);
           sentHeaders.set("host", route.host);
         }
         let response: Response;
@@ -228,6 +231,8 @@ export class HttpBroker {
         } catch (error) {
           throw fetchError(error, url, timeout.aborted, timeoutS);
         }
+        // Every Set-Cookie, redirects' too (never only the last one).
+        session?.ingest(url, response.headers.getSetCookie(), params);
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location) {
           await response.body?.cancel();
@@ -268,7 +273,9 @@ export class HttpBroker {
         const mask = (text: string) => credentials?.mask(text) ?? text;
         const out: Record<string, string> = {};
         response.headers.forEach((value, name) => {
-          out[mask(name)] = mask(value);
+          // Repeated headers (Set-Cookie above all) are joined, not lost.
+          const shown = mask(value), key = mask(name);
+          out[key] = key in out ? `${out[key]}, ${shown}` : shown;
         });
         const result: HttpResponse = {
           status: response.status,
@@ -277,7 +284,9 @@ export class HttpBroker {
           headers: out,
           body: mask(read.text),
         };
-        if (tape) tape.add(key!, result);
+        // Cookies are credentials: never in a recording.
+        if (tape) tape.add(key!, withoutCookies(result));
+        if (session?.hasJar) result.jar = session.jarView();
         return result;
       } finally {
         route?.release();
@@ -297,4 +306,10 @@ async function tapeKey(
     { method, url: url.href, body },
     (text) => credentials?.redact(text) ?? text,
   );
+}
+
+function withoutCookies(response: HttpResponse): HttpResponse {
+  const headers = { ...response.headers };
+  delete headers["set-cookie"];
+  return { ...response, headers };
 }

@@ -18,7 +18,20 @@ export {
   type HttpTrace,
   MAX_REDIRECTS,
 } from "./http_broker.ts";
-export { CallSession, type PreparedRequest } from "./call_session.ts";
+export {
+  CallSession,
+  type CallSessionOptions,
+  type CookieView,
+  type CookieWrite,
+  type PreparedRequest,
+} from "./call_session.ts";
+export {
+  type CookieChanges,
+  cookieHeader,
+  CookieJar,
+  parseCookiePairs,
+  parseSetCookie,
+} from "./cookie_jar.ts";
 export {
   addClientHeaders,
   type ClientKind,
