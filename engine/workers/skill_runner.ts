@@ -26,8 +26,8 @@ import {
   type SkillEntry,
   type SkillRegistry,
 } from "../skills/mod.ts";
-import type { ToolInfo } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
+import { toolFailure } from "./tool_failure.ts";
 import { settleCredentials, type StoredSecret } from "./settle_credentials.ts";
 import type { SparePool } from "./spare_pool.ts";
 import type { WorkerProcess } from "./worker_process.ts";
@@ -270,7 +270,7 @@ export class SkillRunner {
       );
       handler.finish();
       if (!outcome.ok) {
-        throw toolError(
+        throw toolFailure(
           skill,
           tool,
           credentials.redactValue(outcome.error) as Record<string, unknown>,
@@ -384,26 +384,5 @@ export function moduleName(file: string): string {
   return file.replace(/\.py$/, "").replace(/\/__init__$/, "").replaceAll(
     "/",
     ".",
-  );
-}
-
-function toolError(
-  skill: SkillEntry,
-  tool: ToolInfo,
-  error: Record<string, unknown>,
-): RpcError {
-  const type = String(error.type ?? "Error");
-  const message = String(error.message ?? "");
-  return new RpcError(
-    ErrorCode.SkillFailed,
-    `Tool "${tool.name}" of skill "${skill.id}" failed: ${type}: ${message}`
-      .slice(0, 2000),
-    {
-      reason: type === "SkillError" ? "skill_error" : "exception",
-      type,
-      message,
-      ...(error.traceback ? { traceback: error.traceback } : {}),
-      ...(isObject(error.fields) ? { fields: error.fields } : {}),
-    },
   );
 }
