@@ -1,4 +1,4 @@
-/** The port the bridge listens on unless configured otherwise (DESIGN.md §6). */
+/** The port the bridge listens on unless configured otherwise (docs/bridge.md). */
 export const DEFAULT_PORT = 3456;
 
 /** What the bridge reads from its environment. */

@@ -1,6 +1,6 @@
 import type { CheckResult } from "./doctor_check.ts";
 
-/** The bridge's default port (DESIGN.md §6). */
+/** The bridge's default port (docs/bridge.md). */
 export const BRIDGE_PORT = 3456;
 const BRIDGE_TIMEOUT_MS = 2_000;
 

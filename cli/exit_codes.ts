@@ -1,4 +1,4 @@
-/** Exit codes of the `agentos` CLI (DESIGN.md §4). */
+/** Exit codes of the `agentos` CLI (docs/architecture.md, `cli/`). */
 export enum ExitCode {
   /** Success. */
   Ok = 0,

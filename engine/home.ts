@@ -1,5 +1,5 @@
 import { join } from "./paths.ts";
-/** Every path inside the engine's home directory (DESIGN.md §1). */
+/** Every path inside the engine's home directory (README: "The home directory"). */
 export interface HomePaths {
   /** The home itself, e.g. `~/.agentos`. */
   home: string;

@@ -2,7 +2,7 @@
  * The skill sandbox: how a Python worker is started confined (bubblewrap
  * namespaces and read-only binds, resource limits and a no-fork seccomp
  * filter applied by the worker itself), or refused when no sandbox can be
- * set up. Calls `engine/rpc` only (for its error type).
+ * set up. Calls no other subsystem (its errors come from `engine/errors.ts`).
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * An origin map (DESIGN.md §5): outbound origins sent to other, usually
+ * An origin map (README: "Skills", offline runs): outbound origins sent to other, usually
  * local, origins — `{"https://api.example.com": "http://127.0.0.1:8080"}` —
  * so any skill can run against local servers. Host checks apply to the
  * original URL; only the connection goes elsewhere.
