@@ -17,6 +17,14 @@ export type CredentialScope =
 export const PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/gi;
 const ONE_PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/i;
 
+/** A credential a request carries (see {@linkcode CallCredentials.carriedIn}). */
+export interface CarriedCredential {
+  /** The vault domain (for messages; never a value). */
+  domain: string;
+  /** Whether the credential may be sent to this host. */
+  mayGoTo(host: string): boolean;
+}
+
 /** One credential as a call holds it. */
 export interface CallCredential {
   /** The vault row's domain. */
@@ -274,6 +282,33 @@ export class CallCredentials {
   redact(text: string): string {
     this.#redactGuard ??= this.#guard(() => "[secret]");
     return this.#redactGuard.scrub(text);
+  }
+
+  /**
+   * The credentials whose real values `texts` carry, in any form the
+   * {@linkcode ReflectionGuard} finds (base64 inside `Basic …` included),
+   * whatever the value's length: what a request the broker built holds.
+   *
+   * @param texts header values, a URL, a body
+   * @returns one entry per vault domain found, with where it may go
+   */
+  carriedIn(texts: string[]): CarriedCredential[] {
+    const found = new Map<string, CarriedCredential>();
+    for (const loaded of this.#loaded) {
+      if (loaded.value === "" || found.has(loaded.domain)) continue;
+      const guard = new ReflectionGuard([{
+        value: loaded.value,
+        replacement: "",
+      }]);
+      if (texts.some((text) => guard.holds(text))) {
+        const { domain, scope } = loaded;
+        found.set(domain, {
+          domain,
+          mayGoTo: (host) => allowedFor(scope, host),
+        });
+      }
+    }
+    return [...found.values()];
   }
 
   /**

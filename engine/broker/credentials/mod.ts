@@ -9,6 +9,7 @@
 export {
   type CallCredential,
   CallCredentials,
+  type CarriedCredential,
   type CredentialScope,
   type CredentialValue,
   PLACEHOLDER,

@@ -13,6 +13,7 @@ import { HttpTape, type TapeRequest } from "./http_tape.ts";
 import type { CallSession, CookieView } from "./call_session.ts";
 import { mapOrigin, type OriginMap, unmapOrigin } from "./origin_map.ts";
 import { PinnedConnector, type PinnedRoute } from "./pinned_connector.ts";
+import { RedirectGuard } from "./redirect_guard.ts";
 
 export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from "./http_parts.ts";
 
@@ -175,6 +176,11 @@ export class HttpBroker {
     }
     let body = requestBody(sent, headers);
     trace.bytesOut = body ? new TextEncoder().encode(body).length : 0;
+    const redirects = new RedirectGuard(credentials, {
+      url: requestUrl(params).href,
+      headers: requestHeaders(params.headers),
+      body: requestBody(params, new Headers()),
+    }, { url: url.href, headers, body });
     const timeoutS = Math.min(
       MAX_HTTP_TIMEOUT_S,
       typeof params.timeout === "number" && params.timeout > 0
@@ -264,6 +270,7 @@ export class HttpBroker {
             body = undefined;
             headers.delete("content-type");
           }
+          redirects.follow(url, headers, body, skillId);
           continue;
         }
         const read = method === "HEAD"
@@ -285,7 +292,11 @@ export class HttpBroker {
           body: mask(read.text),
         };
         // Cookies are credentials: never in a recording.
-        if (tape) tape.add(key!, withoutCookies(result));
+        tape?.add(
+          key!,
+          withoutCookies(result),
+          (text) => credentials?.redact(text) ?? text,
+        );
         if (session?.hasJar) result.jar = session.jarView();
         return result;
       } finally {

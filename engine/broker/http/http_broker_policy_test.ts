@@ -170,15 +170,14 @@ Deno.test("HttpBroker substitutes a placeholder for its own domain only, refuses
       }),
       /credential for "example\.com" to host "evil\.example\.net"/,
     );
+    // A redirect off the domain is followed without the header the
+    // broker wrote (tests/trust_redirect_test.ts has the whole story).
     const before = seen.length;
-    await assert.rejects(
-      broker.request(subject, {
-        url: "https://api.example.com/away",
-        headers: { "x-api-key": auth.key },
-      }),
-      /credential for "example\.com" to host "evil\.example\.net"/,
-    );
-    assert.equal(seen.length, before + 1, "the redirect was not followed");
+    await broker.request(subject, {
+      url: "https://api.example.com/away",
+      headers: { "x-api-key": auth.key },
+    });
+    assert.deepEqual(seen.slice(before), ["sk-REAL-123456", ""]);
   } finally {
     await broker.close();
   }

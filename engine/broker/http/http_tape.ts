@@ -99,11 +99,7 @@ export class HttpTape {
     redact: (text: string) => string = (text) => text,
   ): Promise<TapeRequest> {
     const { method, url, body } = request;
-    const clean = (text: string) =>
-      redact(text).replace(PLACEHOLDER, "{secret}").replaceAll(
-        "[secret]",
-        "{secret}",
-      );
+    const clean = secretFree(redact);
     const key: TapeRequest = { method, url: clean(url) };
     if (body !== undefined && body !== "") {
       const digest = await crypto.subtle.digest(
@@ -147,14 +143,36 @@ export class HttpTape {
   }
 
   /**
-   * Records one exchange.
+   * Records one exchange, with `{secret}` wherever the response held a
+   * real value (in any form `redact` finds) or a placeholder: a recording
+   * never holds a credential, and a stale placeholder would only be
+   * refused on replay.
    *
    * @param request the request key
    * @param response what the skill received
+   * @param redact replaces real values (the call's `redact`)
    */
-  add(request: TapeRequest, response: TapeResponse): void {
+  add(
+    request: TapeRequest,
+    response: TapeResponse,
+    redact: (text: string) => string = (text) => text,
+  ): void {
     if (this.#exchanges.length >= MAX_EXCHANGES) return;
-    this.#exchanges.push({ request, response: structuredClone(response) });
+    const clean = secretFree(redact);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      headers[clean(name)] = clean(value);
+    }
+    this.#exchanges.push({
+      request,
+      response: {
+        status: response.status,
+        ok: response.ok,
+        url: clean(response.url),
+        headers,
+        body: clean(response.body),
+      },
+    });
   }
 
   /**
@@ -171,6 +189,17 @@ export class HttpTape {
       exchanges: this.#exchanges,
     };
   }
+}
+
+/** `redact`, then every placeholder and `[secret]` as `{secret}`. */
+function secretFree(
+  redact: (text: string) => string,
+): (text: string) => string {
+  return (text) =>
+    redact(text).replace(PLACEHOLDER, "{secret}").replaceAll(
+      "[secret]",
+      "{secret}",
+    );
 }
 
 function keyText(request: TapeRequest): string {
