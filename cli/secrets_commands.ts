@@ -7,18 +7,24 @@ import { print, printJson, printTable } from "./output.ts";
 export const secretsSet: Command = {
   name: "secrets set",
   summary:
-    "Store a credential in the vault (value from a hidden prompt or stdin, never argv)",
-  usage: "secrets set <domain> [--identifier ID] [--field NAME]",
+    "Store a credential in the vault (values from a hidden prompt or stdin, never argv)",
+  usage: "secrets set <domain> [--identifier ID] [--field NAME]...",
   help:
-    `The value is read from standard input when it is not a terminal (one value;
-a trailing newline is dropped), else from a prompt that does not echo.
-It is stored encrypted as {NAME: value} (NAME defaults to "key", which is what
-skills read as params["auth"]["key"]).
+    `Each value is read from a prompt that does not echo, or from standard input
+when it is not a terminal (one line per field, in order; a trailing newline is
+dropped). It is stored encrypted as {NAME: value, ...}. NAME defaults to "key",
+which is what skills read as params["auth"]["key"]; give --field once per field
+for a credential of several (--field key --field secret). Values are never
+taken from the command line.
 
 Examples:
   agentos secrets set api.openai.com
-  printf %s "$TOKEN" | agentos secrets set api.example.com --identifier work`,
-  options: { identifier: { type: "string" }, field: { type: "string" } },
+  printf %s "$TOKEN" | agentos secrets set api.example.com --identifier work
+  printf '%s\n%s\n' "$KEY" "$SECRET" | agentos secrets set example.com --field key --field secret`,
+  options: {
+    identifier: { type: "string" },
+    field: { type: "string", multiple: true },
+  },
   async run({ values, positionals }) {
     const [domain] = positionals;
     if (!domain) {
@@ -28,18 +34,53 @@ Examples:
         "See: agentos secrets set --help",
       );
     }
-    const value = Deno.stdin.isTerminal()
-      ? await promptHidden(`Value for ${domain}: `)
-      : await readStdin();
-    if (value === "") throw new CliError("Empty value; nothing stored");
-    const field = (values.field as string | undefined) ?? "key";
+    const names = (values.field as string[] | undefined) ?? ["key"];
+    for (const name of names) {
+      if (name.includes("=") || name.trim() === "") {
+        throw new CliError(
+          `--field takes a field name, not a value: "${
+            name.split("=")[0]
+          }" (values are read from a prompt or stdin, never argv)`,
+          ExitCode.Error,
+          "See: agentos secrets set --help",
+        );
+      }
+    }
+    if (new Set(names).size !== names.length) {
+      throw new CliError(`--field names a field twice`);
+    }
+    const fields: Record<string, string> = {};
+    if (Deno.stdin.isTerminal()) {
+      for (const name of names) {
+        fields[name] = await promptHidden(
+          names.length === 1
+            ? `Value for ${domain}: `
+            : `${name} for ${domain}: `,
+        );
+      }
+    } else {
+      const text = await readStdin();
+      const lines = names.length === 1 ? [text] : text.split(/\r?\n/);
+      if (lines.length < names.length) {
+        throw new CliError(
+          `Expected ${names.length} lines on stdin (${
+            names.join(", ")
+          }), got ${lines.length}`,
+        );
+      }
+      names.forEach((name, i) => fields[name] = lines[i]!);
+    }
+    const empty = names.filter((name) => fields[name] === "");
+    if (empty.length > 0) {
+      throw new CliError(`Empty value for ${empty.join(", ")}; nothing stored`);
+    }
     await callEngine("secrets.set", {
       domain,
       identifier: (values.identifier as string | undefined) ?? "",
-      value: { [field]: value },
+      value: fields,
     });
     print(
-      `Stored ${field} for ${domain}${
+      `Stored ${names.join(", ")} for ${domain}${
         values.identifier ? ` (${values.identifier})` : ""
       }`,
     );

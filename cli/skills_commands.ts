@@ -30,6 +30,10 @@ interface SkillView {
     connection: string | null;
     domains: string[];
     stored: string | null;
+    /** The connection declares auth (a credential is needed to use it). */
+    needed?: boolean;
+    /** How to store it. */
+    command?: string;
   }[];
   tools: {
     name: string;
@@ -91,9 +95,7 @@ Options:
         s.id,
         egressText(s),
         grantsText(s),
-        s.credentials.filter((c) => c.stored).map((c) =>
-          `${c.connection ?? s.id}: ${c.stored}`
-        ).join(", ") || "-",
+        credentialsText(s),
       ]),
     );
     const tools = skills.flatMap((s) => s.tools.map((t) => ({ skill: s, t })));
@@ -134,6 +136,15 @@ Options:
     return ExitCode.Ok;
   },
 };
+
+/** Each connection's credential: the domain it was found under, or `missing`; `-` when none is needed. */
+function credentialsText(skill: SkillView): string {
+  return skill.credentials.map((c) => {
+    const name = c.connection ?? skill.id;
+    if (c.stored) return `${name}: ${c.stored}`;
+    return c.needed ? `${name}: missing (${c.command})` : "";
+  }).filter((text) => text !== "").join(", ") || "-";
+}
 
 function egressText(skill: SkillView): string {
   const parts = [

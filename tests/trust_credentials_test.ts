@@ -137,6 +137,8 @@ Deno.test("credentials: masked by default, real only when declared, and never on
         connection: "api",
         domains: ["api.keyed.test", "keyed.test"],
         stored: "keyed.test",
+        needed: true,
+        command: "agentos secrets set keyed.test",
       }]);
       const run = await cli(["skills", "list"]);
       assert.match(run.stdout, /^keyed-api\s.*\smasked\s/m);

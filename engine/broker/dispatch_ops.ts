@@ -7,7 +7,11 @@ import { declaredNeeds } from "../skills/mod.ts";
 import type { CallSession, HttpBroker, HttpTrace } from "./http/mod.ts";
 import type { HttpTape } from "./http/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
-import { type CredentialSource, readOwnSecret } from "./credentials/mod.ts";
+import {
+  type CredentialSource,
+  readOwnSecret,
+  retrieveCredentials,
+} from "./credentials/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
 import { readKeychain } from "./credentials/mod.ts";
@@ -278,6 +282,20 @@ async function serve(
         target: domain,
         checks: { declared: "secrets", credential_domain: "own connection" },
       };
+    }
+    case "credentials.retrieve": {
+      trace.target = typeof params.domain === "string"
+        ? params.domain.slice(0, 200)
+        : undefined;
+      const call = context.capabilityCall;
+      const value = await retrieveCredentials(skill, params, {
+        vault: context.vault,
+        credentials: context.credentials,
+        askProviders: call
+          ? (inner) => call("login_credentials", inner, trace.checks)
+          : undefined,
+      });
+      return { value, target: trace.target, checks: trace.checks };
     }
     case "sql.query": {
       trace.target = typeof params.db === "string"

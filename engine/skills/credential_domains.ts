@@ -69,7 +69,8 @@ export function registrableDomain(host: string): string {
 }
 
 /**
- * Where a connection's credential lives: its explicit `domain=`; else the
+ * Where a connection's credential lives: its explicit `domain=` (or its
+ * auth's `domain`); else the
  * host of its `base_url` and each parent up to the registrable domain
  * (`api.openai.com`, then `openai.com`); else the skill id.
  *
@@ -79,11 +80,17 @@ export function registrableDomain(host: string): string {
  */
 export function credentialDomains(
   skillId: string,
-  connection: Pick<ConnectionInfo, "name" | "base_url" | "domain"> | undefined,
+  connection:
+    | Pick<ConnectionInfo, "name" | "base_url" | "domain"> & { auth?: unknown }
+    | undefined,
 ): CredentialDomains {
   const name = connection?.name ?? null;
-  const domain = typeof connection?.domain === "string"
-    ? connection.domain.toLowerCase().replace(/^\*?\./, "").replace(/\.$/, "")
+  // A cookie session names its domain inside auth (`auth={"domain": ".x.com"}`).
+  const auth = connection?.auth as { domain?: unknown } | null | undefined;
+  const declared = connection?.domain ??
+    (typeof auth?.domain === "string" ? auth.domain : null);
+  const domain = typeof declared === "string"
+    ? declared.toLowerCase().replace(/^\*?\./, "").replace(/\.$/, "")
     : "";
   if (domain !== "") {
     return { connection: name, candidates: [domain], keyedBySkill: false };
@@ -118,7 +125,9 @@ export function credentialDomains(
  */
 export function skillCredentialDomains(
   skillId: string,
-  connections: Pick<ConnectionInfo, "name" | "base_url" | "domain">[],
+  connections: (Pick<ConnectionInfo, "name" | "base_url" | "domain"> & {
+    auth?: unknown;
+  })[],
 ): CredentialDomains[] {
   if (connections.length === 0) return [credentialDomains(skillId, undefined)];
   return connections.map((c) => credentialDomains(skillId, c));

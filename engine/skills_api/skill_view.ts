@@ -1,5 +1,5 @@
 import { skillCredentialDomains } from "../skills/mod.ts";
-import { declaresSecrets } from "../broker/mod.ts";
+import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 
@@ -41,11 +41,23 @@ export function skillView(
     grants: grantsView(skill, grants),
     secrets: declaresSecrets(skill) ? "real values" : "masked",
     credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
-      .map((entry) => ({
-        connection: entry.connection,
-        domains: entry.candidates,
-        stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
-      })),
+      .map((entry) => {
+        const connection = skill.discovery.connections.find((c) =>
+          c.name === entry.connection
+        );
+        const needed = connection !== undefined &&
+          connection.auth !== null && connection.auth !== undefined &&
+          connection.optional !== true;
+        return {
+          connection: entry.connection,
+          domains: entry.candidates,
+          stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
+          needed,
+          ...(needed && connection
+            ? { command: secretsSetCommand(skill.id, connection) }
+            : {}),
+        };
+      }),
     tools: skill.discovery.tools.map((tool) => ({
       name: tool.name,
       description: tool.description,

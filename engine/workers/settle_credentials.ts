@@ -72,7 +72,9 @@ export async function settleCredentials(
     if (!isObject(entry)) continue;
     const domain = String(entry.domain ?? "").trim().toLowerCase()
       .replace(/^\*?\./, "").replace(/\.$/, "").slice(0, 253);
-    const identifier = String(entry.identifier ?? "").slice(0, 500);
+    // A login tool names the account with what it read: maybe a placeholder.
+    const named = String(entry.identifier ?? "").slice(0, 500);
+    const identifier = credentials.revealFor(named, domain) ?? named;
     const itemType = entry.item_type ?? entry.itemType;
     const row: StoredSecret = {
       domain,

@@ -15,6 +15,7 @@ import {
   CallSession,
   type CredentialSource,
   loadCredentials,
+  needsCredentials,
 } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
 import type { SqlBroker } from "../broker/mod.ts";
@@ -155,6 +156,12 @@ export class SkillRunner {
     }
     const tool = findTool(skill, request.tool);
     checkParams({ skillId: skill.id, tool }, request.params);
+    const keyless = needsCredentials(
+      skill,
+      tool,
+      this.#options.vault?.list() ?? [],
+    );
+    if (keyless) throw keyless;
     const timeoutS = Math.min(
       MAX_TOOL_TIMEOUT_S,
       tool.timeout ?? DEFAULT_TOOL_TIMEOUT_S,

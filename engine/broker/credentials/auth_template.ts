@@ -345,8 +345,8 @@ function add(
   b: TemplateValue,
   source: string,
 ): TemplateValue {
-  if (a === null) return b;
-  if (b === null) return a;
+  // A missing field leaves the header out rather than sending "Bearer ".
+  if (a === null || b === null) return null;
   if (typeof a === "string" && typeof b === "string") return a + b;
   if (typeof a === "number" && typeof b === "number") return a + b;
   throw templateFail(source, `"+" joins two strings or two numbers`);

@@ -36,6 +36,7 @@ Deno.test("renderTemplate() knows the jq basics around them", () => {
   );
   assert.equal(render('"a b&c" | @uri', f), "a%20b%26c");
   assert.equal(render(".auth.missing", f), undefined);
+  assert.equal(render('"Bearer " + .auth.missing', f), undefined);
   assert.equal(
     render('.auth.key | split(":") | .[5]', { key: "a" }),
     undefined,

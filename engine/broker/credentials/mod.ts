@@ -47,3 +47,13 @@ export {
   MIN_MASKED_COOKIE,
   rowFromCookies,
 } from "./stored_cookies.ts";
+export {
+  needsCredentials,
+  requiresCredential,
+  secretsSetCommand,
+  toolConnection,
+} from "./needs_credentials.ts";
+export {
+  retrieveCredentials,
+  type RetrieveOptions,
+} from "./retrieve_credentials.ts";

@@ -1,0 +1,101 @@
+import { ErrorCode, RpcError } from "../../errors.ts";
+import { isObject } from "../../is_object.ts";
+import {
+  type ConnectionInfo,
+  credentialDomains,
+  type SkillEntry,
+  type ToolInfo,
+} from "../../skills/mod.ts";
+import { findCredential } from "./skill_credentials.ts";
+
+/**
+ * Whether a connection cannot work without a stored credential: it
+ * declares `auth`, is not `optional`, and is not a cookie session (whose
+ * login tools run on the same connection before any cookie exists).
+ *
+ * @param connection a declared connection
+ * @returns true when a call on it needs a credential first
+ */
+export function requiresCredential(connection: ConnectionInfo): boolean {
+  const auth = connection.auth;
+  if (auth === null || auth === undefined || connection.optional === true) {
+    return false;
+  }
+  return !(isObject(auth) && auth.type === "cookies");
+}
+
+/**
+ * The command that stores a connection's credential.
+ *
+ * @param skillId the skill
+ * @param connection the connection
+ * @returns e.g. `agentos secrets set example.com`
+ */
+export function secretsSetCommand(
+  skillId: string,
+  connection: ConnectionInfo,
+): string {
+  const domain = credentialDomains(skillId, connection).candidates.at(-1);
+  return `agentos secrets set ${domain}`;
+}
+
+/**
+ * The `NEEDS_CREDENTIALS` refusal of a call whose tool runs on a
+ * connection that needs a credential the vault does not hold, or
+ * undefined when the call may run. The tools the connection names in
+ * `auth.account` (check, login, logout) run without one.
+ *
+ * @param skill the skill
+ * @param tool the tool
+ * @param rows the vault's metadata
+ * @returns the error to throw, or undefined
+ */
+export function needsCredentials(
+  skill: SkillEntry,
+  tool: ToolInfo,
+  rows: { domain: string; identifier: string }[],
+): RpcError | undefined {
+  const connection = toolConnection(skill, tool);
+  if (!connection || !requiresCredential(connection)) return undefined;
+  const auth = connection.auth;
+  const account = isObject(auth) && isObject(auth.account) ? auth.account : {};
+  if (Object.values(account).includes(tool.name)) return undefined;
+  const { candidates } = credentialDomains(skill.id, connection);
+  if (findCredential(rows, candidates)) return undefined;
+  const command = secretsSetCommand(skill.id, connection);
+  const helpUrl = typeof connection.help_url === "string"
+    ? connection.help_url
+    : null;
+  return new RpcError(
+    ErrorCode.Forbidden,
+    `NEEDS_CREDENTIALS: tool "${tool.name}" of skill "${skill.id}" needs a credential for connection "${connection.name}"${
+      connection.label ? ` (${connection.label})` : ""
+    }; ${helpUrl ? `get one at ${helpUrl} and ` : ""}store it with: ${command}`,
+    {
+      reason: "NEEDS_CREDENTIALS",
+      connection: connection.name,
+      domain: candidates.at(-1),
+      help_url: helpUrl,
+      command,
+    },
+  );
+}
+
+/**
+ * The connection a tool runs on: its `@connection` (the first of a list),
+ * else the skill's only connection; none for `@connection("none")`.
+ *
+ * @param skill the skill
+ * @param tool the tool
+ * @returns the connection, or undefined
+ */
+export function toolConnection(
+  skill: SkillEntry,
+  tool: ToolInfo,
+): ConnectionInfo | undefined {
+  const { connections } = skill.discovery;
+  const named = tool.connection?.[0];
+  if (named === "none") return undefined;
+  if (named) return connections.find((c) => c.name === named);
+  return connections.length === 1 ? connections[0] : undefined;
+}
