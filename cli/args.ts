@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from "./exit_codes.ts";
+import { UsageError } from "./exit_codes.ts";
 
 /**
  * A required positional argument.
@@ -16,7 +16,36 @@ export function requireArg(
 ): string {
   const value = positionals[index];
   if (value === undefined || value === "") {
-    throw new CliError(`Missing <${name}>`, ExitCode.Error, "See --help");
+    throw new UsageError(`Missing <${name}>`);
+  }
+  return value;
+}
+
+/**
+ * An integer option, refused unless it is one within bounds.
+ *
+ * @param values the parsed options
+ * @param name the option's name
+ * @param bounds the smallest and largest accepted value
+ * @returns the number, or undefined when the option was not given
+ * @throws {CliError} naming the option, the value and the bounds
+ */
+export function intOption(
+  values: Record<string, unknown>,
+  name: string,
+  bounds: { min: number; max: number },
+): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (
+    typeof text !== "string" || !/^-?\d+$/.test(text.trim()) ||
+    value < bounds.min || value > bounds.max
+  ) {
+    const flag = name.length === 1 ? `-${name}` : `--${name}`;
+    throw new UsageError(
+      `${flag} must be a whole number from ${bounds.min} to ${bounds.max}, got "${text}"`,
+    );
   }
   return value;
 }

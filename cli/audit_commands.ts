@@ -4,6 +4,7 @@ import {
   readAuditHead,
   verifyAuditLog,
 } from "../engine/audit/mod.ts";
+import { intOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
@@ -46,10 +47,7 @@ export const auditTail: Command = {
   },
   async run({ values }) {
     const path = resolveHome().ioLog;
-    const count = Number(values.n ?? 20);
-    if (!Number.isInteger(count) || count < 1) {
-      throw new CliError(`-n must be a positive integer`);
-    }
+    const count = intOption(values, "n", { min: 1, max: 100_000 }) ?? 20;
     let text = "";
     try {
       text = await Deno.readTextFile(path);

@@ -1,3 +1,4 @@
+import { RpcError } from "../engine/mod.ts";
 import type { Command } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -44,7 +45,22 @@ Prints the result as JSON on stdout; an engine error goes to stderr with exit 1.
         `Params must be a JSON object, got ${JSON.stringify(params)}`,
       );
     }
-    printJson(await callEngine(method, params as Record<string, unknown>));
+    let result: unknown;
+    try {
+      result = await callEngine(method, params as Record<string, unknown>);
+    } catch (error) {
+      // Here the method and code are what the user asked about.
+      if (error instanceof CliError && error.cause instanceof RpcError) {
+        throw new CliError(
+          `${method} failed (${error.cause.code}): ${error.message}`,
+          ExitCode.Error,
+          undefined,
+          { cause: error.cause },
+        );
+      }
+      throw error;
+    }
+    printJson(result);
     return ExitCode.Ok;
   },
 };

@@ -1,7 +1,12 @@
-import { RpcError, VERSION } from "../engine/mod.ts";
-import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
-import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printError, printHint } from "./output.ts";
+import { didYouMean, RpcError, VERSION } from "../engine/mod.ts";
+import {
+  type Command,
+  commandHelp,
+  parseCommandArgs,
+  usageHint,
+} from "./command.ts";
+import { CliError, ExitCode, UsageError } from "./exit_codes.ts";
+import { indent, print, printError, printHint } from "./output.ts";
 
 /**
  * Routes argv to the command whose name matches the most leading words,
@@ -34,13 +39,24 @@ export async function runCli(
     const group = commands.filter((c) => c.name.startsWith(`${words[0]} `));
     if (group.length > 0) {
       const wantsHelp = argv.includes("--help") || argv.includes("-h");
-      print(overview(group, []));
-      if (!wantsHelp && words.length > 1) {
-        printError(`Unknown command "${words.slice(0, 2).join(" ")}"`);
+      if (wantsHelp) {
+        print(overview(group, []));
+        return ExitCode.Ok;
       }
-      return wantsHelp ? ExitCode.Ok : ExitCode.Error;
+      const typed = words.slice(0, 2).join(" ");
+      printError(
+        words.length > 1
+          ? `Unknown command "${typed}"${
+            didYouMean(typed, group.map((c) => c.name))
+          }`
+          : `"${words[0]}" needs a subcommand`,
+      );
+      printHint(overview(group, []));
+      return ExitCode.Error;
     }
-    printError(`Unknown command "${words[0] ?? argv[0]}"`);
+    const word = words[0] ?? argv[0]!;
+    const names = [...new Set(commands.map((c) => c.name.split(" ")[0]!))];
+    printError(`Unknown command "${word}"${didYouMean(word, names)}`);
     printHint("See: agentos --help");
     return ExitCode.Error;
   }
@@ -58,15 +74,35 @@ export async function runCli(
   } catch (error) {
     if (error instanceof CliError) {
       printError(error.message);
-      if (error.hint) printHint(error.hint);
+      if (error.cause instanceof RpcError) printSkillFailure(error.cause);
+      if (error instanceof UsageError) printHint(usageHint(command));
+      else if (error.hint) printHint(error.hint);
       return error.exitCode;
     }
     if (error instanceof RpcError) {
       printError(`${error.message} (code ${error.code})`);
+      printSkillFailure(error);
       return ExitCode.Error;
     }
     printError(`Unexpected error: ${(error as Error).stack ?? error}`);
     return ExitCode.Error;
+  }
+}
+
+/**
+ * What a failed skill call left behind, on stderr: the skill's traceback
+ * (its own frames) and the last lines it printed.
+ */
+function printSkillFailure(error: RpcError): void {
+  const data = error.data as
+    | { traceback?: unknown; output?: unknown }
+    | undefined;
+  if (typeof data?.traceback === "string" && data.traceback.trim() !== "") {
+    printHint(data.traceback.trimEnd());
+  }
+  if (typeof data?.output === "string" && data.output.trim() !== "") {
+    printHint("The skill printed (last lines):");
+    printHint(indent(data.output.trimEnd()));
   }
 }
 

@@ -44,14 +44,56 @@ export function parseCommandArgs(
       allowPositionals: true,
       strict: true,
     });
+    const most = maxPositionals(command);
+    if (!values.help && positionals.length > most) {
+      throw new TypeError(
+        `Unexpected argument "${positionals[most]}": ${command.name} takes ${
+          most === 0 ? "none" : `at most ${most}`
+        }`,
+      );
+    }
     return { values, positionals };
   } catch (error) {
     throw new CliError(
       `${(error as Error).message.replace(/\. To specify.*$/s, "")}`,
       undefined,
-      `See: agentos ${command.name} --help`,
+      usageHint(command),
     );
   }
+}
+
+/**
+ * The usage lines and where to read more, for a refused command line.
+ *
+ * @param command the command
+ * @returns the hint
+ */
+export function usageHint(command: Command): string {
+  return [
+    ...command.usage.split("\n").map((line, i) =>
+      `${i === 0 ? "Usage:" : "      "} agentos ${line}`
+    ),
+    `See: agentos ${command.name} --help`,
+  ].join("\n");
+}
+
+/**
+ * The most positional arguments a command's usage lines show: `<x>`,
+ * `[<x>]`, `[x-json]` and `-` (stdin) count; options and their values do not.
+ *
+ * @param command the command
+ * @returns the largest count over its usage lines
+ */
+export function maxPositionals(command: Command): number {
+  return Math.max(
+    ...command.usage.split("\n").map((line) => {
+      const words = line.replace(/\s{2,}\(.*$/, "").slice(command.name.length);
+      return (words.match(/\[[^\]]*\]|\S+/g) ?? []).filter((token) =>
+        /^<[^>]+>$/.test(token) || /^\[<[^>]+>\]$/.test(token) ||
+        /^\[[^-][^\]]*\]$/.test(token) || token === "-"
+      ).length;
+    }),
+  );
 }
 
 /**

@@ -54,7 +54,11 @@ export async function callEngine<T = unknown>(
     return await client.call<T>(method, params);
   } catch (error) {
     if (error instanceof RpcError) {
-      throw new CliError(`${method} failed (${error.code}): ${error.message}`);
+      // The engine's message names CLI commands; the method name would not
+      // help a user. The RpcError stays the cause (its data, its code).
+      throw new CliError(error.message, ExitCode.Error, undefined, {
+        cause: error,
+      });
     }
     throw error;
   } finally {

@@ -21,11 +21,26 @@ export class CliError extends Error {
    * @param message what failed
    * @param exitCode the exit code
    * @param hint what to do about it
+   * @param options the error that caused it
    */
-  constructor(message: string, exitCode = ExitCode.Error, hint?: string) {
-    super(message);
+  constructor(
+    message: string,
+    exitCode = ExitCode.Error,
+    hint?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
     this.name = "CliError";
     this.exitCode = exitCode;
     this.hint = hint;
+  }
+}
+
+/** Bad command-line input: ends with exit code 1 and the command's usage. */
+export class UsageError extends CliError {
+  /** @param message what was wrong with the input */
+  constructor(message: string) {
+    super(message, ExitCode.Error);
+    this.name = "UsageError";
   }
 }

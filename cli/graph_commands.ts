@@ -1,4 +1,4 @@
-import { requireArg } from "./args.ts";
+import { intOption, requireArg } from "./args.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -40,7 +40,7 @@ Examples:
     }
     if (values.q) params.q = values.q;
     if (values.sort) params.sort = values.sort;
-    if (values.limit) params.limit = Number(values.limit);
+    params.limit = intOption(values, "limit", { min: 1, max: 500 });
     if (values.cursor) params.cursor = values.cursor;
     if (values.deleted) params.includeDeleted = true;
     const page = await callEngine<{ items: ListItem[]; cursor: string | null }>(
@@ -113,7 +113,7 @@ export const graphHistory: Command = {
     const params: Record<string, unknown> = {
       id: requireArg(positionals, 0, "id"),
     };
-    if (values.limit) params.limit = Number(values.limit);
+    params.limit = intOption(values, "limit", { min: 1, max: 5000 });
     const history = await callEngine<{ changes: Change[] }>(
       "graph.history",
       params,

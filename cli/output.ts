@@ -60,6 +60,16 @@ export function printPairs(pairs: [string, unknown][]): void {
   }
 }
 
+/**
+ * Indents every line by two spaces.
+ *
+ * @param text the text
+ * @returns the indented text
+ */
+export function indent(text: string): string {
+  return text.split("\n").map((line) => `  ${line}`).join("\n");
+}
+
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return escapeControls(JSON.stringify(value));

@@ -2,17 +2,18 @@ import { requireArg } from "./args.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
-import { ExitCode } from "./exit_codes.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
+import {
+  printProblems,
+  problemSummary,
+  refusedProblems,
+  type SkillProblem,
+} from "./skill_problems.ts";
+import { skillsNew, skillsValidate } from "./skills_author_commands.ts";
 import { skillsAllow, skillsDisallow } from "./skills_grant_commands.ts";
 import { skillsRun, skillsTest } from "./skills_run_commands.ts";
 import { skillsDeps } from "./skills_deps_command.ts";
-
-interface Problem {
-  file: string;
-  line: number | null;
-  reason: string;
-}
 
 interface SkillView {
   id: string;
@@ -44,7 +45,7 @@ interface SkillView {
     timeout: number | null;
     tests: unknown[];
   }[];
-  problems: Problem[];
+  problems: SkillProblem[];
 }
 
 /** `agentos skills list`. */
@@ -168,24 +169,46 @@ function grantsText(skill: SkillView): string {
 export const skillsAdd: Command = {
   name: "skills add",
   summary: "Add a skill directory (a snapshot of its readme.md and .py files)",
-  usage: "skills add <dir> [--json]",
-  help:
-    `The engine reads the directory inside the sandbox and keeps a copy of its
-readme.md and .py files in $AGENTOS_HOME/skills/<id>/. Edited the skill?
-Add it again to update the copy. A relative path is relative to where you
-run agentos.
+  usage: "skills add <dir> [--force] [--json]",
+  help: `The engine reads the directory inside the sandbox, runs the checks of
+agentos skills validate, and keeps a copy of its readme.md and .py files in
+$AGENTOS_HOME/skills/<id>/. Edited the skill? Add it again to update the
+copy. A relative path is relative to where you run agentos.
+
+Options:
+  --force  Add the skill even when the checks find errors
+  --json   Print {id, updated, tools, problems}
+
+Exit codes: 0 added (warnings are printed), 1 errors found (nothing added).
 
 Example:
   agentos skills add ./my-skill`,
-  options: JSON_OPTION,
+  options: { ...JSON_OPTION, force: { type: "boolean" } },
   async run({ values, positionals }) {
     const dir = callerPath(requireArg(positionals, 0, "dir"));
-    const added = await callEngine<{
+    let added: {
       id: string;
       updated: boolean;
       tools: string[];
-      problems: Problem[];
-    }>("skills.add", { path: dir.length > 1 ? dir.replace(/\/+$/, "") : dir });
+      problems: SkillProblem[];
+    };
+    try {
+      added = await callEngine("skills.add", {
+        path: dir.length > 1 ? dir.replace(/\/+$/, "") : dir,
+        strict: values.force !== true,
+      });
+    } catch (error) {
+      const problems = refusedProblems(error);
+      if (problems === undefined) throw error;
+      if (values.json) printJson({ added: false, problems });
+      else printProblems(problems, dir);
+      throw new CliError(
+        `Not added: ${problemSummary(problems)}`,
+        ExitCode.Error,
+        "Fix them and add it again, or add it anyway: agentos skills add --force " +
+          positionals[0],
+      );
+    }
     if (values.json) {
       printJson(added);
       return ExitCode.Ok;
@@ -195,9 +218,7 @@ Example:
         added.tools.join(", ") || "none"
       })`,
     );
-    for (const p of added.problems) {
-      print(`  problem: ${p.file}${p.line ? `:${p.line}` : ""}: ${p.reason}`);
-    }
+    printProblems(added.problems, dir);
     return ExitCode.Ok;
   },
 };
@@ -242,6 +263,8 @@ export const skillsDisable: Command = toggle(false);
 /** Every `agentos skills` command. */
 export const SKILLS_COMMANDS: Command[] = [
   skillsList,
+  skillsNew,
+  skillsValidate,
   skillsAdd,
   skillsRemove,
   skillsEnable,

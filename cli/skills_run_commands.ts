@@ -3,7 +3,9 @@ import { callerPath } from "./caller_path.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printJson, printTable } from "./output.ts";
+import { RpcError } from "../engine/mod.ts";
+import { indent, print, printHint, printJson, printTable } from "./output.ts";
+import { printProblems, type SkillProblem } from "./skill_problems.ts";
 
 /** `agentos skills run`. */
 export const skillsRun: Command = {
@@ -24,24 +26,42 @@ Example:
     const skill = requireArg(positionals, 0, "skill");
     const tool = requireArg(positionals, 1, "tool");
     const params = parseJsonObject(positionals[2], "params");
-    const run = await callEngine<{
+    let run: {
       result: unknown;
       records: { created: number; updated: number; warnings: string[] };
-    }>("skills.run", {
-      skill,
-      tool,
-      params,
-      remember: !values["no-remember"],
-    });
+      output?: string;
+    };
+    try {
+      run = await callEngine("skills.run", {
+        skill,
+        tool,
+        params,
+        remember: !values["no-remember"],
+      });
+    } catch (error) {
+      // --json: stdout holds JSON whatever happens, the error included.
+      if (values.json && error instanceof CliError) {
+        const cause = error.cause instanceof RpcError ? error.cause : undefined;
+        printJson({
+          error: cause?.toJSON() ?? { message: error.message },
+        });
+      }
+      throw error;
+    }
     if (values.json) {
       printJson(run);
       return ExitCode.Ok;
     }
     printJson(run.result);
+    // Only the result goes to stdout (it may be piped); the rest to stderr.
     const { created, updated, warnings } = run.records;
     if (created + updated + warnings.length > 0) {
-      print(`Records: ${created} created, ${updated} updated`);
-      for (const warning of warnings) print(`  warning: ${warning}`);
+      printHint(`Records: ${created} created, ${updated} updated`);
+      for (const warning of warnings) printHint(`  warning: ${warning}`);
+    }
+    if (run.output) {
+      printHint("The skill printed (last lines):");
+      printHint(indent(run.output.trimEnd()));
     }
     return ExitCode.Ok;
   },
@@ -65,7 +85,8 @@ Options:
   --replay FILE  Answer every request from FILE, with no network at all; a
                  request that was not recorded fails its case
 
-Exit codes: 0 all passed, 1 a case failed.`,
+Exit codes: 0 all passed, 1 a case failed or the skill has errors (see
+agentos skills validate).`,
   options: {
     ...JSON_OPTION,
     tool: { type: "string" },
@@ -103,7 +124,10 @@ Exit codes: 0 all passed, 1 a case failed.`,
         ms?: number;
         error?: string;
         reason?: string;
+        traceback?: string;
+        output?: string;
       }[];
+      problems?: SkillProblem[];
       passed: number;
       failed: number;
       skipped: number;
@@ -123,20 +147,33 @@ Exit codes: 0 all passed, 1 a case failed.`,
       );
     }
     const { recording, ...shown } = report;
+    const problems = report.problems ?? [];
     if (values.json) printJson(shown);
     else {
+      printProblems(problems);
       printTable(
-        ["tool", "case", "status", "ms", "detail"],
-        report.cases.map((c) => [
-          c.tool,
-          c.case,
-          c.status,
-          c.ms,
-          c.error ?? c.reason ?? "",
-        ]),
+        ["tool", "case", "status", "ms"],
+        report.cases.map((c) => [c.tool, c.case, c.status, c.ms]),
       );
+      // Reasons in full, below the table: a clipped reason hides the cause.
+      for (const c of report.cases) {
+        const why = c.error ?? c.reason;
+        if (!why && !c.traceback) continue;
+        print(`\n${c.tool} case ${c.case} ${c.status}: ${why ?? ""}`);
+        if (c.traceback) print(indent(c.traceback.trimEnd()));
+        if (c.output) {
+          print("  The skill printed (last lines):");
+          print(indent(indent(c.output.trimEnd())));
+        }
+      }
       print(
-        `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`,
+        `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped${
+          problems.length > 0
+            ? `; the skill has ${problems.length} problem${
+              problems.length === 1 ? "" : "s"
+            } (see agentos skills validate)`
+            : ""
+        }`,
       );
       if (recording && recordFile !== undefined) {
         print(
@@ -147,7 +184,9 @@ Exit codes: 0 all passed, 1 a case failed.`,
         print(`Not recorded: ${miss.method} ${miss.url}`);
       }
     }
-    return report.failed > 0 ? ExitCode.Error : ExitCode.Ok;
+    return report.failed > 0 || problems.length > 0
+      ? ExitCode.Error
+      : ExitCode.Ok;
   },
 };
 

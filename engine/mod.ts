@@ -10,6 +10,7 @@
  */
 export { ErrorCode, invalidParams, RpcError } from "./errors.ts";
 export { isObject } from "./is_object.ts";
+export { closest, didYouMean } from "./closest_word.ts";
 export { ensureHome, type HomePaths, homePaths, resolveHome } from "./home.ts";
 export {
   ENGINE_EXECUTABLE,

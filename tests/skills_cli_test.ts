@@ -19,7 +19,20 @@ Deno.test("agentos skills and prefs commands", async (t) => {
   await t.step(
     "skills list prints a table of skills, tools and problems",
     async () => {
-      await cli("skills", "add", fixture("broken-source"));
+      const refused = await cli("skills", "add", fixture("broken-source"));
+      assert.equal(refused.code, 1);
+      assert.match(
+        refused.stdout,
+        /broken-source\/bad\.py:6: error: Syntax error/,
+      );
+      assert.match(refused.stderr, /Not added: 1 error/);
+      const forced = await cli(
+        "skills",
+        "add",
+        "--force",
+        fixture("broken-source"),
+      );
+      assert.equal(forced.code, 0, forced.stderr);
       const { code, stdout } = await cli("skills", "list");
       assert.equal(code, 0);
       assert.match(stdout, /^ID\s+ENABLED\s+ORIGIN\s+NEEDS\s+PROVIDES/m);
@@ -162,7 +175,7 @@ Deno.test("a new skill written from docs/skills.md is added, listed, run, tested
     );
     run = await cli("skills", "run", "quotes", "random_quotes", '{"limit": 2}');
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Records: 2 created, 0 updated/);
+    assert.match(run.stderr, /Records: 2 created, 0 updated/);
     run = await cli("skills", "test", "quotes");
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /1 passed, 0 failed/);

@@ -1,3 +1,4 @@
+import { didYouMean } from "../closest_word.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import {
@@ -64,7 +65,7 @@ export function registerGraphMethods(
     if (shape !== undefined && !shapes.get(shape)) {
       throw new RpcError(
         ErrorCode.InvalidParams,
-        `Unknown shape "${shape}"; see shapes.list`,
+        unknownShape(shape, shapes),
       );
     }
     const { value } = store.write(actor, (tx) => {
@@ -90,7 +91,7 @@ export function registerGraphMethods(
     if (!shapes.get(shape)) {
       throw new RpcError(
         ErrorCode.InvalidParams,
-        `Unknown shape "${shape}"; see shapes.list`,
+        unknownShape(shape, shapes),
       );
     }
     const records = params.records;
@@ -230,7 +231,7 @@ export function registerGraphMethods(
   dispatcher.register("shapes.get", (params) => {
     const name = stringParam(params, "name", 64);
     const shape = shapes.get(name);
-    if (!shape) throw notFound(`No shape "${name}"; see shapes.list`);
+    if (!shape) throw notFound(unknownShape(name, shapes));
     return shape;
   });
 
@@ -299,4 +300,11 @@ function targetKind(tx: GraphTx, id: string): "node" | "edge" {
 
 function notFound(message: string): RpcError {
   return new RpcError(ErrorCode.NotFound, message);
+}
+
+/** Names a shape that does not exist, the nearest that does, and where to look. */
+function unknownShape(name: string, shapes: ShapeRegistry): string {
+  return `Unknown shape "${name}"${
+    didYouMean(name, shapes.list().map((shape) => shape.name))
+  }; see agentos shapes list`;
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from "../closest_word.ts";
 import { coerceValue, type ShapeRegistry } from "../shapes/mod.ts";
 import { invalidParams } from "../errors.ts";
 import { isObject } from "../is_object.ts";
@@ -88,7 +89,13 @@ export function listNodes(
     : shapes.get(String(query.shape));
   if (query.shape !== undefined) {
     if (typeof query.shape !== "string" || !shape) {
-      throw invalidParams(`Unknown shape ${JSON.stringify(query.shape)}`);
+      throw invalidParams(
+        `Unknown shape ${JSON.stringify(query.shape)}${
+          typeof query.shape === "string"
+            ? didYouMean(query.shape, shapes.list().map((s) => s.name))
+            : ""
+        }; see agentos shapes list`,
+      );
     }
     // EXISTS, not IN: IN (SELECT …) materialises every member of the shape
     // on each query, while EXISTS is one index probe per scanned node.

@@ -26,6 +26,13 @@ export {
 } from "./egress.ts";
 export { SettingsStore } from "./settings_store.ts";
 export {
+  type CheckedProblem,
+  type CheckOptions,
+  checkSkill,
+  type Severity,
+  type ShapeFacts,
+} from "./skill_checks.ts";
+export {
   type ConnectionInfo,
   type Discovery,
   type ParamInfo,

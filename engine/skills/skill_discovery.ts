@@ -28,6 +28,10 @@ export interface ToolInfo {
   tests: { params: Record<string, unknown>; [key: string]: unknown }[];
   test_skip: { reason: string | null } | null;
   is_async: boolean;
+  /** Whether it takes `**params` (absent from older discoveries). */
+  kwargs?: boolean;
+  /** Keys of the dict literals it returns, or null when none are literal. */
+  return_keys?: string[] | null;
 }
 
 /** One module-level `connection(...)` declaration. */
@@ -51,6 +55,8 @@ export interface Problem {
   file: string;
   line: number | null;
   reason: string;
+  /** Absent for discovery's own problems, which are all errors. */
+  severity?: "error" | "warning";
 }
 
 /** A skill's description, read from its source without running it. */
@@ -61,6 +67,10 @@ export interface Discovery {
   url_literals: string[];
   imports: string[];
   problems: Problem[];
+  /** What the source shows beyond discovery's problems (banned imports, missing await…). */
+  findings?: Problem[];
+  /** Brokered services the code uses (`http`, `sql`…), with the first use. */
+  services?: Record<string, { file: string; line: number }>;
 }
 
 /** A skill's files as text: its readme and `.py` sources by relative path. */

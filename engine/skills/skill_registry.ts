@@ -1,3 +1,4 @@
+import { didYouMean } from "../closest_word.ts";
 import { join } from "../paths.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
@@ -88,7 +89,9 @@ export class SkillRegistry {
     if (!skill) {
       throw new RpcError(
         ErrorCode.NotFound,
-        `No skill "${id}"; see skills.list`,
+        `No skill "${id}"${
+          didYouMean(id, this.#skills.keys())
+        }; see agentos skills list`,
       );
     }
     return skill;
@@ -148,14 +151,16 @@ export class SkillRegistry {
   }
 
   /**
-   * Adds a skill directory, or updates a skill added from it before: its
-   * files are read in the sandbox and snapshotted into the home.
+   * Reads a skill directory in the sandbox without adding it: what
+   * `skills validate` checks.
    *
    * @param dir an absolute directory path
-   * @returns the skill, and whether it replaced an earlier snapshot
-   * @throws {RpcError} InvalidParams, NotFound, Conflict (a bundled id), SandboxUnavailable
+   * @returns the id the skill would get, its description and files
+   * @throws {RpcError} InvalidParams, NotFound, SandboxUnavailable
    */
-  async add(dir: string): Promise<{ skill: SkillEntry; updated: boolean }> {
+  async inspect(
+    dir: string,
+  ): Promise<{ id: string; read: Discovery & SkillFiles }> {
     if (!dir.startsWith("/")) {
       throw new RpcError(
         ErrorCode.InvalidParams,
@@ -178,6 +183,24 @@ export class SkillRegistry {
         `Cannot derive a skill id from "${dir}": set "id" in its readme front matter (${SKILL_ID_PATTERN.source})`,
       );
     }
+    return { id, read };
+  }
+
+  /**
+   * Adds a skill directory, or updates a skill added from it before: its
+   * files are read in the sandbox and snapshotted into the home.
+   *
+   * @param dir an absolute directory path
+   * @param options `check` sees the skill before anything is written and
+   *   may throw to refuse it
+   * @returns the skill, and whether it replaced an earlier snapshot
+   * @throws {RpcError} InvalidParams, NotFound, Conflict (a bundled id), SandboxUnavailable
+   */
+  async add(
+    dir: string,
+    options: { check?: (read: Discovery, id: string) => void } = {},
+  ): Promise<{ skill: SkillEntry; updated: boolean }> {
+    const { id, read } = await this.inspect(dir);
     const existing = this.#skills.get(id);
     if (existing?.origin === "bundled") {
       throw new RpcError(
@@ -185,6 +208,7 @@ export class SkillRegistry {
         `Skill id "${id}" is taken by a bundled skill; give yours another "id" in its readme front matter`,
       );
     }
+    options.check?.(read, id);
     const filesDir = join(this.#options.snapshotsDir, id);
     await writeSnapshot(filesDir, read);
     const setting: SkillSetting | undefined = existing
@@ -281,7 +305,9 @@ export function findTool(skill: SkillEntry, name: string): ToolInfo {
   if (!tool) {
     throw new RpcError(
       ErrorCode.NotFound,
-      `Skill "${skill.id}" has no tool "${name}"; its tools: ${
+      `Skill "${skill.id}" has no tool "${name}"${
+        didYouMean(name, skill.discovery.tools.map((t) => t.name))
+      }; its tools: ${
         skill.discovery.tools.map((t) => t.name).join(", ") || "(none)"
       }`,
     );

@@ -1,3 +1,4 @@
+import { didYouMean } from "../closest_word.ts";
 import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import {
@@ -10,7 +11,11 @@ import type { CapabilityBroker } from "../broker/mod.ts";
 import { HttpTape } from "../broker/mod.ts";
 import { parseOriginMap } from "../broker/mod.ts";
 import {
+  type CheckedProblem,
+  checkSkill,
+  type Discovery,
   grantHost,
+  type ShapeFacts,
   type SkillGrants,
   type SkillGrantStore,
 } from "../skills/mod.ts";
@@ -41,6 +46,10 @@ export interface SkillsMethodsContext {
   ) => { hosts: string[]; openWeb: boolean } | undefined;
   /** The vault's domains (for `skills.list`). */
   vaultDomains: () => Set<string>;
+  /** A loaded shape's field and relation keys (for the skill checks). */
+  shapeFacts: (name: string) => ShapeFacts | undefined;
+  /** Every loaded shape's name. */
+  shapeNames: () => string[];
 }
 
 /** A preference key: `http.origin_map`, `capability.llm`… */
@@ -101,17 +110,53 @@ export function registerSkillsMethods(
     });
   }
 
+  const check = (read: Discovery) =>
+    checkSkill(read, {
+      shape: context.shapeFacts,
+      shapeNames: context.shapeNames,
+    });
+
   dispatcher.register("skills.add", async (params) => {
     await ready();
     const path = stringParam(params, "path", 4096);
-    const { skill, updated } = await registry.add(path);
+    // strict (what `agentos skills add` sends unless --force): refuse a
+    // skill with errors. Without it the skill is added with its problems.
+    const strict = params.strict === true;
+    let problems: CheckedProblem[] = [];
+    const { skill, updated } = await registry.add(path, {
+      check: (read, id) => {
+        problems = check(read);
+        const errors = problems.filter((p) => p.severity === "error").length;
+        if (errors > 0 && strict) {
+          throw new RpcError(
+            ErrorCode.InvalidParams,
+            `Skill ${id} has ${errors} problem${
+              errors === 1 ? "" : "s"
+            }; not added (fix them, or add it anyway with --force)`,
+            { id, problems },
+          );
+        }
+      },
+    });
     context.onSkillChanged(skill);
     return {
       id: skill.id,
       name: skill.name,
       updated,
       tools: skill.discovery.tools.map((tool) => tool.name),
-      problems: skill.discovery.problems,
+      problems,
+    };
+  });
+
+  dispatcher.register("skills.validate", async (params) => {
+    await ready();
+    const { id, read } = await registry.inspect(
+      stringParam(params, "path", 4096),
+    );
+    return {
+      id,
+      tools: read.tools.map((tool) => tool.name),
+      problems: check(read),
     };
   });
 
@@ -155,6 +200,7 @@ export function registerSkillsMethods(
       callId: run.callId,
       ms: run.ms,
       ...(run.secrets.length > 0 ? { secrets: run.secrets } : {}),
+      ...(run.output === undefined ? {} : { output: run.output }),
     };
   });
 
@@ -170,7 +216,9 @@ export function registerSkillsMethods(
     if (only !== undefined && tools.length === 0) {
       throw new RpcError(
         ErrorCode.NotFound,
-        `Skill "${skill.id}" has no tool "${only}"`,
+        `Skill "${skill.id}" has no tool "${only}"${
+          didYouMean(only, skill.discovery.tools.map((t) => t.name))
+        }`,
       );
     }
     if (params.record === true && params.replay !== undefined) {
@@ -233,6 +281,7 @@ export function registerSkillsMethods(
             status: "failed",
             ms: Math.round(performance.now() - started),
             error: error.message,
+            ...failureDetail(error.data),
           });
         }
       }
@@ -241,6 +290,8 @@ export function registerSkillsMethods(
       cases.filter((c) => c.status === status).length;
     return {
       skill: skill.id,
+      // A skill with errors fails its test run even when no case could run.
+      problems: check(skill.discovery).filter((p) => p.severity === "error"),
       cases,
       passed: count("passed"),
       failed: count("failed"),
@@ -332,4 +383,14 @@ function prefKey(params: Record<string, unknown>): string {
     );
   }
   return key;
+}
+
+/** The traceback and printed output a failed call's error carries. */
+function failureDetail(data: unknown): Record<string, string> {
+  if (!isObject(data)) return {};
+  const out: Record<string, string> = {};
+  for (const key of ["traceback", "output"]) {
+    if (typeof data[key] === "string") out[key] = data[key] as string;
+  }
+  return out;
 }

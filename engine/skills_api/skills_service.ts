@@ -187,6 +187,14 @@ export function openSkills(
     grantsOf,
     grantDefaults,
     vaultDomains,
+    shapeFacts: (name) => {
+      const shape = graph.shapes.get(name);
+      return shape && {
+        fields: Object.keys(shape.fields),
+        relations: Object.keys(shape.relations),
+      };
+    },
+    shapeNames: () => graph.shapes.list().map((shape) => shape.name),
   });
   registerPackagesMethods(engine.dispatcher, {
     registry,

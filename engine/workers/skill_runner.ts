@@ -76,6 +76,8 @@ export interface RunResult {
   spare: boolean;
   /** Credentials the tool returned in `__secrets__` (masked previews). */
   secrets: StoredSecret[];
+  /** The last lines the skill printed (print() and stderr), redacted. */
+  output?: string;
 }
 
 /** Options for {@linkcode SkillRunner}. */
@@ -276,12 +278,14 @@ export class SkillRunner {
         },
       );
       handler.finish();
+      const output = outcome.output === undefined
+        ? {}
+        : { output: credentials.redact(outcome.output) };
       if (!outcome.ok) {
-        throw toolFailure(
-          skill,
-          tool,
-          credentials.redactValue(outcome.error) as Record<string, unknown>,
-        );
+        throw toolFailure(skill, tool, {
+          ...credentials.redactValue(outcome.error) as Record<string, unknown>,
+          ...output,
+        });
       }
       const secrets = await settleCredentials(outcome.value, {
         skill,
@@ -307,7 +311,7 @@ export class SkillRunner {
         updated: records.updated,
         warnings: records.warnings.length,
       });
-      return { result, records, callId, ms, spare, secrets };
+      return { result, records, callId, ms, spare, secrets, ...output };
     } catch (error) {
       handler.finish();
       const ms = Math.round(performance.now() - started);
@@ -321,10 +325,15 @@ export class SkillRunner {
       const message = credentials.redact((wire as Error).message);
       const refused = wire instanceof RpcError &&
         wire.code === ErrorCode.Forbidden;
-      report(refused ? "refused" : "failed", ms, {}, message);
+      // The data carries the worker's stderr and traceback: redacted too.
+      const data = wire instanceof RpcError
+        ? credentials.redactValue(wire.data)
+        : undefined;
+      const traceback = isObject(data) && typeof data.traceback === "string"
+        ? { traceback: data.traceback }
+        : {};
+      report(refused ? "refused" : "failed", ms, traceback, message);
       if (wire instanceof RpcError) {
-        // The data carries the worker's stderr and traceback: redacted too.
-        const data = credentials.redactValue(wire.data);
         throw new RpcError(wire.code, message, {
           ...(isObject(data) ? data : {}),
           callId,

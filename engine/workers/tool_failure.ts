@@ -28,6 +28,7 @@ export function toolFailure(
       message,
       ...(error.traceback ? { traceback: error.traceback } : {}),
       ...(isObject(error.fields) ? { fields: error.fields } : {}),
+      ...(typeof error.output === "string" ? { output: error.output } : {}),
     },
   );
 }

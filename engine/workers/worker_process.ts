@@ -68,8 +68,11 @@ export interface WorkerRunOptions {
 
 /** What the worker answered. */
 export type WorkerResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: Record<string, unknown> };
+  | { ok: true; value: unknown; output?: string }
+  | { ok: false; error: Record<string, unknown>; output?: string };
+
+/** Characters of a call's printed output kept with its result. */
+const MAX_OUTPUT_CHARS = 4000;
 
 const FIRE_AND_FORGET = new Set(["log", "progress"]);
 
@@ -393,13 +396,18 @@ export class WorkerProcess {
           ));
         }
         this.#state = "done";
+        // The last lines the skill printed (print() and stderr).
+        const output = typeof message.output === "string"
+          ? { output: message.output.slice(-MAX_OUTPUT_CHARS) }
+          : {};
         const result: WorkerResult = message.ok === true
-          ? { ok: true, value: message.value ?? null }
+          ? { ok: true, value: message.value ?? null, ...output }
           : {
             ok: false,
             error: isObject(message.error)
               ? message.error
               : { type: "Error", message: String(message.error) },
+            ...output,
           };
         this.#result?.resolve(result);
         return;

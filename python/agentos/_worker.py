@@ -47,10 +47,17 @@ from agentos._wire import MAX_LINE, LineReader, LineTooLong, LineWriter  # noqa:
 TRACEBACK_LIMIT = 8 * 1024
 """Bytes of traceback text kept in an error result (the last frames)."""
 
+OUTPUT_LINES = 20
+"""Lines of the skill's print and stderr output kept for its result (the last)."""
+
+OUTPUT_CHARS = 4000
+"""Characters of that output kept at most."""
+
 _DEVNULL = "/dev/null"
 _CO_COROUTINE = 0x80
 _CO_VARKEYWORDS = 0x08
 _INTERNAL_FILES = (__file__, _skill_loader.__file__)
+_SDK_DIR = __file__.rsplit("/", 1)[0] + "/"
 
 
 class ProtocolError(ValueError):
@@ -59,6 +66,7 @@ class ProtocolError(ValueError):
 
 def _claim_stdio():
     """Move the wire to private fds; leave /dev/null on fd 0 and stderr on fd 1."""
+    global _OUTPUT
     out_fd = posix.dup(1)
     in_fd = posix.dup(0)
     try:
@@ -67,7 +75,7 @@ def _claim_stdio():
         null = posix.open(_DEVNULL, posix.O_WRONLY)
         posix.dup2(null, 1)
         posix.close(null)
-    sys.stdout = sys.stderr
+    sys.stdout = sys.stderr = _OUTPUT = OutputTail(sys.stderr)
     try:
         null = posix.open(_DEVNULL, posix.O_RDONLY)
         posix.dup2(null, 0)
@@ -75,6 +83,38 @@ def _claim_stdio():
     except OSError:
         pass
     return in_fd, out_fd
+
+
+class OutputTail:
+    """A text stream that writes through to stderr and keeps the last lines.
+
+    The engine returns them with the call's result (``output``), so a
+    skill's ``print()`` is seen by whoever ran the call.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._lines = []
+        self._partial = ""
+
+    def write(self, text):
+        self._stream.write(text)
+        parts = (self._partial + text).split("\n")
+        self._partial = parts.pop()[-OUTPUT_CHARS:]
+        self._lines.extend(part[-OUTPUT_CHARS:] for part in parts)
+        del self._lines[:-OUTPUT_LINES]
+        return len(text)
+
+    def text(self) -> str:
+        """The kept lines (and an unfinished last line), at most OUTPUT_CHARS."""
+        lines = self._lines + ([self._partial] if self._partial else [])
+        return "\n".join(lines)[-OUTPUT_CHARS:]
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+_OUTPUT = None
 
 
 def _parse_call(line: bytes) -> dict:
@@ -159,7 +199,13 @@ def _format_traceback(error: BaseException) -> str:
         tb = tb.tb_next
     import traceback  # only failing calls pay for it (~2 ms of every start otherwise)
 
-    text = "".join(traceback.format_exception(type(error), error, tb))
+    # The skill's own frames: the SDK's (a client.get that raised) say
+    # nothing its author can act on. The last line names the error anyway.
+    shown = traceback.TracebackException(type(error), error, tb)
+    own = [frame for frame in shown.stack if not frame.filename.startswith(_SDK_DIR)]
+    if own:
+        shown.stack = traceback.StackSummary.from_list(own)
+    text = "".join(shown.format())
     data = text.encode("utf-8", "replace")
     if len(data) > TRACEBACK_LIMIT:
         text = "... (earlier frames cut)\n" + data[-(TRACEBACK_LIMIT - 64) :].decode("utf-8", "ignore")
@@ -257,10 +303,18 @@ async def _run(call: dict, reader: LineReader, writer: LineWriter, loop) -> dict
     try:
         value = await _invoke(call)
     except BaseException as error:  # noqa: BLE001 — every failure becomes a result
-        return error_result(call["id"], error)
+        return _with_output(error_result(call["id"], error))
     if isinstance(value, SkillError):
-        return error_result(call["id"], value, with_traceback=False)
-    return {"__type__": "result", "id": call["id"], "ok": True, "value": value}
+        return _with_output(error_result(call["id"], value, with_traceback=False))
+    return _with_output({"__type__": "result", "id": call["id"], "ok": True, "value": value})
+
+
+def _with_output(result: dict) -> dict:
+    """The result with the last lines the skill printed, when it printed any."""
+    text = _OUTPUT.text() if _OUTPUT is not None else ""
+    if text:
+        result["output"] = text
+    return result
 
 
 def serve() -> int:

@@ -5,7 +5,11 @@
 stdin and writes one JSON line::
 
     {"front_matter": {...}, "tools": [...], "connections": [...],
-     "url_literals": [...], "imports": [...], "problems": [...]}
+     "url_literals": [...], "imports": [...], "problems": [...],
+     "findings": [...], "services": {...}}
+
+``findings`` and ``services`` and each tool's ``kwargs`` and ``return_keys``
+come from :mod:`agentos._source_lint`, for the engine's skill checks.
 
 A tool is a top-level ``def``/``async def`` carrying an SDK decorator
 (``returns``, ``provides``, ``connection``, ``timeout``, ``test``,
@@ -19,6 +23,7 @@ import json
 import sys
 
 from agentos import _front_matter
+from agentos._source_lint import lint
 from agentos._source_scan import FileScan
 
 
@@ -44,11 +49,17 @@ def discover(readme, sources: dict) -> dict:
             else:
                 front_matter = parsed
     tools, connections, urls, imports = [], [], [], set()
+    findings, services = [], {}
     first_tool, first_connection = {}, {}
     for path in sorted(p for p in sources if p.endswith(".py")):
         scan = FileScan(path, sources[path]).run()
         problems.extend(scan.problems)
+        facts = lint(path, sources[path])
+        findings.extend(facts["findings"])
+        for service, line in facts["services"].items():
+            services.setdefault(service, {"file": path, "line": line})
         for tool in scan.tools:
+            tool.update(facts["tools"].get(tool["name"], {}))
             earlier = first_tool.setdefault(tool["name"], tool)
             if earlier is tool:
                 tools.append(tool)
@@ -77,6 +88,8 @@ def discover(readme, sources: dict) -> dict:
         "url_literals": list(dict.fromkeys(urls)),
         "imports": sorted(imports),
         "problems": problems,
+        "findings": findings,
+        "services": services,
     }
 
 

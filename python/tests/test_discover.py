@@ -65,7 +65,8 @@ class DiscoverCliTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stdout.count(b"\n"), 1)
         result = json.loads(proc.stdout)
-        self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports", "problems"])
+        self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports", "problems",
+                                        "findings", "services"])
         self.assertEqual(result["front_matter"], {
             "id": "example-search",
             "name": "Example Search",

@@ -161,8 +161,8 @@ export class CapabilityBroker {
       throw new RpcError(
         ErrorCode.NotFound,
         url !== undefined && this.#ordered(name).length > 0
-          ? `No enabled provider of "${name}" serves ${url}: every provider declares URL patterns that do not match it; see capability.providers`
-          : `No enabled skill provides "${name}"; see capability.list`,
+          ? `No enabled provider of "${name}" serves ${url}: every provider declares URL patterns that do not match it; see the PROVIDES column of agentos skills list`
+          : `No enabled skill provides "${name}"; see the PROVIDES column of agentos skills list`,
       );
     }
     if (providers.length === 0) {
