@@ -34,16 +34,18 @@ export class ShapeCatalog {
   }
 
   /**
-   * A registry view for the engine's query module, which only looks shapes
-   * up by name.
+   * A registry view for the engine's query module, which looks shapes up
+   * by name and lists them.
    *
    * @returns the catalog typed as a registry
    */
   asRegistry(): ShapeRegistry {
-    // TODO(#7): `listNodes` only calls `get()`; once it takes
-    // `Pick<ShapeRegistry, "get">`, pass the catalog itself instead.
+    // TODO(#7): `listNodes` only calls `get()` and `list()` (for "did you
+    // mean"); once it takes `Pick<ShapeRegistry, "get" | "list">`, pass the
+    // catalog itself instead.
     return {
       get: (name: string) => this.get(name),
+      list: () => this.list(),
     } as unknown as ShapeRegistry;
   }
 

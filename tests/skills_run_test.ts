@@ -304,6 +304,7 @@ Deno.test("the registry: discovery problems, parameters, enable/disable, remove"
         file: "bad.py",
         line: 6,
         reason: "Syntax error: '(' was never closed",
+        severity: "error",
       }]);
       const { skills } = await client.call<{ skills: Json[] }>("skills.list");
       const ids = skills.map((s) => s.id);

@@ -94,6 +94,8 @@ class DiscoverCliTest(unittest.TestCase):
             "tests": [{"params": {"query": "x"}}],
             "test_skip": None,
             "is_async": True,
+            "kwargs": True,
+            "return_keys": None,
         }])
         self.assertEqual(result["connections"], [{
             "name": "api",
