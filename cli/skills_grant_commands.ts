@@ -3,6 +3,7 @@ import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
+import { RUN_GRANT_OPTIONS, runGrant } from "./skills_run_grant.ts";
 
 function grantCommand(allow: boolean): Command {
   const verb = allow ? "allow" : "disallow";
@@ -11,23 +12,38 @@ function grantCommand(allow: boolean): Command {
     summary: allow
       ? "Let a skill reach a host (or, if it declares open_web, any public host)"
       : "Take back a host or open web access granted to a skill",
-    usage: `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web`,
+    usage:
+      `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
+        allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
+      }`,
     help: allow
       ? `A granted host is reached exactly as named (no subdomains) and may be a
 private address (a service on your network or this machine), which skills
 otherwise never reach. --open-web lets a skill that declares open_web in its
 readme reach any public host. Grants persist; see them in skills list.
 
+--run lets a skill run a program its readme declares (shell: [git]): found
+once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
+no network (--net gives it the host's, unchecked by the engine), no home,
+only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
+config visible. Shells and interpreters are never runnable.
+
 Examples:
   agentos skills allow my-skill api.example.com
   agentos skills allow openai-compatible localhost
-  agentos skills allow web-reader --open-web`
+  agentos skills allow web-reader --open-web
+  agentos skills allow git --run git --cwd ~/src/project`
       : `Examples:
   agentos skills disallow my-skill api.example.com
   agentos skills disallow web-reader --open-web`,
-    options: { "open-web": { type: "boolean" }, ...JSON_OPTION },
+    options: {
+      "open-web": { type: "boolean" },
+      ...RUN_GRANT_OPTIONS,
+      ...JSON_OPTION,
+    },
     async run({ values, positionals }) {
       const skill = requireArg(positionals, 0, "skill");
+      if (values.run !== undefined) return await runGrant(allow, skill, values);
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
       if ((host === undefined) === !openWeb) {

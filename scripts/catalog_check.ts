@@ -17,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { EngineProcess } from "../tests/_engine_process.ts";
 import { scanSkillSource, type SourceGaps } from "./catalog_scan.ts";
+import { PROGRAM_DIRS } from "../engine/skills/mod.ts";
 
 interface ToolView {
   name: string;
@@ -150,8 +151,15 @@ function classify(gaps: SourceGaps, verdict: Verdict): void {
   if (gaps.packages.length > 0) {
     verdict.blocking.push(`packages: ${gaps.packages.join(", ")}`);
   }
-  if (gaps.shell.length > 0) {
-    verdict.blocking.push(`shell.run (${gaps.shell.join(", ")})`);
+  // shell.run works once the owner grants the program; a program this
+  // host lacks (or one chosen at run time) is a gap.
+  const missing = gaps.shell.filter((p) => !installed(p));
+  if (missing.length > 0) {
+    verdict.blocking.push(`programs not on this host: ${missing.join(", ")}`);
+  }
+  const present = gaps.shell.filter(installed);
+  if (present.length > 0) {
+    verdict.notes.push(`needs a --run grant: ${present.join(", ")}`);
   }
   if (gaps.macos.length > 0) {
     verdict.platform.push(`macOS: ${gaps.macos.join(", ")}`);
@@ -161,6 +169,18 @@ function classify(gaps: SourceGaps, verdict: Verdict): void {
     );
   }
   if (gaps.browserSession) verdict.platform.push("logged-in browser session");
+}
+
+function installed(program: string): boolean {
+  if (program.includes(" ")) return false; // "a computed program"
+  const name = program.slice(program.lastIndexOf("/") + 1);
+  return PROGRAM_DIRS.some((dir) => {
+    try {
+      return Deno.statSync(`${dir}/${name}`).isFile;
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function skillDirs(dir: string): Promise<string[]> {

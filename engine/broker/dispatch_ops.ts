@@ -16,6 +16,8 @@ import type { SkillEntry } from "../skills/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
 import { readKeychain } from "./credentials/mod.ts";
 import { serveCrypto } from "./crypto/mod.ts";
+import type { ShellBroker } from "./shell/mod.ts";
+import { declaredPrograms, type RunGrant } from "../skills/mod.ts";
 
 /** Serves the worker's side effects during a call. */
 export interface DispatchHandler {
@@ -79,6 +81,10 @@ export interface DispatchContext {
   tape?: HttpTape;
   /** Serves `capability.call`. */
   capabilityCall?: NestedCapabilityCall;
+  /** Serves `shell.run`. */
+  shell?: ShellBroker;
+  /** The owner's `--run` grants of this skill, by program name. */
+  runGrants?: Record<string, RunGrant>;
   /** Receives one line per brokered op. */
   audit?: AuditSink;
   /** Called with each progress report (forwarded to the caller). */
@@ -333,12 +339,31 @@ async function serve(
       const value = await context.capabilityCall(name, inner, trace.checks);
       return { value, target: name, checks: trace.checks };
     }
-    case "shell.run":
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `"shell.run" is not available: skills cannot run programs`,
-        { op, check: "op" },
-      );
+    case "shell.run": {
+      trace.target = typeof params.binary === "string"
+        ? params.binary.slice(0, 100)
+        : undefined;
+      if (!context.shell) {
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `"shell.run" is not available: skills cannot run programs here`,
+          { op, check: "op" },
+        );
+      }
+      const { value, checks } = await context.shell.run({
+        skillId: skill.id,
+        declared: declaredPrograms(skill.discovery),
+        grants: context.runGrants ?? {},
+        credentials: context.credentials,
+        signal: context.signal,
+      }, params);
+      return {
+        value,
+        target: trace.target,
+        checks,
+        bytesIn: value.stdout.length + value.stderr.length,
+      };
+    }
   }
   if (op.startsWith("crypto.")) {
     const { value, checks } = await serveCrypto(op, params, {

@@ -23,3 +23,4 @@ export * from "./credentials/mod.ts";
 export * from "./sql/mod.ts";
 export * from "./capability/mod.ts";
 export * from "./crypto/mod.ts";
+export * from "./shell/mod.ts";

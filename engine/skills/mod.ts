@@ -64,3 +64,12 @@ export {
   type PackageState,
   packageState,
 } from "./skill_packages.ts";
+export {
+  declaredPrograms,
+  isCleanAbsolute,
+  isInterpreter,
+  NEVER_RUNNABLE,
+  PROGRAM_DIRS,
+  type RunGrant,
+  RunGrantStore,
+} from "./run_grants.ts";

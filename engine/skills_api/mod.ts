@@ -23,3 +23,4 @@ export {
   type PackagesMethodsContext,
   registerPackagesMethods,
 } from "./packages_methods.ts";
+export { registerRunMethods, type RunMethodsContext } from "./run_methods.ts";

@@ -1,3 +1,4 @@
+import { declaredPrograms, type RunGrant } from "../skills/mod.ts";
 import { skillCredentialDomains } from "../skills/mod.ts";
 import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
@@ -15,6 +16,7 @@ export function skillView(
   skill: SkillEntry,
   grants: SkillGrants,
   vaultDomains: Set<string> = new Set(),
+  runGrants: Record<string, RunGrant> = {},
 ): Record<string, unknown> {
   const fm = skill.discovery.front_matter;
   return {
@@ -39,6 +41,11 @@ export function skillView(
     })),
     egress: skill.egress,
     grants: grantsView(skill, grants),
+    // Each program the readme declares, and what the owner granted it.
+    programs: declaredPrograms(skill.discovery).map((name) => ({
+      name,
+      granted: runGrants[name] ?? null,
+    })),
     secrets: declaresSecrets(skill) ? "real values" : "masked",
     credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
       .map((entry) => {

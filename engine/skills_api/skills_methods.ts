@@ -20,7 +20,7 @@ import {
   type SkillGrantStore,
 } from "../skills/mod.ts";
 import { grantsView, skillView } from "./skill_view.ts";
-import type { SettingsStore } from "../skills/mod.ts";
+import type { RunGrantStore, SettingsStore } from "../skills/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
@@ -50,6 +50,8 @@ export interface SkillsMethodsContext {
   shapeFacts: (name: string) => ShapeFacts | undefined;
   /** Every loaded shape's name. */
   shapeNames: () => string[];
+  /** The owner's `--run` grants (for `skills.list`). */
+  runGrants?: RunGrantStore;
 }
 
 /** A preference key: `http.origin_map`, `capability.llm`… */
@@ -77,7 +79,12 @@ export function registerSkillsMethods(
     const domains = context.vaultDomains();
     return {
       skills: registry.list().map((skill) =>
-        skillView(skill, context.grantsOf(skill), domains)
+        skillView(
+          skill,
+          context.grantsOf(skill),
+          domains,
+          context.runGrants?.get(skill.id),
+        )
       ),
     };
   });
@@ -164,6 +171,7 @@ export function registerSkillsMethods(
     await ready(false);
     const skill = await registry.remove(stringParam(params, "id"));
     context.grants.remove(skill.id);
+    context.runGrants?.remove(skill.id);
     skill.enabled = false;
     context.onSkillChanged(skill);
     return { id: skill.id, removed: true };

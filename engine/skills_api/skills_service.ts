@@ -9,14 +9,15 @@ import { HttpBroker } from "../broker/mod.ts";
 import { type OriginMap, parseOriginMap } from "../broker/mod.ts";
 import { SettingsStore } from "../skills/mod.ts";
 import type { CredentialSource } from "../broker/mod.ts";
-import { SkillGrantStore } from "../skills/mod.ts";
+import { RunGrantStore, SkillGrantStore } from "../skills/mod.ts";
 import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
 import { registerPackagesMethods } from "./packages_methods.ts";
+import { registerRunMethods } from "./run_methods.ts";
 import { writeSkillNode } from "../skills/mod.ts";
 import { SparePool } from "../workers/mod.ts";
-import { SqlBroker } from "../broker/mod.ts";
+import { ShellBroker, SqlBroker } from "../broker/mod.ts";
 import { WorkerProcess } from "../workers/mod.ts";
 
 /** The bundled skills of a checkout (a compiled build passes its own copy). */
@@ -129,6 +130,12 @@ export function openSkills(
     skillDataDir: join(engine.paths.home, "skill-data"),
   });
   const packagesRoot = join(engine.paths.home, "skill-packages");
+  const runGrants = new RunGrantStore(settings);
+  const shell = new ShellBroker({
+    bwrap: "bwrap",
+    userNamespace: sandbox.status().userNamespace === true,
+    tmpBytes: sandbox.limits.tmpBytes,
+  });
   const runner = new SkillRunner({
     registry,
     pool,
@@ -140,6 +147,8 @@ export function openSkills(
     grants: grantsOf,
     vault,
     sql,
+    shell,
+    runGrants: (skill) => runGrants.get(skill.id),
     packages: {
       root: packagesRoot,
       spawn: (dir) =>
@@ -195,6 +204,12 @@ export function openSkills(
       };
     },
     shapeNames: () => graph.shapes.list().map((shape) => shape.name),
+    runGrants,
+  });
+  registerRunMethods(engine.dispatcher, {
+    registry,
+    grants: runGrants,
+    loaded,
   });
   registerPackagesMethods(engine.dispatcher, {
     registry,

@@ -18,12 +18,13 @@ import {
   needsCredentials,
 } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
-import type { SqlBroker } from "../broker/mod.ts";
+import type { ShellBroker, SqlBroker } from "../broker/mod.ts";
 import { callerResult, writeRecords } from "./record_sink.ts";
 import {
   findTool,
   missingPackages,
   packageState,
+  type RunGrant,
   type SkillEntry,
   type SkillRegistry,
 } from "../skills/mod.ts";
@@ -103,6 +104,10 @@ export interface SkillRunnerOptions {
    * worker that sees one (a spare has no skill's packages mounted).
    */
   packages?: { root: string; spawn: (dir: string) => WorkerProcess };
+  /** Serves `shell.run`. */
+  shell?: ShellBroker;
+  /** The owner's `--run` grants of a skill. */
+  runGrants?: (skill: SkillEntry) => Record<string, RunGrant>;
 }
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -250,6 +255,8 @@ export class SkillRunner {
       sql: this.#options.sql,
       tape: request.tape,
       audit: this.#options.audit,
+      shell: this.#options.shell,
+      runGrants: this.#options.runGrants?.(skill),
       capabilityCall: (name, params, checks) =>
         this.#nested(name, params, checks, {
           chain,

@@ -77,7 +77,9 @@ class _Graph:
 
 class _Shell:
     async def run(self, binary, args=None, cwd=None, input=None, timeout=None, **options):
-        """Ask the engine to run a program (``shell.run``); most sandboxes refuse."""
+        """Ask the engine to run a program (``shell.run``): one the readme declares (``shell: [git]``)
+        and the owner granted (``agentos skills allow <skill> --run git``). ``args`` is an argv list,
+        never parsed by a shell. Returns ``{exit_code, stdout, stderr, timed_out, truncated}``."""
         params = {"binary": binary, "args": list(args or []), "cwd": cwd, "input": input, "timeout": timeout, **options}
         return await _dispatch("shell.run", params)
 

@@ -1,0 +1,105 @@
+import { callerPath } from "./caller_path.ts";
+import { callEngine } from "./engine_connection.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+import { print, printJson } from "./output.ts";
+import { isInterpreter, PROGRAM_DIRS } from "../engine/skills/mod.ts";
+
+/** The options `skills allow … --run` takes besides the program. */
+export const RUN_GRANT_OPTIONS = {
+  run: { type: "string" },
+  cwd: { type: "string" },
+  config: { type: "string", multiple: true },
+  net: { type: "boolean" },
+} as const;
+
+/**
+ * `agentos skills allow <skill> --run <program> [--cwd DIR] [--config DIR]…
+ * [--net]` and `skills disallow <skill> --run <program>`: the program is
+ * resolved here, once, to an absolute path (what it links to included),
+ * so the engine reads no host directory to find it.
+ *
+ * @param allow grant or take back
+ * @param skill the skill
+ * @param values the parsed options
+ * @returns the exit code
+ */
+export async function runGrant(
+  allow: boolean,
+  skill: string,
+  values: Record<string, unknown>,
+): Promise<number> {
+  const program = values.run as string;
+  if (!allow) {
+    const out = await callEngine<{ removed: boolean }>("skills.disallow_run", {
+      skill,
+      program,
+    });
+    if (values.json) printJson(out);
+    else {
+      print(
+        out.removed
+          ? `Skill ${skill} may no longer run ${program}`
+          : `Skill ${skill} was not allowed to run ${program}`,
+      );
+    }
+    return ExitCode.Ok;
+  }
+  if (program.includes("/") || isInterpreter(program)) {
+    throw new CliError(
+      program.includes("/")
+        ? `Give the program's name, not a path: "${program}"`
+        : `"${program}" runs other programs or code, so no skill may run it`,
+    );
+  }
+  const path = await resolveProgram(program);
+  const home = Deno.env.get("HOME");
+  const config = ((values.config as string[] | undefined) ?? []).map((dir) =>
+    callerPath(dir.startsWith("~/") && home ? `${home}${dir.slice(1)}` : dir)
+  );
+  const out = await callEngine<{ grant: Record<string, unknown> }>(
+    "skills.allow_run",
+    {
+      skill,
+      program,
+      path,
+      ...(values.cwd ? { cwd: await realDir(values.cwd as string) } : {}),
+      config: await Promise.all(config.map(realDir)),
+      ...(home ? { home } : {}),
+      net: values.net === true,
+    },
+  );
+  if (values.json) {
+    printJson(out);
+    return ExitCode.Ok;
+  }
+  print(`Skill ${skill} may now run ${program} (${path})`);
+  const grant = out.grant as { cwd?: string; config: string[]; net: boolean };
+  print(`  writable: ${grant.cwd ?? "(none: a private /tmp)"}`);
+  if (grant.config.length > 0) print(`  config:   ${grant.config.join(", ")}`);
+  print(`  network:  ${grant.net ? "yes (unchecked by the engine)" : "none"}`);
+  return ExitCode.Ok;
+}
+
+async function resolveProgram(program: string): Promise<string> {
+  for (const dir of PROGRAM_DIRS) {
+    const path = `${dir}/${program}`;
+    const stat = await Deno.stat(path).catch(() => undefined);
+    if (stat?.isFile && ((stat.mode ?? 0) & 0o111) !== 0) {
+      const real = await Deno.realPath(path);
+      if (isInterpreter(real.slice(real.lastIndexOf("/") + 1))) {
+        throw new CliError(
+          `"${program}" is ${real}, which runs other programs or code, so no skill may run it`,
+        );
+      }
+      return real;
+    }
+  }
+  throw new CliError(`No program "${program}" in ${PROGRAM_DIRS.join(", ")}`);
+}
+
+async function realDir(dir: string): Promise<string> {
+  const path = callerPath(dir);
+  const stat = await Deno.stat(path).catch(() => undefined);
+  if (!stat?.isDirectory) throw new CliError(`"${dir}" is not a directory`);
+  return await Deno.realPath(path);
+}

@@ -1,0 +1,22 @@
+/**
+ * The `shell.run` op: programs a skill declares (`shell: [git]`) and the
+ * owner granted (`agentos skills allow <skill> --run git`), each run under
+ * its own bubblewrap profile with an argv array (no shell), a working
+ * directory inside the granted one, output caps and a timeout. Calls
+ * `engine/skills` (the grants) and `../credentials` (placeholders).
+ *
+ * @module
+ */
+export {
+  DEFAULT_PROGRAM_TIMEOUT_S,
+  ShellBroker,
+  type ShellBrokerOptions,
+  type ShellCaller,
+} from "./serve_shell.ts";
+export { PROGRAM_ENV, shellArgv, type ShellArgvOptions } from "./shell_argv.ts";
+export {
+  MAX_PROGRAM_OUTPUT,
+  type ProgramResult,
+  type ProgramSpawn,
+  runProgram,
+} from "./program_run.ts";

@@ -1,0 +1,109 @@
+/** Most bytes kept of a program's stdout and of its stderr; past it the program is killed. */
+export const MAX_PROGRAM_OUTPUT = 4 * 1024 * 1024;
+
+/** What `shell.run` answers. */
+export interface ProgramResult {
+  exit_code: number | null;
+  stdout: string;
+  stderr: string;
+  timed_out: boolean;
+  /** True when an output passed {@linkcode MAX_PROGRAM_OUTPUT} and the program was killed. */
+  truncated: boolean;
+}
+
+/** How to start one confined program. */
+export interface ProgramSpawn {
+  command: string;
+  args: string[];
+  /** Text for its standard input. */
+  input?: string;
+  timeoutMs: number;
+  /** Aborted when the call ends: the program is killed. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one confined program to its end: feeds its input, keeps at most
+ * {@linkcode MAX_PROGRAM_OUTPUT} bytes of each output (killing it past
+ * that), kills it at its timeout or when the call ends, and never lets it
+ * outlive this function.
+ *
+ * @param spawn the command (bubblewrap and its arguments), input, timeout, signal
+ * @returns exit code (null when killed), outputs as text, and how it ended
+ */
+export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
+  const child = new Deno.Command(spawn.command, {
+    args: spawn.args,
+    clearEnv: true,
+    env: {},
+    cwd: "/",
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let timedOut = false;
+  let truncated = false;
+  const kill = () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, spawn.timeoutMs);
+  spawn.signal?.addEventListener("abort", kill, { once: true });
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      if (size + chunk.length > MAX_PROGRAM_OUTPUT) {
+        chunks.push(chunk.subarray(0, MAX_PROGRAM_OUTPUT - size));
+        size = MAX_PROGRAM_OUTPUT;
+        truncated = true;
+        kill();
+        continue; // drain, so the pipe closes
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return new TextDecoder().decode(all);
+  };
+  const feed = (async () => {
+    const writer = child.stdin.getWriter();
+    try {
+      if (spawn.input) {
+        await writer.write(new TextEncoder().encode(spawn.input));
+      }
+      await writer.close();
+    } catch {
+      // The program exited without reading all of it: not an error of ours.
+    }
+  })();
+  try {
+    const [stdout, stderr, status] = await Promise.all([
+      collect(child.stdout),
+      collect(child.stderr),
+      child.status,
+      feed,
+    ]);
+    return {
+      exit_code: status.signal === null ? status.code : null,
+      stdout,
+      stderr,
+      timed_out: timedOut,
+      truncated,
+    };
+  } finally {
+    clearTimeout(timer);
+    spawn.signal?.removeEventListener("abort", kill);
+  }
+}

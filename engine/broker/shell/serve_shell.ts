@@ -1,0 +1,225 @@
+import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
+import { isCleanAbsolute, type RunGrant } from "../../skills/mod.ts";
+import type { CallCredentials } from "../credentials/mod.ts";
+import { PLACEHOLDER } from "../credentials/mod.ts";
+import { shellArgv } from "./shell_argv.ts";
+import { type ProgramResult, runProgram } from "./program_run.ts";
+
+/** Default and longest `timeout=` of one program, in seconds. */
+export const DEFAULT_PROGRAM_TIMEOUT_S = 30;
+const MAX_PROGRAM_TIMEOUT_S = 300;
+const MAX_ARGS = 256;
+const MAX_ARGV_CHARS = 1024 * 1024;
+const MAX_INPUT_CHARS = 4 * 1024 * 1024;
+
+/** How programs are confined on this engine. */
+export interface ShellBrokerOptions {
+  /** The bubblewrap program. */
+  bwrap: string;
+  /** Whether bubblewrap runs programs as nobody in a user namespace. */
+  userNamespace: boolean;
+  /** Size of each program's private `/tmp`, in bytes. */
+  tmpBytes: number;
+}
+
+/** The calling skill as `shell.run` checks it. */
+export interface ShellCaller {
+  skillId: string;
+  /** Programs its readme declares (`shell: [git]`). */
+  declared: string[];
+  /** The owner's grants, by program name. */
+  grants: Record<string, RunGrant>;
+  credentials: CallCredentials;
+  signal?: AbortSignal;
+}
+
+/**
+ * `shell.run {binary, args?, cwd?, input?, timeout?}`: runs a program the
+ * skill declares and the owner granted, under its own bubblewrap profile
+ * (see {@linkcode shellArgv}), with arguments as an argv array — never
+ * through a shell — and a working directory inside the one the owner
+ * granted.
+ */
+export class ShellBroker {
+  #options: ShellBrokerOptions;
+
+  /** @param options bubblewrap and its settings */
+  constructor(options: ShellBrokerOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Checks and runs one program.
+   *
+   * @param caller the skill, its declarations, grants and credentials
+   * @param params the dispatch params
+   * @returns the program's result and the audit's checks
+   * @throws {RpcError} Forbidden (undeclared, not granted, cwd outside the grant,
+   *   a credential in its input), InvalidParams
+   */
+  async run(
+    caller: ShellCaller,
+    params: Record<string, unknown>,
+  ): Promise<{ value: ProgramResult; checks: Record<string, string> }> {
+    const program = programName(params.binary);
+    const { skillId } = caller;
+    if (!caller.declared.includes(program)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" may not run "${program}": it does not declare it in its readme (shell: [${program}])`,
+        { check: "declared", program },
+      );
+    }
+    const grant = caller.grants[program];
+    if (!grant) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" may not run "${program}" until the owner allows it: agentos skills allow ${skillId} --run ${program}`,
+        { check: "granted", program },
+      );
+    }
+    const args = argList(params.args);
+    const input = params.input === undefined || params.input === null
+      ? undefined
+      : text(params.input, "input", MAX_INPUT_CHARS);
+    const placeholder = new RegExp(PLACEHOLDER.source, "i");
+    for (const part of [...args, input ?? ""]) {
+      if (placeholder.test(part)) {
+        throw new RpcError(
+          ErrorCode.Forbidden,
+          `Skill "${skillId}" passed a credential to "${program}": programs get no credentials (they read their own config)`,
+          { check: "credentials", program },
+        );
+      }
+    }
+    const cwd = workingDirectory(skillId, program, grant, params.cwd);
+    const timeoutS = seconds(params.timeout);
+    const value = await runProgram({
+      command: this.#options.bwrap,
+      args: shellArgv({
+        program: grant.path,
+        args,
+        cwd,
+        writable: grant.cwd,
+        config: grant.config,
+        home: grant.home,
+        net: grant.net,
+        userNamespace: this.#options.userNamespace,
+        tmpBytes: this.#options.tmpBytes,
+      }),
+      input,
+      timeoutMs: timeoutS * 1000,
+      signal: caller.signal,
+    });
+    // A program may print a value the call holds (its own config's token):
+    // a masked skill sees the placeholder instead.
+    value.stdout = caller.credentials.mask(value.stdout);
+    value.stderr = caller.credentials.mask(value.stderr);
+    return {
+      value,
+      checks: {
+        declared: "shell",
+        granted: grant.path,
+        cwd: grant.cwd ? "granted directory" : "private /tmp",
+        network: grant.net ? "granted" : "none",
+        exit: value.timed_out ? "timed out" : String(value.exit_code),
+        args: String(args.length),
+      },
+    };
+  }
+}
+
+function programName(value: unknown): string {
+  if (typeof value !== "string" || value === "") {
+    throw invalidParams(`shell.run needs a "binary" (a program's name)`);
+  }
+  if (value.includes("/")) {
+    throw invalidParams(
+      `shell.run takes a program's name, not a path: "${value.slice(0, 100)}"`,
+    );
+  }
+  return value.slice(0, 100);
+}
+
+function argList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    throw invalidParams(
+      `shell.run "args" must be a list of strings (an argv array; no shell parses it)`,
+    );
+  }
+  if (value.length > MAX_ARGS) {
+    throw invalidParams(`shell.run takes at most ${MAX_ARGS} arguments`);
+  }
+  let total = 0;
+  return value.map((arg, i) => {
+    const s = text(arg, `args[${i}]`, MAX_ARGV_CHARS);
+    total += s.length;
+    if (total > MAX_ARGV_CHARS) {
+      throw invalidParams(
+        `shell.run arguments exceed ${MAX_ARGV_CHARS} characters`,
+      );
+    }
+    return s;
+  });
+}
+
+function text(value: unknown, name: string, max: number): string {
+  if (typeof value !== "string") {
+    throw invalidParams(`shell.run "${name}" must be a string`);
+  }
+  if (value.length > max) {
+    throw invalidParams(`shell.run "${name}" is longer than ${max} characters`);
+  }
+  if (value.includes("\0")) {
+    throw invalidParams(`shell.run "${name}" contains a NUL character`);
+  }
+  return value;
+}
+
+function seconds(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_PROGRAM_TIMEOUT_S;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw invalidParams(
+      `shell.run "timeout" must be a positive number of seconds`,
+    );
+  }
+  return Math.min(value, MAX_PROGRAM_TIMEOUT_S);
+}
+
+/** The working directory: the granted one, or a directory inside it. */
+function workingDirectory(
+  skillId: string,
+  program: string,
+  grant: RunGrant,
+  requested: unknown,
+): string {
+  if (requested === undefined || requested === null || requested === "") {
+    return grant.cwd ?? "/tmp";
+  }
+  const raw = text(requested, "cwd", 4096);
+  const base = grant.cwd;
+  // `~` is the owner's home, as the skill's author would mean it.
+  const expanded = grant.home && (raw === "~" || raw.startsWith("~/"))
+    ? grant.home + raw.slice(1)
+    : raw;
+  const path = expanded.startsWith("/")
+    ? expanded.replace(/\/+$/, "") || "/"
+    : `${base ?? "/tmp"}/${expanded}`;
+  const inside = base !== undefined && isCleanAbsolute(path) &&
+    (path === base || path.startsWith(`${base}/`));
+  if (!inside) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" may run "${program}" only in ${
+        base ?? "its private /tmp"
+      }, not in "${raw.slice(0, 200)}"${
+        base
+          ? ""
+          : `; the owner can grant a directory: agentos skills allow ${skillId} --run ${program} --cwd DIR`
+      }`,
+      { check: "cwd", program },
+    );
+  }
+  return path;
+}

@@ -1,0 +1,197 @@
+import { invalidParams } from "../errors.ts";
+import type { SettingsStore } from "./settings_store.ts";
+import type { Discovery } from "./skill_discovery.ts";
+
+/** What the owner allowed a skill to run: one program and where. */
+export interface RunGrant {
+  /** The absolute path it was resolved to when granted (run as is). */
+  path: string;
+  /** The one host directory it may write, and its default working directory. */
+  cwd?: string;
+  /** Host directories of the user's config it may read (e.g. `~/.config/gh`). */
+  config: string[];
+  /** `$HOME` inside, so the program finds its config at the usual place. */
+  home?: string;
+  /** Whether it may use the network (it then reaches hosts directly: no egress check). */
+  net: boolean;
+}
+
+/** Programs that run other programs or code: never runnable, whatever is granted. */
+export const NEVER_RUNNABLE = new Set([
+  "sh",
+  "bash",
+  "dash",
+  "zsh",
+  "fish",
+  "ksh",
+  "mksh",
+  "csh",
+  "tcsh",
+  "busybox",
+  "env",
+  "xargs",
+  "nohup",
+  "timeout",
+  "nice",
+  "sudo",
+  "su",
+  "doas",
+  "pkexec",
+  "setsid",
+  "script",
+  "python",
+  "python2",
+  "python3",
+  "perl",
+  "ruby",
+  "node",
+  "deno",
+  "bun",
+  "php",
+  "lua",
+  "tclsh",
+  "awk",
+  "gawk",
+  "mawk",
+  "osascript",
+  "bwrap",
+]);
+
+/** Where a granted program name is looked up (the engine's own PATH is not consulted). */
+export const PROGRAM_DIRS = ["/usr/local/bin", "/usr/bin", "/bin"];
+
+const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+
+/**
+ * Whether a program name is one an interpreter or launcher answers to
+ * (`python3.11`, `bash5` included).
+ *
+ * @param name a base name
+ * @returns true when it must never run
+ */
+export function isInterpreter(name: string): boolean {
+  const bare = name.toLowerCase().replace(/[0-9.]+$/, "");
+  return NEVER_RUNNABLE.has(name.toLowerCase()) || NEVER_RUNNABLE.has(bare);
+}
+
+/**
+ * The programs a skill declares in its readme (`shell: [git, gh]`).
+ *
+ * @param discovery the skill's discovery
+ * @returns the declared names
+ */
+export function declaredPrograms(discovery: Discovery): string[] {
+  const raw = discovery.front_matter.shell;
+  const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
+  return list.filter((n): n is string =>
+    typeof n === "string" && PROGRAM_NAME.test(n)
+  );
+}
+
+/**
+ * The owner's `--run` grants, one `run.<skill>` row each in `settings`.
+ */
+export class RunGrantStore {
+  #settings: SettingsStore;
+
+  /** @param settings where grants persist */
+  constructor(settings: SettingsStore) {
+    this.#settings = settings;
+  }
+
+  /**
+   * A skill's run grants by program name.
+   *
+   * @param skillId the skill
+   * @returns program name → grant
+   */
+  get(skillId: string): Record<string, RunGrant> {
+    const stored = this.#settings.get(`run.${skillId}`);
+    return stored && typeof stored === "object"
+      ? stored as Record<string, RunGrant>
+      : {};
+  }
+
+  /**
+   * Grants a program. The owner's CLI resolves its name to an absolute path
+   * under {@linkcode PROGRAM_DIRS} (the engine reads no host directory);
+   * here the name, the path and the directories are checked again, and an
+   * interpreter is refused by its name and by the name it resolved to.
+   *
+   * @param skillId the skill
+   * @param program the program's name, e.g. `git`
+   * @param grant its resolved path, writable directory, config, home, network
+   * @returns the grant stored
+   * @throws {RpcError} InvalidParams for an interpreter, a bad path or name
+   */
+  allow(skillId: string, program: string, grant: RunGrant): RunGrant {
+    if (!PROGRAM_NAME.test(program)) {
+      throw invalidParams(
+        `"${
+          program.slice(0, 100)
+        }" is not a program name: give its name (git), not a path`,
+      );
+    }
+    const target = grant.path.slice(grant.path.lastIndexOf("/") + 1);
+    if (isInterpreter(program) || isInterpreter(target)) {
+      throw invalidParams(
+        `"${program}" (${
+          grant.path.slice(0, 200)
+        }) runs other programs or code, so no skill may run it`,
+      );
+    }
+    const dirs = [
+      grant.path,
+      ...(grant.cwd ? [grant.cwd] : []),
+      ...(grant.home ? [grant.home] : []),
+      ...grant.config,
+    ];
+    for (const dir of dirs) {
+      if (!isCleanAbsolute(dir)) {
+        throw invalidParams(
+          `"${
+            dir.slice(0, 200)
+          }" must be an absolute path without "." or ".." parts`,
+        );
+      }
+    }
+    const all = this.get(skillId);
+    all[program] = grant;
+    this.#settings.set(`run.${skillId}`, all);
+    return grant;
+  }
+
+  /**
+   * Takes a program's grant back.
+   *
+   * @param skillId the skill
+   * @param program the program's name
+   * @returns whether there was one
+   */
+  disallow(skillId: string, program: string): boolean {
+    const all = this.get(skillId);
+    if (!(program in all)) return false;
+    delete all[program];
+    this.#settings.set(`run.${skillId}`, all);
+    return true;
+  }
+
+  /** Forgets every grant of a removed skill. */
+  remove(skillId: string): void {
+    this.#settings.set(`run.${skillId}`, undefined);
+  }
+}
+
+/**
+ * Whether a path is absolute and has no empty, `.` or `..` part.
+ *
+ * @param path a host path
+ * @returns true for `/a/b`, false for `a/b`, `/a/../b`, `/a//b`
+ */
+export function isCleanAbsolute(path: string): boolean {
+  if (!path.startsWith("/") || path.length > 4096) return false;
+  if (path === "/") return true;
+  return path.slice(1).split("/").every((part) =>
+    part !== "" && part !== "." && part !== ".." && !part.includes("\0")
+  );
+}
