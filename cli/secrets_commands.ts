@@ -1,3 +1,4 @@
+import { requireArg } from "./args.ts";
 import type { Command } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -123,19 +124,34 @@ export const secretsDelete: Command = {
   usage: "secrets delete <domain> [--identifier ID]",
   options: { identifier: { type: "string" } },
   async run({ values, positionals }) {
-    const [domain] = positionals;
-    if (!domain) {
-      throw new CliError(
-        "Missing <domain>",
-        ExitCode.Error,
-        "See: agentos secrets delete --help",
-      );
-    }
+    const domain = requireArg(positionals, 0, "domain");
     const result = await callEngine<{ deleted: boolean }>("secrets.delete", {
       domain,
       identifier: (values.identifier as string | undefined) ?? "",
     });
-    if (!result.deleted) throw new CliError(`No credential for ${domain}`);
+    if (!result.deleted) {
+      // Name what is there: the identifiers stored for this domain.
+      const { secrets } = await callEngine<
+        { secrets: { domain: string; identifier: string }[] }
+      >("secrets.list");
+      const here = secrets.filter((row) => row.domain === domain.toLowerCase());
+      const ids = here.map((row) => row.identifier || "(none)");
+      throw new CliError(
+        `No credential for ${domain}${
+          values.identifier ? ` with identifier "${values.identifier}"` : ""
+        }${
+          here.length > 0
+            ? `; its identifiers: ${ids.join(", ")}`
+            : "; see agentos secrets list"
+        }`,
+        ExitCode.Error,
+        here.length > 0 && here[0]!.identifier
+          ? `agentos secrets delete ${domain} --identifier ${
+            here[0]!.identifier
+          }`
+          : undefined,
+      );
+    }
     print(`Deleted the credential for ${domain}`);
     return ExitCode.Ok;
   },

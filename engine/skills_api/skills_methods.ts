@@ -9,7 +9,6 @@ import {
 } from "../rpc/mod.ts";
 import type { CapabilityBroker } from "../broker/mod.ts";
 import { HttpTape } from "../broker/mod.ts";
-import { parseOriginMap } from "../broker/mod.ts";
 import {
   type CheckedProblem,
   checkSkill,
@@ -19,6 +18,7 @@ import {
   type SkillGrants,
   type SkillGrantStore,
 } from "../skills/mod.ts";
+import { registerPrefsMethods } from "./prefs_methods.ts";
 import { grantsView, skillView } from "./skill_view.ts";
 import type { RunGrantStore, SettingsStore } from "../skills/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
@@ -53,9 +53,6 @@ export interface SkillsMethodsContext {
   /** The owner's `--run` grants (for `skills.list`). */
   runGrants?: RunGrantStore;
 }
-
-/** A preference key: `http.origin_map`, `capability.llm`… */
-const PREF_KEY = /^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)*$/i;
 
 /**
  * Registers `skills.*`, `capability.*` and `prefs.*`.
@@ -339,39 +336,11 @@ export function registerSkillsMethods(
     );
   });
 
-  dispatcher.register("prefs.get", (params) => {
-    const key = prefKey(params);
-    return { key, value: settings.get(`prefs.${key}`) ?? null };
+  registerPrefsMethods(dispatcher, {
+    settings,
+    skills: () => registry.list(),
+    loaded: context.loaded,
   });
-
-  dispatcher.register("prefs.set", (params) => {
-    const key = prefKey(params);
-    if (!("value" in params)) {
-      throw invalidParams(`"value" is required (null unsets)`);
-    }
-    const value = params.value ?? null;
-    if (key === "http.origin_map" && value !== null) {
-      try {
-        parseOriginMap(value);
-      } catch (error) {
-        throw invalidParams((error as Error).message);
-      }
-    }
-    if (
-      key.startsWith("capability.") && value !== null &&
-      typeof value !== "string"
-    ) {
-      throw invalidParams(`"${key}" must be a skill id (a string), or null`);
-    }
-    settings.set(`prefs.${key}`, value);
-    return { key, value };
-  });
-
-  dispatcher.register("prefs.list", () => ({
-    prefs: Object.fromEntries(
-      settings.list("prefs.").map(([key, value]) => [key.slice(6), value]),
-    ),
-  }));
 }
 
 function callOptions(
@@ -381,16 +350,6 @@ function callOptions(
     signal: ctx.signal,
     onProgress: (report) => ctx.notify("skills.progress", report),
   };
-}
-
-function prefKey(params: Record<string, unknown>): string {
-  const key = stringParam(params, "key", 128);
-  if (!PREF_KEY.test(key)) {
-    throw invalidParams(
-      `Preference key "${key}" must be dotted words, like "capability.llm"`,
-    );
-  }
-  return key;
 }
 
 /** The traceback and printed output a failed call's error carries. */
