@@ -1,0 +1,87 @@
+/**
+ * The curated list of mutations (`scripts/mutate/mutations.json`): each a
+ * small, realistic bug planted in code that guards users, with the tests
+ * that must catch it.
+ *
+ * @module
+ */
+
+/** One planted bug. */
+export interface Mutation {
+  /** What the bug does, in one line. */
+  description: string;
+  /** The file it is planted in, relative to the repository root. */
+  file: string;
+  /** Text that must occur exactly once in the file. */
+  search: string;
+  /** What replaces it. */
+  replace: string;
+  /** Test files (relative to the root) that cover the code. */
+  tests: string[];
+  /** Passed to `deno test --filter` (run only the tests whose name matches). */
+  filter?: string;
+  /** A per-mutation timeout in seconds, for slow cross-process tests. */
+  timeoutSeconds?: number;
+}
+
+/**
+ * Reads and checks the list: every field present and of the right type,
+ * descriptions unique.
+ *
+ * @param text the JSON text
+ * @returns the mutations
+ * @throws {SyntaxError} naming the entry and field that are wrong
+ */
+export function parseMutations(text: string): Mutation[] {
+  const list: unknown = JSON.parse(text);
+  if (!Array.isArray(list)) {
+    throw new SyntaxError("mutations.json must hold an array of mutations");
+  }
+  const seen = new Set<string>();
+  return list.map((entry, index) => {
+    const where = `mutations.json entry ${index}`;
+    if (typeof entry !== "object" || entry === null) {
+      throw new SyntaxError(`${where} is not an object`);
+    }
+    const record = entry as Record<string, unknown>;
+    for (const key of ["description", "file", "search", "replace"]) {
+      if (typeof record[key] !== "string" || record[key] === "") {
+        if (key === "replace" && record[key] === "") continue;
+        throw new SyntaxError(`${where}: "${key}" must be a non-empty string`);
+      }
+    }
+    if (
+      !Array.isArray(record.tests) || record.tests.length === 0 ||
+      !record.tests.every((test) => typeof test === "string")
+    ) {
+      throw new SyntaxError(`${where}: "tests" must list test files`);
+    }
+    if (record.search === record.replace) {
+      throw new SyntaxError(`${where}: "replace" equals "search"`);
+    }
+    const description = record.description as string;
+    if (seen.has(description)) {
+      throw new SyntaxError(`${where}: description "${description}" repeats`);
+    }
+    seen.add(description);
+    return entry as Mutation;
+  });
+}
+
+/**
+ * Plants a mutation in a file's text.
+ *
+ * @param text the file's text
+ * @param mutation the mutation
+ * @returns the mutated text, or the number of matches when the search does
+ *   not occur exactly once (0: the entry is stale)
+ */
+export function plant(text: string, mutation: Mutation): string | number {
+  const first = text.indexOf(mutation.search);
+  if (first === -1) return 0;
+  if (text.indexOf(mutation.search, first + 1) !== -1) {
+    return text.split(mutation.search).length - 1;
+  }
+  return text.slice(0, first) + mutation.replace +
+    text.slice(first + mutation.search.length);
+}
