@@ -2,13 +2,14 @@ import assert from "node:assert/strict";
 import type { RpcClient } from "../engine/rpc/mod.ts";
 import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
+import { waitFor } from "./_wait.ts";
 
 async function keepWriting(
   client: RpcClient,
   stop: { now: boolean },
   tag: string,
+  ids: string[],
 ): Promise<string[]> {
-  const ids: string[] = [];
   for (let i = 0; !stop.now; i++) {
     ids.push(
       (await client.call<{ id: string }>("graph.create", {
@@ -37,8 +38,14 @@ Deno.test("agentos backup snapshots a running engine under writes; restore round
       });
       const stop = { now: false };
       const writers = await Promise.all([engine.client(), engine.client()]);
-      const writing = writers.map((w, i) => keepWriting(w, stop, `w${i}`));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      const progress = writers.map((): string[] => []);
+      const writing = writers.map((w, i) =>
+        keepWriting(w, stop, `w${i}`, progress[i]!)
+      );
+      await waitFor(
+        "both writers to have written",
+        () => progress.every((ids) => ids.length > 0),
+      );
       const startedAt =
         (await seed.call<{ counts: { changes: number } }>("engine.status"))
           .counts.changes;

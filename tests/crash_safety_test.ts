@@ -1,12 +1,28 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { openDatabase } from "../engine/graph/mod.ts";
+import { RpcError } from "../engine/errors.ts";
 import type { RpcClient } from "../engine/rpc/mod.ts";
 import { loadVaultKey, Vault } from "../engine/vault/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 
 const ROUNDS = 50;
 const WRITERS = 3;
+
+/**
+ * Whether an error is the killed engine's connection going away (and not,
+ * say, a refused write, which must fail the test).
+ */
+function isConnectionLoss(error: unknown): boolean {
+  if (error instanceof RpcError) {
+    return /^Connection to the engine (is closed|closed before the reply)$/
+      .test(error.message);
+  }
+  return error instanceof Deno.errors.BrokenPipe ||
+    error instanceof Deno.errors.ConnectionReset ||
+    error instanceof Deno.errors.ConnectionAborted ||
+    error instanceof Deno.errors.NotConnected;
+}
 
 /** Writes records until the connection dies; returns what was acknowledged. */
 async function writeUntilKilled(
@@ -34,7 +50,8 @@ async function writeUntilKilled(
         });
         acknowledged.set(result.id, seq);
       }
-    } catch {
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
       return acknowledged;
     }
   }
@@ -56,7 +73,8 @@ async function rotateSecret(
         value: { key },
       });
       last = key;
-    } catch {
+    } catch (error) {
+      if (!isConnectionLoss(error)) throw error;
       return last;
     }
   }

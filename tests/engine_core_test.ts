@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
 import { RawSocket } from "./_raw_socket.ts";
+import { waitFor } from "./_wait.ts";
+import type { RpcClient } from "../engine/rpc/mod.ts";
 
 function mode(path: string): number {
   return Deno.statSync(path).mode! & 0o777;
@@ -83,9 +85,9 @@ Deno.test("after kill -9 the next start replaces the stale socket and pid file",
 Deno.test("engine.shutdown finishes in-flight calls, then removes socket and pid file and exits 0", async () => {
   await using engine = await EngineProcess.start();
   const client = await engine.client();
-  const slow = client.call("engine.ping", { delayMs: 700, echo: "in flight" });
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const slow = client.call("engine.ping", { delayMs: 2000, echo: "in flight" });
   const other = await engine.client();
+  await inFlight(other, 1);
   assert.deepEqual(await other.call("engine.shutdown"), {
     ok: true,
     pid: engine.child.pid,
@@ -101,8 +103,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   Deno.test(`${signal} shuts the engine down gracefully`, async () => {
     await using engine = await EngineProcess.start();
     const client = await engine.client();
-    const slow = client.call("engine.ping", { delayMs: 500 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const slow = client.call("engine.ping", { delayMs: 2000 });
+    await inFlight(await engine.client(), 1);
     engine.child.kill(signal);
     assert.deepEqual(await slow, { pong: true, echo: null });
     assert.equal(await engine.exitCode(), 0);
@@ -245,7 +247,13 @@ Deno.test("silent clients and clients that vanish mid-request do not disturb the
       echo: i,
     });
   }
-  await new Promise((resolve) => setTimeout(resolve, 400)); // the leaver's reply goes nowhere
+  // The leaver's ping ends and its reply goes nowhere: nothing in flight.
+  await waitFor(
+    "the departed client's ping to finish",
+    async () =>
+      (await client.call<{ counts: { inFlight: number } }>("engine.status"))
+        .counts.inFlight === 0,
+  );
   assert.deepEqual(await client.call("engine.ping", { echo: "still" }), {
     pong: true,
     echo: "still",
@@ -274,3 +282,14 @@ Deno.test("50 concurrent clients × 200 requests are all answered correctly", as
   );
   assert.ok(status.counts.connections >= 50);
 });
+
+/** Waits until the engine counts `n` calls in flight (besides the asking one). */
+async function inFlight(client: RpcClient, n: number): Promise<void> {
+  await waitFor(
+    `${n} call(s) in flight in the engine`,
+    async () =>
+      (await client.call<{ counts: { inFlight: number } }>("engine.status"))
+        .counts.inFlight >= n,
+    { intervalMs: 5 },
+  );
+}

@@ -300,13 +300,10 @@ Deno.test("hostile skills fail safely, the engine stays up, and the next call su
         assert.ok(!log.includes(key) && !audit.includes(key));
       }
       assert.match(log, /Skill call failed/);
+      // The engine answers after everything above: it did not exit.
       const status = await client.call<Json>("engine.status");
       assert.equal((status.sandbox as Json).kind, "bubblewrap");
-      const exited = await Promise.race([
-        engine.child.status.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 50)),
-      ]);
-      assert.equal(exited, false);
+      assert.equal(status.pid, engine.child.pid);
     },
   );
 });

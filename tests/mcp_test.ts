@@ -10,7 +10,7 @@ import { runAgentos } from "./_cli.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
 import { McpSession } from "./mcp_session.ts";
-import { waitFor } from "./_wait.ts";
+import { waitFor, within } from "./_wait.ts";
 
 const BUILTIN = [
   "graph_list",
@@ -246,15 +246,29 @@ Deno.test("agentos-mcp writes only protocol to stdout and answers malformed line
   });
   await line({ jsonrpc: "2.0", id: 6, method: "ping" });
 
-  // Wait for the last reply by watching the log, then end the session.
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const log = await Deno.readTextFile(engine.paths.mcpLog).catch(() => "");
-    if (/INFO {2}ping id=6 /.test(log)) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // Wait for the last replies by watching the log, then end the session.
+  // The proxy answers ping itself, possibly before the engine has answered
+  // id 5: both are waited for.
+  try {
+    await waitFor(
+      "the proxy to log its answers to tools/call id=5 and ping id=6",
+      async () => {
+        const log = await Deno.readTextFile(engine.paths.mcpLog).catch(() =>
+          ""
+        );
+        return /INFO {2}tools\/call id=5 /.test(log) &&
+          /INFO {2}ping id=6 /.test(log);
+      },
+    );
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    await stdout;
+    await stderr;
+    throw error;
   }
   await writer.close();
-  const { code } = await child.status;
+  const { code } = await within("the proxy to exit", child.status);
   assert.equal(code, 0, await stderr);
 
   const messages = (await stdout).split("\n").filter((l) => l !== "").map(
@@ -345,11 +359,10 @@ Deno.test(
       const log = await Deno.readTextFile(paths.mcpLog);
       assert.match(log, /Starting the engine/);
       assert.match(log, /Engine started/);
-      const deadline = Date.now() + 30_000;
-      while (exists(paths.pidFile) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.ok(!exists(paths.pidFile), "the engine did not stop");
+      await waitFor(
+        "the engine to stop and remove its pid file",
+        () => !exists(paths.pidFile),
+      );
     } finally {
       await Deno.remove(home, { recursive: true });
     }

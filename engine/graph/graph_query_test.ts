@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { RpcError } from "../errors.ts";
 import { testGraph } from "./_test_graph.ts";
+import { waitFor } from "../../tests/_wait.ts";
 import { listNodes } from "./graph_query.ts";
 
 async function seeded() {
@@ -145,7 +146,13 @@ Deno.test("ChangeFeed replays from a change id, then delivers live changes in co
     "user",
     (tx) => g.writer.write(tx, "note", { name: "during replay" }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  // The replay has caught up once it delivered the write made during it;
+  // the next write is then delivered live.
+  const caughtUp = g.store.lastChangeId();
+  await waitFor(
+    `the replay to deliver change ${caughtUp}`,
+    () => received.at(-1) === caughtUp,
+  );
   g.store.write("user", (tx) => g.writer.write(tx, "note", { name: "live" }));
   const expected = g.store.changesSince(since, 100).map((c) => c.id);
   assert.deepEqual(received, expected);

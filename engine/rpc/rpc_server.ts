@@ -173,7 +173,7 @@ export class RpcServer {
             errorLine(ErrorCode.ShuttingDown, "Engine is shutting down"),
           );
         } else {
-          this.#track(this.#respond(item.value, context, lines));
+          this.#track(() => this.#respond(item.value, context, lines));
         }
       }
     } finally {
@@ -212,11 +212,15 @@ export class RpcServer {
     }
   }
 
-  #track(work: Promise<void>): void {
-    const tracked = work.catch(() => {}).finally(() =>
-      this.#inFlight.delete(tracked)
-    );
+  // Counted before the request starts: a handler that runs synchronously
+  // (engine.status reading inFlightCount) sees its own request counted.
+  #track(start: () => Promise<void>): void {
+    const { promise: tracked, resolve } = Promise.withResolvers<void>();
     this.#inFlight.add(tracked);
+    start().catch(() => {}).finally(() => {
+      this.#inFlight.delete(tracked);
+      resolve();
+    });
   }
 }
 
