@@ -13,14 +13,17 @@ function grantCommand(allow: boolean): Command {
       ? "Let a skill reach a host (or, if it declares open_web, any public host)"
       : "Take back a host or open web access granted to a skill",
     usage:
-      `skills ${verb} <skill> <host>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host>[:<port>]\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
         allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
       }`,
     help: allow
-      ? `A granted host is reached exactly as named (no subdomains) and may be a
-private address (a service on your network or this machine), which skills
-otherwise never reach. --open-web lets a skill that declares open_web in its
-readme reach any public host. Grants persist; see them in skills list.
+      ? `A granted host is reached exactly as named (no subdomains). With a port,
+only that port, and the host may be a private address (a service on your
+network or this machine), which skills otherwise never reach; without one,
+every port, public addresses only. A host that is private by its name
+(localhost, 127.0.0.1, 192.168.x.x) must name its port, so one grant never
+opens every local service. --open-web lets a skill that declares open_web in
+its readme reach any public host. Grants persist; see them in skills list.
 
 --run lets a skill run a program its readme declares (shell: [git]): found
 once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
@@ -30,11 +33,12 @@ config visible. Shells and interpreters are never runnable.
 
 Examples:
   agentos skills allow my-skill api.example.com
-  agentos skills allow openai-compatible localhost
+  agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
   agentos skills allow git --run git --cwd ~/src/project`
       : `Examples:
   agentos skills disallow my-skill api.example.com
+  agentos skills disallow openai-compatible localhost:11434
   agentos skills disallow web-reader --open-web`,
     options: {
       "open-web": { type: "boolean" },

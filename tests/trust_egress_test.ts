@@ -50,18 +50,29 @@ Deno.test("egress: grants, open web and private addresses", async (t) => {
         await rejectsWith(
           run("lan-client", `http://127.0.0.1:${port}/x`),
           ErrorCode.SkillFailed,
-          /may not reach host "127\.0\.0\.1": it resolves to loopback address 127\.0\.0\.1.*agentos skills allow lan-client 127\.0\.0\.1/,
+          new RegExp(
+            `may not reach host "127\\.0\\.0\\.1": it resolves to loopback address 127\\.0\\.0\\.1.*agentos skills allow lan-client 127\\.0\\.0\\.1:${port}\\b`,
+          ),
         );
         await rejectsWith(
           run("lan-client", `http://localhost:${port}/x`),
           ErrorCode.SkillFailed,
-          /may not reach host "localhost": it is not in the skill's egress set.*To allow it run: agentos skills allow lan-client localhost/,
+          new RegExp(
+            `may not reach host "localhost": it is not in the skill's egress set.*To allow it run: agentos skills allow lan-client localhost:${port}\\b`,
+          ),
         );
-        const allowed = await cli("skills", "allow", "lan-client", "127.0.0.1");
+        const allowed = await cli(
+          "skills",
+          "allow",
+          "lan-client",
+          `127.0.0.1:${port}`,
+        );
         assert.equal(allowed.code, 0, allowed.stderr);
         assert.match(
           allowed.stdout,
-          /Skill lan-client may now reach host 127\.0\.0\.1/,
+          new RegExp(
+            `Skill lan-client may now reach host 127\\.0\\.0\\.1:${port}`,
+          ),
         );
         const { result } = await run(
           "lan-client",
@@ -117,7 +128,7 @@ Deno.test("egress: grants, open web and private addresses", async (t) => {
           openWeb: false,
         });
         assert.deepEqual(lan.grants, {
-          hosts: ["127.0.0.1"],
+          hosts: [`127.0.0.1:${port}`],
           openWeb: false,
           byDefault: false,
         });
@@ -130,7 +141,10 @@ Deno.test("egress: grants, open web and private addresses", async (t) => {
         const listed = await cli("skills", "list");
         assert.match(
           listed.stdout,
-          /^lan-client\s+127\.0\.0\.1\s+127\.0\.0\.1\s/m,
+          new RegExp(
+            `^lan-client\\s+127\\.0\\.0\\.1\\s+127\\.0\\.0\\.1:${port}\\s`,
+            "m",
+          ),
         );
         assert.match(
           listed.stdout,
@@ -158,7 +172,7 @@ Deno.test("egress: grants, open web and private addresses", async (t) => {
           "skills",
           "disallow",
           "lan-client",
-          "127.0.0.1",
+          `127.0.0.1:${port}`,
         );
         assert.equal(taken.code, 0, taken.stderr);
         await rejectsWith(

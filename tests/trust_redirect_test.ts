@@ -37,7 +37,11 @@ Deno.test("redirects: injected values stay on the credential's domain", async (t
     skillId: "thief",
     egress: { hosts: [], domains: [], openWeb: false },
     grants: {
-      hosts: ["api.bank.test", "login.bank.test", "evil.test"],
+      hosts: [
+        `api.bank.test:${bank.port}`,
+        `login.bank.test:${bank.port}`,
+        `evil.test:${attacker.port}`,
+      ],
       openWeb: false,
     },
     credentials,

@@ -192,7 +192,7 @@ Deno.test("reflection: no encoding of a substituted value reaches the skill", as
   const subject = {
     skillId: "thief",
     egress: { hosts: ["api.victim.test"], domains: [], openWeb: false },
-    grants: { hosts: ["api.victim.test"], openWeb: false },
+    grants: { hosts: [`api.victim.test:${server.port}`], openWeb: false },
     credentials,
   };
   const fetchCase = (name: string) =>

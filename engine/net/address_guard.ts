@@ -59,6 +59,8 @@ export async function checkAddress(
     privateAllowed: boolean;
     skillId: string;
     signal?: AbortSignal;
+    /** The port the request goes to: the grant a refusal suggests names it. */
+    port?: number;
   },
 ): Promise<CheckedAddress> {
   let addresses: string[];
@@ -87,7 +89,11 @@ export async function checkAddress(
     if (kind !== "public" && !options.privateAllowed) {
       throw new RpcError(
         ErrorCode.Forbidden,
-        `Skill "${options.skillId}" may not reach host "${host}": it resolves to ${kind} address ${address}, which skills may not reach. If this is a service of yours, allow the host by name: agentos skills allow ${options.skillId} ${host}`,
+        `Skill "${options.skillId}" may not reach host "${host}": it resolves to ${kind} address ${address}, which skills may not reach. If this is a service of yours, allow the host by name and port: agentos skills allow ${options.skillId} ${
+          options.port === undefined
+            ? host
+            : `${host.includes(":") ? `[${host}]` : host}:${options.port}`
+        }`,
         { host, address, kind, check: "address" },
       );
     }

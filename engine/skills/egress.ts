@@ -1,6 +1,13 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { Discovery } from "./skill_discovery.ts";
 import type { GrantDefaults, SkillGrants } from "./skill_grants.ts";
+import {
+  matchGrant,
+  portsFor,
+  privateByName,
+  urlPort,
+  withPort,
+} from "./host_grant.ts";
 
 /** The hosts one skill declares it reaches (the owner's grants are apart). */
 export interface EgressPolicy {
@@ -67,18 +74,24 @@ export function egressPolicy(discovery: Discovery): EgressPolicy {
 
 /**
  * What a bundled skill is granted until the owner says otherwise: open web
- * access when it declares it, and the loopback hosts its connections name
- * (the bundled LLM skill talks to Ollama on localhost).
+ * access when it declares it, and each loopback host its connections name
+ * with that connection's port (the bundled LLM skill talks to Ollama on
+ * `localhost:11434`), never the whole machine.
  *
- * @param policy the skill's declared egress set
+ * @param discovery the skill's description
  * @returns the default grants
  */
-export function bundledGrantDefaults(policy: EgressPolicy): GrantDefaults {
+export function bundledGrantDefaults(discovery: Discovery): GrantDefaults {
+  const hosts = new Set<string>();
+  const urls = discovery.connections.map((c) => c.base_url);
+  for (const url of urls) {
+    const host = hostOf(url);
+    if (!host || !privateByName(host)) continue;
+    for (const port of portsFor([url], host)) hosts.add(withPort(host, port));
+  }
   return {
-    hosts: policy.hosts.filter((h) =>
-      h === "localhost" || h === "127.0.0.1" || h === "::1"
-    ),
-    openWeb: policy.openWeb,
+    hosts: [...hosts].sort(),
+    openWeb: egressPolicy(discovery).openWeb,
   };
 }
 
@@ -116,8 +129,9 @@ export function checkEgress(subject: EgressSubject, url: URL): EgressDecision {
     );
   }
   const host = urlHost(url);
-  if (grants.hosts.includes(host)) {
-    return { rule: "owner grant", privateAllowed: true };
+  const granted = matchGrant(grants.hosts, host, urlPort(url));
+  if (granted) {
+    return { rule: "owner grant", privateAllowed: granted === "host and port" };
   }
   if (policy.hosts.includes(host)) {
     return { rule: "declared host", privateAllowed: false };
@@ -129,8 +143,12 @@ export function checkEgress(subject: EgressSubject, url: URL): EgressDecision {
     return { rule: "open web", privateAllowed: false };
   }
   const how = policy.openWeb
-    ? `The skill declares open_web, but the owner has not granted it. To let it reach any public host run: agentos skills allow ${skillId} --open-web; or only this host: agentos skills allow ${skillId} ${host}`
-    : `To allow it run: agentos skills allow ${skillId} ${host}`;
+    ? `The skill declares open_web, but the owner has not granted it. To let it reach any public host run: agentos skills allow ${skillId} --open-web; or only this host: agentos skills allow ${skillId} ${
+      grantSuggestion(url)
+    }`
+    : `To allow it run: agentos skills allow ${skillId} ${
+      grantSuggestion(url)
+    }`;
   throw new RpcError(
     ErrorCode.Forbidden,
     `Skill "${skillId}" may not reach host "${host}": it is not in the skill's egress set (its connections' base_url and domain, the URLs written in its source, and hosts the owner granted). ${how}`,
@@ -150,6 +168,18 @@ export function urlHost(url: URL): string {
     /^\[(.*)\]$/,
     "$1",
   );
+}
+
+/**
+ * What `agentos skills allow` needs to name for a URL: the host, with its
+ * port when the host is private by name (see `host_grant.ts`).
+ *
+ * @param url the URL
+ * @returns `host` or `host:port`
+ */
+export function grantSuggestion(url: URL): string {
+  const host = urlHost(url);
+  return privateByName(host) ? withPort(host, urlPort(url)) : host;
 }
 
 function hostOf(text: unknown): string | undefined {

@@ -129,22 +129,56 @@ Deno.test("checkEgress() allows the egress set and refuses other hosts, naming t
   );
 });
 
-Deno.test("checkEgress() names the command that allows a host, and an owner-granted host may be private", () => {
+Deno.test("checkEgress() names the command that allows a host; a grant with its port may be private, one without covers public addresses only", () => {
   const policy = { hosts: ["api.example.com"], domains: [], openWeb: false };
   assert.throws(
     () =>
       checkEgress({ skillId: "s", egress: policy }, new URL("http://nas.lan/")),
     /may not reach host "nas\.lan".*To allow it run: agentos skills allow s nas\.lan$/,
   );
-  const granted = checkEgress(
-    {
-      skillId: "s",
-      egress: policy,
-      grants: { hosts: ["nas.lan"], openWeb: false },
-    },
-    new URL("http://NAS.lan./x"),
+  assert.throws(
+    () =>
+      checkEgress(
+        { skillId: "s", egress: policy },
+        new URL("http://localhost:3456/"),
+      ),
+    /To allow it run: agentos skills allow s localhost:3456$/,
   );
-  assert.deepEqual(granted, { rule: "owner grant", privateAllowed: true });
+  const subject = (hosts: string[]) => ({
+    skillId: "s",
+    egress: policy,
+    grants: { hosts, openWeb: false },
+  });
+  assert.deepEqual(
+    checkEgress(subject(["nas.lan:80"]), new URL("http://NAS.lan./x")),
+    { rule: "owner grant", privateAllowed: true },
+  );
+  assert.deepEqual(
+    checkEgress(subject(["nas.lan"]), new URL("http://nas.lan:9000/x")),
+    { rule: "owner grant", privateAllowed: false },
+  );
+  // A port grant covers that port only; localhost without a port (a grant
+  // made before ports) covers nothing.
+  for (
+    const [hosts, url] of [
+      [["nas.lan:80"], "http://nas.lan:8080/"],
+      [["nas.lan:443"], "http://nas.lan/"],
+      [["localhost"], "http://localhost:11434/"],
+      [["127.0.0.1"], "http://127.0.0.1:3456/"],
+      [["[::1]:8080"], "http://[::1]:8081/"],
+    ] as const
+  ) {
+    assert.throws(
+      () => checkEgress(subject([...hosts]), new URL(url)),
+      /may not reach host/,
+      url,
+    );
+  }
+  assert.equal(
+    checkEgress(subject(["[::1]:8080"]), new URL("http://[::1]:8080/"))
+      .privateAllowed,
+    true,
+  );
   assert.deepEqual(
     checkEgress(
       { skillId: "s", egress: policy },

@@ -21,6 +21,7 @@ export {
   type EgressPolicy,
   egressPolicy,
   type EgressSubject,
+  grantSuggestion,
   OPEN_WEB,
   urlHost,
 } from "./egress.ts";
@@ -43,10 +44,19 @@ export {
 } from "./skill_discovery.ts";
 export {
   type GrantDefaults,
-  grantHost,
   type SkillGrants,
   SkillGrantStore,
 } from "./skill_grants.ts";
+export {
+  grantHost,
+  type GrantHostOptions,
+  type GrantMatch,
+  matchGrant,
+  portsFor,
+  privateByName,
+  urlPort,
+  withPort,
+} from "./host_grant.ts";
 export { writeSkillNode } from "./skill_node.ts";
 export {
   findTool,

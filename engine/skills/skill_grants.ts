@@ -1,10 +1,13 @@
-import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
-import { isIpLiteral } from "../net/mod.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import type { SettingsStore } from "./settings_store.ts";
 
 /** What the owner allowed one skill beyond what it declares. */
 export interface SkillGrants {
-  /** Exact hosts (no subdomains) the skill may reach, private ones included. */
+  /**
+   * Exact hosts (no subdomains) the skill may reach: `host:port` covers
+   * that port and may be private; a bare `host` covers every port of a
+   * public host (see `host_grant.ts`).
+   */
   hosts: string[];
   /** Any public host (only effective when the skill declares `open_web`). */
   openWeb: boolean;
@@ -17,9 +20,6 @@ export interface GrantDefaults {
   hosts: string[];
   openWeb: boolean;
 }
-
-const HOST =
-  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?)*$/;
 
 /**
  * The owner's egress grants, one `grants.<skill>` row each in `settings`:
@@ -129,26 +129,4 @@ export class SkillGrantStore {
     });
     return { ...grants, byDefault: false };
   }
-}
-
-/**
- * Normalises a host the owner names: lower case, no trailing dot, IPv6
- * without brackets; refuses URLs, ports and wildcards.
- *
- * @param value the `host` parameter
- * @returns the host
- * @throws {RpcError} InvalidParams
- */
-export function grantHost(value: unknown): string {
-  const host = typeof value === "string"
-    ? value.trim().toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1")
-    : "";
-  if (!HOST.test(host) && !isIpLiteral(host)) {
-    throw invalidParams(
-      `"host" must be a host name such as "api.example.com" or an IP address (no scheme, port or wildcard), got ${
-        JSON.stringify(value)?.slice(0, 100)
-      }`,
-    );
-  }
-  return host;
 }

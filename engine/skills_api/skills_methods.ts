@@ -14,6 +14,7 @@ import {
   checkSkill,
   type Discovery,
   grantHost,
+  portsFor,
   type ShapeFacts,
   type SkillGrants,
   type SkillGrantStore,
@@ -93,7 +94,15 @@ export function registerSkillsMethods(
       const openWeb = params.open_web === true;
       const host = params.host === undefined || params.host === null
         ? undefined
-        : grantHost(params.host);
+        : grantHost(params.host, {
+          skillId: skill.id,
+          declaredPorts: (name) =>
+            portsFor([
+              ...skill.discovery.connections.map((c) => c.base_url),
+              ...skill.discovery.url_literals,
+            ], name),
+          removing: !allow,
+        });
       if ((host === undefined) === !openWeb) {
         throw invalidParams(
           `skills.${verb} takes either "host" or "open_web": true`,

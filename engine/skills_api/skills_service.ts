@@ -119,7 +119,9 @@ export function openSkills(
   };
   const grants = new SkillGrantStore(settings);
   const grantDefaults = (skill: SkillEntry) =>
-    skill.origin === "bundled" ? bundledGrantDefaults(skill.egress) : undefined;
+    skill.origin === "bundled"
+      ? bundledGrantDefaults(skill.discovery)
+      : undefined;
   const grantsOf = (skill: SkillEntry) =>
     grants.get(skill.id, grantDefaults(skill));
   const vault = options.vault;

@@ -1,7 +1,12 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { checkAddress, type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
-import { checkEgress, type EgressSubject, urlHost } from "../../skills/mod.ts";
+import {
+  checkEgress,
+  type EgressSubject,
+  urlHost,
+  urlPort,
+} from "../../skills/mod.ts";
 import {
   fetchError,
   readBody,
@@ -213,6 +218,7 @@ export class HttpBroker {
           privateAllowed: decision.privateAllowed,
           skillId,
           signal: combined,
+          port: urlPort(url),
         });
         trace.checks.address = `${checked.kind} ${checked.address}`;
         route = this.#connector.route(url, checked.address);

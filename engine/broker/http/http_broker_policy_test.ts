@@ -67,7 +67,7 @@ Deno.test("HttpBroker refuses a public name that resolves to 127.0.0.1, and pins
       {
         skillId: "s",
         egress: { hosts: [], domains: [], openWeb: false },
-        grants: { hosts: ["nas.lan"], openWeb: false },
+        grants: { hosts: [`nas.lan:${port}`], openWeb: false },
       },
       { url: `http://nas.lan:${port}/x` },
       { trace },
@@ -98,7 +98,13 @@ Deno.test("HttpBroker pins HTTPS through its tunnel and still verifies the certi
   const subject = {
     skillId: "s",
     egress: { hosts: [], domains: [], openWeb: false },
-    grants: { hosts: ["pinned.test", "other.test"], openWeb: false },
+    grants: {
+      hosts: [
+        `pinned.test:${server.addr.port}`,
+        `other.test:${server.addr.port}`,
+      ],
+      openWeb: false,
+    },
   };
   try {
     const ok = await broker.request(subject, {
