@@ -13,7 +13,7 @@ function grantCommand(allow: boolean): Command {
       ? "Let a skill reach a host (or, if it declares open_web, any public host)"
       : "Take back a host or open web access granted to a skill",
     usage:
-      `skills ${verb} <skill> <host>[:<port>]\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
         allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
       }`,
     help: allow

@@ -1,5 +1,6 @@
 import { invalidParams } from "../errors.ts";
 import { addressKind, isIpLiteral } from "../net/mod.ts";
+import type { Discovery } from "./skill_discovery.ts";
 
 const HOST =
   /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?)*$/;
@@ -57,6 +58,32 @@ export function grantHost(
     );
   }
   return parsed.port === undefined ? host : withPort(host, parsed.port);
+}
+
+/**
+ * {@linkcode grantHost} for one skill: a refusal offers the ports its own
+ * URLs (connections' `base_url`, URL literals) name for the host.
+ *
+ * @param skill the skill's id and description
+ * @param value the `host` parameter
+ * @param removing true for `disallow`
+ * @returns the grant
+ * @throws {RpcError} InvalidParams as {@linkcode grantHost} does
+ */
+export function grantHostFor(
+  skill: { id: string; discovery: Discovery },
+  value: unknown,
+  removing: boolean,
+): string {
+  const urls = [
+    ...skill.discovery.connections.map((c) => c.base_url),
+    ...skill.discovery.url_literals,
+  ];
+  return grantHost(value, {
+    skillId: skill.id,
+    declaredPorts: (host) => portsFor(urls, host),
+    removing,
+  });
 }
 
 /**

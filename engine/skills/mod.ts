@@ -49,6 +49,7 @@ export {
 } from "./skill_grants.ts";
 export {
   grantHost,
+  grantHostFor,
   type GrantHostOptions,
   type GrantMatch,
   matchGrant,

@@ -13,8 +13,7 @@ import {
   type CheckedProblem,
   checkSkill,
   type Discovery,
-  grantHost,
-  portsFor,
+  grantHostFor,
   type ShapeFacts,
   type SkillGrants,
   type SkillGrantStore,
@@ -94,15 +93,7 @@ export function registerSkillsMethods(
       const openWeb = params.open_web === true;
       const host = params.host === undefined || params.host === null
         ? undefined
-        : grantHost(params.host, {
-          skillId: skill.id,
-          declaredPorts: (name) =>
-            portsFor([
-              ...skill.discovery.connections.map((c) => c.base_url),
-              ...skill.discovery.url_literals,
-            ], name),
-          removing: !allow,
-        });
+        : grantHostFor(skill, params.host, !allow);
       if ((host === undefined) === !openWeb) {
         throw invalidParams(
           `skills.${verb} takes either "host" or "open_web": true`,
