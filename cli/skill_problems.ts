@@ -1,6 +1,6 @@
 import { RpcError } from "../engine/mod.ts";
 import { CliError } from "./exit_codes.ts";
-import { print } from "./output.ts";
+import { escapeControls, print } from "./output.ts";
 
 /** A problem in a skill's source, as the engine's checks report it. */
 export interface SkillProblem {
@@ -20,11 +20,11 @@ export interface SkillProblem {
 export function printProblems(problems: SkillProblem[], dir?: string): void {
   for (const p of problems) {
     const file = dir ? `${dir.replace(/\/$/, "")}/${p.file}` : p.file;
-    print(
+    print(escapeControls(
       `${file}${p.line ? `:${p.line}` : ""}: ${
         p.severity ?? "error"
       }: ${p.reason}`,
-    );
+    ));
   }
 }
 

@@ -3,7 +3,7 @@ import { type Command, JSON_OPTION } from "./command.ts";
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printJson, printTable } from "./output.ts";
+import { escapeControls, print, printJson, printTable } from "./output.ts";
 import {
   printProblems,
   problemSummary,
@@ -23,6 +23,7 @@ interface SkillView {
   dir: string;
   enabled: boolean;
   needs: string[];
+  uses: string[];
   connections: { name: string; base_url: string | null }[];
   egress: { hosts: string[]; domains: string[]; openWeb: boolean };
   grants: { hosts: string[]; openWeb: boolean; byDefault: boolean };
@@ -54,7 +55,8 @@ export const skillsList: Command = {
   summary: "List installed skills with their tools, capabilities and problems",
   usage: "skills list [--json]",
   help: `Shows every skill (bundled and added), whether it is enabled, what it
-declares it needs, the capabilities it provides, whether it gets credentials
+declares it needs, the capabilities it may call (uses), the capabilities it
+provides, whether it gets credentials
 masked (placeholders) or as real values (it declares secrets), then each
 skill's egress set (declared hosts and domains, and what the owner granted),
 each tool's parameters (name: type, * = required), what it returns and its
@@ -75,6 +77,7 @@ Options:
         "enabled",
         "origin",
         "needs",
+        "uses",
         "provides",
         "secrets",
         "description",
@@ -84,6 +87,7 @@ Options:
         s.enabled ? "yes" : "no",
         s.origin,
         s.needs.join(", "),
+        s.uses.join(", "),
         [...new Set(s.tools.flatMap((t) => t.provides))].join(", "),
         s.secrets,
         s.description,
@@ -126,11 +130,11 @@ Options:
       print("Problems:");
       for (const skill of broken) {
         for (const p of skill.problems) {
-          print(
+          print(escapeControls(
             `  ${skill.id}: ${p.file}${
               p.line ? `:${p.line}` : ""
             }: ${p.reason}`,
-          );
+          ));
         }
       }
     }
@@ -169,26 +173,40 @@ function grantsText(skill: SkillView): string {
 export const skillsAdd: Command = {
   name: "skills add",
   summary: "Add a skill directory (a snapshot of its readme.md and .py files)",
-  usage: "skills add <dir> [--force] [--json]",
+  usage: "skills add <dir> [--force] [--replace] [--json]",
   help: `The engine reads the directory inside the sandbox, runs the checks of
 agentos skills validate, and keeps a copy of its readme.md and .py files in
 $AGENTOS_HOME/skills/<id>/. Edited the skill? Add it again to update the
 copy. A relative path is relative to where you run agentos.
 
+A skill whose id is already installed from another folder is refused unless
+you pass --replace; the replaced skill's host grants are dropped (grant them
+again with agentos skills allow), and the stored credentials the new skill's
+connections will use are listed. A capability that another skill already
+provides gets the new skill after the existing providers, until you prefer
+it with agentos prefs set capability.<name> <id>.
+
 Options:
-  --force  Add the skill even when the checks find errors
-  --json   Print {id, updated, tools, problems}
+  --force    Add the skill even when the checks find errors
+  --replace  Replace a skill with the same id added from another folder
+  --json     Print {id, updated, replaced?, deferred, tools, problems}
 
 Exit codes: 0 added (warnings are printed), 1 errors found (nothing added).
 
 Example:
   agentos skills add ./my-skill`,
-  options: { ...JSON_OPTION, force: { type: "boolean" } },
+  options: {
+    ...JSON_OPTION,
+    force: { type: "boolean" },
+    replace: { type: "boolean" },
+  },
   async run({ values, positionals }) {
     const dir = callerPath(requireArg(positionals, 0, "dir"));
     let added: {
       id: string;
       updated: boolean;
+      replaced?: { dir: string; credentials: string[] };
+      deferred: { capability: string; after: string[] }[];
       tools: string[];
       problems: SkillProblem[];
     };
@@ -196,6 +214,7 @@ Example:
       added = await callEngine("skills.add", {
         path: dir.length > 1 ? dir.replace(/\/+$/, "") : dir,
         strict: values.force !== true,
+        replace: values.replace === true,
       });
     } catch (error) {
       const problems = refusedProblems(error);
@@ -213,11 +232,28 @@ Example:
       printJson(added);
       return ExitCode.Ok;
     }
-    print(
-      `${added.updated ? "Updated" : "Added"} skill ${added.id} (tools: ${
-        added.tools.join(", ") || "none"
-      })`,
-    );
+    print(escapeControls(
+      `${
+        added.replaced ? "Replaced" : added.updated ? "Updated" : "Added"
+      } skill ${added.id} (tools: ${added.tools.join(", ") || "none"})`,
+    ));
+    if (added.replaced) {
+      print(escapeControls(
+        `  replaced the skill added from ${added.replaced.dir}; its host grants were dropped`,
+      ));
+      print(
+        `  stored credentials its connections will use: ${
+          escapeControls(added.replaced.credentials.join(", ") || "none")
+        }`,
+      );
+    }
+    for (const d of added.deferred) {
+      print(escapeControls(
+        `  provides ${d.capability}, which ${
+          d.after.join(", ")
+        } already provide: it is tried after them; to prefer it run: agentos prefs set capability.${d.capability} ${added.id}`,
+      ));
+    }
     printProblems(added.problems, dir);
     return ExitCode.Ok;
   },

@@ -19,8 +19,9 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
     env: { AGENTOS_SPARE_WORKERS: "1" },
   });
   const client = await engine.client();
-  // Added in this order: the most recently added comes first.
-  for (const name of ["cap-ok", "cap-picky", "cap-crash"]) {
+  // Added in this order: cap-crash is the provider when the others are
+  // added, so they join after it, the most recently added first.
+  for (const name of ["cap-crash", "cap-ok", "cap-picky"]) {
     await client.call("skills.add", { path: fixture(name) });
   }
   const providers = () =>
@@ -46,7 +47,7 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
   );
 
   await t.step(
-    "with no history, the most recently added provider comes first",
+    "with no history, providers added later come after the first, the most recent first",
     async () => {
       const list = await providers();
       assert.deepEqual(list.map((p) => p.skill), [
@@ -54,7 +55,11 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
         "cap-picky",
         "cap-ok",
       ]);
-      assert.match(list[0]!.reason, /^added /);
+      assert.match(list[0]!.reason, /^added [^;]*; needs no credential$/);
+      assert.match(
+        list[1]!.reason,
+        /^added .*; added after existing providers, tried after them until the owner prefers it \(agentos prefs set capability\.echo_test cap-picky\); needs no credential$/,
+      );
     },
   );
 
@@ -77,11 +82,15 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
   );
 
   await t.step(
-    "freshness: the provider that last succeeded moves up",
+    "freshness orders providers added alike; success does not lift a later one over the first",
     async () => {
       const list = await providers();
-      assert.equal(list[0]!.skill, "cap-picky");
-      assert.match(list[0]!.reason, /^last succeeded /);
+      assert.deepEqual(list.map((p) => p.skill), [
+        "cap-crash",
+        "cap-picky",
+        "cap-ok",
+      ]);
+      assert.match(list[1]!.reason, /^last succeeded /);
     },
   );
 
@@ -98,7 +107,10 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
       );
       const attempts =
         (error.data as { attempts: { skill: string }[] }).attempts;
-      assert.deepEqual(attempts.map((a) => a.skill), ["cap-picky"]);
+      assert.deepEqual(attempts.map((a) => a.skill), [
+        "cap-crash",
+        "cap-picky",
+      ]);
     },
   );
 

@@ -35,7 +35,8 @@ Deno.test("capabilities: order with credentials, calls from inside skills, depth
   const client = await engine.client();
   const add = (path: string) => client.call("skills.add", { path });
   try {
-    for (const letter of ["a", "b"]) {
+    // b is added first: a joins after it, until a credential puts it ahead.
+    for (const letter of ["b", "a"]) {
       await add(
         await writeSkill(
           root,
@@ -124,6 +125,8 @@ async def quote(**params):
         assert.equal(call.target, "echo_test");
         assert.equal(call.status, "ok");
         assert.deepEqual(call.checks, {
+          uses: "declared",
+          param_urls: "0 in caller's egress set",
           depth: "2/3",
           cycle: "none",
           provider: "cap-picky",

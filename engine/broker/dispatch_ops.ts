@@ -14,6 +14,7 @@ import {
 } from "./credentials/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
+import { checkCapabilityCall } from "./capability/mod.ts";
 import { readKeychain } from "./credentials/mod.ts";
 import { serveCrypto } from "./crypto/mod.ts";
 import type { ShellBroker } from "./shell/mod.ts";
@@ -336,6 +337,14 @@ async function serve(
         );
       }
       const inner = isObject(params.params) ? params.params : {};
+      Object.assign(
+        trace.checks,
+        checkCapabilityCall(
+          { skill, grants: context.grants },
+          name,
+          inner,
+        ),
+      );
       const value = await context.capabilityCall(name, inner, trace.checks);
       return { value, target: name, checks: trace.checks };
     }

@@ -26,6 +26,7 @@ export {
   urlHost,
 } from "./egress.ts";
 export { SettingsStore } from "./settings_store.ts";
+export { declaredUses } from "./capability_uses.ts";
 export {
   type CheckedProblem,
   type CheckOptions,
@@ -60,6 +61,7 @@ export {
 } from "./host_grant.ts";
 export { writeSkillNode } from "./skill_node.ts";
 export {
+  type AddedSkill,
   findTool,
   SKILL_ID_PATTERN,
   type SkillEntry,

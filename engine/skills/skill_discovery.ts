@@ -66,6 +66,8 @@ export interface Discovery {
   connections: ConnectionInfo[];
   url_literals: string[];
   imports: string[];
+  /** Capabilities the source calls by a literal name (`capability.call("x")`, `llm.oneshot`). */
+  capability_calls?: string[];
   problems: Problem[];
   /** What the source shows beyond discovery's problems (banned imports, missing await…). */
   findings?: Problem[];

@@ -4,6 +4,8 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { type EgressPolicy, egressPolicy } from "./egress.ts";
 import type { SettingsStore } from "./settings_store.ts";
+import { bundledNames, writeSnapshot } from "./skill_snapshot.ts";
+import { joinedAfter, type JoinedCapability } from "./provider_join.ts";
 import {
   type Discovery,
   type Problem,
@@ -29,6 +31,12 @@ export interface SkillEntry {
   enabled: boolean;
   addedAt: string;
   lastSuccessAt?: string;
+  /**
+   * Capabilities it provides that already had a provider when it was
+   * added: it is tried after those until the owner prefers it
+   * (`prefs` key `capability.<name>`).
+   */
+  deferred: string[];
   files: SkillFiles;
   discovery: Discovery;
   egress: EgressPolicy;
@@ -41,6 +49,18 @@ interface SkillSetting {
   enabled: boolean;
   addedAt: string;
   lastSuccessAt?: string;
+  deferred?: string[];
+}
+
+/** What {@linkcode SkillRegistry.add} did. */
+export interface AddedSkill {
+  skill: SkillEntry;
+  /** Re-added from the folder it was added from. */
+  updated: boolean;
+  /** The folder of the skill it replaced (`replace`), if another one. */
+  replaced?: string;
+  /** Capabilities it joined after existing providers, with those providers. */
+  deferred: JoinedCapability[];
 }
 
 /** Options for {@linkcode SkillRegistry}. */
@@ -188,18 +208,27 @@ export class SkillRegistry {
 
   /**
    * Adds a skill directory, or updates a skill added from it before: its
-   * files are read in the sandbox and snapshotted into the home.
+   * files are read in the sandbox and snapshotted into the home. A skill
+   * whose id is installed from another folder replaces it only with
+   * `replace` (the caller drops the old one's grants). A capability that
+   * already has a provider gets this skill after the existing ones.
    *
    * @param dir an absolute directory path
    * @param options `check` sees the skill before anything is written and
-   *   may throw to refuse it
-   * @returns the skill, and whether it replaced an earlier snapshot
-   * @throws {RpcError} InvalidParams, NotFound, Conflict (a bundled id), SandboxUnavailable
+   *   may throw to refuse it; `replace` allows replacing a skill added
+   *   from another folder
+   * @returns the skill, whether it updated or replaced one, and the
+   *   capabilities it joined after existing providers
+   * @throws {RpcError} InvalidParams, NotFound, Conflict (a bundled id, or
+   *   an id installed from another folder without `replace`), SandboxUnavailable
    */
   async add(
     dir: string,
-    options: { check?: (read: Discovery, id: string) => void } = {},
-  ): Promise<{ skill: SkillEntry; updated: boolean }> {
+    options: {
+      check?: (read: Discovery, id: string) => void;
+      replace?: boolean;
+    } = {},
+  ): Promise<AddedSkill> {
     const { id, read } = await this.inspect(dir);
     const existing = this.#skills.get(id);
     if (existing?.origin === "bundled") {
@@ -208,28 +237,51 @@ export class SkillRegistry {
         `Skill id "${id}" is taken by a bundled skill; give yours another "id" in its readme front matter`,
       );
     }
+    const replacing = existing !== undefined &&
+      existing.dir.replace(/\/+$/, "") !== dir.replace(/\/+$/, "");
+    if (replacing && !options.replace) {
+      throw new RpcError(
+        ErrorCode.Conflict,
+        `Skill id "${id}" is already installed from "${existing.dir}"; adding "${dir}" would replace it. To replace it (its grants are dropped) run: agentos skills add --replace ${dir}`,
+        { id, installedFrom: existing.dir },
+      );
+    }
     options.check?.(read, id);
     const filesDir = join(this.#options.snapshotsDir, id);
     await writeSnapshot(filesDir, read);
-    const setting: SkillSetting | undefined = existing
-      ? {
-        origin: "user",
-        dir,
-        enabled: existing.enabled,
-        addedAt: new Date().toISOString(),
-        lastSuccessAt: existing.lastSuccessAt,
-      }
-      : undefined;
+    // An update keeps its state; a replacement starts like a new skill.
+    const kept = replacing ? undefined : existing;
     const entry = makeEntry(read, {
       id,
       origin: "user",
       dir,
       filesDir,
-      setting,
+      setting: kept
+        ? {
+          origin: "user",
+          dir,
+          enabled: kept.enabled,
+          addedAt: new Date().toISOString(),
+          lastSuccessAt: kept.lastSuccessAt,
+          deferred: kept.deferred,
+        }
+        : undefined,
     });
+    const deferred = joinedAfter(entry, {
+      before: kept,
+      installed: this.list(),
+    });
+    entry.deferred = [
+      ...new Set([...entry.deferred, ...deferred.map((d) => d.capability)]),
+    ].sort();
     this.#skills.set(id, entry);
     this.#save(entry);
-    return { skill: entry, updated: existing !== undefined };
+    return {
+      skill: entry,
+      updated: kept !== undefined,
+      ...(replacing ? { replaced: existing.dir } : {}),
+      deferred,
+    };
   }
 
   /**
@@ -287,6 +339,7 @@ export class SkillRegistry {
       enabled: skill.enabled,
       addedAt: skill.addedAt,
       ...(skill.lastSuccessAt ? { lastSuccessAt: skill.lastSuccessAt } : {}),
+      ...(skill.deferred.length > 0 ? { deferred: skill.deferred } : {}),
     };
     this.#options.settings.set(`skill.${skill.id}`, setting);
   }
@@ -354,53 +407,11 @@ function makeEntry(
     enabled: where.setting?.enabled ?? true,
     addedAt: where.setting?.addedAt ?? new Date().toISOString(),
     lastSuccessAt: where.setting?.lastSuccessAt,
+    deferred: Array.isArray(where.setting?.deferred)
+      ? where.setting.deferred.filter((c): c is string => typeof c === "string")
+      : [],
     files: { readme, sources },
     discovery: full,
     egress: egressPolicy(full),
   };
-}
-
-function bundledNames(dir: string): string[] {
-  try {
-    return [...Deno.readDirSync(dir)]
-      .filter((entry) =>
-        entry.isDirectory && !entry.name.startsWith(".") &&
-        !entry.name.startsWith("_")
-      )
-      .map((entry) => entry.name)
-      .sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
-}
-
-/** Replaces a snapshot directory with the files just read, atomically. */
-async function writeSnapshot(dir: string, files: SkillFiles): Promise<void> {
-  const parent = dir.slice(0, dir.lastIndexOf("/"));
-  await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
-  const temp = await Deno.makeTempDir({ dir: parent, prefix: ".add-" });
-  try {
-    if (files.readme !== null) {
-      await Deno.writeTextFile(join(temp, "readme.md"), files.readme);
-    }
-    for (const [path, text] of Object.entries(files.sources)) {
-      // Paths come from the sandboxed reader; still refuse to leave `temp`.
-      if (path.split("/").some((part) => part === ".." || part === "")) {
-        continue;
-      }
-      const target = join(temp, path);
-      await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), {
-        recursive: true,
-      });
-      await Deno.writeTextFile(target, text);
-    }
-    const old = `${dir}.old-${Date.now()}`;
-    await Deno.rename(dir, old).catch(() => {});
-    await Deno.rename(temp, dir);
-    await Deno.remove(old, { recursive: true }).catch(() => {});
-  } catch (error) {
-    await Deno.remove(temp, { recursive: true }).catch(() => {});
-    throw error;
-  }
 }

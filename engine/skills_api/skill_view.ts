@@ -1,5 +1,5 @@
 import { declaredPrograms, type RunGrant } from "../skills/mod.ts";
-import { skillCredentialDomains } from "../skills/mod.ts";
+import { declaredUses, skillCredentialDomains } from "../skills/mod.ts";
 import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
@@ -29,6 +29,8 @@ export function skillView(
     addedAt: skill.addedAt,
     lastSuccessAt: skill.lastSuccessAt ?? null,
     needs: Array.isArray(fm.capabilities) ? fm.capabilities : [],
+    uses: declaredUses(skill.discovery),
+    deferred: skill.deferred,
     connections: skill.discovery.connections.map((c) => ({
       name: c.name,
       base_url: c.base_url,

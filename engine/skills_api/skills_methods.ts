@@ -15,6 +15,7 @@ import {
   type Discovery,
   grantHostFor,
   type ShapeFacts,
+  skillCredentialDomains,
   type SkillGrants,
   type SkillGrantStore,
 } from "../skills/mod.ts";
@@ -126,8 +127,13 @@ export function registerSkillsMethods(
     // strict (what `agentos skills add` sends unless --force): refuse a
     // skill with errors. Without it the skill is added with its problems.
     const strict = params.strict === true;
+    const replace = params.replace ?? false;
+    if (typeof replace !== "boolean") {
+      throw invalidParams(`"replace" must be a boolean`);
+    }
     let problems: CheckedProblem[] = [];
-    const { skill, updated } = await registry.add(path, {
+    const added = await registry.add(path, {
+      replace,
       check: (read, id) => {
         problems = check(read);
         const errors = problems.filter((p) => p.severity === "error").length;
@@ -142,11 +148,26 @@ export function registerSkillsMethods(
         }
       },
     });
+    const { skill } = added;
+    // The owner granted hosts to the skill they knew, not to this one.
+    if (added.replaced !== undefined) context.grants.remove(skill.id);
     context.onSkillChanged(skill);
     return {
       id: skill.id,
       name: skill.name,
-      updated,
+      updated: added.updated,
+      ...(added.replaced !== undefined
+        ? {
+          replaced: {
+            dir: added.replaced,
+            grants: "dropped",
+            // Credentials belong to domains, not skills: say which stored
+            // ones the replacement's connections will use.
+            credentials: storedCredentials(skill, context.vaultDomains()),
+          },
+        }
+        : {}),
+      deferred: added.deferred,
       tools: skill.discovery.tools.map((tool) => tool.name),
       problems,
     };
@@ -360,4 +381,15 @@ function failureDetail(data: unknown): Record<string, string> {
     if (typeof data[key] === "string") out[key] = data[key] as string;
   }
   return out;
+}
+
+/** The vault domains a skill's connections would use (first stored candidate each). */
+function storedCredentials(skill: SkillEntry, vault: Set<string>): string[] {
+  return [
+    ...new Set(
+      skillCredentialDomains(skill.id, skill.discovery.connections).flatMap((
+        entry,
+      ) => entry.candidates.filter((d) => vault.has(d)).slice(0, 1)),
+    ),
+  ];
 }

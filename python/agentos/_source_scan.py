@@ -38,6 +38,7 @@ class FileScan:
         self.connections = []
         self.urls = []  # (line, column, url)
         self.imports = set()
+        self.capability_uses = set()  # capabilities called by literal name
         self.problems = []
         self._constants = {}
         self._sdk = {}  # local name -> SDK name
@@ -60,7 +61,36 @@ class FileScan:
         for statement in tree.body:
             self._statement(statement)
         self._scan_urls(tree)
+        self._scan_capability_calls(tree)
         return self
+
+    def _scan_capability_calls(self, tree) -> None:
+        """Capabilities called by a literal name: ``capability.call("web_read", ...)``, ``llm.oneshot(...)``."""
+        callers = {
+            alias.asname or alias.name
+            for node in tree.body
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ("agentos", "agentos._services")
+            for alias in node.names if alias.name == "capability"
+        }
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            target, verb = node.func.value, node.func.attr
+            if verb == "call" and node.args and self._is_capability(target, callers):
+                try:
+                    name = self.value(node.args[0])
+                except NotLiteral:
+                    continue  # a name chosen at run time must be declared in the readme
+                if isinstance(name, str):
+                    self.capability_uses.add(name)
+            elif verb in ("oneshot", "agent") and self._sdk_name(target) == "llm":
+                self.capability_uses.add("llm")
+
+    def _is_capability(self, node, callers) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in callers
+        return (isinstance(node, ast.Attribute) and node.attr == "capability"
+                and isinstance(node.value, ast.Name) and node.value.id in self._sdk_modules)
 
     # -- names ---------------------------------------------------------------
 

@@ -5,8 +5,8 @@
 stdin and writes one JSON line::
 
     {"front_matter": {...}, "tools": [...], "connections": [...],
-     "url_literals": [...], "imports": [...], "problems": [...],
-     "findings": [...], "services": {...}}
+     "url_literals": [...], "imports": [...], "capability_calls": [...],
+     "problems": [...], "findings": [...], "services": {...}}
 
 ``findings`` and ``services`` and each tool's ``kwargs`` and ``return_keys``
 come from :mod:`agentos._source_lint`, for the engine's skill checks.
@@ -16,7 +16,10 @@ A tool is a top-level ``def``/``async def`` carrying an SDK decorator
 ``claims``; bare or as ``agentos.returns``), whose name does not start with
 ``_``. Problems (syntax errors, non-literal decorator arguments, sync tools,
 duplicate names, bad front matter) are reported, never raised: one broken
-file does not hide the tools of the others.
+file does not hide the tools of the others. ``capability_calls`` lists the
+capabilities the source calls by a literal name (``capability.call("web_read",
+...)``, ``llm.oneshot(...)``): together with the readme's ``uses:`` they are
+the capabilities the skill may call.
 """
 
 import json
@@ -48,7 +51,7 @@ def discover(readme, sources: dict) -> dict:
                 problems.append({"file": "readme.md", "line": 1, "reason": "readme.md has no YAML front matter"})
             else:
                 front_matter = parsed
-    tools, connections, urls, imports = [], [], [], set()
+    tools, connections, urls, imports, uses = [], [], [], set(), set()
     findings, services = [], {}
     first_tool, first_connection = {}, {}
     for path in sorted(p for p in sources if p.endswith(".py")):
@@ -81,12 +84,14 @@ def discover(readme, sources: dict) -> dict:
                 })
         urls.extend(url for _, _, url in sorted(scan.urls))
         imports |= scan.imports
+        uses |= scan.capability_uses
     return {
         "front_matter": front_matter,
         "tools": tools,
         "connections": connections,
         "url_literals": list(dict.fromkeys(urls)),
         "imports": sorted(imports),
+        "capability_calls": sorted(uses),
         "problems": problems,
         "findings": findings,
         "services": services,

@@ -65,8 +65,8 @@ class DiscoverCliTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertEqual(proc.stdout.count(b"\n"), 1)
         result = json.loads(proc.stdout)
-        self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports", "problems",
-                                        "findings", "services"])
+        self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports",
+                                        "capability_calls", "problems", "findings", "services"])
         self.assertEqual(result["front_matter"], {
             "id": "example-search",
             "name": "Example Search",
@@ -131,6 +131,28 @@ class DiscoverCliTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 0)
         self.assertNotIn(b"EXECUTED", proc.stdout)
         self.assertEqual(json.loads(proc.stdout)["imports"], ["os"])
+
+
+class CapabilityCallsTest(unittest.TestCase):
+    def test_literal_capability_calls_and_llm_helpers_are_listed_and_run_time_names_are_not(self):
+        source = textwrap.dedent("""
+            import agentos
+            from agentos import capability, llm, returns, web_read
+
+            GEO = "geocoding"
+
+            @returns({})
+            async def tool(name: str, **params):
+                await capability.call(web_read, {"url": "https://example.com"})
+                await capability.call(GEO)
+                await agentos.capability.call("flight_search")
+                await llm.oneshot("hello")
+                await capability.call(name)
+                await other.call("not_a_capability")
+        """)
+        result = discover("---\nid: x\n---\n", {"a.py": source})
+        self.assertEqual(result["capability_calls"], ["flight_search", "geocoding", "llm", "web_read"])
+        self.assertEqual(result["problems"], [])
 
 
 class DiscoverProblemsTest(unittest.TestCase):

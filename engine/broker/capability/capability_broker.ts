@@ -55,7 +55,9 @@ export type InvokeOptions =
  * Capabilities: the enabled skills with a tool that `@provides` a name,
  * ordered by the owner's preference (`prefs` key `capability.<name>`),
  * then providers that can work (their credential is in the vault, or they
- * need none) before those missing one, then freshness (most recent
+ * need none) before those missing one, then, within each, providers that
+ * were there before the others were added (a newly added provider joins
+ * after them until the owner prefers it), then freshness (most recent
  * successful call, then most recently added), then skill id. `invoke`
  * tries them in that order and moves on when a provider fails for a
  * reason that is not the caller's fault. Apps name a capability, never a
@@ -286,11 +288,12 @@ export class CapabilityBroker {
           : state.state === "none"
           ? "needs no credential"
           : `missing a credential for ${state.domain} (agentos secrets set ${state.domain})`;
+        // A provider added while others served the capability goes after
+        // them all (else installing one took every caller over at once).
         const rank = skill.id === preferred
           ? 0
-          : state.state === "missing"
-          ? 2
-          : 1;
+          : 1 + (state.state === "missing" ? 2 : 0) +
+            (skill.deferred.includes(name) ? 1 : 0);
         found.push({ skill, tool, rank, credential });
       }
     }
@@ -317,7 +320,10 @@ export class CapabilityBroker {
             next.skill.addedAt === entry.skill.addedAt
           ? "; skill id order breaks the tie"
           : "";
-        reason = `${fresh}; ${entry.credential}${tie}`;
+        const joined = entry.skill.deferred.includes(name)
+          ? `; added after existing providers, tried after them until the owner prefers it (agentos prefs set capability.${name} ${entry.skill.id})`
+          : "";
+        reason = `${fresh}${joined}; ${entry.credential}${tie}`;
       }
       return { skill: entry.skill, tool: entry.tool, reason };
     });

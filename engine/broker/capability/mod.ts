@@ -2,7 +2,8 @@
  * Capabilities: which enabled skills provide a name, in what order they
  * are tried, and failover. Runs tools through the narrow `ToolRunner`
  * interface (the skill runner in `engine/workers` implements it), so it
- * depends on no worker code.
+ * depends on no worker code. `call_policy.ts` checks a skill's own
+ * `capability.call` (declared use, URL parameters in its egress set).
  *
  * @module
  */
@@ -16,6 +17,7 @@ export {
   providerFault,
   type ProvidersOptions,
 } from "./capability_broker.ts";
+export { checkCapabilityCall } from "./call_policy.ts";
 export {
   type RecordCounts,
   type ToolRun,

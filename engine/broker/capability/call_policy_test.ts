@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { RpcError } from "../../errors.ts";
+import type { SkillEntry, SkillGrants } from "../../skills/mod.ts";
+import { checkCapabilityCall } from "./call_policy.ts";
+
+function caller(uses: string[], hosts: string[] = ["api.mine.test"]) {
+  const skill = {
+    id: "caller",
+    discovery: {
+      front_matter: { uses },
+      tools: [],
+      connections: [],
+      url_literals: [],
+      imports: [],
+      problems: [],
+    },
+    egress: { hosts, domains: [], openWeb: false },
+  } as unknown as SkillEntry;
+  const grants: SkillGrants = { hosts: [], openWeb: false, byDefault: false };
+  return { skill, grants };
+}
+
+function refused(params: Record<string, unknown>, message: RegExp) {
+  assert.throws(
+    () => checkCapabilityCall(caller(["web_read"]), "web_read", params),
+    (error) => error instanceof RpcError && message.test(error.message),
+  );
+}
+
+Deno.test("checkCapabilityCall() refuses an undeclared use and URL parameters outside the caller's egress set in any spelling", () => {
+  assert.throws(
+    () => checkCapabilityCall(caller(["llm"]), "web_read", {}),
+    /may not call capability "web_read": it does not declare that use.*it declares \[llm\]/,
+  );
+  const evil =
+    /parameter "(.+)" is a URL the caller could not fetch itself\. Skill "caller" may not reach host "evil\.test"/;
+  for (
+    const url of [
+      "https://evil.test/?d=secret data",
+      "  HTTPS://EVIL.TEST/x",
+      "https:evil.test/x",
+      "//evil.test/x",
+      "\\\\evil.test/x",
+      "evil.test/x?d=1",
+      "evil.test",
+      "http://user@evil.test:8080/",
+      `https://evil.test/${"a".repeat(100_000)}`,
+    ]
+  ) refused({ url }, evil);
+  refused({ pages: [{ href: "https://evil.test/" }] }, /"pages\[0\]\.href"/);
+  refused({ target: "localhost:3456/graph" }, /may not reach host "localhost"/);
+  refused({ url: "file:///etc/passwd" }, /may not fetch "file:" URLs/);
+  // A URL hidden after many strings or deep nesting is not skipped.
+  const padded = [...Array(10_000).fill("x"), "https://evil.test/"];
+  refused({ list: padded }, /more than 10000 strings/);
+  let deep: unknown = "https://evil.test/";
+  for (let i = 0; i < 40; i++) deep = [deep];
+  refused({ deep }, /nest deeper than 32/);
+
+  // Allowed: the caller's own hosts, and text that is not a URL.
+  assert.deepEqual(
+    checkCapabilityCall(caller(["web_read"]), "web_read", {
+      url: "https://api.mine.test/page",
+      text: "see https://evil.test for more",
+      note: "Note: this is prose",
+      mail: "mailto:someone@evil.test",
+    }),
+    { uses: "declared", param_urls: "1 in caller's egress set" },
+  );
+});
