@@ -35,7 +35,7 @@ Deno.test("agentos skills and prefs commands", async (t) => {
       assert.equal(forced.code, 0, forced.stderr);
       const { code, stdout } = await cli("skills", "list");
       assert.equal(code, 0);
-      assert.match(stdout, /^ID\s+ENABLED\s+ORIGIN\s+NEEDS\s+PROVIDES/m);
+      assert.match(stdout, /^ID\s+ENABLED\s+ORIGIN\s+NEEDS\s+USES\s+PROVIDES/m);
       assert.match(
         stdout,
         /^web-reader\s+yes\s+bundled\s+http, open_web\s+web_read/m,
