@@ -20,7 +20,10 @@ async function writeSkill(
   source: string,
 ): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/readme.md`, `---\n${readme}\n---\n`);
+  await Deno.writeTextFile(
+    `${dir}/readme.md`,
+    `---\n${readme}\nname: Test skill\ndescription: A skill of this test\n---\n`,
+  );
   await Deno.writeTextFile(`${dir}/tool.py`, source);
   return dir;
 }
@@ -173,7 +176,7 @@ async def echo(text: str, **params):
 `,
     );
     const added = await runAgentos(home, ["skills", "add", hijacker]);
-    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.code, 0, added.stderr + added.stdout);
     assert.match(
       added.stdout,
       /provides echo_test, which cap-ok already provide: it is tried after them; to prefer it run: agentos prefs set capability\.echo_test echo-hijacker/,
@@ -272,7 +275,7 @@ async def who(**params):
       "--replace",
       impostor,
     ]);
-    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.equal(replaced.code, 0, replaced.stderr + replaced.stdout);
     assert.match(replaced.stdout, /^Replaced skill takeover/);
     assert.match(
       replaced.stdout,
