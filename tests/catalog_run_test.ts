@@ -814,6 +814,31 @@ Deno.test("catalog run: every fixture skill's records land once, in their shape,
   );
 
   await t.step(
+    "a name the owner wrote survives the next import, and graph.history says why",
+    async () => {
+      const c = CASES.find((x) => x.tool === "list_meetings")!;
+      const [id] = (await run(c)).records.ids;
+      await client.call("graph.update", {
+        id,
+        values: { name: "Weekly sync (renamed by me)" },
+        actor: "agent:desktop",
+      });
+      await run(c);
+      const after = await node(id!);
+      assert.equal(after.values.name, "Weekly sync (renamed by me)");
+      const { changes } = await client.call<{
+        changes: { op: string; key: string; explanation?: string }[];
+      }>("graph.history", { id });
+      const kept = changes.filter((ch) => ch.op === "keep");
+      assert.deepEqual(kept.map((ch) => ch.key), ["name"]);
+      assert.match(
+        kept[0]!.explanation!,
+        /which agent:desktop wrote; skill:meeting-notes proposed "Weekly sync"/,
+      );
+    },
+  );
+
+  await t.step(
     "a removed and re-added skill resumes on the same nodes (records with no identity)",
     async () => {
       const c = CASES.find((x) => x.tool === "list_meetings")!;

@@ -1,5 +1,6 @@
 import { didYouMean } from "../closest_word.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
+import { explainChanges } from "./explain_changes.ts";
 import { isObject } from "../is_object.ts";
 import {
   objectParam,
@@ -208,10 +209,10 @@ export function registerGraphMethods(
     if (!store.getNode(id)) throw notFound(`No node "${id}"`);
     return {
       id,
-      changes: store.history(id, {
+      changes: explainChanges(store.history(id, {
         after: optionalInteger(params, "after", Number.MAX_SAFE_INTEGER),
         limit: optionalInteger(params, "limit", 5000) ?? 500,
-      }),
+      })),
     };
   });
 

@@ -11,7 +11,7 @@ export interface ChangeEvent {
   at: string;
   /** Who: `user`, `agent:<client>`, `app:<origin>`, `skill:<id>`, `system`. */
   actor: string;
-  /** `create`, `set`, `unset`, `delete`, `restore`, `link`, `unlink`, `shape`. */
+  /** `create`, `set`, `unset`, `keep` (a proposed value left out), `delete`, `restore`, `link`, `unlink`, `shape`. */
   op: string;
   /** Whether the target is a node or an edge. */
   targetKind: "node" | "edge";
@@ -41,6 +41,16 @@ function insertChangesSql(rows: number): string {
     changesSql.set(rows, sql);
   }
   return sql;
+}
+
+/** Options of {@linkcode GraphTx.setValue}. */
+export interface SetValueOptions {
+  /**
+   * Leave the stored value (or its removal) in place when its last writer
+   * passes this test, and record the proposal as a `keep` change: a skill's
+   * import yields to what the owner wrote.
+   */
+  yieldTo?: (actor: string) => boolean;
 }
 
 /**
@@ -120,16 +130,74 @@ export class GraphTx {
   /**
    * Sets a value when it differs from the stored one.
    *
+   * @param nodeId the node
+   * @param key the value's key
+   * @param coerced the new value
+   * @param options whose earlier write to leave in place
    * @returns whether anything changed
    */
-  setValue(nodeId: string, key: string, coerced: Coerced): boolean {
+  setValue(
+    nodeId: string,
+    key: string,
+    coerced: Coerced,
+    options: SetValueOptions = {},
+  ): boolean {
     const fresh = this.#fresh.get(nodeId);
     const old = fresh ? fresh.get(key) : this.#storedValue("node", nodeId, key);
+    const differs = !old || old.type !== coerced.type ||
+      old.value !== toSql(coerced);
+    if (
+      !fresh && differs && options.yieldTo &&
+      this.#kept(nodeId, key, old, coerced, options.yieldTo)
+    ) {
+      return false;
+    }
     // A fresh node has no row to conflict with: a plain insert is cheaper.
     const written = this.#putValue("node", nodeId, key, coerced, old, !!fresh);
     if (!written) return false;
     if (fresh) fresh.set(key, written);
     else this.#touch(nodeId);
+    return true;
+  }
+
+  /**
+   * Whether the value's last writer (set or unset) passes `yieldTo`: then
+   * the proposal is recorded once as a `keep` change (old: what stays,
+   * new: what was proposed) and the value is left alone.
+   */
+  #kept(
+    nodeId: string,
+    key: string,
+    old: SqlValue | undefined,
+    proposed: Coerced,
+    yieldTo: (actor: string) => boolean,
+  ): boolean {
+    const last = this.#sql.get(
+      `SELECT actor, op, new_value FROM changes
+       WHERE target_id = ? AND key = ? AND op IN ('set', 'unset', 'keep')
+       ORDER BY id DESC LIMIT 1`,
+    ).get(nodeId, key) as
+      | { actor: string; op: string; new_value: string | null }
+      | undefined;
+    if (last === undefined) return false;
+    const proposal = JSON.stringify(proposed.value);
+    if (last.op === "keep") {
+      // Proposed again: already on record, the owner's value still stands.
+      if (last.actor === this.actor && last.new_value === proposal) return true;
+      const writer = this.#sql.get(
+        `SELECT actor FROM changes WHERE target_id = ? AND key = ?
+           AND op IN ('set', 'unset') ORDER BY id DESC LIMIT 1`,
+      ).get(nodeId, key) as { actor: string } | undefined;
+      if (writer === undefined || !yieldTo(writer.actor)) return false;
+    } else if (!yieldTo(last.actor)) return false;
+    this.#record(
+      "keep",
+      "node",
+      nodeId,
+      key,
+      old ? fromSql(old) : null,
+      proposed.value,
+    );
     return true;
   }
 

@@ -5,7 +5,7 @@ import {
   type ShapeRegistry,
 } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
-import type { GraphTx } from "./graph_tx.ts";
+import type { GraphTx, SetValueOptions } from "./graph_tx.ts";
 import {
   findByIdentity,
   findByProvenance,
@@ -35,6 +35,21 @@ function relationLabel(shape: Shape, key: string): string | undefined {
   const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   return snake in shape.relations ? snake : undefined;
 }
+
+/**
+ * Whether an actor is the owner: the CLI (`user`), an agent over MCP
+ * (`agent:<client>`) or an app through the bridge (`app:<origin>`), as
+ * opposed to a skill or the engine itself.
+ *
+ * @param actor a change log actor
+ * @returns true for the owner's own writes
+ */
+export function isOwnerActor(actor: string): boolean {
+  return actor === "user" || actor.startsWith("agent:") ||
+    actor.startsWith("app:");
+}
+
+const OWNER_WINS: SetValueOptions = { yieldTo: isOwnerActor };
 
 /** What one record write did. */
 export interface RecordWriteResult {
@@ -232,7 +247,13 @@ export class RecordWriter {
       changed = tx.addShape(id, name) || changed;
     }
     for (const [key, coerced] of values) {
-      changed = tx.setValue(id, key, coerced) || changed;
+      // An import yields to what the owner wrote, unless the shape makes
+      // this source the truth for the key.
+      const guard = state.provenance !== undefined &&
+          !shape.authoritative.includes(key)
+        ? OWNER_WINS
+        : undefined;
+      changed = tx.setValue(id, key, coerced, guard) || changed;
     }
     for (const [label, ids] of children) {
       for (const childId of ids) {

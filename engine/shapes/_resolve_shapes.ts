@@ -171,7 +171,10 @@ function build(
   for (const [key, spec] of Object.entries(STANDARD_FIELDS)) {
     if (!(key in fields) && !(key in relations)) fields[key] = { ...spec };
   }
-  const owner = [def, ...ancestors.map((a) => definitions.get(a)!)].find((d) =>
+  // The shape, then its ancestors nearest first: who declares an
+  // inherited setting.
+  const lineage = [def, ...ancestors.map((a) => definitions.get(a)!)];
+  const owner = lineage.find((d) =>
     d.identity !== undefined || d.identityAny !== undefined
   );
   return {
@@ -185,10 +188,9 @@ function build(
     identityAny: (owner?.identityAny ?? []).map((k) => k.value),
     relations,
     display,
-    remember:
-      [def, ...ancestors.map((a) => definitions.get(a)!)].find((d) =>
-        d.remember !== undefined
-      )?.remember ?? true,
+    remember: lineage.find((d) => d.remember !== undefined)?.remember ?? true,
+    authoritative: (lineage.find((d) => d.authoritative !== undefined)
+      ?.authoritative ?? []).map((k) => k.value),
     file: def.file,
   };
 }
@@ -201,6 +203,7 @@ function unresolvedKeys(
   const groups: [Located<string>[] | undefined, string][] = [
     [def.identity, "Identity"],
     [def.identityAny, "Identity_any"],
+    [def.authoritative, "Authoritative"],
     [def.displayRefs, "Display"],
   ];
   return groups.flatMap(([keys, what]) =>

@@ -45,6 +45,12 @@ export interface Shape {
    * (`void`). Inherited; true unless a file says otherwise.
    */
   remember: boolean;
+  /**
+   * Keys a skill's import may change even when the owner wrote them (the
+   * source is the truth for them: an order's status, an account balance).
+   * Every other key the owner wrote is kept. Inherited.
+   */
+  authoritative: string[];
   /** The file the shape came from. */
   file: string;
 }

@@ -11,7 +11,7 @@ import type { ParsedShapeFile } from "./shape_definition.ts";
 import { VERSION } from "../version.ts";
 
 /** Bump when parseShapeDefinition's output changes shape. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Entry {
   name: string;

@@ -44,6 +44,8 @@ export interface ShapeDefinition {
   displayRefs: Located<string>[];
   /** `undefined` when the file does not declare it (so it may be inherited). */
   remember?: boolean;
+  /** `undefined` when the file does not declare it (so it may be inherited). */
+  authoritative?: Located<string>[];
 }
 
 /** The outcome of {@link parseShapeDefinition}. */
@@ -71,6 +73,7 @@ const SHAPE_KEYS = [
   "relations",
   "display",
   "remember",
+  "authoritative",
 ];
 // Accepted for compatibility with AgentOS shape files: `icon`, `subtitle` and
 // `groups` are display hints; `prior_art` is documentation and is dropped.
@@ -230,6 +233,13 @@ function readBody(
             def.displayRefs.push({ value: v.value, ...r.at(v) });
           }
         }
+        break;
+      case "authoritative":
+        def.authoritative = readKeyList(
+          r,
+          value,
+          `"authoritative" of shape "${name}"`,
+        );
         break;
       case "remember": {
         const v = r.toJS(value);
