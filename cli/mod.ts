@@ -24,7 +24,7 @@ import {
   graphUnlink,
   graphUpdate,
 } from "./graph_write_commands.ts";
-import { shapesGet, shapesList } from "./shapes_commands.ts";
+import { shapesAdd, shapesGet, shapesList } from "./shapes_commands.ts";
 import { mcpConfig } from "./mcp_commands.ts";
 import { doctor } from "./doctor_command.ts";
 import {
@@ -56,6 +56,7 @@ export const COMMANDS: Command[] = [
   graphHistory,
   shapesList,
   shapesGet,
+  shapesAdd,
   ...SKILLS_COMMANDS,
   ...PREFS_COMMANDS,
   backupCommand,

@@ -1,8 +1,10 @@
 import { requireArg } from "./args.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
-import { callEngine } from "./engine_connection.ts";
-import { ExitCode } from "./exit_codes.ts";
-import { print, printJson, printTable } from "./output.ts";
+import { callEngine, connectEngine } from "./engine_connection.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+import { print, printError, printJson, printTable } from "./output.ts";
+import { callerPath } from "./caller_path.ts";
+import { RpcError } from "../engine/mod.ts";
 
 /** `agentos shapes list`. */
 export const shapesList: Command = {
@@ -96,5 +98,60 @@ export const shapesGet: Command = {
       ) => [key, `${r.shape}${r.list ? "[]" : ""}`]),
     );
     return ExitCode.Ok;
+  },
+};
+
+/** `agentos shapes add`. */
+export const shapesAdd: Command = {
+  name: "shapes add",
+  summary:
+    "Check a shape file and load it at once (copied into $AGENTOS_HOME/shapes; no restart)",
+  usage: "shapes add <file.yaml> [--json]",
+  options: JSON_OPTION,
+  async run({ values, positionals }) {
+    const path = callerPath(requireArg(positionals, 0, "file"));
+    let text: string;
+    try {
+      text = await Deno.readTextFile(path);
+    } catch (error) {
+      throw new CliError(
+        `Cannot read shape file "${path}": ${(error as Error).message}`,
+      );
+    }
+    const client = await connectEngine();
+    try {
+      const added = await client.call<
+        { name: string; file: string; replaced: boolean; shapes: number }
+      >("shapes.add", { file: path, text });
+      if (values.json) printJson(added);
+      else {
+        print(
+          `${
+            added.replaced ? "replaced" : "added"
+          } shape ${added.name} (${added.file}); ${added.shapes} shapes loaded`,
+        );
+      }
+      return ExitCode.Ok;
+    } catch (error) {
+      const problems = error instanceof RpcError &&
+          Array.isArray((error.data as { problems?: unknown })?.problems)
+        ? (error.data as {
+          problems: {
+            file: string;
+            line: number;
+            column: number;
+            reason: string;
+          }[];
+        }).problems
+        : undefined;
+      if (!problems) throw error;
+      if (values.json) printJson({ added: false, problems });
+      for (const p of problems) {
+        printError(`${p.file}:${p.line}:${p.column}: ${p.reason}`);
+      }
+      return ExitCode.Error;
+    } finally {
+      await client.close();
+    }
   },
 };

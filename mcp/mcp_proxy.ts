@@ -66,6 +66,7 @@ export class McpProxy {
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #polling = false;
   #fingerprint: string | undefined;
+  #shapesFingerprint: string | undefined;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** @param options engine link, log and poll interval */
@@ -81,7 +82,7 @@ export class McpProxy {
       {
         capabilities: {
           tools: { listChanged: true },
-          resources: { listChanged: false },
+          resources: { listChanged: true },
           completions: {},
         },
         instructions: INSTRUCTIONS,
@@ -283,6 +284,27 @@ export class McpProxy {
         await this.server.sendToolListChanged();
       }
       this.#fingerprint = fingerprint;
+      // Shapes are the resource list: one added or reloaded while the
+      // engine runs is news to the client.
+      const shapes = await this.#link.call<
+        { shapes?: { name: string }[]; generation?: number }
+      >("shapes.list", {}, {
+        retrySafe: true,
+        timeoutMs: 10_000,
+        noStart: true,
+      });
+      const shapesFingerprint = JSON.stringify([
+        shapes.generation ?? 0,
+        (shapes.shapes ?? []).map((s) => s.name),
+      ]);
+      if (
+        this.#shapesFingerprint !== undefined &&
+        shapesFingerprint !== this.#shapesFingerprint
+      ) {
+        this.#log.info("Shapes changed; the resource list changed");
+        await this.server.sendResourceListChanged();
+      }
+      this.#shapesFingerprint = shapesFingerprint;
     } catch (error) {
       if (!(error instanceof EngineUnavailableError)) {
         this.#log.debug("Skills poll failed", {

@@ -226,6 +226,7 @@ export function registerGraphMethods(
         count: counts.get(shape.name) ?? 0,
       })),
       problems: shapes.problems,
+      generation: shapes.generation,
     };
   });
 

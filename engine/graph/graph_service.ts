@@ -7,6 +7,8 @@ import { GraphStore } from "./graph_store.ts";
 import { RecordWriter } from "./record_writer.ts";
 import { openDatabase, SCHEMA_VERSION } from "./schema.ts";
 import { backupDatabase } from "./backup.ts";
+import { LiveShapes, storeShapeDefinitions } from "./live_shapes.ts";
+import { stringParam } from "../rpc/mod.ts";
 import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 
 /** The built-in shapes shipped with the engine. */
@@ -24,8 +26,9 @@ export interface Graph {
 
 /**
  * Opens the database, loads shapes (built-in, then `$AGENTOS_HOME/shapes`
- * overriding by name), stores their definitions in the graph, registers the
- * graph methods and adds the whole as an engine service.
+ * overriding by name, reloaded when that directory changes or `shapes.add`
+ * adds a file), stores their definitions in the graph, registers the graph
+ * methods and adds the whole as an engine service.
  *
  * @param engine the engine being started
  * @returns the graph parts, for the services that write records
@@ -40,23 +43,21 @@ export async function openGraph(engine: Engine): Promise<Graph> {
   }
   const db = openDatabase(engine.paths.database);
   const store = new GraphStore(db);
-  const now = new Date().toISOString();
-  db.exec("BEGIN IMMEDIATE");
   try {
-    db.exec("DELETE FROM shapes");
-    const insert = db.prepare(
-      "INSERT INTO shapes (name, definition, file, loaded_at) VALUES (?, ?, ?, ?)",
-    );
-    for (const shape of shapes.list()) {
-      insert.run(shape.name, JSON.stringify(shape), shape.file, now);
-    }
-    db.exec("COMMIT");
+    storeShapeDefinitions(db, shapes);
   } catch (error) {
-    db.exec("ROLLBACK");
     db.close();
     throw error;
   }
-  const loadedShapes = shapes.list().length; // shapes load once, at start
+  const live = new LiveShapes({
+    builtinDir: BUILTIN_SHAPES_DIR,
+    homeDir: `${engine.paths.home}/shapes`,
+    shapes,
+    db,
+    log: engine.log,
+    cache: () => ShapeCache.open(engine.paths.shapeCache),
+  });
+  await live.watch();
   const graph: Graph = {
     store,
     shapes,
@@ -64,6 +65,14 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     feed: new ChangeFeed(store),
   };
   registerGraphMethods(engine.dispatcher, graph);
+  engine.dispatcher.register("shapes.add", async (params) => {
+    const file = stringParam(params, "file", 4096);
+    const text = params.text;
+    if (typeof text !== "string") {
+      throw invalidParams(`"text" must be the shape file's YAML`);
+    }
+    return await live.add(file, text);
+  });
   engine.dispatcher.register("engine.backup", async (params) => {
     const name = params.name ?? new Date().toISOString().replaceAll(":", "-");
     if (
@@ -97,9 +106,14 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     status: () => ({
       database: engine.paths.database,
       schemaVersion: SCHEMA_VERSION,
-      shapes: { loaded: loadedShapes, problems: shapes.problems },
+      shapes: {
+        loaded: shapes.list().length,
+        problems: shapes.problems,
+        generation: shapes.generation,
+      },
     }),
     close: () => {
+      live.close();
       graph.feed.close();
       db.exec("PRAGMA optimize");
       db.close();

@@ -50,16 +50,16 @@ type Source = { file: string; text: string } | { file: string; error: string };
  * ```
  */
 export class ShapeRegistry {
-  /** One entry per problem found; a broken file may have several. */
-  readonly problems: ShapeProblem[];
+  #problems: ShapeProblem[];
   #shapes: Map<string, Shape>;
   #descendants = new Map<string, string[]>();
+  #generation = 0;
 
   private constructor(shapes: Map<string, Shape>, problems: ShapeProblem[]) {
     this.#shapes = new Map(
       [...shapes].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0),
     );
-    this.problems = problems;
+    this.#problems = problems;
     for (const shape of this.#shapes.values()) {
       for (const name of [shape.name, ...shape.ancestors]) {
         const list = this.#descendants.get(name) ?? [];
@@ -67,6 +67,30 @@ export class ShapeRegistry {
         this.#descendants.set(name, list);
       }
     }
+  }
+
+  /** One entry per problem found; a broken file may have several. */
+  get problems(): ShapeProblem[] {
+    return this.#problems;
+  }
+
+  /** How many times {@link adopt} replaced the shapes (0 after loading). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
+   * Takes over the shapes and problems of a newer load, so that everything
+   * holding this registry sees the new shapes at once (shapes the owner
+   * adds while the engine runs).
+   *
+   * @param next the newer load
+   */
+  adopt(next: ShapeRegistry): void {
+    this.#shapes = next.#shapes;
+    this.#descendants = next.#descendants;
+    this.#problems = next.#problems;
+    this.#generation++;
   }
 
   /**
