@@ -58,32 +58,47 @@ def clean_html(value):
 
 
 def parse_int(value):
-    """Integer from a messy value: ``"1,234"`` → 1234, ``"2.5K"`` → 2500, ``"495 reviews"`` → 495."""
-    if value is None or isinstance(value, bool):
+    """Integer from a scraped value, by the reference SDK's rules (published skills rely on them).
+
+    An int passes through (a bool too). A number followed by K or M is scaled
+    (``"2.5K"`` → 2500, ``"1.2M"`` → 1200000). Otherwise every digit is kept,
+    in order, and everything else dropped: ``"1,234"`` → 1234, ``"495 reviews"``
+    → 495, but also ``"-7"`` → 7, ``"1.5"`` → 15 and ``"5 out of 10"`` → 510.
+    No digit → None.
+    """
+    if value is None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, float):
-        return int(value) if value == value and value not in (float("inf"), float("-inf")) else None
-    text = str(value).strip().replace(",", "").replace("_", "")
     re = _re()[0]
-    match = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*([kKmMbB])", text)
+    text = str(value).strip()
+    match = re.fullmatch(r"([\d.]+)\s*([KkMm])", text)
     if match:
-        scale = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}[match.group(2).lower()]
-        return int(float(match.group(1)) * scale)
-    match = re.search(r"[-+]?\d+", text)
-    return int(match.group()) if match else None
+        try:
+            scale = 1_000 if match.group(2) in "Kk" else 1_000_000
+            return int(float(match.group(1)) * scale)
+        except ValueError:  # "1.2.3K": the reference raises; the digits rule is kinder
+            pass
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits else None
 
 
 def parse_float(value):
-    """Float from a messy value: ``"4.5 out of 5"`` → 4.5, ``"$1,299.00"`` → 1299.0."""
-    if value is None or isinstance(value, bool):
+    """Float from a scraped value, by the reference SDK's rules.
+
+    Numbers pass through. Otherwise digits and dots are kept, in order, and
+    everything else dropped: ``"$1,299.00"`` → 1299.0, ``"-3.5"`` → 3.5, and
+    ``"4.5 out of 5"`` → 4.55. None when what is left is not a number.
+    """
+    if value is None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    re = _re()[0]
-    match = re.search(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", str(value).replace(",", ""))
-    return float(match.group()) if match else None
+    kept = _re()[0].sub(r"[^\d.]", "", str(value))
+    try:
+        return float(kept)
+    except ValueError:
+        return None
 
 
 def molt(value, as_type=None):
@@ -101,9 +116,9 @@ def molt(value, as_type=None):
     if as_type in ("date", "datetime"):
         from agentos import _dates
 
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return _dates.iso_from_ms(value) if abs(value) > 1e12 else _dates.iso_from_seconds(value)
-        return _dates.parse_date(str(value))
+        if isinstance(value, (int, float)):
+            return _dates.iso_from_ms(value) if value > 1e12 else _dates.iso_from_seconds(value)
+        return _dates.parse_date(str(value)) if value else None
     if not isinstance(value, str):
         return str(value) if as_type in (str, "str", "string") else value
     if "<" in value:

@@ -77,10 +77,10 @@ class SurfaceTest(unittest.TestCase):
 class HelpersTest(unittest.TestCase):
     def test_parse_numbers(self):
         cases = [("1,234", 1234), ("495 reviews", 495), ("2.5K", 2500), ("1.2M", 1_200_000), (42, 42), (None, None),
-                 ("none", None), ("-3 points", -3)]
+                 ("none", None), ("-3 points", 3)]  # the reference SDK keeps digits only
         for raw, expected in cases:
             self.assertEqual(agentos.parse_int(raw), expected, raw)
-        self.assertEqual(agentos.parse_float("4.5 out of 5"), 4.5)
+        self.assertEqual(agentos.parse_float("4.5 out of 5"), 4.55)  # the reference's digits-and-dots rule
         self.assertEqual(agentos.parse_float("$1,299.00"), 1299.0)
         self.assertIsNone(agentos.parse_float("n/a"))
 
@@ -90,8 +90,8 @@ class HelpersTest(unittest.TestCase):
                  ("3 days ago", None), (None, None)]
         for raw, expected in cases:
             self.assertEqual(agentos.parse_date(raw), expected, raw)
-        self.assertEqual(agentos.iso_from_ms(1616025600000), "2021-03-18T00:00:00+00:00")
-        self.assertEqual(agentos.iso_from_seconds(0), "1970-01-01T00:00:00+00:00")
+        self.assertEqual(agentos.iso_from_ms(1616025600000), "2021-03-18T00:00:00.000Z")
+        self.assertEqual(agentos.iso_from_seconds(0), "1970-01-01T00:00:00.000Z")
         self.assertIsNone(agentos.iso_from_ms("soon"))
 
     def test_identity_normalization(self):
