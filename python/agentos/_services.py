@@ -133,22 +133,6 @@ class _Progress:
         return "agentos.progress"
 
 
-class LlmCapability(str):
-    """The ``llm`` capability name, which is also the LLM client.
-
-    ``@provides(llm)`` records the string ``"llm"``; ``await llm.oneshot(...)``
-    and ``await llm.agent(...)`` ask whichever skill provides it.
-    """
-
-    async def oneshot(self, prompt, system=None, model=None, **options):
-        params = {"prompt": prompt, "system": system, "model": model, **options}
-        return await _Capability().call(str(self), params, verb="oneshot")
-
-    async def agent(self, prompt, system=None, model=None, tools=None, **options):
-        params = {"prompt": prompt, "system": system, "model": model, "tools": tools, **options}
-        return await _Capability().call(str(self), params, verb="agent")
-
-
 secrets = _Secrets()
 sql = _Sql()
 capability = _Capability()

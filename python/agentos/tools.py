@@ -5,7 +5,7 @@ Each constant is the string of its own name, so ``@provides(web_search)`` and
 (``await llm.oneshot(prompt=...)``).
 """
 
-from agentos._services import LlmCapability
+from agentos._llm import LlmCapability
 
 web_search = "web_search"
 web_read = "web_read"

@@ -197,9 +197,27 @@ class DispatchTest(unittest.TestCase):
             ("sql.query", {"sql": "SELECT 2", "params": None, "db": "~/y.db"}),
             ("capability.call", {"name": "web_search", "params": {"query": "q"}}),
             ("graph.create", {"shape": "task", "values": {"name": "n"}}),
-            ("capability.call", {"name": "llm", "params": {"prompt": "hi", "system": None, "model": "small"},
-                                 "verb": "oneshot"}),
+            ("capability.call", {"name": "llm", "params": {"model": "small", "messages": [
+                {"role": "user", "content": "hi"}], "system": "", "temperature": 0}, "verb": "oneshot"}),
         ])
+
+    def test_llm_agent_sends_messages_and_normalizes_the_answer(self):
+        source = skill('''
+            from agentos import llm, returns
+            @returns({"out": "object"})
+            async def ask(**params):
+                return await llm.agent(prompt="plan", tools=["exa.search"], output_schema={"type": "object"})
+        ''')
+        with Worker() as worker:
+            worker.call(source, "ask")
+            dispatch = worker.recv()
+            worker.answer(dispatch, {"content": "done", "num_turns": 3, "structured_output": {"a": 1}})
+            result = worker.result()["value"]
+        self.assertEqual(dispatch["params"], {"name": "llm", "verb": "agent", "params": {
+            "model": "sonnet", "messages": [{"role": "user", "content": "plan"}], "system": "",
+            "tools": ["exa.search"], "temperature": 0, "max_iterations": 20, "output_schema": {"type": "object"}}})
+        self.assertEqual(result, {"content": "done", "data": {"a": 1}, "usage": {}, "iterations": 3,
+                                  "tool_calls": [], "error": None})
 
     def test_every_name_published_skills_import_resolves(self):
         # The names an AST scan of agentos-to/skills found (reference/agentos.md section 3).

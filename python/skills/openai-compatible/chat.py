@@ -15,6 +15,9 @@ connection(
 DEFAULT_MODELS = {"ollama": "llama3.2", "llamacpp": "default", "openai": "gpt-4o-mini"}
 
 
+_REFERENCE_ALIASES = ("opus", "sonnet", "haiku")
+
+
 @returns({"content": "string", "model": "string", "finish_reason": "string", "usage": "object"})
 @provides(llm, description="Answer a prompt or continue a chat with a language model")
 @connection(["ollama", "llamacpp", "openai"])
@@ -40,6 +43,8 @@ async def chat(prompt: str = None, messages: list = None, system: str = None, mo
     if system:
         conversation.insert(0, {"role": "system", "content": str(system)})
     endpoint = params.get("connection") or "ollama"
+    if model in _REFERENCE_ALIASES:
+        model = None  # llm.oneshot's default names a hosted model family, not one this endpoint serves
     body = {"model": model or DEFAULT_MODELS.get(endpoint, "default"), "messages": conversation, "stream": False}
     if temperature is not None:
         body["temperature"] = temperature
