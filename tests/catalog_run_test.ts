@@ -30,6 +30,7 @@ const ORIGINS = [
   "https://www.shop.test",
   "https://api.teamspace.test",
   "https://api.planner.test",
+  "https://api.social.test",
 ];
 
 const BOOK_A = {
@@ -62,6 +63,17 @@ const SEG_2 = {
 
 /** What the local server answers, by "METHOD /path" (query ignored). */
 const ROUTES: Record<string, unknown> = {
+  "GET /.well-known/endpoints": { graphql: "https://api.social.test/gql/v2" },
+  "POST /gql/v2": {
+    data: {
+      me: {
+        accounts: [{ id: "u-1", handle: "ada" }, {
+          id: "u-2",
+          handle: "ada_work",
+        }],
+      },
+    },
+  },
   "GET /v2/domains": [
     {
       fqdn: "owner.example",
@@ -881,4 +893,102 @@ Deno.test("catalog run: every shape our catalog-style fixtures return is a loade
     }
   }
   assert.deepEqual(missing, []);
+});
+
+Deno.test("catalog run: @claims links the owner, __cache__/__data__ come back to the next call, tools see their connection", async (t) => {
+  const { server, engine } = await startCatalogRun();
+  await using _server = server;
+  await using _engine = engine;
+  const client = await engine.client();
+  await client.call("skills.add", { path: `${CATALOG}/profile-sync` });
+  const run = (tool: string, params: Json = {}) =>
+    client.call<
+      { result: Json; records: { ids: string[]; warnings: string[] } }
+    >(
+      "skills.run",
+      { skill: "profile-sync", tool, params },
+    );
+  const discoveries = () =>
+    server.requests.filter((r) => r === "GET /.well-known/endpoints").length;
+
+  await t.step(
+    "a claimed record is linked from the owner's person node, created once",
+    async () => {
+      const first = await run("my_accounts");
+      assert.deepEqual(first.records.warnings, []);
+      assert.equal(first.records.ids.length, 2);
+      const { items } = await client.call<
+        { items: { id: string; values: Json }[] }
+      >(
+        "graph.list",
+        { shape: "person", where: { isSelf: true } },
+      );
+      assert.equal(items.length, 1, "one owner node");
+      const owner = await client.call<
+        { edges_out: { label: string; to: string }[] }
+      >(
+        "graph.get",
+        { id: items[0]!.id },
+      );
+      assert.deepEqual(
+        owner.edges_out.filter((e) => e.label === "claims").map((e) => e.to)
+          .sort(),
+        [...first.records.ids].sort(),
+      );
+    },
+  );
+
+  await t.step(
+    "__cache__ is kept on the skill's node and handed to the next call",
+    async () => {
+      assert.equal(discoveries(), 1);
+      const again = await run("my_accounts");
+      assert.equal(
+        discoveries(),
+        1,
+        "the second call used the cached endpoint",
+      );
+      assert.equal(again.records.ids.length, 2);
+      const seen = await run("inspect");
+      assert.deepEqual(seen.result.cache, {
+        graphql: "https://api.social.test/gql/v2",
+      });
+      assert.deepEqual(seen.result.data, { accounts: 2 });
+      const { items } = await client.call<
+        { items: { id: string; values: Json }[] }
+      >(
+        "graph.list",
+        { shape: "skill", where: { skillId: "profile-sync" } },
+      );
+      assert.deepEqual(items[0]!.values.cache, {
+        graphql: "https://api.social.test/gql/v2",
+      });
+      const { items: owners } = await client.call<{ items: unknown[] }>(
+        "graph.list",
+        {
+          shape: "person",
+          where: { isSelf: true },
+        },
+      );
+      assert.equal(owners.length, 1, "still one owner node");
+    },
+  );
+
+  await t.step(
+    "the tool receives its connection as a dict with vars",
+    async () => {
+      const seen = await run("inspect", { connection: "export" });
+      assert.deepEqual(seen.result.connection, {
+        name: "export",
+        id: "export",
+        description: "A local export",
+        vars: { export_file: "~/social/export.json" },
+      });
+      const api = await run("inspect");
+      assert.equal(
+        (api.result.connection as Json).base_url,
+        "https://api.social.test",
+      );
+    },
+  );
 });

@@ -103,3 +103,36 @@ Deno.test("RecordWriter.write() lets one skill update what another skill wrote",
   b("webpage", { url, name: "New" });
   assert.equal(g.store.getNode(id)!.values.name, "New");
 });
+
+Deno.test("RecordWriter.write() links a skill's record that matches the owner to the owner's node without merging into it", async () => {
+  await using g = await testGraph();
+  const owner = g.store.write("user", (tx) =>
+    g.writer.write(tx, "person", {
+      name: "Ada Owner",
+      email: "ada@owner.example",
+      isSelf: true,
+    })).value.id!;
+  const contacts = skillWriter(g, "contacts");
+  const contact = contacts("person", {
+    email: "ada@owner.example",
+    name: "Ada (work)",
+    jobTitle: "Contractor",
+  });
+  assert.equal(contact.id, owner, "the same person");
+  const node = g.store.getNode(owner)!;
+  assert.equal(node.values.name, "Ada Owner");
+  assert.equal(node.values.jobTitle, undefined, "nothing merged in");
+  assert.ok(!node.edges_out.some((e) => e.label === "imported_from"));
+  const mail = contacts("message", {
+    remoteId: "m1",
+    at: { url: "https://mail.example" },
+    text: "hi",
+    sent_by: {
+      at: { url: "https://mail.example" },
+      identifier: "ada",
+      owner: { email: "ada@owner.example", name: "Someone else" },
+    },
+  });
+  assert.ok(mail.id);
+  assert.equal(g.store.getNode(owner)!.values.name, "Ada Owner");
+});

@@ -51,6 +51,15 @@ export function isOwnerActor(actor: string): boolean {
 
 const OWNER_WINS: SetValueOptions = { yieldTo: isOwnerActor };
 
+/** Whether a node is marked as the owner (`isSelf: true`). */
+function isSelfNode(tx: GraphTx, id: string): boolean {
+  return tx.query(
+    `SELECT 1 AS x FROM node_values
+     WHERE node_id = ? AND key = 'isSelf' AND type = 'boolean' AND value = 1`,
+    [id],
+  ) !== undefined;
+}
+
 /** What one record write did. */
 export interface RecordWriteResult {
   /** The top-level node's id (undefined when nothing could be written). */
@@ -241,6 +250,10 @@ export class RecordWriter {
       }
       id = tx.createNode();
       created = true;
+    } else if (state.provenance !== undefined && isSelfNode(tx, id)) {
+      // The owner's own node: a skill's contact or author record that
+      // matches it is linked to, never merged into it.
+      return { id, created: false };
     }
     let changed = false;
     for (const name of [shape.name, ...shape.ancestors]) {

@@ -1,6 +1,7 @@
 import type { Graph } from "../graph/mod.ts";
 import { isObject } from "../is_object.ts";
-import type { SkillEntry } from "../skills/mod.ts";
+import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
+import { hasSkillState, keepSkillState, linkClaims } from "./skill_state.ts";
 import type { RecordCounts } from "../broker/mod.ts";
 
 /** What {@linkcode writeRecords} writes. */
@@ -9,10 +10,12 @@ export interface RecordWrite {
   skill: SkillEntry;
   /** The skill's node: every record gets an `imported_from` edge to it. */
   skillNode: string;
-  /** The tool's `@returns`. */
-  returns: unknown;
+  /** The tool: its `@returns` types the records, its `@claims` links them to the owner. */
+  tool: ToolInfo;
   /** What the caller sees (see {@linkcode callerResult}). */
   result: unknown;
+  /** The tool's whole return value (`__cache__`, `__data__` are kept from it). */
+  raw?: unknown;
 }
 
 /** Reserved keys of a tool's result that never reach the graph or the caller. */
@@ -52,7 +55,8 @@ export function returnedShape(
 /**
  * Writes the records of one call into the graph, in ONE transaction, as
  * actor `skill:<id>`, each with an `imported_from` edge to the skill's
- * node. Items that are not objects are left out with a warning; an item
+ * node; in the same transaction, keeps the skill's `__cache__`/`__data__`
+ * and links the owner to the records of a `@claims("primary_user")` tool. Items that are not objects are left out with a warning; an item
  * may name another shape with a `shape` key.
  *
  * @param graph the graph
@@ -61,33 +65,38 @@ export function returnedShape(
  * @throws {RpcError} StorageFailed when the database refuses the write
  */
 export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
-  const { skill, skillNode, returns, result } = write;
+  const { skill, skillNode, tool, result } = write;
   const counts: RecordCounts = {
     created: 0,
     updated: 0,
     warnings: [],
     ids: [],
   };
-  const declared = returnedShape(returns);
-  if (!declared || result === null || result === undefined) return counts;
-  const shape = graph.shapes.get(declared.shape);
-  if (!shape) {
+  let items: unknown[] = [];
+  const declared = returnedShape(tool.returns);
+  const shape = declared && graph.shapes.get(declared.shape);
+  if (declared && !shape && result !== null && result !== undefined) {
     counts.warnings.push(
       `@returns names unknown shape "${declared.shape}"; nothing was remembered`,
     );
-    return counts;
+  } else if (
+    declared && shape?.remember && result !== null && result !== undefined
+  ) {
+    items = Array.isArray(result)
+      ? result
+      : isObject(result) && Array.isArray(result._items)
+      ? result._items
+      : [result];
   }
-  if (!shape.remember) return counts; // `void`: for the caller only
-  const items = Array.isArray(result)
-    ? result
-    : isObject(result) && Array.isArray(result._items)
-    ? result._items
-    : [result];
+  if (items.length === 0 && !hasSkillState(write.raw)) return counts;
   graph.store.write(`skill:${skill.id}`, (tx) => {
+    counts.warnings.push(
+      ...keepSkillState(tx, { skillNode, value: write.raw }),
+    );
     for (const [index, item] of items.entries()) {
       if (!isObject(item)) {
         counts.warnings.push(
-          `[${index}]: expected an object for shape "${declared.shape}", got ${
+          `[${index}]: expected an object for shape "${declared!.shape}", got ${
             JSON.stringify(item)?.slice(0, 60)
           }; left out`,
         );
@@ -96,16 +105,17 @@ export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
       const shape =
         typeof item.shape === "string" && graph.shapes.get(item.shape)
           ? item.shape
-          : declared.shape;
+          : declared!.shape;
       const written = graph.writer.write(tx, shape, item, {
         provenance: skillNode,
       });
       counts.created += written.nodesCreated;
       counts.updated += written.nodesUpdated;
-      const prefix = items.length > 1 || declared.list ? `[${index}].` : "";
+      const prefix = items.length > 1 || declared!.list ? `[${index}].` : "";
       counts.warnings.push(...written.warnings.map((w) => `${prefix}${w}`));
       if (written.id) counts.ids.push(written.id);
     }
+    linkClaims(tx, { tool, ids: counts.ids });
   });
   return counts;
 }

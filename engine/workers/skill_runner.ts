@@ -20,6 +20,7 @@ import {
 import type { SkillGrants } from "../skills/mod.ts";
 import type { ShellBroker, SqlBroker } from "../broker/mod.ts";
 import { callerResult, writeRecords } from "./record_sink.ts";
+import { withSkillState } from "./skill_state.ts";
 import {
   findTool,
   missingPackages,
@@ -189,7 +190,12 @@ export class SkillRunner {
       bindings: loaded.bindings,
       credentials,
     });
-    const kwargs = { ...request.params };
+    const skillNode = this.#options.skillNode(skill);
+    const kwargs = withSkillState(graph, {
+      skillNode,
+      tool,
+      params: request.params,
+    });
     if (loaded.skillAuth !== undefined && kwargs.auth === undefined) {
       kwargs.auth = loaded.skillAuth;
     }
@@ -307,9 +313,10 @@ export class SkillRunner {
         ? { created: 0, updated: 0, warnings: [], ids: [] }
         : writeRecords(graph, {
           skill,
-          skillNode: this.#options.skillNode(skill),
-          returns: tool.returns,
+          skillNode,
+          tool,
           result,
+          raw: credentials.redactValue(outcome.value),
         });
       registry.markSuccess(skill.id);
       const ms = Math.round(performance.now() - started);

@@ -89,3 +89,26 @@ def base_url():
     """``base_url`` of the running tool's connection, or None."""
     conn = _declared.get(_current) if _current else None
     return conn.base_url if conn is not None else None
+
+
+# What a tool sees of its connection: the declaration's literals, never auth.
+_DESCRIBED = ("base_url", "description", "label", "help_url", "domain", "client", "optional", "vars", "sqlite")
+
+
+def describe(name):
+    """The ``connection`` dict a tool receives: ``{"name", "id", "base_url", "vars", ...}``.
+
+    Published skills read ``connection["vars"]`` (paths, binaries) and
+    ``connection["name"]`` (which of their connections the call uses).
+    ``auth`` stays out: credentials reach a tool only as ``params["auth"]``.
+    """
+    conn = _declared.get(name)
+    out = {"name": name, "id": name}
+    if conn is not None:
+        for key in _DESCRIBED:
+            value = getattr(conn, key)
+            if value is not None:
+                out[key] = value
+        out.update({k: v for k, v in conn.options.items() if k not in out and k != "auth"})
+    out.setdefault("vars", {})
+    return out

@@ -180,6 +180,8 @@ async def _invoke(call: dict):
     chosen = _connection.choose(func, kwargs.get("connection"))
     _connection.bind(chosen)
     _jar.update(call.get("jar"))
+    if chosen is not None:  # the tool reads its connection as a dict, as in the reference SDK
+        kwargs["connection"] = _connection.describe(chosen)
     auth_by_connection = call.get("connections_auth")
     if isinstance(auth_by_connection, dict) and "auth" not in kwargs and chosen in auth_by_connection:
         kwargs["auth"] = auth_by_connection[chosen]

@@ -419,6 +419,22 @@ class ToolInvocationTest(unittest.TestCase):
         result = run_tool(source, "who", {}, connections_auth={"api": {"key": "A"}, "web": {"key": "W"}})[0]
         self.assertEqual(result["value"], {"key": "W"})
 
+    def test_the_tool_receives_its_connection_as_a_dict_with_vars(self):
+        source = skill('''
+            from agentos import connection, returns
+            connection("api", base_url="https://a.example.com", auth={"type": "api_key"})
+            connection("cli", description="Local binary", vars={"binary": "/usr/bin/tool"})
+            @connection(["api", "cli"])
+            @returns("x")
+            async def which(connection=None, **params):
+                return connection
+        ''')
+        picked = run_tool(source, "which", {"connection": "cli"})[0]["value"]
+        self.assertEqual(picked, {"name": "cli", "id": "cli", "description": "Local binary",
+                                  "vars": {"binary": "/usr/bin/tool"}})
+        default = run_tool(source, "which", {})[0]["value"]
+        self.assertEqual(default, {"name": "api", "id": "api", "base_url": "https://a.example.com", "vars": {}})
+
     def test_decorators_record_metadata_and_leave_the_function_callable(self):
         source = skill('''
             from agentos import claims, connection, provides, returns, test, timeout, web_search

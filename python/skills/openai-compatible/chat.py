@@ -42,7 +42,8 @@ async def chat(prompt: str = None, messages: list = None, system: str = None, mo
         raise skill_error("Give a prompt or messages", code="BAD_REQUEST")
     if system:
         conversation.insert(0, {"role": "system", "content": str(system)})
-    endpoint = params.get("connection") or "ollama"
+    conn = params.get("connection")
+    endpoint = (conn.get("name") if isinstance(conn, dict) else conn) or "ollama"
     if model in _REFERENCE_ALIASES:
         model = None  # llm.oneshot's default names a hosted model family, not one this endpoint serves
     body = {"model": model or DEFAULT_MODELS.get(endpoint, "default"), "messages": conversation, "stream": False}
