@@ -15,14 +15,13 @@ export {
   writeRecords,
 } from "./record_sink.ts";
 export {
-  type CapabilityInvoker,
-  MAX_CALL_DEPTH,
   moduleName,
   type RunRequest,
   type RunResult,
   SkillRunner,
   type SkillRunnerOptions,
 } from "./skill_runner.ts";
+export { type CapabilityInvoker, MAX_CALL_DEPTH } from "./nested_call.ts";
 export { SparePool, type SparePoolOptions } from "./spare_pool.ts";
 export {
   MAX_WORKER_LINE_BYTES,

@@ -7,26 +7,31 @@ import {
   MAX_TOOL_TIMEOUT_S,
   type Sandbox,
 } from "../sandbox/mod.ts";
-import type { InvokeResult, RecordCounts } from "../broker/mod.ts";
-import { auditReason, type AuditSink, dispatchHandler } from "../broker/mod.ts";
-import type { HttpBroker } from "../broker/mod.ts";
-import type { HttpTape } from "../broker/mod.ts";
 import {
+  auditReason,
+  type AuditSink,
   CallSession,
   type CredentialSource,
+  dispatchHandler,
+  type HttpBroker,
+  type HttpTape,
+  type InvokeResult,
   loadCredentials,
   needsCredentials,
+  type RecordCounts,
+  type ShellBroker,
+  type SqlBroker,
 } from "../broker/mod.ts";
-import type { SkillGrants } from "../skills/mod.ts";
-import type { ShellBroker, SqlBroker } from "../broker/mod.ts";
 import { callerResult, writeRecords } from "./record_sink.ts";
 import { withSkillState } from "./skill_state.ts";
+import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
 import {
   findTool,
   missingPackages,
   packageState,
   type RunGrant,
   type SkillEntry,
+  type SkillGrants,
   type SkillRegistry,
 } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
@@ -53,18 +58,6 @@ export interface RunRequest {
   /** Record brokered HTTP to it, or answer from it without the network. */
   tape?: HttpTape;
 }
-
-/** Longest chain of capability calls: a call at this depth cannot call further. */
-export const MAX_CALL_DEPTH = 3;
-
-/** How a skill's nested `capability.call` is served (the capability broker). */
-export type CapabilityInvoker = (
-  name: string,
-  params: Record<string, unknown>,
-  options: Pick<RunRequest, "signal" | "chain" | "tape"> & {
-    exclude: string[];
-  },
-) => Promise<InvokeResult>;
 
 /** What a run gave. */
 export interface RunResult {
@@ -264,7 +257,10 @@ export class SkillRunner {
       shell: this.#options.shell,
       runGrants: this.#options.runGrants?.(skill),
       capabilityCall: (name, params, checks) =>
-        this.#nested(name, params, checks, {
+        nestedCall(this.invokeCapability, {
+          name,
+          params,
+          checks,
           chain,
           signal: ended.signal,
           tape: request.tape,
@@ -360,47 +356,6 @@ export class SkillRunner {
       ended.abort(CALL_ENDED); // a reason, so no DOMException is built per call
       request.signal?.removeEventListener("abort", onAbort);
     }
-  }
-
-  async #nested(
-    name: string,
-    params: Record<string, unknown>,
-    checks: Record<string, string>,
-    options: Pick<RunRequest, "signal" | "tape"> & { chain: string[] },
-  ): Promise<unknown> {
-    const { chain } = options;
-    checks.depth = `${chain.length + 1}/${MAX_CALL_DEPTH}`;
-    if (chain.length >= MAX_CALL_DEPTH) {
-      checks.depth = "refused";
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `capability.call "${name}" refused: calls nest at most ${MAX_CALL_DEPTH} deep (${
-          chain.join(" → ")
-        })`,
-        { check: "depth" },
-      );
-    }
-    if (!this.invokeCapability) {
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `capability.call is not available`,
-      );
-    }
-    const out = await this.invokeCapability(name, params, {
-      chain,
-      exclude: chain,
-      signal: options.signal,
-      tape: options.tape,
-    });
-    checks.cycle = "none";
-    checks.provider = out.provider.skill;
-    if (out.attempts.length > 1) {
-      checks.attempts = out.attempts.map((a) =>
-        `${a.skill}:${a.ok ? "ok" : "failed"}`
-      )
-        .join(",");
-    }
-    return out.result;
   }
 }
 
