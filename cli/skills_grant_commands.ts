@@ -10,10 +10,10 @@ function grantCommand(allow: boolean): Command {
   return {
     name: `skills ${verb}`,
     summary: allow
-      ? "Let a skill reach a host (or, if it declares open_web, any public host)"
-      : "Take back a host or open web access granted to a skill",
+      ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
+      : "Take back a host, open web access, a program or real credential values granted to a skill",
     usage:
-      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --run <program>${
         allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
       }`,
     help: allow
@@ -23,7 +23,10 @@ network or this machine), which skills otherwise never reach; without one,
 every port, public addresses only. A host that is private by its name
 (localhost, 127.0.0.1, 192.168.x.x) must name its port, so one grant never
 opens every local service. --open-web lets a skill that declares open_web in
-its readme reach any public host. Grants persist; see them in skills list.
+its readme reach any public host. --secrets gives a skill the real values of
+its credentials instead of placeholders: for a skill that splits, encodes or
+signs with its key, or returns it (a logo URL); its results are then not
+redacted. Grants persist; see them in skills list (the secrets column).
 
 --run lets a skill run a program its readme declares (shell: [git]): found
 once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
@@ -35,13 +38,16 @@ Examples:
   agentos skills allow my-skill api.example.com
   agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
-  agentos skills allow git --run git --cwd ~/src/project`
+  agentos skills allow git --run git --cwd ~/src/project
+  agentos skills allow porkbun --secrets`
       : `Examples:
   agentos skills disallow my-skill api.example.com
   agentos skills disallow openai-compatible localhost:11434
-  agentos skills disallow web-reader --open-web`,
+  agentos skills disallow web-reader --open-web
+  agentos skills disallow porkbun --secrets`,
     options: {
       "open-web": { type: "boolean" },
+      secrets: { type: "boolean" },
       ...RUN_GRANT_OPTIONS,
       ...JSON_OPTION,
     },
@@ -50,9 +56,32 @@ Examples:
       if (values.run !== undefined) return await runGrant(allow, skill, values);
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
+      if (values.secrets === true) {
+        if (host !== undefined || openWeb) {
+          throw new CliError(
+            `Give a host, --open-web or --secrets, one at a time`,
+            ExitCode.Error,
+            `See: agentos skills ${verb} --help`,
+          );
+        }
+        const out = await callEngine<{ skill: string; secrets: string }>(
+          `skills.${verb}`,
+          { skill, secrets: true },
+        );
+        if (values.json) printJson(out);
+        else {
+          print(
+            allow
+              ? `Skill ${out.skill} now receives real credential values`
+              : `Skill ${out.skill} no longer receives real credential values`,
+          );
+          print(`Credentials: ${out.secrets}`);
+        }
+        return ExitCode.Ok;
+      }
       if ((host === undefined) === !openWeb) {
         throw new CliError(
-          `Give a host or --open-web`,
+          `Give a host, --open-web or --secrets`,
           ExitCode.Error,
           `See: agentos skills ${verb} --help`,
         );

@@ -59,6 +59,7 @@ export {
   urlPort,
   withPort,
 } from "./host_grant.ts";
+export { SecretsGrants } from "./secrets_grants.ts";
 export { writeSkillNode } from "./skill_node.ts";
 export {
   type AddedSkill,

@@ -9,15 +9,21 @@ import type { SkillEntry } from "../skills/mod.ts";
  *
  * @param skill the skill
  * @param grants the owner's grants for it
- * @param vaultDomains the domains the vault holds credentials for
+ * @param options the domains the vault holds credentials for, and
+ *   whether the owner granted the skill real values
  * @returns its public description
  */
 export function skillView(
   skill: SkillEntry,
   grants: SkillGrants,
-  vaultDomains: Set<string> = new Set(),
-  runGrants: Record<string, RunGrant> = {},
+  options: {
+    vaultDomains?: Set<string>;
+    runGrants?: Record<string, RunGrant>;
+    secretsGranted?: boolean;
+  } = {},
 ): Record<string, unknown> {
+  const vaultDomains = options.vaultDomains ?? new Set<string>();
+  const runGrants = options.runGrants ?? {};
   const fm = skill.discovery.front_matter;
   return {
     id: skill.id,
@@ -48,7 +54,7 @@ export function skillView(
       name,
       granted: runGrants[name] ?? null,
     })),
-    secrets: declaresSecrets(skill) ? "real values" : "masked",
+    secrets: secretsView(skill, options.secretsGranted === true),
     credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
       .map((entry) => {
         const connection = skill.discovery.connections.find((c) =>
@@ -82,6 +88,20 @@ export function skillView(
     })),
     problems: skill.discovery.problems,
   };
+}
+
+/**
+ * How a skill receives credentials: `real values` (it declares secrets),
+ * `real values (granted)` (the owner ran `agentos skills allow <skill>
+ * --secrets`) or `masked` (placeholders).
+ *
+ * @param skill the skill
+ * @param granted whether the owner granted it real values
+ * @returns the label
+ */
+export function secretsView(skill: SkillEntry, granted: boolean): string {
+  if (declaresSecrets(skill)) return "real values";
+  return granted ? "real values (granted)" : "masked";
 }
 
 /**

@@ -20,8 +20,12 @@ import {
   type SkillGrantStore,
 } from "../skills/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
-import { grantsView, skillView } from "./skill_view.ts";
-import type { RunGrantStore, SettingsStore } from "../skills/mod.ts";
+import { grantsView, secretsView, skillView } from "./skill_view.ts";
+import {
+  type RunGrantStore,
+  SecretsGrants,
+  type SettingsStore,
+} from "../skills/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
@@ -66,6 +70,7 @@ export function registerSkillsMethods(
   context: SkillsMethodsContext,
 ): void {
   const { registry, runner, capabilities, settings } = context;
+  const secretsGrants = new SecretsGrants(settings);
   // Methods that run skill code first check there is a sandbox to run it in.
   const ready = async (run = true) => {
     if (run) context.assertUsable();
@@ -77,12 +82,11 @@ export function registerSkillsMethods(
     const domains = context.vaultDomains();
     return {
       skills: registry.list().map((skill) =>
-        skillView(
-          skill,
-          context.grantsOf(skill),
-          domains,
-          context.runGrants?.get(skill.id),
-        )
+        skillView(skill, context.grantsOf(skill), {
+          vaultDomains: domains,
+          runGrants: context.runGrants?.get(skill.id),
+          secretsGranted: secretsGrants.has(skill.id),
+        })
       ),
     };
   });
@@ -91,6 +95,19 @@ export function registerSkillsMethods(
     dispatcher.register(`skills.${verb}`, async (params) => {
       await ready(false);
       const skill = registry.get(stringParam(params, "skill"));
+      if (params.secrets === true) {
+        if (params.host !== undefined || params.open_web !== undefined) {
+          throw invalidParams(
+            `skills.${verb} takes "host", "open_web": true or "secrets": true, one at a time`,
+          );
+        }
+        secretsGrants.set(skill.id, allow);
+        return {
+          skill: skill.id,
+          secrets: secretsView(skill, secretsGrants.has(skill.id)),
+          grants: grantsView(skill, context.grantsOf(skill)),
+        };
+      }
       const openWeb = params.open_web === true;
       const host = params.host === undefined || params.host === null
         ? undefined
@@ -190,6 +207,7 @@ export function registerSkillsMethods(
     const skill = await registry.remove(stringParam(params, "id"));
     context.grants.remove(skill.id);
     context.runGrants?.remove(skill.id);
+    secretsGrants.set(skill.id, false);
     skill.enabled = false;
     context.onSkillChanged(skill);
     return { id: skill.id, removed: true };

@@ -9,7 +9,11 @@ import { HttpBroker } from "../broker/mod.ts";
 import { type OriginMap, parseOriginMap } from "../broker/mod.ts";
 import { SettingsStore } from "../skills/mod.ts";
 import type { CredentialSource } from "../broker/mod.ts";
-import { RunGrantStore, SkillGrantStore } from "../skills/mod.ts";
+import {
+  RunGrantStore,
+  SecretsGrants,
+  SkillGrantStore,
+} from "../skills/mod.ts";
 import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
@@ -118,6 +122,7 @@ export function openSkills(
     return id;
   };
   const grants = new SkillGrantStore(settings);
+  const secretsGrants = new SecretsGrants(settings);
   const grantDefaults = (skill: SkillEntry) =>
     skill.origin === "bundled"
       ? bundledGrantDefaults(skill.discovery)
@@ -147,6 +152,7 @@ export function openSkills(
     log,
     skillNode,
     grants: grantsOf,
+    realValues: (skill) => secretsGrants.has(skill.id),
     vault,
     sql,
     shell,

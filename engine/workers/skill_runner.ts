@@ -85,6 +85,8 @@ export interface SkillRunnerOptions {
   log: Logger;
   /** The skill's graph node id (written on first use). */
   skillNode: (skill: SkillEntry) => string;
+  /** Whether the owner granted a skill real credential values. */
+  realValues?: (skill: SkillEntry) => boolean;
   /** The owner's egress grants of a skill. */
   grants: (skill: SkillEntry) => SkillGrants;
   /** The vault (credentials for `params["auth"]` and `secrets.read`). */
@@ -176,9 +178,13 @@ export class SkillRunner {
       ...(request.capability ? { capability: request.capability } : {}),
     };
     const chain = [...(request.chain ?? []), skill.id];
-    const loaded = await loadCredentials(skill, this.#options.vault);
+    const granted = this.#options.realValues?.(skill) === true;
+    const loaded = await loadCredentials(skill, this.#options.vault, {
+      realValues: granted,
+    });
     const { credentials } = loaded;
     const session = new CallSession({
+      skillId: skill.id,
       connections: skill.discovery.connections,
       bindings: loaded.bindings,
       credentials,
@@ -304,7 +310,11 @@ export class SkillRunner {
         log,
         callId,
       });
-      const result = credentials.redactValue(callerResult(outcome.value));
+      if (session.refusal) throw session.refusal;
+      // A skill granted real values may return them (a logo URL carries its
+      // token); logs and the audit trail stay redacted.
+      const shown = callerResult(outcome.value);
+      const result = granted ? shown : credentials.redactValue(shown);
       const records = request.remember === false
         ? { created: 0, updated: 0, warnings: [], ids: [] }
         : writeRecords(graph, {

@@ -57,3 +57,4 @@ export {
   retrieveCredentials,
   type RetrieveOptions,
 } from "./retrieve_credentials.ts";
+export { placeholderFragment, transformedKeyError } from "./transformed_key.ts";

@@ -61,6 +61,12 @@ export interface LoadedCredentials {
   skillAuth?: CredentialValue;
 }
 
+/** Options for {@linkcode loadCredentials}. */
+export interface LoadOptions {
+  /** The owner granted real values (`agentos skills allow <skill> --secrets`). */
+  realValues?: boolean;
+}
+
 /** Options for {@linkcode readOwnSecret}. */
 export interface ReadSecretOptions {
   vault: CredentialSource | undefined;
@@ -106,13 +112,16 @@ export function findCredential(
  *
  * @param skill the skill
  * @param vault the vault, if any
+ * @param options whether the owner granted the skill real values
  * @returns the call's credentials and the worker's `params["auth"]`s
  */
 export async function loadCredentials(
   skill: SkillEntry,
   vault: CredentialSource | undefined,
+  options: LoadOptions = {},
 ): Promise<LoadedCredentials> {
-  const credentials = new CallCredentials(!declaresSecrets(skill));
+  const real = declaresSecrets(skill) || options.realValues === true;
+  const credentials = new CallCredentials(!real);
   const loaded: LoadedCredentials = {
     credentials,
     bindings: [],

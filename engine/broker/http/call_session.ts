@@ -8,8 +8,11 @@ import {
   cookieKey,
   isCookieAuth,
   MIN_MASKED_COOKIE,
+  placeholderFragment,
   rowFromCookies,
+  transformedKeyError,
 } from "../credentials/mod.ts";
+import type { RpcError } from "../../errors.ts";
 import { applyAuthTemplates } from "./apply_auth_templates.ts";
 import {
   addClientHeaders,
@@ -32,6 +35,8 @@ export interface PreparedRequest {
 
 /** Options for {@linkcode CallSession}. */
 export interface CallSessionOptions {
+  /** The skill (for messages). */
+  skillId: string;
   /** The skill's declared connections. */
   connections: ConnectionInfo[];
   /** The credential each connection holds in this call. */
@@ -63,9 +68,13 @@ export class CallSession {
   #credentials?: CallCredentials;
   #jar?: CookieJar;
   #registered = new Set<string>();
+  #skillId: string;
+  #refusal?: RpcError;
+  #authFailures = 0;
 
   /** @param options connections, their credentials and the call's credentials */
   constructor(options: CallSessionOptions) {
+    this.#skillId = options.skillId;
     this.#connections = options.connections;
     this.#bindings = options.bindings;
     this.#credentials = options.credentials;
@@ -148,23 +157,72 @@ export class CallSession {
   }
 
   /**
-   * Stores a response's cookies in the jar; each value long enough to be a
-   * secret joins the call's credentials (masked for the skill, redacted
-   * everywhere else).
+   * Refuses a request of a masked skill that carries a cut or encoded
+   * placeholder: it tried to transform its key. The call fails even if
+   * the skill catches the error.
+   *
+   * @param texts the hop's URL, header values and body
+   * @throws {RpcError} Forbidden naming `agentos skills allow <skill> --secrets`
+   */
+  checkOutgoing(texts: string[]): void {
+    if (!this.#credentials?.masked || !placeholderFragment(texts)) return;
+    throw this.#refuse("sent a cut or encoded credential placeholder");
+  }
+
+  /**
+   * Takes in one response: every `Set-Cookie` goes to the jar (each value
+   * long enough to be a secret joins the call's credentials: masked for
+   * the skill, redacted everywhere else), and a 401 or 403 from a
+   * credential's domain is counted as an auth failure. A masked skill
+   * refused by the domain of an API key it holds, on a request that
+   * carried none of it, was signing or transforming the key: the call fails.
    *
    * @param url the hop's URL as the skill named it
-   * @param setCookies every `Set-Cookie` line of the response
-   * @param params the dispatch params (`incognito`, `client`)
+   * @param response the response
+   * @param request the dispatch params, and whether the request carried a credential
+   * @returns the Forbidden error to fail the request with, for a key the
+   *   skill transformed
    */
-  ingest(
+  received(
     url: URL,
-    setCookies: string[],
-    params: Record<string, unknown>,
-  ): void {
-    if (setCookies.length === 0 || !this.#jarFor(params)) return;
-    for (const cookie of this.#jar!.ingest(url, setCookies)) {
-      this.#register(cookie);
+    response: Response,
+    request: { params: Record<string, unknown>; carried: boolean },
+  ): RpcError | undefined {
+    const { params, carried } = request;
+    const setCookies = response.headers.getSetCookie();
+    if (setCookies.length > 0 && this.#jarFor(params)) {
+      for (const cookie of this.#jar!.ingest(url, setCookies)) {
+        this.#register(cookie);
+      }
     }
+    if (response.status !== 401 && response.status !== 403) return undefined;
+    const host = url.hostname.toLowerCase();
+    const holder = this.#bindings.find((b) =>
+      inDomain(host, b.domain.replace(/^\./, ""))
+    );
+    if (!holder) return undefined;
+    this.#authFailures++;
+    if (carried || holder.cookies || !this.#credentials?.masked) {
+      return undefined;
+    }
+    return this.#refuse(
+      `got HTTP ${response.status} from "${host}" on a request that carried none of its credential for "${holder.domain}" (it signs or transforms the key itself)`,
+    );
+  }
+
+  /** The refusal that fails the call, if a request was refused for a transformed key. */
+  get refusal(): RpcError | undefined {
+    return this.#refusal;
+  }
+
+  /** How many 401/403 answers came from a credential's domain in this call. */
+  get authFailures(): number {
+    return this.#authFailures;
+  }
+
+  #refuse(how: string): RpcError {
+    this.#refusal ??= transformedKeyError(this.#skillId, how);
+    return this.#refusal;
   }
 
   /** Whether the call has a cookie jar. */

@@ -207,6 +207,7 @@ export class HttpBroker {
         [url.href, ...[...headers.values()], body ?? ""],
         { host, skillId },
       );
+      session?.checkOutgoing([url.href, ...headers.values(), body ?? ""]);
       const mapped = mapOrigin(url, ...maps);
       let target = mapped;
       let route: PinnedRoute | undefined;
@@ -244,7 +245,15 @@ export class HttpBroker {
           throw fetchError(error, url, timeout.aborted, timeoutS);
         }
         // Every Set-Cookie, redirects' too (never only the last one).
-        session?.ingest(url, response.headers.getSetCookie(), params);
+        const refused = session?.received(url, response, {
+          params,
+          carried: trace.checks.credentials?.startsWith("substituted") ===
+              true || trace.checks.auth_template !== undefined,
+        });
+        if (refused) {
+          await response.body?.cancel();
+          throw refused;
+        }
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location) {
           await response.body?.cancel();
