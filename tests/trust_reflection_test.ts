@@ -2,14 +2,17 @@
  * Reflection: a masked skill sends its placeholder to the credential's own
  * domain, the broker substitutes the real value, and a server there
  * reflects the request back. Whatever the encoding — raw, percent-encoded
- * in either case, JSON-escaped, base64 or base64url, UTF-16 or UTF-32,
- * HTML character references, a truncated echo in an error, at the very
- * end of a 4 MiB body, in a header or in the final URL — the skill reads
- * its placeholder, never the value.
+ * in either case, JSON-escaped, base64 or base64url, hex, UTF-16 or
+ * UTF-32, HTML character references, a truncated echo in an error, at the
+ * very end of a 4 MiB body, in a header or in the final URL — the skill
+ * reads its placeholder, never the value: at the broker, and through a
+ * real engine and sandboxed skill.
  */
 import assert from "node:assert/strict";
 import type { HttpResponse } from "../engine/broker/mod.ts";
 import { oneSecret, recordingServer, testBroker } from "./_trust_broker.ts";
+import { EngineProcess } from "./_engine_process.ts";
+import { fixture, localServer } from "./skills_helpers.ts";
 
 const SECRET = "sk-live/R3FL+ECT=9b7e4c2a1d&x";
 
@@ -103,6 +106,13 @@ const REFLECT: Record<
   }),
   "end-of-4-mib": (v) => ({ body: "x".repeat(4 * 1024 * 1024) + v }),
   "upper-case": (v) => ({ body: v.toUpperCase() }),
+  hex: (v) => ({
+    body: Array.from(
+      bytes(`x-key: ${v}`),
+      (b) => b.toString(16).padStart(2, "0"),
+    )
+      .join(""),
+  }),
 };
 
 /** Decoders a skill could apply to what it read; none may reveal the value. */
@@ -148,6 +158,12 @@ function readings(response: HttpResponse): string[] {
         try {
           out.push(atob(part.slice(0, part.length - (part.length % 4))));
         } catch { /* not base64 at this offset */ }
+      }
+    }
+    for (const run of text.match(/(?:[0-9a-f]{2}){4,}/gi) ?? []) {
+      for (const skip of [0, 1]) {
+        const pairs = run.slice(skip).match(/../g) ?? [];
+        out.push(String.fromCharCode(...pairs.map((p) => parseInt(p, 16))));
       }
     }
     try {
@@ -224,5 +240,47 @@ Deno.test("reflection: no encoding of a substituted value reaches the skill", as
         `no placeholder in ${seen.slice(-300)}`,
       );
     });
+  }
+});
+
+Deno.test("reflection through a real engine: a published-style skill reads its placeholder in every echo", async () => {
+  await using server = localServer((request, url) => {
+    const key = request.headers.get("x-api-key") ?? "";
+    return Response.json({
+      raw: key,
+      query: url.search,
+      escaped: key.replaceAll("/", "\\/"),
+      base64: base64(`key=${key}`),
+      html: html(key),
+      partial: key.slice(0, Math.ceil(key.length * 0.6)),
+    });
+  });
+  await using engine = await EngineProcess.start({
+    env: {
+      AGENTOS_SPARE_WORKERS: "1",
+      AGENTOS_ORIGIN_MAP: JSON.stringify({
+        "https://api.keyed.test": server.origin,
+      }),
+    },
+  });
+  const client = await engine.client();
+  await client.call("secrets.set", {
+    domain: "keyed.test",
+    value: { key: SECRET },
+  });
+  await client.call("skills.add", { path: fixture("keyed-api") });
+  const { result } = await client.call<
+    { result: HttpResponse & { auth: { key: string } } }
+  >(
+    "skills.run",
+    { skill: "keyed-api", tool: "search", params: { q: "tea" } },
+  );
+  const echoed = JSON.parse(result.body);
+  assert.equal(echoed.raw, result.auth.key, "the skill reads its placeholder");
+  for (const reading of readings({ ...result, url: "", headers: {} })) {
+    assert.ok(
+      !reading.toLowerCase().includes(SECRET.toLowerCase()),
+      `the skill read the value in: ${reading.slice(0, 300)}`,
+    );
   }
 });

@@ -37,7 +37,7 @@ export function grantHost(
 ): string {
   const text = typeof value === "string" ? value.trim().toLowerCase() : "";
   const parsed = splitPort(text);
-  const host = parsed?.host.replace(/\.$/, "");
+  const host = parsed && canonical(parsed.host.replace(/\.$/, ""));
   if (!parsed || !host || (!HOST.test(host) && !isIpLiteral(host))) {
     throw invalidParams(
       `"host" must be a host name or IP address, optionally with a port, such as "api.example.com" or "localhost:11434" (no scheme, path or wildcard), got ${
@@ -162,6 +162,21 @@ export function portsFor(urls: unknown[], host: string): number[] {
     }
   }
   return [...ports].sort((a, b) => a - b);
+}
+
+/**
+ * The host as a URL would name it (`127.1` and `2130706433` are
+ * 127.0.0.1, IDN names become punycode), so a grant compares with what
+ * the egress check sees; undefined when no URL could name it.
+ */
+function canonical(host: string): string | undefined {
+  if (host === "") return undefined;
+  try {
+    return new URL(`http://${host.includes(":") ? `[${host}]` : host}/`)
+      .hostname.replace(/^\[(.*)\]$/, "$1");
+  } catch {
+    return undefined;
+  }
 }
 
 function splitPort(

@@ -8,6 +8,12 @@ Deno.test("grantHost() keeps a port, normalises, and refuses URLs, wildcards and
   assert.equal(grantHost("[::1]:8080"), "[::1]:8080");
   assert.equal(grantHost("192.168.1.20:80"), "192.168.1.20:80");
   assert.equal(grantHost("2606:4700::1111"), "2606:4700::1111");
+  // Named as a URL would name them, so the grant matches what egress sees.
+  assert.equal(grantHost("127.1:8080"), "127.0.0.1:8080");
+  assert.equal(grantHost("2130706433:80"), "127.0.0.1:80");
+  assert.equal(grantHost("Bücher.example"), "xn--bcher-kva.example");
+  assert.throws(() => grantHost("127.1"), /a grant names its port too/);
+  assert.throws(() => grantHost("0x7f.1"), /a grant names its port too/);
   for (
     const bad of [
       "https://x.test/",

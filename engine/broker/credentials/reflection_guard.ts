@@ -18,7 +18,8 @@
  *   then decoded as above.
  *
  * In each view it looks for the value, its base64 and base64url forms at
- * the three byte alignments (a value inside a longer encoded blob), and,
+ * the three byte alignments (a value inside a longer encoded blob), its
+ * bytes in hexadecimal, and,
  * for a value of 12 characters or more, any run of at least half of it
  * (a truncated echo in an error message). Matching ignores case.
  *
@@ -128,6 +129,7 @@ function prepare(secret: GuardedSecret): Prepared {
   const needles = new Set([lower]);
   if (value.includes(" ")) needles.add(lower.replaceAll(" ", "+"));
   for (const form of base64Fragments(value)) needles.add(asciiLower(form));
+  needles.add(hex(value));
   const partial = value.length >= PARTIAL_MIN_CHARS
     ? Math.max(PARTIAL_MIN_CHARS, Math.ceil(value.length / 2))
     : Infinity;
@@ -378,6 +380,14 @@ function base64Fragments(value: string): string[] {
 }
 
 /** Lower case with the length kept (so view offsets stay valid). */
+/** The value's UTF-8 bytes in hexadecimal (a hex dump or debug echo). */
+function hex(value: string): string {
+  return Array.from(
+    new TextEncoder().encode(value),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
 function asciiLower(text: string): string {
   const lower = text.replace(/\u0130/g, "i").toLowerCase();
   return lower.length === text.length
