@@ -53,4 +53,6 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 // deno-lint-ignore no-console
 console.error(`agentos engine ${engine.paths.home} ready (pid ${Deno.pid})`);
 await engine.stopped;
+// deno-lint-ignore no-console
+console.error(`agentos engine ${engine.paths.home} stopped (pid ${Deno.pid})`);
 Deno.exit(0);
