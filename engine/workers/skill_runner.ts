@@ -15,7 +15,6 @@ import {
   dispatchHandler,
   type HttpBroker,
   type HttpTape,
-  type InvokeResult,
   loadCredentials,
   needsCredentials,
   type RecordCounts,
