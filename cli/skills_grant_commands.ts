@@ -3,7 +3,11 @@ import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
-import { RUN_GRANT_OPTIONS, runGrant } from "./skills_run_grant.ts";
+import {
+  HOST_GRANT_OPTIONS,
+  readGrant,
+  runGrant,
+} from "./skills_host_grant.ts";
 
 function grantCommand(allow: boolean): Command {
   const verb = allow ? "allow" : "disallow";
@@ -13,7 +17,7 @@ function grantCommand(allow: boolean): Command {
       ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
       : "Take back a host, open web access, a program or real credential values granted to a skill",
     usage:
-      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
         allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
       }`,
     help: allow
@@ -34,6 +38,10 @@ no network (--net gives it the host's, unchecked by the engine), no home,
 only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
 config visible. Shells and interpreters are never runnable.
 
+--read lets a skill open a local database file (or any under a directory)
+read-only with sql.query, e.g. an application's history. A file the
+application holds locked is read from a private copy.
+
 Examples:
   agentos skills allow my-skill api.example.com
   agentos skills allow openai-compatible localhost:11434
@@ -48,12 +56,15 @@ Examples:
     options: {
       "open-web": { type: "boolean" },
       secrets: { type: "boolean" },
-      ...RUN_GRANT_OPTIONS,
+      ...HOST_GRANT_OPTIONS,
       ...JSON_OPTION,
     },
     async run({ values, positionals }) {
       const skill = requireArg(positionals, 0, "skill");
       if (values.run !== undefined) return await runGrant(allow, skill, values);
+      if (values.read !== undefined) {
+        return await readGrant(allow, skill, values);
+      }
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
       if (values.secrets === true) {

@@ -18,7 +18,11 @@ import { checkCapabilityCall } from "./capability/mod.ts";
 import { readKeychain } from "./credentials/mod.ts";
 import { serveCrypto } from "./crypto/mod.ts";
 import type { ShellBroker } from "./shell/mod.ts";
-import { declaredPrograms, type RunGrant } from "../skills/mod.ts";
+import {
+  declaredPrograms,
+  type ReadGrants,
+  type RunGrant,
+} from "../skills/mod.ts";
 
 /** Serves the worker's side effects during a call. */
 export interface DispatchHandler {
@@ -86,6 +90,8 @@ export interface DispatchContext {
   shell?: ShellBroker;
   /** The owner's `--run` grants of this skill, by program name. */
   runGrants?: Record<string, RunGrant>;
+  /** The owner's `--read` grants of this skill (local databases). */
+  readGrants?: ReadGrants;
   /** Receives one line per brokered op. */
   audit?: AuditSink;
   /** Called with each progress report (forwarded to the caller). */
@@ -313,7 +319,11 @@ async function serve(
         throw new RpcError(ErrorCode.Forbidden, `sql.query is not available`);
       }
       const out = await context.sql.query(
-        { id: skill.id, connections: skill.discovery.connections },
+        {
+          id: skill.id,
+          connections: skill.discovery.connections,
+          reads: context.readGrants,
+        },
         params,
       );
       return {

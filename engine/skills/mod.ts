@@ -87,3 +87,4 @@ export {
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";
+export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";

@@ -23,4 +23,7 @@ export {
   type PackagesMethodsContext,
   registerPackagesMethods,
 } from "./packages_methods.ts";
-export { registerRunMethods, type RunMethodsContext } from "./run_methods.ts";
+export {
+  type HostGrantMethodsContext,
+  registerHostGrantMethods,
+} from "./host_grant_methods.ts";

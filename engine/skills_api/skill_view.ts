@@ -1,4 +1,8 @@
-import { declaredPrograms, type RunGrant } from "../skills/mod.ts";
+import {
+  declaredPrograms,
+  type ReadGrants,
+  type RunGrant,
+} from "../skills/mod.ts";
 import { declaredUses, skillCredentialDomains } from "../skills/mod.ts";
 import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
 import type { SkillGrants } from "../skills/mod.ts";
@@ -19,6 +23,7 @@ export function skillView(
   options: {
     vaultDomains?: Set<string>;
     runGrants?: Record<string, RunGrant>;
+    readGrants?: ReadGrants;
     secretsGranted?: boolean;
   } = {},
 ): Record<string, unknown> {
@@ -54,6 +59,8 @@ export function skillView(
       name,
       granted: runGrants[name] ?? null,
     })),
+    // Local databases the owner lets it read with sql.query.
+    reads: options.readGrants?.paths ?? [],
     secrets: secretsView(skill, options.secretsGranted === true),
     credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
       .map((entry) => {

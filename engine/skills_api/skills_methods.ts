@@ -22,6 +22,7 @@ import {
 import { registerPrefsMethods } from "./prefs_methods.ts";
 import { grantsView, secretsView, skillView } from "./skill_view.ts";
 import {
+  type ReadGrantStore,
   type RunGrantStore,
   SecretsGrants,
   type SettingsStore,
@@ -57,6 +58,8 @@ export interface SkillsMethodsContext {
   shapeNames: () => string[];
   /** The owner's `--run` grants (for `skills.list`). */
   runGrants?: RunGrantStore;
+  /** The owner's `--read` grants (for `skills.list`). */
+  readGrants?: ReadGrantStore;
 }
 
 /**
@@ -85,6 +88,7 @@ export function registerSkillsMethods(
         skillView(skill, context.grantsOf(skill), {
           vaultDomains: domains,
           runGrants: context.runGrants?.get(skill.id),
+          readGrants: context.readGrants?.get(skill.id),
           secretsGranted: secretsGrants.has(skill.id),
         })
       ),
@@ -208,6 +212,7 @@ export function registerSkillsMethods(
     context.grants.remove(skill.id);
     context.runGrants?.remove(skill.id);
     secretsGrants.set(skill.id, false);
+    context.readGrants?.remove(skill.id);
     skill.enabled = false;
     context.onSkillChanged(skill);
     return { id: skill.id, removed: true };

@@ -10,6 +10,7 @@ import { type OriginMap, parseOriginMap } from "../broker/mod.ts";
 import { SettingsStore } from "../skills/mod.ts";
 import type { CredentialSource } from "../broker/mod.ts";
 import {
+  ReadGrantStore,
   RunGrantStore,
   SecretsGrants,
   SkillGrantStore,
@@ -18,7 +19,7 @@ import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
 import { registerPackagesMethods } from "./packages_methods.ts";
-import { registerRunMethods } from "./run_methods.ts";
+import { registerHostGrantMethods } from "./host_grant_methods.ts";
 import { writeSkillNode } from "../skills/mod.ts";
 import { SparePool } from "../workers/mod.ts";
 import { ShellBroker, SqlBroker } from "../broker/mod.ts";
@@ -138,6 +139,7 @@ export function openSkills(
   });
   const packagesRoot = join(engine.paths.home, "skill-packages");
   const runGrants = new RunGrantStore(settings);
+  const readGrants = new ReadGrantStore(settings);
   const shell = new ShellBroker({
     bwrap: "bwrap",
     userNamespace: sandbox.status().userNamespace === true,
@@ -157,6 +159,7 @@ export function openSkills(
     sql,
     shell,
     runGrants: (skill) => runGrants.get(skill.id),
+    readGrants: (skill) => readGrants.get(skill.id),
     packages: {
       root: packagesRoot,
       spawn: (dir) =>
@@ -213,10 +216,13 @@ export function openSkills(
     },
     shapeNames: () => graph.shapes.list().map((shape) => shape.name),
     runGrants,
+    readGrants,
   });
-  registerRunMethods(engine.dispatcher, {
+  registerHostGrantMethods(engine.dispatcher, {
     registry,
     grants: runGrants,
+    reads: readGrants,
+    home: engine.paths.home,
     loaded,
   });
   registerPackagesMethods(engine.dispatcher, {

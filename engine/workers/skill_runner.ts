@@ -28,6 +28,7 @@ import {
   findTool,
   missingPackages,
   packageState,
+  type ReadGrants,
   type RunGrant,
   type SkillEntry,
   type SkillGrants,
@@ -103,6 +104,8 @@ export interface SkillRunnerOptions {
   shell?: ShellBroker;
   /** The owner's `--run` grants of a skill. */
   runGrants?: (skill: SkillEntry) => Record<string, RunGrant>;
+  /** The owner's `--read` grants of a skill (local databases). */
+  readGrants?: (skill: SkillEntry) => ReadGrants;
 }
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -261,6 +264,7 @@ export class SkillRunner {
       audit: this.#options.audit,
       shell: this.#options.shell,
       runGrants: this.#options.runGrants?.(skill),
+      readGrants: this.#options.readGrants?.(skill),
       capabilityCall: (name, params, checks) =>
         nestedCall(this.invokeCapability, {
           name,

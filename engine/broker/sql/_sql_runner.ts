@@ -1,7 +1,10 @@
 /**
  * The program that runs one `sql.query` in its own Python process
  * (standard library `sqlite3`). Read from stdin: `{path, sql, params,
- * max_rows, max_bytes, timeout_s, deny_tables}`; written to stdout:
+ * max_rows, max_bytes, timeout_s, deny_tables, attach, snapshot}`
+ * (`attach`: `[alias, path]` pairs, attached read-only before the
+ * authorizer is set; `snapshot`: an application's database that is locked
+ * is read from a private copy); written to stdout:
  * `{columns, rows, truncated, tables}` or `{error, kind}`.
  *
  * The connection is opened read-only (`mode=ro`, SQLITE_OPEN_READONLY)
@@ -55,11 +58,36 @@ def cell(value):
     return value
 
 
-try:
-    uri = "file:" + urllib.parse.quote(req["path"]) + "?mode=ro"
-    con = sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None)
+def confine(con):
+    """Attach the granted databases read-only, then refuse writes, ATTACH and PRAGMA."""
+    for alias, other in req.get("attach") or []:
+        con.execute("ATTACH DATABASE ? AS " + alias, ("file:" + urllib.parse.quote(other) + "?mode=ro",))
     con.execute("PRAGMA query_only = ON")
     con.set_authorizer(authorize)
+    return con
+
+
+def connect(path):
+    uri = "file:" + urllib.parse.quote(path) + "?mode=ro"
+    return confine(sqlite3.connect(uri, uri=True, timeout=2, isolation_level=None))
+
+
+def snapshot(path):
+    """A copy of a database an application holds locked (and its WAL), in a private directory."""
+    import os, shutil, tempfile
+    folder = tempfile.mkdtemp(prefix="agentos-sql-")
+    copy = os.path.join(folder, os.path.basename(path))
+    shutil.copyfile(path, copy)
+    # A hot rollback journal is copied too: SQLite rolls the copy back to
+    # the last commit. A WAL carries the commits not yet checkpointed.
+    for suffix in ("-wal", "-journal"):
+        if os.path.exists(path + suffix):
+            shutil.copyfile(path + suffix, copy + suffix)
+    # The copy is ours: opened read-write so SQLite can replay its WAL, then query_only.
+    return confine(sqlite3.connect(copy, timeout=2, isolation_level=None))
+
+
+def run(con):
     deadline = time.monotonic() + req["timeout_s"]
     con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
     params = req["params"]
@@ -79,7 +107,21 @@ try:
             rows.append(item)
         if truncated:
             break
-    out({"columns": columns, "rows": rows, "truncated": truncated, "tables": sorted(TABLES)})
+    return {"columns": columns, "rows": rows, "truncated": truncated, "tables": sorted(TABLES)}
+
+
+try:
+    try:
+        result = run(connect(req["path"]))
+    except sqlite3.OperationalError as error:
+        # An application's own database, locked or in WAL mode with no
+        # writable -shm for us: read a consistent copy instead.
+        if not req.get("snapshot") or not any(
+            word in str(error) for word in ("locked", "unable to open", "readonly", "read-only")
+        ):
+            raise
+        result = run(snapshot(req["path"]))
+    out(result)
 except sqlite3.OperationalError as error:
     kind = "timeout" if "interrupted" in str(error) else "sqlite"
     out({"error": str(error), "kind": kind})

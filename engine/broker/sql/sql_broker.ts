@@ -2,7 +2,8 @@ import { join, resolve } from "../../paths.ts";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
-import type { ConnectionInfo } from "../../skills/mod.ts";
+import type { ConnectionInfo, ReadGrants } from "../../skills/mod.ts";
+import { grantedPath } from "../../skills/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */
 export const DEFAULT_SQL_ROWS = 1000;
@@ -71,7 +72,7 @@ export class SqlBroker {
    * @throws {RpcError} InvalidParams, Forbidden (an undeclared file), Timeout, SkillFailed (SQLite refused it)
    */
   async query(
-    skill: { id: string; connections: ConnectionInfo[] },
+    skill: { id: string; connections: ConnectionInfo[]; reads?: ReadGrants },
     params: Record<string, unknown>,
   ): Promise<SqlOutcome> {
     const sql = params.sql;
@@ -100,8 +101,11 @@ export class SqlBroker {
       ? Math.min(Math.floor(params.limit), MAX_SQL_ROWS)
       : DEFAULT_SQL_ROWS;
     const { path, target, deny } = await this.#database(skill, params);
+    const attach = attachList(skill, params.attach);
     const answer = await this.#run({
       path,
+      attach,
+      snapshot: target.startsWith("local:"),
       sql,
       params: bind,
       max_rows: limit,
@@ -131,7 +135,7 @@ export class SqlBroker {
   }
 
   async #database(
-    skill: { id: string; connections: ConnectionInfo[] },
+    skill: { id: string; connections: ConnectionInfo[]; reads?: ReadGrants },
     params: Record<string, unknown>,
   ): Promise<{ path: string; target: string; deny: string[] }> {
     const declared = skill.connections.filter((c) =>
@@ -142,6 +146,9 @@ export class SqlBroker {
       const match = declared.find((c) =>
         c.sqlite === params.db || c.name === params.db
       );
+      if (!match && isHostPath(params.db)) {
+        return localDatabase(skill, params.db);
+      }
       if (!match) {
         throw new RpcError(
           ErrorCode.Forbidden,
@@ -163,6 +170,7 @@ export class SqlBroker {
         deny: GRAPH_DENIED_TABLES,
       };
     }
+    if (isHostPath(file)) return localDatabase(skill, file);
     const dir = join(this.#options.skillDataDir, skill.id);
     const wanted = resolve(dir, file);
     const refuse = (why: string) =>
@@ -232,4 +240,66 @@ export class SqlBroker {
       clearTimeout(timer);
     }
   }
+}
+
+/** A path of the host (`~/…` or absolute), as opposed to a file in the skill's own data directory. */
+function isHostPath(path: string): boolean {
+  return path.startsWith("/") || path === "~" || path.startsWith("~/");
+}
+
+/** An application's database the owner let this skill read (`--read`). */
+function localDatabase(
+  skill: { id: string; reads?: ReadGrants },
+  requested: string,
+): { path: string; target: string; deny: string[] } {
+  const path = grantedPath(requested, skill.reads ?? { paths: [] });
+  if (path === undefined) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may not read "${
+        requested.slice(0, 200)
+      }" until the owner allows it: agentos skills allow ${skill.id} --read ${
+        requested.slice(0, 200)
+      }`,
+      { check: "sql_read" },
+    );
+  }
+  return {
+    path,
+    target: `local:${path.slice(path.lastIndexOf("/") + 1)}`,
+    deny: [],
+  };
+}
+
+const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,30}$/;
+
+/** `attach={alias: path}`: each a granted local database, attached read-only. */
+function attachList(
+  skill: { id: string; reads?: ReadGrants },
+  attach: unknown,
+): [string, string][] {
+  if (attach === undefined || attach === null) return [];
+  if (!isObject(attach) || Object.keys(attach).length > 8) {
+    throw new RpcError(
+      ErrorCode.InvalidParams,
+      `"attach" must map at most 8 aliases to database paths`,
+    );
+  }
+  return Object.entries(attach).map(([alias, path]) => {
+    if (!ALIAS.test(alias) || ["main", "temp"].includes(alias.toLowerCase())) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `attach alias "${
+          alias.slice(0, 40)
+        }" must be a plain name (not main or temp)`,
+      );
+    }
+    if (typeof path !== "string" || !isHostPath(path)) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        `attach "${alias}" must be a path such as "~/app/data.db"`,
+      );
+    }
+    return [alias, localDatabase(skill, path).path];
+  });
 }

@@ -145,15 +145,35 @@ Deno.test("SqlBroker.query() opens only a declared database inside the skill's o
     });
     assert.deepEqual(viaConnection.rows, [{ t: "one" }]);
     await refused(
-      broker.query(skill, { sql: "SELECT 1", db: "/etc/passwd" }),
+      broker.query(skill, { sql: "SELECT 1", db: "elsewhere.db" }),
       ErrorCode.Forbidden,
       /may query only the graph or a database its connections declare/,
     );
-    for (const db of ["sneaky", "abs"]) {
+    // A host path is an application's database: only with the owner's --read grant.
+    for (const db of ["/etc/passwd", "abs"]) {
       await refused(
         broker.query(skill, { sql: "SELECT * FROM secrets", db }),
         ErrorCode.Forbidden,
-        /is not inside it/,
+        /until the owner allows it: agentos skills allow s --read /,
       );
     }
+    await refused(
+      broker.query(skill, { sql: "SELECT * FROM secrets", db: "sneaky" }),
+      ErrorCode.Forbidden,
+      /is not inside it/,
+    );
+    const granted = { ...skill, reads: { paths: [`${dir}/skill-data/s`] } };
+    const read = await broker.query(granted, {
+      sql: "SELECT t FROM notes",
+      db: `${dir}/skill-data/s/notes.db`,
+    });
+    assert.deepEqual(read.rows, [{ t: "one" }]);
+    await refused(
+      broker.query(granted, {
+        sql: "SELECT 1",
+        db: `${dir}/skill-data/s/../../agentos.db`,
+      }),
+      ErrorCode.Forbidden,
+      /until the owner allows it/,
+    );
   }));

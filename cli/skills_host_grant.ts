@@ -4,9 +4,10 @@ import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
 import { isInterpreter, PROGRAM_DIRS } from "../engine/skills/mod.ts";
 
-/** The options `skills allow … --run` takes besides the program. */
-export const RUN_GRANT_OPTIONS = {
+/** The options of `skills allow … --run` and `--read`. */
+export const HOST_GRANT_OPTIONS = {
   run: { type: "string" },
+  read: { type: "string" },
   cwd: { type: "string" },
   config: { type: "string", multiple: true },
   net: { type: "boolean" },
@@ -102,4 +103,46 @@ async function realDir(dir: string): Promise<string> {
   const stat = await Deno.stat(path).catch(() => undefined);
   if (!stat?.isDirectory) throw new CliError(`"${dir}" is not a directory`);
   return await Deno.realPath(path);
+}
+
+/**
+ * `agentos skills allow <skill> --read <path>` and `skills disallow <skill>
+ * --read <path>`: a local database file (or a directory of them) a skill
+ * may open read-only with `sql.query`, resolved here to its real path.
+ *
+ * @param allow grant or take back
+ * @param skill the skill
+ * @param values the parsed options
+ * @returns the exit code
+ */
+export async function readGrant(
+  allow: boolean,
+  skill: string,
+  values: Record<string, unknown>,
+): Promise<number> {
+  const home = Deno.env.get("HOME");
+  const typed = values.read as string;
+  const expanded = typed.startsWith("~/") && home
+    ? `${home}${typed.slice(1)}`
+    : typed;
+  const path = allow
+    ? await Deno.realPath(callerPath(expanded)).catch(() => {
+      throw new CliError(`"${typed}" does not exist`);
+    })
+    : callerPath(expanded);
+  const out = await callEngine<Record<string, unknown>>(
+    allow ? "skills.allow_read" : "skills.disallow_read",
+    { skill, path, ...(allow && home ? { home } : {}) },
+  );
+  if (values.json) printJson(out);
+  else {
+    print(
+      allow
+        ? `Skill ${skill} may now read ${path} with sql.query (read-only)`
+        : out.removed
+        ? `Skill ${skill} may no longer read ${path}`
+        : `Skill ${skill} was not allowed to read ${path}`,
+    );
+  }
+  return ExitCode.Ok;
 }
