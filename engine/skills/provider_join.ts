@@ -1,4 +1,7 @@
-import type { SkillEntry } from "./skill_registry.ts";
+import type { Discovery } from "./skill_discovery.ts";
+
+/** What this needs of an installed skill (not the registry's entry: no import circle). */
+type Provider = { id: string; discovery: Pick<Discovery, "tools"> };
 
 /** A capability a skill joined after the providers it already had. */
 export interface JoinedCapability {
@@ -20,8 +23,8 @@ export interface JoinedCapability {
  * @returns each capability it joins, with the providers it joins after
  */
 export function joinedAfter(
-  skill: SkillEntry,
-  options: { before?: SkillEntry; installed: SkillEntry[] },
+  skill: Provider,
+  options: { before?: Provider; installed: Provider[] },
 ): JoinedCapability[] {
   const had = new Set(options.before ? providedBy(options.before) : []);
   const joined: JoinedCapability[] = [];
@@ -35,6 +38,6 @@ export function joinedAfter(
   return joined;
 }
 
-function providedBy(skill: SkillEntry): string[] {
+function providedBy(skill: Provider): string[] {
   return [...new Set(skill.discovery.tools.flatMap((tool) => tool.provides))];
 }
