@@ -137,7 +137,9 @@ Deno.test("a new skill written from docs/skills.md is added, listed, run, tested
   // The example files are the docs' fenced blocks marked `file=<path>`.
   const docs = await Deno.readTextFile(`${REPO_ROOT}docs/skills.md`);
   const dir = await Deno.makeTempDir({ prefix: "agentos-doc-skill-" });
-  const blocks = [...docs.matchAll(/```\w+ file=(\S+)\n([\s\S]*?)```/g)];
+  const blocks = [
+    ...docs.matchAll(/```\w+ file=(quotes\/\S+)\n([\s\S]*?)```/g),
+  ];
   assert.deepEqual(blocks.map((b) => b[1]), [
     "quotes/readme.md",
     "quotes/quotes.py",
