@@ -88,3 +88,4 @@ export {
   RunGrantStore,
 } from "./run_grants.ts";
 export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
+export { KNOWN_NEEDS, unavailableTools } from "./runtime_checks.ts";

@@ -1,6 +1,7 @@
 import type { Discovery, Problem, ToolInfo } from "./skill_discovery.ts";
 import { closest, didYouMean } from "../closest_word.ts";
 import { declaredNeeds } from "./egress.ts";
+import { importProblems, needsProblems } from "./runtime_checks.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */
 export type Severity = "error" | "warning";
@@ -94,6 +95,7 @@ export function checkSkill(
     out.push({ ...finding, severity: finding.severity ?? "error" });
   }
   checkServices(discovery, add);
+  out.push(...importProblems(discovery), ...needsProblems(discovery));
   return out.sort((a, b) =>
     a.file === b.file
       ? (a.line ?? 0) - (b.line ?? 0)

@@ -73,6 +73,8 @@ export interface Discovery {
   findings?: Problem[];
   /** Brokered services the code uses (`http`, `sql`…), with the first use. */
   services?: Record<string, { file: string; line: number }>;
+  /** Imported modules that are neither the standard library, the SDK nor the skill's own. */
+  foreign_imports?: { module: string; file: string; line: number }[];
 }
 
 /** A skill's files as text: its readme and `.py` sources by relative path. */

@@ -129,3 +129,27 @@ export function grantsView(
     byDefault: grants.byDefault,
   };
 }
+
+/**
+ * Marks each tool of a `skills.list` view `available`, or not with the
+ * reason (the first error that stops it, at file:line).
+ *
+ * @param view a {@linkcode skillView}
+ * @param unavailable why tools cannot work, by tool name
+ * @returns the view, its tools marked
+ */
+export function withAvailability(
+  view: Record<string, unknown>,
+  unavailable: Map<string, string>,
+): Record<string, unknown> {
+  const tools = view.tools as Record<string, unknown>[];
+  return {
+    ...view,
+    tools: tools.map((tool) => {
+      const reason = unavailable.get(tool.name as string);
+      return reason === undefined
+        ? { ...tool, available: true }
+        : { ...tool, available: false, unavailable: reason };
+    }),
+  };
+}

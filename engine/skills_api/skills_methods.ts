@@ -18,9 +18,15 @@ import {
   skillCredentialDomains,
   type SkillGrants,
   type SkillGrantStore,
+  unavailableTools,
 } from "../skills/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
-import { grantsView, secretsView, skillView } from "./skill_view.ts";
+import {
+  grantsView,
+  secretsView,
+  skillView,
+  withAvailability,
+} from "./skill_view.ts";
 import {
   type ReadGrantStore,
   type RunGrantStore,
@@ -85,12 +91,15 @@ export function registerSkillsMethods(
     const domains = context.vaultDomains();
     return {
       skills: registry.list().map((skill) =>
-        skillView(skill, context.grantsOf(skill), {
-          vaultDomains: domains,
-          runGrants: context.runGrants?.get(skill.id),
-          readGrants: context.readGrants?.get(skill.id),
-          secretsGranted: secretsGrants.has(skill.id),
-        })
+        withAvailability(
+          skillView(skill, context.grantsOf(skill), {
+            vaultDomains: domains,
+            runGrants: context.runGrants?.get(skill.id),
+            readGrants: context.readGrants?.get(skill.id),
+            secretsGranted: secretsGrants.has(skill.id),
+          }),
+          unavailableTools(skill.discovery.tools, check(skill.discovery)),
+        )
       ),
     };
   });

@@ -4,13 +4,16 @@ Nothing here imports or runs skill code. :func:`lint` walks the parsed file
 and reports what only the syntax tree shows — banned imports, SDK calls
 missing ``await``, blocking sleeps in ``async def`` — plus, per tool, the
 facts the engine judges against shapes and the readme: whether it takes
-``**params``, the keys of the dicts it returns, and which brokered services
-the file uses (``sql``, ``http``...). The engine (``engine/skills/
+``**params``, the keys of the dicts it returns, which brokered services
+the file uses (``sql``, ``http``...) and which imported modules are neither
+the standard library nor the SDK. SDK calls the engine refuses
+(``graph.*``: records travel under ``@returns``) are findings too. The engine (``engine/skills/
 skill_checks.ts``) turns these into problems; ``agentos skills validate``
 and ``skills add`` print them with file and line.
 """
 
 import ast
+import sys
 
 BANNED_IMPORTS = {
     "subprocess": "skills cannot run programs",
@@ -27,6 +30,9 @@ BANNED_IMPORTS = {
     "signal": "the worker owns signal handling",
 }
 """Modules a skill may not import, and what to do instead."""
+
+_STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+"""Top-level modules of the standard library (a skill's own modules are told apart by discovery)."""
 
 _HTTP = frozenset({"request", "get", "post", "put", "patch", "delete", "head"})
 SDK_ASYNC = {
@@ -62,7 +68,7 @@ def lint(file: str, source: str) -> dict:
     try:
         tree = ast.parse(source, filename=file)
     except (SyntaxError, ValueError):
-        return {"findings": [], "tools": {}, "services": {}}
+        return {"findings": [], "tools": {}, "services": {}, "imports": {}}
     return _Lint(file, tree).run()
 
 
@@ -74,6 +80,7 @@ class _Lint:
         self.sdk = {}  # local name -> SDK object name
         self.sdk_modules = set()  # local names bound to the agentos package
         self.services = {}
+        self.foreign = {}  # top-level module -> first line, for modules outside the stdlib and the SDK
 
     def find(self, line, reason, severity="error"):
         self.findings.append({"file": self.file, "line": line, "reason": reason, "severity": severity})
@@ -92,7 +99,7 @@ class _Lint:
                     "return_keys": _return_keys(node),
                 }
         self.findings.sort(key=lambda finding: finding["line"])
-        return {"findings": self.findings, "tools": tools, "services": self.services}
+        return {"findings": self.findings, "tools": tools, "services": self.services, "imports": self.foreign}
 
     def _imports(self):
         for node in ast.walk(self.tree):
@@ -111,6 +118,9 @@ class _Lint:
                         elif alias.name == "*":
                             self.sdk.update({name: name for name in SDK_ASYNC})
             for name in names:
+                top = name.split(".")[0]
+                if top != "agentos" and top not in _STDLIB and top not in BANNED_IMPORTS:
+                    self.foreign.setdefault(top, node.lineno)
                 banned = next((b for b in BANNED_IMPORTS if name == b or name.startswith(b + ".")), None)
                 if banned is None and name.split(".")[0] in BANNED_IMPORTS:
                     banned = name.split(".")[0]
@@ -143,6 +153,9 @@ class _Lint:
             callee = call.func
             if isinstance(callee, ast.Attribute):
                 owner = self._sdk_object(callee.value)
+                if owner == "graph" and not callee.attr.startswith("_"):
+                    self.find(call.lineno, f"graph.{callee.attr}() is refused by the engine: return records "
+                                           "under @returns and the engine writes them; read with sql.query")
                 if owner is not None:
                     self.services.setdefault(SERVICE_OF.get(owner, owner), call.lineno)
                     methods = SDK_ASYNC[owner]

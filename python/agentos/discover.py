@@ -52,7 +52,7 @@ def discover(readme, sources: dict) -> dict:
             else:
                 front_matter = parsed
     tools, connections, urls, imports, uses = [], [], [], set(), set()
-    findings, services = [], {}
+    findings, services, foreign = [], {}, {}
     first_tool, first_connection = {}, {}
     for path in sorted(p for p in sources if p.endswith(".py")):
         scan = FileScan(path, sources[path]).run()
@@ -61,6 +61,8 @@ def discover(readme, sources: dict) -> dict:
         findings.extend(facts["findings"])
         for service, line in facts["services"].items():
             services.setdefault(service, {"file": path, "line": line})
+        for module, line in facts["imports"].items():
+            foreign.setdefault(module, {"module": module, "file": path, "line": line})
         for tool in scan.tools:
             tool.update(facts["tools"].get(tool["name"], {}))
             earlier = first_tool.setdefault(tool["name"], tool)
@@ -95,7 +97,18 @@ def discover(readme, sources: dict) -> dict:
         "problems": problems,
         "findings": findings,
         "services": services,
+        # Imports of neither the standard library, the SDK nor the skill's own modules.
+        "foreign_imports": [v for k, v in sorted(foreign.items()) if k not in _own_modules(sources)],
     }
+
+
+def _own_modules(sources):
+    """Top-level module names the skill's own files provide (``helpers.py``, ``lib/``)."""
+    names = set()
+    for path in sources:
+        first = path.split("/")[0]
+        names.add(first[:-3] if first.endswith(".py") else first)
+    return names
 
 
 def main() -> int:

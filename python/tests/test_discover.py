@@ -66,7 +66,8 @@ class DiscoverCliTest(unittest.TestCase):
         self.assertEqual(proc.stdout.count(b"\n"), 1)
         result = json.loads(proc.stdout)
         self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports",
-                                        "capability_calls", "problems", "findings", "services"])
+                                        "capability_calls", "problems", "findings", "services",
+                                        "foreign_imports"])
         self.assertEqual(result["front_matter"], {
             "id": "example-search",
             "name": "Example Search",
@@ -117,6 +118,28 @@ class DiscoverCliTest(unittest.TestCase):
                          ["https://api.example.com", "https://example.com/keys", "https://api.example.com/search"])
         self.assertEqual(result["imports"], ["agentos"])
         self.assertEqual(result["problems"], [])
+
+    def test_imports_outside_the_stdlib_and_the_sdk_and_refused_ops_are_reported_with_their_lines(self):
+        tools = textwrap.dedent('''\
+            import json
+            import lxml.html
+            from bs4 import BeautifulSoup
+            from helpers import shared
+            from agentos import graph, returns
+
+            @returns("note")
+            async def save(**params):
+                await graph.create(shape="note", values={})
+                return {}
+        ''')
+        result = discover(README, {"tools.py": tools, "helpers.py": "shared = 1\n"})
+        self.assertEqual(result["foreign_imports"], [
+            {"module": "bs4", "file": "tools.py", "line": 3},
+            {"module": "lxml", "file": "tools.py", "line": 2},
+        ])
+        refused = [f for f in result["findings"] if "graph.create" in f["reason"]]
+        self.assertEqual([(f["file"], f["line"]) for f in refused], [("tools.py", 9)])
+        self.assertIn("refused by the engine", refused[0]["reason"])
 
     def test_malformed_request_exits_1_with_a_message(self):
         for request in (b"not json", {"readme": "x"}, {"sources": {"a.py": 1}}):

@@ -1,0 +1,120 @@
+/**
+ * Skill checks about what this engine can run, beside the authoring checks
+ * of `skill_checks.ts`: imports outside the standard library and the SDK,
+ * readme capabilities the engine does not know, and which tools a skill's
+ * errors leave unable to work.
+ *
+ * @module
+ */
+import type { Discovery, ToolInfo } from "./skill_discovery.ts";
+import { declaredNeeds } from "./egress.ts";
+import { closest } from "../closest_word.ts";
+
+/** A problem as the checks report it (see `CheckedProblem`). */
+interface Found {
+  file: string;
+  line: number | null;
+  reason: string;
+  severity: "error" | "warning";
+}
+
+/** The readme `capabilities:` this engine acts on. */
+export const KNOWN_NEEDS = [
+  "http",
+  "open_web",
+  "secrets",
+  "sql",
+  "shell",
+  "crypto",
+  "keychain",
+  "plist",
+  "llm",
+];
+
+/**
+ * Imports of modules that are neither the standard library, the SDK nor
+ * the skill's own files: the sandbox has no such package unless the readme
+ * declares it under `requires:` (installed with `agentos skills deps`).
+ *
+ * @param discovery the skill
+ * @returns one problem per module, at its first import
+ */
+export function importProblems(discovery: Discovery): Found[] {
+  const requires = discovery.front_matter.requires;
+  const declared = Array.isArray(requires) && requires.length > 0;
+  return (discovery.foreign_imports ?? []).map(({ module, file, line }) => ({
+    file,
+    line,
+    severity: declared ? "warning" : "error",
+    reason: declared
+      ? `Import of "${module}" is neither the standard library nor the AgentOS SDK: make sure requires: installs it`
+      : `Import of "${module}" is neither the standard library nor the AgentOS SDK, and the readme declares no requires:; declare the package there (then agentos skills deps) or remove the import`,
+  }));
+}
+
+/**
+ * Readme capabilities the engine does not know: nothing is granted for
+ * them, so what the skill expected of them will not happen.
+ *
+ * @param discovery the skill
+ * @returns one warning per unknown name
+ */
+export function needsProblems(discovery: Discovery): Found[] {
+  return declaredNeeds(discovery).filter((n) => !KNOWN_NEEDS.includes(n)).map(
+    (name) => {
+      const near = closest(name, KNOWN_NEEDS);
+      return {
+        file: "readme.md",
+        line: 1,
+        severity: "warning" as const,
+        reason: `Unknown capability "${name}" in capabilities:${
+          near ? ` (did you mean "${near}"?)` : ""
+        }; this engine knows ${KNOWN_NEEDS.join(", ")}`,
+      };
+    },
+  );
+}
+
+/**
+ * Why each tool cannot work, from a skill's errors: an error at or after a
+ * tool's line in its file (and before the next tool's) is that tool's; an
+ * error in a file before its first tool (an import) is every tool's of
+ * that file; a readme error is every tool's.
+ *
+ * @param tools the skill's tools
+ * @param problems the checks' problems
+ * @returns the first error's reason by tool name, for the tools it stops
+ */
+export function unavailableTools(
+  tools: ToolInfo[],
+  problems: Found[],
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const byFile = new Map<string, ToolInfo[]>();
+  for (const tool of tools) {
+    byFile.set(tool.file, [...(byFile.get(tool.file) ?? []), tool]);
+  }
+  for (const list of byFile.values()) list.sort((a, b) => a.line - b.line);
+  const mark = (tool: ToolInfo, problem: Found) => {
+    if (!out.has(tool.name)) {
+      out.set(
+        tool.name,
+        `${problem.file}${
+          problem.line === null ? "" : `:${problem.line}`
+        }: ${problem.reason}`,
+      );
+    }
+  };
+  for (const problem of problems.filter((p) => p.severity === "error")) {
+    if (problem.file === "readme.md") {
+      for (const tool of tools) mark(tool, problem);
+      continue;
+    }
+    const inFile = byFile.get(problem.file) ?? [];
+    const line = problem.line ?? 0;
+    const owner = inFile.filter((t) => t.line <= line).at(-1);
+    if (owner) mark(owner, problem);
+    else for (const tool of inFile) mark(tool, problem);
+  }
+  return out;
+}
