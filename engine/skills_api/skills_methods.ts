@@ -14,26 +14,26 @@ import {
   checkSkill,
   type Discovery,
   grantHostFor,
+  type ReadGrantStore,
+  type RunGrantStore,
+  SecretsGrants,
+  type SettingsStore,
   type ShapeFacts,
   skillCredentialDomains,
+  type SkillEntry,
   type SkillGrants,
   type SkillGrantStore,
+  type SkillRegistry,
   unavailableTools,
 } from "../skills/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
+import { registerCapabilityMethods } from "./capability_methods.ts";
 import {
   grantsView,
   secretsView,
   skillView,
   withAvailability,
 } from "./skill_view.ts";
-import {
-  type ReadGrantStore,
-  type RunGrantStore,
-  SecretsGrants,
-  type SettingsStore,
-} from "../skills/mod.ts";
-import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
 /** What the methods work on. */
@@ -361,32 +361,10 @@ export function registerSkillsMethods(
     };
   });
 
-  dispatcher.register("capability.list", async () => {
-    await ready(false);
-    return { capabilities: capabilities.list() };
-  });
-
-  dispatcher.register("capability.providers", async (params) => {
-    await ready(false);
-    const url = params.url;
-    if (url !== undefined && typeof url !== "string") {
-      throw invalidParams(`"url" must be a string, got ${JSON.stringify(url)}`);
-    }
-    return capabilities.providers(stringParam(params, "name"), { url });
-  });
-
-  dispatcher.register("capability.invoke", async (params, ctx) => {
-    await ready();
-    if (params.skill !== undefined) {
-      throw invalidParams(
-        `capability.invoke takes no "skill": the engine picks the provider (set a preference with prefs.set capability.<name>)`,
-      );
-    }
-    return await capabilities.invoke(
-      stringParam(params, "name"),
-      objectParam(params, "params", true),
-      callOptions(ctx),
-    );
+  registerCapabilityMethods(dispatcher, {
+    capabilities,
+    ready,
+    callOptions,
   });
 
   registerPrefsMethods(dispatcher, {
