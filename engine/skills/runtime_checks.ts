@@ -81,14 +81,16 @@ export function needsProblems(discovery: Discovery): Found[] {
  * error in a file before its first tool (an import) is every tool's of
  * that file; a readme error is every tool's.
  *
- * @param tools the skill's tools
- * @param problems the checks' problems
+ * @param discovery the skill
+ * @param check the skill checks, run on it
  * @returns the first error's reason by tool name, for the tools it stops
  */
 export function unavailableTools(
-  tools: ToolInfo[],
-  problems: Found[],
+  discovery: Discovery,
+  check: (discovery: Discovery) => Found[],
 ): Map<string, string> {
+  const { tools } = discovery;
+  const problems = check(discovery);
   const out = new Map<string, string>();
   const byFile = new Map<string, ToolInfo[]>();
   for (const tool of tools) {

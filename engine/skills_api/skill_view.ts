@@ -25,6 +25,8 @@ export function skillView(
     runGrants?: Record<string, RunGrant>;
     readGrants?: ReadGrants;
     secretsGranted?: boolean;
+    /** Why tools cannot work, by name: they show `available: false` and the reason. */
+    unavailable?: Map<string, string>;
   } = {},
 ): Record<string, unknown> {
   const vaultDomains = options.vaultDomains ?? new Set<string>();
@@ -92,6 +94,7 @@ export function skillView(
       connection: tool.connection,
       tests: tool.tests,
       test_skip: tool.test_skip,
+      ...availability(options.unavailable?.get(tool.name)),
     })),
     problems: skill.discovery.problems,
   };
@@ -130,26 +133,8 @@ export function grantsView(
   };
 }
 
-/**
- * Marks each tool of a `skills.list` view `available`, or not with the
- * reason (the first error that stops it, at file:line).
- *
- * @param view a {@linkcode skillView}
- * @param unavailable why tools cannot work, by tool name
- * @returns the view, its tools marked
- */
-export function withAvailability(
-  view: Record<string, unknown>,
-  unavailable: Map<string, string>,
-): Record<string, unknown> {
-  const tools = view.tools as Record<string, unknown>[];
-  return {
-    ...view,
-    tools: tools.map((tool) => {
-      const reason = unavailable.get(tool.name as string);
-      return reason === undefined
-        ? { ...tool, available: true }
-        : { ...tool, available: false, unavailable: reason };
-    }),
-  };
+function availability(reason: string | undefined): Record<string, unknown> {
+  return reason === undefined
+    ? { available: true }
+    : { available: false, unavailable: reason };
 }

@@ -28,12 +28,7 @@ import {
 } from "../skills/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
 import { registerCapabilityMethods } from "./capability_methods.ts";
-import {
-  grantsView,
-  secretsView,
-  skillView,
-  withAvailability,
-} from "./skill_view.ts";
+import { grantsView, secretsView, skillView } from "./skill_view.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
 /** What the methods work on. */
@@ -91,15 +86,13 @@ export function registerSkillsMethods(
     const domains = context.vaultDomains();
     return {
       skills: registry.list().map((skill) =>
-        withAvailability(
-          skillView(skill, context.grantsOf(skill), {
-            vaultDomains: domains,
-            runGrants: context.runGrants?.get(skill.id),
-            readGrants: context.readGrants?.get(skill.id),
-            secretsGranted: secretsGrants.has(skill.id),
-          }),
-          unavailableTools(skill.discovery.tools, check(skill.discovery)),
-        )
+        skillView(skill, context.grantsOf(skill), {
+          vaultDomains: domains,
+          runGrants: context.runGrants?.get(skill.id),
+          readGrants: context.readGrants?.get(skill.id),
+          secretsGranted: secretsGrants.has(skill.id),
+          unavailable: unavailableTools(skill.discovery, check),
+        })
       ),
     };
   });
