@@ -201,6 +201,7 @@ Deno.test("the bridge refuses a Host that is not a loopback name (DNS rebinding)
       "127.0.0.1:3456",
       "[::1]:3456",
       "LOCALHOST",
+      "localhost.:3456",
       "app.localhost:3456",
     ]
   ) {

@@ -105,10 +105,13 @@ export class AuditLog {
    * @param entry what happened (no secrets, header values or bodies)
    */
   append(entry: AuditEntry): void {
+    // The chain's own fields are never taken from the entry: an entry that
+    // carried them (a field copied from a request) would break the chain.
+    const { seq: _seq, at: _at, prev: _prev, ...fields } = entry;
     const line: AuditLine = {
       seq: ++this.#seq,
       at: new Date().toISOString(),
-      ...entry,
+      ...fields,
       prev: this.#prev,
     };
     const text = JSON.stringify(line);

@@ -195,3 +195,24 @@ Deno.test("GraphTx.setValue() records a value changed only in type (1 to true) a
   assert.equal(same.value, false);
   assert.deepEqual(same.changes, []);
 });
+
+Deno.test("GraphStore.write() tells listeners about changes only once they are committed", async () => {
+  await using g = await testGraph();
+  const seen: { ids: number[]; inTransaction: boolean }[] = [];
+  g.store.onCommit((changes) =>
+    seen.push({
+      ids: changes.map((c) => c.id),
+      inTransaction: g.store.db.isTransaction,
+    })
+  );
+  assert.throws(() =>
+    g.store.write("user", (tx) => {
+      tx.createNode();
+      throw new Error("crash mid-write");
+    })
+  );
+  assert.equal(seen.length, 0, "nothing heard of a rolled-back write");
+  g.store.write("user", (tx) => tx.createNode());
+  assert.equal(seen.length, 1);
+  assert.equal(seen[0]!.inTransaction, false);
+});

@@ -122,6 +122,41 @@ Deno.test("RecordWriter.write() drops a relation child whose shape has no identi
   assert.deepEqual(g.store.getNode(result.id!)!.edges_out, []);
 });
 
+Deno.test("RecordWriter.write() finds a record again only by its whole identity, among live nodes of its shape family", async () => {
+  await using g = await testGraph();
+  const write = (shape: string, record: Record<string, unknown>) =>
+    g.store.write("user", (tx) => g.writer.write(tx, shape, record)).value;
+  // account's identity is [at, identifier]: both, not either.
+  const site = { url: "https://social.example" };
+  const ada = write("account", { identifier: "ada", at: site });
+  const other = write("account", {
+    identifier: "ada",
+    at: { url: "https://other.example" },
+  });
+  assert.notEqual(other.id, ada.id);
+  const post = write("post", {
+    url: "https://social.example/p/1",
+    author: { identifier: "ada" },
+  });
+  assert.ok(
+    post.warnings.includes(
+      "author: account has none of its identity fields; dropped",
+    ),
+    post.warnings.join("; "),
+  );
+  assert.deepEqual(g.store.getNode(post.id!)!.edges_out, []);
+  // The same url in another shape family is another record.
+  const page = write("webpage", { url: "https://x.example/1" });
+  const task = write("task", { url: "https://x.example/1", name: "t" });
+  assert.notEqual(task.id, page.id);
+  assert.deepEqual(g.store.nodeShapes(task.id!), ["task"]);
+  // A deleted node is not found again: the record is created anew.
+  g.store.write("user", (tx) => tx.delete("node", page.id!));
+  const again = write("webpage", { url: "https://x.example/1" });
+  assert.equal(again.created, true);
+  assert.notEqual(again.id, page.id);
+});
+
 Deno.test("RecordWriter.write() records inherited shapes and shares a node between a shape and its parent", async () => {
   await using g = await testGraph();
   const page = g.store.write(
@@ -169,7 +204,8 @@ Deno.test("RecordWriter.write() links every written node to its provenance with 
 
 Deno.test("RecordWriter.write() keeps hostile text verbatim, drops oversized values and over-deep nesting with warnings", async () => {
   await using g = await testGraph();
-  const hostile = `Robert'); DROP TABLE nodes;-- "quoted" \\ %_ \u0000`;
+  // NUL inside the text: SQLite would cut the text there if it got through.
+  const hostile = `Robert'); DROP\u0000 TABLE nodes;-- "quoted" \\ %_ \u0000`;
   let deep: Record<string, unknown> = { url: "https://deep.example/leaf" };
   for (let i = 0; i < 10_000; i++) {
     deep = { url: `https://deep.example/${i}`, replied_to: deep };
@@ -181,11 +217,26 @@ Deno.test("RecordWriter.write() keeps hostile text verbatim, drops oversized val
         ...deep,
         name: hostile,
         text: "x".repeat(10 * 1024 * 1024),
+        "bad\nkey": "dropped",
+        "": "dropped",
+        ["k".repeat(129)]: "dropped",
       }),
   ).value;
+  const keys = Object.keys(g.store.nodeValues(result.id!).values);
+  assert.deepEqual(keys.filter((k) => !["url", "name"].includes(k)), []);
+  assert.ok(
+    result.warnings.includes(
+      '"bad\\nkey": invalid key (1 to 128 printable characters); dropped',
+    ),
+    result.warnings.join("\n"),
+  );
+  assert.equal(
+    result.warnings.filter((w) => /invalid key/.test(w)).length,
+    3,
+  );
   assert.equal(
     g.store.nodeValues(result.id!).values.name,
-    hostile.replace("\u0000", ""),
+    hostile.replaceAll("\u0000", ""),
   );
   assert.ok(result.warnings.includes("name: NUL characters removed"));
   assert.equal(g.store.nodeValues(result.id!).values.text, undefined);

@@ -400,6 +400,13 @@ const CASES: [string, Case][] = [
     type: "text",
     warns: true,
   }],
+  ["url refuses a url with a space inside", {
+    field: f("url"),
+    raw: "https://example.com/a b",
+    value: "https://example.com/a b",
+    type: "text",
+    warns: true,
+  }],
   ["url refuses a label followed by a colon", {
     field: f("url"),
     raw: "note:call-bob",

@@ -107,3 +107,59 @@ Deno.test("loadVaultKey() creates a 0600 key file, refuses a readable one, and a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Vault binds a ciphertext to its identifier as well as its domain", () =>
+  withVault(async (vault, dir) => {
+    await vault.set("mail.example.com", "ada@example.com", "ada's password");
+    await vault.set("mail.example.com", "bob@example.com", "bob's password");
+    assert.equal(
+      await vault.read("mail.example.com", "bob@example.com"),
+      "bob's password",
+    );
+    // Ada's row copied over Bob's (same domain): it must not decrypt as his.
+    const db = openDatabase(`${dir}/agentos.db`);
+    db.prepare(
+      `UPDATE secrets SET (nonce, ciphertext) = (SELECT nonce, ciphertext FROM secrets
+         WHERE identifier = 'ada@example.com') WHERE identifier = 'bob@example.com'`,
+    ).run();
+    db.close();
+    await assert.rejects(
+      vault.read("mail.example.com", "bob@example.com"),
+      (error: unknown) => error instanceof RpcError && error.code === -32005,
+    );
+  }));
+
+Deno.test("Vault.list() and count() follow set() and delete(), and delete() says whether a row went", () =>
+  withVault(async (vault) => {
+    assert.equal(vault.count(), 0);
+    await vault.set("a.example", "", { user: "u", key: "k" });
+    assert.deepEqual(vault.list().map((s) => [s.domain, s.fields]), [
+      ["a.example", ["key", "user"]],
+    ]);
+    // A caller that changes the list it got changes nothing in the vault.
+    vault.list()[0]!.fields.push("tampered");
+    assert.deepEqual(vault.list()[0]!.fields, ["key", "user"]);
+    await vault.set("b.example", "id", "v");
+    assert.equal(vault.count(), 2);
+    assert.deepEqual([...vault.domains()].sort(), ["a.example", "b.example"]);
+    assert.equal(vault.delete("a.example"), true);
+    assert.equal(vault.delete("a.example"), false, "already gone");
+    assert.equal(vault.delete("b.example"), false, "wrong identifier");
+    assert.deepEqual(vault.list().map((s) => s.domain), ["b.example"]);
+  }));
+
+Deno.test("loadVaultKey() refuses a key file that is not 32 bytes", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const size of [16, 31, 33]) {
+      const path = `${dir}/vault-${size}.key`;
+      await Deno.writeFile(path, new Uint8Array(size), { mode: 0o600 });
+      await assert.rejects(
+        loadVaultKey({ kind: "file", path }),
+        new RegExp(`holds ${size} bytes, not 32`),
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -343,7 +343,8 @@ def serve() -> int:
             call_id = _codec.loads(line).get("id")
         except (ValueError, AttributeError):
             pass
-        _abort(writer, call_id if isinstance(call_id, (str, int)) else None, str(error))
+        usable = isinstance(call_id, (str, int)) and not isinstance(call_id, bool)
+        _abort(writer, call_id if usable else None, str(error))
     _tighten_limits(writer, call)
     if _needs_asyncio(call):
         asyncio = _import_asyncio()

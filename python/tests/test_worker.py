@@ -82,6 +82,17 @@ class WorkerLifecycleTest(unittest.TestCase):
             self.assertEqual((result["id"], result["error"]["type"]), ("c-9", "ProtocolError"))
             self.assertEqual(worker.wait(), 1)
 
+    def test_call_with_a_boolean_or_missing_id_is_a_protocol_error(self):
+        # True == 1 in Python: a boolean id would be answered as call 1.
+        for call_id in (True, None, 1.5):
+            with self.subTest(call_id=call_id), Worker() as worker:
+                worker.ready()
+                worker.send({"__type__": "call", "id": call_id, "module": "m", "function": "f", "sources": {}})
+                result = worker.recv()
+                self.assertEqual((result["id"], result["error"]["type"]), (None, "ProtocolError"))
+                self.assertIn("Call has no usable id", result["error"]["message"])
+                self.assertEqual(worker.wait(), 1)
+
     def test_result_is_the_last_line_and_exit_code_is_0(self):
         source = "from agentos import returns\n@returns('x')\nasync def hello(name: str):\n    return f'hi {name}'\n"
         with Worker() as worker:

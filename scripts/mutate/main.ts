@@ -189,14 +189,27 @@ async function baseline(mutations: Mutation[]): Promise<Map<string, string>> {
     while (queue.length > 0) {
       const [key, mutation] = queue.shift()!;
       const run = await runTests(scratch, mutation);
-      if (run.code !== 0 || run.timedOut) {
-        const why = run.timedOut ? "timed out" : "failed";
+      const none = ranNoTest(run.output);
+      if (run.code !== 0 || run.timedOut || none) {
+        const why = run.timedOut
+          ? "timed out"
+          : none
+          ? "ran no test (check the files and the filter)"
+          : "failed";
         failed.set(key, `the covering tests ${why} without the mutation`);
         console.log(`baseline ${why}: ${key}\n${run.output.slice(-3000)}`);
       }
     }
   }));
   return failed;
+}
+
+/** Whether `deno test` found nothing to run (a filter that matches nothing). */
+function ranNoTest(output: string): boolean {
+  // deno test prints colours; the summary reads "ok | 0 passed | 0 failed".
+  // deno-lint-ignore no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  return /\|\s*0 passed\b/.test(plain) && !/[1-9]\d* failed/.test(plain);
 }
 
 function groupKey(mutation: Mutation): string {

@@ -18,7 +18,10 @@ export interface Mutation {
   replace: string;
   /** Test files (relative to the root) that cover the code. */
   tests: string[];
-  /** Passed to `deno test --filter` (run only the tests whose name matches). */
+  /**
+   * Passed to `deno test --filter`: a substring of the test names, or a
+   * regular expression written between slashes (`/Host|origin/`).
+   */
   filter?: string;
   /** A per-mutation timeout in seconds, for slow cross-process tests. */
   timeoutSeconds?: number;
