@@ -5,6 +5,7 @@ import {
   detectSandbox,
   inspectPython,
   type PythonRuntime,
+  type SandboxIdentity,
 } from "../engine/sandbox/mod.ts";
 import type { CheckResult } from "./doctor_check.ts";
 
@@ -96,14 +97,21 @@ async function checkSandbox(
     };
   }
   let failure = "";
-  // Like the engine: a user namespace where the host allows one, else
-  // without (bwrap run by root).
-  for (const userNamespace of [true, false]) {
+  // Like the engine: as root, nobody outside through setpriv (which fails
+  // for anyone else); otherwise a user namespace where the host allows
+  // one, else without. The engine's seccomp filter, cgroups and limits are
+  // reported by the containment check, from engine.status: this probe
+  // shows the view.
+  const identities: SandboxIdentity[] = ["setpriv", "userns", "plain"];
+  for (const identity of identities) {
+    const userNamespace = identity === "userns";
     const args = bwrapArgv({
       runtime,
       sdkDir,
-      userNamespace,
+      identity,
       tmpBytes: DEFAULT_LIMITS.tmpBytes,
+      shmBytes: DEFAULT_LIMITS.shmBytes,
+      seccomp: false,
       pythonArgs: ["-I", "-S", "-c", PROBE, paths.home],
     });
     const result = await new Deno.Command("bwrap", {
@@ -144,7 +152,11 @@ async function checkSandbox(
     const detail = `${info.detail}: probe ran with no network (${
       interfaces.join(", ") || "no interfaces"
     } only), home hidden, SDK imported${
-      userNamespace ? ", as nobody in a user namespace" : ""
+      userNamespace
+        ? ", as nobody in a user namespace"
+        : identity === "setpriv"
+        ? ", as nobody (65534) outside too"
+        : ""
     }`;
     if (engineKind !== undefined && engineKind !== info.kind) {
       return {

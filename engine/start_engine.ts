@@ -22,14 +22,23 @@ export async function openServices(engine: Engine): Promise<void> {
   const sdkDir = await pythonDir(paths, { python });
   // The sandbox probe mostly waits on two interpreter starts: open the
   // graph (shape parsing, migrations) on this thread meanwhile.
-  const opening = Sandbox.open({ python, sdkDir });
+  const opening = Sandbox.open({
+    python,
+    sdkDir,
+    filterPath: join(paths.dataDir, "seccomp.bpf"),
+  });
   opening.catch(() => {}); // awaited below; only openGraph may throw first
   const graph = await openGraph(engine);
   const sandbox = await opening;
   if (sandbox.kind !== "bubblewrap") {
     engine.log.warn("Skill sandbox", sandbox.status());
   }
-  engine.addService({ status: () => ({ sandbox: sandbox.status() }) });
+  // Closed after the skills service (services close in reverse): kills
+  // whatever is left in any cgroup of a call, then removes the cgroups.
+  engine.addService({
+    status: () => ({ sandbox: sandbox.status() }),
+    close: () => sandbox.close(),
+  });
   engine.onDisconnect = (connectionId) => graph.feed.unsubscribe(connectionId);
   const vault = await openVault(engine, graph.store.db);
   const audit = await AuditLog.open(paths.ioLog, {

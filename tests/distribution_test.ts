@@ -208,7 +208,10 @@ Deno.test("compilePlan() embeds each task's flags with the home and interpreter 
     engine.flags.join(" "),
   );
   assert.ok(engine.flags.includes("--allow-write=/h/agentos"));
-  assert.ok(engine.flags.includes("--allow-run=bwrap,/usr/bin/python3.11"));
+  assert.ok(
+    engine.flags.includes("--allow-run=bwrap,/usr/bin/python3.11,/bin/sh"),
+    engine.flags.join(" "),
+  );
   assert.ok(engine.flags.includes("--v8-flags=--max-semi-space-size=4"));
   assert.deepEqual(engine.includes.sort(), ["python", "shapes"]);
   for (const plan of [plans[0]!, plans[2]!]) {

@@ -9,8 +9,36 @@ export const SKILL_MOUNT = "/skill";
 /** Where a skill's installed Python packages appear (read-only). */
 export const PACKAGES_MOUNT = "/packages";
 
-/** The uid and gid a worker runs as inside its user namespace (nobody). */
+/**
+ * The uid and gid a worker runs as: inside its user namespace when the
+ * engine is an ordinary user, and outside too (nobody) when the engine is
+ * root.
+ */
 export const SANDBOX_ID = 65534;
+
+/** Where `setpriv` appears inside the sandbox (root engine only). */
+export const SETPRIV_MOUNT = "/.agentos/setpriv";
+
+/** Where a database file appears inside an SQL runner's sandbox. */
+export const DB_MOUNT = "/db/query.sqlite";
+
+/** The descriptor the launcher opens the seccomp filter on. */
+export const SECCOMP_FD = 3;
+
+/**
+ * Who a sandboxed process is, outside and inside:
+ * - `userns`: a new user namespace mapping the engine's own (non-root) uid
+ *   to nobody inside; bubblewrap needs no privilege;
+ * - `setpriv`: the engine is root: bubblewrap (as root, so it can read
+ *   every path it binds) sets up the namespaces without a user namespace,
+ *   keeping only `CAP_SETUID`/`CAP_SETGID`, and its first program is
+ *   `setpriv`, which becomes nobody (uid and gid 65534, no groups, no
+ *   capabilities) before it executes the interpreter, so nothing of the
+ *   call is ever root outside;
+ * - `plain`: neither (a setuid bubblewrap on a host without user
+ *   namespaces): the engine's own uid, which is not root.
+ */
+export type SandboxIdentity = "userns" | "setpriv" | "plain";
 
 /** The whole environment of a worker. */
 export const WORKER_ENV: Readonly<Record<string, string>> = Object.freeze({
@@ -25,30 +53,39 @@ export interface BwrapArgvOptions {
   runtime: PythonRuntime;
   /** Host path of `python/` (SDK and worker), bound read-only at `/sdk`. */
   sdkDir: string;
-  /**
-   * Run as nobody in a new user namespace with every capability dropped.
-   * Needs user namespaces (unprivileged, or bwrap run by root).
-   */
-  userNamespace: boolean;
+  /** How the sandbox's user is made (see {@linkcode SandboxIdentity}). */
+  identity: SandboxIdentity;
+  /** Host path of `setpriv` (identity `setpriv`). */
+  setpriv?: string;
   /** Size of the private `/tmp`, in bytes. */
   tmpBytes: number;
+  /** Size of `/dev/shm`, in bytes. */
+  shmBytes: number;
+  /** Read the seccomp filter from {@linkcode SECCOMP_FD}. */
+  seccomp: boolean;
   /** A host directory bound read-only at `/skill` (reading a skill at add time). */
   skillDir?: string;
   /** A skill's installed packages, bound read-only at `/packages`. */
   packagesDir?: string;
+  /** A database file bound read-only at {@linkcode DB_MOUNT} (an SQL runner). */
+  dbFile?: string;
   /** Arguments after the interpreter, e.g. `["-I", "-S", "/sdk/worker_main.py"]`. */
   pythonArgs: string[];
 }
 
 /**
- * The bubblewrap arguments that run the interpreter confined: new user,
- * pid, network, ipc, uts and cgroup namespaces (so no network at all: the
- * network namespace holds only a downed loopback), a new session, killed
- * with its parent, a cleared environment, read-only binds of only the
- * interpreter's prefixes, the C library paths and the SDK, a private size
- * capped `/tmp` (the only writable place: the root is remounted
- * read-only), and a minimal `/proc` and `/dev`. No home directory, no
- * `AGENTOS_HOME`, no skill directory (sources travel as text in the call).
+ * The bubblewrap arguments that run the interpreter confined: new pid,
+ * network, ipc, uts and cgroup namespaces (so no network at all: the
+ * network namespace holds only a downed loopback), a user namespace or an
+ * unprivileged uid outside (see {@linkcode SandboxIdentity}), no
+ * capabilities, a new session, killed with its parent, the seccomp filter
+ * and no reaper (`--as-pid-1`: the interpreter is the namespace's pid 1, so
+ * the filter covers every process of the sandbox), a cleared environment,
+ * read-only binds of only the interpreter's prefixes, the C library paths
+ * and the SDK, and exactly two writable places, both size-capped tmpfs:
+ * `/tmp` and `/dev/shm`. The root and `/dev` are remounted read-only. No
+ * home directory, no `AGENTOS_HOME`, no skill directory (sources travel as
+ * text in the call).
  *
  * Every path is fixed or comes from the runtime description: nothing is
  * globbed or walked, so the cost does not grow with what the host holds.
@@ -57,9 +94,15 @@ export interface BwrapArgvOptions {
  * @returns the arguments for `bwrap`
  */
 export function bwrapArgv(options: BwrapArgvOptions): string[] {
-  const { runtime } = options;
-  const args = ["--unshare-all"];
-  if (options.userNamespace) {
+  const { runtime, identity } = options;
+  const args = [
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-uts",
+    "--unshare-cgroup",
+  ];
+  if (identity === "userns") {
     args.push(
       "--unshare-user",
       "--uid",
@@ -67,72 +110,137 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
       "--gid",
       String(SANDBOX_ID),
       "--disable-userns",
+      "--cap-drop",
+      "ALL",
     );
-  }
+  } else if (identity === "setpriv") {
+    // setpriv needs these two to become nobody; it loses them with root.
+    args.push(
+      "--cap-drop",
+      "ALL",
+      "--cap-add",
+      "CAP_SETUID",
+      "--cap-add",
+      "CAP_SETGID",
+    );
+  } else args.push("--cap-drop", "ALL");
   args.push(
-    "--cap-drop",
-    "ALL",
     "--hostname",
     "agentos-skill",
     "--die-with-parent",
     "--new-session",
+    "--as-pid-1",
     "--clearenv",
   );
   for (const [name, value] of Object.entries(WORKER_ENV)) {
     args.push("--setenv", name, value);
   }
   // /tmp first, so a prefix that happens to live under /tmp stays visible.
-  args.push("--size", String(options.tmpBytes), "--tmpfs", "/tmp");
+  // 1777: writable by the sandbox's user whoever created the mount.
+  args.push(
+    "--perms",
+    "1777",
+    "--size",
+    String(options.tmpBytes),
+    "--tmpfs",
+    "/tmp",
+  );
   const prefixes = runtime.prefixes.filter((prefix, _, all) =>
     !all.some((other) => other !== prefix && isInside(prefix, other))
   );
+  const binds: [string, string][] = [];
   for (const [path, host] of Object.entries(runtime.layout)) {
     if (prefixes.some((prefix) => isInside(path, prefix))) continue;
-    if (host.kind === "dir") args.push("--ro-bind", path, path);
+    if (host.kind === "dir") binds.push([path, path]);
     else if (host.kind === "symlink") {
       args.push("--symlink", host.target, path);
     }
   }
-  for (const prefix of prefixes) args.push("--ro-bind", prefix, prefix);
+  for (const prefix of prefixes) binds.push([prefix, prefix]);
   const bin = runtime.executable.slice(0, runtime.executable.lastIndexOf("/"));
   if (!prefixes.some((prefix) => isInside(runtime.executable, prefix))) {
-    args.push("--ro-bind", bin, bin);
+    binds.push([bin, bin]);
   }
-  args.push("--ro-bind", options.sdkDir, SDK_MOUNT);
+  binds.push([options.sdkDir, SDK_MOUNT]);
   if (options.packagesDir !== undefined) {
-    args.push("--ro-bind", options.packagesDir, PACKAGES_MOUNT);
+    binds.push([options.packagesDir, PACKAGES_MOUNT]);
   }
   if (options.skillDir !== undefined) {
-    args.push("--ro-bind", options.skillDir, SKILL_MOUNT);
+    binds.push([options.skillDir, SKILL_MOUNT]);
+  }
+  if (options.dbFile !== undefined) binds.push([options.dbFile, DB_MOUNT]);
+  if (identity === "setpriv") {
+    binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
+  }
+  // bubblewrap makes the missing parents of a mount point 0700 and owned
+  // by whoever runs it: made explicitly, they are 0755 for nobody.
+  const made = new Set<string>();
+  for (const [source, dest] of binds) {
+    for (const parent of ancestors(dest)) {
+      if (made.has(parent) || binds.some(([, d]) => isInside(parent, d))) {
+        continue;
+      }
+      made.add(parent);
+      args.push("--perms", "0755", "--dir", parent);
+    }
+    args.push("--ro-bind", source, dest);
   }
   args.push(
     "--proc",
     "/proc",
-    // Sysctl writes are allowed by uid alone, and a worker of an engine run
-    // by root IS uid 0 outside its namespace (without capabilities): a
-    // writable /proc/sys would let it set kernel.core_pattern and run code
-    // as root. bwrap covers /proc/sys only when it looks writable to the
-    // sandbox user, which a 0555 directory does not.
+    // Sysctl writes are allowed by uid alone: a writable /proc/sys would let
+    // a process that is root outside set kernel.core_pattern. bwrap covers
+    // /proc/sys only when it looks writable to the sandbox user.
     "--ro-bind",
     "/proc/sys",
     "/proc/sys",
     "--ro-bind-try",
     "/proc/sysrq-trigger",
     "/proc/sysrq-trigger",
+    // --dev mounts a tmpfs with no size cap at /dev: shared memory gets its
+    // own capped mount, and /dev itself is remounted read-only below (the
+    // device nodes are their own bind mounts and keep working).
     "--dev",
     "/dev",
+    "--perms",
+    "1777",
+    "--size",
+    String(options.shmBytes),
+    "--tmpfs",
+    "/dev/shm",
+    "--remount-ro",
+    "/dev",
     // bwrap's root is a writable tmpfs with no size cap: without this a
-    // skill could fill memory through files in "/". /tmp stays writable
-    // (its own size-capped mount).
+    // skill could fill memory through files in "/".
     "--remount-ro",
     "/",
     "--chdir",
     "/tmp",
-    "--",
-    runtime.executable,
-    ...options.pythonArgs,
   );
+  if (options.seccomp) args.push("--seccomp", String(SECCOMP_FD));
+  args.push("--");
+  if (identity === "setpriv") {
+    args.push(
+      SETPRIV_MOUNT,
+      `--reuid=${SANDBOX_ID}`,
+      `--regid=${SANDBOX_ID}`,
+      "--clear-groups",
+      "--inh-caps=-all",
+      // A change of uid clears the parent-death signal: set it again.
+      "--pdeathsig=SIGKILL",
+      "--",
+    );
+  }
+  args.push(runtime.executable, ...options.pythonArgs);
   return args;
+}
+
+/** `/a/b/c` → `["/a", "/a/b"]`. */
+function ancestors(path: string): string[] {
+  const parts = path.split("/").filter(Boolean);
+  return parts.slice(0, -1).map((_, i) =>
+    `/${parts.slice(0, i + 1).join("/")}`
+  );
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -19,8 +19,10 @@ function argv(overrides: Partial<BwrapArgvOptions> = {}): string[] {
   return bwrapArgv({
     runtime: MERGED_USR,
     sdkDir: "/repo/python",
-    userNamespace: true,
+    identity: "userns",
     tmpBytes: 1024,
+    shmBytes: 512,
+    seccomp: true,
     pythonArgs: ["-I", "-S", "/sdk/worker_main.py"],
     ...overrides,
   });
@@ -37,9 +39,14 @@ function pairs(args: string[], flag: string, arity: number): string[][] {
 
 Deno.test("bwrapArgv() unshares every namespace, drops to nobody and clears the environment", () => {
   const args = argv();
-  assert.equal(args[0], "--unshare-all");
   for (
     const flag of [
+      "--unshare-ipc",
+      "--unshare-pid",
+      "--unshare-net",
+      "--unshare-uts",
+      "--unshare-cgroup",
+      "--as-pid-1",
       "--unshare-user",
       "--disable-userns",
       "--die-with-parent",
@@ -71,13 +78,19 @@ Deno.test("bwrapArgv() binds only the prefix, the library paths and the SDK, rea
   assert.deepEqual(pairs(args, "--ro-bind-try", 2), [
     ["/proc/sysrq-trigger", "/proc/sysrq-trigger"],
   ]);
-  assert.deepEqual(pairs(args, "--remount-ro", 1), [["/"]]);
+  assert.deepEqual(pairs(args, "--remount-ro", 1), [["/dev"], ["/"]]);
   assert.deepEqual(pairs(args, "--symlink", 2), [
     ["usr/lib", "/lib"],
     ["usr/lib64", "/lib64"],
   ]);
   assert.deepEqual(pairs(args, "--bind", 2), []);
-  assert.deepEqual(pairs(args, "--size", 2), [["1024", "--tmpfs"]]);
+  // Every writable mount has a size: /tmp and /dev/shm, nothing else.
+  assert.deepEqual(pairs(args, "--size", 3), [
+    ["1024", "--tmpfs", "/tmp"],
+    ["512", "--tmpfs", "/dev/shm"],
+  ]);
+  assert.deepEqual(pairs(args, "--tmpfs", 1), [["/tmp"], ["/dev/shm"]]);
+  assert.deepEqual(pairs(args, "--seccomp", 1), [["3"]]);
   assert.deepEqual(pairs(args, "--chdir", 1), [["/tmp"]]);
   assert.deepEqual(args.slice(args.indexOf("--")), [
     "--",
@@ -115,11 +128,39 @@ Deno.test("bwrapArgv() binds the interpreter's directory when it lies outside ev
 
 Deno.test("bwrapArgv() binds a skill directory at /skill only when asked, and can do without a user namespace", () => {
   assert.ok(!argv().includes("/skill"));
-  const args = argv({ skillDir: "/home/me/my-skill", userNamespace: false });
+  const args = argv({ skillDir: "/home/me/my-skill", identity: "plain" });
   assert.deepEqual(pairs(args, "--ro-bind", 2).at(-2), [
     "/home/me/my-skill",
     "/skill",
   ]);
   assert.ok(!args.includes("--unshare-user"));
   assert.ok(!args.includes("--uid"));
+});
+
+Deno.test("bwrapArgv() for a root engine: no user namespace, setpriv to nobody before the interpreter, only SETUID/SETGID kept for it", () => {
+  const args = argv({ identity: "setpriv", setpriv: "/usr/bin/setpriv" });
+  assert.ok(!args.includes("--unshare-user"));
+  assert.ok(!args.includes("--uid"));
+  assert.deepEqual(pairs(args, "--cap-add", 1), [["CAP_SETUID"], [
+    "CAP_SETGID",
+  ]]);
+  assert.ok(
+    pairs(args, "--ro-bind", 2).some(([from, to]) =>
+      from === "/usr/bin/setpriv" && to === "/.agentos/setpriv"
+    ),
+  );
+  assert.deepEqual(args.slice(args.indexOf("--") + 1, args.indexOf("--") + 9), [
+    "/.agentos/setpriv",
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--inh-caps=-all",
+    "--pdeathsig=SIGKILL",
+    "--",
+    "/opt/py/bin/python3.11",
+  ]);
+  // The parents bubblewrap would make 0700 for root are made 0755.
+  assert.deepEqual(pairs(args, "--dir", 1), [["/usr"], ["/opt"], [
+    "/.agentos",
+  ]]);
 });

@@ -1,8 +1,9 @@
 /**
- * The skill sandbox: how a Python worker is started confined (bubblewrap
- * namespaces and read-only binds, resource limits and a no-fork seccomp
- * filter applied by the worker itself), or refused when no sandbox can be
- * set up. Calls no other subsystem (its errors come from `engine/errors.ts`).
+ * The skill sandbox: how a Python process is started confined (bubblewrap
+ * namespaces and read-only binds, an unprivileged uid outside, the
+ * engine's seccomp filter from the first instruction, resource limits set
+ * before bubblewrap starts, a cgroup per process), or refused when no
+ * sandbox can be set up. Imports `engine/errors.ts` only.
  *
  * @module
  */
@@ -22,8 +23,10 @@ export {
 export {
   bwrapArgv,
   type BwrapArgvOptions,
+  DB_MOUNT,
   PACKAGES_MOUNT,
   SANDBOX_ID,
+  type SandboxIdentity,
   SDK_MOUNT,
   SKILL_MOUNT,
   WORKER_ENV,
@@ -34,4 +37,12 @@ export {
   LIBRARY_PATHS,
   type PythonRuntime,
 } from "./python_runtime.ts";
-export { detectSandbox, type SandboxInfo } from "./sandbox_kind.ts";
+export {
+  detectSandbox,
+  type HostFacts,
+  readHostFacts,
+  type SandboxInfo,
+} from "./sandbox_kind.ts";
+export { CallCgroup, type CgroupReport, CgroupTree } from "./call_cgroup.ts";
+export { seccompProgram } from "./seccomp_filter.ts";
+export { LAUNCHER_SHELL, launcherCommand } from "./launcher.ts";

@@ -1,7 +1,9 @@
 /**
- * Resource limits of one worker process. bubblewrap sets none, so the
- * worker applies them to itself (`worker_main.py --limits`) before it reads
- * any untrusted input, as soft = hard limits it cannot raise again.
+ * Resource limits of one sandboxed process. The launcher sets the rlimits
+ * as soft = hard limits before it executes bubblewrap (so they hold for
+ * every process of the sandbox, bubblewrap's own included), the cgroup
+ * caps processes, memory (tmpfs and shared memory included) and CPU where
+ * the host has cgroups, and the two tmpfs mounts have their own sizes.
  */
 export interface ResourceLimits {
   /** CPU seconds (`RLIMIT_CPU`); a worker past it dies of SIGXCPU. */
@@ -16,6 +18,8 @@ export interface ResourceLimits {
   openFiles: number;
   /** Size of the private `/tmp` (a tmpfs), in bytes. */
   tmpBytes: number;
+  /** Size of `/dev/shm` (a tmpfs), in bytes. */
+  shmBytes: number;
 }
 
 /** Longest `@timeout` honoured, in seconds. */
@@ -35,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<ResourceLimits> = Object.freeze({
   fileBytes: 64 * 1024 * 1024,
   openFiles: 256,
   tmpBytes: 64 * 1024 * 1024,
+  shmBytes: 16 * 1024 * 1024,
 });
 
 /**

@@ -2,17 +2,31 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import {
   bwrapArgv,
   PACKAGES_MOUNT,
+  type SandboxIdentity,
   SDK_MOUNT,
   SKILL_MOUNT,
   WORKER_ENV,
 } from "./bwrap_argv.ts";
+import { CgroupTree } from "./call_cgroup.ts";
+import { type Confinement, containmentReport } from "./containment_report.ts";
+import {
+  LAUNCHER_SHELL,
+  launcherCommand,
+  SHARED_UID_NPROC,
+} from "./launcher.ts";
+import { seccompProgram } from "./seccomp_filter.ts";
 import { inspectPython, type PythonRuntime } from "./python_runtime.ts";
 import {
   DEFAULT_LIMITS,
   limitsSpec,
   type ResourceLimits,
 } from "./resource_limits.ts";
-import { detectSandbox, type SandboxInfo } from "./sandbox_kind.ts";
+import {
+  detectSandbox,
+  type HostFacts,
+  readHostFacts,
+  type SandboxInfo,
+} from "./sandbox_kind.ts";
 
 /** What a sandboxed Python process is started for. */
 export type WorkerMode =
@@ -24,14 +38,25 @@ export type WorkerMode =
   /** Describe a skill whose sources arrive on stdin. */
   | { kind: "discover" }
   /** Read and describe a skill directory of the host (bound at `/skill`). */
-  | { kind: "read-dir"; dir: string };
+  | { kind: "read-dir"; dir: string }
+  /**
+   * Run a fixed engine script (`python -c`) with one host file bound
+   * read-only at `/db/query.sqlite` (the SQL runner).
+   */
+  | { kind: "script"; source: string; dbFile: string };
 
-/** A ready-to-spawn command line. */
+/** A ready-to-spawn command line, with its cgroup. */
 export interface SandboxCommand {
   program: string;
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /**
+   * Call once the process has exited (or to end it): kills whatever is
+   * left in its cgroup and removes the cgroup. Resolves with how many
+   * processes were left. A no-op without a cgroup.
+   */
+  release: () => Promise<number>;
 }
 
 /** Options for {@linkcode Sandbox.open}. */
@@ -46,15 +71,14 @@ export interface SandboxOptions {
   env?: (name: string) => string | undefined;
   /** The bubblewrap program. */
   bwrap?: string;
-}
-
-/** What the start-up probe found inside a sandboxed interpreter. */
-interface Confinement {
-  rlimits: Record<string, [number, number]>;
-  fork: string;
-  uid: number;
-  machine: string;
-  python: string;
+  /** `setpriv` (util-linux), run inside the sandbox by a root engine. */
+  setpriv?: string;
+  /** Where the compiled seccomp filter is written (default: a temp file). */
+  filterPath?: string;
+  /** The engine's cgroups (default: {@linkcode CgroupTree.open}). */
+  cgroups?: CgroupTree;
+  /** The engine's effective uid (default: read from `/proc/self/status`). */
+  uid?: number;
 }
 
 /**
@@ -73,47 +97,65 @@ export class Sandbox {
   readonly limits: ResourceLimits;
   #options: SandboxOptions;
   #runtime: PythonRuntime | undefined;
-  #userNamespace = false;
+  #identity: SandboxIdentity = "userns";
   #noFork = false;
+  #seccomp = false;
+  #filterPath = "";
+  #cgroups: CgroupTree;
+  #uid: number;
   #confinement: Confinement | undefined;
-  #workerCommand: SandboxCommand | undefined;
+  #workerArgv: string[] | undefined;
 
   private constructor(
     info: SandboxInfo,
     options: SandboxOptions,
     runtime?: PythonRuntime,
+    facts?: HostFacts,
   ) {
     this.kind = info.kind;
     this.detail = info.detail;
     this.limits = options.limits ?? DEFAULT_LIMITS;
     this.#options = options;
     this.#runtime = runtime;
+    this.#uid = options.uid ?? facts?.uid ?? NaN;
+    this.#cgroups = options.cgroups ??
+      CgroupTree.unavailable(
+        facts ? "skills do not run in bubblewrap" : "cannot read /proc/self",
+      );
   }
 
   /**
    * Finds the sandbox kind, describes the interpreter (byte-compiling the
-   * SDK), and proves the confinement works by starting one confined
-   * interpreter that reports its limits.
+   * SDK), writes the seccomp filter, and proves the confinement works by
+   * starting one confined interpreter that reports what it finds.
    *
    * @param options interpreter, SDK directory and limits
    * @returns the sandbox; check `kind` before relying on it
    */
   static async open(options: SandboxOptions): Promise<Sandbox> {
     // Two independent process starts: run them side by side.
-    const [info, runtime] = await Promise.all([
+    const [info, runtime, facts] = await Promise.all([
       detectSandbox({ env: options.env, bwrap: options.bwrap }),
       inspectPython(options.python, options.sdkDir).catch((error: Error) =>
         error
       ),
+      readHostFacts(LAUNCHER_SHELL).catch(() => undefined),
     ]);
     if (info.kind === "unavailable") return new Sandbox(info, options);
-    if (runtime instanceof Error) {
+    if (runtime instanceof Error || facts === undefined) {
       return new Sandbox(
-        { kind: "unavailable", detail: runtime.message },
+        {
+          kind: "unavailable",
+          detail: runtime instanceof Error
+            ? runtime.message
+            : `${LAUNCHER_SHELL} cannot run (it launches bubblewrap)`,
+        },
         options,
       );
     }
-    const sandbox = new Sandbox(info, options, runtime);
+    const cgroups = options.cgroups ??
+      (info.kind === "bubblewrap" ? await CgroupTree.open(facts) : undefined);
+    const sandbox = new Sandbox(info, { ...options, cgroups }, runtime, facts);
     const failure = await sandbox.#probe();
     if (failure !== undefined) {
       return new Sandbox(
@@ -123,7 +165,7 @@ export class Sandbox {
             ? `bubblewrap is installed but cannot set up a sandbox here: ${failure}`
             : `the interpreter cannot be confined: ${failure}`,
         },
-        options,
+        { ...options, cgroups: sandbox.#cgroups },
       );
     }
     return sandbox;
@@ -134,7 +176,7 @@ export class Sandbox {
     return this.kind !== "unavailable";
   }
 
-  /** For `engine.status`. */
+  /** For `engine.status` (and `agentos doctor`, which reads it). */
   status(): Record<string, unknown> {
     return {
       kind: this.kind,
@@ -147,9 +189,15 @@ export class Sandbox {
         : {}),
       ...(this.#confinement
         ? {
-          userNamespace: this.#userNamespace,
+          userNamespace: this.#identity === "userns",
           processCreation: this.#noFork ? "refused (seccomp)" : "allowed",
           uid: this.#confinement.uid,
+          containment: containmentReport(this.#confinement, {
+            sandboxed: this.kind === "bubblewrap",
+            identity: this.#identity,
+            engineUid: this.#uid,
+            cgroup: this.#cgroups.report(),
+          }),
         }
         : {}),
       limits: this.limits,
@@ -157,11 +205,12 @@ export class Sandbox {
   }
 
   /**
-   * The command that starts a confined interpreter.
+   * The command that starts a confined interpreter, in a fresh cgroup
+   * when the host has them. Call `release` once it has exited.
    *
    * @param mode what the interpreter is started for
    * @param limits limits to start with (default: the sandbox's)
-   * @returns program, arguments, environment and working directory
+   * @returns program, arguments, environment, working directory, release
    * @throws {RpcError} SandboxUnavailable when skills cannot run here
    */
   command(
@@ -169,19 +218,54 @@ export class Sandbox {
     limits: ResourceLimits = this.limits,
   ): SandboxCommand {
     this.assertUsable();
+    const runtime = this.#runtime!;
+    if (this.kind !== "bubblewrap") {
+      return {
+        program: this.#options.python,
+        args: this.#pythonArgs(mode, limits, false),
+        env: { ...WORKER_ENV },
+        cwd: "/",
+        release: () => Promise.resolve(0),
+      };
+    }
     // Every call starts a worker with the default limits: build that once.
+    let argv: string[];
     if (
       mode.kind === "worker" && !mode.packagesDir && limits === this.limits
     ) {
-      this.#workerCommand ??= frozen(this.#build(mode, limits));
-      return this.#workerCommand;
-    }
-    return this.#build(mode, limits);
+      this.#workerArgv ??= Object.freeze(
+        this.#bwrap(mode, limits, runtime),
+      ) as string[];
+      argv = this.#workerArgv;
+    } else argv = this.#bwrap(mode, limits, runtime);
+    const cgroup = this.#cgroups.create();
+    const launcher = launcherCommand({
+      filterPath: this.#filterPath,
+      limits,
+      processes: this.#identity === "setpriv"
+        ? SHARED_UID_NPROC
+        : limits.processes,
+      cgroupDirs: cgroup?.dirs ?? [],
+      argv,
+    });
+    return {
+      ...launcher,
+      cwd: "/",
+      release: () => cgroup?.release() ?? Promise.resolve(0),
+    };
   }
 
-  #build(mode: WorkerMode, limits: ResourceLimits): SandboxCommand {
-    const runtime = this.#runtime!;
-    const sandboxed = this.kind === "bubblewrap";
+  /** Kills what is left in every cgroup of the engine and removes them. */
+  close(): Promise<void> {
+    return this.#cgroups.close();
+  }
+
+  #pythonArgs(
+    mode: WorkerMode,
+    limits: ResourceLimits,
+    sandboxed: boolean,
+  ): string[] {
+    if (mode.kind === "script") return ["-I", "-S", "-c", mode.source];
     const sdk = sandboxed ? SDK_MOUNT : this.#options.sdkDir;
     const pythonArgs = ["-I", "-S", "-B", `${sdk}/worker_main.py`];
     pythonArgs.push("--limits", limitsSpec(limits));
@@ -194,28 +278,30 @@ export class Sandbox {
     if (packagesDir) {
       pythonArgs.push("--packages", sandboxed ? PACKAGES_MOUNT : packagesDir);
     }
-    if (!sandboxed) {
-      return {
-        program: this.#options.python,
-        args: pythonArgs,
-        env: { ...WORKER_ENV },
-        cwd: "/",
-      };
-    }
-    return {
-      program: this.#options.bwrap ?? "bwrap",
-      args: bwrapArgv({
+    return pythonArgs;
+  }
+
+  #bwrap(
+    mode: WorkerMode,
+    limits: ResourceLimits,
+    runtime: PythonRuntime,
+  ): string[] {
+    return [
+      this.#options.bwrap ?? "bwrap",
+      ...bwrapArgv({
         runtime,
         sdkDir: this.#options.sdkDir,
-        userNamespace: this.#userNamespace,
+        identity: this.#identity,
+        setpriv: this.#options.setpriv,
         tmpBytes: limits.tmpBytes,
+        shmBytes: limits.shmBytes,
+        seccomp: this.#seccomp,
         skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
-        packagesDir,
-        pythonArgs,
+        packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
+        dbFile: mode.kind === "script" ? mode.dbFile : undefined,
+        pythonArgs: this.#pythonArgs(mode, limits, true),
       }),
-      env: {},
-      cwd: "/",
-    };
+    ];
   }
 
   /**
@@ -235,45 +321,56 @@ export class Sandbox {
 
   /** Starts `--check` confined; returns why it failed, or undefined. */
   async #probe(): Promise<string | undefined> {
-    // Most confinement first: a user namespace (run as nobody, no
-    // capabilities) and no process creation; fall back only where the host
-    // cannot do one of them, and report which in engine.status.
-    const attempts: [boolean, boolean][] = this.kind === "bubblewrap"
-      ? [[true, true], [false, true], [true, false], [false, false]]
-      : [[false, true], [false, false]];
-    let reason = "";
-    for (const [userNamespace, noFork] of attempts) {
-      this.#userNamespace = userNamespace;
-      this.#noFork = noFork;
-      // #build, not command(): command() keeps the first worker command.
-      const { program, args, env, cwd } = this.#build(
-        { kind: "worker" },
-        this.limits,
-      );
-      const checkArgs = [...args, "--check"];
-      const result = await new Deno.Command(program, {
-        args: checkArgs,
-        env,
-        cwd,
-        clearEnv: true,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output().catch((error: Error) => error);
-      if (result instanceof Error) return result.message;
-      if (result.success) {
-        this.#confinement = JSON.parse(new TextDecoder().decode(result.stdout));
-        return undefined;
+    const sandboxed = this.kind === "bubblewrap";
+    if (sandboxed) {
+      const program = seccompProgram(this.#runtime!.machine);
+      this.#seccomp = program !== undefined;
+      if (program !== undefined) {
+        this.#filterPath = this.#options.filterPath ??
+          await Deno.makeTempFile({ prefix: "agentos-seccomp-" });
+        await Deno.writeFile(this.#filterPath, program, { mode: 0o644 });
       }
-      reason = new TextDecoder().decode(result.stderr).trim().slice(-400) ||
-        `exit code ${result.code}`;
+    }
+    // Never root outside: a root engine's workers become nobody (setpriv)
+    // or do not run. An ordinary user's run as nobody in a user namespace
+    // where the host allows one, else as that user (a setuid bubblewrap).
+    // No process creation first; without it only where the worker's own
+    // filter cannot be installed. engine.status reports which.
+    const identities: SandboxIdentity[] = !sandboxed
+      ? ["plain"]
+      : this.#uid === 0
+      ? ["setpriv"]
+      : ["userns", "plain"];
+    let reason = "";
+    for (const identity of identities) {
+      for (const noFork of [true, false]) {
+        this.#identity = identity;
+        this.#noFork = noFork;
+        const { program, args, env, cwd, release } = this.command(
+          { kind: "worker" },
+          { ...this.limits },
+        );
+        const result = await new Deno.Command(program, {
+          args: [...args, "--check"],
+          env,
+          cwd,
+          clearEnv: true,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output().catch((error: Error) => error);
+        await release();
+        if (result instanceof Error) return result.message;
+        if (result.success) {
+          this.#confinement = JSON.parse(
+            new TextDecoder().decode(result.stdout),
+          );
+          return undefined;
+        }
+        reason = new TextDecoder().decode(result.stderr).trim().slice(-400) ||
+          `exit code ${result.code}`;
+      }
     }
     return reason;
   }
-}
-
-function frozen(command: SandboxCommand): SandboxCommand {
-  Object.freeze(command.args);
-  Object.freeze(command.env);
-  return Object.freeze(command);
 }

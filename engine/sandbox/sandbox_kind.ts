@@ -56,3 +56,43 @@ export async function detectSandbox(
     return { kind: "unavailable", detail: reason };
   }
 }
+
+/** What the sandbox needs to know of the engine's own process. */
+export interface HostFacts {
+  /** The engine's effective uid: a root engine's workers become nobody. */
+  uid: number;
+  /** Text of `/proc/self/cgroup`. */
+  selfCgroup: string;
+  /** Text of `/proc/self/mounts`. */
+  mounts: string;
+}
+
+// Deno refuses every /proc path short of --allow-all; the launcher shell,
+// a child in the same cgroups and mount namespace, reads them instead.
+const FACTS =
+  `for f in /proc/self/status /proc/self/cgroup /proc/self/mounts; do
+  while IFS= read -r line; do printf '%s\\n' "$line"; done <"$f"; echo @@@
+done`;
+
+/**
+ * Reads the engine's uid, cgroups and mounts through `sh`.
+ *
+ * @param shell the POSIX shell
+ * @returns the facts
+ * @throws {Error} when the shell cannot run
+ */
+export async function readHostFacts(shell: string): Promise<HostFacts> {
+  const { stdout, success } = await new Deno.Command(shell, {
+    args: ["-c", FACTS],
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error(`${shell} could not read /proc/self`);
+  const [status = "", selfCgroup = "", mounts = ""] = new TextDecoder()
+    .decode(stdout).split("@@@\n");
+  const line = status.split("\n").find((l) => l.startsWith("Uid:"));
+  // Real, effective, saved, filesystem: the effective one decides.
+  return { uid: Number(line?.split(/\s+/)[2] ?? NaN), selfCgroup, mounts };
+}

@@ -108,7 +108,7 @@ export async function readSkillDir(
 }
 
 async function runDiscovery(sandbox: Sandbox, dir: string): Promise<unknown> {
-  const { program, args, env, cwd } = sandbox.command({
+  const { program, args, env, cwd, release } = sandbox.command({
     kind: "read-dir",
     dir,
   });
@@ -124,11 +124,14 @@ async function runDiscovery(sandbox: Sandbox, dir: string): Promise<unknown> {
       stderr: "piped",
     }).spawn();
   } catch (error) {
+    await release();
     throw new RpcError(
       ErrorCode.SandboxUnavailable,
       `Cannot start skill discovery: ${(error as Error).message}`,
     );
   }
+  // Its cgroup goes as soon as it exits, whatever it left behind.
+  const released = child.status.then(() => release());
   const timer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
@@ -174,6 +177,7 @@ async function runDiscovery(sandbox: Sandbox, dir: string): Promise<unknown> {
     }
   } finally {
     clearTimeout(timer);
+    await released;
   }
 }
 

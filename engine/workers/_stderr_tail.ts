@@ -1,3 +1,5 @@
+import { RpcError } from "../errors.ts";
+
 /** Bytes of a worker's stderr kept for error messages (the tail). */
 const TAIL_BYTES = 8 * 1024;
 
@@ -92,4 +94,48 @@ export function describeExit(status: Deno.CommandStatus): string {
   return signal
     ? `exit code ${status.code}, killed by ${signal}`
     : `exit code ${status.code}`;
+}
+
+/**
+ * A crash or protocol error of a worker, completed with how the process
+ * ended and the last lines of its stderr; other errors as they are. Waits
+ * for the exit at most `graceMs`, then kills.
+ *
+ * @param error the call's error
+ * @param process the worker's exit, how to kill it, how to wait for its
+ *   pipes, and its stderr tail
+ * @returns the error to report
+ */
+export async function withExitDetail(
+  error: unknown,
+  process: {
+    status: Promise<Deno.CommandStatus>;
+    graceMs: number;
+    kill: () => void;
+    settle: () => Promise<void>;
+    tail: () => string;
+  },
+): Promise<unknown> {
+  if (!(error instanceof RpcError)) return error;
+  const reason = (error.data as { reason?: string } | undefined)?.reason;
+  if (reason !== "crash" && reason !== "protocol") return error;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const status = await Promise.race([
+    process.status,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), process.graceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (status === undefined) process.kill();
+  await process.status;
+  await process.settle();
+  const stderr = process.tail();
+  const how = reason === "crash" && status ? ` (${describeExit(status)})` : "";
+  const lastLines = stderr.split("\n").slice(-3).join(" | ");
+  return new RpcError(
+    error.code,
+    `${error.message}${how}${stderr ? `: ${lastLines}` : ""}`,
+    { ...(error.data as object), stderr, exit: status ?? null },
+  );
 }

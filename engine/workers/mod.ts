@@ -23,10 +23,12 @@ export {
 } from "./skill_runner.ts";
 export { type CapabilityInvoker, MAX_CALL_DEPTH } from "./nested_call.ts";
 export { SparePool, type SparePoolOptions } from "./spare_pool.ts";
+export { MAX_WORKER_LINE_BYTES } from "./worker_process.ts";
 export {
-  MAX_WORKER_LINE_BYTES,
   MAX_WORKER_OUTPUT_BYTES,
   MAX_WORKER_STDERR_BYTES,
+} from "./_worker_pipes.ts";
+export {
   type WorkerCall,
   WorkerProcess,
   type WorkerProcessOptions,

@@ -1,9 +1,13 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
-import { JsonLines } from "../rpc/mod.ts";
+import type { JsonLines } from "../rpc/mod.ts";
 import type { SandboxCommand } from "../sandbox/mod.ts";
-import { describeExit, StderrTail } from "./_stderr_tail.ts";
-import { PipeReader } from "./_pipe_reader.ts";
+import { type StderrTail, withExitDetail } from "./_stderr_tail.ts";
+import {
+  MAX_WORKER_OUTPUT_BYTES,
+  MAX_WORKER_STDERR_BYTES,
+  WorkerPipes,
+} from "./_worker_pipes.ts";
 import type { DispatchHandler } from "../broker/mod.ts";
 import {
   DispatchBudget,
@@ -14,15 +18,6 @@ import {
 
 /** Longest line either side of the worker pipe may send: 16 MiB. */
 export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
-
-/** Largest chunk read from a worker's pipe at once (one buffer per pipe). */
-const PIPE_READ_BYTES = 16 * 1024;
-
-/** Most bytes a worker may write to stdout over its whole life. */
-export const MAX_WORKER_OUTPUT_BYTES = 256 * 1024 * 1024;
-
-/** Most bytes a worker may write to stderr (where skill code's print goes). */
-export const MAX_WORKER_STDERR_BYTES = 64 * 1024 * 1024;
 
 /** Most dispatches of one call served at the same time; more wait. */
 const MAX_CONCURRENT_DISPATCHES = 64;
@@ -107,6 +102,8 @@ export class WorkerProcess {
   }, { parent: ENGINE_DISPATCH_BUDGET });
   #stdoutDone: Promise<void>;
   #stderrDone: Promise<void>;
+  #pipes: WorkerPipes;
+  #release: () => Promise<number>;
 
   private constructor(
     command: SandboxCommand,
@@ -126,52 +123,17 @@ export class WorkerProcess {
       this.#exited = true;
       return status;
     });
-    const maxOutput = options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES;
-    let seen = 0;
-    const stdout = new PipeReader(this.#child.stdout, PIPE_READ_BYTES);
-    const stdin = this.#child.stdin.getWriter();
-    this.#lines = new JsonLines(
-      {
-        chunks: {
-          read: async () => {
-            const chunk = await stdout.read();
-            seen += chunk.value?.length ?? 0;
-            if (seen <= maxOutput) return chunk;
-            this.#fail(
-              new RpcError(
-                ErrorCode.SkillFailed,
-                `Worker wrote more than ${maxOutput} bytes to the wire`,
-                { reason: "protocol" },
-              ),
-            );
-            stdout.cancel();
-            return { done: true, value: undefined };
-          },
-          write: (bytes) => stdin.write(bytes),
-          // Nothing to cancel: the pipe ends when the process does (it is
-          // killed with its whole pid namespace), and cancelling a pending
-          // read costs an error object per call.
-          cancel: () => {},
-        },
-        close: () => void stdin.close().catch(() => {}),
-      },
-      { maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES },
-    );
-    this.#stdoutDone = this.#pump();
-    this.#stderr = new StderrTail({
-      maxBytes: MAX_WORKER_STDERR_BYTES,
-      onOverflow: () =>
-        this.#fail(
-          new RpcError(
-            ErrorCode.SkillFailed,
-            `Worker wrote more than ${MAX_WORKER_STDERR_BYTES} bytes to stderr (its print output); it was killed`,
-            { reason: "output" },
-          ),
-        ),
+    this.#release = command.release;
+    this.#pipes = new WorkerPipes(this.#child, {
+      maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES,
+      maxOutputBytes: options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES,
+      maxStderrBytes: MAX_WORKER_STDERR_BYTES,
+      fail: (error) => this.#fail(error),
     });
-    this.#stderrDone = this.#stderr.drain(
-      new PipeReader(this.#child.stderr, PIPE_READ_BYTES),
-    );
+    this.#lines = this.#pipes.lines;
+    this.#stderr = this.#pipes.stderr;
+    this.#stderrDone = this.#pipes.stderrDone;
+    this.#stdoutDone = this.#pump();
     const readyTimeout = options.readyTimeoutMs ?? 20_000;
     const timer = setTimeout(() =>
       this.#fail(
@@ -321,8 +283,17 @@ export class WorkerProcess {
       if (!this.#exited) this.#signal("SIGKILL");
     }
     await this.#status;
+    // Whatever the call left in its cgroup goes now; then the pipes end.
+    await this.#release().catch(() => 0);
     this.#lines.close();
-    await Promise.allSettled([this.#stdoutDone, this.#stderrDone]);
+    await this.#pipesDone();
+  }
+
+  #pipesDone(): Promise<void> {
+    return this.#pipes.done(
+      [this.#stdoutDone, this.#stderrDone],
+      EXIT_GRACE_MS,
+    );
   }
 
   #signal(signal: Deno.Signal): void {
@@ -486,31 +457,17 @@ export class WorkerProcess {
     return this.#stderr.text();
   }
 
-  async #withExitDetail(error: unknown): Promise<unknown> {
-    if (!(error instanceof RpcError)) return error;
-    const reason = (error.data as { reason?: string } | undefined)?.reason;
-    if (reason !== "crash" && reason !== "protocol") return error;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const status = await Promise.race([
-      this.#status,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), EXIT_GRACE_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (status === undefined) this.#signal("SIGKILL");
-    await this.#status;
-    await Promise.allSettled([this.#stderrDone]);
-    const stderr = this.stderrTail();
-    const how = reason === "crash" && status
-      ? ` (${describeExit(status)})`
-      : "";
-    const lastLines = stderr.split("\n").slice(-3).join(" | ");
-    return new RpcError(
-      error.code,
-      `${error.message}${how}${stderr ? `: ${lastLines}` : ""}`,
-      { ...(error.data as object), stderr, exit: status ?? null },
-    );
+  #withExitDetail(error: unknown): Promise<unknown> {
+    return withExitDetail(error, {
+      status: this.#status,
+      graceMs: EXIT_GRACE_MS,
+      kill: () => this.#signal("SIGKILL"),
+      settle: async () => {
+        await this.#release().catch(() => 0);
+        await this.#pipesDone();
+      },
+      tail: () => this.stderrTail(),
+    });
   }
 }
 

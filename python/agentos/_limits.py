@@ -9,7 +9,12 @@ asyncio or reads a byte from the engine:
   sandbox drops every capability) can lower a hard limit but never raise it,
   so skill code cannot undo them;
 * a seccomp filter that refuses to create processes (``fork``, ``vfork``,
-  ``clone`` without ``CLONE_THREAD``, ``clone3``) while allowing threads.
+  ``clone`` without ``CLONE_THREAD``, ``clone3``) or run programs
+  (``execve``, ``execveat``) while allowing threads. Under bubblewrap this
+  filter is stacked on the engine's own (``engine/sandbox/seccomp_filter.ts``),
+  which bubblewrap installs before the interpreter's first instruction and
+  which cannot refuse ``execve`` itself: bubblewrap executes the interpreter
+  under it.
   ``RLIMIT_NPROC`` alone is not enough: the kernel does not enforce it for a
   process whose real uid is root outside the sandbox's user namespace, which
   is what a root-run engine gives its workers. Skills have no programs to run
@@ -76,11 +81,13 @@ _EAGAIN = 11
 _ENOSYS = 38
 _CLONE_THREAD = 0x00010000
 _CLONE3 = 435
+_EPERM = 1
 _ARCHES = {
     # machine: (AUDIT_ARCH_*, clone, {other process-creating syscall: errno}, has x32 ABI)
-    "x86_64": (0xC000003E, 56, {57: _EAGAIN, 58: _EAGAIN}, True),
-    "aarch64": (0xC00000B7, 220, {}, False),
-    "arm64": (0xC00000B7, 220, {}, False),
+    # fork and vfork answer EAGAIN (as at RLIMIT_NPROC); execve and execveat EPERM.
+    "x86_64": (0xC000003E, 56, {57: _EAGAIN, 58: _EAGAIN, 59: _EPERM, 322: _EPERM}, True),
+    "aarch64": (0xC00000B7, 220, {221: _EPERM, 281: _EPERM}, False),
+    "arm64": (0xC00000B7, 220, {221: _EPERM, 281: _EPERM}, False),
 }
 
 
@@ -105,17 +112,19 @@ def no_fork_program(machine: str):
     if x32:
         emit(_JGE, 0x40000000, "enosys", None)
     for nr in sorted(others):
-        emit(_JEQ, nr, "eagain", None)
+        emit(_JEQ, nr, "eagain" if others[nr] == _EAGAIN else "eperm", None)
     emit(_JEQ, _CLONE3, "enosys", None)  # glibc falls back to clone for threads
     emit(_JEQ, clone, None, "allow")
     emit(_LD_ABS, 16)  # low word of args[0] (clone flags; little-endian)
     emit(_JSET, _CLONE_THREAD, "allow", "eagain")
-    labels = {"allow": len(program), "eagain": len(program) + 1, "enosys": len(program) + 2}
+    labels = {"allow": len(program), "eagain": len(program) + 1, "enosys": len(program) + 2,
+              "eperm": len(program) + 3}
     out = []
     for index, (code, jt, jf, k) in enumerate(program):
         rel = lambda target: 0 if target is None else labels[target] - index - 1  # noqa: E731
         out.append((code, rel(jt), rel(jf), k))
-    out += [(_RET, 0, 0, _ALLOW), (_RET, 0, 0, _ERRNO | _EAGAIN), (_RET, 0, 0, _ERRNO | _ENOSYS)]
+    out += [(_RET, 0, 0, _ALLOW), (_RET, 0, 0, _ERRNO | _EAGAIN), (_RET, 0, 0, _ERRNO | _ENOSYS),
+            (_RET, 0, 0, _ERRNO | _EPERM)]
     return out
 
 
@@ -193,7 +202,21 @@ def report() -> int:
             os._exit(0)
         os.waitpid(pid, 0)
         fork = "allowed"
-    info = {"rlimits": rlimits, "fork": fork, "uid": os.getuid(), "machine": os.uname().machine,
-            "python": sys.version.split()[0]}
+    status = {}
+    with open("/proc/self/status") as file:
+        for line in file:
+            key, _, value = line.partition(":")
+            status[key] = value.strip()
+    def size(path):
+        try:
+            st = os.statvfs(path)
+        except OSError:
+            return None
+        return st.f_blocks * st.f_frsize if os.access(path, os.W_OK) else 0
+    info = {"rlimits": rlimits, "fork": fork, "uid": os.getuid(), "gid": os.getgid(), "pid": os.getpid(),
+            "seccomp": int(status.get("Seccomp", "0")), "seccompFilters": int(status.get("Seccomp_filters", "0")),
+            "noNewPrivs": status.get("NoNewPrivs") == "1", "capEff": status.get("CapEff"),
+            "tmpBytes": size("/tmp"), "shmBytes": size("/dev/shm"), "devBytes": size("/dev"),
+            "rootBytes": size("/"), "machine": os.uname().machine, "python": sys.version.split()[0]}
     sys.stdout.write(json.dumps(info) + "\n")
     return 0

@@ -25,9 +25,9 @@ class LimitSpecTest(unittest.TestCase):
             with self.assertRaises(_limits.LimitError, msg=bad):
                 _limits.parse(bad)
 
-    def test_no_fork_program_ends_in_allow_eagain_enosys_and_jumps_stay_inside(self):
+    def test_no_fork_program_ends_in_allow_eagain_enosys_eperm_and_jumps_stay_inside(self):
         program = _limits.no_fork_program("x86_64")
-        self.assertEqual([insn[3] for insn in program[-3:]], [0x7FFF0000, 0x5000B, 0x50026])
+        self.assertEqual([insn[3] for insn in program[-4:]], [0x7FFF0000, 0x5000B, 0x50026, 0x50001])
         for index, (code, jt, jf, _k) in enumerate(program):
             if code & 0x07 == 0x05:  # BPF_JMP
                 self.assertLess(index + 1 + jt, len(program))
@@ -59,10 +59,11 @@ class ConfinedProcessTest(unittest.TestCase):
         code = ("import sys; sys.path.insert(0, sys.argv[1]); from agentos import _limits; "
                 "_limits.apply('', True); import threading; t = threading.Thread(target=print, args=('ok',)); "
                 "t.start(); t.join(); import os\n"
-                "try:\n    os.fork()\nexcept OSError as e:\n    print('fork refused', e.errno)\n")
+                "try:\n    os.fork()\nexcept OSError as e:\n    print('fork refused', e.errno)\n"
+                "try:\n    os.execv('/bin/true', ['true'])\nexcept OSError as e:\n    print('exec refused', e.errno)\n")
         proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, os.path.dirname(WORKER)],
                               capture_output=True, text=True, timeout=30)
-        self.assertEqual(proc.stdout.split("\n")[:2], ["ok", "fork refused 11"], proc.stderr)
+        self.assertEqual(proc.stdout.split("\n")[:3], ["ok", "fork refused 11", "exec refused 1"], proc.stderr)
 
 
 class CallLimitsTest(unittest.TestCase):

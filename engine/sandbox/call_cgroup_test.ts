@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { CgroupTree } from "./call_cgroup.ts";
+import { launcherCommand } from "./launcher.ts";
+import { DEFAULT_LIMITS } from "./resource_limits.ts";
+import { readHostFacts } from "./sandbox_kind.ts";
+
+Deno.test("releasing a call's cgroup kills what the call left behind (a daemonised grandchild) and removes the cgroup", async (t) => {
+  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  if (tree.kind === "none") {
+    t.step("no cgroups here", () => {}); // reported, not assumed
+    return;
+  }
+  try {
+    const cgroup = tree.create()!;
+    // The first process starts a grandchild in its own session and exits:
+    // nothing but the cgroup still knows it belongs to the call.
+    const { program, args, env } = launcherCommand({
+      filterPath: "/dev/null",
+      limits: DEFAULT_LIMITS,
+      processes: DEFAULT_LIMITS.processes,
+      cgroupDirs: cgroup.dirs,
+      argv: [
+        "/bin/sh",
+        "-c",
+        "setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $!",
+      ],
+    });
+    const output = await new Deno.Command(program, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(output.success, new TextDecoder().decode(output.stderr));
+    const grandchild = Number(new TextDecoder().decode(output.stdout).trim());
+    const procs = await Deno.readTextFile(`${cgroup.dirs[0]}/cgroup.procs`);
+    assert.deepEqual(procs.trim().split("\n"), [String(grandchild)]);
+    assert.equal(
+      (await Deno.readTextFile(`${cgroup.dirs[0]}/pids.max`)).trim(),
+      String(DEFAULT_LIMITS.processes),
+    );
+    assert.equal(await cgroup.release(), 1);
+    const alive = await Deno.readTextFile(`/proc/${grandchild}/stat`).then(
+      (stat) => !stat.split(") ")[1]?.startsWith("Z"),
+      () => false,
+    );
+    assert.equal(alive, false, `the grandchild ${grandchild} survived`);
+    for (const dir of cgroup.dirs) {
+      assert.equal(await Deno.stat(dir).then(() => true, () => false), false);
+    }
+  } finally {
+    await tree.close();
+  }
+});

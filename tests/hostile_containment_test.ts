@@ -1,0 +1,290 @@
+/**
+ * Containment against a skill written to escape it
+ * (tests/fixtures/hostile/containment/): every syscall family the seccomp
+ * filter refuses, refused from inside a real worker; every writable mount
+ * full at its size; the ptrace revival of the sandbox's pid 1 that once
+ * let a call outlive its sandbox and hold the engine's shutdown; the
+ * call's cgroup and its uid outside. Each attempt fails only its own call,
+ * and the next ordinary call succeeds.
+ */
+import assert from "node:assert/strict";
+import { ErrorCode, RpcError } from "../engine/errors.ts";
+import type { RpcClient } from "../engine/rpc/mod.ts";
+import { EngineProcess } from "./_engine_process.ts";
+import { REPO_ROOT } from "./_task_command.ts";
+import { within } from "./_wait.ts";
+import { fixture, rejectsWith, waitFor } from "./skills_helpers.ts";
+
+type Json = Record<string, unknown>;
+
+const CONTAINMENT = `${REPO_ROOT}tests/fixtures/hostile/containment`;
+const EPERM = /\[Errno 1\] .*Operation not permitted/;
+
+async function run(
+  client: RpcClient,
+  tool: string,
+  params: Json = {},
+): Promise<unknown> {
+  return await client.call("skills.run", {
+    skill: "containment",
+    tool,
+    params,
+  });
+}
+
+async function ordinaryCall(client: RpcClient): Promise<void> {
+  const { result } = await client.call<{ result: Json }>("skills.run", {
+    skill: "cap-ok",
+    tool: "echo",
+    params: { text: "still fine" },
+  });
+  assert.deepEqual(result, { echo: "still fine", by: "cap-ok" });
+}
+
+async function startEngine(): Promise<[EngineProcess, RpcClient]> {
+  const engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "1" },
+  });
+  const client = await engine.client();
+  await client.call("skills.add", { path: CONTAINMENT });
+  await client.call("skills.add", { path: fixture("cap-ok") });
+  return [engine, client];
+}
+
+/** Host pids whose name (`/proc/<pid>/comm`) is `name`. */
+async function processesNamed(name: string): Promise<number[]> {
+  const found: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const comm = await Deno.readTextFile(`/proc/${entry.name}/comm`).catch(
+      () => "",
+    );
+    if (comm.trim() === name) found.push(Number(entry.name));
+  }
+  return found;
+}
+
+/** The cgroup v1 directories of the engine's calls, per controller. */
+async function callCgroups(
+  enginePid: number,
+  controller: "pids" | "memory" | "cpu",
+): Promise<string[]> {
+  const own = (await Deno.readTextFile(`/proc/${enginePid}/cgroup`)).split(
+    "\n",
+  ).map((line) => line.split(":")).find((f) =>
+    (f[1] ?? "").split(",").includes(controller)
+  )?.[2];
+  assert.ok(own !== undefined, `the engine has no ${controller} cgroup`);
+  const root = `/sys/fs/cgroup/${controller}${
+    own === "/" ? "" : own
+  }/agentos-${enginePid}`;
+  const dirs: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (entry.isDirectory) dirs.push(`${root}/${entry.name}`);
+  }
+  return dirs;
+}
+
+Deno.test("every syscall family the filter refuses is refused inside a real worker, and only that call fails", async (t) => {
+  const [engine, client] = await startEngine();
+  await using _engine = engine;
+  const families: [string, RegExp][] = [
+    ["ptrace", EPERM],
+    ["process_vm_readv", EPERM],
+    ["process_vm_writev", EPERM],
+    ["pidfd_open", EPERM],
+    ["pidfd_getfd", EPERM],
+    ["pidfd_send_signal", EPERM],
+    ["perf_event_open", EPERM],
+    ["bpf", EPERM],
+    ["userfaultfd", EPERM],
+    ["io_uring_setup", EPERM],
+    ["keyctl", EPERM],
+    ["add_key", EPERM],
+    ["request_key", EPERM],
+    ["memfd_create", EPERM],
+    ["shmget", EPERM],
+    ["pdeathsig", EPERM],
+    ["unshare", EPERM],
+  ];
+  for (const [family, message] of families) {
+    await t.step(family, async () => {
+      await rejectsWith(
+        run(client, "attempt", { family }),
+        ErrorCode.SkillFailed,
+        message,
+      );
+      await ordinaryCall(client);
+    });
+  }
+  for (
+    const [name, family, type] of [
+      ["vsock", 40, 1],
+      ["netlink", 16, 3],
+      ["packet", 17, 3],
+      ["inet6", 10, 1],
+    ] as const
+  ) {
+    await t.step(`socket ${name}`, async () => {
+      await rejectsWith(
+        run(client, "open_socket", { family, type }),
+        ErrorCode.SkillFailed,
+        /\[Errno 97\] Address family not supported/,
+      );
+      await ordinaryCall(client);
+    });
+  }
+  await t.step("execve", async () => {
+    await rejectsWith(run(client, "run_program"), ErrorCode.SkillFailed, EPERM);
+    await ordinaryCall(client);
+  });
+});
+
+Deno.test("every writable mount is sized: /tmp and /dev/shm fill up with ENOSPC, / and /dev are read-only", async (t) => {
+  const [engine, client] = await startEngine();
+  await using _engine = engine;
+  for (const path of ["/tmp/fill", "/dev/shm/fill"]) {
+    await t.step(path, async () => {
+      await rejectsWith(
+        run(client, "fill", { path }),
+        ErrorCode.SkillFailed,
+        /\[Errno 28\] No space left on device/,
+      );
+      await ordinaryCall(client);
+    });
+  }
+  for (const path of ["/dev/fill", "/fill"]) {
+    await t.step(path, async () => {
+      await rejectsWith(
+        run(client, "fill", { path }),
+        ErrorCode.SkillFailed,
+        /\[Errno 30\] Read-only file system/,
+      );
+    });
+  }
+  const status = await client.call<Json>("engine.status");
+  const containment = (status.sandbox as Json).containment as Json;
+  assert.deepEqual(containment.tmpfs, {
+    "/tmp": 64 * 1024 * 1024,
+    "/dev/shm": 16 * 1024 * 1024,
+  });
+});
+
+Deno.test("reviving the sandbox's pid 1 with ptrace fails its own call at once, nothing of it outlives the call, and shutdown is not held", async () => {
+  const [engine, client] = await startEngine();
+  await using _engine = engine;
+  const marker = `agentos-rv${Deno.pid % 10000}`;
+  try {
+    // The attack that once worked: ptrace bubblewrap's reaper (pid 1),
+    // clear its parent-death signal, and keep the call's processes (and the
+    // worker's pipes) alive past the call. Now pid 1 is the filtered
+    // interpreter itself and ptrace is refused.
+    await within(
+      "the revival attempt to fail",
+      rejectsWith(
+        run(client, "revive_pid1", { marker }),
+        ErrorCode.SkillFailed,
+        EPERM,
+      ),
+      { timeoutMs: 15_000 },
+    );
+    assert.deepEqual(await processesNamed(marker), []);
+    await ordinaryCall(client);
+    // A hostile call is running when the engine is told to stop: the
+    // engine stops within its grace (30 s) and leaves nothing behind.
+    const running = run(client, "linger", { marker }).catch((e) => e);
+    await waitFor(
+      "the lingering call to run",
+      async () => (await processesNamed(marker)).length > 0,
+      { timeoutMs: 15_000 },
+    );
+    const stopping = await client.call<Json>("engine.shutdown");
+    assert.equal(stopping.ok, true);
+    const started = Date.now();
+    assert.equal(await engine.exitCode(), 0);
+    assert.ok(Date.now() - started < 30_000, "shutdown took its whole grace");
+    const outcome = await running;
+    assert.ok(outcome instanceof Error, `the lingering call ended: ${outcome}`);
+    await waitFor(
+      "the call's processes to be gone",
+      async () => (await processesNamed(marker)).length === 0,
+      { timeoutMs: 5_000 },
+    );
+  } finally {
+    for (const pid of await processesNamed(marker)) {
+      Deno.kill(pid, "SIGKILL");
+    }
+  }
+});
+
+Deno.test("each call runs in its own cgroup with pids, memory and CPU caps, as nobody outside; the cgroup is gone after the call", async () => {
+  const [engine, client] = await startEngine();
+  await using _engine = engine;
+  const status = await client.call<Json>("engine.status");
+  const containment = (status.sandbox as Json).containment as Json;
+  assert.equal((containment.cgroup as Json).kind, "v1");
+  assert.equal(containment.seccompOnPid1, true);
+  assert.equal(containment.uidOutside, 65534);
+  const enginePid = engine.child.pid;
+  const marker = `agentos-cg${Deno.pid % 10000}`;
+  const running = run(client, "linger", { marker, seconds: 60 }).catch((e) =>
+    e
+  );
+  const [worker] = await waitFor(
+    "the lingering call to run",
+    async () => {
+      const found = await processesNamed(marker);
+      return found.length > 0 ? found : undefined;
+    },
+    { timeoutMs: 15_000 },
+  );
+  // The cgroup holding the worker, in each hierarchy.
+  const holding = async (controller: "pids" | "memory" | "cpu") => {
+    for (const dir of await callCgroups(enginePid, controller)) {
+      const procs = await Deno.readTextFile(`${dir}/cgroup.procs`);
+      if (procs.split("\n").includes(String(worker))) return dir;
+    }
+    assert.fail(`the worker ${worker} is in no ${controller} cgroup of a call`);
+  };
+  const pids = await holding("pids");
+  const memory = await holding("memory");
+  const cpu = await holding("cpu");
+  assert.equal((await Deno.readTextFile(`${pids}/pids.max`)).trim(), "64");
+  assert.equal(
+    (await Deno.readTextFile(`${memory}/memory.limit_in_bytes`)).trim(),
+    String(1024 * 1024 * 1024),
+  );
+  assert.equal(
+    (await Deno.readTextFile(`${cpu}/cpu.cfs_quota_us`)).trim(),
+    "100000",
+  );
+  // Every process of the call that runs skill code is nobody outside; only
+  // bubblewrap's monitor, outside every namespace, keeps the engine's uid.
+  for (
+    const pid of (await Deno.readTextFile(`${pids}/cgroup.procs`)).split("\n")
+      .filter(Boolean)
+  ) {
+    const procStatus = await Deno.readTextFile(`/proc/${pid}/status`);
+    const name = procStatus.match(/^Name:\s+(\S+)/m)?.[1];
+    const uids = procStatus.match(/^Uid:\s+(.+)$/m)?.[1]?.split(/\s+/);
+    if (name === "bwrap") continue;
+    assert.deepEqual(uids, ["65534", "65534", "65534", "65534"], `${name}`);
+  }
+  // linger's @timeout(6) ends it.
+  const outcome = await within("the lingering call to end", running, {
+    timeoutMs: 30_000,
+  });
+  assert.ok(outcome instanceof RpcError, `${outcome}`);
+  assert.equal(outcome.code, ErrorCode.Timeout);
+  await waitFor(
+    "the call's cgroups to be removed",
+    async () => {
+      for (const dir of [pids, memory, cpu]) {
+        if (await Deno.stat(dir).then(() => true, () => false)) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 10_000 },
+  );
+  await ordinaryCall(client);
+});
