@@ -11,6 +11,7 @@ import {
   MIN_DENO,
 } from "./doctor_host_checks.ts";
 import { checkPythonAndSandbox } from "./doctor_sandbox_check.ts";
+import { checkContainment } from "./doctor_containment_check.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
 
@@ -77,6 +78,7 @@ export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
     checkEngine(paths, status),
     checkHome(paths),
     ...await checkPythonAndSandbox(paths, status),
+    checkContainment(status),
     checkDatabase(paths),
     checkVault(paths, status),
     await checkBridge(),

@@ -58,6 +58,7 @@ Deno.test("agentos doctor finds all well with a running engine, probing the real
     "home",
     "python",
     "sandbox",
+    "containment",
     "database",
     "vault",
     "bridge",
@@ -75,6 +76,12 @@ Deno.test("agentos doctor finds all well with a running engine, probing the real
     checks.sandbox!.detail,
     /bubblewrap .*: probe ran with no network \(lo only\), home hidden, SDK imported/,
   );
+  // Every layer, from the running engine's own probe.
+  assert.match(
+    checks.containment!.detail,
+    /^namespaces mount,pid,net,ipc,uts,cgroup.*; seccomp on pid 1; uid \d+ outside \(\w+\); cgroup v1; \/tmp 64 MiB, \/dev\/shm 16 MiB; \/ and \/dev read-only$/,
+  );
+  assert.doesNotMatch(checks.containment!.detail, /uid 0 outside/);
   assert.match(checks.database!.detail, /integrity ok, schema v\d+/);
   assert.match(checks.bridge!.detail, /port \d+ is free/);
   assert.match(text, /All is well\.$/m);
@@ -108,6 +115,8 @@ Deno.test("agentos doctor reports loose modes, a corrupt database, a busy bridge
     const checks = byName(report);
     assert.equal(checks.engine!.status, "warn");
     assert.match(checks.engine!.hint!, /agentos engine start/);
+    assert.equal(checks.containment!.status, "skip");
+    assert.match(checks.containment!.detail, /the engine is not running/);
     assert.equal(checks.home!.status, "fail");
     assert.equal(checks.home!.hint, `chmod 700 ${home}`);
     assert.equal(checks.database!.status, "fail");
@@ -123,7 +132,7 @@ Deno.test("agentos doctor reports loose modes, a corrupt database, a busy bridge
       ),
     );
     assert.equal(checks.python!.status, "ok");
-    assert.match(text, /^fail {2}home {6}.*\n {16}fix: chmod 700 /m);
+    assert.match(text, /^fail {2}home {9}.*\n {19}fix: chmod 700 /m);
     assert.match(text, /^5 problems found\.$/m);
   } finally {
     await server.shutdown();
