@@ -4,7 +4,11 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { type EgressPolicy, egressPolicy } from "./egress.ts";
 import type { SettingsStore } from "./settings_store.ts";
-import { bundledNames, writeSnapshot } from "./skill_snapshot.ts";
+import {
+  bundledNames,
+  shareWithSandbox,
+  writeSnapshot,
+} from "./skill_snapshot.ts";
 import { joinedAfter, type JoinedCapability } from "./provider_join.ts";
 import {
   type Discovery,
@@ -148,6 +152,8 @@ export class SkillRegistry {
     fallbackId: string,
   ): Promise<void> {
     try {
+      // Snapshots made before workers ran as nobody are owner-only.
+      if (origin === "user") await shareWithSandbox(filesDir);
       const read = await readSkillDir(this.#options.sandbox, filesDir);
       const id = origin === "user" ? fallbackId : skillId(read, fallbackId);
       const setting = settings.get(id)?.origin === origin

@@ -23,6 +23,25 @@ export function bundledNames(dir: string): string[] {
 }
 
 /**
+ * Makes a snapshot readable by the sandbox's user (dirs 0755, files 0644):
+ * a root engine's workers read it as nobody (uid 65534). Skill sources are
+ * not secret, and the home around them stays owner-only, so nothing else
+ * on the host reaches them.
+ *
+ * @param dir a snapshot directory (nothing happens when it is missing)
+ */
+export async function shareWithSandbox(dir: string): Promise<void> {
+  const info = await Deno.stat(dir).catch(() => undefined);
+  if (!info?.isDirectory) return;
+  await Deno.chmod(dir, 0o755);
+  for await (const entry of Deno.readDir(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) await shareWithSandbox(path);
+    else if (entry.isFile) await Deno.chmod(path, 0o644);
+  }
+}
+
+/**
  * Replaces a snapshot directory with the files just read, atomically.
  *
  * @param dir `$AGENTOS_HOME/skills/<id>`
@@ -50,6 +69,7 @@ export async function writeSnapshot(
       });
       await Deno.writeTextFile(target, text);
     }
+    await shareWithSandbox(temp);
     const old = `${dir}.old-${Date.now()}`;
     await Deno.rename(dir, old).catch(() => {});
     await Deno.rename(temp, dir);
