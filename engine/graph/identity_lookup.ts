@@ -154,3 +154,31 @@ export function findByProvenance(
   ) as { id: string } | undefined;
   return row?.id;
 }
+
+/**
+ * Whether this skill imported `node` before under a different remote id:
+ * the source itself says the record being written is another thing, even
+ * when an identity field (a shared fallback URL, say) matches.
+ *
+ * @param tx the open transaction
+ * @param node the identity hit
+ * @param provenance the skill's node
+ * @param remoteId the record's own id
+ * @returns true when the hit belongs to another record of the same source
+ */
+export function importedAsAnother(
+  tx: GraphTx,
+  node: string,
+  provenance: string | undefined,
+  remoteId: Coerced | undefined,
+): boolean {
+  if (!remoteId || provenance === undefined) return false;
+  const row = tx.query(
+    `SELECT v.value AS value FROM edges e
+       JOIN edge_values v ON v.edge_id = e.id AND v.key = ?
+     WHERE e.from_id = ? AND e.to_id = ? AND e.label = 'imported_from'
+       AND e.deleted_at IS NULL LIMIT 1`,
+    [REMOTE_ID, node, provenance],
+  ) as { value: unknown } | undefined;
+  return row !== undefined && row.value !== toSql(remoteId);
+}

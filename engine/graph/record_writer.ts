@@ -10,6 +10,7 @@ import {
   findByIdentity,
   findByProvenance,
   identityPresent,
+  importedAsAnother,
   REMOTE_ID,
 } from "./identity_lookup.ts";
 
@@ -231,8 +232,13 @@ export class RecordWriter {
     // identity hit, it finds the node this skill wrote for the same record.
     const remoteId = values.get("id");
     const keys = { shape, values, children };
-    let id = findByIdentity(tx, keys, this.#shapes) ??
-      findByProvenance(tx, keys, state.provenance);
+    // An identity hit that this source imported under another id is another
+    // record (two launches sharing a fallback URL): not merged into it.
+    const hit = findByIdentity(tx, keys, this.#shapes);
+    let id = hit !== undefined &&
+        !importedAsAnother(tx, hit, state.provenance, remoteId)
+      ? hit
+      : findByProvenance(tx, keys, state.provenance);
     let created = false;
     if (id === undefined) {
       const hasIdentity = shape.identity.length > 0 ||

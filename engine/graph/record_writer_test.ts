@@ -417,6 +417,21 @@ Deno.test("RecordWriter.write() lets an identity hit win over provenance, and tw
   assert.equal(node.values.name, "Hello");
 });
 
+Deno.test("RecordWriter.write() keeps two records of one source apart when they share an identity value but not their id", async () => {
+  await using g = await testGraph();
+  const launches = importer(g, "launches");
+  // A source that falls back to one URL for records without their own.
+  const url = "https://launches.example/";
+  const first = launches.write("post", { id: "l-1", url, name: "One" }).value;
+  const second = launches.write("post", { id: "l-2", url, name: "Two" }).value;
+  assert.notEqual(second.id, first.id);
+  assert.equal(second.created, true);
+  assert.equal(g.store.getNode(first.id!)!.values.name, "One");
+  // Each comes back to its own node on a re-import.
+  assert.equal(launches.write("post", { id: "l-1", url }).value.id, first.id);
+  assert.equal(launches.write("post", { id: "l-2", url }).value.id, second.id);
+});
+
 Deno.test("RecordWriter.write() re-imports nested relation children onto the same nodes", async () => {
   await using g = await testGraph();
   const rides = importer(g, "rides");
