@@ -9,76 +9,12 @@
  */
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
-import { fixture, localServer } from "./skills_helpers.ts";
+import { fixture } from "./skills_helpers.ts";
+import { cookieSite, EMAIL, PASSWORD } from "./cookie_site_server.ts";
 
 type Json = Record<string, unknown>;
 
 const PLACEHOLDER = /^agentos-secret-[0-9a-f]{32}$/;
-const EMAIL = "ada@cookie.test";
-const PASSWORD = "hunter2-correct";
-
-function hex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
-
-/** A cookie-session site: form login (303 with the session cookie), a profile that rotates it. */
-function cookieSite() {
-  const sessions = new Map<string, string>();
-  const minted: string[] = [];
-  const cookiesSeen: (string | null)[] = [];
-  const mint = (email: string) => {
-    const sid = `sid-${hex(16)}`;
-    sessions.set(sid, email);
-    minted.push(sid);
-    return sid;
-  };
-  const sidOf = (request: Request) =>
-    /(?:^|;\s*)sid=([^;]+)/.exec(request.headers.get("cookie") ?? "")?.[1];
-  const server = localServer(async (request, url) => {
-    if (url.pathname === "/login" && request.method === "POST") {
-      const form = new URLSearchParams(await request.text());
-      if (form.get("password") !== PASSWORD) {
-        return new Response("no", { status: 403 });
-      }
-      const headers = new Headers({ location: "/welcome" });
-      headers.append(
-        "set-cookie",
-        `sid=${mint(form.get("email")!)}; Path=/; Secure; HttpOnly`,
-      );
-      headers.append("set-cookie", "lang=en; Path=/");
-      return new Response(null, { status: 303, headers });
-    }
-    if (url.pathname === "/welcome") {
-      const headers = new Headers({ "content-type": "application/json" });
-      headers.append("set-cookie", `csrf=csrf-${hex(8)}; Path=/`);
-      headers.append(
-        "set-cookie",
-        `tracker=trk-${hex(8)}; Domain=cookie.test; Path=/`,
-      );
-      return new Response(JSON.stringify({ welcome: true }), { headers });
-    }
-    if (url.pathname === "/me") {
-      const sid = sidOf(request);
-      const email = sid ? sessions.get(sid) : undefined;
-      if (!email) return new Response("expired", { status: 401 });
-      sessions.delete(sid!); // rotated: the old cookie stops working
-      const headers = new Headers({ "content-type": "application/json" });
-      headers.append("set-cookie", `sid=${mint(email)}; Path=/; Secure`);
-      headers.append("set-cookie", "theme=dark; Path=/; Max-Age=3600");
-      headers.append("set-cookie", "lang=; Path=/; Max-Age=0");
-      return new Response(JSON.stringify({ email }), { headers });
-    }
-    if (url.pathname === "/echo") {
-      cookiesSeen.push(request.headers.get("cookie"));
-      return Response.json({ ok: true });
-    }
-    return new Response("not here", { status: 404 });
-  });
-  return { server, sessions, minted, cookiesSeen };
-}
 
 Deno.test("cookie sessions: login stores the cookie, the jar carries and rotates it, the sandbox sees placeholders", async (t) => {
   const site = cookieSite();
@@ -148,9 +84,10 @@ Deno.test("cookie sessions: login stores the cookie, the jar carries and rotates
       const { result } = await run("profile");
       assert.equal(result.email, EMAIL);
       assert.ok(!site.sessions.has(loginSid), "the site saw the stored sid");
+      // The account check ran first (check_session) and its rotation was written back.
       assert.match(
         result.auth_cookies as string,
-        /^sid=agentos-secret-[0-9a-f]{32}$/,
+        /^sid=agentos-secret-[0-9a-f]{32}; theme=dark$/,
       );
       assert.match(result.sid as string, PLACEHOLDER);
       assert.deepEqual(result.names, ["sid", "theme"]);

@@ -7,6 +7,7 @@ import type {
 } from "../broker/mod.ts";
 import { declaresSecrets } from "../broker/mod.ts";
 import { inDomain, type SkillEntry } from "../skills/mod.ts";
+import { callerResult } from "./record_sink.ts";
 import { skillCredentialDomains } from "../skills/mod.ts";
 
 /** Most `__secrets__` rows one call may store. */
@@ -34,6 +35,31 @@ export interface SettleOptions {
   vault?: CredentialSource;
   log: Logger;
   callId: string;
+}
+
+/**
+ * What a successful call gives its caller: fails it when a request was
+ * refused for a transformed key (even if the skill caught the error),
+ * settles its credentials ({@linkcode settleCredentials}) and redacts the
+ * result, unless the owner granted the skill real values (a logo URL
+ * carries its token; logs and the audit trail stay redacted).
+ *
+ * @param value what the tool returned
+ * @param options as for {@linkcode settleCredentials}, and the grant
+ * @returns the stored secrets' previews and the caller's result
+ * @throws {RpcError} the session's refusal
+ */
+export async function settleCall(
+  value: unknown,
+  options: SettleOptions & { granted: boolean },
+): Promise<{ secrets: StoredSecret[]; result: unknown }> {
+  if (options.session.refusal) throw options.session.refusal;
+  const secrets = await settleCredentials(value, options);
+  const shown = callerResult(value);
+  return {
+    secrets,
+    result: options.granted ? shown : options.credentials.redactValue(shown),
+  };
 }
 
 /**

@@ -21,13 +21,11 @@ import {
   type ShellBroker,
   type SqlBroker,
 } from "../broker/mod.ts";
-import { callerResult, writeRecords } from "./record_sink.ts";
+import { writeRecords } from "./record_sink.ts";
 import { withSkillState } from "./skill_state.ts";
 import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
 import {
   findTool,
-  missingPackages,
-  packageState,
   type ReadGrants,
   type RunGrant,
   type SkillEntry,
@@ -36,7 +34,14 @@ import {
 } from "../skills/mod.ts";
 import { checkParams } from "./check_params.ts";
 import { toolFailure } from "./tool_failure.ts";
-import { settleCredentials, type StoredSecret } from "./settle_credentials.ts";
+import { takeWorker } from "./take_worker.ts";
+import {
+  accountCheck,
+  type AccountState,
+  type RowInfo,
+  runWithAccountCheck,
+} from "./account_check.ts";
+import { settleCall, type StoredSecret } from "./settle_credentials.ts";
 import type { SparePool } from "./spare_pool.ts";
 import type { WorkerProcess } from "./worker_process.ts";
 
@@ -122,24 +127,13 @@ const CALL_ENDED = new Error("The call ended");
 export class SkillRunner {
   #options: SkillRunnerOptions;
   #calls = 0;
+  #accounts: AccountState = { verified: new Set(), expired: new Set() };
   /** Serves `capability.call` from inside a skill (set by the capability broker's owner). */
   invokeCapability: CapabilityInvoker | undefined;
 
   /** @param options the registry, pool, sandbox, graph, broker and log */
   constructor(options: SkillRunnerOptions) {
     this.#options = options;
-  }
-
-  /** A spare or a fresh worker; a fresh one with the skill's packages mounted when it has some. */
-  async #worker(
-    skill: SkillEntry,
-  ): Promise<{ worker: WorkerProcess; spare: boolean }> {
-    const { packages, pool } = this.#options;
-    if (packages === undefined) return pool.take();
-    const state = await packageState(skill, packages.root);
-    if (state.kind === "missing") throw missingPackages(skill.id, state);
-    if (state.kind === "none") return pool.take();
-    return { worker: packages.spawn(state.path), spare: false };
   }
 
   /**
@@ -151,6 +145,24 @@ export class SkillRunner {
    *   SandboxUnavailable, Timeout, SkillFailed, StorageFailed
    */
   async run(request: RunRequest): Promise<RunResult> {
+    const { registry, vault } = this.#options;
+    const skill = registry.get(request.skill);
+    const account = accountCheck(skill, findTool(skill, request.tool));
+    if (!account || !vault) return await this.#runOnce(request);
+    const { tape, signal, chain } = request;
+    const check = { tool: account.checkTool, params: {}, remember: false };
+    return await runWithAccountCheck({
+      ...{ skill, ...account, vault, state: this.#accounts },
+      check: (skip) =>
+        this.#runOnce({ skill: skill.id, ...check, tape, signal, chain }, skip),
+      run: (skip) => this.#runOnce(request, skip),
+    });
+  }
+
+  async #runOnce(
+    request: RunRequest,
+    skip?: (row: RowInfo) => boolean,
+  ): Promise<RunResult> {
     const { registry, sandbox, graph, log } = this.#options;
     const skill = registry.get(request.skill);
     if (!skill.enabled) {
@@ -183,6 +195,7 @@ export class SkillRunner {
     const granted = this.#options.realValues?.(skill) === true;
     const loaded = await loadCredentials(skill, this.#options.vault, {
       realValues: granted,
+      skip,
     });
     const { credentials } = loaded;
     const session = new CallSession({
@@ -200,7 +213,7 @@ export class SkillRunner {
     if (loaded.skillAuth !== undefined && kwargs.auth === undefined) {
       kwargs.auth = loaded.skillAuth;
     }
-    const { worker, spare } = await this.#worker(skill);
+    const { worker, spare } = await takeWorker(skill, this.#options);
     // How the call ended, told three ways: the observer event, the log line
     // and the audit row, alike on success and failure.
     const report = (
@@ -305,19 +318,10 @@ export class SkillRunner {
           ...output,
         });
       }
-      const secrets = await settleCredentials(outcome.value, {
-        skill,
-        session,
-        credentials,
+      const { secrets, result } = await settleCall(outcome.value, {
+        ...{ skill, session, credentials, granted, log, callId },
         vault: this.#options.vault,
-        log,
-        callId,
       });
-      if (session.refusal) throw session.refusal;
-      // A skill granted real values may return them (a logo URL carries its
-      // token); logs and the audit trail stay redacted.
-      const shown = callerResult(outcome.value);
-      const result = granted ? shown : credentials.redactValue(shown);
       const records = request.remember === false
         ? { created: 0, updated: 0, warnings: [], ids: [] }
         : writeRecords(graph, {
@@ -359,6 +363,8 @@ export class SkillRunner {
       if (wire instanceof RpcError) {
         throw new RpcError(wire.code, message, {
           ...(isObject(data) ? data : {}),
+          // A 401/403 from a credential's domain: the account check retries.
+          ...(session.authFailures > 0 ? { auth_failure: true } : {}),
           callId,
           skill: skill.id,
           tool: tool.name,

@@ -21,7 +21,7 @@ import type { SkillEntry } from "../../skills/mod.ts";
 /** The part of the vault the skill runtime uses. */
 export interface CredentialSource {
   /** Metadata of every credential (never a value). */
-  list(): { domain: string; identifier: string }[];
+  list(): { domain: string; identifier: string; updated_at?: string }[];
   /** Decrypts one credential. */
   read(
     domain: string,
@@ -65,6 +65,10 @@ export interface LoadedCredentials {
 export interface LoadOptions {
   /** The owner granted real values (`agentos skills allow <skill> --secrets`). */
   realValues?: boolean;
+  /** Rows to leave out (a session found expired). */
+  skip?: (
+    row: { domain: string; identifier: string; updated_at?: string },
+  ) => boolean;
 }
 
 /** Options for {@linkcode readOwnSecret}. */
@@ -128,7 +132,7 @@ export async function loadCredentials(
     connectionsAuth: {},
   };
   if (!vault) return loaded;
-  const rows = vault.list();
+  const rows = vault.list().filter((row) => !options.skip?.(row));
   if (rows.length === 0) return loaded;
   for (
     const entry of skillCredentialDomains(skill.id, skill.discovery.connections)
