@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { RpcClient } from "../engine/rpc/mod.ts";
 import { realPython, REPO_ROOT } from "./_task_command.ts";
 import { denoDir, runAgentosWith } from "./distribution_helpers.ts";
+import { within } from "./_wait.ts";
 
 const SYSTEMD_RUNS = (() => {
   try {
@@ -188,7 +189,13 @@ Deno.test("The systemd unit's ExecStart runs the engine in the foreground on its
   } finally {
     child.kill("SIGTERM");
     // SIGTERM shuts the engine down like engine.shutdown: a clean exit.
-    assert.equal((await child.status).code, 0);
+    const exited = await within("the engine to exit on SIGTERM", child.status)
+      .catch(async (error) => {
+        child.kill("SIGKILL");
+        await child.status;
+        throw error;
+      });
+    assert.equal(exited.code, 0);
   }
 });
 

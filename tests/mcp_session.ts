@@ -9,6 +9,7 @@ import type { StdioServerParameters } from "@modelcontextprotocol/sdk/client/std
 // @ts-types="@modelcontextprotocol/sdk/client/stdio"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
+import { within } from "./_wait.ts";
 
 interface ChildLike {
   stdin?: { end(): void };
@@ -69,7 +70,13 @@ export class McpSession implements AsyncDisposable {
       session.#stderr += new TextDecoder().decode(chunk);
     });
     client.onerror = (error) => session.errors.push(error);
-    await client.connect(transport);
+    try {
+      await within("the MCP handshake", client.connect(transport));
+    } catch (error) {
+      // Never leave the proxy running behind a failed handshake.
+      await transport.close().catch(() => {});
+      throw error;
+    }
     return session;
   }
 
