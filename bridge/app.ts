@@ -14,6 +14,7 @@ import { graphRoutes } from "./graph_routes.ts";
 import { hostGuard } from "./host_guard.ts";
 import { errorResponse, jsonErrors } from "./http_errors.ts";
 import { observerRoutes } from "./observer_routes.ts";
+import { sessionRoutes } from "./session_routes.ts";
 import { shapeRoutes } from "./shape_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { userRoutes } from "./user_routes.ts";
@@ -34,7 +35,10 @@ export interface BridgeAppOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-/** Paths the app token rule applies to: everything but the page and the SDK. */
+/**
+ * Paths the app token rule applies to: everything but the page, its assets,
+ * the SDK and `POST /session` (where the page trades a one-time code for it).
+ */
 const API_PATHS = [
   "/graph",
   "/graph/*",
@@ -108,6 +112,7 @@ export function createBridgeApp(options: BridgeAppOptions): Hono<BridgeEnv> {
   app.route("/user", userRoutes(services));
   app.route("/observer", observerRoutes(services));
   app.route("/capability", capabilityRoutes(services));
+  app.route("/session", sessionRoutes(options.token));
   app.route("/", staticRoutes());
 
   app.notFound((c) =>

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppToken } from "./app_token.ts";
 import type { BridgeEnv } from "./bridge_env.ts";
@@ -11,18 +11,17 @@ export interface AppAuthOptions {
   origins: readonly string[];
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
 /**
- * The bridge's access rule, for API routes:
+ * The bridge's access rule, for every route but the explorer page, the SDK
+ * and `POST /session`:
  *
  * * a request from another origin (an `Origin` that is not the bridge's own,
  *   or `Sec-Fetch-Site: cross-site`/`same-site`) is refused with 403 unless
- *   its origin is configured, and needs the app token;
- * * every mutation and capability invocation (any method but GET, HEAD and
- *   OPTIONS) needs the app token, whoever sends it;
- * * same-origin and non-browser reads need nothing: the explorer page reads
- *   with no token, and a local process could read the database anyway.
+ *   its origin is configured;
+ * * every request needs the app token, reads included, whoever sends it:
+ *   127.0.0.1 is reachable by every local user, and the graph is the
+ *   owner's. The explorer page gets the token with a one-time code that
+ *   `agentos bridge open` prints (see `session_routes.ts`).
  *
  * The token comes as `Authorization: Bearer <token>`. Sets `actor` to
  * `app:<origin>` (or `app:local` without an `Origin`) for the engine.
@@ -35,16 +34,7 @@ export function appAuth(options: AppAuthOptions): MiddlewareHandler<BridgeEnv> {
   return async function appAuth(c, next) {
     if (c.req.method === "OPTIONS") return await next();
     const origin = c.req.header("origin");
-    const site = c.req.header("sec-fetch-site");
-    // The bridge's own origin as the browser sees it (the Host guard has
-    // already made sure it is a loopback name).
-    const url = new URL(c.req.url);
-    const own = `${url.protocol}//${
-      (c.req.header("host") ?? url.host).toLowerCase()
-    }`;
-    const crossOrigin = (origin !== undefined && origin !== own) ||
-      site === "cross-site" || site === "same-site";
-    if (crossOrigin && (origin === undefined || !allowed.has(origin))) {
+    if (crossOrigin(c) && (origin === undefined || !allowed.has(origin))) {
       throw new HTTPException(403, {
         message: origin === undefined
           ? "Refused a cross-site request without an Origin"
@@ -53,20 +43,38 @@ export function appAuth(options: AppAuthOptions): MiddlewareHandler<BridgeEnv> {
           }": add it to AGENTOS_BRIDGE_ORIGINS to let it call the bridge`,
       });
     }
-    if (crossOrigin || !SAFE_METHODS.has(c.req.method)) {
-      const header = c.req.header("authorization") ?? "";
-      const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-      if (!options.token.verify(presented)) {
-        throw new HTTPException(401, {
-          message: presented === undefined
-            ? "This request needs the app token: send Authorization: Bearer <token> (agentos bridge token prints it)"
-            : "The app token is not valid (it may have been rotated): agentos bridge token prints the current one",
-        });
-      }
+    const header = c.req.header("authorization") ?? "";
+    const presented = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (!options.token.verify(presented)) {
+      throw new HTTPException(401, {
+        message: presented === undefined
+          ? "This request needs the app token: send Authorization: Bearer <token> (agentos bridge token prints it; agentos bridge open opens the explorer with it)"
+          : "The app token is not valid (it may have been rotated): agentos bridge token prints the current one",
+      });
     }
     c.set("actor", `app:${actorName(origin ?? "local")}`);
     await next();
   };
+}
+
+/**
+ * Whether a request comes from a page of another origin than the bridge's
+ * own: an `Origin` that differs, or a browser's `Sec-Fetch-Site` saying
+ * `cross-site` or `same-site` (another port of localhost is same-site).
+ *
+ * @param c the request context (the Host guard has already made sure the
+ *   `Host` is a loopback name)
+ * @returns true for a cross-origin request
+ */
+export function crossOrigin(c: Context<BridgeEnv>): boolean {
+  const origin = c.req.header("origin");
+  const site = c.req.header("sec-fetch-site");
+  const url = new URL(c.req.url);
+  const own = `${url.protocol}//${
+    (c.req.header("host") ?? url.host).toLowerCase()
+  }`;
+  return (origin !== undefined && origin !== own) ||
+    site === "cross-site" || site === "same-site";
 }
 
 function actorName(origin: string): string {

@@ -54,6 +54,16 @@ export class AppToken {
     return difference === 0;
   }
 
+  /**
+   * The current token (re-read when the file changed), for handing it to
+   * the explorer page that redeemed a one-time open code.
+   *
+   * @returns the token
+   */
+  current(): string {
+    return this.#refresh();
+  }
+
   #refresh(): string {
     let stat: Deno.FileInfo;
     try {

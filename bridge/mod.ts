@@ -33,6 +33,7 @@ export {
 export { isLoopbackHost } from "./host_guard.ts";
 export { type ErrorBody, rpcStatus } from "./http_errors.ts";
 export { planResume, type ResumePlan } from "./observer_routes.ts";
+export { makeOpenCode, OPEN_CODE_TTL_S, OpenCodes } from "./open_code.ts";
 export {
   type RunningBridge,
   serveBridge,

@@ -11,7 +11,7 @@
 import { auditTail, auditVerify } from "./audit_commands.ts";
 import { backupCommand, restoreCommand } from "./backup_commands.ts";
 import { secretsDelete, secretsList, secretsSet } from "./secrets_commands.ts";
-import { bridgeToken } from "./bridge_commands.ts";
+import { bridgeOpen, bridgeToken } from "./bridge_commands.ts";
 import { call } from "./call_command.ts";
 import type { Command } from "./command.ts";
 import { engineStart, engineStatus, engineStop } from "./engine_commands.ts";
@@ -68,6 +68,7 @@ export const COMMANDS: Command[] = [
   auditVerify,
   mcpConfig,
   bridgeToken,
+  bridgeOpen,
   serviceInstall,
   serviceUninstall,
   serviceStatus,

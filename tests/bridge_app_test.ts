@@ -236,7 +236,7 @@ Deno.test("cross-origin API requests need a configured origin and the app token"
     );
   }
 
-  const noToken = await fx.request("/graph", {
+  const noToken = await fx.anonymous("/graph", {
     headers: { origin: "http://localhost:5173" },
   });
   assert.equal(noToken.status, 401);
@@ -315,7 +315,7 @@ Deno.test("mutations need the app token and are written by the engine as app:<or
     shape: "note",
     values: { name: "From an app" },
   });
-  const anonymous = await fx.request("/graph", {
+  const anonymous = await fx.anonymous("/graph", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,

@@ -81,6 +81,9 @@ async function pages(): Promise<void> {
       env: ENGINE_ENV,
     });
     await using bridge = await startBridgeProcess(engine.paths.home);
+    const headers = {
+      authorization: `Bearer ${bridgeToken(engine.paths.home)}`,
+    };
     console.log(`GET /graph, pages of 50, ${nodes * 10} values:`);
     for (
       const query of [
@@ -96,6 +99,7 @@ async function pages(): Promise<void> {
         const start = performance.now();
         const response: Response = await fetch(
           `${bridge.base}/graph?${query}${cursor ? `&cursor=${cursor}` : ""}`,
+          { headers },
         );
         cursor = (await response.json()).cursor;
         samples.push(performance.now() - start);
@@ -138,6 +142,7 @@ async function fanOut(): Promise<void> {
     };
     worker.postMessage({
       base: bridge.base,
+      token: bridgeToken(engine.paths.home),
       subs: subscribers / threads,
       total,
     });
@@ -163,3 +168,7 @@ async function fanOut(): Promise<void> {
 
 await pages();
 await fanOut();
+
+function bridgeToken(home: string): string {
+  return Deno.readTextFileSync(`${home}/bridge.token`).trim();
+}

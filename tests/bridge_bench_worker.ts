@@ -10,14 +10,17 @@
 /// <reference lib="deno.worker" />
 
 self.onmessage = async (message: MessageEvent) => {
-  const { base, subs, total } = message.data as {
+  const { base, token, subs, total } = message.data as {
     base: string;
+    token: string;
     subs: number;
     total: number;
   };
   const readers: ReadableStreamDefaultReader<string>[] = [];
   for (let i = 0; i < subs; i++) {
-    const response = await fetch(`${base}/observer/stream`);
+    const response = await fetch(`${base}/observer/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const reader = response.body!.pipeThrough(new TextDecoderStream())
       .getReader();
     let text = "";

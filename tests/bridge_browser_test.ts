@@ -254,7 +254,17 @@ Deno.test("the graph explorer in headless Chromium searches, opens a record, fol
   const seed = await seedGraph(client);
   await using bridge = await startBridgeProcess(engine.paths.home);
   await using browser = await Browser.launch();
+  // Without the one-time link the page has no token and reads nothing.
   await browser.open(`${bridge.base}/`);
+  assert.match(
+    await browser.waitFor("#main p.error"),
+    /the link that `agentos bridge open` prints/,
+  );
+  const opened = await runAgentos(engine.paths.home, ["bridge", "open"]);
+  assert.equal(opened.code, 0, opened.stderr);
+  const code = /\?open=(\S+)$/.exec(opened.stdout.trim())?.[1];
+  assert.ok(code, opened.stdout);
+  await browser.open(`${bridge.base}/?open=${code}`);
 
   // Shapes with counts.
   assert.match(
@@ -303,5 +313,18 @@ Deno.test("the graph explorer in headless Chromium searches, opens a record, fol
   assert.match(
     await browser.waitFor(`#activity li[data-target="${seed.task}"]`),
     /user set .* status/,
+  );
+
+  // The page dropped the spent code from its address, and it works no more.
+  assert.equal(await browser.evaluate("location.search"), "");
+  const replay = await fetch(`${bridge.base}/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ code }),
+  });
+  assert.equal(replay.status, 401);
+  assert.match(
+    (await replay.json()).error.message,
+    /the code was already used/,
   );
 });

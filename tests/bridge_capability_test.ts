@@ -110,7 +110,7 @@ Deno.test("POST /capability/:name maps engine errors to HTTP statuses and hides 
 Deno.test("POST /capability/:name refuses without the token, with a bad name or body, and says when the engine cannot invoke", async () => {
   await using stub = await stubEngine({ invoke: false });
   await using fx = await bridgeFixture({ socket: stub.socket });
-  const noToken = await fx.request("/capability/llm", {
+  const noToken = await fx.anonymous("/capability/llm", {
     method: "POST",
     body: "{}",
     headers: { "content-type": "application/json" },

@@ -50,8 +50,10 @@ export interface BridgeFixture extends AsyncDisposable {
   token: string;
   seed: Seed;
   app: ReturnType<typeof createBridgeApp>;
-  /** `app.request` with a loopback `Host` unless given. */
+  /** `app.request` with a loopback `Host` and the app token unless given. */
   request(path: string, init?: RequestInit): Promise<Response>;
+  /** `app.request` with a loopback `Host` unless given, and no token. */
+  anonymous(path: string, init?: RequestInit): Promise<Response>;
   /** Messages the bridge logged. */
   logged: string[];
 }
@@ -98,6 +100,11 @@ async function overEngine(
   const reader = new GraphReader(paths.database);
   const link = new EngineLink(options.socket ?? paths.socket);
   const logged: string[] = [];
+  const anonymous = (path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    if (!headers.has("host")) headers.set("host", HOST);
+    return Promise.resolve(app.request(path, { ...init, headers }));
+  };
   const app = createBridgeApp({
     reader,
     engine: link,
@@ -118,9 +125,12 @@ async function overEngine(
     logged,
     request(path, init = {}) {
       const headers = new Headers(init.headers);
-      if (!headers.has("host")) headers.set("host", HOST);
-      return Promise.resolve(app.request(path, { ...init, headers }));
+      if (!headers.has("authorization")) {
+        headers.set("authorization", `Bearer ${token}`);
+      }
+      return anonymous(path, { ...init, headers });
     },
+    anonymous,
     async [Symbol.asyncDispose]() {
       await link.close();
       reader.close();

@@ -31,7 +31,11 @@ Deno.test("deno task bridge serves a real engine's graph on 127.0.0.1 with its n
     AGENTOS_BRIDGE_ORIGINS: "http://localhost:5173",
   });
 
-  const shapes = await fetch(`${bridge.base}/shapes`);
+  const tokenFile = `${engine.paths.home}/bridge.token`;
+  const auth = {
+    authorization: `Bearer ${Deno.readTextFileSync(tokenFile).trim()}`,
+  };
+  const shapes = await fetch(`${bridge.base}/shapes`, { headers: auth });
   assert.equal(shapes.status, 200);
   assert.equal(
     (await shapes.json()).shapes.find((shape: { name: string }) =>
@@ -39,10 +43,11 @@ Deno.test("deno task bridge serves a real engine's graph on 127.0.0.1 with its n
     ).count,
     1,
   );
-  const node = await (await fetch(`${bridge.base}/graph/${seed.ada}`)).json();
+  const node = await (await fetch(`${bridge.base}/graph/${seed.ada}`, {
+    headers: auth,
+  })).json();
   assert.equal(node.edges_in[0].from, seed.task);
 
-  const tokenFile = `${engine.paths.home}/bridge.token`;
   assert.equal(Deno.statSync(tokenFile).mode! & 0o777, 0o600);
   const printed = await runAgentos(engine.paths.home, ["bridge", "token"]);
   assert.equal(printed.code, 0, printed.stderr);
@@ -53,7 +58,7 @@ Deno.test("deno task bridge serves a real engine's graph on 127.0.0.1 with its n
   assert.equal(rebinding.status, 403);
   assert.match(rebinding.body, /Refused Host/);
   assert.equal(
-    (await rawRequest(bridge.port, "/shapes", `localhost:${bridge.port}`))
+    (await rawRequest(bridge.port, "/sdk.js", `localhost:${bridge.port}`))
       .status,
     200,
   );
@@ -123,6 +128,8 @@ Deno.test("the bridge process's observer stream resumes with Last-Event-ID after
   const client = await engine.client();
   const seed = await seedGraph(client);
   await using bridge = await startBridgeProcess(engine.paths.home);
+  const { stdout } = await runAgentos(engine.paths.home, ["bridge", "token"]);
+  const auth = { authorization: `Bearer ${stdout.trim()}` };
   const subscribers = async () =>
     (await client.call<{ counts: { subscribers: number } }>("engine.status"))
       .counts.subscribers;
@@ -131,6 +138,7 @@ Deno.test("the bridge process's observer stream resumes with Last-Event-ID after
 
   const first = new AbortController();
   const response = await fetch(`${bridge.base}/observer/stream`, {
+    headers: auth,
     signal: first.signal,
   });
   const events = new SseReader(response.body!);
@@ -147,7 +155,7 @@ Deno.test("the bridge process's observer stream resumes with Last-Event-ID after
   await update(2);
   await update(3);
   const resumed = await fetch(`${bridge.base}/observer/stream`, {
-    headers: { "last-event-id": String(seen) },
+    headers: { ...auth, "last-event-id": String(seen) },
   });
   await using again = new SseReader(resumed.body!);
   const replayed = [await again.until("change"), await again.until("change")];
@@ -161,7 +169,7 @@ Deno.test("the bridge process's observer stream resumes with Last-Event-ID after
   assert.equal(Number(live.message.id), seen + 3);
 
   const future = await fetch(`${bridge.base}/observer/stream`, {
-    headers: { "last-event-id": String(seen + 1000) },
+    headers: { ...auth, "last-event-id": String(seen + 1000) },
   });
   await using reset = new SseReader(future.body!);
   const resetEvent = await reset.until("reset");

@@ -17,7 +17,12 @@ function sdk(fx: BridgeFixture, token?: string): AgentOS {
 
 Deno.test("the SDK reads the graph, shapes and user through the bridge", async () => {
   await using fx = await bridgeFixture();
-  const agentos = sdk(fx);
+  // Reads need the token too.
+  await assert.rejects(
+    sdk(fx).shapes(),
+    (error: Error & { status?: number }) => error.status === 401,
+  );
+  const agentos = sdk(fx, fx.token);
   const { items, cursor } = await agentos.graph.list({
     shape: "task",
     where: { priority: 2 },
@@ -64,7 +69,7 @@ Deno.test("the SDK writes only with the token, and its writes reach the engine",
 
 Deno.test("the SDK's observe() delivers changes and, after a dropped stream, resumes without loss", async () => {
   await using fx = await bridgeFixture({ limits: { retryMs: 20 } });
-  const agentos = sdk(fx);
+  const agentos = sdk(fx, fx.token);
   const events: ObserverEvent[] = [];
   const observation = agentos.observe((event) => events.push(event));
   try {

@@ -371,10 +371,59 @@ document.getElementById("search")?.addEventListener("submit", (event) => {
 });
 addEventListener("hashchange", route);
 
-agentos.observe(addActivity, {
-  onError: () => {
-    live.dataset.state = "offline";
-    live.textContent = "reconnecting…";
-  },
-});
-loadShapes().catch(showError).then(route);
+const TOKEN_KEY = "agentos.token";
+
+/**
+ * The app token for this tab: traded once for the one-time code in
+ * `?open=` (the link `agentos bridge open` prints), then kept in this tab's
+ * session storage. Every read needs it: other local users reach 127.0.0.1
+ * too.
+ *
+ * @returns {Promise<string | null>}
+ */
+async function sessionToken() {
+  const url = new URL(location.href);
+  const code = url.searchParams.get("open");
+  if (code !== null) {
+    // Drop the code from the address bar and history: it is spent.
+    url.searchParams.delete("open");
+    history.replaceState(null, "", url.href);
+    const response = await fetch("/session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code }),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(body?.error?.message ?? `HTTP ${response.status}`);
+    }
+    sessionStorage.setItem(TOKEN_KEY, body.token);
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+async function start() {
+  const token = await sessionToken();
+  if (!token) {
+    live.textContent = "locked";
+    shapeList.replaceChildren();
+    main.replaceChildren(
+      h(
+        "p",
+        { class: "error", role: "alert" },
+        "Open the explorer with the link that `agentos bridge open` prints: the bridge answers only with its app token.",
+      ),
+    );
+    return;
+  }
+  agentos.setToken(token);
+  agentos.observe(addActivity, {
+    onError: () => {
+      live.dataset.state = "offline";
+      live.textContent = "reconnecting…";
+    },
+  });
+  await loadShapes().catch(showError).then(route);
+}
+
+start().catch(showError);
