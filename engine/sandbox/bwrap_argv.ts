@@ -102,28 +102,7 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     "--unshare-uts",
     "--unshare-cgroup",
   ];
-  if (identity === "userns") {
-    args.push(
-      "--unshare-user",
-      "--uid",
-      String(SANDBOX_ID),
-      "--gid",
-      String(SANDBOX_ID),
-      "--disable-userns",
-      "--cap-drop",
-      "ALL",
-    );
-  } else if (identity === "setpriv") {
-    // setpriv needs these two to become nobody; it loses them with root.
-    args.push(
-      "--cap-drop",
-      "ALL",
-      "--cap-add",
-      "CAP_SETUID",
-      "--cap-add",
-      "CAP_SETGID",
-    );
-  } else args.push("--cap-drop", "ALL");
+  args.push(...identityFlags(identity));
   args.push(
     "--hostname",
     "agentos-skill",
@@ -219,21 +198,57 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   );
   if (options.seccomp) args.push("--seccomp", String(SECCOMP_FD));
   args.push("--");
-  if (identity === "setpriv") {
-    args.push(
-      SETPRIV_MOUNT,
-      `--reuid=${SANDBOX_ID}`,
-      `--regid=${SANDBOX_ID}`,
-      "--clear-groups",
-      "--inh-caps=-all",
-      // A change of uid clears the parent-death signal: set it again.
-      "--pdeathsig=SIGKILL",
-      "--",
-    );
-  }
+  if (identity === "setpriv") args.push(...SETPRIV_COMMAND);
   args.push(runtime.executable, ...options.pythonArgs);
   return args;
 }
+
+/**
+ * bubblewrap's user and capability flags for an identity: a user
+ * namespace where the sandbox is nobody, or (root engine) only the two
+ * capabilities `setpriv` needs to become nobody, or none at all.
+ *
+ * @param identity how the sandbox's processes get their uid
+ * @returns the flags
+ */
+export function identityFlags(identity: SandboxIdentity): string[] {
+  if (identity === "userns") {
+    return [
+      "--unshare-user",
+      "--uid",
+      String(SANDBOX_ID),
+      "--gid",
+      String(SANDBOX_ID),
+      "--disable-userns",
+      "--cap-drop",
+      "ALL",
+    ];
+  }
+  if (identity === "setpriv") {
+    // setpriv needs these two to become nobody; it loses them with root.
+    return [
+      "--cap-drop",
+      "ALL",
+      "--cap-add",
+      "CAP_SETUID",
+      "--cap-add",
+      "CAP_SETGID",
+    ];
+  }
+  return ["--cap-drop", "ALL"];
+}
+
+/** What runs first inside a root engine's sandbox: `setpriv` becoming nobody. */
+export const SETPRIV_COMMAND: readonly string[] = Object.freeze([
+  SETPRIV_MOUNT,
+  `--reuid=${SANDBOX_ID}`,
+  `--regid=${SANDBOX_ID}`,
+  "--clear-groups",
+  "--inh-caps=-all",
+  // A change of uid clears the parent-death signal: set it again.
+  "--pdeathsig=SIGKILL",
+  "--",
+]);
 
 /** `/a/b/c` → `["/a", "/a/b"]`. */
 function ancestors(path: string): string[] {

@@ -8,6 +8,7 @@
  * @module
  */
 export {
+  type ProgramConfinement,
   Sandbox,
   type SandboxCommand,
   type SandboxOptions,
@@ -24,10 +25,14 @@ export {
   bwrapArgv,
   type BwrapArgvOptions,
   DB_MOUNT,
+  identityFlags,
   PACKAGES_MOUNT,
   SANDBOX_ID,
   type SandboxIdentity,
   SDK_MOUNT,
+  SECCOMP_FD,
+  SETPRIV_COMMAND,
+  SETPRIV_MOUNT,
   SKILL_MOUNT,
   WORKER_ENV,
 } from "./bwrap_argv.ts";

@@ -45,6 +45,15 @@ export type WorkerMode =
    */
   | { kind: "script"; source: string; dbFile: string };
 
+/** How this engine confines a program (for its bubblewrap arguments). */
+export interface ProgramConfinement {
+  identity: SandboxIdentity;
+  /** Host path of `setpriv` (identity `setpriv`). */
+  setpriv?: string;
+  /** Whether the launcher opens a seccomp filter on fd 3. */
+  seccomp: boolean;
+}
+
 /** A ready-to-spawn command line, with its cgroup. */
 export interface SandboxCommand {
   program: string;
@@ -101,6 +110,7 @@ export class Sandbox {
   #noFork = false;
   #seccomp = false;
   #filterPath = "";
+  #programFilterPath = "";
   #cgroups: CgroupTree;
   #uid: number;
   #confinement: Confinement | undefined;
@@ -255,6 +265,53 @@ export class Sandbox {
     };
   }
 
+  /**
+   * The command that starts a program `shell.run` runs, confined like a
+   * worker: bubblewrap's arguments come from `argv`, given how this engine
+   * confines (identity, `setpriv`, the filter on fd 3); it starts inside a
+   * fresh cgroup with these limits and the seccomp floor that allows new
+   * processes. Call `release` once it has exited.
+   *
+   * @param argv builds bubblewrap's arguments (without the program `bwrap`)
+   * @param limits the program's limits (default: the sandbox's)
+   * @returns program, arguments, environment, working directory, release
+   * @throws {RpcError} SandboxUnavailable unless programs run in bubblewrap here
+   */
+  programCommand(
+    argv: (confinement: ProgramConfinement) => string[],
+    limits: ResourceLimits = this.limits,
+  ): SandboxCommand {
+    this.assertUsable();
+    if (this.kind !== "bubblewrap") {
+      throw new RpcError(
+        ErrorCode.SandboxUnavailable,
+        `Programs run only in bubblewrap, and skills here run without a sandbox (${this.detail})`,
+      );
+    }
+    const cgroup = this.#cgroups.create();
+    const launcher = launcherCommand({
+      filterPath: this.#programFilterPath,
+      limits,
+      processes: this.#identity === "setpriv"
+        ? SHARED_UID_NPROC
+        : limits.processes,
+      cgroupDirs: cgroup?.dirs ?? [],
+      argv: [
+        this.#options.bwrap ?? "bwrap",
+        ...argv({
+          identity: this.#identity,
+          setpriv: this.#options.setpriv,
+          seccomp: this.#seccomp && this.#programFilterPath !== "",
+        }),
+      ],
+    });
+    return {
+      ...launcher,
+      cwd: "/",
+      release: () => cgroup?.release() ?? Promise.resolve(0),
+    };
+  }
+
   /** Kills what is left in every cgroup of the engine and removes them. */
   close(): Promise<void> {
     return this.#cgroups.close();
@@ -329,6 +386,16 @@ export class Sandbox {
         this.#filterPath = this.#options.filterPath ??
           await Deno.makeTempFile({ prefix: "agentos-seccomp-" });
         await Deno.writeFile(this.#filterPath, program, { mode: 0o644 });
+        // shell.run's programs fork (git does): the same floor, processes allowed.
+        // Beside the workers' filter (the engine may write only its home).
+        this.#programFilterPath = this.#options.filterPath
+          ? this.#options.filterPath.replace(/(\.bpf)?$/, "-programs.bpf")
+          : await Deno.makeTempFile({ prefix: "agentos-seccomp-programs-" });
+        await Deno.writeFile(
+          this.#programFilterPath,
+          seccompProgram(this.#runtime!.machine, { processes: true })!,
+          { mode: 0o644 },
+        );
       }
     }
     // Never root outside: a root engine's workers become nobody (setpriv)

@@ -183,9 +183,14 @@ type Target = Label | number | undefined;
  * reads), for a machine as `uname -m` names it.
  *
  * @param machine e.g. `x86_64`, `aarch64`
+ * @param options `processes`: allow new processes (the programs `shell.run`
+ *   runs fork; the pids cgroup and RLIMIT_NPROC still bound them)
  * @returns the program, or undefined for a machine without a syscall table here
  */
-export function seccompProgram(machine: string): Uint8Array | undefined {
+export function seccompProgram(
+  machine: string,
+  options: { processes?: boolean } = {},
+): Uint8Array | undefined {
   const arch = ARCHES[machine];
   if (arch === undefined) return undefined;
   const program: [number, Target, Target, number][] = [];
@@ -196,7 +201,9 @@ export function seccompProgram(machine: string): Uint8Array | undefined {
   emit(LD_ABS, NR);
   if (arch.x32) emit(JGE, 0x40000000, "enosys");
   for (const nr of arch.denied) emit(JEQ, nr, "eperm");
-  for (const nr of arch.forks) emit(JEQ, nr, "eagain");
+  if (!options.processes) {
+    for (const nr of arch.forks) emit(JEQ, nr, "eagain");
+  }
   emit(JEQ, arch.clone3, "enosys");
   // Each argument check below ends in a return: its jumps are local.
   const socketAt = program.length;
@@ -209,9 +216,12 @@ export function seccompProgram(machine: string): Uint8Array | undefined {
   emit(JEQ, PR_SET_PDEATHSIG, undefined, "allow");
   emit(LD_ABS, ARG1);
   emit(JEQ, SIGKILL, "allow", "eperm");
-  emit(JEQ, arch.clone, undefined, "allow");
-  emit(LD_ABS, ARG0);
-  emit(JSET, CLONE_THREAD, "allow", "eagain");
+  if (options.processes) emit(JEQ, 0, "allow", "allow");
+  else {
+    emit(JEQ, arch.clone, undefined, "allow");
+    emit(LD_ABS, ARG0);
+    emit(JSET, CLONE_THREAD, "allow", "eagain");
+  }
   const labels: Record<Label, number> = {
     allow: program.length,
     eperm: program.length + 1,

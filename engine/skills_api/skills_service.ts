@@ -140,11 +140,7 @@ export function openSkills(
   const packagesRoot = join(engine.paths.home, "skill-packages");
   const runGrants = new RunGrantStore(settings);
   const readGrants = new ReadGrantStore(settings);
-  const shell = new ShellBroker({
-    bwrap: "bwrap",
-    userNamespace: sandbox.status().userNamespace === true,
-    tmpBytes: sandbox.limits.tmpBytes,
-  });
+  const shell = new ShellBroker({ sandbox });
   const runner = new SkillRunner({
     registry,
     pool,

@@ -1,3 +1,5 @@
+import type { SandboxCommand } from "../../sandbox/mod.ts";
+
 /** Most bytes kept of a program's stdout and of its stderr; past it the program is killed. */
 export const MAX_PROGRAM_OUTPUT = 4 * 1024 * 1024;
 
@@ -13,8 +15,8 @@ export interface ProgramResult {
 
 /** How to start one confined program. */
 export interface ProgramSpawn {
-  command: string;
-  args: string[];
+  /** The confined command (the sandbox's launcher and bubblewrap), released after. */
+  command: SandboxCommand;
   /** Text for its standard input. */
   input?: string;
   timeoutMs: number;
@@ -32,11 +34,12 @@ export interface ProgramSpawn {
  * @returns exit code (null when killed), outputs as text, and how it ended
  */
 export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
-  const child = new Deno.Command(spawn.command, {
-    args: spawn.args,
+  const { command } = spawn;
+  const child = new Deno.Command(command.program, {
+    args: command.args,
     clearEnv: true,
-    env: {},
-    cwd: "/",
+    env: command.env,
+    cwd: command.cwd,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -105,5 +108,7 @@ export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
   } finally {
     clearTimeout(timer);
     spawn.signal?.removeEventListener("abort", kill);
+    // Whatever the program left behind dies with its cgroup.
+    await command.release();
   }
 }

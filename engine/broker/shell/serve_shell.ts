@@ -3,6 +3,7 @@ import { isCleanAbsolute, type RunGrant } from "../../skills/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
+import type { Sandbox } from "../../sandbox/mod.ts";
 import { type ProgramResult, runProgram } from "./program_run.ts";
 
 /** Default and longest `timeout=` of one program, in seconds. */
@@ -12,14 +13,10 @@ const MAX_ARGS = 256;
 const MAX_ARGV_CHARS = 1024 * 1024;
 const MAX_INPUT_CHARS = 4 * 1024 * 1024;
 
-/** How programs are confined on this engine. */
+/** How programs are confined on this engine (the skill sandbox). */
 export interface ShellBrokerOptions {
-  /** The bubblewrap program. */
-  bwrap: string;
-  /** Whether bubblewrap runs programs as nobody in a user namespace. */
-  userNamespace: boolean;
-  /** Size of each program's private `/tmp`, in bytes. */
-  tmpBytes: number;
+  /** Builds the confined command: launcher, cgroup, limits, seccomp. */
+  sandbox: Pick<Sandbox, "programCommand" | "limits">;
 }
 
 /** The calling skill as `shell.run` checks it. */
@@ -94,9 +91,9 @@ export class ShellBroker {
     }
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
-    const value = await runProgram({
-      command: this.#options.bwrap,
-      args: shellArgv({
+    const { sandbox } = this.#options;
+    const command = sandbox.programCommand((confinement) =>
+      shellArgv({
         program: grant.path,
         args,
         cwd,
@@ -104,9 +101,12 @@ export class ShellBroker {
         config: grant.config,
         home: grant.home,
         net: grant.net,
-        userNamespace: this.#options.userNamespace,
-        tmpBytes: this.#options.tmpBytes,
-      }),
+        confinement,
+        tmpBytes: sandbox.limits.tmpBytes,
+      })
+    );
+    const value = await runProgram({
+      command,
       input,
       timeoutMs: timeoutS * 1000,
       signal: caller.signal,

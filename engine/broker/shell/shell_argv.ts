@@ -1,3 +1,11 @@
+import {
+  identityFlags,
+  type ProgramConfinement,
+  SECCOMP_FD,
+  SETPRIV_COMMAND,
+  SETPRIV_MOUNT,
+} from "../../sandbox/mod.ts";
+
 /** What one `shell.run` runs and what it may see. */
 export interface ShellArgvOptions {
   /** The program's absolute host path (resolved when the owner granted it). */
@@ -13,8 +21,8 @@ export interface ShellArgvOptions {
   home?: string;
   /** Keep the host's network (the owner's `--net` grant). */
   net: boolean;
-  /** Run as nobody in a new user namespace. */
-  userNamespace: boolean;
+  /** How the engine confines: the sandbox's identity, setpriv, seccomp. */
+  confinement: ProgramConfinement;
   /** Size of the private `/tmp`, in bytes. */
   tmpBytes: number;
 }
@@ -44,7 +52,9 @@ export const PROGRAM_ENV: Readonly<Record<string, string>> = Object.freeze({
 
 /**
  * The bubblewrap arguments of one `shell.run`: every namespace new (the
- * network too, unless granted), read-only system directories and no home,
+ * network too, unless granted), the engine's identity (nobody: in a user
+ * namespace, or through `setpriv` for a root engine), the seccomp floor
+ * that allows new processes on fd 3, read-only system directories and no home,
  * no `AGENTOS_HOME`, no `/root`, `/home`, `/run` or `/var` — only the
  * directory the owner granted is writable and only the config directories
  * granted are visible; a private size-capped `/tmp`; a cleared
@@ -54,38 +64,81 @@ export const PROGRAM_ENV: Readonly<Record<string, string>> = Object.freeze({
  * @returns the arguments for `bwrap`
  */
 export function shellArgv(options: ShellArgvOptions): string[] {
-  const args = ["--unshare-all"];
-  if (options.net) args.push("--share-net");
-  if (options.userNamespace) {
-    args.push(
-      "--unshare-user",
-      "--uid",
-      "65534",
-      "--gid",
-      "65534",
-      "--disable-userns",
-    );
-  }
+  const { confinement } = options;
+  // Each namespace by name: --unshare-all would add a user namespace, in
+  // which a root engine's setpriv could not become nobody.
+  const args = [
+    "--unshare-ipc",
+    "--unshare-pid",
+    "--unshare-uts",
+    "--unshare-cgroup",
+  ];
+  if (!options.net) args.push("--unshare-net");
   args.push(
-    "--cap-drop",
-    "ALL",
+    ...identityFlags(confinement.identity),
     "--hostname",
     "agentos-shell",
     "--die-with-parent",
     "--new-session",
+    "--as-pid-1",
     "--clearenv",
   );
   const env = { ...PROGRAM_ENV, HOME: options.home ?? "/tmp" };
   for (const [name, value] of Object.entries(env)) {
     args.push("--setenv", name, value);
   }
-  args.push("--size", String(options.tmpBytes), "--tmpfs", "/tmp");
+  // 1777: writable by the sandbox's user whoever created the mount.
+  args.push(
+    "--perms",
+    "1777",
+    "--size",
+    String(options.tmpBytes),
+    "--tmpfs",
+    "/tmp",
+  );
   for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", dir, dir);
   for (const file of MASKED) args.push("--ro-bind-try", "/dev/null", file);
   args.push("--proc", "/proc", "--dev", "/dev");
-  for (const dir of options.config) args.push("--ro-bind", dir, dir);
-  if (options.writable) args.push("--bind", options.writable, options.writable);
-  args.push("--remount-ro", "/", "--chdir", options.cwd, "--");
+  const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [
+    ...options.config.map((dir) => [dir, dir, "--ro-bind"] as const),
+    ...(options.writable
+      ? [[options.writable, options.writable, "--bind"] as const]
+      : []),
+    ...(confinement.identity === "setpriv"
+      ? [
+        [
+          confinement.setpriv ?? "/usr/bin/setpriv",
+          SETPRIV_MOUNT,
+          "--ro-bind",
+        ] as const,
+      ]
+      : []),
+  ];
+  // Directories bubblewrap makes on the way to a bind are 0700 by default:
+  // 0755, so nobody can reach what was granted.
+  const made = new Set(["/tmp", ...SYSTEM_DIRS]);
+  for (const [source, dest, how] of binds) {
+    for (const parent of ancestors(dest)) {
+      if (
+        made.has(parent) || SYSTEM_DIRS.some((d) => parent.startsWith(`${d}/`))
+      ) continue;
+      made.add(parent);
+      args.push("--perms", "0755", "--dir", parent);
+    }
+    args.push(how, source, dest);
+  }
+  args.push("--remount-ro", "/", "--chdir", options.cwd);
+  if (confinement.seccomp) args.push("--seccomp", String(SECCOMP_FD));
+  args.push("--");
+  if (confinement.identity === "setpriv") args.push(...SETPRIV_COMMAND);
   args.push(options.program, ...options.args);
   return args;
+}
+
+/** `/a/b/c` → `["/a", "/a/b"]`. */
+function ancestors(path: string): string[] {
+  const parts = path.split("/").filter(Boolean);
+  return parts.slice(0, -1).map((_, i) =>
+    `/${parts.slice(0, i + 1).join("/")}`
+  );
 }
