@@ -1,9 +1,23 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
+import { PLACEHOLDER } from "../credentials/mod.ts";
 import { cryptoOp, isCryptoOp } from "./crypto_ops.ts";
 
-/** Parameters of each op that may carry a credential placeholder. */
-const SECRET_PARAMS = ["password", "key", "salt", "data", "iv", "info"];
+/**
+ * Parameters in which a credential placeholder becomes the real value:
+ * key material only, where what comes back (a derived key, a plaintext
+ * under that key) does not give the value away. As `data`, `iv`, `salt`
+ * or `info` it would come back decodable — AES-CBC "decryption" of a hex
+ * key under a key the skill chose returns bytes the skill re-encrypts
+ * into the value — so a placeholder there is refused.
+ */
+const SECRET_PARAMS = ["password", "key"];
+
+/** Parameters a placeholder may not be put in (see {@linkcode SECRET_PARAMS}). */
+const PLAIN_PARAMS = ["salt", "data", "iv", "info"];
+
+/** One placeholder anywhere (not global: `test` keeps no state). */
+const ANY_PLACEHOLDER = new RegExp(PLACEHOLDER.source, "i");
 
 /**
  * Serves one `crypto.*` dispatch: checks the skill declared `crypto`,
@@ -38,6 +52,16 @@ export async function serveCrypto(
       `Skill "${call.skillId}" may not use "${op}": it does not declare crypto in its readme (capabilities: [crypto])`,
       { op, check: "declared" },
     );
+  }
+  for (const key of PLAIN_PARAMS) {
+    const value = params[key];
+    if (typeof value === "string" && ANY_PLACEHOLDER.test(value)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${call.skillId}" put a credential placeholder in "${key}" of ${op}: a credential may be used only as "key" or "password", where what comes back does not give it away; refused`,
+        { op, check: "credentials" },
+      );
+    }
   }
   const revealed: Record<string, unknown> = { ...params };
   let substituted = false;
