@@ -28,6 +28,7 @@ Deno.test("addressKind() refuses every private, local and special range, IPv4 in
     ["255.255.255.255", "reserved"],
     ["::ffff:127.0.0.1", "loopback"],
     ["::127.0.0.1", "loopback"],
+    ["fe80::1%eth0", "link-local"],
     ["::7f00:1", "loopback"],
     ["::ffff:7f00:1", "loopback"],
     ["::ffff:169.254.169.254", "link-local"],
@@ -40,6 +41,7 @@ Deno.test("addressKind() refuses every private, local and special range, IPv4 in
   }
   assert.equal(isIpLiteral("1.2.3.4"), true);
   assert.equal(isIpLiteral("::1"), true);
+  assert.equal(isIpLiteral("fe80::1%eth0"), true);
   assert.equal(isIpLiteral("example.com"), false);
   assert.equal(isIpLiteral("1.2.3.256"), false);
 });

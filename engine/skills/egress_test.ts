@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../errors.ts";
-import { checkEgress, egressPolicy } from "./egress.ts";
+import { bundledGrantDefaults, checkEgress, egressPolicy } from "./egress.ts";
 import type { Discovery } from "./skill_discovery.ts";
 
 function discovery(overrides: Partial<Discovery> = {}): Discovery {
@@ -214,4 +214,18 @@ Deno.test("checkEgress(): a declared domain covers itself and its subdomains, ne
       url,
     );
   }
+});
+
+Deno.test("bundledGrantDefaults() grants each loopback connection's host and port, nothing public", () => {
+  const defaults = bundledGrantDefaults(discovery({
+    connections: [
+      connection({ base_url: "http://localhost:11434/v1" }),
+      connection({ name: "b", base_url: "http://127.0.0.1/" }),
+      connection({ name: "c", base_url: "https://api.example.com/v1" }),
+    ],
+  }));
+  assert.deepEqual(defaults, {
+    hosts: ["127.0.0.1:80", "localhost:11434"],
+    openWeb: false,
+  });
 });

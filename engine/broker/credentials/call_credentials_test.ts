@@ -197,3 +197,74 @@ Deno.test("CallCredentials.redact() removes the URL-encoded and JSON-escaped for
     assert.equal(out, "before [secret] after", form);
   }
 });
+
+Deno.test("CallCredentials: URL substitution encodes, placeholders match in any case, a host-list scope keeps its domains", () => {
+  const credentials = new CallCredentials(true);
+  const ph = credentials.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { hosts: ["api.other.test"], domains: ["example.com"] },
+  }) as string;
+  const target = { host: "sub.example.com", skillId: "s" };
+  const { params } = credentials.substitute(
+    {
+      url: `https://sub.example.com/x/${ph}`,
+      headers: { k: ph.toUpperCase() },
+    },
+    target,
+  );
+  // The value is one path segment, never a path, query or fragment of its own.
+  assert.equal(
+    new URL(params.url as string).pathname,
+    `/x/${encodeURIComponent(KEY)}`,
+  );
+  assert.deepEqual(params.headers, { k: KEY });
+  credentials.substitute({ headers: { k: ph } }, {
+    host: "api.other.test",
+    skillId: "s",
+  });
+});
+
+Deno.test("CallCredentials.assertMayCarry() refuses a placeholder bound elsewhere, and JSON-escaped and form-encoded values", () => {
+  const masked = new CallCredentials(true);
+  const ph = masked.add({
+    domain: "example.com",
+    value: "k3y",
+    scope: { domain: "example.com" },
+  }) as string;
+  assert.throws(
+    () =>
+      masked.assertMayCarry([`x ${ph}`], { host: "evil.test", skillId: "s" }),
+    /credential for "example\.com" to host "evil\.test"/,
+  );
+  const real = new CallCredentials(false);
+  const value = 'pass "word"\\ 1!';
+  real.add({ domain: "example.com", value, scope: { domain: "example.com" } });
+  for (
+    const text of [
+      JSON.stringify({ k: value }),
+      new URLSearchParams({ k: value }).toString(),
+    ]
+  ) {
+    assert.throws(
+      () => real.assertMayCarry([text], { host: "evil.test", skillId: "s" }),
+      /credential for "example\.com" to host "evil\.test"/,
+      text,
+    );
+  }
+});
+
+Deno.test("CallCredentials.redact() removes base64 forms and secret object keys", () => {
+  const credentials = new CallCredentials(false);
+  credentials.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  });
+  const basic = `Basic ${btoa(`user:${KEY}`)}`;
+  assert.ok(
+    !credentials.redact(basic).includes(btoa(`user:${KEY}`).slice(8, 30)),
+  );
+  assert.match(credentials.redact(basic), /\[secret\]/);
+  assert.deepEqual(credentials.redactValue({ [KEY]: 1 }), { "[secret]": 1 });
+});
