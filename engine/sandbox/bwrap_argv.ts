@@ -19,8 +19,8 @@ export const SANDBOX_ID = 65534;
 /** Where `setpriv` appears inside the sandbox (root engine only). */
 export const SETPRIV_MOUNT = "/.agentos/setpriv";
 
-/** Where a database file appears inside an SQL runner's sandbox. */
-export const DB_MOUNT = "/db/query.sqlite";
+/** Where the files of a script run (an SQL runner's databases) appear: `/db/0.sqlite`, … */
+export const FILES_MOUNT = "/db";
 
 /** The descriptor the launcher opens the seccomp filter on. */
 export const SECCOMP_FD = 3;
@@ -67,8 +67,17 @@ export interface BwrapArgvOptions {
   skillDir?: string;
   /** A skill's installed packages, bound read-only at `/packages`. */
   packagesDir?: string;
-  /** A database file bound read-only at {@linkcode DB_MOUNT} (an SQL runner). */
-  dbFile?: string;
+  /**
+   * Files bound read-only at `/db/<i>.sqlite`, each with its `-wal`, `-shm`
+   * and `-journal` beside it when they exist (an SQL runner's databases).
+   */
+  files?: string[];
+  /**
+   * Identity `setpriv` only: keep `CAP_DAC_READ_SEARCH` (inheritable and
+   * ambient) through `setpriv`, for a script that opens files only root may
+   * read and drops every capability before it reads untrusted input.
+   */
+  readCapability?: boolean;
   /** Arguments after the interpreter, e.g. `["-I", "-S", "/sdk/worker_main.py"]`. */
   pythonArgs: string[];
 }
@@ -102,7 +111,7 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     "--unshare-uts",
     "--unshare-cgroup",
   ];
-  args.push(...identityFlags(identity));
+  args.push(...identityFlags(identity, options.readCapability === true));
   args.push(
     "--hostname",
     "agentos-skill",
@@ -147,7 +156,14 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   if (options.skillDir !== undefined) {
     binds.push([options.skillDir, SKILL_MOUNT]);
   }
-  if (options.dbFile !== undefined) binds.push([options.dbFile, DB_MOUNT]);
+  const tryBinds: [string, string][] = [];
+  (options.files ?? []).forEach((file, i) => {
+    const dest = `${FILES_MOUNT}/${i}.sqlite`;
+    binds.push([file, dest]);
+    for (const suffix of ["-wal", "-shm", "-journal"]) {
+      tryBinds.push([`${file}${suffix}`, `${dest}${suffix}`]);
+    }
+  });
   if (identity === "setpriv") {
     binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
   }
@@ -163,6 +179,9 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
       args.push("--perms", "0755", "--dir", parent);
     }
     args.push("--ro-bind", source, dest);
+  }
+  for (const [source, dest] of tryBinds) {
+    args.push("--ro-bind-try", source, dest);
   }
   args.push(
     "--proc",
@@ -198,7 +217,11 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   );
   if (options.seccomp) args.push("--seccomp", String(SECCOMP_FD));
   args.push("--");
-  if (identity === "setpriv") args.push(...SETPRIV_COMMAND);
+  if (identity === "setpriv") {
+    args.push(
+      ...(options.readCapability ? SETPRIV_READ_COMMAND : SETPRIV_COMMAND),
+    );
+  }
   args.push(runtime.executable, ...options.pythonArgs);
   return args;
 }
@@ -209,9 +232,14 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
  * capabilities `setpriv` needs to become nobody, or none at all.
  *
  * @param identity how the sandbox's processes get their uid
+ * @param readCapability keep `CAP_DAC_READ_SEARCH` too (see
+ *   {@linkcode BwrapArgvOptions.readCapability})
  * @returns the flags
  */
-export function identityFlags(identity: SandboxIdentity): string[] {
+export function identityFlags(
+  identity: SandboxIdentity,
+  readCapability = false,
+): string[] {
   if (identity === "userns") {
     return [
       "--unshare-user",
@@ -233,6 +261,7 @@ export function identityFlags(identity: SandboxIdentity): string[] {
       "CAP_SETUID",
       "--cap-add",
       "CAP_SETGID",
+      ...(readCapability ? ["--cap-add", "CAP_DAC_READ_SEARCH"] : []),
     ];
   }
   return ["--cap-drop", "ALL"];
@@ -249,6 +278,19 @@ export const SETPRIV_COMMAND: readonly string[] = Object.freeze([
   "--pdeathsig=SIGKILL",
   "--",
 ]);
+
+/**
+ * {@linkcode SETPRIV_COMMAND} for a script that opens files only root may
+ * read: `CAP_DAC_READ_SEARCH` stays inheritable and ambient through the
+ * change of uid, and the script drops it before it reads untrusted input.
+ */
+export const SETPRIV_READ_COMMAND: readonly string[] = Object.freeze(
+  SETPRIV_COMMAND.flatMap((arg) =>
+    arg === "--inh-caps=-all"
+      ? ["--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search"]
+      : [arg]
+  ),
+);
 
 /** `/a/b/c` → `["/a", "/a/b"]`. */
 function ancestors(path: string): string[] {

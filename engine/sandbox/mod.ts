@@ -24,7 +24,7 @@ export {
 export {
   bwrapArgv,
   type BwrapArgvOptions,
-  DB_MOUNT,
+  FILES_MOUNT,
   identityFlags,
   PACKAGES_MOUNT,
   SANDBOX_ID,

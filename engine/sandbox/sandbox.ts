@@ -1,6 +1,7 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import {
   bwrapArgv,
+  FILES_MOUNT,
   PACKAGES_MOUNT,
   type SandboxIdentity,
   SDK_MOUNT,
@@ -40,10 +41,13 @@ export type WorkerMode =
   /** Read and describe a skill directory of the host (bound at `/skill`). */
   | { kind: "read-dir"; dir: string }
   /**
-   * Run a fixed engine script (`python -c`) with one host file bound
-   * read-only at `/db/query.sqlite` (the SQL runner).
+   * Run a fixed engine script (`python -c`) with host files bound read-only
+   * (the SQL runner's databases; their paths inside are the command's
+   * `paths`). With `readAny`, a root engine's script may open files only
+   * root may read: it keeps `CAP_DAC_READ_SEARCH` and must drop it before
+   * it reads untrusted input.
    */
-  | { kind: "script"; source: string; dbFile: string };
+  | { kind: "script"; source: string; files: string[]; readAny?: boolean };
 
 /** How this engine confines a program (for its bubblewrap arguments). */
 export interface ProgramConfinement {
@@ -60,6 +64,8 @@ export interface SandboxCommand {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** A `script`'s files as it sees them (bound paths, or the host's). */
+  paths?: string[];
   /**
    * Call once the process has exited (or to end it): kills whatever is
    * left in its cgroup and removes the cgroup. Resolves with how many
@@ -235,6 +241,7 @@ export class Sandbox {
         args: this.#pythonArgs(mode, limits, false),
         env: { ...WORKER_ENV },
         cwd: "/",
+        paths: mode.kind === "script" ? mode.files : undefined,
         release: () => Promise.resolve(0),
       };
     }
@@ -261,6 +268,9 @@ export class Sandbox {
     return {
       ...launcher,
       cwd: "/",
+      paths: mode.kind === "script"
+        ? mode.files.map((_, i) => `${FILES_MOUNT}/${i}.sqlite`)
+        : undefined,
       release: () => cgroup?.release() ?? Promise.resolve(0),
     };
   }
@@ -355,7 +365,8 @@ export class Sandbox {
         seccomp: this.#seccomp,
         skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
         packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
-        dbFile: mode.kind === "script" ? mode.dbFile : undefined,
+        files: mode.kind === "script" ? mode.files : undefined,
+        readCapability: mode.kind === "script" && mode.readAny === true,
         pythonArgs: this.#pythonArgs(mode, limits, true),
       }),
     ];

@@ -13,7 +13,10 @@
  *   `pidfd_getfd`, `pidfd_send_signal`, `kcmp`, `process_madvise`;
  * - kernel attack surface: `perf_event_open`, `bpf`, `userfaultfd`,
  *   `io_uring_*`, `keyctl`/`add_key`/`request_key`, `syslog`, the module,
- *   kexec, mount and namespace calls;
+ *   kexec, mount and namespace calls, and `open_by_handle_at` (with
+ *   `CAP_DAC_READ_SEARCH`, which an SQL runner of a root engine holds until
+ *   it has opened its databases, it would reach any file of a mounted
+ *   filesystem);
  * - memory no limit counts: `memfd_create`, `memfd_secret`, SysV `shmget`
  *   (shared memory is not charged to `RLIMIT_AS`);
  * - sockets of any family but `AF_UNIX` (`AF_VSOCK`, `AF_NETLINK`,
@@ -87,6 +90,8 @@ const X86_64: Arch = {
     176, // delete_module
     246, // kexec_load
     320, // kexec_file_load
+    304, // open_by_handle_at
+    303, // name_to_handle_at
   ],
   socket: 41,
   prctl: 157,
@@ -139,6 +144,8 @@ const AARCH64: Arch = {
     106, // delete_module
     104, // kexec_load
     294, // kexec_file_load
+    265, // open_by_handle_at
+    264, // name_to_handle_at
   ],
   socket: 198,
   prctl: 167,

@@ -44,7 +44,7 @@ export interface SkillsOptions {
   vault?: CredentialSource & { domains(): Set<string> };
   /** The audit trail: one line per brokered op and per call. */
   audit?: AuditSink;
-  /** The interpreter that runs `sql.query` (default `AGENTOS_PYTHON` or `python3`). */
+  /** The interpreter that installs skill packages (default `AGENTOS_PYTHON` or `python3`). */
   python?: string;
 }
 
@@ -133,7 +133,7 @@ export function openSkills(
   const vault = options.vault;
   const vaultDomains = () => vault?.domains() ?? new Set<string>();
   const sql = new SqlBroker({
-    python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+    sandbox,
     graphPath: engine.paths.database,
     skillDataDir: join(engine.paths.home, "skill-data"),
   });

@@ -1,6 +1,7 @@
 /**
- * The program that runs one `sql.query` in its own Python process
- * (standard library `sqlite3`). Read from stdin: `{path, sql, params,
+ * The program that runs one `sql.query` in its own sandboxed Python
+ * process (standard library `sqlite3`), with the databases bound
+ * read-only. Read from stdin: `{path, sql, params,
  * max_rows, max_bytes, timeout_s, deny_tables, attach, snapshot}`
  * (`attach`: `[alias, path]` pairs, attached read-only before the
  * authorizer is set; `snapshot`: an application's database that is locked
@@ -15,6 +16,12 @@
  * loading. A progress handler stops the query at its deadline; the engine
  * also kills the process past it (node:sqlite cannot interrupt a running
  * statement, so an in-process query could block the engine).
+ *
+ * Every file is opened first (the main database, its WAL index, the
+ * attached ones, a private copy when locked), then every capability is
+ * dropped and checked gone, and only then does the query text run: a root
+ * engine's runner holds `CAP_DAC_READ_SEARCH` only to open databases that
+ * are not readable by nobody.
  */
 export const SQL_RUNNER_PY = String.raw`
 import base64, json, sqlite3, sys, time, urllib.parse
@@ -87,6 +94,28 @@ def snapshot(path):
     return confine(sqlite3.connect(copy, timeout=2, isolation_level=None))
 
 
+def opened(con, aliases):
+    """Read each schema once: SQLite opens the files (WAL and its index too) now."""
+    for schema in ["main", *aliases]:
+        con.execute("SELECT count(*) FROM " + schema + ".sqlite_master").fetchall()
+    return con
+
+
+def drop_capabilities():
+    """capset(all empty), then refuse to go on unless the kernel agrees."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()
+    if libc.capset(header, data) != 0:
+        raise SystemExit("agentos sql: cannot drop capabilities: errno %d" % ctypes.get_errno())
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("CapInh", "CapPrm", "CapEff", "CapAmb") and int(value, 16) != 0:
+                raise SystemExit("agentos sql: " + key + " still holds capabilities")
+
+
 def run(con):
     deadline = time.monotonic() + req["timeout_s"]
     con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
@@ -111,17 +140,19 @@ def run(con):
 
 
 try:
+    aliases = [alias for alias, _ in req.get("attach") or []]
     try:
-        result = run(connect(req["path"]))
+        con = opened(connect(req["path"]), aliases)
     except sqlite3.OperationalError as error:
         # An application's own database, locked or in WAL mode with no
-        # writable -shm for us: read a consistent copy instead.
+        # -shm for us: read a consistent copy instead.
         if not req.get("snapshot") or not any(
             word in str(error) for word in ("locked", "unable to open", "readonly", "read-only")
         ):
             raise
-        result = run(snapshot(req["path"]))
-    out(result)
+        con = opened(snapshot(req["path"]), aliases)
+    drop_capabilities()
+    out(run(con))
 except sqlite3.OperationalError as error:
     kind = "timeout" if "interrupted" in str(error) else "sqlite"
     out({"error": str(error), "kind": kind})

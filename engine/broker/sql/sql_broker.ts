@@ -4,6 +4,7 @@ import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
 import type { ConnectionInfo, ReadGrants } from "../../skills/mod.ts";
 import { grantedPath } from "../../skills/mod.ts";
+import type { Sandbox } from "../../sandbox/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */
 export const DEFAULT_SQL_ROWS = 1000;
@@ -15,6 +16,12 @@ export const MAX_SQL_BYTES = 4 * 1024 * 1024;
 /** Longest a query may run. */
 export const SQL_TIMEOUT_S = 10;
 
+/** Queries run at the same time per engine; more wait their turn. */
+export const MAX_CONCURRENT_QUERIES = 4;
+
+/** The private /tmp of a query runner: room for a copy of a locked database. */
+const SQL_TMP_BYTES = 256 * 1024 * 1024;
+
 /** Longest query text. */
 const MAX_SQL_CHARS = 100_000;
 
@@ -23,8 +30,8 @@ const GRAPH_DENIED_TABLES = ["secrets", "settings"];
 
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {
-  /** The interpreter that runs queries. */
-  python: string;
+  /** Confines every query runner like a worker (view, seccomp, limits, cgroup). */
+  sandbox: Sandbox;
   /** The graph database file. */
   graphPath: string;
   /** `$AGENTOS_HOME/skill-data`: a skill's declared `sqlite=` files live in `<dir>/<skill id>/`. */
@@ -48,11 +55,17 @@ export interface SqlOutcome {
  * connections declares with `sqlite=`, which must lie in
  * `$AGENTOS_HOME/skill-data/<skill id>/` (checked on the real path, so a
  * symbolic link cannot lead out of it). Each query runs in its own
- * short-lived process on a read-only connection, with row, size and time
- * limits; the process is killed at the deadline.
+ * short-lived process, sandboxed like a worker: the same bubblewrap view
+ * with only its databases bound read-only, the same seccomp filter,
+ * limits and a cgroup of its own, nobody outside under a root engine; on a
+ * read-only connection, with row, size and time limits; the process is
+ * killed at the deadline. At most {@linkcode MAX_CONCURRENT_QUERIES} run
+ * at once per engine.
  */
 export class SqlBroker {
   #options: SqlBrokerOptions;
+  #running = 0;
+  #waiting: (() => void)[] = [];
 
   /** @param options the interpreter and the paths */
   constructor(options: SqlBrokerOptions) {
@@ -191,24 +204,65 @@ export class SqlBroker {
   }
 
   async #run(
-    request: Record<string, unknown>,
+    request: Record<string, unknown> & {
+      path: string;
+      attach: [string, string][];
+    },
   ): Promise<Record<string, unknown>> {
+    if (this.#running >= MAX_CONCURRENT_QUERIES) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    this.#running++;
+    try {
+      return await this.#runConfined(request);
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  async #runConfined(
+    request: Record<string, unknown> & {
+      path: string;
+      attach: [string, string][];
+    },
+  ): Promise<Record<string, unknown>> {
+    const { sandbox } = this.#options;
+    const files = [request.path, ...request.attach.map(([, path]) => path)];
+    const command = sandbox.command(
+      { kind: "script", source: SQL_RUNNER_PY, files, readAny: true },
+      {
+        ...sandbox.limits,
+        cpuSeconds: this.#timeoutS + 1,
+        tmpBytes: SQL_TMP_BYTES,
+      },
+    );
+    const paths = command.paths ?? files;
+    const confined = {
+      ...request,
+      path: paths[0],
+      attach: request.attach.map(([alias], i) => [alias, paths[i + 1]]),
+    };
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(this.#options.python, {
-        args: ["-I", "-S", "-c", SQL_RUNNER_PY],
+      child = new Deno.Command(command.program, {
+        args: command.args,
+        env: command.env,
+        cwd: command.cwd,
         clearEnv: true,
-        env: { LANG: "C.UTF-8" },
         stdin: "piped",
         stdout: "piped",
         stderr: "piped",
       }).spawn();
     } catch (error) {
+      await command.release();
       throw new RpcError(
         ErrorCode.InternalError,
         `Cannot start the query runner: ${(error as Error).message}`,
       );
     }
+    // Its cgroup goes as soon as it exits, whatever it left behind.
+    const released = child.status.then(() => command.release());
     // The progress handler stops the query; this is the backstop.
     const timer = setTimeout(() => {
       try {
@@ -219,8 +273,9 @@ export class SqlBroker {
     }, (this.#timeoutS + 5) * 1000);
     try {
       const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(JSON.stringify(request)));
-      await writer.close();
+      await writer.write(new TextEncoder().encode(JSON.stringify(confined)))
+        .catch(() => {});
+      await writer.close().catch(() => {});
       const [stdout, stderr, status] = await Promise.all([
         new Response(child.stdout).text(),
         new Response(child.stderr).text(),
@@ -238,6 +293,7 @@ export class SqlBroker {
       return JSON.parse(stdout);
     } finally {
       clearTimeout(timer);
+      await released;
     }
   }
 }

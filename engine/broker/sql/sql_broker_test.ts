@@ -4,7 +4,10 @@ import { openDatabase } from "../../graph/mod.ts";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
 import { SqlBroker } from "./sql_broker.ts";
+import { waitFor } from "../../../tests/_wait.ts";
 import { realPython } from "../../../tests/_task_command.ts";
+import { Sandbox } from "../../sandbox/mod.ts";
+import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
 
 function connection(fields: Record<string, unknown>): ConnectionInfo {
   return {
@@ -25,23 +28,33 @@ function connection(fields: Record<string, unknown>): ConnectionInfo {
 
 async function withBroker(
   fn: (broker: SqlBroker, dir: string) => Promise<void>,
+  timeoutS = 1,
 ): Promise<void> {
+  // Owner-only, as in a real home: a root engine's runner (nobody) reads
+  // the database only through the capability it drops before the query.
   const dir = await Deno.makeTempDir();
   const graph = openDatabase(`${dir}/agentos.db`);
+  const sandbox = await Sandbox.open({
+    python: realPython(),
+    sdkDir: PYTHON_SOURCE_DIR,
+    env: () => undefined,
+    filterPath: `${dir}/seccomp.bpf`,
+  });
   try {
     graph.exec(
       `INSERT INTO settings (key, value, updated_at) VALUES ('prefs.x', '"1"', 'now')`,
     );
     await fn(
       new SqlBroker({
-        python: realPython(),
+        sandbox,
         graphPath: `${dir}/agentos.db`,
         skillDataDir: `${dir}/skill-data`,
-        timeoutS: 1,
+        timeoutS,
       }),
       dir,
     );
   } finally {
+    await sandbox.close();
     graph.close();
     await Deno.remove(dir, { recursive: true });
   }
@@ -177,3 +190,83 @@ Deno.test("SqlBroker.query() opens only a declared database inside the skill's o
       /until the owner allows it/,
     );
   }));
+
+/** Host pids of running query runners (interpreters whose argv holds the runner's text). */
+async function runners(): Promise<number[]> {
+  const found: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const argv = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(
+      () => "",
+    );
+    // The launcher shell and bubblewrap carry the same text in their argv.
+    const comm = await Deno.readTextFile(`/proc/${entry.name}/comm`).catch(
+      () => "",
+    );
+    if (argv.includes("def drop_capabilities") && comm.startsWith("python")) {
+      found.push(Number(entry.name));
+    }
+  }
+  return found;
+}
+
+Deno.test("SqlBroker.query() runs each query sandboxed like a worker, at most 4 at once: its own mount namespace and cgroup, seccomp, no capabilities, nobody outside under a root engine", () =>
+  withBroker(async (broker) => {
+    const spin =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
+    const queries = Array.from(
+      { length: 6 },
+      () => broker.query(SKILL, { sql: spin }).catch((error) => error),
+    );
+    const pids = await waitFor("query runners to spin", async () => {
+      const found = await runners();
+      return found.length > 0 ? found : undefined;
+    });
+    let most = 0;
+    const ownMounts = await Deno.readLink("/proc/self/ns/mnt");
+    for (const pid of pids) {
+      // A root engine's runner opens the database with CAP_DAC_READ_SEARCH
+      // and drops it before the query runs: the spin sees none.
+      const status = await waitFor(
+        `runner ${pid} to drop its capabilities`,
+        async () => {
+          const text = await Deno.readTextFile(`/proc/${pid}/status`).catch(
+            () => "",
+          );
+          return text === "" || /^CapEff:\s+0+$/m.test(text) ? text : false;
+        },
+        { timeoutMs: 10_000 },
+      );
+      if (status === "") continue; // already done
+      const field = (name: string) =>
+        status.match(new RegExp(`^${name}:\\s+(.+)$`, "m"))?.[1]?.trim();
+      assert.equal(field("Seccomp"), "2");
+      assert.equal(field("NoNewPrivs"), "1");
+      assert.equal(field("CapEff"), "0000000000000000");
+      if (Deno.uid() === 0) {
+        assert.deepEqual(field("Uid")?.split(/\s+/), [
+          "65534",
+          "65534",
+          "65534",
+          "65534",
+        ]);
+      }
+      assert.notEqual(await Deno.readLink(`/proc/${pid}/ns/mnt`), ownMounts);
+      const cgroup = await Deno.readTextFile(`/proc/${pid}/cgroup`);
+      assert.match(cgroup, /:pids:.*\/agentos-\d+\/c\d+$/m);
+    }
+    while (true) {
+      const running = (await runners()).length;
+      most = Math.max(most, running);
+      const settled = await Promise.race([
+        Promise.all(queries).then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 20)),
+      ]);
+      if (settled) break;
+    }
+    assert.ok(most <= 4, `${most} runners at once`);
+    for (const outcome of await Promise.all(queries)) {
+      assert.ok(outcome instanceof RpcError);
+      assert.equal(outcome.code, ErrorCode.Timeout);
+    }
+  }, 2));
