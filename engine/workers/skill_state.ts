@@ -30,7 +30,8 @@ export function withSkillState(
   call: { skillNode: string; tool: ToolInfo; params: Record<string, unknown> },
 ): Record<string, unknown> {
   const kwargs = { ...call.params };
-  const values = graph.store.getNode(call.skillNode)?.values ?? {};
+  // Values only: the skill node has an edge from every record it imported.
+  const { values } = graph.store.nodeValues(call.skillNode);
   for (const [, key] of STATE) {
     const kept = values[key];
     if (
