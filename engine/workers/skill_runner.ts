@@ -204,9 +204,8 @@ export class SkillRunner {
       bindings: loaded.bindings,
       credentials,
     });
-    const skillNode = this.#options.skillNode(skill);
     const kwargs = withSkillState(graph, {
-      skillNode,
+      skillId: skill.id,
       tool,
       params: request.params,
     });
@@ -326,7 +325,7 @@ export class SkillRunner {
         ? { created: 0, updated: 0, warnings: [], ids: [] }
         : writeRecords(graph, {
           skill,
-          skillNode,
+          skillNode: this.#options.skillNode(skill),
           tool,
           result,
           raw: credentials.redactValue(outcome.value),

@@ -22,16 +22,24 @@ export const MAX_STATE_CHARS = 256 * 1024;
  * `data`, unless the caller passed those or the tool names a parameter so.
  *
  * @param graph the graph
- * @param call the skill's node, the tool and the caller's parameters
+ * @param call the skill's id, the tool and the caller's parameters
  * @returns the parameters to call the tool with
  */
 export function withSkillState(
   graph: Graph,
-  call: { skillNode: string; tool: ToolInfo; params: Record<string, unknown> },
+  call: { skillId: string; tool: ToolInfo; params: Record<string, unknown> },
 ): Record<string, unknown> {
   const kwargs = { ...call.params };
-  // Values only: the skill node has an edge from every record it imported.
-  const { values } = graph.store.nodeValues(call.skillNode);
+  // The skill's node exists once a call of it succeeded; until then there
+  // is nothing kept. Values only: it has an edge from every record it
+  // imported.
+  const node = graph.store.db.prepare(
+    `SELECT v.node_id AS id FROM node_values v
+       JOIN node_shapes s ON s.node_id = v.node_id AND s.shape = 'skill'
+     WHERE v.key = 'skillId' AND v.value = ? LIMIT 1`,
+  ).get(call.skillId) as { id: string } | undefined;
+  if (node === undefined) return kwargs;
+  const { values } = graph.store.nodeValues(node.id);
   for (const [, key] of STATE) {
     const kept = values[key];
     if (
