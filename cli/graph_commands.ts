@@ -51,16 +51,30 @@ Examples:
       printJson(page);
       return ExitCode.Ok;
     }
+    // Each shape says which values name a record (display: title,
+    // subtitle, date); the first shape of each item decides.
+    const displays = new Map<string, Display>();
+    for (const name of new Set(page.items.map((item) => item.shapes[0]))) {
+      if (name === undefined) continue;
+      const shape = await callEngine<{ display?: Display }>("shapes.get", {
+        name,
+      }).catch(() => ({ display: undefined }));
+      displays.set(name, shape.display ?? {});
+    }
     printTable(
-      ["id", "shapes", "title", "updated"],
-      page.items.map((
-        item,
-      ) => [
-        item.id,
-        item.shapes.join(","),
-        title(item.values),
-        item.updated_at,
-      ]),
+      ["id", "shapes", "title", "subtitle", "date"],
+      page.items.map((item) => {
+        const display = displays.get(item.shapes[0] ?? "") ?? {};
+        const pick = (key: string | undefined) =>
+          key === undefined ? undefined : item.values[key];
+        return [
+          item.id,
+          item.shapes.join(","),
+          pick(display.title) ?? title(item.values),
+          pick(display.subtitle) ?? "",
+          pick(display.date) ?? item.updated_at,
+        ];
+      }),
     );
     if (page.cursor) {
       print(
@@ -131,6 +145,13 @@ export const graphHistory: Command = {
     return ExitCode.Ok;
   },
 };
+
+/** A shape's display hints: which keys title, subtitle and date a record. */
+interface Display {
+  title?: string;
+  subtitle?: string;
+  date?: string;
+}
 
 interface ListItem {
   id: string;

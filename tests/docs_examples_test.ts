@@ -134,7 +134,8 @@ Deno.test("docs/skills.md: every file and `sh run` block works as written", asyn
     assert.match(listed.stdout, /Fern in the window/);
     assert.match(
       runs.get("agentos graph list plant")!.stdout,
-      /plant\s+Fern in the window/,
+      // The shape's display fields: title, subtitle and date.
+      /plant\s+Fern in the window\s+Nephrolepis exaltata\s+2026-11-28T08:00/,
     );
     const tape = await Deno.readTextFile(join(work, "plants.tape.json"));
     assert.ok(!tape.includes(KEY), "the recording holds no credential");
