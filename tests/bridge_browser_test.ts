@@ -252,6 +252,15 @@ Deno.test("the graph explorer in headless Chromium searches, opens a record, fol
   await using engine = await EngineProcess.start();
   const client = await engine.client();
   const seed = await seedGraph(client);
+  const { id: launch } = await client.call<{ id: string }>("graph.create", {
+    shape: "task",
+    values: {
+      name: "Plan the launch",
+      status: "todo",
+      dueAt: "2026-12-24T09:00:00Z",
+      priority: 1,
+    },
+  });
   await using bridge = await startBridgeProcess(engine.paths.home);
   await using browser = await Browser.launch();
   // Without the one-time link the page has no token and reads nothing.
@@ -266,10 +275,38 @@ Deno.test("the graph explorer in headless Chromium searches, opens a record, fol
   assert.ok(code, opened.stdout);
   await browser.open(`${bridge.base}/?open=${code}`);
 
+  // The activity panel shows recent history on open, before any live event.
+  assert.match(
+    await browser.waitFor(`#activity li.recent[data-target="${seed.ada}"]`),
+    /updated\s*Ada Lovelace/,
+  );
+
+  // A shape's page: its fields and relations, then its records titled and
+  // described by the shape's display fields (subtitle status, date dueAt).
+  await browser.evaluate(`location.hash = "#/shape/task"`);
+  assert.match(
+    await browser.waitFor('#shape-fields tr[data-key="dueAt"]'),
+    /dueAt\s*datetime/,
+  );
+  assert.match(
+    await browser.waitFor('#shape-fields tr[data-relation="assigned_to"]'),
+    /assigned_to →\s*person/,
+  );
+  assert.equal(
+    await browser.waitFor(`#results li[data-id="${launch}"] .muted`),
+    "todo · 2026-12-24 09:00:00 UTC",
+  );
+  await browser.click(`#results li[data-id="${launch}"] a`);
+  assert.match(
+    await browser.waitFor('#values tr[data-key="dueAt"]'),
+    /2026-12-24 09:00:00 UTC\s*datetime/,
+  );
+  await browser.evaluate(`location.hash = ""`);
+
   // Shapes with counts.
   assert.match(
     await browser.waitFor('#shapes li[data-shape="task"]'),
-    /tasks\s*1/,
+    /tasks\s*2/,
   );
   await browser.waitFor('#live[data-state="live"]');
 

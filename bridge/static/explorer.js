@@ -62,6 +62,40 @@ function show(value) {
 /** @param {string} iso an RFC 3339 time */
 const when = (iso) => iso.replace("T", " ").slice(0, 19);
 
+/**
+ * A value shown for its type: a datetime as a date and time (UTC), not as
+ * RFC 3339 text.
+ *
+ * @param {unknown} value
+ * @param {string | undefined} type
+ */
+function showTyped(value, type) {
+  if (type === "datetime" && typeof value === "string") {
+    return `${when(value)} UTC`;
+  }
+  return show(value);
+}
+
+/**
+ * What a list shows under a record's title: its first shape's display
+ * subtitle and date (`display: {subtitle, date}`), else its first values.
+ *
+ * @param {{ shapes: string[], values: Record<string, unknown> }} item
+ */
+function describe(item) {
+  const shape = shapes.get(item.shapes[0] ?? "");
+  const display = shape?.display ?? {};
+  const parts = [];
+  for (const role of ["subtitle", "date"]) {
+    const key = display[role];
+    if (typeof key !== "string") continue;
+    const value = item.values[key];
+    if (value === null || value === undefined || value === "") continue;
+    parts.push(showTyped(value, shape?.fields[key]?.type).slice(0, 120));
+  }
+  return parts.length > 0 ? parts.join(" · ") : summary(item.values);
+}
+
 /** @param {unknown} error */
 function showError(error) {
   const message = error instanceof Error ? error.message : String(error);
@@ -113,15 +147,16 @@ function markCurrentShape() {
  *
  * @param {string} heading
  * @param {Record<string, unknown>} query
+ * @param {Node[]} [intro] shown between the heading and the list
  */
-async function showList(heading, query) {
+async function showList(heading, query, intro = []) {
   const results = h("ul", { id: "results" });
   const more = h(
     "button",
     { class: "more", type: "button", hidden: "" },
     "Load more",
   );
-  main.replaceChildren(h("h1", {}, heading), results, more);
+  main.replaceChildren(h("h1", {}, heading), ...intro, results, more);
   /** @param {string | undefined} cursor */
   async function page(cursor) {
     const { items, cursor: next } = await agentos.graph.list({
@@ -137,7 +172,7 @@ async function showList(heading, query) {
           nodeLink(item.id, item.title, item.deleted_at !== null),
           " ",
           ...item.shapes.map((shape) => h("span", { class: "chip" }, shape)),
-          h("div", { class: "muted" }, summary(item.values)),
+          h("div", { class: "muted" }, describe(item)),
         ),
       );
     }
@@ -171,7 +206,7 @@ async function showNode(id) {
       h(
         "td",
         { class: "value" },
-        show(value),
+        showTyped(value, node.types[key]),
         " ",
         h("span", { class: "type" }, node.types[key]),
       ),
@@ -304,7 +339,7 @@ async function route() {
     else if (kind === "shape" && argument) {
       await showList(shapes.get(argument)?.plural ?? argument, {
         shape: argument,
-      });
+      }, shapeIntro(shapes.get(argument)));
     } else if (kind === "search" && argument) {
       const params = new URLSearchParams(argument);
       const q = params.get("q") ?? "";
@@ -318,6 +353,76 @@ async function route() {
     } else await showList("Recent records", {});
   } catch (error) {
     showError(error);
+  }
+}
+
+/**
+ * A shape's description, fields (key and type) and relations (label and
+ * the shape of the records it links to), above its records.
+ *
+ * @param {any} shape
+ * @returns {Node[]}
+ */
+function shapeIntro(shape) {
+  if (!shape) return [];
+  const type = (/** @type {any} */ field) =>
+    `${field.type}${field.list ? "[]" : ""}${
+      field.values ? ` (${field.values.join(" | ")})` : ""
+    }`;
+  return [
+    h("p", { class: "muted" }, shape.description),
+    h(
+      "details",
+      { id: "shape-schema" },
+      h("summary", {}, "Fields and relations"),
+      h(
+        "table",
+        { id: "shape-fields" },
+        ...Object.entries(shape.fields).map(([key, field]) =>
+          h(
+            "tr",
+            { "data-key": key },
+            h("th", {}, key),
+            h("td", {}, type(field)),
+          )
+        ),
+        ...Object.entries(shape.relations).map(([label, relation]) =>
+          h(
+            "tr",
+            { "data-relation": label },
+            h("th", {}, `${label} →`),
+            h(
+              "td",
+              {},
+              h(
+                "a",
+                { href: `#/shape/${relation.shape}` },
+                `${relation.shape}${relation.list ? "[]" : ""}`,
+              ),
+            ),
+          )
+        ),
+      ),
+    ),
+  ];
+}
+
+/**
+ * The activity panel on open: the records changed most recently, before the
+ * live events arrive above them.
+ */
+async function showRecentActivity() {
+  const { items } = await agentos.graph.list({ limit: 20 });
+  for (const item of items) {
+    activity.append(
+      h(
+        "li",
+        { class: "recent", "data-target": item.id },
+        h("time", {}, when(item.updated_at)),
+        "updated ",
+        nodeLink(item.id, item.title),
+      ),
+    );
   }
 }
 
@@ -424,6 +529,7 @@ async function start() {
     },
   });
   await loadShapes().catch(showError).then(route);
+  await showRecentActivity().catch(() => {});
 }
 
 start().catch(showError);
