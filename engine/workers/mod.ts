@@ -23,15 +23,15 @@ export {
 } from "./skill_runner.ts";
 export { type CapabilityInvoker, MAX_CALL_DEPTH } from "./nested_call.ts";
 export { SparePool, type SparePoolOptions } from "./spare_pool.ts";
-export { MAX_WORKER_LINE_BYTES } from "./worker_process.ts";
+export { MAX_WORKER_LINE_BYTES } from "./_dispatch_server.ts";
 export {
   MAX_WORKER_OUTPUT_BYTES,
   MAX_WORKER_STDERR_BYTES,
 } from "./_worker_pipes.ts";
-export {
-  type WorkerCall,
-  WorkerProcess,
-  type WorkerProcessOptions,
-  type WorkerResult,
-  type WorkerRunOptions,
-} from "./worker_process.ts";
+export { WorkerProcess } from "./worker_process.ts";
+export type {
+  WorkerCall,
+  WorkerProcessOptions,
+  WorkerResult,
+  WorkerRunOptions,
+} from "./worker_types.ts";

@@ -8,19 +8,17 @@ import {
   MAX_WORKER_STDERR_BYTES,
   WorkerPipes,
 } from "./_worker_pipes.ts";
-import type { DispatchHandler } from "../broker/mod.ts";
+import type {
+  WorkerCall,
+  WorkerProcessOptions,
+  WorkerResult,
+  WorkerRunOptions,
+} from "./worker_types.ts";
 import {
-  DispatchBudget,
-  ENGINE_DISPATCH_BUDGET,
-  MAX_HELD_BYTES_PER_CALL,
-  MAX_HELD_DISPATCHES_PER_CALL,
-} from "./dispatch_budget.ts";
-
-/** Longest line either side of the worker pipe may send: 16 MiB. */
-export const MAX_WORKER_LINE_BYTES = 16 * 1024 * 1024;
-
-/** Most dispatches of one call served at the same time; more wait. */
-const MAX_CONCURRENT_DISPATCHES = 64;
+  byteLength,
+  DispatchServer,
+  MAX_WORKER_LINE_BYTES,
+} from "./_dispatch_server.ts";
 
 /** Workers that answered and are being reaped in the background. */
 const REAPING = new Set<Promise<void>>();
@@ -28,48 +26,8 @@ const REAPING = new Set<Promise<void>>();
 /** How long a worker may take to exit after its result before it is killed. */
 const EXIT_GRACE_MS = 2000;
 
-/** Options for {@linkcode WorkerProcess.spawn}. */
-export interface WorkerProcessOptions {
-  /** Longest wait for the `ready` line. */
-  readyTimeoutMs?: number;
-  /** Line size limit (default 16 MiB). */
-  maxLineBytes?: number;
-  /** Total stdout limit. */
-  maxOutputBytes?: number;
-}
-
-/** The `call` message, minus `__type__`. */
-export interface WorkerCall {
-  /** The call id, echoed in the result. */
-  id: string;
-  skill: { id: string; dir: string };
-  module: string;
-  function: string;
-  kwargs: Record<string, unknown>;
-  sources: Record<string, string>;
-  connections_auth?: Record<string, unknown>;
-  /** The call's cookie jar at the start (values masked), for `client.cookie()`. */
-  jar?: unknown[];
-  limits?: Record<string, number>;
-}
-
-/** Options for {@linkcode WorkerProcess.run}. */
-export interface WorkerRunOptions {
-  /** Serves the worker's dispatches. */
-  handler: DispatchHandler;
-  /** Wall-clock limit; past it the process is killed. */
-  timeoutMs: number;
-}
-
-/** What the worker answered. */
-export type WorkerResult =
-  | { ok: true; value: unknown; output?: string }
-  | { ok: false; error: Record<string, unknown>; output?: string };
-
 /** Characters of a call's printed output kept with its result. */
 const MAX_OUTPUT_CHARS = 4000;
-
-const FIRE_AND_FORGET = new Set(["log", "progress"]);
 
 /**
  * One worker process: spawned, confined by its command line, serving at
@@ -86,20 +44,13 @@ export class WorkerProcess {
   #ready: Promise<void>;
   #readyWaiter = Promise.withResolvers<void>();
   #result: PromiseWithResolvers<WorkerResult> | undefined;
-  #handler: DispatchHandler | undefined;
+  #dispatches: DispatchServer | undefined;
   #callId = "";
   #failure: RpcError | undefined;
   #state: "starting" | "ready" | "running" | "done" = "starting";
   #stderr: StderrTail;
   #exited = false;
   #status: Promise<Deno.CommandStatus>;
-  #inFlight = 0;
-  /** Dispatches waiting for one of the call's concurrent slots. */
-  #queue: { start: () => void; chars: number }[] = [];
-  #budget = new DispatchBudget({
-    dispatches: MAX_HELD_DISPATCHES_PER_CALL,
-    bytes: MAX_HELD_BYTES_PER_CALL,
-  }, { parent: ENGINE_DISPATCH_BUDGET });
   #stdoutDone: Promise<void>;
   #stderrDone: Promise<void>;
   #pipes: WorkerPipes;
@@ -207,7 +158,11 @@ export class WorkerProcess {
       throw new TypeError("A worker serves exactly one call");
     }
     this.#callId = callId;
-    this.#handler = handler;
+    this.#dispatches = new DispatchServer(
+      handler,
+      (reply) => this.#lines.send(reply),
+      () => this.#state === "running",
+    );
     this.#result = Promise.withResolvers<WorkerResult>();
     this.#result.promise.catch(() => {});
     const timer = setTimeout(() =>
@@ -310,11 +265,7 @@ export class WorkerProcess {
     if (this.#failure || this.#state === "done") return;
     this.#failure = error;
     this.#signal("SIGKILL");
-    // Drop what waits for a slot (and its memory) now, not one by one.
-    for (const waiting of this.#queue.splice(0)) {
-      this.#inFlight--;
-      this.#budget.release(waiting.chars);
-    }
+    this.#dispatches?.drop();
     this.#readyWaiter.reject(error);
     this.#result?.reject(error);
   }
@@ -393,63 +344,23 @@ export class WorkerProcess {
 
   #onDispatch(message: Record<string, unknown>, chars: number): void {
     const { id, op } = message;
-    const params = isObject(message.params) ? message.params : {};
-    const handler = this.#handler!;
     if (typeof op !== "string") {
       return this.#fail(protocolError("Worker sent a dispatch without an op"));
     }
-    if (FIRE_AND_FORGET.has(op)) {
-      handler.notify(op, params);
-      return;
-    }
-    const serve = async () => {
-      let reply: Record<string, unknown>;
-      try {
-        const result = await handler.dispatch(op, params);
-        reply = { __type__: "dispatch_result", id, result: result ?? null };
-        if (byteLength(reply) > MAX_WORKER_LINE_BYTES) {
-          throw new RpcError(
-            ErrorCode.Forbidden,
-            `The result of ${op} is larger than the ${MAX_WORKER_LINE_BYTES} byte line limit`,
-          );
-        }
-      } catch (error) {
-        const wire = error instanceof RpcError ? error : new RpcError(
-          ErrorCode.InternalError,
-          `${op} failed inside the engine; see logs/engine.log`,
-        );
-        reply = { __type__: "dispatch_result", id, error: wire.toJSON() };
-      }
-      if (this.#state === "running") await this.#lines.send(reply);
-    };
-    const refused = this.#budget.take(chars);
-    if (refused !== undefined) {
-      return this.#fail(
-        new RpcError(
-          refused.scope === "the engine"
-            ? ErrorCode.Overloaded
-            : ErrorCode.SkillFailed,
-          `Call "${this.#callId}" stopped at dispatch ${JSON.stringify(id)} (${
-            op.slice(0, 100)
-          }): ${refused.message}; a skill must await its dispatches rather than send them without end`,
-          { reason: "dispatch_limit", scope: refused.scope },
-        ),
-      );
-    }
-    this.#inFlight++;
-    const start = () => {
-      if (this.#state !== "running") return this.#done(chars);
-      serve().finally(() => this.#done(chars));
-    };
-    if (this.#inFlight <= MAX_CONCURRENT_DISPATCHES) start();
-    else this.#queue.push({ start, chars });
-  }
-
-  /** One held dispatch ended: frees its budget and starts the next. */
-  #done(chars: number): void {
-    this.#inFlight--;
-    this.#budget.release(chars);
-    this.#queue.shift()?.start();
+    const params = isObject(message.params) ? message.params : {};
+    const refused = this.#dispatches!.take(id, op, params, chars);
+    if (refused === undefined) return;
+    this.#fail(
+      new RpcError(
+        refused.scope === "the engine"
+          ? ErrorCode.Overloaded
+          : ErrorCode.SkillFailed,
+        `Call "${this.#callId}" stopped at dispatch ${JSON.stringify(id)} (${
+          op.slice(0, 100)
+        }): ${refused.message}; a skill must await its dispatches rather than send them without end`,
+        { reason: "dispatch_limit", scope: refused.scope },
+      ),
+    );
   }
 
   /** The last few KiB the worker wrote to stderr. */
@@ -473,8 +384,4 @@ export class WorkerProcess {
 
 function protocolError(message: string): RpcError {
   return new RpcError(ErrorCode.SkillFailed, message, { reason: "protocol" });
-}
-
-function byteLength(value: unknown): number {
-  return new TextEncoder().encode(JSON.stringify(value)).length;
 }

@@ -1,12 +1,13 @@
 /**
  * Figures of skill calls (`--only calls`): bare interpreter starts, the cold
  * call, the spare-served call and the sustained rate, all against bare
- * sandboxed starts measured once here.
+ * sandboxed starts measured once here; and what a call's cgroup costs.
  *
  * @module
  */
 import { EngineProcess } from "../../tests/_engine_process.ts";
 import { bareStart } from "./bare_start.ts";
+import { cgroupCostFigure } from "./cgroup_cost.ts";
 import { coldCallFigure } from "./cold_call.ts";
 import type { BenchContext } from "./context.ts";
 import { run, timed } from "./measure.ts";
@@ -34,6 +35,7 @@ export async function callFigures(
     sandboxedStart,
   );
 
+  await cgroupCostFigure(figures, runs);
   await coldCallFigure(figures, runs, sandboxedStart);
 
   await using warm = await EngineProcess.start({
