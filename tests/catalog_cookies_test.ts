@@ -39,6 +39,13 @@ Deno.test("cookie sessions: login stores the cookie, the jar carries and rotates
     return out;
   };
 
+  // An API key under the same domain (as exa.ai holds both): the cookie
+  // session must not take it for its cookies.
+  await client.call("secrets.set", {
+    domain: "cookie.test",
+    value: "an-api-key-0123456789",
+  });
+
   await t.step(
     "a login tool's __secrets__ row is stored; the caller sees a masked preview",
     async () => {
@@ -72,7 +79,7 @@ Deno.test("cookie sessions: login stores the cookie, the jar carries and rotates
       );
       assert.deepEqual(
         rows.map((r) => [r.domain, r.identifier, r.fields]),
-        [["cookie.test", EMAIL, ["sid"]]],
+        [["cookie.test", "", ["value"]], ["cookie.test", EMAIL, ["sid"]]],
       );
     },
   );
@@ -102,7 +109,10 @@ Deno.test("cookie sessions: login stores the cookie, the jar carries and rotates
       const { secrets: rows } = await client.call<{ secrets: Json[] }>(
         "secrets.list",
       );
-      assert.deepEqual(rows[0]!.fields, ["__jar__", "sid", "theme"]);
+      assert.deepEqual(rows.map((r) => r.fields), [
+        ["value"],
+        ["__jar__", "sid", "theme"],
+      ]);
     },
   );
 

@@ -3,6 +3,7 @@ import { isObject } from "../is_object.ts";
 import {
   type CredentialSource,
   findCredential,
+  fitsConnection,
   toolConnection,
 } from "../broker/mod.ts";
 import {
@@ -17,6 +18,7 @@ export interface RowInfo {
   domain: string;
   identifier: string;
   updated_at?: string;
+  fields?: string[];
 }
 
 /** What the engine remembers about accounts between calls (one per engine). */
@@ -94,7 +96,9 @@ export async function runWithAccountCheck<T>(
   let failed: RowInfo | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     const row = findCredential(
-      (vault.list() as RowInfo[]).filter((r) => !skip(r)),
+      (vault.list() as RowInfo[]).filter((r) =>
+        !skip(r) && fitsConnection(r, connection)
+      ),
       candidates,
     ) as RowInfo | undefined;
     if (!row) {

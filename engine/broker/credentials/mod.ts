@@ -28,6 +28,7 @@ export {
   credentialState,
   declaresSecrets,
   findCredential,
+  fitsConnection,
   loadCredentials,
   type LoadedCredentials,
   readOwnSecret,

@@ -14,6 +14,7 @@ import {
   type Cookie,
   cookiesFromRow,
   isCookieAuth,
+  JAR_FIELD,
   MIN_MASKED_COOKIE,
 } from "./stored_cookies.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
@@ -21,7 +22,12 @@ import type { SkillEntry } from "../../skills/mod.ts";
 /** The part of the vault the skill runtime uses. */
 export interface CredentialSource {
   /** Metadata of every credential (never a value). */
-  list(): { domain: string; identifier: string; updated_at?: string }[];
+  list(): {
+    domain: string;
+    identifier: string;
+    updated_at?: string;
+    fields?: string[];
+  }[];
   /** Decrypts one credential. */
   read(
     domain: string,
@@ -137,7 +143,13 @@ export async function loadCredentials(
   for (
     const entry of skillCredentialDomains(skill.id, skill.discovery.connections)
   ) {
-    const row = findCredential(rows, entry.candidates);
+    const declared = skill.discovery.connections.find((c) =>
+      c.name === entry.connection
+    );
+    const row = findCredential(
+      rows.filter((r) => fitsConnection(r, declared)),
+      entry.candidates,
+    );
     if (!row) continue;
     const stored = await vault.read(row.domain, row.identifier);
     if (stored === undefined) continue;
@@ -145,9 +157,7 @@ export async function loadCredentials(
     // params["auth"] (`params["auth"]["key"]`).
     const fields = typeof stored === "string" ? { key: stored } : stored;
     const scope = scopeOf(skill, entry, row.domain);
-    const connection = skill.discovery.connections.find((c) =>
-      c.name === entry.connection
-    );
+    const connection = declared;
     if (connection && isCookieAuth(connection)) {
       const cookies = cookiesFromRow(fields, row.domain);
       const view = { cookies: maskedCookieHeader(cookies, credentials, scope) };
@@ -286,6 +296,27 @@ export function credentialState(
     return { state: "none" };
   }
   return { state: "missing", domain: entries[0]!.entry.candidates.at(-1) };
+}
+
+/**
+ * Whether a row is the kind a connection uses, when one domain holds both
+ * (exa.ai: an API key and a dashboard session): a cookie session skips a
+ * bare `{key}`, an API key skips a row of cookies the engine wrote.
+ *
+ * @param row a vault row's metadata (its field names)
+ * @param connection the connection looking for a credential
+ * @returns true when the row may serve it
+ */
+export function fitsConnection(
+  row: { fields?: string[] },
+  connection: ConnectionInfo | undefined,
+): boolean {
+  const fields = row.fields ?? [];
+  if (connection && isCookieAuth(connection)) {
+    // A bare value (`{key}`, or a plain string stored as `value`).
+    return !(fields.length === 1 && ["key", "value"].includes(fields[0]!));
+  }
+  return !fields.includes(JAR_FIELD);
 }
 
 /** `a=<placeholder>; b=…`: each cookie joins the call's credentials. */
