@@ -239,6 +239,7 @@ async def who(**params):
     );
     await client.call("skills.add", { path: original });
     await client.call("skills.allow", { skill: "takeover", host: "nas.lan" });
+    await client.call("skills.allow", { skill: "takeover", secrets: true });
     await client.call("secrets.set", {
       domain: "one.test",
       value: { key: "k" },
@@ -265,9 +266,17 @@ async def who(**params):
     const grantsOf = async () => {
       const { skills } = await client.call<{ skills: Json[] }>("skills.list");
       const skill = skills.find((s) => s.id === "takeover")!;
-      return { dir: skill.dir, hosts: (skill.grants as Json).hosts };
+      return {
+        dir: skill.dir,
+        hosts: (skill.grants as Json).hosts,
+        secrets: skill.secrets,
+      };
     };
-    assert.deepEqual((await grantsOf()).hosts, ["nas.lan"]);
+    assert.deepEqual(await grantsOf(), {
+      dir: original,
+      hosts: ["nas.lan"],
+      secrets: "real values (granted)",
+    });
 
     const replaced = await runAgentos(home, [
       "skills",
@@ -285,7 +294,11 @@ async def who(**params):
       replaced.stdout,
       /stored credentials its connections will use: one\.test/,
     );
-    assert.deepEqual(await grantsOf(), { dir: impostor, hosts: [] });
+    assert.deepEqual(await grantsOf(), {
+      dir: impostor,
+      hosts: [],
+      secrets: "masked",
+    });
     assert.equal((await run()).result.by, "impostor");
   } finally {
     await Deno.remove(root, { recursive: true });

@@ -75,6 +75,15 @@ export function registerSkillsMethods(
 ): void {
   const { registry, runner, capabilities, settings } = context;
   const secretsGrants = new SecretsGrants(settings);
+  // Everything the owner granted a skill id: hosts, programs, real
+  // secrets, readable paths. Dropped when the skill is removed or replaced
+  // from another folder (the grants were for the skill the owner knew).
+  const dropGrants = (id: string) => {
+    context.grants.remove(id);
+    context.runGrants?.remove(id);
+    secretsGrants.set(id, false);
+    context.readGrants?.remove(id);
+  };
   // Methods that run skill code first check there is a sandbox to run it in.
   const ready = async (run = true) => {
     if (run) context.assertUsable();
@@ -173,7 +182,7 @@ export function registerSkillsMethods(
     });
     const { skill } = added;
     // The owner granted hosts to the skill they knew, not to this one.
-    if (added.replaced !== undefined) context.grants.remove(skill.id);
+    if (added.replaced !== undefined) dropGrants(skill.id);
     context.onSkillChanged(skill);
     return {
       id: skill.id,
@@ -183,7 +192,7 @@ export function registerSkillsMethods(
         ? {
           replaced: {
             dir: added.replaced,
-            grants: "dropped",
+            grants: "dropped (hosts, programs, secrets, paths)",
             // Credentials belong to domains, not skills: say which stored
             // ones the replacement's connections will use.
             credentials: storedCredentials(skill, context.vaultDomains()),
@@ -211,10 +220,7 @@ export function registerSkillsMethods(
   dispatcher.register("skills.remove", async (params) => {
     await ready(false);
     const skill = await registry.remove(stringParam(params, "id"));
-    context.grants.remove(skill.id);
-    context.runGrants?.remove(skill.id);
-    secretsGrants.set(skill.id, false);
-    context.readGrants?.remove(skill.id);
+    dropGrants(skill.id);
     skill.enabled = false;
     context.onSkillChanged(skill);
     return { id: skill.id, removed: true };

@@ -4,7 +4,11 @@
  */
 export const MAX_HELD_DISPATCHES_PER_CALL = 1024;
 
-/** Bytes of dispatch lines one call may have held by the engine at once. */
+/**
+ * Size of the dispatch lines one call may have held by the engine at once,
+ * counted in UTF-16 code units of the line (bytes for ASCII, which JSON
+ * escaping makes almost every line; at most twice that in memory).
+ */
 export const MAX_HELD_BYTES_PER_CALL = 32 * 1024 * 1024;
 
 /** Dispatches held by the engine at once over every running call. */

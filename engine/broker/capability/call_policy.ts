@@ -1,9 +1,11 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
+import { addressKind, isIpLiteral } from "../../net/mod.ts";
 import {
   checkEgress,
   declaredUses,
   type SkillEntry,
   type SkillGrants,
+  urlHost,
 } from "../../skills/mod.ts";
 
 /**
@@ -75,7 +77,11 @@ export function checkCapabilityCall(
     if (!url) continue;
     urls++;
     try {
-      checkEgress({ skillId: skill.id, egress: skill.egress, grants }, url);
+      const decision = checkEgress(
+        { skillId: skill.id, egress: skill.egress, grants },
+        url,
+      );
+      refusePrivate(skill.id, url, decision.privateAllowed);
     } catch (error) {
       if (!(error instanceof RpcError)) throw error;
       throw new RpcError(
@@ -88,6 +94,31 @@ export function checkCapabilityCall(
     }
   }
   return { uses: "declared", param_urls: `${urls} in caller's egress set` };
+}
+
+/**
+ * Open web (and a declared host) never covers a private address: the
+ * caller must not steer a provider that the owner granted `localhost` (or
+ * the bridge's port) to a local service. Names that only resolve to one
+ * are refused by the provider's own address check.
+ */
+function refusePrivate(
+  skillId: string,
+  url: URL,
+  privateAllowed: boolean,
+): void {
+  if (privateAllowed) return;
+  const host = urlHost(url);
+  const local = host === "localhost" || host.endsWith(".localhost");
+  const kind = isIpLiteral(host) ? addressKind(host) : "public";
+  if (!local && kind === "public") return;
+  throw new RpcError(
+    ErrorCode.Forbidden,
+    `Skill "${skillId}" may not reach host "${host}": it is ${
+      local ? "loopback" : `a ${kind} address`
+    }, and only an owner grant of that host covers a private one. To allow it run: agentos skills allow ${skillId} ${host}`,
+    { host, check: "private_address" },
+  );
 }
 
 function asUrl(text: string): URL | undefined {

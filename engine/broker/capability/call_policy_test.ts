@@ -49,6 +49,35 @@ Deno.test("checkCapabilityCall() refuses an undeclared use and URL parameters ou
   ) refused({ url }, evil);
   refused({ pages: [{ href: "https://evil.test/" }] }, /"pages\[0\]\.href"/);
   refused({ target: "localhost:3456/graph" }, /may not reach host "localhost"/);
+
+  // Open web covers public hosts, never a private address the provider
+  // might be granted.
+  const web = caller(["web_read"], []);
+  web.skill.egress.openWeb = true;
+  web.grants.openWeb = true;
+  for (
+    const [url, kind] of [
+      ["http://localhost:3456/graph", "loopback"],
+      ["http://app.localhost/", "loopback"],
+      ["http://127.0.0.1:3456/graph", "a loopback address"],
+      ["http://[::1]/", "a loopback address"],
+      ["http://192.168.1.10/", "a private address"],
+      ["http://169.254.169.254/latest/", "a link-local address"],
+    ]
+  ) {
+    assert.throws(
+      () => checkCapabilityCall(web, "web_read", { url }),
+      new RegExp(`it is ${kind}`),
+      url,
+    );
+  }
+  assert.equal(
+    checkCapabilityCall(web, "web_read", { url: "https://example.com/" })
+      .param_urls,
+    "1 in caller's egress set",
+  );
+  web.grants.hosts = ["127.0.0.1:3456"];
+  checkCapabilityCall(web, "web_read", { url: "http://127.0.0.1:3456/" });
   refused({ url: "file:///etc/passwd" }, /may not fetch "file:" URLs/);
   // A URL hidden after many strings or deep nesting is not skipped.
   const padded = [...Array(10_000).fill("x"), "https://evil.test/"];
