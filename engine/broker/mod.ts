@@ -10,14 +10,16 @@
  */
 export {
   auditReason,
-  type AuditSink,
   type CallDispatchHandler,
-  type DispatchContext,
   type DispatchHandler,
   dispatchHandler,
   MAX_AUDIT_LINES_PER_CALL,
-  type NestedCapabilityCall,
 } from "./dispatch_ops.ts";
+export {
+  type AuditSink,
+  type DispatchContext,
+  type NestedCapabilityCall,
+} from "./dispatch_context.ts";
 export * from "./http/mod.ts";
 export * from "./credentials/mod.ts";
 export * from "./sql/mod.ts";

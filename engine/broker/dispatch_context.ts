@@ -1,0 +1,59 @@
+import type { AuditEntry } from "../audit/mod.ts";
+import type { Logger } from "../logger.ts";
+import type { CallCredentials, CredentialSource } from "./credentials/mod.ts";
+import type { CallSession, HttpBroker, HttpTape } from "./http/mod.ts";
+import type {
+  ReadGrants,
+  RunGrant,
+  SkillEntry,
+  SkillGrants,
+} from "../skills/mod.ts";
+import type { SqlBroker } from "./sql/mod.ts";
+import type { ShellBroker } from "./shell/mod.ts";
+
+/** Where audit lines go (the engine's `logs/engine-io.jsonl`). */
+export interface AuditSink {
+  append(entry: AuditEntry): void;
+}
+
+/** A capability call made from inside a skill, as the runner serves it. */
+export type NestedCapabilityCall = (
+  name: string,
+  params: Record<string, unknown>,
+  checks: Record<string, string>,
+) => Promise<unknown>;
+
+/** What one call's dispatches are served with. */
+export interface DispatchContext {
+  skill: SkillEntry;
+  tool: string;
+  callId: string;
+  http: HttpBroker;
+  log: Logger;
+  /** Aborted when the call ends: cancels outstanding requests. */
+  signal: AbortSignal;
+  /** The owner's grants for this skill. */
+  grants: SkillGrants;
+  /** The call's credentials (placeholders, values, redaction). */
+  credentials: CallCredentials;
+  /** The call's connections (auth templates, client kinds, cookie jar). */
+  session?: CallSession;
+  /** The vault, for `secrets.read`. */
+  vault?: CredentialSource;
+  /** Serves `sql.query`. */
+  sql?: SqlBroker;
+  /** Record or replay HTTP. */
+  tape?: HttpTape;
+  /** Serves `capability.call`. */
+  capabilityCall?: NestedCapabilityCall;
+  /** Serves `shell.run`. */
+  shell?: ShellBroker;
+  /** The owner's `--run` grants of this skill, by program name. */
+  runGrants?: Record<string, RunGrant>;
+  /** The owner's `--read` grants of this skill (local databases). */
+  readGrants?: ReadGrants;
+  /** Receives one line per brokered op. */
+  audit?: AuditSink;
+  /** Called with each progress report (forwarded to the caller). */
+  onProgress?: (params: Record<string, unknown>) => void;
+}
