@@ -174,7 +174,7 @@ Deno.test("hostile skills fail safely, the engine stays up, and the next call su
       {
         skill: "broker-abuse",
         tool: "run_program",
-        message: /"shell\.run" is not available/,
+        message: /may not run "sh": it does not declare it in its readme/,
         op: "shell.run",
       },
       {
