@@ -14,18 +14,20 @@ export interface RequestParts {
  * redirect, as browsers do with `Authorization`. It notes, before the
  * first hop, which header values the broker wrote (substituted
  * placeholders, auth templates: any header that differs from the skill's
- * own), whether it changed the URL or body, and which credentials those
- * carry. When a redirect goes to a host outside one of those
- * credentials' scope, every header the broker wrote is dropped (whatever
- * the value's length: a 4-digit PIN too), and the hop is refused when the
- * body the broker wrote would be sent again (307/308) or the new URL
- * itself carries the value.
+ * own) and whether it changed the URL or body; at the first redirect it
+ * finds which credentials those carry. When a redirect goes to a host
+ * outside one of those credentials' scope, every header the broker wrote
+ * is dropped (whatever the value's length: a 4-digit PIN too), and the
+ * hop is refused when the body the broker wrote would be sent again
+ * (307/308) or the new URL itself carries the value.
  */
 export class RedirectGuard {
   #credentials: CallCredentials | undefined;
   #made: string[] = [];
   #bodyMade = false;
-  #carried: CarriedCredential[] = [];
+  /** What the broker wrote, searched for credentials at the first redirect. */
+  #texts: string[] = [];
+  #carried: CarriedCredential[] | undefined;
 
   /**
    * @param credentials the call's credentials (none: nothing to guard)
@@ -46,7 +48,7 @@ export class RedirectGuard {
     const texts = this.#made.map((name) => sent.headers.get(name) ?? "");
     if (sent.url !== original.url) texts.push(sent.url);
     if (this.#bodyMade) texts.push(sent.body ?? "");
-    this.#carried = credentials.carriedIn(texts);
+    this.#texts = texts;
   }
 
   /**
@@ -65,6 +67,9 @@ export class RedirectGuard {
     body: string | undefined,
     skillId: string,
   ): void {
+    if (!this.#credentials) return;
+    // Searched only when a redirect comes: most requests have none.
+    this.#carried ??= this.#credentials.carriedIn(this.#texts);
     const host = urlHost(next);
     const leaving = this.#carried.filter((c) => !c.mayGoTo(host));
     if (leaving.length === 0) return;
