@@ -66,9 +66,9 @@ class FileScan:
 
     def _scan_capability_calls(self, tree) -> None:
         """Capabilities called by a literal name: ``capability.call("web_read", ...)``, ``llm.oneshot(...)``."""
-        callers = {
+        callers = {  # imports inside functions count too
             alias.asname or alias.name
-            for node in tree.body
+            for node in ast.walk(tree)
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in ("agentos", "agentos._services")
             for alias in node.names if alias.name == "capability"
         }

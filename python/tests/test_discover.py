@@ -172,9 +172,13 @@ class CapabilityCallsTest(unittest.TestCase):
                 await llm.oneshot("hello")
                 await capability.call(name)
                 await other.call("not_a_capability")
+
+            async def helper():
+                from agentos import capability as cap
+                await cap.call("email_lookup")
         """)
         result = discover("---\nid: x\n---\n", {"a.py": source})
-        self.assertEqual(result["capability_calls"], ["flight_search", "geocoding", "llm", "web_read"])
+        self.assertEqual(result["capability_calls"], ["email_lookup", "flight_search", "geocoding", "llm", "web_read"])
         self.assertEqual(result["problems"], [])
 
 
