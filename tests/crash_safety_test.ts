@@ -5,6 +5,7 @@ import { RpcError } from "../engine/errors.ts";
 import type { RpcClient } from "../engine/rpc/mod.ts";
 import { loadVaultKey, Vault } from "../engine/vault/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
+import { within } from "./_wait.ts";
 
 const ROUNDS = 50;
 const WRITERS = 3;
@@ -28,9 +29,11 @@ function isConnectionLoss(error: unknown): boolean {
 async function writeUntilKilled(
   client: RpcClient,
   tag: string,
+  onFirst: () => void,
 ): Promise<Map<string, number>> {
   const acknowledged = new Map<string, number>(); // node id → sequence number
   for (let seq = 0;; seq++) {
+    if (seq === 1) onFirst();
     try {
       if (seq % 5 === 4) {
         // A skill-import-sized write: many records in one transaction.
@@ -90,14 +93,24 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
       const clients = await Promise.all(
         Array.from({ length: WRITERS }, () => engine.client()),
       );
+      // Each writer signals its first acknowledged write: the kill lands
+      // while all of them are writing, however slow the machine is.
+      let started = 0;
+      let allStarted!: () => void;
+      const writing = new Promise<void>((resolve) => allStarted = resolve);
       const writes = clients.map((client, i) =>
-        writeUntilKilled(client, `r${round}w${i}`)
+        writeUntilKilled(client, `r${round}w${i}`, () => {
+          if (++started === WRITERS) allStarted();
+        })
       );
       // The vault is rewritten while the crashes land, too.
       const vaultWrites = rotateSecret(await engine.client(), round);
-      await new Promise((resolve) =>
-        setTimeout(resolve, 20 + Math.random() * 150)
+      await within(
+        `round ${round}: all ${WRITERS} writers' first acknowledged write`,
+        writing,
+        { timeoutMs: 30_000 },
       );
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
       await engine.kill9();
       for (const result of await Promise.all(writes)) {
         for (const [id, seq] of result) acknowledged.set(id, seq);
@@ -107,7 +120,7 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
       await Promise.all(clients.map((c) => c.close()));
     }
     assert.ok(
-      acknowledged.size > ROUNDS * WRITERS,
+      acknowledged.size >= ROUNDS * WRITERS,
       `only ${acknowledged.size} writes were acknowledged`,
     );
 
