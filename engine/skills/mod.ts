@@ -26,6 +26,7 @@ export {
   urlHost,
 } from "./egress.ts";
 export { SettingsStore } from "./settings_store.ts";
+export { findTool } from "./find_tool.ts";
 export { declaredUses } from "./capability_uses.ts";
 export {
   type CheckedProblem,
@@ -63,7 +64,6 @@ export { SecretsGrants } from "./secrets_grants.ts";
 export { writeSkillNode } from "./skill_node.ts";
 export {
   type AddedSkill,
-  findTool,
   SKILL_ID_PATTERN,
   type SkillEntry,
   SkillRegistry,

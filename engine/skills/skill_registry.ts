@@ -15,7 +15,6 @@ import {
   type Problem,
   readSkillDir,
   type SkillFiles,
-  type ToolInfo,
 } from "./skill_discovery.ts";
 
 /** A skill id: lower-case letters, digits, `_` and `-`. */
@@ -349,29 +348,6 @@ export class SkillRegistry {
     };
     this.#options.settings.set(`skill.${skill.id}`, setting);
   }
-}
-
-/**
- * The tool of a skill by name.
- *
- * @param skill the skill
- * @param name the tool name
- * @returns the tool
- * @throws {RpcError} NotFound
- */
-export function findTool(skill: SkillEntry, name: string): ToolInfo {
-  const tool = skill.discovery.tools.find((t) => t.name === name);
-  if (!tool) {
-    throw new RpcError(
-      ErrorCode.NotFound,
-      `Skill "${skill.id}" has no tool "${name}"${
-        didYouMean(name, skill.discovery.tools.map((t) => t.name))
-      }; its tools: ${
-        skill.discovery.tools.map((t) => t.name).join(", ") || "(none)"
-      }`,
-    );
-  }
-  return tool;
 }
 
 function skillId(read: Discovery, fallback: string): string {

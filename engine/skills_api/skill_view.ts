@@ -138,3 +138,24 @@ function availability(reason: string | undefined): Record<string, unknown> {
     ? { available: true }
     : { available: false, unavailable: reason };
 }
+
+/**
+ * The vault domains a skill's connections would use (the first stored
+ * candidate of each), as `skills add --replace` reports them.
+ *
+ * @param skill the skill
+ * @param vault the domains the vault holds credentials for
+ * @returns the domains
+ */
+export function storedCredentials(
+  skill: SkillEntry,
+  vault: Set<string>,
+): string[] {
+  return [
+    ...new Set(
+      skillCredentialDomains(skill.id, skill.discovery.connections).flatMap((
+        entry,
+      ) => entry.candidates.filter((d) => vault.has(d)).slice(0, 1)),
+    ),
+  ];
+}

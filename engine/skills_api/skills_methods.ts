@@ -19,7 +19,6 @@ import {
   SecretsGrants,
   type SettingsStore,
   type ShapeFacts,
-  skillCredentialDomains,
   type SkillEntry,
   type SkillGrants,
   type SkillGrantStore,
@@ -28,7 +27,12 @@ import {
 } from "../skills/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
 import { registerCapabilityMethods } from "./capability_methods.ts";
-import { grantsView, secretsView, skillView } from "./skill_view.ts";
+import {
+  grantsView,
+  secretsView,
+  skillView,
+  storedCredentials,
+} from "./skill_view.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
 /** What the methods work on. */
@@ -390,15 +394,4 @@ function failureDetail(data: unknown): Record<string, string> {
     if (typeof data[key] === "string") out[key] = data[key] as string;
   }
   return out;
-}
-
-/** The vault domains a skill's connections would use (first stored candidate each). */
-function storedCredentials(skill: SkillEntry, vault: Set<string>): string[] {
-  return [
-    ...new Set(
-      skillCredentialDomains(skill.id, skill.discovery.connections).flatMap((
-        entry,
-      ) => entry.candidates.filter((d) => vault.has(d)).slice(0, 1)),
-    ),
-  ];
 }
