@@ -1,5 +1,5 @@
 import type { GraphStore } from "./graph_store.ts";
-import type { ChangeEvent } from "./graph_tx.ts";
+import type { ChangeEvent } from "./change_log.ts";
 
 /** What an observer receives: a committed change or a call event. */
 export type ObserverEvent =

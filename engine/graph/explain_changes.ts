@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ChangeEvent } from "./graph_tx.ts";
+import type { ChangeEvent } from "./change_log.ts";
 import { isOwnerActor } from "./record_writer.ts";
 
 /** A change with, where one helps, the reason for its outcome. */

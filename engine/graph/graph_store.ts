@@ -1,6 +1,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import { ErrorCode, RpcError } from "../errors.ts";
-import { type ChangeEvent, GraphTx } from "./graph_tx.ts";
+import type { ChangeEvent } from "./change_log.ts";
+import { GraphTx } from "./graph_tx.ts";
 import { fromSql } from "./stored_value.ts";
 import { indexPendingText } from "./schema.ts";
 import { Statements } from "./statements.ts";

@@ -1,57 +1,9 @@
 import type { Coerced } from "../shapes/mod.ts";
+import { type ChangeEvent, insertChanges } from "./change_log.ts";
 import { newId } from "./ids.ts";
+import { ownerVerdict, type SetValueOptions } from "./owner_wins.ts";
 import type { Statements } from "./statements.ts";
 import { fromSql, type SqlValue, toSql, VALUE_SQL } from "./stored_value.ts";
-
-/** One recorded mutation: a row of the append-only change log. */
-export interface ChangeEvent {
-  /** Monotonic change id (the observer's event id). */
-  id: number;
-  /** ISO time of the write. */
-  at: string;
-  /** Who: `user`, `agent:<client>`, `app:<origin>`, `skill:<id>`, `system`. */
-  actor: string;
-  /** `create`, `set`, `unset`, `keep` (a proposed value left out), `delete`, `restore`, `link`, `unlink`, `shape`. */
-  op: string;
-  /** Whether the target is a node or an edge. */
-  targetKind: "node" | "edge";
-  /** The node or edge id. */
-  targetId: string;
-  /** The value key, for `set`/`unset`; the label for `link`/`unlink`; the shape for `shape`. */
-  key: string | null;
-  /** The previous value (JSON), if any. */
-  old: unknown;
-  /** The new value (JSON), if any. */
-  new: unknown;
-}
-
-const CHANGE_COLUMNS = 9;
-// Rows per change log statement (times 9 parameters, well under SQLite's
-// limit of 32,766).
-const CHANGE_CHUNK = 128;
-const changesSql = new Map<number, string>();
-
-function insertChangesSql(rows: number): string {
-  let sql = changesSql.get(rows);
-  if (sql === undefined) {
-    sql =
-      `INSERT INTO changes (id, at, actor, op, target_kind, target_id, key, old_value, new_value) VALUES ${
-        Array(rows).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")
-      }`;
-    changesSql.set(rows, sql);
-  }
-  return sql;
-}
-
-/** Options of {@linkcode GraphTx.setValue}. */
-export interface SetValueOptions {
-  /**
-   * Leave the stored value (or its removal) in place when its last writer
-   * passes this test, and record the proposal as a `keep` change: a skill's
-   * import yields to what the owner wrote.
-   */
-  yieldTo?: (actor: string) => boolean;
-}
 
 /**
  * The write operations of one transaction. Every mutation appends a change
@@ -70,8 +22,8 @@ export class GraphTx {
   // far: they have no other values to read back and no timestamp to touch,
   // which leaves one statement per value of an import instead of four.
   #fresh = new Map<string, Map<string, SqlValue>>();
-  // Change log rows not inserted yet, CHANGE_COLUMNS parameters each. They
-  // go in at finish(), CHANGE_CHUNK rows per statement: 1.4 µs a row
+  // Change log rows not inserted yet, flat as insertChanges() takes them.
+  // They go in at finish(), many rows per statement: 1.4 µs a row
   // instead of 2.5, and written mid-write they would interleave with the
   // value inserts and push the write's dirty pages past SQLite's cache
   // (measured: +30% CPU per import).
@@ -161,9 +113,8 @@ export class GraphTx {
   }
 
   /**
-   * Whether the value's last writer (set or unset) passes `yieldTo`: then
-   * the proposal is recorded once as a `keep` change (old: what stays,
-   * new: what was proposed) and the value is left alone.
+   * Whether the stored value stands against the proposal (see
+   * {@linkcode ownerVerdict}); records the `keep` change when it is new.
    */
   #kept(
     nodeId: string,
@@ -172,33 +123,25 @@ export class GraphTx {
     proposed: Coerced,
     yieldTo: (actor: string) => boolean,
   ): boolean {
-    const last = this.#sql.get(
-      `SELECT actor, op, new_value FROM changes
-       WHERE target_id = ? AND key = ? AND op IN ('set', 'unset', 'keep')
-       ORDER BY id DESC LIMIT 1`,
-    ).get(nodeId, key) as
-      | { actor: string; op: string; new_value: string | null }
-      | undefined;
-    if (last === undefined) return false;
-    const proposal = JSON.stringify(proposed.value);
-    if (last.op === "keep") {
-      // Proposed again: already on record, the owner's value still stands.
-      if (last.actor === this.actor && last.new_value === proposal) return true;
-      const writer = this.#sql.get(
-        `SELECT actor FROM changes WHERE target_id = ? AND key = ?
-           AND op IN ('set', 'unset') ORDER BY id DESC LIMIT 1`,
-      ).get(nodeId, key) as { actor: string } | undefined;
-      if (writer === undefined || !yieldTo(writer.actor)) return false;
-    } else if (!yieldTo(last.actor)) return false;
-    this.#record(
-      "keep",
-      "node",
+    const verdict = ownerVerdict(
+      this.#sql,
+      this.actor,
       nodeId,
       key,
-      old ? fromSql(old) : null,
       proposed.value,
+      yieldTo,
     );
-    return true;
+    if (verdict === "keep") {
+      this.#record(
+        "keep",
+        "node",
+        nodeId,
+        key,
+        old ? fromSql(old) : null,
+        proposed.value,
+      );
+    }
+    return verdict !== "write";
   }
 
   /** Removes a value; returns whether it existed. */
@@ -302,18 +245,7 @@ export class GraphTx {
    * calls it before committing.
    */
   finish(): void {
-    const rows = this.#unwritten;
-    let offset = 0;
-    // Power-of-two chunks: few statements per write, 8 cached in all.
-    for (let size = CHANGE_CHUNK; size >= 1; size /= 2) {
-      const count = size * CHANGE_COLUMNS;
-      while (rows.length - offset >= count) {
-        this.#sql.get(insertChangesSql(size)).run(
-          ...rows.slice(offset, offset + count),
-        );
-        offset += count;
-      }
-    }
+    insertChanges(this.#sql, this.#unwritten);
     this.#unwritten = [];
   }
 

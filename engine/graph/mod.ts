@@ -13,7 +13,8 @@ export {
   GraphStore,
   type NodeView,
 } from "./graph_store.ts";
-export { type ChangeEvent, GraphTx } from "./graph_tx.ts";
+export type { ChangeEvent } from "./change_log.ts";
+export { GraphTx } from "./graph_tx.ts";
 export { ChangeFeed, type ObserverEvent } from "./change_feed.ts";
 export { listNodes, type ListQuery } from "./graph_query.ts";
 export {

@@ -5,7 +5,8 @@ import {
   type ShapeRegistry,
 } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
-import type { GraphTx, SetValueOptions } from "./graph_tx.ts";
+import type { GraphTx } from "./graph_tx.ts";
+import type { SetValueOptions } from "./owner_wins.ts";
 import {
   findByIdentity,
   findByProvenance,
