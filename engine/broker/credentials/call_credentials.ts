@@ -1,21 +1,21 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import { inDomain } from "../../skills/mod.ts";
+import {
+  allowedFor,
+  type CredentialScope,
+  misplaced,
+} from "./credential_scope.ts";
+import {
+  newPlaceholder,
+  ONE_PLACEHOLDER,
+  PLACEHOLDER,
+  substituteUrl,
+} from "./placeholder.ts";
 import { ReflectionGuard } from "./reflection_guard.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
-
-/** Where one credential may be sent. */
-export type CredentialScope =
-  /** The vault row's domain and its subdomains. */
-  | { domain: string }
-  /** A credential keyed by the skill id: the skill's declared hosts and domains. */
-  | { hosts: string[]; domains: string[] };
-
-/** Any placeholder, this call's or not (a forged or stale one is refused too). */
-export const PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/gi;
-const ONE_PLACEHOLDER = /agentos-secret-[0-9a-f]{32}/i;
 
 /** A credential a request carries (see {@linkcode CallCredentials.carriedIn}). */
 export interface CarriedCredential {
@@ -102,7 +102,7 @@ export class CallCredentials {
       : value;
     const view: Record<string, string> = {};
     for (const [name, field] of Object.entries(fields)) {
-      const placeholder = `agentos-secret-${randomHex(16)}`;
+      const placeholder = newPlaceholder();
       const loaded = { domain, value: field, placeholder, scope };
       this.#loaded.push(loaded);
       this.#maskGuard = this.#redactGuard = undefined;
@@ -340,71 +340,9 @@ export class CallCredentials {
   }
 }
 
-function substituteUrl(
-  text: string,
-  replace: (part: string) => string,
-): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return replace(text);
-  }
-  url.pathname = replace(url.pathname);
-  // Rebuilding the query re-encodes it: only when a placeholder is in it.
-  if (ONE_PLACEHOLDER.test(url.search)) {
-    const query = new URLSearchParams();
-    for (const [key, value] of url.searchParams) {
-      query.append(decodeReplace(key, replace), decodeReplace(value, replace));
-    }
-    url.search = query.toString();
-  }
-  if (url.username || url.password || url.hash) {
-    url.username = replace(url.username);
-    url.password = replace(url.password);
-    url.hash = replace(url.hash);
-  }
-  return url.href;
-}
-
-/** Query parts are decoded already: substitute raw values, URLSearchParams encodes. */
-function decodeReplace(
-  text: string,
-  replace: (part: string) => string,
-): string {
-  return text.replace(
-    PLACEHOLDER,
-    (found) => decodeURIComponent(replace(found)),
-  );
-}
-
-function allowedFor(scope: CredentialScope, host: string): boolean {
-  if ("domain" in scope) return inDomain(host, scope.domain);
-  return scope.hosts.includes(host) ||
-    scope.domains.some((domain) => inDomain(host, domain));
-}
-
-function misplaced(skillId: string, loaded: Loaded, host: string): RpcError {
-  const where = "domain" in loaded.scope
-    ? `"${loaded.scope.domain}" and its subdomains`
-    : "the hosts the skill declares";
-  return new RpcError(
-    ErrorCode.Forbidden,
-    `Skill "${skillId}" tried to send the credential for "${loaded.domain}" to host "${host}": a credential goes only to ${where}; refused`,
-    { host, credential: loaded.domain, check: "credentials" },
-  );
-}
-
 function encodings(value: string): string[] {
   const forms = new Set([value, encodeURIComponent(value)]);
   forms.add(JSON.stringify(value).slice(1, -1));
   forms.add(new URLSearchParams({ v: value }).toString().slice(2));
   return [...forms];
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }

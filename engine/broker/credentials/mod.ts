@@ -10,11 +10,11 @@ export {
   type CallCredential,
   CallCredentials,
   type CarriedCredential,
-  type CredentialScope,
   type CredentialValue,
-  PLACEHOLDER,
   type RequestTarget,
 } from "./call_credentials.ts";
+export type { CredentialScope } from "./credential_scope.ts";
+export { PLACEHOLDER } from "./placeholder.ts";
 export {
   type AuthTemplate,
   parseTemplate,

@@ -1,9 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import {
-  CallCredentials,
-  type CredentialScope,
-  type CredentialValue,
-} from "./call_credentials.ts";
+import { CallCredentials, type CredentialValue } from "./call_credentials.ts";
+import type { CredentialScope } from "./credential_scope.ts";
 import {
   type CredentialDomains,
   skillCredentialDomains,
