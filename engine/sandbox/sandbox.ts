@@ -16,6 +16,19 @@ import {
   SHARED_UID_NPROC,
 } from "./launcher.ts";
 import { seccompProgram } from "./seccomp_filter.ts";
+import type {
+  ProgramConfinement,
+  SandboxCommand,
+  SandboxOptions,
+  WorkerMode,
+} from "./sandbox_types.ts";
+
+export type {
+  ProgramConfinement,
+  SandboxCommand,
+  SandboxOptions,
+  WorkerMode,
+} from "./sandbox_types.ts";
 import { inspectPython, type PythonRuntime } from "./python_runtime.ts";
 import {
   DEFAULT_LIMITS,
@@ -28,73 +41,6 @@ import {
   readHostFacts,
   type SandboxInfo,
 } from "./sandbox_kind.ts";
-
-/** What a sandboxed Python process is started for. */
-export type WorkerMode =
-  /**
-   * Serve one tool call over the wire protocol; `packagesDir`, a skill's
-   * installed packages, is bound read-only at `/packages` and put on its path.
-   */
-  | { kind: "worker"; packagesDir?: string }
-  /** Describe a skill whose sources arrive on stdin. */
-  | { kind: "discover" }
-  /** Read and describe a skill directory of the host (bound at `/skill`). */
-  | { kind: "read-dir"; dir: string }
-  /**
-   * Run a fixed engine script (`python -c`) with host files bound read-only
-   * (the SQL runner's databases; their paths inside are the command's
-   * `paths`). With `readAny`, a root engine's script may open files only
-   * root may read: it keeps `CAP_DAC_READ_SEARCH` and must drop it before
-   * it reads untrusted input.
-   */
-  | { kind: "script"; source: string; files: string[]; readAny?: boolean };
-
-/** How this engine confines a program (for its bubblewrap arguments). */
-export interface ProgramConfinement {
-  identity: SandboxIdentity;
-  /** Host path of `setpriv` (identity `setpriv`). */
-  setpriv?: string;
-  /** Whether the launcher opens a seccomp filter on fd 3. */
-  seccomp: boolean;
-}
-
-/** A ready-to-spawn command line, with its cgroup. */
-export interface SandboxCommand {
-  program: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-  /** A `script`'s files as it sees them (bound paths, or the host's). */
-  paths?: string[];
-  /**
-   * Call once the process has exited (or to end it): kills whatever is
-   * left in its cgroup and removes the cgroup. Resolves with how many
-   * processes were left. A no-op without a cgroup.
-   */
-  release: () => Promise<number>;
-}
-
-/** Options for {@linkcode Sandbox.open}. */
-export interface SandboxOptions {
-  /** The interpreter (`AGENTOS_PYTHON`). */
-  python: string;
-  /** Host path of `python/` (the SDK and `worker_main.py`). */
-  sdkDir: string;
-  /** Limits every worker starts with. */
-  limits?: ResourceLimits;
-  /** Reads an environment variable (a seam for tests). */
-  env?: (name: string) => string | undefined;
-  /** The bubblewrap program. */
-  bwrap?: string;
-  /** `setpriv` (util-linux), run inside the sandbox by a root engine. */
-  setpriv?: string;
-  /** Where the compiled seccomp filter is written (default: a temp file). */
-  filterPath?: string;
-  /** The engine's cgroups (default: {@linkcode CgroupTree.open}). */
-  cgroups?: CgroupTree;
-  /** The engine's effective uid (default: read from `/proc/self/status`). */
-  uid?: number;
-}
 
 /**
  * How skill workers are confined on this machine, found once at engine
@@ -255,22 +201,32 @@ export class Sandbox {
       ) as string[];
       argv = this.#workerArgv;
     } else argv = this.#bwrap(mode, limits, runtime);
-    const cgroup = this.#cgroups.create();
-    const launcher = launcherCommand({
-      filterPath: this.#filterPath,
-      limits,
-      processes: this.#identity === "setpriv"
-        ? SHARED_UID_NPROC
-        : limits.processes,
-      cgroupDirs: cgroup?.dirs ?? [],
-      argv,
-    });
     return {
-      ...launcher,
-      cwd: "/",
+      ...this.#launch(argv, limits, this.#filterPath),
       paths: mode.kind === "script"
         ? mode.files.map((_, i) => `${FILES_MOUNT}/${i}.sqlite`)
         : undefined,
+    };
+  }
+
+  /** bubblewrap's argv started by the launcher, in a fresh cgroup. */
+  #launch(
+    argv: string[],
+    limits: ResourceLimits,
+    filterPath: string,
+  ): SandboxCommand {
+    const cgroup = this.#cgroups.create();
+    return {
+      ...launcherCommand({
+        filterPath,
+        limits,
+        processes: this.#identity === "setpriv"
+          ? SHARED_UID_NPROC
+          : limits.processes,
+        cgroupDirs: cgroup?.dirs ?? [],
+        argv,
+      }),
+      cwd: "/",
       release: () => cgroup?.release() ?? Promise.resolve(0),
     };
   }
@@ -298,15 +254,8 @@ export class Sandbox {
         `Programs run only in bubblewrap, and skills here run without a sandbox (${this.detail})`,
       );
     }
-    const cgroup = this.#cgroups.create();
-    const launcher = launcherCommand({
-      filterPath: this.#programFilterPath,
-      limits,
-      processes: this.#identity === "setpriv"
-        ? SHARED_UID_NPROC
-        : limits.processes,
-      cgroupDirs: cgroup?.dirs ?? [],
-      argv: [
+    return this.#launch(
+      [
         this.#options.bwrap ?? "bwrap",
         ...argv({
           identity: this.#identity,
@@ -314,12 +263,9 @@ export class Sandbox {
           seccomp: this.#seccomp && this.#programFilterPath !== "",
         }),
       ],
-    });
-    return {
-      ...launcher,
-      cwd: "/",
-      release: () => cgroup?.release() ?? Promise.resolve(0),
-    };
+      limits,
+      this.#programFilterPath,
+    );
   }
 
   /** Kills what is left in every cgroup of the engine and removes them. */
