@@ -75,12 +75,15 @@ async function callCgroups(
     (f[1] ?? "").split(",").includes(controller)
   )?.[2];
   assert.ok(own !== undefined, `the engine has no ${controller} cgroup`);
-  const root = `/sys/fs/cgroup/${controller}${
-    own === "/" ? "" : own
-  }/agentos-${enginePid}`;
+  const parent = `/sys/fs/cgroup/${controller}${own === "/" ? "" : own}`;
   const dirs: string[] = [];
-  for await (const entry of Deno.readDir(root)) {
-    if (entry.isDirectory) dirs.push(`${root}/${entry.name}`);
+  for await (const tree of Deno.readDir(parent)) {
+    if (!new RegExp(`^agentos-[0-9a-f]+-${enginePid}$`).test(tree.name)) {
+      continue;
+    }
+    for await (const entry of Deno.readDir(`${parent}/${tree.name}`)) {
+      if (entry.isDirectory) dirs.push(`${parent}/${tree.name}/${entry.name}`);
+    }
   }
   return dirs;
 }

@@ -65,7 +65,7 @@ mkdir -p "$@"`;
 
 /**
  * The engine's cgroups: one directory per controller under the engine's
- * own cgroup (`…/agentos-<engine pid>/`), holding one cgroup per sandboxed
+ * own cgroup (`…/agentos-<tag>-<engine pid>/`), holding one cgroup per sandboxed
  * process (a worker, a discovery run, an SQL runner), which the launcher
  * makes and joins before bubblewrap starts. Used where the host lets the
  * engine write there: cgroup v1 `pids`, `memory` and `cpu` hierarchies
@@ -101,6 +101,10 @@ export class CgroupTree {
     const { selfCgroup, mounts } = options;
     const dirs: string[] = [];
     const missing: string[] = [];
+    // A tag of this tree, then the engine's pid: a process may hold more
+    // than one tree (tests), and every engine's sweep reads the pid after
+    // the last dash.
+    const tree = `${crypto.randomUUID().slice(0, 8)}-${Deno.pid}`;
     for (const controller of CONTROLLERS) {
       const mount = mounts.split("\n").map((line) => line.split(" "))
         .find((f) =>
@@ -109,7 +113,7 @@ export class CgroupTree {
       const own = selfCgroup.split("\n").map((line) => line.split(":"))
         .find((f) => (f[1] ?? "").split(",").includes(controller))?.[2];
       if (mount === undefined || own === undefined) missing.push(controller);
-      else dirs.push(`${mount}${own === "/" ? "" : own}/agentos-${Deno.pid}`);
+      else dirs.push(`${mount}${own === "/" ? "" : own}/agentos-${tree}`);
     }
     if (missing.length > 0) {
       const v2 = mounts.includes(" cgroup2 ")

@@ -253,15 +253,17 @@ Deno.test("SqlBroker.query() runs each query sandboxed like a worker, at most 4 
       }
       assert.notEqual(await Deno.readLink(`/proc/${pid}/ns/mnt`), ownMounts);
       const cgroup = await Deno.readTextFile(`/proc/${pid}/cgroup`);
-      assert.match(cgroup, /:pids:.*\/agentos-\d+\/c\d+$/m);
+      assert.match(cgroup, /:pids:.*\/agentos-[0-9a-f]+-\d+\/c\d+$/m);
     }
     while (true) {
       const running = (await runners()).length;
       most = Math.max(most, running);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const settled = await Promise.race([
         Promise.all(queries).then(() => true),
-        new Promise<boolean>((r) => setTimeout(() => r(false), 20)),
+        new Promise<boolean>((r) => timer = setTimeout(() => r(false), 20)),
       ]);
+      clearTimeout(timer);
       if (settled) break;
     }
     assert.ok(most <= 4, `${most} runners at once`);
