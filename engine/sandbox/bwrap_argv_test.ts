@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { bwrapArgv, type BwrapArgvOptions } from "./bwrap_argv.ts";
+import {
+  bwrapArgv,
+  type BwrapArgvOptions,
+  identityFlags,
+} from "./bwrap_argv.ts";
 import type { PythonRuntime } from "./python_runtime.ts";
 
 const MERGED_USR: PythonRuntime = {
@@ -163,4 +167,20 @@ Deno.test("bwrapArgv() for a root engine: no user namespace, setpriv to nobody b
   assert.deepEqual(pairs(args, "--dir", 1), [["/usr"], ["/opt"], [
     "/.agentos",
   ]]);
+});
+
+Deno.test("identityFlags() drops every capability, whichever way the sandbox gets its identity", () => {
+  assert.deepEqual(identityFlags("plain"), ["--cap-drop", "ALL"]);
+  // setpriv needs exactly the two it uses to become nobody, nothing more.
+  assert.deepEqual(identityFlags("setpriv"), [
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "CAP_SETUID",
+    "--cap-add",
+    "CAP_SETGID",
+  ]);
+  const userns = identityFlags("userns");
+  assert.deepEqual(userns.slice(-2), ["--cap-drop", "ALL"]);
+  assert.ok(userns.includes("--disable-userns"));
 });
