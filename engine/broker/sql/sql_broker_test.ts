@@ -191,7 +191,7 @@ Deno.test("SqlBroker.query() opens only a declared database inside the skill's o
     );
   }));
 
-/** Host pids of running query runners (interpreters whose argv holds the runner's text). */
+/** Host pids of this process's running query runners (interpreters whose argv holds the runner's text). */
 async function runners(): Promise<number[]> {
   const found: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
@@ -203,7 +203,13 @@ async function runners(): Promise<number[]> {
     const comm = await Deno.readTextFile(`/proc/${entry.name}/comm`).catch(
       () => "",
     );
-    if (argv.includes("def drop_capabilities") && comm.startsWith("python")) {
+    // Only this process's runners (their cgroup tree names its pid).
+    const cgroup = await Deno.readTextFile(`/proc/${entry.name}/cgroup`)
+      .catch(() => "");
+    if (
+      argv.includes("def drop_capabilities") && comm.startsWith("python") &&
+      cgroup.includes(`-${Deno.pid}/c`)
+    ) {
       found.push(Number(entry.name));
     }
   }
