@@ -93,7 +93,7 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
       );
       assert.match(
         result.errors["capability.call"]!,
-        /^-32005: Skill "broken-protocol" may not call capability "no_such_capability": it does not declare that use/,
+        /^-32003: No enabled skill provides "no_such_capability"/,
       );
       assert.match(
         result.errors["graph.get"]!,
