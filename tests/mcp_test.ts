@@ -248,15 +248,17 @@ Deno.test("agentos-mcp writes only protocol to stdout and answers malformed line
 
   // Wait for the last replies by watching the log, then end the session.
   // The proxy answers ping itself, possibly before the engine has answered
-  // id 5: both are waited for.
+  // ids 2 and 5: all three are waited for.
   try {
     await waitFor(
-      "the proxy to log its answers to tools/call id=5 and ping id=6",
+      "the proxy to log its answers to tools/list id=2, tools/call id=5 and ping id=6",
       async () => {
         const log = await Deno.readTextFile(engine.paths.mcpLog).catch(() =>
           ""
         );
-        return /INFO {2}tools\/call id=5 /.test(log) &&
+        // tools/list needs the engine (capability tools): it may be the last.
+        return /INFO {2}tools\/list id=2 /.test(log) &&
+          /INFO {2}tools\/call id=5 /.test(log) &&
           /INFO {2}ping id=6 /.test(log);
       },
     );
