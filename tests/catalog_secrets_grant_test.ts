@@ -10,32 +10,18 @@ import assert from "node:assert/strict";
 import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
-import { fixture, localServer, rejectsWith } from "./skills_helpers.ts";
+import {
+  fixture,
+  hmacHex,
+  localServer,
+  rejectsWith,
+} from "./skills_helpers.ts";
 
 type Json = Record<string, unknown>;
 
 const KEY = "sign-live-KEY-0f4e2a9b7c";
 const SPLIT = "pk1_grant1234:sk1_grant5678";
 const LOGO = "pk_logo_live_77e1c0";
-
-async function hmacHex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign(
-    "HMAC",
-    cryptoKey,
-    new TextEncoder().encode(message),
-  );
-  return Array.from(
-    new Uint8Array(signature),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
 
 Deno.test("transformed keys: refused while masked with the grant command, working with the grant", async (t) => {
   const seen: Json[] = [];

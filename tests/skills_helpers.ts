@@ -75,3 +75,23 @@ export async function rejectsWith(
   }
   assert.fail(`expected a rejection matching ${message}`);
 }
+
+/** HMAC-SHA256 of a message, in hex: what a signing skill computes with its key. */
+export async function hmacHex(key: string, message: string): Promise<string> {
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const signature = await crypto.subtle.sign(
+    "HMAC",
+    cryptoKey,
+    new TextEncoder().encode(message),
+  );
+  return Array.from(
+    new Uint8Array(signature),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+}

@@ -10,31 +10,17 @@ import assert from "node:assert/strict";
 import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
-import { fixture, localServer, rejectsWith } from "./skills_helpers.ts";
+import {
+  fixture,
+  hmacHex,
+  localServer,
+  rejectsWith,
+} from "./skills_helpers.ts";
 
 type Json = Record<string, unknown>;
 
 const SECRET = "sk-live-PLANTED-9f2c7d41e8b3a6";
 const PLACEHOLDER = /^agentos-secret-[0-9a-f]{32}$/;
-
-async function hmacHex(key: string, message: string): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const signature = await crypto.subtle.sign(
-    "HMAC",
-    cryptoKey,
-    new TextEncoder().encode(message),
-  );
-  return Array.from(
-    new Uint8Array(signature),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
 
 /** Every regular file under a directory, recursively. */
 async function filesUnder(dir: string): Promise<string[]> {

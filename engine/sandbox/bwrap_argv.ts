@@ -292,8 +292,13 @@ export const SETPRIV_READ_COMMAND: readonly string[] = Object.freeze(
   ),
 );
 
-/** `/a/b/c` → `["/a", "/a/b"]`. */
-function ancestors(path: string): string[] {
+/**
+ * The directories bubblewrap makes on the way to a mount point.
+ *
+ * @param path an absolute path, `/a/b/c`
+ * @returns its ancestors below `/`, `["/a", "/a/b"]`
+ */
+export function ancestors(path: string): string[] {
   const parts = path.split("/").filter(Boolean);
   return parts.slice(0, -1).map((_, i) =>
     `/${parts.slice(0, i + 1).join("/")}`

@@ -22,6 +22,7 @@ export {
   type ResourceLimits,
 } from "./resource_limits.ts";
 export {
+  ancestors,
   bwrapArgv,
   type BwrapArgvOptions,
   FILES_MOUNT,

@@ -80,6 +80,7 @@ export {
 } from "./skill_packages.ts";
 export {
   declaredPrograms,
+  expandHome,
   isCleanAbsolute,
   isInterpreter,
   NEVER_RUNNABLE,

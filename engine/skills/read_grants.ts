@@ -1,5 +1,5 @@
 import { invalidParams } from "../errors.ts";
-import { isCleanAbsolute } from "./run_grants.ts";
+import { expandHome, isCleanAbsolute } from "./run_grants.ts";
 import type { SettingsStore } from "./settings_store.ts";
 
 /** What the owner let a skill read with `sql.query`: files or directories of the host. */
@@ -101,9 +101,7 @@ export function grantedPath(
   requested: string,
   grants: ReadGrants,
 ): string | undefined {
-  const path = grants.home && (requested === "~" || requested.startsWith("~/"))
-    ? grants.home + requested.slice(1)
-    : requested;
+  const path = expandHome(requested, grants.home);
   if (!isCleanAbsolute(path)) return undefined;
   return grants.paths.some((g) => path === g || path.startsWith(`${g}/`))
     ? path

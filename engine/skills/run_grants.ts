@@ -195,3 +195,17 @@ export function isCleanAbsolute(path: string): boolean {
     part !== "" && part !== "." && part !== ".." && !part.includes("\0")
   );
 }
+
+/**
+ * A path as a skill wrote it with `~` meaning the owner's home (left as it
+ * is when the home is unknown or the path has no `~`).
+ *
+ * @param path e.g. `~/src/app`
+ * @param home the owner's home, from the grant
+ * @returns the path with `~` replaced
+ */
+export function expandHome(path: string, home: string | undefined): string {
+  return home && (path === "~" || path.startsWith("~/"))
+    ? home + path.slice(1)
+    : path;
+}

@@ -1,5 +1,9 @@
 import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
-import { isCleanAbsolute, type RunGrant } from "../../skills/mod.ts";
+import {
+  expandHome,
+  isCleanAbsolute,
+  type RunGrant,
+} from "../../skills/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
@@ -200,9 +204,7 @@ function workingDirectory(
   const raw = text(requested, "cwd", 4096);
   const base = grant.cwd;
   // `~` is the owner's home, as the skill's author would mean it.
-  const expanded = grant.home && (raw === "~" || raw.startsWith("~/"))
-    ? grant.home + raw.slice(1)
-    : raw;
+  const expanded = expandHome(raw, grant.home);
   const path = expanded.startsWith("/")
     ? expanded.replace(/\/+$/, "") || "/"
     : `${base ?? "/tmp"}/${expanded}`;

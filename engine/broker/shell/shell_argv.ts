@@ -1,4 +1,5 @@
 import {
+  ancestors,
   identityFlags,
   type ProgramConfinement,
   SECCOMP_FD,
@@ -133,12 +134,4 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   if (confinement.identity === "setpriv") args.push(...SETPRIV_COMMAND);
   args.push(options.program, ...options.args);
   return args;
-}
-
-/** `/a/b/c` → `["/a", "/a/b"]`. */
-function ancestors(path: string): string[] {
-  const parts = path.split("/").filter(Boolean);
-  return parts.slice(0, -1).map((_, i) =>
-    `/${parts.slice(0, i + 1).join("/")}`
-  );
 }
