@@ -101,7 +101,13 @@ Deno.test("sql.query reads a granted local database another process holds open",
       "paths outside the grant, traversal and the engine's home stay closed",
       async () => {
         for (
-          const db of [`${folder}/../secret.db`, "/etc/passwd", `${owner}/x.db`]
+          const db of [
+            `${folder}/../secret.db`,
+            "/etc/passwd",
+            `${owner}/x.db`,
+            // A sibling whose name begins with the granted folder's.
+            `${folder}-other/history.db`,
+          ]
         ) {
           await rejectsWith(
             run("titles", { db }),

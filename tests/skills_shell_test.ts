@@ -128,7 +128,13 @@ Deno.test("shell.run: a declared and granted git, confined to its directory", as
       "a working directory outside the grant is refused, traversal included",
       async () => {
         for (
-          const cwd of ["../", `${repo}/../`, "/etc", `${repo}/../keep-me`]
+          const cwd of [
+            "../",
+            `${repo}/../`,
+            "/etc",
+            `${repo}/../keep-me`,
+            `${repo}-other`, // a sibling whose name begins with the grant's
+          ]
         ) {
           await rejectsWith(
             run("run_args", { args: ["status"], cwd }),
