@@ -2,7 +2,7 @@ import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
-import { isInterpreter, PROGRAM_DIRS } from "../engine/skills/mod.ts";
+import { isInterpreter, PROGRAM_DIRS } from "../engine/grants/mod.ts";
 
 /** The options of `skills allow … --run` and `--read`. */
 export const HOST_GRANT_OPTIONS = {

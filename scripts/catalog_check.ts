@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { EngineProcess } from "../tests/_engine_process.ts";
 import { scanSkillSource, type SourceGaps } from "./catalog_scan.ts";
-import { PROGRAM_DIRS } from "../engine/skills/mod.ts";
+import { PROGRAM_DIRS } from "../engine/grants/mod.ts";
 
 interface ToolView {
   name: string;

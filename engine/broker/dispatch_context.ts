@@ -2,12 +2,8 @@ import type { AuditEntry } from "../audit/mod.ts";
 import type { Logger } from "../logger.ts";
 import type { CallCredentials, CredentialSource } from "./credentials/mod.ts";
 import type { CallSession, HttpBroker, HttpTape } from "./http/mod.ts";
-import type {
-  ReadGrants,
-  RunGrant,
-  SkillEntry,
-  SkillGrants,
-} from "../skills/mod.ts";
+import type { SkillEntry } from "../skills/mod.ts";
+import type { ReadGrants, RunGrant, SkillGrants } from "../grants/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
 import type { ShellBroker } from "./shell/mod.ts";
 

@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
-import { declaredNeeds, declaredPrograms } from "../skills/mod.ts";
+import { declaredNeeds, declaredPrograms } from "../grants/mod.ts";
 import { readOwnSecret, retrieveCredentials } from "./credentials/mod.ts";
 import { readKeychain } from "./credentials/mod.ts";
 import { serveCrypto } from "./crypto/mod.ts";

@@ -24,4 +24,5 @@ export {
 } from "./shape_summary.ts";
 export { RecordWriter, type RecordWriteResult } from "./record_writer.ts";
 export { openDatabase, SCHEMA_VERSION, SchemaTooNewError } from "./schema.ts";
+export { SettingsStore } from "./settings_store.ts";
 export { backupDatabase, type BackupInfo, verifyDatabase } from "./backup.ts";

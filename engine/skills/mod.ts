@@ -1,31 +1,12 @@
 /**
  * What is installed: skills discovered by parsing their source in the
- * sandbox, the registry and its snapshots, owner grants, the egress set a
- * skill declares, credential domains, settings and each skill's node in the
- * graph. Calls `engine/sandbox`, `engine/graph`, `engine/net`.
+ * sandbox, the registry and its snapshots, the checks
+ * and runtime needs of a skill, its packages and its node in the graph.
+ * Reads the owner's grants from `engine/grants`. Calls `engine/sandbox`,
+ * `engine/graph`, `engine/grants`.
  *
  * @module
  */
-export {
-  type CredentialDomains,
-  credentialDomains,
-  inDomain,
-  registrableDomain,
-  skillCredentialDomains,
-} from "./credential_domains.ts";
-export {
-  bundledGrantDefaults,
-  checkEgress,
-  declaredNeeds,
-  type EgressDecision,
-  type EgressPolicy,
-  egressPolicy,
-  type EgressSubject,
-  grantSuggestion,
-  OPEN_WEB,
-  urlHost,
-} from "./egress.ts";
-export { SettingsStore } from "./settings_store.ts";
 export { findTool } from "./find_tool.ts";
 export { declaredUses } from "./capability_uses.ts";
 export {
@@ -44,23 +25,6 @@ export {
   type SkillFiles,
   type ToolInfo,
 } from "./skill_discovery.ts";
-export {
-  type GrantDefaults,
-  type SkillGrants,
-  SkillGrantStore,
-} from "./skill_grants.ts";
-export {
-  grantHost,
-  grantHostFor,
-  type GrantHostOptions,
-  type GrantMatch,
-  matchGrant,
-  portsFor,
-  privateByName,
-  urlPort,
-  withPort,
-} from "./host_grant.ts";
-export { SecretsGrants } from "./secrets_grants.ts";
 export { writeSkillNode } from "./skill_node.ts";
 export {
   type AddedSkill,
@@ -78,15 +42,4 @@ export {
   type PackageState,
   packageState,
 } from "./skill_packages.ts";
-export {
-  declaredPrograms,
-  expandHome,
-  isCleanAbsolute,
-  isInterpreter,
-  NEVER_RUNNABLE,
-  PROGRAM_DIRS,
-  type RunGrant,
-  RunGrantStore,
-} from "./run_grants.ts";
-export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
 export { KNOWN_NEEDS, unavailableTools } from "./runtime_checks.ts";

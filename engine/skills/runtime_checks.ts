@@ -7,7 +7,7 @@
  * @module
  */
 import type { Discovery, ToolInfo } from "./skill_discovery.ts";
-import { declaredNeeds } from "./egress.ts";
+import { declaredNeeds } from "../grants/mod.ts";
 import { closest } from "../closest_word.ts";
 
 /** A problem as the checks report it (see `CheckedProblem`). */

@@ -1,6 +1,6 @@
 import type { Discovery, Problem, ToolInfo } from "./skill_discovery.ts";
 import { closest, didYouMean } from "../closest_word.ts";
-import { declaredNeeds } from "./egress.ts";
+import { declaredNeeds } from "../grants/mod.ts";
 import { importProblems, needsProblems } from "./runtime_checks.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */

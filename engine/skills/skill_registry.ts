@@ -2,8 +2,8 @@ import { didYouMean } from "../closest_word.ts";
 import { join } from "../paths.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
-import { type EgressPolicy, egressPolicy } from "./egress.ts";
-import type { SettingsStore } from "./settings_store.ts";
+import { type EgressPolicy, egressPolicy } from "../grants/mod.ts";
+import type { SettingsStore } from "../graph/mod.ts";
 import {
   bundledNames,
   shareWithSandbox,

@@ -1,10 +1,7 @@
 import { invalidParams } from "../errors.ts";
 import { type RpcDispatcher, stringParam } from "../rpc/mod.ts";
-import type {
-  ReadGrantStore,
-  RunGrantStore,
-  SkillRegistry,
-} from "../skills/mod.ts";
+import type { SkillRegistry } from "../skills/mod.ts";
+import type { ReadGrantStore, RunGrantStore } from "../grants/mod.ts";
 
 /** What the host grant methods work with. */
 export interface HostGrantMethodsContext {

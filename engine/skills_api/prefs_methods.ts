@@ -1,6 +1,7 @@
 import { invalidParams } from "../errors.ts";
 import { type RpcDispatcher, stringParam } from "../rpc/mod.ts";
-import type { SettingsStore, SkillEntry } from "../skills/mod.ts";
+import type { SkillEntry } from "../skills/mod.ts";
+import type { SettingsStore } from "../graph/mod.ts";
 import { checkPref, PREF_KEYS } from "./pref_keys.ts";
 
 /** What the `prefs.*` methods work on. */

@@ -2,10 +2,11 @@ import {
   declaredPrograms,
   type ReadGrants,
   type RunGrant,
-} from "../skills/mod.ts";
-import { declaredUses, skillCredentialDomains } from "../skills/mod.ts";
+} from "../grants/mod.ts";
+import { declaredUses } from "../skills/mod.ts";
+import { skillCredentialDomains } from "../grants/mod.ts";
 import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
-import type { SkillGrants } from "../skills/mod.ts";
+import type { SkillGrants } from "../grants/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 
 /**

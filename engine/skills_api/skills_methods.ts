@@ -13,18 +13,20 @@ import {
   type CheckedProblem,
   checkSkill,
   type Discovery,
+  type ShapeFacts,
+  type SkillEntry,
+  type SkillRegistry,
+  unavailableTools,
+} from "../skills/mod.ts";
+import {
   grantHostFor,
   type ReadGrantStore,
   type RunGrantStore,
   SecretsGrants,
-  type SettingsStore,
-  type ShapeFacts,
-  type SkillEntry,
   type SkillGrants,
   type SkillGrantStore,
-  type SkillRegistry,
-  unavailableTools,
-} from "../skills/mod.ts";
+} from "../grants/mod.ts";
+import { type SettingsStore } from "../graph/mod.ts";
 import { registerPrefsMethods } from "./prefs_methods.ts";
 import { registerCapabilityMethods } from "./capability_methods.ts";
 import {

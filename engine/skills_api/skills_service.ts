@@ -4,17 +4,17 @@ import type { Graph } from "../graph/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { CapabilityBroker } from "../broker/mod.ts";
 import type { AuditSink } from "../broker/mod.ts";
-import { bundledGrantDefaults } from "../skills/mod.ts";
+import { bundledGrantDefaults } from "../grants/mod.ts";
 import { HttpBroker } from "../broker/mod.ts";
 import { type OriginMap, parseOriginMap } from "../broker/mod.ts";
-import { SettingsStore } from "../skills/mod.ts";
+import { SettingsStore } from "../graph/mod.ts";
 import type { CredentialSource } from "../broker/mod.ts";
 import {
   ReadGrantStore,
   RunGrantStore,
   SecretsGrants,
   SkillGrantStore,
-} from "../skills/mod.ts";
+} from "../grants/mod.ts";
 import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";

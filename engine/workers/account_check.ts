@@ -8,10 +8,10 @@ import {
 } from "../broker/mod.ts";
 import {
   type ConnectionInfo,
-  credentialDomains,
   type SkillEntry,
   type ToolInfo,
 } from "../skills/mod.ts";
+import { credentialDomains } from "../grants/mod.ts";
 
 /** A vault row's metadata, as the account check keys it. */
 export interface RowInfo {

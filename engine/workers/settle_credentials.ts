@@ -6,9 +6,10 @@ import type {
   CredentialSource,
 } from "../broker/mod.ts";
 import { declaresSecrets } from "../broker/mod.ts";
-import { inDomain, type SkillEntry } from "../skills/mod.ts";
+import { type SkillEntry } from "../skills/mod.ts";
+import { inDomain } from "../grants/mod.ts";
 import { callerResult } from "./record_sink.ts";
-import { skillCredentialDomains } from "../skills/mod.ts";
+import { skillCredentialDomains } from "../grants/mod.ts";
 
 /** Most `__secrets__` rows one call may store. */
 const MAX_SECRETS = 20;

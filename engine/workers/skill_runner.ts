@@ -26,12 +26,14 @@ import { withSkillState } from "./skill_state.ts";
 import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
 import {
   findTool,
-  type ReadGrants,
-  type RunGrant,
   type SkillEntry,
-  type SkillGrants,
   type SkillRegistry,
 } from "../skills/mod.ts";
+import {
+  type ReadGrants,
+  type RunGrant,
+  type SkillGrants,
+} from "../grants/mod.ts";
 import { checkParams } from "./check_params.ts";
 import { toolFailure } from "./tool_failure.ts";
 import { takeWorker } from "./take_worker.ts";

@@ -1,12 +1,7 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { addressKind, isIpLiteral } from "../../net/mod.ts";
-import {
-  checkEgress,
-  declaredUses,
-  type SkillEntry,
-  type SkillGrants,
-  urlHost,
-} from "../../skills/mod.ts";
+import { declaredUses, type SkillEntry } from "../../skills/mod.ts";
+import { checkEgress, type SkillGrants, urlHost } from "../../grants/mod.ts";
 
 /**
  * Strings and nesting checked in one call's parameters; a call with more is

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { RpcError } from "../../errors.ts";
-import type { SkillEntry, SkillGrants } from "../../skills/mod.ts";
+import type { SkillEntry } from "../../skills/mod.ts";
+import type { SkillGrants } from "../../grants/mod.ts";
 import { checkCapabilityCall } from "./call_policy.ts";
 
 function caller(uses: string[], hosts: string[] = ["api.mine.test"]) {

@@ -3,7 +3,7 @@ import { isObject } from "../../is_object.ts";
 import type { ToolInfo } from "../../skills/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../../skills/mod.ts";
 import type { RecordCounts, ToolRun, ToolRunner } from "./tool_runner.ts";
-import type { SettingsStore } from "../../skills/mod.ts";
+import type { SettingsStore } from "../../graph/mod.ts";
 import { credentialState } from "../credentials/mod.ts";
 import { callUrl, declaredUrls, urlSpecificity } from "./url_patterns.ts";
 

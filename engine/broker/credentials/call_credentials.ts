@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
-import { inDomain } from "../../skills/mod.ts";
+import { inDomain } from "../../grants/mod.ts";
 import {
   allowedFor,
   type CredentialScope,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { CallCredentials } from "./call_credentials.ts";
 import { PLACEHOLDER } from "./placeholder.ts";
-import { credentialDomains, registrableDomain } from "../../skills/mod.ts";
+import { credentialDomains, registrableDomain } from "../../grants/mod.ts";
 
 const KEY = "sk-live-REAL/key+with&odd=chars";
 

@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import { inDomain } from "../../skills/mod.ts";
+import { inDomain } from "../../grants/mod.ts";
 
 /** Where one credential may be sent. */
 export type CredentialScope =

@@ -2,10 +2,10 @@ import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import {
   type ConnectionInfo,
-  credentialDomains,
   type SkillEntry,
   type ToolInfo,
 } from "../../skills/mod.ts";
+import { credentialDomains } from "../../grants/mod.ts";
 import { findCredential } from "./skill_credentials.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import { inDomain, type SkillEntry } from "../../skills/mod.ts";
-import { skillCredentialDomains } from "../../skills/mod.ts";
+import { type SkillEntry } from "../../skills/mod.ts";
+import { inDomain } from "../../grants/mod.ts";
+import { skillCredentialDomains } from "../../grants/mod.ts";
 import type { CallCredentials } from "./call_credentials.ts";
 import { type CredentialSource, declaresSecrets } from "./skill_credentials.ts";
 

@@ -4,8 +4,8 @@ import type { CredentialScope } from "./credential_scope.ts";
 import {
   type CredentialDomains,
   skillCredentialDomains,
-} from "../../skills/mod.ts";
-import { declaredNeeds } from "../../skills/mod.ts";
+} from "../../grants/mod.ts";
+import { declaredNeeds } from "../../grants/mod.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
 import {
   type Cookie,

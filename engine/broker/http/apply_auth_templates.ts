@@ -7,7 +7,7 @@ import {
   renderTemplate,
   TemplateError,
 } from "../credentials/mod.ts";
-import { inDomain } from "../../skills/mod.ts";
+import { inDomain } from "../../grants/mod.ts";
 
 /** One request on its way out, after placeholders became values. */
 export interface TemplatedRequest {

@@ -1,6 +1,6 @@
 import { isObject } from "../../is_object.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
-import { inDomain } from "../../skills/mod.ts";
+import { inDomain } from "../../grants/mod.ts";
 import {
   type CallCredentials,
   type ConnectionCredential,

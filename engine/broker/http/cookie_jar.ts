@@ -1,5 +1,5 @@
 import { type Cookie, cookieKey } from "../credentials/mod.ts";
-import { inDomain, registrableDomain } from "../../skills/mod.ts";
+import { inDomain, registrableDomain } from "../../grants/mod.ts";
 
 /** Cookies one jar keeps at most (oldest dropped first). */
 const MAX_COOKIES = 300;

@@ -6,7 +6,7 @@ import {
   type EgressSubject,
   urlHost,
   urlPort,
-} from "../../skills/mod.ts";
+} from "../../grants/mod.ts";
 import {
   fetchError,
   readBody,

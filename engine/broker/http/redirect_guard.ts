@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import type { CallCredentials, CarriedCredential } from "../credentials/mod.ts";
-import { urlHost } from "../../skills/mod.ts";
+import { urlHost } from "../../grants/mod.ts";
 
 /** A request as the skill wrote it, or as the broker sends it. */
 export interface RequestParts {

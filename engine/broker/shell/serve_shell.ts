@@ -3,7 +3,7 @@ import {
   expandHome,
   isCleanAbsolute,
   type RunGrant,
-} from "../../skills/mod.ts";
+} from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";

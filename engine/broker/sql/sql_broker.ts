@@ -2,8 +2,9 @@ import { join, resolve } from "../../paths.ts";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
-import type { ConnectionInfo, ReadGrants } from "../../skills/mod.ts";
-import { grantedPath } from "../../skills/mod.ts";
+import type { ConnectionInfo } from "../../skills/mod.ts";
+import type { ReadGrants } from "../../grants/mod.ts";
+import { grantedPath } from "../../grants/mod.ts";
 import type { Sandbox } from "../../sandbox/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */

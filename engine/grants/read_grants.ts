@@ -1,6 +1,6 @@
 import { invalidParams } from "../errors.ts";
 import { expandHome, isCleanAbsolute } from "./run_grants.ts";
-import type { SettingsStore } from "./settings_store.ts";
+import type { SettingsStore } from "../graph/mod.ts";
 
 /** What the owner let a skill read with `sql.query`: files or directories of the host. */
 export interface ReadGrants {

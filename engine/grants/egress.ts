@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../errors.ts";
-import type { Discovery } from "./skill_discovery.ts";
+import type { DeclaredSkill } from "./declared_skill.ts";
 import type { GrantDefaults, SkillGrants } from "./skill_grants.ts";
 import {
   matchGrant,
@@ -48,7 +48,7 @@ export const OPEN_WEB = "open_web";
  * @param discovery the skill's description
  * @returns the policy
  */
-export function egressPolicy(discovery: Discovery): EgressPolicy {
+export function egressPolicy(discovery: DeclaredSkill): EgressPolicy {
   const hosts = new Set<string>();
   const domains = new Set<string>();
   for (const connection of discovery.connections) {
@@ -81,7 +81,7 @@ export function egressPolicy(discovery: Discovery): EgressPolicy {
  * @param discovery the skill's description
  * @returns the default grants
  */
-export function bundledGrantDefaults(discovery: Discovery): GrantDefaults {
+export function bundledGrantDefaults(discovery: DeclaredSkill): GrantDefaults {
   const hosts = new Set<string>();
   const urls = discovery.connections.map((c) => c.base_url);
   for (const url of urls) {
@@ -101,7 +101,7 @@ export function bundledGrantDefaults(discovery: Discovery): GrantDefaults {
  * @param discovery the skill's description
  * @returns the declared needs (`http`, `secrets`, `sql`, `open_web`…)
  */
-export function declaredNeeds(discovery: Discovery): string[] {
+export function declaredNeeds(discovery: DeclaredSkill): string[] {
   const needs = discovery.front_matter.capabilities;
   return Array.isArray(needs)
     ? needs.filter((n): n is string => typeof n === "string")

@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../errors.ts";
-import type { SettingsStore } from "./settings_store.ts";
+import type { SettingsStore } from "../graph/mod.ts";
 
 /** What the owner allowed one skill beyond what it declares. */
 export interface SkillGrants {

@@ -1,5 +1,5 @@
 import { isIpLiteral } from "../net/mod.ts";
-import type { ConnectionInfo } from "./skill_discovery.ts";
+import type { DeclaredConnection } from "./declared_skill.ts";
 
 /**
  * Public suffixes of more than one label that the registrable-domain
@@ -81,7 +81,9 @@ export function registrableDomain(host: string): string {
 export function credentialDomains(
   skillId: string,
   connection:
-    | Pick<ConnectionInfo, "name" | "base_url" | "domain"> & { auth?: unknown }
+    | Pick<DeclaredConnection, "name" | "base_url" | "domain"> & {
+      auth?: unknown;
+    }
     | undefined,
 ): CredentialDomains {
   const name = connection?.name ?? null;
@@ -125,7 +127,7 @@ export function credentialDomains(
  */
 export function skillCredentialDomains(
   skillId: string,
-  connections: (Pick<ConnectionInfo, "name" | "base_url" | "domain"> & {
+  connections: (Pick<DeclaredConnection, "name" | "base_url" | "domain"> & {
     auth?: unknown;
   })[],
 ): CredentialDomains[] {

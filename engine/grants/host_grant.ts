@@ -1,6 +1,6 @@
 import { invalidParams } from "../errors.ts";
 import { addressKind, isIpLiteral } from "../net/mod.ts";
-import type { Discovery } from "./skill_discovery.ts";
+import type { DeclaredSkill } from "./declared_skill.ts";
 
 const HOST =
   /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,62}[a-z0-9_])?)*$/;
@@ -71,7 +71,7 @@ export function grantHost(
  * @throws {RpcError} InvalidParams as {@linkcode grantHost} does
  */
 export function grantHostFor(
-  skill: { id: string; discovery: Discovery },
+  skill: { id: string; discovery: DeclaredSkill },
   value: unknown,
   removing: boolean,
 ): string {

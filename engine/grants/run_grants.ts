@@ -1,6 +1,6 @@
 import { invalidParams } from "../errors.ts";
-import type { SettingsStore } from "./settings_store.ts";
-import type { Discovery } from "./skill_discovery.ts";
+import type { SettingsStore } from "../graph/mod.ts";
+import type { DeclaredSkill } from "./declared_skill.ts";
 
 /** What the owner allowed a skill to run: one program and where. */
 export interface RunGrant {
@@ -80,7 +80,7 @@ export function isInterpreter(name: string): boolean {
  * @param discovery the skill's discovery
  * @returns the declared names
  */
-export function declaredPrograms(discovery: Discovery): string[] {
+export function declaredPrograms(discovery: DeclaredSkill): string[] {
   const raw = discovery.front_matter.shell;
   const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
   return list.filter((n): n is string =>

@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../errors.ts";
 import { bundledGrantDefaults, checkEgress, egressPolicy } from "./egress.ts";
-import type { Discovery } from "./skill_discovery.ts";
+import type { DeclaredSkill } from "./declared_skill.ts";
 
-function discovery(overrides: Partial<Discovery> = {}): Discovery {
+function discovery(overrides: Partial<DeclaredSkill> = {}): DeclaredSkill {
   return {
     front_matter: { capabilities: ["http"] },
-    tools: [],
     connections: [],
     url_literals: [],
-    imports: [],
-    problems: [],
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import type { SettingsStore } from "./settings_store.ts";
+import type { SettingsStore } from "../graph/mod.ts";
 
 /**
  * The owner's `agentos skills allow <skill> --secrets` grants: skills
