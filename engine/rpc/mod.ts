@@ -33,3 +33,13 @@ export {
   optionalString,
   stringParam,
 } from "./params.ts";
+export {
+  method,
+  type MethodSpec,
+  type MethodTable,
+  param,
+  type ParamReader,
+  type ParamSchema,
+  readParams,
+  registerTable,
+} from "./method_table.ts";

@@ -3,6 +3,7 @@ import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import {
   objectParam,
+  registerTable,
   type RequestContext,
   type RpcDispatcher,
   stringParam,
@@ -27,7 +28,7 @@ import {
   type SkillGrantStore,
 } from "../grants/mod.ts";
 import { type SettingsStore } from "../graph/mod.ts";
-import { registerPrefsMethods } from "./prefs_methods.ts";
+import { prefsMethods } from "./prefs_methods.ts";
 import { registerCapabilityMethods } from "./capability_methods.ts";
 import {
   grantsView,
@@ -372,11 +373,14 @@ export function registerSkillsMethods(
     callOptions,
   });
 
-  registerPrefsMethods(dispatcher, {
-    settings,
-    skills: () => registry.list(),
-    loaded: context.loaded,
-  });
+  registerTable(
+    dispatcher,
+    prefsMethods({
+      settings,
+      skills: () => registry.list(),
+      loaded: context.loaded,
+    }),
+  );
 }
 
 function callOptions(
