@@ -1,3 +1,10 @@
+/**
+ * A skill as the `skills.*` methods show it: its description, grants,
+ * secrets, credentials and tools, for `skills.list`, `skills.allow` and
+ * `skills.add`.
+ *
+ * @module
+ */
 import {
   declaredPrograms,
   type ReadGrants,
@@ -45,16 +52,7 @@ export function skillView(
     needs: Array.isArray(fm.capabilities) ? fm.capabilities : [],
     uses: declaredUses(skill.discovery),
     deferred: skill.deferred,
-    connections: skill.discovery.connections.map((c) => ({
-      name: c.name,
-      base_url: c.base_url,
-      domain: c.domain,
-      description: c.description,
-      label: c.label,
-      auth: c.auth ?? null,
-      file: c.file,
-      line: c.line,
-    })),
+    connections: connectionsView(skill),
     egress: skill.egress,
     grants: grantsView(skill, grants),
     // Each program the readme declares, and what the owner granted it.
@@ -65,40 +63,73 @@ export function skillView(
     // Local databases the owner lets it read with sql.query.
     reads: options.readGrants?.paths ?? [],
     secrets: secretsView(skill, options.secretsGranted === true),
-    credentials: skillCredentialDomains(skill.id, skill.discovery.connections)
-      .map((entry) => {
-        const connection = skill.discovery.connections.find((c) =>
-          c.name === entry.connection
-        );
-        const needed = connection !== undefined &&
-          connection.auth !== null && connection.auth !== undefined &&
-          connection.optional !== true;
-        return {
-          connection: entry.connection,
-          domains: entry.candidates,
-          stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
-          needed,
-          ...(needed && connection
-            ? { command: secretsSetCommand(skill.id, connection) }
-            : {}),
-        };
-      }),
-    tools: skill.discovery.tools.map((tool) => ({
-      name: tool.name,
-      description: tool.description,
-      file: tool.file,
-      line: tool.line,
-      params: tool.params,
-      provides: tool.provides,
-      returns: tool.returns,
-      timeout: tool.timeout,
-      connection: tool.connection,
-      tests: tool.tests,
-      test_skip: tool.test_skip,
-      ...availability(options.unavailable?.get(tool.name)),
-    })),
+    credentials: credentialsView(skill, vaultDomains),
+    tools: toolsView(skill, options.unavailable),
     problems: skill.discovery.problems,
   };
+}
+
+/** The connections the skill declares. */
+function connectionsView(skill: SkillEntry): Record<string, unknown>[] {
+  return skill.discovery.connections.map((c) => ({
+    name: c.name,
+    base_url: c.base_url,
+    domain: c.domain,
+    description: c.description,
+    label: c.label,
+    auth: c.auth ?? null,
+    file: c.file,
+    line: c.line,
+  }));
+}
+
+/**
+ * Each connection's vault domains, the one stored, and whether one is
+ * needed (with the command that stores it).
+ */
+function credentialsView(
+  skill: SkillEntry,
+  vaultDomains: Set<string>,
+): Record<string, unknown>[] {
+  return skillCredentialDomains(skill.id, skill.discovery.connections)
+    .map((entry) => {
+      const connection = skill.discovery.connections.find((c) =>
+        c.name === entry.connection
+      );
+      const needed = connection !== undefined &&
+        connection.auth !== null && connection.auth !== undefined &&
+        connection.optional !== true;
+      return {
+        connection: entry.connection,
+        domains: entry.candidates,
+        stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
+        needed,
+        ...(needed && connection
+          ? { command: secretsSetCommand(skill.id, connection) }
+          : {}),
+      };
+    });
+}
+
+/** The skill's tools, each with whether it can work here. */
+function toolsView(
+  skill: SkillEntry,
+  unavailable: Map<string, string> | undefined,
+): Record<string, unknown>[] {
+  return skill.discovery.tools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    file: tool.file,
+    line: tool.line,
+    params: tool.params,
+    provides: tool.provides,
+    returns: tool.returns,
+    timeout: tool.timeout,
+    connection: tool.connection,
+    tests: tool.tests,
+    test_skip: tool.test_skip,
+    ...availability(unavailable?.get(tool.name)),
+  }));
 }
 
 /**
