@@ -7,15 +7,16 @@
  */
 import { invalidParams } from "../errors.ts";
 import {
-  objectParam,
+  type MethodTable,
+  param,
+  type ParamReader,
   type RequestContext,
-  type RpcDispatcher,
-  stringParam,
 } from "../rpc/mod.ts";
 import type { CapabilityBroker } from "../broker/mod.ts";
 import type { RunRequest } from "../workers/mod.ts";
+import { gatedMethod } from "./gated_method.ts";
 
-/** What {@linkcode registerCapabilityMethods} needs. */
+/** What {@linkcode capabilityMethods} needs. */
 export interface CapabilityMethodsContext {
   /** The capability broker. */
   capabilities: CapabilityBroker;
@@ -28,41 +29,56 @@ export interface CapabilityMethodsContext {
 }
 
 /**
- * Registers `capability.list`, `capability.providers` and `capability.invoke`.
+ * `capability.list`, `capability.providers {url?, name}` and
+ * `capability.invoke {name, params?}`.
  *
- * @param dispatcher the engine's dispatcher
  * @param context the broker and the readiness gate
  */
-export function registerCapabilityMethods(
-  dispatcher: RpcDispatcher,
+export function capabilityMethods(
   context: CapabilityMethodsContext,
-): void {
+): MethodTable {
   const { capabilities, ready, callOptions } = context;
-  dispatcher.register("capability.list", async () => {
-    await ready(false);
-    return { capabilities: capabilities.list() };
-  });
+  const listing = () => ready(false);
+  const running = () => ready();
+  return {
+    "capability.list": gatedMethod(listing, {}, () => ({
+      capabilities: capabilities.list(),
+    })),
 
-  dispatcher.register("capability.providers", async (params) => {
-    await ready(false);
-    const url = params.url;
-    if (url !== undefined && typeof url !== "string") {
-      throw invalidParams(`"url" must be a string, got ${JSON.stringify(url)}`);
-    }
-    return capabilities.providers(stringParam(params, "name"), { url });
-  });
+    "capability.providers": gatedMethod(
+      listing,
+      { url: urlParam, name: param.string() },
+      ({ url, name }) => capabilities.providers(name, { url }),
+    ),
 
-  dispatcher.register("capability.invoke", async (params, ctx) => {
-    await ready();
-    if (params.skill !== undefined) {
-      throw invalidParams(
-        `capability.invoke takes no "skill": the engine picks the provider (set a preference with prefs.set capability.<name>)`,
-      );
-    }
-    return await capabilities.invoke(
-      stringParam(params, "name"),
-      objectParam(params, "params", true),
-      callOptions(ctx),
-    );
-  });
+    "capability.invoke": gatedMethod(
+      running,
+      {
+        skill: noSkillParam,
+        name: param.string(),
+        params: param.optionalObject(),
+      },
+      async ({ name, params }, request) =>
+        await capabilities.invoke(name, params, callOptions(request)),
+    ),
+  };
 }
+
+/** An optional URL to pick providers for (any string; absent reads as undefined). */
+const urlParam: ParamReader<string | undefined> = (params, key) => {
+  const url = params[key];
+  if (url !== undefined && typeof url !== "string") {
+    throw invalidParams(`"url" must be a string, got ${JSON.stringify(url)}`);
+  }
+  return url;
+};
+
+/** `capability.invoke` refuses a skill: the engine picks the provider. */
+const noSkillParam: ParamReader<undefined> = (params, key) => {
+  if (params[key] !== undefined) {
+    throw invalidParams(
+      `capability.invoke takes no "skill": the engine picks the provider (set a preference with prefs.set capability.<name>)`,
+    );
+  }
+  return undefined;
+};
