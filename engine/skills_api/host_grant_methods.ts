@@ -1,7 +1,26 @@
+/**
+ * What the owner lets a skill use of this machine:
+ * `skills.allow_run {skill, program, path, cwd?, config?, home?, net?}`
+ * (one program it declares; the CLI resolves `path`),
+ * `skills.disallow_run {skill, program}`, `skills.allow_read {skill, path,
+ * home?}` (a local database file or directory for `sql.query`) and
+ * `skills.disallow_read {skill, path}`. Nothing may reach into the engine's
+ * own home.
+ *
+ * @module
+ */
 import { invalidParams } from "../errors.ts";
-import { type RpcDispatcher, stringParam } from "../rpc/mod.ts";
-import type { SkillRegistry } from "../skills/mod.ts";
+import {
+  type MethodTable,
+  optionalString,
+  param,
+  type ParamReader,
+  stringParam,
+} from "../rpc/mod.ts";
+import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import type { ReadGrantStore, RunGrantStore } from "../grants/mod.ts";
+import { gatedMethod } from "./gated_method.ts";
+import { flagParam, skillParam } from "./skill_params.ts";
 
 /** What the host grant methods work with. */
 export interface HostGrantMethodsContext {
@@ -15,90 +34,124 @@ export interface HostGrantMethodsContext {
 }
 
 /**
- * Registers what the owner lets a skill use of this machine:
- * `skills.allow_run {skill, program, path, cwd?, config?, home?, net?}`
- * (one program it declares; the CLI resolves `path`),
- * `skills.disallow_run {skill, program}`, `skills.allow_read {skill, path,
- * home?}` (a local database file or directory for `sql.query`) and
- * `skills.disallow_read {skill, path}`. Nothing may reach into the engine's
- * own home.
+ * `skills.allow_run`, `skills.disallow_run`, `skills.allow_read` and
+ * `skills.disallow_read`.
  *
- * @param dispatcher the engine's method table
  * @param context the registry, the grant stores and the engine home
  */
-export function registerHostGrantMethods(
-  dispatcher: RpcDispatcher,
+export function hostGrantMethods(
   context: HostGrantMethodsContext,
-): void {
-  const outsideHome = (path: string) => {
-    const home = context.home.replace(/\/+$/, "");
-    if (
-      path === home || path.startsWith(`${home}/`) ||
-      home.startsWith(`${path}/`)
-    ) {
-      throw invalidParams(
-        `"${
-          path.slice(0, 200)
-        }" holds or is inside the engine's home (${home}): no skill may reach it`,
-      );
-    }
-    return path;
+): MethodTable {
+  const loaded = () => context.loaded;
+  const skill = skillParam(context.registry);
+  const outside = (path: string) => outsideHome(context.home, path);
+  return {
+    "skills.allow_run": gatedMethod(loaded, {
+      skill,
+      program: param.string(100),
+      config: configParam,
+      cwd: param.optionalString(4096),
+      path: param.string(4096),
+      // Read after cwd is checked against the home (the order of the checks).
+      home: param.raw(),
+      net: flagParam,
+    }, (params) => allowRun(context, outside, params)),
+
+    "skills.disallow_run": gatedMethod(
+      loaded,
+      { skill, program: param.string(100) },
+      ({ skill, program }) => ({
+        skill: skill.id,
+        program,
+        removed: context.grants.disallow(skill.id, program),
+      }),
+    ),
+
+    "skills.allow_read": gatedMethod(
+      loaded,
+      {
+        skill,
+        path: (params, key) => outside(stringParam(params, key, 4096)),
+        home: presentPathParam,
+      },
+      ({ skill, path, home }) => ({
+        skill: skill.id,
+        reads: context.reads.allow(skill.id, path, home),
+      }),
+    ),
+
+    "skills.disallow_read": gatedMethod(
+      loaded,
+      { skill, path: param.string(4096) },
+      ({ skill, path }) => ({
+        skill: skill.id,
+        path,
+        removed: context.reads.disallow(skill.id, path),
+      }),
+    ),
   };
-  dispatcher.register("skills.allow_run", async (params) => {
-    await context.loaded;
-    const skill = context.registry.get(stringParam(params, "skill"));
-    const program = stringParam(params, "program", 100);
-    const config = params.config ?? [];
-    if (
-      !Array.isArray(config) || config.length > 16 ||
-      !config.every((c) => typeof c === "string")
-    ) {
-      throw invalidParams(`"config" must be a list of at most 16 directories`);
-    }
-    const optional = (key: string) =>
-      params[key] === undefined || params[key] === null
-        ? undefined
-        : stringParam(params, key, 4096);
-    const cwd = optional("cwd");
-    const grant = context.grants.allow(skill.id, program, {
-      path: stringParam(params, "path", 4096),
-      cwd: cwd === undefined ? undefined : outsideHome(cwd),
-      home: optional("home"),
-      config: (config as string[]).map(outsideHome),
-      net: params.net === true,
-    });
-    return { skill: skill.id, program, grant };
-  });
-  dispatcher.register("skills.disallow_run", async (params) => {
-    await context.loaded;
-    const skill = context.registry.get(stringParam(params, "skill"));
-    const program = stringParam(params, "program", 100);
-    return {
-      skill: skill.id,
-      program,
-      removed: context.grants.disallow(skill.id, program),
-    };
-  });
-  dispatcher.register("skills.allow_read", async (params) => {
-    await context.loaded;
-    const skill = context.registry.get(stringParam(params, "skill"));
-    const path = outsideHome(stringParam(params, "path", 4096));
-    const home = params.home === undefined
-      ? undefined
-      : stringParam(params, "home", 4096);
-    return {
-      skill: skill.id,
-      reads: context.reads.allow(skill.id, path, home),
-    };
-  });
-  dispatcher.register("skills.disallow_read", async (params) => {
-    await context.loaded;
-    const skill = context.registry.get(stringParam(params, "skill"));
-    const path = stringParam(params, "path", 4096);
-    return {
-      skill: skill.id,
-      path,
-      removed: context.reads.disallow(skill.id, path),
-    };
-  });
 }
+
+/** What `skills.allow_run` is asked. */
+interface AllowRun {
+  skill: SkillEntry;
+  program: string;
+  config: string[];
+  cwd: string | undefined;
+  path: string;
+  home: unknown;
+  net: boolean;
+}
+
+function allowRun(
+  context: HostGrantMethodsContext,
+  outside: (path: string) => string,
+  params: AllowRun,
+) {
+  const { skill, program, cwd } = params;
+  const grant = context.grants.allow(skill.id, program, {
+    path: params.path,
+    cwd: cwd === undefined ? undefined : outside(cwd),
+    home: optionalString({ home: params.home }, "home", 4096),
+    config: params.config.map(outside),
+    net: params.net,
+  });
+  return { skill: skill.id, program, grant };
+}
+
+/**
+ * A path no skill may be granted: the engine's home, inside it, or a
+ * directory holding it.
+ *
+ * @throws {RpcError} InvalidParams for such a path
+ */
+function outsideHome(engineHome: string, path: string): string {
+  const home = engineHome.replace(/\/+$/, "");
+  if (
+    path === home || path.startsWith(`${home}/`) ||
+    home.startsWith(`${path}/`)
+  ) {
+    throw invalidParams(
+      `"${
+        path.slice(0, 200)
+      }" holds or is inside the engine's home (${home}): no skill may reach it`,
+    );
+  }
+  return path;
+}
+
+/** The directories a program reads its configuration from (at most 16). */
+const configParam: ParamReader<string[]> = (params, key) => {
+  const config = params[key] ?? [];
+  if (
+    !Array.isArray(config) || config.length > 16 ||
+    !config.every((c) => typeof c === "string")
+  ) {
+    throw invalidParams(`"config" must be a list of at most 16 directories`);
+  }
+  return config as string[];
+};
+
+/** An optional path: only absence reads as undefined (null is refused). */
+const presentPathParam: ParamReader<string | undefined> = (params, key) =>
+  params[key] === undefined ? undefined : stringParam(params, key, 4096);

@@ -20,10 +20,10 @@ export {
   type SkillsService,
 } from "./skills_service.ts";
 export {
+  packagesMethods,
   type PackagesMethodsContext,
-  registerPackagesMethods,
 } from "./packages_methods.ts";
 export {
+  hostGrantMethods,
   type HostGrantMethodsContext,
-  registerHostGrantMethods,
 } from "./host_grant_methods.ts";

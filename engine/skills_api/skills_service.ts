@@ -18,8 +18,9 @@ import {
 import { type SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import { SkillRunner } from "../workers/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
-import { registerPackagesMethods } from "./packages_methods.ts";
-import { registerHostGrantMethods } from "./host_grant_methods.ts";
+import { packagesMethods } from "./packages_methods.ts";
+import { hostGrantMethods } from "./host_grant_methods.ts";
+import { registerTable } from "../rpc/mod.ts";
 import { writeSkillNode } from "../skills/mod.ts";
 import { SparePool } from "../workers/mod.ts";
 import { ShellBroker, SqlBroker } from "../broker/mod.ts";
@@ -214,19 +215,25 @@ export function openSkills(
     runGrants,
     readGrants,
   });
-  registerHostGrantMethods(engine.dispatcher, {
-    registry,
-    grants: runGrants,
-    reads: readGrants,
-    home: engine.paths.home,
-    loaded,
-  });
-  registerPackagesMethods(engine.dispatcher, {
-    registry,
-    loaded,
-    python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
-    root: packagesRoot,
-  });
+  registerTable(
+    engine.dispatcher,
+    hostGrantMethods({
+      registry,
+      grants: runGrants,
+      reads: readGrants,
+      home: engine.paths.home,
+      loaded,
+    }),
+  );
+  registerTable(
+    engine.dispatcher,
+    packagesMethods({
+      registry,
+      loaded,
+      python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+      root: packagesRoot,
+    }),
+  );
   if (sandbox.usable) pool.fill();
   engine.addService({
     counts: () => ({
