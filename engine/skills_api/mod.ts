@@ -12,9 +12,9 @@ export {
   registerSkillsMethods,
   type SkillsMethodsContext,
 } from "./skills_methods.ts";
+export { DEFAULT_SPARE_WORKERS } from "./skill_runtime.ts";
 export {
   BUNDLED_SKILLS_DIR,
-  DEFAULT_SPARE_WORKERS,
   openSkills,
   type SkillsOptions,
   type SkillsService,
