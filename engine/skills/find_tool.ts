@@ -1,7 +1,7 @@
 import { didYouMean } from "../closest_word.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { ToolInfo } from "./skill_discovery.ts";
-import type { SkillEntry } from "./skill_registry.ts";
+import type { SkillEntry } from "./skill_entry.ts";
 
 /**
  * The tool of a skill by name.

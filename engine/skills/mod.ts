@@ -26,10 +26,9 @@ export {
   type ToolInfo,
 } from "./skill_discovery.ts";
 export { writeSkillNode } from "./skill_node.ts";
+export { SKILL_ID_PATTERN, type SkillEntry } from "./skill_entry.ts";
 export {
   type AddedSkill,
-  SKILL_ID_PATTERN,
-  type SkillEntry,
   SkillRegistry,
   type SkillRegistryOptions,
 } from "./skill_registry.ts";

@@ -1,5 +1,5 @@
 import type { Graph } from "../graph/mod.ts";
-import type { SkillEntry } from "./skill_registry.ts";
+import type { SkillEntry } from "./skill_entry.ts";
 
 /**
  * Writes (upserts by `skillId`) a skill's own node, which every record it

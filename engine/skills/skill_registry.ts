@@ -1,8 +1,16 @@
+/**
+ * The installed skills (`SkillRegistry`): loads the bundled ones and the
+ * user-added snapshots, reads and snapshots a skill directory at
+ * `skills.add`, removes, enables and disables, and keeps each one's
+ * registration in `settings`. What one installed skill is lives in
+ * `skill_entry.ts`.
+ *
+ * @module
+ */
 import { didYouMean } from "../closest_word.ts";
 import { join } from "../paths.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
-import { type EgressPolicy, egressPolicy } from "../grants/mod.ts";
 import type { SettingsStore } from "../graph/mod.ts";
 import {
   bundledNames,
@@ -12,48 +20,17 @@ import {
 import { joinedAfter, type JoinedCapability } from "./provider_join.ts";
 import {
   type Discovery,
-  type Problem,
   readSkillDir,
   type SkillFiles,
 } from "./skill_discovery.ts";
-
-/** A skill id: lower-case letters, digits, `_` and `-`. */
-export const SKILL_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-/** One installed skill, as the runtime knows it. */
-export interface SkillEntry {
-  id: string;
-  name: string;
-  description: string;
-  /** `bundled` (in `python/skills/`) or `user` (added with `skills.add`). */
-  origin: "bundled" | "user";
-  /** The directory it was added from (bundled: its directory in `python/skills/`). */
-  dir: string;
-  /** Where its files are kept (user skills: a snapshot in `$AGENTOS_HOME/skills/<id>`). */
-  filesDir: string;
-  enabled: boolean;
-  addedAt: string;
-  lastSuccessAt?: string;
-  /**
-   * Capabilities it provides that already had a provider when it was
-   * added: it is tried after those until the owner prefers it
-   * (`prefs` key `capability.<name>`).
-   */
-  deferred: string[];
-  files: SkillFiles;
-  discovery: Discovery;
-  egress: EgressPolicy;
-}
-
-/** What `settings` keeps per skill under `skill.<id>`. */
-interface SkillSetting {
-  origin: "bundled" | "user";
-  dir: string;
-  enabled: boolean;
-  addedAt: string;
-  lastSuccessAt?: string;
-  deferred?: string[];
-}
+import {
+  makeEntry,
+  settingOf,
+  SKILL_ID_PATTERN,
+  type SkillEntry,
+  skillId,
+  type SkillSetting,
+} from "./skill_entry.ts";
 
 /** What {@linkcode SkillRegistry.add} did. */
 export interface AddedSkill {
@@ -236,21 +213,7 @@ export class SkillRegistry {
   ): Promise<AddedSkill> {
     const { id, read } = await this.inspect(dir);
     const existing = this.#skills.get(id);
-    if (existing?.origin === "bundled") {
-      throw new RpcError(
-        ErrorCode.Conflict,
-        `Skill id "${id}" is taken by a bundled skill; give yours another "id" in its readme front matter`,
-      );
-    }
-    const replacing = existing !== undefined &&
-      existing.dir.replace(/\/+$/, "") !== dir.replace(/\/+$/, "");
-    if (replacing && !options.replace) {
-      throw new RpcError(
-        ErrorCode.Conflict,
-        `Skill id "${id}" is already installed from "${existing.dir}"; adding "${dir}" would replace it. To replace it (its grants are dropped) run: agentos skills add --replace ${dir}`,
-        { id, installedFrom: existing.dir },
-      );
-    }
+    const replacing = refuseTaken(id, dir, existing, options.replace);
     options.check?.(read, id);
     const filesDir = join(this.#options.snapshotsDir, id);
     await writeSnapshot(filesDir, read);
@@ -261,16 +224,7 @@ export class SkillRegistry {
       origin: "user",
       dir,
       filesDir,
-      setting: kept
-        ? {
-          origin: "user",
-          dir,
-          enabled: kept.enabled,
-          addedAt: new Date().toISOString(),
-          lastSuccessAt: kept.lastSuccessAt,
-          deferred: kept.deferred,
-        }
-        : undefined,
+      setting: kept ? updatedSetting(kept, dir) : undefined,
     });
     const deferred = joinedAfter(entry, {
       before: kept,
@@ -284,7 +238,7 @@ export class SkillRegistry {
     return {
       skill: entry,
       updated: kept !== undefined,
-      ...(replacing ? { replaced: existing.dir } : {}),
+      ...(replacing ? { replaced: existing!.dir } : {}),
       deferred,
     };
   }
@@ -338,62 +292,49 @@ export class SkillRegistry {
   }
 
   #save(skill: SkillEntry): void {
-    const setting: SkillSetting = {
-      origin: skill.origin,
-      dir: skill.dir,
-      enabled: skill.enabled,
-      addedAt: skill.addedAt,
-      ...(skill.lastSuccessAt ? { lastSuccessAt: skill.lastSuccessAt } : {}),
-      ...(skill.deferred.length > 0 ? { deferred: skill.deferred } : {}),
-    };
-    this.#options.settings.set(`skill.${skill.id}`, setting);
+    this.#options.settings.set(`skill.${skill.id}`, settingOf(skill));
   }
 }
 
-function skillId(read: Discovery, fallback: string): string {
-  const declared = read.front_matter.id;
-  return typeof declared === "string" && SKILL_ID_PATTERN.test(declared)
-    ? declared
-    : fallback;
+/**
+ * Refuses an id taken by a bundled skill, or installed from another
+ * folder unless replacing it.
+ *
+ * @returns whether the skill replaces one added from another folder
+ * @throws {RpcError} Conflict
+ */
+function refuseTaken(
+  id: string,
+  dir: string,
+  existing: SkillEntry | undefined,
+  replace: boolean | undefined,
+): boolean {
+  if (existing?.origin === "bundled") {
+    throw new RpcError(
+      ErrorCode.Conflict,
+      `Skill id "${id}" is taken by a bundled skill; give yours another "id" in its readme front matter`,
+    );
+  }
+  const replacing = existing !== undefined &&
+    existing.dir.replace(/\/+$/, "") !== dir.replace(/\/+$/, "");
+  if (replacing && !replace) {
+    throw new RpcError(
+      ErrorCode.Conflict,
+      `Skill id "${id}" is already installed from "${existing.dir}"; adding "${dir}" would replace it. To replace it (its grants are dropped) run: agentos skills add --replace ${dir}`,
+      { id, installedFrom: existing.dir },
+    );
+  }
+  return replacing;
 }
 
-function makeEntry(
-  read: Discovery & SkillFiles,
-  where: {
-    id: string;
-    origin: "bundled" | "user";
-    dir: string;
-    filesDir: string;
-    setting: SkillSetting | undefined;
-  },
-): SkillEntry {
-  const { readme, sources, ...discovery } = read;
-  const fm = discovery.front_matter;
-  const problems: Problem[] = [...discovery.problems];
-  if (typeof fm.id === "string" && fm.id !== where.id) {
-    problems.push({
-      file: "readme.md",
-      line: null,
-      reason:
-        `Front matter id "${fm.id}" is not a valid skill id (${SKILL_ID_PATTERN.source}); using "${where.id}"`,
-    });
-  }
-  const full: Discovery = { ...discovery, problems };
+/** The registration of a re-added skill: its state kept, added now. */
+function updatedSetting(kept: SkillEntry, dir: string): SkillSetting {
   return {
-    id: where.id,
-    name: typeof fm.name === "string" ? fm.name : where.id,
-    description: typeof fm.description === "string" ? fm.description : "",
-    origin: where.origin,
-    dir: where.dir,
-    filesDir: where.filesDir,
-    enabled: where.setting?.enabled ?? true,
-    addedAt: where.setting?.addedAt ?? new Date().toISOString(),
-    lastSuccessAt: where.setting?.lastSuccessAt,
-    deferred: Array.isArray(where.setting?.deferred)
-      ? where.setting.deferred.filter((c): c is string => typeof c === "string")
-      : [],
-    files: { readme, sources },
-    discovery: full,
-    egress: egressPolicy(full),
+    origin: "user",
+    dir,
+    enabled: kept.enabled,
+    addedAt: new Date().toISOString(),
+    lastSuccessAt: kept.lastSuccessAt,
+    deferred: kept.deferred,
   };
 }
