@@ -23,17 +23,19 @@ export {
   type TemplateValue,
 } from "./auth_template.ts";
 export {
-  type ConnectionCredential,
   type CredentialSource,
   credentialState,
   declaresSecrets,
   findCredential,
   fitsConnection,
-  loadCredentials,
-  type LoadedCredentials,
   readOwnSecret,
   type ReadSecretOptions,
 } from "./skill_credentials.ts";
+export {
+  type ConnectionCredential,
+  loadCredentials,
+  type LoadedCredentials,
+} from "./load_credentials.ts";
 export {
   KEYCHAIN_DOMAIN,
   readKeychain,

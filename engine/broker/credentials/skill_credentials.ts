@@ -1,3 +1,11 @@
+/**
+ * A skill's credentials and the vault: the vault's shape as the runtime
+ * uses it, which row serves a connection, where a credential may go, and
+ * `secrets.read` for a skill that declares `secrets`. Loading a call's
+ * credentials is in `load_credentials.ts`.
+ *
+ * @module
+ */
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { CallCredentials, type CredentialValue } from "./call_credentials.ts";
 import type { CredentialScope } from "./credential_scope.ts";
@@ -7,13 +15,7 @@ import {
 } from "../../grants/mod.ts";
 import { declaredNeeds } from "../../grants/mod.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
-import {
-  type Cookie,
-  cookiesFromRow,
-  isCookieAuth,
-  JAR_FIELD,
-  MIN_MASKED_COOKIE,
-} from "./stored_cookies.ts";
+import { isCookieAuth, JAR_FIELD } from "./stored_cookies.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
 
 /** The part of the vault the skill runtime uses. */
@@ -36,42 +38,6 @@ export interface CredentialSource {
     identifier: string,
     value: CredentialValue,
   ): Promise<void>;
-}
-
-/** One connection's credential as a call holds it (engine side only). */
-export interface ConnectionCredential {
-  /** The connection it belongs to (its auth template, client kind, base_url). */
-  connection: ConnectionInfo;
-  /** The vault row it came from. */
-  domain: string;
-  identifier: string;
-  /** The real fields (a single stored value is `{key: value}`). */
-  fields: Record<string, string>;
-  /** What the skill sees: the same fields, placeholders when masked. */
-  view: Record<string, string>;
-  /** A cookie session's stored cookies (real values), to seed the jar. */
-  cookies?: Cookie[];
-}
-
-/** A call's credentials as the worker receives them. */
-export interface LoadedCredentials {
-  credentials: CallCredentials;
-  /** Each connection's credential, for auth templates and the cookie jar. */
-  bindings: ConnectionCredential[];
-  /** `params["auth"]` per connection name. */
-  connectionsAuth: Record<string, CredentialValue>;
-  /** `params["auth"]` of a skill without connections (keyed by its id). */
-  skillAuth?: CredentialValue;
-}
-
-/** Options for {@linkcode loadCredentials}. */
-export interface LoadOptions {
-  /** The owner granted real values (`agentos skills allow <skill> --secrets`). */
-  realValues?: boolean;
-  /** Rows to leave out (a session found expired). */
-  skip?: (
-    row: { domain: string; identifier: string; updated_at?: string },
-  ) => boolean;
 }
 
 /** Options for {@linkcode readOwnSecret}. */
@@ -110,86 +76,6 @@ export function findCredential(
     return found.find((row) => row.identifier === "") ?? found[0];
   }
   return undefined;
-}
-
-/**
- * Loads the credentials of a skill's connections for one call: each
- * connection's credential (see `credentialDomains`) as placeholders for a
- * masked skill, or real values for one that declares `secrets`.
- *
- * @param skill the skill
- * @param vault the vault, if any
- * @param options whether the owner granted the skill real values
- * @returns the call's credentials and the worker's `params["auth"]`s
- */
-export async function loadCredentials(
-  skill: SkillEntry,
-  vault: CredentialSource | undefined,
-  options: LoadOptions = {},
-): Promise<LoadedCredentials> {
-  const real = declaresSecrets(skill) || options.realValues === true;
-  const credentials = new CallCredentials(!real);
-  const loaded: LoadedCredentials = {
-    credentials,
-    bindings: [],
-    connectionsAuth: {},
-  };
-  if (!vault) return loaded;
-  const rows = vault.list().filter((row) => !options.skip?.(row));
-  if (rows.length === 0) return loaded;
-  for (
-    const entry of skillCredentialDomains(skill.id, skill.discovery.connections)
-  ) {
-    const declared = skill.discovery.connections.find((c) =>
-      c.name === entry.connection
-    );
-    const row = findCredential(
-      rows.filter((r) => fitsConnection(r, declared)),
-      entry.candidates,
-    );
-    if (!row) continue;
-    const stored = await vault.read(row.domain, row.identifier);
-    if (stored === undefined) continue;
-    // A single stored value reads as {key: value}: what skills expect of
-    // params["auth"] (`params["auth"]["key"]`).
-    const fields = typeof stored === "string" ? { key: stored } : stored;
-    const scope = scopeOf(skill, entry, row.domain);
-    const connection = declared;
-    if (connection && isCookieAuth(connection)) {
-      const cookies = cookiesFromRow(fields, row.domain);
-      const view = { cookies: maskedCookieHeader(cookies, credentials, scope) };
-      loaded.connectionsAuth[connection.name] = view;
-      loaded.bindings.push({
-        connection,
-        domain: row.domain,
-        identifier: row.identifier,
-        fields,
-        view,
-        cookies,
-      });
-      continue;
-    }
-    const view = credentials.add({
-      domain: row.domain,
-      value: fields,
-      scope,
-    }) as Record<string, string>;
-    if (entry.connection === null) {
-      loaded.skillAuth = view;
-      continue;
-    }
-    loaded.connectionsAuth[entry.connection] = view;
-    if (connection) {
-      loaded.bindings.push({
-        connection,
-        domain: row.domain,
-        identifier: row.identifier,
-        fields,
-        view,
-      });
-    }
-  }
-  return loaded;
 }
 
 /**
@@ -316,31 +202,21 @@ export function fitsConnection(
   return !fields.includes(JAR_FIELD);
 }
 
-/** `a=<placeholder>; b=…`: each cookie joins the call's credentials. */
-function maskedCookieHeader(
-  cookies: Cookie[],
-  credentials: CallCredentials,
-  scope: CredentialScope,
-): string {
-  return cookies.map((cookie) => {
-    if (cookie.value.length < MIN_MASKED_COOKIE) {
-      return `${cookie.name}=${cookie.value}`;
-    }
-    const view = credentials.add({
-      domain: cookie.domain,
-      value: { [cookie.name]: cookie.value },
-      scope,
-    }) as Record<string, string>;
-    return `${cookie.name}=${view[cookie.name]}`;
-  }).join("; ");
-}
-
 function needsAuth(connection: ConnectionInfo): boolean {
   return connection.auth !== null && connection.auth !== undefined &&
     connection.optional !== true;
 }
 
-function scopeOf(
+/**
+ * Where a credential may be carried: the skill's egress for a credential
+ * keyed by the skill, else its vault domain.
+ *
+ * @param skill the skill
+ * @param entry the connection's credential domains
+ * @param domain the vault row's domain
+ * @returns the credential's scope
+ */
+export function scopeOf(
   skill: SkillEntry,
   entry: CredentialDomains,
   domain: string,

@@ -8,16 +8,15 @@
  *
  * @module
  */
-export {
-  DEFAULT_HTTP_TIMEOUT_S,
-  HttpBroker,
-  type HttpBrokerOptions,
-  type HttpRequester,
-  type HttpRequestOptions,
-  type HttpResponse,
-  type HttpTrace,
-  MAX_REDIRECTS,
-} from "./http_broker.ts";
+export { HttpBroker, type HttpBrokerOptions } from "./http_broker.ts";
+export type {
+  HttpRequester,
+  HttpRequestOptions,
+  HttpResponse,
+  HttpTrace,
+} from "./http_types.ts";
+export { DEFAULT_HTTP_TIMEOUT_S } from "./request_deadline.ts";
+export { MAX_REDIRECTS } from "./request_redirect.ts";
 export {
   CallSession,
   type CallSessionOptions,
