@@ -103,45 +103,87 @@ export interface BwrapArgvOptions {
  * @returns the arguments for `bwrap`
  */
 export function bwrapArgv(options: BwrapArgvOptions): string[] {
-  const { runtime, identity } = options;
-  const args = [
+  return [
+    ...namespaceFlags(),
+    ...identityFlags(options.identity, options.readCapability === true),
+    ...processFlags(),
+    ...tmpMount(options),
+    ...hostMounts(planHostMounts(options)),
+    ...kernelMounts(options),
+    ...(options.seccomp ? ["--seccomp", String(SECCOMP_FD)] : []),
+    "--",
+    ...commandLine(options),
+  ];
+}
+
+/** New pid, network, ipc, uts and cgroup namespaces (the user one is the identity's). */
+function namespaceFlags(): string[] {
+  return [
     "--unshare-ipc",
     "--unshare-pid",
     "--unshare-net",
     "--unshare-uts",
     "--unshare-cgroup",
   ];
-  args.push(...identityFlags(identity, options.readCapability === true));
-  args.push(
+}
+
+/** A fixed hostname, killed with its parent, a new session, no reaper, a cleared environment. */
+function processFlags(): string[] {
+  const args = [
     "--hostname",
     "agentos-skill",
     "--die-with-parent",
     "--new-session",
     "--as-pid-1",
     "--clearenv",
-  );
+  ];
   for (const [name, value] of Object.entries(WORKER_ENV)) {
     args.push("--setenv", name, value);
   }
+  return args;
+}
+
+/** The size-capped private `/tmp`, mounted before any bind. */
+function tmpMount(options: BwrapArgvOptions): string[] {
   // /tmp first, so a prefix that happens to live under /tmp stays visible.
   // 1777: writable by the sandbox's user whoever created the mount.
-  args.push(
+  return [
     "--perms",
     "1777",
     "--size",
     String(options.tmpBytes),
     "--tmpfs",
     "/tmp",
-  );
+  ];
+}
+
+/** What of the host appears inside: symlinks, read-only binds, and binds made only if their source exists. */
+interface HostMounts {
+  /** `--symlink` arguments for the layout's symlinks outside the prefixes. */
+  symlinks: string[];
+  /** `[source, dest]`, bound read-only in this order. */
+  binds: [string, string][];
+  /** `[source, dest]`, bound read-only when the source exists. */
+  tryBinds: [string, string][];
+}
+
+/**
+ * The host paths the sandbox sees: the interpreter's outermost prefixes
+ * and the layout outside them, the interpreter's directory, the SDK, the
+ * skill's packages or directory, the script's databases, and `setpriv`.
+ */
+function planHostMounts(options: BwrapArgvOptions): HostMounts {
+  const { runtime } = options;
   const prefixes = runtime.prefixes.filter((prefix, _, all) =>
     !all.some((other) => other !== prefix && isInside(prefix, other))
   );
+  const symlinks: string[] = [];
   const binds: [string, string][] = [];
   for (const [path, host] of Object.entries(runtime.layout)) {
     if (prefixes.some((prefix) => isInside(path, prefix))) continue;
     if (host.kind === "dir") binds.push([path, path]);
     else if (host.kind === "symlink") {
-      args.push("--symlink", host.target, path);
+      symlinks.push("--symlink", host.target, path);
     }
   }
   for (const prefix of prefixes) binds.push([prefix, prefix]);
@@ -156,17 +198,36 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   if (options.skillDir !== undefined) {
     binds.push([options.skillDir, SKILL_MOUNT]);
   }
+  const tryBinds = fileBinds(options.files ?? [], binds);
+  if (options.identity === "setpriv") {
+    binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
+  }
+  return { symlinks, binds, tryBinds };
+}
+
+/**
+ * Adds each file's bind at `/db/<i>.sqlite` to `binds`.
+ *
+ * @returns the `-wal`, `-shm` and `-journal` beside each, to bind if present
+ */
+function fileBinds(
+  files: string[],
+  binds: [string, string][],
+): [string, string][] {
   const tryBinds: [string, string][] = [];
-  (options.files ?? []).forEach((file, i) => {
+  files.forEach((file, i) => {
     const dest = `${FILES_MOUNT}/${i}.sqlite`;
     binds.push([file, dest]);
     for (const suffix of ["-wal", "-shm", "-journal"]) {
       tryBinds.push([`${file}${suffix}`, `${dest}${suffix}`]);
     }
   });
-  if (identity === "setpriv") {
-    binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
-  }
+  return tryBinds;
+}
+
+/** The planned host mounts as arguments, each bind after the parents it needs. */
+function hostMounts({ symlinks, binds, tryBinds }: HostMounts): string[] {
+  const args = [...symlinks];
   // bubblewrap makes the missing parents of a mount point 0700 and owned
   // by whoever runs it: made explicitly, they are 0755 for nobody.
   const made = new Set<string>();
@@ -183,7 +244,12 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   for (const [source, dest] of tryBinds) {
     args.push("--ro-bind-try", source, dest);
   }
-  args.push(
+  return args;
+}
+
+/** `/proc` with its writable knobs covered, `/dev` with a capped `/dev/shm`, then `/dev` and the root read-only. */
+function kernelMounts(options: BwrapArgvOptions): string[] {
+  return [
     "--proc",
     "/proc",
     // Sysctl writes are allowed by uid alone: a writable /proc/sys would let
@@ -214,16 +280,17 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     "/",
     "--chdir",
     "/tmp",
-  );
-  if (options.seccomp) args.push("--seccomp", String(SECCOMP_FD));
-  args.push("--");
-  if (identity === "setpriv") {
-    args.push(
-      ...(options.readCapability ? SETPRIV_READ_COMMAND : SETPRIV_COMMAND),
-    );
-  }
-  args.push(runtime.executable, ...options.pythonArgs);
-  return args;
+  ];
+}
+
+/** What runs after `--`: `setpriv` first for a root engine, then the interpreter. */
+function commandLine(options: BwrapArgvOptions): string[] {
+  const setpriv = options.identity !== "setpriv"
+    ? []
+    : options.readCapability
+    ? SETPRIV_READ_COMMAND
+    : SETPRIV_COMMAND;
+  return [...setpriv, options.runtime.executable, ...options.pythonArgs];
 }
 
 /**
