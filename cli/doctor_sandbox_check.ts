@@ -6,6 +6,7 @@ import {
   inspectPython,
   type PythonRuntime,
   type SandboxIdentity,
+  type SandboxInfo,
 } from "../engine/sandbox/mod.ts";
 import type { CheckResult } from "./doctor_check.ts";
 
@@ -104,69 +105,12 @@ async function checkSandbox(
   // shows the view.
   const identities: SandboxIdentity[] = ["setpriv", "userns", "plain"];
   for (const identity of identities) {
-    const userNamespace = identity === "userns";
-    const args = bwrapArgv({
-      runtime,
-      sdkDir,
-      identity,
-      tmpBytes: DEFAULT_LIMITS.tmpBytes,
-      shmBytes: DEFAULT_LIMITS.shmBytes,
-      seccomp: false,
-      pythonArgs: ["-I", "-S", "-c", PROBE, paths.home],
-    });
-    const result = await new Deno.Command("bwrap", {
-      args,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    }).output().catch((error: Error) => error);
-    if (result instanceof Error) {
-      failure = result.message;
+    const probe = await runProbe(runtime, sdkDir, identity, paths.home);
+    if ("failure" in probe) {
+      failure = probe.failure;
       continue;
     }
-    if (!result.success) {
-      failure = new TextDecoder().decode(result.stderr).trim().slice(-300) ||
-        `exit code ${result.code}`;
-      continue;
-    }
-    const found = JSON.parse(new TextDecoder().decode(result.stdout));
-    const leaks: string[] = [];
-    const interfaces = found.interfaces as string[];
-    if (interfaces.some((name) => name !== "lo")) {
-      leaks.push(`network interfaces ${interfaces.join(", ")}`);
-    }
-    if (found.home_visible) leaks.push(`the home ${paths.home}`);
-    if (found.sdk !== true) leaks.push(`no SDK (${found.sdk})`);
-    if (leaks.length > 0) {
-      return {
-        name: "sandbox",
-        status: "fail",
-        detail: `the confined probe sees ${leaks.join(", ")}`,
-        hint: "report this: the sandbox does not confine skills here",
-      };
-    }
-    const engineKind = (status?.sandbox as { kind?: string } | undefined)
-      ?.kind;
-    const detail = `${info.detail}: probe ran with no network (${
-      interfaces.join(", ") || "no interfaces"
-    } only), home hidden, SDK imported${
-      userNamespace
-        ? ", as nobody in a user namespace"
-        : identity === "setpriv"
-        ? ", as nobody (65534) outside too"
-        : ""
-    }`;
-    if (engineKind !== undefined && engineKind !== info.kind) {
-      return {
-        name: "sandbox",
-        status: "warn",
-        detail: `${detail}; but the running engine reports "${engineKind}"`,
-        hint: "restart the engine so it finds the sandbox again",
-      };
-    }
-    return { name: "sandbox", status: "ok", detail };
+    return probeVerdict(probe.found, identity, info, paths.home, status);
   }
   return {
     name: "sandbox",
@@ -175,4 +119,92 @@ async function checkSandbox(
     hint:
       "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or run where bubblewrap works; see docs/install.md",
   };
+}
+
+/** What {@linkcode PROBE} prints. */
+interface ProbeFindings {
+  python: string;
+  uid: number;
+  sdk: true | string;
+  interfaces: string[];
+  home_visible: boolean;
+}
+
+/** Runs {@linkcode PROBE} confined under one identity: what it found, or why it did not run. */
+async function runProbe(
+  runtime: PythonRuntime,
+  sdkDir: string,
+  identity: SandboxIdentity,
+  home: string,
+): Promise<{ found: ProbeFindings } | { failure: string }> {
+  const args = bwrapArgv({
+    runtime,
+    sdkDir,
+    identity,
+    tmpBytes: DEFAULT_LIMITS.tmpBytes,
+    shmBytes: DEFAULT_LIMITS.shmBytes,
+    seccomp: false,
+    pythonArgs: ["-I", "-S", "-c", PROBE, home],
+  });
+  const result = await new Deno.Command("bwrap", {
+    args,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  }).output().catch((error: Error) => error);
+  if (result instanceof Error) return { failure: result.message };
+  if (!result.success) {
+    return {
+      failure: new TextDecoder().decode(result.stderr).trim().slice(-300) ||
+        `exit code ${result.code}`,
+    };
+  }
+  return { found: JSON.parse(new TextDecoder().decode(result.stdout)) };
+}
+
+/** The check's result from what the probe found: a leak fails it, an engine that found otherwise warns. */
+function probeVerdict(
+  found: ProbeFindings,
+  identity: SandboxIdentity,
+  info: SandboxInfo,
+  home: string,
+  status: Record<string, unknown> | undefined,
+): CheckResult {
+  const leaks: string[] = [];
+  const interfaces = found.interfaces;
+  if (interfaces.some((name) => name !== "lo")) {
+    leaks.push(`network interfaces ${interfaces.join(", ")}`);
+  }
+  if (found.home_visible) leaks.push(`the home ${home}`);
+  if (found.sdk !== true) leaks.push(`no SDK (${found.sdk})`);
+  if (leaks.length > 0) {
+    return {
+      name: "sandbox",
+      status: "fail",
+      detail: `the confined probe sees ${leaks.join(", ")}`,
+      hint: "report this: the sandbox does not confine skills here",
+    };
+  }
+  const engineKind = (status?.sandbox as { kind?: string } | undefined)
+    ?.kind;
+  const detail = `${info.detail}: probe ran with no network (${
+    interfaces.join(", ") || "no interfaces"
+  } only), home hidden, SDK imported${
+    identity === "userns"
+      ? ", as nobody in a user namespace"
+      : identity === "setpriv"
+      ? ", as nobody (65534) outside too"
+      : ""
+  }`;
+  if (engineKind !== undefined && engineKind !== info.kind) {
+    return {
+      name: "sandbox",
+      status: "warn",
+      detail: `${detail}; but the running engine reports "${engineKind}"`,
+      hint: "restart the engine so it finds the sandbox again",
+    };
+  }
+  return { name: "sandbox", status: "ok", detail };
 }

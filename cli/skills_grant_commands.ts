@@ -9,19 +9,9 @@ import {
   runGrant,
 } from "./skills_host_grant.ts";
 
-function grantCommand(allow: boolean): Command {
-  const verb = allow ? "allow" : "disallow";
-  return {
-    name: `skills ${verb}`,
-    summary: allow
-      ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
-      : "Take back a host, open web access, a program or real credential values granted to a skill",
-    usage:
-      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
-        allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
-      }`,
-    help: allow
-      ? `A granted host is reached exactly as named (no subdomains). With a port,
+/** `skills allow --help`: what each kind of grant opens, and examples. */
+const ALLOW_HELP =
+  `A granted host is reached exactly as named (no subdomains). With a port,
 only that port, and the host may be a private address (a service on your
 network or this machine), which skills otherwise never reach; without one,
 every port, public addresses only. A host that is private by its name
@@ -47,12 +37,27 @@ Examples:
   agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
   agentos skills allow git --run git --cwd ~/src/project
-  agentos skills allow porkbun --secrets`
-      : `Examples:
+  agentos skills allow porkbun --secrets`;
+
+/** `skills disallow --help`. */
+const DISALLOW_HELP = `Examples:
   agentos skills disallow my-skill api.example.com
   agentos skills disallow openai-compatible localhost:11434
   agentos skills disallow web-reader --open-web
-  agentos skills disallow porkbun --secrets`,
+  agentos skills disallow porkbun --secrets`;
+
+function grantCommand(allow: boolean): Command {
+  const verb = allow ? "allow" : "disallow";
+  return {
+    name: `skills ${verb}`,
+    summary: allow
+      ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
+      : "Take back a host, open web access, a program or real credential values granted to a skill",
+    usage:
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
+        allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
+      }`,
+    help: allow ? ALLOW_HELP : DISALLOW_HELP,
     options: {
       "open-web": { type: "boolean" },
       secrets: { type: "boolean" },
@@ -67,6 +72,7 @@ Examples:
       }
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
+      const json = values.json === true;
       if (values.secrets === true) {
         if (host !== undefined || openWeb) {
           throw new CliError(
@@ -75,20 +81,7 @@ Examples:
             `See: agentos skills ${verb} --help`,
           );
         }
-        const out = await callEngine<{ skill: string; secrets: string }>(
-          `skills.${verb}`,
-          { skill, secrets: true },
-        );
-        if (values.json) printJson(out);
-        else {
-          print(
-            allow
-              ? `Skill ${out.skill} now receives real credential values`
-              : `Skill ${out.skill} no longer receives real credential values`,
-          );
-          print(`Credentials: ${out.secrets}`);
-        }
-        return ExitCode.Ok;
+        return await secretsGrant(allow, skill, json);
       }
       if ((host === undefined) === !openWeb) {
         throw new CliError(
@@ -97,31 +90,69 @@ Examples:
           `See: agentos skills ${verb} --help`,
         );
       }
-      const out = await callEngine<{
-        skill: string;
-        grants: { hosts: string[]; openWeb: boolean };
-      }>(
-        `skills.${verb}`,
-        openWeb ? { skill, open_web: true } : { skill, host },
-      );
-      if (values.json) {
-        printJson(out);
-        return ExitCode.Ok;
-      }
-      const what = openWeb ? "the open web" : `host ${host}`;
-      print(
-        allow
-          ? `Skill ${out.skill} may now reach ${what}`
-          : `Skill ${out.skill} may no longer reach ${what}`,
-      );
-      const now = [
-        ...out.grants.hosts,
-        ...(out.grants.openWeb ? ["open web"] : []),
-      ];
-      print(`Granted: ${now.join(", ") || "(nothing)"}`);
-      return ExitCode.Ok;
+      return await reachGrant(allow, skill, openWeb ? undefined : host, json);
     },
   };
+}
+
+/** `--secrets`: the skill gets (or loses) the real values of its credentials. */
+async function secretsGrant(
+  allow: boolean,
+  skill: string,
+  json: boolean,
+): Promise<number> {
+  const verb = allow ? "allow" : "disallow";
+  const out = await callEngine<{ skill: string; secrets: string }>(
+    `skills.${verb}`,
+    { skill, secrets: true },
+  );
+  if (json) printJson(out);
+  else {
+    print(
+      allow
+        ? `Skill ${out.skill} now receives real credential values`
+        : `Skill ${out.skill} no longer receives real credential values`,
+    );
+    print(`Credentials: ${out.secrets}`);
+  }
+  return ExitCode.Ok;
+}
+
+/**
+ * A host, or the open web when `host` is undefined: granted or taken back,
+ * then what the skill may reach now.
+ */
+async function reachGrant(
+  allow: boolean,
+  skill: string,
+  host: string | undefined,
+  json: boolean,
+): Promise<number> {
+  const verb = allow ? "allow" : "disallow";
+  const openWeb = host === undefined;
+  const out = await callEngine<{
+    skill: string;
+    grants: { hosts: string[]; openWeb: boolean };
+  }>(
+    `skills.${verb}`,
+    openWeb ? { skill, open_web: true } : { skill, host },
+  );
+  if (json) {
+    printJson(out);
+    return ExitCode.Ok;
+  }
+  const what = openWeb ? "the open web" : `host ${host}`;
+  print(
+    allow
+      ? `Skill ${out.skill} may now reach ${what}`
+      : `Skill ${out.skill} may no longer reach ${what}`,
+  );
+  const now = [
+    ...out.grants.hosts,
+    ...(out.grants.openWeb ? ["open web"] : []),
+  ];
+  print(`Granted: ${now.join(", ") || "(nothing)"}`);
+  return ExitCode.Ok;
 }
 
 /** `agentos skills allow`. */

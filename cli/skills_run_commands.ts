@@ -104,36 +104,10 @@ agentos skills validate).`,
     const replayFile = typeof values.replay === "string"
       ? callerPath(values.replay)
       : undefined;
-    let replay: unknown;
-    if (replayFile !== undefined) {
-      try {
-        replay = JSON.parse(await Deno.readTextFile(replayFile));
-      } catch (error) {
-        throw new CliError(
-          `Cannot read the recording "${replayFile}": ${
-            (error as Error).message
-          }`,
-        );
-      }
-    }
-    const report = await callEngine<{
-      cases: {
-        tool: string;
-        case: number;
-        status: string;
-        ms?: number;
-        error?: string;
-        reason?: string;
-        traceback?: string;
-        output?: string;
-      }[];
-      problems?: SkillProblem[];
-      passed: number;
-      failed: number;
-      skipped: number;
-      recording?: { exchanges: unknown[] };
-      unrecorded?: { method: string; url: string }[];
-    }>("skills.test", {
+    const replay = replayFile !== undefined
+      ? await readRecording(replayFile)
+      : undefined;
+    const report = await callEngine<TestReport>("skills.test", {
       skill,
       tool: values.tool,
       ...(values.record !== undefined ? { record: true } : {}),
@@ -146,49 +120,87 @@ agentos skills validate).`,
         { mode: 0o600 },
       );
     }
-    const { recording, ...shown } = report;
+    const { recording: _, ...shown } = report;
     const problems = report.problems ?? [];
     if (values.json) printJson(shown);
-    else {
-      printProblems(problems);
-      printTable(
-        ["tool", "case", "status", "ms"],
-        report.cases.map((c) => [c.tool, c.case, c.status, c.ms]),
-      );
-      // Reasons in full, below the table: a clipped reason hides the cause.
-      for (const c of report.cases) {
-        const why = c.error ?? c.reason;
-        if (!why && !c.traceback) continue;
-        print(`\n${c.tool} case ${c.case} ${c.status}: ${why ?? ""}`);
-        if (c.traceback) print(indent(c.traceback.trimEnd()));
-        if (c.output) {
-          print("  The skill printed (last lines):");
-          print(indent(indent(c.output.trimEnd())));
-        }
-      }
-      print(
-        `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped${
-          problems.length > 0
-            ? `; the skill has ${problems.length} problem${
-              problems.length === 1 ? "" : "s"
-            } (see agentos skills validate)`
-            : ""
-        }`,
-      );
-      if (recording && recordFile !== undefined) {
-        print(
-          `Recorded ${recording.exchanges.length} responses to ${recordFile}`,
-        );
-      }
-      for (const miss of report.unrecorded ?? []) {
-        print(`Not recorded: ${miss.method} ${miss.url}`);
-      }
-    }
+    else printTestReport(report, recordFile);
     return report.failed > 0 || problems.length > 0
       ? ExitCode.Error
       : ExitCode.Ok;
   },
 };
+
+/** What `skills.test` answers. */
+interface TestReport {
+  cases: {
+    tool: string;
+    case: number;
+    status: string;
+    ms?: number;
+    error?: string;
+    reason?: string;
+    traceback?: string;
+    output?: string;
+  }[];
+  problems?: SkillProblem[];
+  passed: number;
+  failed: number;
+  skipped: number;
+  recording?: { exchanges: unknown[] };
+  unrecorded?: { method: string; url: string }[];
+}
+
+/** A recording given with `--replay`, parsed. */
+async function readRecording(replayFile: string): Promise<unknown> {
+  try {
+    return JSON.parse(await Deno.readTextFile(replayFile));
+  } catch (error) {
+    throw new CliError(
+      `Cannot read the recording "${replayFile}": ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The report for a person: problems, the table of cases, each case's reason in full, the totals. */
+function printTestReport(
+  report: TestReport,
+  recordFile: string | undefined,
+): void {
+  const problems = report.problems ?? [];
+  printProblems(problems);
+  printTable(
+    ["tool", "case", "status", "ms"],
+    report.cases.map((c) => [c.tool, c.case, c.status, c.ms]),
+  );
+  // Reasons in full, below the table: a clipped reason hides the cause.
+  for (const c of report.cases) {
+    const why = c.error ?? c.reason;
+    if (!why && !c.traceback) continue;
+    print(`\n${c.tool} case ${c.case} ${c.status}: ${why ?? ""}`);
+    if (c.traceback) print(indent(c.traceback.trimEnd()));
+    if (c.output) {
+      print("  The skill printed (last lines):");
+      print(indent(indent(c.output.trimEnd())));
+    }
+  }
+  print(
+    `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped${
+      problems.length > 0
+        ? `; the skill has ${problems.length} problem${
+          problems.length === 1 ? "" : "s"
+        } (see agentos skills validate)`
+        : ""
+    }`,
+  );
+  if (report.recording && recordFile !== undefined) {
+    print(
+      `Recorded ${report.recording.exchanges.length} responses to ${recordFile}`,
+    );
+  }
+  for (const miss of report.unrecorded ?? []) {
+    print(`Not recorded: ${miss.method} ${miss.url}`);
+  }
+}
 
 function parseJsonObject(
   text: string | undefined,

@@ -18,16 +18,8 @@ const MAX_BACKOFF_MS = 30_000;
  * @param db the graph database, for the preferences
  */
 export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
-  const pref = (key: string) => {
-    const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(
-      `prefs.${key}`,
-    ) as
-      | { value: string }
-      | undefined;
-    return row ? JSON.parse(row.value) : undefined;
-  };
-  if (pref("bridge.autostart") !== true) return;
-  const port = Number(pref("bridge.port") ?? DEFAULT_PORT);
+  if (readPref(db, "bridge.autostart") !== true) return;
+  const port = Number(readPref(db, "bridge.port") ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     engine.log.warn(
       "Not starting the bridge: bridge.port is not a port number",
@@ -41,30 +33,58 @@ export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
     );
     return;
   }
+  const bridge = superviseBridge(
+    engine,
+    bridgeTaskArgs(engine.paths.home, port),
+    port,
+  );
+  engine.addService({
+    status: () => ({
+      bridge: { url: `http://127.0.0.1:${port}/`, pid: bridge.pid() },
+    }),
+    close: () => bridge.stop(),
+  });
+}
+
+/** A preference as `agentos prefs set` stored it, read straight from the settings table. */
+function readPref(db: DatabaseSync, key: string): unknown {
+  const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(
+    `prefs.${key}`,
+  ) as
+    | { value: string }
+    | undefined;
+  return row ? JSON.parse(row.value) : undefined;
+}
+
+/** The arguments of `deno task bridge`'s last command, after `deno`, with the home and port filled in. */
+function bridgeTaskArgs(home: string, port: number): string[] {
   const task: string =
     JSON.parse(Deno.readTextFileSync(DENO_CONFIG)).tasks.bridge;
-  const args = task.split(" && ").at(-1)!
-    .replaceAll("$AGENTOS_HOME", engine.paths.home)
+  return task.split(" && ").at(-1)!
+    .replaceAll("$AGENTOS_HOME", home)
     .replaceAll("$AGENTOS_BRIDGE_PORT", String(port))
     .split(/\s+/).filter((word) => word !== "").slice(1); // drop "deno"
+}
+
+/** The running bridge: its pid for `engine.status`, and how to stop it for good. */
+interface SupervisedBridge {
+  pid: () => number | null;
+  stop: () => Promise<void>;
+}
+
+/** Starts the bridge and starts it again, with backoff, whenever it exits until stopped. */
+function superviseBridge(
+  engine: Engine,
+  args: string[],
+  port: number,
+): SupervisedBridge {
   let child: Deno.ChildProcess | undefined;
   let stopping = false;
   let backoff = 1000;
   const start = () => {
     if (stopping) return;
     const started = Date.now();
-    child = new Deno.Command(Deno.execPath(), {
-      args,
-      cwd: REPO_ROOT,
-      clearEnv: true,
-      env: {
-        AGENTOS_HOME: engine.paths.home,
-        AGENTOS_BRIDGE_PORT: String(port),
-      },
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    child = spawnBridge(args, engine.paths.home, port);
     engine.log.info("Bridge started", {
       pid: child.pid,
       url: `http://127.0.0.1:${port}/`,
@@ -83,11 +103,9 @@ export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
     });
   };
   start();
-  engine.addService({
-    status: () => ({
-      bridge: { url: `http://127.0.0.1:${port}/`, pid: child?.pid ?? null },
-    }),
-    close: async () => {
+  return {
+    pid: () => child?.pid ?? null,
+    stop: async () => {
       stopping = true;
       try {
         child?.kill("SIGTERM");
@@ -96,5 +114,25 @@ export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
       }
       await child?.status;
     },
-  });
+  };
+}
+
+/** One bridge process, with only its home and port in its environment. */
+function spawnBridge(
+  args: string[],
+  home: string,
+  port: number,
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO_ROOT,
+    clearEnv: true,
+    env: {
+      AGENTOS_HOME: home,
+      AGENTOS_BRIDGE_PORT: String(port),
+    },
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
 }

@@ -7,12 +7,14 @@ import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
+  type ListToolsResult,
   ReadResourceRequestSchema,
 } from "./_sdk.ts";
 import { VERSION } from "../engine/mod.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
-import { CallProgress } from "./call_progress.ts";
-import { type EngineLink, EngineUnavailableError } from "./engine_link.ts";
+import { CallProgress, type ProgressContext } from "./call_progress.ts";
+import { ChangePoll } from "./change_poll.ts";
+import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
 import {
   completeResource,
@@ -41,6 +43,9 @@ export interface McpProxyOptions {
   pollMs?: number;
 }
 
+/** What a tool call needs of the SDK's request context: progress and cancellation. */
+type CallContext = ProgressContext & { signal: AbortSignal };
+
 const INSTRUCTIONS =
   "AgentOS holds the user's personal data as a graph of records (tasks, people, messages, posts, notes…) and the capabilities of their installed skills. " +
   "Call shapes_list to see which kinds of records exist, graph_list to find records (by shape, filters or full-text q), graph_get for one record with its links. " +
@@ -62,18 +67,13 @@ export class McpProxy {
   #link: EngineLink;
   #log: McpLog;
   #catalog: ToolCatalog;
-  #pollMs: number;
-  #pollTimer: ReturnType<typeof setInterval> | undefined;
-  #polling = false;
-  #fingerprint: string | undefined;
-  #shapesFingerprint: string | undefined;
+  #changes: ChangePoll;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** @param options engine link, log and poll interval */
   constructor(options: McpProxyOptions) {
     this.#link = options.link;
     this.#log = options.log;
-    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.#catalog = new ToolCatalog(this.#link, {
       onEvent: (message, fields) => this.#log.warn(message, fields),
     });
@@ -88,6 +88,13 @@ export class McpProxy {
         instructions: INSTRUCTIONS,
       },
     );
+    this.#changes = new ChangePoll({
+      server: this.server,
+      catalog: this.#catalog,
+      link: this.#link,
+      log: this.#log,
+      pollMs: options.pollMs ?? DEFAULT_POLL_MS,
+    });
     this.server.oninitialized = () => {
       const client = this.server.getClientVersion();
       this.#log.info("Session initialized", {
@@ -95,7 +102,7 @@ export class McpProxy {
         clientVersion: client?.version ?? null,
         actor: this.#actor(),
       });
-      this.#startPolling();
+      this.#changes.start();
     };
     this.server.onclose = () => this.#closed.resolve();
     this.server.onerror = (error) =>
@@ -120,100 +127,128 @@ export class McpProxy {
 
   /** Stops polling, closes the session and the engine connections. */
   async close(): Promise<void> {
-    clearInterval(this.#pollTimer);
+    this.#changes.stop();
     await this.server.close();
     await this.#link.close();
     this.#closed.resolve();
   }
 
   #registerTools(): void {
-    this.server.setRequestHandler(ListToolsRequestSchema, async () => {
-      try {
-        return { tools: await this.#catalog.list() };
-      } catch (error) {
-        // Still offer the fixed tools: their calls will explain the problem.
-        this.#log.warn("Listing capability tools failed", {
-          error: (error as Error).message,
-        });
-        return { tools: BUILTIN_TOOLS.map((t) => t.definition) };
-      }
-    });
-
+    this.server.setRequestHandler(
+      ListToolsRequestSchema,
+      () => this.#listTools(),
+    );
     this.server.setRequestHandler(
       CallToolRequestSchema,
-      async (request, extra): Promise<CallToolResult> => {
-        const name = request.params.name;
-        const args = request.params.arguments ?? {};
-        let tool: ToolSpec | undefined;
-        try {
-          tool = await this.#catalog.find(name);
-        } catch (error) {
-          return toolError(name, "capability.list", error);
-        }
-        if (!tool) {
-          return toolError(
-            name,
-            "",
-            new ToolInputError(
-              `Unknown tool "${
-                name.slice(0, 100)
-              }". Call tools/list to see the tools this server offers now (capability tools come and go with the user's skills)`,
-            ),
-          );
-        }
-        const size = JSON.stringify(args).length;
-        if (size > MAX_ARGUMENT_CHARS) {
-          return toolError(
-            name,
-            tool.method,
-            new ToolInputError(
-              `The arguments of ${name} are ${size} characters, more than the limit of ${MAX_ARGUMENT_CHARS}. Send the data in smaller pieces over several calls`,
-            ),
-          );
-        }
-        const problem = this.#catalog.validate(tool, args);
-        if (problem) {
-          return toolError(
-            name,
-            tool.method,
-            new ToolInputError(
-              `Invalid arguments for ${name}: ${problem}. Fix them to match the tool's input schema and call again`,
-            ),
-          );
-        }
-        const progress = new CallProgress(extra, {
-          label: name,
-          heartbeatMs: tool.long ? 5000 : undefined,
-        });
-        await progress.start();
-        try {
-          const result = await this.#link.call(
-            tool.method,
-            tool.params(args, this.#actor()),
-            {
-              signal: extra.signal,
-              retrySafe: tool.retrySafe,
-              dedicated: tool.long,
-              onNotification: (method, params) => {
-                if (method === "skills.progress") progress.fromEngine(params);
-              },
-              timeoutMs: tool.long ? undefined : 60_000,
-            },
-          );
-          return textResult(result);
-        } catch (error) {
-          if (!(error instanceof ToolInputError)) {
-            this.#log.debug("Tool call failed", {
-              tool: name,
-              error: (error as Error).message,
-            });
-          }
-          return toolError(name, tool.method, error);
-        } finally {
-          await progress.end();
-        }
-      },
+      (request, extra) =>
+        this.#callTool(
+          request.params.name,
+          request.params.arguments ?? {},
+          extra,
+        ),
     );
+  }
+
+  /** `tools/list`: the catalog, or only the fixed tools when it cannot be read. */
+  async #listTools(): Promise<ListToolsResult> {
+    try {
+      return { tools: await this.#catalog.list() };
+    } catch (error) {
+      // Still offer the fixed tools: their calls will explain the problem.
+      this.#log.warn("Listing capability tools failed", {
+        error: (error as Error).message,
+      });
+      return { tools: BUILTIN_TOOLS.map((t) => t.definition) };
+    }
+  }
+
+  /** `tools/call`: find the tool, check its arguments, call the engine. */
+  async #callTool(
+    name: string,
+    args: Record<string, unknown>,
+    extra: CallContext,
+  ): Promise<CallToolResult> {
+    let tool: ToolSpec | undefined;
+    try {
+      tool = await this.#catalog.find(name);
+    } catch (error) {
+      return toolError(name, "capability.list", error);
+    }
+    if (!tool) {
+      return toolError(
+        name,
+        "",
+        new ToolInputError(
+          `Unknown tool "${
+            name.slice(0, 100)
+          }". Call tools/list to see the tools this server offers now (capability tools come and go with the user's skills)`,
+        ),
+      );
+    }
+    const problem = this.#argumentProblem(name, tool, args);
+    if (problem) return toolError(name, tool.method, problem);
+    return await this.#forward(name, tool, args, extra);
+  }
+
+  /** Arguments too large, or not matching the tool's input schema. */
+  #argumentProblem(
+    name: string,
+    tool: ToolSpec,
+    args: Record<string, unknown>,
+  ): ToolInputError | undefined {
+    const size = JSON.stringify(args).length;
+    if (size > MAX_ARGUMENT_CHARS) {
+      return new ToolInputError(
+        `The arguments of ${name} are ${size} characters, more than the limit of ${MAX_ARGUMENT_CHARS}. Send the data in smaller pieces over several calls`,
+      );
+    }
+    const problem = this.#catalog.validate(tool, args);
+    if (problem) {
+      return new ToolInputError(
+        `Invalid arguments for ${name}: ${problem}. Fix them to match the tool's input schema and call again`,
+      );
+    }
+    return undefined;
+  }
+
+  /** The engine call behind a tool, with progress and cancellation passed through. */
+  async #forward(
+    name: string,
+    tool: ToolSpec,
+    args: Record<string, unknown>,
+    extra: CallContext,
+  ): Promise<CallToolResult> {
+    const progress = new CallProgress(extra, {
+      label: name,
+      heartbeatMs: tool.long ? 5000 : undefined,
+    });
+    await progress.start();
+    try {
+      const result = await this.#link.call(
+        tool.method,
+        tool.params(args, this.#actor()),
+        {
+          signal: extra.signal,
+          retrySafe: tool.retrySafe,
+          dedicated: tool.long,
+          onNotification: (method, params) => {
+            if (method === "skills.progress") progress.fromEngine(params);
+          },
+          timeoutMs: tool.long ? undefined : 60_000,
+        },
+      );
+      return textResult(result);
+    } catch (error) {
+      if (!(error instanceof ToolInputError)) {
+        this.#log.debug("Tool call failed", {
+          tool: name,
+          error: (error as Error).message,
+        });
+      }
+      return toolError(name, tool.method, error);
+    } finally {
+      await progress.end();
+    }
   }
 
   #registerResources(): void {
@@ -257,63 +292,6 @@ export class McpProxy {
     const name = (this.server.getClientVersion()?.name ?? "")
       .replaceAll(/[^\w.@:/-]+/g, "-").slice(0, 100);
     return `agent:${name || "unknown"}`;
-  }
-
-  #startPolling(): void {
-    if (this.#pollMs <= 0 || this.#pollTimer !== undefined) return;
-    this.#pollTimer = setInterval(() => this.#poll(), this.#pollMs);
-    Deno.unrefTimer(this.#pollTimer);
-    this.#poll();
-  }
-
-  /**
-   * Polling rather than the observer stream: skill changes need not be
-   * graph changes, and a poll survives engine restarts with no
-   * resubscription. Two small reads every couple of seconds, never starting
-   * an engine.
-   */
-  async #poll(): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
-    try {
-      const fingerprint = await this.#catalog.fingerprint();
-      if (
-        this.#fingerprint !== undefined && fingerprint !== this.#fingerprint
-      ) {
-        this.#log.info("Skills changed; the tool list changed");
-        await this.server.sendToolListChanged();
-      }
-      this.#fingerprint = fingerprint;
-      // Shapes are the resource list: one added or reloaded while the
-      // engine runs is news to the client.
-      const shapes = await this.#link.call<
-        { shapes?: { name: string }[]; generation?: number }
-      >("shapes.list", {}, {
-        retrySafe: true,
-        timeoutMs: 10_000,
-        noStart: true,
-      });
-      const shapesFingerprint = JSON.stringify([
-        shapes.generation ?? 0,
-        (shapes.shapes ?? []).map((s) => s.name),
-      ]);
-      if (
-        this.#shapesFingerprint !== undefined &&
-        shapesFingerprint !== this.#shapesFingerprint
-      ) {
-        this.#log.info("Shapes changed; the resource list changed");
-        await this.server.sendResourceListChanged();
-      }
-      this.#shapesFingerprint = shapesFingerprint;
-    } catch (error) {
-      if (!(error instanceof EngineUnavailableError)) {
-        this.#log.debug("Skills poll failed", {
-          error: (error as Error).message,
-        });
-      }
-    } finally {
-      this.#polling = false;
-    }
   }
 }
 

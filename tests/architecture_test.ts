@@ -1,8 +1,8 @@
 /**
  * Keeps the house in order (docs/architecture.md): every import of every
- * `.ts` file of the repository is read, and the rules are checked on the
- * real tree and, so that each check is known to bite, on planted trees that
- * break them.
+ * `.ts` file of the repository is read, and every function's length, and
+ * the rules are checked on the real tree and, so that each check is known
+ * to bite, on planted trees that break them.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -15,6 +15,12 @@ import {
   readImportGraph,
   rpcErrorImports,
 } from "./_import_graph.ts";
+import {
+  functionsOf,
+  longFunctions,
+  MAX_FUNCTION_LINES,
+  readFunctionLengths,
+} from "./_function_lengths.ts";
 
 const repo = await readImportGraph(REPO_ROOT);
 
@@ -113,6 +119,69 @@ Deno.test("imports past a front door or a folder's mod.ts, and errors taken from
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("no function or method over 80 lines in engine/, cli/, mcp/, bridge/ and scripts/ (tests excluded)", async () => {
+  // A long function hides the order of its steps: split it into named
+  // stages or handlers (one concept each), not at a line count.
+  assert.deepEqual(longFunctions(await readFunctionLengths(REPO_ROOT)), []);
+});
+
+/** A function declaration `name` of exactly `lines` lines. */
+function functionOfLines(name: string, lines: number): string {
+  return `export function ${name}(): number {\n  let x = 0;\n${
+    "  x++;\n".repeat(lines - 3)
+  }}\n`;
+}
+
+Deno.test("a planted 81-line function is named with its file, line and name; 80 lines pass", async () => {
+  const root = await plant({
+    "engine/a/long.ts": "// the function starts on line 2\n" +
+      functionOfLines("tooLong", 81),
+    "engine/a/ok.ts": functionOfLines("justRight", MAX_FUNCTION_LINES),
+    "mcp/proxy.ts":
+      `export class Proxy {\n  #handle(): void {\n    let x = 0;\n${
+        "    x++;\n".repeat(78)
+      }  }\n  short(): void {}\n}\n`,
+    "cli/arrow.ts": `export const run = () => {\n  let x = 0;\n${
+      "  x++;\n".repeat(78)
+    }};\n`,
+    "engine/a/long_test.ts": functionOfLines("aTest", 200),
+    "bridge/static/page.ts": functionOfLines("pageCode", 200),
+    "tests/helper.ts": functionOfLines("notMeasured", 200),
+    "docs/x.ts": functionOfLines("notMeasuredEither", 200),
+  });
+  try {
+    assert.deepEqual(longFunctions(await readFunctionLengths(root)), [
+      "cli/arrow.ts:1 run (81 lines)",
+      "engine/a/long.ts:2 tooLong (81 lines)",
+      "mcp/proxy.ts:2 Proxy.#handle (81 lines)",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a function's length counts its first and last lines; bodiless signatures are not functions", () => {
+  const text = [
+    "export function f(): void {}",
+    "export declare function g(): void;",
+    "export interface I {",
+    "  m(): void;",
+    "}",
+    "export class C {",
+    "  constructor() {",
+    "    f();",
+    "  }",
+    "  get v(): number {",
+    "    return 1;",
+    "  }",
+    "}",
+  ].join("\n");
+  assert.deepEqual(
+    functionsOf("engine/x.ts", text).map((f) => [f.line, f.name, f.lines]),
+    [[1, "f", 1], [7, "C.constructor", 3], [10, "C.v", 3]],
+  );
 });
 
 Deno.test("indented import lines in template strings, and comment lines, are not imports", () => {

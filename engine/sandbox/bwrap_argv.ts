@@ -1,4 +1,17 @@
+/**
+ * bubblewrap's argument list for a confined interpreter: the namespaces,
+ * the identity, the mounts in the order they must be made, and the command.
+ *
+ * @module
+ */
 import type { PythonRuntime } from "./python_runtime.ts";
+import {
+  identityFlags,
+  type SandboxIdentity,
+  SETPRIV_COMMAND,
+  SETPRIV_MOUNT,
+  SETPRIV_READ_COMMAND,
+} from "./sandbox_identity.ts";
 
 /** Where the SDK (`python/`) appears inside the sandbox. */
 export const SDK_MOUNT = "/sdk";
@@ -9,36 +22,11 @@ export const SKILL_MOUNT = "/skill";
 /** Where a skill's installed Python packages appear (read-only). */
 export const PACKAGES_MOUNT = "/packages";
 
-/**
- * The uid and gid a worker runs as: inside its user namespace when the
- * engine is an ordinary user, and outside too (nobody) when the engine is
- * root.
- */
-export const SANDBOX_ID = 65534;
-
-/** Where `setpriv` appears inside the sandbox (root engine only). */
-export const SETPRIV_MOUNT = "/.agentos/setpriv";
-
 /** Where the files of a script run (an SQL runner's databases) appear: `/db/0.sqlite`, … */
 export const FILES_MOUNT = "/db";
 
 /** The descriptor the launcher opens the seccomp filter on. */
 export const SECCOMP_FD = 3;
-
-/**
- * Who a sandboxed process is, outside and inside:
- * - `userns`: a new user namespace mapping the engine's own (non-root) uid
- *   to nobody inside; bubblewrap needs no privilege;
- * - `setpriv`: the engine is root: bubblewrap (as root, so it can read
- *   every path it binds) sets up the namespaces without a user namespace,
- *   keeping only `CAP_SETUID`/`CAP_SETGID`, and its first program is
- *   `setpriv`, which becomes nobody (uid and gid 65534, no groups, no
- *   capabilities) before it executes the interpreter, so nothing of the
- *   call is ever root outside;
- * - `plain`: neither (a setuid bubblewrap on a host without user
- *   namespaces): the engine's own uid, which is not root.
- */
-export type SandboxIdentity = "userns" | "setpriv" | "plain";
 
 /** The whole environment of a worker. */
 export const WORKER_ENV: Readonly<Record<string, string>> = Object.freeze({
@@ -103,45 +91,87 @@ export interface BwrapArgvOptions {
  * @returns the arguments for `bwrap`
  */
 export function bwrapArgv(options: BwrapArgvOptions): string[] {
-  const { runtime, identity } = options;
-  const args = [
+  return [
+    ...namespaceFlags(),
+    ...identityFlags(options.identity, options.readCapability === true),
+    ...processFlags(),
+    ...tmpMount(options),
+    ...hostMounts(planHostMounts(options)),
+    ...kernelMounts(options),
+    ...(options.seccomp ? ["--seccomp", String(SECCOMP_FD)] : []),
+    "--",
+    ...commandLine(options),
+  ];
+}
+
+/** New pid, network, ipc, uts and cgroup namespaces (the user one is the identity's). */
+function namespaceFlags(): string[] {
+  return [
     "--unshare-ipc",
     "--unshare-pid",
     "--unshare-net",
     "--unshare-uts",
     "--unshare-cgroup",
   ];
-  args.push(...identityFlags(identity, options.readCapability === true));
-  args.push(
+}
+
+/** A fixed hostname, killed with its parent, a new session, no reaper, a cleared environment. */
+function processFlags(): string[] {
+  const args = [
     "--hostname",
     "agentos-skill",
     "--die-with-parent",
     "--new-session",
     "--as-pid-1",
     "--clearenv",
-  );
+  ];
   for (const [name, value] of Object.entries(WORKER_ENV)) {
     args.push("--setenv", name, value);
   }
+  return args;
+}
+
+/** The size-capped private `/tmp`, mounted before any bind. */
+function tmpMount(options: BwrapArgvOptions): string[] {
   // /tmp first, so a prefix that happens to live under /tmp stays visible.
   // 1777: writable by the sandbox's user whoever created the mount.
-  args.push(
+  return [
     "--perms",
     "1777",
     "--size",
     String(options.tmpBytes),
     "--tmpfs",
     "/tmp",
-  );
+  ];
+}
+
+/** What of the host appears inside: symlinks, read-only binds, and binds made only if their source exists. */
+interface HostMounts {
+  /** `--symlink` arguments for the layout's symlinks outside the prefixes. */
+  symlinks: string[];
+  /** `[source, dest]`, bound read-only in this order. */
+  binds: [string, string][];
+  /** `[source, dest]`, bound read-only when the source exists. */
+  tryBinds: [string, string][];
+}
+
+/**
+ * The host paths the sandbox sees: the interpreter's outermost prefixes
+ * and the layout outside them, the interpreter's directory, the SDK, the
+ * skill's packages or directory, the script's databases, and `setpriv`.
+ */
+function planHostMounts(options: BwrapArgvOptions): HostMounts {
+  const { runtime } = options;
   const prefixes = runtime.prefixes.filter((prefix, _, all) =>
     !all.some((other) => other !== prefix && isInside(prefix, other))
   );
+  const symlinks: string[] = [];
   const binds: [string, string][] = [];
   for (const [path, host] of Object.entries(runtime.layout)) {
     if (prefixes.some((prefix) => isInside(path, prefix))) continue;
     if (host.kind === "dir") binds.push([path, path]);
     else if (host.kind === "symlink") {
-      args.push("--symlink", host.target, path);
+      symlinks.push("--symlink", host.target, path);
     }
   }
   for (const prefix of prefixes) binds.push([prefix, prefix]);
@@ -156,17 +186,36 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   if (options.skillDir !== undefined) {
     binds.push([options.skillDir, SKILL_MOUNT]);
   }
+  const tryBinds = fileBinds(options.files ?? [], binds);
+  if (options.identity === "setpriv") {
+    binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
+  }
+  return { symlinks, binds, tryBinds };
+}
+
+/**
+ * Adds each file's bind at `/db/<i>.sqlite` to `binds`.
+ *
+ * @returns the `-wal`, `-shm` and `-journal` beside each, to bind if present
+ */
+function fileBinds(
+  files: string[],
+  binds: [string, string][],
+): [string, string][] {
   const tryBinds: [string, string][] = [];
-  (options.files ?? []).forEach((file, i) => {
+  files.forEach((file, i) => {
     const dest = `${FILES_MOUNT}/${i}.sqlite`;
     binds.push([file, dest]);
     for (const suffix of ["-wal", "-shm", "-journal"]) {
       tryBinds.push([`${file}${suffix}`, `${dest}${suffix}`]);
     }
   });
-  if (identity === "setpriv") {
-    binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
-  }
+  return tryBinds;
+}
+
+/** The planned host mounts as arguments, each bind after the parents it needs. */
+function hostMounts({ symlinks, binds, tryBinds }: HostMounts): string[] {
+  const args = [...symlinks];
   // bubblewrap makes the missing parents of a mount point 0700 and owned
   // by whoever runs it: made explicitly, they are 0755 for nobody.
   const made = new Set<string>();
@@ -183,7 +232,12 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
   for (const [source, dest] of tryBinds) {
     args.push("--ro-bind-try", source, dest);
   }
-  args.push(
+  return args;
+}
+
+/** `/proc` with its writable knobs covered, `/dev` with a capped `/dev/shm`, then `/dev` and the root read-only. */
+function kernelMounts(options: BwrapArgvOptions): string[] {
+  return [
     "--proc",
     "/proc",
     // Sysctl writes are allowed by uid alone: a writable /proc/sys would let
@@ -214,83 +268,18 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     "/",
     "--chdir",
     "/tmp",
-  );
-  if (options.seccomp) args.push("--seccomp", String(SECCOMP_FD));
-  args.push("--");
-  if (identity === "setpriv") {
-    args.push(
-      ...(options.readCapability ? SETPRIV_READ_COMMAND : SETPRIV_COMMAND),
-    );
-  }
-  args.push(runtime.executable, ...options.pythonArgs);
-  return args;
+  ];
 }
 
-/**
- * bubblewrap's user and capability flags for an identity: a user
- * namespace where the sandbox is nobody, or (root engine) only the two
- * capabilities `setpriv` needs to become nobody, or none at all.
- *
- * @param identity how the sandbox's processes get their uid
- * @param readCapability keep `CAP_DAC_READ_SEARCH` too (see
- *   {@linkcode BwrapArgvOptions.readCapability})
- * @returns the flags
- */
-export function identityFlags(
-  identity: SandboxIdentity,
-  readCapability = false,
-): string[] {
-  if (identity === "userns") {
-    return [
-      "--unshare-user",
-      "--uid",
-      String(SANDBOX_ID),
-      "--gid",
-      String(SANDBOX_ID),
-      "--disable-userns",
-      "--cap-drop",
-      "ALL",
-    ];
-  }
-  if (identity === "setpriv") {
-    // setpriv needs these two to become nobody; it loses them with root.
-    return [
-      "--cap-drop",
-      "ALL",
-      "--cap-add",
-      "CAP_SETUID",
-      "--cap-add",
-      "CAP_SETGID",
-      ...(readCapability ? ["--cap-add", "CAP_DAC_READ_SEARCH"] : []),
-    ];
-  }
-  return ["--cap-drop", "ALL"];
+/** What runs after `--`: `setpriv` first for a root engine, then the interpreter. */
+function commandLine(options: BwrapArgvOptions): string[] {
+  const setpriv = options.identity !== "setpriv"
+    ? []
+    : options.readCapability
+    ? SETPRIV_READ_COMMAND
+    : SETPRIV_COMMAND;
+  return [...setpriv, options.runtime.executable, ...options.pythonArgs];
 }
-
-/** What runs first inside a root engine's sandbox: `setpriv` becoming nobody. */
-export const SETPRIV_COMMAND: readonly string[] = Object.freeze([
-  SETPRIV_MOUNT,
-  `--reuid=${SANDBOX_ID}`,
-  `--regid=${SANDBOX_ID}`,
-  "--clear-groups",
-  "--inh-caps=-all",
-  // A change of uid clears the parent-death signal: set it again.
-  "--pdeathsig=SIGKILL",
-  "--",
-]);
-
-/**
- * {@linkcode SETPRIV_COMMAND} for a script that opens files only root may
- * read: `CAP_DAC_READ_SEARCH` stays inheritable and ambient through the
- * change of uid, and the script drops it before it reads untrusted input.
- */
-export const SETPRIV_READ_COMMAND: readonly string[] = Object.freeze(
-  SETPRIV_COMMAND.flatMap((arg) =>
-    arg === "--inh-caps=-all"
-      ? ["--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search"]
-      : [arg]
-  ),
-);
 
 /**
  * The directories bubblewrap makes on the way to a mount point.

@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  bwrapArgv,
-  type BwrapArgvOptions,
-  identityFlags,
-} from "./bwrap_argv.ts";
+import { bwrapArgv, type BwrapArgvOptions } from "./bwrap_argv.ts";
+import { identityFlags } from "./sandbox_identity.ts";
 import type { PythonRuntime } from "./python_runtime.ts";
 
 const MERGED_USR: PythonRuntime = {

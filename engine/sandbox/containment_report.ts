@@ -1,4 +1,4 @@
-import { SANDBOX_ID, type SandboxIdentity } from "./bwrap_argv.ts";
+import { SANDBOX_ID, type SandboxIdentity } from "./sandbox_identity.ts";
 import type { CgroupReport } from "./call_cgroup.ts";
 
 /** What the start-up probe found inside a sandboxed interpreter. */

@@ -26,17 +26,19 @@ export {
   bwrapArgv,
   type BwrapArgvOptions,
   FILES_MOUNT,
-  identityFlags,
   PACKAGES_MOUNT,
-  SANDBOX_ID,
-  type SandboxIdentity,
   SDK_MOUNT,
   SECCOMP_FD,
-  SETPRIV_COMMAND,
-  SETPRIV_MOUNT,
   SKILL_MOUNT,
   WORKER_ENV,
 } from "./bwrap_argv.ts";
+export {
+  identityFlags,
+  SANDBOX_ID,
+  type SandboxIdentity,
+  SETPRIV_COMMAND,
+  SETPRIV_MOUNT,
+} from "./sandbox_identity.ts";
 export {
   type HostPath,
   inspectPython,

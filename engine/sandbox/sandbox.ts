@@ -1,21 +1,18 @@
 import { ErrorCode, RpcError } from "../errors.ts";
-import {
-  bwrapArgv,
-  FILES_MOUNT,
-  PACKAGES_MOUNT,
-  type SandboxIdentity,
-  SDK_MOUNT,
-  SKILL_MOUNT,
-  WORKER_ENV,
-} from "./bwrap_argv.ts";
+import { bwrapArgv, FILES_MOUNT, WORKER_ENV } from "./bwrap_argv.ts";
 import { CgroupTree } from "./call_cgroup.ts";
+import {
+  type ProbeAttempt,
+  probeConfinement,
+  probeIdentities,
+} from "./confinement_probe.ts";
 import { type Confinement, containmentReport } from "./containment_report.ts";
 import {
   LAUNCHER_SHELL,
   launcherCommand,
   SHARED_UID_NPROC,
 } from "./launcher.ts";
-import { seccompProgram } from "./seccomp_filter.ts";
+import { writeSeccompFilters } from "./seccomp_files.ts";
 import type {
   ProgramConfinement,
   SandboxCommand,
@@ -30,17 +27,15 @@ export type {
   WorkerMode,
 } from "./sandbox_types.ts";
 import { inspectPython, type PythonRuntime } from "./python_runtime.ts";
-import {
-  DEFAULT_LIMITS,
-  limitsSpec,
-  type ResourceLimits,
-} from "./resource_limits.ts";
+import { DEFAULT_LIMITS, type ResourceLimits } from "./resource_limits.ts";
 import {
   detectSandbox,
   type HostFacts,
   readHostFacts,
   type SandboxInfo,
 } from "./sandbox_kind.ts";
+import type { SandboxIdentity } from "./sandbox_identity.ts";
+import { modeMounts, workerPythonArgs } from "./worker_args.ts";
 
 /**
  * How skill workers are confined on this machine, found once at engine
@@ -278,20 +273,11 @@ export class Sandbox {
     limits: ResourceLimits,
     sandboxed: boolean,
   ): string[] {
-    if (mode.kind === "script") return ["-I", "-S", "-c", mode.source];
-    const sdk = sandboxed ? SDK_MOUNT : this.#options.sdkDir;
-    const pythonArgs = ["-I", "-S", "-B", `${sdk}/worker_main.py`];
-    pythonArgs.push("--limits", limitsSpec(limits));
-    if (this.#noFork) pythonArgs.push("--no-fork");
-    if (mode.kind === "discover") pythonArgs.push("--discover");
-    if (mode.kind === "read-dir") {
-      pythonArgs.push("--read-dir", sandboxed ? SKILL_MOUNT : mode.dir);
-    }
-    const packagesDir = mode.kind === "worker" ? mode.packagesDir : undefined;
-    if (packagesDir) {
-      pythonArgs.push("--packages", sandboxed ? PACKAGES_MOUNT : packagesDir);
-    }
-    return pythonArgs;
+    return workerPythonArgs(mode, limits, {
+      sandboxed,
+      sdkDir: this.#options.sdkDir,
+      noFork: this.#noFork,
+    });
   }
 
   #bwrap(
@@ -309,10 +295,7 @@ export class Sandbox {
         tmpBytes: limits.tmpBytes,
         shmBytes: limits.shmBytes,
         seccomp: this.#seccomp,
-        skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
-        packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
-        files: mode.kind === "script" ? mode.files : undefined,
-        readCapability: mode.kind === "script" && mode.readAny === true,
+        ...modeMounts(mode),
         pythonArgs: this.#pythonArgs(mode, limits, true),
       }),
     ];
@@ -337,64 +320,29 @@ export class Sandbox {
   async #probe(): Promise<string | undefined> {
     const sandboxed = this.kind === "bubblewrap";
     if (sandboxed) {
-      const program = seccompProgram(this.#runtime!.machine);
-      this.#seccomp = program !== undefined;
-      if (program !== undefined) {
-        this.#filterPath = this.#options.filterPath ??
-          await Deno.makeTempFile({ prefix: "agentos-seccomp-" });
-        await Deno.writeFile(this.#filterPath, program, { mode: 0o644 });
-        // shell.run's programs fork (git does): the same floor, processes allowed.
-        // Beside the workers' filter (the engine may write only its home).
-        this.#programFilterPath = this.#options.filterPath
-          ? this.#options.filterPath.replace(/(\.bpf)?$/, "-programs.bpf")
-          : await Deno.makeTempFile({ prefix: "agentos-seccomp-programs-" });
-        await Deno.writeFile(
-          this.#programFilterPath,
-          seccompProgram(this.#runtime!.machine, { processes: true })!,
-          { mode: 0o644 },
-        );
-      }
+      const files = await writeSeccompFilters(
+        this.#runtime!.machine,
+        this.#options.filterPath,
+      );
+      this.#seccomp = files.seccomp;
+      this.#filterPath = files.filterPath;
+      this.#programFilterPath = files.programFilterPath;
     }
-    // Never root outside: a root engine's workers become nobody (setpriv)
-    // or do not run. An ordinary user's run as nobody in a user namespace
-    // where the host allows one, else as that user (a setuid bubblewrap).
     // No process creation first; without it only where the worker's own
     // filter cannot be installed. engine.status reports which.
-    const identities: SandboxIdentity[] = !sandboxed
-      ? ["plain"]
-      : this.#uid === 0
-      ? ["setpriv"]
-      : ["userns", "plain"];
-    let reason = "";
-    for (const identity of identities) {
-      for (const noFork of [true, false]) {
-        this.#identity = identity;
-        this.#noFork = noFork;
-        const { program, args, env, cwd, release } = this.command(
-          { kind: "worker" },
-          { ...this.limits },
-        );
-        const result = await new Deno.Command(program, {
-          args: [...args, "--check"],
-          env,
-          cwd,
-          clearEnv: true,
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output().catch((error: Error) => error);
-        await release();
-        if (result instanceof Error) return result.message;
-        if (result.success) {
-          this.#confinement = JSON.parse(
-            new TextDecoder().decode(result.stdout),
-          );
-          return undefined;
-        }
-        reason = new TextDecoder().decode(result.stderr).trim().slice(-400) ||
-          `exit code ${result.code}`;
-      }
-    }
-    return reason;
+    const found = await probeConfinement(
+      probeIdentities(sandboxed, this.#uid),
+      (attempt) => this.#attempt(attempt),
+    );
+    if ("failure" in found) return found.failure;
+    this.#confinement = found.confinement;
+    return undefined;
+  }
+
+  /** Adopts a way of confining and builds the worker command it starts. */
+  #attempt({ identity, noFork }: ProbeAttempt): SandboxCommand {
+    this.#identity = identity;
+    this.#noFork = noFork;
+    return this.command({ kind: "worker" }, { ...this.limits });
   }
 }

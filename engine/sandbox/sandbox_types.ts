@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SandboxIdentity } from "./bwrap_argv.ts";
+import type { SandboxIdentity } from "./sandbox_identity.ts";
 import type { CgroupTree } from "./call_cgroup.ts";
 import type { ResourceLimits } from "./resource_limits.ts";
 

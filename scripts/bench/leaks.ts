@@ -55,6 +55,42 @@ function fdKinds(fds: Map<string, string>): string {
   return JSON.stringify(counts);
 }
 
+/** The engine's processes, memory and descriptors at one moment. */
+interface EngineState {
+  processes: number;
+  rss: number;
+  fds: Map<string, string>;
+}
+
+/** The engine's state once its process count has settled. */
+async function engineState(pid: number): Promise<EngineState> {
+  return {
+    processes: await settled(pid),
+    rss: rssMb(pid),
+    fds: openFds(pid),
+  };
+}
+
+/**
+ * A runner of mixed calls numbered on from the last run: `count` calls,
+ * `parallel` at a time.
+ */
+function mixedRunner(
+  client: RpcClient,
+  socket: string,
+): (count: number, parallel: number) => Promise<void> {
+  let next = 0;
+  return async (count, parallel) => {
+    const end = next + count;
+    await Promise.all(Array.from({ length: parallel }, async () => {
+      while (next < end) {
+        await mixedCall(client, socket, next++);
+        if (next % 1000 === 0) console.error(`  leaks: ${next} calls`);
+      }
+    }));
+  };
+}
+
 /** Runs 400 (quick) or 10,000 mixed calls, 8 at a time, on its own engine. */
 export async function leakFigures(
   { quick, figures }: BenchContext,
@@ -65,37 +101,19 @@ export async function leakFigures(
   const client = await engine.client();
   await addNoopSkill(client);
   await client.call("skills.add", { path: `${REPO_ROOT}/bench/skills/mixed` });
-
-  let next = 0;
-  const mixed = async (count: number, parallel: number) => {
-    const end = next + count;
-    await Promise.all(Array.from({ length: parallel }, async () => {
-      while (next < end) {
-        await mixedCall(client, engine.paths.socket, next++);
-        if (next % 1000 === 0) console.error(`  leaks: ${next} calls`);
-      }
-    }));
-  };
+  const mixed = mixedRunner(client, engine.paths.socket);
   // Warm up with a tenth of the run: JIT, caches, the pool at its size, and
   // V8 sizing its heap (RSS climbs for the first ~1,000 calls, then holds).
   await mixed(total / 10, 8);
   const orphansBefore = orphansMatching(WORKER_SCRIPT).length;
-  const before = {
-    processes: await settled(pid),
-    rss: rssMb(pid),
-    fds: openFds(pid),
-  };
+  const before = await engineState(pid);
   // RSS every tenth of the run: a leak climbs, a settled heap wobbles.
   const rssSamples: number[] = [];
   for (let part = 0; part < 10; part++) {
     await mixed(total / 10, 8);
     rssSamples.push(rssMb(pid));
   }
-  const after = {
-    processes: await settled(pid),
-    rss: rssMb(pid),
-    fds: openFds(pid),
-  };
+  const after = await engineState(pid);
   if (after.fds.size > before.fds.size) {
     // Spares come and go, so numbers differ; kinds say what grew.
     console.error(`  leaks: fds before ${fdKinds(before.fds)}`);
@@ -104,6 +122,23 @@ export async function leakFigures(
   const orphans = orphansMatching(WORKER_SCRIPT).length - orphansBefore;
   const leftover = Math.max(0, after.processes - before.processes) +
     Math.max(0, orphans);
+  addLeakFigures(figures, { total, before, after, rssSamples, leftover });
+}
+
+/** What one leak run measured. */
+interface LeakRun {
+  total: number;
+  before: EngineState;
+  after: EngineState;
+  rssSamples: number[];
+  leftover: number;
+}
+
+/** RSS after and at its highest, descriptors, and processes left over. */
+function addLeakFigures(
+  figures: BenchContext["figures"],
+  { total, before, after, rssSamples, leftover }: LeakRun,
+): void {
   const label = `after ${total} mixed calls (ok, failing, timing out, killed)`;
   const highest = Math.max(...rssSamples);
   figures.add({
