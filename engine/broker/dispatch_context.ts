@@ -1,7 +1,19 @@
+/**
+ * What one call's dispatches are served with ({@linkcode DispatchContext}),
+ * and the shape of serving one op: {@linkcode OpRequest} in,
+ * {@linkcode Served} out, by an {@linkcode OpServer}.
+ *
+ * @module
+ */
 import type { AuditEntry } from "../audit/mod.ts";
 import type { Logger } from "../logger.ts";
 import type { CallCredentials, CredentialSource } from "./credentials/mod.ts";
-import type { CallSession, HttpBroker, HttpTape } from "./http/mod.ts";
+import type {
+  CallSession,
+  HttpBroker,
+  HttpTape,
+  HttpTrace,
+} from "./http/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 import type { ReadGrants, RunGrant, SkillGrants } from "../grants/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
@@ -53,3 +65,27 @@ export interface DispatchContext {
   /** Called with each progress report (forwarded to the caller). */
   onProgress?: (params: Record<string, unknown>) => void;
 }
+
+/** One op a worker dispatched, as its server reads it. */
+export interface OpRequest {
+  context: DispatchContext;
+  /** The op's name. */
+  op: string;
+  params: Record<string, unknown>;
+  /** Filled with the target and checks as the op goes (audited on failure too). */
+  trace: HttpTrace;
+  /** What the skill declares in its readme (`capabilities: [...]`). */
+  needs: string[];
+}
+
+/** One op's answer, with what its audit line says. */
+export interface Served {
+  value: unknown;
+  target?: string;
+  checks?: Record<string, string>;
+  bytesIn?: number;
+  bytesOut?: number;
+}
+
+/** Serves one op (or one family of ops): checks it, performs it, says what to audit. */
+export type OpServer = (request: OpRequest) => Promise<Served>;

@@ -1,10 +1,20 @@
+/**
+ * One call's dispatch handler: each op a worker dispatches is served
+ * (`serve_op.ts`: the op's server checks what the skill declared, its
+ * broker the owner's grants), audited within the call's audit budget
+ * (`dispatch_audit.ts`), and answered redacted of the call's credentials;
+ * `log` and `progress` are notes (`dispatch_notes.ts`).
+ *
+ * @module
+ */
 import type { AuditEntry } from "../audit/mod.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
-import type { CallCredentials } from "./credentials/mod.ts";
 import type { HttpTrace } from "./http/mod.ts";
 import { auditTarget, serve } from "./serve_op.ts";
-import type { DispatchContext } from "./dispatch_context.ts";
+import type { DispatchContext, Served } from "./dispatch_context.ts";
+import { auditReason, DispatchAudit } from "./dispatch_audit.ts";
+import { DispatchNotes } from "./dispatch_notes.ts";
 
 /** Serves the worker's side effects during a call. */
 export interface DispatchHandler {
@@ -19,19 +29,6 @@ export interface CallDispatchHandler extends DispatchHandler {
   /** The call ended: writes the summary line of ops past the per-call cap. */
   finish(): void;
 }
-
-/** Longest log message kept from a skill. */
-const MAX_LOG_CHARS = 2000;
-
-/** Log lines and progress reports kept per call; more are dropped (a flood must not fill the disk). */
-const MAX_NOTES_PER_CALL = 500;
-
-/**
- * Audit lines written per call; past it, ops are counted and summed up in
- * one line when the call ends (a skill looping on refused ops wrote 50,000
- * lines in 3 s).
- */
-export const MAX_AUDIT_LINES_PER_CALL = 1000;
 
 /**
  * Serves one call's dispatches: `http.request` through the HTTP broker,
@@ -48,141 +45,109 @@ export const MAX_AUDIT_LINES_PER_CALL = 1000;
 export function dispatchHandler(
   context: DispatchContext,
 ): CallDispatchHandler {
-  const { skill, tool, callId, log, credentials } = context;
-  let logs = 0;
-  let reports = 0;
-  let lines = 0;
-  const over = new Map<string, number>();
-  const audit = (entry: AuditEntry) => {
-    if (++lines <= MAX_AUDIT_LINES_PER_CALL) {
-      context.audit?.append(entry);
-      return;
-    }
-    const key = `${entry.op} ${entry.status}`;
-    over.set(key, (over.get(key) ?? 0) + 1);
-  };
+  const audit = new DispatchAudit(context);
+  const notes = new DispatchNotes(context);
   return {
-    finish() {
-      if (over.size === 0) return;
-      const counts: Record<string, string> = {};
-      for (const [key, n] of [...over].slice(0, 50)) counts[key] = String(n);
-      context.audit?.append({
-        call: callId,
-        skill: skill.id,
-        tool,
-        op: "audit.summary",
-        status: "ok",
-        checks: counts,
-        reason: `${
-          lines - MAX_AUDIT_LINES_PER_CALL
-        } more ops in this call past ${MAX_AUDIT_LINES_PER_CALL} lines, counted by op and status`,
-      });
-      over.clear();
-    },
-    async dispatch(op, params) {
-      const started = performance.now();
-      const trace: HttpTrace = { checks: {}, bytesIn: 0, bytesOut: 0 };
-      const base = {
-        call: callId,
-        skill: skill.id,
-        tool,
-        op: op.slice(0, 100),
-      };
-      try {
-        const served = await serve(context, op, params, trace);
-        audit({
-          ...base,
-          target: served.target,
-          status: "ok",
-          checks: served.checks,
-          bytesIn: served.bytesIn ?? 0,
-          bytesOut: served.bytesOut ?? 0,
-          ms: Math.round(performance.now() - started),
-        });
-        return served.value;
-      } catch (error) {
-        const wire = error instanceof RpcError ? error : new RpcError(
-          ErrorCode.InternalError,
-          `${op.slice(0, 100)} failed inside the engine; see logs/engine.log`,
-        );
-        if (!(error instanceof RpcError)) {
-          log.error("Brokered op failed", {
-            callId,
-            skill: skill.id,
-            op,
-            error,
-          });
-        }
-        const data = isObject(wire.data) ? wire.data : {};
-        const checks = { ...trace.checks };
-        if (typeof data.check === "string") checks[data.check] = "refused";
-        const refused = wire.code === ErrorCode.Forbidden ||
-          data.check === "replay";
-        audit({
-          ...base,
-          target: trace.target ?? auditTarget(op, params),
-          status: refused ? "refused" : "failed",
-          checks,
-          bytesIn: trace.bytesIn,
-          bytesOut: trace.bytesOut,
-          ms: Math.round(performance.now() - started),
-          reason: auditReason(wire.message, credentials),
-        });
-        throw new RpcError(
-          wire.code,
-          credentials.redact(wire.message),
-          credentials.redactValue(wire.data),
-        );
-      }
-    },
-    notify(op, params) {
-      if (op === "log") {
-        if (++logs > MAX_NOTES_PER_CALL) {
-          if (logs === MAX_NOTES_PER_CALL + 1) {
-            log.warn("Skill log lines dropped", {
-              callId,
-              skill: skill.id,
-              tool,
-              reason: `more than ${MAX_NOTES_PER_CALL} in one call`,
-            });
-          }
-          return;
-        }
-        const level = params.level === "error"
-          ? "error"
-          : params.level === "warning" || params.level === "warn"
-          ? "warn"
-          : params.level === "debug"
-          ? "debug"
-          : "info";
-        log[level]("Skill log", {
-          callId,
-          skill: skill.id,
-          tool,
-          message: credentials.redact(
-            String(params.message ?? "").slice(0, MAX_LOG_CHARS),
-          ),
-        });
-      } else if (op === "progress" && ++reports <= MAX_NOTES_PER_CALL) {
-        context.onProgress?.(
-          credentials.redactValue(params) as Record<string, unknown>,
-        );
-      }
-    },
+    finish: () => audit.finish(),
+    dispatch: (op, params) => dispatchOp(context, audit, op, params),
+    notify: (op, params) => notes.take(op, params),
+  };
+}
+
+/** One answered op: served, audited, answered; or refused, audited, thrown redacted. */
+async function dispatchOp(
+  context: DispatchContext,
+  audit: DispatchAudit,
+  op: string,
+  params: Record<string, unknown>,
+): Promise<unknown> {
+  const started = performance.now();
+  const trace: HttpTrace = { checks: {}, bytesIn: 0, bytesOut: 0 };
+  const line = opLine(context, op, params, started);
+  try {
+    const served = await serve(context, op, params, trace);
+    audit.append(servedLine(line, served));
+    return served.value;
+  } catch (error) {
+    const wire = wireError(context, op, error);
+    audit.append(refusedLine(line, wire, trace));
+    const { credentials } = context;
+    throw new RpcError(
+      wire.code,
+      credentials.redact(wire.message),
+      credentials.redactValue(wire.data),
+    );
+  }
+}
+
+/** One op, as its audit line is written: what every line names, and when it started. */
+interface OpLine {
+  base: Pick<AuditEntry, "call" | "skill" | "tool" | "op">;
+  started: number;
+  context: DispatchContext;
+  op: string;
+  params: Record<string, unknown>;
+}
+
+function opLine(
+  context: DispatchContext,
+  op: string,
+  params: Record<string, unknown>,
+  started: number,
+): OpLine {
+  const { callId, skill, tool } = context;
+  const base = { call: callId, skill: skill.id, tool, op: op.slice(0, 100) };
+  return { base, started, context, op, params };
+}
+
+function servedLine({ base, started }: OpLine, served: Served): AuditEntry {
+  return {
+    ...base,
+    target: served.target,
+    status: "ok",
+    checks: served.checks,
+    bytesIn: served.bytesIn ?? 0,
+    bytesOut: served.bytesOut ?? 0,
+    ms: Math.round(performance.now() - started),
   };
 }
 
 /**
- * A refusal or failure as the audit keeps it: no credential, no URL query.
- *
- * @param message the error's message
- * @param credentials the call's credentials
- * @returns a short reason
+ * A failure as the skill may see it: an `RpcError` as it is, anything else
+ * an internal error (logged in full, told in general).
  */
-export function auditReason(
-  message: string,
-  credentials?: CallCredentials,
-): string {
-  const text = credentials ? credentials.redact(message) : message;
-  return text.replace(/\?[^\s"')]*/g, "?…").slice(0, 500);
+function wireError(
+  { log, callId, skill }: DispatchContext,
+  op: string,
+  error: unknown,
+): RpcError {
+  if (error instanceof RpcError) return error;
+  log.error("Brokered op failed", { callId, skill: skill.id, op, error });
+  return new RpcError(
+    ErrorCode.InternalError,
+    `${op.slice(0, 100)} failed inside the engine; see logs/engine.log`,
+  );
+}
+
+/** A refusal (Forbidden, or a replay refused) or a failure, with the check that said no. */
+function refusedLine(
+  { base, started, context, op, params }: OpLine,
+  wire: RpcError,
+  trace: HttpTrace,
+): AuditEntry {
+  const data = isObject(wire.data) ? wire.data : {};
+  const checks = { ...trace.checks };
+  if (typeof data.check === "string") checks[data.check] = "refused";
+  const refused = wire.code === ErrorCode.Forbidden ||
+    data.check === "replay";
+  return {
+    ...base,
+    target: trace.target ?? auditTarget(op, params),
+    status: refused ? "refused" : "failed",
+    checks,
+    bytesIn: trace.bytesIn,
+    bytesOut: trace.bytesOut,
+    ms: Math.round(performance.now() - started),
+    reason: auditReason(wire.message, context.credentials),
+  };
 }

@@ -2,19 +2,20 @@
  * Every op a worker may dispatch, one folder per op family: `http/`
  * (egress, address guard, pinned connector, origin map, tape),
  * `credentials/` (placeholders, substitution, redaction), `sql/`,
- * `capability/`. `dispatch_ops.ts` checks each dispatch against what the
- * skill declared, performs it, audits it and answers. Calls `engine/skills`
+ * `capability/`, `crypto/`, `shell/`. `dispatch_ops.ts` serves each
+ * dispatch: `serve_op.ts` picks the op's server (`op_servers.ts`), which
+ * checks what the skill declared and performs it; `dispatch_audit.ts`
+ * audits it; the answer goes back redacted. Calls `engine/skills`
  * (the catalog), `engine/net`, `engine/audit` (its entry type).
  *
  * @module
  */
 export {
-  auditReason,
   type CallDispatchHandler,
   type DispatchHandler,
   dispatchHandler,
-  MAX_AUDIT_LINES_PER_CALL,
 } from "./dispatch_ops.ts";
+export { auditReason, MAX_AUDIT_LINES_PER_CALL } from "./dispatch_audit.ts";
 export {
   type AuditSink,
   type DispatchContext,

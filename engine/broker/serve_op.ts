@@ -1,24 +1,45 @@
+/**
+ * Which server answers each op a worker dispatches: a table from op name
+ * to its family's server (`op_servers.ts`), `crypto.*` by prefix, and a
+ * clear refusal for `graph.*` and every op the engine does not offer.
+ *
+ * @module
+ */
 import { ErrorCode, RpcError } from "../errors.ts";
-import { isObject } from "../is_object.ts";
-import { declaredNeeds, declaredPrograms } from "../grants/mod.ts";
-import { readOwnSecret, retrieveCredentials } from "./credentials/mod.ts";
-import { readKeychain } from "./credentials/mod.ts";
-import { serveCrypto } from "./crypto/mod.ts";
-import { checkCapabilityCall } from "./capability/mod.ts";
+import { declaredNeeds } from "../grants/mod.ts";
 import type { HttpTrace } from "./http/mod.ts";
-import type { DispatchContext } from "./dispatch_context.ts";
+import type {
+  DispatchContext,
+  OpRequest,
+  OpServer,
+  Served,
+} from "./dispatch_context.ts";
+import {
+  serveCapabilityCall,
+  serveCredentialsRetrieve,
+  serveCryptoOp,
+  serveHttp,
+  serveKeychainRead,
+  serveSecretsRead,
+  serveShell,
+  serveSql,
+} from "./op_servers.ts";
 
-/** One op's answer, with what its audit line says. */
-export interface Served {
-  value: unknown;
-  target?: string;
-  checks?: Record<string, string>;
-  bytesIn?: number;
-  bytesOut?: number;
-}
+export type { Served } from "./dispatch_context.ts";
+
+/** The ops served by exact name (a Map: an op named `constructor` finds nothing). */
+const OP_SERVERS: ReadonlyMap<string, OpServer> = new Map([
+  ["http.request", serveHttp],
+  ["secrets.read", serveSecretsRead],
+  ["credentials.retrieve", serveCredentialsRetrieve],
+  ["sql.query", serveSql],
+  ["capability.call", serveCapabilityCall],
+  ["shell.run", serveShell],
+  ["keychain.read", serveKeychainRead],
+]);
 
 /**
- * Which broker serves each op a worker dispatches: checks what the skill
+ * Serves one op a worker dispatched: its server checks what the skill
  * declared for it, performs it, and says what the audit records. An op
  * the engine does not offer is refused.
  *
@@ -35,173 +56,33 @@ export async function serve(
   params: Record<string, unknown>,
   trace: HttpTrace,
 ): Promise<Served> {
-  const { skill } = context;
-  const needs = declaredNeeds(skill.discovery);
-  const refuseUndeclared = (need: string) =>
-    new RpcError(
-      ErrorCode.Forbidden,
-      `Skill "${skill.id}" may not use "${op}": it does not declare ${need} in its readme (capabilities: [${need}])`,
-      { op, check: "declared" },
-    );
-  switch (op) {
-    case "http.request": {
-      const hasBase = skill.discovery.connections.some((c) => c.base_url);
-      if (!needs.includes("http") && !hasBase) throw refuseUndeclared("http");
-      const value = await context.http.request(
-        {
-          skillId: skill.id,
-          egress: skill.egress,
-          grants: context.grants,
-          credentials: context.credentials,
-          tape: context.tape,
-          session: context.session,
-        },
-        params,
-        { signal: context.signal, trace },
-      );
-      return {
-        value,
-        target: trace.target,
-        checks: trace.checks,
-        bytesIn: trace.bytesIn,
-        bytesOut: trace.bytesOut,
-      };
-    }
-    case "secrets.read": {
-      const { value, domain } = await readOwnSecret(skill, {
-        vault: context.vault,
-        credentials: context.credentials,
-        params,
-      });
-      trace.target = domain;
-      return {
-        value,
-        target: domain,
-        checks: { declared: "secrets", credential_domain: "own connection" },
-      };
-    }
-    case "credentials.retrieve": {
-      trace.target = typeof params.domain === "string"
-        ? params.domain.slice(0, 200)
-        : undefined;
-      const call = context.capabilityCall;
-      const value = await retrieveCredentials(skill, params, {
-        vault: context.vault,
-        credentials: context.credentials,
-        askProviders: call
-          ? (inner) => call("login_credentials", inner, trace.checks)
-          : undefined,
-      });
-      return { value, target: trace.target, checks: trace.checks };
-    }
-    case "sql.query": {
-      trace.target = typeof params.db === "string"
-        ? params.db.slice(0, 200)
-        : "graph";
-      if (!needs.includes("sql")) throw refuseUndeclared("sql");
-      if (!context.sql) {
-        throw new RpcError(ErrorCode.Forbidden, `sql.query is not available`);
-      }
-      const out = await context.sql.query(
-        {
-          id: skill.id,
-          connections: skill.discovery.connections,
-          reads: context.readGrants,
-        },
-        params,
-      );
-      return {
-        value: out.rows,
-        target: out.target,
-        checks: {
-          declared: "sql",
-          read_only: "connection",
-          rows: `${out.rows.length}${out.truncated ? " (truncated)" : ""}`,
-        },
-        bytesIn: out.bytes,
-      };
-    }
-    case "capability.call": {
-      const name = typeof params.name === "string" ? params.name : "";
-      trace.target = name.slice(0, 100);
-      if (!context.capabilityCall || name === "") {
-        throw new RpcError(
-          ErrorCode.InvalidParams,
-          `capability.call needs a capability "name"`,
-        );
-      }
-      const inner = isObject(params.params) ? params.params : {};
-      Object.assign(
-        trace.checks,
-        checkCapabilityCall(
-          { skill, grants: context.grants },
-          name,
-          inner,
-        ),
-      );
-      const value = await context.capabilityCall(name, inner, trace.checks);
-      return { value, target: name, checks: trace.checks };
-    }
-    case "shell.run": {
-      trace.target = typeof params.binary === "string"
-        ? params.binary.slice(0, 100)
-        : undefined;
-      if (!context.shell) {
-        throw new RpcError(
-          ErrorCode.Forbidden,
-          `"shell.run" is not available: skills cannot run programs here`,
-          { op, check: "op" },
-        );
-      }
-      const { value, checks } = await context.shell.run({
-        skillId: skill.id,
-        declared: declaredPrograms(skill.discovery),
-        grants: context.runGrants ?? {},
-        credentials: context.credentials,
-        signal: context.signal,
-      }, params);
-      return {
-        value,
-        target: trace.target,
-        checks,
-        bytesIn: value.stdout.length + value.stderr.length,
-      };
-    }
-  }
-  if (op.startsWith("crypto.")) {
-    const { value, checks } = await serveCrypto(op, params, {
-      skillId: skill.id,
-      declared: needs.includes("crypto"),
-      credentials: context.credentials,
-    });
-    return { value, target: op, checks };
-  }
-  if (op === "keychain.read") {
-    const { identifier, value } = await readKeychain(skill, {
-      vault: context.vault,
-      credentials: context.credentials,
-      params,
-    });
-    trace.target = "keychain";
-    return {
-      value,
-      target: "keychain",
-      checks: { keychain: `vault row "${identifier.slice(0, 100)}"` },
-    };
-  }
+  const needs = declaredNeeds(context.skill.discovery);
+  const request: OpRequest = { context, op, params, trace, needs };
+  return await opServer(op)(request);
+}
+
+/** The server of an op; an op the engine does not offer gets a refusal. */
+function opServer(op: string): OpServer {
+  const server = OP_SERVERS.get(op);
+  if (server) return server;
+  if (op.startsWith("crypto.")) return serveCryptoOp;
+  return () => Promise.reject(refusedOp(op));
+}
+
+/** Why an op is not served: `graph.*` says what to do instead. */
+function refusedOp(op: string): RpcError {
+  const name = op.slice(0, 100);
   if (op.startsWith("graph.")) {
-    throw new RpcError(
+    return new RpcError(
       ErrorCode.Forbidden,
-      `"${
-        op.slice(0, 100)
-      }" is not available to skills: return records with @returns and the engine writes them; read with sql.query (capabilities: [sql])`,
-      { op: op.slice(0, 100), check: "op" },
+      `"${name}" is not available to skills: return records with @returns and the engine writes them; read with sql.query (capabilities: [sql])`,
+      { op: name, check: "op" },
     );
   }
-  throw new RpcError(
+  return new RpcError(
     ErrorCode.Forbidden,
-    `Unknown op "${op.slice(0, 100)}"`,
-    { op: op.slice(0, 100), check: "op" },
+    `Unknown op "${name}"`,
+    { op: name, check: "op" },
   );
 }
 

@@ -14,13 +14,9 @@ export {
   returnedShape,
   writeRecords,
 } from "./record_sink.ts";
-export {
-  moduleName,
-  type RunRequest,
-  type RunResult,
-  SkillRunner,
-  type SkillRunnerOptions,
-} from "./skill_runner.ts";
+export { SkillRunner } from "./skill_runner.ts";
+export type { RunRequest, RunResult, SkillRunnerOptions } from "./run_types.ts";
+export { moduleName } from "./call_serve.ts";
 export { type CapabilityInvoker, MAX_CALL_DEPTH } from "./nested_call.ts";
 export { SparePool, type SparePoolOptions } from "./spare_pool.ts";
 export { MAX_WORKER_LINE_BYTES } from "./_dispatch_server.ts";

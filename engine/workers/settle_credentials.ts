@@ -1,3 +1,12 @@
+/**
+ * A skill call's settle stage, after the tool answered: a request refused
+ * for a transformed key fails the call; the call's cookie changes are
+ * written back; the credentials the tool returned in `__secrets__` are
+ * stored (its own domains, or any when it declares `secrets`); the
+ * caller's result is redacted unless the owner granted real values.
+ *
+ * @module
+ */
 import type { Logger } from "../logger.ts";
 import { isObject } from "../is_object.ts";
 import type {
@@ -79,8 +88,31 @@ export async function settleCredentials(
   value: unknown,
   options: SettleOptions,
 ): Promise<StoredSecret[]> {
-  const { skill, session, credentials, vault, log, callId } = options;
-  if (!vault?.set) return [];
+  const { vault } = options;
+  if (!canStore(vault)) return [];
+  await writeBackCookies(options, vault);
+  if (!isObject(value) || !Array.isArray(value.__secrets__)) return [];
+  const domains = storableDomains(options.skill);
+  const out: StoredSecret[] = [];
+  for (const entry of value.__secrets__.slice(0, MAX_SECRETS)) {
+    if (!isObject(entry)) continue;
+    out.push(await storeSecret(entry, domains, { ...options, vault }));
+  }
+  return out;
+}
+
+/** A vault that can store. */
+type WritableVault = CredentialSource & Required<Pick<CredentialSource, "set">>;
+
+function canStore(vault?: CredentialSource): vault is WritableVault {
+  return Boolean(vault?.set);
+}
+
+/** The call's cookie changes, written back to the rows they came from. */
+async function writeBackCookies(
+  { skill, session, log, callId }: SettleOptions,
+  vault: WritableVault,
+): Promise<void> {
   for (const write of session.cookieWrites()) {
     await vault.set(write.domain, write.identifier, write.fields);
     log.info("Cookie session updated", {
@@ -90,65 +122,124 @@ export async function settleCredentials(
       cookies: Object.keys(write.fields).length - 1,
     });
   }
-  if (!isObject(value) || !Array.isArray(value.__secrets__)) return [];
+}
+
+/** Where a skill may store credentials: its connections' domains, or any. */
+interface StorableDomains {
+  own: string[];
+  /** The skill declares `secrets` (a password manager). */
+  anyDomain: boolean;
+}
+
+function storableDomains(skill: SkillEntry): StorableDomains {
   const own = skillCredentialDomains(skill.id, skill.discovery.connections)
     .flatMap((entry) => entry.candidates);
-  const anyDomain = declaresSecrets(skill);
-  const out: StoredSecret[] = [];
-  for (const entry of value.__secrets__.slice(0, MAX_SECRETS)) {
-    if (!isObject(entry)) continue;
-    const domain = String(entry.domain ?? "").trim().toLowerCase()
-      .replace(/^\*?\./, "").replace(/\.$/, "").slice(0, 253);
-    // A login tool names the account with what it read: maybe a placeholder.
-    const named = String(entry.identifier ?? "").slice(0, 500);
-    const identifier = credentials.revealFor(named, domain) ?? named;
-    const itemType = entry.item_type ?? entry.itemType;
-    const row: StoredSecret = {
-      domain,
-      identifier,
-      item_type: typeof itemType === "string" ? itemType : null,
-      stored: false,
-    };
-    out.push(row);
-    const fields = secretFields(entry.value);
-    if (domain === "" || !fields) {
-      row.reason = "needs a domain and a value (text or an object of text)";
-      continue;
-    }
-    if (
-      !anyDomain && !own.some((d) => inDomain(domain, d) || inDomain(d, domain))
-    ) {
-      row.reason = `"${domain}" is not one of the skill's connection domains (${
-        own.join(", ")
-      })`;
-      continue;
-    }
-    const real: Record<string, string> = {};
-    for (const [name, field] of Object.entries(fields)) {
-      const revealed = credentials.revealFor(field, domain);
-      if (revealed === undefined) break;
-      real[name] = revealed;
-    }
-    if (Object.keys(real).length !== Object.keys(fields).length) {
-      row.reason =
-        `it carries a placeholder of a credential that does not belong to "${domain}"`;
-      continue;
-    }
-    credentials.add({ domain, value: real, scope: { domain } });
-    await vault.set(domain, identifier, real);
-    row.stored = true;
-    row.preview = Object.fromEntries(
-      Object.entries(real).map(([name, v]) => [name, preview(v)]),
+  return { own, anyDomain: declaresSecrets(skill) };
+}
+
+/**
+ * One `__secrets__` row: refused without a domain and a value, outside the
+ * skill's domains, or carrying another domain's placeholder; else stored.
+ */
+async function storeSecret(
+  entry: Record<string, unknown>,
+  { own, anyDomain }: StorableDomains,
+  options: SettleOptions & { vault: WritableVault },
+): Promise<StoredSecret> {
+  const { credentials } = options;
+  const row = secretRow(entry, credentials);
+  const { domain } = row;
+  const fields = secretFields(entry.value);
+  if (domain === "" || !fields) {
+    return refuse(
+      row,
+      "needs a domain and a value (text or an object of text)",
     );
-    log.info("Credential stored by a skill", {
-      callId,
-      skill: skill.id,
-      domain,
-      identifier,
-      fields: Object.keys(fields),
-    });
   }
-  return out;
+  if (
+    !anyDomain && !own.some((d) => inDomain(domain, d) || inDomain(d, domain))
+  ) {
+    return refuse(
+      row,
+      `"${domain}" is not one of the skill's connection domains (${
+        own.join(", ")
+      })`,
+    );
+  }
+  const real = revealedFields(fields, credentials, domain);
+  if (!real) {
+    return refuse(
+      row,
+      `it carries a placeholder of a credential that does not belong to "${domain}"`,
+    );
+  }
+  await keepSecret(row, real, fields, options);
+  return row;
+}
+
+/** The row as the caller will see it, not yet stored. */
+function secretRow(
+  entry: Record<string, unknown>,
+  credentials: CallCredentials,
+): StoredSecret {
+  const domain = String(entry.domain ?? "").trim().toLowerCase()
+    .replace(/^\*?\./, "").replace(/\.$/, "").slice(0, 253);
+  // A login tool names the account with what it read: maybe a placeholder.
+  const named = String(entry.identifier ?? "").slice(0, 500);
+  const identifier = credentials.revealFor(named, domain) ?? named;
+  const itemType = entry.item_type ?? entry.itemType;
+  return {
+    domain,
+    identifier,
+    item_type: typeof itemType === "string" ? itemType : null,
+    stored: false,
+  };
+}
+
+function refuse(row: StoredSecret, reason: string): StoredSecret {
+  row.reason = reason;
+  return row;
+}
+
+/** Each field's real value, or undefined when one is another domain's placeholder. */
+function revealedFields(
+  fields: Record<string, string>,
+  credentials: CallCredentials,
+  domain: string,
+): Record<string, string> | undefined {
+  const real: Record<string, string> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const revealed = credentials.revealFor(field, domain);
+    if (revealed === undefined) break;
+    real[name] = revealed;
+  }
+  if (Object.keys(real).length !== Object.keys(fields).length) return undefined;
+  return real;
+}
+
+/** Stores the row: joins the call's credentials (so results redact it), then the vault. */
+async function keepSecret(
+  row: StoredSecret,
+  real: Record<string, string>,
+  fields: Record<string, string>,
+  { credentials, vault, log, callId, skill }: SettleOptions & {
+    vault: WritableVault;
+  },
+): Promise<void> {
+  const { domain, identifier } = row;
+  credentials.add({ domain, value: real, scope: { domain } });
+  await vault.set(domain, identifier, real);
+  row.stored = true;
+  row.preview = Object.fromEntries(
+    Object.entries(real).map(([name, v]) => [name, preview(v)]),
+  );
+  log.info("Credential stored by a skill", {
+    callId,
+    skill: skill.id,
+    domain,
+    identifier,
+    fields: Object.keys(fields),
+  });
 }
 
 function secretFields(value: unknown): Record<string, string> | undefined {

@@ -1,3 +1,11 @@
+/**
+ * A worker process's life: spawned confined, ready, one call (its
+ * dispatches served by `_dispatch_server.ts`), then reaped. What each line
+ * on its pipe means, and the error each breach fails the call with, is
+ * `worker_protocol.ts`.
+ *
+ * @module
+ */
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { JsonLines } from "../rpc/mod.ts";
@@ -14,20 +22,26 @@ import type {
   WorkerResult,
   WorkerRunOptions,
 } from "./worker_types.ts";
+import { DispatchServer, MAX_WORKER_LINE_BYTES } from "./_dispatch_server.ts";
 import {
-  byteLength,
-  DispatchServer,
-  MAX_WORKER_LINE_BYTES,
-} from "./_dispatch_server.ts";
+  callLine,
+  callTimeoutError,
+  dispatchLimitError,
+  exitedEarlyError,
+  lineError,
+  protocolError,
+  readResult,
+  readyTimeoutError,
+  unexpectedMessage,
+  type WorkerState,
+  wrongCallError,
+} from "./worker_protocol.ts";
 
 /** Workers that answered and are being reaped in the background. */
 const REAPING = new Set<Promise<void>>();
 
 /** How long a worker may take to exit after its result before it is killed. */
 const EXIT_GRACE_MS = 2000;
-
-/** Characters of a call's printed output kept with its result. */
-const MAX_OUTPUT_CHARS = 4000;
 
 /**
  * One worker process: spawned, confined by its command line, serving at
@@ -47,7 +61,7 @@ export class WorkerProcess {
   #dispatches: DispatchServer | undefined;
   #callId = "";
   #failure: RpcError | undefined;
-  #state: "starting" | "ready" | "running" | "done" = "starting";
+  #state: WorkerState = "starting";
   #stderr: StderrTail;
   #exited = false;
   #status: Promise<Deno.CommandStatus>;
@@ -86,14 +100,10 @@ export class WorkerProcess {
     this.#stderrDone = this.#pipes.stderrDone;
     this.#stdoutDone = this.#pump();
     const readyTimeout = options.readyTimeoutMs ?? 20_000;
-    const timer = setTimeout(() =>
-      this.#fail(
-        new RpcError(
-          ErrorCode.SandboxUnavailable,
-          `Worker did not start within ${readyTimeout} ms`,
-          { reason: "start" },
-        ),
-      ), readyTimeout);
+    const timer = setTimeout(
+      () => this.#fail(readyTimeoutError(readyTimeout)),
+      readyTimeout,
+    );
     this.#ready = this.#readyWaiter.promise.finally(() => clearTimeout(timer));
     // Nobody may be waiting yet (a spare); the failure is kept for later.
     this.#ready.catch(() => {});
@@ -165,27 +175,14 @@ export class WorkerProcess {
     );
     this.#result = Promise.withResolvers<WorkerResult>();
     this.#result.promise.catch(() => {});
-    const timer = setTimeout(() =>
-      this.#fail(
-        new RpcError(
-          ErrorCode.Timeout,
-          `Tool "${call.function}" of skill "${call.skill.id}" did not finish within ${
-            timeoutMs / 1000
-          } s; its process was killed`,
-          { reason: "timeout", timeoutMs },
-        ),
-      ), timeoutMs);
+    const timer = setTimeout(
+      () => this.#fail(callTimeoutError(call, timeoutMs)),
+      timeoutMs,
+    );
     try {
       await this.#ready;
       this.#state = "running";
-      const line = { __type__: "call", ...call };
-      if (byteLength(line) > MAX_WORKER_LINE_BYTES) {
-        throw new RpcError(
-          ErrorCode.InvalidParams,
-          `The call to "${call.function}" is larger than ${MAX_WORKER_LINE_BYTES} bytes`,
-        );
-      }
-      void this.#lines.send(line);
+      void this.#lines.send(callLine(call));
       const result = await this.#result.promise;
       this.#state = "done";
       clearTimeout(timer);
@@ -273,31 +270,14 @@ export class WorkerProcess {
   async #pump(): Promise<void> {
     try {
       for await (const item of this.#lines.receive()) {
-        if (item.kind === "oversized") {
-          this.#fail(protocolError(
-            `Worker sent a line of ${item.bytes} bytes, over the ${MAX_WORKER_LINE_BYTES} byte limit`,
-          ));
-        } else if (item.kind === "invalid") {
-          this.#fail(protocolError(
-            `Worker sent a line that is not JSON (${item.reason})`,
-          ));
-        } else this.#onMessage(item.value, item.chars);
+        if (item.kind === "message") this.#onMessage(item.value, item.chars);
+        else this.#fail(lineError(item));
         if (this.#failure) break;
       }
     } catch (error) {
       this.#fail(protocolError(`Reading the worker failed: ${error}`));
     }
-    if (this.#state !== "done") {
-      this.#fail(
-        new RpcError(
-          ErrorCode.SkillFailed,
-          this.#state === "starting"
-            ? "Worker exited before it was ready"
-            : "Worker exited before answering",
-          { reason: "crash" },
-        ),
-      );
-    }
+    if (this.#state !== "done") this.#fail(exitedEarlyError(this.#state));
   }
 
   #onMessage(message: unknown, chars: number): void {
@@ -309,37 +289,17 @@ export class WorkerProcess {
     }
     if (this.#state === "running" && isObject(message)) {
       if (type === "dispatch") return this.#onDispatch(message, chars);
-      if (type === "result") {
-        if (message.id !== this.#callId) {
-          return this.#fail(protocolError(
-            `Worker answered call ${
-              JSON.stringify(message.id)
-            }, expected "${this.#callId}"`,
-          ));
-        }
-        this.#state = "done";
-        // The last lines the skill printed (print() and stderr).
-        const output = typeof message.output === "string"
-          ? { output: message.output.slice(-MAX_OUTPUT_CHARS) }
-          : {};
-        const result: WorkerResult = message.ok === true
-          ? { ok: true, value: message.value ?? null, ...output }
-          : {
-            ok: false,
-            error: isObject(message.error)
-              ? message.error
-              : { type: "Error", message: String(message.error) },
-            ...output,
-          };
-        this.#result?.resolve(result);
-        return;
-      }
+      if (type === "result") return this.#onResult(message);
     }
-    this.#fail(protocolError(
-      `Worker sent an unexpected message while ${this.#state}: ${
-        JSON.stringify(message).slice(0, 200)
-      }`,
-    ));
+    this.#fail(unexpectedMessage(this.#state, message));
+  }
+
+  #onResult(message: Record<string, unknown>): void {
+    if (message.id !== this.#callId) {
+      return this.#fail(wrongCallError(message.id, this.#callId));
+    }
+    this.#state = "done";
+    this.#result?.resolve(readResult(message));
   }
 
   #onDispatch(message: Record<string, unknown>, chars: number): void {
@@ -350,17 +310,7 @@ export class WorkerProcess {
     const params = isObject(message.params) ? message.params : {};
     const refused = this.#dispatches!.take(id, op, params, chars);
     if (refused === undefined) return;
-    this.#fail(
-      new RpcError(
-        refused.scope === "the engine"
-          ? ErrorCode.Overloaded
-          : ErrorCode.SkillFailed,
-        `Call "${this.#callId}" stopped at dispatch ${JSON.stringify(id)} (${
-          op.slice(0, 100)
-        }): ${refused.message}; a skill must await its dispatches rather than send them without end`,
-        { reason: "dispatch_limit", scope: refused.scope },
-      ),
-    );
+    this.#fail(dispatchLimitError(this.#callId, id, op, refused));
   }
 
   /** The last few KiB the worker wrote to stderr. */
@@ -380,8 +330,4 @@ export class WorkerProcess {
       tail: () => this.stderrTail(),
     });
   }
-}
-
-function protocolError(message: string): RpcError {
-  return new RpcError(ErrorCode.SkillFailed, message, { reason: "protocol" });
 }
