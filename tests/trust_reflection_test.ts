@@ -35,17 +35,25 @@ function utf32(text: string, littleEndian: boolean): Uint8Array<ArrayBuffer> {
 
 const base64 = (text: string) => btoa(String.fromCharCode(...bytes(text)));
 
+/** Punctuation as named character references (the value has /, -, +, = and &). */
+const NAMED: Record<string, string> = {
+  "/": "&sol;",
+  "&": "&amp;",
+  "+": "&plus;",
+  "=": "&equals;",
+  "-": "&hyphen;",
+  '"': "&quot;",
+};
+
+/** Punctuation named, the rest hex, decimal or raw in turn. */
 const html = (text: string) =>
   [...text].map((c, i) =>
-    i % 3 === 0
-      ? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`
-      : i % 3 === 1
-      ? `&#${c.charCodeAt(0)};`
-      : c === "/"
-      ? "&sol;"
-      : c === "&"
-      ? "&amp;"
-      : c
+    NAMED[c] ??
+      (i % 3 === 0
+        ? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};`
+        : i % 3 === 1
+        ? `&#${c.charCodeAt(0)};`
+        : c)
   ).join("");
 
 const percentAll = (text: string, upper: boolean) =>
@@ -145,7 +153,11 @@ function readings(response: HttpResponse): string[] {
         (_, h) => String.fromCharCode(parseInt(h, 16)),
       )
         .replace(/&#(\d+);/g, (_, d) => String.fromCharCode(Number(d)))
-        .replaceAll("&sol;", "/").replaceAll("&amp;", "&"),
+        .replace(
+          /&[a-z]+;/g,
+          (name) =>
+            Object.entries(NAMED).find(([, n]) => n === name)?.[0] ?? name,
+        ),
     );
     // Every base64 run at each start offset (the 4 MiB filler is no base64 case).
     for (const run of text.match(/[A-Za-z0-9+/_-]{8,65536}={0,2}/g) ?? []) {
