@@ -1,12 +1,8 @@
-import {
-  type Coerced,
-  coerceValue,
-  type Shape,
-  type ShapeRegistry,
-} from "../shapes/mod.ts";
+import type { Coerced, Shape, ShapeRegistry } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
 import type { GraphTx } from "./graph_tx.ts";
-import type { SetValueOptions } from "./owner_wins.ts";
+import { isOwnerActor, type SetValueOptions } from "./owner_wins.ts";
+import { coerceRecordValue, validRecordKey } from "./record_values.ts";
 import {
   findByIdentity,
   findByProvenance,
@@ -18,14 +14,6 @@ import {
 
 /** Deepest nesting of relation children followed; deeper ones are dropped. */
 export const MAX_RECORD_DEPTH = 32;
-/** Largest single value, in UTF-16 code units of its text or JSON form. */
-export const MAX_VALUE_CHARS = 1024 * 1024;
-// deno-lint-ignore no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f]/;
-
-/** Longest value key. */
-export const MAX_KEY_CHARS = 128;
-
 /**
  * The relation a record key reaches: its own name, or for a camelCase key
  * (`departsFrom`, as many published skills write them) the snake_case
@@ -37,19 +25,6 @@ function relationLabel(shape: Shape, key: string): string | undefined {
   if (!/[A-Z]/.test(key)) return undefined;
   const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   return snake in shape.relations ? snake : undefined;
-}
-
-/**
- * Whether an actor is the owner: the CLI (`user`), an agent over MCP
- * (`agent:<client>`) or an app through the bridge (`app:<origin>`), as
- * opposed to a skill or the engine itself.
- *
- * @param actor a change log actor
- * @returns true for the owner's own writes
- */
-export function isOwnerActor(actor: string): boolean {
-  return actor === "user" || actor.startsWith("agent:") ||
-    actor.startsWith("app:");
 }
 
 const OWNER_WINS: SetValueOptions = { yieldTo: isOwnerActor };
@@ -180,14 +155,14 @@ export class RecordWriter {
   ): Map<string, Coerced | null> {
     const out = new Map<string, Coerced | null>();
     for (const [key, raw] of Object.entries(values)) {
-      if (!this.#validKey(key, "", warnings)) continue;
+      if (!validRecordKey(key, "", warnings)) continue;
       if (raw === null) {
         out.set(key, null);
         continue;
       }
       const field = shapes.map((name) => this.#shapes.get(name)?.fields[key])
         .find(Boolean);
-      const coerced = this.#coerce(key, raw, field, "", warnings);
+      const coerced = coerceRecordValue(key, raw, field, "", warnings);
       if (coerced) out.set(key, coerced);
     }
     return out;
@@ -239,7 +214,7 @@ export class RecordWriter {
     const values = new Map<string, Coerced>();
     for (const [key, raw] of Object.entries(record)) {
       if (key === "shape" || key.startsWith("_")) continue;
-      if (!this.#validKey(key, path, warnings)) continue;
+      if (!validRecordKey(key, path, warnings)) continue;
       const label = relationLabel(shape, key);
       const relation = label === undefined ? undefined : shape.relations[label];
       if (label && relation && raw !== null && typeof raw === "object") {
@@ -252,7 +227,13 @@ export class RecordWriter {
         continue;
       }
       if (raw === null || raw === undefined) continue; // unknown, not "delete"
-      const coerced = this.#coerce(key, raw, shape.fields[key], path, warnings);
+      const coerced = coerceRecordValue(
+        key,
+        raw,
+        shape.fields[key],
+        path,
+        warnings,
+      );
       if (coerced) values.set(key, coerced);
     }
     return { shape, values, children };
@@ -382,43 +363,5 @@ export class RecordWriter {
       );
     }
     return shape;
-  }
-
-  #coerce(
-    key: string,
-    raw: unknown,
-    field: Parameters<typeof coerceValue>[2],
-    path: string,
-    warnings: string[],
-  ): Coerced | undefined {
-    const coerced = coerceValue(key, raw, field);
-    if (coerced.warning) warnings.push(`${path}${key}: ${coerced.warning}`);
-    if (typeof coerced.value === "string" && coerced.value.includes("\u0000")) {
-      // SQLite text ends at NUL; keep the rest rather than lose it silently.
-      coerced.value = coerced.value.replaceAll("\u0000", "");
-      warnings.push(`${path}${key}: NUL characters removed`);
-    }
-    if (
-      typeof coerced.value === "string" &&
-      coerced.value.length > MAX_VALUE_CHARS
-    ) {
-      warnings.push(
-        `${path}${key}: value of ${coerced.value.length} characters exceeds the limit of ${MAX_VALUE_CHARS}; dropped`,
-      );
-      return undefined;
-    }
-    return coerced;
-  }
-
-  #validKey(key: string, path: string, warnings: string[]): boolean {
-    if (
-      key.length > 0 && key.length <= MAX_KEY_CHARS && !CONTROL_CHARS.test(key)
-    ) return true;
-    warnings.push(
-      `${path}${
-        JSON.stringify(key.slice(0, 40))
-      }: invalid key (1 to ${MAX_KEY_CHARS} printable characters); dropped`,
-    );
-    return false;
   }
 }
