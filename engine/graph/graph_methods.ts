@@ -8,13 +8,11 @@
  */
 import { ErrorCode, RpcError } from "../errors.ts";
 import { explainChanges } from "./explain_changes.ts";
-import { isObject } from "../is_object.ts";
 import {
   method,
   type MethodTable,
   optionalString,
   param,
-  type ParamReader,
   readParams,
   stringParam,
 } from "../rpc/mod.ts";
@@ -22,12 +20,16 @@ import type { ShapeRegistry } from "../shapes/mod.ts";
 import { listNodes, type ListQuery } from "./graph_query.ts";
 import type { GraphStore } from "./graph_store.ts";
 import type { GraphTx } from "./graph_tx.ts";
-import { notFound, unknownShape } from "./method_errors.ts";
-import { actorParam, LABEL_PATTERN } from "./params.ts";
+import { notFound } from "./method_errors.ts";
+import {
+  actorParam,
+  edgeLabel,
+  existingNode,
+  knownShape,
+  recordList,
+  requiredShape,
+} from "./params.ts";
 import type { RecordWriter } from "./record_writer.ts";
-
-/** Most records one `graph.import` takes. */
-export const MAX_IMPORT_RECORDS = 10_000;
 
 /** What the graph methods work on. */
 export interface GraphMethodsContext {
@@ -294,65 +296,6 @@ function edgeToUnlink(tx: GraphTx, params: Record<string, unknown>): string {
   );
   if (!row) throw notFound(`No edge ${from} —${label}→ ${to}`);
   return row.id as string;
-}
-
-function edgeLabel(params: Record<string, unknown>, key: string): string {
-  const label = stringParam(params, key, 64);
-  if (!LABEL_PATTERN.test(label)) {
-    throw new RpcError(
-      ErrorCode.InvalidParams,
-      `Edge label "${label}" must be snake_case (a verb phrase such as "tagged_with")`,
-    );
-  }
-  return label;
-}
-
-/** An optional shape name that must be loaded. */
-function knownShape(shapes: ShapeRegistry): ParamReader<string | undefined> {
-  return (params, key) => {
-    const shape = optionalString(params, key, 64);
-    if (shape !== undefined && !shapes.get(shape)) {
-      throw new RpcError(ErrorCode.InvalidParams, unknownShape(shape, shapes));
-    }
-    return shape;
-  };
-}
-
-/** A shape name that must be loaded. */
-function requiredShape(shapes: ShapeRegistry): ParamReader<string> {
-  return (params, key) => {
-    const shape = stringParam(params, key, 64);
-    if (!shapes.get(shape)) {
-      throw new RpcError(ErrorCode.InvalidParams, unknownShape(shape, shapes));
-    }
-    return shape;
-  };
-}
-
-function recordList(
-  params: Record<string, unknown>,
-  key: string,
-): Record<string, unknown>[] {
-  const records = params[key];
-  if (
-    !Array.isArray(records) || records.length > MAX_IMPORT_RECORDS ||
-    !records.every(isObject)
-  ) {
-    throw new RpcError(
-      ErrorCode.InvalidParams,
-      `"${key}" must be an array of at most ${MAX_IMPORT_RECORDS} objects`,
-    );
-  }
-  return records;
-}
-
-/** The id of a node that exists (live or deleted). */
-function existingNode(store: GraphStore): ParamReader<string> {
-  return (params, key) => {
-    const id = stringParam(params, key, 64);
-    if (!store.getNode(id)) throw notFound(`No node "${id}"`);
-    return id;
-  };
 }
 
 function requireLiveNode(tx: GraphTx, id: string): void {
