@@ -1,8 +1,9 @@
 import { ensureHome, type HomePaths } from "./home.ts";
 import { EngineLock } from "./engine_lock.ts";
 import { Logger, type LogLevel } from "./logger.ts";
-import { ErrorCode, invalidParams, RpcError } from "./errors.ts";
-import { RpcDispatcher, RpcServer } from "./rpc/mod.ts";
+import { ErrorCode, RpcError } from "./errors.ts";
+import { registerTable, RpcDispatcher, RpcServer } from "./rpc/mod.ts";
+import { engineMethods } from "./engine_methods.ts";
 import { VERSION } from "./version.ts";
 
 /** Longest request line the socket accepts: 16 MiB. */
@@ -170,31 +171,14 @@ export class Engine {
   }
 
   #registerOwnMethods(): void {
-    this.dispatcher.register("engine.status", () => this.#status());
-    this.dispatcher.register("engine.shutdown", () => {
-      // Reply first; the server waits for in-flight calls (this one too).
-      queueMicrotask(() => this.shutdown("engine.shutdown request"));
-      return { ok: true, pid: Deno.pid };
-    });
-    // A round trip for clients and benchmarks; `delayMs` holds the request
-    // open, which is how tests prove shutdown waits for in-flight calls.
-    this.dispatcher.register("engine.ping", async (params) => {
-      const delayMs = params.delayMs ?? 0;
-      if (typeof delayMs !== "number" || !(delayMs >= 0 && delayMs <= 10_000)) {
-        throw invalidParams(
-          `"delayMs" must be a number from 0 to 10000, got ${
-            JSON.stringify(delayMs)
-          }`,
-        );
-      }
-      if (delayMs > 0) {
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-      return { pong: true, echo: params.echo ?? null };
-    });
-    this.dispatcher.register("engine.methods", () => ({
-      methods: this.dispatcher.methods(),
-    }));
+    registerTable(
+      this.dispatcher,
+      engineMethods({
+        status: () => this.#status(),
+        shutdown: (reason) => this.shutdown(reason),
+        methods: () => this.dispatcher.methods(),
+      }),
+    );
   }
 
   // Reading it costs ~7 µs (it reads /proc), more than the rest of a status

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ChangeEvent } from "./change_log.ts";
-import { isOwnerActor } from "./record_writer.ts";
+import { isOwnerActor } from "./owner_wins.ts";
 
 /** A change with, where one helps, the reason for its outcome. */
 export type ExplainedChange = ChangeEvent & { explanation?: string };

@@ -1,28 +1,16 @@
-import { didYouMean } from "../closest_word.ts";
-import { coerceValue, type ShapeRegistry } from "../shapes/mod.ts";
+/**
+ * `graph.list`: one page of nodes chosen by filters, in a stable order, with
+ * the cursor of the next page. Reads as its steps: the page size, the
+ * filters, the order and cursor, the rows, the page.
+ *
+ * @module
+ */
+import type { ShapeRegistry } from "../shapes/mod.ts";
 import { invalidParams } from "../errors.ts";
-import { isObject } from "../is_object.ts";
 import type { GraphStore } from "./graph_store.ts";
-import { toSql } from "./stored_value.ts";
+import { buildFilters, type Conditions, type Filter } from "./list_filters.ts";
 
-/** Comparison operators of `graph.list` filters. */
-export const FILTER_OPS = [
-  "=",
-  "!=",
-  "<",
-  ">",
-  "<=",
-  ">=",
-  "contains",
-] as const;
-/** A filter operator. */
-export type FilterOp = typeof FILTER_OPS[number];
-/** One value filter: `{key, op, value}`. */
-export interface Filter {
-  key: string;
-  op: FilterOp;
-  value: unknown;
-}
+export { type Filter, FILTER_OPS, type FilterOp } from "./list_filters.ts";
 
 /** Parameters of `graph.list`. */
 export interface ListQuery {
@@ -73,6 +61,16 @@ export function listNodes(
   shapes: ShapeRegistry,
   query: ListQuery,
 ): { items: ListItem[]; cursor: string | null } {
+  const limit = readLimit(query);
+  const filters = buildFilters(shapes, query);
+  const order = readOrder(query);
+  const rows = order.byId
+    ? rowsById(store, filters, order, limit)
+    : rowsByValue(store, filters, order, limit);
+  return toPage(store, rows, limit, order.byId);
+}
+
+function readLimit(query: ListQuery): number {
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     throw invalidParams(
@@ -81,65 +79,23 @@ export function listNodes(
       }`,
     );
   }
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (!query.includeDeleted) where.push("n.deleted_at IS NULL");
-  const shape = query.shape === undefined
-    ? undefined
-    : shapes.get(String(query.shape));
-  if (query.shape !== undefined) {
-    if (typeof query.shape !== "string" || !shape) {
-      throw invalidParams(
-        `Unknown shape ${JSON.stringify(query.shape)}${
-          typeof query.shape === "string"
-            ? didYouMean(query.shape, shapes.list().map((s) => s.name))
-            : ""
-        }; see agentos shapes list`,
-      );
-    }
-    // EXISTS, not IN: IN (SELECT …) materialises every member of the shape
-    // on each query, while EXISTS is one index probe per scanned node.
-    where.push(
-      "EXISTS (SELECT 1 FROM node_shapes s WHERE s.node_id = n.id AND s.shape = ?)",
-    );
-    params.push(shape.name);
-  }
-  for (const filter of normaliseFilters(query.where)) {
-    const field = shape?.fields[filter.key];
-    const value = field && filter.op !== "contains"
-      ? toSql(coerceValue(filter.key, filter.value, field))
-      : sqlLiteral(filter.value);
-    // Equality probes the (key, value, node_id) index exactly. Other
-    // operators read the node's one value through the (node_id, key) index:
-    // as EXISTS over (key, value > ?) SQLite would scan every matching value
-    // of every node for each row it checks.
-    const nodeValue =
-      "(SELECT f.value FROM node_values f WHERE f.node_id = n.id AND f.key = ?)";
-    if (filter.op === "=") {
-      where.push(
-        "EXISTS (SELECT 1 FROM node_values f WHERE f.key = ? AND f.value = ? AND f.node_id = n.id)",
-      );
-    } else if (filter.op === "!=") {
-      where.push(`${nodeValue} IS NOT ?`);
-    } else if (filter.op === "contains") {
-      where.push(`${nodeValue} LIKE ? ESCAPE '\\'`);
-    } else {
-      where.push(`${nodeValue} ${filter.op} ?`);
-    }
-    params.push(
-      filter.key,
-      filter.op === "contains"
-        ? `%${String(filter.value).replaceAll(/[\\%_]/g, "\\$&")}%`
-        : value,
-    );
-  }
-  if (query.q !== undefined) {
-    where.push(
-      "n.id IN (SELECT v.node_id FROM text_index JOIN node_values v ON v.rowid = text_index.rowid WHERE text_index MATCH ?)",
-    );
-    params.push(ftsQuery(query.q));
-  }
+  return limit;
+}
 
+/** The order of a page and where it starts. */
+interface Order {
+  /** The value key sorted by, or `created`. */
+  sortKey: string;
+  /** Sorted by creation: node ids sort that way. */
+  byId: boolean;
+  direction: "ASC" | "DESC";
+  /** How a later row compares with the cursor. */
+  cmp: "<" | ">";
+  /** The previous page's last sort value and id. */
+  cursor: [string | number | null, string] | undefined;
+}
+
+function readOrder(query: ListQuery): Order {
   const sort = query.sort ?? "-created";
   if (typeof sort !== "string" || !/^-?[^-].{0,127}$/.test(sort)) {
     throw invalidParams(
@@ -150,78 +106,128 @@ export function listNodes(
   }
   const descending = sort.startsWith("-");
   const sortKey = descending ? sort.slice(1) : sort;
-  const byId = sortKey === "created";
-  const cursor = query.cursor === undefined
-    ? undefined
-    : decodeCursor(query.cursor);
-  const direction = descending ? "DESC" : "ASC";
-  const cmp = descending ? "<" : ">";
-  const select = (
-    from: string,
-    conditions: string[],
-    extra: unknown[],
-    order: string,
-    max: number,
-    sortValue = "NULL",
-  ) =>
-    store.db.prepare(
-      `SELECT n.id, n.created_at, n.updated_at, n.deleted_at, ${sortValue} AS sort_value FROM ${from}
+  return {
+    sortKey,
+    byId: sortKey === "created",
+    direction: descending ? "DESC" : "ASC",
+    cmp: descending ? "<" : ">",
+    cursor: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+  };
+}
+
+function rowsById(
+  store: GraphStore,
+  { where, params }: Conditions,
+  { cursor, cmp, direction }: Order,
+  limit: number,
+): Row[] {
+  return selectRows(store, {
+    from: "nodes n",
+    conditions: cursor ? [...where, `n.id ${cmp} ?`] : where,
+    params: cursor ? [...params, cursor[1]] : params,
+    order: `n.id ${direction}`,
+    max: limit + 1,
+  });
+}
+
+/**
+ * Nodes with the sort key, in index order of (key, value, node_id); then
+ * nodes without it, by id. The cursor's value is null in the second phase.
+ */
+function rowsByValue(
+  store: GraphStore,
+  filters: Conditions,
+  order: Order,
+  limit: number,
+): Row[] {
+  const rows = !order.cursor || order.cursor[0] !== null
+    ? rowsWithKey(store, filters, order, limit + 1)
+    : [];
+  if (rows.length <= limit) {
+    rows.push(
+      ...rowsWithoutKey(store, filters, order, limit + 1 - rows.length),
+    );
+  }
+  return rows;
+}
+
+function rowsWithKey(
+  store: GraphStore,
+  { where, params }: Conditions,
+  { sortKey, cursor, cmp, direction }: Order,
+  max: number,
+): Row[] {
+  const conditions = ["sv.key = ?", ...where];
+  const extra: unknown[] = [sortKey, ...params];
+  if (cursor) {
+    conditions.push(
+      `(sv.value ${cmp} ? OR (sv.value = ? AND sv.node_id ${cmp} ?))`,
+    );
+    extra.push(cursor[0], cursor[0], cursor[1]);
+  }
+  return selectRows(store, {
+    from: "node_values sv JOIN nodes n ON n.id = sv.node_id",
+    conditions,
+    params: extra,
+    order: `sv.value ${direction}, sv.node_id ${direction}`,
+    max,
+    sortValue: "sv.value",
+  });
+}
+
+function rowsWithoutKey(
+  store: GraphStore,
+  { where, params }: Conditions,
+  { sortKey, cursor, cmp, direction }: Order,
+  max: number,
+): Row[] {
+  const conditions = [
+    "NOT EXISTS (SELECT 1 FROM node_values x WHERE x.node_id = n.id AND x.key = ?)",
+    ...where,
+  ];
+  const extra: unknown[] = [sortKey, ...params];
+  if (cursor && cursor[0] === null) {
+    conditions.push(`n.id ${cmp} ?`);
+    extra.push(cursor[1]);
+  }
+  return selectRows(store, {
+    from: "nodes n",
+    conditions,
+    params: extra,
+    order: `n.id ${direction}`,
+    max,
+  });
+}
+
+/** One SELECT of list rows. */
+interface Select {
+  from: string;
+  conditions: string[];
+  params: unknown[];
+  order: string;
+  max: number;
+  /** The column the cursor's value comes from. */
+  sortValue?: string;
+}
+
+function selectRows(
+  store: GraphStore,
+  { from, conditions, params, order, max, sortValue = "NULL" }: Select,
+): Row[] {
+  return store.db.prepare(
+    `SELECT n.id, n.created_at, n.updated_at, n.deleted_at, ${sortValue} AS sort_value FROM ${from}
        ${conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : ""}
        ORDER BY ${order} LIMIT ?`,
-    ).all(...(extra as never[]), max) as unknown as Row[];
-  let rows: Row[];
-  if (byId) {
-    const conditions = cursor ? [...where, `n.id ${cmp} ?`] : where;
-    rows = select(
-      "nodes n",
-      conditions,
-      cursor ? [...params, cursor[1]] : params,
-      `n.id ${direction}`,
-      limit + 1,
-    );
-  } else {
-    // Nodes with the sort key, in index order of (key, value, node_id); then
-    // nodes without it, by id. The cursor's value is null in the second phase.
-    rows = [];
-    if (!cursor || cursor[0] !== null) {
-      const conditions = ["sv.key = ?", ...where];
-      const extra: unknown[] = [sortKey, ...params];
-      if (cursor) {
-        conditions.push(
-          `(sv.value ${cmp} ? OR (sv.value = ? AND sv.node_id ${cmp} ?))`,
-        );
-        extra.push(cursor[0], cursor[0], cursor[1]);
-      }
-      rows = select(
-        "node_values sv JOIN nodes n ON n.id = sv.node_id",
-        conditions,
-        extra,
-        `sv.value ${direction}, sv.node_id ${direction}`,
-        limit + 1,
-        "sv.value",
-      );
-    }
-    if (rows.length <= limit) {
-      const conditions = [
-        "NOT EXISTS (SELECT 1 FROM node_values x WHERE x.node_id = n.id AND x.key = ?)",
-        ...where,
-      ];
-      const extra: unknown[] = [sortKey, ...params];
-      if (cursor && cursor[0] === null) {
-        conditions.push(`n.id ${cmp} ?`);
-        extra.push(cursor[1]);
-      }
-      rows.push(
-        ...select(
-          "nodes n",
-          conditions,
-          extra,
-          `n.id ${direction}`,
-          limit + 1 - rows.length,
-        ),
-      );
-    }
-  }
+  ).all(...(params as never[]), max) as unknown as Row[];
+}
+
+/** The first `limit` rows as items; one row more means a next page. */
+function toPage(
+  store: GraphStore,
+  rows: Row[],
+  limit: number,
+  byId: boolean,
+): { items: ListItem[]; cursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -245,51 +251,6 @@ interface Row {
   updated_at: string;
   deleted_at: string | null;
   sort_value: string | number | null;
-}
-
-function normaliseFilters(where: ListQuery["where"]): Filter[] {
-  if (where === undefined || where === null) return [];
-  const filters: unknown[] = Array.isArray(where)
-    ? where
-    : isObject(where)
-    ? Object.entries(where).map(([key, value]) => ({ key, op: "=", value }))
-    : [where];
-  if (filters.length > 20) {
-    throw invalidParams(`At most 20 filters, got ${filters.length}`);
-  }
-  return filters.map((filter) => {
-    if (
-      !isObject(filter) || typeof filter.key !== "string" ||
-      filter.key === "" ||
-      !FILTER_OPS.includes(filter.op as FilterOp) ||
-      filter.value === undefined ||
-      (filter.value !== null && typeof filter.value === "object")
-    ) {
-      throw invalidParams(
-        `Each filter must be {key, op, value} with op one of ${
-          FILTER_OPS.join(" ")
-        } and a scalar value, got ${JSON.stringify(filter)?.slice(0, 200)}`,
-      );
-    }
-    return filter as unknown as Filter;
-  });
-}
-
-function sqlLiteral(value: unknown): unknown {
-  return typeof value === "boolean" ? (value ? 1 : 0) : value;
-}
-
-function ftsQuery(q: unknown): string {
-  if (typeof q !== "string") {
-    throw invalidParams(`"q" must be a string, got ${JSON.stringify(q)}`);
-  }
-  const words = q.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw invalidParams(
-      `"q" has no words to search for: ${JSON.stringify(q.slice(0, 100))}`,
-    );
-  }
-  return words.slice(0, 32).map((word) => `"${word}"*`).join(" ");
 }
 
 function encodeCursor(cursor: [unknown, string]): string {

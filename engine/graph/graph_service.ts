@@ -1,15 +1,17 @@
+import type { DatabaseSync } from "node:sqlite";
 import { pathOf } from "../paths.ts";
 import type { Engine, EngineService } from "../engine.ts";
+import { registerTable } from "../rpc/mod.ts";
 import { ShapeCache, ShapeRegistry } from "../shapes/mod.ts";
+import { backupMethods } from "./backup_methods.ts";
 import { ChangeFeed } from "./change_feed.ts";
-import { registerGraphMethods } from "./graph_methods.ts";
+import { graphMethods } from "./graph_methods.ts";
 import { GraphStore } from "./graph_store.ts";
+import { LiveShapes, storeShapeDefinitions } from "./live_shapes.ts";
+import { observerMethods } from "./observer_methods.ts";
 import { RecordWriter } from "./record_writer.ts";
 import { openDatabase, SCHEMA_VERSION } from "./schema.ts";
-import { backupDatabase } from "./backup.ts";
-import { LiveShapes, storeShapeDefinitions } from "./live_shapes.ts";
-import { stringParam } from "../rpc/mod.ts";
-import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
+import { shapesMethods } from "./shapes_methods.ts";
 
 /** The built-in shapes shipped with the engine. */
 export const BUILTIN_SHAPES_DIR = pathOf(
@@ -34,6 +36,34 @@ export interface Graph {
  * @returns the graph parts, for the services that write records
  */
 export async function openGraph(engine: Engine): Promise<Graph> {
+  const shapes = await loadShapes(engine);
+  const db = openDatabase(engine.paths.database);
+  const store = new GraphStore(db);
+  storeDefinitions(db, shapes);
+  const live = await watchShapes(engine, shapes, db);
+  const graph: Graph = {
+    store,
+    shapes,
+    writer: new RecordWriter(shapes),
+    feed: new ChangeFeed(store),
+  };
+  registerGraphTables(engine, graph, { db, live });
+  engine.addService(graphService(engine, graph, { db, live }));
+  engine.log.info("Graph open", {
+    shapes: shapes.list().length,
+    problems: shapes.problems.length,
+  });
+  return graph;
+}
+
+/** What the graph holds besides its public parts. */
+interface GraphInternals {
+  db: DatabaseSync;
+  live: LiveShapes;
+}
+
+/** Built-in shapes, then the owner's; a file that fails is logged, not fatal. */
+async function loadShapes(engine: Engine): Promise<ShapeRegistry> {
   const shapes = await ShapeRegistry.load([
     BUILTIN_SHAPES_DIR,
     `${engine.paths.home}/shapes`,
@@ -41,14 +71,24 @@ export async function openGraph(engine: Engine): Promise<Graph> {
   for (const problem of shapes.problems) {
     engine.log.warn("Shape not loaded", { ...problem });
   }
-  const db = openDatabase(engine.paths.database);
-  const store = new GraphStore(db);
+  return shapes;
+}
+
+/** Stores the shapes' definitions; the database is closed if that fails. */
+function storeDefinitions(db: DatabaseSync, shapes: ShapeRegistry): void {
   try {
     storeShapeDefinitions(db, shapes);
   } catch (error) {
     db.close();
     throw error;
   }
+}
+
+async function watchShapes(
+  engine: Engine,
+  shapes: ShapeRegistry,
+  db: DatabaseSync,
+): Promise<LiveShapes> {
   const live = new LiveShapes({
     builtinDir: BUILTIN_SHAPES_DIR,
     homeDir: `${engine.paths.home}/shapes`,
@@ -58,50 +98,33 @@ export async function openGraph(engine: Engine): Promise<Graph> {
     cache: () => ShapeCache.open(engine.paths.shapeCache),
   });
   await live.watch();
-  const graph: Graph = {
-    store,
-    shapes,
-    writer: new RecordWriter(shapes),
-    feed: new ChangeFeed(store),
-  };
-  registerGraphMethods(engine.dispatcher, graph);
-  engine.dispatcher.register("shapes.add", async (params) => {
-    const file = stringParam(params, "file", 4096);
-    const text = params.text;
-    if (typeof text !== "string") {
-      throw invalidParams(`"text" must be the shape file's YAML`);
-    }
-    return await live.add(file, text);
-  });
-  engine.dispatcher.register("engine.backup", async (params) => {
-    const name = params.name ?? new Date().toISOString().replaceAll(":", "-");
-    if (
-      typeof name !== "string" || !/^[\w.-]{1,100}$/.test(name) ||
-      name.startsWith(".")
-    ) {
-      throw invalidParams(
-        `"name" must be 1 to 100 letters, digits, "_", "-" or ".", got ${
-          JSON.stringify(name)
-        }`,
-      );
-    }
-    const dir = `${engine.paths.home}/backups`;
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    const target = `${dir}/${name.endsWith(".db") ? name : `${name}.db`}`;
-    try {
-      await Deno.lstat(target);
-      throw new RpcError(
-        ErrorCode.Conflict,
-        `Backup "${target}" already exists; choose another name`,
-      );
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    const info = await backupDatabase(db, target);
-    engine.log.info("Backup written", { ...info });
-    return info;
-  });
-  const service: EngineService = {
+  return live;
+}
+
+/** `graph.*`, `shapes.*`, `observer.subscribe` and `engine.backup`. */
+function registerGraphTables(
+  engine: Engine,
+  graph: Graph,
+  { db, live }: GraphInternals,
+): void {
+  const { dispatcher } = engine;
+  registerTable(dispatcher, graphMethods(graph));
+  registerTable(dispatcher, shapesMethods({ ...graph, live }));
+  registerTable(dispatcher, observerMethods(graph.feed));
+  registerTable(
+    dispatcher,
+    backupMethods({ db, home: engine.paths.home, log: engine.log }),
+  );
+}
+
+/** Counts and status for `engine.status`; closes the database last. */
+function graphService(
+  engine: Engine,
+  graph: Graph,
+  { db, live }: GraphInternals,
+): EngineService {
+  const { store, shapes } = graph;
+  return {
     counts: () => ({ ...store.counts(), subscribers: graph.feed.size }),
     status: () => ({
       database: engine.paths.database,
@@ -119,10 +142,4 @@ export async function openGraph(engine: Engine): Promise<Graph> {
       db.close();
     },
   };
-  engine.addService(service);
-  engine.log.info("Graph open", {
-    shapes: shapes.list().length,
-    problems: shapes.problems.length,
-  });
-  return graph;
 }

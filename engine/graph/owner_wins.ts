@@ -11,6 +11,19 @@ export interface SetValueOptions {
 }
 
 /**
+ * Whether an actor is the owner: the CLI (`user`), an agent over MCP
+ * (`agent:<client>`) or an app through the bridge (`app:<origin>`), as
+ * opposed to a skill or the engine itself.
+ *
+ * @param actor a change log actor
+ * @returns true for the owner's own writes
+ */
+export function isOwnerActor(actor: string): boolean {
+  return actor === "user" || actor.startsWith("agent:") ||
+    actor.startsWith("app:");
+}
+
+/**
  * What becomes of a proposed value that differs from the stored one:
  * `write` it; leave the stored one, the same proposal being `on record`
  * already as a `keep` change; or `keep` the stored one and record the

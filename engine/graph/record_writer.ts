@@ -1,30 +1,19 @@
-import {
-  type Coerced,
-  coerceValue,
-  type Shape,
-  type ShapeRegistry,
-} from "../shapes/mod.ts";
+import type { Coerced, Shape, ShapeRegistry } from "../shapes/mod.ts";
 import { isObject } from "../is_object.ts";
 import type { GraphTx } from "./graph_tx.ts";
-import type { SetValueOptions } from "./owner_wins.ts";
+import { isOwnerActor, type SetValueOptions } from "./owner_wins.ts";
+import { coerceRecordValue, validRecordKey } from "./record_values.ts";
 import {
   findByIdentity,
   findByProvenance,
   identityPresent,
   importedAsAnother,
+  type RecordKeys,
   REMOTE_ID,
 } from "./identity_lookup.ts";
 
 /** Deepest nesting of relation children followed; deeper ones are dropped. */
 export const MAX_RECORD_DEPTH = 32;
-/** Largest single value, in UTF-16 code units of its text or JSON form. */
-export const MAX_VALUE_CHARS = 1024 * 1024;
-// deno-lint-ignore no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f]/;
-
-/** Longest value key. */
-export const MAX_KEY_CHARS = 128;
-
 /**
  * The relation a record key reaches: its own name, or for a camelCase key
  * (`departsFrom`, as many published skills write them) the snake_case
@@ -38,19 +27,6 @@ function relationLabel(shape: Shape, key: string): string | undefined {
   return snake in shape.relations ? snake : undefined;
 }
 
-/**
- * Whether an actor is the owner: the CLI (`user`), an agent over MCP
- * (`agent:<client>`) or an app through the bridge (`app:<origin>`), as
- * opposed to a skill or the engine itself.
- *
- * @param actor a change log actor
- * @returns true for the owner's own writes
- */
-export function isOwnerActor(actor: string): boolean {
-  return actor === "user" || actor.startsWith("agent:") ||
-    actor.startsWith("app:");
-}
-
 const OWNER_WINS: SetValueOptions = { yieldTo: isOwnerActor };
 
 /** Whether a node is marked as the owner (`isSelf: true`). */
@@ -60,6 +36,34 @@ function isSelfNode(tx: GraphTx, id: string): boolean {
      WHERE node_id = ? AND key = 'isSelf' AND type = 'boolean' AND value = 1`,
     [id],
   ) !== undefined;
+}
+
+/**
+ * A child record that cannot be found again is dropped with a warning: its
+ * shape has no identity, or the record lacks its identity fields. Top-level
+ * records are always written.
+ */
+function dropsUnidentified(
+  keys: RecordKeys,
+  path: string,
+  depth: number,
+  warnings: string[],
+): boolean {
+  const { shape } = keys;
+  const hasIdentity = shape.identity.length > 0 ||
+    shape.identityAny.length > 0;
+  if (
+    depth > 0 &&
+    (!hasIdentity || !identityPresent(keys))
+  ) {
+    warnings.push(
+      `${
+        path.slice(0, -1)
+      }: ${shape.name} has none of its identity fields; dropped`,
+    );
+    return true;
+  }
+  return false;
 }
 
 /** What one record write did. */
@@ -151,19 +155,24 @@ export class RecordWriter {
   ): Map<string, Coerced | null> {
     const out = new Map<string, Coerced | null>();
     for (const [key, raw] of Object.entries(values)) {
-      if (!this.#validKey(key, "", warnings)) continue;
+      if (!validRecordKey(key, "", warnings)) continue;
       if (raw === null) {
         out.set(key, null);
         continue;
       }
       const field = shapes.map((name) => this.#shapes.get(name)?.fields[key])
         .find(Boolean);
-      const coerced = this.#coerce(key, raw, field, "", warnings);
+      const coerced = coerceRecordValue(key, raw, field, "", warnings);
       if (coerced) out.set(key, coerced);
     }
     return out;
   }
 
+  /**
+   * Writes one record and, first, its relation children (identity may go
+   * through a relation: account: [at, identifier]); finds the node it is by
+   * identity, else by provenance; creates it or updates it.
+   */
   #upsert(
     tx: GraphTx,
     shape: Shape,
@@ -172,96 +181,140 @@ export class RecordWriter {
     depth: number,
     state: WriteState,
   ): { id: string; created: boolean } | undefined {
+    const keys = this.#readRecord(tx, shape, record, path, depth, state);
+    const existing = this.#findExisting(tx, keys, state.provenance);
+    if (existing === undefined) {
+      if (dropsUnidentified(keys, path, depth, state.result.warnings)) {
+        return undefined;
+      }
+    } else if (state.provenance !== undefined && isSelfNode(tx, existing)) {
+      // The owner's own node: a skill's contact or author record that
+      // matches it is linked to, never merged into it.
+      return { id: existing, created: false };
+    }
+    const created = existing === undefined;
+    const id = existing ?? tx.createNode();
+    const changed = this.#applyRecord(tx, id, keys, state);
+    if (created) state.result.nodesCreated++;
+    else if (changed) state.result.nodesUpdated++;
+    return { id, created };
+  }
+
+  /** A record's values coerced, and its relation children written. */
+  #readRecord(
+    tx: GraphTx,
+    shape: Shape,
+    record: Record<string, unknown>,
+    path: string,
+    depth: number,
+    state: WriteState,
+  ): RecordKeys {
     const warnings = state.result.warnings;
-    // Children first: identity may go through a relation (account: [at, identifier]).
     const children = new Map<string, string[]>();
     const values = new Map<string, Coerced>();
     for (const [key, raw] of Object.entries(record)) {
       if (key === "shape" || key.startsWith("_")) continue;
-      if (!this.#validKey(key, path, warnings)) continue;
+      if (!validRecordKey(key, path, warnings)) continue;
       const label = relationLabel(shape, key);
       const relation = label === undefined ? undefined : shape.relations[label];
       if (label && relation && raw !== null && typeof raw === "object") {
-        const items = Array.isArray(raw) ? raw : [raw];
-        const ids: string[] = [];
-        for (const [index, item] of items.entries()) {
-          const childPath = `${path}${key}${
-            Array.isArray(raw) ? `[${index}]` : ""
-          }.`;
-          if (!isObject(item)) {
-            warnings.push(
-              `${
-                childPath.slice(0, -1)
-              }: expected an object for relation "${key}"; dropped`,
-            );
-            continue;
-          }
-          if (depth + 1 > MAX_RECORD_DEPTH) {
-            warnings.push(
-              `${
-                childPath.slice(0, -1)
-              }: nested deeper than ${MAX_RECORD_DEPTH} levels; dropped`,
-            );
-            continue;
-          }
-          const childShape = this.#childShape(
-            relation.shape,
-            item,
-            childPath,
-            warnings,
-          );
-          if (!childShape) continue;
-          const child = this.#upsert(
-            tx,
-            childShape,
-            item,
-            childPath,
-            depth + 1,
-            state,
-          );
-          if (child) ids.push(child.id);
-        }
+        const ids = this.#writeChildren(tx, relation.shape, key, raw, {
+          path,
+          depth,
+          state,
+        });
         if (ids.length > 0) children.set(label, ids);
         continue;
       }
       if (raw === null || raw === undefined) continue; // unknown, not "delete"
-      const coerced = this.#coerce(key, raw, shape.fields[key], path, warnings);
+      const coerced = coerceRecordValue(
+        key,
+        raw,
+        shape.fields[key],
+        path,
+        warnings,
+      );
       if (coerced) values.set(key, coerced);
     }
+    return { shape, values, children };
+  }
 
-    // The source's own id, which the provenance edge carries: without an
-    // identity hit, it finds the node this skill wrote for the same record.
-    const remoteId = values.get("id");
-    const keys = { shape, values, children };
-    // An identity hit that this source imported under another id is another
-    // record (two launches sharing a fallback URL): not merged into it.
-    const hit = findByIdentity(tx, keys, this.#shapes);
-    let id = hit !== undefined &&
-        !importedAsAnother(tx, hit, state.provenance, remoteId)
-      ? hit
-      : findByProvenance(tx, keys, state.provenance);
-    let created = false;
-    if (id === undefined) {
-      const hasIdentity = shape.identity.length > 0 ||
-        shape.identityAny.length > 0;
-      if (
-        depth > 0 &&
-        (!hasIdentity || !identityPresent(keys))
-      ) {
+  /** The children under one relation key (an object or a list of them). */
+  #writeChildren(
+    tx: GraphTx,
+    declared: string,
+    key: string,
+    raw: object,
+    { path, depth, state }: { path: string; depth: number; state: WriteState },
+  ): string[] {
+    const warnings = state.result.warnings;
+    const items = Array.isArray(raw) ? raw : [raw];
+    const ids: string[] = [];
+    for (const [index, item] of items.entries()) {
+      const childPath = `${path}${key}${
+        Array.isArray(raw) ? `[${index}]` : ""
+      }.`;
+      if (!isObject(item)) {
         warnings.push(
           `${
-            path.slice(0, -1)
-          }: ${shape.name} has none of its identity fields; dropped`,
+            childPath.slice(0, -1)
+          }: expected an object for relation "${key}"; dropped`,
         );
-        return undefined;
+        continue;
       }
-      id = tx.createNode();
-      created = true;
-    } else if (state.provenance !== undefined && isSelfNode(tx, id)) {
-      // The owner's own node: a skill's contact or author record that
-      // matches it is linked to, never merged into it.
-      return { id, created: false };
+      if (depth + 1 > MAX_RECORD_DEPTH) {
+        warnings.push(
+          `${
+            childPath.slice(0, -1)
+          }: nested deeper than ${MAX_RECORD_DEPTH} levels; dropped`,
+        );
+        continue;
+      }
+      const childShape = this.#childShape(declared, item, childPath, warnings);
+      if (!childShape) continue;
+      const child = this.#upsert(
+        tx,
+        childShape,
+        item,
+        childPath,
+        depth + 1,
+        state,
+      );
+      if (child) ids.push(child.id);
     }
+    return ids;
+  }
+
+  /**
+   * The node a record is: its identity hit, unless this source imported
+   * that node under another id (two launches sharing a fallback URL are
+   * two records, not merged); else the node this source wrote for the same
+   * remote id.
+   */
+  #findExisting(
+    tx: GraphTx,
+    keys: RecordKeys,
+    provenance: string | undefined,
+  ): string | undefined {
+    const remoteId = keys.values.get("id");
+    const hit = findByIdentity(tx, keys, this.#shapes);
+    return hit !== undefined &&
+        !importedAsAnother(tx, hit, provenance, remoteId)
+      ? hit
+      : findByProvenance(tx, keys, provenance);
+  }
+
+  /**
+   * Writes memberships, values, child links and provenance onto a node.
+   *
+   * @returns whether anything changed
+   */
+  #applyRecord(
+    tx: GraphTx,
+    id: string,
+    { shape, values, children }: RecordKeys,
+    state: WriteState,
+  ): boolean {
     let changed = false;
     for (const name of [shape.name, ...shape.ancestors]) {
       changed = tx.addShape(id, name) || changed;
@@ -280,6 +333,9 @@ export class RecordWriter {
         changed = tx.link(id, label, childId).created || changed;
       }
     }
+    // The source's own id rides on the provenance edge: it is how a later
+    // import without an identity hit finds this node again.
+    const remoteId = values.get("id");
     if (state.provenance) {
       tx.link(
         id,
@@ -288,9 +344,7 @@ export class RecordWriter {
         remoteId ? { [REMOTE_ID]: remoteId } : {},
       );
     }
-    if (created) state.result.nodesCreated++;
-    else if (changed) state.result.nodesUpdated++;
-    return { id, created };
+    return changed;
   }
 
   #childShape(
@@ -309,43 +363,5 @@ export class RecordWriter {
       );
     }
     return shape;
-  }
-
-  #coerce(
-    key: string,
-    raw: unknown,
-    field: Parameters<typeof coerceValue>[2],
-    path: string,
-    warnings: string[],
-  ): Coerced | undefined {
-    const coerced = coerceValue(key, raw, field);
-    if (coerced.warning) warnings.push(`${path}${key}: ${coerced.warning}`);
-    if (typeof coerced.value === "string" && coerced.value.includes("\u0000")) {
-      // SQLite text ends at NUL; keep the rest rather than lose it silently.
-      coerced.value = coerced.value.replaceAll("\u0000", "");
-      warnings.push(`${path}${key}: NUL characters removed`);
-    }
-    if (
-      typeof coerced.value === "string" &&
-      coerced.value.length > MAX_VALUE_CHARS
-    ) {
-      warnings.push(
-        `${path}${key}: value of ${coerced.value.length} characters exceeds the limit of ${MAX_VALUE_CHARS}; dropped`,
-      );
-      return undefined;
-    }
-    return coerced;
-  }
-
-  #validKey(key: string, path: string, warnings: string[]): boolean {
-    if (
-      key.length > 0 && key.length <= MAX_KEY_CHARS && !CONTROL_CHARS.test(key)
-    ) return true;
-    warnings.push(
-      `${path}${
-        JSON.stringify(key.slice(0, 40))
-      }: invalid key (1 to ${MAX_KEY_CHARS} printable characters); dropped`,
-    );
-    return false;
   }
 }

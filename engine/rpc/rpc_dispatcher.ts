@@ -114,97 +114,147 @@ export class RpcDispatcher {
     return sent.length > 0 ? sent : undefined;
   }
 
+  /** One request: checked, held while the engine starts, then served. */
   async #handleOne(
     message: unknown,
     context: RequestContext,
   ): Promise<Response | undefined> {
-    if (!isObject(message)) {
-      return failure(
-        null,
-        ErrorCode.InvalidRequest,
-        "Request must be an object",
-      );
-    }
-    const id = message.id;
-    const validId = id === undefined || id === null ||
-      typeof id === "string" || (typeof id === "number" && isFinite(id));
-    const replyId = validId && id !== undefined
-      ? id as string | number | null
-      : null;
-    if (message.jsonrpc !== "2.0") {
-      return failure(
-        replyId,
-        ErrorCode.InvalidRequest,
-        `Unsupported jsonrpc version ${
-          JSON.stringify(message.jsonrpc ?? null)
-        }; expected "2.0"`,
-      );
-    }
-    if (!validId) {
-      return failure(
-        null,
-        ErrorCode.InvalidRequest,
-        "Request id must be a string, a number or null",
-      );
-    }
-    if (typeof message.method !== "string" || message.method === "") {
-      return failure(
-        replyId,
-        ErrorCode.InvalidRequest,
-        "Request method must be a non-empty string",
-      );
-    }
-    const isNotification = !("id" in message);
-    const method = message.method;
+    const request = checkRequest(message);
+    if (!("method" in request)) return request;
     const hold = this.#hold;
-    if (hold && !hold.except.has(method)) {
-      try {
-        await hold.until;
-      } catch (error) {
-        return isNotification ? undefined : failure(
-          replyId,
-          ErrorCode.ShuttingDown,
-          (error as Error).message,
-        );
-      }
+    const response = hold && !hold.except.has(request.method)
+      ? await this.#callAfterHold(hold.until, request, context)
+      : await this.#call(request, context);
+    return request.isNotification ? undefined : response;
+  }
+
+  /** Serves a request once the hold lifts; when it fails, that is the answer. */
+  async #callAfterHold(
+    until: Promise<void>,
+    request: CheckedRequest,
+    context: RequestContext,
+  ): Promise<Response> {
+    try {
+      await until;
+    } catch (error) {
+      return failure(
+        request.replyId,
+        ErrorCode.ShuttingDown,
+        (error as Error).message,
+      );
     }
+    return await this.#call(request, context);
+  }
+
+  /** Finds the method, checks that params are named, and runs it. */
+  async #call(
+    request: CheckedRequest,
+    context: RequestContext,
+  ): Promise<Response> {
+    const { replyId, method, params } = request;
     const handler = this.#methods.get(method);
-    let response: Response;
     if (!handler) {
-      response = failure(
+      return failure(
         replyId,
         ErrorCode.MethodNotFound,
         `Method "${method.slice(0, 200)}" not found`,
       );
-    } else if (
-      message.params !== undefined && message.params !== null &&
-      !isObject(message.params)
-    ) {
-      response = failure(
+    }
+    if (params !== undefined && params !== null && !isObject(params)) {
+      return failure(
         replyId,
         ErrorCode.InvalidParams,
         "Params must be an object of named parameters",
       );
-    } else {
-      const params = (message.params ?? {}) as Record<string, unknown>;
-      try {
-        const result = await handler(params, context);
-        response = { jsonrpc: "2.0", id: replyId, result: result ?? null };
-      } catch (error) {
-        if (error instanceof RpcError) {
-          response = { jsonrpc: "2.0", id: replyId, error: error.toJSON() };
-        } else {
-          this.#onInternalError(method, error);
-          response = failure(
-            replyId,
-            ErrorCode.InternalError,
-            `Internal error in "${method}"; see logs/engine.log`,
-          );
-        }
-      }
     }
-    return isNotification ? undefined : response;
+    try {
+      const result = await handler(
+        (params ?? {}) as Record<string, unknown>,
+        context,
+      );
+      return { jsonrpc: "2.0", id: replyId, result: result ?? null };
+    } catch (error) {
+      return this.#errorResponse(replyId, method, error);
+    }
   }
+
+  /** An RpcError as thrown; anything else is logged and answered as internal. */
+  #errorResponse(
+    replyId: string | number | null,
+    method: string,
+    error: unknown,
+  ): Response {
+    if (error instanceof RpcError) {
+      return { jsonrpc: "2.0", id: replyId, error: error.toJSON() };
+    }
+    this.#onInternalError(method, error);
+    return failure(
+      replyId,
+      ErrorCode.InternalError,
+      `Internal error in "${method}"; see logs/engine.log`,
+    );
+  }
+}
+
+/** A request that passed the JSON-RPC checks. */
+interface CheckedRequest {
+  /** The id to answer with (null when the id was absent). */
+  replyId: string | number | null;
+  method: string;
+  /** Sent without an id: served, never answered. */
+  isNotification: boolean;
+  params: unknown;
+}
+
+/**
+ * Checks a message against JSON-RPC 2.0, in the order clients see the
+ * errors: an object, the version, the id, the method.
+ *
+ * @returns the request, or the failure to answer with
+ */
+function checkRequest(message: unknown): CheckedRequest | Response {
+  if (!isObject(message)) {
+    return failure(
+      null,
+      ErrorCode.InvalidRequest,
+      "Request must be an object",
+    );
+  }
+  const id = message.id;
+  const validId = id === undefined || id === null ||
+    typeof id === "string" || (typeof id === "number" && isFinite(id));
+  const replyId = validId && id !== undefined
+    ? id as string | number | null
+    : null;
+  if (message.jsonrpc !== "2.0") {
+    return failure(
+      replyId,
+      ErrorCode.InvalidRequest,
+      `Unsupported jsonrpc version ${
+        JSON.stringify(message.jsonrpc ?? null)
+      }; expected "2.0"`,
+    );
+  }
+  if (!validId) {
+    return failure(
+      null,
+      ErrorCode.InvalidRequest,
+      "Request id must be a string, a number or null",
+    );
+  }
+  if (typeof message.method !== "string" || message.method === "") {
+    return failure(
+      replyId,
+      ErrorCode.InvalidRequest,
+      "Request method must be a non-empty string",
+    );
+  }
+  return {
+    replyId,
+    method: message.method,
+    isNotification: !("id" in message),
+    params: message.params,
+  };
 }
 
 function failure(

@@ -7,46 +7,18 @@
  * @module
  */
 
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
-import type { FieldSpec } from "./field_type.ts";
 import {
-  defaultPlural,
-  type RelationSpec,
-  SHAPE_NAME_PATTERN,
-  type ShapeProblem,
-} from "./shape.ts";
-import { readField } from "./_read_field.ts";
-import { readRelation } from "./_read_relation.ts";
-import {
-  describe,
-  type Located,
-  type Position,
-  YamlReader,
-} from "./_yaml_reader.ts";
+  type Document,
+  isMap,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from "yaml";
+import { SHAPE_NAME_PATTERN, type ShapeProblem } from "./shape.ts";
+import { readBody, type ShapeDefinition } from "./_read_shape_body.ts";
+import { describe, type Entry, YamlReader } from "./_yaml_reader.ts";
 
-/** One shape as written in its file, before inheritance is resolved. */
-export interface ShapeDefinition {
-  name: string;
-  file: string;
-  /** Where the top-level key is. */
-  at: Position;
-  description: string;
-  plural: string;
-  also: Located<string>[];
-  /** `undefined` when the file does not declare it (so it may be inherited). */
-  identity?: Located<string>[];
-  /** `undefined` when the file does not declare it (so it may be inherited). */
-  identityAny?: Located<string>[];
-  fields: Record<string, FieldSpec>;
-  relations: Record<string, Located<RelationSpec>>;
-  display: Record<string, unknown>;
-  /** Where each display hint that names a key (`title: handle`) is written. */
-  displayRefs: Located<string>[];
-  /** `undefined` when the file does not declare it (so it may be inherited). */
-  remember?: boolean;
-  /** `undefined` when the file does not declare it (so it may be inherited). */
-  authoritative?: Located<string>[];
-}
+export type { ShapeDefinition } from "./_read_shape_body.ts";
 
 /** The outcome of {@link parseShapeDefinition}. */
 export interface ParsedShapeFile {
@@ -62,24 +34,6 @@ export interface ParseShapeOptions {
   /** The name the file name implies; a different top-level key is a problem. */
   expectedName?: string;
 }
-
-const SHAPE_KEYS = [
-  "description",
-  "plural",
-  "also",
-  "identity",
-  "identity_any",
-  "fields",
-  "relations",
-  "display",
-  "remember",
-  "authoritative",
-];
-// Accepted for compatibility with AgentOS shape files: `icon`, `subtitle` and
-// `groups` are display hints; `prior_art` is documentation and is dropped.
-const COMPAT_DISPLAY_KEYS = ["icon", "subtitle", "groups"];
-const IGNORED_KEYS = ["prior_art"];
-const DISPLAY_REF_KEYS = ["title", "subtitle", "date", "image"];
 
 /**
  * Parses one shape file and checks everything that does not need the other
@@ -104,19 +58,47 @@ export function parseShapeDefinition(
   });
   const r = new YamlReader(file, doc, lines);
   r.shape = options.expectedName;
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    // Only the first: after a syntax error the parser reports every later
-    // token as unexpected, which says nothing more.
-    const { line, col } = lines.linePos(error.pos[0]);
-    r.problems.push(
-      r.problemAt(
-        { line, column: col },
-        `Invalid YAML: ${error.message}${listTypeHint(text, line)}`,
-      ),
-    );
+  const top = syntaxIsSound(r, doc, lines, text)
+    ? readTopKey(r, doc)
+    : undefined;
+  if (top === undefined) {
     return { name: options.expectedName, problems: r.problems };
   }
+  const { key: name, keyNode, value: body } = top;
+  r.shape = name;
+  checkShapeName(r, name, keyNode, options.expectedName);
+  const definition = readBody(r, name, file, r.at(keyNode), body);
+  const ok = r.problems.length === 0 && definition !== undefined;
+  return {
+    name,
+    definition: ok ? definition : undefined,
+    problems: r.problems,
+  };
+}
+
+/** Reports the first YAML syntax error, if any. */
+function syntaxIsSound(
+  r: YamlReader,
+  doc: Document,
+  lines: LineCounter,
+  text: string,
+): boolean {
+  const error = doc.errors[0];
+  if (error === undefined) return true;
+  // Only the first: after a syntax error the parser reports every later
+  // token as unexpected, which says nothing more.
+  const { line, col } = lines.linePos(error.pos[0]);
+  r.problems.push(
+    r.problemAt(
+      { line, column: col },
+      `Invalid YAML: ${error.message}${listTypeHint(text, line)}`,
+    ),
+  );
+  return false;
+}
+
+/** The file's one top-level entry: the shape's name and its body. */
+function readTopKey(r: YamlReader, doc: Document): Entry | undefined {
   const root = r.resolve(doc.contents as Node | null);
   if (!isMap(root)) {
     r.report(
@@ -125,7 +107,7 @@ export function parseShapeDefinition(
         describe(root)
       }`,
     );
-    return { name: options.expectedName, problems: r.problems };
+    return undefined;
   }
   const top = r.entries(root, "the file") ?? [];
   if (top.length !== 1) {
@@ -136,192 +118,25 @@ export function parseShapeDefinition(
         ? "Expected one top-level key naming the shape, found none"
         : `Expected one top-level key naming the shape, found ${top.length}: ${names}`,
     );
-    return { name: options.expectedName, problems: r.problems };
+    return undefined;
   }
-  const { key: name, keyNode, value: body } = top[0]!;
-  r.shape = name;
+  return top[0];
+}
+
+function checkShapeName(
+  r: YamlReader,
+  name: string,
+  keyNode: Node,
+  expectedName: string | undefined,
+): void {
   if (!SHAPE_NAME_PATTERN.test(name)) {
     r.report(
       keyNode,
       `Invalid shape name "${name}": use lowercase letters, digits and _`,
     );
-  } else if (
-    options.expectedName !== undefined && name !== options.expectedName
-  ) {
+  } else if (expectedName !== undefined && name !== expectedName) {
     r.report(keyNode, `Shape "${name}" must be in a file named "${name}.yaml"`);
   }
-  const definition = readBody(r, name, file, r.at(keyNode), body);
-  const ok = r.problems.length === 0 && definition !== undefined;
-  return {
-    name,
-    definition: ok ? definition : undefined,
-    problems: r.problems,
-  };
-}
-
-function readBody(
-  r: YamlReader,
-  name: string,
-  file: string,
-  at: Position,
-  body: Node | null,
-): ShapeDefinition | undefined {
-  const entries = r.entries(body, `shape "${name}"`);
-  if (entries === undefined) return undefined;
-  const def: ShapeDefinition = {
-    name,
-    file,
-    at,
-    description: "",
-    plural: defaultPlural(name),
-    also: [],
-    fields: {},
-    relations: {},
-    display: {},
-    displayRefs: [],
-  };
-  const compat: Record<string, unknown> = {};
-  for (const { key, keyNode, value } of entries) {
-    switch (key) {
-      case "description":
-        def.description =
-          r.string(value, `the description of shape "${name}"`) ?? "";
-        break;
-      case "plural":
-        def.plural = r.string(value, `the plural of shape "${name}"`) ??
-          def.plural;
-        break;
-      case "also":
-        def.also = readShapeNames(r, value, `"also" of shape "${name}"`);
-        break;
-      case "identity":
-        def.identity = readKeyList(r, value, `"identity" of shape "${name}"`);
-        break;
-      case "identity_any":
-        def.identityAny = readKeyList(
-          r,
-          value,
-          `"identity_any" of shape "${name}"`,
-        );
-        break;
-      case "fields":
-        for (
-          const e of r.entries(value, `the fields of shape "${name}"`) ?? []
-        ) {
-          const spec = readField(r, e.key, e.keyNode, e.value);
-          if (spec !== undefined) def.fields[e.key] = spec;
-        }
-        break;
-      case "relations":
-        for (
-          const e of r.entries(value, `the relations of shape "${name}"`) ?? []
-        ) {
-          const spec = readRelation(r, e.key, e.keyNode, e.value);
-          if (spec !== undefined) def.relations[e.key] = spec;
-        }
-        break;
-      case "display":
-        for (
-          const e of r.entries(value, `the display of shape "${name}"`) ?? []
-        ) {
-          def.display[e.key] = r.toJS(e.value);
-          const v = e.value;
-          if (
-            DISPLAY_REF_KEYS.includes(e.key) && isScalar(v) &&
-            typeof v.value === "string"
-          ) {
-            def.displayRefs.push({ value: v.value, ...r.at(v) });
-          }
-        }
-        break;
-      case "authoritative":
-        def.authoritative = readKeyList(
-          r,
-          value,
-          `"authoritative" of shape "${name}"`,
-        );
-        break;
-      case "remember": {
-        const v = r.toJS(value);
-        if (typeof v === "boolean") def.remember = v;
-        else {
-          r.report(
-            value ?? keyNode,
-            `"remember" of shape "${name}" must be true or false, found ${
-              JSON.stringify(v)
-            }`,
-          );
-        }
-        break;
-      }
-      default:
-        if (COMPAT_DISPLAY_KEYS.includes(key)) compat[key] = r.toJS(value);
-        else if (!IGNORED_KEYS.includes(key)) {
-          r.report(
-            keyNode,
-            `Unknown key "${key}" in shape "${name}"; expected one of ${
-              SHAPE_KEYS.join(", ")
-            }`,
-          );
-        }
-    }
-  }
-  def.display = { ...compat, ...def.display };
-  if (
-    def.identity !== undefined && def.identityAny !== undefined &&
-    def.identity.length > 0
-  ) {
-    const first = def.identityAny[0];
-    if (first !== undefined) {
-      r.problems.push(r.problemAt(
-        first,
-        `Shape "${name}" declares both identity and identity_any; keep one`,
-      ));
-    }
-  }
-  for (const [key, rel] of Object.entries(def.relations)) {
-    if (key in def.fields) {
-      r.problems.push(
-        r.problemAt(
-          rel,
-          `Key "${key}" of shape "${name}" is both a field and a relation`,
-        ),
-      );
-    }
-  }
-  return def;
-}
-
-function readShapeNames(
-  r: YamlReader,
-  node: Node | null,
-  what: string,
-): Located<string>[] {
-  const names = r.stringList(node, what) ?? [];
-  for (const n of names) {
-    if (!SHAPE_NAME_PATTERN.test(n.value)) {
-      r.problems.push(
-        r.problemAt(n, `Invalid shape name "${n.value}" in ${what}`),
-      );
-    }
-  }
-  return names;
-}
-
-function readKeyList(
-  r: YamlReader,
-  node: Node | null,
-  what: string,
-): Located<string>[] {
-  const keys = r.stringList(node, what) ?? [];
-  const seen = new Set<string>();
-  for (const k of keys) {
-    if (seen.has(k.value)) {
-      r.problems.push(r.problemAt(k, `Key "${k.value}" repeats in ${what}`));
-    }
-    seen.add(k.value);
-  }
-  return keys;
 }
 
 /**

@@ -7,8 +7,5 @@
  */
 export { type KeySource, loadVaultKey } from "./vault_key.ts";
 export { type SecretInfo, type SecretValue, Vault } from "./vault.ts";
-export {
-  MAX_SECRET_CHARS,
-  openVault,
-  registerSecretsMethods,
-} from "./vault_service.ts";
+export { openVault } from "./vault_service.ts";
+export { MAX_SECRET_CHARS, secretsMethods } from "./secrets_methods.ts";
