@@ -117,91 +117,86 @@ export function generateMutants(
     true,
     ts.ScriptKind.TS,
   );
-  const edits: Edit[] = [];
-  const add = (
-    kind: MutantKind,
-    start: number,
-    end: number,
-    replacement: string,
-  ) => {
-    if (text.slice(start, end) === replacement) return;
-    // `"."` loses its first and its last character alike: one mutant.
-    if (
-      edits.some((e) =>
-        e.start === start && e.end === end && e.replacement === replacement
-      )
-    ) return;
-    edits.push({ kind, start, end, replacement });
-  };
+  const collector = new EditCollector(source, text);
+  collector.visit(source);
+  return toMutants(file, source, text, collector.edits);
+}
 
-  const visit = (node: ts.Node): void => {
+/** Walks a file's syntax tree and collects one edit per mutant. */
+class EditCollector {
+  readonly edits: Edit[] = [];
+  #source: ts.SourceFile;
+  #text: string;
+
+  constructor(source: ts.SourceFile, text: string) {
+    this.#source = source;
+    this.#text = text;
+  }
+
+  visit(node: ts.Node): void {
     if (skipped(node)) return;
-
-    if (ts.isBinaryExpression(node)) {
-      const operator = node.operatorToken;
-      const flip = COMPARISON_FLIPS.get(operator.kind);
-      if (flip !== undefined) {
-        add("comparison", operator.getStart(source), operator.end, flip);
-      }
-      const logical = LOGICAL_FLIPS.get(operator.kind);
-      if (logical !== undefined) {
-        add("logical", operator.getStart(source), operator.end, logical);
-      }
-    }
-
-    if (ts.isIfStatement(node)) {
-      negate(node.expression);
-      if (
-        node.elseStatement === undefined && isGuardBranch(node.thenStatement)
-      ) {
-        // `{}` rather than nothing: the `if` may be an `else if` branch.
-        add("drop-guard", node.getStart(source), node.end, "{}");
-      }
-    }
-    if (ts.isConditionalExpression(node)) negate(node.condition);
-
-    if (isFunctionWithBody(node)) earlyReturns(node);
-
+    if (ts.isBinaryExpression(node)) this.#operators(node);
+    if (ts.isIfStatement(node)) this.#ifStatement(node);
+    if (ts.isConditionalExpression(node)) this.#negate(node.condition);
+    if (isFunctionWithBody(node)) this.#earlyReturns(node);
     if (ts.isArrayLiteralExpression(node) && node.elements.length > 0) {
-      if (node.elements.every(isLiteralEntry)) dropEntries(node);
+      if (node.elements.every(isLiteralEntry)) this.#dropEntries(node);
     }
-
-    if (ts.isNumericLiteral(node)) numbers(node);
-
+    if (ts.isNumericLiteral(node)) this.#numbers(node);
     if (
       (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) &&
       node.text.length > 0 && !isMessage(node)
     ) {
-      const start = node.getStart(source);
-      const quote = text[start]!;
-      const body = text.slice(start + 1, node.end - 1);
-      // Only literals without escapes: the edit must drop one real character.
-      if (!body.includes("\\")) {
-        add("string", start, node.end, quote + body.slice(1) + quote);
-        add("string", start, node.end, quote + body.slice(0, -1) + quote);
-      }
+      this.#strings(node);
     }
+    ts.forEachChild(node, (child) => this.visit(child));
+  }
 
-    ts.forEachChild(node, visit);
-  };
+  #add(kind: MutantKind, start: number, end: number, replacement: string) {
+    if (this.#text.slice(start, end) === replacement) return;
+    // `"."` loses its first and its last character alike: one mutant.
+    if (
+      this.edits.some((e) =>
+        e.start === start && e.end === end && e.replacement === replacement
+      )
+    ) return;
+    this.edits.push({ kind, start, end, replacement });
+  }
 
-  const negate = (condition: ts.Expression) => {
-    const start = condition.getStart(source);
-    add(
-      "negate",
-      start,
-      condition.end,
-      `!(${text.slice(start, condition.end)})`,
-    );
-  };
+  #operators(node: ts.BinaryExpression) {
+    const operator = node.operatorToken;
+    const start = operator.getStart(this.#source);
+    const flip = COMPARISON_FLIPS.get(operator.kind);
+    if (flip !== undefined) this.#add("comparison", start, operator.end, flip);
+    const logical = LOGICAL_FLIPS.get(operator.kind);
+    if (logical !== undefined) {
+      this.#add("logical", start, operator.end, logical);
+    }
+  }
 
-  const earlyReturns = (fn: FunctionWithBody) => {
+  #ifStatement(node: ts.IfStatement) {
+    this.#negate(node.expression);
+    if (
+      node.elseStatement === undefined && isGuardBranch(node.thenStatement)
+    ) {
+      // `{}` rather than nothing: the `if` may be an `else if` branch.
+      this.#add("drop-guard", node.getStart(this.#source), node.end, "{}");
+    }
+  }
+
+  #negate(condition: ts.Expression) {
+    const start = condition.getStart(this.#source);
+    const original = this.#text.slice(start, condition.end);
+    this.#add("negate", start, condition.end, `!(${original})`);
+  }
+
+  #earlyReturns(fn: FunctionWithBody) {
     const body = fn.body;
-    const open = body.getStart(source);
+    const open = body.getStart(this.#source);
     const returned = returnsOf(body);
-    const declared = fn.type?.getText(source).replace(/\s+/g, "");
+    const declared = fn.type?.getText(this.#source).replace(/\s+/g, "");
     const insert = (statement: string) =>
-      add("early-return", open, open + 1, `{ ${statement}`);
+      this.#add("early-return", open, open + 1, `{ ${statement}`);
     if (declared === "boolean") {
       insert("return true;");
       insert("return false;");
@@ -212,38 +207,55 @@ export function generateMutants(
     ) {
       insert("return;");
     }
-  };
+  }
 
-  const dropEntries = (array: ts.ArrayLiteralExpression) => {
+  #dropEntries(array: ts.ArrayLiteralExpression) {
     const elements = array.elements;
     elements.forEach((element, i) => {
       const next = elements[i + 1];
       const previous = elements[i - 1];
+      const start = element.getStart(this.#source);
       if (next !== undefined) {
         // The entry, its comma and the space up to the next entry.
-        add("drop-entry", element.getStart(source), next.getStart(source), "");
+        this.#add("drop-entry", start, next.getStart(this.#source), "");
       } else if (previous !== undefined) {
-        add("drop-entry", previous.end, element.end, "");
+        this.#add("drop-entry", previous.end, element.end, "");
       } else {
-        add("drop-entry", element.getStart(source), element.end, "");
+        this.#add("drop-entry", start, element.end, "");
       }
     });
-  };
+  }
 
-  const numbers = (literal: ts.NumericLiteral) => {
+  #numbers(literal: ts.NumericLiteral) {
     const value = Number(literal.text);
     if (!Number.isFinite(value)) return;
-    const start = literal.getStart(source);
-    // `add` drops a change to the same value (0 * 2) and repeats (0 → 1).
+    const start = literal.getStart(this.#source);
+    // `#add` drops a change to the same value (0 * 2) and repeats (0 → 1).
     for (const changed of [value + 1, value * 2, value === 0 ? 1 : 0]) {
       if (Number.isFinite(changed)) {
-        add("number", start, literal.end, String(changed));
+        this.#add("number", start, literal.end, String(changed));
       }
     }
-  };
+  }
 
-  visit(source);
+  #strings(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral) {
+    const start = node.getStart(this.#source);
+    const quote = this.#text[start]!;
+    const body = this.#text.slice(start + 1, node.end - 1);
+    // Only literals without escapes: the edit must drop one real character.
+    if (body.includes("\\")) return;
+    this.#add("string", start, node.end, quote + body.slice(1) + quote);
+    this.#add("string", start, node.end, quote + body.slice(0, -1) + quote);
+  }
+}
 
+/** The collected edits as mutants, with ids stable under edits elsewhere. */
+function toMutants(
+  file: string,
+  source: ts.SourceFile,
+  text: string,
+  edits: Edit[],
+): GeneratedMutant[] {
   const occurrences = new Map<string, number>();
   return edits
     .sort((a, b) => a.start - b.start || a.end - b.end)
