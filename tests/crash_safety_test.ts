@@ -6,9 +6,14 @@ import type { RpcClient } from "../engine/rpc/mod.ts";
 import { loadVaultKey, Vault } from "../engine/vault/mod.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { within } from "./_wait.ts";
+import { Random } from "./_fuzz.ts";
 
 const ROUNDS = 50;
 const WRITERS = 3;
+/** Seeds the moments of the kills; the test's name logs it (rerun with AGENTOS_CRASH_SEED). */
+const SEED = Number(
+  Deno.env.get("AGENTOS_CRASH_SEED") ?? Date.now() % 100_000,
+);
 
 /**
  * Whether an error is the killed engine's connection going away (and not,
@@ -83,7 +88,8 @@ async function rotateSecret(
   }
 }
 
-Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no acknowledged write, ${ROUNDS} times`, async () => {
+Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no acknowledged write, ${ROUNDS} times (seed ${SEED})`, async () => {
+  const random = new Random(SEED);
   const home = await Deno.makeTempDir({ prefix: "agentos-crash-" });
   const acknowledged = new Map<string, number>();
   let lastSecret: string | undefined;
@@ -110,7 +116,7 @@ Deno.test(`SIGKILL at random moments while ${WRITERS} clients write loses no ack
         writing,
         { timeoutMs: 30_000 },
       );
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+      await new Promise((resolve) => setTimeout(resolve, random.next() * 150));
       await engine.kill9();
       for (const result of await Promise.all(writes)) {
         for (const [id, seq] of result) acknowledged.set(id, seq);

@@ -11,6 +11,7 @@ import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
 import { realPython } from "./_task_command.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
+import { within } from "./_wait.ts";
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +31,7 @@ Deno.test("sql.query reads a granted local database another process holds open",
   }).spawn();
   const lines = app.stdout.pipeThrough(new TextDecoderStream()).getReader();
   try {
-    const first = await lines.read();
+    const first = await within("the app to take its lock", lines.read());
     assert.equal(first.value?.trim(), "ready", "the app did not take its lock");
 
     await using engine = await EngineProcess.start({
@@ -128,7 +129,15 @@ Deno.test("sql.query reads a granted local database another process holds open",
   } finally {
     await app.stdin.close().catch(() => {});
     await lines.cancel().catch(() => {});
-    await app.status;
+    // The holder exits when its stdin closes; past the deadline it is
+    // killed, and the test fails.
+    await within("the app to exit", app.status, { timeoutMs: 10_000 }).catch(
+      async (error) => {
+        app.kill("SIGKILL");
+        await app.status;
+        throw error;
+      },
+    );
     await Deno.remove(owner, { recursive: true });
   }
 });

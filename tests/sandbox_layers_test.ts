@@ -1,0 +1,319 @@
+/**
+ * The two containment layers of a worker, each with the other one off:
+ *
+ * - the worker's own (`python/agentos/_limits.py`: rlimits and a seccomp
+ *   filter refusing new processes and programs, applied by `worker_main.py`
+ *   before it reads any input), in a worker the engine starts with its
+ *   sandbox off (`AGENTOS_SANDBOX=none`): a real call over the wire
+ *   protocol probes what the skill's code meets;
+ * - the engine's (launcher rlimits, cgroup, bubblewrap and the seccomp
+ *   filter of `engine/sandbox/seccomp_filter.ts`), around a plain
+ *   interpreter that installs nothing of its own (the sandbox's `script`
+ *   mode: `python -I -S -c`, no `--limits`, no `--no-fork`).
+ *
+ * A layer that silently stopped working would otherwise stay hidden
+ * behind the other.
+ */
+import assert from "node:assert/strict";
+import {
+  readHostFacts,
+  type ResourceLimits,
+  Sandbox,
+} from "../engine/sandbox/mod.ts";
+import { PYTHON_SOURCE_DIR } from "../engine/runtime_layout.ts";
+import { realPython } from "./_task_command.ts";
+import { within } from "./_wait.ts";
+
+const LIMITS: ResourceLimits = {
+  cpuSeconds: 47,
+  memoryBytes: 900 * 1024 * 1024 + 4096,
+  processes: 23,
+  fileBytes: 3 * 1024 * 1024 + 512,
+  openFiles: 91,
+  tmpBytes: 8 * 1024 * 1024,
+  shmBytes: 4 * 1024 * 1024,
+};
+
+/** Python that reports what the process meets, as a dict (no imports of the SDK). */
+const PROBE = `
+import errno as _errno, os, resource, sys, threading
+
+def _attempt(action):
+    try:
+        action()
+        return "ok"
+    except OSError as error:
+        return _errno.errorcode.get(error.errno, str(error.errno))
+
+def _fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+def _spawn():
+    pid = os.posix_spawn(sys.executable, [sys.executable, "-c", "pass"], {})
+    os.waitpid(pid, 0)
+
+def _thread():
+    seen = []
+    thread = threading.Thread(target=seen.append, args=(1,))
+    thread.start()
+    thread.join()
+    if seen != [1]:
+        raise OSError(0, "the thread did not run")
+
+def _libc_call(name, *args):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if getattr(libc, name)(*args) == -1:
+        raise OSError(ctypes.get_errno(), name)
+
+def _socket(family):
+    import socket
+    socket.socket(family, socket.SOCK_STREAM).close()
+
+def probe():
+    status = {}
+    with open("/proc/self/status") as file:
+        for line in file:
+            key, _, value = line.partition(":")
+            status[key] = value.strip()
+    names = {"cpu": "RLIMIT_CPU", "as": "RLIMIT_AS", "nproc": "RLIMIT_NPROC",
+             "fsize": "RLIMIT_FSIZE", "nofile": "RLIMIT_NOFILE"}
+    machine = os.uname().machine
+    ptrace = {"x86_64": 101, "aarch64": 117}.get(machine)
+    return {
+        "rlimits": {key: list(resource.getrlimit(getattr(resource, name))) for key, name in names.items()},
+        "seccompFilters": int(status.get("Seccomp_filters", "0")),
+        "noNewPrivs": status.get("NoNewPrivs") == "1",
+        "uid": os.getuid(),
+        "fork": _attempt(_fork),
+        "spawn": _attempt(_spawn),
+        "thread": _attempt(_thread),
+        "exec": _attempt(lambda: os.execv("/nonexistent/agentos-probe", ["x"])),
+        "ptrace": _attempt(lambda: _libc_call("syscall", ptrace, 0, 0, 0, 0)),
+        "clone3": _attempt(lambda: _libc_call("syscall", 435, 0, 0)),
+        "memfd": _attempt(lambda: os.close(os.memfd_create("probe"))),
+        "inet": _attempt(lambda: _socket(2)),
+        "unix": _attempt(lambda: _socket(1)),
+        "pdeathsigTerm": _attempt(lambda: _libc_call("prctl", 1, 15, 0, 0, 0)),
+        "pdeathsigKill": _attempt(lambda: _libc_call("prctl", 1, 9, 0, 0, 0)),
+    }
+`;
+
+function exact(limits: ResourceLimits, nproc: number) {
+  const both = (v: number) => [v, v];
+  return {
+    cpu: both(Math.ceil(limits.cpuSeconds)),
+    as: both(limits.memoryBytes),
+    nproc: both(nproc),
+    fsize: both(limits.fileBytes),
+    nofile: both(limits.openFiles),
+  };
+}
+
+async function readLine(
+  reader: ReadableStreamDefaultReader<string>,
+  buffer: { text: string },
+): Promise<string | undefined> {
+  while (!buffer.text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) return undefined;
+    buffer.text += value;
+  }
+  const at = buffer.text.indexOf("\n");
+  const line = buffer.text.slice(0, at);
+  buffer.text = buffer.text.slice(at + 1);
+  return line;
+}
+
+Deno.test("the worker's own layer alone (AGENTOS_SANDBOX=none): hard rlimits and its seccomp filter refuse processes and programs, threads still run", async () => {
+  const sandbox = await Sandbox.open({
+    python: realPython(),
+    sdkDir: PYTHON_SOURCE_DIR,
+    limits: LIMITS,
+    env: (name) => name === "AGENTOS_SANDBOX" ? "none" : undefined,
+  });
+  try {
+    assert.equal(sandbox.kind, "none", sandbox.detail);
+    assert.equal(sandbox.status().processCreation, "refused (seccomp)");
+    const { program, args, env, cwd, release } = sandbox.command({
+      kind: "worker",
+    });
+    const child = new Deno.Command(program, {
+      args,
+      env,
+      cwd,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const reader = child.stdout.pipeThrough(new TextDecoderStream())
+      .getReader();
+    const buffer = { text: "" };
+    const writer = child.stdin.getWriter();
+    let result: Record<string, unknown> | undefined;
+    try {
+      const ready = await within(
+        "the worker's ready",
+        readLine(reader, buffer),
+      );
+      assert.equal(JSON.parse(ready ?? "null")?.__type__, "ready", ready);
+      const source =
+        `${PROBE}\nfrom agentos import returns\n\n@returns("the layers")\nasync def layers(**params):\n    return probe()\n`;
+      await writer.write(
+        new TextEncoder().encode(
+          JSON.stringify({
+            __type__: "call",
+            id: "c-1",
+            skill: { id: "layers", dir: "/skill" },
+            module: "skill",
+            function: "layers",
+            kwargs: {},
+            sources: { "skill.py": source },
+          }) + "\n",
+        ),
+      );
+      while (result === undefined) {
+        const line = await within(
+          "the worker's result",
+          readLine(reader, buffer),
+        );
+        if (line === undefined) {
+          assert.fail(`the worker ended without a result: ${await stderr}`);
+        }
+        const message = JSON.parse(line);
+        if (message.__type__ === "result") result = message;
+      }
+    } finally {
+      await writer.close().catch(() => {});
+      await reader.cancel().catch(() => {});
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await within("the worker's exit", child.status);
+      await stderr;
+      await release();
+    }
+    assert.equal(result.ok, true, JSON.stringify(result));
+    const seen = result.value as Record<string, unknown>;
+    // Nothing of the engine's: no bubblewrap, no filter but the worker's.
+    assert.equal(seen.seccompFilters, 1);
+    assert.equal(seen.noNewPrivs, true);
+    assert.deepEqual(seen.rlimits, exact(LIMITS, LIMITS.processes));
+    assert.equal(seen.fork, "EAGAIN");
+    assert.equal(seen.spawn, "EAGAIN");
+    assert.equal(seen.exec, "EPERM");
+    assert.equal(seen.clone3, "ENOSYS");
+    assert.equal(seen.thread, "ok");
+  } finally {
+    await sandbox.close();
+  }
+});
+
+const bwrapMissing = await new Deno.Command("bwrap", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+}).output().then(
+  (out) => out.success ? undefined : "bwrap --version fails here",
+  () => "bubblewrap is not installed",
+);
+
+Deno.test({
+  name:
+    `the engine's layer alone, around an interpreter that installs nothing: launcher rlimits, one seccomp filter refusing what it names${
+      bwrapMissing ? `: skipped, ${bwrapMissing}` : ""
+    }`,
+  ignore: bwrapMissing !== undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const sandbox = await Sandbox.open({
+      python: realPython(),
+      sdkDir: PYTHON_SOURCE_DIR,
+      limits: LIMITS,
+      env: () => undefined,
+      filterPath: `${dir}/seccomp.bpf`,
+    });
+    try {
+      assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
+      // After the report, the interpreter replaces itself: the engine's
+      // filter lets execve through (the worker's own refuses it).
+      const source = `${PROBE}
+import json
+sys.stdout.write(json.dumps(probe()) + "\\n")
+sys.stdout.flush()
+os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", "print('executed')"])
+`;
+      const { program, args, env, cwd, release } = sandbox.command({
+        kind: "script",
+        source,
+        files: [],
+      });
+      assert.ok(!args.includes("--no-fork") && !args.includes("--limits"));
+      const output = await within(
+        "the confined interpreter",
+        new Deno.Command(program, {
+          args,
+          env,
+          cwd,
+          clearEnv: true,
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output(),
+      ).finally(release);
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.ok(output.success, stderr);
+      const [report = "", executed] = new TextDecoder().decode(output.stdout)
+        .split("\n");
+      assert.equal(executed, "executed", stderr);
+      const seen = JSON.parse(report);
+      // Exactly one filter: the engine's, installed by bubblewrap.
+      assert.equal(seen.seccompFilters, 1);
+      assert.equal(seen.noNewPrivs, true);
+      assert.equal(seen.uid, 65534);
+      // A root engine's workers share uid 65534 outside: RLIMIT_NPROC is a
+      // host-wide ceiling there, and pids.max is the per-call cap.
+      const root = (await readHostFacts("/bin/sh")).uid === 0;
+      assert.deepEqual(
+        seen.rlimits,
+        exact(LIMITS, root ? 4096 : LIMITS.processes),
+      );
+      assert.deepEqual(
+        {
+          fork: seen.fork,
+          spawn: seen.spawn,
+          thread: seen.thread,
+          exec: seen.exec,
+          ptrace: seen.ptrace,
+          clone3: seen.clone3,
+          memfd: seen.memfd,
+          inet: seen.inet,
+          unix: seen.unix,
+          pdeathsigTerm: seen.pdeathsigTerm,
+          pdeathsigKill: seen.pdeathsigKill,
+        },
+        {
+          fork: "EAGAIN",
+          spawn: "EAGAIN",
+          thread: "ok",
+          exec: "ENOENT", // allowed: the path does not exist
+          ptrace: "EPERM",
+          clone3: "ENOSYS",
+          memfd: "EPERM",
+          inet: "EAFNOSUPPORT",
+          unix: "ok",
+          pdeathsigTerm: "EPERM",
+          pdeathsigKill: "ok",
+        },
+      );
+    } finally {
+      await sandbox.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
