@@ -101,7 +101,7 @@ function forward(method: string, target: string, headers: string[]) {
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
   for (const header of headers) {
     const colon = header.indexOf(":");
-    if (colon < 1 || /^[\s]/.test(header) || header.includes("\r")) {
+    if (colon < 1 || /^\s/.test(header) || /[\r\n]/.test(header)) {
       throw invalidParams(`Bad header line "${header.slice(0, 100)}"`);
     }
     const name = header.slice(0, colon).trim().toLowerCase();
