@@ -100,7 +100,9 @@ Deno.test("program proxy: malformed and hostile heads get a 400 and an audit lin
       assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(head));
     }
     // Past the head's bound, without a blank line.
-    const big = await send(`GET http://127.0.0.1:${port}/${"a".repeat(20_000)}`);
+    const big = await send(
+      `GET http://127.0.0.1:${port}/${"a".repeat(20_000)}`,
+    );
     assert.match(big, /^HTTP\/1\.1 400 No proxy request head within 16384/);
     assert.deepEqual(upstream.heads, []);
     assert.equal(audit.length, hostile.length + 1);
