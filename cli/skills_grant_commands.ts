@@ -24,7 +24,8 @@ redacted. Grants persist; see them in skills list (the secrets column).
 
 --run lets a skill run a program its readme declares (shell: [git]): found
 once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
-no network (--net gives it the host's, unchecked by the engine), no home,
+no network (--net: only through the engine's proxy, to the hosts the skill
+may reach, each connection audited), no home,
 only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
 config visible. Shells and interpreters are never runnable.
 

@@ -77,7 +77,13 @@ export async function runGrant(
   const grant = out.grant as { cwd?: string; config: string[]; net: boolean };
   print(`  writable: ${grant.cwd ?? "(none: a private /tmp)"}`);
   if (grant.config.length > 0) print(`  config:   ${grant.config.join(", ")}`);
-  print(`  network:  ${grant.net ? "yes (unchecked by the engine)" : "none"}`);
+  print(
+    `  network:  ${
+      grant.net
+        ? "through the engine's proxy, to the hosts the skill may reach"
+        : "none"
+    }`,
+  );
   return ExitCode.Ok;
 }
 

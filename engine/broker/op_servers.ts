@@ -222,12 +222,17 @@ export async function serveShell(
       { op, check: "op" },
     );
   }
+  const { callId, tool } = context;
   const { value, checks } = await context.shell.run({
     skillId: skill.id,
     declared: declaredPrograms(skill.discovery),
     grants: context.runGrants ?? {},
     credentials: context.credentials,
     signal: context.signal,
+    // A --net program's connections: the skill's egress, one line each.
+    egress: { skillId: skill.id, egress: skill.egress, grants: context.grants },
+    audit: (entry) =>
+      context.audit?.append({ call: callId, skill: skill.id, tool, ...entry }),
   }, params);
   return {
     value,

@@ -12,7 +12,7 @@ export interface RunGrant {
   config: string[];
   /** `$HOME` inside, so the program finds its config at the usual place. */
   home?: string;
-  /** Whether it may use the network (it then reaches hosts directly: no egress check). */
+  /** Whether it may use the network (only through the engine's proxy: the skill's egress, audited). */
   net: boolean;
 }
 

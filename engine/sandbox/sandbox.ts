@@ -58,6 +58,7 @@ export class Sandbox {
   #seccomp = false;
   #filterPath = "";
   #programFilterPath = "";
+  #programNetFilterPath = "";
   #cgroups: CgroupTree;
   #uid: number;
   #confinement: Confinement | undefined;
@@ -231,16 +232,20 @@ export class Sandbox {
    * worker: bubblewrap's arguments come from `argv`, given how this engine
    * confines (identity, `setpriv`, the filter on fd 3); it starts inside a
    * fresh cgroup with these limits and the seccomp floor that allows new
-   * processes. Call `release` once it has exited.
+   * processes (and, with `net`, IPv4/IPv6 sockets: the program's private
+   * network namespace reaches out only through the engine's proxy). Call
+   * `release` once it has exited.
    *
    * @param argv builds bubblewrap's arguments (without the program `bwrap`)
    * @param limits the program's limits (default: the sandbox's)
+   * @param options `net`: the owner granted the program `--net`
    * @returns program, arguments, environment, working directory, release
    * @throws {RpcError} SandboxUnavailable unless programs run in bubblewrap here
    */
   programCommand(
     argv: (confinement: ProgramConfinement) => string[],
     limits: ResourceLimits = this.limits,
+    options: { net?: boolean } = {},
   ): SandboxCommand {
     this.assertUsable();
     if (this.kind !== "bubblewrap") {
@@ -256,10 +261,11 @@ export class Sandbox {
           identity: this.#identity,
           setpriv: this.#options.setpriv,
           seccomp: this.#seccomp && this.#programFilterPath !== "",
+          python: interpreterMounts(this.#runtime!),
         }),
       ],
       limits,
-      this.#programFilterPath,
+      options.net ? this.#programNetFilterPath : this.#programFilterPath,
     );
   }
 
@@ -327,6 +333,7 @@ export class Sandbox {
       this.#seccomp = files.seccomp;
       this.#filterPath = files.filterPath;
       this.#programFilterPath = files.programFilterPath;
+      this.#programNetFilterPath = files.programNetFilterPath;
     }
     // No process creation first; without it only where the worker's own
     // filter cannot be installed. engine.status reports which.
@@ -345,4 +352,20 @@ export class Sandbox {
     this.#noFork = noFork;
     return this.command({ kind: "worker" }, { ...this.limits });
   }
+}
+
+/** The interpreter and the host directories it runs from (outermost prefixes, its own directory). */
+function interpreterMounts(
+  runtime: PythonRuntime,
+): { executable: string; dirs: string[] } {
+  const inside = (path: string, dir: string) =>
+    path === dir || path.startsWith(dir === "/" ? "/" : `${dir}/`);
+  const dirs = runtime.prefixes.filter((prefix, _, all) =>
+    !all.some((other) => other !== prefix && inside(prefix, other))
+  );
+  const { executable } = runtime;
+  if (!dirs.some((dir) => inside(executable, dir))) {
+    dirs.push(executable.slice(0, executable.lastIndexOf("/")));
+  }
+  return { executable, dirs };
 }

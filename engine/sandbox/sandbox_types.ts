@@ -35,6 +35,11 @@ export interface ProgramConfinement {
   setpriv?: string;
   /** Whether the launcher opens a seccomp filter on fd 3. */
   seccomp: boolean;
+  /**
+   * The engine's interpreter and the host directories it needs, bound
+   * read-only (a `--net` program's proxy forwarder is Python).
+   */
+  python?: { executable: string; dirs: string[] };
 }
 
 /** A ready-to-spawn command line, with its cgroup. */

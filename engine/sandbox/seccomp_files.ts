@@ -1,7 +1,8 @@
 /**
  * The seccomp filters on disk: the launcher opens one on fd 3 before it
  * starts bubblewrap, so the filter is written once at engine start, the
- * workers' (no process creation) and beside it `shell.run`'s programs'.
+ * workers' (no process creation) and beside it `shell.run`'s programs',
+ * and the programs' granted `--net` (IPv4/IPv6 sockets allowed too).
  *
  * @module
  */
@@ -15,6 +16,8 @@ export interface SeccompFiles {
   filterPath: string;
   /** The programs' filter (processes allowed), `""` without one. */
   programFilterPath: string;
+  /** The filter of programs granted `--net`, `""` without one. */
+  programNetFilterPath: string;
 }
 
 /**
@@ -31,7 +34,12 @@ export async function writeSeccompFilters(
 ): Promise<SeccompFiles> {
   const program = seccompProgram(machine);
   if (program === undefined) {
-    return { seccomp: false, filterPath: "", programFilterPath: "" };
+    return {
+      seccomp: false,
+      filterPath: "",
+      programFilterPath: "",
+      programNetFilterPath: "",
+    };
   }
   const workers = filterPath ??
     await Deno.makeTempFile({ prefix: "agentos-seccomp-" });
@@ -46,5 +54,20 @@ export async function writeSeccompFilters(
     seccompProgram(machine, { processes: true })!,
     { mode: 0o644 },
   );
-  return { seccomp: true, filterPath: workers, programFilterPath: programs };
+  // Sockets of the network only where the network is the private
+  // namespace the engine's proxy serves (see shell_argv.ts).
+  const net = filterPath
+    ? filterPath.replace(/(\.bpf)?$/, "-programs-net.bpf")
+    : await Deno.makeTempFile({ prefix: "agentos-seccomp-programs-net-" });
+  await Deno.writeFile(
+    net,
+    seccompProgram(machine, { processes: true, inet: true })!,
+    { mode: 0o644 },
+  );
+  return {
+    seccomp: true,
+    filterPath: workers,
+    programFilterPath: programs,
+    programNetFilterPath: net,
+  };
 }

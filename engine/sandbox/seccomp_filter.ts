@@ -21,7 +21,9 @@
  *   (shared memory is not charged to `RLIMIT_AS`);
  * - sockets of any family but `AF_UNIX` (`AF_VSOCK`, `AF_NETLINK`,
  *   `AF_PACKET`, … and `AF_INET*`, which the empty network namespace
- *   already makes useless) answer `EAFNOSUPPORT`;
+ *   already makes useless) answer `EAFNOSUPPORT`; the variant for programs
+ *   granted `--net` also allows `AF_INET`/`AF_INET6`, which reach only the
+ *   loopback of their private namespace (where the engine's proxy waits);
  * - new processes: `fork`, `vfork`, `clone` without `CLONE_THREAD` answer
  *   `EAGAIN` (as the kernel does at `RLIMIT_NPROC`), `clone3` answers
  *   `ENOSYS` so the C library falls back to `clone` for threads;
@@ -172,6 +174,8 @@ const EAGAIN = 11;
 const ENOSYS = 38;
 const EAFNOSUPPORT = 97;
 const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
 const CLONE_THREAD = 0x00010000;
 const PR_SET_PDEATHSIG = 1;
 const SIGKILL = 9;
@@ -191,12 +195,14 @@ type Target = Label | number | undefined;
  *
  * @param machine e.g. `x86_64`, `aarch64`
  * @param options `processes`: allow new processes (the programs `shell.run`
- *   runs fork; the pids cgroup and RLIMIT_NPROC still bound them)
+ *   runs fork; the pids cgroup and RLIMIT_NPROC still bound them); `inet`:
+ *   allow IPv4 and IPv6 sockets (only for a program granted `--net`, whose
+ *   private network namespace has nothing but its loopback)
  * @returns the program, or undefined for a machine without a syscall table here
  */
 export function seccompProgram(
   machine: string,
-  options: { processes?: boolean } = {},
+  options: { processes?: boolean; inet?: boolean } = {},
 ): Uint8Array | undefined {
   const arch = ARCHES[machine];
   if (arch === undefined) return undefined;
@@ -213,10 +219,12 @@ export function seccompProgram(
   }
   emit(JEQ, arch.clone3, "enosys");
   // Each argument check below ends in a return: its jumps are local.
+  const families = options.inet ? [AF_UNIX, AF_INET, AF_INET6] : [AF_UNIX];
   const socketAt = program.length;
-  emit(JEQ, arch.socket, undefined, socketAt + 3);
+  emit(JEQ, arch.socket, undefined, socketAt + 2 + families.length);
   emit(LD_ABS, ARG0);
-  emit(JEQ, AF_UNIX, "allow", "eafnosupport");
+  for (const family of families.slice(0, -1)) emit(JEQ, family, "allow");
+  emit(JEQ, families.at(-1)!, "allow", "eafnosupport");
   const prctlAt = program.length;
   emit(JEQ, arch.prctl, undefined, prctlAt + 5);
   emit(LD_ABS, ARG0);

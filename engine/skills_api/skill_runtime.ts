@@ -208,7 +208,11 @@ export function openRunner(
       graphPath: engine.paths.database,
       skillDataDir: join(engine.paths.home, "skill-data"),
     }),
-    shell: new ShellBroker({ sandbox }),
+    shell: new ShellBroker({
+      sandbox,
+      // --net programs' proxy sockets (the engine writes only its home).
+      socketDir: join(engine.paths.home, "run"),
+    }),
     runGrants: (skill) => grants.runs.get(skill.id),
     readGrants: (skill) => grants.reads.get(skill.id),
     packages: {

@@ -12,6 +12,7 @@ export {
   ShellBroker,
   type ShellBrokerOptions,
   type ShellCaller,
+  type ShellResult,
 } from "./serve_shell.ts";
 export { PROGRAM_ENV, shellArgv, type ShellArgvOptions } from "./shell_argv.ts";
 export {

@@ -9,6 +9,10 @@ import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
 import type { Sandbox } from "../../sandbox/mod.ts";
 import { type ProgramResult, runProgram } from "./program_run.ts";
+import type { EgressSubject } from "../../grants/mod.ts";
+import { type Resolver, resolveWithDns } from "../../net/mod.ts";
+import type { AuditEntry } from "../../audit/mod.ts";
+import { ProgramProxy } from "./program_proxy.ts";
 
 /** Default and longest `timeout=` of one program, in seconds. */
 export const DEFAULT_PROGRAM_TIMEOUT_S = 30;
@@ -21,7 +25,14 @@ const MAX_INPUT_CHARS = 4 * 1024 * 1024;
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
   sandbox: Pick<Sandbox, "programCommand" | "limits">;
+  /** Where `--net` programs' proxy sockets are made (without it, no `--net`). */
+  socketDir?: string;
+  /** Resolves host names for the proxy (default `Deno.resolveDns`). */
+  resolve?: Resolver;
 }
+
+/** What `shell.run` answers: the program's result and, after `--net`, the refused connections. */
+export type ShellResult = ProgramResult & { refused?: string[] };
 
 /** The calling skill as `shell.run` checks it. */
 export interface ShellCaller {
@@ -32,6 +43,10 @@ export interface ShellCaller {
   grants: Record<string, RunGrant>;
   credentials: CallCredentials;
   signal?: AbortSignal;
+  /** What a `--net` program may reach: the skill's egress set and host grants (none when absent). */
+  egress?: EgressSubject;
+  /** Receives one line per connection of a `--net` program. */
+  audit?: (entry: AuditEntry) => void;
 }
 
 /**
@@ -61,7 +76,7 @@ export class ShellBroker {
   async run(
     caller: ShellCaller,
     params: Record<string, unknown>,
-  ): Promise<{ value: ProgramResult; checks: Record<string, string> }> {
+  ): Promise<{ value: ShellResult; checks: Record<string, string> }> {
     const program = programName(params.binary);
     const { skillId } = caller;
     if (!caller.declared.includes(program)) {
@@ -95,25 +110,11 @@ export class ShellBroker {
     }
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
-    const { sandbox } = this.#options;
-    const command = sandbox.programCommand((confinement) =>
-      shellArgv({
-        program: grant.path,
-        args,
-        cwd,
-        writable: grant.cwd,
-        config: grant.config,
-        home: grant.home,
-        net: grant.net,
-        confinement,
-        tmpBytes: sandbox.limits.tmpBytes,
-      })
-    );
-    const value = await runProgram({
-      command,
+    const value = await this.#execute(caller, program, grant, {
+      args,
+      cwd,
       input,
-      timeoutMs: timeoutS * 1000,
-      signal: caller.signal,
+      timeoutS,
     });
     // A program may print a value the call holds (its own config's token):
     // a masked skill sees the placeholder instead.
@@ -125,11 +126,73 @@ export class ShellBroker {
         declared: "shell",
         granted: grant.path,
         cwd: grant.cwd ? "granted directory" : "private /tmp",
-        network: grant.net ? "granted" : "none",
+        network: grant.net ? "engine proxy" : "none",
         exit: value.timed_out ? "timed out" : String(value.exit_code),
         args: String(args.length),
       },
     };
+  }
+
+  /** Runs the confined program; with `--net`, behind its own proxy. */
+  async #execute(
+    caller: ShellCaller,
+    program: string,
+    grant: RunGrant,
+    run: { args: string[]; cwd: string; input?: string; timeoutS: number },
+  ): Promise<ShellResult> {
+    const { args, cwd, input, timeoutS } = run;
+    const { sandbox } = this.#options;
+    const proxy = grant.net ? await this.#proxy(caller, program) : undefined;
+    let value: ShellResult;
+    try {
+      const command = sandbox.programCommand(
+        (confinement) =>
+          shellArgv({
+            program: grant.path,
+            args,
+            cwd,
+            writable: grant.cwd,
+            config: grant.config,
+            home: grant.home,
+            net: grant.net,
+            netSocket: proxy?.socketPath,
+            confinement,
+            tmpBytes: sandbox.limits.tmpBytes,
+          }),
+        undefined,
+        { net: grant.net },
+      );
+      value = await runProgram({
+        command,
+        input,
+        timeoutMs: timeoutS * 1000,
+        signal: caller.signal,
+      });
+    } finally {
+      await proxy?.close();
+    }
+    if (proxy && proxy.refused.length > 0) value.refused = proxy.refused;
+    return value;
+  }
+
+  /** The proxy of one `--net` run: the skill's egress, the engine's audit. */
+  #proxy(caller: ShellCaller, program: string): Promise<ProgramProxy> {
+    const { socketDir, resolve } = this.#options;
+    if (socketDir === undefined) {
+      throw new RpcError(
+        ErrorCode.SandboxUnavailable,
+        `"${program}" is granted the network, but programs have no network proxy here`,
+      );
+    }
+    const { skillId } = caller;
+    return ProgramProxy.open({
+      socketDir,
+      program,
+      subject: caller.egress ??
+        { skillId, egress: { hosts: [], domains: [], openWeb: false } },
+      resolve: resolve ?? resolveWithDns,
+      audit: caller.audit,
+    });
   }
 }
 

@@ -6,6 +6,11 @@ import {
   SETPRIV_COMMAND,
   SETPRIV_MOUNT,
 } from "../../sandbox/mod.ts";
+import {
+  forwarderCommand,
+  NET_SOCKET_MOUNT,
+  proxyEnv,
+} from "./program_forwarder.ts";
 
 /** What one `shell.run` runs and what it may see. */
 export interface ShellArgvOptions {
@@ -20,8 +25,13 @@ export interface ShellArgvOptions {
   config: string[];
   /** `$HOME` inside (default `/tmp`). */
   home?: string;
-  /** Keep the host's network (the owner's `--net` grant). */
+  /**
+   * The owner's `--net` grant: the program's private network namespace
+   * reaches out through the engine's proxy (never the host's namespace).
+   */
   net: boolean;
+  /** Host path of the call's proxy socket (needed with `net`). */
+  netSocket?: string;
   /** How the engine confines: the sandbox's identity, setpriv, seccomp. */
   confinement: ProgramConfinement;
   /** Size of the private `/tmp`, in bytes. */
@@ -53,7 +63,7 @@ export const PROGRAM_ENV: Readonly<Record<string, string>> = Object.freeze({
 
 /**
  * The bubblewrap arguments of one `shell.run`: every namespace new (the
- * network too, unless granted), the engine's identity (nobody: in a user
+ * network always: see {@linkcode networkArgs}), the engine's identity (nobody: in a user
  * namespace, or through `setpriv` for a root engine), the seccomp floor
  * that allows new processes on fd 3, read-only system directories and no home,
  * no `AGENTOS_HOME`, no `/root`, `/home`, `/run` or `/var` — only the
@@ -73,8 +83,9 @@ export function shellArgv(options: ShellArgvOptions): string[] {
     "--unshare-pid",
     "--unshare-uts",
     "--unshare-cgroup",
+    "--unshare-net",
   ];
-  if (!options.net) args.push("--unshare-net");
+  const network = networkArgs(options);
   args.push(
     ...identityFlags(confinement.identity),
     "--hostname",
@@ -84,7 +95,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
     "--as-pid-1",
     "--clearenv",
   );
-  const env = { ...PROGRAM_ENV, HOME: options.home ?? "/tmp" };
+  const env = { ...PROGRAM_ENV, HOME: options.home ?? "/tmp", ...network.env };
   for (const [name, value] of Object.entries(env)) {
     args.push("--setenv", name, value);
   }
@@ -114,6 +125,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
         ] as const,
       ]
       : []),
+    ...network.binds,
   ];
   // Directories bubblewrap makes on the way to a bind are 0700 by default:
   // 0755, so nobody can reach what was granted.
@@ -132,6 +144,39 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   if (confinement.seccomp) args.push("--seccomp", String(SECCOMP_FD));
   args.push("--");
   if (confinement.identity === "setpriv") args.push(...SETPRIV_COMMAND);
-  args.push(options.program, ...options.args);
+  args.push(...network.command, options.program, ...options.args);
   return args;
+}
+
+/**
+ * What `--net` adds to a program's sandbox, whose network namespace is
+ * private either way: the call's proxy socket (the engine listens on it
+ * and checks every connection), the interpreter of the forwarder that
+ * relays the private loopback to it, the forwarder put before the program,
+ * and the proxy variables. Nothing without `--net`: no socket, no way out.
+ *
+ * @param options the program's options (`net`, `netSocket`, confinement)
+ * @returns binds, environment and the command before the program
+ * @throws {TypeError} for `net` without a socket or an interpreter
+ */
+function networkArgs(options: ShellArgvOptions): {
+  binds: (readonly [string, string, "--ro-bind"])[];
+  env: Record<string, string>;
+  command: string[];
+} {
+  if (!options.net) return { binds: [], env: {}, command: [] };
+  const { python } = options.confinement;
+  if (options.netSocket === undefined || python === undefined) {
+    throw new TypeError("a --net program needs the proxy socket and Python");
+  }
+  const binds = python.dirs
+    .filter((dir) =>
+      !SYSTEM_DIRS.some((d) => dir === d || dir.startsWith(`${d}/`))
+    )
+    .map((dir) => [dir, dir, "--ro-bind"] as const);
+  return {
+    binds: [...binds, [options.netSocket, NET_SOCKET_MOUNT, "--ro-bind"]],
+    env: proxyEnv(),
+    command: forwarderCommand(python.executable),
+  };
 }
