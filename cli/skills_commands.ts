@@ -47,6 +47,13 @@ interface SkillView {
     tests: unknown[];
   }[];
   problems: SkillProblem[];
+  /** Python packages it needs (null: none). */
+  packages?: {
+    requires: string[];
+    inferred: boolean;
+    state: string;
+    command?: string;
+  } | null;
 }
 
 /** `agentos skills list`. */
@@ -124,6 +131,7 @@ Options:
         ]),
       );
     }
+    printPackages(skills);
     const broken = skills.filter((s) => s.problems.length > 0);
     if (broken.length > 0) {
       print();
@@ -141,6 +149,22 @@ Options:
     return ExitCode.Ok;
   },
 };
+
+/** Skills whose Python packages are not installed, with the one command that installs them. */
+function printPackages(skills: SkillView[]): void {
+  const missing = skills.filter((s) => s.packages?.command);
+  if (missing.length === 0) return;
+  print();
+  print("Packages not installed:");
+  for (const skill of missing) {
+    const p = skill.packages!;
+    print(escapeControls(
+      `  ${skill.id}: ${p.requires.join(", ")}${
+        p.inferred ? " (from its imports)" : ""
+      }; install with: ${p.command}`,
+    ));
+  }
+}
 
 /** Each connection's credential: the domain it was found under, or `missing`; `-` when none is needed. */
 function credentialsText(skill: SkillView): string {
@@ -187,11 +211,16 @@ provides gets the new skill after the existing providers, until you prefer
 it with agentos prefs set capability.<name> <id>.
 
 Options:
-  --force    Add the skill even when the checks find errors
+  --force    Add the skill even when no tool of it can run
   --replace  Replace a skill with the same id added from another folder
   --json     Print {id, updated, replaced?, deferred, tools, problems}
 
-Exit codes: 0 added (warnings are printed), 1 errors found (nothing added).
+A skill is refused only when it cannot run at all (no tool, or an error
+stops every tool); otherwise it is added, its errors and warnings printed
+and the stopped tools marked unavailable — the same rule skills.add applies
+for every caller.
+
+Exit codes: 0 added (problems are printed), 1 the skill cannot run at all (nothing added).
 
 Example:
   agentos skills add ./my-skill`,
@@ -213,7 +242,7 @@ Example:
     try {
       added = await callEngine("skills.add", {
         path: dir.length > 1 ? dir.replace(/\/+$/, "") : dir,
-        strict: values.force !== true,
+        force: values.force === true,
         replace: values.replace === true,
       });
     } catch (error) {
@@ -222,7 +251,7 @@ Example:
       if (values.json) printJson({ added: false, problems });
       else printProblems(problems, dir);
       throw new CliError(
-        `Not added: ${problemSummary(problems)}`,
+        `Not added: the skill cannot run at all (${problemSummary(problems)})`,
         ExitCode.Error,
         "Fix them and add it again, or add it anyway: agentos skills add --force " +
           positionals[0],

@@ -15,11 +15,16 @@ interface Lock {
 /** `agentos skills deps`. */
 export const skillsDeps: Command = {
   name: "skills deps",
-  summary: "Install the Python packages a skill declares (wheels only)",
+  summary:
+    "Install the Python packages a skill declares or imports (wheels only)",
   usage: "skills deps <skill> [--find-links DIR] [--index-url URL] [--json]",
   help:
-    `A skill lists its packages in its readme (requires: [lxml==5.2.1]). This
-installs them with pip as wheels only (--only-binary :all:: nothing is built,
+    `A skill lists its packages in its readme (requires: [lxml==5.2.1]); when
+it lists none, they are inferred from its imports outside the standard
+library (an import under try/except ImportError is optional and left out),
+by the import's name or, where the distribution is named otherwise, by the
+map in docs/skills.md (yaml -> PyYAML, bs4 -> beautifulsoup4, PIL -> Pillow…).
+This installs them with pip as wheels only (--only-binary :all:: nothing is built,
 so no package code runs at install time) into
 $AGENTOS_HOME/skill-packages/<skill>/<hash>/, named by the hash of the exact
 wheels, with a lock file (lock.json) beside it. The skill's workers see that

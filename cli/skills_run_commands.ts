@@ -30,6 +30,7 @@ Example:
       result: unknown;
       records: { created: number; updated: number; warnings: string[] };
       output?: string;
+      notice?: string;
     };
     try {
       run = await callEngine("skills.run", {
@@ -63,6 +64,7 @@ Example:
       printHint("The skill printed (last lines):");
       printHint(indent(run.output.trimEnd()));
     }
+    if (run.notice) printHint(run.notice);
     return ExitCode.Ok;
   },
 };

@@ -3,7 +3,9 @@
  * (a folder of skill directories, e.g. a clone of the public AgentOS skill
  * catalog) to a fresh engine in a temporary home, and reports per skill
  * what discovery found and every gap that keeps a tool from running here:
- * blocking (a discovery problem, Python packages, `shell.run`, a local
+ * blocking (a discovery problem, Python packages not installed — as the
+ * engine infers them, guarded imports being optional — a program this host
+ * lacks, a local
  * application database, macOS-only APIs, a logged-in browser session) or
  * not (a returned shape the engine does not have: the call works, nothing
  * is remembered). Ends with how many skills have no blocking gap on this
@@ -30,6 +32,10 @@ interface SkillView {
   dir: string;
   tools: ToolView[];
   problems: { file: string; line: number | null; reason: string }[];
+  /** Programs found by the engine (readme `shell:` and `shell.run` call sites). */
+  programs: { name: string }[];
+  /** Python packages the engine says it needs (declared or inferred; optional imports are not). */
+  packages: { requires: string[]; state: string; command?: string } | null;
 }
 
 /** One skill's verdict. */
@@ -133,7 +139,7 @@ async function check(dir: string): Promise<Verdict> {
     verdict.blocking.push(`${p.file}:${p.line ?? "?"} ${p.reason}`);
   }
   const gaps = await scanSkillSource(dir);
-  classify(gaps, verdict);
+  classify(gaps, skill, verdict);
   const unknown = new Set<string>();
   for (const tool of skill.tools) {
     const name = typeof tool.returns === "string"
@@ -147,17 +153,30 @@ async function check(dir: string): Promise<Verdict> {
   return verdict;
 }
 
-function classify(gaps: SourceGaps, verdict: Verdict): void {
-  if (gaps.packages.length > 0) {
-    verdict.blocking.push(`packages: ${gaps.packages.join(", ")}`);
+function classify(gaps: SourceGaps, skill: SkillView, verdict: Verdict): void {
+  // The engine's own view of packages (guarded imports are optional): a
+  // call fails until they are installed, naming the command.
+  const packages = skill.packages;
+  if (packages && packages.state !== "installed") {
+    verdict.blocking.push(
+      `packages: ${packages.requires.join(", ")} (${
+        packages.command ?? "invalid requires:"
+      })`,
+    );
   }
   // shell.run works once the owner grants the program; a program this
   // host lacks (or one chosen at run time) is a gap.
-  const missing = gaps.shell.filter((p) => !installed(p));
+  const programs = [
+    ...new Set([
+      ...skill.programs.map((p) => p.name),
+      ...gaps.shell.filter((p) => p.includes(" ")),
+    ]),
+  ].sort();
+  const missing = programs.filter((p) => !installed(p));
   if (missing.length > 0) {
     verdict.blocking.push(`programs not on this host: ${missing.join(", ")}`);
   }
-  const present = gaps.shell.filter(installed);
+  const present = programs.filter(installed);
   if (present.length > 0) {
     verdict.notes.push(`needs a --run grant: ${present.join(", ")}`);
   }

@@ -72,11 +72,12 @@ Deno.test("a skill worker runs confined by bubblewrap", async (t) => {
       const env = first.env as Record<string, string>;
       assert.deepEqual(
         Object.keys(env).filter((key) =>
-          !["PATH", "LANG", "LC_ALL", "PWD"].includes(key)
+          !["PATH", "LANG", "LC_ALL", "PWD", "HOME"].includes(key)
         ),
         [],
       );
       assert.equal(env.AGENTOS_HOME, undefined);
+      assert.equal(env.HOME, "/tmp", "HOME is the call's private /tmp");
       assert.equal(first.uid, 65534);
       assert.equal(first.cwd, "/tmp");
       assert.deepEqual(first.tmp_before, []);

@@ -19,20 +19,22 @@ Deno.test("agentos skills and prefs commands", async (t) => {
   await t.step(
     "skills list prints a table of skills, tools and problems",
     async () => {
-      const refused = await cli("skills", "add", fixture("broken-source"));
+      const refused = await cli("skills", "add", fixture("nothing-runs"));
       assert.equal(refused.code, 1);
       assert.match(
         refused.stdout,
-        /broken-source\/bad\.py:6: error: Syntax error/,
+        /nothing-runs\/only\.py:6: error: Syntax error/,
       );
-      assert.match(refused.stderr, /Not added: 1 error/);
+      assert.match(refused.stderr, /Not added: the skill cannot run at all/);
       const forced = await cli(
         "skills",
         "add",
         "--force",
-        fixture("broken-source"),
+        fixture("nothing-runs"),
       );
       assert.equal(forced.code, 0, forced.stderr);
+      const partly = await cli("skills", "add", fixture("broken-source"));
+      assert.equal(partly.code, 0, partly.stderr);
       const { code, stdout } = await cli("skills", "list");
       assert.equal(code, 0);
       assert.match(stdout, /^ID\s+ENABLED\s+ORIGIN\s+NEEDS\s+USES\s+PROVIDES/m);

@@ -53,6 +53,7 @@ export {
   isInterpreter,
   NEVER_RUNNABLE,
   PROGRAM_DIRS,
+  programInDirs,
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";

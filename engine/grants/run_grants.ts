@@ -75,17 +75,52 @@ export function isInterpreter(name: string): boolean {
 }
 
 /**
- * The programs a skill declares in its readme (`shell: [git, gh]`).
+ * The programs a skill names: the readme's optional `shell: [git, gh]` and
+ * the literal names at its `shell.run` call sites (discovery's
+ * `shell_programs`). A full path inside {@linkcode PROGRAM_DIRS} counts as
+ * its name (`/usr/bin/security` is `security`); other paths are dropped.
+ * These are what `skills list` offers the owner to grant: the owner's
+ * `--run` grant, not this list, is what lets a program run.
  *
  * @param discovery the skill's discovery
- * @returns the declared names
+ * @returns the names, readme first, each once
  */
-export function declaredPrograms(discovery: DeclaredSkill): string[] {
+export function declaredPrograms(
+  discovery: DeclaredSkill & { shell_programs?: { program: string }[] },
+): string[] {
   const raw = discovery.front_matter.shell;
-  const list = Array.isArray(raw) ? raw : typeof raw === "string" ? [raw] : [];
-  return list.filter((n): n is string =>
-    typeof n === "string" && PROGRAM_NAME.test(n)
+  const listed = Array.isArray(raw)
+    ? raw
+    : typeof raw === "string"
+    ? [raw]
+    : [];
+  const scanned = (discovery.shell_programs ?? []).map((p) => p.program);
+  const names = [...listed, ...scanned].map((n) =>
+    typeof n === "string" && n.startsWith("/") ? programInDirs(n) : n
   );
+  return [
+    ...new Set(
+      names.filter((n): n is string =>
+        typeof n === "string" && PROGRAM_NAME.test(n)
+      ),
+    ),
+  ];
+}
+
+/**
+ * The program name of a full path directly inside one of
+ * {@linkcode PROGRAM_DIRS} (`/usr/bin/security` → `security`), or
+ * undefined for any other path (`/tmp/git`, `/usr/bin/../bin/git`).
+ *
+ * @param path a path as a skill gives it
+ * @returns the name, or undefined
+ */
+export function programInDirs(path: string): string | undefined {
+  const slash = path.lastIndexOf("/");
+  const name = path.slice(slash + 1);
+  return PROGRAM_DIRS.includes(path.slice(0, slash)) && PROGRAM_NAME.test(name)
+    ? name
+    : undefined;
 }
 
 /**

@@ -25,6 +25,12 @@ export const PACKAGES_MOUNT = "/packages";
 /** Where the files of a script run (an SQL runner's databases) appear: `/db/0.sqlite`, … */
 export const FILES_MOUNT = "/db";
 
+/** `$HOME` inside: the call's own `/tmp`, private and empty when the call starts. */
+export const SANDBOX_HOME = "/tmp";
+
+/** The host's zone database and local time, bound read-only when they exist (for `zoneinfo`). */
+export const ZONE_PATHS = ["/usr/share/zoneinfo", "/etc/localtime"];
+
 /** The descriptor the launcher opens the seccomp filter on. */
 export const SECCOMP_FD = 3;
 
@@ -68,6 +74,8 @@ export interface BwrapArgvOptions {
   readCapability?: boolean;
   /** Arguments after the interpreter, e.g. `["-I", "-S", "/sdk/worker_main.py"]`. */
   pythonArgs: string[];
+  /** The host's `TZ`, already checked (see `hostTimeZone`). */
+  timeZone?: string;
 }
 
 /**
@@ -81,8 +89,8 @@ export interface BwrapArgvOptions {
  * read-only binds of only the interpreter's prefixes, the C library paths
  * and the SDK, and exactly two writable places, both size-capped tmpfs:
  * `/tmp` and `/dev/shm`. The root and `/dev` are remounted read-only. No
- * home directory, no `AGENTOS_HOME`, no skill directory (sources travel as
- * text in the call).
+ * host home directory (`HOME` is the private `/tmp`), no `AGENTOS_HOME`, no skill directory (sources travel as text in
+ * the call); the host's zone database and `TZ`, read-only.
  *
  * Every path is fixed or comes from the runtime description: nothing is
  * globbed or walked, so the cost does not grow with what the host holds.
@@ -96,6 +104,7 @@ export function bwrapArgv(options: BwrapArgvOptions): string[] {
     ...identityFlags(options.identity, options.readCapability === true),
     ...processFlags(),
     ...tmpMount(options),
+    ...homeAndZone(options),
     ...hostMounts(planHostMounts(options)),
     ...kernelMounts(options),
     ...(options.seccomp ? ["--seccomp", String(SECCOMP_FD)] : []),
@@ -145,6 +154,18 @@ function tmpMount(options: BwrapArgvOptions): string[] {
   ];
 }
 
+/**
+ * `HOME`, the private `/tmp` (empty when the call starts, so `Path.home()`
+ * works and nothing of the host's home is seen), and the host's `TZ`.
+ */
+function homeAndZone(options: BwrapArgvOptions): string[] {
+  const args = ["--setenv", "HOME", SANDBOX_HOME];
+  if (options.timeZone !== undefined) {
+    args.push("--setenv", "TZ", options.timeZone);
+  }
+  return args;
+}
+
 /** What of the host appears inside: symlinks, read-only binds, and binds made only if their source exists. */
 interface HostMounts {
   /** `--symlink` arguments for the layout's symlinks outside the prefixes. */
@@ -187,6 +208,7 @@ function planHostMounts(options: BwrapArgvOptions): HostMounts {
     binds.push([options.skillDir, SKILL_MOUNT]);
   }
   const tryBinds = fileBinds(options.files ?? [], binds);
+  for (const path of ZONE_PATHS) tryBinds.push([path, path]);
   if (options.identity === "setpriv") {
     binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
   }
@@ -219,7 +241,7 @@ function hostMounts({ symlinks, binds, tryBinds }: HostMounts): string[] {
   // bubblewrap makes the missing parents of a mount point 0700 and owned
   // by whoever runs it: made explicitly, they are 0755 for nobody.
   const made = new Set<string>();
-  for (const [source, dest] of binds) {
+  const parents = (dest: string) => {
     for (const parent of ancestors(dest)) {
       if (made.has(parent) || binds.some(([, d]) => isInside(parent, d))) {
         continue;
@@ -227,9 +249,13 @@ function hostMounts({ symlinks, binds, tryBinds }: HostMounts): string[] {
       made.add(parent);
       args.push("--perms", "0755", "--dir", parent);
     }
+  };
+  for (const [source, dest] of binds) {
+    parents(dest);
     args.push("--ro-bind", source, dest);
   }
   for (const [source, dest] of tryBinds) {
+    parents(dest);
     args.push("--ro-bind-try", source, dest);
   }
   return args;

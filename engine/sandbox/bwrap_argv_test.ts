@@ -63,6 +63,7 @@ Deno.test("bwrapArgv() unshares every namespace, drops to nobody and clears the 
     "PATH",
     "LANG",
     "LC_ALL",
+    "HOME",
   ]);
   assert.ok(!args.includes("--share-net"));
 });
@@ -77,6 +78,8 @@ Deno.test("bwrapArgv() binds only the prefix, the library paths and the SDK, rea
     ["/proc/sys", "/proc/sys"],
   ]);
   assert.deepEqual(pairs(args, "--ro-bind-try", 2), [
+    ["/usr/share/zoneinfo", "/usr/share/zoneinfo"],
+    ["/etc/localtime", "/etc/localtime"],
     ["/proc/sysrq-trigger", "/proc/sysrq-trigger"],
   ]);
   assert.deepEqual(pairs(args, "--remount-ro", 1), [["/dev"], ["/"]]);
@@ -161,9 +164,27 @@ Deno.test("bwrapArgv() for a root engine: no user namespace, setpriv to nobody b
     "/opt/py/bin/python3.11",
   ]);
   // The parents bubblewrap would make 0700 for root are made 0755.
-  assert.deepEqual(pairs(args, "--dir", 1), [["/usr"], ["/opt"], [
-    "/.agentos",
-  ]]);
+  assert.deepEqual(pairs(args, "--dir", 1), [
+    ["/usr"],
+    ["/opt"],
+    ["/.agentos"],
+    ["/usr/share"],
+    ["/etc"],
+  ]);
+});
+
+Deno.test("bwrapArgv(): HOME is the private /tmp; the zone database is read-only; TZ only when given", () => {
+  const plain = argv();
+  assert.deepEqual(pairs(plain, "--setenv", 2).at(-1), ["HOME", "/tmp"]);
+  assert.ok(!pairs(plain, "--setenv", 2).some(([name]) => name === "TZ"));
+  assert.ok(
+    !pairs(plain, "--bind", 2).some((pair) => pair[1]?.includes("zoneinfo")),
+  );
+  const zoned = argv({ timeZone: "America/Chicago" });
+  assert.deepEqual(pairs(zoned, "--setenv", 2).at(-1), [
+    "TZ",
+    "America/Chicago",
+  ]);
 });
 
 Deno.test("identityFlags() drops every capability, whichever way the sandbox gets its identity", () => {

@@ -1,6 +1,7 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { bwrapArgv, FILES_MOUNT, WORKER_ENV } from "./bwrap_argv.ts";
 import { CgroupTree } from "./call_cgroup.ts";
+import { hostTimeZone } from "./host_time_zone.ts";
 import {
   type ProbeAttempt,
   probeConfinement,
@@ -63,6 +64,8 @@ export class Sandbox {
   #uid: number;
   #confinement: Confinement | undefined;
   #workerArgv: string[] | undefined;
+  /** The host's `TZ`, read once (see `hostTimeZone`). */
+  #timeZone = hostTimeZone();
 
   private constructor(
     info: SandboxInfo,
@@ -303,6 +306,7 @@ export class Sandbox {
         seccomp: this.#seccomp,
         ...modeMounts(mode),
         pythonArgs: this.#pythonArgs(mode, limits, true),
+        timeZone: this.#timeZone,
       }),
     ];
   }

@@ -15,6 +15,7 @@ export {
   checkSkill,
   type Severity,
   type ShapeFacts,
+  testLeavesOut,
 } from "./skill_checks.ts";
 export {
   type ConnectionInfo,
@@ -40,5 +41,11 @@ export {
   type PackageLock,
   type PackageState,
   packageState,
+  skillRequirements,
 } from "./skill_packages.ts";
+export {
+  distributionOf,
+  IMPORT_DISTRIBUTIONS,
+  inferredRequirements,
+} from "./package_inference.ts";
 export { KNOWN_NEEDS, unavailableTools } from "./runtime_checks.ts";

@@ -1,6 +1,7 @@
 /**
  * Skill checks about what this engine can run, beside the authoring checks
- * of `skill_checks.ts`: imports outside the standard library and the SDK,
+ * of `skill_checks.ts`: imports outside the standard library and the SDK
+ * (required or optional),
  * readme capabilities the engine does not know, and which tools a skill's
  * errors leave unable to work.
  *
@@ -9,6 +10,7 @@
 import type { Discovery, ToolInfo } from "./skill_discovery.ts";
 import { declaredNeeds } from "../grants/mod.ts";
 import { closest } from "../closest_word.ts";
+import { distributionOf } from "./package_inference.ts";
 
 /** A problem as the checks report it (see `CheckedProblem`). */
 interface Found {
@@ -33,23 +35,48 @@ export const KNOWN_NEEDS = [
 
 /**
  * Imports of modules that are neither the standard library, the SDK nor
- * the skill's own files: the sandbox has no such package unless the readme
- * declares it under `requires:` (installed with `agentos skills deps`).
+ * the skill's own files. A required one is a warning naming its
+ * distribution and the one command that installs it (`agentos skills deps
+ * <id>`, which infers it when the readme declares no `requires:`); a call
+ * before that install fails naming the same command. Imports guarded by
+ * `except ImportError` are optional: one warning names them all.
  *
  * @param discovery the skill
- * @returns one problem per module, at its first import
+ * @returns one warning per required module, and one for the optional ones
  */
 export function importProblems(discovery: Discovery): Found[] {
   const requires = discovery.front_matter.requires;
   const declared = Array.isArray(requires) && requires.length > 0;
-  return (discovery.foreign_imports ?? []).map(({ module, file, line }) => ({
+  const id = typeof discovery.front_matter.id === "string"
+    ? discovery.front_matter.id
+    : "<skill>";
+  const imports = discovery.foreign_imports ?? [];
+  const out: Found[] = imports.filter((i) => i.optional !== true).map((
+    { module, file, line },
+  ) => ({
     file,
     line,
-    severity: declared ? "warning" : "error",
+    severity: "warning",
     reason: declared
-      ? `Import of "${module}" is neither the standard library nor the AgentOS SDK: make sure requires: installs it`
-      : `Import of "${module}" is neither the standard library nor the AgentOS SDK, and the readme declares no requires:; declare the package there (then agentos skills deps) or remove the import`,
+      ? `Import of "${module}" is neither the standard library nor the AgentOS SDK: make sure requires: installs it (agentos skills deps ${id})`
+      : `Import of "${module}" is neither the standard library nor the AgentOS SDK: the skill needs the package ${
+        distributionOf(module)
+      }; install it with: agentos skills deps ${id}`,
   }));
+  const optional = imports.filter((i) => i.optional === true);
+  if (optional.length > 0) {
+    const first = optional[0]!;
+    out.push({
+      file: first.file,
+      line: first.line,
+      severity: "warning",
+      reason:
+        `Optional imports (guarded by except ImportError; the skill runs without them): ${
+          optional.map((i) => i.module).join(", ")
+        }`,
+    });
+  }
+  return out;
 }
 
 /**

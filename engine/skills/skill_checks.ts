@@ -47,6 +47,10 @@ const KNOWN_FRONT_MATTER = [
   "tools",
   "services",
   "privileges",
+  // Programs the skill runs (also found at its shell.run call sites).
+  "shell",
+  // Python packages it needs (else inferred from its imports).
+  "requires",
 ];
 
 /** Capabilities whose use the engine checks against the readme. */
@@ -211,18 +215,32 @@ function checkTool(tool: ToolInfo, options: CheckOptions, add: Add): void {
         at("error", `@test passes "${key}", which ${tool.name} does not take`);
       }
     }
-    const missing = tool.params.filter((p) =>
-      p.required && !(p.name in (test.params ?? {}))
-    );
-    if (missing.length > 0) {
-      at(
-        "error",
-        `@test leaves out ${
-          missing.map((p) => `"${p.name}"`).join(", ")
-        }, which ${tool.name} requires`,
-      );
+    const missing = testLeavesOut(tool, test);
+    if (missing !== undefined) {
+      // The tool still works: `skills test` skips this case, naming why.
+      at("warning", missing);
     }
   }
+}
+
+/**
+ * Why a `@test` case cannot run as written (it leaves out a parameter the
+ * tool requires), or undefined when it can.
+ *
+ * @param tool the tool
+ * @param test one of its cases
+ * @returns the reason, or undefined
+ */
+export function testLeavesOut(
+  tool: ToolInfo,
+  test: ToolInfo["tests"][number],
+): string | undefined {
+  const given = test.params ?? {};
+  const missing = tool.params.filter((p) => p.required && !(p.name in given));
+  if (missing.length === 0) return undefined;
+  return `@test leaves out ${
+    missing.map((p) => `"${p.name}"`).join(", ")
+  }, which ${tool.name} requires: skills test skips this case`;
 }
 
 function checkServices(discovery: Discovery, add: Add): void {

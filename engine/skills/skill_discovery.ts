@@ -74,7 +74,15 @@ export interface Discovery {
   /** Brokered services the code uses (`http`, `sql`…), with the first use. */
   services?: Record<string, { file: string; line: number }>;
   /** Imported modules that are neither the standard library, the SDK nor the skill's own. */
-  foreign_imports?: { module: string; file: string; line: number }[];
+  foreign_imports?: {
+    module: string;
+    file: string;
+    line: number;
+    /** Imported only under `try: … except ImportError:`: the skill runs without it. */
+    optional?: boolean;
+  }[];
+  /** Programs named by a literal at a `shell.run` call site. */
+  shell_programs?: { program: string; file: string; line: number }[];
 }
 
 /** A skill's files as text: its readme and `.py` sources by relative path. */

@@ -1,6 +1,7 @@
 import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 import { join } from "../paths.ts";
 import type { Discovery } from "./skill_discovery.ts";
+import { inferredRequirements } from "./package_inference.ts";
 
 /** One requirement as a readme's `requires:` gives it: `name==1.2`, `name>=1`, `name`. */
 const REQUIREMENT =
@@ -62,7 +63,24 @@ export function declaredRequirements(discovery: Discovery): string[] {
 }
 
 /**
- * Whether a skill's declared packages are installed, and where.
+ * The packages a skill needs: its readme's `requires:`, or, when it
+ * declares none, the distributions of its required imports.
+ *
+ * @param discovery the skill's discovery
+ * @returns the requirements and whether they were inferred
+ * @throws {RpcError} InvalidParams for a malformed `requires:`
+ */
+export function skillRequirements(
+  discovery: Discovery,
+): { requires: string[]; inferred: boolean } {
+  const declared = declaredRequirements(discovery);
+  return declared.length > 0
+    ? { requires: declared, inferred: false }
+    : { requires: inferredRequirements(discovery), inferred: true };
+}
+
+/**
+ * Whether a skill's packages (declared or inferred) are installed, and where.
  *
  * @param skill the skill's id and discovery
  * @param root `$AGENTOS_HOME/skill-packages`
@@ -72,7 +90,7 @@ export async function packageState(
   skill: { id: string; discovery: Discovery },
   root: string,
 ): Promise<PackageState> {
-  const requires = declaredRequirements(skill.discovery);
+  const { requires } = skillRequirements(skill.discovery);
   if (requires.length === 0) return { kind: "none" };
   let lock: PackageLock;
   try {
@@ -116,7 +134,7 @@ export function missingPackages(
 }
 
 /**
- * Installs a skill's declared packages as wheels only (`--only-binary
+ * Installs a skill's packages (declared, or inferred from its imports) as wheels only (`--only-binary
  * :all:`: no source build, so nothing runs at install time) into
  * `skill-packages/<id>/<hash>/`, the hash of the exact wheels, and writes
  * the lock beside it. The previous install stays in use until the new one
@@ -131,10 +149,10 @@ export async function installPackages(
   skill: { id: string; discovery: Discovery },
   options: InstallOptions,
 ): Promise<PackageLock> {
-  const requires = declaredRequirements(skill.discovery);
+  const { requires } = skillRequirements(skill.discovery);
   if (requires.length === 0) {
     throw invalidParams(
-      `Skill "${skill.id}" declares no packages (readme "requires:")`,
+      `Skill "${skill.id}" declares no packages (readme "requires:") and imports none outside the standard library`,
     );
   }
   const home = join(options.root, skill.id);

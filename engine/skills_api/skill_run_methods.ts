@@ -14,6 +14,7 @@ import type { RunRequest } from "../workers/mod.ts";
 import type { SkillsHandlerContext } from "./skills_context.ts";
 import { booleanParam, skillParam } from "./skill_params.ts";
 import { runTestCases, type TestCase } from "./skill_test_cases.ts";
+import { placeholderNotice } from "./placeholder_notice.ts";
 
 /**
  * `skills.run {remember?, skill, tool, params?}` and `skills.test {skill,
@@ -70,11 +71,13 @@ async function runSkill(
     remember: params.remember,
     ...callOptions(request),
   });
+  const notice = placeholderNotice(params.skill, run.result);
   return {
     result: run.result,
     records: run.records,
     callId: run.callId,
     ms: run.ms,
+    ...(notice === undefined ? {} : { notice }),
     ...(run.secrets.length > 0 ? { secrets: run.secrets } : {}),
     ...(run.output === undefined ? {} : { output: run.output }),
   };

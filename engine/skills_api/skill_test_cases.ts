@@ -9,7 +9,11 @@
 import { RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { HttpTape } from "../broker/mod.ts";
-import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
+import {
+  type SkillEntry,
+  testLeavesOut,
+  type ToolInfo,
+} from "../skills/mod.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
 /** One case's outcome, as `skills.test` reports it. */
@@ -29,7 +33,8 @@ type ToolCase = ToolInfo["tests"][number];
 
 /**
  * Runs every case of every tool, one at a time; a tool marked to skip
- * reports one skipped case.
+ * reports one skipped case, and so does a case that leaves out a
+ * parameter its tool requires.
  *
  * @param runner the skill runner
  * @param run the skill, its tools, the tape and the request's options
@@ -52,7 +57,13 @@ export async function runTestCases(
       continue;
     }
     for (const [index, testCase] of tool.tests.entries()) {
-      cases.push(await runTestCase(runner, run, tool, index, testCase));
+      // A case that cannot run as written is skipped, saying why.
+      const cannot = testLeavesOut(tool, testCase);
+      cases.push(
+        cannot !== undefined
+          ? { tool: tool.name, case: index, status: "skipped", reason: cannot }
+          : await runTestCase(runner, run, tool, index, testCase),
+      );
     }
   }
   return cases;

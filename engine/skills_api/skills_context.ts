@@ -29,6 +29,8 @@ import { gatedMethod, type GatedSpec, type Handle } from "./gated_method.ts";
 /** What the methods work on. */
 export interface SkillsMethodsContext {
   registry: SkillRegistry;
+  /** `$AGENTOS_HOME/skill-packages` (for `skills.list`'s packages). */
+  packagesRoot?: string;
   runner: SkillRunner;
   capabilities: CapabilityBroker;
   settings: SettingsStore;

@@ -35,6 +35,8 @@ import {
   type SkillsMethodsContext,
 } from "./skills_context.ts";
 import { booleanParam, flagParam, skillParam } from "./skill_params.ts";
+import { refuseUnrunnable } from "./add_rule.ts";
+import { packagesView } from "./packages_view.ts";
 
 export type { SkillsMethodsContext } from "./skills_context.ts";
 
@@ -96,9 +98,9 @@ export function skillsMethods(ctx: SkillsHandlerContext): MethodTable {
     ),
     "skills.add": needsSandbox({
       path: param.string(4096),
-      // strict (what `agentos skills add` sends unless --force): refuse a
-      // skill with errors. Without it the skill is added with its problems.
-      strict: flagParam,
+      // force (`agentos skills add --force`): add even a skill that cannot
+      // run at all. The rule is the same for every caller (add_rule.ts).
+      force: booleanParam(false),
       replace: booleanParam(false),
     }, (params) => addSkill(ctx, params)),
     "skills.validate": needsSandbox(
@@ -120,17 +122,21 @@ export function skillsMethods(ctx: SkillsHandlerContext): MethodTable {
   };
 }
 
-function listSkills(ctx: SkillsHandlerContext) {
+async function listSkills(ctx: SkillsHandlerContext) {
   const domains = ctx.vaultDomains();
+  const root = ctx.packagesRoot;
   return {
-    skills: ctx.registry.list().map((skill) =>
-      skillView(skill, ctx.grantsOf(skill), {
-        vaultDomains: domains,
-        runGrants: ctx.runGrants?.get(skill.id),
-        readGrants: ctx.readGrants?.get(skill.id),
-        secretsGranted: ctx.secretsGrants.has(skill.id),
-        unavailable: unavailableTools(skill.discovery, ctx.check),
-      })
+    skills: await Promise.all(
+      ctx.registry.list().map(async (skill) => ({
+        ...skillView(skill, ctx.grantsOf(skill), {
+          vaultDomains: domains,
+          runGrants: ctx.runGrants?.get(skill.id),
+          readGrants: ctx.readGrants?.get(skill.id),
+          secretsGranted: ctx.secretsGrants.has(skill.id),
+          unavailable: unavailableTools(skill.discovery, ctx.check),
+        }),
+        packages: root === undefined ? null : await packagesView(skill, root),
+      })),
     ),
   };
 }
@@ -202,9 +208,9 @@ function changeEgressGrant(
 
 async function addSkill(
   ctx: SkillsHandlerContext,
-  { path, strict, replace }: {
+  { path, force, replace }: {
     path: string;
-    strict: boolean;
+    force: boolean;
     replace: boolean;
   },
 ) {
@@ -213,7 +219,7 @@ async function addSkill(
     replace,
     check: (read, id) => {
       problems = ctx.check(read);
-      if (strict) refuseWithErrors(id, problems);
+      if (!force) refuseUnrunnable(id, read, problems);
     },
   });
   const { skill } = added;
@@ -229,20 +235,6 @@ async function addSkill(
     tools: skill.discovery.tools.map((tool) => tool.name),
     problems,
   };
-}
-
-/** A strict add refuses a skill with errors. */
-function refuseWithErrors(id: string, problems: CheckedProblem[]): void {
-  const errors = problems.filter((p) => p.severity === "error").length;
-  if (errors > 0) {
-    throw new RpcError(
-      ErrorCode.InvalidParams,
-      `Skill ${id} has ${errors} problem${
-        errors === 1 ? "" : "s"
-      }; not added (fix them, or add it anyway with --force)`,
-      { id, problems },
-    );
-  }
 }
 
 /** What `skills.add --replace` says of the skill it replaced. */

@@ -186,6 +186,7 @@ function registerMethods(
     ...shapeFacts(graph),
     runGrants: grants.runs,
     readGrants: grants.reads,
+    packagesRoot: parts.packagesRoot,
   });
   registerTable(
     engine.dispatcher,

@@ -6,7 +6,10 @@ missing ``await``, blocking sleeps in ``async def`` — plus, per tool, the
 facts the engine judges against shapes and the readme: whether it takes
 ``**params``, the keys of the dicts it returns, which brokered services
 the file uses (``sql``, ``http``...) and which imported modules are neither
-the standard library nor the SDK. SDK calls the engine refuses
+the standard library nor the SDK (and whether each is optional: imported
+only inside ``try:`` with an ``except ImportError:`` that does not raise
+again), and the programs named by a literal at ``shell.run`` call sites.
+SDK calls the engine refuses
 (``graph.*``: records travel under ``@returns``) are findings too. The engine (``engine/skills/
 skill_checks.ts``) turns these into problems; ``agentos skills validate``
 and ``skills add`` print them with file and line.
@@ -56,6 +59,9 @@ SERVICE_OF = {"client": "http", "http": "http", "sql": "sql", "crypto": "crypto"
               "shell": "shell", "plist": "plist", "keychain": "keychain", "llm": "llm"}
 """The readme capability each SDK object's calls exercise."""
 
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+"""Exceptions an ``except`` clause catches a failed import with."""
+
 _SCHEDULERS = frozenset({"gather", "create_task", "ensure_future", "wait", "wait_for", "shield", "as_completed",
                          "run"})
 
@@ -68,7 +74,7 @@ def lint(file: str, source: str) -> dict:
     try:
         tree = ast.parse(source, filename=file)
     except (SyntaxError, ValueError):
-        return {"findings": [], "tools": {}, "services": {}, "imports": {}}
+        return {"findings": [], "tools": {}, "services": {}, "imports": {}, "programs": {}}
     return _Lint(file, tree).run()
 
 
@@ -80,7 +86,9 @@ class _Lint:
         self.sdk = {}  # local name -> SDK object name
         self.sdk_modules = set()  # local names bound to the agentos package
         self.services = {}
-        self.foreign = {}  # top-level module -> first line, for modules outside the stdlib and the SDK
+        self.foreign = {}  # top-level module -> {line, optional}, for modules outside the stdlib and the SDK
+        self.programs = {}  # program named by a literal at a shell.run call site -> first line
+        self.constants = _module_strings(tree)
 
     def find(self, line, reason, severity="error"):
         self.findings.append({"file": self.file, "line": line, "reason": reason, "severity": severity})
@@ -99,9 +107,11 @@ class _Lint:
                     "return_keys": _return_keys(node),
                 }
         self.findings.sort(key=lambda finding: finding["line"])
-        return {"findings": self.findings, "tools": tools, "services": self.services, "imports": self.foreign}
+        return {"findings": self.findings, "tools": tools, "services": self.services, "imports": self.foreign,
+                "programs": self.programs}
 
     def _imports(self):
+        guarded = _guarded_imports(self.tree)
         for node in ast.walk(self.tree):
             names = []
             if isinstance(node, ast.Import):
@@ -120,7 +130,10 @@ class _Lint:
             for name in names:
                 top = name.split(".")[0]
                 if top != "agentos" and top not in _STDLIB and top not in BANNED_IMPORTS:
-                    self.foreign.setdefault(top, node.lineno)
+                    seen = self.foreign.setdefault(top, {"line": node.lineno, "optional": True})
+                    # Optional only if every import of it is guarded.
+                    seen["optional"] = seen["optional"] and id(node) in guarded
+                    seen["line"] = min(seen["line"], node.lineno)
                 banned = next((b for b in BANNED_IMPORTS if name == b or name.startswith(b + ".")), None)
                 if banned is None and name.split(".")[0] in BANNED_IMPORTS:
                     banned = name.split(".")[0]
@@ -156,6 +169,8 @@ class _Lint:
                 if owner == "graph" and not callee.attr.startswith("_"):
                     self.find(call.lineno, f"graph.{callee.attr}() is refused by the engine: return records "
                                            "under @returns and the engine writes them; read with sql.query")
+                if owner == "shell" and callee.attr == "run":
+                    self._program(call)
                 if owner is not None:
                     self.services.setdefault(SERVICE_OF.get(owner, owner), call.lineno)
                     methods = SDK_ASYNC[owner]
@@ -174,6 +189,56 @@ class _Lint:
             else:
                 self.find(call.lineno, f"{func.name}() calls {label}() but is not async: make it async def "
                                        "and await the call")
+
+
+    def _program(self, call):
+        """Records the program a ``shell.run`` call names by a literal (or a module-level string constant)."""
+        named = [k.value for k in call.keywords if k.arg == "binary"]
+        node = call.args[0] if call.args else (named[0] if named else None)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = node.value
+        elif isinstance(node, ast.Name) and node.id in self.constants:
+            name = self.constants[node.id]
+        else:
+            return  # chosen at run time: only the owner's grant can name it
+        self.programs.setdefault(name, call.lineno)
+
+
+def _module_strings(tree):
+    """Module-level names assigned once from a string literal (``GIT = "git"``)."""
+    found, twice = {}, set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            name = node.targets[0].id
+            if name in found:
+                twice.add(name)
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                found[name] = node.value.value
+    return {k: v for k, v in found.items() if k not in twice}
+
+
+def _guarded_imports(tree):
+    """Ids of import statements inside a ``try:`` whose handler catches a failed import and does not raise.
+
+    Such an import is optional: the skill runs without the module.
+    """
+    guarded = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try) or not any(_tolerates_import_error(h) for h in node.handlers):
+            continue
+        for statement in node.body:
+            for inner in ast.walk(statement):
+                if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                    guarded.add(id(inner))
+    return guarded
+
+
+def _tolerates_import_error(handler):
+    caught = handler.type
+    names = [] if caught is None else caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    catches = caught is None or any(isinstance(n, ast.Name) and n.id in _IMPORT_ERRORS for n in names)
+    raises = any(isinstance(n, ast.Raise) for statement in handler.body for n in ast.walk(statement))
+    return catches and not raises
 
 
 def _callee_name(node):

@@ -6,10 +6,11 @@ stdin and writes one JSON line::
 
     {"front_matter": {...}, "tools": [...], "connections": [...],
      "url_literals": [...], "imports": [...], "capability_calls": [...],
-     "problems": [...], "findings": [...], "services": {...}}
+     "problems": [...], "findings": [...], "services": {...},
+     "foreign_imports": [...], "shell_programs": [...]}
 
-``findings`` and ``services`` and each tool's ``kwargs`` and ``return_keys``
-come from :mod:`agentos._source_lint`, for the engine's skill checks.
+``findings``, ``services``, ``foreign_imports`` (each with ``optional``),
+``shell_programs`` and each tool's ``kwargs`` and ``return_keys`` come from :mod:`agentos._source_lint`, for the engine's skill checks.
 
 A tool is a top-level ``def``/``async def`` carrying an SDK decorator
 (``returns``, ``provides``, ``connection``, ``timeout``, ``test``,
@@ -52,7 +53,7 @@ def discover(readme, sources: dict) -> dict:
             else:
                 front_matter = parsed
     tools, connections, urls, imports, uses = [], [], [], set(), set()
-    findings, services, foreign = [], {}, {}
+    findings, services, foreign, programs = [], {}, {}, {}
     first_tool, first_connection = {}, {}
     for path in sorted(p for p in sources if p.endswith(".py")):
         scan = FileScan(path, sources[path]).run()
@@ -61,8 +62,12 @@ def discover(readme, sources: dict) -> dict:
         findings.extend(facts["findings"])
         for service, line in facts["services"].items():
             services.setdefault(service, {"file": path, "line": line})
-        for module, line in facts["imports"].items():
-            foreign.setdefault(module, {"module": module, "file": path, "line": line})
+        for module, seen in facts["imports"].items():
+            entry = foreign.setdefault(module, {"module": module, "file": path, "line": seen["line"],
+                                                "optional": seen["optional"]})
+            entry["optional"] = entry["optional"] and seen["optional"]
+        for program, line in facts["programs"].items():
+            programs.setdefault(program, {"program": program, "file": path, "line": line})
         for tool in scan.tools:
             tool.update(facts["tools"].get(tool["name"], {}))
             earlier = first_tool.setdefault(tool["name"], tool)
@@ -98,7 +103,10 @@ def discover(readme, sources: dict) -> dict:
         "findings": findings,
         "services": services,
         # Imports of neither the standard library, the SDK nor the skill's own modules.
+        # Optional ones are imported only under try/except ImportError (the skill runs without them).
         "foreign_imports": [v for k, v in sorted(foreign.items()) if k not in _own_modules(sources)],
+        # Programs named by a literal at a shell.run call site (the owner's --run grant permits them).
+        "shell_programs": [v for _, v in sorted(programs.items())],
     }
 
 

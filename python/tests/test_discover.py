@@ -67,7 +67,7 @@ class DiscoverCliTest(unittest.TestCase):
         result = json.loads(proc.stdout)
         self.assertEqual(list(result), ["front_matter", "tools", "connections", "url_literals", "imports",
                                         "capability_calls", "problems", "findings", "services",
-                                        "foreign_imports"])
+                                        "foreign_imports", "shell_programs"])
         self.assertEqual(result["front_matter"], {
             "id": "example-search",
             "name": "Example Search",
@@ -134,12 +134,52 @@ class DiscoverCliTest(unittest.TestCase):
         ''')
         result = discover(README, {"tools.py": tools, "helpers.py": "shared = 1\n"})
         self.assertEqual(result["foreign_imports"], [
-            {"module": "bs4", "file": "tools.py", "line": 3},
-            {"module": "lxml", "file": "tools.py", "line": 2},
+            {"module": "bs4", "file": "tools.py", "line": 3, "optional": False},
+            {"module": "lxml", "file": "tools.py", "line": 2, "optional": False},
         ])
         refused = [f for f in result["findings"] if "graph.create" in f["reason"]]
         self.assertEqual([(f["file"], f["line"]) for f in refused], [("tools.py", 9)])
         self.assertIn("refused by the engine", refused[0]["reason"])
+
+    def test_guarded_imports_are_optional_unless_the_handler_raises_or_another_import_is_bare(self):
+        tools = textwrap.dedent('''\
+            from agentos import returns
+            try:
+                from lxml import html
+            except ImportError:
+                html = None
+            try:
+                import yt_dlp
+            except ImportError as error:
+                raise ImportError("yt-dlp is required") from error
+            try:
+                import bs4
+            except (ModuleNotFoundError, ValueError):
+                bs4 = None
+            import bs4.element
+            try:
+                import fpdf
+            except ValueError:
+                fpdf = None
+        ''')
+        result = discover(README, {"tools.py": tools})
+        self.assertEqual({i["module"]: i["optional"] for i in result["foreign_imports"]},
+                         {"lxml": True, "yt_dlp": False, "bs4": False, "fpdf": False})
+
+    def test_programs_named_by_a_literal_at_shell_run_call_sites_are_listed(self):
+        tools = textwrap.dedent('''\
+            from agentos import shell
+            from agentos import shell as sh
+            GIT = "git"
+            async def run(binary, **params):
+                await shell.run("gh", args=[])
+                await sh.run(GIT)
+                await shell.run(binary="/usr/bin/security")
+                await shell.run(binary)
+                await other.run("not-a-program")
+        ''')
+        result = discover(README, {"tools.py": tools})
+        self.assertEqual([p["program"] for p in result["shell_programs"]], ["/usr/bin/security", "gh", "git"])
 
     def test_malformed_request_exits_1_with_a_message(self):
         for request in (b"not json", {"readme": "x"}, {"sources": {"a.py": 1}}):

@@ -68,7 +68,8 @@ class LintTest(unittest.TestCase):
         self.assertEqual(self.facts["services"], {"http": 15, "sql": 25})
 
     def test_a_file_that_does_not_parse_yields_nothing(self):
-        self.assertEqual(lint("x.py", "def broken(:\n"), {"findings": [], "tools": {}, "services": {}, "imports": {}})
+        self.assertEqual(lint("x.py", "def broken(:\n"), {"findings": [], "tools": {}, "services": {}, "imports": {},
+                                                           "programs": {}})
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /**
- * The `shell.run` op: programs a skill declares (`shell: [git]`) and the
- * owner granted (`agentos skills allow <skill> --run git`), each run under
+ * The `shell.run` op: programs the owner granted (`agentos skills allow
+ * <skill> --run git`), named by the skill or by their full path in the
+ * program directories, each run under
  * its own bubblewrap profile with an argv array (no shell), a working
  * directory inside the granted one, output caps and a timeout. Calls
  * `engine/skills` (the grants) and `../credentials` (placeholders).

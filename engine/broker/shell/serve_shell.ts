@@ -2,6 +2,8 @@ import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
 import {
   expandHome,
   isCleanAbsolute,
+  PROGRAM_DIRS,
+  programInDirs,
   type RunGrant,
 } from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
@@ -37,7 +39,7 @@ export type ShellResult = ProgramResult & { refused?: string[] };
 /** The calling skill as `shell.run` checks it. */
 export interface ShellCaller {
   skillId: string;
-  /** Programs its readme declares (`shell: [git]`). */
+  /** Programs it names (readme `shell:` and its `shell.run` call sites): for the audit only. */
   declared: string[];
   /** The owner's grants, by program name. */
   grants: Record<string, RunGrant>;
@@ -51,7 +53,8 @@ export interface ShellCaller {
 
 /**
  * `shell.run {binary, args?, cwd?, input?, timeout?}`: runs a program the
- * skill declares and the owner granted, under its own bubblewrap profile
+ * owner granted (by its name, or by its full path inside the program
+ * directories), under its own bubblewrap profile
  * (see {@linkcode shellArgv}), with arguments as an argv array — never
  * through a shell — and a working directory inside the one the owner
  * granted.
@@ -70,7 +73,7 @@ export class ShellBroker {
    * @param caller the skill, its declarations, grants and credentials
    * @param params the dispatch params
    * @returns the program's result and the audit's checks
-   * @throws {RpcError} Forbidden (undeclared, not granted, cwd outside the grant,
+   * @throws {RpcError} Forbidden (not granted, cwd outside the grant,
    *   a credential in its input), InvalidParams
    */
   async run(
@@ -79,13 +82,8 @@ export class ShellBroker {
   ): Promise<{ value: ShellResult; checks: Record<string, string> }> {
     const program = programName(params.binary);
     const { skillId } = caller;
-    if (!caller.declared.includes(program)) {
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `Skill "${skillId}" may not run "${program}": it does not declare it in its readme (shell: [${program}])`,
-        { check: "declared", program },
-      );
-    }
+    // The owner's grant is the permission: what the skill names (readme
+    // or source) is only what `skills list` offers to grant.
     const grant = caller.grants[program];
     if (!grant) {
       throw new RpcError(
@@ -123,7 +121,7 @@ export class ShellBroker {
     return {
       value,
       checks: {
-        declared: "shell",
+        declared: caller.declared.includes(program) ? "named" : "granted only",
         granted: grant.path,
         cwd: grant.cwd ? "granted directory" : "private /tmp",
         network: grant.net ? "engine proxy" : "none",
@@ -196,16 +194,25 @@ export class ShellBroker {
   }
 }
 
+/**
+ * The program's name: as given, or the name of a full path directly inside
+ * the program directories (`/usr/bin/security` → `security`; the granted
+ * path is what runs).
+ */
 function programName(value: unknown): string {
   if (typeof value !== "string" || value === "") {
     throw invalidParams(`shell.run needs a "binary" (a program's name)`);
   }
-  if (value.includes("/")) {
+  if (!value.includes("/")) return value.slice(0, 100);
+  const name = programInDirs(value);
+  if (name === undefined) {
     throw invalidParams(
-      `shell.run takes a program's name, not a path: "${value.slice(0, 100)}"`,
+      `shell.run takes a program's name, or its full path in the program directories (${
+        PROGRAM_DIRS.join(", ")
+      }), not "${value.slice(0, 100)}"`,
     );
   }
-  return value.slice(0, 100);
+  return name;
 }
 
 function argList(value: unknown): string[] {
