@@ -16,6 +16,7 @@ export {
   type Severity,
   type ShapeFacts,
 } from "./skill_checks.ts";
+export type { TemplateRule } from "./template_check.ts";
 export {
   type ConnectionInfo,
   type Discovery,
