@@ -47,9 +47,9 @@ export function evaluate(
 
 /**
  * Refuses an output that sends less than a whole credential value: any
- * value it read shorter than {@linkcode MIN_SENT_CHARS} or not
- * well-formed text, or an output shorter than a value it read (it kept
- * only part of it). The grammar has no form that shortens a value; this
+ * value it read shorter than {@linkcode MIN_SENT_CHARS}, an output
+ * shorter than a value it read (it kept only part of it), or one that is
+ * not well-formed text (a lone surrogate: a broken value). The grammar has no form that shortens a value; this
  * holds the rule should the grammar ever grow one.
  *
  * @param output what the template gives
@@ -58,10 +58,9 @@ export function evaluate(
  */
 export function checkOutput(output: string, read: string[]): void {
   for (const value of read) {
-    if (
-      value.length < MIN_SENT_CHARS || !value.isWellFormed() ||
-      output.length < value.length
-    ) throw new TemplateRefused();
+    if (value.length < MIN_SENT_CHARS || output.length < value.length) {
+      throw new TemplateRefused();
+    }
   }
   if (!output.isWellFormed()) throw new TemplateRefused();
 }
