@@ -297,6 +297,40 @@ Deno.test("auth templates: a stored value a template cannot send whole fails wit
     );
 
     await t.step(
+      "a huge or malformed template is refused at add with file and line; nothing is installed",
+      async () => {
+        const bad = `${root}/bad-templates`;
+        await Deno.mkdir(bad);
+        await Deno.writeTextFile(
+          `${bad}/readme.md`,
+          "---\nid: bad-templates\nname: Bad\ndescription: bad templates\ncapabilities: [http]\n---\n",
+        );
+        const huge = `"Bearer " + .auth.key${" ".repeat(200_000)}`;
+        await Deno.writeTextFile(
+          `${bad}/bad.py`,
+          UNIFORM_SOURCE
+            .replace(`'.auth.key | split(":") | .[1]'`, JSON.stringify(huge))
+            .replace(`'"Bearer " + .auth.key'`, `'"Bearer " + (.auth.key'`),
+        );
+        const error = await rejectsWith(
+          client.call("skills.add", { path: bad, strict: true }),
+          ErrorCode.InvalidParams,
+          /problem/,
+        );
+        const reasons = (error.data as { problems: Json[] }).problems
+          .filter((p) => /auth template/i.test(String(p.reason)))
+          .map((p) => `${p.file}:${p.line} ${p.reason}`);
+        assert.equal(reasons.length, 2, reasons.join("\n"));
+        assert.match(reasons[0]!, /^bad\.py:3 .*longer than 500 characters/);
+        assert.match(reasons[1]!, /^bad\.py:4 .*expected "\)"/);
+        const { skills } = await client.call<{ skills: Json[] }>(
+          "skills.list",
+        );
+        assert.ok(!skills.some((s) => s.id === "bad-templates"));
+      },
+    );
+
+    await t.step(
       "a key the templates fit is sent whole, and the skill reads it masked",
       async () => {
         const outcome = await probe("pubkey1:seckey2");
