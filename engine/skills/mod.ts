@@ -17,6 +17,7 @@ export {
   type ShapeFacts,
   testLeavesOut,
 } from "./skill_checks.ts";
+export type { TemplateRule } from "./template_check.ts";
 export {
   type ConnectionInfo,
   type Discovery,

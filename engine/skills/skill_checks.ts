@@ -2,6 +2,7 @@ import type { Discovery, Problem, ToolInfo } from "./skill_discovery.ts";
 import { closest, didYouMean } from "../closest_word.ts";
 import { declaredNeeds } from "../grants/mod.ts";
 import { importProblems, needsProblems } from "./runtime_checks.ts";
+import { templateProblems, type TemplateRule } from "./template_check.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */
 export type Severity = "error" | "warning";
@@ -25,6 +26,8 @@ export interface CheckOptions {
   shape: (name: string) => ShapeFacts | undefined;
   /** Every shape's name, for "did you mean". */
   shapeNames?: () => string[];
+  /** Why the engine refuses a connection's auth template (its grammar). */
+  authTemplate: TemplateRule;
 }
 
 /** Front matter keys a readme must have. */
@@ -100,6 +103,7 @@ export function checkSkill(
   }
   checkServices(discovery, add);
   out.push(...importProblems(discovery), ...needsProblems(discovery));
+  out.push(...templateProblems(discovery, options.authTemplate));
   return out.sort((a, b) =>
     a.file === b.file
       ? (a.line ?? 0) - (b.line ?? 0)

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { CapabilityBroker } from "../broker/mod.ts";
+import { type CapabilityBroker, parseTemplate } from "../broker/mod.ts";
 import {
   type CheckedProblem,
   checkSkill,
@@ -99,6 +99,7 @@ export function handlerContext(
       checkSkill(read, {
         shape: context.shapeFacts,
         shapeNames: context.shapeNames,
+        authTemplate: templateRule,
       }),
     // Everything the owner granted a skill id: hosts, programs, real
     // secrets, readable paths. Dropped when the skill is removed or replaced
@@ -114,4 +115,14 @@ export function handlerContext(
     needsSandbox: (params, handle) =>
       gatedMethod(() => ready(), params, handle),
   };
+}
+
+/** Why the engine's auth template grammar refuses a template, or null. */
+function templateRule(source: string): string | null {
+  try {
+    parseTemplate(source);
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }

@@ -11,6 +11,7 @@ import { CallCredentials, type CredentialValue } from "./call_credentials.ts";
 import type { CredentialScope } from "./credential_scope.ts";
 import { skillCredentialDomains } from "../../grants/mod.ts";
 import type { ConnectionInfo, SkillEntry } from "../../skills/mod.ts";
+import { sendableParts } from "./template_parts.ts";
 import {
   type Cookie,
   cookiesFromRow,
@@ -157,6 +158,10 @@ function bindValue(
     value: fields,
     scope,
   }) as Record<string, string>;
+  // A template may send one part of a field: the guard knows each part too.
+  for (const part of Object.values(fields).flatMap(sendableParts)) {
+    loaded.credentials.add({ domain: row.domain, value: part, scope });
+  }
   if (name === null) {
     loaded.skillAuth = view;
     return;

@@ -17,10 +17,14 @@ export type { CredentialScope } from "./credential_scope.ts";
 export { PLACEHOLDER } from "./placeholder.ts";
 export {
   type AuthTemplate,
+  MAX_TEMPLATE_CHARS,
+  MIN_SENT_CHARS,
   parseTemplate,
+  REFUSED_MESSAGE,
+  renderShown,
   renderTemplate,
   TemplateError,
-  type TemplateValue,
+  TemplateRefused,
 } from "./auth_template.ts";
 export {
   type CredentialSource,

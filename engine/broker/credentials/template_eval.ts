@@ -1,161 +1,129 @@
 /**
- * The auth template evaluator's operations: what `.name`, `[N]`, `+` and
- * each built-in function do to a value. The parser composes them into an
- * {@linkcode AuthTemplate}. A null (a missing field) passes through, so a
- * header whose field is absent is left out rather than sent half-made.
+ * The auth template evaluator: a parsed {@linkcode AuthTemplate} over a
+ * credential's fields, to the text sent. A missing field gives null (the
+ * header is left out rather than sent half-made). Everything else that
+ * goes wrong with the stored value — a split part that is not there, a
+ * value too short for the reflection guard to find again, text that is
+ * not well-formed — is one {@linkcode TemplateRefused}, whatever the value.
  *
  * @module
  */
-import {
-  type AuthTemplate,
-  TemplateError,
-  templateFail,
-  type TemplateValue,
-} from "./template_value.ts";
-
-/** Functions taking one string argument: `split("s")` and the like. */
-export const STRING_FUNCS: ReadonlySet<string> = new Set([
-  "split",
-  "join",
-  "ltrimstr",
-  "rtrimstr",
-]);
-
-/** Functions taking no argument. */
-export const BARE_FUNCS: ReadonlySet<string> = new Set([
-  "ascii_downcase",
-  "ascii_upcase",
-  "tostring",
-  "@base64",
-  "@uri",
-]);
+import { type AuthTemplate, TemplateRefused } from "./template_value.ts";
 
 /**
- * `.name`: an object's field (null when absent, or on null).
- *
- * @param value the object
- * @param name the field
- * @returns the field's value
- * @throws {TemplateError} on a non-object
+ * Shortest credential value a template sends. The reflection guard does
+ * not search a response for shorter values (they cannot be told from
+ * ordinary text), so a 1–3 character value sent to an echoing server
+ * would come back to the skill in clear.
  */
-export function field(value: TemplateValue, name: string): TemplateValue {
-  if (value === null) return null;
-  if (typeof value === "object" && !Array.isArray(value)) {
-    return Object.hasOwn(value, name) ? value[name]! : null;
-  }
-  throw new TemplateError(`Cannot read field "${name}" of a non-object`);
+export const MIN_SENT_CHARS = 4;
+
+/** How a template reads its fields. */
+interface Reading {
+  /** A value without the separator is its own part 0 (jq's split), for the skill's placeholders. */
+  unsplitIsWhole: boolean;
 }
 
 /**
- * `[N]`: a list's item, negative from the end (null when absent, or on null).
+ * Evaluates a template over a credential's fields.
  *
- * @param value the list
- * @param n the index
- * @returns the item
- * @throws {TemplateError} on a non-list
+ * @param template the parsed template
+ * @param fields the credential's fields (`{key: "…"}`)
+ * @param reading `unsplitIsWhole` for the placeholders a skill sees
+ * @returns the text, or null when a field it reads is absent
+ * @throws {TemplateRefused} when the stored value cannot be applied
  */
-export function item(value: TemplateValue, n: number): TemplateValue {
-  if (value === null) return null;
-  if (!Array.isArray(value)) throw new TemplateError(`Cannot index [${n}]`);
-  return value.at(n) ?? null;
+export function evaluate(
+  template: AuthTemplate,
+  fields: Record<string, string>,
+  reading: Reading = { unsplitIsWhole: false },
+): string | null {
+  const read: string[] = [];
+  const output = evaluateNode(template, { fields, read, ...reading });
+  if (output === null) return null;
+  checkOutput(output, read);
+  return output;
 }
 
 /**
- * `a + b`: two strings joined or two numbers added.
+ * Refuses an output that sends less than a whole credential value: any
+ * value it read shorter than {@linkcode MIN_SENT_CHARS}, an output
+ * shorter than a value it read (it kept only part of it), or one that is
+ * not well-formed text (a lone surrogate: a broken value). The grammar has no form that shortens a value; this
+ * holds the rule should the grammar ever grow one.
  *
- * @param a the left value
- * @param b the right value
- * @param source the template, for messages
- * @returns the sum, or null when either side is null
- * @throws {TemplateError} for mixed or other types
+ * @param output what the template gives
+ * @param read each credential value (a field, or a split's part) it read
+ * @throws {TemplateRefused} when it sends less than a whole value
  */
-export function add(
-  a: TemplateValue,
-  b: TemplateValue,
-  source: string,
-): TemplateValue {
-  // A missing field leaves the header out rather than sending "Bearer ".
-  if (a === null || b === null) return null;
-  if (typeof a === "string" && typeof b === "string") return a + b;
-  if (typeof a === "number" && typeof b === "number") return a + b;
-  throw templateFail(source, `"+" joins two strings or two numbers`);
+export function checkOutput(output: string, read: string[]): void {
+  for (const value of read) {
+    if (value.length < MIN_SENT_CHARS || output.length < value.length) {
+      throw new TemplateRefused();
+    }
+  }
+  if (!output.isWellFormed()) throw new TemplateRefused();
 }
 
-/**
- * A function of {@linkcode BARE_FUNCS} over its input.
- *
- * @param name the function
- * @param input its input
- * @param source the template, for messages
- * @returns the result
- * @throws {TemplateError} for a non-string input (except to `tostring`)
- */
-export function bare(
-  name: string,
-  input: TemplateValue,
-  source: string,
-): TemplateValue {
-  if (name === "tostring") {
-    return typeof input === "string" ? input : JSON.stringify(input);
+/** The fields, the values read so far, and how to read them. */
+interface Scope extends Reading {
+  fields: Record<string, string>;
+  read: string[];
+}
+
+function evaluateNode(node: AuthTemplate, scope: Scope): string | null {
+  switch (node.kind) {
+    case "text":
+      return node.value;
+    case "field":
+      return readValue(scope, node.name);
+    case "part":
+      return readPart(scope, node);
+    case "concat": {
+      const parts = node.parts.map((p) => evaluateNode(p, scope));
+      // A missing field leaves the header out rather than sending "Bearer ".
+      return parts.includes(null) ? null : parts.join("");
+    }
+    case "encode": {
+      const inner = evaluateNode(node.inner, scope);
+      if (inner === null) return null;
+      if (!inner.isWellFormed()) throw new TemplateRefused();
+      return node.encoding === "@uri"
+        ? encodeURIComponent(inner)
+        : base64(inner);
+    }
   }
-  if (input === null) return null;
-  if (typeof input !== "string") {
-    throw templateFail(source, `${name} needs a string`);
+}
+
+function readValue(scope: Scope, name: string): string | null {
+  if (!Object.hasOwn(scope.fields, name)) return null;
+  const value = scope.fields[name];
+  if (typeof value !== "string") throw new TemplateRefused();
+  scope.read.push(value);
+  return value;
+}
+
+function readPart(
+  scope: Scope,
+  node: { name: string; separator: string; index: number },
+): string | null {
+  if (!Object.hasOwn(scope.fields, node.name)) return null;
+  const value = scope.fields[node.name];
+  if (typeof value !== "string") throw new TemplateRefused();
+  const parts = value.split(node.separator);
+  if (parts.length < 2 && scope.unsplitIsWhole) {
+    return node.index === 0 ? value : null;
   }
-  const ascii = { ascii_downcase: /[A-Z]/g, ascii_upcase: /[a-z]/g }[name];
-  if (ascii) {
-    const up = name === "ascii_upcase";
-    return input.replace(ascii, (c) => up ? c.toUpperCase() : c.toLowerCase());
+  // A key without the separator fails like any other: the same message.
+  if (parts.length < 2 || node.index >= parts.length) {
+    throw new TemplateRefused();
   }
-  if (name === "@uri") return encodeURIComponent(input);
-  const bytes = new TextEncoder().encode(input);
+  const part = parts[node.index]!;
+  scope.read.push(part);
+  return part;
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
   return btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
-}
-
-/**
- * A function of {@linkcode STRING_FUNCS} whose argument evaluates, over
- * the same input, to a string.
- *
- * @param name the function
- * @param arg the argument's expression
- * @param source the template, for messages
- * @returns the call as an expression
- */
-export function stringCall(
-  name: string,
-  arg: AuthTemplate,
-  source: string,
-): AuthTemplate {
-  return (input) => {
-    const text = arg(input);
-    if (typeof text !== "string") {
-      throw templateFail(source, `${name}() needs a string`);
-    }
-    return stringFunc(name, input, text, source);
-  };
-}
-
-function stringFunc(
-  name: string,
-  input: TemplateValue,
-  arg: string,
-  source: string,
-): TemplateValue {
-  if (input === null) return null;
-  if (name === "join") {
-    if (!Array.isArray(input)) {
-      throw templateFail(source, "join() needs a list");
-    }
-    return input.map((v) => v === null ? "" : String(v)).join(arg);
-  }
-  if (typeof input !== "string") {
-    throw templateFail(source, `${name}() needs a string`);
-  }
-  if (name === "split") return input.split(arg);
-  if (name === "ltrimstr") {
-    return input.startsWith(arg) ? input.slice(arg.length) : input;
-  }
-  return arg !== "" && input.endsWith(arg)
-    ? input.slice(0, -arg.length)
-    : input;
 }

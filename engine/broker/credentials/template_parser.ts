@@ -1,35 +1,52 @@
 /**
  * The auth template parser: recursive descent over the tokens, one
  * function per rule of the grammar below, each returning the
- * {@linkcode AuthTemplate} that evaluates what it read (composed from the
- * evaluator's operations in `template_eval.ts`).
+ * {@linkcode AuthTemplate} tree of what it read.
+ *
+ * The grammar has only whole-value forms — what published skills write:
  *
  * ```text
- * pipe    := alt ("|" alt)*
- * alt     := sum ("//" sum)*                 a // b: b when a is null or ""
- * sum     := postfix ("+" postfix)*          string concatenation
- * postfix := primary (".name" | "[N]" | ".[N]" | '["name"]')*
- * primary := path | "string" | number | group | call
- * path    := "." | ".name" | ".[N]"
- * group   := "(" pipe ")"
- * call    := split("s") | join("s") | ltrimstr("s") | rtrimstr("s")
- *          | ascii_downcase | ascii_upcase | tostring | @base64 | @uri
- * index   := "[" (N | "name") "]"
+ * pipeline := concat ("|" stage)*
+ * stage    := "@base64" | "@uri"
+ *           | split("SEP") "[" N "]"  |  split("SEP") "|" ".[" N "]"
+ * concat   := piece ("+" piece)*
+ * piece    := "string" | field | "(" pipeline ")"
+ * field    := ".auth.NAME" | '.auth["NAME"]'
  * ```
+ *
+ * A split applies to one field, on a separator of
+ * {@linkcode SPLIT_SEPARATORS}, keeping one whole part (index 0 to
+ * {@linkcode MAX_PART_INDEX}). Nothing can pick a character, a slice, a
+ * case or an alternative of a value: a template that could would make
+ * its output, or its failing, depend on one character of the key.
  *
  * @module
  */
 import { describe, type Token } from "./template_tokens.ts";
 import {
-  add,
-  bare,
-  BARE_FUNCS,
-  field,
-  item,
-  STRING_FUNCS,
-  stringCall,
-} from "./template_eval.ts";
-import { type AuthTemplate, templateFail } from "./template_value.ts";
+  type AuthTemplate,
+  type Encoding,
+  templateFail,
+} from "./template_value.ts";
+
+/**
+ * The separators a template may split a field on: the one the published
+ * catalog uses (`"pk_…:sk_…"`). Any other separator, chosen by the skill,
+ * would make "is this text in the key" a question its template asks.
+ */
+export const SPLIT_SEPARATORS: ReadonlySet<string> = new Set([":"]);
+
+/** Highest part a split may keep (`.[0]` … `.[3]`). */
+export const MAX_PART_INDEX = 3;
+
+/** Most encodings nested over one value (`@base64` then `@uri`). */
+export const MAX_ENCODINGS = 2;
+
+const ENCODINGS: ReadonlySet<string> = new Set(["@base64", "@uri"]);
+
+/** What the grammar allows, for messages. */
+const FORMS =
+  `a template keeps each credential field whole: .auth.F, "text" + .auth.F, .auth.F | split(":") | .[N], and @base64 or @uri of those`;
 
 /** The tokens and the position the rules have read to. */
 class Cursor {
@@ -51,7 +68,17 @@ class Cursor {
   }
 
   fail(what: string): never {
-    throw templateFail(this.source, `${what}`);
+    throw templateFail(this.source, what);
+  }
+
+  /** Refuses the token at the cursor (or the end) as outside the grammar. */
+  unexpected(): never {
+    const token = this.peek();
+    return this.fail(
+      `${
+        token ? `unexpected "${describe(token)}"` : "ends too early"
+      }; ${FORMS}`,
+    );
   }
 }
 
@@ -60,130 +87,142 @@ class Cursor {
  *
  * @param source the template, for messages
  * @param tokens its tokens
- * @returns the evaluator
+ * @returns the template's tree
  * @throws {TemplateError} for anything outside the grammar, or tokens left over
  */
 export function parseTokens(source: string, tokens: Token[]): AuthTemplate {
   const c = new Cursor(source, tokens);
-  const parsed = pipe(c);
-  if (c.at < tokens.length) c.fail(`unexpected "${describe(tokens[c.at]!)}"`);
+  const parsed = pipeline(c);
+  if (c.at < tokens.length) c.unexpected();
   return parsed;
 }
 
-/** pipe := alt ("|" alt)* */
-function pipe(c: Cursor): AuthTemplate {
-  let left = alt(c);
+/** pipeline := concat ("|" stage)* */
+function pipeline(c: Cursor): AuthTemplate {
+  let node = concat(c);
   while (c.isOp("|")) {
     c.at++;
-    const first = left, next = alt(c);
-    left = (input) => next(first(input));
+    node = stage(c, node);
   }
-  return left;
+  return node;
 }
 
-/** alt := sum ("//" sum)* */
-function alt(c: Cursor): AuthTemplate {
-  let left = sum(c);
-  while (c.isOp("//")) {
-    c.at++;
-    const first = left, other = sum(c);
-    left = (input) => {
-      const value = first(input);
-      return value === null || value === "" ? other(input) : value;
+/** stage := an encoding, or a split keeping one part (the "|" already read) */
+function stage(c: Cursor, input: AuthTemplate): AuthTemplate {
+  const token = c.peek();
+  if (token?.kind !== "ident") return c.unexpected();
+  c.at++;
+  if (ENCODINGS.has(token.value)) {
+    const node: AuthTemplate = {
+      kind: "encode",
+      encoding: token.value as Encoding,
+      inner: input,
     };
+    if (encodingDepth(node) > MAX_ENCODINGS) {
+      c.fail(`more than ${MAX_ENCODINGS} encodings over one value`);
+    }
+    return node;
   }
-  return left;
+  if (token.value === "split") return split(c, input);
+  return c.fail(`"${token.value}" is not allowed; ${FORMS}`);
 }
 
-/** sum := postfix ("+" postfix)* */
-function sum(c: Cursor): AuthTemplate {
-  const { source } = c;
-  let left = postfix(c);
-  while (c.isOp("+")) {
-    c.at++;
-    const first = left, second = postfix(c);
-    left = (input) => add(first(input), second(input), source);
+/** split("SEP") then the part it keeps (`[N]` or `| .[N]`), over one field */
+function split(c: Cursor, input: AuthTemplate): AuthTemplate {
+  if (input.kind !== "field") {
+    c.fail(`split() applies to one field (.auth.F | split(":") | .[N])`);
   }
-  return left;
+  c.expectOp("(");
+  const separator = c.peek();
+  c.at++;
+  c.expectOp(")");
+  if (separator?.kind !== "string" || !SPLIT_SEPARATORS.has(separator.value)) {
+    c.fail(
+      `split() takes one of ${
+        [...SPLIT_SEPARATORS].map((s) => JSON.stringify(s)).join(", ")
+      } as its separator`,
+    );
+  }
+  if (c.isOp("|") && c.peek(1)?.kind === "dot" && c.isOp("[", 2)) {
+    c.at += 2;
+  } else if (!c.isOp("[")) {
+    c.fail(`split() must keep one part: add | .[N]`);
+  }
+  return {
+    kind: "part",
+    name: input.name,
+    separator: separator.value,
+    index: partIndex(c),
+  };
 }
 
-/** postfix := primary (".name" | "[N]" | ".[N]" | '["name"]')* */
-function postfix(c: Cursor): AuthTemplate {
-  let value = primary(c);
-  while (true) {
-    const token = c.peek();
-    if (token?.kind === "dot" && token.name !== undefined) {
-      c.at++;
-      const inner = value, name = token.name;
-      value = (input) => field(inner(input), name);
-    } else if (token?.kind === "dot" && c.isOp("[", 1)) {
-      c.at++;
-      value = index(c, value);
-    } else if (c.isOp("[")) {
-      value = index(c, value);
-    } else return value;
-  }
-}
-
-/** index := "[" (N | "name") "]", applied to what `inner` gives */
-function index(c: Cursor, inner: AuthTemplate): AuthTemplate {
+/** "[" N "]" with N a part a split may keep */
+function partIndex(c: Cursor): number {
   c.expectOp("[");
   const token = c.peek();
   c.at++;
   c.expectOp("]");
-  if (token?.kind === "number") {
-    const n = token.value;
-    return (input) => item(inner(input), n);
+  if (
+    token?.kind !== "number" || token.value < 0 || token.value > MAX_PART_INDEX
+  ) {
+    c.fail(`a split keeps part 0 to ${MAX_PART_INDEX}`);
   }
-  if (token?.kind === "string") {
-    const name = token.value;
-    return (input) => field(inner(input), name);
-  }
-  return c.fail("an index must be a number or a string");
+  return token.value;
 }
 
-/** primary := path | "string" | number | group | call */
-function primary(c: Cursor): AuthTemplate {
+/** concat := piece ("+" piece)* */
+function concat(c: Cursor): AuthTemplate {
+  const parts = [piece(c)];
+  while (c.isOp("+")) {
+    c.at++;
+    parts.push(piece(c));
+  }
+  return parts.length === 1 ? parts[0]! : { kind: "concat", parts };
+}
+
+/** piece := "string" | field | "(" pipeline ")" */
+function piece(c: Cursor): AuthTemplate {
   const token = c.peek();
-  if (!token) return c.fail("ends too early");
-  c.at++;
-  switch (token.kind) {
-    case "dot":
-      return path(c, token.name);
-    case "string":
-    case "number": {
-      const value = token.value;
-      return () => value;
-    }
-    case "ident":
-      return call(c, token.value);
-    case "op":
-      if (token.value === "(") return group(c);
+  if (token?.kind === "string") {
+    c.at++;
+    return { kind: "text", value: token.value };
   }
-  return c.fail(`unexpected "${describe(token)}"`);
+  if (token?.kind === "dot" && token.name === "auth") {
+    c.at++;
+    return field(c);
+  }
+  if (c.isOp("(")) {
+    c.at++;
+    const inner = pipeline(c);
+    c.expectOp(")");
+    return inner;
+  }
+  return c.unexpected();
 }
 
-/** path := "." | ".name" | ".[N]" (the dot already read) */
-function path(c: Cursor, name: string | undefined): AuthTemplate {
-  if (name !== undefined) return (input) => field(input, name);
-  if (c.isOp("[")) return index(c, (input) => input);
-  return (input) => input;
+/** field := ".auth.NAME" | '.auth["NAME"]' (".auth" already read) */
+function field(c: Cursor): AuthTemplate {
+  const token = c.peek();
+  if (token?.kind === "dot" && token.name !== undefined) {
+    c.at++;
+    return { kind: "field", name: token.name };
+  }
+  if (c.isOp("[") && c.peek(1)?.kind === "string" && c.isOp("]", 2)) {
+    const name = c.peek(1) as { kind: "string"; value: string };
+    c.at += 3;
+    return { kind: "field", name: name.value };
+  }
+  return c.fail(`.auth must be followed by a field name (.auth.key); ${FORMS}`);
 }
 
-/** group := "(" pipe ")" (the "(" already read) */
-function group(c: Cursor): AuthTemplate {
-  const inner = pipe(c);
-  c.expectOp(")");
-  return inner;
-}
-
-/** call := a bare function, or a string function and its argument (the name already read) */
-function call(c: Cursor, name: string): AuthTemplate {
-  const { source } = c;
-  if (BARE_FUNCS.has(name)) return (input) => bare(name, input, source);
-  if (!STRING_FUNCS.has(name)) return c.fail(`unknown function "${name}"`);
-  c.expectOp("(");
-  const arg = pipe(c);
-  c.expectOp(")");
-  return stringCall(name, arg, source);
+/** How many encodings are nested over a value, at most, in a tree. */
+function encodingDepth(node: AuthTemplate): number {
+  switch (node.kind) {
+    case "encode":
+      return 1 + encodingDepth(node.inner);
+    case "concat":
+      return Math.max(...node.parts.map(encodingDepth));
+    default:
+      return 0;
+  }
 }

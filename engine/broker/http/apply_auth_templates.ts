@@ -4,6 +4,8 @@ import {
   type AuthTemplate,
   type ConnectionCredential,
   parseTemplate,
+  REFUSED_MESSAGE,
+  renderShown,
   renderTemplate,
   TemplateError,
 } from "../credentials/mod.ts";
@@ -24,6 +26,14 @@ export interface TemplatedRequest {
 type Part = "header" | "query" | "body";
 const PARTS: Part[] = ["header", "query", "body"];
 
+/** One template entry of a connection that reaches the request, parsed. */
+interface Entry {
+  binding: ConnectionCredential;
+  part: Part;
+  name: string;
+  template: AuthTemplate;
+}
+
 /**
  * Applies the auth templates of the connection a request goes to: each
  * `header`, `query` and `body` entry of its `auth` is evaluated over the
@@ -32,41 +42,62 @@ const PARTS: Part[] = ["header", "query", "body"];
  * another form than the template gives (its own formatting of the same
  * key); otherwise the template's value replaces it.
  *
+ * Every template is parsed before any is evaluated, so which error a
+ * request meets never depends on a stored value; a template that cannot
+ * be applied to its value fails with one message naming no connection.
+ *
  * @param request the request (changed in place)
  * @param bindings the call's connection credentials
  * @returns the connections whose templates were applied
- * @throws {RpcError} InvalidParams for a template that does not parse or evaluate
+ * @throws {RpcError} InvalidParams for a template outside the grammar
+ *   (naming its connection), or {@linkcode REFUSED_MESSAGE} for one that
+ *   cannot be applied to the stored value
  */
 export function applyAuthTemplates(
   request: TemplatedRequest,
   bindings: ConnectionCredential[],
 ): string[] {
-  const applied: string[] = [];
+  const applied = new Set<string>();
+  for (const { binding, part, name, template } of entries(request, bindings)) {
+    const real = render(template, binding.fields);
+    if (real === undefined) continue;
+    const shown = renderShown(template, binding.view);
+    const mine = callerValue(request.original, part, name);
+    if (
+      mine !== undefined && mine !== shown &&
+      carriesPlaceholder(mine, binding)
+    ) continue;
+    try {
+      setValue(request, part, name, real);
+    } catch {
+      // A header refuses a value with a newline or past U+00FF: say so
+      // without saying which value, or which connection.
+      throw refused();
+    }
+    applied.add(binding.connection.name);
+  }
+  return [...applied];
+}
+
+/** The parsed template entries of the connections that reach the request. */
+function entries(
+  request: TemplatedRequest,
+  bindings: ConnectionCredential[],
+): Entry[] {
+  const out: Entry[] = [];
   for (const binding of bindings) {
     const auth = binding.connection.auth;
     if (!isObject(auth) || !reaches(binding, request.url)) continue;
-    let used = false;
     for (const part of PARTS) {
-      const entries = auth[part];
-      if (!isObject(entries)) continue;
-      for (const [name, source] of Object.entries(entries)) {
+      const sources = auth[part];
+      if (!isObject(sources)) continue;
+      for (const [name, source] of Object.entries(sources)) {
         if (typeof source !== "string") continue;
-        const template = parse(binding, source);
-        const real = render(binding, template, binding.fields);
-        if (real === undefined) continue;
-        const shown = safeRender(template, binding.view);
-        const mine = callerValue(request.original, part, name);
-        if (
-          mine !== undefined && mine !== shown &&
-          carriesPlaceholder(mine, binding)
-        ) continue;
-        setValue(request, part, name, real);
-        used = true;
+        out.push({ binding, part, name, template: parse(binding, source) });
       }
     }
-    if (used) applied.push(binding.connection.name);
   }
-  return applied;
+  return out;
 }
 
 /** Requests to the connection's own origin (or, without a base_url, its domain). */
@@ -91,43 +122,34 @@ function parse(binding: ConnectionCredential, source: string): AuthTemplate {
   try {
     return parseTemplate(source);
   } catch (error) {
-    throw templateError(binding, error);
+    // Decided by the template alone (the skill's own text): it may say why.
+    const reason = error instanceof TemplateError
+      ? error.message
+      : String(error);
+    throw new RpcError(
+      ErrorCode.InvalidParams,
+      `Connection "${binding.connection.name}" has an auth template the engine cannot apply: ${reason}`,
+      { check: "auth_template" },
+    );
   }
 }
 
 function render(
-  binding: ConnectionCredential,
-  template: AuthTemplate,
-  fields: Record<string, string>,
-): string | undefined {
-  try {
-    return renderTemplate(template, fields);
-  } catch (error) {
-    throw templateError(binding, error);
-  }
-}
-
-function safeRender(
   template: AuthTemplate,
   fields: Record<string, string>,
 ): string | undefined {
   try {
     return renderTemplate(template, fields);
   } catch {
-    return undefined;
+    throw refused();
   }
 }
 
-function templateError(
-  binding: ConnectionCredential,
-  error: unknown,
-): RpcError {
-  const reason = error instanceof TemplateError ? error.message : String(error);
-  return new RpcError(
-    ErrorCode.InvalidParams,
-    `Connection "${binding.connection.name}" has an auth template the engine cannot apply: ${reason}`,
-    { check: "auth_template" },
-  );
+/** The one error of a template its stored value does not fit. */
+function refused(): RpcError {
+  return new RpcError(ErrorCode.InvalidParams, REFUSED_MESSAGE, {
+    check: "auth_template",
+  });
 }
 
 function carriesPlaceholder(

@@ -21,8 +21,10 @@ import type { HopRequest, HttpRequester, HttpTrace } from "./http_types.ts";
  * @param params the dispatch params (not changed)
  * @param trace the trace to fill (credentials, auth_template, bytesOut)
  * @returns the request as the first hop sends it
- * @throws {RpcError} Forbidden when a placeholder is bound elsewhere or a
- *   template refuses, InvalidParams for a bad URL, header or body
+ * @throws {RpcError} Forbidden when a placeholder is bound elsewhere;
+ *   InvalidParams for a bad URL, header or body, an auth template outside
+ *   the grammar, or one that cannot be applied to its stored value (one
+ *   message naming no connection: `REFUSED_MESSAGE`)
  */
 export function prepareOutgoing(
   requester: HttpRequester,
