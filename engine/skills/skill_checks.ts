@@ -2,6 +2,7 @@ import type { Discovery, Problem, ToolInfo } from "./skill_discovery.ts";
 import { closest, didYouMean } from "../closest_word.ts";
 import { declaredNeeds } from "../grants/mod.ts";
 import { importProblems, needsProblems } from "./runtime_checks.ts";
+import { urlPatternProblems } from "./url_pattern_checks.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */
 export type Severity = "error" | "warning";
@@ -96,6 +97,7 @@ export function checkSkill(
   }
   checkServices(discovery, add);
   out.push(...importProblems(discovery), ...needsProblems(discovery));
+  out.push(...urlPatternProblems(discovery));
   return out.sort((a, b) =>
     a.file === b.file
       ? (a.line ?? 0) - (b.line ?? 0)
