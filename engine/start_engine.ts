@@ -26,6 +26,7 @@ export async function openServices(engine: Engine): Promise<void> {
     python,
     sdkDir,
     filterPath: join(paths.dataDir, "seccomp.bpf"),
+    warn: (message, fields) => engine.log.warn(message, fields),
   });
   opening.catch(() => {}); // awaited below; only openGraph may throw first
   const graph = await openGraph(engine);

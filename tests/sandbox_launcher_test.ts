@@ -389,3 +389,69 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `the start-up sweep leaves a tree whose keeper lives, even when its pid names no process here (an engine in another pid namespace)${
+      noCgroups ? `: skipped, ${noCgroups}` : ""
+    }`,
+  ignore: noCgroups !== undefined,
+  fn: async () => {
+    const parent = await scratchParent();
+    const children: Deno.ChildProcess[] = [];
+    let tree: CgroupTree | undefined;
+    try {
+      const gone = new Deno.Command("/bin/true").spawn();
+      await gone.status;
+      // Another engine's tree: its pid is not one of ours, its keeper and
+      // one of its calls run.
+      const other = (dir: string) => `${dir}/agentos-9c8d7e6f-${gone.pid}`;
+      const [pidsParent, ...otherParents] = parent.dirs as [
+        string,
+        ...string[],
+      ];
+      const join = async (pidsDir: string) => {
+        await Deno.mkdir(pidsDir, { recursive: true });
+        const child = new Deno.Command("/bin/sh", {
+          args: ["-c", `echo $$ >"${pidsDir}/cgroup.procs" && exec sleep 300`],
+          stdin: "null",
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        children.push(child);
+        await waitFor(
+          "the process to join its cgroup",
+          async () =>
+            (await Deno.readTextFile(`${pidsDir}/cgroup.procs`)).trim() ===
+              String(child.pid),
+        );
+        return child;
+      };
+      const keeper = await join(`${other(pidsParent)}/keeper`);
+      const call = await join(`${other(pidsParent)}/c1`);
+      for (const dir of otherParents) {
+        await Deno.mkdir(`${other(dir)}/c1`, { recursive: true });
+      }
+
+      tree = await CgroupTree.open(parent);
+      assert.equal(tree.kind, "v1", tree.detail);
+      assert.ok(await alive(call.pid), "the other engine's call was killed");
+      assert.ok(
+        await alive(keeper.pid),
+        "the other engine's keeper was killed",
+      );
+      for (const dir of parent.dirs) {
+        assert.ok((await Deno.stat(`${other(dir)}/c1`)).isDirectory);
+      }
+    } finally {
+      for (const child of children) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+        await child.status;
+      }
+      await tree?.close();
+      await parent.remove();
+    }
+  },
+});

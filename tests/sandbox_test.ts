@@ -100,7 +100,15 @@ Deno.test("a skill worker runs confined by bubblewrap", async (t) => {
       // The call lowered the CPU limit to the tool's 30 s timeout + 1.
       assert.deepEqual(result.limits.cpu, [31, 31]);
       assert.deepEqual(result.limits.as, [1024 ** 3, 1024 ** 3]);
-      assert.deepEqual(result.limits.nproc, [64, 64]);
+      // RLIMIT_NPROC counts every process of the uid outside: where all
+      // workers share nobody (a root engine, no user namespace) it is a
+      // host-wide ceiling and the call's own cap is its cgroup's pids.max
+      // (tests/load_calls_test.ts); in a user namespace it is the call's.
+      const { sandbox } = await client.call<{ sandbox: Probe }>(
+        "engine.status",
+      );
+      const nproc = sandbox.userNamespace === false ? 4096 : 64;
+      assert.deepEqual(result.limits.nproc, [nproc, nproc]);
       assert.deepEqual(result.limits.fsize, [64 * 1024 ** 2, 64 * 1024 ** 2]);
       assert.deepEqual(result.limits.nofile, [256, 256]);
       assert.match(result.fork, /^refused/);

@@ -18,16 +18,21 @@ export const CPU_QUOTA_US = 100_000;
 // Fixed text: every value arrives as a positional parameter or in the
 // environment, never interpolated. $1 the seccomp filter, $2 how many
 // cgroup directories follow (0, or 3: pids, memory, cpu), then those, then
-// bubblewrap's argv. The shell makes the cgroups with their limits and
-// joins them (its pid becomes bubblewrap's), sets the rlimits, opens the
-// filter on fd 3 and becomes bubblewrap: every process of the call,
-// bubblewrap's own included, starts inside all of it. Without -H or -S,
-// ulimit sets the soft and the hard limit (dash, bash, busybox); the
-// processes flag is -u except in dash (-p).
+// bubblewrap's argv. The engine's cgroup keeper has made the call's
+// cgroups ahead of need; the shell (builtins only: no process start) sets
+// their limits and joins them (its pid becomes bubblewrap's). Only when
+// they are missing (the stock ran out, or the tree was removed under the
+// engine) does it make them itself, tree included. Then it sets the
+// rlimits, opens the filter on fd 3 and becomes bubblewrap: every process
+// of the call, bubblewrap's own included, starts inside all of it. Without
+// -H or -S, ulimit sets the soft and the hard limit (dash, bash, busybox);
+// the processes flag is -u except in dash (-p).
 const SCRIPT = `fail() { echo "agentos sandbox: $*" >&2; exit 71; }
 filter=$1; n=$2; shift 2
 if [ "$n" -eq 3 ]; then
-  mkdir "$1" "$2" "$3" || fail "cannot make the call's cgroups"
+  if [ ! -d "$1" ] || [ ! -d "$2" ] || [ ! -d "$3" ]; then
+    mkdir -p "$1" "$2" "$3" || fail "cannot make the call's cgroups under \${1%/*}"
+  fi
   echo "$AGENTOS_PIDS_MAX" >"$1/pids.max" || fail "cannot set pids.max"
   echo "$AGENTOS_MEMORY_MAX" >"$2/memory.limit_in_bytes" || fail "cannot set the memory limit"
   if [ -e "$2/memory.memsw.limit_in_bytes" ]; then
@@ -52,7 +57,7 @@ export interface LauncherOptions {
   limits: ResourceLimits;
   /** `RLIMIT_NPROC` (see {@linkcode SHARED_UID_NPROC}). */
   processes: number;
-  /** The call's cgroup directories to make and join: pids, memory, cpu. */
+  /** The call's cgroup directories to join (made if missing): pids, memory, cpu. */
   cgroupDirs: string[];
   /** bubblewrap and its arguments. */
   argv: string[];

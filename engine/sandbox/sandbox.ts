@@ -115,7 +115,9 @@ export class Sandbox {
       );
     }
     const cgroups = options.cgroups ??
-      (info.kind === "bubblewrap" ? await CgroupTree.open(facts) : undefined);
+      (info.kind === "bubblewrap"
+        ? await CgroupTree.open({ ...facts, warn: options.warn })
+        : undefined);
     const sandbox = new Sandbox(info, { ...options, cgroups }, runtime, facts);
     const failure = await sandbox.#probe();
     if (failure !== undefined) {
@@ -219,9 +221,7 @@ export class Sandbox {
       ...launcherCommand({
         filterPath,
         limits,
-        processes: this.#identity === "setpriv"
-          ? SHARED_UID_NPROC
-          : limits.processes,
+        processes: this.#nproc(limits),
         cgroupDirs: cgroup?.dirs ?? [],
         argv,
       }),
@@ -272,6 +272,17 @@ export class Sandbox {
     );
   }
 
+  /**
+   * `RLIMIT_NPROC` of a sandboxed process. The kernel counts it over every
+   * process and thread of the uid: under a root engine every worker is
+   * nobody outside, so a per-call value refused threads host-wide past a
+   * few dozen calls. There it is a host-wide ceiling, and the call's own
+   * cap is its cgroup's `pids.max`; in a user namespace it counts the call.
+   */
+  #nproc(limits: ResourceLimits): number {
+    return this.#identity === "setpriv" ? SHARED_UID_NPROC : limits.processes;
+  }
+
   /** Kills what is left in every cgroup of the engine and removes them. */
   close(): Promise<void> {
     return this.#cgroups.close();
@@ -282,11 +293,17 @@ export class Sandbox {
     limits: ResourceLimits,
     sandboxed: boolean,
   ): string[] {
-    return workerPythonArgs(mode, limits, {
-      sandboxed,
-      sdkDir: this.#options.sdkDir,
-      noFork: this.#noFork,
-    });
+    // The worker lowers its own limits; RLIMIT_NPROC among them only where
+    // it counts this call alone (see #nproc).
+    return workerPythonArgs(
+      mode,
+      { ...limits, processes: this.#nproc(limits) },
+      {
+        sandboxed,
+        sdkDir: this.#options.sdkDir,
+        noFork: this.#noFork,
+      },
+    );
   }
 
   #bwrap(

@@ -76,6 +76,8 @@ export interface SandboxOptions {
   filterPath?: string;
   /** The engine's cgroups (default: `CgroupTree.open`). */
   cgroups?: CgroupTree;
+  /** Where the cgroup tree's warnings go (the engine's log). */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
   /** The engine's effective uid (default: read from `/proc/self/status`). */
   uid?: number;
 }

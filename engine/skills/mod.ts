@@ -8,6 +8,7 @@
  * @module
  */
 export { findTool } from "./find_tool.ts";
+export { refuseBadUrlPatterns } from "./url_pattern_checks.ts";
 export { declaredUses } from "./capability_uses.ts";
 export {
   type CheckedProblem,

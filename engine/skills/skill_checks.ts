@@ -3,6 +3,7 @@ import { closest, didYouMean } from "../closest_word.ts";
 import { declaredNeeds } from "../grants/mod.ts";
 import { importProblems, needsProblems } from "./runtime_checks.ts";
 import { templateProblems, type TemplateRule } from "./template_check.ts";
+import { urlPatternProblems } from "./url_pattern_checks.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */
 export type Severity = "error" | "warning";
@@ -104,6 +105,7 @@ export function checkSkill(
   checkServices(discovery, add);
   out.push(...importProblems(discovery), ...needsProblems(discovery));
   out.push(...templateProblems(discovery, options.authTemplate));
+  out.push(...urlPatternProblems(discovery));
   return out.sort((a, b) =>
     a.file === b.file
       ? (a.line ?? 0) - (b.line ?? 0)

@@ -158,23 +158,7 @@ async function runDiscovery(sandbox: Sandbox, dir: string): Promise<unknown> {
       child.status,
     ]);
     const where = ` of "${dir}"`;
-    if (!status.success) {
-      // bwrap names a missing bind source; --read-dir exits 3 for one.
-      if (
-        status.code === 3 || /Can't find source path|No such file/.test(stderr)
-      ) {
-        throw new RpcError(
-          ErrorCode.NotFound,
-          `Skill directory "${dir}" does not exist or is not a directory`,
-        );
-      }
-      throw new RpcError(
-        ErrorCode.SkillFailed,
-        `Skill discovery${where} failed (${
-          status.signal ?? `exit code ${status.code}`
-        }): ${stderr.trim().slice(-500)}`,
-      );
-    }
+    if (!status.success) throw discoveryFailure(dir, status, stderr);
     try {
       return JSON.parse(stdout);
     } catch {
@@ -187,6 +171,38 @@ async function runDiscovery(sandbox: Sandbox, dir: string): Promise<unknown> {
     clearTimeout(timer);
     await released;
   }
+}
+
+/** Why discovery failed, naming the real cause. */
+function discoveryFailure(
+  dir: string,
+  status: Deno.CommandStatus,
+  stderr: string,
+): RpcError {
+  const where = ` of "${dir}"`;
+  // The launcher (exit 71) failed before bubblewrap ran: a cgroup or a
+  // limit, never the skill's directory. Name that cause.
+  if (status.code === 71 && /agentos sandbox: /.test(stderr)) {
+    return new RpcError(
+      ErrorCode.SandboxUnavailable,
+      `The sandbox could not start skill discovery${where}: ${
+        stderr.trim().slice(-500)
+      }`,
+    );
+  }
+  // bwrap names a missing bind source; --read-dir exits 3 for one.
+  if (status.code === 3 || /Can't find source path|No such file/.test(stderr)) {
+    return new RpcError(
+      ErrorCode.NotFound,
+      `Skill directory "${dir}" does not exist or is not a directory`,
+    );
+  }
+  return new RpcError(
+    ErrorCode.SkillFailed,
+    `Skill discovery${where} failed (${
+      status.signal ?? `exit code ${status.code}`
+    }): ${stderr.trim().slice(-500)}`,
+  );
 }
 
 async function readCapped(

@@ -16,6 +16,7 @@ import {
 import {
   type AddedSkill,
   type CheckedProblem,
+  refuseBadUrlPatterns,
   type SkillEntry,
   unavailableTools,
 } from "../skills/mod.ts";
@@ -218,6 +219,7 @@ async function addSkill(
   const added = await ctx.registry.add(path, {
     replace,
     check: (read, id) => {
+      refuseBadUrlPatterns(id, read);
       problems = ctx.check(read);
       if (!force) refuseUnrunnable(id, read, problems);
     },

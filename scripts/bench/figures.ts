@@ -15,6 +15,8 @@ export interface Figure {
   baseline?: { name: string; median: number };
   ratio?: number;
   target?: string;
+  /** Why the figure could not be measured in this run (the row says it). */
+  unmeasured?: string;
 }
 
 /** Samples of a baseline measured in the same run. */

@@ -26,6 +26,7 @@ import { startupFigures } from "./startup.ts";
 import { statusFigures } from "./status.ts";
 import { packagesFigure } from "./packages.ts";
 import { printTable } from "./table.ts";
+import { hostLoad, measureOrSay } from "./unmeasured.ts";
 
 /** The named groups of figures, in the order they run and print. */
 const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   const wanted = (name: string) => !only || only.includes(name);
 
   const started = new Date();
+  const loadBefore = hostLoad();
   console.error(
     `bench${quick ? " (quick)" : ""}: a real engine in a temporary home`,
   );
@@ -61,11 +63,17 @@ async function main(): Promise<void> {
   const figures = new Figures();
   const context: BenchContext = { quick, figures, engine, client };
   for (const [name, measure] of GROUPS) {
-    if (wanted(name)) await measure(context);
+    if (wanted(name)) await measureOrSay(name, measure, context);
   }
   const bridge = wanted("bridge") ? await bridgeLines(quick) : [];
 
   printTable(figures.list);
+  const load = (l: { load: number[] }) => l.load.join(", ");
+  console.log(
+    `\nLoad average before: ${load(loadBefore)}; after: ${
+      load(hostLoad())
+    } (${loadBefore.cores} cores): not idle-machine figures unless both are near 0.`,
+  );
   if (bridge.length > 0) {
     console.log(`\nBridge (tests/bridge_bench.ts):\n${bridge.join("\n")}`);
   }
@@ -74,7 +82,12 @@ async function main(): Promise<void> {
   await Deno.writeTextFile(
     out,
     JSON.stringify(
-      { date: started.toISOString(), quick, figures: figures.list },
+      {
+        date: started.toISOString(),
+        quick,
+        host: { before: loadBefore, after: hostLoad() },
+        figures: figures.list,
+      },
       null,
       2,
     ) + "\n",

@@ -12,14 +12,18 @@ function fmt(n: number): string {
 
 /** Prints one row per figure: median, p90, baseline, ratio and target. */
 export function printTable(figures: Figure[]): void {
-  const rows = figures.map((f) => [
-    f.name,
-    `${fmt(f.median)} ${f.unit}`,
-    `${fmt(f.p90)} ${f.unit}`,
-    f.baseline ? `${fmt(f.baseline.median)} (${f.baseline.name})` : "–",
-    f.ratio === undefined ? "–" : `${f.ratio.toFixed(2)}×`,
-    f.target ?? "",
-  ]);
+  const rows = figures.map((f) =>
+    f.unmeasured !== undefined
+      ? [f.name, `not measured: ${f.unmeasured}`, "–", "–", "–", f.target ?? ""]
+      : [
+        f.name,
+        `${fmt(f.median)} ${f.unit}`,
+        `${fmt(f.p90)} ${f.unit}`,
+        f.baseline ? `${fmt(f.baseline.median)} (${f.baseline.name})` : "–",
+        f.ratio === undefined ? "–" : `${f.ratio.toFixed(2)}×`,
+        f.target ?? "",
+      ]
+  );
   const headers = [
     "figure",
     "median",

@@ -5,7 +5,8 @@ import type { SkillEntry, SkillRegistry } from "../../skills/mod.ts";
 import type { RecordCounts, ToolRun, ToolRunner } from "./tool_runner.ts";
 import type { SettingsStore } from "../../graph/mod.ts";
 import { credentialState } from "../credentials/mod.ts";
-import { callUrl, declaredUrls, urlSpecificity } from "./url_patterns.ts";
+import { callUrl, declaredUrls } from "./url_patterns.ts";
+import { routeByUrl } from "./url_routing.ts";
 
 /** One provider of a capability, in the order it would be tried. */
 export interface Provider {
@@ -58,8 +59,10 @@ export type InvokeOptions =
  * need none) before those missing one, then, within each, providers that
  * were there before the others were added (a newly added provider joins
  * after them until the owner prefers it), then freshness (most recent
- * successful call, then most recently added), then skill id. `invoke`
- * tries them in that order and moves on when a provider fails for a
+ * successful call, then most recently added), then skill id. For a call
+ * about a URL, URL patterns choose only within one standing (see
+ * `url_routing.ts`): they never lift a provider ahead of the owner's
+ * order. `invoke` tries them in that order and moves on when a provider fails for a
  * reason that is not the caller's fault. Apps name a capability, never a
  * skill.
  */
@@ -222,51 +225,31 @@ export class CapabilityBroker {
   }
 
   /**
-   * The providers in the order `invoke` tries them. For a call about a URL,
-   * providers whose `urls` patterns match it come first, the most specific
-   * pattern first; generic providers (no patterns) follow; a provider whose
-   * patterns do not match is left out.
+   * The providers in the order `invoke` tries them, and `providers` lists
+   * (one function for both). For a call about a URL, `routeByUrl` keeps
+   * the owner's order and only filters and orders within a standing.
    */
   #ordered(
     name: string,
     url?: string,
   ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
-    const general = this.#byPreference(name);
-    if (url === undefined) return general;
-    const matched: {
-      entry: (typeof general)[number];
-      specificity: number;
-      index: number;
-    }[] = [];
-    const generic: typeof general = [];
-    for (const [index, entry] of general.entries()) {
-      const patterns = declaredUrls(entry.tool.provides_options);
-      if (patterns.length === 0) {
-        generic.push({
-          ...entry,
-          reason:
-            `serves any URL, after providers whose patterns match; ${entry.reason}`,
-        });
-        continue;
-      }
-      const specificity = urlSpecificity(patterns, url);
-      if (specificity !== undefined) {
-        matched.push({ entry, specificity, index });
-      }
-    }
-    matched.sort((a, b) => b.specificity - a.specificity || a.index - b.index);
-    return [
-      ...matched.map(({ entry }) => ({
-        ...entry,
-        reason: `its URL patterns match ${url}; ${entry.reason}`,
-      })),
-      ...generic,
-    ];
+    const ranked = this.#byPreference(name).map((p) => ({
+      entry: p,
+      rank: p.rank,
+      options: p.tool.provides_options,
+      reason: p.reason,
+    }));
+    const chosen = url === undefined ? ranked : routeByUrl(ranked, url);
+    return chosen.map(({ entry, reason }) => ({
+      skill: entry.skill,
+      tool: entry.tool,
+      reason,
+    }));
   }
 
   #byPreference(
     name: string,
-  ): { skill: SkillEntry; tool: ToolInfo; reason: string }[] {
+  ): { skill: SkillEntry; tool: ToolInfo; rank: number; reason: string }[] {
     const preferred = this.#settings.get(`prefs.capability.${name}`);
     const domains = this.#vaultDomains();
     const found: {
@@ -325,7 +308,12 @@ export class CapabilityBroker {
           : "";
         reason = `${fresh}${joined}; ${entry.credential}${tie}`;
       }
-      return { skill: entry.skill, tool: entry.tool, reason };
+      return {
+        skill: entry.skill,
+        tool: entry.tool,
+        rank: entry.rank,
+        reason,
+      };
     });
   }
 }
