@@ -192,10 +192,11 @@ export class CallCredentials {
 
   /**
    * Puts real values back into text a tool returns for the vault
-   * (`__secrets__`): only placeholders of credentials that belong to the
-   * same site as `domain` (either inside the other); any other placeholder
-   * is refused, so a skill cannot re-file one site's credential under
-   * another's name.
+   * (`__secrets__`): only placeholders of credentials whose domain is
+   * `domain` or a parent of it; any other placeholder is refused, so a
+   * skill cannot re-file one site's credential under another's name, nor
+   * under a parent (`test` for `keyed.test`) where it would reach hosts its
+   * own domain does not cover.
    *
    * @param text a value the tool returned
    * @param domain the domain it is stored under
@@ -209,15 +210,31 @@ export class CallCredentials {
       const home = loaded && "domain" in loaded.scope
         ? loaded.scope.domain
         : undefined;
-      if (
-        !loaded || !home || !(inDomain(home, domain) || inDomain(domain, home))
-      ) {
+      if (!loaded || !home || !inDomain(domain, home)) {
         refused = true;
         return found;
       }
       return loaded.value;
     });
     return refused ? undefined : out;
+  }
+
+  /**
+   * Whether a text carries a placeholder, or (for a skill that sees real
+   * values) one of this call's values of 4 characters or more: such a text
+   * is no name for a vault row, whose identifier is shown in clear (logs,
+   * results, `secrets list`). A masked skill's text is not compared with
+   * values it never saw: a refusal would answer its guesses.
+   *
+   * @param text e.g. a `__secrets__` row's identifier
+   * @returns true when it carries a credential
+   */
+  carriesCredential(text: string): boolean {
+    if (ONE_PLACEHOLDER.test(text)) return true;
+    if (this.masked) return false;
+    return this.#loaded.some((loaded) =>
+      loaded.value.length >= MIN_GUARD_CHARS && text.includes(loaded.value)
+    );
   }
 
   /**
