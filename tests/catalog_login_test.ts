@@ -171,6 +171,10 @@ Deno.test("login flows: NEEDS_CREDENTIALS, credentials.retrieve, __secrets__ and
       assert.ok(!JSON.stringify(secrets).includes(TOKEN));
       assert.ok(!JSON.stringify(secrets).includes(PASSWORD));
       assert.equal(secrets![0]!.domain, "portal.login.test");
+      // A value revealed from a placeholder shows no piece of itself.
+      const preview = secrets![0]!.preview as Json;
+      assert.equal(preview.password, "••••");
+      assert.equal(preview.idToken, `••••${TOKEN.slice(-4)}`);
       assert.equal(secrets![0]!.identifier, EMAIL);
     },
   );
@@ -191,7 +195,8 @@ Deno.test("login flows: NEEDS_CREDENTIALS, credentials.retrieve, __secrets__ and
       await rejectsWith(
         run("login-api", "login_over"),
         ErrorCode.Forbidden,
-        /tried to replace the credential for "login\.test" \(ada@login\.test\) that the owner stored; .*agentos secrets delete login\.test --identifier "ada@login\.test"/,
+        // The account is also a stored field (email), so errors redact it.
+        /tried to replace the credential for "login\.test" \(\[secret\]\) that the owner stored; .*agentos secrets delete login\.test --identifier /,
       );
       const again = await run("login-api", "login");
       assert.equal(

@@ -2,7 +2,7 @@
  * Credentials end to end: the vault wired into a real engine, masked
  * `params["auth"]` for a published-style skill (placeholders substituted
  * only for the credential's own domain), real values and `secrets.read`
- * for a skill that declares `secrets`, and a planted secret found nowhere
+ * for a skill that declares `secrets` and was granted them, and a planted secret found nowhere
  * on disk afterwards — not in the database, its WAL, any log, the audit
  * trail or the skill snapshots.
  */
@@ -139,7 +139,7 @@ Deno.test("credentials: masked by default, real only when granted, and never on 
   );
 
   await t.step(
-    "a skill that declares secrets signs with the real value; logs and results are redacted",
+    "a skill granted real values signs with them; its result is the owner's to see, logs and errors are redacted",
     async () => {
       const { result } = await client.call<{ result: Json }>("skills.run", {
         skill: "secret-user",
@@ -148,8 +148,9 @@ Deno.test("credentials: masked by default, real only when granted, and never on 
       });
       assert.equal(result.status, 204, "the server verified the HMAC");
       assert.equal(result.length, SECRET.length);
-      assert.equal(result.echo, "[secret]");
-      assert.deepEqual(result.auth, { key: "[secret]" });
+      // Granted: the result is not redacted (a logo URL carries its token).
+      assert.equal(result.echo, SECRET);
+      assert.deepEqual(result.auth, { key: SECRET });
       const crash = await rejectsWith(
         client.call("skills.run", {
           skill: "secret-user",

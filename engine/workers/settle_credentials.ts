@@ -16,7 +16,7 @@ import type {
   CallSession,
   CredentialSource,
 } from "../broker/mod.ts";
-import { declaresSecrets, ONE_PLACEHOLDER } from "../broker/mod.ts";
+import { declaresSecrets } from "../broker/mod.ts";
 import { type SkillEntry } from "../skills/mod.ts";
 import { inDomain, isPublicSuffix } from "../grants/mod.ts";
 import { callerResult } from "./record_sink.ts";
@@ -263,7 +263,6 @@ function namedByCredential(
   { credentials, known }: { credentials: CallCredentials; known: Set<string> },
 ): boolean {
   if (identifier === "") return false;
-  if (ONE_PLACEHOLDER.test(identifier)) return true;
   if (known.has(identifier)) return false;
   if (credentials.carriesCredential(identifier)) return true;
   return Object.values(fields).some((value) =>

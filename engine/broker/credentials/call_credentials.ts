@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
-import { inDomain } from "../../grants/mod.ts";
+import { inDomain, registrableDomain } from "../../grants/mod.ts";
 import {
   allowedFor,
   type CredentialScope,
@@ -192,11 +192,12 @@ export class CallCredentials {
 
   /**
    * Puts real values back into text a tool returns for the vault
-   * (`__secrets__`): only placeholders of credentials whose domain is
-   * `domain` or a parent of it; any other placeholder is refused, so a
-   * skill cannot re-file one site's credential under another's name, nor
-   * under a parent (`test` for `keyed.test`) where it would reach hosts its
-   * own domain does not cover.
+   * (`__secrets__`): only placeholders of credentials of the same site —
+   * `domain` is the credential's domain, a subdomain of it, or a parent
+   * within the same registrable domain (a session cookie `www.x.com` set,
+   * kept under `x.com`); any other placeholder is refused, so a skill
+   * cannot re-file one site's credential under another's name, nor under
+   * a public suffix (`test` for `keyed.test`) that covers every site.
    *
    * @param text a value the tool returned
    * @param domain the domain it is stored under
@@ -210,7 +211,7 @@ export class CallCredentials {
       const home = loaded && "domain" in loaded.scope
         ? loaded.scope.domain
         : undefined;
-      if (!loaded || !home || !inDomain(domain, home)) {
+      if (!loaded || !home || !sameSite(home, domain)) {
         refused = true;
         return found;
       }
@@ -362,4 +363,15 @@ function encodings(value: string): string[] {
   forms.add(JSON.stringify(value).slice(1, -1));
   forms.add(new URLSearchParams({ v: value }).toString().slice(2));
   return [...forms];
+}
+
+/**
+ * Whether a credential of `home` may be kept under `domain`: the same
+ * host or below, or a parent that is still the same registrable domain
+ * (by the Public Suffix List).
+ */
+function sameSite(home: string, domain: string): boolean {
+  if (inDomain(domain, home)) return true;
+  return inDomain(home, domain) &&
+    registrableDomain(home) === registrableDomain(domain);
 }
