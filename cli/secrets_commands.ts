@@ -101,21 +101,32 @@ export const secretsList: Command = {
         domain: string;
         identifier: string;
         fields: string[];
+        writer?: string | null;
         updated_at: string;
       }[];
     }>("secrets.list");
     if (values.json) printJson(secrets);
     else {
       printTable(
-        ["domain", "identifier", "fields", "updated"],
-        secrets.map((
-          s,
-        ) => [s.domain, s.identifier, s.fields.join(","), s.updated_at]),
+        ["domain", "identifier", "fields", "written by", "updated"],
+        secrets.map((s) => [
+          s.domain,
+          s.identifier,
+          s.fields.join(","),
+          writerLabel(s.writer),
+          s.updated_at,
+        ]),
       );
     }
     return ExitCode.Ok;
   },
 };
+
+/** `owner`, `skill <id>`, or `unknown` for a row older than writers. */
+function writerLabel(writer: string | null | undefined): string {
+  if (!writer) return "unknown";
+  return writer.startsWith("skill:") ? `skill ${writer.slice(6)}` : writer;
+}
 
 /** `agentos secrets delete`. */
 export const secretsDelete: Command = {

@@ -28,6 +28,8 @@ interface SkillView {
   egress: { hosts: string[]; domains: string[]; openWeb: boolean };
   grants: { hosts: string[]; openWeb: boolean; byDefault: boolean };
   secrets: string;
+  /** Keychain items the readme declares, and whether the owner granted each. */
+  keychain?: { item: string; granted: boolean }[];
   credentials: {
     connection: string | null;
     domains: string[];
@@ -64,8 +66,10 @@ export const skillsList: Command = {
   help: `Shows every skill (bundled and added), whether it is enabled, what it
 declares it needs, the capabilities it may call (uses), the capabilities it
 provides, whether it gets credentials
-masked (placeholders) or as real values (it declares secrets), then each
-skill's egress set (declared hosts and domains, and what the owner granted),
+masked (placeholders) or as real values (only once you granted them with
+skills allow <skill> --secrets; declaring secrets alone does not), then each
+skill's egress set (declared hosts and domains, and what the owner granted:
+hosts, open web, keychain items), 
 each tool's parameters (name: type, * = required), what it returns and its
 time limit, and every problem found in a skill's source with file and line.
 
@@ -187,6 +191,13 @@ function egressText(skill: SkillView): string {
 function grantsText(skill: SkillView): string {
   const parts = [...skill.grants.hosts];
   if (skill.grants.openWeb) parts.push("open web");
+  for (const { item, granted } of skill.keychain ?? []) {
+    parts.push(
+      `keychain ${JSON.stringify(item)}${
+        granted ? "" : " (declared, not granted)"
+      }`,
+    );
+  }
   const text = parts.join(", ") || "-";
   return skill.grants.byDefault && parts.length > 0
     ? `${text} (bundled default)`

@@ -29,6 +29,11 @@ may reach, each connection audited), no home,
 only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
 config visible. Shells and interpreters are never runnable.
 
+--keychain ITEM lets a skill read one keychain item (on Linux: the vault row
+keychain, identifier ITEM or ITEM/account) that its readme declares
+(keychain: [ITEM]); grant each item by name. Without --secrets the skill
+holds it only as a placeholder the engine's crypto ops can use.
+
 --read lets a skill open a local database file (or any under a directory)
 read-only with sql.query, e.g. an application's history. A file the
 application holds locked is read from a private copy.
@@ -38,7 +43,8 @@ Examples:
   agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
   agentos skills allow git --run git --cwd ~/src/project
-  agentos skills allow porkbun --secrets`;
+  agentos skills allow porkbun --secrets
+  agentos skills allow chrome-cookies --keychain "Chrome Safe Storage"`;
 
 /** `skills disallow --help`. */
 const DISALLOW_HELP = `Examples:
@@ -55,13 +61,14 @@ function grantCommand(allow: boolean): Command {
       ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
       : "Take back a host, open web access, a program or real credential values granted to a skill",
     usage:
-      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --keychain <item>\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
         allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
       }`,
     help: allow ? ALLOW_HELP : DISALLOW_HELP,
     options: {
       "open-web": { type: "boolean" },
       secrets: { type: "boolean" },
+      keychain: { type: "string" },
       ...HOST_GRANT_OPTIONS,
       ...JSON_OPTION,
     },
@@ -74,6 +81,12 @@ function grantCommand(allow: boolean): Command {
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
       const json = values.json === true;
+      if (values.keychain !== undefined) {
+        return await keychainGrant(allow, skill, {
+          item: String(values.keychain),
+          json,
+        });
+      }
       if (values.secrets === true) {
         if (host !== undefined || openWeb) {
           throw new CliError(
@@ -116,6 +129,35 @@ async function secretsGrant(
     );
     print(`Credentials: ${out.secrets}`);
   }
+  return ExitCode.Ok;
+}
+
+/** `--keychain <item>`: one declared keychain item, granted or taken back. */
+async function keychainGrant(
+  allow: boolean,
+  skill: string,
+  { item, json }: { item: string; json: boolean },
+): Promise<number> {
+  const verb = allow ? "allow" : "disallow";
+  const out = await callEngine<{
+    skill: string;
+    keychain: { item: string; granted: boolean }[];
+  }>(`skills.${verb}`, { skill, keychain: item });
+  if (json) {
+    printJson(out);
+    return ExitCode.Ok;
+  }
+  print(
+    allow
+      ? `Skill ${out.skill} may now read the keychain item ${
+        JSON.stringify(item)
+      }`
+      : `Skill ${out.skill} may no longer read the keychain item ${
+        JSON.stringify(item)
+      }`,
+  );
+  const granted = out.keychain.filter((k) => k.granted).map((k) => k.item);
+  print(`Keychain items granted: ${granted.join(", ") || "(none)"}`);
   return ExitCode.Ok;
 }
 

@@ -3,7 +3,8 @@
  * (`auth.account.check`), end to end: the check tool vouches for a stored
  * session before its first use, a session that fails is set aside and the
  * next one tried, an expired session is retried once and then fails with
- * `NeedsRelogin`, and signing in again makes the stored row usable.
+ * `NeedsRelogin`, and signing in again (over a row of the skill's own, not
+ * the owner's) makes the stored row usable.
  */
 import assert from "node:assert/strict";
 import { ErrorCode } from "../engine/errors.ts";
@@ -83,11 +84,23 @@ Deno.test("account checks: check_session before first use, re-resolve once, then
   );
 
   await t.step(
-    "signing in again rewrites the row and the session works",
+    "signing in again over the owner's row is refused naming the command; after it, the skill's own row works and it may rewrite it",
     async () => {
-      await run("login", { email: BOB, password: PASSWORD });
-      const { result } = await run("profile");
-      assert.equal(result.email, BOB);
+      // The owner stored Bob's row: a skill never replaces it (#24).
+      await rejectsWith(
+        run("login", { email: BOB, password: PASSWORD }),
+        ErrorCode.Forbidden,
+        /that the owner stored; .*agentos secrets delete cookie\.test --identifier "bob@cookie\.test"/,
+      );
+      await client.call("secrets.delete", {
+        domain: "cookie.test",
+        identifier: BOB,
+      });
+      for (const attempt of [1, 2]) {
+        await run("login", { email: BOB, password: PASSWORD });
+        const { result } = await run("profile");
+        assert.equal(result.email, BOB, `attempt ${attempt}`);
+      }
     },
   );
 });

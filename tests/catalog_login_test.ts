@@ -170,6 +170,40 @@ Deno.test("login flows: NEEDS_CREDENTIALS, credentials.retrieve, __secrets__ and
       ]);
       assert.ok(!JSON.stringify(secrets).includes(TOKEN));
       assert.ok(!JSON.stringify(secrets).includes(PASSWORD));
+      assert.equal(secrets![0]!.domain, "portal.login.test");
+      // A value revealed from a placeholder shows no piece of itself.
+      const preview = secrets![0]!.preview as Json;
+      assert.equal(preview.password, "••••");
+      assert.equal(preview.idToken, `••••${TOKEN.slice(-4)}`);
+      assert.equal(secrets![0]!.identifier, EMAIL);
+    },
+  );
+
+  await t.step(
+    "rows show who wrote them; a skill may not replace the owner's row",
+    async () => {
+      const list = await cli(["secrets", "list"]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.match(
+        list.stdout,
+        /^login\.test\s+ada@login\.test\s+email,password\s+owner\s/m,
+      );
+      assert.match(
+        list.stdout,
+        /^portal\.login\.test\s+ada@login\.test\s+email,idToken,password\s+skill login-api\s/m,
+      );
+      await rejectsWith(
+        run("login-api", "login_over"),
+        ErrorCode.Forbidden,
+        // The account is also a stored field (email), so errors redact it.
+        /tried to replace the credential for "login\.test" \(\[secret\]\) that the owner stored; .*agentos secrets delete login\.test --identifier /,
+      );
+      const again = await run("login-api", "login");
+      assert.equal(
+        again.secrets![0]!.stored,
+        true,
+        "its own row it may refresh",
+      );
     },
   );
 

@@ -60,6 +60,11 @@ Deno.test("crypto ops: a skill decrypts with a keychain key it never sees", asyn
   for (const name of ["cookie-vault", "crypto-undeclared"]) {
     await client.call("skills.add", { path: fixture(name) });
   }
+  // The readme declares the item; the owner grants it by name (#24).
+  await client.call("skills.allow", {
+    skill: "cookie-vault",
+    keychain: "Test Safe Storage",
+  });
 
   await t.step(
     "keychain.read without a vault row names the command that stores it",

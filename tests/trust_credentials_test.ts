@@ -2,7 +2,7 @@
  * Credentials end to end: the vault wired into a real engine, masked
  * `params["auth"]` for a published-style skill (placeholders substituted
  * only for the credential's own domain), real values and `secrets.read`
- * for a skill that declares `secrets`, and a planted secret found nowhere
+ * for a skill that declares `secrets` and was granted them, and a planted secret found nowhere
  * on disk afterwards — not in the database, its WAL, any log, the audit
  * trail or the skill snapshots.
  */
@@ -33,7 +33,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-Deno.test("credentials: masked by default, real only when declared, and never on disk in plaintext", async (t) => {
+Deno.test("credentials: masked by default, real only when granted, and never on disk in plaintext", async (t) => {
   const seen: Json[] = [];
   await using server = localServer(async (request, url) => {
     const header = request.headers.get("x-api-key");
@@ -72,6 +72,8 @@ Deno.test("credentials: masked by default, real only when declared, and never on
   for (const name of ["keyed-api", "secret-user"]) {
     await client.call("skills.add", { path: fixture(name) });
   }
+  // Declaring secrets asks; the owner's grant gives (issue #24, route 7).
+  await client.call("skills.allow", { skill: "secret-user", secrets: true });
 
   await t.step(
     "agentos secrets set stores a value read from stdin",
@@ -118,7 +120,7 @@ Deno.test("credentials: masked by default, real only when declared, and never on
       const { skills } = await client.call<{ skills: Json[] }>("skills.list");
       const byId = Object.fromEntries(skills.map((s) => [s.id, s]));
       assert.equal(byId["keyed-api"]!.secrets, "masked");
-      assert.equal(byId["secret-user"]!.secrets, "real values");
+      assert.equal(byId["secret-user"]!.secrets, "real values (granted)");
       assert.deepEqual(byId["keyed-api"]!.credentials, [{
         connection: "api",
         domains: ["api.keyed.test", "keyed.test"],
@@ -128,7 +130,7 @@ Deno.test("credentials: masked by default, real only when declared, and never on
       }]);
       const run = await cli(["skills", "list"]);
       assert.match(run.stdout, /^keyed-api\s.*\smasked\s/m);
-      assert.match(run.stdout, /^secret-user\s.*\sreal values\s/m);
+      assert.match(run.stdout, /^secret-user\s.*\sreal values \(granted\)\s/m);
       assert.match(
         run.stdout,
         /^keyed-api\s+api\.keyed\.test\s+-\s+api: keyed\.test/m,
@@ -137,7 +139,7 @@ Deno.test("credentials: masked by default, real only when declared, and never on
   );
 
   await t.step(
-    "a skill that declares secrets signs with the real value; logs and results are redacted",
+    "a skill granted real values signs with them; its result is the owner's to see, logs and errors are redacted",
     async () => {
       const { result } = await client.call<{ result: Json }>("skills.run", {
         skill: "secret-user",
@@ -146,8 +148,9 @@ Deno.test("credentials: masked by default, real only when declared, and never on
       });
       assert.equal(result.status, 204, "the server verified the HMAC");
       assert.equal(result.length, SECRET.length);
-      assert.equal(result.echo, "[secret]");
-      assert.deepEqual(result.auth, { key: "[secret]" });
+      // Granted: the result is not redacted (a logo URL carries its token).
+      assert.equal(result.echo, SECRET);
+      assert.deepEqual(result.auth, { key: SECRET });
       const crash = await rejectsWith(
         client.call("skills.run", {
           skill: "secret-user",

@@ -55,6 +55,8 @@ Deno.test("recordings: --record writes no credential in any form, and --replay s
     for (const name of ["keyed-api", "tape-echo"]) {
       await client.call("skills.add", { path: fixture(name) });
     }
+    // tape-echo sees real values: declared, and granted by the owner.
+    await client.call("skills.allow", { skill: "tape-echo", secrets: true });
     for (const skill of ["keyed-api", "tape-echo"]) {
       const recording = `${home}/${skill}.recording.json`;
       await t.step(

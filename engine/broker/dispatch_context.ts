@@ -60,6 +60,8 @@ export interface DispatchContext {
   runGrants?: Record<string, RunGrant>;
   /** The owner's `--read` grants of this skill (local databases). */
   readGrants?: ReadGrants;
+  /** The keychain items the owner granted this skill (`--keychain`). */
+  keychainGrants?: string[];
   /** Receives one line per brokered op. */
   audit?: AuditSink;
   /** Called with each progress report (forwarded to the caller). */

@@ -126,6 +126,7 @@ export async function serveKeychainRead(
     vault: context.vault,
     credentials: context.credentials,
     params,
+    granted: context.keychainGrants ?? [],
   });
   trace.target = "keychain";
   return {

@@ -1,46 +1,14 @@
+import { getDomain } from "tldts";
 import { isIpLiteral } from "../net/mod.ts";
 import type { DeclaredConnection } from "./declared_skill.ts";
 
 /**
- * Public suffixes of more than one label that the registrable-domain
- * guess knows. Not the whole Public Suffix List (which is large and
- * changes): enough for common country second levels and hosting
- * platforms; an explicit `domain=` on the connection overrides the guess.
+ * The Public Suffix List as the `tldts` package ships it, private section
+ * included (`github.io`, `herokuapp.com`, `blogspot.com`): there unrelated
+ * owners share a parent, so a credential, a vault write or a cookie must
+ * stop below it exactly as at `co.uk`.
  */
-const MULTI_LABEL_SUFFIXES = new Set([
-  "co.uk",
-  "org.uk",
-  "ac.uk",
-  "gov.uk",
-  "me.uk",
-  "com.au",
-  "net.au",
-  "org.au",
-  "co.nz",
-  "co.jp",
-  "ne.jp",
-  "or.jp",
-  "co.kr",
-  "co.in",
-  "co.za",
-  "com.br",
-  "com.cn",
-  "com.mx",
-  "com.tr",
-  "com.sg",
-  "github.io",
-  "gitlab.io",
-  "herokuapp.com",
-  "vercel.app",
-  "netlify.app",
-  "pages.dev",
-  "workers.dev",
-  "appspot.com",
-  "azurewebsites.net",
-  "cloudfront.net",
-  "fly.dev",
-  "onrender.com",
-]);
+const PSL = { allowPrivateDomains: true } as const;
 
 /** Where one connection's credential is looked up, most specific first. */
 export interface CredentialDomains {
@@ -54,18 +22,35 @@ export interface CredentialDomains {
 
 /**
  * The registrable domain of a host (`api.openai.com` → `openai.com`,
- * `www.bbc.co.uk` → `bbc.co.uk`), guessed with a short built-in suffix
- * list. IP addresses, `localhost` and single labels are their own.
+ * `www.bbc.co.uk` → `bbc.co.uk`, `alice.github.io` stays), by the Public
+ * Suffix List. IP addresses, `localhost` and names the list has no
+ * registrable domain for (a single label, a public suffix) are their own.
  *
  * @param host a lower-case host
  * @returns the registrable domain
  */
 export function registrableDomain(host: string): string {
-  if (isIpLiteral(host) || !host.includes(".")) return host;
-  const labels = host.split(".");
-  const lastTwo = labels.slice(-2).join(".");
-  const take = MULTI_LABEL_SUFFIXES.has(lastTwo) ? 3 : 2;
-  return labels.slice(-take).join(".");
+  if (ownDomain(host)) return host;
+  return getDomain(host, PSL) ?? host;
+}
+
+/**
+ * Whether a name is a public suffix or lies above every registrable domain
+ * (`test`, `com`, `co.uk`, `github.io`, a malformed name): nothing a skill
+ * may file a credential or set a cookie under. IP addresses and
+ * `localhost` are not.
+ *
+ * @param domain a lower-case name without a trailing dot
+ * @returns true when no one owner holds the name
+ */
+export function isPublicSuffix(domain: string): boolean {
+  if (ownDomain(domain)) return false;
+  return getDomain(domain, PSL) === null;
+}
+
+/** IP addresses and `localhost` are registrable domains of their own. */
+function ownDomain(host: string): boolean {
+  return isIpLiteral(host) || host === "localhost";
 }
 
 /**

@@ -2,7 +2,8 @@
  * The owner's grants and what a skill may reach: hosts (host_grant), the
  * egress set its declaration implies (egress), the credential domains of
  * its connections, programs it may run (run_grants), folders it may read
- * (read_grants), real secrets (secrets_grants), and the store that keeps a
+ * (read_grants), real secrets (secrets_grants), keychain items
+ * (keychain_grants), and the store that keeps a
  * skill's grants across re-adds (skill_grants). Reads a skill's declaration
  * through the structural `DeclaredSkill`, never the catalog's code. Calls
  * `engine/graph` (settings), `engine/net`.
@@ -14,6 +15,7 @@ export {
   type CredentialDomains,
   credentialDomains,
   inDomain,
+  isPublicSuffix,
   registrableDomain,
   skillCredentialDomains,
 } from "./credential_domains.ts";
@@ -46,6 +48,10 @@ export {
   withPort,
 } from "./host_grant.ts";
 export { SecretsGrants } from "./secrets_grants.ts";
+export {
+  declaredKeychainItems,
+  KeychainGrantStore,
+} from "./keychain_grants.ts";
 export {
   declaredPrograms,
   expandHome,

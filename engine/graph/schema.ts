@@ -158,6 +158,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX edge_values_key_value ON edge_values(key, value, edge_id);
   `,
+  // 6: who wrote each credential ('owner', or 'skill:<id>' for a skill's
+  // __secrets__), so a skill never replaces a row it did not write. Rows of
+  // older databases keep NULL: written before writers were recorded, and
+  // no skill's to replace.
+  `
+  ALTER TABLE secrets ADD COLUMN writer TEXT;
+  `,
 ];
 
 /**

@@ -23,6 +23,7 @@ import {
 } from "../broker/mod.ts";
 import {
   bundledGrantDefaults,
+  KeychainGrantStore,
   ReadGrantStore,
   RunGrantStore,
   SecretsGrants,
@@ -150,6 +151,8 @@ export interface OwnerGrants {
   runs: RunGrantStore;
   /** Local databases it may read (`--read`). */
   reads: ReadGrantStore;
+  /** Keychain items it may read (`--keychain`). */
+  keychain: KeychainGrantStore;
 }
 
 /** The owner's grants: hosts, real secrets, programs and readable paths. */
@@ -166,6 +169,7 @@ export function openGrants(settings: SettingsStore): OwnerGrants {
     of: (skill: SkillEntry) => egress.get(skill.id, defaults(skill)),
     runs: new RunGrantStore(settings),
     reads: new ReadGrantStore(settings),
+    keychain: new KeychainGrantStore(settings),
   };
 }
 
@@ -215,6 +219,7 @@ export function openRunner(
     }),
     runGrants: (skill) => grants.runs.get(skill.id),
     readGrants: (skill) => grants.reads.get(skill.id),
+    keychainGrants: (skill) => grants.keychain.get(skill.id),
     packages: {
       root: packagesRoot,
       spawn: (dir) =>

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  declaredKeychainItems,
   declaredPrograms,
   type ReadGrants,
   type RunGrant,
@@ -33,6 +34,8 @@ export function skillView(
     runGrants?: Record<string, RunGrant>;
     readGrants?: ReadGrants;
     secretsGranted?: boolean;
+    /** Keychain items the owner granted (`--keychain`). */
+    keychainGrants?: string[];
     /** Why tools cannot work, by name: they show `available: false` and the reason. */
     unavailable?: Map<string, string>;
   } = {},
@@ -63,6 +66,7 @@ export function skillView(
     // Local databases the owner lets it read with sql.query.
     reads: options.readGrants?.paths ?? [],
     secrets: secretsView(skill, options.secretsGranted === true),
+    keychain: keychainView(skill, options.keychainGrants ?? []),
     credentials: credentialsView(skill, vaultDomains),
     tools: toolsView(skill, options.unavailable),
     problems: skill.discovery.problems,
@@ -133,17 +137,38 @@ function toolsView(
 }
 
 /**
- * How a skill receives credentials: `real values` (it declares secrets),
- * `real values (granted)` (the owner ran `agentos skills allow <skill>
- * --secrets`) or `masked` (placeholders).
+ * How a skill receives credentials: `real values (granted)` (the owner
+ * ran `agentos skills allow <skill> --secrets`), `masked (declares
+ * secrets, not granted)` or `masked` (placeholders). Declaring `secrets`
+ * alone gives no real value: the grant is the rule.
  *
  * @param skill the skill
  * @param granted whether the owner granted it real values
  * @returns the label
  */
 export function secretsView(skill: SkillEntry, granted: boolean): string {
-  if (declaresSecrets(skill)) return "real values";
-  return granted ? "real values (granted)" : "masked";
+  if (granted) return "real values (granted)";
+  return declaresSecrets(skill)
+    ? "masked (declares secrets, not granted)"
+    : "masked";
+}
+
+/**
+ * The keychain items a skill's readme declares, each with whether the
+ * owner granted it (`agentos skills allow <skill> --keychain <item>`).
+ *
+ * @param skill the skill
+ * @param granted the granted item names
+ * @returns one entry per declared item
+ */
+export function keychainView(
+  skill: SkillEntry,
+  granted: string[],
+): { item: string; granted: boolean }[] {
+  return declaredKeychainItems(skill.discovery).map((item) => ({
+    item,
+    granted: granted.includes(item),
+  }));
 }
 
 /**

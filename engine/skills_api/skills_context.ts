@@ -15,6 +15,7 @@ import {
   type SkillRegistry,
 } from "../skills/mod.ts";
 import {
+  KeychainGrantStore,
   type ReadGrantStore,
   type RunGrantStore,
   SecretsGrants,
@@ -64,6 +65,8 @@ export interface SkillsMethodsContext {
 export interface SkillsHandlerContext extends SkillsMethodsContext {
   /** The owner's grants of real secret values. */
   secretsGrants: SecretsGrants;
+  /** The owner's grants of keychain items. */
+  keychainGrants: KeychainGrantStore;
   /** Resolves when skills can be listed (and, with true, run). */
   ready: (run?: boolean) => Promise<void>;
   /** A skill's problems, by the checks of `engine/skills`. */
@@ -86,6 +89,7 @@ export function handlerContext(
   context: SkillsMethodsContext,
 ): SkillsHandlerContext {
   const secretsGrants = new SecretsGrants(context.settings);
+  const keychainGrants = new KeychainGrantStore(context.settings);
   // Methods that run skill code first check there is a sandbox to run it in.
   const ready = async (run = true) => {
     if (run) context.assertUsable();
@@ -94,6 +98,7 @@ export function handlerContext(
   return {
     ...context,
     secretsGrants,
+    keychainGrants,
     ready,
     check: (read) =>
       checkSkill(read, {
@@ -102,12 +107,13 @@ export function handlerContext(
         authTemplate: templateRule,
       }),
     // Everything the owner granted a skill id: hosts, programs, real
-    // secrets, readable paths. Dropped when the skill is removed or replaced
+    // secrets, keychain items, readable paths. Dropped when the skill is removed or replaced
     // from another folder (the grants were for the skill the owner knew).
     dropGrants: (id) => {
       context.grants.remove(id);
       context.runGrants?.remove(id);
       secretsGrants.set(id, false);
+      keychainGrants.remove(id);
       context.readGrants?.remove(id);
     },
     needsSkills: (params, handle) =>

@@ -26,6 +26,7 @@ import { capabilityMethods } from "./capability_methods.ts";
 import { callOptions, skillRunMethods } from "./skill_run_methods.ts";
 import {
   grantsView,
+  keychainView,
   secretsView,
   skillView,
   storedCredentials,
@@ -86,6 +87,7 @@ export function skillsMethods(ctx: SkillsHandlerContext): MethodTable {
     secrets: flagParam,
     host: param.raw(),
     open_web: param.raw(),
+    keychain: param.raw(),
   };
   return {
     "skills.list": needsSkills({}, () => listSkills(ctx)),
@@ -134,6 +136,7 @@ async function listSkills(ctx: SkillsHandlerContext) {
           runGrants: ctx.runGrants?.get(skill.id),
           readGrants: ctx.readGrants?.get(skill.id),
           secretsGranted: ctx.secretsGrants.has(skill.id),
+          keychainGrants: ctx.keychainGrants.get(skill.id),
           unavailable: unavailableTools(skill.discovery, ctx.check),
         }),
         packages: root === undefined ? null : await packagesView(skill, root),
@@ -148,6 +151,7 @@ interface GrantChange {
   secrets: boolean;
   host: unknown;
   open_web: unknown;
+  keychain: unknown;
 }
 
 function changeGrant(
@@ -155,9 +159,33 @@ function changeGrant(
   verb: "allow" | "disallow",
   change: GrantChange,
 ) {
+  if (change.keychain !== undefined) {
+    return changeKeychainGrant(ctx, verb, change);
+  }
   return change.secrets
     ? changeSecretsGrant(ctx, verb, change)
     : changeEgressGrant(ctx, verb, change);
+}
+
+/** `--keychain <item>`: one declared keychain item, granted or taken back. */
+function changeKeychainGrant(
+  ctx: SkillsHandlerContext,
+  verb: "allow" | "disallow",
+  { skill, keychain, host, open_web, secrets }: GrantChange,
+) {
+  if (host !== undefined || open_web !== undefined || secrets) {
+    throw invalidParams(
+      `skills.${verb} takes "keychain" alone, one item at a time`,
+    );
+  }
+  if (typeof keychain !== "string" || keychain === "") {
+    throw invalidParams(`"keychain" must be a keychain item's name`);
+  }
+  const granted = ctx.keychainGrants.set(skill, keychain, verb === "allow");
+  return {
+    skill: skill.id,
+    keychain: keychainView(skill, granted),
+  };
 }
 
 function changeSecretsGrant(

@@ -28,7 +28,7 @@ export function secretsMethods(vault: Vault): MethodTable {
     "secrets.set": method(
       { ...ROW, value: secretValue },
       async ({ domain, identifier, value }) => {
-        await vault.set(domain, identifier, value);
+        await vault.set(domain, identifier, value, "owner");
         return { ok: true, domain, identifier };
       },
     ),

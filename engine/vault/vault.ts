@@ -7,6 +7,11 @@ export interface SecretInfo {
   identifier: string;
   /** Field names of the stored value (e.g. ["key"]), or ["value"] for a plain string. */
   fields: string[];
+  /**
+   * Who wrote it: `owner` (`agentos secrets set`), `skill:<id>` (a skill's
+   * `__secrets__`), or null for a row written before writers were recorded.
+   */
+  writer: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -89,11 +94,14 @@ export class Vault {
    * @param domain e.g. `api.example.com` or `example.com`
    * @param identifier the account, `""` for the default one
    * @param value a string or an object of string fields
+   * @param writer who writes it (`owner`, `skill:<id>`); omitted, an
+   *   existing row keeps its writer (a cookie session refreshed by its site)
    */
   async set(
     domain: string,
     identifier: string,
     value: SecretValue,
+    writer?: string,
   ): Promise<void> {
     const fields = typeof value === "string"
       ? ["value"]
@@ -105,10 +113,11 @@ export class Vault {
     const now = new Date().toISOString();
     this.#cached = undefined;
     this.#db.prepare(
-      `INSERT INTO secrets (domain, identifier, fields, nonce, ciphertext, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO secrets (domain, identifier, fields, nonce, ciphertext, created_at, updated_at, writer)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (domain, identifier) DO UPDATE SET fields = excluded.fields, nonce = excluded.nonce,
-         ciphertext = excluded.ciphertext, updated_at = excluded.updated_at`,
+         ciphertext = excluded.ciphertext, updated_at = excluded.updated_at,
+         writer = COALESCE(excluded.writer, secrets.writer)`,
     ).run(
       domain,
       identifier,
@@ -117,6 +126,7 @@ export class Vault {
       ciphertext,
       now,
       now,
+      writer ?? null,
     );
   }
 
@@ -186,7 +196,7 @@ export class Vault {
   #metadata(): { infos: SecretInfo[]; domains: Set<string> } {
     if (this.#cached) return this.#cached;
     const rows = this.#db.prepare(
-      "SELECT domain, identifier, fields, created_at, updated_at FROM secrets ORDER BY domain, identifier",
+      "SELECT domain, identifier, fields, writer, created_at, updated_at FROM secrets ORDER BY domain, identifier",
     ).all() as unknown as (Omit<SecretInfo, "fields"> & { fields: string })[];
     const infos = rows.map((row) => ({
       ...row,

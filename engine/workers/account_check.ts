@@ -5,6 +5,7 @@ import {
   findCredential,
   fitsConnection,
   toolConnection,
+  usableBy,
 } from "../broker/mod.ts";
 import {
   type ConnectionInfo,
@@ -19,6 +20,7 @@ export interface RowInfo {
   identifier: string;
   updated_at?: string;
   fields?: string[];
+  writer?: string | null;
 }
 
 /** What the engine remembers about accounts between calls (one per engine). */
@@ -97,7 +99,7 @@ export async function runWithAccountCheck<T>(
   for (let attempt = 0; attempt < 2; attempt++) {
     const row = findCredential(
       (vault.list() as RowInfo[]).filter((r) =>
-        !skip(r) && fitsConnection(r, connection)
+        !skip(r) && usableBy(r, skill.id) && fitsConnection(r, connection)
       ),
       candidates,
     ) as RowInfo | undefined;

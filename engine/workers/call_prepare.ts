@@ -15,6 +15,7 @@ import {
   loadCredentials,
   type LoadedCredentials,
   needsCredentials,
+  usableBy,
 } from "../broker/mod.ts";
 import {
   findTool,
@@ -101,7 +102,11 @@ function refuseKeyless(
   tool: ToolInfo,
   vault: CredentialSource | undefined,
 ): void {
-  const keyless = needsCredentials(skill, tool, vault?.list() ?? []);
+  const keyless = needsCredentials(
+    skill,
+    tool,
+    (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
+  );
   if (keyless) throw keyless;
 }
 

@@ -65,6 +65,7 @@ export function callDispatches(
     shell: options.shell,
     runGrants: options.runGrants?.(skill),
     readGrants: options.readGrants?.(skill),
+    keychainGrants: options.keychainGrants?.(skill) ?? [],
     capabilityCall: (name, params, checks) =>
       nestedCall(links.invoker(), {
         name,

@@ -90,4 +90,6 @@ export interface SkillRunnerOptions {
   runGrants?: (skill: SkillEntry) => Record<string, RunGrant>;
   /** The owner's `--read` grants of a skill (local databases). */
   readGrants?: (skill: SkillEntry) => ReadGrants;
+  /** The keychain items the owner granted a skill (`--keychain`). */
+  keychainGrants?: (skill: SkillEntry) => string[];
 }

@@ -2,12 +2,14 @@
  * A skill call's settle stage, after the tool answered: a request refused
  * for a transformed key fails the call; the call's cookie changes are
  * written back; the credentials the tool returned in `__secrets__` are
- * stored (its own domains, or any when it declares `secrets`); the
- * caller's result is redacted unless the owner granted real values.
+ * stored (its own connections' domains, never a parent or a public
+ * suffix, never over a row it did not write); the caller's result is
+ * redacted unless the owner granted real values.
  *
  * @module
  */
 import type { Logger } from "../logger.ts";
+import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type {
   CallCredentials,
@@ -16,7 +18,7 @@ import type {
 } from "../broker/mod.ts";
 import { declaresSecrets } from "../broker/mod.ts";
 import { type SkillEntry } from "../skills/mod.ts";
-import { inDomain } from "../grants/mod.ts";
+import { inDomain, isPublicSuffix } from "../grants/mod.ts";
 import { callerResult } from "./record_sink.ts";
 import { skillCredentialDomains } from "../grants/mod.ts";
 
@@ -45,6 +47,8 @@ export interface SettleOptions {
   vault?: CredentialSource;
   log: Logger;
   callId: string;
+  /** The owner granted the skill real values (`skills allow --secrets`). */
+  granted?: boolean;
 }
 
 /**
@@ -61,7 +65,7 @@ export interface SettleOptions {
  */
 export async function settleCall(
   value: unknown,
-  options: SettleOptions & { granted: boolean },
+  options: SettleOptions,
 ): Promise<{ secrets: StoredSecret[]; result: unknown }> {
   if (options.session.refusal) throw options.session.refusal;
   const secrets = await settleCredentials(value, options);
@@ -75,14 +79,17 @@ export async function settleCall(
 /**
  * After a successful call: writes the call's cookie changes back to the
  * rows they came from, and stores the `__secrets__` rows the tool
- * returned (upsert by domain and identifier). A skill stores credentials
- * for its own connections' domains, or any domain when it declares
- * `secrets` (a password manager). Each stored value joins the call's
- * credentials, so the caller's result is redacted of it.
+ * returned. A skill stores credentials under its own connections'
+ * domains (or their subdomains), any registrable domain only when it
+ * declares `secrets` and the owner granted it real values (a password
+ * manager); never under a public suffix, never over a row another writer
+ * wrote: that fails the call before anything is stored. Each stored value
+ * joins the call's credentials, so the caller's result is redacted of it.
  *
  * @param value what the tool returned
  * @param options the skill, the call's session and credentials, the vault
  * @returns what the caller may see of the stored secrets
+ * @throws {RpcError} Forbidden when a row would replace one the skill did not write
  */
 export async function settleCredentials(
   value: unknown,
@@ -92,13 +99,51 @@ export async function settleCredentials(
   if (!canStore(vault)) return [];
   await writeBackCookies(options, vault);
   if (!isObject(value) || !Array.isArray(value.__secrets__)) return [];
-  const domains = storableDomains(options.skill);
-  const out: StoredSecret[] = [];
-  for (const entry of value.__secrets__.slice(0, MAX_SECRETS)) {
-    if (!isObject(entry)) continue;
-    out.push(await storeSecret(entry, domains, { ...options, vault }));
+  const domains = storableDomains(options.skill, options.granted === true);
+  const known = new Set(vault.list().map((row) => row.identifier));
+  const { credentials } = options;
+  const planned = value.__secrets__.slice(0, MAX_SECRETS).filter(isObject)
+    .map((entry) => planSecret(entry, domains, { credentials, known }));
+  assertOwnRows(planned, vault, options.skill.id);
+  for (const { row, real, fields } of planned) {
+    if (real) await keepSecret(row, real, fields, { ...options, vault });
   }
-  return out;
+  return planned.map((plan) => plan.row);
+}
+
+/**
+ * Refuses the whole settle when a row would replace one another writer
+ * (the owner, another skill, an older engine) wrote: that row may be what
+ * the owner's other skills act with.
+ */
+function assertOwnRows(
+  planned: PlannedSecret[],
+  vault: CredentialSource,
+  skillId: string,
+): void {
+  const rows = vault.list();
+  for (const { row, real } of planned) {
+    if (!real) continue;
+    const existing = rows.find((r) =>
+      r.domain === row.domain && r.identifier === row.identifier
+    );
+    if (!existing || existing.writer === `skill:${skillId}`) continue;
+    const who = existing.writer === "owner"
+      ? "the owner"
+      : existing.writer
+      ? `skill "${existing.writer.replace(/^skill:/, "")}"`
+      : "an earlier engine";
+    const id = row.identifier === ""
+      ? ""
+      : ` --identifier ${JSON.stringify(row.identifier)}`;
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" tried to replace the credential for "${row.domain}"${
+        row.identifier ? ` (${row.identifier})` : ""
+      } that ${who} stored; a skill replaces only rows it wrote itself, so nothing was stored. To let it store its own, delete that row first: agentos secrets delete ${row.domain}${id}`,
+      { check: "vault_writer", domain: row.domain },
+    );
+  }
 }
 
 /** A vault that can store. */
@@ -127,66 +172,111 @@ async function writeBackCookies(
 /** Where a skill may store credentials: its connections' domains, or any. */
 interface StorableDomains {
   own: string[];
-  /** The skill declares `secrets` (a password manager). */
+  /** It declares `secrets` and the owner granted it real values. */
   anyDomain: boolean;
 }
 
-function storableDomains(skill: SkillEntry): StorableDomains {
+function storableDomains(skill: SkillEntry, granted: boolean): StorableDomains {
   const own = skillCredentialDomains(skill.id, skill.discovery.connections)
     .flatMap((entry) => entry.candidates);
-  return { own, anyDomain: declaresSecrets(skill) };
+  return { own, anyDomain: granted && declaresSecrets(skill) };
+}
+
+/** One `__secrets__` row, checked: its real fields when it may be stored. */
+interface PlannedSecret {
+  row: StoredSecret;
+  fields: Record<string, string>;
+  real?: Record<string, string>;
 }
 
 /**
- * One `__secrets__` row: refused without a domain and a value, outside the
- * skill's domains, or carrying another domain's placeholder; else stored.
+ * One `__secrets__` row: refused without a domain and a value, under a
+ * domain the skill may not write, named by a credential, or carrying a
+ * placeholder of a credential whose domain does not cover it.
  */
-async function storeSecret(
+function planSecret(
   entry: Record<string, unknown>,
-  { own, anyDomain }: StorableDomains,
-  options: SettleOptions & { vault: WritableVault },
-): Promise<StoredSecret> {
-  const { credentials } = options;
-  const row = secretRow(entry, credentials);
-  const { domain } = row;
-  const fields = secretFields(entry.value);
-  if (domain === "" || !fields) {
+  domains: StorableDomains,
+  { credentials, known }: { credentials: CallCredentials; known: Set<string> },
+): PlannedSecret {
+  const row = secretRow(entry);
+  const fields = secretFields(entry.value) ?? {};
+  const plan: PlannedSecret = { row, fields };
+  if (namedByCredential(row.identifier, fields, { credentials, known })) {
+    // Checked first: a refused row is shown to the caller too.
+    row.identifier = "[refused]";
     return refuse(
-      row,
+      plan,
+      "its identifier carries a credential (a placeholder or a stored value); an identifier names an account in clear",
+    );
+  }
+  if (row.domain === "" || Object.keys(fields).length === 0) {
+    return refuse(
+      plan,
       "needs a domain and a value (text or an object of text)",
     );
   }
-  if (
-    !anyDomain && !own.some((d) => inDomain(domain, d) || inDomain(d, domain))
-  ) {
-    return refuse(
-      row,
-      `"${domain}" is not one of the skill's connection domains (${
-        own.join(", ")
-      })`,
-    );
-  }
-  const real = revealedFields(fields, credentials, domain);
+  const where = unwritable(row.domain, domains);
+  if (where) return refuse(plan, where);
+  const real = revealedFields(fields, credentials, row.domain);
   if (!real) {
     return refuse(
-      row,
-      `it carries a placeholder of a credential that does not belong to "${domain}"`,
+      plan,
+      `it carries a placeholder of a credential that does not belong to "${row.domain}"`,
     );
   }
-  await keepSecret(row, real, fields, options);
-  return row;
+  plan.real = real;
+  return plan;
+}
+
+/**
+ * Why a skill may not write under a domain, or undefined when it may: a
+ * public suffix never (by the Public Suffix List), else one of its own
+ * connections' domains or a subdomain of one, or any for a granted
+ * password manager. The skill's id is a domain only when a connection is
+ * keyed by it, and then only exactly.
+ */
+function unwritable(
+  domain: string,
+  { own, anyDomain }: StorableDomains,
+): string | undefined {
+  if (own.includes(domain)) return undefined;
+  if (isPublicSuffix(domain)) {
+    return `"${domain}" is a public suffix, no one site's domain`;
+  }
+  if (anyDomain) return undefined;
+  const covered = own.some((d) => !isPublicSuffix(d) && inDomain(domain, d));
+  if (covered) return undefined;
+  return `"${domain}" is not one of the skill's connection domains (${
+    own.join(", ")
+  }) nor under one`;
+}
+
+/**
+ * Whether an identifier is, or holds, a placeholder, a value the skill
+ * holds in clear, or a value of the row itself. An identifier a vault row
+ * already has is shown in clear anyway (an account's email).
+ */
+function namedByCredential(
+  identifier: string,
+  fields: Record<string, string>,
+  { credentials, known }: { credentials: CallCredentials; known: Set<string> },
+): boolean {
+  if (identifier === "") return false;
+  if (known.has(identifier)) return false;
+  if (credentials.carriesCredential(identifier)) return true;
+  return Object.values(fields).some((value) =>
+    value.length >= 4 ? identifier.includes(value) : identifier === value
+  );
 }
 
 /** The row as the caller will see it, not yet stored. */
-function secretRow(
-  entry: Record<string, unknown>,
-  credentials: CallCredentials,
-): StoredSecret {
+function secretRow(entry: Record<string, unknown>): StoredSecret {
   const domain = String(entry.domain ?? "").trim().toLowerCase()
     .replace(/^\*?\./, "").replace(/\.$/, "").slice(0, 253);
-  // A login tool names the account with what it read: maybe a placeholder.
-  const named = String(entry.identifier ?? "").slice(0, 500);
-  const identifier = credentials.revealFor(named, domain) ?? named;
+  // Never substituted: an identifier is shown in clear (logs, results,
+  // `secrets list`), so it must not be, or hold, a credential.
+  const identifier = String(entry.identifier ?? "").slice(0, 500);
   const itemType = entry.item_type ?? entry.itemType;
   return {
     domain,
@@ -196,9 +286,9 @@ function secretRow(
   };
 }
 
-function refuse(row: StoredSecret, reason: string): StoredSecret {
-  row.reason = reason;
-  return row;
+function refuse(plan: PlannedSecret, reason: string): PlannedSecret {
+  plan.row.reason = reason;
+  return plan;
 }
 
 /** Each field's real value, or undefined when one is another domain's placeholder. */
@@ -228,10 +318,14 @@ async function keepSecret(
 ): Promise<void> {
   const { domain, identifier } = row;
   credentials.add({ domain, value: real, scope: { domain } });
-  await vault.set(domain, identifier, real);
+  await vault.set(domain, identifier, real, `skill:${skill.id}`);
   row.stored = true;
+  // The last 4 characters only of a value the skill gave in clear: a
+  // revealed placeholder's would hand a masked skill a piece of a key.
   row.preview = Object.fromEntries(
-    Object.entries(real).map(([name, v]) => [name, preview(v)]),
+    Object.entries(real).map((
+      [name, v],
+    ) => [name, fields[name] === v ? preview(v) : "••••"]),
   );
   log.info("Credential stored by a skill", {
     callId,

@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
-import { inDomain } from "../../grants/mod.ts";
+import { inDomain, registrableDomain } from "../../grants/mod.ts";
 import {
   allowedFor,
   type CredentialScope,
@@ -192,10 +192,12 @@ export class CallCredentials {
 
   /**
    * Puts real values back into text a tool returns for the vault
-   * (`__secrets__`): only placeholders of credentials that belong to the
-   * same site as `domain` (either inside the other); any other placeholder
-   * is refused, so a skill cannot re-file one site's credential under
-   * another's name.
+   * (`__secrets__`): only placeholders of credentials of the same site —
+   * `domain` is the credential's domain, a subdomain of it, or a parent
+   * within the same registrable domain (a session cookie `www.x.com` set,
+   * kept under `x.com`); any other placeholder is refused, so a skill
+   * cannot re-file one site's credential under another's name, nor under
+   * a public suffix (`test` for `keyed.test`) that covers every site.
    *
    * @param text a value the tool returned
    * @param domain the domain it is stored under
@@ -209,15 +211,31 @@ export class CallCredentials {
       const home = loaded && "domain" in loaded.scope
         ? loaded.scope.domain
         : undefined;
-      if (
-        !loaded || !home || !(inDomain(home, domain) || inDomain(domain, home))
-      ) {
+      if (!loaded || !home || !sameSite(home, domain)) {
         refused = true;
         return found;
       }
       return loaded.value;
     });
     return refused ? undefined : out;
+  }
+
+  /**
+   * Whether a text carries a placeholder, or (for a skill that sees real
+   * values) one of this call's values of 4 characters or more: such a text
+   * is no name for a vault row, whose identifier is shown in clear (logs,
+   * results, `secrets list`). A masked skill's text is not compared with
+   * values it never saw: a refusal would answer its guesses.
+   *
+   * @param text e.g. a `__secrets__` row's identifier
+   * @returns true when it carries a credential
+   */
+  carriesCredential(text: string): boolean {
+    if (ONE_PLACEHOLDER.test(text)) return true;
+    if (this.masked) return false;
+    return this.#loaded.some((loaded) =>
+      loaded.value.length >= MIN_GUARD_CHARS && text.includes(loaded.value)
+    );
   }
 
   /**
@@ -345,4 +363,15 @@ function encodings(value: string): string[] {
   forms.add(JSON.stringify(value).slice(1, -1));
   forms.add(new URLSearchParams({ v: value }).toString().slice(2));
   return [...forms];
+}
+
+/**
+ * Whether a credential of `home` may be kept under `domain`: the same
+ * host or below, or a parent that is still the same registrable domain
+ * (by the Public Suffix List).
+ */
+function sameSite(home: string, domain: string): boolean {
+  if (inDomain(domain, home)) return true;
+  return inDomain(home, domain) &&
+    registrableDomain(home) === registrableDomain(domain);
 }

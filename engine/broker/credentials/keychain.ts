@@ -1,7 +1,8 @@
 import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
+import { declaredKeychainItems } from "../../grants/mod.ts";
 import type { CallCredentials } from "./call_credentials.ts";
-import { type CredentialSource, declaresSecrets } from "./skill_credentials.ts";
+import type { CredentialSource } from "./skill_credentials.ts";
 
 /**
  * The vault domain that stands in for the macOS keychain on Linux: a
@@ -15,19 +16,24 @@ export interface ReadKeychainOptions {
   vault: CredentialSource | undefined;
   credentials: CallCredentials;
   params: Record<string, unknown>;
+  /** The items the owner granted the skill (`skills allow --keychain`). */
+  granted: string[];
 }
 
 /**
  * `keychain.read` on Linux: there is no macOS keychain, so the item is
- * read from the vault (row {@linkcode KEYCHAIN_DOMAIN}). A skill that
- * declares `secrets` gets the value; any other gets a placeholder that
+ * read from the vault (row {@linkcode KEYCHAIN_DOMAIN}). Only an item the
+ * skill's readme declares and the owner granted by name
+ * (`agentos skills allow <skill> --keychain <item>`). A skill granted real
+ * values (`--secrets`) gets the value; any other gets a placeholder that
  * only the engine's own ops (`crypto.*`) can use — it may be sent to no
  * host.
  *
  * @param skill the calling skill
  * @param options the vault, the call's credentials and the dispatch params (`service`, `account`, `binary`)
  * @returns the value (hex when `binary`) or its placeholder, and the row read
- * @throws {RpcError} InvalidParams, NotFound with the command that stores the item
+ * @throws {RpcError} InvalidParams, Forbidden (not declared, not granted),
+ *   NotFound with the command that stores the item
  */
 export async function readKeychain(
   skill: SkillEntry,
@@ -38,6 +44,7 @@ export async function readKeychain(
   if (typeof service !== "string" || service === "" || service.length > 200) {
     throw invalidParams(`keychain.read needs a "service" (1-200 characters)`);
   }
+  assertKeychainGrant(skill, service, options.granted);
   const account = typeof params.account === "string" && params.account !== ""
     ? params.account.slice(0, 200)
     : undefined;
@@ -63,11 +70,11 @@ export async function readKeychain(
   const text = typeof stored === "string"
     ? stored
     : stored.value ?? stored.key ?? Object.values(stored)[0] ?? "";
-  if (params.binary === true && !declaresSecrets(skill)) {
+  if (params.binary === true && options.credentials.masked) {
     throw new RpcError(
       ErrorCode.Forbidden,
-      `Skill "${skill.id}" may read keychain items as bytes only when it declares secrets (capabilities: [secrets]); without it, it gets a placeholder for the text value`,
-      { check: "declared" },
+      `Skill "${skill.id}" may read keychain items as bytes only with real values (capabilities: [secrets] and agentos skills allow ${skill.id} --secrets); without them, it gets a placeholder for the text value`,
+      { check: "secrets_grant" },
     );
   }
   const value = params.binary === true
@@ -83,4 +90,33 @@ export async function readKeychain(
     scope: { hosts: [], domains: [] },
   });
   return { value: view as string, identifier };
+}
+
+/**
+ * A keychain item is read only when the skill's readme declares it
+ * (`keychain: [...]`) and the owner granted it by name; the refusal names
+ * what is missing, never the item's value.
+ */
+function assertKeychainGrant(
+  skill: SkillEntry,
+  service: string,
+  granted: string[],
+): void {
+  const item = JSON.stringify(service.slice(0, 200));
+  if (!declaredKeychainItems(skill.discovery).includes(service)) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may not read the keychain item ${item}: its readme does not declare it (keychain: [${
+        service.slice(0, 200)
+      }])`,
+      { check: "keychain_declared" },
+    );
+  }
+  if (!granted.includes(service)) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may not read the keychain item ${item} until the owner grants it: agentos skills allow ${skill.id} --keychain ${item}`,
+      { check: "keychain_grant" },
+    );
+  }
 }

@@ -20,10 +20,10 @@ import {
 } from "./stored_cookies.ts";
 import {
   type CredentialSource,
-  declaresSecrets,
   findCredential,
   fitsConnection,
   scopeOf,
+  usableBy,
 } from "./skill_credentials.ts";
 
 /** One connection's credential as a call holds it (engine side only). */
@@ -64,8 +64,8 @@ export interface LoadOptions {
 
 /**
  * Loads the credentials of a skill's connections for one call: each
- * connection's credential (see `credentialDomains`) as placeholders for a
- * masked skill, or real values for one that declares `secrets`.
+ * connection's credential (see `credentialDomains`) as placeholders, or
+ * real values for a skill the owner granted them (`skills allow --secrets`).
  *
  * @param skill the skill
  * @param vault the vault, if any
@@ -77,7 +77,8 @@ export async function loadCredentials(
   vault: CredentialSource | undefined,
   options: LoadOptions = {},
 ): Promise<LoadedCredentials> {
-  const real = declaresSecrets(skill) || options.realValues === true;
+  // The owner's grant is the rule: declaring `secrets` alone gives nothing.
+  const real = options.realValues === true;
   const credentials = new CallCredentials(!real);
   const loaded: LoadedCredentials = {
     credentials,
@@ -85,7 +86,9 @@ export async function loadCredentials(
     connectionsAuth: {},
   };
   if (!vault) return loaded;
-  const rows = vault.list().filter((row) => !options.skip?.(row));
+  const rows = vault.list().filter((row) =>
+    usableBy(row, skill.id) && !options.skip?.(row)
+  );
   if (rows.length === 0) return loaded;
   for (
     const entry of skillCredentialDomains(skill.id, skill.discovery.connections)

@@ -14,7 +14,7 @@ export {
   type RequestTarget,
 } from "./call_credentials.ts";
 export type { CredentialScope } from "./credential_scope.ts";
-export { PLACEHOLDER } from "./placeholder.ts";
+export { ONE_PLACEHOLDER, PLACEHOLDER } from "./placeholder.ts";
 export {
   type AuthTemplate,
   MAX_TEMPLATE_CHARS,
@@ -34,6 +34,7 @@ export {
   fitsConnection,
   readOwnSecret,
   type ReadSecretOptions,
+  usableBy,
 } from "./skill_credentials.ts";
 export {
   type ConnectionCredential,

@@ -3,7 +3,11 @@ import { type SkillEntry } from "../../skills/mod.ts";
 import { inDomain } from "../../grants/mod.ts";
 import { skillCredentialDomains } from "../../grants/mod.ts";
 import type { CallCredentials } from "./call_credentials.ts";
-import { type CredentialSource, declaresSecrets } from "./skill_credentials.ts";
+import {
+  type CredentialSource,
+  declaresSecrets,
+  usableBy,
+} from "./skill_credentials.ts";
 
 /** Options for {@linkcode retrieveCredentials}. */
 export interface RetrieveOptions {
@@ -19,7 +23,8 @@ export interface RetrieveOptions {
  * holds every `required` field; failing that, the `login_credentials`
  * providers are asked (what they return in `__secrets__` lands in the
  * vault) and the vault is read again. A skill retrieves the credentials
- * of its own connections' domains only, unless it declares `secrets`; the
+ * of its own connections' domains only, unless it declares `secrets` and
+ * the owner granted it real values (`skills allow --secrets`); the
  * values are placeholders (bound to the row's domain) unless it may see
  * real values.
  *
@@ -46,7 +51,9 @@ export async function retrieveCredentials(
   const own = skillCredentialDomains(skill.id, skill.discovery.connections)
     .flatMap((entry) => entry.candidates);
   const mine = own.some((d) => inDomain(domain, d) || inDomain(d, domain));
-  if (!mine && !declaresSecrets(skill)) {
+  // Any domain only for a password manager the owner granted real values.
+  const anyDomain = declaresSecrets(skill) && !options.credentials.masked;
+  if (!mine && !anyDomain) {
     throw new RpcError(
       ErrorCode.Forbidden,
       `Skill "${skill.id}" may retrieve credentials only for its own connections' domains (${
@@ -62,7 +69,8 @@ export async function retrieveCredentials(
   const find = async () => {
     const { vault } = options;
     const rows = (vault?.list() ?? []).filter((row) =>
-      row.domain === domain && (account === null || row.identifier === account)
+      usableBy(row, skill.id) && row.domain === domain &&
+      (account === null || row.identifier === account)
     ).sort((a, b) => Number(b.identifier === "") - Number(a.identifier === ""));
     for (const row of rows) {
       const stored = await vault!.read(row.domain, row.identifier);

@@ -26,6 +26,25 @@ Deno.test("CallCredentials.revealFor() reveals a placeholder for its own site on
   ) {
     assert.equal(credentials.revealFor(text, other), undefined, other);
   }
+  // A parent only within the registrable domain: `com` (or `test`) would
+  // cover every site under the suffix.
+  const deep = credentials.add({
+    domain: "api.example.com",
+    value: "deep-value-0123456789",
+    scope: { domain: "api.example.com" },
+  }) as string;
+  for (const parent of ["com", ""]) {
+    assert.equal(credentials.revealFor(deep, parent), undefined, parent);
+  }
+  for (const same of ["example.com", "v2.api.example.com"]) {
+    assert.equal(credentials.revealFor(deep, same), "deep-value-0123456789");
+  }
+  const hosted = credentials.add({
+    domain: "alice.github.io",
+    value: "pages-value-0123456789",
+    scope: { domain: "alice.github.io" },
+  }) as string;
+  assert.equal(credentials.revealFor(hosted, "github.io"), undefined);
   assert.equal(
     credentials.revealFor(
       "agentos-secret-00000000000000000000000000000000",

@@ -26,17 +26,23 @@ export interface CredentialSource {
     identifier: string;
     updated_at?: string;
     fields?: string[];
+    /** `owner`, `skill:<id>`, or null (written before writers were recorded). */
+    writer?: string | null;
   }[];
   /** Decrypts one credential. */
   read(
     domain: string,
     identifier?: string,
   ): Promise<CredentialValue | undefined>;
-  /** Stores (or replaces) one credential: cookie write-back, `__secrets__`. */
+  /**
+   * Stores (or replaces) one credential: cookie write-back (keeps the
+   * row's writer), `__secrets__` (writer `skill:<id>`).
+   */
   set?(
     domain: string,
     identifier: string,
     value: CredentialValue,
+    writer?: string,
   ): Promise<void>;
 }
 
@@ -48,14 +54,35 @@ export interface ReadSecretOptions {
 }
 
 /**
- * Whether a skill declares `secrets` and so receives real values (and may
- * use `secrets.read`) instead of placeholders.
+ * Whether a skill declares `secrets`: it may ask for real values
+ * (`secrets.read`), which it receives only once the owner granted them
+ * (`agentos skills allow <skill> --secrets`).
  *
  * @param skill the skill
- * @returns true for real values
+ * @returns true when declared
  */
 export function declaresSecrets(skill: Pick<SkillEntry, "discovery">): boolean {
   return declaredNeeds(skill.discovery).includes("secrets");
+}
+
+/**
+ * Whether a vault row may serve a skill: a row the owner wrote (or an
+ * older engine) serves every skill of its domain; a row a skill wrote
+ * through `__secrets__` serves that skill alone, so no skill can make
+ * another act with a key it chose (a more specific domain or account
+ * would otherwise be found first).
+ *
+ * @param row the row's metadata
+ * @param skillId the skill looking for a credential
+ * @returns true when the skill may use it
+ */
+export function usableBy(
+  row: { writer?: string | null },
+  skillId: string,
+): boolean {
+  const writer = row.writer ?? null;
+  return writer === null || !writer.startsWith("skill:") ||
+    writer === `skill:${skillId}`;
 }
 
 /**
@@ -79,7 +106,8 @@ export function findCredential(
 }
 
 /**
- * Serves `secrets.read` for a skill that declares `secrets`: the
+ * Serves `secrets.read` for a skill that declares `secrets` and was
+ * granted real values: the
  * credential of one of its own connections' domains (default: the
  * running tool's connection), never any other.
  *
@@ -88,7 +116,7 @@ export function findCredential(
  *   for redaction and leak checks) and the dispatch params (`domain`,
  *   `identifier`, `connection`)
  * @returns the value and the vault domain it came from
- * @throws {RpcError} Forbidden (not declared, not its domain), NotFound
+ * @throws {RpcError} Forbidden (not declared, not granted, not its domain), NotFound
  */
 export async function readOwnSecret(
   skill: SkillEntry,
@@ -100,6 +128,13 @@ export async function readOwnSecret(
       ErrorCode.Forbidden,
       `Skill "${skill.id}" may not read credentials: it does not declare secrets in its readme (capabilities: [secrets]); it receives placeholders in params["auth"] instead`,
       { check: "declared" },
+    );
+  }
+  if (options.credentials.masked) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skill.id}" may not read credentials: the owner has not granted it real values (agentos skills allow ${skill.id} --secrets); it receives placeholders in params["auth"] instead`,
+      { check: "secrets_grant" },
     );
   }
   const entries = skillCredentialDomains(skill.id, skill.discovery.connections);
@@ -127,7 +162,7 @@ export async function readOwnSecret(
   const identifier = typeof params.identifier === "string"
     ? params.identifier
     : undefined;
-  const rows = vault?.list() ?? [];
+  const rows = (vault?.list() ?? []).filter((r) => usableBy(r, skill.id));
   const row = identifier === undefined
     ? findCredential(rows, candidates)
     : rows.find((r) =>

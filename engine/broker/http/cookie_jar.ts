@@ -1,5 +1,5 @@
 import { type Cookie, cookieKey } from "../credentials/mod.ts";
-import { inDomain, registrableDomain } from "../../grants/mod.ts";
+import { inDomain, isPublicSuffix } from "../../grants/mod.ts";
 
 /** Cookies one jar keeps at most (oldest dropped first). */
 const MAX_COOKIES = 300;
@@ -153,10 +153,13 @@ export function parseSetCookie(
     const val = at < 0 ? "" : attribute.slice(at + 1).trim();
     if (key === "domain" && val !== "") {
       const domain = val.toLowerCase().replace(/^\./, "");
-      // Only the site's own domain or a parent below the public suffix.
+      // Only the site's own domain or a parent below the public suffix
+      // (the same rule as vault writes). A public suffix is no one's: its
+      // own host keeps the cookie host-only (RFC 6265 5.3 step 5).
       if (!inDomain(host, domain)) return undefined;
-      if (domain !== host && !inDomain(domain, registrableDomain(host))) {
-        return undefined;
+      if (isPublicSuffix(domain)) {
+        if (domain !== host) return undefined;
+        continue;
       }
       cookie.domain = domain;
       cookie.hostOnly = false;

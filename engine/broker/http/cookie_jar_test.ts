@@ -4,6 +4,39 @@ import { CookieJar, parseCookiePairs, parseSetCookie } from "./cookie_jar.ts";
 const NOW = Date.UTC(2026, 0, 1);
 const at = (url: string) => new URL(url);
 
+Deno.test("parseSetCookie() refuses a Domain that is a public suffix by the Public Suffix List, private section included", () => {
+  for (
+    const [url, domain] of [
+      ["https://alice.blogspot.com/", "blogspot.com"],
+      ["https://shop.uni.ac.jp/", "ac.jp"],
+      ["https://app.keyed.test/", "test"],
+      ["https://me.github.io/", "github.io"],
+    ]
+  ) {
+    assert.equal(
+      parseSetCookie(`a=1; Domain=${domain}`, at(url!), NOW),
+      undefined,
+      `${url} may not set a cookie for ${domain}`,
+    );
+  }
+  const own = parseSetCookie(
+    "a=1; Domain=alice.blogspot.com",
+    at("https://alice.blogspot.com/"),
+    NOW,
+  )!;
+  assert.equal(own.domain, "alice.blogspot.com");
+  const suffixHost = parseSetCookie(
+    "a=1; Domain=github.io",
+    at("https://github.io/"),
+    NOW,
+  )!;
+  assert.equal(
+    suffixHost.hostOnly,
+    true,
+    "a suffix's own host keeps it host-only",
+  );
+});
+
 Deno.test("parseSetCookie() refuses cookies that are not the site's to set", () => {
   const url = at("https://app.example.co.uk/a/b");
   assert.equal(parseSetCookie("a=1; Domain=co.uk", url, NOW), undefined);
