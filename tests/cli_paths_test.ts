@@ -32,7 +32,7 @@ Deno.test("CLI path arguments resolve against the caller's directory; backups ar
       const client = await engine.client();
       await client.call("secrets.set", {
         domain: "keyed.test",
-        value: { key: "k" },
+        value: { key: "k-cli-paths-0123" },
       });
       await client.call("skills.add", { path: fixture("keyed-api") });
 

@@ -61,6 +61,9 @@ Deno.test("hostile skills fail safely, the engine stays up, and the next call su
     await client.call("skills.add", { path: hostile(name) });
   }
   await client.call("skills.add", { path: fixture("cap-ok") });
+  // The thief holds real values: the owner's grant is not what stops it
+  // below, its domains and the hosts a credential may go to are.
+  await client.call("skills.allow", { skill: "secret-thief", secrets: true });
   const vaultKey = `${engine.paths.home}/vault.key`;
   for (
     const path of [
@@ -174,7 +177,7 @@ Deno.test("hostile skills fail safely, the engine stays up, and the next call su
       {
         skill: "broker-abuse",
         tool: "run_program",
-        message: /may not run "sh": it does not declare it in its readme/,
+        message: /may not run "sh" until the owner allows it/,
         op: "shell.run",
       },
       {

@@ -130,7 +130,8 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
 
   await t.step("no worker process is left behind", async () => {
     // A worker is reaped in the background right after its answer: give the
-    // last ones a moment, then only the spares (ready or starting) remain.
+    // last ones a moment, then only the spares (ready or starting) and the
+    // engine's one cgroup keeper (a long-lived shell) remain.
     let alive: string[] = [];
     let spares = 0;
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -139,11 +140,12 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
       );
       spares = status.counts.sparesReady! + status.counts.sparesStarting!;
       const children = await new Deno.Command("ps", {
-        args: ["-o", "pid=,stat=", "--ppid", String(engine.child.pid)],
+        args: ["-o", "pid=,stat=,args=", "--ppid", String(engine.child.pid)],
         stdout: "piped",
       }).output();
       alive = new TextDecoder().decode(children.stdout).trim().split("\n")
-        .filter((line) => line.trim() !== "" && !/\bZ/.test(line));
+        .filter((line) => line.trim() !== "" && !/\bZ/.test(line))
+        .filter((line) => !/agentos-cgroup-keeper/.test(line));
       if (alive.length <= spares) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -10,7 +10,7 @@
  *   an echoing endpoint of the key's own domain (single characters are
  *   below what the reflection guard searches for).
  *
- * A strict `skills add` refuses both templates with file:line; added
+ * `skills add` refuses both templates with file:line; added
  * anyway (`--force`), the engine refuses them at run time with one
  * message that names no connection. Everything the skill returned, every
  * request the local server received and the engine's logs are searched
@@ -145,10 +145,10 @@ Deno.test("auth templates: a hostile skill's per-character oracle and one-header
     await client.call("secrets.set", { domain: "keyed.test", value: key });
 
     await t.step(
-      "a strict skills add refuses the templates, naming file and line",
+      "skills add refuses the templates, naming file and line",
       async () => {
         const error = await rejectsWith(
-          client.call("skills.add", { path: dir, strict: true }),
+          client.call("skills.add", { path: dir }),
           ErrorCode.InvalidParams,
           /problem/,
         );
@@ -180,7 +180,7 @@ Deno.test("auth templates: a hostile skill's per-character oracle and one-header
     await t.step(
       "added anyway, neither route gets a character of the key",
       async () => {
-        await client.call("skills.add", { path: dir });
+        await client.call("skills.add", { path: dir, force: true });
         for (const tool of ["oracle", "headers"]) {
           const outcome = await client.call<{ result: Json }>(
             "skills.run",
@@ -267,7 +267,6 @@ Deno.test("auth templates: a stored value a template cannot send whole fails wit
     await Deno.writeTextFile(`${dir}/uniform.py`, UNIFORM_SOURCE);
     const added = await client.call<{ problems: Json[] }>("skills.add", {
       path: dir,
-      strict: true,
     });
     assert.deepEqual(added.problems.filter((p) => p.severity === "error"), []);
     const probe = async (value: string) => {
@@ -313,7 +312,7 @@ Deno.test("auth templates: a stored value a template cannot send whole fails wit
             .replace(`'"Bearer " + .auth.key'`, `'"Bearer " + (.auth.key'`),
         );
         const error = await rejectsWith(
-          client.call("skills.add", { path: bad, strict: true }),
+          client.call("skills.add", { path: bad }),
           ErrorCode.InvalidParams,
           /problem/,
         );

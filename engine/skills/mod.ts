@@ -18,7 +18,7 @@ export {
   type ShapeFacts,
   testLeavesOut,
 } from "./skill_checks.ts";
-export type { TemplateRule } from "./template_check.ts";
+export { templateProblems, type TemplateRule } from "./template_check.ts";
 export {
   type ConnectionInfo,
   type Discovery,

@@ -6,7 +6,10 @@
  * checks' other errors (an unknown shape, a banned import, an undeclared
  * capability) are reported and mark tools unavailable, but the skill is
  * added: its code loads and runs. `force` adds even a skill that cannot
- * run.
+ * run. One refusal is about trust, not about running: a connection whose
+ * auth template the engine's grammar refuses (a template that could
+ * isolate a piece of a key) keeps the skill out unless `force` (the
+ * engine refuses such a template at run time anyway).
  *
  * @module
  */
@@ -14,8 +17,38 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import {
   type CheckedProblem,
   type Discovery,
+  templateProblems,
+  type TemplateRule,
   unavailableTools,
 } from "../skills/mod.ts";
+
+/**
+ * Throws when a connection's auth template is refused by the grammar,
+ * naming each at its file and line.
+ *
+ * @param id the skill's id
+ * @param discovery the skill as read
+ * @param rule the engine's template grammar
+ * @throws {RpcError} InvalidParams, carrying `{id, problems}`
+ */
+export function refuseBadTemplates(
+  id: string,
+  discovery: Discovery,
+  rule: TemplateRule,
+): void {
+  const problems = templateProblems(discovery, rule);
+  if (problems.length === 0) return;
+  const first = problems[0]!;
+  throw new RpcError(
+    ErrorCode.InvalidParams,
+    `Skill ${id} has ${problems.length} auth template problem${
+      problems.length === 1 ? "" : "s"
+    } (first at ${first.file}:${first.line ?? "?"}: ${
+      first.reason.slice(0, 300)
+    }); not added: an auth template may only send whole values (see docs/skills.md)`,
+    { id, problems },
+  );
+}
 
 /**
  * Throws when no tool of the skill can run.

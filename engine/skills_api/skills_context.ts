@@ -124,7 +124,7 @@ export function handlerContext(
 }
 
 /** Why the engine's auth template grammar refuses a template, or null. */
-function templateRule(source: string): string | null {
+export function templateRule(source: string): string | null {
   try {
     parseTemplate(source);
     return null;

@@ -35,9 +35,10 @@ import {
   handlerContext,
   type SkillsHandlerContext,
   type SkillsMethodsContext,
+  templateRule,
 } from "./skills_context.ts";
 import { booleanParam, flagParam, skillParam } from "./skill_params.ts";
-import { refuseUnrunnable } from "./add_rule.ts";
+import { refuseBadTemplates, refuseUnrunnable } from "./add_rule.ts";
 import { packagesView } from "./packages_view.ts";
 
 export type { SkillsMethodsContext } from "./skills_context.ts";
@@ -249,7 +250,9 @@ async function addSkill(
     check: (read, id) => {
       refuseBadUrlPatterns(id, read);
       problems = ctx.check(read);
-      if (!force) refuseUnrunnable(id, read, problems);
+      if (force) return;
+      refuseBadTemplates(id, read, templateRule);
+      refuseUnrunnable(id, read, problems);
     },
   });
   const { skill } = added;
