@@ -46,12 +46,17 @@ export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
   }).spawn();
   let timedOut = false;
   let truncated = false;
+  // Bubblewrap first (so the launcher cannot make a cgroup after), then
+  // every process of the call's cgroup: on a root engine the program
+  // becomes nobody through setpriv, which clears its parent-death signal,
+  // so killing bubblewrap alone would leave it running with the pipes open.
   const kill = () => {
     try {
       child.kill("SIGKILL");
     } catch {
       // Already gone.
     }
+    void command.release();
   };
   const timer = setTimeout(() => {
     timedOut = true;
