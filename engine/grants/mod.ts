@@ -56,4 +56,10 @@ export {
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";
+export {
+  PROGRAM_RULE_ENV,
+  PROGRAM_RULES,
+  type ProgramRule,
+} from "./program_rules.ts";
+export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
 export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";

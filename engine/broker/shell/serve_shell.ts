@@ -2,6 +2,7 @@ import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
 import {
   expandHome,
   isCleanAbsolute,
+  refusedArgument,
   type RunGrant,
 } from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
@@ -80,6 +81,7 @@ export class ShellBroker {
       );
     }
     const args = argList(params.args);
+    refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
       ? undefined
       : text(params.input, "input", MAX_INPUT_CHARS);
@@ -130,6 +132,28 @@ export class ShellBroker {
         args: String(args.length),
       },
     };
+  }
+}
+
+/**
+ * Refuses the arguments the program's rules refuse (engine/grants
+ * program_rules), looked up by its granted name and by the name of the
+ * file it resolved to.
+ */
+function refuseByRule(
+  skillId: string,
+  program: string,
+  grant: RunGrant,
+  args: string[],
+): void {
+  const file = grant.path.slice(grant.path.lastIndexOf("/") + 1);
+  const refusal = refusedArgument([program, file], args);
+  if (refusal) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" may not run ${refusal.program} with "${refusal.argument}": ${refusal.why}`,
+      { check: "program rule", program, argument: refusal.argument },
+    );
   }
 }
 

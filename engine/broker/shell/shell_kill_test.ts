@@ -8,39 +8,11 @@
  * cgroup, every process in it, at the timeout.
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
-import { realPython } from "../../../tests/_task_command.ts";
-import { CallCredentials } from "../credentials/mod.ts";
-import { MAX_PROGRAM_OUTPUT, ShellBroker } from "./mod.ts";
-
-async function withSandbox(
-  body: (broker: ShellBroker) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "agentos-shell-kill-" });
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
-  try {
-    assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
-    await body(new ShellBroker({ sandbox }));
-  } finally {
-    await sandbox.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-function caller(program: string, path: string) {
-  return {
-    skillId: "s",
-    declared: [program],
-    grants: { [program]: { path, config: [], net: false } },
-    credentials: new CallCredentials(true),
-  };
-}
+import { MAX_PROGRAM_OUTPUT } from "./mod.ts";
+import {
+  grantedCaller as caller,
+  withShellBroker as withSandbox,
+} from "./_test_shell.ts";
 
 Deno.test("shell.run: a program past its timeout is killed at once, not waited for", async () => {
   await withSandbox(async (broker) => {
