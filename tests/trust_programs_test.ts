@@ -39,6 +39,8 @@ Deno.test("shell.run: a granted git runs no other code, inside or later outside"
       "#!/bin/sh\ntouch pwned-owner-hook\n",
       { mode: 0o755 },
     );
+    // And the owner's fsmonitor: the skill's git must not run it either.
+    await git(repo, "config", "core.fsmonitor", "touch pwned-owner-fsmonitor");
     const ownerConfig = await Deno.readTextFile(`${repo}/.git/config`);
 
     await using engine = await EngineProcess.start({
@@ -117,16 +119,14 @@ Deno.test("shell.run: a granted git runs no other code, inside or later outside"
     );
 
     await t.step(
-      "the owner's hooks do not run in the skill's git",
+      "the owner's hooks and fsmonitor do not run in the skill's git",
       async () => {
-        const out = await run([
-          "commit",
-          "--allow-empty",
-          "-m",
-          "by the skill",
-        ]);
+        const status = await run(["status"]);
+        assert.equal(status.exit_code, 0, status.stderr as string);
+        const out = await run(["commit", "--allow-empty", "-m", "by skill"]);
         assert.equal(out.exit_code, 0, out.stderr as string);
         await nothingRan("pwned-owner-hook");
+        await nothingRan("pwned-owner-fsmonitor");
       },
     );
 
