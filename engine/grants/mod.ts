@@ -62,4 +62,5 @@ export {
   type ProgramRule,
 } from "./program_rules.ts";
 export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
+export { programFileRefusal, programFileRefusalAt } from "./program_file.ts";
 export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
