@@ -2,7 +2,11 @@ import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
-import { isInterpreter, PROGRAM_DIRS } from "../engine/grants/mod.ts";
+import {
+  isInterpreter,
+  PROGRAM_DIRS,
+  programFileRefusalAt,
+} from "../engine/grants/mod.ts";
 
 /** The options of `skills allow … --run` and `--read`. */
 export const HOST_GRANT_OPTIONS = {
@@ -96,6 +100,13 @@ async function resolveProgram(program: string): Promise<string> {
       if (isInterpreter(real.slice(real.lastIndexOf("/") + 1))) {
         throw new CliError(
           `"${program}" is ${real}, which runs other programs or code, so no skill may run it`,
+        );
+      }
+      // By what the file is too: a copy of python under another name.
+      const why = await programFileRefusalAt(real);
+      if (why) {
+        throw new CliError(
+          `"${program}" (${real}) runs other programs or code: ${why}; no skill may run it`,
         );
       }
       return real;

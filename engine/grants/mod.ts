@@ -63,4 +63,11 @@ export {
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";
+export {
+  PROGRAM_RULE_ENV,
+  PROGRAM_RULES,
+  type ProgramRule,
+} from "./program_rules.ts";
+export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
+export { programFileRefusal, programFileRefusalAt } from "./program_file.ts";
 export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";

@@ -1,6 +1,7 @@
 import { invalidParams } from "../errors.ts";
 import type { SettingsStore } from "../graph/mod.ts";
 import type { DeclaredSkill } from "./declared_skill.ts";
+import { PROGRAM_RULES } from "./program_rules.ts";
 
 /** What the owner allowed a skill to run: one program and where. */
 export interface RunGrant {
@@ -71,7 +72,9 @@ const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
  */
 export function isInterpreter(name: string): boolean {
   const bare = name.toLowerCase().replace(/[0-9.]+$/, "");
-  return NEVER_RUNNABLE.has(name.toLowerCase()) || NEVER_RUNNABLE.has(bare);
+  return [name.toLowerCase(), bare].some((n) =>
+    NEVER_RUNNABLE.has(n) || PROGRAM_RULES[n]?.never === true
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   isCleanAbsolute,
   PROGRAM_DIRS,
   programInDirs,
+  refusedArgument,
   type RunGrant,
 } from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
@@ -93,6 +94,7 @@ export class ShellBroker {
       );
     }
     const args = argList(params.args);
+    refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
       ? undefined
       : text(params.input, "input", MAX_INPUT_CHARS);
@@ -191,6 +193,28 @@ export class ShellBroker {
       resolve: resolve ?? resolveWithDns,
       audit: caller.audit,
     });
+  }
+}
+
+/**
+ * Refuses the arguments the program's rules refuse (engine/grants
+ * program_rules), looked up by its granted name and by the name of the
+ * file it resolved to.
+ */
+function refuseByRule(
+  skillId: string,
+  program: string,
+  grant: RunGrant,
+  args: string[],
+): void {
+  const file = grant.path.slice(grant.path.lastIndexOf("/") + 1);
+  const refusal = refusedArgument([program, file], args);
+  if (refusal) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" may not run ${refusal.program} with "${refusal.argument}": ${refusal.why}`,
+      { check: "program rule", program, argument: refusal.argument },
+    );
   }
 }
 

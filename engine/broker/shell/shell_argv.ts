@@ -11,6 +11,7 @@ import {
   NET_SOCKET_MOUNT,
   proxyEnv,
 } from "./program_forwarder.ts";
+import { PROGRAM_RULE_ENV } from "../../grants/mod.ts";
 
 /** What one `shell.run` runs and what it may see. */
 export interface ShellArgvOptions {
@@ -59,6 +60,8 @@ export const PROGRAM_ENV: Readonly<Record<string, string>> = Object.freeze({
   LANG: "C.UTF-8",
   LC_ALL: "C.UTF-8",
   TERM: "dumb",
+  // Git's own ways to run code closed, for git and whatever starts it.
+  ...PROGRAM_RULE_ENV,
 });
 
 /**
@@ -140,6 +143,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
     }
     args.push(how, source, dest);
   }
+  args.push(...gitMetadataReadOnly(options.writable));
   args.push("--remount-ro", "/", "--chdir", options.cwd);
   if (confinement.seccomp) args.push("--seccomp", String(SECCOMP_FD));
   args.push("--");
@@ -179,4 +183,33 @@ function networkArgs(options: ShellArgvOptions): {
     env: proxyEnv(),
     command: forwarderCommand(python.executable),
   };
+}
+
+/** What git reads as code or config in a repository's `.git`: never writable. */
+const GIT_METADATA = [
+  "config",
+  "config.worktree",
+  "commondir",
+  "hooks",
+  "info",
+  "modules",
+  "worktrees",
+];
+
+/**
+ * Read-only binds over a writable grant's `.git/config`, hooks and the
+ * rest of {@linkcode GIT_METADATA} (each only where it exists: a bind
+ * would create a missing one on the host): whatever the program does,
+ * it leaves no hook, fsmonitor or alias for the owner's own git, which
+ * runs outside the sandbox.
+ *
+ * @param writable the granted writable directory, if any
+ * @returns bubblewrap arguments, to follow the writable bind
+ */
+export function gitMetadataReadOnly(writable: string | undefined): string[] {
+  if (!writable) return [];
+  return GIT_METADATA.flatMap((name) => {
+    const path = `${writable}/.git/${name}`;
+    return ["--ro-bind-try", path, path];
+  });
 }
