@@ -130,9 +130,15 @@ export async function readGrant(
       throw new CliError(`"${typed}" does not exist`);
     })
     : callerPath(expanded);
+  const pin = allow ? await pinOf(path) : undefined;
   const out = await callEngine<Record<string, unknown>>(
     allow ? "skills.allow_read" : "skills.disallow_read",
-    { skill, path, ...(allow && home ? { home } : {}) },
+    {
+      skill,
+      path,
+      ...(allow && home ? { home } : {}),
+      ...(pin ? { pin } : {}),
+    },
   );
   if (values.json) printJson(out);
   else {
@@ -145,4 +151,15 @@ export async function readGrant(
     );
   }
   return ExitCode.Ok;
+}
+
+/**
+ * A granted path's `device:inode`: the query runner refuses the grant if
+ * another inode is found there later (the folder replaced by a link).
+ */
+async function pinOf(path: string): Promise<string | undefined> {
+  const info = await Deno.lstat(path).catch(() => undefined);
+  return info?.dev !== undefined && typeof info.ino === "number"
+    ? `${info.dev}:${info.ino}`
+    : undefined;
 }

@@ -56,4 +56,9 @@ export {
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";
-export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
+export {
+  type GrantedPath,
+  grantedPath,
+  type ReadGrants,
+  ReadGrantStore,
+} from "./read_grants.ts";

@@ -3,7 +3,7 @@
  * `skills.allow_run {skill, program, path, cwd?, config?, home?, net?}`
  * (one program it declares; the CLI resolves `path`),
  * `skills.disallow_run {skill, program}`, `skills.allow_read {skill, path,
- * home?}` (a local database file or directory for `sql.query`) and
+ * home?, pin?}` (a local database file or directory for `sql.query`) and
  * `skills.disallow_read {skill, path}`. Nothing may reach into the engine's
  * own home.
  *
@@ -73,10 +73,12 @@ export function hostGrantMethods(
         skill,
         path: (params, key) => outside(stringParam(params, key, 4096)),
         home: presentPathParam,
+        // device:inode when granted: the runner refuses another inode there.
+        pin: param.optionalString(64),
       },
-      ({ skill, path, home }) => ({
+      ({ skill, path, home, pin }) => ({
         skill: skill.id,
-        reads: context.reads.allow(skill.id, path, home),
+        reads: context.reads.allow(skill.id, path, home, pin),
       }),
     ),
 

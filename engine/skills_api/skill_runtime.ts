@@ -207,6 +207,7 @@ export function openRunner(
       sandbox,
       graphPath: engine.paths.database,
       skillDataDir: join(engine.paths.home, "skill-data"),
+      engineHome: engine.paths.home,
     }),
     shell: new ShellBroker({ sandbox }),
     runGrants: (skill) => grants.runs.get(skill.id),
