@@ -76,7 +76,11 @@ export async function runGrant(
   print(`Skill ${skill} may now run ${program} (${path})`);
   const grant = out.grant as { cwd?: string; config: string[]; net: boolean };
   print(`  writable: ${grant.cwd ?? "(none: a private /tmp)"}`);
-  if (grant.config.length > 0) print(`  config:   ${grant.config.join(", ")}`);
+  for (const dir of grant.config) {
+    print(
+      `  config:   ${dir} (read-only: ${program} reads every file in it; values that look like tokens are masked in its output unless the skill has --secrets)`,
+    );
+  }
   print(`  network:  ${grant.net ? "yes (unchecked by the engine)" : "none"}`);
   return ExitCode.Ok;
 }
@@ -162,4 +166,46 @@ async function pinOf(path: string): Promise<string | undefined> {
   return info?.dev !== undefined && typeof info.ino === "number"
     ? `${info.dev}:${info.ino}`
     : undefined;
+}
+
+/** What `skills list` shows of a skill's programs and read grants. */
+export interface LocalAccessView {
+  programs?: {
+    name: string;
+    granted: {
+      path: string;
+      cwd?: string;
+      write?: boolean;
+      writeBytes?: number;
+      config: string[];
+      net: boolean;
+    } | null;
+  }[];
+  reads?: string[];
+}
+
+/**
+ * One line of what the owner let a skill use of this machine: each granted
+ * program with its folder (read-only or writable), config directories and
+ * network, and each `--read` path; `-` when none.
+ *
+ * @param skill the skill as `skills.list` shows it
+ * @returns the text for the `local access` column
+ */
+export function localAccessText(skill: LocalAccessView): string {
+  const parts: string[] = [];
+  for (const { name, granted } of skill.programs ?? []) {
+    if (!granted) continue;
+    const where = granted.cwd
+      ? `${granted.cwd} ${granted.write ? "writable" : "read-only"}`
+      : "private /tmp";
+    const config = granted.config.length > 0
+      ? `; config ${granted.config.join(", ")} (tokens masked)`
+      : "";
+    parts.push(
+      `${name} (${where}${config}${granted.net ? "; network" : ""})`,
+    );
+  }
+  for (const path of skill.reads ?? []) parts.push(`read ${path}`);
+  return parts.join(", ") || "-";
 }

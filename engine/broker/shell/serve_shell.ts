@@ -9,6 +9,7 @@ import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
 import type { Sandbox } from "../../sandbox/mod.ts";
 import { type ProgramResult, runProgram } from "./program_run.ts";
+import { holdConfigSecrets } from "./config_secrets.ts";
 
 /** Default and longest `timeout=` of one program, in seconds. */
 export const DEFAULT_PROGRAM_TIMEOUT_S = 30;
@@ -20,7 +21,7 @@ const MAX_INPUT_CHARS = 4 * 1024 * 1024;
 /** How programs are confined on this engine (the skill sandbox). */
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
-  sandbox: Pick<Sandbox, "programCommand" | "limits">;
+  sandbox: Pick<Sandbox, "programCommand" | "command" | "limits">;
 }
 
 /** The calling skill as `shell.run` checks it. */
@@ -96,6 +97,13 @@ export class ShellBroker {
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
     const { sandbox } = this.#options;
+    // Before the program runs: its config's tokens become this call's, so
+    // its output reaches a masked skill with placeholders in their place.
+    const masked = await holdConfigSecrets(
+      sandbox,
+      grant.config,
+      caller.credentials,
+    );
     const command = sandbox.programCommand((confinement) =>
       shellArgv({
         program: grant.path,
@@ -126,6 +134,11 @@ export class ShellBroker {
         granted: grant.path,
         cwd: grant.cwd ? "granted directory" : "private /tmp",
         network: grant.net ? "granted" : "none",
+        ...(grant.config.length > 0
+          ? {
+            config: `${grant.config.length} dir(s), ${masked} value(s) masked`,
+          }
+          : {}),
         exit: value.timed_out ? "timed out" : String(value.exit_code),
         args: String(args.length),
       },
