@@ -14,7 +14,7 @@ import { skillsNew, skillsValidate } from "./skills_author_commands.ts";
 import { skillsAllow, skillsDisallow } from "./skills_grant_commands.ts";
 import { skillsRun, skillsTest } from "./skills_run_commands.ts";
 import { skillsDeps } from "./skills_deps_command.ts";
-import { localAccessText, type LocalAccessView } from "./skills_host_grant.ts";
+import { type LocalAccessView, printLocalAccess } from "./skills_host_grant.ts";
 
 interface SkillView extends LocalAccessView {
   id: string;
@@ -104,14 +104,7 @@ Options:
         credentialsText(s),
       ]),
     );
-    const local = skills.filter((s) => localAccessText(s) !== "-");
-    if (local.length > 0) {
-      print();
-      printTable(
-        ["skill", "local access"],
-        local.map((s) => [s.id, localAccessText(s)]),
-      );
-    }
+    printLocalAccess(skills);
     const tools = skills.flatMap((s) => s.tools.map((t) => ({ skill: s, t })));
     if (tools.length > 0) {
       print();

@@ -1,7 +1,7 @@
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printJson } from "./output.ts";
+import { print, printJson, printTable } from "./output.ts";
 import { isInterpreter, PROGRAM_DIRS } from "../engine/grants/mod.ts";
 
 /** The options of `skills allow … --run` and `--read`. */
@@ -208,4 +208,22 @@ export function localAccessText(skill: LocalAccessView): string {
   }
   for (const path of skill.reads ?? []) parts.push(`read ${path}`);
   return parts.join(", ") || "-";
+}
+
+/**
+ * `skills list`'s table of what skills may use of this machine (only the
+ * skills that have a program or read grant).
+ *
+ * @param skills the skills as `skills.list` shows them
+ */
+export function printLocalAccess(
+  skills: (LocalAccessView & { id: string })[],
+): void {
+  const local = skills.filter((s) => localAccessText(s) !== "-");
+  if (local.length === 0) return;
+  print();
+  printTable(
+    ["skill", "local access"],
+    local.map((s) => [s.id, localAccessText(s)]),
+  );
 }

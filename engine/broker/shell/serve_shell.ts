@@ -84,16 +84,7 @@ export class ShellBroker {
     const input = params.input === undefined || params.input === null
       ? undefined
       : text(params.input, "input", MAX_INPUT_CHARS);
-    const placeholder = new RegExp(PLACEHOLDER.source, "i");
-    for (const part of [...args, input ?? ""]) {
-      if (placeholder.test(part)) {
-        throw new RpcError(
-          ErrorCode.Forbidden,
-          `Skill "${skillId}" passed a credential to "${program}": programs get no credentials (they read their own config)`,
-          { check: "credentials", program },
-        );
-      }
-    }
+    refuseCredentials(skillId, program, [...args, input ?? ""]);
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
     const { sandbox } = this.#options;
@@ -143,6 +134,24 @@ export class ShellBroker {
         args: String(args.length),
       },
     };
+  }
+}
+
+/** Programs get no credentials: a placeholder in an argument or the input is refused. */
+function refuseCredentials(
+  skillId: string,
+  program: string,
+  parts: string[],
+): void {
+  const placeholder = new RegExp(PLACEHOLDER.source, "i");
+  for (const part of parts) {
+    if (placeholder.test(part)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" passed a credential to "${program}": programs get no credentials (they read their own config)`,
+        { check: "credentials", program },
+      );
+    }
   }
 }
 
