@@ -25,8 +25,13 @@ redacted. Grants persist; see them in skills list (the secrets column).
 --run lets a skill run a program its readme declares (shell: [git]): found
 once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
 no network (--net gives it the host's, unchecked by the engine), no home,
-only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
-config visible. Shells and interpreters are never runnable.
+only --cwd DIR of your files (read-only unless you add --write; each call
+may then write up to 64 MiB there, --write-limit 256M raises it, and past
+it the program gets "no space left"; a call that is killed leaves nothing)
+and only --config DIR (e.g. ~/.config/gh) of your config visible: the
+program reads every file in it, and values that look like tokens are
+masked in its output unless the skill has --secrets. Shells and
+interpreters are never runnable.
 
 --read lets a skill open a local database file (or any under a directory)
 read-only with sql.query, e.g. an application's history. A file the
@@ -36,7 +41,7 @@ Examples:
   agentos skills allow my-skill api.example.com
   agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
-  agentos skills allow git --run git --cwd ~/src/project
+  agentos skills allow git --run git --cwd ~/src/project --write
   agentos skills allow porkbun --secrets`;
 
 /** `skills disallow --help`. */
@@ -55,7 +60,9 @@ function grantCommand(allow: boolean): Command {
       : "Take back a host, open web access, a program or real credential values granted to a skill",
     usage:
       `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
-        allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
+        allow
+          ? " [--cwd DIR [--write] [--write-limit SIZE]] [--config DIR]... [--net]"
+          : ""
       }`,
     help: allow ? ALLOW_HELP : DISALLOW_HELP,
     options: {

@@ -11,11 +11,13 @@ export const HOST_GRANT_OPTIONS = {
   cwd: { type: "string" },
   config: { type: "string", multiple: true },
   net: { type: "boolean" },
+  write: { type: "boolean" },
+  "write-limit": { type: "string" },
 } as const;
 
 /**
- * `agentos skills allow <skill> --run <program> [--cwd DIR] [--config DIR]…
- * [--net]` and `skills disallow <skill> --run <program>`: the program is
+ * `agentos skills allow <skill> --run <program> [--cwd DIR [--write]
+ * [--write-limit SIZE]] [--config DIR]… [--net]` and `skills disallow <skill> --run <program>`: the program is
  * resolved here, once, to an absolute path (what it links to included),
  * so the engine reads no host directory to find it.
  *
@@ -57,16 +59,22 @@ export async function runGrant(
   const config = ((values.config as string[] | undefined) ?? []).map((dir) =>
     callerPath(dir.startsWith("~/") && home ? `${home}${dir.slice(1)}` : dir)
   );
+  const cwd = values.cwd ? await realDir(values.cwd as string) : undefined;
+  const pin = cwd ? await pinOf(cwd) : undefined;
+  const writeBytes = writeLimit(values["write-limit"]);
   const out = await callEngine<{ grant: Record<string, unknown> }>(
     "skills.allow_run",
     {
       skill,
       program,
       path,
-      ...(values.cwd ? { cwd: await realDir(values.cwd as string) } : {}),
+      ...(cwd ? { cwd } : {}),
       config: await Promise.all(config.map(realDir)),
       ...(home ? { home } : {}),
       net: values.net === true,
+      write: values.write === true || writeBytes !== undefined,
+      ...(writeBytes !== undefined ? { writeBytes } : {}),
+      ...(pin === undefined ? {} : { pin }),
     },
   );
   if (values.json) {
@@ -74,8 +82,14 @@ export async function runGrant(
     return ExitCode.Ok;
   }
   print(`Skill ${skill} may now run ${program} (${path})`);
-  const grant = out.grant as { cwd?: string; config: string[]; net: boolean };
-  print(`  writable: ${grant.cwd ?? "(none: a private /tmp)"}`);
+  const grant = out.grant as {
+    cwd?: string;
+    config: string[];
+    net: boolean;
+    write?: boolean;
+    writeBytes?: number;
+  };
+  print(`  folder:   ${folderText(grant)}`);
   for (const dir of grant.config) {
     print(
       `  config:   ${dir} (read-only: ${program} reads every file in it; values that look like tokens are masked in its output unless the skill has --secrets)`,
@@ -83,6 +97,41 @@ export async function runGrant(
   }
   print(`  network:  ${grant.net ? "yes (unchecked by the engine)" : "none"}`);
   return ExitCode.Ok;
+}
+
+/** What the owner granted of the folder, in words. */
+function folderText(
+  grant: { cwd?: string; write?: boolean; writeBytes?: number },
+): string {
+  if (!grant.cwd) return "(none: a private /tmp)";
+  if (!grant.write) {
+    return `${grant.cwd} (read-only; add --write to let it write there)`;
+  }
+  const mib = (grant.writeBytes ?? DEFAULT_WRITE_MIB * 1024 * 1024) /
+    (1024 * 1024);
+  return `${grant.cwd} (writable: up to ${mib} MiB per call, then "no space left"; --write-limit raises it)`;
+}
+
+/** The default write bound, in MiB (engine/broker/shell/grant_stage.ts). */
+const DEFAULT_WRITE_MIB = 64;
+
+/**
+ * `--write-limit 256M`: bytes, or with a K, M or G suffix.
+ *
+ * @throws {CliError} for anything else
+ */
+function writeLimit(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^([0-9]{1,10})([KMG]?)i?B?$/i.exec(String(value).trim());
+  if (!match) {
+    throw new CliError(
+      `--write-limit takes a size such as 256M or 1G, not "${value}"`,
+    );
+  }
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[
+    match[2]!.toUpperCase() as "" | "K" | "M" | "G"
+  ];
+  return Number(match[1]) * unit;
 }
 
 async function resolveProgram(program: string): Promise<string> {
@@ -158,8 +207,9 @@ export async function readGrant(
 }
 
 /**
- * A granted path's `device:inode`: the query runner refuses the grant if
- * another inode is found there later (the folder replaced by a link).
+ * A granted path's `device:inode`: the query runner (a `--read` grant) and
+ * a program's stage (a `--cwd` folder) refuse the grant if another inode
+ * is found there later (the folder replaced by a link).
  */
 async function pinOf(path: string): Promise<string | undefined> {
   const info = await Deno.lstat(path).catch(() => undefined);

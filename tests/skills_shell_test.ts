@@ -86,7 +86,16 @@ Deno.test("shell.run: a declared and granted git, confined to its directory", as
       async () => {
         const cli = await runAgentos(
           home,
-          ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo"],
+          [
+            "skills",
+            "allow",
+            "git-tool",
+            "--run",
+            "git",
+            "--cwd",
+            "repo",
+            "--write",
+          ],
           undefined,
           { INIT_CWD: work },
         );

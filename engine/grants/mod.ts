@@ -51,6 +51,7 @@ export {
   expandHome,
   isCleanAbsolute,
   isInterpreter,
+  MAX_GRANT_WRITE_BYTES,
   NEVER_RUNNABLE,
   PROGRAM_DIRS,
   type RunGrant,

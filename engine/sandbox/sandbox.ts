@@ -235,12 +235,18 @@ export class Sandbox {
    *
    * @param argv builds bubblewrap's arguments (without the program `bwrap`)
    * @param limits the program's limits (default: the sandbox's)
+   * @param around wraps bubblewrap's command line (a granted folder's
+   *   stage); gets `bwrap` and its arguments, returns what the launcher runs
    * @returns program, arguments, environment, working directory, release
    * @throws {RpcError} SandboxUnavailable unless programs run in bubblewrap here
    */
   programCommand(
     argv: (confinement: ProgramConfinement) => string[],
     limits: ResourceLimits = this.limits,
+    around?: (
+      bwrap: string[],
+      confinement: ProgramConfinement,
+    ) => string[],
   ): SandboxCommand {
     this.assertUsable();
     if (this.kind !== "bubblewrap") {
@@ -249,15 +255,14 @@ export class Sandbox {
         `Programs run only in bubblewrap, and skills here run without a sandbox (${this.detail})`,
       );
     }
+    const confinement = {
+      identity: this.#identity,
+      setpriv: this.#options.setpriv,
+      seccomp: this.#seccomp && this.#programFilterPath !== "",
+    };
+    const bwrap = [this.#options.bwrap ?? "bwrap", ...argv(confinement)];
     return this.#launch(
-      [
-        this.#options.bwrap ?? "bwrap",
-        ...argv({
-          identity: this.#identity,
-          setpriv: this.#options.setpriv,
-          seccomp: this.#seccomp && this.#programFilterPath !== "",
-        }),
-      ],
+      around ? around(bwrap, confinement) : bwrap,
       limits,
       this.#programFilterPath,
     );

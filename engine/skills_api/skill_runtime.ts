@@ -209,7 +209,10 @@ export function openRunner(
       skillDataDir: join(engine.paths.home, "skill-data"),
       engineHome: engine.paths.home,
     }),
-    shell: new ShellBroker({ sandbox }),
+    shell: new ShellBroker({
+      sandbox,
+      stageDir: join(engine.paths.home, "grant-stage"),
+    }),
     runGrants: (skill) => grants.runs.get(skill.id),
     readGrants: (skill) => grants.reads.get(skill.id),
     packages: {

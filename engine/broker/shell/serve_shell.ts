@@ -7,9 +7,16 @@ import {
 import type { CallCredentials } from "../credentials/mod.ts";
 import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
-import type { Sandbox } from "../../sandbox/mod.ts";
+import type { Sandbox, SandboxCommand } from "../../sandbox/mod.ts";
 import { type ProgramResult, runProgram } from "./program_run.ts";
 import { holdConfigSecrets } from "./config_secrets.ts";
+import {
+  copyBackArgv,
+  DEFAULT_WRITE_BYTES,
+  type GrantStage,
+  stageCommand,
+  stagedFolder,
+} from "./grant_stage.ts";
 
 /** Default and longest `timeout=` of one program, in seconds. */
 export const DEFAULT_PROGRAM_TIMEOUT_S = 30;
@@ -22,6 +29,12 @@ const MAX_INPUT_CHARS = 4 * 1024 * 1024;
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
   sandbox: Pick<Sandbox, "programCommand" | "command" | "limits">;
+  /**
+   * A directory of the engine's (`$AGENTOS_HOME/grant-stage`) on which each
+   * call mounts, in its own namespace, the stage of its granted folder.
+   * Without it a grant with a folder is refused.
+   */
+  stageDir?: string;
 }
 
 /** The calling skill as `shell.run` checks it. */
@@ -95,19 +108,8 @@ export class ShellBroker {
       grant.config,
       caller.credentials,
     );
-    const command = sandbox.programCommand((confinement) =>
-      shellArgv({
-        program: grant.path,
-        args,
-        cwd,
-        writable: grant.cwd,
-        config: grant.config,
-        home: grant.home,
-        net: grant.net,
-        confinement,
-        tmpBytes: sandbox.limits.tmpBytes,
-      })
-    );
+    const stage = await this.#stage(skillId, program, grant);
+    const command = this.#command(grant, args, cwd, stage);
     const value = await runProgram({
       command,
       input,
@@ -123,7 +125,11 @@ export class ShellBroker {
       checks: {
         declared: "shell",
         granted: grant.path,
-        cwd: grant.cwd ? "granted directory" : "private /tmp",
+        cwd: stage
+          ? stage.write
+            ? `granted directory, writes up to ${stage.bytes} bytes`
+            : "granted directory, read-only"
+          : "private /tmp",
         network: grant.net ? "granted" : "none",
         ...(grant.config.length > 0
           ? {
@@ -133,6 +139,72 @@ export class ShellBroker {
         exit: value.timed_out ? "timed out" : String(value.exit_code),
         args: String(args.length),
       },
+    };
+  }
+
+  /** The confined command: the program's bubblewrap, inside its folder's stage. */
+  #command(
+    grant: RunGrant,
+    args: string[],
+    cwd: string,
+    stage: GrantStage | undefined,
+  ): SandboxCommand {
+    const { sandbox } = this.#options;
+    return sandbox.programCommand(
+      (confinement) =>
+        shellArgv({
+          program: grant.path,
+          args,
+          cwd,
+          writable: grant.cwd,
+          folderFrom: stage && stagedFolder(stage),
+          folderReadOnly: stage?.write !== true,
+          config: grant.config,
+          home: grant.home,
+          net: grant.net,
+          confinement,
+          tmpBytes: sandbox.limits.tmpBytes,
+        }),
+      undefined,
+      stage &&
+        ((bwrap, confinement) =>
+          stageCommand(
+            stage,
+            confinement.identity,
+            bwrap,
+            copyBackArgv(stage, confinement, sandbox.limits.tmpBytes),
+          )),
+    );
+  }
+
+  /** The granted folder's stage, or undefined without one. */
+  async #stage(
+    skillId: string,
+    program: string,
+    grant: RunGrant,
+  ): Promise<GrantStage | undefined> {
+    if (grant.cwd === undefined) return undefined;
+    const dir = this.#options.stageDir;
+    // Overlay options are comma- and colon-separated: the stage's path
+    // must hold neither.
+    if (dir === undefined || /[,:\\\s]/.test(dir)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" may not run "${program}" in ${grant.cwd}: this engine cannot stage a granted folder${
+          dir
+            ? ` (its home's path ${dir} holds a comma, colon, backslash or space)`
+            : ""
+        }`,
+        { check: "cwd", program },
+      );
+    }
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    return {
+      folder: grant.cwd,
+      ...(grant.pin ? { pin: grant.pin } : {}),
+      write: grant.write === true,
+      bytes: grant.writeBytes ?? DEFAULT_WRITE_BYTES,
+      dir,
     };
   }
 }

@@ -14,8 +14,14 @@ export interface ShellArgvOptions {
   args: string[];
   /** Working directory inside the sandbox. */
   cwd: string;
-  /** The one host directory it may write (bound read-write at the same path). */
+  /** The granted folder, shown at its own path (read-write unless `folderReadOnly`). */
   writable?: string;
+  /** Where bubblewrap takes the granted folder from: its stage (see grant_stage.ts). */
+  folderFrom?: string;
+  /** The granted folder is bound read-only (the owner did not add `--write`). */
+  folderReadOnly?: boolean;
+  /** Further host paths shown inside (the copy-back's folder, upper layer and view). */
+  mounts?: { source: string; dest: string; write: boolean }[];
   /** Host directories of the user's config it may read (bound read-only). */
   config: string[];
   /** `$HOME` inside (default `/tmp`). */
@@ -102,9 +108,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   args.push("--proc", "/proc", "--dev", "/dev");
   const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [
     ...options.config.map((dir) => [dir, dir, "--ro-bind"] as const),
-    ...(options.writable
-      ? [[options.writable, options.writable, "--bind"] as const]
-      : []),
+    ...folderBinds(options),
     ...(confinement.identity === "setpriv"
       ? [
         [
@@ -134,4 +138,32 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   if (confinement.identity === "setpriv") args.push(...SETPRIV_COMMAND);
   args.push(options.program, ...options.args);
   return args;
+}
+
+/**
+ * The granted folder, from its stage when there is one and read-only
+ * unless the owner added `--write`, then any further mounts.
+ *
+ * @param options the program's options
+ * @returns `[source, dest, how]` for each
+ */
+function folderBinds(
+  options: ShellArgvOptions,
+): (readonly [string, string, "--ro-bind" | "--bind"])[] {
+  const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [];
+  if (options.writable) {
+    binds.push([
+      options.folderFrom ?? options.writable,
+      options.writable,
+      options.folderReadOnly ? "--ro-bind" : "--bind",
+    ]);
+  }
+  for (const mount of options.mounts ?? []) {
+    binds.push([
+      mount.source,
+      mount.dest,
+      mount.write ? "--bind" : "--ro-bind",
+    ]);
+  }
+  return binds;
 }
