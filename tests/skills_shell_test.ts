@@ -62,7 +62,16 @@ Deno.test("shell.run: a granted git, confined to its directory", async (t) => {
       async () => {
         const cli = await runAgentos(
           home,
-          ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo"],
+          [
+            "skills",
+            "allow",
+            "git-tool",
+            "--run",
+            "git",
+            "--cwd",
+            "repo",
+            "--write",
+          ],
           undefined,
           { INIT_CWD: work },
         );

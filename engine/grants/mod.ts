@@ -57,6 +57,7 @@ export {
   expandHome,
   isCleanAbsolute,
   isInterpreter,
+  MAX_GRANT_WRITE_BYTES,
   NEVER_RUNNABLE,
   PROGRAM_DIRS,
   programInDirs,
@@ -70,4 +71,9 @@ export {
 } from "./program_rules.ts";
 export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
 export { programFileRefusal, programFileRefusalAt } from "./program_file.ts";
-export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
+export {
+  type GrantedPath,
+  grantedPath,
+  type ReadGrants,
+  ReadGrantStore,
+} from "./read_grants.ts";
