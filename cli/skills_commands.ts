@@ -14,8 +14,9 @@ import { skillsNew, skillsValidate } from "./skills_author_commands.ts";
 import { skillsAllow, skillsDisallow } from "./skills_grant_commands.ts";
 import { skillsRun, skillsTest } from "./skills_run_commands.ts";
 import { skillsDeps } from "./skills_deps_command.ts";
+import { type LocalAccessView, printLocalAccess } from "./skills_host_grant.ts";
 
-interface SkillView {
+interface SkillView extends LocalAccessView {
   id: string;
   name: string;
   description: string;
@@ -114,6 +115,7 @@ Options:
         credentialsText(s),
       ]),
     );
+    printLocalAccess(skills);
     const tools = skills.flatMap((s) => s.tools.map((t) => ({ skill: s, t })));
     if (tools.length > 0) {
       print();

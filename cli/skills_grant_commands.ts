@@ -26,8 +26,13 @@ redacted. Grants persist; see them in skills list (the secrets column).
 once in /usr/local/bin, /usr/bin or /bin and run under its own sandbox with
 no network (--net: only through the engine's proxy, to the hosts the skill
 may reach, each connection audited), no home,
-only --cwd DIR writable and only --config DIR (e.g. ~/.config/gh) of your
-config visible. Shells and interpreters are never runnable.
+only --cwd DIR of your files (read-only unless you add --write; each call
+may then write up to 64 MiB there, --write-limit 256M raises it, and past
+it the program gets "no space left"; a call that is killed leaves nothing)
+and only --config DIR (e.g. ~/.config/gh) of your config visible: the
+program reads every file in it, and values that look like tokens are
+masked in its output unless the skill has --secrets. Shells and
+interpreters are never runnable.
 
 --keychain ITEM lets a skill read one keychain item (on Linux: the vault row
 keychain, identifier ITEM or ITEM/account) that its readme declares
@@ -42,7 +47,7 @@ Examples:
   agentos skills allow my-skill api.example.com
   agentos skills allow openai-compatible localhost:11434
   agentos skills allow web-reader --open-web
-  agentos skills allow git --run git --cwd ~/src/project
+  agentos skills allow git --run git --cwd ~/src/project --write
   agentos skills allow porkbun --secrets
   agentos skills allow chrome-cookies --keychain "Chrome Safe Storage"`;
 
@@ -62,7 +67,9 @@ function grantCommand(allow: boolean): Command {
       : "Take back a host, open web access, a program or real credential values granted to a skill",
     usage:
       `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --keychain <item>\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
-        allow ? " [--cwd DIR] [--config DIR]... [--net]" : ""
+        allow
+          ? " [--cwd DIR [--write] [--write-limit SIZE]] [--config DIR]... [--net]"
+          : ""
       }`,
     help: allow ? ALLOW_HELP : DISALLOW_HELP,
     options: {

@@ -1,8 +1,12 @@
 import { callerPath } from "./caller_path.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printJson } from "./output.ts";
-import { isInterpreter, PROGRAM_DIRS } from "../engine/grants/mod.ts";
+import { print, printJson, printTable } from "./output.ts";
+import {
+  isInterpreter,
+  PROGRAM_DIRS,
+  programFileRefusalAt,
+} from "../engine/grants/mod.ts";
 
 /** The options of `skills allow … --run` and `--read`. */
 export const HOST_GRANT_OPTIONS = {
@@ -11,11 +15,13 @@ export const HOST_GRANT_OPTIONS = {
   cwd: { type: "string" },
   config: { type: "string", multiple: true },
   net: { type: "boolean" },
+  write: { type: "boolean" },
+  "write-limit": { type: "string" },
 } as const;
 
 /**
- * `agentos skills allow <skill> --run <program> [--cwd DIR] [--config DIR]…
- * [--net]` and `skills disallow <skill> --run <program>`: the program is
+ * `agentos skills allow <skill> --run <program> [--cwd DIR [--write]
+ * [--write-limit SIZE]] [--config DIR]… [--net]` and `skills disallow <skill> --run <program>`: the program is
  * resolved here, once, to an absolute path (what it links to included),
  * so the engine reads no host directory to find it.
  *
@@ -57,16 +63,22 @@ export async function runGrant(
   const config = ((values.config as string[] | undefined) ?? []).map((dir) =>
     callerPath(dir.startsWith("~/") && home ? `${home}${dir.slice(1)}` : dir)
   );
+  const cwd = values.cwd ? await realDir(values.cwd as string) : undefined;
+  const pin = cwd ? await pinOf(cwd) : undefined;
+  const writeBytes = writeLimit(values["write-limit"]);
   const out = await callEngine<{ grant: Record<string, unknown> }>(
     "skills.allow_run",
     {
       skill,
       program,
       path,
-      ...(values.cwd ? { cwd: await realDir(values.cwd as string) } : {}),
+      ...(cwd ? { cwd } : {}),
       config: await Promise.all(config.map(realDir)),
       ...(home ? { home } : {}),
       net: values.net === true,
+      write: values.write === true || writeBytes !== undefined,
+      ...(writeBytes !== undefined ? { writeBytes } : {}),
+      ...(pin === undefined ? {} : { pin }),
     },
   );
   if (values.json) {
@@ -74,9 +86,19 @@ export async function runGrant(
     return ExitCode.Ok;
   }
   print(`Skill ${skill} may now run ${program} (${path})`);
-  const grant = out.grant as { cwd?: string; config: string[]; net: boolean };
-  print(`  writable: ${grant.cwd ?? "(none: a private /tmp)"}`);
-  if (grant.config.length > 0) print(`  config:   ${grant.config.join(", ")}`);
+  const grant = out.grant as {
+    cwd?: string;
+    config: string[];
+    net: boolean;
+    write?: boolean;
+    writeBytes?: number;
+  };
+  print(`  folder:   ${folderText(grant)}`);
+  for (const dir of grant.config) {
+    print(
+      `  config:   ${dir} (read-only: ${program} reads every file in it; values that look like tokens are masked in its output unless the skill has --secrets)`,
+    );
+  }
   print(
     `  network:  ${
       grant.net
@@ -85,6 +107,41 @@ export async function runGrant(
     }`,
   );
   return ExitCode.Ok;
+}
+
+/** What the owner granted of the folder, in words. */
+function folderText(
+  grant: { cwd?: string; write?: boolean; writeBytes?: number },
+): string {
+  if (!grant.cwd) return "(none: a private /tmp)";
+  if (!grant.write) {
+    return `${grant.cwd} (read-only; add --write to let it write there)`;
+  }
+  const mib = (grant.writeBytes ?? DEFAULT_WRITE_MIB * 1024 * 1024) /
+    (1024 * 1024);
+  return `${grant.cwd} (writable: up to ${mib} MiB per call, then "no space left"; --write-limit raises it)`;
+}
+
+/** The default write bound, in MiB (engine/broker/shell/grant_stage.ts). */
+const DEFAULT_WRITE_MIB = 64;
+
+/**
+ * `--write-limit 256M`: bytes, or with a K, M or G suffix.
+ *
+ * @throws {CliError} for anything else
+ */
+function writeLimit(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^([0-9]{1,10})([KMG]?)i?B?$/i.exec(String(value).trim());
+  if (!match) {
+    throw new CliError(
+      `--write-limit takes a size such as 256M or 1G, not "${value}"`,
+    );
+  }
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[
+    match[2]!.toUpperCase() as "" | "K" | "M" | "G"
+  ];
+  return Number(match[1]) * unit;
 }
 
 async function resolveProgram(program: string): Promise<string> {
@@ -96,6 +153,13 @@ async function resolveProgram(program: string): Promise<string> {
       if (isInterpreter(real.slice(real.lastIndexOf("/") + 1))) {
         throw new CliError(
           `"${program}" is ${real}, which runs other programs or code, so no skill may run it`,
+        );
+      }
+      // By what the file is too: a copy of python under another name.
+      const why = await programFileRefusalAt(real);
+      if (why) {
+        throw new CliError(
+          `"${program}" (${real}) runs other programs or code: ${why}; no skill may run it`,
         );
       }
       return real;
@@ -136,9 +200,15 @@ export async function readGrant(
       throw new CliError(`"${typed}" does not exist`);
     })
     : callerPath(expanded);
+  const pin = allow ? await pinOf(path) : undefined;
   const out = await callEngine<Record<string, unknown>>(
     allow ? "skills.allow_read" : "skills.disallow_read",
-    { skill, path, ...(allow && home ? { home } : {}) },
+    {
+      skill,
+      path,
+      ...(allow && home ? { home } : {}),
+      ...(pin ? { pin } : {}),
+    },
   );
   if (values.json) printJson(out);
   else {
@@ -151,4 +221,76 @@ export async function readGrant(
     );
   }
   return ExitCode.Ok;
+}
+
+/**
+ * A granted path's `device:inode`: the query runner (a `--read` grant) and
+ * a program's stage (a `--cwd` folder) refuse the grant if another inode
+ * is found there later (the folder replaced by a link).
+ */
+async function pinOf(path: string): Promise<string | undefined> {
+  const info = await Deno.lstat(path).catch(() => undefined);
+  return info?.dev !== undefined && typeof info.ino === "number"
+    ? `${info.dev}:${info.ino}`
+    : undefined;
+}
+
+/** What `skills list` shows of a skill's programs and read grants. */
+export interface LocalAccessView {
+  programs?: {
+    name: string;
+    granted: {
+      path: string;
+      cwd?: string;
+      write?: boolean;
+      writeBytes?: number;
+      config: string[];
+      net: boolean;
+    } | null;
+  }[];
+  reads?: string[];
+}
+
+/**
+ * One line of what the owner let a skill use of this machine: each granted
+ * program with its folder (read-only or writable), config directories and
+ * network, and each `--read` path; `-` when none.
+ *
+ * @param skill the skill as `skills.list` shows it
+ * @returns the text for the `local access` column
+ */
+export function localAccessText(skill: LocalAccessView): string {
+  const parts: string[] = [];
+  for (const { name, granted } of skill.programs ?? []) {
+    if (!granted) continue;
+    const where = granted.cwd
+      ? `${granted.cwd} ${granted.write ? "writable" : "read-only"}`
+      : "private /tmp";
+    const config = granted.config.length > 0
+      ? `; config ${granted.config.join(", ")} (tokens masked)`
+      : "";
+    parts.push(
+      `${name} (${where}${config}${granted.net ? "; network" : ""})`,
+    );
+  }
+  for (const path of skill.reads ?? []) parts.push(`read ${path}`);
+  return parts.join(", ") || "-";
+}
+
+/**
+ * `skills list`'s table of what skills may use of this machine (only the
+ * skills that have a program or read grant).
+ *
+ * @param skills the skills as `skills.list` shows them
+ */
+export function printLocalAccess(
+  skills: (LocalAccessView & { id: string })[],
+): void {
+  const local = skills.filter((s) => localAccessText(s) !== "-");
+  if (local.length === 0) return;
+  print();
+  printTable(
+    ["skill", "local access"],
+    local.map((s) => [s.id, localAccessText(s)]),
+  );
 }

@@ -10,26 +10,9 @@ import { ErrorCode } from "../engine/errors.ts";
 import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
+import { git, ownerRepository } from "./_git.ts";
 
 type Json = Record<string, unknown>;
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("git", {
-    // The repository may belong to nobody (below): this host-side git trusts it.
-    args: ["-c", "safe.directory=*", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@t",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@t",
-    },
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
 
 Deno.test("shell.run: a granted git, confined to its directory", async (t) => {
   let connections = 0;
@@ -46,14 +29,7 @@ Deno.test("shell.run: a granted git, confined to its directory", async (t) => {
   try {
     const repo = `${work}/repo`;
     await Deno.mkdir(repo);
-    await git(repo, "init", "-q");
-    await git(repo, "commit", "-q", "--allow-empty", "-m", "first commit");
-    if (Deno.uid() === 0) {
-      // A root engine runs programs as nobody (never root outside), so the
-      // granted directory must be nobody's, as the docs tell the owner.
-      await new Deno.Command("chown", { args: ["-R", "65534:65534", repo] })
-        .output();
-    }
+    await ownerRepository(repo);
     const marker = `${work}/keep-me`;
     await Deno.writeTextFile(marker, "still here");
 
@@ -86,7 +62,16 @@ Deno.test("shell.run: a granted git, confined to its directory", async (t) => {
       async () => {
         const cli = await runAgentos(
           home,
-          ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo"],
+          [
+            "skills",
+            "allow",
+            "git-tool",
+            "--run",
+            "git",
+            "--cwd",
+            "repo",
+            "--write",
+          ],
           undefined,
           { INIT_CWD: work },
         );

@@ -57,10 +57,23 @@ export {
   expandHome,
   isCleanAbsolute,
   isInterpreter,
+  MAX_GRANT_WRITE_BYTES,
   NEVER_RUNNABLE,
   PROGRAM_DIRS,
   programInDirs,
   type RunGrant,
   RunGrantStore,
 } from "./run_grants.ts";
-export { grantedPath, type ReadGrants, ReadGrantStore } from "./read_grants.ts";
+export {
+  PROGRAM_RULE_ENV,
+  PROGRAM_RULES,
+  type ProgramRule,
+} from "./program_rules.ts";
+export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
+export { programFileRefusal, programFileRefusalAt } from "./program_file.ts";
+export {
+  type GrantedPath,
+  grantedPath,
+  type ReadGrants,
+  ReadGrantStore,
+} from "./read_grants.ts";

@@ -8,7 +8,16 @@ export interface ReadGrants {
   paths: string[];
   /** The owner's home, for the `~` a skill writes. */
   home?: string;
+  /**
+   * Each granted path's `device:inode` when the owner granted it: a query
+   * runner refuses a granted path that is no longer that inode (the
+   * folder replaced by a link or by another folder).
+   */
+  pins?: Record<string, string>;
 }
+
+/** A pin as the CLI sends it: `device:inode`. */
+const PIN = /^[0-9]{1,20}:[0-9]{1,20}$/;
 
 /**
  * The owner's `--read` grants, one `read.<skill>` row each in `settings`:
@@ -38,6 +47,9 @@ export class ReadGrantStore {
         ? stored.paths.filter((p): p is string => typeof p === "string")
         : [],
       ...(typeof stored?.home === "string" ? { home: stored.home } : {}),
+      ...(stored?.pins && typeof stored.pins === "object"
+        ? { pins: stored.pins }
+        : {}),
     };
   }
 
@@ -47,10 +59,19 @@ export class ReadGrantStore {
    * @param skillId the skill
    * @param path an absolute file or directory path
    * @param home the owner's home, for `~`
+   * @param pin the path's `device:inode` as the CLI found it
    * @returns the grants now
    * @throws {RpcError} InvalidParams for a path that is not clean and absolute
    */
-  allow(skillId: string, path: string, home?: string): ReadGrants {
+  allow(
+    skillId: string,
+    path: string,
+    home?: string,
+    pin?: string,
+  ): ReadGrants {
+    if (pin !== undefined && !PIN.test(pin)) {
+      throw invalidParams(`"pin" must be "device:inode"`);
+    }
     for (const p of [path, ...(home ? [home] : [])]) {
       if (!isCleanAbsolute(p) || p === "/") {
         throw invalidParams(
@@ -63,6 +84,7 @@ export class ReadGrantStore {
     const grants = this.get(skillId);
     if (!grants.paths.includes(path)) grants.paths.push(path);
     if (home) grants.home = home;
+    if (pin) grants.pins = { ...grants.pins, [path]: pin };
     this.#settings.set(`read.${skillId}`, grants);
     return grants;
   }
@@ -78,7 +100,9 @@ export class ReadGrantStore {
     const grants = this.get(skillId);
     const kept = grants.paths.filter((p) => p !== path);
     if (kept.length === grants.paths.length) return false;
-    this.#settings.set(`read.${skillId}`, { ...grants, paths: kept });
+    const pins = { ...grants.pins };
+    delete pins[path];
+    this.#settings.set(`read.${skillId}`, { ...grants, paths: kept, pins });
     return true;
   }
 
@@ -88,22 +112,34 @@ export class ReadGrantStore {
   }
 }
 
+/** A path a skill named, with the grant that covers it. */
+export interface GrantedPath {
+  /** The absolute path as named (`~` expanded); links are resolved at use. */
+  path: string;
+  /** The granted file or folder it lies in. */
+  root: string;
+  /** That grant's `device:inode` when it was granted, if known. */
+  pin?: string;
+}
+
 /**
- * The granted path a skill's database path names, or undefined: `~` is
- * the owner's home; the path must be clean and equal a granted file or lie
- * under a granted directory.
+ * The grant a skill's database path names, or undefined: `~` is the
+ * owner's home; the path must be clean and equal a granted file or lie
+ * under a granted directory. This is a check of the name only: the query
+ * runner resolves it again inside a view holding only the grant.
  *
  * @param requested the path as the skill wrote it
  * @param grants the skill's read grants
- * @returns the absolute path to open, or undefined when not granted
+ * @returns the absolute path and its grant, or undefined when not granted
  */
 export function grantedPath(
   requested: string,
   grants: ReadGrants,
-): string | undefined {
+): GrantedPath | undefined {
   const path = expandHome(requested, grants.home);
   if (!isCleanAbsolute(path)) return undefined;
-  return grants.paths.some((g) => path === g || path.startsWith(`${g}/`))
-    ? path
-    : undefined;
+  const root = grants.paths.find((g) => path === g || path.startsWith(`${g}/`));
+  if (root === undefined) return undefined;
+  const pin = grants.pins?.[root];
+  return { path, root, ...(pin ? { pin } : {}) };
 }

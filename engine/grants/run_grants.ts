@@ -1,6 +1,7 @@
 import { invalidParams } from "../errors.ts";
 import type { SettingsStore } from "../graph/mod.ts";
 import type { DeclaredSkill } from "./declared_skill.ts";
+import { PROGRAM_RULES } from "./program_rules.ts";
 
 /** What the owner allowed a skill to run: one program and where. */
 export interface RunGrant {
@@ -14,6 +15,12 @@ export interface RunGrant {
   home?: string;
   /** Whether it may use the network (only through the engine's proxy: the skill's egress, audited). */
   net: boolean;
+  /** Whether it may write `cwd` (`--write`); read-only without. */
+  write?: boolean;
+  /** What one call may write into `cwd`, in bytes (`--write-limit`; default 64 MiB). */
+  writeBytes?: number;
+  /** `cwd`'s `device:inode` when granted: another inode there is refused. */
+  pin?: string;
 }
 
 /** Programs that run other programs or code: never runnable, whatever is granted. */
@@ -71,7 +78,9 @@ const PROGRAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
  */
 export function isInterpreter(name: string): boolean {
   const bare = name.toLowerCase().replace(/[0-9.]+$/, "");
-  return NEVER_RUNNABLE.has(name.toLowerCase()) || NEVER_RUNNABLE.has(bare);
+  return [name.toLowerCase(), bare].some((n) =>
+    NEVER_RUNNABLE.has(n) || PROGRAM_RULES[n]?.never === true
+  );
 }
 
 /**
@@ -190,6 +199,7 @@ export class RunGrantStore {
         );
       }
     }
+    checkWriteGrant(grant);
     const all = this.get(skillId);
     all[program] = grant;
     this.#settings.set(`run.${skillId}`, all);
@@ -243,4 +253,27 @@ export function expandHome(path: string, home: string | undefined): string {
   return home && (path === "~" || path.startsWith("~/"))
     ? home + path.slice(1)
     : path;
+}
+
+/** Most an owner may let one call write into a granted folder (the call holds it in memory). */
+export const MAX_GRANT_WRITE_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** `--write`, `--write-limit` and the pin of a grant, checked before it is stored. */
+function checkWriteGrant(grant: RunGrant): void {
+  const bytes = grant.writeBytes;
+  if (
+    bytes !== undefined &&
+    !(Number.isInteger(bytes) && bytes >= 1024 * 1024 &&
+      bytes <= MAX_GRANT_WRITE_BYTES)
+  ) {
+    throw invalidParams(
+      `"writeBytes" must be a whole number of bytes from 1 MiB to 4 GiB`,
+    );
+  }
+  if ((grant.write || bytes !== undefined) && grant.cwd === undefined) {
+    throw invalidParams(`--write and --write-limit need a folder (--cwd DIR)`);
+  }
+  if (grant.pin !== undefined && !/^[0-9]{1,20}:[0-9]{1,20}$/.test(grant.pin)) {
+    throw invalidParams(`"pin" must be "device:inode"`);
+  }
 }

@@ -33,6 +33,19 @@ Deno.test("RunGrantStore.allow() refuses awk and env, by name and by resolved pa
         /runs other programs or code/,
       );
     }
+    // Programs whose rule says never (an agent that runs commands, a
+    // script host), by name and by the name they resolve to.
+    for (const name of ["claude", "swift"]) {
+      assert.throws(
+        () =>
+          store.allow("s", "tool", {
+            path: `/usr/local/bin/${name}`,
+            config: [],
+            net: false,
+          }),
+        /runs other programs or code/,
+      );
+    }
     assert.deepEqual(store.get("s"), {});
     // The control: an ordinary program is granted.
     store.allow("s", "git", { path: "/usr/bin/git", config: [], net: false });

@@ -67,6 +67,13 @@ export interface BwrapArgvOptions {
    */
   files?: string[];
   /**
+   * Host files or folders bound read-only at their own paths (an SQL
+   * runner's `--read` grants): inside, a link in them resolves only to
+   * what the sandbox holds, never to the engine's home or the rest of
+   * the host.
+   */
+  views?: string[];
+  /**
    * Identity `setpriv` only: keep `CAP_DAC_READ_SEARCH` (inheritable and
    * ambient) through `setpriv`, for a script that opens files only root may
    * read and drops every capability before it reads untrusted input.
@@ -209,6 +216,7 @@ function planHostMounts(options: BwrapArgvOptions): HostMounts {
   }
   const tryBinds = fileBinds(options.files ?? [], binds);
   for (const path of ZONE_PATHS) tryBinds.push([path, path]);
+  for (const view of options.views ?? []) binds.push([view, view]);
   if (options.identity === "setpriv") {
     binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
   }

@@ -241,14 +241,19 @@ export class Sandbox {
    *
    * @param argv builds bubblewrap's arguments (without the program `bwrap`)
    * @param limits the program's limits (default: the sandbox's)
-   * @param options `net`: the owner granted the program `--net`
+   * @param options `net`: the owner granted the program `--net`; `around`
+   *   wraps bubblewrap's command line (a granted folder's stage): it gets
+   *   `bwrap` and its arguments and returns what the launcher runs
    * @returns program, arguments, environment, working directory, release
    * @throws {RpcError} SandboxUnavailable unless programs run in bubblewrap here
    */
   programCommand(
     argv: (confinement: ProgramConfinement) => string[],
     limits: ResourceLimits = this.limits,
-    options: { net?: boolean } = {},
+    options: {
+      net?: boolean;
+      around?: (bwrap: string[], confinement: ProgramConfinement) => string[];
+    } = {},
   ): SandboxCommand {
     this.assertUsable();
     if (this.kind !== "bubblewrap") {
@@ -257,16 +262,15 @@ export class Sandbox {
         `Programs run only in bubblewrap, and skills here run without a sandbox (${this.detail})`,
       );
     }
+    const confinement = {
+      identity: this.#identity,
+      setpriv: this.#options.setpriv,
+      seccomp: this.#seccomp && this.#programFilterPath !== "",
+      python: interpreterMounts(this.#runtime!),
+    };
+    const bwrap = [this.#options.bwrap ?? "bwrap", ...argv(confinement)];
     return this.#launch(
-      [
-        this.#options.bwrap ?? "bwrap",
-        ...argv({
-          identity: this.#identity,
-          setpriv: this.#options.setpriv,
-          seccomp: this.#seccomp && this.#programFilterPath !== "",
-          python: interpreterMounts(this.#runtime!),
-        }),
-      ],
+      options.around ? options.around(bwrap, confinement) : bwrap,
       limits,
       options.net ? this.#programNetFilterPath : this.#programFilterPath,
     );

@@ -24,9 +24,17 @@ export type WorkerMode =
    * (the SQL runner's databases; their paths inside are the command's
    * `paths`). With `readAny`, a root engine's script may open files only
    * root may read: it keeps `CAP_DAC_READ_SEARCH` and must drop it before
-   * it reads untrusted input.
+   * it reads untrusted input. `views`: host files or folders bound
+   * read-only at their own paths (`--read` grants), which the script
+   * resolves names in itself.
    */
-  | { kind: "script"; source: string; files: string[]; readAny?: boolean };
+  | {
+    kind: "script";
+    source: string;
+    files: string[];
+    views?: string[];
+    readAny?: boolean;
+  };
 
 /** How this engine confines a program (for its bubblewrap arguments). */
 export interface ProgramConfinement {

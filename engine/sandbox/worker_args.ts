@@ -65,12 +65,13 @@ export function modeMounts(
   mode: WorkerMode,
 ): Pick<
   BwrapArgvOptions,
-  "skillDir" | "packagesDir" | "files" | "readCapability"
+  "skillDir" | "packagesDir" | "files" | "views" | "readCapability"
 > {
   return {
     skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
     packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
     files: mode.kind === "script" ? mode.files : undefined,
+    views: mode.kind === "script" ? mode.views : undefined,
     readCapability: mode.kind === "script" && mode.readAny === true,
   };
 }

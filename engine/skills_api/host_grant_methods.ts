@@ -1,9 +1,10 @@
 /**
  * What the owner lets a skill use of this machine:
- * `skills.allow_run {skill, program, path, cwd?, config?, home?, net?}`
+ * `skills.allow_run {skill, program, path, cwd?, config?, home?, net?,
+ * write?, writeBytes?, pin?}`
  * (one program it declares; the CLI resolves `path`),
  * `skills.disallow_run {skill, program}`, `skills.allow_read {skill, path,
- * home?}` (a local database file or directory for `sql.query`) and
+ * home?, pin?}` (a local database file or directory for `sql.query`) and
  * `skills.disallow_read {skill, path}`. Nothing may reach into the engine's
  * own home.
  *
@@ -18,7 +19,11 @@ import {
   stringParam,
 } from "../rpc/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
-import type { ReadGrantStore, RunGrantStore } from "../grants/mod.ts";
+import {
+  MAX_GRANT_WRITE_BYTES,
+  type ReadGrantStore,
+  type RunGrantStore,
+} from "../grants/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
 import { flagParam, skillParam } from "./skill_params.ts";
 
@@ -55,6 +60,11 @@ export function hostGrantMethods(
       // Read after cwd is checked against the home (the order of the checks).
       home: param.raw(),
       net: flagParam,
+      // --write: the folder is read-only without it; --write-limit in bytes.
+      write: flagParam,
+      writeBytes: param.optionalInteger(MAX_GRANT_WRITE_BYTES),
+      // device:inode of cwd when granted: another inode there is refused.
+      pin: param.optionalString(64),
     }, (params) => allowRun(context, outside, params)),
 
     "skills.disallow_run": gatedMethod(
@@ -73,10 +83,12 @@ export function hostGrantMethods(
         skill,
         path: (params, key) => outside(stringParam(params, key, 4096)),
         home: presentPathParam,
+        // device:inode when granted: the runner refuses another inode there.
+        pin: param.optionalString(64),
       },
-      ({ skill, path, home }) => ({
+      ({ skill, path, home, pin }) => ({
         skill: skill.id,
-        reads: context.reads.allow(skill.id, path, home),
+        reads: context.reads.allow(skill.id, path, home, pin),
       }),
     ),
 
@@ -101,6 +113,9 @@ interface AllowRun {
   path: string;
   home: unknown;
   net: boolean;
+  write: boolean;
+  writeBytes: number | undefined;
+  pin: string | undefined;
 }
 
 function allowRun(
@@ -115,6 +130,11 @@ function allowRun(
     home: optionalString({ home: params.home }, "home", 4096),
     config: params.config.map(outside),
     net: params.net,
+    ...(params.write ? { write: true } : {}),
+    ...(params.writeBytes !== undefined
+      ? { writeBytes: params.writeBytes }
+      : {}),
+    ...(params.pin !== undefined ? { pin: params.pin } : {}),
   });
   return { skill: skill.id, program, grant };
 }

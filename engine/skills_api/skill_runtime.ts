@@ -211,9 +211,11 @@ export function openRunner(
       sandbox,
       graphPath: engine.paths.database,
       skillDataDir: join(engine.paths.home, "skill-data"),
+      engineHome: engine.paths.home,
     }),
     shell: new ShellBroker({
       sandbox,
+      stageDir: join(engine.paths.home, "grant-stage"),
       // --net programs' proxy sockets (the engine writes only its home).
       socketDir: join(engine.paths.home, "run"),
     }),

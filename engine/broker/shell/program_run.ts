@@ -25,6 +25,35 @@ export interface ProgramSpawn {
 }
 
 /**
+ * Reads a stream to its end, keeping at most {@linkcode MAX_PROGRAM_OUTPUT}
+ * bytes; past that it calls `onPast` and drains the rest, so the pipe closes.
+ */
+async function collectCapped(
+  stream: ReadableStream<Uint8Array>,
+  onPast: () => void,
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size + chunk.length > MAX_PROGRAM_OUTPUT) {
+      chunks.push(chunk.subarray(0, MAX_PROGRAM_OUTPUT - size));
+      size = MAX_PROGRAM_OUTPUT;
+      onPast();
+      continue;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/**
  * Runs one confined program to its end: feeds its input, keeps at most
  * {@linkcode MAX_PROGRAM_OUTPUT} bytes of each output (killing it past
  * that), kills it at its timeout or when the call ends, and never lets it
@@ -46,40 +75,28 @@ export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
   }).spawn();
   let timedOut = false;
   let truncated = false;
+  // Bubblewrap first (so the launcher cannot make a cgroup after), then
+  // every process of the call's cgroup: on a root engine the program
+  // becomes nobody through setpriv, which clears its parent-death signal,
+  // so killing bubblewrap alone would leave it running with the pipes open.
   const kill = () => {
     try {
       child.kill("SIGKILL");
     } catch {
       // Already gone.
     }
+    void command.release();
   };
   const timer = setTimeout(() => {
     timedOut = true;
     kill();
   }, spawn.timeoutMs);
   spawn.signal?.addEventListener("abort", kill, { once: true });
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of stream) {
-      if (size + chunk.length > MAX_PROGRAM_OUTPUT) {
-        chunks.push(chunk.subarray(0, MAX_PROGRAM_OUTPUT - size));
-        size = MAX_PROGRAM_OUTPUT;
-        truncated = true;
-        kill();
-        continue; // drain, so the pipe closes
-      }
-      chunks.push(chunk);
-      size += chunk.length;
-    }
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    return new TextDecoder().decode(all);
-  };
+  const collect = (stream: ReadableStream<Uint8Array>) =>
+    collectCapped(stream, () => {
+      truncated = true;
+      kill();
+    });
   const feed = (async () => {
     const writer = child.stdin.getWriter();
     try {

@@ -4,17 +4,26 @@ import {
   isCleanAbsolute,
   PROGRAM_DIRS,
   programInDirs,
+  refusedArgument,
   type RunGrant,
 } from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import { PLACEHOLDER } from "../credentials/mod.ts";
 import { shellArgv } from "./shell_argv.ts";
-import type { Sandbox } from "../../sandbox/mod.ts";
+import type { Sandbox, SandboxCommand } from "../../sandbox/mod.ts";
 import { type ProgramResult, runProgram } from "./program_run.ts";
 import type { EgressSubject } from "../../grants/mod.ts";
 import { type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { AuditEntry } from "../../audit/mod.ts";
 import { ProgramProxy } from "./program_proxy.ts";
+import { holdConfigSecrets } from "./config_secrets.ts";
+import {
+  copyBackArgv,
+  DEFAULT_WRITE_BYTES,
+  type GrantStage,
+  stageCommand,
+  stagedFolder,
+} from "./grant_stage.ts";
 
 /** Default and longest `timeout=` of one program, in seconds. */
 export const DEFAULT_PROGRAM_TIMEOUT_S = 30;
@@ -26,11 +35,17 @@ const MAX_INPUT_CHARS = 4 * 1024 * 1024;
 /** How programs are confined on this engine (the skill sandbox). */
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
-  sandbox: Pick<Sandbox, "programCommand" | "limits">;
+  sandbox: Pick<Sandbox, "programCommand" | "command" | "limits">;
   /** Where `--net` programs' proxy sockets are made (without it, no `--net`). */
   socketDir?: string;
   /** Resolves host names for the proxy (default `Deno.resolveDns`). */
   resolve?: Resolver;
+  /**
+   * A directory of the engine's (`$AGENTOS_HOME/grant-stage`) on which each
+   * call mounts, in its own namespace, the stage of its granted folder.
+   * Without it a grant with a folder is refused.
+   */
+  stageDir?: string;
 }
 
 /** What `shell.run` answers: the program's result and, after `--net`, the refused connections. */
@@ -93,24 +108,25 @@ export class ShellBroker {
       );
     }
     const args = argList(params.args);
+    refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
       ? undefined
       : text(params.input, "input", MAX_INPUT_CHARS);
-    const placeholder = new RegExp(PLACEHOLDER.source, "i");
-    for (const part of [...args, input ?? ""]) {
-      if (placeholder.test(part)) {
-        throw new RpcError(
-          ErrorCode.Forbidden,
-          `Skill "${skillId}" passed a credential to "${program}": programs get no credentials (they read their own config)`,
-          { check: "credentials", program },
-        );
-      }
-    }
+    refuseCredentials(skillId, program, [...args, input ?? ""]);
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
+    // Before the program runs: its config's tokens become this call's, so
+    // its output reaches a masked skill with placeholders in their place.
+    const masked = await holdConfigSecrets(
+      this.#options.sandbox,
+      grant.config,
+      caller.credentials,
+    );
+    const stage = await this.#stage(skillId, program, grant);
     const value = await this.#execute(caller, program, grant, {
       args,
       cwd,
+      stage,
       input,
       timeoutS,
     });
@@ -123,8 +139,17 @@ export class ShellBroker {
       checks: {
         declared: caller.declared.includes(program) ? "named" : "granted only",
         granted: grant.path,
-        cwd: grant.cwd ? "granted directory" : "private /tmp",
+        cwd: stage
+          ? stage.write
+            ? `granted directory, writes up to ${stage.bytes} bytes`
+            : "granted directory, read-only"
+          : "private /tmp",
         network: grant.net ? "engine proxy" : "none",
+        ...(grant.config.length > 0
+          ? {
+            config: `${grant.config.length} dir(s), ${masked} value(s) masked`,
+          }
+          : {}),
         exit: value.timed_out ? "timed out" : String(value.exit_code),
         args: String(args.length),
       },
@@ -136,34 +161,21 @@ export class ShellBroker {
     caller: ShellCaller,
     program: string,
     grant: RunGrant,
-    run: { args: string[]; cwd: string; input?: string; timeoutS: number },
+    run: {
+      args: string[];
+      cwd: string;
+      stage: GrantStage | undefined;
+      input?: string;
+      timeoutS: number;
+    },
   ): Promise<ShellResult> {
-    const { args, cwd, input, timeoutS } = run;
-    const { sandbox } = this.#options;
     const proxy = grant.net ? await this.#proxy(caller, program) : undefined;
     let value: ShellResult;
     try {
-      const command = sandbox.programCommand(
-        (confinement) =>
-          shellArgv({
-            program: grant.path,
-            args,
-            cwd,
-            writable: grant.cwd,
-            config: grant.config,
-            home: grant.home,
-            net: grant.net,
-            netSocket: proxy?.socketPath,
-            confinement,
-            tmpBytes: sandbox.limits.tmpBytes,
-          }),
-        undefined,
-        { net: grant.net },
-      );
       value = await runProgram({
-        command,
-        input,
-        timeoutMs: timeoutS * 1000,
+        command: this.#command(grant, run, proxy?.socketPath),
+        input: run.input,
+        timeoutMs: run.timeoutS * 1000,
         signal: caller.signal,
       });
     } finally {
@@ -171,6 +183,45 @@ export class ShellBroker {
     }
     if (proxy && proxy.refused.length > 0) value.refused = proxy.refused;
     return value;
+  }
+
+  /** The confined command: the program's bubblewrap, inside its folder's stage. */
+  #command(
+    grant: RunGrant,
+    run: { args: string[]; cwd: string; stage: GrantStage | undefined },
+    netSocket: string | undefined,
+  ): SandboxCommand {
+    const { sandbox } = this.#options;
+    const { args, cwd, stage } = run;
+    return sandbox.programCommand(
+      (confinement) =>
+        shellArgv({
+          program: grant.path,
+          args,
+          cwd,
+          writable: grant.cwd,
+          folderFrom: stage && stagedFolder(stage),
+          folderReadOnly: stage?.write !== true,
+          config: grant.config,
+          home: grant.home,
+          net: grant.net,
+          netSocket,
+          confinement,
+          tmpBytes: sandbox.limits.tmpBytes,
+        }),
+      undefined,
+      {
+        net: grant.net,
+        around: stage &&
+          ((bwrap, confinement) =>
+            stageCommand(
+              stage,
+              confinement.identity,
+              bwrap,
+              copyBackArgv(stage, confinement, sandbox.limits.tmpBytes),
+            )),
+      },
+    );
   }
 
   /** The proxy of one `--net` run: the skill's egress, the engine's audit. */
@@ -191,6 +242,77 @@ export class ShellBroker {
       resolve: resolve ?? resolveWithDns,
       audit: caller.audit,
     });
+  }
+
+  /** The granted folder's stage, or undefined without one. */
+  async #stage(
+    skillId: string,
+    program: string,
+    grant: RunGrant,
+  ): Promise<GrantStage | undefined> {
+    if (grant.cwd === undefined) return undefined;
+    const dir = this.#options.stageDir;
+    // Overlay options are comma- and colon-separated: the stage's path
+    // must hold neither.
+    if (dir === undefined || /[,:\\\s]/.test(dir)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" may not run "${program}" in ${grant.cwd}: this engine cannot stage a granted folder${
+          dir
+            ? ` (its home's path ${dir} holds a comma, colon, backslash or space)`
+            : ""
+        }`,
+        { check: "cwd", program },
+      );
+    }
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    return {
+      folder: grant.cwd,
+      ...(grant.pin ? { pin: grant.pin } : {}),
+      write: grant.write === true,
+      bytes: grant.writeBytes ?? DEFAULT_WRITE_BYTES,
+      dir,
+    };
+  }
+}
+
+/** Programs get no credentials: a placeholder in an argument or the input is refused. */
+function refuseCredentials(
+  skillId: string,
+  program: string,
+  parts: string[],
+): void {
+  const placeholder = new RegExp(PLACEHOLDER.source, "i");
+  for (const part of parts) {
+    if (placeholder.test(part)) {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skillId}" passed a credential to "${program}": programs get no credentials (they read their own config)`,
+        { check: "credentials", program },
+      );
+    }
+  }
+}
+
+/**
+ * Refuses the arguments the program's rules refuse (engine/grants
+ * program_rules), looked up by its granted name and by the name of the
+ * file it resolved to.
+ */
+function refuseByRule(
+  skillId: string,
+  program: string,
+  grant: RunGrant,
+  args: string[],
+): void {
+  const file = grant.path.slice(grant.path.lastIndexOf("/") + 1);
+  const refusal = refusedArgument([program, file], args);
+  if (refusal) {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" may not run ${refusal.program} with "${refusal.argument}": ${refusal.why}`,
+      { check: "program rule", program, argument: refusal.argument },
+    );
   }
 }
 

@@ -11,6 +11,7 @@ import {
   NET_SOCKET_MOUNT,
   proxyEnv,
 } from "./program_forwarder.ts";
+import { PROGRAM_RULE_ENV } from "../../grants/mod.ts";
 
 /** What one `shell.run` runs and what it may see. */
 export interface ShellArgvOptions {
@@ -19,8 +20,14 @@ export interface ShellArgvOptions {
   args: string[];
   /** Working directory inside the sandbox. */
   cwd: string;
-  /** The one host directory it may write (bound read-write at the same path). */
+  /** The granted folder, shown at its own path (read-write unless `folderReadOnly`). */
   writable?: string;
+  /** Where bubblewrap takes the granted folder from: its stage (see grant_stage.ts). */
+  folderFrom?: string;
+  /** The granted folder is bound read-only (the owner did not add `--write`). */
+  folderReadOnly?: boolean;
+  /** Further host paths shown inside (the copy-back's folder, upper layer and view). */
+  mounts?: { source: string; dest: string; write: boolean }[];
   /** Host directories of the user's config it may read (bound read-only). */
   config: string[];
   /** `$HOME` inside (default `/tmp`). */
@@ -59,6 +66,8 @@ export const PROGRAM_ENV: Readonly<Record<string, string>> = Object.freeze({
   LANG: "C.UTF-8",
   LC_ALL: "C.UTF-8",
   TERM: "dumb",
+  // Git's own ways to run code closed, for git and whatever starts it.
+  ...PROGRAM_RULE_ENV,
 });
 
 /**
@@ -113,9 +122,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   args.push("--proc", "/proc", "--dev", "/dev");
   const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [
     ...options.config.map((dir) => [dir, dir, "--ro-bind"] as const),
-    ...(options.writable
-      ? [[options.writable, options.writable, "--bind"] as const]
-      : []),
+    ...folderBinds(options),
     ...(confinement.identity === "setpriv"
       ? [
         [
@@ -140,6 +147,7 @@ export function shellArgv(options: ShellArgvOptions): string[] {
     }
     args.push(how, source, dest);
   }
+  args.push(...gitMetadataReadOnly(options.writable, options.folderFrom));
   args.push("--remount-ro", "/", "--chdir", options.cwd);
   if (confinement.seccomp) args.push("--seccomp", String(SECCOMP_FD));
   args.push("--");
@@ -179,4 +187,67 @@ function networkArgs(options: ShellArgvOptions): {
     env: proxyEnv(),
     command: forwarderCommand(python.executable),
   };
+}
+
+/** What git reads as code or config in a repository's `.git`: never writable. */
+const GIT_METADATA = [
+  "config",
+  "config.worktree",
+  "commondir",
+  "hooks",
+  "info",
+  "modules",
+  "worktrees",
+];
+
+/**
+ * Read-only binds over a writable grant's `.git/config`, hooks and the
+ * rest of {@linkcode GIT_METADATA} (each only where it exists: a bind
+ * would create a missing one on the host): whatever the program does,
+ * it leaves no hook, fsmonitor or alias for the owner's own git, which
+ * runs outside the sandbox.
+ *
+ * @param writable the granted writable directory, if any
+ * @param from where its bind comes from (its stage), when not the host path:
+ *   the binds' sources come from there too, never through a link on the host
+ * @returns bubblewrap arguments, to follow the writable bind
+ */
+export function gitMetadataReadOnly(
+  writable: string | undefined,
+  from: string = writable ?? "",
+): string[] {
+  if (!writable) return [];
+  return GIT_METADATA.flatMap((name) => [
+    "--ro-bind-try",
+    `${from}/.git/${name}`,
+    `${writable}/.git/${name}`,
+  ]);
+}
+
+/**
+ * The granted folder, from its stage when there is one and read-only
+ * unless the owner added `--write`, then any further mounts.
+ *
+ * @param options the program's options
+ * @returns `[source, dest, how]` for each
+ */
+function folderBinds(
+  options: ShellArgvOptions,
+): (readonly [string, string, "--ro-bind" | "--bind"])[] {
+  const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [];
+  if (options.writable) {
+    binds.push([
+      options.folderFrom ?? options.writable,
+      options.writable,
+      options.folderReadOnly ? "--ro-bind" : "--bind",
+    ]);
+  }
+  for (const mount of options.mounts ?? []) {
+    binds.push([
+      mount.source,
+      mount.dest,
+      mount.write ? "--bind" : "--ro-bind",
+    ]);
+  }
+  return binds;
 }

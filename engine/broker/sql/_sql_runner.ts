@@ -24,9 +24,12 @@
  * are not readable by nobody.
  */
 export const SQL_RUNNER_PY = String.raw`
-import base64, json, sqlite3, sys, time, urllib.parse
+import base64, json, os, re, sqlite3, stat, sys, time, urllib.parse
 
 req = json.loads(sys.stdin.read())
+ENGINE = set(req.get("engine_ids") or [])
+VIEWS = req.get("views") or []
+PRIVATE = []
 OK, DENY = sqlite3.SQLITE_OK, sqlite3.SQLITE_DENY
 READ, SELECT, FUNCTION, RECURSIVE = 20, 21, 31, 33
 INSERT, UPDATE, DELETE = 18, 23, 9
@@ -65,9 +68,61 @@ def cell(value):
     return value
 
 
+class Refused(Exception):
+    """A path that leaves its grant or reaches the engine's own files."""
+
+
+def ident(st):
+    return "%d:%d" % (st.st_dev, st.st_ino)
+
+
+def check_views():
+    """Each grant bound here is still the inode the owner granted, and none is the engine's."""
+    for view in VIEWS:
+        st = os.stat(view["path"])
+        if ident(st) in ENGINE:
+            raise Refused(view["path"] + " leads into the engine's own home")
+        if view.get("pin") and ident(st) != view["pin"]:
+            raise Refused(view["path"] + " is no longer what the owner granted (a link or another folder is in its place); the owner can grant it again")
+
+
+def granted(path):
+    """A granted path resolved here, where only the grants exist: no link leads anywhere else."""
+    real = os.path.realpath(path)
+    inside = any(real == v["path"] or real.startswith(v["path"].rstrip("/") + "/") for v in VIEWS)
+    try:
+        st = os.stat(real)
+    except OSError:
+        st = None
+    if not inside or st is None or not stat.S_ISREG(st.st_mode):
+        raise Refused(path + " is not a file inside the grant once its links are resolved")
+    if ident(st) in ENGINE:
+        raise Refused(path + " is one of the engine's own files")
+    return real
+
+
+def check_open_files(own, files):
+    """Every file this process holds is one checked above (or its side file, or a private copy)."""
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            st = os.stat("/proc/self/fd/" + fd)
+            target = os.readlink("/proc/self/fd/" + fd)
+        except OSError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            continue
+        base = re.sub(r"-(wal|shm|journal)$", "", target)
+        if base in own:
+            continue
+        if ident(st) in ENGINE:
+            raise Refused("a file of the engine's own was opened")
+        if base not in files and not any(target.startswith(d + "/") for d in PRIVATE):
+            raise Refused("a file outside the grant was opened: " + target)
+
+
 def confine(con):
     """Attach the granted databases read-only, then refuse writes, ATTACH and PRAGMA."""
-    for alias, other in req.get("attach") or []:
+    for alias, other in ATTACH:
         con.execute("ATTACH DATABASE ? AS " + alias, ("file:" + urllib.parse.quote(other) + "?mode=ro",))
     con.execute("PRAGMA query_only = ON")
     con.set_authorizer(authorize)
@@ -83,6 +138,7 @@ def snapshot(path):
     """A copy of a database an application holds locked (and its WAL), in a private directory."""
     import os, shutil, tempfile
     folder = tempfile.mkdtemp(prefix="agentos-sql-")
+    PRIVATE.append(folder)
     copy = os.path.join(folder, os.path.basename(path))
     shutil.copyfile(path, copy)
     # A hot rollback journal is copied too: SQLite rolls the copy back to
@@ -140,9 +196,14 @@ def run(con):
 
 
 try:
-    aliases = [alias for alias, _ in req.get("attach") or []]
+    check_views()
+    MAIN = granted(req["path"]) if req.get("host") else req["path"]
+    ATTACH = [(alias, granted(path)) for alias, path in req.get("attach") or []]
+    OWN = set() if req.get("host") else {MAIN}
+    FILES = {MAIN, *(path for _, path in ATTACH)} - OWN
+    aliases = [alias for alias, _ in ATTACH]
     try:
-        con = opened(connect(req["path"]), aliases)
+        con = opened(connect(MAIN), aliases)
     except sqlite3.OperationalError as error:
         # An application's own database, locked or in WAL mode with no
         # -shm for us: read a consistent copy instead.
@@ -150,9 +211,14 @@ try:
             word in str(error) for word in ("locked", "unable to open", "readonly", "read-only")
         ):
             raise
-        con = opened(snapshot(req["path"]), aliases)
+        con = opened(snapshot(MAIN), aliases)
+    check_open_files(OWN, FILES)
     drop_capabilities()
-    out(run(con))
+    answer = run(con)
+    check_open_files(OWN, FILES)
+    out(answer)
+except Refused as error:
+    out({"error": str(error), "kind": "grant"})
 except sqlite3.OperationalError as error:
     kind = "timeout" if "interrupted" in str(error) else "sqlite"
     out({"error": str(error), "kind": kind})

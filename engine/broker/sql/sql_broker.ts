@@ -3,8 +3,9 @@ import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
-import type { ReadGrants } from "../../grants/mod.ts";
+import type { GrantedPath, ReadGrants } from "../../grants/mod.ts";
 import { grantedPath } from "../../grants/mod.ts";
+import { engineFileIds } from "./engine_files.ts";
 import type { Sandbox } from "../../sandbox/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */
@@ -37,6 +38,8 @@ export interface SqlBrokerOptions {
   graphPath: string;
   /** `$AGENTOS_HOME/skill-data`: a skill's declared `sqlite=` files live in `<dir>/<skill id>/`. */
   skillDataDir: string;
+  /** `$AGENTOS_HOME`: no runner opens its files, whatever link leads there. */
+  engineHome: string;
   /** Longest a query may run, in seconds (default {@linkcode SQL_TIMEOUT_S}). */
   timeoutS?: number;
 }
@@ -114,11 +117,17 @@ export class SqlBroker {
     const limit = typeof params.limit === "number" && params.limit > 0
       ? Math.min(Math.floor(params.limit), MAX_SQL_ROWS)
       : DEFAULT_SQL_ROWS;
-    const { path, target, deny } = await this.#database(skill, params);
+    const { path, target, deny, granted } = await this.#database(
+      skill,
+      params,
+    );
     const attach = attachList(skill, params.attach);
     const answer = await this.#run({
       path,
+      host: granted !== undefined,
       attach,
+      views: views([granted, ...attach.map(([, g]) => g)]),
+      engine_ids: await engineFileIds(this.#options.engineHome),
       snapshot: target.startsWith("local:"),
       sql,
       params: bind,
@@ -127,6 +136,13 @@ export class SqlBroker {
       timeout_s: this.#timeoutS,
       deny_tables: deny,
     });
+    if (answer.kind === "grant") {
+      throw new RpcError(
+        ErrorCode.Forbidden,
+        `Skill "${skill.id}" may not read that database: ${answer.error}`,
+        { check: "sql_read" },
+      );
+    }
     if (typeof answer.error === "string") {
       throw new RpcError(
         answer.kind === "timeout" ? ErrorCode.Timeout : ErrorCode.SkillFailed,
@@ -151,7 +167,7 @@ export class SqlBroker {
   async #database(
     skill: { id: string; connections: ConnectionInfo[]; reads?: ReadGrants },
     params: Record<string, unknown>,
-  ): Promise<{ path: string; target: string; deny: string[] }> {
+  ): Promise<Database> {
     const declared = skill.connections.filter((c) =>
       typeof c.sqlite === "string" && c.sqlite !== ""
     );
@@ -204,12 +220,7 @@ export class SqlBroker {
     return { path: real, target: file, deny: [] };
   }
 
-  async #run(
-    request: Record<string, unknown> & {
-      path: string;
-      attach: [string, string][];
-    },
-  ): Promise<Record<string, unknown>> {
+  async #run(request: RunnerRequest): Promise<Record<string, unknown>> {
     if (this.#running >= MAX_CONCURRENT_QUERIES) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
@@ -223,26 +234,30 @@ export class SqlBroker {
   }
 
   async #runConfined(
-    request: Record<string, unknown> & {
-      path: string;
-      attach: [string, string][];
-    },
+    request: RunnerRequest,
   ): Promise<Record<string, unknown>> {
     const { sandbox } = this.#options;
-    const files = [request.path, ...request.attach.map(([, path]) => path)];
+    // The engine's own files (the graph, a skill's data) are bound one by
+    // one; a granted path is resolved by the runner inside its view.
+    const files = request.host ? [] : [request.path];
     const command = sandbox.command(
-      { kind: "script", source: SQL_RUNNER_PY, files, readAny: true },
+      {
+        kind: "script",
+        source: SQL_RUNNER_PY,
+        files,
+        views: request.views.map((view) => view.path),
+        readAny: true,
+      },
       {
         ...sandbox.limits,
         cpuSeconds: this.#timeoutS + 1,
         tmpBytes: SQL_TMP_BYTES,
       },
     );
-    const paths = command.paths ?? files;
     const confined = {
       ...request,
-      path: paths[0],
-      attach: request.attach.map(([alias], i) => [alias, paths[i + 1]]),
+      path: request.host ? request.path : (command.paths ?? files)[0],
+      attach: request.attach.map(([alias, granted]) => [alias, granted.path]),
     };
     let child: Deno.ChildProcess;
     try {
@@ -304,13 +319,41 @@ function isHostPath(path: string): boolean {
   return path.startsWith("/") || path === "~" || path.startsWith("~/");
 }
 
+/** The database a query opens, and the grant it lies in when it is the owner's. */
+interface Database {
+  path: string;
+  target: string;
+  deny: string[];
+  /** Set for a `--read` grant: the runner resolves `path` inside it. */
+  granted?: GrantedPath;
+}
+
+/** What the runner reads on stdin. */
+type RunnerRequest = Record<string, unknown> & {
+  path: string;
+  /** `path` is a granted host path, resolved by the runner. */
+  host: boolean;
+  attach: [string, GrantedPath][];
+  /** The grants bound read-only at their own paths, with their pins. */
+  views: { path: string; pin: string | null }[];
+};
+
+/** The grants the paths lie in, each once: what the runner's view holds. */
+function views(
+  granted: (GrantedPath | undefined)[],
+): { path: string; pin: string | null }[] {
+  const byRoot = new Map<string, string | null>();
+  for (const g of granted) if (g) byRoot.set(g.root, g.pin ?? null);
+  return [...byRoot].map(([path, pin]) => ({ path, pin }));
+}
+
 /** An application's database the owner let this skill read (`--read`). */
 function localDatabase(
   skill: { id: string; reads?: ReadGrants },
   requested: string,
-): { path: string; target: string; deny: string[] } {
-  const path = grantedPath(requested, skill.reads ?? { paths: [] });
-  if (path === undefined) {
+): Database {
+  const granted = grantedPath(requested, skill.reads ?? { paths: [] });
+  if (granted === undefined) {
     throw new RpcError(
       ErrorCode.Forbidden,
       `Skill "${skill.id}" may not read "${
@@ -321,10 +364,12 @@ function localDatabase(
       { check: "sql_read" },
     );
   }
+  const { path } = granted;
   return {
     path,
     target: `local:${path.slice(path.lastIndexOf("/") + 1)}`,
     deny: [],
+    granted,
   };
 }
 
@@ -334,7 +379,7 @@ const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,30}$/;
 function attachList(
   skill: { id: string; reads?: ReadGrants },
   attach: unknown,
-): [string, string][] {
+): [string, GrantedPath][] {
   if (attach === undefined || attach === null) return [];
   if (!isObject(attach) || Object.keys(attach).length > 8) {
     throw new RpcError(
@@ -357,6 +402,6 @@ function attachList(
         `attach "${alias}" must be a path such as "~/app/data.db"`,
       );
     }
-    return [alias, localDatabase(skill, path).path];
+    return [alias, localDatabase(skill, path).granted!];
   });
 }

@@ -49,6 +49,7 @@ async function withBroker(
         sandbox,
         graphPath: `${dir}/agentos.db`,
         skillDataDir: `${dir}/skill-data`,
+        engineHome: dir,
         timeoutS,
       }),
       dir,
@@ -175,12 +176,17 @@ Deno.test("SqlBroker.query() opens only a declared database inside the skill's o
       ErrorCode.Forbidden,
       /is not inside it/,
     );
+    // A --read grant that lies in the engine's home (which skills.allow_read
+    // refuses) is refused again by the runner, whatever the settings hold.
     const granted = { ...skill, reads: { paths: [`${dir}/skill-data/s`] } };
-    const read = await broker.query(granted, {
-      sql: "SELECT t FROM notes",
-      db: `${dir}/skill-data/s/notes.db`,
-    });
-    assert.deepEqual(read.rows, [{ t: "one" }]);
+    await refused(
+      broker.query(granted, {
+        sql: "SELECT t FROM notes",
+        db: `${dir}/skill-data/s/notes.db`,
+      }),
+      ErrorCode.Forbidden,
+      /leads into the engine's own home/,
+    );
     await refused(
       broker.query(granted, {
         sql: "SELECT 1",

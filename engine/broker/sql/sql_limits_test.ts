@@ -48,6 +48,7 @@ async function withBroker(
         sandbox,
         graphPath: `${dir}/agentos.db`,
         skillDataDir: `${dir}/skill-data`,
+        engineHome: dir,
         timeoutS: 20,
       }),
       dir,

@@ -1,0 +1,206 @@
+/**
+ * The stage a granted folder passes through on its way into a program's
+ * sandbox. In a mount namespace of the call's own (`unshare`), a tmpfs of
+ * the write bound is mounted on the engine's stage directory; the granted
+ * folder is bound into it and its `device:inode` checked against the pin
+ * taken when the owner granted it (a link or another folder in its place
+ * is refused, and the bind that was checked is the one the program gets,
+ * so no later swap matters); then the program sees it read-only, or, with
+ * `--write`, through an overlay whose upper layer lives in that tmpfs: past
+ * the bound the program gets ENOSPC. After the program exits, a second
+ * confined run (nobody, seeing only the folder, the upper layer and the
+ * merged view) makes the folder what the program saw. A call that is
+ * killed (timeout, output cap) leaves nothing behind.
+ *
+ * @module
+ */
+import type { ProgramConfinement, SandboxIdentity } from "../../sandbox/mod.ts";
+import { shellArgv } from "./shell_argv.ts";
+
+/** What one call may write into a granted folder unless the owner raised it. */
+export const DEFAULT_WRITE_BYTES = 64 * 1024 * 1024;
+
+/** Most files and folders one call may create in a granted folder. */
+const WRITE_INODES = 65_536;
+
+/** One call's granted folder and how it is staged. */
+export interface GrantStage {
+  /** The granted folder, as the owner granted it (its real path then). */
+  folder: string;
+  /** Its `device:inode` when granted; unchecked when unknown (older grants). */
+  pin?: string;
+  /** Whether the program may write it (`--write`). */
+  write: boolean;
+  /** The write bound, in bytes. */
+  bytes: number;
+  /** The engine's stage directory: a mount point only inside the call's namespace. */
+  dir: string;
+}
+
+/** Where the program's view of the folder is mounted inside the stage. */
+export function stagedFolder(stage: GrantStage): string {
+  return `${stage.dir}/merged`;
+}
+
+/** Where the copy-back run sees the real folder, the program's changes and its view. */
+export const COPY_BACK_MOUNTS = {
+  folder: "/grant",
+  upper: "/upper",
+  merged: "/merged",
+} as const;
+
+// Fixed text; every value arrives as a positional parameter: $1 the
+// folder, $2 its pin, $3 the stage, $4 the bound, $5 write (1/0), $6
+// bubblewrap, $7 how many copy-back options follow (bubblewrap reads them
+// from a file: --args), those, then how many words of the copy-back's
+// command follow, those, then the program's bubblewrap command line.
+const STAGE_SCRIPT = `fail() { echo "agentos grant: $*" >&2; exit 71; }
+folder=$1; pin=$2; stage=$3; bytes=$4; write=$5; bwrap=$6; n=$7; shift 7
+mount -t tmpfs -o "size=$bytes,nr_inodes=${WRITE_INODES},mode=0755" agentos-grant "$stage" || fail "cannot make the call's write area"
+mkdir "$stage/lower" "$stage/upper" "$stage/work" "$stage/merged" || fail "cannot make the call's write area"
+: >"$stage/copy.args"
+while [ "$n" -gt 0 ]; do printf '%s\\0' "$1" >>"$stage/copy.args"; shift; n=$((n - 1)); done
+words=$1; shift
+mount --bind "$folder" "$stage/lower" || fail "cannot bind $folder"
+found=$(stat -c %d:%i "$stage/lower") || fail "cannot read $folder"
+[ -z "$pin" ] || [ "$found" = "$pin" ] || fail "$folder is no longer the folder the owner granted (a link or another folder is in its place); the owner can grant it again"
+if [ "$write" = 1 ]; then
+  # The overlay's root takes the upper layer's owner and mode: the folder's.
+  chown "$(stat -c %u:%g "$stage/lower")" "$stage/upper" &&
+    chmod "$(stat -c %a "$stage/lower")" "$stage/upper" || fail "cannot stage $folder"
+  layers="lowerdir=$stage/lower,upperdir=$stage/upper,workdir=$stage/work"
+  mount -t overlay agentos-grant -o "$layers,userxattr" "$stage/merged" 2>/dev/null ||
+    mount -t overlay agentos-grant -o "$layers" "$stage/merged" || fail "cannot bound the writes into $folder"
+else
+  mount --bind "$stage/lower" "$stage/merged" || fail "cannot bind $folder"
+fi
+(shift "$words"; exec "$@")
+status=$?
+if [ "$write" = 1 ]; then
+  i=0
+  for word do [ "$i" -lt "$words" ] && set -- "$@" "$word"; i=$((i + 1)); done
+  shift "$i"
+  "$bwrap" --args 5 "$@" 5<"$stage/copy.args" || fail "the program's writes into $folder could not all be copied back"
+fi
+exit $status
+`;
+
+/**
+ * Runs as nobody in a sandbox that sees only the real folder (writable),
+ * the upper layer and the merged view (read-only) and system directories:
+ * first every entry the merged view no longer shows (a whiteout, or a
+ * folder the program deleted and made again) is removed, then what the
+ * program made or changed is copied over, links as links. A link in the
+ * folder leads nowhere outside it here.
+ */
+export const COPY_BACK_SCRIPT = `set -u
+cd ${COPY_BACK_MOUNTS.upper} || exit 71
+find . -type d -exec sh -c '
+  for d do
+    for e in "/grant/$d"/* "/grant/$d"/.[!.]* "/grant/$d"/..?*; do
+      [ -e "$e" ] || [ -L "$e" ] || continue
+      m="/merged/$d/\${e##*/}"
+      [ -e "$m" ] || [ -L "$m" ] || rm -rf -- "$e"
+    done
+  done' sh {} +
+find . -mindepth 1 ! -type c -exec sh -c '
+  for p do
+    if [ -d "$p" ] && [ ! -L "$p" ]; then
+      if [ -L "/grant/$p" ] || [ ! -d "/grant/$p" ]; then rm -rf -- "/grant/$p"; mkdir -- "/grant/$p"; fi
+      chmod -- "$(stat -c %a "$p")" "/grant/$p"
+    else
+      rm -rf -- "/grant/$p" && cp -P --preserve=mode,timestamps -- "$p" "/grant/$p"
+    fi
+  done' sh {} +
+`;
+
+/**
+ * The command that stages the folder and then runs the program's
+ * bubblewrap (and, with `--write`, the copy-back's).
+ *
+ * @param stage the folder, pin, bound and stage directory
+ * @param identity how the sandbox's user is made: a user namespace needs
+ *   one of its own to mount in; a root engine mounts as it is
+ * @param program the program's bubblewrap and its arguments
+ * @param copyBack the copy-back's bubblewrap arguments (without `bwrap`)
+ * @returns what the launcher executes
+ */
+export function stageCommand(
+  stage: GrantStage,
+  identity: SandboxIdentity,
+  program: string[],
+  copyBack: string[],
+): string[] {
+  // bubblewrap reads only options from --args: the command stays in argv.
+  const end = copyBack.indexOf("--");
+  const options = copyBack.slice(0, end);
+  const command = copyBack.slice(end);
+  return [
+    "unshare",
+    ...(identity === "userns" ? ["--user", "--map-root-user"] : []),
+    "--mount",
+    "--propagation",
+    "private",
+    "/bin/sh",
+    "-c",
+    STAGE_SCRIPT,
+    "agentos-grant",
+    stage.folder,
+    stage.pin ?? "",
+    stage.dir,
+    String(stage.bytes),
+    stage.write ? "1" : "0",
+    program[0]!,
+    String(options.length),
+    ...options,
+    String(command.length),
+    ...command,
+    ...program,
+  ];
+}
+
+/**
+ * The copy-back's bubblewrap arguments: {@linkcode COPY_BACK_SCRIPT} run
+ * by `/bin/sh` as the sandbox's user, seeing the real folder (writable),
+ * the upper layer and the merged view (read-only) and nothing else of the
+ * host but its system directories. No seccomp filter: the launcher's was
+ * read by the program's bubblewrap, and nothing here runs the program's
+ * code (only its file names and contents pass through `cp`).
+ *
+ * @param stage the stage
+ * @param confinement how the engine confines (identity, setpriv)
+ * @param tmpBytes size of its private `/tmp`
+ * @returns the arguments after `bwrap`
+ */
+export function copyBackArgv(
+  stage: GrantStage,
+  confinement: ProgramConfinement,
+  tmpBytes: number,
+): string[] {
+  return shellArgv({
+    program: "/bin/sh",
+    args: ["-c", COPY_BACK_SCRIPT, "agentos-copy-back"],
+    cwd: "/",
+    config: [],
+    net: false,
+    confinement: { ...confinement, seccomp: false },
+    tmpBytes,
+    mounts: [
+      {
+        source: `${stage.dir}/lower`,
+        dest: COPY_BACK_MOUNTS.folder,
+        write: true,
+      },
+      {
+        source: `${stage.dir}/upper`,
+        dest: COPY_BACK_MOUNTS.upper,
+        write: false,
+      },
+      {
+        source: stagedFolder(stage),
+        dest: COPY_BACK_MOUNTS.merged,
+        write: false,
+      },
+    ],
+  });
+}
