@@ -11,6 +11,7 @@ import {
   MIN_DENO,
 } from "./doctor_host_checks.ts";
 import { checkPythonAndSandbox } from "./doctor_sandbox_check.ts";
+import { checkVaultKeyMatches } from "./doctor_vault_key.ts";
 import { checkContainment } from "./doctor_containment_check.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
@@ -30,7 +31,8 @@ export const doctor: Command = {
   sandbox   a probe runs confined exactly as skill workers are (bubblewrap,
             empty network namespace, no home) and imports the SDK
   database  PRAGMA integrity_check on a read-only connection; files 0600
-  vault     the master key file vault.key is 0600 (or not set up yet)
+  vault     the master key file vault.key is 0600 (or not set up yet) and
+            opens the vault (the running engine's word, else a read-only check)
   bridge    port $AGENTOS_BRIDGE_PORT (default ${BRIDGE_PORT}) is free or serves the bridge
 
 Exit codes: 0 all is well (only ok and skip), 1 a warning or a failure.`,
@@ -80,7 +82,7 @@ export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
     ...await checkPythonAndSandbox(paths, status),
     checkContainment(status),
     checkDatabase(paths),
-    checkVault(paths, status),
+    await checkVaultKeyMatches(paths, status) ?? checkVault(paths, status),
     await checkBridge(),
   ];
 }
