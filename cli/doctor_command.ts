@@ -1,4 +1,5 @@
-import { type HomePaths, resolveHome, RpcClient } from "../engine/mod.ts";
+import { type HomePaths, resolveHome } from "../engine/mod.ts";
+import { tryEngineStatus } from "./engine_connection.ts";
 import type { Command } from "./command.ts";
 import { BRIDGE_PORT, checkBridge } from "./doctor_bridge_check.ts";
 import type { CheckResult } from "./doctor_check.ts";
@@ -33,7 +34,8 @@ export const doctor: Command = {
   database  PRAGMA integrity_check on a read-only connection; files 0600
   vault     the master key file vault.key is 0600 (or not set up yet) and
             opens the vault (the running engine's word, else a read-only check)
-  bridge    port $AGENTOS_BRIDGE_PORT (default ${BRIDGE_PORT}) is free or serves the bridge
+  bridge    the bridge's port (the engine's bridge, else $AGENTOS_BRIDGE_PORT, else
+            bridge.port, else ${BRIDGE_PORT}) is free or serves the bridge
 
 Exit codes: 0 all is well (only ok and skip), 1 a warning or a failure.`,
   options: { json: { type: "boolean" } },
@@ -74,7 +76,7 @@ Exit codes: 0 all is well (only ok and skip), 1 a warning or a failure.`,
  * @returns one result per check, in report order
  */
 export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
-  const status = await engineStatus(paths.socket);
+  const status = await tryEngineStatus(paths);
   return [
     checkDeno(),
     checkEngine(paths, status),
@@ -83,20 +85,6 @@ export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
     checkContainment(status),
     checkDatabase(paths),
     await checkVaultKeyMatches(paths, status) ?? checkVault(paths, status),
-    await checkBridge(),
+    await checkBridge(paths, status),
   ];
-}
-
-async function engineStatus(
-  socket: string,
-): Promise<Record<string, unknown> | undefined> {
-  let client: RpcClient | undefined;
-  try {
-    client = await RpcClient.connect(socket);
-    return await client.call("engine.status", {}, { timeoutMs: 3000 });
-  } catch {
-    return undefined;
-  } finally {
-    await client?.close();
-  }
 }
