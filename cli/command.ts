@@ -88,6 +88,8 @@ export function maxPositionals(command: Command): number {
   return Math.max(
     ...command.usage.split("\n").map((line) => {
       const words = line.replace(/\s{2,}\(.*$/, "").slice(command.name.length);
+      // `[<key=value>...]`: any number.
+      if (/\.\.\.\]/.test(words)) return Infinity;
       return (words.match(/\[[^\]]*\]|\S+/g) ?? []).filter((token) =>
         /^<[^>]+>$/.test(token) || /^\[<[^>]+>\]$/.test(token) ||
         /^\[[^-][^\]]*\]$/.test(token) || token === "-"
