@@ -92,6 +92,8 @@ export class GraphReader implements Disposable {
   #open:
     | { db: DatabaseSync; store: GraphStore; catalog: ShapeCatalog }
     | undefined;
+  /** The open file's identity: `agentos restore` renames another file in. */
+  #openFile: string | undefined;
 
   /** @param path the database file, `$AGENTOS_HOME/data/agentos.db` */
   constructor(path: string) {
@@ -323,10 +325,16 @@ export class GraphReader implements Disposable {
   }
 
   #get(): { db: DatabaseSync; store: GraphStore; catalog: ShapeCatalog } {
-    if (this.#open) return this.#open;
+    let identity: string;
     try {
-      Deno.statSync(this.path);
+      // One stat per request: a restore renames a new file over the path,
+      // and the open connection would go on reading the old one.
+      const info = Deno.statSync(this.path);
+      identity = `${info.dev}:${info.ino}`;
+      if (this.#open && identity === this.#openFile) return this.#open;
+      this.close();
     } catch (error) {
+      this.close();
       if (error instanceof Deno.errors.NotFound) {
         throw new GraphUnavailableError(this.path, { cause: error });
       }
@@ -345,6 +353,7 @@ export class GraphReader implements Disposable {
       store: new GraphStore(db),
       catalog: new ShapeCatalog(db),
     };
+    this.#openFile = identity;
     return this.#open;
   }
 }

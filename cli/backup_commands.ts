@@ -1,23 +1,35 @@
-import { exists, requireArg } from "./args.ts";
+import { exists } from "./args.ts";
 import { resolveHome } from "../engine/mod.ts";
-import { type BackupInfo, verifyDatabase } from "../engine/graph/mod.ts";
+import type { BackupInfo } from "../engine/graph/mod.ts";
+import { planBackupKey, writeBackupKey } from "./backup_key.ts";
 import { callerPath } from "./caller_path.ts";
 import type { Command } from "./command.ts";
-import { callEngine, connectEngine } from "./engine_connection.ts";
+import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printPairs } from "./output.ts";
+
+export { restoreCommand } from "./restore_command.ts";
 
 /** `agentos backup`. */
 export const backupCommand: Command = {
   name: "backup",
   summary:
-    "Take a consistent online snapshot of the database (writes go on meanwhile)",
-  usage: "backup [<file>] [--json]",
+    "Take a consistent online snapshot of the database and the vault key (writes go on meanwhile)",
+  usage: "backup [<file>] [--no-key] [--json]",
   help:
     `Without <file>, the backup stays in $AGENTOS_HOME/backups/. With <file>, it is
 moved there (the file must not exist). The engine must be running; it copies the
-database a few pages at a time with SQLite's backup API and verifies the copy.`,
-  options: { json: { type: "boolean" } },
+database a few pages at a time with SQLite's backup API and verifies the copy.
+
+The vault key goes into the backup wrapped under a passphrase (scrypt, then
+AES-256-GCM), so \`agentos restore\` on another machine gives working credentials.
+The passphrase is asked on the terminal, or read from AGENTOS_BACKUP_PASSPHRASE
+in scripts. --no-key leaves the key out: stored credentials then stay locked
+after a restore elsewhere until the original vault.key is put beside them.
+
+Example:
+  AGENTOS_BACKUP_PASSPHRASE='long passphrase' agentos backup ~/agentos.db`,
+  options: { json: { type: "boolean" }, "no-key": { type: "boolean" } },
   async run({ values, positionals }) {
     const file = positionals[0] === undefined
       ? undefined
@@ -25,116 +37,44 @@ database a few pages at a time with SQLite's backup API and verifies the copy.`,
     if (file !== undefined && exists(file)) {
       throw new CliError(`"${file}" already exists; not overwriting it`);
     }
+    const plan = await planBackupKey(
+      resolveHome().home,
+      values["no-key"] === true,
+    );
     const info = await callEngine<BackupInfo>("engine.backup");
-    if (file !== undefined) {
-      // Another file system, maybe: copy (never over an existing file) at
-      // 0600, then remove the original.
-      const from = await Deno.open(info.path, { read: true });
-      const to = await Deno.open(file, {
-        write: true,
-        createNew: true,
-        mode: 0o600,
-      });
-      await from.readable.pipeTo(to.writable);
-      await Deno.remove(info.path);
-      info.path = file;
-    }
-    if (values.json) printJson(info);
-    else {
-      printPairs([["backup", info.path], ["bytes", info.bytes], [
-        "nodes",
-        info.nodes,
-      ], [
-        "last change",
-        info.lastChange,
-      ]]);
-    }
-    return ExitCode.Ok;
-  },
-};
-
-/** `agentos restore`. */
-export const restoreCommand: Command = {
-  name: "restore",
-  summary: "Replace the database with a backup (the engine must be stopped)",
-  usage: "restore <file> [--json]",
-  help:
-    `Verifies the backup first (SQLite integrity check, schema version, graph
-tables) and changes nothing if it fails. The current database is kept in
-$AGENTOS_HOME/data/before-restore-<time>/. Holds the engine lock while it works,
-so no engine can start meanwhile.
-
-Exit codes: 0 restored, 1 bad backup or the engine is running, 3 the lock is held.`,
-  options: { json: { type: "boolean" } },
-  async run({ values, positionals }) {
-    const file = callerPath(requireArg(positionals, 0, "file"));
-    const paths = resolveHome();
-    let running = false;
     try {
-      await (await connectEngine(paths)).close();
-      running = true;
-    } catch {
-      // Not running: what we want.
-    }
-    if (running) {
-      throw new CliError(
-        "The engine is running; stop it first",
-        ExitCode.Error,
-        "agentos engine stop",
-      );
-    }
-    Deno.mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
-    using lock = Deno.openSync(paths.lockFile, {
-      read: true,
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
-    if (!lock.tryLockSync(true)) {
-      throw new CliError(
-        `"${paths.lockFile}" is locked by a running engine`,
-        ExitCode.Locked,
-      );
-    }
-    let info: BackupInfo;
-    try {
-      info = verifyDatabase(file);
+      await writeBackupKey(info.path, plan);
     } catch (error) {
-      throw new CliError(`Not restoring: ${(error as Error).message}`);
+      await Deno.remove(info.path).catch(() => {});
+      throw error;
     }
-    const kept = `${paths.dataDir}/before-restore-${
-      new Date().toISOString().replaceAll(":", "-")
-    }`;
-    const current = [
-      paths.database,
-      `${paths.database}-wal`,
-      `${paths.database}-shm`,
-    ].filter(exists);
-    if (current.length > 0) {
-      Deno.mkdirSync(kept, { mode: 0o700 });
-      for (const path of current) {
-        Deno.renameSync(
-          path,
-          `${kept}/${path.slice(paths.dataDir.length + 1)}`,
-        );
-      }
-    }
-    Deno.copyFileSync(file, `${paths.database}.restoring`);
-    Deno.renameSync(`${paths.database}.restoring`, paths.database);
-    Deno.chmodSync(paths.database, 0o600);
-    const result = {
-      restored: file,
-      database: paths.database,
-      previous: current.length > 0 ? kept : null,
-      ...info,
-    };
-    if (values.json) printJson(result);
+    if (file !== undefined) await moveBackup(info, file);
+    info.bytes = Deno.statSync(info.path).size;
+    if (values.json) printJson({ ...info, ...plan.result });
     else {
-      print(
-        `Restored ${file} (${info.nodes} nodes, up to change ${info.lastChange}) into ${paths.database}`,
-      );
-      if (current.length > 0) print(`The previous database is in ${kept}`);
+      printPairs([
+        ["backup", info.path],
+        ["bytes", info.bytes],
+        ["nodes", info.nodes],
+        ["last change", info.lastChange],
+        ["vault key", plan.result.key],
+      ]);
+      if (plan.result.note) print(`note: ${plan.result.note}`);
     }
     return ExitCode.Ok;
   },
 };
+
+// Another file system, maybe: copy (never over an existing file) at 0600,
+// then remove the original.
+async function moveBackup(info: BackupInfo, file: string): Promise<void> {
+  const from = await Deno.open(info.path, { read: true });
+  const to = await Deno.open(file, {
+    write: true,
+    createNew: true,
+    mode: 0o600,
+  });
+  await from.readable.pipeTo(to.writable);
+  await Deno.remove(info.path);
+  info.path = file;
+}

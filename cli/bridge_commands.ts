@@ -1,8 +1,5 @@
 import { resolveHome } from "../engine/mod.ts";
 import {
-  makeOpenCode,
-  OPEN_CODE_TTL_S,
-  parsePort,
   readOrCreateTokenSync,
   rotateTokenSync,
   TOKEN_FILE,
@@ -43,28 +40,4 @@ Example:
   },
 };
 
-/** `agentos bridge open`. */
-export const bridgeOpen: Command = {
-  name: "bridge open",
-  summary: "Print a one-time link that opens the graph explorer",
-  usage: "bridge open [--json]",
-  help:
-    `Prints http://127.0.0.1:<port>/?open=<code>. Open it in your browser: the
-page trades the code for the app token once and keeps it for that tab. The
-code works once, for ${OPEN_CODE_TTL_S} seconds, and only the owner of
-$AGENTOS_HOME/${TOKEN_FILE} can make one (it is an HMAC under the token), so
-another local user who sees the link cannot use it after you did. The port
-is $AGENTOS_BRIDGE_PORT (default 3456).
-
-Options:
-  --json  Print {"url", "expiresInSeconds"}`,
-  options: { json: { type: "boolean" } },
-  async run({ values }) {
-    const token = readOrCreateTokenSync(`${resolveHome().home}/${TOKEN_FILE}`);
-    const port = parsePort(Deno.env.get("AGENTOS_BRIDGE_PORT"));
-    const url = `http://127.0.0.1:${port}/?open=${await makeOpenCode(token)}`;
-    if (values.json) printJson({ url, expiresInSeconds: OPEN_CODE_TTL_S });
-    else print(url);
-    return ExitCode.Ok;
-  },
-};
+export { bridgeOpen } from "./bridge_open_command.ts";

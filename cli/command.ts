@@ -26,6 +26,38 @@ export interface Command {
 }
 
 /**
+ * `--sort -key` as `--sort=-key`: a string option's value may start with a
+ * dash (a descending sort) as long as it is not itself one of the options.
+ */
+function joinDashValues(command: Command, argv: string[]): string[] {
+  const options = command.options ?? {};
+  const known = new Set([
+    "--help",
+    "-h",
+    ...Object.entries(options).flatMap(([name, option]) => [
+      `--${name}`,
+      ...(option.short ? [`-${option.short}`] : []),
+    ]),
+  ]);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    const option = word.startsWith("--") ? options[word.slice(2)] : undefined;
+    if (
+      option?.type === "string" && next !== undefined &&
+      /^-[^-]/.test(next) && !known.has(next)
+    ) {
+      out.push(`${word}=${next}`);
+      i++;
+    } else {
+      out.push(word);
+    }
+  }
+  return out;
+}
+
+/**
  * Parses a command's own arguments.
  *
  * @param command the command
@@ -39,7 +71,7 @@ export function parseCommandArgs(
 ): CommandArgs {
   try {
     const { values, positionals } = parseArgs({
-      args: argv,
+      args: joinDashValues(command, argv),
       options: { ...command.options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
@@ -88,6 +120,8 @@ export function maxPositionals(command: Command): number {
   return Math.max(
     ...command.usage.split("\n").map((line) => {
       const words = line.replace(/\s{2,}\(.*$/, "").slice(command.name.length);
+      // `[<key=value>...]`: any number.
+      if (/\.\.\.\]/.test(words)) return Infinity;
       return (words.match(/\[[^\]]*\]|\S+/g) ?? []).filter((token) =>
         /^<[^>]+>$/.test(token) || /^\[<[^>]+>\]$/.test(token) ||
         /^\[[^-][^\]]*\]$/.test(token) || token === "-"

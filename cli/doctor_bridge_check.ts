@@ -1,65 +1,59 @@
+import type { HomePaths } from "../engine/mod.ts";
+import { bridgePort, probeBridge } from "./bridge_locate.ts";
 import type { CheckResult } from "./doctor_check.ts";
 
-/** The bridge's default port (docs/bridge.md). */
-export const BRIDGE_PORT = 3456;
-const BRIDGE_TIMEOUT_MS = 2_000;
+export { BRIDGE_PORT } from "./bridge_locate.ts";
 
-/** The `bridge` check. */
-export async function checkBridge(): Promise<CheckResult> {
-  const text = Deno.permissions.querySync({
-      name: "env",
-      variable: "AGENTOS_BRIDGE_PORT",
-    }).state === "granted"
-    ? Deno.env.get("AGENTOS_BRIDGE_PORT")
-    : undefined;
-  const port = text ? Number(text) : BRIDGE_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+/**
+ * The `bridge` check: the port the bridge really uses (the engine's
+ * supervised one, `AGENTOS_BRIDGE_PORT`, `bridge.port`, or the default) is
+ * free or serves the bridge.
+ *
+ * @param paths the home
+ * @param status the running engine's status, if any
+ */
+export async function checkBridge(
+  paths: HomePaths,
+  status?: Record<string, unknown>,
+): Promise<CheckResult> {
+  let port: number;
+  let source: string;
+  try {
+    ({ port, source } = bridgePort(paths, status));
+  } catch (error) {
     return {
       name: "bridge",
       status: "fail",
-      detail: `AGENTOS_BRIDGE_PORT is "${text}", not a port number`,
+      detail: (error as Error).message,
       hint: "set AGENTOS_BRIDGE_PORT to a port from 1 to 65535, or unset it",
     };
   }
-  // Only a connection: binding the port, even for a moment, could make a
-  // bridge starting right now fail.
-  let response: Response;
-  try {
-    response = await fetch(`http://127.0.0.1:${port}/sdk.js`, {
-      signal: AbortSignal.timeout(BRIDGE_TIMEOUT_MS),
-    });
-    await response.body?.cancel();
-  } catch (error) {
-    if (
-      error instanceof TypeError &&
-      /refused/i.test(String(error.cause ?? error.message))
-    ) {
-      return { name: "bridge", status: "ok", detail: `port ${port} is free` };
-    }
-    const reason = error instanceof DOMException
-      ? "does not answer HTTP"
-      : (error as Error).message;
-    return busy(port, `a program that ${reason}`);
-  }
-  if (response.headers.get("x-typescript-types") === "./sdk.d.ts") {
+  const probe = await probeBridge(port);
+  // The environment and the default are what a user set or expects; the
+  // engine's bridge and the preference are worth naming.
+  const from = source === "engine" || source === "bridge.port"
+    ? ` (from ${source})`
+    : "";
+  if (probe.kind === "free") {
     return {
       name: "bridge",
       status: "ok",
-      detail: `port ${port} serves the AgentOS bridge`,
+      detail: `port ${port} is free${from}`,
     };
   }
-  return busy(
-    port,
-    `a program that is not the bridge (GET /sdk.js: ${response.status})`,
-  );
-}
-
-function busy(port: number, what: string): CheckResult {
+  if (probe.kind === "bridge") {
+    return {
+      name: "bridge",
+      status: "ok",
+      detail: `port ${port} serves the AgentOS bridge${from}`,
+    };
+  }
   return {
     name: "bridge",
     status: "warn",
-    detail: `port ${port} is taken by ${what}: the bridge cannot start there`,
+    detail:
+      `port ${port} is taken by ${probe.what}: the bridge cannot start there${from}`,
     hint:
-      "stop that program, or run the bridge on another port: AGENTOS_BRIDGE_PORT=<port>",
+      "stop that program, or run the bridge on another port: AGENTOS_BRIDGE_PORT=<port> or agentos prefs set bridge.port <port>",
   };
 }

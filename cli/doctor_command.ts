@@ -1,4 +1,5 @@
-import { type HomePaths, resolveHome, RpcClient } from "../engine/mod.ts";
+import { type HomePaths, resolveHome } from "../engine/mod.ts";
+import { tryEngineStatus } from "./engine_connection.ts";
 import type { Command } from "./command.ts";
 import { BRIDGE_PORT, checkBridge } from "./doctor_bridge_check.ts";
 import type { CheckResult } from "./doctor_check.ts";
@@ -11,6 +12,7 @@ import {
   MIN_DENO,
 } from "./doctor_host_checks.ts";
 import { checkPythonAndSandbox } from "./doctor_sandbox_check.ts";
+import { checkVaultKeyMatches } from "./doctor_vault_key.ts";
 import { checkContainment } from "./doctor_containment_check.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { print, printJson } from "./output.ts";
@@ -30,8 +32,10 @@ export const doctor: Command = {
   sandbox   a probe runs confined exactly as skill workers are (bubblewrap,
             empty network namespace, no home) and imports the SDK
   database  PRAGMA integrity_check on a read-only connection; files 0600
-  vault     the master key file vault.key is 0600 (or not set up yet)
-  bridge    port $AGENTOS_BRIDGE_PORT (default ${BRIDGE_PORT}) is free or serves the bridge
+  vault     the master key file vault.key is 0600 (or not set up yet) and
+            opens the vault (the running engine's word, else a read-only check)
+  bridge    the bridge's port (the engine's bridge, else $AGENTOS_BRIDGE_PORT, else
+            bridge.port, else ${BRIDGE_PORT}) is free or serves the bridge
 
 Exit codes: 0 all is well (only ok and skip), 1 a warning or a failure.`,
   options: { json: { type: "boolean" } },
@@ -72,7 +76,7 @@ Exit codes: 0 all is well (only ok and skip), 1 a warning or a failure.`,
  * @returns one result per check, in report order
  */
 export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
-  const status = await engineStatus(paths.socket);
+  const status = await tryEngineStatus(paths);
   return [
     checkDeno(),
     checkEngine(paths, status),
@@ -80,21 +84,7 @@ export async function runChecks(paths: HomePaths): Promise<CheckResult[]> {
     ...await checkPythonAndSandbox(paths, status),
     checkContainment(status),
     checkDatabase(paths),
-    checkVault(paths, status),
-    await checkBridge(),
+    await checkVaultKeyMatches(paths, status) ?? checkVault(paths, status),
+    await checkBridge(paths, status),
   ];
-}
-
-async function engineStatus(
-  socket: string,
-): Promise<Record<string, unknown> | undefined> {
-  let client: RpcClient | undefined;
-  try {
-    client = await RpcClient.connect(socket);
-    return await client.call("engine.status", {}, { timeoutMs: 3000 });
-  } catch {
-    return undefined;
-  } finally {
-    await client?.close();
-  }
 }

@@ -197,5 +197,9 @@ export function checkVault(
         "restore the key file from your backup: without it stored credentials cannot be read",
     };
   }
-  return { name: "vault", status: "ok", detail: `${keyFile} (600)` };
+  return {
+    name: "vault",
+    status: "ok",
+    detail: `${keyFile} (600, opens the vault)`,
+  };
 }

@@ -1,3 +1,4 @@
+import { bridgePort, probeBridge } from "./bridge_locate.ts";
 import { exists } from "./args.ts";
 import {
   engineLaunch,
@@ -131,11 +132,28 @@ export const engineStatus: Command = {
       ["uptime", formatDuration(Number(status.uptimeMs))],
       ["home", status.home],
       ["sandbox", sandbox?.kind ?? "unknown"],
+      ["bridge", await bridgeLine(status)],
       ...Object.entries(status.counts as Record<string, number>),
     ]);
     return ExitCode.Ok;
   },
 };
+
+/** The bridge that really runs: the engine's own, or one found on its port. */
+async function bridgeLine(status: Record<string, unknown>): Promise<string> {
+  const own = status.bridge as { url: string; pid: number | null } | undefined;
+  if (own) return `${own.url} (started by the engine, pid ${own.pid})`;
+  try {
+    const { port, source } = bridgePort(resolveHome(), status);
+    const probe = await probeBridge(port);
+    if (probe.kind === "bridge") {
+      return `http://127.0.0.1:${port}/ (port from ${source})`;
+    }
+    return `not running (port ${port}, from ${source})`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 async function tryStatus(
   socket: string,

@@ -65,3 +65,23 @@ export async function callEngine<T = unknown>(
     await client.close();
   }
 }
+
+/**
+ * The running engine's `engine.status`, or undefined when none answers
+ * (for reports that work with or without an engine).
+ *
+ * @param paths the home
+ */
+export async function tryEngineStatus(
+  paths: HomePaths,
+): Promise<Record<string, unknown> | undefined> {
+  let client: RpcClient | undefined;
+  try {
+    client = await RpcClient.connect(paths.socket);
+    return await client.call("engine.status", {}, { timeoutMs: 3000 });
+  } catch {
+    return undefined;
+  } finally {
+    await client?.close();
+  }
+}

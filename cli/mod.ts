@@ -26,6 +26,8 @@ import {
 } from "./graph_write_commands.ts";
 import { shapesAdd, shapesGet, shapesList } from "./shapes_commands.ts";
 import { mcpConfig } from "./mcp_commands.ts";
+import { logsCommand } from "./logs_command.ts";
+import { versionCommand } from "./version_command.ts";
 import { doctor } from "./doctor_command.ts";
 import {
   serviceInstall,
@@ -73,4 +75,6 @@ export const COMMANDS: Command[] = [
   serviceUninstall,
   serviceStatus,
   doctor,
+  logsCommand,
+  versionCommand,
 ];

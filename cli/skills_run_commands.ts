@@ -11,21 +11,26 @@ import { printProblems, type SkillProblem } from "./skill_problems.ts";
 export const skillsRun: Command = {
   name: "skills run",
   summary: "Run one tool of one skill and print its result",
-  usage: "skills run <skill> <tool> [params-json] [--no-remember] [--json]",
+  usage:
+    "skills run <skill> <tool> [params-json | <key=value>...] [--no-remember] [--json]",
   help: `Runs the tool in a fresh sandboxed worker. Records it returns under
 @returns("shape") are written to the graph unless --no-remember.
+
+Parameters are one JSON object, or words: key=value gives a string,
+key:=value a JSON value (number, true, list, object).
 
 Options:
   --no-remember  Do not write the returned records to the graph
   --json         Print {result, records, callId, ms}
 
-Example:
-  agentos skills run web-reader read_page '{"url": "https://example.com/"}'`,
+Examples:
+  agentos skills run web-reader read_page '{"url": "https://example.com/"}'
+  agentos skills run web-reader read_page url=https://example.com/ max_chars:=2000`,
   options: { ...JSON_OPTION, "no-remember": { type: "boolean" } },
   async run({ values, positionals }) {
     const skill = requireArg(positionals, 0, "skill");
     const tool = requireArg(positionals, 1, "tool");
-    const params = parseJsonObject(positionals[2], "params");
+    const params = parseParams(positionals.slice(2));
     let run: {
       result: unknown;
       records: { created: number; updated: number; warnings: string[] };
@@ -202,6 +207,42 @@ function printTestReport(
   for (const miss of report.unrecorded ?? []) {
     print(`Not recorded: ${miss.method} ${miss.url}`);
   }
+}
+
+/** One JSON object, or `key=value` / `key:=json` words. */
+function parseParams(words: string[]): Record<string, unknown> {
+  if (words.length === 1 && /^\s*(\{|$)/.test(words[0]!)) {
+    return parseJsonObject(words[0], "params");
+  }
+  const params: Record<string, unknown> = {};
+  for (const word of words) {
+    const match = /^([A-Za-z_][\w.-]*)(:?=)(.*)$/s.exec(word);
+    if (!match) {
+      throw new CliError(
+        `"${word}" is not a parameter: give key=value, key:=json, or one JSON object`,
+      );
+    }
+    const [, key, sign, text] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (sign === "=") {
+      params[key] = text;
+      continue;
+    }
+    try {
+      params[key] = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(
+        `"${word}": ${key}:= takes JSON, and "${text}" is not valid JSON (${
+          (error as Error).message
+        }); for a string use ${key}=${text}`,
+      );
+    }
+  }
+  return params;
 }
 
 function parseJsonObject(

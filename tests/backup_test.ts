@@ -52,6 +52,7 @@ Deno.test("agentos backup snapshots a running engine under writes; restore round
       const run = await runAgentos(home, [
         "backup",
         `${out}/snapshot.db`,
+        "--no-key",
         "--json",
       ]);
       assert.equal(run.code, 0, run.stderr);

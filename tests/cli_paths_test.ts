@@ -57,7 +57,7 @@ Deno.test("CLI path arguments resolve against the caller's directory; backups ar
       await t.step(
         "backup FILE writes a 0600 file and nothing else",
         async () => {
-          const run = await cli("backup", "saved.db");
+          const run = await cli("backup", "saved.db", "--no-key");
           assert.equal(run.code, 0, run.stderr);
           const info = await Deno.stat(join(work, "saved.db"));
           assert.equal(info.mode! & 0o777, 0o600);
@@ -65,7 +65,7 @@ Deno.test("CLI path arguments resolve against the caller's directory; backups ar
           assert.deepEqual(left, ["saved.db", "tape.json"]);
           const kept = [...Deno.readDirSync(join(home, "backups"))];
           assert.deepEqual(kept.map((e) => e.name), []);
-          const inHome = await cli("backup");
+          const inHome = await cli("backup", "--no-key");
           assert.equal(inHome.code, 0, inHome.stderr);
           for (const entry of Deno.readDirSync(join(home, "backups"))) {
             assert.doesNotMatch(entry.name, /partial|-wal|-shm/);

@@ -1,5 +1,11 @@
 import type { DatabaseSync } from "node:sqlite";
 import { ErrorCode, RpcError } from "../errors.ts";
+import {
+  CHECK_KEY,
+  CHECK_TEXT,
+  KEY_MISMATCH,
+  keyOpensVault,
+} from "./vault_check.ts";
 
 /** A credential's metadata: what `secrets.list` shows (never a value). */
 export interface SecretInfo {
@@ -19,8 +25,6 @@ export interface SecretInfo {
 /** A stored credential: a string, or an object of string fields. */
 export type SecretValue = string | Record<string, string>;
 
-const CHECK_KEY = "vault.check";
-const CHECK_TEXT = "agentos vault check";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -35,6 +39,8 @@ export class Vault {
   #db: DatabaseSync;
   #key: CryptoKey;
   #cached: { infos: SecretInfo[]; domains: Set<string> } | undefined;
+  /** Why the vault is locked (its key does not match); undefined when open. */
+  #locked: string | undefined;
 
   private constructor(db: DatabaseSync, key: CryptoKey) {
     this.#db = db;
@@ -42,21 +48,19 @@ export class Vault {
   }
 
   /**
-   * Opens the vault, checking the key against the one used before.
+   * Opens the vault, checking the key against the one used before. A key
+   * that does not match gives a locked vault rather than no engine: the
+   * graph, shapes and key-less skills go on working, and every credential
+   * read or write fails naming the fix.
    *
    * @param db the graph database (with the secrets table)
    * @param key the master key
-   * @returns the vault
-   * @throws {Error} when the key is not the one the vault was written with
+   * @returns the vault, locked when the key is not the one it was written with
    */
   static async open(db: DatabaseSync, key: CryptoKey): Promise<Vault> {
     const vault = new Vault(db, key);
-    const row = db.prepare("SELECT value FROM settings WHERE key = ?").get(
-      CHECK_KEY,
-    ) as
-      | { value: string }
-      | undefined;
-    if (!row) {
+    const opens = await keyOpensVault(db, key);
+    if (opens === undefined) {
       const { nonce, ciphertext } = await vault.#encrypt(CHECK_TEXT, CHECK_KEY);
       db.prepare(
         "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)",
@@ -68,24 +72,26 @@ export class Vault {
         }),
         new Date().toISOString(),
       );
-    } else {
-      const check = JSON.parse(row.value) as {
-        nonce: string;
-        ciphertext: string;
-      };
-      const text = await vault.#decrypt(
-        fromBase64(check.nonce),
-        fromBase64(check.ciphertext),
-        CHECK_KEY,
-      )
-        .catch(() => undefined);
-      if (text !== CHECK_TEXT) {
-        throw new Error(
-          "The vault key does not match the one the vault was written with (wrong key file or passphrase)",
-        );
-      }
+    } else if (!opens) {
+      vault.#locked = KEY_MISMATCH;
     }
     return vault;
+  }
+
+  /** Why the vault is locked, or undefined when its key matches. */
+  get locked(): string | undefined {
+    return this.#locked;
+  }
+
+  #refuseWhenLocked(): void {
+    if (this.#locked === undefined) return;
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `The vault is locked: ${this.#locked}. Stored credentials cannot be used until the right key is back: ` +
+        "run `agentos restore <backup>` with a backup that carries the key (and its passphrase), " +
+        "or put the original vault.key in $AGENTOS_HOME (or set the original AGENTOS_VAULT_PASSPHRASE), " +
+        "then restart the engine; `agentos doctor` checks the key",
+    );
   }
 
   /**
@@ -103,6 +109,7 @@ export class Vault {
     value: SecretValue,
     writer?: string,
   ): Promise<void> {
+    this.#refuseWhenLocked();
     const fields = typeof value === "string"
       ? ["value"]
       : Object.keys(value).sort();
@@ -140,6 +147,7 @@ export class Vault {
     domain: string,
     identifier = "",
   ): Promise<SecretValue | undefined> {
+    this.#refuseWhenLocked();
     const row = this.#db.prepare(
       "SELECT nonce, ciphertext FROM secrets WHERE domain = ? AND identifier = ?",
     )
@@ -248,8 +256,4 @@ function rowKey(domain: string, identifier: string): string {
 
 function toBase64(bytes: Uint8Array): string {
   return btoa(String.fromCharCode(...bytes));
-}
-
-function fromBase64(text: string): Uint8Array {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }

@@ -27,11 +27,19 @@ export async function openVault(
     source = { kind: "file", path: `${engine.paths.home}/vault.key` };
   }
   const vault = await Vault.open(db, await loadVaultKey(source));
+  if (vault.locked) {
+    engine.log.warn("Vault locked: its key does not match", {
+      reason: vault.locked,
+    });
+  }
   registerTable(engine.dispatcher, secretsMethods(vault));
   engine.addService({
     counts: () => ({ secrets: vault.count() }),
     status: () => ({
-      vault: { key: source.kind === "file" ? source.path : "passphrase" },
+      vault: {
+        key: source.kind === "file" ? source.path : "passphrase",
+        ...(vault.locked ? { locked: vault.locked } : {}),
+      },
     }),
   });
   return vault;

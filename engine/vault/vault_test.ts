@@ -96,7 +96,11 @@ Deno.test("loadVaultKey() creates a 0600 key file, refuses a readable one, and a
       passphrase: "not it",
       salt: new Uint8Array(16),
     });
-    await assert.rejects(Vault.open(db, other), /does not match/);
+    const locked = await Vault.open(db, other);
+    assert.match(locked.locked ?? "", /does not match/);
+    await assert.rejects(locked.read("x.test"), /vault is locked/);
+    await assert.rejects(locked.set("x.test", "", "v"), /vault is locked/);
+    assert.deepEqual(locked.list(), []);
     db.close();
     await Deno.chmod(path, 0o644);
     await assert.rejects(
