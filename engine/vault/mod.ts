@@ -9,3 +9,8 @@ export { type KeySource, loadVaultKey } from "./vault_key.ts";
 export { type SecretInfo, type SecretValue, Vault } from "./vault.ts";
 export { openVault } from "./vault_service.ts";
 export { MAX_SECRET_CHARS, secretsMethods } from "./secrets_methods.ts";
+export {
+  CredentialLinks,
+  type LinkRequest,
+  type LinkView,
+} from "./credential_links.ts";
