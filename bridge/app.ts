@@ -8,6 +8,7 @@ import type { AppToken } from "./app_token.ts";
 import { type BridgeLimits, DEFAULT_LIMITS } from "./bridge_limits.ts";
 import type { BridgeEnv, BridgeServices } from "./bridge_env.ts";
 import { capabilityRoutes } from "./capability_routes.ts";
+import { credentialRoutes } from "./credential_routes.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { GraphReader } from "./graph_reader.ts";
 import { graphRoutes } from "./graph_routes.ts";
@@ -113,6 +114,7 @@ export function createBridgeApp(options: BridgeAppOptions): Hono<BridgeEnv> {
   app.route("/observer", observerRoutes(services));
   app.route("/capability", capabilityRoutes(services));
   app.route("/session", sessionRoutes(options.token));
+  app.route("/", credentialRoutes(services));
   app.route("/", staticRoutes());
 
   app.notFound((c) =>

@@ -1,6 +1,7 @@
 import { pathOf } from "./paths.ts";
 import type { DatabaseSync } from "node:sqlite";
 import type { Engine } from "./engine.ts";
+import { ErrorCode, RpcError } from "./errors.ts";
 
 const DENO_CONFIG = pathOf(new URL("../deno.json", import.meta.url));
 const REPO_ROOT = pathOf(new URL("..", import.meta.url));
@@ -33,17 +34,76 @@ export function launchBridgeIfWanted(engine: Engine, db: DatabaseSync): void {
     );
     return;
   }
+  startBridge(engine, port);
+}
+
+/** The bridges this module started, by engine: their base URL. */
+const started = new WeakMap<Engine, string>();
+
+/** Supervises a bridge on `port` for the engine's life. */
+function startBridge(engine: Engine, port: number): void {
+  const url = `http://127.0.0.1:${port}/`;
+  started.set(engine, url);
   const bridge = superviseBridge(
     engine,
     bridgeTaskArgs(engine.paths.home, port),
     port,
   );
   engine.addService({
-    status: () => ({
-      bridge: { url: `http://127.0.0.1:${port}/`, pid: bridge.pid() },
-    }),
+    status: () => ({ bridge: { url, pid: bridge.pid() } }),
     close: () => bridge.stop(),
   });
+}
+
+/**
+ * The bridge's base URL for a credential link (`bridge.port`, default
+ * 3456), starting a bridge beside the engine when nothing listens there.
+ *
+ * @param engine the running engine
+ * @param db the graph database, for the preferences
+ * @returns e.g. `http://127.0.0.1:3456/`
+ * @throws {RpcError} Unavailable when no bridge can run
+ */
+export async function ensureBridge(
+  engine: Engine,
+  db: DatabaseSync,
+): Promise<string> {
+  const port = Number(readPref(db, "bridge.port") ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RpcError(
+      ErrorCode.Conflict,
+      "bridge.port is not a port number; fix it with: agentos prefs set bridge.port 3456",
+    );
+  }
+  const url = `http://127.0.0.1:${port}/`;
+  if (started.get(engine) === url || await listens(port)) return url;
+  if (Deno.build.standalone) {
+    throw new RpcError(
+      ErrorCode.Conflict,
+      "No bridge runs and a compiled engine cannot start one; start it with: agentos bridge start",
+    );
+  }
+  startBridge(engine, port);
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (await listens(port)) return url;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new RpcError(
+    ErrorCode.Conflict,
+    `The bridge did not start on port ${port}; read logs/engine.log`,
+  );
+}
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+async function listens(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A preference as `agentos prefs set` stored it, read straight from the settings table. */

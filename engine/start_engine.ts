@@ -2,9 +2,10 @@ import { join } from "./paths.ts";
 import type { Engine } from "./engine.ts";
 import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
-import { openSkills } from "./skills_api/mod.ts";
-import { openVault } from "./vault/mod.ts";
-import { launchBridgeIfWanted } from "./bridge_launcher.ts";
+import { credentialLinkMethods, openSkills } from "./skills_api/mod.ts";
+import { CredentialLinks, openVault } from "./vault/mod.ts";
+import { ensureBridge, launchBridgeIfWanted } from "./bridge_launcher.ts";
+import { registerTable } from "./rpc/mod.ts";
 import { AuditHeadStore, AuditLog } from "./audit/mod.ts";
 import { pythonDir } from "./runtime_layout.ts";
 
@@ -46,11 +47,21 @@ export async function openServices(engine: Engine): Promise<void> {
     head: new AuditHeadStore(graph.store.db),
   });
   engine.addService({ close: () => audit.close() });
-  openSkills(engine, graph, sandbox, {
+  const skills = openSkills(engine, graph, sandbox, {
     bundledDir: join(sdkDir, "skills"),
     vault,
     audit,
     python,
   });
+  registerTable(
+    engine.dispatcher,
+    credentialLinkMethods({
+      registry: skills.registry,
+      loaded: skills.loaded,
+      links: new CredentialLinks((d, i, v) => vault.set(d, i, v)),
+      vaultDomains: () => vault.domains(),
+      bridgeUrl: () => ensureBridge(engine, graph.store.db),
+    }),
+  );
   launchBridgeIfWanted(engine, graph.store.db);
 }

@@ -6,7 +6,8 @@
  *
  * Environment: `AGENTOS_HOME` (required through the task), and optionally
  * `AGENTOS_MCP_LOG_LEVEL` (debug|info|warn|error, default info) and
- * `AGENTOS_MCP_POLL_MS` (skills-change poll interval, default 2000, 0 = off).
+ * `AGENTOS_MCP_POLL_MS` (skills-change poll interval, default 2000, 0 = off)
+ * and `AGENTOS_MCP_LINK_TTL_MS` (life of a credential link, default 10 min).
  *
  * @module
  */
@@ -27,6 +28,7 @@ const log = new McpLog(paths.mcpLog, {
     : "info",
 });
 const pollMs = Number(Deno.env.get("AGENTOS_MCP_POLL_MS") ?? "");
+const linkTtlMs = Number(Deno.env.get("AGENTOS_MCP_LINK_TTL_MS") ?? "");
 
 const link = new EngineLink(paths, {
   onEvent: (message, fields) => {
@@ -42,6 +44,7 @@ const proxy = new McpProxy({
       Deno.env.has("AGENTOS_MCP_POLL_MS")
     ? pollMs
     : undefined,
+  credentialLinkTtlMs: linkTtlMs >= 1000 ? linkTtlMs : undefined,
 });
 const traffic = new TrafficLog(log);
 const transport = new StdioTransport({

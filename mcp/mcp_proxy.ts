@@ -10,7 +10,8 @@ import {
   type ListToolsResult,
   ReadResourceRequestSchema,
 } from "./_sdk.ts";
-import { VERSION } from "../engine/mod.ts";
+import { RpcError, VERSION } from "../engine/mod.ts";
+import { CredentialPrompt } from "./credential_prompt.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
 import { CallProgress, type ProgressContext } from "./call_progress.ts";
 import { ChangePoll } from "./change_poll.ts";
@@ -41,6 +42,8 @@ export interface McpProxyOptions {
   log: McpLog;
   /** How often to look for skill changes, in ms; 0 turns it off. */
   pollMs?: number;
+  /** Life of a credential link, in ms (default 10 minutes). */
+  credentialLinkTtlMs?: number;
 }
 
 /** What a tool call needs of the SDK's request context: progress and cancellation. */
@@ -68,6 +71,7 @@ export class McpProxy {
   #log: McpLog;
   #catalog: ToolCatalog;
   #changes: ChangePoll;
+  #credentials: CredentialPrompt;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** @param options engine link, log and poll interval */
@@ -86,6 +90,14 @@ export class McpProxy {
           completions: {},
         },
         instructions: INSTRUCTIONS,
+      },
+    );
+    this.#credentials = new CredentialPrompt(
+      this.server,
+      this.#link,
+      this.#log,
+      {
+        ttlMs: options.credentialLinkTtlMs,
       },
     );
     this.#changes = new ChangePoll({
@@ -223,8 +235,8 @@ export class McpProxy {
       heartbeatMs: tool.long ? 5000 : undefined,
     });
     await progress.start();
-    try {
-      const result = await this.#link.call(
+    const call = () =>
+      this.#link.call(
         tool.method,
         tool.params(args, this.#actor()),
         {
@@ -237,7 +249,8 @@ export class McpProxy {
           timeoutMs: tool.long ? undefined : 60_000,
         },
       );
-      return textResult(result);
+    try {
+      return textResult(await call());
     } catch (error) {
       if (!(error instanceof ToolInputError)) {
         this.#log.debug("Tool call failed", {
@@ -245,10 +258,42 @@ export class McpProxy {
           error: (error as Error).message,
         });
       }
-      return toolError(name, tool.method, error);
+      return await this.#askForCredential(name, tool, args, error, call, extra);
     } finally {
       await progress.end();
     }
+  }
+
+  /**
+   * After a failed skill call: when a skill it tried lacks its credential
+   * and the client takes URL elicitation, asks the person through a
+   * one-time link and, once stored, calls again once.
+   */
+  async #askForCredential(
+    name: string,
+    tool: ToolSpec,
+    args: Record<string, unknown>,
+    error: unknown,
+    call: () => Promise<unknown>,
+    extra: CallContext,
+  ): Promise<CallToolResult> {
+    const skills = triedSkills(tool, args, error);
+    const outcome = skills.length > 0 && !extra.signal.aborted
+      ? await this.#credentials.ask(skills, extra.signal)
+      : undefined;
+    if (outcome?.kind === "stored") {
+      try {
+        return textResult(await call());
+      } catch (again) {
+        return toolError(name, tool.method, again);
+      }
+    }
+    const result = toolError(name, tool.method, error);
+    if (outcome?.kind === "refused") {
+      (result.content[0] as { text: string }).text +=
+        `. The user was asked for the credential of ${outcome.domain} and it was not stored: ${outcome.why}`;
+    }
+    return result;
   }
 
   #registerResources(): void {
@@ -293,6 +338,27 @@ export class McpProxy {
       .replaceAll(/[^\w.@:/-]+/g, "-").slice(0, 100);
     return `agent:${name || "unknown"}`;
   }
+}
+
+/** The skills a failed call tried, as the engine reported them. */
+function triedSkills(
+  tool: ToolSpec,
+  args: Record<string, unknown>,
+  error: unknown,
+): string[] {
+  if (!(error instanceof RpcError)) return [];
+  if (tool.method === "skills.run") {
+    return typeof args.skill === "string" ? [args.skill] : [];
+  }
+  if (tool.method !== "capability.invoke") return [];
+  const attempts = (error.data as { attempts?: unknown } | undefined)
+    ?.attempts;
+  if (!Array.isArray(attempts)) return [];
+  return [
+    ...new Set(
+      attempts.map((a) => a?.skill).filter((s) => typeof s === "string"),
+    ),
+  ] as string[];
 }
 
 function textResult(value: unknown): CallToolResult {

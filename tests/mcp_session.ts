@@ -10,6 +10,8 @@ import type { StdioServerParameters } from "@modelcontextprotocol/sdk/client/std
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { REPO_ROOT, taskCommand, taskEnv } from "./_task_command.ts";
 import { within } from "./_wait.ts";
+// @ts-types="@modelcontextprotocol/sdk/types"
+import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 
 interface ChildLike {
   stdin?: { end(): void };
@@ -24,6 +26,8 @@ export interface McpSessionOptions {
   clientName?: string;
   /** Start this command instead of the task's argv (e.g. from a config snippet). */
   server?: StdioServerParameters;
+  /** Client capabilities to declare (elicitation, sampling). */
+  capabilities?: ClientCapabilities;
 }
 
 /** A connected MCP client and what the proxy wrote besides the protocol. */
@@ -32,6 +36,8 @@ export class McpSession implements AsyncDisposable {
   readonly client: Client;
   /** Errors the client's transport or protocol reported (e.g. non-JSON on stdout). */
   readonly errors: Error[] = [];
+  /** Every protocol message both ways, serialised (to search for secrets). */
+  readonly traffic: string[] = [];
   #transport: StdioClientTransport;
   #stderr = "";
 
@@ -64,14 +70,24 @@ export class McpSession implements AsyncDisposable {
     const client = new Client({
       name: options.clientName ?? "mcp-test",
       version: "1.0.0",
-    });
+    }, { capabilities: options.capabilities ?? {} });
     const session = new McpSession(client, transport);
     transport.stderr?.on("data", (chunk: Uint8Array) => {
       session.#stderr += new TextDecoder().decode(chunk);
     });
     client.onerror = (error) => session.errors.push(error);
+    const send = transport.send.bind(transport);
+    transport.send = (message) => {
+      session.traffic.push(JSON.stringify(message));
+      return send(message);
+    };
     try {
       await within("the MCP handshake", client.connect(transport));
+      const receive = transport.onmessage!;
+      transport.onmessage = (message) => {
+        session.traffic.push(JSON.stringify(message));
+        receive(message);
+      };
     } catch (error) {
       // Never leave the proxy running behind a failed handshake.
       await transport.close().catch(() => {});

@@ -27,3 +27,7 @@ export {
   hostGrantMethods,
   type HostGrantMethodsContext,
 } from "./host_grant_methods.ts";
+export {
+  type CredentialLinkContext,
+  credentialLinkMethods,
+} from "./credential_link_methods.ts";

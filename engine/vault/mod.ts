@@ -10,3 +10,8 @@ export { type SecretInfo, type SecretValue, Vault } from "./vault.ts";
 export { importVaultKey, KEY_MISMATCH, keyOpensVault } from "./vault_check.ts";
 export { openVault } from "./vault_service.ts";
 export { MAX_SECRET_CHARS, secretsMethods } from "./secrets_methods.ts";
+export {
+  CredentialLinks,
+  type LinkRequest,
+  type LinkView,
+} from "./credential_links.ts";

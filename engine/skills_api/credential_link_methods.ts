@@ -1,0 +1,140 @@
+/**
+ * `credentials.link*`: one-time links to a bridge page where the owner
+ * types a missing credential (MCP URL elicitation, docs/mcp.md).
+ *
+ * * `credentials.link {skills, ttlMs?}` — for the first of these skills
+ *   whose connection lacks its credential, a link `{id, url, skill, domain,
+ *   fields, expiresAt}`; the domain and fields come from the skill's
+ *   declared connection and the vault, never from a caller's text
+ * * `credentials.link_describe {token}` — what a link asks for (the page)
+ * * `credentials.link_submit {token, values}` — stores the credential and
+ *   uses the link up (the page, through the bridge)
+ * * `credentials.link_wait {id, timeoutMs?}` — waits for the submission
+ *
+ * @module
+ */
+import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import {
+  method,
+  type MethodTable,
+  optionalInteger,
+  stringParam,
+} from "../rpc/mod.ts";
+import type { ConnectionInfo, SkillRegistry } from "../skills/mod.ts";
+import { credentialDomains } from "../grants/mod.ts";
+import { requiresCredential } from "../broker/mod.ts";
+import type { CredentialLinks, LinkRequest } from "../vault/mod.ts";
+
+/** What the link methods work with. */
+export interface CredentialLinkContext {
+  registry: SkillRegistry;
+  /** Resolves once the installed skills are loaded. */
+  loaded: Promise<void>;
+  links: CredentialLinks;
+  /** The vault's domains. */
+  vaultDomains: () => Set<string>;
+  /** The bridge's base URL, starting a bridge when none listens. */
+  bridgeUrl: () => Promise<string>;
+}
+
+/** Field names a page may ask for. */
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+
+/**
+ * The `credentials.link*` methods.
+ *
+ * @param context the registry, the links, the vault's domains and the bridge
+ * @returns the method table
+ */
+export function credentialLinkMethods(
+  context: CredentialLinkContext,
+): MethodTable {
+  const { links } = context;
+  return {
+    "credentials.link": method(
+      { skills: skillIds, ttlMs: (p, k) => optionalInteger(p, k, 1_800_000) },
+      async ({ skills, ttlMs }) => {
+        await context.loaded;
+        const request = missingCredential(context, skills);
+        if (!request) {
+          throw new RpcError(
+            ErrorCode.Conflict,
+            `No credential is missing for ${skills.join(", ")}`,
+            { reason: "NOTHING_MISSING" },
+          );
+        }
+        const base = await context.bridgeUrl();
+        const { token, ...view } = links.create(request, ttlMs);
+        return { ...view, url: `${base}credential#${token}` };
+      },
+    ),
+    "credentials.link_describe": method(
+      { token: stringParam },
+      ({ token }) => links.describe(token),
+    ),
+    "credentials.link_submit": method(
+      { token: stringParam, values: (p, k) => p[k] },
+      ({ token, values }) => links.submit(token, values),
+    ),
+    "credentials.link_wait": method(
+      { id: stringParam, timeoutMs: (p, k) => optionalInteger(p, k, 60_000) },
+      ({ id, timeoutMs }) => links.wait(id, timeoutMs ?? 30_000),
+    ),
+  };
+}
+
+/** Up to ten skill ids. */
+function skillIds(params: Record<string, unknown>, key: string): string[] {
+  const value = params[key];
+  if (
+    !Array.isArray(value) || value.length === 0 || value.length > 10 ||
+    !value.every((id) => typeof id === "string" && id.length <= 200)
+  ) {
+    throw invalidParams(`"${key}" must be a list of 1 to 10 skill ids`);
+  }
+  return value as string[];
+}
+
+/** The first listed skill's connection that needs a credential the vault lacks. */
+function missingCredential(
+  context: CredentialLinkContext,
+  ids: string[],
+): LinkRequest | undefined {
+  const domains = context.vaultDomains();
+  for (const id of ids) {
+    let skill;
+    try {
+      skill = context.registry.get(id);
+    } catch {
+      continue;
+    }
+    for (const connection of skill.discovery.connections) {
+      if (!requiresCredential(connection)) continue;
+      const { candidates } = credentialDomains(skill.id, connection);
+      if (candidates.some((domain) => domains.has(domain))) continue;
+      return {
+        skill: skill.id,
+        domain: candidates.at(-1)!,
+        fields: authFields(connection),
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The fields a connection's auth templates read (`.auth.key`,
+ * `.auth.secret`), `key` when they name none.
+ *
+ * @param connection the declared connection
+ * @returns the field names, in first-use order
+ */
+export function authFields(connection: ConnectionInfo): string[] {
+  const text = JSON.stringify(isObject(connection.auth) ? connection.auth : {});
+  const found = new Set<string>();
+  for (const match of text.matchAll(/\.auth\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+    if (FIELD.test(match[1]!)) found.add(match[1]!);
+  }
+  return found.size > 0 ? [...found].slice(0, 8) : ["key"];
+}

@@ -1,0 +1,169 @@
+import type { Server } from "./_sdk.ts";
+import type { EngineLink } from "./engine_link.ts";
+import type { McpLog } from "./mcp_log.ts";
+import { promptText } from "./prompt_text.ts";
+
+/** Options for {@linkcode CredentialPrompt}. */
+export interface CredentialPromptOptions {
+  /** Life of a link and longest wait for the person, in ms (default 10 min). */
+  ttlMs?: number;
+  /** Links one session may send per 10 minutes (default 3). */
+  maxPerWindow?: number;
+}
+
+/** How asking the person for a credential ended. */
+export type CredentialOutcome =
+  | { kind: "stored"; domain: string }
+  | { kind: "refused"; domain: string; why: string };
+
+/** The engine's answer to `credentials.link`. */
+interface LinkAnswer {
+  id: string;
+  url: string;
+  skill: string;
+  domain: string;
+  expiresAt: string;
+}
+
+const WINDOW_MS = 10 * 60_000;
+
+/**
+ * Asks the person for a missing credential by URL elicitation: the engine
+ * makes a one-time link to the bridge page for the domain its skill's
+ * connection declares (the proxy never picks the domain), the client shows
+ * the link, the person types the key in the browser, and the engine says
+ * when it is stored. The key never passes through this process. One session
+ * gets a few links per window, and a domain the person declined is not
+ * asked for again in the session.
+ */
+export class CredentialPrompt {
+  #server: Server;
+  #link: EngineLink;
+  #log: McpLog;
+  #ttlMs: number;
+  #max: number;
+  #sent: number[] = [];
+  #declined = new Set<string>();
+
+  /**
+   * @param server the session's MCP server
+   * @param link the engine
+   * @param log the proxy's log
+   * @param options link life and rate
+   */
+  constructor(
+    server: Server,
+    link: EngineLink,
+    log: McpLog,
+    options: CredentialPromptOptions = {},
+  ) {
+    this.#server = server;
+    this.#link = link;
+    this.#log = log;
+    this.#ttlMs = options.ttlMs ?? 10 * 60_000;
+    this.#max = options.maxPerWindow ?? 3;
+  }
+
+  /** Whether the client declared URL elicitation. */
+  get supported(): boolean {
+    return this.#server.getClientCapabilities()?.elicitation?.url !== undefined;
+  }
+
+  /**
+   * Asks for the first missing credential of these skills, if any.
+   *
+   * @param skills the skills the failed call tried (from the engine's answer)
+   * @param signal the tool call's cancellation
+   * @returns the outcome, or undefined when nothing was asked
+   */
+  async ask(
+    skills: string[],
+    signal: AbortSignal,
+  ): Promise<CredentialOutcome | undefined> {
+    if (!this.supported || skills.length === 0) return undefined;
+    const now = Date.now();
+    this.#sent = this.#sent.filter((at) => at > now - WINDOW_MS);
+    if (this.#sent.length >= this.#max) {
+      this.#log.warn("Credential link not sent: rate limit", {
+        sent: this.#sent.length,
+      });
+      return undefined;
+    }
+    let link: LinkAnswer;
+    try {
+      link = await this.#link.call<LinkAnswer>("credentials.link", {
+        skills: skills.slice(0, 10),
+        ttlMs: this.#ttlMs,
+      }, { signal, timeoutMs: 30_000 });
+    } catch (error) {
+      // Nothing missing (the failure had another cause), or no bridge.
+      this.#log.debug("No credential link", {
+        error: (error as Error).message,
+      });
+      return undefined;
+    }
+    if (this.#declined.has(link.domain)) return undefined;
+    this.#sent.push(now);
+    return await this.#elicit(link, signal);
+  }
+
+  async #elicit(
+    link: LinkAnswer,
+    signal: AbortSignal,
+  ): Promise<CredentialOutcome> {
+    const domain = promptText(link.domain);
+    const refused = (why: string): CredentialOutcome => {
+      this.#log.info("Credential link refused", { domain: link.domain, why });
+      return { kind: "refused", domain: link.domain, why };
+    };
+    try {
+      const answer = await this.#server.elicitInput({
+        mode: "url",
+        elicitationId: link.id,
+        url: link.url,
+        message:
+          `The skill "${
+            promptText(link.skill)
+          }" needs a credential for ${domain}. Open this one-time link on this computer and type it there: ` +
+          "it goes straight to AgentOS's encrypted vault, never to this chat.",
+      }, { signal, timeout: this.#ttlMs });
+      if (answer.action !== "accept") {
+        this.#declined.add(link.domain);
+        return refused(`the user chose ${answer.action}`);
+      }
+    } catch (error) {
+      return refused(
+        `the client gave no valid answer (${
+          (error as Error).message.slice(0, 200)
+        })`,
+      );
+    }
+    const state = await this.#waitStored(link, signal);
+    if (state !== "stored") return refused(`the link ${state}`);
+    await this.#server.createElicitationCompletionNotifier(link.id)()
+      .catch(() => {});
+    this.#log.info("Credential stored through a link", {
+      domain: link.domain,
+    });
+    return { kind: "stored", domain: link.domain };
+  }
+
+  /** Waits for the page's submission, the link's expiry or cancellation. */
+  async #waitStored(link: LinkAnswer, signal: AbortSignal): Promise<string> {
+    while (!signal.aborted) {
+      let view: { state: string };
+      try {
+        view = await this.#link.call<{ state: string }>(
+          "credentials.link_wait",
+          { id: link.id, timeoutMs: 30_000 },
+          { signal, timeoutMs: 40_000, dedicated: true },
+        );
+      } catch (error) {
+        return `could not be followed (${(error as Error).message})`;
+      }
+      if (view.state === "stored") return "stored";
+      if (view.state !== "pending") return view.state;
+    }
+    return "was cancelled";
+  }
+}
