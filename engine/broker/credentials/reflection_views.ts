@@ -9,21 +9,31 @@
  * @module
  */
 
-/** A decoding of the text: `map(i)` is where view character i starts in the text. */
+/**
+ * A decoding of the text: `map[i]` is where view character i starts in
+ * the text (`map[text.length]` is the end); no map means the text itself.
+ */
 export interface View {
   text: string;
-  map: (index: number) => number;
+  map?: Int32Array;
+}
+
+/** Where view position `i` lies in the original text. */
+export function origin(view: View, i: number): number {
+  return view.map ? view.map[i]! : i;
 }
 
 /**
  * The text, and its UTF-16 code units read as byte pairs (low byte first
- * and high byte first) when it holds any past U+00FF.
+ * and high byte first) when it holds any past U+00FF. The byte-pair views
+ * are searched as they are (UTF-8 bytes a server's charset turned into
+ * UTF-16); escapes inside them are covered by the chain forms.
  *
  * @param text the text a skill would receive
- * @returns the views to start decoding from
+ * @returns the views to search, the first to decode further
  */
 export function baseViews(text: string): View[] {
-  const views: View[] = [{ text, map: (i) => i }];
+  const views: View[] = [{ text }];
   if (!/[\u0100-\uffff]/.test(text)) return views;
   const units = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
@@ -35,7 +45,8 @@ export function baseViews(text: string): View[] {
   }
   // Each byte as one character (windows-1252 maps every byte to one).
   const bytes = new TextDecoder("windows-1252");
-  const map = (i: number) => Math.min(i >> 1, text.length);
+  const map = new Int32Array(low.length + 1);
+  for (let i = 0; i <= low.length; i++) map[i] = Math.min(i >> 1, text.length);
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   views.push(
     { text: bytes.decode(little ? low : high), map },
@@ -102,8 +113,24 @@ const ENTITIES: Record<string, string> = {
 };
 
 const ENTITY = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,9});)/y;
-const HEX2 = /^[0-9a-fA-F]{2}$/;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** The value of hex digits text[from, from + count), or -1. */
+function hexAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57
+      ? c - 48
+      : c >= 97 && c <= 102
+      ? c - 87
+      : c >= 65 && c <= 70
+      ? c - 55
+      : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
 
 /** One escape decoded: its text and the index just past it. */
 interface Decoded {
@@ -132,19 +159,18 @@ export function unescapeView(view: View): View | undefined {
 
 /** The escape that starts at `i`, if one does. */
 function decodeAt(text: string, i: number): Decoded | undefined {
-  const c = text[i];
-  if (c === "\0") return { decoded: "", end: i + 1 };
-  if (c === "%") return decodePercent(text, i);
-  if (c === "&") return decodeEntity(text, i);
-  if (c === "\\") return decodeBackslash(text, i);
+  const c = text.charCodeAt(i);
+  if (c === 0) return { decoded: "", end: i + 1 };
+  if (c === 37) return decodePercent(text, i);
+  if (c === 38) return decodeEntity(text, i);
+  if (c === 92) return decodeBackslash(text, i);
   return undefined;
 }
 
 function decodePercent(text: string, i: number): Decoded | undefined {
-  if (!HEX2.test(text.slice(i + 1, i + 3))) return undefined;
-  const byte = parseInt(text.slice(i + 1, i + 3), 16);
-  // Multi-byte UTF-8 stays escaped: the whole-form needles cover it.
-  if (byte >= 0x80) return undefined;
+  const byte = hexAt(text, i + 1, 2);
+  // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
+  if (byte < 0 || byte >= 0x80) return undefined;
   return { decoded: String.fromCharCode(byte), end: i + 3 };
 }
 
@@ -163,15 +189,16 @@ function decodeEntity(text: string, i: number): Decoded | undefined {
 function decodeBackslash(text: string, i: number): Decoded | undefined {
   const next = text[i + 1] ?? "";
   if (next in ESCAPES) return { decoded: ESCAPES[next]!, end: i + 2 };
-  if (next === "u" && HEX4.test(text.slice(i + 2, i + 6))) {
-    const code = parseInt(text.slice(i + 2, i + 6), 16);
-    return { decoded: String.fromCharCode(code), end: i + 6 };
-  }
-  if (next === "x" && HEX2.test(text.slice(i + 2, i + 4))) {
-    const code = parseInt(text.slice(i + 2, i + 4), 16);
-    return { decoded: String.fromCharCode(code), end: i + 4 };
-  }
-  return undefined;
+  const code = next === "u"
+    ? hexAt(text, i + 2, 4)
+    : next === "x"
+    ? hexAt(text, i + 2, 2)
+    : -1;
+  if (code < 0) return undefined;
+  return {
+    decoded: String.fromCharCode(code),
+    end: i + (next === "u" ? 6 : 4),
+  };
 }
 
 /** The decoded text being written, with where each of its characters came from. */
@@ -200,13 +227,16 @@ class MappedText {
   }
 
   /** The view, mapped through its parent's map; undefined when nothing was decoded. */
-  finish(parent: (index: number) => number): View | undefined {
+  finish(parent: Int32Array | undefined): View | undefined {
     if (this.#run === 0) return undefined;
     const text = this.#text;
     this.#parts.push(text.slice(this.#run));
     for (let k = this.#run; k < text.length; k++) this.#map[this.#length++] = k;
     this.#map[this.#length] = text.length;
-    const map = this.#map;
-    return { text: this.#parts.join(""), map: (i) => parent(map[i]!) };
+    const map = this.#map.subarray(0, this.#length + 1);
+    if (parent) {
+      for (let k = 0; k < map.length; k++) map[k] = parent[map[k]!]!;
+    }
+    return { text: this.#parts.join(""), map };
   }
 }
