@@ -300,13 +300,14 @@ export class CallCredentials {
    * @throws {RpcError} Timeout once the call's budget is spent
    */
   async maskOffThread(text: string, guard: OffThreadGuard): Promise<string> {
-    if (!this.masked) return text;
-    return await this.#offThread(
-      text,
-      guard,
-      (l) => l.placeholder,
-      (t) => this.mask(t),
-    );
+    return this.masked
+      ? await this.#offThread(
+        text,
+        guard,
+        (l) => l.placeholder,
+        (t) => this.mask(t),
+      )
+      : text;
   }
 
   /**
