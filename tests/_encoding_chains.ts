@@ -89,21 +89,33 @@ export function seeded(seed: number): () => number {
 
 /**
  * A random key of API-key characters with punctuation every encoding treats
- * differently (`/`, `+`, `=`, `&`, space).
+ * differently: `/`, `+`, `=`, `&` and a space (the percent, HTML and JSON
+ * encoders differ on them), and `~`, `?` and `>` at positions of each
+ * remainder modulo 3 (each makes a base64 `+` or `/` at one alignment, so
+ * base64 and base64url differ at every alignment).
  *
  * @param random the generator
- * @returns a key of 28 characters
+ * @returns a key of 32 characters
  */
 export function randomKey(random: () => number): string {
   const alnum =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  let key = "sk-";
-  for (let i = 0; key.length < 28; i++) {
-    key += i % 6 === 5
-      ? "/+=& "[Math.floor(random() * 5)]!
-      : alnum[Math.floor(random() * alnum.length)]!;
-  }
-  return key;
+  const chars = Array.from(
+    { length: 32 },
+    () => alnum[Math.floor(random() * alnum.length)]!,
+  );
+  chars.splice(0, 3, "s", "k", "-");
+  // Positions 6..29, one punctuation mark per three characters.
+  // The first three at positions 6, 10, 14: remainders 0, 1, 2.
+  const shuffle = (list: string[]) =>
+    list.map((m) => [random(), m] as const).sort((a, b) => a[0] - b[0])
+      .map(([, m]) => m);
+  const marks = [
+    ...shuffle(["~", "?", ">"]),
+    ...shuffle(["/", "+", "=", "&", " "]),
+  ];
+  marks.forEach((mark, i) => chars[6 + 3 * i + (i % 3)] = mark);
+  return chars.join("");
 }
 
 const unPercent = (t: string) =>
