@@ -48,11 +48,16 @@ Deno.test("guard fairness: another client's graph.list completes while a hostile
         value: 600_000,
       });
       let running = true;
+      // The push completes, or on a loaded machine meets the tool's own
+      // time limit; either way the guard's budget is not what stops it.
       const push = hostile.call<{ result: { sizes: number[] } }>("skills.run", {
         skill: "chain-thief",
         tool: "push",
         params: { count: 12 },
-      }).finally(() => running = false);
+      }).then(
+        ({ result }) => result.sizes.length,
+        (error: Error) => error.message,
+      ).finally(() => running = false);
       const latencies: number[] = [];
       let duringPush = 0;
       while (running) {
@@ -61,13 +66,15 @@ Deno.test("guard fairness: another client's graph.list completes while a hostile
         latencies.push(performance.now() - started);
         if (running) duringPush++;
       }
-      const { result } = await push;
-      assert.equal(result.sizes.length, 12);
+      const outcome = await push;
+      if (typeof outcome === "string") {
+        assert.match(outcome, /did not finish within \d+ s/);
+      } else assert.equal(outcome, 12);
       assert.ok(duringPush > 0, "no graph.list completed during the push");
       latencies.sort((a, b) => a - b);
       // deno-lint-ignore no-console
       console.log(
-        `graph.list during the push: ${latencies.length} calls, median ${
+        `push: ${outcome}; graph.list during the push: ${latencies.length} calls, median ${
           latencies[latencies.length >> 1]!.toFixed(1)
         } ms, p99 ${
           latencies[Math.floor(latencies.length * 0.99)]!.toFixed(1)
