@@ -34,6 +34,12 @@ export const PREF_KEYS: readonly PrefKey[] = [
     default: {},
   },
   {
+    key: "http.guard_budget_ms",
+    meaning:
+      "Milliseconds of reflection-guard work one call may spend on its responses; past it the call's responses fail",
+    default: 10_000,
+  },
+  {
     key: "bridge.autostart",
     meaning: "Start the web bridge with the engine (true or false)",
     default: false,
@@ -78,6 +84,15 @@ export function checkPref(
     } catch (error) {
       throw invalidParams((error as Error).message);
     }
+  } else if (
+    key === "http.guard_budget_ms" &&
+    !(Number.isInteger(value) && (value as number) >= 1)
+  ) {
+    throw invalidParams(
+      `"http.guard_budget_ms" must be a whole number of milliseconds (1 or more), got ${
+        JSON.stringify(value)
+      }`,
+    );
   } else if (key === "bridge.autostart" && typeof value !== "boolean") {
     throw invalidParams(`"bridge.autostart" must be true or false`);
   } else if (

@@ -15,6 +15,7 @@ import {
   type AuditSink,
   CapabilityBroker,
   type CredentialSource,
+  DEFAULT_GUARD_BUDGET_MS,
   HttpBroker,
   type OriginMap,
   parseOriginMap,
@@ -44,7 +45,8 @@ const MAX_SPARE_WORKERS = 32;
 /**
  * The HTTP broker, with the origin maps of `prefs http.origin_map` (read
  * again when it changes; a broken one is ignored with a warning) and of
- * `AGENTOS_ORIGIN_MAP`.
+ * `AGENTOS_ORIGIN_MAP`, and the guard budget of `prefs
+ * http.guard_budget_ms`.
  */
 export function openHttpBroker(
   settings: SettingsStore,
@@ -69,6 +71,12 @@ export function openHttpBroker(
         }
       }
       return [prefsMap, envOriginMap];
+    },
+    guardBudgetMs: () => {
+      const raw = settings.get("prefs.http.guard_budget_ms");
+      return Number.isInteger(raw) && (raw as number) >= 1
+        ? raw as number
+        : DEFAULT_GUARD_BUDGET_MS;
     },
   });
 }

@@ -5,7 +5,7 @@
  *
  *   deno task bench [--quick] [--only name,name]
  *
- * Names: status, ingest, list, calls, mcp, process, leaks, bridge. Each
+ * Names: status, ingest, list, calls, mcp, process, leaks, guard, bridge. Each
  * figure lives in a file of its own next to this runner.
  *
  * @module
@@ -25,6 +25,7 @@ import { memoryFigures } from "./memory.ts";
 import { startupFigures } from "./startup.ts";
 import { statusFigures } from "./status.ts";
 import { packagesFigure } from "./packages.ts";
+import { reflectionGuardFigures } from "./reflection_guard.ts";
 import { printTable } from "./table.ts";
 import { hostLoad, measureOrSay } from "./unmeasured.ts";
 
@@ -42,6 +43,7 @@ const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
   }],
   ["leaks", leakFigures],
   ["packages", packagesFigure],
+  ["guard", reflectionGuardFigures],
 ];
 
 async function main(): Promise<void> {

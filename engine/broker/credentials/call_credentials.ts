@@ -12,7 +12,8 @@ import {
   PLACEHOLDER,
   substituteUrl,
 } from "./placeholder.ts";
-import { ReflectionGuard } from "./reflection_guard.ts";
+import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
+import { GuardJobError, type GuardPool } from "./guard_pool.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
@@ -53,6 +54,22 @@ const MIN_SCAN_CHARS = 6;
  */
 const MIN_GUARD_CHARS = 4;
 
+/**
+ * Texts shorter than this are guarded on the calling thread (a worker
+ * round trip costs more than the scan); longer ones on a guard worker.
+ */
+export const INLINE_GUARD_CHARS = 64 * 1024;
+
+/** A call's guard budget unless the owner sets `http.guard_budget_ms`. */
+export const DEFAULT_GUARD_BUDGET_MS = 10_000;
+
+/** Where the guard runs off the main thread, and the call's budget there. */
+export interface OffThreadGuard {
+  pool: GuardPool;
+  /** Milliseconds of guard work one call may spend on responses. */
+  budgetMs: number;
+}
+
 interface Loaded {
   /** The vault domain (for messages; never a value). */
   domain: string;
@@ -77,6 +94,8 @@ export class CallCredentials {
   #byPlaceholder = new Map<string, Loaded>();
   #maskGuard: ReflectionGuard | undefined;
   #redactGuard: ReflectionGuard | undefined;
+  /** Milliseconds of guard work spent on this call's responses. */
+  #guardSpentMs = 0;
 
   /** @param masked true unless the skill declares `secrets` */
   constructor(masked: boolean) {
@@ -290,6 +309,90 @@ export class CallCredentials {
   }
 
   /**
+   * {@linkcode CallCredentials.mask} for a text of any size, off the main
+   * thread when it is large, within the call's guard budget.
+   *
+   * @param text response text
+   * @param guard the worker pool and the call's budget
+   * @returns the text as the skill may see it
+   * @throws {RpcError} Timeout once the call's budget is spent
+   */
+  async maskOffThread(text: string, guard: OffThreadGuard): Promise<string> {
+    return this.masked
+      ? await this.#offThread(
+        text,
+        guard,
+        (l) => l.placeholder,
+        (t) => this.mask(t),
+      )
+      : text;
+  }
+
+  /**
+   * {@linkcode CallCredentials.redact} for a text of any size (a
+   * recording's body), off the main thread when it is large, within the
+   * call's guard budget.
+   *
+   * @param text any text
+   * @param guard the worker pool and the call's budget
+   * @returns the text with `[secret]` in place of each value
+   * @throws {RpcError} Timeout once the call's budget is spent
+   */
+  async redactOffThread(text: string, guard: OffThreadGuard): Promise<string> {
+    return await this.#offThread(
+      text,
+      guard,
+      () => "[secret]",
+      (t) => this.redact(t),
+    );
+  }
+
+  async #offThread(
+    text: string,
+    guard: OffThreadGuard,
+    replacement: (loaded: Loaded) => string,
+    inline: (text: string) => string,
+  ): Promise<string> {
+    const left = guard.budgetMs - this.#guardSpentMs;
+    if (left <= 0) throw this.#budgetSpent(guard.budgetMs);
+    if (text.length < INLINE_GUARD_CHARS) {
+      const started = performance.now();
+      const out = inline(text);
+      this.#guardSpentMs += performance.now() - started;
+      return out;
+    }
+    try {
+      const done = await guard.pool.scrub(
+        this.#guarded(replacement),
+        text,
+        left,
+      );
+      this.#guardSpentMs += done.ms;
+      return done.text;
+    } catch (error) {
+      if (error instanceof GuardJobError && error.reason === "budget") {
+        this.#guardSpentMs = guard.budgetMs;
+        throw this.#budgetSpent(guard.budgetMs);
+      }
+      throw new RpcError(
+        ErrorCode.InternalError,
+        `The reflection guard failed on a response (${
+          (error as Error).message
+        }); the response is withheld`,
+        { check: "reflection_guard" },
+      );
+    }
+  }
+
+  #budgetSpent(budgetMs: number): RpcError {
+    return new RpcError(
+      ErrorCode.Timeout,
+      `The reflection guard spent this call's budget of ${budgetMs} ms on its responses; the response is withheld, and so is every further one of this call. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
+      { check: "reflection_guard", budget_ms: budgetMs },
+    );
+  }
+
+  /**
    * Removes every real value (in every form the
    * {@linkcode ReflectionGuard} finds) and every placeholder from text
    * bound for a log, an audit line, an error or a result.
@@ -350,11 +453,13 @@ export class CallCredentials {
   }
 
   #guard(replacement: (loaded: Loaded) => string): ReflectionGuard {
-    return new ReflectionGuard(
-      this.#loaded.filter((l) => l.value.length >= MIN_GUARD_CHARS).map((
-        loaded,
-      ) => ({ value: loaded.value, replacement: replacement(loaded) })),
-    );
+    return new ReflectionGuard(this.#guarded(replacement));
+  }
+
+  #guarded(replacement: (loaded: Loaded) => string): GuardedSecret[] {
+    return this.#loaded.filter((l) => l.value.length >= MIN_GUARD_CHARS).map((
+      loaded,
+    ) => ({ value: loaded.value, replacement: replacement(loaded) }));
   }
 }
 

@@ -11,8 +11,12 @@ export {
   CallCredentials,
   type CarriedCredential,
   type CredentialValue,
+  DEFAULT_GUARD_BUDGET_MS,
+  INLINE_GUARD_CHARS,
+  type OffThreadGuard,
   type RequestTarget,
 } from "./call_credentials.ts";
+export { GuardPool } from "./guard_pool.ts";
 export type { CredentialScope } from "./credential_scope.ts";
 export { ONE_PLACEHOLDER, PLACEHOLDER } from "./placeholder.ts";
 export {

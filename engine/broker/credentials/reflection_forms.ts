@@ -1,13 +1,20 @@
 /**
- * The forms of a secret the reflection guard searches for, prepared once
- * per secret: the value (ASCII lower case: matching ignores case), with
- * `+` for spaces, its base64 and base64url forms at the three byte
- * alignments, its bytes in hexadecimal, and, for a value of
- * {@linkcode PARTIAL_MIN_CHARS} or more, the aligned chunks a run of half
- * of it must contain (a truncated echo).
+ * The forms of the secrets the reflection guard searches for, prepared
+ * once per set of secrets as the patterns of one automaton: each value
+ * (with `+` for spaces), its forms through every chain of encodings of
+ * `reflection_chains.ts` (base64 of the percent-encoded value and so on),
+ * and, for a value of {@linkcode PARTIAL_MIN_CHARS} or more, the aligned
+ * chunks a run of half of it must contain (a truncated echo).
+ *
+ * A form longer than {@linkcode PATTERN_CHARS} is searched for by its
+ * first that many characters and followed from there character by
+ * character, so the automaton stays small while a long form is still
+ * replaced whole (or as far as it matches).
  *
  * @module
  */
+import { AhoCorasick } from "./aho_corasick.ts";
+import { chainForms } from "./reflection_chains.ts";
 
 /** One secret to find, and what replaces it. */
 export interface GuardedSecret {
@@ -20,42 +27,100 @@ export interface GuardedSecret {
 /** A value this long or longer is also found by any run of half of it. */
 export const PARTIAL_MIN_CHARS = 12;
 
+/** Longest pattern in the automaton; longer forms are followed past it. */
+export const PATTERN_CHARS = 96;
+
+/** What a pattern stands for: a whole form, or a chunk of the value. */
+export type PatternUse =
+  | { kind: "form"; secret: number; form: string }
+  | { kind: "chunk"; secret: number; at: number };
+
 /** A secret ready to search for. */
-export interface Prepared {
-  replacement: string;
+export interface PreparedSecret {
   /** The value, ASCII lower case. */
   lower: string;
-  /** Whole forms searched for: the value and its base64 fragments. */
-  needles: string[];
   /** Shortest run of the value that counts as an echo (Infinity: none). */
   partial: number;
-  /** Aligned pieces of the value whose hits are extended into runs. */
-  chunks: { at: number; text: string }[];
 }
 
+/** The automaton over every secret's patterns, and what each pattern is. */
+export interface PreparedSecrets {
+  secrets: PreparedSecret[];
+  automaton: AhoCorasick;
+  /** Per pattern index, every use of it (several forms may share a start). */
+  uses: PatternUse[][];
+}
+
+/** Prepared sets kept (most recently used last). */
+const CACHED_SETS = 16;
+
 /**
- * Prepares a secret: its whole forms and its chunks.
- *
- * @param secret the value and its replacement
- * @returns what the search looks for
+ * Recently prepared sets, by their values: a connection's calls reuse one
+ * set, and preparing it (about a thousand forms per value) costs far more
+ * than a scan. It holds what the calls held: values and their forms, in
+ * the engine's memory only.
  */
-export function prepare(secret: GuardedSecret): Prepared {
-  const { value, replacement } = secret;
-  const lower = asciiLower(value);
-  const needles = new Set([lower]);
-  if (value.includes(" ")) needles.add(lower.replaceAll(" ", "+"));
-  for (const form of base64Fragments(value)) needles.add(asciiLower(form));
-  needles.add(hex(value));
-  const partial = value.length >= PARTIAL_MIN_CHARS
-    ? Math.max(PARTIAL_MIN_CHARS, Math.ceil(value.length / 2))
-    : Infinity;
-  return {
-    replacement,
-    lower,
-    needles: [...needles].filter((n) => n.length >= Math.min(4, lower.length)),
-    partial,
-    chunks: chunksOf(lower, partial),
+const cache = new Map<string, PreparedSecrets>();
+
+/**
+ * Prepares the secrets: their forms and chunks in one automaton (from the
+ * cache when the same values were prepared recently).
+ *
+ * @param values the values (none empty)
+ * @returns the automaton and the meaning of each pattern
+ */
+export function prepare(values: string[]): PreparedSecrets {
+  const key = values.map((v) => `${v.length}:${v}`).join("");
+  const cached = cache.get(key);
+  if (cached) {
+    cache.delete(key);
+    cache.set(key, cached);
+    return cached;
+  }
+  const prepared = prepareNew(values);
+  cache.set(key, prepared);
+  if (cache.size > CACHED_SETS) cache.delete(cache.keys().next().value!);
+  return prepared;
+}
+
+function prepareNew(values: string[]): PreparedSecrets {
+  const byPattern = new Map<string, PatternUse[]>();
+  const use = (pattern: string, entry: PatternUse) => {
+    const list = byPattern.get(pattern);
+    if (list) list.push(entry);
+    else byPattern.set(pattern, [entry]);
   };
+  const secrets = values.map((value, secret) => {
+    const lower = asciiLower(value);
+    for (const form of formsOf(value, lower)) {
+      use(form.slice(0, PATTERN_CHARS), { kind: "form", secret, form });
+    }
+    const partial = value.length >= PARTIAL_MIN_CHARS
+      ? Math.max(PARTIAL_MIN_CHARS, Math.ceil(value.length / 2))
+      : Infinity;
+    for (const chunk of chunksOf(lower, partial)) {
+      use(chunk.text, { kind: "chunk", secret, at: chunk.at });
+    }
+    return { lower, partial };
+  });
+  const patterns = [...byPattern.keys()];
+  return {
+    secrets,
+    automaton: new AhoCorasick(patterns),
+    uses: patterns.map((p) => byPattern.get(p)!),
+  };
+}
+
+/** The value, with `+` for spaces, and its chain forms; at least 4 characters (or the value). */
+function formsOf(value: string, lower: string): Set<string> {
+  const forms = new Set([lower]);
+  if (value.includes(" ")) forms.add(lower.replaceAll(" ", "+"));
+  const bytes = String.fromCharCode(...new TextEncoder().encode(value));
+  for (const form of chainForms(bytes)) forms.add(form);
+  for (const form of forms) {
+    if (form.length < Math.min(4, lower.length)) forms.delete(form);
+  }
+  return forms;
 }
 
 /**
@@ -83,33 +148,4 @@ function chunksOf(
     chunks.push({ at, text: lower.slice(at, at + size) });
   }
   return chunks;
-}
-
-/**
- * The base64 and base64url characters that encode the value whatever
- * bytes come before and after it: for each of the three alignments, the
- * characters decided by the value's bytes alone.
- */
-function base64Fragments(value: string): string[] {
-  const bytes = new TextEncoder().encode(value);
-  const out: string[] = [];
-  for (let pad = 0; pad < 3; pad++) {
-    const padded = new Uint8Array(pad + bytes.length);
-    padded.set(bytes, pad);
-    const encoded = btoa(String.fromCharCode(...padded));
-    const first = Math.ceil((8 * pad) / 6);
-    const last = Math.floor((8 * padded.length) / 6);
-    if (last - first < 4) continue;
-    const fragment = encoded.slice(first, last);
-    out.push(fragment, fragment.replaceAll("+", "-").replaceAll("/", "_"));
-  }
-  return out;
-}
-
-/** The value's UTF-8 bytes in hexadecimal (a hex dump or debug echo). */
-function hex(value: string): string {
-  return Array.from(
-    new TextEncoder().encode(value),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }

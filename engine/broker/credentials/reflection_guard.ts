@@ -1,11 +1,14 @@
 /**
  * Finds a secret in text that a skill will read, in every form the skill
- * could turn back into the value, and replaces each occurrence.
+ * could turn back into the value, and replaces each occurrence — in time
+ * linear in the text, whatever the text.
  *
  * A server that reflects a request (an echo endpoint, an error message, a
- * redirect URL) hands back what the broker substituted: raw, or encoded
- * on the way. The guard reads the text through decoding views, each
- * keeping a map from its characters back to the text's:
+ * redirect URL, a pagination cursor) hands back what the broker
+ * substituted: raw, or encoded on the way, possibly through a chain of
+ * encodings (base64 of the percent-encoded value). The guard reads the
+ * text through decoding views, each keeping a map from its characters
+ * back to the text's:
  *
  * - the text itself;
  * - percent escapes (either hex case), HTML character references
@@ -14,47 +17,68 @@
  *   characters dropped (UTF-16 or UTF-32 bytes read as a one-byte or UTF-8
  *   charset), up to three rounds (double encoding);
  * - when the text holds characters past U+00FF, each UTF-16 code unit read
- *   as two bytes, low first and high first (UTF-8 bytes read as UTF-16),
- *   then decoded as above.
+ *   as two bytes, low first and high first (UTF-8 bytes read as UTF-16).
  *
- * In each view it looks for the value, its base64 and base64url forms at
- * the three byte alignments (a value inside a longer encoded blob), its
- * bytes in hexadecimal, and,
- * for a value of 12 characters or more, any run of at least half of it
- * (a truncated echo in an error message). Matching ignores case.
- *
- * This file is the search and the replacement; the views are decoded in
- * `reflection_views.ts`, the forms of each secret prepared in
- * `reflection_forms.ts`.
+ * In each view one Aho–Corasick automaton (`aho_corasick.ts`) finds, in a
+ * single pass, every prepared form of every secret (`reflection_forms.ts`):
+ * the value, its forms through every chain of up to three encodings that
+ * ends in base64/base64url (any alignment), hex or UTF-16
+ * (`reflection_chains.ts`), and, for a value of 12 characters or more,
+ * the chunks of which a run of at least half of it (a truncated echo) is
+ * grown. Matching ignores case. The views bound the work: at most four
+ * decodings of the text and two byte-pair readings, each at most twice
+ * the text's length, each scanned once.
  *
  * @module
  */
 
+import type { AhoCorasick } from "./aho_corasick.ts";
 import {
-  asciiLower,
   type GuardedSecret,
   prepare,
-  type Prepared,
+  type PreparedSecrets,
 } from "./reflection_forms.ts";
-import { baseViews, unescapeView, type View } from "./reflection_views.ts";
+import {
+  baseViews,
+  origin,
+  unescapeView,
+  type View,
+} from "./reflection_views.ts";
 
-export { type GuardedSecret, PARTIAL_MIN_CHARS } from "./reflection_forms.ts";
+export {
+  type GuardedSecret,
+  PARTIAL_MIN_CHARS,
+  PATTERN_CHARS,
+} from "./reflection_forms.ts";
 
-/** Decoding rounds per view (a value percent-encoded twice is found). */
+/** Decoding rounds of the text (a value percent-encoded twice is found). */
 const ROUNDS = 3;
 
 /** Rescans after replacing (a replacement can join two halves of nothing). */
-const PASSES = 3;
+const PASSES = 2;
 
 /**
  * Finds and replaces secrets in text bound for a skill.
  */
 export class ReflectionGuard {
-  #secrets: Prepared[];
+  #replacements: string[];
+  #prepared: PreparedSecrets | undefined;
 
   /** @param secrets the values to find and their replacements */
   constructor(secrets: GuardedSecret[]) {
-    this.#secrets = secrets.filter((s) => s.value !== "").map(prepare);
+    const kept = secrets.filter((s) => s.value !== "");
+    this.#replacements = kept.map((s) => s.replacement);
+    this.#prepared = kept.length > 0
+      ? prepare(kept.map((s) => s.value))
+      : undefined;
+  }
+
+  /** How many patterns the automaton holds, and its trie nodes (for the docs and the bench). */
+  get size(): { patterns: number; nodes: number } {
+    return {
+      patterns: this.#prepared?.uses.length ?? 0,
+      nodes: this.#prepared?.automaton.nodes ?? 0,
+    };
   }
 
   /**
@@ -65,10 +89,10 @@ export class ReflectionGuard {
    * @returns the text with no findable secret left
    */
   scrub(text: string): string {
-    if (this.#secrets.length === 0 || text === "") return text;
+    if (!this.#prepared || text === "") return text;
     let out = text;
     for (let pass = 0; pass < PASSES; pass++) {
-      const spans = this.#find(out);
+      const spans = this.#find(out, this.#prepared);
       if (spans.length === 0) break;
       out = replaceSpans(out, spans);
     }
@@ -82,22 +106,25 @@ export class ReflectionGuard {
    * @returns true when something would be replaced
    */
   holds(text: string): boolean {
-    return this.#secrets.length > 0 && text !== "" &&
-      this.#find(text).length > 0;
+    return this.#prepared !== undefined && text !== "" &&
+      this.#find(text, this.#prepared).length > 0;
   }
 
-  #find(text: string): Span[] {
+  #find(text: string, prepared: PreparedSecrets): Span[] {
     const spans: Span[] = [];
-    for (const base of baseViews(text)) {
-      let view: View | undefined = base;
-      for (let round = 0; view && round <= ROUNDS; round++) {
-        const lower = asciiLower(view.text);
-        for (const secret of this.#secrets) {
-          findIn(lower, view.map, secret, spans);
-        }
-        view = round < ROUNDS ? unescapeView(view) : undefined;
-      }
+    const add = (view: View, secret: number, start: number, end: number) =>
+      spans.push({
+        start: origin(view, start),
+        end: origin(view, end),
+        replacement: this.#replacements[secret]!,
+      });
+    const [base, ...pairs] = baseViews(text);
+    let view: View | undefined = base;
+    for (let round = 0; view && round <= ROUNDS; round++) {
+      findIn(view, prepared, add);
+      view = round < ROUNDS ? unescapeView(view) : undefined;
     }
+    for (const pair of pairs) findIn(pair, prepared, add);
     return spans;
   }
 }
@@ -108,71 +135,82 @@ interface Span {
   replacement: string;
 }
 
-/** Where a secret shows in one view (view text ASCII lower case), as spans of the text. */
-function findIn(
-  view: string,
-  map: (index: number) => number,
-  secret: Prepared,
-  spans: Span[],
-): void {
-  const add = (start: number, end: number) =>
-    spans.push({
-      start: map(start),
-      end: map(end),
-      replacement: secret.replacement,
-    });
-  findWholeForms(view, secret, add);
-  findPartialRuns(view, secret, add);
-}
+type AddSpan = (view: View, secret: number, start: number, end: number) => void;
 
-/** Every occurrence of each whole form (the value, base64, hex). */
-function findWholeForms(
-  view: string,
-  secret: Prepared,
-  add: (start: number, end: number) => void,
-): void {
-  for (const needle of secret.needles) {
-    for (
-      let i = view.indexOf(needle);
-      i >= 0;
-      i = view.indexOf(needle, i + 1)
-    ) {
-      add(i, i + needle.length);
-    }
-  }
-}
-
-/** Every run of at least `partial` characters of the value, grown out from a chunk's hit. */
-function findPartialRuns(
-  view: string,
-  secret: Prepared,
-  add: (start: number, end: number) => void,
-): void {
-  const value = secret.lower;
-  for (const chunk of secret.chunks) {
-    let covered = -1;
-    for (
-      let i = view.indexOf(chunk.text);
-      i >= 0;
-      i = view.indexOf(chunk.text, i + 1)
-    ) {
-      if (i < covered) continue;
-      let left = 0;
-      while (
-        chunk.at - left > 0 && i - left > 0 &&
-        view[i - left - 1] === value[chunk.at - left - 1]
-      ) left++;
-      let right = chunk.text.length;
-      while (
-        chunk.at + right < value.length && i + right < view.length &&
-        view[i + right] === value[chunk.at + right]
-      ) right++;
-      if (left + right >= secret.partial) {
-        add(i - left, i + right);
-        covered = i + right;
+/** Every form and every long enough run of each secret in one view. */
+function findIn(view: View, prepared: PreparedSecrets, add: AddSpan): void {
+  const { automaton, uses, secrets } = prepared;
+  const text = view.text;
+  // Per secret, past this position a form was already followed (finds
+  // that start inside it are the same value): each character is followed
+  // once per secret, which keeps the work linear.
+  // Forms that share their first characters are all followed from a find.
+  const formCovered = new Int32Array(secrets.length);
+  const formFrom = new Int32Array(secrets.length).fill(-1);
+  const runCovered = new Int32Array(secrets.length);
+  automaton.scan(text, (pattern, end) => {
+    const start = end - automaton.lengths[pattern]!;
+    for (const use of uses[pattern]!) {
+      if (use.kind === "form") {
+        const secret = use.secret;
+        if (start < formCovered[secret]! && start !== formFrom[secret]) {
+          continue;
+        }
+        const stop = follow(automaton, text, end, use.form, end - start);
+        add(view, secret, start, stop);
+        formFrom[secret] = start;
+        formCovered[secret] = Math.max(formCovered[secret]!, stop);
+      } else if (start >= runCovered[use.secret]!) {
+        const secret = secrets[use.secret]!;
+        const run = grow(automaton, text, { start, end }, secret.lower, use.at);
+        if (run.end - run.start >= secret.partial) {
+          add(view, use.secret, run.start, run.end);
+          runCovered[use.secret] = run.end;
+        }
       }
     }
-  }
+  });
+}
+
+/** How far past `end` the text goes on matching `form` from its character `from`. */
+function follow(
+  automaton: AhoCorasick,
+  text: string,
+  end: number,
+  form: string,
+  from: number,
+): number {
+  let i = end, k = from;
+  while (
+    k < form.length && i < text.length &&
+    automaton.same(text.charCodeAt(i), form.charCodeAt(k))
+  ) i++, k++;
+  return i;
+}
+
+/** The run of the value around a chunk found at text[found] (the chunk at value index `at`). */
+function grow(
+  automaton: AhoCorasick,
+  text: string,
+  found: { start: number; end: number },
+  value: string,
+  at: number,
+): { start: number; end: number } {
+  const { start, end } = found;
+  let left = 0;
+  while (
+    at - left > 0 && start - left > 0 &&
+    automaton.same(
+      text.charCodeAt(start - left - 1),
+      value.charCodeAt(at - left - 1),
+    )
+  ) left++;
+  let right = end, k = at + (end - start);
+  while (
+    k < value.length && right < text.length &&
+    automaton.same(text.charCodeAt(right), value.charCodeAt(k))
+  ) right++, k++;
+  return { start: start - left, end: right };
 }
 
 function replaceSpans(text: string, spans: Span[]): string {

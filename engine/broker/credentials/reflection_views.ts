@@ -9,39 +9,68 @@
  * @module
  */
 
-/** A decoding of the text: `map(i)` is where view character i starts in the text. */
+/**
+ * A decoding of the text: `map[i]` is where view character i starts in
+ * the text (`map[text.length]` is the end); no map means the text itself.
+ */
 export interface View {
   text: string;
-  map: (index: number) => number;
+  map?: Int32Array;
 }
+
+/** Where view position `i` lies in the original text. */
+export function origin(view: View, i: number): number {
+  return view.map ? view.map[i]! : i;
+}
+
+/** Between two runs in a byte-pair view: a character no pattern holds. */
+const RUN_BREAK = 0xffff;
 
 /**
  * The text, and its UTF-16 code units read as byte pairs (low byte first
- * and high byte first) when it holds any past U+00FF.
+ * and high byte first) when it holds any past U+00FF. The byte-pair views
+ * hold only the runs of such characters (what UTF-8 bytes read as UTF-16
+ * become), each unit as two characters, so their length is twice the
+ * wide characters at most, whatever else the text holds. They are
+ * searched as they are; escapes inside them are covered by the chain
+ * forms.
  *
  * @param text the text a skill would receive
- * @returns the views to start decoding from
+ * @returns the views to search, the first to decode further
  */
 export function baseViews(text: string): View[] {
-  const views: View[] = [{ text, map: (i) => i }];
+  const views: View[] = [{ text }];
   if (!/[\u0100-\uffff]/.test(text)) return views;
-  const units = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
-  const low = new Uint8Array(units.buffer);
-  const high = new Uint8Array(low.length);
-  for (let i = 0; i + 1 < low.length; i += 2) {
-    high[i] = low[i + 1]!;
-    high[i + 1] = low[i]!;
+  const low: number[] = [], high: number[] = [], at: number[] = [];
+  let inRun = false;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x100) {
+      if (inRun) low.push(RUN_BREAK), high.push(RUN_BREAK), at.push(i);
+      inRun = false;
+      continue;
+    }
+    inRun = true;
+    low.push(unit & 0xff, unit >> 8);
+    high.push(unit >> 8, unit & 0xff);
+    at.push(i, i);
   }
-  // Each byte as one character (windows-1252 maps every byte to one).
-  const bytes = new TextDecoder("windows-1252");
-  const map = (i: number) => Math.min(i >> 1, text.length);
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  at.push(text.length);
+  const map = Int32Array.from(at);
   views.push(
-    { text: bytes.decode(little ? low : high), map },
-    { text: bytes.decode(little ? high : low), map },
+    { text: charsOf(low), map },
+    { text: charsOf(high), map },
   );
   return views;
+}
+
+/** Character codes to a string, in slices (no argument list too long). */
+function charsOf(codes: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < codes.length; i += 8192) {
+    parts.push(String.fromCharCode(...codes.slice(i, i + 8192)));
+  }
+  return parts.join("");
 }
 
 const ESCAPES: Record<string, string> = {
@@ -102,17 +131,39 @@ const ENTITIES: Record<string, string> = {
 };
 
 const ENTITY = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,9});)/y;
-const HEX2 = /^[0-9a-fA-F]{2}$/;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
 
-/** One escape decoded: its text and the index just past it. */
+/** The value of hex digits text[from, from + count), or -1. */
+function hexAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 48 && c <= 57
+      ? c - 48
+      : c >= 97 && c <= 102
+      ? c - 87
+      : c >= 65 && c <= 70
+      ? c - 55
+      : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/** One escape decoded: its text (empty: dropped) and the index just past it. */
 interface Decoded {
   decoded: string;
   end: number;
 }
 
+const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const utf16 = new TextDecoder(little ? "utf-16le" : "utf-16be");
+
 /**
  * One round of decoding, or undefined when the view has nothing to decode.
+ * The decoded text is written as UTF-16 units with, per unit, where it
+ * starts in the original text (never longer than the view: every escape
+ * is at least as long as what it decodes to).
  *
  * @param view the view to decode
  * @returns the decoded view, mapped back to the original text
@@ -120,31 +171,48 @@ interface Decoded {
 export function unescapeView(view: View): View | undefined {
   const text = view.text;
   if (!/[%&\\\0]/.test(text)) return undefined;
-  const out = new MappedText(text);
-  for (let i = 0; i < text.length; i++) {
-    const escape = decodeAt(text, i);
-    if (!escape) continue;
-    out.emit(escape.decoded, i, escape.end);
-    i = escape.end - 1;
+  const units = new Uint16Array(text.length);
+  const map = new Int32Array(text.length + 1);
+  let length = 0, decodedAny = false;
+  for (let i = 0; i < text.length;) {
+    const c = text.charCodeAt(i);
+    const escape = c === 0 || c === 37 || c === 38 || c === 92
+      ? decodeAt(text, i, c)
+      : undefined;
+    if (!escape) {
+      units[length] = c;
+      map[length++] = i++;
+      continue;
+    }
+    decodedAny = true;
+    for (let k = 0; k < escape.decoded.length; k++) {
+      units[length] = escape.decoded.charCodeAt(k);
+      map[length++] = i;
+    }
+    i = escape.end;
   }
-  return out.finish(view.map);
+  if (!decodedAny) return undefined;
+  map[length] = text.length;
+  const parent = view.map;
+  if (parent) { for (let k = 0; k <= length; k++) map[k] = parent[map[k]!]!; }
+  return {
+    text: utf16.decode(units.subarray(0, length)),
+    map: map.subarray(0, length + 1),
+  };
 }
 
-/** The escape that starts at `i`, if one does. */
-function decodeAt(text: string, i: number): Decoded | undefined {
-  const c = text[i];
-  if (c === "\0") return { decoded: "", end: i + 1 };
-  if (c === "%") return decodePercent(text, i);
-  if (c === "&") return decodeEntity(text, i);
-  if (c === "\\") return decodeBackslash(text, i);
-  return undefined;
+/** The escape that starts at `i` (character code `c`), if one does. */
+function decodeAt(text: string, i: number, c: number): Decoded | undefined {
+  if (c === 0) return { decoded: "", end: i + 1 };
+  if (c === 37) return decodePercent(text, i);
+  if (c === 38) return decodeEntity(text, i);
+  return decodeBackslash(text, i);
 }
 
 function decodePercent(text: string, i: number): Decoded | undefined {
-  if (!HEX2.test(text.slice(i + 1, i + 3))) return undefined;
-  const byte = parseInt(text.slice(i + 1, i + 3), 16);
-  // Multi-byte UTF-8 stays escaped: the whole-form needles cover it.
-  if (byte >= 0x80) return undefined;
+  const byte = hexAt(text, i + 1, 2);
+  // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
+  if (byte < 0 || byte >= 0x80) return undefined;
   return { decoded: String.fromCharCode(byte), end: i + 3 };
 }
 
@@ -163,50 +231,14 @@ function decodeEntity(text: string, i: number): Decoded | undefined {
 function decodeBackslash(text: string, i: number): Decoded | undefined {
   const next = text[i + 1] ?? "";
   if (next in ESCAPES) return { decoded: ESCAPES[next]!, end: i + 2 };
-  if (next === "u" && HEX4.test(text.slice(i + 2, i + 6))) {
-    const code = parseInt(text.slice(i + 2, i + 6), 16);
-    return { decoded: String.fromCharCode(code), end: i + 6 };
-  }
-  if (next === "x" && HEX2.test(text.slice(i + 2, i + 4))) {
-    const code = parseInt(text.slice(i + 2, i + 4), 16);
-    return { decoded: String.fromCharCode(code), end: i + 4 };
-  }
-  return undefined;
-}
-
-/** The decoded text being written, with where each of its characters came from. */
-class MappedText {
-  #text: string;
-  #parts: string[] = [];
-  #map: Int32Array;
-  #length = 0;
-  /** Start of the text not yet copied. */
-  #run = 0;
-
-  constructor(text: string) {
-    this.#text = text;
-    this.#map = new Int32Array(text.length + 1);
-  }
-
-  /** Copies the text up to `from`, then writes `decoded` for text[from, to). */
-  emit(decoded: string, from: number, to: number): void {
-    if (this.#run < from) {
-      this.#parts.push(this.#text.slice(this.#run, from));
-      for (let k = this.#run; k < from; k++) this.#map[this.#length++] = k;
-    }
-    this.#parts.push(decoded);
-    for (let k = 0; k < decoded.length; k++) this.#map[this.#length++] = from;
-    this.#run = to;
-  }
-
-  /** The view, mapped through its parent's map; undefined when nothing was decoded. */
-  finish(parent: (index: number) => number): View | undefined {
-    if (this.#run === 0) return undefined;
-    const text = this.#text;
-    this.#parts.push(text.slice(this.#run));
-    for (let k = this.#run; k < text.length; k++) this.#map[this.#length++] = k;
-    this.#map[this.#length] = text.length;
-    const map = this.#map;
-    return { text: this.#parts.join(""), map: (i) => parent(map[i]!) };
-  }
+  const code = next === "u"
+    ? hexAt(text, i + 2, 4)
+    : next === "x"
+    ? hexAt(text, i + 2, 2)
+    : -1;
+  if (code < 0) return undefined;
+  return {
+    decoded: String.fromCharCode(code),
+    end: i + (next === "u" ? 6 : 4),
+  };
 }

@@ -13,6 +13,7 @@
 import { type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { OriginMap } from "./origin_map.ts";
 import { PinnedConnector } from "./pinned_connector.ts";
+import { DEFAULT_GUARD_BUDGET_MS, GuardPool } from "../credentials/mod.ts";
 import { resolveTarget } from "./request_target.ts";
 import { checkEgressPolicy, checkHopPolicy } from "./request_policy.ts";
 import { recordResponse, replayFromTape, tapeKey } from "./request_tape.ts";
@@ -52,6 +53,12 @@ export interface HttpBrokerOptions {
   resolve?: Resolver;
   /** Extra root certificates (PEM), for tests with a private CA. */
   caCerts?: string[];
+  /**
+   * Milliseconds of reflection-guard work one call may spend on its
+   * responses, read at each request (`prefs http.guard_budget_ms`;
+   * default {@linkcode DEFAULT_GUARD_BUDGET_MS}).
+   */
+  guardBudgetMs?: () => number;
 }
 
 /**
@@ -66,6 +73,7 @@ export interface HttpBrokerOptions {
 export class HttpBroker {
   #options: HttpBrokerOptions;
   #connector: PinnedConnector;
+  #guards = new GuardPool();
 
   /** @param options origin maps and seams */
   constructor(options: HttpBrokerOptions) {
@@ -73,8 +81,9 @@ export class HttpBroker {
     this.#connector = new PinnedConnector({ caCerts: options.caCerts });
   }
 
-  /** Closes the connector's tunnel. */
+  /** Closes the connector's tunnel and ends the guard workers. */
   async close(): Promise<void> {
+    this.#guards.close();
     await this.#connector.close();
   }
 
@@ -131,14 +140,19 @@ export class HttpBroker {
           request = next;
           continue;
         }
+        const offThread = {
+          pool: this.#guards,
+          budgetMs: this.#options.guardBudgetMs?.() ?? DEFAULT_GUARD_BUDGET_MS,
+        };
         const result = await guardResponse(
           response,
           request,
           credentials,
           deadline,
           trace,
+          offThread,
         );
-        recordResponse(tape, key, result, credentials);
+        await recordResponse(tape, key, result, credentials, offThread);
         return withJar(session, result);
       } finally {
         connection.route?.release();

@@ -151,14 +151,18 @@ export class HttpTape {
    * @param request the request key
    * @param response what the skill received
    * @param redact replaces real values (the call's `redact`)
+   * @param options `bodyRedacted`: the body went through `redact` already
+   *   (off the main thread); its placeholders are still replaced
    */
   add(
     request: TapeRequest,
     response: TapeResponse,
     redact: (text: string) => string = (text) => text,
+    options: { bodyRedacted?: boolean } = {},
   ): void {
     if (this.#exchanges.length >= MAX_EXCHANGES) return;
     const clean = secretFree(redact);
+    const cleanBody = options.bodyRedacted ? secretFree((text) => text) : clean;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(response.headers)) {
       headers[clean(name)] = clean(value);
@@ -170,7 +174,7 @@ export class HttpTape {
         ok: response.ok,
         url: clean(response.url),
         headers,
-        body: clean(response.body),
+        body: cleanBody(response.body),
       },
     });
   }

@@ -2,11 +2,13 @@
  * The stage that guards a brokered HTTP request's final response before
  * the skill reads it: the body read under the size cap and the deadline
  * (none for HEAD), and every real credential value in the URL, header
- * names and values and body masked back to its placeholder.
+ * names and values and body masked back to its placeholder. A large body
+ * is masked on a guard worker thread within the call's guard budget, so
+ * it costs no other client time on the engine's main thread.
  *
  * @module
  */
-import type { CallCredentials } from "../credentials/mod.ts";
+import type { CallCredentials, OffThreadGuard } from "../credentials/mod.ts";
 import { readBody } from "./http_parts.ts";
 import type { Deadline } from "./request_deadline.ts";
 import type { HopRequest, HttpResponse, HttpTrace } from "./http_types.ts";
@@ -19,8 +21,10 @@ import type { HopRequest, HttpResponse, HttpTrace } from "./http_types.ts";
  * @param credentials the call's credentials, for masking
  * @param deadline the request's time limit
  * @param trace the trace to fill (bytesIn)
+ * @param guard the guard workers and the call's budget
  * @returns status, ok, URL, lower-case headers and body, masked
- * @throws {RpcError} Forbidden past the size cap, Timeout
+ * @throws {RpcError} Forbidden past the size cap, Timeout (also past the
+ *   call's guard budget)
  */
 export async function guardResponse(
   response: Response,
@@ -28,6 +32,7 @@ export async function guardResponse(
   credentials: CallCredentials | undefined,
   deadline: Deadline,
   trace: HttpTrace,
+  guard: OffThreadGuard,
 ): Promise<HttpResponse> {
   const { url } = request;
   const read = request.method === "HEAD"
@@ -36,12 +41,15 @@ export async function guardResponse(
   trace.bytesIn = read.bytes;
   const mask = (text: string) => credentials?.mask(text) ?? text;
   const headers = maskedHeaders(response.headers, mask);
+  const body = credentials
+    ? await credentials.maskOffThread(read.text, guard)
+    : read.text;
   return {
     status: response.status,
     ok: response.ok,
     url: mask(url.href),
     headers,
-    body: mask(read.text),
+    body,
   };
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CallCredentials } from "../credentials/mod.ts";
+import type { CallCredentials, OffThreadGuard } from "../credentials/mod.ts";
 import { requestBody } from "./http_parts.ts";
 import { HttpTape, type TapeRequest } from "./http_tape.ts";
 import type { RequestTarget } from "./request_target.ts";
@@ -58,23 +58,30 @@ export function replayFromTape(
 /**
  * Adds a final response to a recording tape, redacted and without its
  * `Set-Cookie` header (cookies are credentials: never in a recording).
+ * The body is redacted on a guard worker when large (within the call's
+ * guard budget), the short fields on the main thread.
  *
  * @param tape the tape, if the call has one
  * @param key the request's key (present whenever the tape is)
  * @param result the response the skill gets
  * @param credentials the call's credentials, for redaction
+ * @param guard the guard workers and the call's budget
  */
-export function recordResponse(
+export async function recordResponse(
   tape: HttpTape | undefined,
   key: TapeRequest | undefined,
   result: HttpResponse,
   credentials: CallCredentials | undefined,
-): void {
-  tape?.add(
-    key!,
-    withoutCookies(result),
-    (text) => credentials?.redact(text) ?? text,
-  );
+  guard: OffThreadGuard,
+): Promise<void> {
+  if (!tape) return;
+  const body = credentials
+    ? await credentials.redactOffThread(result.body, guard)
+    : result.body;
+  const redact = (text: string) => credentials?.redact(text) ?? text;
+  tape.add(key!, withoutCookies({ ...result, body }), redact, {
+    bodyRedacted: true,
+  });
 }
 
 function withoutCookies(response: HttpResponse): HttpResponse {

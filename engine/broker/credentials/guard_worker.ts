@@ -1,0 +1,47 @@
+/**
+ * The reflection guard's worker thread: scrubs one text per message, off
+ * the engine's main thread, and answers with the result and the time it
+ * took. Prepared secret sets are cached here as on the main thread
+ * (`reflection_forms.ts`), so a connection's calls prepare theirs once.
+ *
+ * This module is loaded by `new Worker` from `guard_pool.ts`; it imports
+ * only files of this folder (the engine task grants read access to it:
+ * a worker's modules are read as files).
+ *
+ * @module
+ */
+import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
+
+/** One job: the secrets with their replacements, and the text. */
+export interface GuardJob {
+  id: number;
+  secrets: GuardedSecret[];
+  text: string;
+}
+
+/** One answer: the scrubbed text and the milliseconds the scrub took. */
+export interface GuardAnswer {
+  id: number;
+  text?: string;
+  error?: string;
+  ms: number;
+}
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<GuardJob>) => void) | null;
+  postMessage(answer: GuardAnswer): void;
+};
+
+scope.onmessage = ({ data }) => {
+  const started = performance.now();
+  try {
+    const text = new ReflectionGuard(data.secrets).scrub(data.text);
+    scope.postMessage({ id: data.id, text, ms: performance.now() - started });
+  } catch (error) {
+    scope.postMessage({
+      id: data.id,
+      error: String((error as Error)?.message ?? error),
+      ms: performance.now() - started,
+    });
+  }
+};

@@ -1,0 +1,117 @@
+/**
+ * Figures: the reflection guard (`--only guard`). Its cost on a 5 MiB
+ * body crafted against it (`tests/_crafted_bodies.ts`), against one
+ * `indexOf` of the key over the same body; and another connection's
+ * `graph.list` while a hostile call (the chain-thief skill) pushes twelve
+ * such bodies through the engine, against `graph.list` with nothing else
+ * running — both in this run.
+ *
+ * @module
+ */
+import { CallCredentials } from "../../engine/broker/mod.ts";
+import { craftedBody } from "../../tests/_crafted_bodies.ts";
+import { REPO_ROOT } from "../../tests/_task_command.ts";
+import type { BenchContext } from "./context.ts";
+import { quantile } from "./figures.ts";
+import { timed } from "./measure.ts";
+
+const KEY = "sk-bench/guard+KEY=4f2e9a0c&z";
+const BODY_BYTES = 5 * 1024 * 1024;
+
+/** Measures the guard in this process, then its effect on another client. */
+export async function reflectionGuardFigures(
+  context: BenchContext,
+): Promise<void> {
+  const { quick, figures } = context;
+  const body = craftedBody(BODY_BYTES);
+  const credentials = new CallCredentials(true);
+  credentials.add({
+    domain: "bench.test",
+    value: KEY,
+    scope: { domain: "bench.test" },
+  });
+  credentials.mask("warm up: prepares the key's forms");
+  const runs = quick ? 3 : 10;
+  const scan = await timed(() => Promise.resolve(body.indexOf(KEY)), runs);
+  const guard = await timed(
+    () => Promise.resolve(credentials.mask(body)),
+    runs,
+  );
+  figures.record(
+    "reflection guard on a 5 MiB crafted body (one thread)",
+    "ms",
+    guard,
+    { name: "indexOf of the key over the same body", samples: scan },
+    "≤ 50 ms",
+  );
+  await graphListUnderPush(context, body, quick ? 4 : 12);
+}
+
+/** graph.list on one client while another runs a call that pushes crafted bodies. */
+async function graphListUnderPush(
+  { figures, client, engine }: BenchContext,
+  body: string,
+  bodies: number,
+): Promise<void> {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => new Response(body),
+  );
+  try {
+    await client.call("prefs.set", {
+      key: "http.origin_map",
+      value: {
+        "https://api.chain.test": `http://127.0.0.1:${server.addr.port}`,
+      },
+    });
+    // This figure is about the other connection, not the budget.
+    await client.call("prefs.set", {
+      key: "http.guard_budget_ms",
+      value: 600_000,
+    });
+    await client.call("secrets.set", {
+      domain: "chain.test",
+      value: { key: KEY },
+    });
+    await client.call("skills.add", {
+      path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
+    });
+    const other = await engine.client();
+    const list = () => other.call("graph.list", { shape: "task", limit: 50 });
+    const idle = await timed(list, 500);
+    let running = true;
+    const push = client.call("skills.run", {
+      skill: "chain-thief",
+      tool: "push",
+      params: { count: bodies },
+    }).then(
+      () => "completed",
+      (error) => `failed: ${(error as Error).message.slice(0, 80)}`,
+    ).finally(() => running = false);
+    const loaded: number[] = [];
+    while (running) loaded.push(...await timed(list, 1));
+    // deno-lint-ignore no-console
+    console.error(`  the pushing call ${await push}`);
+    figures.record(
+      `graph.list on another connection while a call pushes ${bodies} crafted 5 MiB bodies`,
+      "ms",
+      loaded,
+      { name: "graph.list, nothing else running", samples: idle },
+    );
+    figures.add({
+      name:
+        `graph.list p99 on another connection during that push (${loaded.length} calls)`,
+      unit: "ms",
+      median: quantile(loaded, 0.99),
+      p90: quantile(loaded, 0.99),
+      baseline: {
+        name: "graph.list p99, nothing else running",
+        median: quantile(idle, 0.99),
+      },
+      ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
+      target: "≤ 50 ms",
+    });
+  } finally {
+    await server.shutdown();
+  }
+}
