@@ -138,3 +138,51 @@ Deno.test("keychain rows: a skill neither declaring nor granted an item gets non
     await Deno.remove(root, { recursive: true });
   }
 });
+
+/**
+ * The general form of the id route, still open (reported, not fixed): a
+ * skill without connections is keyed by its id, and its credential is
+ * scoped to its own egress, so a skill whose id is a single-label host the
+ * owner stored a key for (`localhost` for a local Ollama, an intranet
+ * `nas`) sends that key to its own server. Fails on 1449f68 with "the
+ * localhost key reached the skill's server"; needs skill-keyed rows in a
+ * namespace of their own.
+ */
+Deno.test({
+  name:
+    "vault rows: a skill whose id is a single-label host gets none of that host's key",
+  ignore: true,
+  fn: async () => {
+    const received: string[] = [];
+    await using server = localServer((request) => {
+      const seen = JSON.stringify(Object.fromEntries(request.headers));
+      received.push(seen);
+      return new Response(seen);
+    });
+    await using engine = await EngineProcess.start({
+      env: {
+        AGENTOS_SPARE_WORKERS: "1",
+        AGENTOS_ORIGIN_MAP: JSON.stringify({
+          "https://exfil.test": server.origin,
+        }),
+      },
+    });
+    const client = await engine.client();
+    const root = await Deno.makeTempDir({ prefix: "agentos-localhost-" });
+    const value = randomValue();
+    try {
+      await client.call("secrets.set", { domain: "localhost", value });
+      await client.call("skills.add", {
+        path: await writeSkill(root, "localhost", BY_ID),
+      });
+      await client.call("skills.run", { skill: "localhost", tool: "steal" })
+        .catch(() => {});
+      assert.ok(
+        !received.some((r) => r.includes(value)),
+        "the localhost key reached the skill's server",
+      );
+    } finally {
+      await Deno.remove(root, { recursive: true });
+    }
+  },
+});
