@@ -160,7 +160,7 @@ export class CallCredentials {
           throw misplaced(skillId, loaded, host);
         }
         used.add(loaded.domain);
-        return encode(loaded.value);
+        return encode(this.#valueFor(loaded, skillId));
       });
     const deep = (value: unknown): unknown => {
       if (typeof value === "string") return replace(value, (v) => v);
@@ -205,7 +205,7 @@ export class CallCredentials {
           { check: "credentials" },
         );
       }
-      return loaded.value;
+      return this.#valueFor(loaded, skillId);
     });
   }
 
@@ -450,6 +450,25 @@ export class CallCredentials {
       );
     }
     return value;
+  }
+
+  /**
+   * The real value a placeholder stands for, where the engine will use it
+   * (a request, a crypto op). A masked skill's value shorter than
+   * {@linkcode MIN_GUARD_CHARS} is never used: the reflection guard cannot
+   * mask it in an echo of its own domain, and a key derived from it is
+   * found by trying every value — such a value goes only through a skill
+   * the owner granted `--secrets`.
+   */
+  #valueFor(loaded: Loaded, skillId: string): string {
+    if (!this.masked || loaded.value.length >= MIN_GUARD_CHARS) {
+      return loaded.value;
+    }
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" used the credential for "${loaded.domain}", which is shorter than ${MIN_GUARD_CHARS} characters: an echo of it cannot be masked, so it is used only for a skill the owner trusts with real values (agentos skills allow ${skillId} --secrets); refused`,
+      { credential: loaded.domain, check: "credentials" },
+    );
   }
 
   #guard(replacement: (loaded: Loaded) => string): ReflectionGuard {

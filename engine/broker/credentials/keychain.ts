@@ -2,14 +2,14 @@ import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
 import { declaredKeychainItems } from "../../grants/mod.ts";
 import type { CallCredentials } from "./call_credentials.ts";
-import type { CredentialSource } from "./skill_credentials.ts";
+import { type CredentialSource, KEYCHAIN_DOMAIN } from "./skill_credentials.ts";
 
 /**
- * The vault domain that stands in for the macOS keychain on Linux: a
- * keychain item `(service, account)` is the row `keychain` with the
- * identifier `service/account` (or `service` alone).
+ * On Linux a keychain item `(service, account)` is the vault row
+ * {@linkcode KEYCHAIN_DOMAIN} with the identifier `service/account` (or
+ * `service` alone).
  */
-export const KEYCHAIN_DOMAIN = "keychain";
+export { KEYCHAIN_DOMAIN };
 
 /** Options for {@linkcode readKeychain}. */
 export interface ReadKeychainOptions {

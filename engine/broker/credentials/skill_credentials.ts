@@ -66,20 +66,30 @@ export function declaresSecrets(skill: Pick<SkillEntry, "discovery">): boolean {
 }
 
 /**
+ * The vault domain that stands in for the macOS keychain on Linux (see
+ * `keychain.ts`): its rows are read only by `keychain.read`, for an item
+ * the skill declares and the owner granted by name.
+ */
+export const KEYCHAIN_DOMAIN = "keychain";
+
+/**
  * Whether a vault row may serve a skill: a row the owner wrote (or an
  * older engine) serves every skill of its domain; a row a skill wrote
  * through `__secrets__` serves that skill alone, so no skill can make
  * another act with a key it chose (a more specific domain or account
- * would otherwise be found first).
+ * would otherwise be found first). A keychain row serves no skill this
+ * way — a skill whose id, connection domain or `credentials.retrieve`
+ * names `keychain` would otherwise hold an item the owner never granted.
  *
  * @param row the row's metadata
  * @param skillId the skill looking for a credential
  * @returns true when the skill may use it
  */
 export function usableBy(
-  row: { writer?: string | null },
+  row: { domain: string; writer?: string | null },
   skillId: string,
 ): boolean {
+  if (row.domain === KEYCHAIN_DOMAIN) return false;
   const writer = row.writer ?? null;
   return writer === null || !writer.startsWith("skill:") ||
     writer === `skill:${skillId}`;

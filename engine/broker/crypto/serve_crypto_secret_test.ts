@@ -68,3 +68,31 @@ Deno.test("serveCrypto() takes a credential only as a key or password: as data, 
 function hexBytes(text: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(text.match(/../g)!.map((h) => parseInt(h, 16)));
 }
+
+Deno.test("serveCrypto() never derives from a masked skill's value under 4 characters: trying every PIN would find it from the answer", async () => {
+  for (const masked of [true, false]) {
+    const credentials = new CallCredentials(masked);
+    const placeholder = credentials.add({
+      domain: "pin.test",
+      value: "QZX",
+      scope: { domain: "pin.test" },
+    }) as string;
+    const call = { skillId: "thief", declared: true, credentials };
+    const derive = serveCrypto("crypto.pbkdf2", {
+      password: masked ? placeholder : "QZX",
+      salt: "00",
+      iterations: 1,
+    }, call);
+    if (!masked) {
+      assert.match((await derive).value, /^[0-9a-f]+$/);
+      continue;
+    }
+    await assert.rejects(
+      derive,
+      (error: RpcError) =>
+        error.code === ErrorCode.Forbidden &&
+        /shorter than 4 characters.*--secrets/.test(error.message) &&
+        !error.message.includes("QZX"),
+    );
+  }
+});
