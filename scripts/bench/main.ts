@@ -5,8 +5,9 @@
  *
  *   deno task bench [--quick] [--only name,name]
  *
- * Names: status, ingest, list, calls, mcp, process, leaks, guard, bridge. Each
- * figure lives in a file of its own next to this runner.
+ * Names: status, ingest, list, calls, mcp, catalog, confinement, process,
+ * leaks, guard, bridge. Each figure lives in a file of its own next to this
+ * runner; the run ends with a README-ready table (readme_table.ts).
  *
  * @module
  */
@@ -15,6 +16,8 @@ import { parseArgs } from "node:util";
 import { EngineProcess } from "../../tests/_engine_process.ts";
 import { bridgeLines } from "./bridge.ts";
 import { callFigures } from "./calls.ts";
+import { catalogCallFigures } from "./catalog_call.ts";
+import { confinementFigures } from "./confinement_cost.ts";
 import type { BenchContext } from "./context.ts";
 import { Figures } from "./figures.ts";
 import { graphListFigures } from "./graph_list.ts";
@@ -27,6 +30,7 @@ import { statusFigures } from "./status.ts";
 import { packagesFigure } from "./packages.ts";
 import { reflectionGuardFigures } from "./reflection_guard.ts";
 import { printTable } from "./table.ts";
+import { currentCommit, printReadmeTable } from "./readme_table.ts";
 import { hostLoad, measureOrSay } from "./unmeasured.ts";
 
 /** The named groups of figures, in the order they run and print. */
@@ -37,6 +41,8 @@ const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
   ["list", graphListFigures],
   ["calls", callFigures],
   ["mcp", mcpFigures],
+  ["catalog", catalogCallFigures],
+  ["confinement", confinementFigures],
   ["process", async (context) => {
     await startupFigures(context);
     await memoryFigures(context);
@@ -76,6 +82,12 @@ async function main(): Promise<void> {
       load(hostLoad())
     } (${loadBefore.cores} cores): not idle-machine figures unless both are near 0.`,
   );
+  const commit = await currentCommit();
+  printReadmeTable(
+    figures.list,
+    { date: started, loadBefore, loadAfter: hostLoad() },
+    commit,
+  );
   if (bridge.length > 0) {
     console.log(`\nBridge (tests/bridge_bench.ts):\n${bridge.join("\n")}`);
   }
@@ -86,6 +98,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         date: started.toISOString(),
+        commit,
         quick,
         host: { before: loadBefore, after: hostLoad() },
         figures: figures.list,

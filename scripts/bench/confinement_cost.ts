@@ -1,0 +1,206 @@
+/**
+ * Figures of the confinement's own cost on the cold path (`--only
+ * confinement`), and where a cold call's time goes. Every variant runs
+ * interleaved with the others, many times, on one real `Sandbox` (the
+ * engine's own command lines, opened as the engine opens it):
+ *
+ * - bare `bwrap … true`: the worker's namespaces and mounts, nothing else;
+ * - fully confined `true`: the launcher, the call's cgroup (made ahead by
+ *   the keeper, joined), the seccomp filter and, under a root engine,
+ *   `setpriv` — the worker's exact command with `true` for the
+ *   interpreter; the same without the cgroup splits out its join;
+ * - a cold call's stages: the bare sandboxed interpreter start, the fully
+ *   confined one, and the confined worker up to `ready` (the SDK imported).
+ *
+ * The confinement's cost is the difference of medians (target ≤ 1 ms).
+ *
+ * @module
+ */
+import {
+  bwrapArgv,
+  DEFAULT_LIMITS,
+  inspectPython,
+  Sandbox,
+  type SandboxCommand,
+  type SandboxIdentity,
+} from "../../engine/sandbox/mod.ts";
+import { WorkerProcess } from "../../engine/workers/mod.ts";
+import { realPython, REPO_ROOT } from "../../tests/_task_command.ts";
+import { bareStart } from "./bare_start.ts";
+import type { BenchContext } from "./context.ts";
+import { quantile } from "./figures.ts";
+import { run } from "./measure.ts";
+
+/** Where `true` is bound inside (the interpreter's prefixes may not hold one). */
+const TRUE_INSIDE = "/.agentos-true";
+
+/**
+ * `args` running `true` instead of the interpreter: everything after the
+ * interpreter's path goes, and `true` is bound before `/proc` is mounted
+ * (the root is still writable there).
+ */
+function runningTrue(args: string[], executable: string): string[] {
+  const out = args.slice(0, args.lastIndexOf(executable));
+  out.splice(out.indexOf("--proc"), 0, "--ro-bind", hostTrue(), TRUE_INSIDE);
+  return [...out, TRUE_INSIDE];
+}
+
+function hostTrue(): string {
+  for (const path of ["/usr/bin/true", "/bin/true"]) {
+    try {
+      if (Deno.statSync(path).isFile) return path;
+    } catch { /* next */ }
+  }
+  throw new Error("no true program on this host");
+}
+
+/** Cgroup releases: batched off the path, as after a call's answer. */
+const RELEASES: Promise<unknown>[] = [];
+
+/** Runs a sandbox command to its end; its cgroup is released off the path. */
+async function runCommand(command: SandboxCommand, args = command.args) {
+  const { success } = await new Deno.Command(command.program, {
+    args,
+    env: command.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  RELEASES.push(command.release());
+  if (!success) throw new Error("a confined start failed");
+}
+
+/** The launcher's arguments with no cgroup to join (`n` = 0). */
+function withoutCgroup(args: string[]): string[] {
+  // -c SCRIPT $0 filter n dirs…: n sits at index 4.
+  const n = Number(args[4]);
+  return [...args.slice(0, 4), "0", ...args.slice(5 + n)];
+}
+
+/** The variants, each a start to time; all built before any is timed. */
+async function variants(sandbox: Sandbox, identity: SandboxIdentity) {
+  const python = realPython();
+  const runtime = await inspectPython(python, `${REPO_ROOT}/python`);
+  const exe = runtime.executable;
+  // Bubblewrap alone: the engine's namespaces and identity without setpriv.
+  const bare = runningTrue(
+    bwrapArgv({
+      runtime,
+      sdkDir: `${REPO_ROOT}/python`,
+      identity: identity === "setpriv" ? "plain" : identity,
+      tmpBytes: DEFAULT_LIMITS.tmpBytes,
+      shmBytes: DEFAULT_LIMITS.shmBytes,
+      seccomp: false,
+      pythonArgs: [],
+    }),
+    exe,
+  );
+  const script = () =>
+    sandbox.command({ kind: "script", source: "pass", files: [] });
+  const sandboxedPython = await bareStart(true);
+  return {
+    "bare bwrap … true": () => run(["bwrap", ...bare]),
+    "fully confined true": () => {
+      const c = script();
+      return runCommand(c, runningTrue(c.args, exe));
+    },
+    "confined true, no cgroup": () => {
+      const c = script();
+      return runCommand(c, withoutCgroup(runningTrue(c.args, exe)));
+    },
+    "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
+    "fully confined python -I -S -c pass": () => runCommand(script()),
+    "confined worker to ready (SDK imported)": async () => {
+      const worker = WorkerProcess.spawn(sandbox.command({ kind: "worker" }));
+      await worker.ready;
+      // Stopped and reaped off the path, like a release.
+      RELEASES.push(worker.kill(0).then(() => 0));
+    },
+  };
+}
+
+/** Measures the confinement's cost and a cold call's stages. */
+export async function confinementFigures(
+  { quick, figures }: BenchContext,
+): Promise<void> {
+  const runs = quick ? 40 : 150;
+  const dir = await Deno.makeTempDir();
+  const sandbox = await Sandbox.open({
+    python: realPython(),
+    sdkDir: `${REPO_ROOT}/python`,
+    filterPath: `${dir}/seccomp.bpf`,
+  });
+  try {
+    if (sandbox.kind !== "bubblewrap") {
+      throw new Error(`no bubblewrap sandbox here: ${sandbox.detail}`);
+    }
+    const status = sandbox.status() as {
+      containment?: { identity?: SandboxIdentity };
+    };
+    const all = await variants(
+      sandbox,
+      status.containment?.identity ?? "userns",
+    );
+    const samples = new Map<string, number[]>();
+    for (const name of Object.keys(all)) samples.set(name, []);
+    for (let i = 0; i < runs; i++) {
+      for (const [name, start] of Object.entries(all)) {
+        const t = performance.now();
+        await start();
+        samples.get(name)!.push(performance.now() - t);
+      }
+    }
+    recordConfinement(figures, samples);
+  } finally {
+    await Promise.allSettled(RELEASES.splice(0));
+    await sandbox.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function recordConfinement(
+  figures: BenchContext["figures"],
+  samples: Map<string, number[]>,
+): void {
+  const get = (name: string) => samples.get(name)!;
+  const median = (name: string) => quantile(get(name), 0.5);
+  const bareTrue = {
+    name: "bare bwrap … true",
+    samples: get("bare bwrap … true"),
+  };
+  figures.record(
+    "fully confined true (launcher, cgroup, seccomp, setpriv)",
+    "ms",
+    get("fully confined true"),
+    bareTrue,
+  );
+  const diff = (a: string, b: string) => median(a) - median(b);
+  figures.add({
+    name:
+      "confinement's own cost on the cold path (median fully confined true − median bare bwrap … true)",
+    unit: "ms",
+    median: diff("fully confined true", "bare bwrap … true"),
+    p90: quantile(get("fully confined true"), 0.9) -
+      quantile(get("bare bwrap … true"), 0.9),
+    target: "≤ 1 ms",
+  });
+  figures.add({
+    name: "  of which joining the call's cgroup (median with − median without)",
+    unit: "ms",
+    median: diff("fully confined true", "confined true, no cgroup"),
+    p90: NaN,
+  });
+  const pythonStart = {
+    name: "bare sandboxed start",
+    samples: get("bare sandboxed python -I -S -c pass"),
+  };
+  for (
+    const name of [
+      "fully confined python -I -S -c pass",
+      "confined worker to ready (SDK imported)",
+    ]
+  ) {
+    figures.record(`cold path: ${name}`, "ms", get(name), pythonStart);
+  }
+}
