@@ -33,11 +33,27 @@ export interface LinkCallOptions {
    * how cancellation reaches a skill's process.
    */
   dedicated?: boolean;
-  /** Notifications the engine sends on a dedicated connection (progress). */
-  onNotification?: (method: string, params: unknown) => void;
+  /**
+   * Notifications the engine sends on a dedicated connection (progress, a
+   * sampling request); `reply` calls the engine on that same connection.
+   */
+  onNotification?: EngineNotificationHandler;
   /** Fail instead of starting an engine when none answers (background polls). */
   noStart?: boolean;
 }
+
+/** Calls the engine on the connection a notification came in on. */
+export type EngineReply = (
+  method: string,
+  params: Record<string, unknown>,
+) => Promise<unknown>;
+
+/** Hears the engine's notifications on one call's connection. */
+export type EngineNotificationHandler = (
+  method: string,
+  params: unknown,
+  reply: EngineReply,
+) => void;
 
 /** No engine answers and none could be started. */
 export class EngineUnavailableError extends Error {
@@ -201,15 +217,22 @@ export class EngineLink {
   }
 
   async #open(
-    onNotification?: (method: string, params: unknown) => void,
+    onNotification?: EngineNotificationHandler,
     noStart = false,
   ): Promise<RpcClient> {
     if (this.#closed) {
       throw new EngineUnavailableError("The proxy is shutting down");
     }
-    const connect = () =>
-      RpcClient.connect(this.#paths.socket, {
-        onNotification,
+    let opened: RpcClient | undefined;
+    // Answers go back on the connection the notification came in on.
+    const reply: EngineReply = (method, params) =>
+      opened
+        ? opened.call(method, params, { timeoutMs: 30_000 })
+        : Promise.reject(new Error("The engine connection is not open"));
+    const connect = async () =>
+      opened = await RpcClient.connect(this.#paths.socket, {
+        onNotification: onNotification &&
+          ((method, params) => onNotification(method, params, reply)),
         onClose: () => {
           if (this.#shared?.closed) {
             this.#shared = undefined;

@@ -29,6 +29,7 @@ const log = new McpLog(paths.mcpLog, {
 });
 const pollMs = Number(Deno.env.get("AGENTOS_MCP_POLL_MS") ?? "");
 const linkTtlMs = Number(Deno.env.get("AGENTOS_MCP_LINK_TTL_MS") ?? "");
+const askTimeoutMs = Number(Deno.env.get("AGENTOS_MCP_ASK_TIMEOUT_MS") ?? "");
 
 const link = new EngineLink(paths, {
   onEvent: (message, fields) => {
@@ -45,6 +46,7 @@ const proxy = new McpProxy({
     ? pollMs
     : undefined,
   credentialLinkTtlMs: linkTtlMs >= 1000 ? linkTtlMs : undefined,
+  askTimeoutMs: askTimeoutMs >= 500 ? askTimeoutMs : undefined,
 });
 const traffic = new TrafficLog(log);
 const transport = new StdioTransport({

@@ -12,6 +12,7 @@ import {
 } from "./_sdk.ts";
 import { RpcError, VERSION } from "../engine/mod.ts";
 import { CredentialPrompt } from "./credential_prompt.ts";
+import { ClientSampling } from "./client_sampling.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
 import { CallProgress, type ProgressContext } from "./call_progress.ts";
 import { ChangePoll } from "./change_poll.ts";
@@ -31,6 +32,9 @@ import type { ToolSpec } from "./tool_spec.ts";
 export const MAX_ARGUMENT_CHARS = 8 * 1024 * 1024;
 /** Longest tool result text before it is cut (with a note saying so). */
 export const MAX_RESULT_CHARS = 1024 * 1024;
+/** Engine methods whose skills may ask the client's model (sampling). */
+const SAMPLES = new Set(["skills.run", "capability.invoke"]);
+
 /** Default interval of the skills-change poll behind `tools/list_changed`. */
 export const DEFAULT_POLL_MS = 2000;
 
@@ -44,6 +48,8 @@ export interface McpProxyOptions {
   pollMs?: number;
   /** Life of a credential link, in ms (default 10 minutes). */
   credentialLinkTtlMs?: number;
+  /** Longest wait for the client's model or the person's answer, in ms (default 2 minutes). */
+  askTimeoutMs?: number;
 }
 
 /** What a tool call needs of the SDK's request context: progress and cancellation. */
@@ -72,6 +78,7 @@ export class McpProxy {
   #catalog: ToolCatalog;
   #changes: ChangePoll;
   #credentials: CredentialPrompt;
+  #sampling: ClientSampling;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** @param options engine link, log and poll interval */
@@ -100,6 +107,9 @@ export class McpProxy {
         ttlMs: options.credentialLinkTtlMs,
       },
     );
+    this.#sampling = new ClientSampling(this.server, this.#log, {
+      timeoutMs: options.askTimeoutMs,
+    });
     this.#changes = new ChangePoll({
       server: this.server,
       catalog: this.#catalog,
@@ -235,15 +245,23 @@ export class McpProxy {
       heartbeatMs: tool.long ? 5000 : undefined,
     });
     await progress.start();
+    const params = tool.params(args, this.#actor());
+    // A skill's `llm` may ask this client's model, on this call's connection.
+    if (tool.long && this.#sampling.supported && SAMPLES.has(tool.method)) {
+      params.clientModel = true;
+    }
     const call = () =>
       this.#link.call(
         tool.method,
-        tool.params(args, this.#actor()),
+        params,
         {
           signal: extra.signal,
           retrySafe: tool.retrySafe,
           dedicated: tool.long,
-          onNotification: (method, params) => {
+          onNotification: (method, params, reply) => {
+            if (this.#sampling.handle(method, params, reply, extra.signal)) {
+              return;
+            }
             if (method === "skills.progress") progress.fromEngine(params);
           },
           timeoutMs: tool.long ? undefined : 60_000,

@@ -12,7 +12,12 @@ import {
   type ParamReader,
   type RequestContext,
 } from "../rpc/mod.ts";
-import type { CapabilityBroker } from "../broker/mod.ts";
+import type {
+  CapabilityBroker,
+  ClientModel,
+  ClientModelDesk,
+} from "../broker/mod.ts";
+import { booleanParam } from "./skill_params.ts";
 import type { RunRequest } from "../workers/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
 
@@ -25,7 +30,10 @@ export interface CapabilityMethodsContext {
   /** Cancellation and progress for one request. */
   callOptions: (
     ctx: RequestContext,
-  ) => Pick<RunRequest, "signal" | "onProgress">;
+    clientModel?: ClientModel,
+  ) => Pick<RunRequest, "signal" | "onProgress" | "clientModel">;
+  /** The MCP clients' models (sampling), for calls that offer theirs. */
+  clientModels?: ClientModelDesk;
 }
 
 /**
@@ -57,9 +65,17 @@ export function capabilityMethods(
         skill: noSkillParam,
         name: param.string(),
         params: param.optionalObject(),
+        clientModel: booleanParam(false),
       },
-      async ({ name, params }, request) =>
-        await capabilities.invoke(name, params, callOptions(request)),
+      async ({ name, params, clientModel }, request) =>
+        await capabilities.invoke(
+          name,
+          params,
+          callOptions(
+            request,
+            clientModel ? context.clientModels?.channel(request) : undefined,
+          ),
+        ),
     ),
   };
 }

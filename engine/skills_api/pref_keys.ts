@@ -1,6 +1,6 @@
 import { didYouMean } from "../closest_word.ts";
 import { invalidParams } from "../errors.ts";
-import { parseOriginMap } from "../broker/mod.ts";
+import { CLIENT_MODEL_PROVIDER, parseOriginMap } from "../broker/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 
 /** One preference the engine reads: `agentos prefs list` shows them all. */
@@ -24,7 +24,7 @@ export const PREF_KEYS: readonly PrefKey[] = [
   {
     key: "capability.<name>",
     meaning:
-      "The skill tried first for a capability (e.g. capability.llm openai-compatible); the others follow",
+      "The skill tried first for a capability (e.g. capability.llm openai-compatible); the others follow. capability.llm mcp-sampling: the model of the MCP client whose tool call started the work",
     default: null,
   },
   {
@@ -65,6 +65,8 @@ export function checkPref(
   value: unknown,
   context: PrefContext,
 ): void {
+  // The MCP client's model is built in: no skill needs to provide llm.
+  if (key === "capability.llm" && value === CLIENT_MODEL_PROVIDER) return;
   if (key.startsWith("capability.")) {
     checkCapabilityPref(key.slice("capability.".length), value, context);
     return;

@@ -8,7 +8,7 @@
 import { didYouMean } from "../closest_word.ts";
 import { ErrorCode, invalidParams, RpcError } from "../errors.ts";
 import { type MethodTable, param, type RequestContext } from "../rpc/mod.ts";
-import { HttpTape } from "../broker/mod.ts";
+import { type ClientModel, HttpTape } from "../broker/mod.ts";
 import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
 import type { RunRequest } from "../workers/mod.ts";
 import type { SkillsHandlerContext } from "./skills_context.ts";
@@ -29,6 +29,8 @@ export function skillRunMethods(ctx: SkillsHandlerContext): MethodTable {
       skill: param.string(),
       tool: param.string(),
       params: param.optionalObject(),
+      // The proxy's client declared sampling: `llm` may ask its model.
+      clientModel: booleanParam(false),
     }, (params, request) => runSkill(ctx, params, request)),
     "skills.test": ctx.needsSandbox({
       skill: skillParam(ctx.registry),
@@ -43,14 +45,18 @@ export function skillRunMethods(ctx: SkillsHandlerContext): MethodTable {
  * The cancellation and progress of one request, for the skill calls it makes.
  *
  * @param request the request
- * @returns its signal, and progress sent as `skills.progress` notifications
+ * @param clientModel the model of the MCP client that made it, if it offers one
+ * @returns its signal, progress sent as `skills.progress` notifications,
+ *   and the client's model
  */
 export function callOptions(
   request: RequestContext,
-): Pick<RunRequest, "signal" | "onProgress"> {
+  clientModel?: ClientModel,
+): Pick<RunRequest, "signal" | "onProgress" | "clientModel"> {
   return {
     signal: request.signal,
     onProgress: (report) => request.notify("skills.progress", report),
+    ...(clientModel ? { clientModel } : {}),
   };
 }
 
@@ -61,15 +67,19 @@ async function runSkill(
     skill: string;
     tool: string;
     params: Record<string, unknown>;
+    clientModel: boolean;
   },
   request: RequestContext,
 ) {
+  const model = params.clientModel
+    ? ctx.clientModels?.channel(request)
+    : undefined;
   const run = await ctx.runner.run({
     skill: params.skill,
     tool: params.tool,
     params: params.params,
     remember: params.remember,
-    ...callOptions(request),
+    ...callOptions(request, model),
   });
   const notice = placeholderNotice(params.skill, run.result);
   return {

@@ -5,7 +5,11 @@
  *
  * @module
  */
-import { type CapabilityBroker, parseTemplate } from "../broker/mod.ts";
+import {
+  type CapabilityBroker,
+  type ClientModelDesk,
+  parseTemplate,
+} from "../broker/mod.ts";
 import {
   type CheckedProblem,
   checkSkill,
@@ -59,6 +63,8 @@ export interface SkillsMethodsContext {
   runGrants?: RunGrantStore;
   /** The owner's `--read` grants (for `skills.list`). */
   readGrants?: ReadGrantStore;
+  /** The MCP clients' models (sampling), for calls that offer theirs. */
+  clientModels?: ClientModelDesk;
 }
 
 /** The context with what the handlers share. */

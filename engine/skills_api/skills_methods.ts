@@ -62,6 +62,7 @@ export function registerSkillsMethods(
       capabilities: context.capabilities,
       ready: ctx.ready,
       callOptions,
+      clientModels: context.clientModels,
     }),
   );
   registerTable(

@@ -16,6 +16,7 @@ import type {
   CredentialSource,
   HttpBroker,
 } from "../broker/mod.ts";
+import { ClientModelDesk } from "../broker/mod.ts";
 import type { SkillGrantStore } from "../grants/mod.ts";
 import type { SkillRegistry } from "../skills/mod.ts";
 import {
@@ -25,6 +26,7 @@ import {
 } from "../workers/mod.ts";
 import { registerTable } from "../rpc/mod.ts";
 import { registerSkillsMethods } from "./skills_methods.ts";
+import { clientModelMethods } from "./client_model_methods.ts";
 import { packagesMethods } from "./packages_methods.ts";
 import { hostGrantMethods } from "./host_grant_methods.ts";
 import {
@@ -171,7 +173,10 @@ function registerMethods(
   parts: MethodParts,
 ): void {
   const { registry, loaded, grants } = parts;
+  const clientModels = new ClientModelDesk();
+  registerTable(engine.dispatcher, clientModelMethods(clientModels));
   registerSkillsMethods(engine.dispatcher, {
+    clientModels,
     registry,
     runner: parts.runner,
     capabilities: parts.capabilities,

@@ -74,6 +74,7 @@ export function callDispatches(
         chain,
         signal: links.ended,
         tape: request.tape,
+        clientModel: request.clientModel,
       }),
   });
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { ErrorCode, RpcError } from "../errors.ts";
-import type { HttpTape, InvokeResult } from "../broker/mod.ts";
+import type { ClientModel, HttpTape, InvokeResult } from "../broker/mod.ts";
 
 /** What a nested call carries over from the calling run. */
 interface CallContext {
@@ -14,6 +14,8 @@ interface CallContext {
   signal?: AbortSignal;
   /** Record brokered HTTP to it, or answer from it without the network. */
   tape?: HttpTape;
+  /** The calling MCP session's model: nested work keeps its origin. */
+  clientModel?: ClientModel;
 }
 
 /** Longest chain of capability calls: a call at this depth cannot call further. */
@@ -73,6 +75,7 @@ export async function nestedCall(
     exclude: chain,
     signal: call.signal,
     tape: call.tape,
+    clientModel: call.clientModel,
   });
   checks.cycle = "none";
   checks.provider = out.provider.skill;

@@ -11,6 +11,7 @@ import type { Logger } from "../logger.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type {
   AuditSink,
+  ClientModel,
   CredentialSource,
   HttpBroker,
   HttpTape,
@@ -41,6 +42,8 @@ export interface RunRequest {
   chain?: string[];
   /** Record brokered HTTP to it, or answer from it without the network. */
   tape?: HttpTape;
+  /** The model of the MCP client whose tool call started the work (sampling). */
+  clientModel?: ClientModel;
 }
 
 /** What a run gave. */

@@ -7,6 +7,11 @@ import type { SettingsStore } from "../../graph/mod.ts";
 import { credentialState } from "../credentials/mod.ts";
 import { callUrl, declaredUrls } from "./url_patterns.ts";
 import { routeByUrl } from "./url_routing.ts";
+import {
+  askClientModel,
+  clientModelServes,
+  isConfigured,
+} from "./client_model_llm.ts";
 
 /** One provider of a capability, in the order it would be tried. */
 export interface Provider {
@@ -46,7 +51,7 @@ const PROVIDER_FAULT =
 
 /** Options for {@linkcode CapabilityBroker.invoke}. */
 export type InvokeOptions =
-  & Pick<ToolRun, "signal" | "onProgress" | "chain" | "tape">
+  & Pick<ToolRun, "signal" | "onProgress" | "chain" | "tape" | "clientModel">
   & {
     /** Skills that may not serve this call (the callers: no cycles). */
     exclude?: string[];
@@ -162,6 +167,13 @@ export class CapabilityBroker {
     const url = callUrl(params);
     const all = this.#ordered(name, url);
     const providers = all.filter((p) => !exclude.includes(p.skill.id));
+    const preferred = this.#settings.get(`prefs.capability.${name}`);
+    const configured = () =>
+      all.filter((p) => isConfigured(p.skill, p.tool, this.#vaultDomains()))
+        .length;
+    if (clientModelServes(name, options.clientModel, preferred, configured)) {
+      return await this.#askClientModel(options.clientModel, params, options);
+    }
     if (all.length === 0) {
       throw new RpcError(
         ErrorCode.NotFound,
@@ -222,6 +234,21 @@ export class CapabilityBroker {
       }`,
       { attempts },
     );
+  }
+
+  /** `llm` answered by the calling MCP client's model (client_model_llm.ts). */
+  async #askClientModel(
+    model: NonNullable<InvokeOptions["clientModel"]>,
+    params: Record<string, unknown>,
+    options: InvokeOptions,
+  ): Promise<InvokeResult> {
+    const provider = { skill: "mcp-sampling", tool: "sampling/createMessage" };
+    return {
+      result: await askClientModel(model, params, options.signal),
+      provider,
+      attempts: [{ ...provider, ok: true }],
+      records: { created: 0, updated: 0, warnings: [], ids: [] },
+    };
   }
 
   /**

@@ -19,6 +19,12 @@ export {
 } from "./capability_broker.ts";
 export { checkCapabilityCall } from "./call_policy.ts";
 export {
+  type CallConnection,
+  type ClientModel,
+  ClientModelDesk,
+} from "./client_model.ts";
+export { CLIENT_MODEL_PROVIDER } from "./client_model_llm.ts";
+export {
   type RecordCounts,
   type ToolRun,
   type ToolRunner,

@@ -1,4 +1,5 @@
 import type { HttpTape } from "../http/mod.ts";
+import type { ClientModel } from "./client_model.ts";
 
 /** What was written to the graph by one call's returned records. */
 export interface RecordCounts {
@@ -27,6 +28,8 @@ export interface ToolRun {
   chain?: string[];
   /** Record brokered HTTP to it, or answer from it without the network. */
   tape?: HttpTape;
+  /** The model of the MCP client whose tool call started the work (sampling). */
+  clientModel?: ClientModel;
 }
 
 /**
