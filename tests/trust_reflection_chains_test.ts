@@ -5,8 +5,9 @@
  * them. Against main at 3230f0f every chain ending in base64, base64url
  * or hex passed the guard (21 of the 64 two-step chains and 294 of the
  * 512 three-step ones; `tests/trust_reflection_chains_test.ts` failed
- * there with "base64(percent(key)) reached the skill"). The chains land
- * with w3's guard (issue #24 item 6); until then this test is skipped.
+ * there with "base64(percent(key)) reached the skill"); the chained guard
+ * (issue #24 item 6, engine/broker/credentials/reflection_chains.ts) holds
+ * them.
  */
 import assert from "node:assert/strict";
 import { oneSecret, recordingServer, testBroker } from "./_trust_broker.ts";
@@ -44,7 +45,6 @@ const CHAINS: Record<string, [(v: string) => string, (s: string) => string]> = {
 Deno.test({
   name:
     "reflection chains: a composed encoding of the key echoed by its own domain reaches the skill masked",
-  ignore: true, // until w3's chained guard lands (see the header)
   fn: async (t) => {
     await using server = recordingServer((request, url) => {
       const value = request.headers.get("x-key") ?? "";
