@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ListQuery } from "../engine/graph/mod.ts";
 import { limitedJson } from "./bridge_limits.ts";
@@ -63,15 +63,7 @@ export function graphRoutes(services: BridgeServices): Hono<BridgeEnv> {
       }
       return limitedJson(c, { id, changes }, limits.maxResponseBytes);
     })
-    .get("/:id/neighbourhood", (c) => {
-      const id = nodeId(c.req.param("id"));
-      const page = reader.neighbourhood(
-        id,
-        neighbourhoodQuery(c.req.query(), services),
-      );
-      if (!page) throw new HTTPException(404, { message: `No node "${id}"` });
-      return limitedJson(c, page, limits.maxResponseBytes);
-    })
+    .get("/:id/neighbourhood", (c) => neighbourhood(c, services))
     .post("/", async (c) => {
       const body = await readJsonObject(c);
       const isEdge = "from" in body || "to" in body || "label" in body;
@@ -149,6 +141,16 @@ function listQuery(
     }
   }
   return query;
+}
+
+function neighbourhood(c: Context<BridgeEnv>, services: BridgeServices) {
+  const id = nodeId(c.req.param("id") ?? "");
+  const page = services.reader.neighbourhood(
+    id,
+    neighbourhoodQuery(c.req.query(), services),
+  );
+  if (!page) throw new HTTPException(404, { message: `No node "${id}"` });
+  return limitedJson(c, page, services.limits.maxResponseBytes);
 }
 
 function neighbourhoodQuery(

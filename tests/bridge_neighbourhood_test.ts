@@ -159,3 +159,26 @@ Deno.test("GET /graph/:id/neighbourhood refuses hostile parameters with 400, unk
   // The bridge is still up and answers.
   assert.equal((await fx.request(`/graph/${task}/neighbourhood`)).status, 200);
 });
+
+Deno.test("the bridge serves d3-force from the pinned npm package, its imports pointed at /lib/, under the page's CSP", async () => {
+  await using fx = await bridgeFixture();
+  for (const name of ["d3-force", "d3-dispatch", "d3-quadtree", "d3-timer"]) {
+    const response = await fx.anonymous(`/lib/${name}.js`);
+    assert.equal(response.status, 200, name);
+    assert.match(response.headers.get("content-type") ?? "", /javascript/);
+    assert.match(
+      response.headers.get("content-security-policy") ?? "",
+      /default-src 'self'/,
+    );
+    const text = await response.text();
+    for (const match of text.matchAll(/\bfrom\s*(['"])([^'"]+)\1/g)) {
+      assert.match(match[2]!, /^\/lib\/d3-[a-z]+\.js$/, `${name}: ${match[0]}`);
+    }
+  }
+  assert.match(
+    await (await fx.anonymous("/lib/d3-force.js")).text(),
+    /from "\/lib\/d3-quadtree\.js"/,
+  );
+  assert.equal((await fx.anonymous("/lib/../deno.json")).status, 404);
+  assert.equal((await fx.anonymous("/lib/d3-selection.js")).status, 404);
+});
