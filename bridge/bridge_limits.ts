@@ -7,6 +7,10 @@ export interface BridgeLimits {
   maxPageSize: number;
   /** Longest string value in list items; longer ones are cut (default 2,000 characters). */
   maxListValueChars: number;
+  /** Largest `limit` of `GET /graph/:id/neighbourhood` (default 500). */
+  maxNeighbours: number;
+  /** Most nodes a neighbourhood walk visits before it stops (default 5,000). */
+  maxNeighbourhoodScan: number;
   /** Longest `q` (default 500 characters). */
   maxQueryChars: number;
   /** Longest `where` JSON (default 4,096 characters). */
@@ -37,6 +41,8 @@ export interface BridgeLimits {
 export const DEFAULT_LIMITS: Readonly<BridgeLimits> = Object.freeze({
   maxPageSize: 200,
   maxListValueChars: 2_000,
+  maxNeighbours: 500,
+  maxNeighbourhoodScan: 5_000,
   maxQueryChars: 500,
   maxWhereChars: 4_096,
   maxBodyBytes: 1024 * 1024,

@@ -11,6 +11,11 @@ import {
   shapeHeading,
 } from "../engine/graph/mod.ts";
 import type { Shape } from "../engine/shapes/mod.ts";
+import {
+  type Neighbourhood,
+  type NeighbourhoodQuery,
+  readNeighbourhood,
+} from "./neighbourhood.ts";
 import { ShapeCatalog } from "./shape_catalog.ts";
 
 /** The graph database does not exist yet (the engine never ran on this home). */
@@ -214,6 +219,24 @@ export class GraphReader implements Disposable {
         ).map((edge) => edge.to),
       },
     };
+  }
+
+  /**
+   * One page of a node's neighbourhood (see {@linkcode readNeighbourhood}).
+   *
+   * @param id the focus node
+   * @param query depth, page size, cursor and bounds
+   * @returns the page, or undefined when there is no such node
+   */
+  neighbourhood(
+    id: string,
+    query: NeighbourhoodQuery,
+  ): Neighbourhood | undefined {
+    const open = this.#get();
+    const exists = open.db.prepare("SELECT 1 AS x FROM nodes WHERE id = ?")
+      .get(id);
+    if (!exists) return undefined;
+    return readNeighbourhood(open, id, query);
   }
 
   /**

@@ -1,13 +1,18 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ListQuery } from "../engine/graph/mod.ts";
 import { limitedJson } from "./bridge_limits.ts";
 import type { BridgeEnv, BridgeServices } from "./bridge_env.ts";
 import { readJsonObject } from "./json_body.ts";
+import {
+  type NeighbourhoodQuery,
+  parseNeighbourCursor,
+} from "./neighbourhood.ts";
 import { boundedParam, integerParam } from "./query_params.ts";
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const LIST_PARAMS = new Set(["shape", "q", "where", "sort", "limit", "cursor"]);
+const NEIGHBOURHOOD_PARAMS = new Set(["depth", "limit", "cursor"]);
 
 /**
  * `/graph`: reads from the bridge's read-only connection, writes forwarded
@@ -16,6 +21,7 @@ const LIST_PARAMS = new Set(["shape", "q", "where", "sort", "limit", "cursor"]);
  * * `GET /graph?shape=&q=&where=&sort=&limit=&cursor=` — a page of nodes
  * * `GET /graph/:id` — one node: values, shapes, edges both ways, provenance
  * * `GET /graph/:id/history?after=&limit=` — its change log
+ * * `GET /graph/:id/neighbourhood?depth=&limit=&cursor=` — nodes within 1 or 2 hops, edges, shapes, titles
  * * `POST /graph` — create a node (`{shape?, values}`) or an edge (`{from, label, to, values?}`)
  * * `PATCH /graph/:id` — set values (`{values}`; null unsets)
  * * `DELETE /graph/:id` — soft-delete a node or an edge
@@ -57,6 +63,7 @@ export function graphRoutes(services: BridgeServices): Hono<BridgeEnv> {
       }
       return limitedJson(c, { id, changes }, limits.maxResponseBytes);
     })
+    .get("/:id/neighbourhood", (c) => neighbourhood(c, services))
     .post("/", async (c) => {
       const body = await readJsonObject(c);
       const isEdge = "from" in body || "to" in body || "label" in body;
@@ -104,14 +111,7 @@ function listQuery(
   services: BridgeServices,
 ): ListQuery {
   const { limits } = services;
-  const unknown = Object.keys(params).filter((key) => !LIST_PARAMS.has(key));
-  if (unknown.length > 0) {
-    throw new HTTPException(400, {
-      message: `Unknown query parameter "${unknown[0]!.slice(0, 50)}"; use ${
-        [...LIST_PARAMS].join(", ")
-      }`,
-    });
-  }
+  refuseUnknown(params, LIST_PARAMS);
   const query: ListQuery = {
     limit: integerParam(params.limit, "limit", 1, limits.maxPageSize) ?? 50,
   };
@@ -141,6 +141,53 @@ function listQuery(
     }
   }
   return query;
+}
+
+function neighbourhood(c: Context<BridgeEnv>, services: BridgeServices) {
+  const id = nodeId(c.req.param("id") ?? "");
+  const page = services.reader.neighbourhood(
+    id,
+    neighbourhoodQuery(c.req.query(), services),
+  );
+  if (!page) throw new HTTPException(404, { message: `No node "${id}"` });
+  return limitedJson(c, page, services.limits.maxResponseBytes);
+}
+
+function neighbourhoodQuery(
+  params: Record<string, string>,
+  { limits }: BridgeServices,
+): NeighbourhoodQuery {
+  refuseUnknown(params, NEIGHBOURHOOD_PARAMS);
+  const limit = integerParam(params.limit, "limit", 1, limits.maxNeighbours);
+  const query: NeighbourhoodQuery = {
+    depth: integerParam(params.depth, "depth", 1, 2) ?? 1,
+    limit: limit ?? 100,
+    maxScan: limits.maxNeighbourhoodScan,
+    maxEdges: 4 * (limit ?? 100) + 100,
+  };
+  if (params.cursor !== undefined) {
+    const cursor = boundedParam(params.cursor, "cursor", 80);
+    if (!parseNeighbourCursor(cursor)) {
+      throw new HTTPException(400, {
+        message: `"cursor" must be the cursor of a previous page, got ${
+          JSON.stringify(cursor.slice(0, 80))
+        }`,
+      });
+    }
+    query.cursor = cursor;
+  }
+  return query;
+}
+
+function refuseUnknown(params: Record<string, string>, known: Set<string>) {
+  const unknown = Object.keys(params).filter((key) => !known.has(key));
+  if (unknown.length > 0) {
+    throw new HTTPException(400, {
+      message: `Unknown query parameter "${unknown[0]!.slice(0, 50)}"; use ${
+        [...known].join(", ")
+      }`,
+    });
+  }
 }
 
 function nodeId(id: string): string {

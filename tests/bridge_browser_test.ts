@@ -269,7 +269,13 @@ Deno.test("the graph explorer in headless Chromium searches, opens a record, fol
     await browser.waitFor("#main p.error"),
     /the link that `agentos bridge open` prints/,
   );
-  const opened = await runAgentos(engine.paths.home, ["bridge", "open"]);
+  // `bridge open` checks that a bridge listens on the configured port.
+  const opened = await runAgentos(
+    engine.paths.home,
+    ["bridge", "open"],
+    undefined,
+    { AGENTOS_BRIDGE_PORT: new URL(bridge.base).port },
+  );
   assert.equal(opened.code, 0, opened.stderr);
   const code = /\?open=(\S+)$/.exec(opened.stdout.trim())?.[1];
   assert.ok(code, opened.stdout);

@@ -3,6 +3,7 @@
 // DOM, no build step; it uses the same SDK apps use. Every value from the
 // graph goes into the page as text, never as HTML.
 import { agentos } from "./sdk.js";
+import { drawNeighbourhood, shapeColour } from "./graph_view.js";
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
 const shapeList =
@@ -143,14 +144,95 @@ function markCurrentShape() {
 }
 
 /**
- * Shows a list of records with "more" paging.
+ * The columns a shape's list shows, from its `display.columns`: each a key,
+ * or `{key, unit?, label?}`. Anything else is left out, so a shape file
+ * cannot break the page.
+ *
+ * @param {any} shape
+ * @returns {{ key: string, label: string, unit?: string, type?: string }[]}
+ */
+function listColumns(shape) {
+  const columns = shape?.display?.columns;
+  if (!Array.isArray(columns)) return [];
+  const keyPattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+  const result = [];
+  for (const column of columns.slice(0, 12)) {
+    const spec = typeof column === "string" ? { key: column } : column;
+    if (typeof spec?.key !== "string" || !keyPattern.test(spec.key)) continue;
+    const unit = typeof spec.unit === "string" && spec.unit.trim() !== ""
+      ? spec.unit.trim().slice(0, 20)
+      : undefined;
+    const label = typeof spec.label === "string" && spec.label.trim() !== ""
+      ? spec.label.trim().slice(0, 60)
+      : spec.key;
+    result.push({
+      key: spec.key,
+      label,
+      unit,
+      type: shape.fields?.[spec.key]?.type,
+    });
+  }
+  return result;
+}
+
+/**
+ * One record as a table row of its shape's columns (title first).
+ *
+ * @param {any} item
+ * @param {ReturnType<typeof listColumns>} columns
+ */
+function columnRow(item, columns) {
+  return h(
+    "tr",
+    { "data-id": item.id },
+    h("th", {}, nodeLink(item.id, item.title, item.deleted_at !== null)),
+    ...columns.map((column) => {
+      const value = item.values[column.key];
+      const empty = value === null || value === undefined || value === "";
+      const text = empty ? "" : showTyped(value, column.type).slice(0, 120);
+      return h(
+        "td",
+        { "data-key": column.key },
+        empty || !column.unit ? text : `${text} ${column.unit}`,
+      );
+    }),
+  );
+}
+
+/**
+ * Shows a list of records with "more" paging: a table of the shape's
+ * `display.columns` (with their units) when it names any, else a list.
  *
  * @param {string} heading
  * @param {Record<string, unknown>} query
  * @param {Node[]} [intro] shown between the heading and the list
+ * @param {ReturnType<typeof listColumns>} [columns]
  */
-async function showList(heading, query, intro = []) {
-  const results = h("ul", { id: "results" });
+async function showList(heading, query, intro = [], columns = []) {
+  const results = columns.length > 0
+    ? h(
+      "table",
+      { id: "results-table" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, "record"),
+          ...columns.map((column) =>
+            h(
+              "th",
+              { "data-key": column.key },
+              column.unit ? `${column.label} (${column.unit})` : column.label,
+            )
+          ),
+        ),
+      ),
+    )
+    : h("ul", { id: "results" });
+  const body = columns.length > 0 ? h("tbody") : results;
+  if (body !== results) results.append(body);
   const more = h(
     "button",
     { class: "more", type: "button", hidden: "" },
@@ -165,24 +247,35 @@ async function showList(heading, query, intro = []) {
       cursor,
     });
     for (const item of items) {
-      results.append(
-        h(
-          "li",
-          { "data-id": item.id },
-          nodeLink(item.id, item.title, item.deleted_at !== null),
-          " ",
-          ...item.shapes.map((shape) => h("span", { class: "chip" }, shape)),
-          h("div", { class: "muted" }, describe(item)),
-        ),
+      body.append(
+        columns.length > 0 ? columnRow(item, columns) : listItem(item),
       );
     }
-    if (results.childElementCount === 0) {
-      results.append(h("li", { class: "muted" }, "Nothing found"));
+    if (body.childElementCount === 0) {
+      body.append(
+        columns.length > 0
+          ? h("tr", {}, h("td", { class: "muted" }, "Nothing found"))
+          : h("li", { class: "muted" }, "Nothing found"),
+      );
     }
     more.hidden = next === null;
     more.onclick = () => page(next ?? undefined).catch(showError);
   }
   await page(undefined);
+}
+
+/** @param {any} item */
+function listItem(item) {
+  return h(
+    "li",
+    { "data-id": item.id },
+    nodeLink(item.id, item.title, item.deleted_at !== null),
+    " ",
+    ...item.shapes.map((/** @type {string} */ shape) =>
+      h("span", { class: "chip" }, shape)
+    ),
+    h("div", { class: "muted" }, describe(item)),
+  );
 }
 
 /** @param {Record<string, unknown>} values */
@@ -192,11 +285,158 @@ function summary(values) {
   ).join(" · ");
 }
 
-/** @param {string} id */
-async function showNode(id) {
-  const [node, history] = await Promise.all([
+const DEFAULT_DRAWN = 60;
+const MAX_DRAWN = 500;
+
+/**
+ * The picture's settings from the address: `#/node/<id>?hops=2&draw=120`.
+ *
+ * @param {string} query
+ */
+function pictureOptions(query) {
+  const params = new URLSearchParams(query);
+  const draw = Number(params.get("draw"));
+  return {
+    hops: params.get("hops") === "2" ? 2 : 1,
+    draw: Number.isInteger(draw) && draw >= 1
+      ? Math.min(draw, MAX_DRAWN)
+      : DEFAULT_DRAWN,
+  };
+}
+
+/** @param {string} id @param {{ hops: number, draw: number }} options */
+const pictureHref = (id, options) =>
+  `${nodeHref(id)}?hops=${options.hops}&draw=${options.draw}`;
+
+/**
+ * The neighbourhood section: hop choice, the picture, what it left out
+ * ("+120 more notes"), and the drawn nodes as a list for screen readers.
+ *
+ * @param {string} id
+ * @param {import("./sdk.d.ts").Neighbourhood} page
+ * @param {{ hops: number, draw: number }} options
+ */
+function neighbourhoodSection(id, page, options) {
+  const canvas = /** @type {SVGSVGElement} */ (document.createElementNS(
+    "http://www.w3.org/2000/svg",
+    "svg",
+  ));
+  canvas.id = "graph-picture";
+  canvas.setAttribute("role", "group");
+  const drawn = drawNeighbourhood(canvas, page, options.draw);
+  canvas.setAttribute(
+    "aria-label",
+    `Neighbourhood: ${drawn.nodes.length} records drawn, ${drawn.edges.length} links`,
+  );
+  /** @type {any} */ (window).agentosGraph = drawn;
+  const hopChoice = [1, 2].map((hops) =>
+    h("a", {
+      href: pictureHref(id, { ...options, hops }),
+      class: "hop-choice",
+      "data-hops": String(hops),
+      "aria-current": hops === options.hops ? "true" : undefined,
+    }, `${hops} hop${hops > 1 ? "s" : ""}`)
+  );
+  return h(
+    "section",
+    { id: "neighbourhood", "data-hops": String(options.hops) },
+    h("h3", {}, "Neighbourhood ", ...hopChoice),
+    canvas,
+    pictureSummary(id, page, drawn, options),
+    pictureList(page, drawn),
+  );
+}
+
+/**
+ * What the picture leaves out, by shape, with a link that draws more.
+ *
+ * @param {string} id
+ * @param {import("./sdk.d.ts").Neighbourhood} page
+ * @param {ReturnType<typeof drawNeighbourhood>} drawn
+ * @param {{ hops: number, draw: number }} options
+ */
+function pictureSummary(id, page, drawn, options) {
+  const legend = Object.entries(page.shapes).map(([shape, info]) =>
+    h(
+      "span",
+      { class: "legend", "data-shape": shape },
+      h("span", { class: `swatch swatch-${PALETTE_CLASS(shape)}` }),
+      info.plural,
+    )
+  );
+  const atLeast = page.truncated ? "at least " : "";
+  const more = drawn.hidden.map((group) =>
+    h(
+      "li",
+      { class: "more-group", "data-shape": group.shape },
+      `+${atLeast}${group.count} more ${group.plural}`,
+    )
+  );
+  const next = Math.min(MAX_DRAWN, options.draw * 2);
+  return h(
+    "div",
+    { id: "graph-summary" },
+    h("p", { class: "muted" }, ...legend),
+    more.length > 0 ? h("ul", { id: "graph-more" }, ...more) : null,
+    more.length > 0 && next > options.draw
+      ? h("a", {
+        href: pictureHref(id, { ...options, draw: next }),
+        id: "graph-draw-more",
+      }, `Draw up to ${next}`)
+      : null,
+  );
+}
+
+/** The swatch class of a shape (its colour, set by CSS: no inline style). */
+const PALETTE_CLASS = (/** @type {string} */ shape) =>
+  shapeColour(shape).slice(1);
+
+/**
+ * The drawn nodes as text: each with its shape, hop and the links that
+ * join it to the others.
+ *
+ * @param {import("./sdk.d.ts").Neighbourhood} page
+ * @param {ReturnType<typeof drawNeighbourhood>} drawn
+ */
+function pictureList(page, drawn) {
+  const byId = new Map(page.nodes.map((node) => [node.id, node]));
+  const items = drawn.nodes.map((model) => {
+    const node = byId.get(model.id);
+    const links = drawn.edges.filter((edge) =>
+      edge.from === model.id || edge.to === model.id
+    ).slice(0, 5).map((edge) =>
+      edge.from === model.id
+        ? `${edge.label} → ${byId.get(edge.to)?.title ?? edge.to}`
+        : `← ${edge.label} ${byId.get(edge.from)?.title ?? edge.from}`
+    );
+    return h(
+      "li",
+      { "data-id": model.id, "data-hop": String(model.hop) },
+      nodeLink(model.id, node?.title, node?.deleted),
+      ` ${node?.shapes[0] ?? ""} · hop ${model.hop}`,
+      links.length > 0 ? h("div", { class: "muted" }, links.join("; ")) : null,
+    );
+  });
+  return h(
+    "details",
+    { id: "graph-list-panel" },
+    h("summary", {}, `The ${items.length} drawn records as a list`),
+    h("ul", { id: "graph-list" }, ...items),
+  );
+}
+
+/**
+ * @param {string} id
+ * @param {{ hops: number, draw: number }} [options] the picture's settings
+ */
+async function showNode(id, options = pictureOptions("")) {
+  const [node, history, neighbourhood] = await Promise.all([
     agentos.graph.get(id),
     agentos.graph.history(id, { limit: 200 }),
+    agentos.graph.neighbourhood(id, {
+      depth: options.hops,
+      limit: options.draw,
+    }),
   ]);
   const valueRows = Object.entries(node.values).map(([key, value]) =>
     h(
@@ -248,6 +488,7 @@ async function showNode(id) {
           ? h("span", { class: "deleted" }, ` · deleted ${node.deleted_at}`)
           : null,
       ),
+      neighbourhoodSection(id, neighbourhood, options),
       h("h3", {}, "Values"),
       h("table", { id: "values" }, ...valueRows),
       h(
@@ -335,11 +576,17 @@ async function route() {
   const argument = decodeURIComponent(rest.join("/"));
   markCurrentShape();
   try {
-    if (kind === "node" && argument) await showNode(argument);
-    else if (kind === "shape" && argument) {
-      await showList(shapes.get(argument)?.plural ?? argument, {
-        shape: argument,
-      }, shapeIntro(shapes.get(argument)));
+    if (kind === "node" && argument) {
+      const [id = "", query = ""] = argument.split("?");
+      await showNode(id, pictureOptions(query));
+    } else if (kind === "shape" && argument) {
+      const shape = shapes.get(argument);
+      await showList(
+        shape?.plural ?? argument,
+        { shape: argument },
+        shapeIntro(shape),
+        listColumns(shape),
+      );
     } else if (kind === "search" && argument) {
       const params = new URLSearchParams(argument);
       const q = params.get("q") ?? "";

@@ -4,6 +4,28 @@
  * @module
  */
 
+/** One page of a node's neighbourhood (`GET /graph/:id/neighbourhood`). */
+export interface Neighbourhood {
+  focus: string;
+  depth: number;
+  /** The focus first (first page only), then neighbours by hop and id. */
+  nodes: {
+    id: string;
+    shapes: string[];
+    title?: string;
+    hop: number;
+    deleted: boolean;
+  }[];
+  edges: { id: string; from: string; label: string; to: string }[];
+  shapes: Record<string, { plural: string; title?: string }>;
+  /** The whole neighbourhood's size (focus excluded), by first shape. */
+  total: { nodes: number; byShape: Record<string, number> };
+  /** The walk stopped at the bridge's scan limit: `total` is a lower bound. */
+  truncated: boolean;
+  edgesTruncated: boolean;
+  cursor: string | null;
+}
+
 /** Options of {@linkcode createClient}. */
 export interface ClientOptions {
   /** The bridge, e.g. `http://127.0.0.1:3456` (default: where sdk.js came from). */
@@ -188,6 +210,11 @@ export interface AgentOS {
       id: string,
       query?: { after?: number; limit?: number },
     ): Promise<{ id: string; changes: Change[] }>;
+    /** Nodes within 1 or 2 hops, the edges among them, their shapes and titles; paged. */
+    neighbourhood(
+      id: string,
+      query?: { depth?: 1 | 2; limit?: number; cursor?: string | null },
+    ): Promise<Neighbourhood>;
     create(
       record: { shape?: string; values: Record<string, unknown> },
     ): Promise<{ id: string; created: boolean; warnings: string[] }>;

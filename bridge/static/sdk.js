@@ -123,6 +123,20 @@ export function createClient(options = {}) {
           `/graph/${id(nodeId)}/history${text === "" ? "" : `?${text}`}`,
         );
       },
+      neighbourhood: (nodeId, query = {}) => {
+        const params = new URLSearchParams();
+        for (const key of ["depth", "limit", "cursor"]) {
+          const value = /** @type {any} */ (query)[key];
+          if (value !== undefined && value !== null) {
+            params.set(key, String(value));
+          }
+        }
+        const text = params.toString();
+        return request(
+          "GET",
+          `/graph/${id(nodeId)}/neighbourhood${text === "" ? "" : `?${text}`}`,
+        );
+      },
       create: (record) => request("POST", "/graph", record),
       update: (nodeId, values) =>
         request("PATCH", `/graph/${id(nodeId)}`, { values }),
