@@ -59,7 +59,13 @@ Deno.test("another local user (uid 65534) cannot read the graph, the token, or r
   assert.notEqual(token.code, 0, "nobody cannot read the token file");
 
   // The owner's link works once; nobody replaying it afterwards gets 401.
-  const opened = await runAgentos(engine.paths.home, ["bridge", "open"]);
+  // `bridge open` checks that a bridge listens on the configured port.
+  const opened = await runAgentos(
+    engine.paths.home,
+    ["bridge", "open"],
+    undefined,
+    { AGENTOS_BRIDGE_PORT: new URL(bridge.base).port },
+  );
   const code = /\?open=(\S+)$/.exec(opened.stdout.trim())![1]!;
   const body = JSON.stringify({ code });
   const session = await fetch(`${bridge.base}/session`, {

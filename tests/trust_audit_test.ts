@@ -201,13 +201,21 @@ Deno.test("a vault keyed by AGENTOS_VAULT_PASSPHRASE opens only with that passph
       const status = await client.call<{ vault: Json }>("engine.status");
       assert.deepEqual(status.vault, { key: "passphrase" });
     }
-    await assert.rejects(
-      EngineProcess.start({
+    {
+      // A wrong passphrase no longer stops the engine: the vault is locked,
+      // and every use of a credential fails, naming the fix.
+      await using wrong = await EngineProcess.start({
         home,
         env: { AGENTOS_VAULT_PASSPHRASE: "wrong" },
-      }),
-      /vault key does not match/,
-    );
+      });
+      const client = await wrong.client();
+      const status = await client.call<{ vault: Json }>("engine.status");
+      assert.match(String(status.vault.locked), /does not match/);
+      await assert.rejects(
+        client.call("secrets.set", { domain: "y.test", value: "v-OTHER" }),
+        /vault is locked/,
+      );
+    }
     await using engine = await EngineProcess.start({
       home,
       env: { AGENTOS_VAULT_PASSPHRASE: "correct horse battery staple" },

@@ -50,7 +50,16 @@ Deno.test("shell.run: a granted git runs no other code, inside or later outside"
     await client.call("skills.add", { path: fixture("git-tool") });
     const granted = await runAgentos(
       engine.paths.home,
-      ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo"],
+      [
+        "skills",
+        "allow",
+        "git-tool",
+        "--run",
+        "git",
+        "--cwd",
+        "repo",
+        "--write",
+      ],
       undefined,
       { INIT_CWD: work },
     );
