@@ -16,6 +16,7 @@ import {
   CapabilityBroker,
   type CredentialSource,
   HttpBroker,
+  labelOriginMap,
   type OriginMap,
   parseOriginMap,
   ShellBroker,
@@ -60,7 +61,9 @@ export function openHttpBroker(
       if (raw !== prefsRaw) {
         prefsRaw = raw;
         try {
-          prefsMap = raw === undefined ? new Map() : parseOriginMap(raw);
+          prefsMap = raw === undefined
+            ? new Map()
+            : labelOriginMap(parseOriginMap(raw), "prefs http.origin_map");
         } catch (error) {
           log.warn("Ignoring prefs http.origin_map", {
             error: (error as Error).message,
@@ -291,7 +294,7 @@ function readEnvOriginMap(
 ): OriginMap {
   if (raw === undefined || raw.trim() === "") return new Map();
   try {
-    return parseOriginMap(raw);
+    return labelOriginMap(parseOriginMap(raw), "AGENTOS_ORIGIN_MAP");
   } catch (error) {
     log.warn("Ignoring AGENTOS_ORIGIN_MAP", {
       error: (error as Error).message,

@@ -50,6 +50,43 @@ export function mapOrigin(url: URL, ...maps: OriginMap[]): URL {
   return url;
 }
 
+/** What each labelled origin map is called in messages (its source). */
+const LABELS = new WeakMap<OriginMap, string>();
+
+/**
+ * Names an origin map by where it came from, for messages about the
+ * requests it sends elsewhere.
+ *
+ * @param map the map
+ * @param label e.g. `prefs http.origin_map`
+ * @returns the same map
+ */
+export function labelOriginMap(map: OriginMap, label: string): OriginMap {
+  LABELS.set(map, label);
+  return map;
+}
+
+/**
+ * The mapping that sends `url` elsewhere, said for a person:
+ * `https://api.example.com → http://127.0.0.1:8080 (prefs http.origin_map)`.
+ *
+ * @param url the URL the skill asked for
+ * @param maps origin maps, the first match wins (as in {@linkcode mapOrigin})
+ * @returns the mapping, or undefined when no map matches
+ */
+export function describeMapping(
+  url: URL,
+  ...maps: OriginMap[]
+): string | undefined {
+  for (const map of maps) {
+    const target = map.get(url.origin);
+    if (target === undefined) continue;
+    const label = LABELS.get(map);
+    return `${url.origin} → ${target}${label ? ` (${label})` : ""}`;
+  }
+  return undefined;
+}
+
 /**
  * The inverse, for redirects: a `Location` on a mapped target origin is
  * read as being on the origin the skill asked for.
