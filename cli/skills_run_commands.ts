@@ -3,7 +3,6 @@ import { callerPath } from "./caller_path.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { RpcError } from "../engine/mod.ts";
 import { indent, print, printHint, printJson, printTable } from "./output.ts";
 import { printProblems, type SkillProblem } from "./skill_problems.ts";
 
@@ -33,29 +32,18 @@ Examples:
     const skill = requireArg(positionals, 0, "skill");
     const tool = requireArg(positionals, 1, "tool");
     const params = parseParams(positionals.slice(2));
-    let run: {
+    // --json: an error is printed as JSON on stdout by runCli.
+    const run = await callEngine<{
       result: unknown;
       records: { created: number; updated: number; warnings: string[] };
       output?: string;
       notice?: string;
-    };
-    try {
-      run = await callEngine("skills.run", {
-        skill,
-        tool,
-        params,
-        remember: !values["no-remember"],
-      });
-    } catch (error) {
-      // --json: stdout holds JSON whatever happens, the error included.
-      if (values.json && error instanceof CliError) {
-        const cause = error.cause instanceof RpcError ? error.cause : undefined;
-        printJson({
-          error: cause?.toJSON() ?? { message: error.message },
-        });
-      }
-      throw error;
-    }
+    }>("skills.run", {
+      skill,
+      tool,
+      params,
+      remember: !values["no-remember"],
+    });
     if (values.json) {
       printJson(run);
       return ExitCode.Ok;

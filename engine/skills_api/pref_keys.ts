@@ -76,7 +76,7 @@ export function checkPref(
     try {
       parseOriginMap(value);
     } catch (error) {
-      throw invalidParams((error as Error).message);
+      throw invalidParams(`"http.origin_map": ${(error as Error).message}`);
     }
   } else if (key === "bridge.autostart" && typeof value !== "boolean") {
     throw invalidParams(`"bridge.autostart" must be true or false`);

@@ -14,7 +14,7 @@ export type OriginMap = ReadonlyMap<string, string>;
  * @throws {TypeError} when the value is not such an object
  */
 export function parseOriginMap(value: unknown): OriginMap {
-  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  const parsed = typeof value === "string" ? parseJson(value) : value;
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new TypeError(
       `An origin map must be an object like {"https://api.example.com": "http://127.0.0.1:8080"}, got ${
@@ -30,6 +30,19 @@ export function parseOriginMap(value: unknown): OriginMap {
     map.set(origin(from), origin(to));
   }
   return map;
+}
+
+/** A map's JSON text, or a TypeError that shows the expected form. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TypeError(
+      `An origin map must be a JSON object like {"https://api.example.com": "http://127.0.0.1:8080"}, got ${
+        JSON.stringify(text.slice(0, 100))
+      }, which is not JSON (quote it for the shell: '{"…": "…"}')`,
+    );
+  }
 }
 
 /**
