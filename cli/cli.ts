@@ -6,7 +6,7 @@ import {
   usageHint,
 } from "./command.ts";
 import { CliError, ExitCode, UsageError } from "./exit_codes.ts";
-import { indent, print, printError, printHint } from "./output.ts";
+import { indent, print, printError, printHint, printJson } from "./output.ts";
 
 /**
  * Routes argv to the command whose name matches the most leading words,
@@ -32,9 +32,7 @@ export async function runCli(
     return ExitCode.Ok;
   }
   const words = argv.filter((word) => !word.startsWith("-"));
-  const command = commands
-    .filter((c) => c.name.split(" ").every((word, i) => words[i] === word))
-    .sort((a, b) => b.name.length - a.name.length)[0];
+  const command = findCommand(commands, argv);
   if (!command) {
     const group = commands.filter((c) => c.name.startsWith(`${words[0]} `));
     if (group.length > 0) {
@@ -64,6 +62,9 @@ export async function runCli(
   for (const word of command.name.split(" ")) {
     rest.splice(rest.indexOf(word), 1);
   }
+  // Asked for JSON: errors too are JSON on stdout, even a refused command line.
+  const wantsJson = "json" in (command.options ?? {}) &&
+    rest.includes("--json");
   try {
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {
@@ -72,21 +73,69 @@ export async function runCli(
     }
     return await command.run(args);
   } catch (error) {
-    if (error instanceof CliError) {
-      printError(error.message);
-      if (error.cause instanceof RpcError) printSkillFailure(error.cause);
-      if (error instanceof UsageError) printHint(usageHint(command));
-      else if (error.hint) printHint(error.hint);
-      return error.exitCode;
-    }
-    if (error instanceof RpcError) {
-      printError(`${error.message} (code ${error.code})`);
-      printSkillFailure(error);
-      return ExitCode.Error;
-    }
-    printError(`Unexpected error: ${(error as Error).stack ?? error}`);
+    const code = reportError(error, command);
+    if (wantsJson) printJson({ error: errorJson(error, code) });
+    return code;
+  }
+}
+
+/**
+ * The command an argv names: the one whose name matches the most leading
+ * words (options left aside).
+ *
+ * @param commands every command
+ * @param argv the arguments after `agentos`
+ * @returns the command, or undefined
+ */
+export function findCommand(
+  commands: Command[],
+  argv: string[],
+): Command | undefined {
+  const words = argv.filter((word) => !word.startsWith("-"));
+  return commands
+    .filter((c) => c.name.split(" ").every((word, i) => words[i] === word))
+    .sort((a, b) => b.name.length - a.name.length)[0];
+}
+
+/** Prints a command's error on stderr, with its hint; returns the exit code. */
+function reportError(error: unknown, command: Command): ExitCode {
+  if (error instanceof CliError) {
+    printError(error.message);
+    if (error.cause instanceof RpcError) printSkillFailure(error.cause);
+    if (error instanceof UsageError) printHint(usageHint(command));
+    else if (error.hint) printHint(error.hint);
+    return error.exitCode;
+  }
+  if (error instanceof RpcError) {
+    printError(`${error.message} (code ${error.code})`);
+    printSkillFailure(error);
     return ExitCode.Error;
   }
+  printError(`Unexpected error: ${(error as Error).stack ?? error}`);
+  return ExitCode.Error;
+}
+
+/**
+ * A command's error as `--json` prints it: the engine's error (code,
+ * message, data) when there is one, the message otherwise, with the exit
+ * code and the hint.
+ */
+function errorJson(
+  error: unknown,
+  exitCode: ExitCode,
+): Record<string, unknown> {
+  const rpc = error instanceof RpcError
+    ? error
+    : error instanceof CliError && error.cause instanceof RpcError
+    ? error.cause
+    : undefined;
+  const hint = error instanceof CliError ? error.hint : undefined;
+  return {
+    message: (error as Error).message ?? String(error),
+    ...(rpc ? rpc.toJSON() : {}),
+    exitCode,
+    ...(hint ? { hint } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { CliError } from "./exit_codes.ts";
+import { didYouMean } from "../engine/mod.ts";
 
 /** Parsed arguments handed to a command. */
 export interface CommandArgs {
@@ -86,12 +87,23 @@ export function parseCommandArgs(
     }
     return { values, positionals };
   } catch (error) {
+    const message = (error as Error).message.replace(/\. To specify.*$/s, "");
     throw new CliError(
-      `${(error as Error).message.replace(/\. To specify.*$/s, "")}`,
+      message + optionNearby(command, message),
       undefined,
       usageHint(command),
     );
   }
+}
+
+/** For an unknown option, the command's option nearest to it: ` (did you mean "--json"?)`. */
+function optionNearby(command: Command, message: string): string {
+  const unknown = /^Unknown option '(-{1,2}[^'=]+)/.exec(message)?.[1];
+  if (unknown === undefined) return "";
+  const names = [...Object.keys(command.options ?? {}), "help"].map((name) =>
+    `--${name}`
+  );
+  return didYouMean(unknown, names);
 }
 
 /**

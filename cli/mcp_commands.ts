@@ -6,6 +6,7 @@ import { callerPath } from "./caller_path.ts";
 import type { Command } from "./command.ts";
 import { CliError } from "./exit_codes.ts";
 import { print, printHint } from "./output.ts";
+import { mergeMcpConfig } from "./mcp_config_merge.ts";
 
 /** The MCP clients `agentos mcp config` knows. */
 export const MCP_CLIENTS = ["claude-desktop", "claude-code", "cursor"] as const;
@@ -45,10 +46,13 @@ export const mcpConfig: Command = {
   name: "mcp config",
   summary: "Print the MCP client configuration that runs agentos-mcp",
   usage:
-    "mcp config [--client claude-desktop|claude-code|cursor] [--command PATH]",
+    "mcp config [--client claude-desktop|claude-code|cursor] [--command PATH] [--merge FILE]",
   help: `Options:
   --client NAME   Print only that client's snippet (stdout), with where it goes (stderr)
   --command PATH  Run this launcher instead (e.g. an installed agentos-mcp) (a path; relative to where you run agentos)
+  --merge FILE    Put the agentos server into the client's existing JSON config
+                  FILE (claude-desktop, cursor), keeping its other servers and
+                  settings; a FILE that is not JSON is left unchanged
 
 By default the snippet runs agentos-mcp from this checkout with
 "<checkout>/scripts/deno task -q mcp" (which bootstraps Deno and sets
@@ -58,10 +62,11 @@ installed agentos CLI points at the agentos-mcp beside it instead.
 Examples:
   agentos mcp config
   agentos mcp config --client claude-code | sh
-  agentos mcp config --client cursor > ~/.cursor/mcp.json`,
+  agentos mcp config --client cursor --merge ~/.cursor/mcp.json`,
   options: {
     client: { type: "string" },
     command: { type: "string" },
+    merge: { type: "string" },
   },
   run({ values }) {
     const client = values.client as string | undefined;
@@ -78,6 +83,9 @@ Examples:
       command: command?.includes("/") ? callerPath(command) : command,
       home: resolveHome().home,
     });
+    if (typeof values.merge === "string") {
+      return mergeInto(client as McpClient | undefined, values.merge, launcher);
+    }
     if (client !== undefined) {
       print(mcpConfigSnippet(client as McpClient, launcher));
       printHint(WHERE[client as McpClient]);
@@ -91,6 +99,28 @@ Examples:
     return Promise.resolve(0);
   },
 };
+
+/** `--merge FILE`: the client's snippet merged into its config file. */
+async function mergeInto(
+  client: McpClient | undefined,
+  file: string,
+  launcher: McpLauncher,
+): Promise<number> {
+  if (client === undefined || client === "claude-code") {
+    throw new CliError(
+      "--merge needs --client claude-desktop or --client cursor (Claude Code is configured by its own command: agentos mcp config --client claude-code)",
+    );
+  }
+  const path = callerPath(file);
+  const merged = await mergeMcpConfig(
+    path,
+    mcpConfigSnippet(client, launcher),
+  );
+  print(
+    `${merged ? "Merged the agentos server into" : "Wrote"} ${path}`,
+  );
+  return 0;
+}
 
 /** Options for {@linkcode mcpLauncher}. */
 export interface McpLauncherOptions {

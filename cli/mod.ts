@@ -37,8 +37,8 @@ import {
 import { PREFS_COMMANDS } from "./prefs_commands.ts";
 import { SKILLS_COMMANDS } from "./skills_commands.ts";
 
-export { runCli } from "./cli.ts";
-export { type Command } from "./command.ts";
+export { findCommand, runCli } from "./cli.ts";
+export { type Command, parseCommandArgs } from "./command.ts";
 export { ExitCode } from "./exit_codes.ts";
 
 /** Every `agentos` command, in help order. */

@@ -21,7 +21,7 @@ taken from the command line.
 Examples:
   agentos secrets set api.openai.com
   printf %s "$TOKEN" | agentos secrets set api.example.com --identifier work
-  printf '%s\n%s\n' "$KEY" "$SECRET" | agentos secrets set example.com --field key --field secret`,
+  printf '%s\\n%s\\n' "$KEY" "$SECRET" | agentos secrets set example.com --field key --field secret`,
   options: {
     identifier: { type: "string" },
     field: { type: "string", multiple: true },

@@ -5,9 +5,10 @@
  *
  * @module
  */
+import { SKILL_ID_PATTERN } from "../engine/skills/mod.ts";
 
-/** Skill ids `skills new` accepts (the engine's SKILL_ID_PATTERN, lowercase). */
-export const NEW_SKILL_ID = /^[a-z][a-z0-9-]{0,62}$/;
+/** Skill ids `skills new` accepts: the registry's rule, the one `skills add` applies. */
+export const NEW_SKILL_ID = SKILL_ID_PATTERN;
 
 /**
  * The scaffold's files by relative path.
@@ -17,8 +18,8 @@ export const NEW_SKILL_ID = /^[a-z][a-z0-9-]{0,62}$/;
  */
 export function scaffoldFiles(id: string): Record<string, string> {
   const module = id.replaceAll("-", "_");
-  const title = id.split("-").map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(" ");
+  const title = id.split(/[-_]+/).filter((w) => w !== "")
+    .map((w) => w[0]!.toUpperCase() + w.slice(1)).join(" ");
   const recording = {
     agentos_recording: 1,
     skill: id,

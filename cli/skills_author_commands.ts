@@ -76,7 +76,7 @@ Options:
     const id = requireArg(positionals, 0, "id");
     if (!NEW_SKILL_ID.test(id)) {
       throw new CliError(
-        `"${id}" is not a skill id: use lowercase letters, digits and dashes, starting with a letter`,
+        `"${id}" is not a skill id: use lowercase letters, digits, "-" and "_", starting with a letter or digit, at most 64 characters (the rule skills add applies)`,
       );
     }
     const dir = callerPath((values.dir as string | undefined) ?? id);

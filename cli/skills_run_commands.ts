@@ -3,7 +3,6 @@ import { callerPath } from "./caller_path.ts";
 import { type Command, JSON_OPTION } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { RpcError } from "../engine/mod.ts";
 import { indent, print, printHint, printJson, printTable } from "./output.ts";
 import { printProblems, type SkillProblem } from "./skill_problems.ts";
 
@@ -14,7 +13,9 @@ export const skillsRun: Command = {
   usage:
     "skills run <skill> <tool> [params-json | <key=value>...] [--no-remember] [--json]",
   help: `Runs the tool in a fresh sandboxed worker. Records it returns under
-@returns("shape") are written to the graph unless --no-remember.
+@returns("shape") are written to the graph unless --no-remember. Warnings
+(values not converted, child records dropped) go to stderr, with or
+without --no-remember.
 
 Parameters are one JSON object, or words: key=value gives a string,
 key:=value a JSON value (number, true, list, object).
@@ -31,29 +32,18 @@ Examples:
     const skill = requireArg(positionals, 0, "skill");
     const tool = requireArg(positionals, 1, "tool");
     const params = parseParams(positionals.slice(2));
-    let run: {
+    // --json: an error is printed as JSON on stdout by runCli.
+    const run = await callEngine<{
       result: unknown;
       records: { created: number; updated: number; warnings: string[] };
       output?: string;
       notice?: string;
-    };
-    try {
-      run = await callEngine("skills.run", {
-        skill,
-        tool,
-        params,
-        remember: !values["no-remember"],
-      });
-    } catch (error) {
-      // --json: stdout holds JSON whatever happens, the error included.
-      if (values.json && error instanceof CliError) {
-        const cause = error.cause instanceof RpcError ? error.cause : undefined;
-        printJson({
-          error: cause?.toJSON() ?? { message: error.message },
-        });
-      }
-      throw error;
-    }
+    }>("skills.run", {
+      skill,
+      tool,
+      params,
+      remember: !values["no-remember"],
+    });
     if (values.json) {
       printJson(run);
       return ExitCode.Ok;
@@ -61,10 +51,12 @@ Examples:
     printJson(run.result);
     // Only the result goes to stdout (it may be piped); the rest to stderr.
     const { created, updated, warnings } = run.records;
-    if (created + updated + warnings.length > 0) {
+    if (values["no-remember"] && warnings.length > 0) {
+      printHint("Records: not remembered (--no-remember); had they been:");
+    } else if (created + updated + warnings.length > 0) {
       printHint(`Records: ${created} created, ${updated} updated`);
-      for (const warning of warnings) printHint(`  warning: ${warning}`);
     }
+    for (const warning of warnings) printHint(`  warning: ${warning}`);
     if (run.output) {
       printHint("The skill printed (last lines):");
       printHint(indent(run.output.trimEnd()));
@@ -83,7 +75,10 @@ export const skillsTest: Command = {
   help:
     `Runs each @test case of the skill's tools (or of one tool) in the sandbox,
 without writing records. A case passes when the tool returns without error
-(and its result has no top-level "_error"). To test against local servers,
+(and its result has no top-level "_error") and its records meet the case's
+expect={...} (shape, min_count, values; see docs/skills.md). The warnings
+its records would raise (values not converted, child records dropped) are
+printed with each case. To test against local servers,
 map the origins the skill calls: agentos prefs set http.origin_map '{...}'.
 
 Options:
@@ -148,6 +143,7 @@ interface TestReport {
     reason?: string;
     traceback?: string;
     output?: string;
+    warnings?: string[];
   }[];
   problems?: SkillProblem[];
   passed: number;
@@ -182,8 +178,10 @@ function printTestReport(
   // Reasons in full, below the table: a clipped reason hides the cause.
   for (const c of report.cases) {
     const why = c.error ?? c.reason;
-    if (!why && !c.traceback) continue;
+    const warnings = c.warnings ?? [];
+    if (!why && !c.traceback && warnings.length === 0) continue;
     print(`\n${c.tool} case ${c.case} ${c.status}: ${why ?? ""}`);
+    for (const warning of warnings) print(`  warning: ${warning}`);
     if (c.traceback) print(indent(c.traceback.trimEnd()));
     if (c.output) {
       print("  The skill printed (last lines):");

@@ -143,6 +143,38 @@ Deno.test("docs/skills.md: every file and `sh run` block works as written", asyn
       runs.get("agentos skills test plants --replay plants.tape.json")!.stdout,
       /1 passed, 0 failed/,
     );
+    // The guide's expect={...} is checked: the same case with a stricter
+    // expectation fails, naming what it found.
+    const strict = await runAgentos(engine.paths.home, [
+      "skills",
+      "test",
+      "plants",
+      "--replay",
+      join(work, "plants.tape.json"),
+    ]);
+    assert.equal(strict.code, 0, strict.stdout);
+    await Deno.writeTextFile(
+      join(work, "plants", "plants.py"),
+      (await Deno.readTextFile(join(work, "plants", "plants.py")))
+        .replace('"min_count": 1', '"min_count": 2'),
+    );
+    await runAgentos(
+      engine.paths.home,
+      ["skills", "add", "plants"],
+      undefined,
+      {
+        INIT_CWD: work,
+      },
+    );
+    const stricter = await runAgentos(engine.paths.home, [
+      "skills",
+      "test",
+      "plants",
+      "--replay",
+      join(work, "plants.tape.json"),
+    ]);
+    assert.equal(stricter.code, 1, stricter.stdout);
+    assert.match(stricter.stdout, /expected at least 2 records, got 1/);
     // The keyless run stopped before any request; the keyed ones sent the key.
     assert.ok(seen.every((request) => request.startsWith("GET /v1/plants")));
   } finally {

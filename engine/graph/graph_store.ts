@@ -99,6 +99,32 @@ export class GraphStore {
   }
 
   /**
+   * Runs `fn` in a transaction that is always rolled back: what a write
+   * would do (its warnings, its counts), with nothing stored and no
+   * listener told.
+   *
+   * @param actor who would write
+   * @param fn the writes to rehearse
+   * @returns what `fn` returned
+   * @throws {RpcError} StorageFailed when SQLite refuses
+   */
+  rehearse<T>(actor: string, fn: (tx: GraphTx) => T): T {
+    const tx = new GraphTx(this.#sql, actor, this.#now().toISOString());
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      return fn(tx);
+    } catch (error) {
+      throw storageError(error);
+    } finally {
+      try {
+        this.db.exec("ROLLBACK");
+      } catch {
+        // SQLite already rolled back (e.g. after SQLITE_FULL).
+      }
+    }
+  }
+
+  /**
    * Subscribes to committed changes.
    *
    * @param listener called after each commit that changed something

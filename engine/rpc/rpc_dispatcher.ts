@@ -1,5 +1,6 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
+import { didYouMean } from "../closest_word.ts";
 
 /** What a handler knows about the request it serves. */
 export interface RequestContext {
@@ -157,7 +158,9 @@ export class RpcDispatcher {
       return failure(
         replyId,
         ErrorCode.MethodNotFound,
-        `Method "${method.slice(0, 200)}" not found`,
+        `Method "${method.slice(0, 200)}" not found${
+          // A slip of the hand, not a long probe: only short names are compared.
+          method.length <= 64 ? didYouMean(method, this.#methods.keys()) : ""}`,
       );
     }
     if (params !== undefined && params !== null && !isObject(params)) {

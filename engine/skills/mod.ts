@@ -18,6 +18,11 @@ export {
   type ShapeFacts,
   testLeavesOut,
 } from "./skill_checks.ts";
+export {
+  expectProblems,
+  returnedRecords,
+  unmetExpectations,
+} from "./test_expect.ts";
 export { templateProblems, type TemplateRule } from "./template_check.ts";
 export {
   type ConnectionInfo,

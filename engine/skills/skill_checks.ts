@@ -4,6 +4,7 @@ import { declaredNeeds } from "../grants/mod.ts";
 import { importProblems, needsProblems } from "./runtime_checks.ts";
 import { templateProblems, type TemplateRule } from "./template_check.ts";
 import { urlPatternProblems } from "./url_pattern_checks.ts";
+import { expectProblems } from "./test_expect.ts";
 
 /** How bad a problem is: an error stops `skills add`; a warning does not. */
 export type Severity = "error" | "warning";
@@ -219,6 +220,21 @@ function checkTool(tool: ToolInfo, options: CheckOptions, add: Add): void {
     for (const key of Object.keys(test.params ?? {})) {
       if (!params.has(key) && tool.kwargs === false) {
         at("error", `@test passes "${key}", which ${tool.name} does not take`);
+      }
+    }
+    if (test.expect !== undefined) {
+      for (const problem of expectProblems(test.expect)) {
+        at("error", `@test ${problem}`);
+      }
+      const wanted = (test.expect as { shape?: unknown }).shape;
+      const names = options.shapeNames?.();
+      if (typeof wanted === "string" && names && !names.includes(wanted)) {
+        at(
+          "error",
+          `@test expects shape "${wanted}", which does not exist${
+            didYouMean(wanted, names)
+          }`,
+        );
       }
     }
     const missing = testLeavesOut(tool, test);

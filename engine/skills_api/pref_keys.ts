@@ -84,7 +84,7 @@ export function checkPref(
     try {
       parseOriginMap(value);
     } catch (error) {
-      throw invalidParams((error as Error).message);
+      throw invalidParams(`"http.origin_map": ${(error as Error).message}`);
     }
   } else if (
     key === "http.guard_budget_ms" &&

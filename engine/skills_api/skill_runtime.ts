@@ -17,6 +17,7 @@ import {
   type CredentialSource,
   DEFAULT_GUARD_BUDGET_MS,
   HttpBroker,
+  labelOriginMap,
   type OriginMap,
   parseOriginMap,
   ShellBroker,
@@ -62,7 +63,9 @@ export function openHttpBroker(
       if (raw !== prefsRaw) {
         prefsRaw = raw;
         try {
-          prefsMap = raw === undefined ? new Map() : parseOriginMap(raw);
+          prefsMap = raw === undefined
+            ? new Map()
+            : labelOriginMap(parseOriginMap(raw), "prefs http.origin_map");
         } catch (error) {
           log.warn("Ignoring prefs http.origin_map", {
             error: (error as Error).message,
@@ -299,7 +302,7 @@ function readEnvOriginMap(
 ): OriginMap {
   if (raw === undefined || raw.trim() === "") return new Map();
   try {
-    return parseOriginMap(raw);
+    return labelOriginMap(parseOriginMap(raw), "AGENTOS_ORIGIN_MAP");
   } catch (error) {
     log.warn("Ignoring AGENTOS_ORIGIN_MAP", {
       error: (error as Error).message,

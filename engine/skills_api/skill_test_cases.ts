@@ -2,7 +2,9 @@
  * Runs a skill's declared test cases (`skills.test`): each case is a call
  * of its tool with the case's parameters, through the tape when the run
  * records or replays HTTP. A case fails when the call fails, returns an
- * `_error`, or misses the replay.
+ * `_error`, misses the replay, or its records miss the case's `expect`;
+ * the warnings its records would raise (values not converted, children
+ * dropped) are reported with it.
  *
  * @module
  */
@@ -10,9 +12,12 @@ import { RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { HttpTape } from "../broker/mod.ts";
 import {
+  expectProblems,
+  returnedRecords,
   type SkillEntry,
   testLeavesOut,
   type ToolInfo,
+  unmetExpectations,
 } from "../skills/mod.ts";
 import type { RunRequest, SkillRunner } from "../workers/mod.ts";
 
@@ -103,31 +108,48 @@ async function runTestCase(
   }
 }
 
-/** A case whose call returned: passed, or failed by `_error` or a replay miss. */
+/**
+ * A case whose call returned: passed, or failed by `_error`, a replay miss
+ * or an unmet `expect`; the warnings its records would raise go with it.
+ */
 function caseOutcome(
   tool: ToolInfo,
   index: number,
   testCase: ToolCase,
-  run: { result: unknown; ms: number },
+  run: { result: unknown; ms: number; records?: { warnings: string[] } },
   miss: HttpTape["misses"][number] | undefined,
 ): TestCase {
   const result = run.result;
-  const failed = (isObject(result) && "_error" in result) ||
-    miss !== undefined;
+  const warnings = run.records?.warnings ?? [];
+  const error = miss
+    ? `Replay has no recorded response for ${miss.method} ${miss.url}`
+    : isObject(result) && "_error" in result
+    ? String(result._error)
+    : expectationError(tool, testCase, result);
   return {
     tool: tool.name,
     case: index,
     params: testCase.params,
-    status: failed ? "failed" : "passed",
+    status: error === undefined ? "passed" : "failed",
     ms: run.ms,
-    ...(miss
-      ? {
-        error: `Replay has no recorded response for ${miss.method} ${miss.url}`,
-      }
-      : failed
-      ? { error: String((result as Record<string, unknown>)._error) }
-      : {}),
+    ...(error === undefined ? {} : { error }),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** Why the case's records miss its `expect`, or undefined when they meet it (or it has none). */
+function expectationError(
+  tool: ToolInfo,
+  testCase: ToolCase,
+  result: unknown,
+): string | undefined {
+  if (testCase.expect === undefined) return undefined;
+  const problems = expectProblems(testCase.expect);
+  const unmet = problems.length > 0 ? problems : unmetExpectations(
+    testCase.expect as Record<string, unknown>,
+    returnedRecords(result, tool.returns),
+  );
+  return unmet.length > 0 ? unmet.join("; ") : undefined;
 }
 
 /** The traceback and printed output a failed call's error carries. */

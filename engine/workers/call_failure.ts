@@ -10,6 +10,7 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { PreparedCall } from "./call_prepare.ts";
+import type { RejectedCredential } from "../broker/mod.ts";
 
 /** A failed call, as reported and as thrown. */
 export interface FailedCall {
@@ -71,7 +72,9 @@ function callerError(
   data: unknown,
   { session, callId, skill, tool }: PreparedCall,
 ): RpcError {
-  return new RpcError(wire.code, message, {
+  const rejected = session.rejectedCredential;
+  return new RpcError(wire.code, message + replaceHint(rejected), {
+    ...(rejected ? { rejected_credential: rejected } : {}),
     ...(isObject(data) ? data : {}),
     // A 401/403 from a credential's domain: the account check retries.
     ...(session.authFailures > 0 ? { auth_failure: true } : {}),
@@ -79,4 +82,17 @@ function callerError(
     skill: skill.id,
     tool: tool.name,
   });
+}
+
+/**
+ * The hint for a call a server refused the stored credential to (HTTP 401
+ * or 403 from its domain): the command that replaces it.
+ */
+function replaceHint(rejected: RejectedCredential | undefined): string {
+  if (!rejected) return "";
+  const { domain, identifier, status } = rejected;
+  const who = identifier ? ` --identifier ${identifier}` : "";
+  return ` (the server answered HTTP ${status} to the stored credential for "${domain}"${
+    identifier ? ` (${identifier})` : ""
+  }; if it expired or was revoked, replace it: agentos secrets set ${domain}${who})`;
 }

@@ -1,4 +1,4 @@
-import type { Graph } from "../graph/mod.ts";
+import type { Graph, GraphTx } from "../graph/mod.ts";
 import { isObject } from "../is_object.ts";
 import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
 import { hasSkillState, keepSkillState, linkClaims } from "./skill_state.ts";
@@ -65,57 +65,99 @@ export function returnedShape(
  * @throws {RpcError} StorageFailed when the database refuses the write
  */
 export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
-  const { skill, skillNode, tool, result } = write;
-  const counts: RecordCounts = {
-    created: 0,
-    updated: 0,
-    warnings: [],
-    ids: [],
-  };
-  let items: unknown[] = [];
+  const counts = emptyCounts();
+  const items = recordItems(graph, write, counts);
+  if (items.length === 0 && !hasSkillState(write.raw)) return counts;
+  graph.store.write(
+    `skill:${write.skill.id}`,
+    (tx) => writeItems(tx, graph, write, items, counts),
+  );
+  return counts;
+}
+
+/**
+ * What {@linkcode writeRecords} would report — the warnings of values it
+ * could not convert and of records it would leave out — with nothing
+ * stored: the write runs in a transaction that is rolled back. A call that
+ * does not remember its records still shows why they would not fit.
+ *
+ * @param graph the graph
+ * @param write the skill, its node, the tool's `@returns` and the result
+ * @returns the warnings, with no record counted as created or updated
+ * @throws {RpcError} StorageFailed when the database refuses
+ */
+export function rehearseRecords(
+  graph: Graph,
+  write: RecordWrite,
+): RecordCounts {
+  const counts = emptyCounts();
+  const items = recordItems(graph, write, counts);
+  if (items.length === 0) return counts;
+  graph.store.rehearse(
+    `skill:${write.skill.id}`,
+    (tx) => writeItems(tx, graph, { ...write, raw: undefined }, items, counts),
+  );
+  return { ...emptyCounts(), warnings: counts.warnings };
+}
+
+function emptyCounts(): RecordCounts {
+  return { created: 0, updated: 0, warnings: [], ids: [] };
+}
+
+/** The items a result holds under its tool's `@returns` (none when the shape is not remembered). */
+function recordItems(
+  graph: Graph,
+  { tool, result }: RecordWrite,
+  counts: RecordCounts,
+): unknown[] {
   const declared = returnedShape(tool.returns);
-  const shape = declared && graph.shapes.get(declared.shape);
-  if (declared && !shape && result !== null && result !== undefined) {
+  if (!declared || result === null || result === undefined) return [];
+  const shape = graph.shapes.get(declared.shape);
+  if (!shape) {
     counts.warnings.push(
       `@returns names unknown shape "${declared.shape}"; nothing was remembered`,
     );
-  } else if (
-    declared && shape?.remember && result !== null && result !== undefined
-  ) {
-    items = Array.isArray(result)
-      ? result
-      : isObject(result) && Array.isArray(result._items)
-      ? result._items
-      : [result];
+    return [];
   }
-  if (items.length === 0 && !hasSkillState(write.raw)) return counts;
-  graph.store.write(`skill:${skill.id}`, (tx) => {
-    counts.warnings.push(
-      ...keepSkillState(tx, { skillNode, value: write.raw }),
-    );
-    for (const [index, item] of items.entries()) {
-      if (!isObject(item)) {
-        counts.warnings.push(
-          `[${index}]: expected an object for shape "${declared!.shape}", got ${
-            JSON.stringify(item)?.slice(0, 60)
-          }; left out`,
-        );
-        continue;
-      }
-      const shape =
-        typeof item.shape === "string" && graph.shapes.get(item.shape)
-          ? item.shape
-          : declared!.shape;
-      const written = graph.writer.write(tx, shape, item, {
-        provenance: skillNode,
-      });
-      counts.created += written.nodesCreated;
-      counts.updated += written.nodesUpdated;
-      const prefix = items.length > 1 || declared!.list ? `[${index}].` : "";
-      counts.warnings.push(...written.warnings.map((w) => `${prefix}${w}`));
-      if (written.id) counts.ids.push(written.id);
+  if (!shape.remember) return [];
+  return Array.isArray(result)
+    ? result
+    : isObject(result) && Array.isArray(result._items)
+    ? result._items
+    : [result];
+}
+
+function writeItems(
+  tx: GraphTx,
+  graph: Graph,
+  write: RecordWrite,
+  items: unknown[],
+  counts: RecordCounts,
+): void {
+  const { skillNode, tool } = write;
+  const declared = returnedShape(tool.returns)!;
+  counts.warnings.push(...keepSkillState(tx, { skillNode, value: write.raw }));
+  for (const [index, item] of items.entries()) {
+    if (!isObject(item)) {
+      counts.warnings.push(
+        `[${index}]: expected an object for shape "${declared.shape}", got ${
+          JSON.stringify(item)?.slice(0, 60)
+        }; left out`,
+      );
+      continue;
     }
-    linkClaims(tx, { tool, ids: counts.ids });
-  });
-  return counts;
+    const shape = typeof item.shape === "string" && graph.shapes.get(item.shape)
+      ? item.shape
+      : declared.shape;
+    // A rehearsal has no skill node: its records point nowhere.
+    const written = graph.writer.write(tx, shape, item, {
+      provenance: skillNode === "" ? undefined : skillNode,
+    });
+    counts.created += written.nodesCreated;
+    counts.updated += written.nodesUpdated;
+    const prefix = items.length > 1 || declared.list ? `[${index}].` : "";
+    counts.warnings.push(...written.warnings.map((w) => `${prefix}${w}`));
+    if (written.id) counts.ids.push(written.id);
+  }
+  linkClaims(tx, { tool, ids: counts.ids });
 }

@@ -10,7 +10,7 @@
  */
 import { type RecordCounts } from "../broker/mod.ts";
 import { findTool } from "../skills/mod.ts";
-import { writeRecords } from "./record_sink.ts";
+import { rehearseRecords, writeRecords } from "./record_sink.ts";
 import { type CapabilityInvoker } from "./nested_call.ts";
 import { takeWorker } from "./take_worker.ts";
 import {
@@ -125,18 +125,21 @@ export class SkillRunner {
     });
   }
 
-  /** The records the tool returned, written unless the caller said not to. */
+  /** The records the tool returned, written unless the caller said not to (then rehearsed for their warnings). */
   #writeRecords(
     call: PreparedCall,
     request: RunRequest,
     value: unknown,
     result: unknown,
   ): RecordCounts {
-    if (request.remember === false) {
-      return { created: 0, updated: 0, warnings: [], ids: [] };
-    }
     const { skill, tool, credentials } = call;
-    return writeRecords(this.#options.graph, {
+    const { graph } = this.#options;
+    // Not remembered: nothing stored (not even the skill's node), but the
+    // warnings still show.
+    if (request.remember === false) {
+      return rehearseRecords(graph, { skill, skillNode: "", tool, result });
+    }
+    return writeRecords(graph, {
       skill,
       skillNode: this.#options.skillNode(skill),
       tool,

@@ -57,9 +57,13 @@ def _attach_test(func, cases, skip=False, reason=None):
 
 
 class _Test:
-    """``@test``, ``@test(params=..., account=...)``, ``@test.cases(...)``, ``@test.skip(reason=...)``."""
+    """``@test``, ``@test(params=..., account=..., expect=...)``, ``@test.cases(...)``, ``@test.skip(reason=...)``.
 
-    def __call__(self, func=None, *, params=None, account=None):
+    ``expect`` (an AgentOS extension) states what the call's records must
+    be: ``{"shape": ..., "min_count": ..., "values": {...}}``.
+    """
+
+    def __call__(self, func=None, *, params=None, account=None, expect=None):
         if callable(func):
             return _attach_test(func, [{}])
         case = {}
@@ -67,6 +71,8 @@ class _Test:
             case["params"] = params
         if account is not None:
             case["account"] = account
+        if expect is not None:
+            case["expect"] = expect
         return lambda f: _attach_test(f, [case])
 
     def cases(self, *cases):

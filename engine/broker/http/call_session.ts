@@ -55,6 +55,14 @@ export interface CookieWrite {
   fields: Record<string, string>;
 }
 
+/** A stored credential a server answered 401 or 403 to. */
+export interface RejectedCredential {
+  /** The vault row's domain and identifier. */
+  domain: string;
+  identifier: string;
+  status: number;
+}
+
 /**
  * What one call's requests share beyond its credentials: the skill's
  * connections (client kinds, auth templates), each connection's
@@ -71,6 +79,7 @@ export class CallSession {
   #skillId: string;
   #refusal?: RpcError;
   #authFailures = 0;
+  #rejected: RejectedCredential | undefined;
 
   /** @param options connections, their credentials and the call's credentials */
   constructor(options: CallSessionOptions) {
@@ -202,6 +211,11 @@ export class CallSession {
     );
     if (!holder) return undefined;
     this.#authFailures++;
+    this.#rejected ??= {
+      domain: holder.domain,
+      identifier: holder.identifier,
+      status: response.status,
+    };
     if (carried || holder.cookies || !this.#credentials?.masked) {
       return undefined;
     }
@@ -218,6 +232,11 @@ export class CallSession {
   /** How many 401/403 answers came from a credential's domain in this call. */
   get authFailures(): number {
     return this.#authFailures;
+  }
+
+  /** The stored credential the first 401/403 of the call answered, if any. */
+  get rejectedCredential(): RejectedCredential | undefined {
+    return this.#rejected;
   }
 
   #refuse(how: string): RpcError {

@@ -196,24 +196,38 @@ export function fetchError(
   url: URL,
   timedOut: boolean,
   timeoutS: number,
+  tried?: string,
 ): RpcError {
+  // The host the skill named may not be where the request went.
+  const at = tried === undefined ? "" : ` (sent to ${tried})`;
   if (
     timedOut || (error instanceof DOMException && error.name === "TimeoutError")
   ) {
     return new RpcError(
       ErrorCode.Timeout,
-      `HTTP request to "${url.host}" did not finish within ${timeoutS} s`,
+      `HTTP request to "${url.host}"${at} did not finish within ${timeoutS} s`,
     );
   }
   // Deno's message quotes the URL; its query may carry a credential.
-  const cause = ((error as Error).message?.split("\n")[0] ?? String(error))
+  // "fetch failed" says nothing: the cause says why (connection refused).
+  const inner = (error as Error).cause;
+  const why = inner instanceof Error
+    ? `${(error as Error).message}: ${lastPart(inner.message)}`
+    : (error as Error).message;
+  const cause = (why?.split("\n")[0] ?? String(error))
     .replace(/\?[^\s)"']*/g, "?…");
   // No application code fits a failure of the remote side better; the
   // message says what happened.
   return new RpcError(
     ErrorCode.InternalError,
-    `HTTP request to "${url.host}" failed: ${cause}`,
+    `HTTP request to "${url.host}"${at} failed: ${cause}`,
   );
+}
+
+/** The last two parts of a chained message: `tcp connect error: Connection refused …`. */
+function lastPart(message: string): string {
+  const parts = message.split(": ");
+  return parts.slice(-2).join(": ");
 }
 
 function scalar(value: unknown): string {

@@ -23,6 +23,7 @@ export {
   type CookieView,
   type CookieWrite,
   type PreparedRequest,
+  type RejectedCredential,
 } from "./call_session.ts";
 export {
   type CookieChanges,
@@ -53,6 +54,7 @@ export {
   type TapeResponse,
 } from "./http_tape.ts";
 export {
+  labelOriginMap,
   mapOrigin,
   type OriginMap,
   parseOriginMap,

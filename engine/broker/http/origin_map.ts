@@ -14,7 +14,7 @@ export type OriginMap = ReadonlyMap<string, string>;
  * @throws {TypeError} when the value is not such an object
  */
 export function parseOriginMap(value: unknown): OriginMap {
-  const parsed = typeof value === "string" ? JSON.parse(value) : value;
+  const parsed = typeof value === "string" ? parseJson(value) : value;
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new TypeError(
       `An origin map must be an object like {"https://api.example.com": "http://127.0.0.1:8080"}, got ${
@@ -30,6 +30,19 @@ export function parseOriginMap(value: unknown): OriginMap {
     map.set(origin(from), origin(to));
   }
   return map;
+}
+
+/** A map's JSON text, or a TypeError that shows the expected form. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TypeError(
+      `An origin map must be a JSON object like {"https://api.example.com": "http://127.0.0.1:8080"}, got ${
+        JSON.stringify(text.slice(0, 100))
+      }, which is not JSON (quote it for the shell: '{"…": "…"}')`,
+    );
+  }
 }
 
 /**
@@ -48,6 +61,43 @@ export function mapOrigin(url: URL, ...maps: OriginMap[]): URL {
     if (target !== undefined) return onOrigin(url, target);
   }
   return url;
+}
+
+/** What each labelled origin map is called in messages (its source). */
+const LABELS = new WeakMap<OriginMap, string>();
+
+/**
+ * Names an origin map by where it came from, for messages about the
+ * requests it sends elsewhere.
+ *
+ * @param map the map
+ * @param label e.g. `prefs http.origin_map`
+ * @returns the same map
+ */
+export function labelOriginMap(map: OriginMap, label: string): OriginMap {
+  LABELS.set(map, label);
+  return map;
+}
+
+/**
+ * The mapping that sends `url` elsewhere, said for a person:
+ * `https://api.example.com → http://127.0.0.1:8080 (prefs http.origin_map)`.
+ *
+ * @param url the URL the skill asked for
+ * @param maps origin maps, the first match wins (as in {@linkcode mapOrigin})
+ * @returns the mapping, or undefined when no map matches
+ */
+export function describeMapping(
+  url: URL,
+  ...maps: OriginMap[]
+): string | undefined {
+  for (const map of maps) {
+    const target = map.get(url.origin);
+    if (target === undefined) continue;
+    const label = LABELS.get(map);
+    return `${url.origin} → ${target}${label ? ` (${label})` : ""}`;
+  }
+  return undefined;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { checkAddress, type Resolver } from "../../net/mod.ts";
 import { type EgressDecision, urlHost, urlPort } from "../../grants/mod.ts";
 import { fetchError } from "./http_parts.ts";
-import { mapOrigin, type OriginMap } from "./origin_map.ts";
+import { describeMapping, mapOrigin, type OriginMap } from "./origin_map.ts";
 import type { PinnedConnector, PinnedRoute } from "./pinned_connector.ts";
 import type { Deadline } from "./request_deadline.ts";
 import type { HopRequest, HttpTrace } from "./http_types.ts";
@@ -23,6 +23,11 @@ export interface HopConnection {
   target: URL;
   /** The pin to the checked address (none for a mapped origin); released after the hop. */
   route?: PinnedRoute;
+  /**
+   * Where the hop really went, for a failure's message: the address
+   * checked, or the mapped origin and the mapping that sent it there.
+   */
+  tried: string;
 }
 
 /** What connecting a hop needs besides the hop. */
@@ -57,7 +62,12 @@ export async function connectHop(
   const mapped = mapOrigin(url, ...via.maps);
   if (mapped !== url) {
     trace.checks.address = `origin map ${mapped.host}`;
-    return { mapped, target: mapped };
+    const mapping = describeMapping(url, ...via.maps);
+    return {
+      mapped,
+      target: mapped,
+      tried: `${mapped.origin}, mapped by ${mapping}`,
+    };
   }
   trace.checks.address = "refused";
   const checked = await checkAddress(urlHost(url), {
@@ -69,7 +79,7 @@ export async function connectHop(
   });
   trace.checks.address = `${checked.kind} ${checked.address}`;
   const route = via.connector.route(url, checked.address);
-  return { mapped, target: route.target, route };
+  return { mapped, target: route.target, route, tried: checked.address };
 }
 
 /**
@@ -82,7 +92,8 @@ export async function connectHop(
  * @param doFetch the fetch to use
  * @param deadline the request's time limit
  * @returns the response, its body unread
- * @throws {RpcError} Timeout, or InternalError for a network failure
+ * @throws {RpcError} Timeout, or InternalError for a network failure (both
+ *   name the address tried, and the origin map that sent the hop there)
  */
 export async function sendHop(
   request: HopRequest,
@@ -112,6 +123,7 @@ export async function sendHop(
       request.url,
       deadline.timeout.aborted,
       deadline.seconds,
+      connection.tried,
     );
   }
 }
