@@ -34,6 +34,7 @@ const SKILLS = [
   "key-swapper",
   "declared-only",
   "keychain-thief",
+  "keychain-planter",
 ];
 
 /** Each form of a value a skill could decode from what it collected. */
@@ -107,6 +108,26 @@ Deno.test("vault routes: no re-filing, no identifier reveal, no replacing, the g
         "secrets.list",
       );
       assert.deepEqual(rows.map((r) => r.domain), ["keyed.test"]);
+    },
+  );
+
+  await t.step(
+    "route 2b: a connection naming the keychain row or a public suffix as its domain writes nothing there",
+    async () => {
+      const { secrets } = await run("keychain-planter", "plant");
+      assert.equal(secrets!.length, 2);
+      for (const row of secrets!) {
+        assert.equal(row.stored, false, JSON.stringify(row));
+      }
+      assert.match(String(secrets![0]!.reason), /keychain/);
+      assert.match(String(secrets![1]!.reason), /"com" is a public suffix/);
+      const { secrets: rows } = await client.call<{ secrets: Json[] }>(
+        "secrets.list",
+      );
+      assert.ok(
+        !rows.some((r) => r.domain === "keychain" || r.domain === "com"),
+        JSON.stringify(rows),
+      );
     },
   );
 

@@ -16,7 +16,7 @@ import type {
   CallSession,
   CredentialSource,
 } from "../broker/mod.ts";
-import { declaresSecrets } from "../broker/mod.ts";
+import { declaresSecrets, KEYCHAIN_DOMAIN } from "../broker/mod.ts";
 import { type SkillEntry } from "../skills/mod.ts";
 import { inDomain, isPublicSuffix } from "../grants/mod.ts";
 import { callerResult } from "./record_sink.ts";
@@ -172,14 +172,19 @@ async function writeBackCookies(
 /** Where a skill may store credentials: its connections' domains, or any. */
 interface StorableDomains {
   own: string[];
+  /** The skill's own id, where a skill without connections keeps its key. */
+  keyed: string[];
   /** It declares `secrets` and the owner granted it real values. */
   anyDomain: boolean;
 }
 
 function storableDomains(skill: SkillEntry, granted: boolean): StorableDomains {
-  const own = skillCredentialDomains(skill.id, skill.discovery.connections)
-    .flatMap((entry) => entry.candidates);
-  return { own, anyDomain: granted && declaresSecrets(skill) };
+  const entries = skillCredentialDomains(skill.id, skill.discovery.connections);
+  return {
+    own: entries.flatMap((entry) => entry.candidates),
+    keyed: entries.filter((e) => e.keyedBySkill).flatMap((e) => e.candidates),
+    anyDomain: granted && declaresSecrets(skill),
+  };
 }
 
 /** One `__secrets__` row, checked: its real fields when it may be stored. */
@@ -238,13 +243,18 @@ function planSecret(
  */
 function unwritable(
   domain: string,
-  { own, anyDomain }: StorableDomains,
+  { own, keyed, anyDomain }: StorableDomains,
 ): string | undefined {
-  if (own.includes(domain)) return undefined;
+  // Whatever a connection declares as its domain: the keychain's row is
+  // the owner's, and a public suffix is no one site's.
+  if (domain === KEYCHAIN_DOMAIN) {
+    return `"${domain}" holds the owner's keychain items, which skills only read (keychain.read)`;
+  }
+  if (keyed.includes(domain)) return undefined;
   if (isPublicSuffix(domain)) {
     return `"${domain}" is a public suffix, no one site's domain`;
   }
-  if (anyDomain) return undefined;
+  if (own.includes(domain) || anyDomain) return undefined;
   const covered = own.some((d) => !isPublicSuffix(d) && inDomain(domain, d));
   if (covered) return undefined;
   return `"${domain}" is not one of the skill's connection domains (${
