@@ -8,8 +8,8 @@
  *
  * @module
  */
+export { DEFAULT_PROGRAM_TIMEOUT_S } from "./shell_params.ts";
 export {
-  DEFAULT_PROGRAM_TIMEOUT_S,
   ShellBroker,
   type ShellBrokerOptions,
   type ShellCaller,
