@@ -55,3 +55,34 @@ Deno.test("RunGrantStore.allow() refuses awk and env, by name and by resolved pa
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("isInterpreter(): every common shell and interpreter is refused by name, a plain program is not", () => {
+  // The list a reviewer expects, written here apart from NEVER_RUNNABLE:
+  // dropping any of them from the engine's list fails this test.
+  const refused = [
+    "sh",
+    "bash",
+    "dash",
+    "zsh",
+    "fish",
+    "ksh",
+    "mksh",
+    "csh",
+    "tcsh",
+    "busybox",
+    "env",
+    "xargs",
+    "sudo",
+    "su",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "node",
+    "awk",
+  ];
+  for (const name of refused) assert.equal(isInterpreter(name), true, name);
+  for (const name of ["git", "gh", "ls", "sqlite3"]) {
+    assert.equal(isInterpreter(name), false, name);
+  }
+});

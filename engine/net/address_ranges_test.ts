@@ -22,3 +22,18 @@ Deno.test("addressKind(): fec0::/10, Teredo 2001::/32 and 239/8 are not public; 
     assert.equal(addressKind(address), kind, address);
   }
 });
+
+Deno.test("addressKind(): the three TEST-NETs are reserved, and '::' may stand for a single group", () => {
+  const cases: [string, string][] = [
+    ["192.0.2.7", "reserved"],
+    ["198.51.100.7", "reserved"],
+    ["203.0.113.7", "reserved"],
+    ["203.0.114.7", "public"],
+    // `::` replacing exactly one zero group is still a valid IPv6 literal.
+    ["2606:4700:4700:1:2:3::1111", "public"],
+    ["fd00:1:2:3:4:5::6", "unique-local"],
+  ];
+  for (const [address, kind] of cases) {
+    assert.equal(addressKind(address), kind, address);
+  }
+});
