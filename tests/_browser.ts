@@ -1,7 +1,7 @@
 /**
- * Headless Chromium driven over the DevTools protocol, for tests that fill
- * a bridge page. A copy of the driver in `bridge_browser_test.ts` (which
- * another change is editing this round); the two should become this one.
+ * Headless Chromium driven over the DevTools protocol, for the tests that
+ * drive the bridge's pages (the explorer, the graph picture, the
+ * credential page).
  *
  * @module
  */

@@ -13,24 +13,9 @@ import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
 import { gapFixture } from "./_catalog_gaps.ts";
 import { fixture, rejectsWith } from "./skills_helpers.ts";
+import { git } from "./_git.ts";
 
 type Json = Record<string, unknown>;
-
-async function git(cwd: string, ...args: string[]): Promise<void> {
-  const out = await new Deno.Command("git", {
-    args: ["-c", "safe.directory=*", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@t",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@t",
-    },
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-}
 
 async function startEngine(env: Record<string, string> = {}) {
   const engine = await EngineProcess.start({

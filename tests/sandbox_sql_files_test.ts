@@ -8,9 +8,6 @@
  * sandbox and a write.
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../engine/sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../engine/runtime_layout.ts";
-import { realPython } from "./_task_command.ts";
 import { within } from "./_wait.ts";
 
 const SUFFIXES = ["", "-wal", "-shm", "-journal"];
@@ -50,6 +47,7 @@ for path in paths:
     }
 json.dump(report, sys.stdout)
 `;
+import { openTestSandbox } from "./_sandbox.ts";
 
 const bwrapMissing = await new Deno.Command("bwrap", {
   args: ["--version"],
@@ -69,12 +67,7 @@ Deno.test({
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "agentos-sql-files-" });
     await Deno.chmod(dir, 0o777);
-    const sandbox = await Sandbox.open({
-      python: realPython(),
-      sdkDir: PYTHON_SOURCE_DIR,
-      env: () => undefined,
-      filterPath: `${dir}/seccomp.bpf`,
-    });
+    const sandbox = await openTestSandbox(dir);
     try {
       assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
       // The first database has every side file; the second (attached) none.

@@ -10,29 +10,13 @@ import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
 import { runAgentos } from "./_cli.ts";
 import { fixture } from "./skills_helpers.ts";
+import { git } from "./_git.ts";
 
 type Json = Record<string, unknown>;
 
 const MIB = 1024 * 1024;
 const BIG_FILES = 6;
 const BIG_BYTES = 20 * MIB;
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("git", {
-    args: ["-c", "safe.directory=*", ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: {
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@t",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@t",
-    },
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  return new TextDecoder().decode(out.stdout);
-}
 
 /** Bytes of the regular files under a folder. */
 async function bytesUnder(dir: string): Promise<number> {

@@ -54,3 +54,4 @@ export {
 export { CallCgroup, type CgroupReport, CgroupTree } from "./call_cgroup.ts";
 export { seccompProgram } from "./seccomp_filter.ts";
 export { LAUNCHER_SHELL, launcherCommand } from "./launcher.ts";
+export { spawnCommand } from "./spawn_command.ts";

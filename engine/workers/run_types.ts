@@ -11,13 +11,12 @@ import type { Logger } from "../logger.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type {
   AuditSink,
-  ClientModel,
   CredentialSource,
   HttpBroker,
-  HttpTape,
   RecordCounts,
   ShellBroker,
   SqlBroker,
+  ToolRun,
 } from "../broker/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../skills/mod.ts";
 import type { ReadGrants, RunGrant, SkillGrants } from "../grants/mod.ts";
@@ -25,25 +24,13 @@ import type { StoredSecret } from "./settle_credentials.ts";
 import type { SparePool } from "./spare_pool.ts";
 import type { WorkerProcess } from "./worker_process.ts";
 
-/** One tool run. */
-export interface RunRequest {
-  skill: string;
-  tool: string;
-  params: Record<string, unknown>;
+/**
+ * One tool run: what the capability broker asks for (`ToolRun`), and
+ * whether to write the records the tool returns.
+ */
+export interface RunRequest extends ToolRun {
   /** Write the records the tool returns (default true). */
   remember?: boolean;
-  /** The capability this run serves, for events and logs. */
-  capability?: string;
-  /** Aborted when the caller goes away: the worker is killed. */
-  signal?: AbortSignal;
-  /** Receives the skill's progress reports. */
-  onProgress?: (report: Record<string, unknown>) => void;
-  /** Skills whose calls led to this one (`capability.call`), outermost first. */
-  chain?: string[];
-  /** Record brokered HTTP to it, or answer from it without the network. */
-  tape?: HttpTape;
-  /** The model of the MCP client whose tool call started the work (sampling). */
-  clientModel?: ClientModel;
 }
 
 /** What a run gave. */

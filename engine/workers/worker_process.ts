@@ -9,7 +9,7 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { JsonLines } from "../rpc/mod.ts";
-import type { SandboxCommand } from "../sandbox/mod.ts";
+import { type SandboxCommand, spawnCommand } from "../sandbox/mod.ts";
 import { type StderrTail, withExitDetail } from "./_stderr_tail.ts";
 import {
   MAX_WORKER_OUTPUT_BYTES,
@@ -74,15 +74,7 @@ export class WorkerProcess {
     command: SandboxCommand,
     options: WorkerProcessOptions,
   ) {
-    this.#child = new Deno.Command(command.program, {
-      args: command.args,
-      env: command.env,
-      cwd: command.cwd,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    this.#child = spawnCommand(command);
     this.pid = this.#child.pid;
     this.#status = this.#child.status.then((status) => {
       this.#exited = true;

@@ -5,12 +5,10 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
-import { realPython } from "../../../tests/_task_command.ts";
 import { CallCredentials } from "../credentials/mod.ts";
 import { type ShellCaller } from "./serve_shell.ts";
 import { ShellBroker } from "./mod.ts";
+import { openTestSandbox } from "../../../tests/_sandbox.ts";
 
 /**
  * Runs `body` with a broker on a real sandbox, closed after.
@@ -21,12 +19,7 @@ export async function withShellBroker(
   body: (broker: ShellBroker) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "agentos-shell-test-" });
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
+  const sandbox = await openTestSandbox(dir);
   try {
     assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
     await body(new ShellBroker({ sandbox }));

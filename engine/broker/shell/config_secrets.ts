@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import type { Sandbox } from "../../sandbox/mod.ts";
+import { type Sandbox, spawnCommand } from "../../sandbox/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import { CONFIG_SCAN_PY } from "./_config_scan.ts";
 
@@ -34,15 +34,7 @@ export async function holdConfigSecrets(
   });
   let values: unknown;
   try {
-    const child = new Deno.Command(command.program, {
-      args: command.args,
-      env: command.env,
-      cwd: command.cwd,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnCommand(command);
     const timer = setTimeout(() => child.kill("SIGKILL"), SCAN_TIMEOUT_MS);
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(JSON.stringify({ dirs })));

@@ -1,4 +1,4 @@
-import type { SandboxCommand } from "../../sandbox/mod.ts";
+import { type SandboxCommand, spawnCommand } from "../../sandbox/mod.ts";
 
 /** Most bytes kept of a program's stdout and of its stderr; past it the program is killed. */
 export const MAX_PROGRAM_OUTPUT = 4 * 1024 * 1024;
@@ -64,15 +64,7 @@ async function collectCapped(
  */
 export async function runProgram(spawn: ProgramSpawn): Promise<ProgramResult> {
   const { command } = spawn;
-  const child = new Deno.Command(command.program, {
-    args: command.args,
-    clearEnv: true,
-    env: command.env,
-    cwd: command.cwd,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnCommand(command);
   let timedOut = false;
   let truncated = false;
   // Bubblewrap first (so the launcher cannot make a cgroup after), then

@@ -6,13 +6,11 @@
  * credential values redacted from what the program prints.
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
-import { realPython } from "../../../tests/_task_command.ts";
 import { CallCredentials } from "../credentials/mod.ts";
 import type { RunGrant } from "../../grants/mod.ts";
 import { type ProgramResult, shellArgv, ShellBroker } from "./mod.ts";
 import { waitFor } from "../../../tests/_wait.ts";
+import { openTestSandbox } from "../../../tests/_sandbox.ts";
 
 const SECRET = "tok-Very-Secret-4711-xyz";
 
@@ -29,12 +27,7 @@ async function withShell(
   const dir = await Deno.realPath(
     await Deno.makeTempDir({ prefix: "agentos-shell-unit-" }),
   );
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
+  const sandbox = await openTestSandbox(dir);
   try {
     assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
     const broker = new ShellBroker({ sandbox });

@@ -9,13 +9,12 @@
  * no network at all.
  */
 import assert from "node:assert/strict";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
 import { realPython } from "../../../tests/_task_command.ts";
 import { CallCredentials } from "../credentials/mod.ts";
 import type { AuditEntry } from "../../audit/mod.ts";
 import type { EgressSubject } from "../../grants/mod.ts";
 import { ShellBroker, type ShellResult } from "./mod.ts";
+import { openTestSandbox } from "../../../tests/_sandbox.ts";
 
 interface NetRun {
   /** Runs curl with these arguments, granted `--net` unless `net` is false. */
@@ -39,12 +38,7 @@ async function withNet(fn: (run: NetRun) => Promise<void>): Promise<void> {
   const dir = await Deno.realPath(
     await Deno.makeTempDir({ prefix: "agentos-shell-net-" }),
   );
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
+  const sandbox = await openTestSandbox(dir);
   try {
     assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
     const broker = new ShellBroker({

@@ -6,7 +6,7 @@ import type { ConnectionInfo } from "../../skills/mod.ts";
 import type { GrantedPath, ReadGrants } from "../../grants/mod.ts";
 import { grantedPath } from "../../grants/mod.ts";
 import { engineFileIds } from "./engine_files.ts";
-import type { Sandbox } from "../../sandbox/mod.ts";
+import { type Sandbox, spawnCommand } from "../../sandbox/mod.ts";
 
 /** Rows returned by default, and at most (`limit`). */
 export const DEFAULT_SQL_ROWS = 1000;
@@ -261,15 +261,7 @@ export class SqlBroker {
     };
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(command.program, {
-        args: command.args,
-        env: command.env,
-        cwd: command.cwd,
-        clearEnv: true,
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      child = spawnCommand(command);
     } catch (error) {
       await command.release();
       throw new RpcError(

@@ -1,65 +1,9 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "../../graph/mod.ts";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
-import { SqlBroker } from "./sql_broker.ts";
 import { waitFor } from "../../../tests/_wait.ts";
-import { realPython } from "../../../tests/_task_command.ts";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
-
-function connection(fields: Record<string, unknown>): ConnectionInfo {
-  return {
-    name: "db",
-    base_url: null,
-    domain: null,
-    auth: null,
-    description: null,
-    label: null,
-    help_url: null,
-    optional: null,
-    client: null,
-    file: "x.py",
-    line: 1,
-    ...fields,
-  };
-}
-
-async function withBroker(
-  fn: (broker: SqlBroker, dir: string) => Promise<void>,
-  timeoutS = 1,
-): Promise<void> {
-  // Owner-only, as in a real home: a root engine's runner (nobody) reads
-  // the database only through the capability it drops before the query.
-  const dir = await Deno.makeTempDir();
-  const graph = openDatabase(`${dir}/agentos.db`);
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
-  try {
-    graph.exec(
-      `INSERT INTO settings (key, value, updated_at) VALUES ('prefs.x', '"1"', 'now')`,
-    );
-    await fn(
-      new SqlBroker({
-        sandbox,
-        graphPath: `${dir}/agentos.db`,
-        skillDataDir: `${dir}/skill-data`,
-        engineHome: dir,
-        timeoutS,
-      }),
-      dir,
-    );
-  } finally {
-    await sandbox.close();
-    graph.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { connection, withBroker } from "./_sql_test_broker.ts";
 
 const SKILL = { id: "s", connections: [] as ConnectionInfo[] };
 

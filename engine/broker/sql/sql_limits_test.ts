@@ -6,59 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "../../graph/mod.ts";
 import { ErrorCode, RpcError } from "../../errors.ts";
-import type { ConnectionInfo } from "../../skills/mod.ts";
-import { SqlBroker } from "./mod.ts";
-import { realPython } from "../../../tests/_task_command.ts";
-import { Sandbox } from "../../sandbox/mod.ts";
-import { PYTHON_SOURCE_DIR } from "../../runtime_layout.ts";
-
-function connection(name: string, sqlite: string): ConnectionInfo {
-  return {
-    name,
-    sqlite,
-    base_url: null,
-    domain: null,
-    auth: null,
-    description: null,
-    label: null,
-    help_url: null,
-    optional: null,
-    client: null,
-    file: "x.py",
-    line: 1,
-  };
-}
-
-async function withBroker(
-  fn: (broker: SqlBroker, dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir();
-  const graph = openDatabase(`${dir}/agentos.db`);
-  const sandbox = await Sandbox.open({
-    python: realPython(),
-    sdkDir: PYTHON_SOURCE_DIR,
-    env: () => undefined,
-    filterPath: `${dir}/seccomp.bpf`,
-  });
-  try {
-    await fn(
-      new SqlBroker({
-        sandbox,
-        graphPath: `${dir}/agentos.db`,
-        skillDataDir: `${dir}/skill-data`,
-        engineHome: dir,
-        timeoutS: 20,
-      }),
-      dir,
-    );
-  } finally {
-    await sandbox.close();
-    graph.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { connection, withBroker } from "./_sql_test_broker.ts";
 
 Deno.test("SqlBroker.query() refuses a database in a sibling data directory whose name begins with the skill's", () =>
   withBroker(async (broker, dir) => {
@@ -73,8 +22,8 @@ Deno.test("SqlBroker.query() refuses a database in a sibling data directory whos
     const skill = {
       id: "skill",
       connections: [
-        connection("own", "notes.db"),
-        connection("sibling", "../skill2/notes.db"),
+        connection({ name: "own", sqlite: "notes.db" }),
+        connection({ name: "sibling", sqlite: "../skill2/notes.db" }),
       ],
     };
     const own = await broker.query(skill, {
@@ -88,7 +37,7 @@ Deno.test("SqlBroker.query() refuses a database in a sibling data directory whos
         error.code === ErrorCode.Forbidden &&
         /is not inside it/.test(error.message),
     );
-  }));
+  }, 20));
 
 Deno.test("SqlBroker.query() returns at most 10 000 rows however many a limit asks for", () =>
   withBroker(async (broker) => {
@@ -100,4 +49,4 @@ Deno.test("SqlBroker.query() returns at most 10 000 rows however many a limit as
     });
     assert.equal(out.rows.length, 10_000);
     assert.equal(out.truncated, true);
-  }));
+  }, 20));
