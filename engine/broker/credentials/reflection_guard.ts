@@ -39,7 +39,8 @@ import {
   type PreparedSecrets,
 } from "./reflection_forms.ts";
 import {
-  baseViews,
+  codeAt,
+  firstPass,
   origin,
   unescapeView,
   type View,
@@ -118,13 +119,16 @@ export class ReflectionGuard {
         end: origin(view, end),
         replacement: this.#replacements[secret]!,
       });
-    const [base, ...pairs] = baseViews(text);
-    let view: View | undefined = base;
-    for (let round = 0; view && round <= ROUNDS; round++) {
+    findIn({ text, length: text.length }, prepared, add);
+    if (!/[%&\\\0\u0100-\uffff]/.test(text)) return spans;
+    const first = firstPass(text);
+    for (const pair of first.pairs) findIn(pair, prepared, add);
+    const spare = [new Uint16Array(text.length), new Uint16Array(text.length)];
+    let view = first.decoded;
+    for (let round = 1; view && round <= ROUNDS; round++) {
       findIn(view, prepared, add);
-      view = round < ROUNDS ? unescapeView(view) : undefined;
+      view = round < ROUNDS ? unescapeView(view, spare[round % 2]!) : undefined;
     }
-    for (const pair of pairs) findIn(pair, prepared, add);
     return spans;
   }
 }
@@ -140,7 +144,6 @@ type AddSpan = (view: View, secret: number, start: number, end: number) => void;
 /** Every form and every long enough run of each secret in one view. */
 function findIn(view: View, prepared: PreparedSecrets, add: AddSpan): void {
   const { automaton, uses, secrets } = prepared;
-  const text = view.text;
   // Per secret, past this position a form was already followed (finds
   // that start inside it are the same value): each character is followed
   // once per secret, which keeps the work linear.
@@ -148,7 +151,7 @@ function findIn(view: View, prepared: PreparedSecrets, add: AddSpan): void {
   const formCovered = new Int32Array(secrets.length);
   const formFrom = new Int32Array(secrets.length).fill(-1);
   const runCovered = new Int32Array(secrets.length);
-  automaton.scan(text, (pattern, end) => {
+  const onMatch = (pattern: number, end: number) => {
     const start = end - automaton.lengths[pattern]!;
     for (const use of uses[pattern]!) {
       if (use.kind === "form") {
@@ -156,26 +159,28 @@ function findIn(view: View, prepared: PreparedSecrets, add: AddSpan): void {
         if (start < formCovered[secret]! && start !== formFrom[secret]) {
           continue;
         }
-        const stop = follow(automaton, text, end, use.form, end - start);
+        const stop = follow(automaton, view, end, use.form, end - start);
         add(view, secret, start, stop);
         formFrom[secret] = start;
         formCovered[secret] = Math.max(formCovered[secret]!, stop);
       } else if (start >= runCovered[use.secret]!) {
         const secret = secrets[use.secret]!;
-        const run = grow(automaton, text, { start, end }, secret.lower, use.at);
+        const run = grow(automaton, view, { start, end }, secret.lower, use.at);
         if (run.end - run.start >= secret.partial) {
           add(view, use.secret, run.start, run.end);
           runCovered[use.secret] = run.end;
         }
       }
     }
-  });
+  };
+  if (view.units) automaton.scanUnits(view.units, view.length, onMatch);
+  else automaton.scan(view.text!, onMatch);
 }
 
 /** How far past `end` the text goes on matching `form` from its character `from`. */
 function follow(
   automaton: AhoCorasick,
-  text: string,
+  text: View,
   end: number,
   form: string,
   from: number,
@@ -183,7 +188,7 @@ function follow(
   let i = end, k = from;
   while (
     k < form.length && i < text.length &&
-    automaton.same(text.charCodeAt(i), form.charCodeAt(k))
+    automaton.same(codeAt(text, i), form.charCodeAt(k))
   ) i++, k++;
   return i;
 }
@@ -191,7 +196,7 @@ function follow(
 /** The run of the value around a chunk found at text[found] (the chunk at value index `at`). */
 function grow(
   automaton: AhoCorasick,
-  text: string,
+  text: View,
   found: { start: number; end: number },
   value: string,
   at: number,
@@ -201,14 +206,14 @@ function grow(
   while (
     at - left > 0 && start - left > 0 &&
     automaton.same(
-      text.charCodeAt(start - left - 1),
+      codeAt(text, start - left - 1),
       value.charCodeAt(at - left - 1),
     )
   ) left++;
   let right = end, k = at + (end - start);
   while (
     k < value.length && right < text.length &&
-    automaton.same(text.charCodeAt(right), value.charCodeAt(k))
+    automaton.same(codeAt(text, right), value.charCodeAt(k))
   ) right++, k++;
   return { start: start - left, end: right };
 }
