@@ -35,7 +35,11 @@ export interface AutomatonData {
   classes: number;
   /** Nodes 0..shallow-1 have dense rows. */
   shallow: number;
-  /** Row `node * classes + class`: the next node, failure links folded in. */
+  /**
+   * Row `node * classes + class`: the next node, failure links folded
+   * in, as its row offset (`node * classes`), or as `~node` when the
+   * node ends a pattern (or has one on its failure chain) or is deep.
+   */
   dense: Int32Array;
   /** Child edges of every node: key node * classes + class, or -1. */
   edgeKeys: Int32Array;
@@ -95,36 +99,68 @@ export class AhoCorasick {
   scan(text: string, onMatch: OnMatch): void {
     const classOf = this.#classOf, dense = this.#dense;
     const classes = this.#classes, shallow = this.#shallow;
-    const firstOut = this.#firstOut;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = classOf[text.charCodeAt(i)]!;
-      state = state < shallow
-        ? dense[state * classes + c]!
-        : this.#deepStep(state, c);
-      if (firstOut[state]! >= 0) this.#report(state, i + 1, onMatch);
+    for (let i = 0; i < text.length;) {
+      if (state >= shallow) {
+        state = this.#deepStep(state, classOf[text.charCodeAt(i++)]!);
+        if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
+        continue;
+      }
+      let row = state * classes, next = 0;
+      while (
+        i < text.length &&
+        (next = dense[row + classOf[text.charCodeAt(i)]!]!) >= 0
+      ) {
+        row = next;
+        i++;
+      }
+      if (next >= 0) return;
+      state = ~next;
+      i++;
+      if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
     }
   }
 
   /**
-   * {@linkcode AhoCorasick.scan} over UTF-16 code units.
+   * {@linkcode AhoCorasick.scan} over a range of UTF-16 code units, from
+   * a state a scan of what precedes the range left (0: the start).
    *
-   * @param units the text's code units
-   * @param length how many of them
+   * @param units code units
+   * @param from the first to read
+   * @param to where to stop (exclusive)
+   * @param state the state the scan of `units[0, from)` ended in
    * @param onMatch called per match, in order of end position
+   * @returns the state to go on from at `to`
    */
-  scanUnits(units: Uint16Array, length: number, onMatch: OnMatch): void {
+  scanUnits(
+    units: Uint16Array,
+    from: number,
+    to: number,
+    state: number,
+    onMatch: OnMatch,
+  ): number {
     const classOf = this.#classOf, dense = this.#dense;
     const classes = this.#classes, shallow = this.#shallow;
-    const firstOut = this.#firstOut;
-    let state = 0;
-    for (let i = 0; i < length; i++) {
-      const c = classOf[units[i]!]!;
-      state = state < shallow
-        ? dense[state * classes + c]!
-        : this.#deepStep(state, c);
-      if (firstOut[state]! >= 0) this.#report(state, i + 1, onMatch);
+    let i = from;
+    while (i < to) {
+      if (state >= shallow) {
+        state = this.#deepStep(state, classOf[units[i++]!]!);
+        if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
+        continue;
+      }
+      // The hot loop: a row offset, one read per character; a negative
+      // entry is a node that ends a pattern or is deep.
+      let row = state * classes, next = 0;
+      while (i < to && (next = dense[row + classOf[units[i]!]!]!) >= 0) {
+        row = next;
+        i++;
+      }
+      if (next >= 0) return row / classes;
+      state = ~next;
+      i++;
+      if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
     }
+    return state;
   }
 
   /**
@@ -153,12 +189,19 @@ export class AhoCorasick {
   #deepStep(state: number, c: number): number {
     if (c === 0) return 0;
     for (;;) {
-      if (state < this.#shallow) return this.#dense[state * this.#classes + c]!;
+      if (state < this.#shallow) {
+        return decoded(this.#dense[state * this.#classes + c]!, this.#classes);
+      }
       const child = this.#edges.child(state, c);
       if (child >= 0) return child;
       state = this.#fail[state]!;
     }
   }
+}
+
+/** The node a dense entry stands for. */
+function decoded(entry: number, classes: number): number {
+  return entry >= 0 ? entry / classes : ~entry;
 }
 
 /** Child edges in an open-addressing hash table keyed by (node, class). */
@@ -248,6 +291,10 @@ function build(patterns: string[]): AutomatonData {
       const child = children.list[k]!;
       dense[row + trie.label[child]!] = child;
     }
+  }
+  for (let k = 0; k < dense.length; k++) {
+    const node = dense[k]!;
+    dense[k] = node < shallow && firstOut[node]! < 0 ? node * classes : ~node;
   }
   return {
     lengths: Int32Array.from(patterns, (p) => p.length),

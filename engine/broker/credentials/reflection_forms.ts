@@ -49,6 +49,8 @@ export interface PreparedSecrets {
   automaton: AhoCorasick;
   /** Per pattern index, every use of it (several forms may share a start). */
   uses: PatternUse[][];
+  /** How far past a match's end following it may read (the longest form or value). */
+  reach: number;
 }
 
 /** Prepared sets kept (most recently used last). */
@@ -104,10 +106,18 @@ function prepareNew(values: string[]): PreparedSecrets {
     return { lower, partial };
   });
   const patterns = [...byPattern.keys()];
+  let reach = 0;
+  for (const list of byPattern.values()) {
+    for (const entry of list) {
+      if (entry.kind === "form") reach = Math.max(reach, entry.form.length);
+    }
+  }
+  for (const value of values) reach = Math.max(reach, value.length);
   return {
     secrets,
     automaton: new AhoCorasick(patterns),
     uses: patterns.map((p) => byPattern.get(p)!),
+    reach,
   };
 }
 

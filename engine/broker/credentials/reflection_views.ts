@@ -132,90 +132,134 @@ class Pairs {
 }
 
 /** Longest escape: a 9-letter name with `&` and `;` (`&#1114111;` is 10). */
-const ESCAPE_MAX = 11;
-
-/** The text's units an escape at `i` can span, copied for the decoders. */
-const around = new Uint16Array(ESCAPE_MAX);
+export const ESCAPE_MAX = 11;
 
 /**
- * One pass over the text: its first decoding round (percent escapes,
- * character references, backslash escapes and NUL characters decoded),
- * and its UTF-16 code units read as byte pairs (low byte first and high
- * byte first) when it holds any past U+00FF. The byte-pair views hold
- * only the runs of such characters (what UTF-8 bytes read as UTF-16
- * become), each unit as two characters, so their length is twice the
- * wide characters at most, whatever else the text holds. They are
- * searched as they are; escapes inside them are covered by the chain
- * forms.
- *
- * @param text the text a skill would receive
- * @returns the decoded view (none when nothing decodes) and the byte-pair views
+ * The text copied into code units a stretch at a time (the base view the
+ * rounds decode), reading its units past U+00FF as byte pairs on the way
+ * (low byte first and high byte first). The byte-pair views hold only the
+ * runs of such characters (what UTF-8 bytes read as UTF-16 become), each
+ * unit as two characters, so their length is twice the wide characters at
+ * most, whatever else the text holds. They are searched as they are;
+ * escapes inside them are covered by the chain forms.
  */
-export function firstPass(text: string): { decoded?: View; pairs: View[] } {
-  const n = text.length;
-  const units = new Uint16Array(n), steps = new StepLog();
-  let pairs: Pairs | undefined;
-  let length = 0;
-  for (let i = 0; i < n;) {
-    const c = text.charCodeAt(i);
-    const kind = KIND[c]!;
-    if (kind !== 2 && pairs?.inRun) pairs.end(i);
-    if (kind === 2) (pairs ??= new Pairs(2 * (n - i))).unit(c, i);
-    if (kind !== 1) {
-      units[length++] = c;
-      i++;
-      continue;
-    }
-    const count = Math.min(ESCAPE_MAX, n - i);
-    for (let k = 0; k < count; k++) around[k] = text.charCodeAt(i + k);
-    const end = decodeAt(around, 0, count);
-    if (end < 0) {
-      units[length++] = c;
-      i++;
-      continue;
-    }
-    steps.push(length, decoded.count, i, i + end);
-    if (decoded.count > 0) units[length++] = decoded.first;
-    if (decoded.count > 1) units[length++] = decoded.second;
-    i += end;
+export class TextUnits {
+  /** The copy, as far as it is copied. */
+  readonly view: View;
+  #text: string;
+  #wide: boolean;
+  #pairs: Pairs | undefined;
+
+  /** @param text the text a skill would receive */
+  constructor(text: string) {
+    this.#text = text;
+    this.#wide = /[\u0100-\uffff]/.test(text);
+    this.view = { units: new Uint16Array(text.length), length: 0 };
   }
-  return {
-    decoded: steps.size > 0
-      ? { units, length, steps, parent: { text, length: n } }
-      : undefined,
-    pairs: pairs ? pairs.views(n) : [],
-  };
+
+  /**
+   * Copies the text up to `until`, and as far past it as an escape may
+   * run (what a decoding round reads).
+   *
+   * @param until where the caller's stretch ends
+   */
+  copy(until: number): void {
+    const text = this.#text, units = this.view.units!;
+    const from = this.view.length;
+    const end = Math.min(text.length, until + ESCAPE_MAX);
+    this.view.length = end;
+    if (this.#wide) return this.#copyWide(from, end);
+    for (let i = from; i < end; i++) units[i] = text.charCodeAt(i);
+  }
+
+  /** The two byte-pair views (once the text is copied), or none. */
+  pairViews(): View[] {
+    const pairs = this.#pairs;
+    return pairs && pairs.size > 0 ? pairs.views(this.#text.length) : [];
+  }
+
+  /** Copies, reading the units past U+00FF as byte pairs on the way. */
+  #copyWide(from: number, to: number): void {
+    const text = this.#text, units = this.view.units!;
+    const pairs = this.#pairs ??= new Pairs(2 * units.length);
+    let inRun = pairs.inRun;
+    for (let i = from; i < to; i++) {
+      const unit = text.charCodeAt(i);
+      units[i] = unit;
+      if (unit >= 0x100) pairs.unit(unit, i), inRun = true;
+      else if (inRun) pairs.end(i), inRun = false;
+    }
+  }
 }
 
 /**
- * One more round of decoding of a decoded view, or undefined when it has
- * nothing to decode.
- *
- * @param view the view to decode (with units)
- * @param into where to write (as long as the view, at least)
- * @returns the decoded view, mapped back to `view`
+ * One decoding round (percent escapes, character references, backslash
+ * escapes, NUL characters), run over its source as far as the source is
+ * written, so the caller can scan each stretch of the decoded view while
+ * it is fresh. The decoded view is never longer than the source (every
+ * escape is at least as long as what it decodes to).
  */
-export function unescapeView(
-  view: View,
-  into: Uint16Array,
-): View | undefined {
-  const src = view.units!, n = view.length, steps = new StepLog();
-  let length = 0;
-  for (let i = 0; i < n;) {
-    const c = src[i]!;
-    const end = KIND[c] === 1 ? decodeAt(src, i, n) : -1;
-    if (end < 0) {
-      into[length++] = c;
-      i++;
-      continue;
-    }
-    steps.push(length, decoded.count, i, end);
-    if (decoded.count > 0) into[length++] = decoded.first;
-    if (decoded.count > 1) into[length++] = decoded.second;
-    i = end;
+export class Decoder {
+  /** The decoded view, as far as it is decoded. */
+  readonly view: View;
+  /** Whether any escape was decoded. */
+  decodedAny = false;
+  /** Whether the decoded view may hold an escape (a next round may decode something). */
+  mayEscape = false;
+  #source: View;
+  #steps = new StepLog();
+  #at = 0;
+
+  /**
+   * @param source the view to decode (with units)
+   * @param into where to write (as long as the source, at least)
+   */
+  constructor(source: View, into: Uint16Array) {
+    this.#source = source;
+    this.view = { units: into, length: 0, steps: this.#steps, parent: source };
   }
-  if (steps.size === 0) return undefined;
-  return { units: into, length, steps, parent: view };
+
+  /**
+   * Decodes the source up to `until`, or to its end when `final`.
+   * `source.length` must be at least `until + ESCAPE_MAX` (an escape may
+   * run past `until`) unless `final`.
+   *
+   * @param until where to stop in the source
+   * @param final whether the source is complete
+   */
+  run(until: number, final: boolean): void {
+    const src = this.#source.units!, n = this.#source.length;
+    const into = this.view.units!, steps = this.#steps;
+    const stop = final ? n : until;
+    let i = this.#at, length = this.view.length, mayEscape = false;
+    while (i < stop) {
+      let c = src[i]!;
+      while (KIND[c] !== 1) {
+        into[length++] = c;
+        if (++i === stop) break;
+        c = src[i]!;
+      }
+      if (i === stop) break;
+      const end = decodeAt(src, i, n);
+      if (end < 0) {
+        into[length++] = c;
+        mayEscape = true;
+        i++;
+        continue;
+      }
+      steps.push(length, decoded.count, i, end);
+      if (decoded.count > 0) {
+        into[length++] = decoded.first;
+        if (KIND[decoded.first] === 1) mayEscape = true;
+      }
+      if (decoded.count > 1) into[length++] = decoded.second;
+      i = end;
+    }
+    this.#at = i;
+    this.view.length = length;
+    this.mayEscape ||= mayEscape;
+    this.decodedAny ||= steps.size > 0;
+  }
 }
 
 /** What the last escape decoded to: 0 to 2 units. */
@@ -255,15 +299,29 @@ function emit(code: number, end: number): number {
 function decodeEntity(src: Uint16Array, i: number, n: number): number {
   if (i + 1 < n && src[i + 1] === 35) return decodeReference(src, i, n);
   // A name: 2 to 9 letters, then `;`.
-  let k = i + 1, key = 0;
+  let k = i + 1, hash = 0;
   while (k < n && k < i + 11 && LETTER[src[k]!]! > 0) {
-    key = key * 32 + LETTER[src[k]!]!;
+    hash = (Math.imul(hash, 31) + LETTER[src[k]!]!) | 0;
     k++;
   }
   const letters = k - i - 1;
   if (letters < 2 || letters > 9 || k >= n || src[k] !== 59) return -1;
-  const code = NAMED.get(key);
-  return code === undefined ? -1 : emit(code, k + 1);
+  for (let slot = hash & NAMED_MASK;; slot = (slot + 1) & NAMED_MASK) {
+    const entry = NAMED[slot]!;
+    if (entry < 0) return -1;
+    if (NAME_LENGTH[entry] === letters && sameName(src, i + 1, entry)) {
+      return emit(NAME_CODE[entry]!, k + 1);
+    }
+  }
+}
+
+/** Whether src[from..] spells name `entry` (either case). */
+function sameName(src: Uint16Array, from: number, entry: number): boolean {
+  const name = NAMES[entry]!;
+  for (let j = 0; j < name.length; j++) {
+    if ((src[from + j]! | 32) !== name.charCodeAt(j)) return false;
+  }
+  return true;
 }
 
 /** `&#ddd;` or `&#xhh;` at `src[i]` (`&#` checked). */
@@ -363,13 +421,28 @@ const ENTITIES: Record<string, string> = {
 const LETTER = new Uint8Array(0x10000);
 for (let l = 0; l < 26; l++) LETTER[65 + l] = LETTER[97 + l] = l + 1;
 
-/** The named references by key (each letter 5 bits, case ignored). */
-const NAMED = new Map<number, number>();
-for (const [name, char] of Object.entries(ENTITIES)) {
-  let key = 0;
-  for (const letter of name) key = key * 32 + LETTER[letter.charCodeAt(0)]!;
-  NAMED.set(key, char.charCodeAt(0));
-}
+/** The named references: names, lengths, what each stands for. */
+const NAMES = Object.keys(ENTITIES);
+const NAME_LENGTH = Int32Array.from(NAMES, (name) => name.length);
+const NAME_CODE = Int32Array.from(
+  NAMES,
+  (name) => ENTITIES[name]!.charCodeAt(0),
+);
+
+/** Slots of the name table, less one (open addressing). */
+const NAMED_MASK = 1023;
+
+/** Name index by hash of its letters (see decodeEntity), or -1. */
+const NAMED = new Int32Array(NAMED_MASK + 1).fill(-1);
+NAMES.forEach((name, index) => {
+  let hash = 0;
+  for (const letter of name) {
+    hash = (Math.imul(hash, 31) + LETTER[letter.charCodeAt(0)]!) | 0;
+  }
+  let slot = hash & NAMED_MASK;
+  while (NAMED[slot] !== -1) slot = (slot + 1) & NAMED_MASK;
+  NAMED[slot] = index;
+});
 
 /** Value of each hex digit, or -1. */
 const HEX = new Int8Array(0x10000).fill(-1);
