@@ -23,7 +23,7 @@
 export type OnMatch = (pattern: number, end: number) => void;
 
 /** Transitions kept in the dense rows at most (4 bytes each). */
-export const DENSE_ENTRIES = 1 << 20;
+export const DENSE_ENTRIES = 1 << 18;
 
 /** The automaton's arrays: what a worker sends (each buffer transferable). */
 export interface AutomatonData {
