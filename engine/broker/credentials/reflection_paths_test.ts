@@ -28,6 +28,8 @@ Deno.test("an encoded value across the end of a stretch is found at every offset
     percentAll(percentAll(VALUE)),
     [...VALUE].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(""),
     btoa(percentAll(VALUE)),
+    // 240 characters: found by its first 96, followed past the stretch's end.
+    btoa(percentAll(percentAll(VALUE))),
   ];
   for (const encoded of encodings) {
     for (let shift = -encoded.length - 2; shift <= 2; shift++) {
@@ -42,6 +44,17 @@ Deno.test("an encoded value across the end of a stretch is found at every offset
       );
       assert.equal(out.slice(0, before.length), before);
     }
+  }
+});
+
+Deno.test("a form longer than 96 characters across a stretch's end is replaced whole", () => {
+  // 240 characters, found by its first 96 and followed from there; the
+  // escapes before it decode to plain letters (one decoding round only).
+  const form = btoa(percentAll(percentAll(VALUE)));
+  for (let shift = -form.length + 90; shift <= -90; shift += 7) {
+    const before = "%41".repeat(CHUNK).slice(0, CHUNK + shift);
+    const out = guard.scrub(before + form + " tail");
+    assert.match(out.slice(before.length), /^\[S\].{0,3} tail$/, `at ${shift}`);
   }
 });
 
@@ -99,4 +112,10 @@ Deno.test("near-misses of every form keep the automaton deep, and the value at t
   assert.ok(!out.includes(tail.slice(0, 16)));
   // Linear: a budget of seconds for 2 MB even on a loaded machine.
   assert.ok(ms < 30_000, `${ms} ms`);
+});
+
+Deno.test("a value of four characters, whose forms end in the dense rows, is found", () => {
+  const short = new ReflectionGuard([{ value: "Zq9!", replacement: SECRET }]);
+  assert.equal(short.scrub("a Zq9! b"), `a ${SECRET} b`);
+  assert.match(short.scrub(`a ${btoa("Zq9!")} b`), /^a \[S\].{0,3} b$/);
 });
