@@ -240,7 +240,14 @@ export class Decoder {
         c = src[i]!;
       }
       if (i === stop) break;
-      const end = decodeAt(src, i, n);
+      // Percent escapes, the commonest, decoded here.
+      const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
+      const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
+      const end = low >= 0
+        ? emit(high * 16 + low, i + 3)
+        : c === 37
+        ? -1
+        : decodeAt(src, i, n);
       if (end < 0) {
         into[length++] = c;
         mayEscape = true;
