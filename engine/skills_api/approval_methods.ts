@@ -55,8 +55,7 @@ export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
     "approvals.answer": gatedMethod(() => context.loaded, {
       grant: (p, k) => onceGrant(context, p[k]),
       answer: answerParam,
-      reason: (p, k) =>
-        p[k] === undefined ? undefined : stringParam(p, k, 200),
+      reason: (p, k) => p[k] === undefined ? undefined : stringParam(p, k, 200),
     }, ({ grant, answer, reason }) => {
       const allowed = answer === "allow_once" || answer === "allow_always";
       context.audit?.append({

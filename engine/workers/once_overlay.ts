@@ -56,7 +56,10 @@ function overlay(
           return {
             paths: [...reads.paths, once.path],
             home: once.home ?? reads.home,
-            pins: { ...reads.pins, ...(once.pin ? { [once.path]: once.pin } : {}) },
+            pins: {
+              ...reads.pins,
+              ...(once.pin ? { [once.path]: once.pin } : {}),
+            },
           };
         },
       };

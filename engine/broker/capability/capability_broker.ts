@@ -217,7 +217,9 @@ export class CapabilityBroker {
       } catch (error) {
         if (!(error instanceof RpcError)) throw error;
         // The runner's own description of a refused grant (call_failure.ts).
-        grantNeeded ??= isObject(error.data) ? error.data.grantNeeded : undefined;
+        grantNeeded ??= isObject(error.data)
+          ? error.data.grantNeeded
+          : undefined;
         attempts.push({
           skill: skill.id,
           tool: tool.name,
