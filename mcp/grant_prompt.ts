@@ -93,12 +93,11 @@ export class GrantPrompt {
         why: "the user denied it earlier in this session",
       };
     }
+    if (need.kind === "read" && !plainPath(need)) return undefined;
     if (!this.#allowedNow(need.skill)) return undefined;
-    const grant = need.kind === "read" ? await resolveRead(need) : need;
-    if (!grant) return undefined;
-    const decision = await this.#elicit(grant, signal);
+    const decision = await this.#elicit(need, signal);
     if (decision === "deny") this.#denied.add(key);
-    return await this.#settle(grant, decision);
+    return await this.#settle(need, decision);
   }
 
   /** Counts a prompt against the skill's and the session's rate, if both allow it. */
@@ -237,32 +236,13 @@ function allowCall(grant: GrantNeeded): [string, Record<string, unknown>] {
 }
 
 /**
- * A read grant's path resolved as `agentos skills allow --read` resolves
- * it (`~/` is the owner's home, links followed), with its `device:inode`;
- * undefined when it does not exist (nothing to grant).
+ * A read grant the proxy can offer: an absolute path without `.`, `..` or
+ * empty parts, granted as the skill named it. (This process may not read
+ * the owner's files or `$HOME`, so `~/…` and paths to resolve are left to
+ * `agentos skills allow --read`, which resolves links.)
  */
-async function resolveRead(
-  need: GrantNeeded & { kind: "read" },
-): Promise<GrantNeeded | undefined> {
-  const home = Deno.env.get("HOME");
-  const typed = need.path;
-  const expanded = typed.startsWith("~/") && home
-    ? `${home}${typed.slice(1)}`
-    : typed;
-  if (!expanded.startsWith("/")) return undefined;
-  try {
-    const path = await Deno.realPath(expanded);
-    const info = await Deno.lstat(path);
-    const pin = info.dev !== undefined && typeof info.ino === "number"
-      ? `${info.dev}:${info.ino}`
-      : undefined;
-    return {
-      ...need,
-      path,
-      ...(home ? { home } : {}),
-      ...(pin ? { pin } : {}),
-    };
-  } catch {
-    return undefined;
-  }
+function plainPath(need: GrantNeeded & { kind: "read" }): boolean {
+  const parts = need.path.split("/");
+  return need.path.startsWith("/") && need.path !== "/" &&
+    parts.slice(1).every((p) => p !== "" && p !== "." && p !== "..");
 }
