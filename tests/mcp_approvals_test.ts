@@ -375,6 +375,7 @@ Deno.test(
         assert.equal(asked.length, 1);
         const message = asked[0]!.message;
         assert.ok(
+          // deno-lint-ignore no-control-regex
           !/[\u0000-\u001f\u202a-\u202e]/.test(message),
           JSON.stringify(message),
         );

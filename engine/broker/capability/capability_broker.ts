@@ -234,14 +234,7 @@ export class CapabilityBroker {
         }
       }
     }
-    throw new RpcError(
-      ErrorCode.SkillFailed,
-      `Every provider of "${name}" failed: ${
-        attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
-          .slice(0, 1500)
-      }`,
-      { attempts, ...(grantNeeded ? { grantNeeded } : {}) },
-    );
+    throw allFailed(name, attempts, grantNeeded);
   }
 
   /** `llm` answered by the calling MCP client's model (client_model_llm.ts). */
@@ -406,4 +399,20 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
     ...(required.length > 0 ? { required } : {}),
     additionalProperties: true,
   };
+}
+
+/** Every provider failed: the attempts, and the first grant one was refused. */
+function allFailed(
+  name: string,
+  attempts: Attempt[],
+  grantNeeded: unknown,
+): RpcError {
+  return new RpcError(
+    ErrorCode.SkillFailed,
+    `Every provider of "${name}" failed: ${
+      attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
+        .slice(0, 1500)
+    }`,
+    { attempts, ...(grantNeeded ? { grantNeeded } : {}) },
+  );
 }
