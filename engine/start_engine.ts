@@ -61,6 +61,7 @@ export async function openServices(engine: Engine): Promise<void> {
       links: new CredentialLinks((d, i, v) => vault.set(d, i, v)),
       vaultDomains: () => vault.domains(),
       bridgeUrl: () => ensureBridge(engine, graph.store.db),
+      audit,
     }),
   );
   launchBridgeIfWanted(engine, graph.store.db);

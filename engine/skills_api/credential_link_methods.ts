@@ -25,6 +25,7 @@ import type { ConnectionInfo, SkillRegistry } from "../skills/mod.ts";
 import { credentialDomains } from "../grants/mod.ts";
 import { requiresCredential } from "../broker/mod.ts";
 import type { CredentialLinks, LinkRequest } from "../vault/mod.ts";
+import type { AuditSink } from "../broker/mod.ts";
 
 /** What the link methods work with. */
 export interface CredentialLinkContext {
@@ -36,6 +37,8 @@ export interface CredentialLinkContext {
   vaultDomains: () => Set<string>;
   /** The bridge's base URL, starting a bridge when none listens. */
   bridgeUrl: () => Promise<string>;
+  /** The audit trail: one line per issued link (never its token). */
+  audit?: AuditSink;
 }
 
 /** Field names a page may ask for. */
@@ -66,6 +69,13 @@ export function credentialLinkMethods(
         }
         const base = await context.bridgeUrl();
         const { token, ...view } = links.create(request, ttlMs);
+        context.audit?.append({
+          skill: view.skill,
+          op: "credentials.link",
+          target: view.domain,
+          status: "ok",
+          checks: { fields: view.fields.join(","), expires: view.expiresAt },
+        });
         return { ...view, url: `${base}credential#${token}` };
       },
     ),

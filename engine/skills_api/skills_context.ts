@@ -30,6 +30,7 @@ import type { SettingsStore } from "../graph/mod.ts";
 import type { ParamSchema } from "../rpc/mod.ts";
 import type { SkillRunner } from "../workers/mod.ts";
 import { gatedMethod, type GatedSpec, type Handle } from "./gated_method.ts";
+import type { OnceGrants } from "./once_grants.ts";
 
 /** What the methods work on. */
 export interface SkillsMethodsContext {
@@ -65,6 +66,8 @@ export interface SkillsMethodsContext {
   readGrants?: ReadGrantStore;
   /** The MCP clients' models (sampling), for calls that offer theirs. */
   clientModels?: ClientModelDesk;
+  /** Grants the owner gave for one call ("allow once" in an MCP prompt). */
+  onceGrants?: OnceGrants;
 }
 
 /** The context with what the handlers share. */

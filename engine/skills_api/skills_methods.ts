@@ -63,6 +63,7 @@ export function registerSkillsMethods(
       ready: ctx.ready,
       callOptions,
       clientModels: context.clientModels,
+      onceGrants: context.onceGrants,
     }),
   );
   registerTable(

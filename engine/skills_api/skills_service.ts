@@ -29,6 +29,8 @@ import { registerSkillsMethods } from "./skills_methods.ts";
 import { clientModelMethods } from "./client_model_methods.ts";
 import { packagesMethods } from "./packages_methods.ts";
 import { hostGrantMethods } from "./host_grant_methods.ts";
+import { approvalMethods } from "./approval_methods.ts";
+import { OnceGrants } from "./once_grants.ts";
 import {
   loadSkills,
   openCapabilities,
@@ -134,6 +136,7 @@ export function openSkills(
     vaultDomains,
     packagesRoot,
     python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+    audit: options.audit,
   });
   if (sandbox.usable) pool.fill();
   engine.addService(skillsEngineService(registry, pool, http, loaded));
@@ -160,6 +163,8 @@ interface MethodParts {
   packagesRoot: string;
   /** The interpreter that installs skill packages. */
   python: string;
+  /** The audit trail (approval prompts' answers). */
+  audit?: AuditSink;
 }
 
 /**
@@ -175,8 +180,20 @@ function registerMethods(
   const { registry, loaded, grants } = parts;
   const clientModels = new ClientModelDesk();
   registerTable(engine.dispatcher, clientModelMethods(clientModels));
+  const onceGrants = new OnceGrants();
+  registerTable(
+    engine.dispatcher,
+    approvalMethods({
+      registry,
+      loaded,
+      once: onceGrants,
+      audit: parts.audit,
+      home: engine.paths.home,
+    }),
+  );
   registerSkillsMethods(engine.dispatcher, {
     clientModels,
+    onceGrants,
     registry,
     runner: parts.runner,
     capabilities: parts.capabilities,

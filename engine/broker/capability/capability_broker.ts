@@ -51,7 +51,10 @@ const PROVIDER_FAULT =
 
 /** Options for {@linkcode CapabilityBroker.invoke}. */
 export type InvokeOptions =
-  & Pick<ToolRun, "signal" | "onProgress" | "chain" | "tape" | "clientModel">
+  & Pick<
+    ToolRun,
+    "signal" | "onProgress" | "chain" | "tape" | "clientModel" | "once"
+  >
   & {
     /** Skills that may not serve this call (the callers: no cycles). */
     exclude?: string[];
@@ -194,6 +197,7 @@ export class CapabilityBroker {
       );
     }
     const attempts: Attempt[] = [];
+    let grantNeeded: unknown;
     for (const { skill, tool } of providers) {
       try {
         const run = await this.#runner.run({
@@ -212,6 +216,10 @@ export class CapabilityBroker {
         };
       } catch (error) {
         if (!(error instanceof RpcError)) throw error;
+        // The runner's own description of a refused grant (call_failure.ts).
+        grantNeeded ??= isObject(error.data)
+          ? error.data.grantNeeded
+          : undefined;
         attempts.push({
           skill: skill.id,
           tool: tool.name,
@@ -226,14 +234,7 @@ export class CapabilityBroker {
         }
       }
     }
-    throw new RpcError(
-      ErrorCode.SkillFailed,
-      `Every provider of "${name}" failed: ${
-        attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
-          .slice(0, 1500)
-      }`,
-      { attempts },
-    );
+    throw allFailed(name, attempts, grantNeeded);
   }
 
   /** `llm` answered by the calling MCP client's model (client_model_llm.ts). */
@@ -398,4 +399,20 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
     ...(required.length > 0 ? { required } : {}),
     additionalProperties: true,
   };
+}
+
+/** Every provider failed: the attempts, and the first grant one was refused. */
+function allFailed(
+  name: string,
+  attempts: Attempt[],
+  grantNeeded: unknown,
+): RpcError {
+  return new RpcError(
+    ErrorCode.SkillFailed,
+    `Every provider of "${name}" failed: ${
+      attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
+        .slice(0, 1500)
+    }`,
+    { attempts, ...(grantNeeded ? { grantNeeded } : {}) },
+  );
 }

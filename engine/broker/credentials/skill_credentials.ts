@@ -11,6 +11,7 @@ import { CallCredentials, type CredentialValue } from "./call_credentials.ts";
 import type { CredentialScope } from "./credential_scope.ts";
 import {
   type CredentialDomains,
+  grantRefusal,
   skillCredentialDomains,
 } from "../../grants/mod.ts";
 import { declaredNeeds } from "../../grants/mod.ts";
@@ -141,10 +142,10 @@ export async function readOwnSecret(
     );
   }
   if (options.credentials.masked) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
+    throw grantRefusal(
       `Skill "${skill.id}" may not read credentials: the owner has not granted it real values (agentos skills allow ${skill.id} --secrets); it receives placeholders in params["auth"] instead`,
       { check: "secrets_grant" },
+      { kind: "secrets", skill: skill.id },
     );
   }
   const entries = skillCredentialDomains(skill.id, skill.discovery.connections);

@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import type { RunGrant } from "../../grants/mod.ts";
+import { grantRefusal, type RunGrant } from "../../grants/mod.ts";
 import type { CallCredentials } from "../credentials/mod.ts";
 import {
   argList,
@@ -96,10 +96,10 @@ export class ShellBroker {
     // or source) is only what `skills list` offers to grant.
     const grant = caller.grants[program];
     if (!grant) {
-      throw new RpcError(
-        ErrorCode.Forbidden,
+      throw grantRefusal(
         `Skill "${skillId}" may not run "${program}" until the owner allows it: agentos skills allow ${skillId} --run ${program}`,
         { check: "granted", program },
+        { kind: "program", skill: skillId, program },
       );
     }
     const args = argList(params.args);

@@ -4,7 +4,7 @@ import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
 import type { GrantedPath, ReadGrants } from "../../grants/mod.ts";
-import { grantedPath } from "../../grants/mod.ts";
+import { grantedPath, grantRefusal } from "../../grants/mod.ts";
 import { engineFileIds } from "./engine_files.ts";
 import { type Sandbox, spawnCommand } from "../../sandbox/mod.ts";
 
@@ -346,14 +346,14 @@ function localDatabase(
 ): Database {
   const granted = grantedPath(requested, skill.reads ?? { paths: [] });
   if (granted === undefined) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
+    throw grantRefusal(
       `Skill "${skill.id}" may not read "${
         requested.slice(0, 200)
       }" until the owner allows it: agentos skills allow ${skill.id} --read ${
         requested.slice(0, 200)
       }`,
       { check: "sql_read" },
+      { kind: "read", skill: skill.id, path: requested },
     );
   }
   const { path } = granted;
