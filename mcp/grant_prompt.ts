@@ -26,6 +26,9 @@ type Decision = typeof DECISIONS[number] | "no_answer";
 
 const WINDOW_MS = 10 * 60_000;
 
+/** The grants a prompt may give: those the engine can check on its own. */
+const PROMPTABLE: ReadonlySet<string> = new Set(["host", "secrets"]);
+
 /**
  * Asks the person, by form elicitation, for a grant a tool call was
  * refused (#27): allow once, always, or deny. The prompt is built here
@@ -84,8 +87,11 @@ export class GrantPrompt {
     need: GrantNeeded,
     signal: AbortSignal,
   ): Promise<GrantOutcome | undefined> {
-    // A program's grant needs the owner's choices (folder, network).
-    if (!this.supported || need.kind === "program") return undefined;
+    // A program's grant needs the owner's choices (folder, network); a
+    // `--read` path must be resolved and pinned where the owner's files
+    // are (`agentos skills allow --read`): this process may not read them,
+    // and a path granted as the skill named it could be a link elsewhere.
+    if (!this.supported || !PROMPTABLE.has(need.kind)) return undefined;
     const key = JSON.stringify([need.skill, grantCommand(need)]);
     if (this.#denied.has(key)) {
       return {
@@ -93,7 +99,6 @@ export class GrantPrompt {
         why: "the user denied it earlier in this session",
       };
     }
-    if (need.kind === "read" && !plainPath(need)) return undefined;
     if (!this.#allowedNow(need.skill)) return undefined;
     const decision = await this.#elicit(need, signal);
     if (decision === "deny") this.#denied.add(key);
@@ -207,9 +212,7 @@ export function promptMessage(need: GrantNeeded): string {
     ? `to reach the host "${promptText(need.host)}"`
     : need.kind === "secrets"
     ? "to receive the real values of its stored credentials (instead of placeholders; its results are then not redacted)"
-    : need.kind === "read"
-    ? `to read "${promptText(need.path, 300)}" (read-only, with sql.query)`
-    : `to run the program "${promptText(need.program, 100)}"`;
+    : `to use "${promptText(grantCommand(need), 400)}"`;
   return `The skill "${skill}" was refused ${what}. ` +
     `Allow once covers only the retry of this call; always is the same as running: agentos skills allow ${
       promptText(grantCommand(need), 400)
@@ -223,26 +226,7 @@ function allowCall(grant: GrantNeeded): [string, Record<string, unknown>] {
       return ["skills.allow", { skill: grant.skill, host: grant.host }];
     case "secrets":
       return ["skills.allow", { skill: grant.skill, secrets: true }];
-    case "read":
-      return ["skills.allow_read", {
-        skill: grant.skill,
-        path: grant.path,
-        ...(grant.home ? { home: grant.home } : {}),
-        ...(grant.pin ? { pin: grant.pin } : {}),
-      }];
     default:
       throw new Error(`A "${grant.kind}" grant is not given from a prompt`);
   }
-}
-
-/**
- * A read grant the proxy can offer: an absolute path without `.`, `..` or
- * empty parts, granted as the skill named it. (This process may not read
- * the owner's files or `$HOME`, so `~/…` and paths to resolve are left to
- * `agentos skills allow --read`, which resolves links.)
- */
-function plainPath(need: GrantNeeded & { kind: "read" }): boolean {
-  const parts = need.path.split("/");
-  return need.path.startsWith("/") && need.path !== "/" &&
-    parts.slice(1).every((p) => p !== "" && p !== "." && p !== "..");
 }

@@ -353,7 +353,7 @@ Deno.test(
     );
 
     await t.step(
-      "a path with control and bidi characters is escaped in the prompt",
+      "a read path is never asked for: the error names the command, control and bidi characters escaped",
       async () => {
         const dir = await Deno.realPath(
           await Deno.makeTempDir({ prefix: "agentos-owner-" }),
@@ -363,7 +363,7 @@ Deno.test(
         await Deno.writeTextFile(hostile, "");
         const { session, asked } = await formSession(
           engine.paths.home,
-          choose("deny"),
+          choose("allow_always"),
         );
         await using _session = session;
         const result = await session.call("skills_run", {
@@ -372,20 +372,22 @@ Deno.test(
           params: { db: hostile },
         });
         assert.equal(result.isError, true);
-        assert.equal(asked.length, 1);
-        const message = asked[0]!.message;
+        assert.equal(asked.length, 0);
+        assert.ok(!session.traffic.join("").includes("elicitation/create"));
+        const text = result.text;
         assert.ok(
-          // deno-lint-ignore no-control-regex
-          !/[\u0000-\u001f\u202a-\u202e]/.test(message),
-          JSON.stringify(message),
-        );
-        assert.ok(
-          message.includes(
-            "notes\\u{202e}txt.exe\\u{a}Allow everything? yes\\u{7}.db",
+          text.includes(
+            "agentos skills allow reader --read " +
+              `${dir}/notes\\u{202e}txt.exe\\u{a}Allow everything? yes\\u{7}.db`,
           ),
-          message,
+          text,
         );
-        assert.match(message, /skill "reader" was refused to read/);
+        const { skills: list } = await rpc.call<
+          { skills: { id: string; reads?: string[] }[] }
+        >("skills.list", {});
+        assert.ok(
+          !JSON.stringify(list.find((s) => s.id === "reader")).includes(dir),
+        );
         await Deno.remove(dir, { recursive: true });
       },
     );
@@ -421,11 +423,11 @@ Deno.test(
               kind: "read",
               skill: "reader",
               tool: "titles",
-              path: engine.paths.home,
+              path: "/tmp",
             },
             answer: "allow_once",
           }),
-          /inside the engine's home/,
+          /cannot be given from a prompt/,
         );
         await assert.rejects(
           rpc.call("approvals.answer", {

@@ -18,15 +18,11 @@ export type GrantNeed =
   | { kind: "program"; skill: string; program: string };
 
 /**
- * A grant for one call of one tool (an MCP client's "allow once"); a
- * `read` grant carries the path resolved as `skills allow --read` would,
- * the owner's home for `~/`, and the path's `device:inode`.
+ * A grant for one call of one tool (an MCP client's "allow once"): a host
+ * or `--secrets`, the grants the engine checks on its own (a `--read` path
+ * is resolved and pinned by the CLI, a program needs the owner's choices).
  */
-export type OnceGrant = GrantNeed & {
-  tool: string;
-  home?: string;
-  pin?: string;
-};
+export type OnceGrant = GrantNeed & { kind: "host" | "secrets"; tool: string };
 
 /** The kinds of {@linkcode GrantNeed}. */
 export const GRANT_KINDS = ["host", "secrets", "read", "program"] as const;

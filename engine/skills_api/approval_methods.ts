@@ -17,12 +17,10 @@ import {
   GRANT_KINDS,
   grantHost,
   grantText,
-  isCleanAbsolute,
   type OnceGrant,
 } from "../grants/mod.ts";
 import type { SkillRegistry } from "../skills/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
-import { outsideHome } from "./host_grant_methods.ts";
 import { ONCE_TTL_MS, type OnceGrants } from "./once_grants.ts";
 
 /** What the owner may answer. */
@@ -40,14 +38,12 @@ export interface ApprovalMethodsContext {
   loaded: Promise<void>;
   once: OnceGrants;
   audit?: AuditSink;
-  /** `$AGENTOS_HOME`: no grant may reach into it. */
-  home: string;
 }
 
 /**
  * The `approvals.answer` method.
  *
- * @param context the registry, the once-grants, the audit and the home
+ * @param context the registry, the once-grants and the audit
  * @returns the method table
  */
 export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
@@ -106,35 +102,9 @@ function onceGrant(context: ApprovalMethodsContext, value: unknown): OnceGrant {
       };
     case "secrets":
       return { kind: "secrets", skill, tool };
-    case "read":
-      return { kind: "read", skill, tool, ...readPaths(context, value) };
     default:
       throw invalidParams(
         `A "${value.kind}" grant cannot be given from a prompt; use agentos skills allow`,
       );
   }
-}
-
-/** A read grant's resolved path, home and pin, checked as `skills.allow_read` does. */
-function readPaths(
-  context: ApprovalMethodsContext,
-  value: Record<string, unknown>,
-): { path: string; home?: string; pin?: string } {
-  const path = outsideHome(context.home, stringParam(value, "path", 4096));
-  const home = value.home === undefined
-    ? undefined
-    : stringParam(value, "home", 4096);
-  for (const p of [path, ...(home ? [home] : [])]) {
-    if (!isCleanAbsolute(p) || p === "/") {
-      throw invalidParams(
-        `"${
-          p.slice(0, 200)
-        }" must be an absolute path (not /) without "." or ".." parts`,
-      );
-    }
-  }
-  const pin = typeof value.pin === "string" && /^\d+:\d+$/.test(value.pin)
-    ? value.pin
-    : undefined;
-  return { path, ...(home ? { home } : {}), ...(pin ? { pin } : {}) };
 }

@@ -143,12 +143,9 @@ function allowRun(
  * A path no skill may be granted: the engine's home, inside it, or a
  * directory holding it.
  *
- * @param engineHome `$AGENTOS_HOME`
- * @param path the path to grant
- * @returns the path, when it may be granted
  * @throws {RpcError} InvalidParams for such a path
  */
-export function outsideHome(engineHome: string, path: string): string {
+function outsideHome(engineHome: string, path: string): string {
   const home = engineHome.replace(/\/+$/, "");
   if (
     path === home || path.startsWith(`${home}/`) ||

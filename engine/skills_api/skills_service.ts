@@ -188,7 +188,6 @@ function registerMethods(
       loaded,
       once: onceGrants,
       audit: parts.audit,
-      home: engine.paths.home,
     }),
   );
   registerSkillsMethods(engine.dispatcher, {

@@ -48,21 +48,6 @@ function overlay(
         realValues: (skill) =>
           mine(skill) || options.realValues?.(skill) === true,
       };
-    case "read":
-      return {
-        readGrants: (skill) => {
-          const reads = options.readGrants?.(skill) ?? { paths: [] };
-          if (!mine(skill)) return reads;
-          return {
-            paths: [...reads.paths, once.path],
-            home: once.home ?? reads.home,
-            pins: {
-              ...reads.pins,
-              ...(once.pin ? { [once.path]: once.pin } : {}),
-            },
-          };
-        },
-      };
     default:
       return {};
   }
