@@ -9,13 +9,13 @@ export const secretsSet: Command = {
   name: "secrets set",
   summary:
     "Store a credential in the vault (values from a hidden prompt or stdin, never argv)",
-  usage:
-    "secrets set (<domain> | --skill <id>) [--identifier ID] [--field NAME]...",
+  usage: "secrets set <domain> [--identifier ID] [--field NAME]...\n" +
+    "secrets set --skill ID [--identifier ID] [--field NAME]...",
   help: `A credential is stored either for a domain or for one skill:
 
   <domain>      for the connections whose domain= or base_url is that host
                 (or a subdomain of it): agentos secrets set api.openai.com
-  --skill <id>  for a skill without connections (or a connection with
+  --skill ID    for a skill without connections (or a connection with
                 neither base_url nor domain=), which receives it as
                 params["auth"] and may send it only to the hosts it declares.
                 It is that skill's alone: never a domain's, even when the id
@@ -109,7 +109,7 @@ function rowPlace(
   if (typeof skill === "string") {
     if (domain !== undefined) {
       throw new CliError(
-        `Give either <domain> or --skill <id>, not both: a skill's own credential is never a domain's`,
+        `Give either <domain> or --skill ID, not both: a skill's own credential is never a domain's`,
         ExitCode.Error,
         help,
       );
@@ -118,7 +118,7 @@ function rowPlace(
   }
   if (!domain) {
     throw new CliError(
-      "Missing <domain> (or --skill <id> for a skill without connections)",
+      "Missing <domain> (or --skill ID for a skill without connections)",
       ExitCode.Error,
       help,
     );
@@ -183,9 +183,9 @@ function writerLabel(writer: string | null | undefined): string {
 export const secretsDelete: Command = {
   name: "secrets delete",
   summary: "Delete a stored credential",
-  usage: "secrets delete (<domain> | --skill <id>) [--identifier ID]",
-  help:
-    `<domain> deletes a domain's credential; --skill <id> the skill's own one
+  usage: "secrets delete <domain> [--identifier ID]\n" +
+    "secrets delete --skill ID [--identifier ID]",
+  help: `<domain> deletes a domain's credential; --skill ID the skill's own one
 (see agentos secrets set --help). agentos secrets list shows which is which.`,
   options: { identifier: { type: "string" }, skill: { type: "string" } },
   async run({ values, positionals }) {
