@@ -35,6 +35,8 @@ export interface CredentialLinkContext {
   links: CredentialLinks;
   /** The vault's domains. */
   vaultDomains: () => Set<string>;
+  /** Whether the vault holds a skill's own credential (its skill namespace). */
+  ownKey?: (skillId: string) => boolean;
   /** The bridge's base URL, starting a bridge when none listens. */
   bridgeUrl: () => Promise<string>;
   /** The audit trail: one line per issued link (never its token). */
@@ -121,7 +123,17 @@ function missingCredential(
     }
     for (const connection of skill.discovery.connections) {
       if (!requiresCredential(connection)) continue;
-      const { candidates } = credentialDomains(skill.id, connection);
+      const entry = credentialDomains(skill.id, connection);
+      if (entry.keyedBySkill) {
+        if (context.ownKey?.(skill.id)) continue;
+        return {
+          skill: skill.id,
+          domain: "",
+          forSkill: true,
+          fields: authFields(connection),
+        };
+      }
+      const { candidates } = entry;
       if (candidates.some((domain) => domains.has(domain))) continue;
       return {
         skill: skill.id,

@@ -249,24 +249,33 @@ export function openCapabilities(
   registry: SkillRegistry,
   runner: SkillRunner,
   settings: SettingsStore,
-  vaultDomains: () => Set<string>,
+  vault: {
+    domains: () => Set<string>;
+    ownKey: (skillId: string) => boolean;
+  },
 ): CapabilityBroker {
   const capabilities = new CapabilityBroker(
     registry,
     runner,
     settings,
-    vaultDomains,
+    vault.domains,
+    vault.ownKey,
   );
   runner.invokeCapability = (name, params, invokeOptions) =>
     capabilities.invoke(name, params, invokeOptions);
   return capabilities;
 }
 
-/** Loads the installed skills in the background (none without a sandbox). */
+/**
+ * Loads the installed skills in the background (none without a sandbox),
+ * then runs `after` (the vault's one-time sorting of older rows, which
+ * needs the skills' declarations).
+ */
 export function loadSkills(
   registry: SkillRegistry,
   sandbox: Sandbox,
   log: Engine["log"],
+  after: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const loaded = sandbox.usable
     ? registry.load().then(() => {
@@ -276,7 +285,7 @@ export function loadSkills(
           s.discovery.problems.length > 0
         ).map((s) => s.id),
       });
-    })
+    }).then(after)
     : Promise.resolve();
   loaded.catch((error) => log.error("Loading skills failed", { error }));
   return loaded;

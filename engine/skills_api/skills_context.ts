@@ -56,6 +56,8 @@ export interface SkillsMethodsContext {
   ) => { hosts: string[]; openWeb: boolean } | undefined;
   /** The vault's domains (for `skills.list`). */
   vaultDomains: () => Set<string>;
+  /** Whether the vault holds a skill's own credential (its skill namespace). */
+  ownKey?: (skillId: string) => boolean;
   /** A loaded shape's field and relation keys (for the skill checks). */
   shapeFacts: (name: string) => ShapeFacts | undefined;
   /** Every loaded shape's name. */

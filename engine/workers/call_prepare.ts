@@ -105,11 +105,12 @@ function refuseKeyless(
   tool: ToolInfo,
   vault: CredentialSource | undefined,
 ): void {
-  const keyless = needsCredentials(
-    skill,
-    tool,
-    (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
-  );
+  const keyless = needsCredentials(skill, tool, {
+    domains: (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
+    own: (vault?.skillRows(skill.id) ?? []).filter((row) =>
+      usableBy({ domain: "", writer: row.writer }, skill.id)
+    ),
+  });
   if (keyless) throw keyless;
 }
 

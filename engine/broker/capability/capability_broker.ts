@@ -79,23 +79,28 @@ export class CapabilityBroker {
   #runner: ToolRunner;
   #settings: SettingsStore;
   #vaultDomains: () => Set<string>;
+  #ownKey: (skillId: string) => boolean;
 
   /**
    * @param registry the installed skills
    * @param runner runs one provider's tool
    * @param settings holds the owner's preferences
    * @param vaultDomains the domains the vault holds a credential for
+   * @param ownKey whether the vault holds a skill's own credential (its
+   *   skill namespace)
    */
   constructor(
     registry: SkillRegistry,
     runner: ToolRunner,
     settings: SettingsStore,
     vaultDomains: () => Set<string> = () => new Set(),
+    ownKey: (skillId: string) => boolean = () => false,
   ) {
     this.#registry = registry;
     this.#runner = runner;
     this.#settings = settings;
     this.#vaultDomains = vaultDomains;
+    this.#ownKey = ownKey;
   }
 
   /**
@@ -171,9 +176,12 @@ export class CapabilityBroker {
     const all = this.#ordered(name, url);
     const providers = all.filter((p) => !exclude.includes(p.skill.id));
     const preferred = this.#settings.get(`prefs.capability.${name}`);
+    const vault = () => ({
+      domains: this.#vaultDomains(),
+      ownKey: this.#ownKey,
+    });
     const configured = () =>
-      all.filter((p) => isConfigured(p.skill, p.tool, this.#vaultDomains()))
-        .length;
+      all.filter((p) => isConfigured(p.skill, p.tool, vault())).length;
     if (clientModelServes(name, options.clientModel, preferred, configured)) {
       return await this.#askClientModel(options.clientModel, params, options);
     }
@@ -293,12 +301,13 @@ export class CapabilityBroker {
         const state = credentialState(skill, {
           connections: tool.connection,
           domains,
+          ownKey: this.#ownKey,
         });
         const credential = state.state === "present"
-          ? `credential present for ${state.domain}`
+          ? `credential present for ${state.where}`
           : state.state === "none"
           ? "needs no credential"
-          : `missing a credential for ${state.domain} (agentos secrets set ${state.domain})`;
+          : `missing a credential for ${state.where} (${state.command})`;
         // A provider added while others served the capability goes after
         // them all (else installing one took every caller over at once).
         const rank = skill.id === preferred

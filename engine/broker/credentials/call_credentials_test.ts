@@ -32,10 +32,13 @@ Deno.test("registrableDomain() and credentialDomains() derive where a connection
     }).candidates,
     ["example.org"],
   );
-  assert.deepEqual(credentialDomains("s", undefined), {
+  // A skill's own credential has no domain candidate: its id is looked up
+  // in the vault's skill namespace, never among the domains.
+  assert.deepEqual(credentialDomains("localhost", undefined), {
     connection: null,
-    candidates: ["s"],
+    candidates: [],
     keyedBySkill: true,
+    skill: "localhost",
   });
 });
 
