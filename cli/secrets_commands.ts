@@ -2,7 +2,7 @@ import { promptHidden } from "./hidden_prompt.ts";
 import type { Command } from "./command.ts";
 import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
-import { print, printJson, printTable } from "./output.ts";
+import { print, printError, printJson, printTable } from "./output.ts";
 
 /** `agentos secrets set`. */
 export const secretsSet: Command = {
@@ -92,9 +92,26 @@ Examples:
         values.identifier ? ` (${values.identifier})` : ""
       }`,
     );
+    if ("domain" in place) await noteSkillNamed(place.domain);
     return ExitCode.Ok;
   },
 };
+
+/**
+ * A domain row stored under a name that is also an installed skill's id is
+ * most likely meant for that skill (`--skill`): say so, since the skill will
+ * never be handed it.
+ */
+async function noteSkillNamed(domain: string): Promise<void> {
+  const { skills } = await callEngine<{ skills: { id: string }[] }>(
+    "skills.list",
+    {},
+  );
+  if (!skills.some((skill) => skill.id === domain)) return;
+  printError(
+    `Note: "${domain}" is also an installed skill's id. This stored a credential for the host ${domain}, which that skill is never given by its id; a skill's own credential is stored with: agentos secrets set --skill ${domain}`,
+  );
+}
 
 /** A domain's row or a skill's own: exactly one, named on the command line. */
 type Place = { domain: string } | { skill: string };

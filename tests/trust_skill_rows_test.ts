@@ -334,6 +334,21 @@ Deno.test("skill rows: a skill's own key and a domain's key never stand in for e
         }
       },
     );
+
+    await t.step(
+      "secrets set <domain> where the domain is also a skill's id says how to key the skill",
+      async () => {
+        const named = await cli(["secrets", "set", "nas"], "k\n");
+        assert.equal(named.code, 0, named.stderr);
+        assert.match(
+          named.stderr,
+          /"nas" is also an installed skill's id.*agentos secrets set --skill nas/,
+        );
+        const plain = await cli(["secrets", "set", "plain.test"], "k\n");
+        assert.equal(plain.code, 0, plain.stderr);
+        assert.equal(plain.stderr, "");
+      },
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }
