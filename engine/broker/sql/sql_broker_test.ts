@@ -43,6 +43,7 @@ Deno.test("SqlBroker.query() reads the graph read-only: SQLite itself refuses wr
     for (
       const sql of [
         "SELECT * FROM secrets",
+        "SELECT skill, identifier FROM skill_secrets",
         "SELECT value FROM settings",
         "PRAGMA query_only = OFF",
         "ATTACH '/tmp/x.db' AS x",
