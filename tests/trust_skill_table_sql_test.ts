@@ -4,8 +4,10 @@
  * 6668b02: a hostile skill with only `capabilities: [sql]` read another
  * skill's row of it through the graph — the skill ids, account names,
  * field names, writers and the ciphertext, whose length is the stored
- * value's (16 bytes of tag aside). The authorizer denied `secrets` and
- * `settings` only. Real engine, real sandboxed worker, real query runner.
+ * value's (16 bytes of tag aside) — and `dbstat`, whose page statistics
+ * give every vault table's row count and payload bytes. The authorizer
+ * denied `secrets` and `settings` only; both routes are fixed in branch
+ * red24 (`GRAPH_DENIED_TABLES`). Real engine, real sandboxed worker, real query runner.
  */
 import assert from "node:assert/strict";
 import { ErrorCode } from "../engine/errors.ts";
@@ -76,6 +78,9 @@ Deno.test("skill table: a skill's sql.query reads nothing of skill_secrets (ids,
         "SELECT * FROM skill_secrets",
         "SELECT skill, identifier, length(ciphertext) AS n FROM skill_secrets",
         "SELECT count(*) FROM main.skill_secrets",
+        // The page statistics: each vault table's row count and payload
+        // bytes, so a value's length (and how many keys the owner holds).
+        "SELECT name, sum(ncell) AS rows, sum(payload) AS bytes FROM dbstat WHERE name IN ('secrets', 'skill_secrets') GROUP BY name",
       ]
     ) {
       await rejectsWith(

@@ -29,9 +29,11 @@ const MAX_SQL_CHARS = 100_000;
 
 /**
  * Graph tables a skill may not read: the vault's ciphertexts (domain rows
- * and skills' own rows) and the settings (grants, prefs, vault check).
+ * and skills' own rows), the settings (grants, prefs, vault check), and
+ * `dbstat`, whose page statistics give each vault table's row count and
+ * payload bytes (a stored value's length).
  */
-const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings"];
+const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings", "dbstat"];
 
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {
