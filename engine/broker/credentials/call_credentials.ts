@@ -258,9 +258,13 @@ export class CallCredentials {
   }
 
   /**
-   * Refuses a request bound for `host` that carries a placeholder, or one
-   * of this call's real values (verbatim, URL- or JSON-encoded) whose
-   * credential may not go there. Runs on every redirect hop.
+   * Refuses a request bound for `host` that carries a placeholder, or (for
+   * a skill that sees real values) one of this call's real values
+   * (verbatim, URL- or JSON-encoded) whose credential may not go there.
+   * Runs on every redirect hop. A masked skill's text is not compared with
+   * values it never saw: the refusal would answer its guesses (half of all
+   * six-digit PINs in one body, and the answer halves them); what the
+   * broker itself wrote is kept off other hosts by the redirect guard.
    *
    * @param texts the URL, header values and body of the request
    * @param target the hop's host and the skill sending it
@@ -281,6 +285,7 @@ export class CallCredentials {
           { host, check: "credentials" },
         );
       }
+      if (this.masked) continue;
       for (const loaded of this.#loaded) {
         if (loaded.value.length < MIN_SCAN_CHARS) continue;
         if (allowedFor(loaded.scope, host)) continue;

@@ -258,6 +258,31 @@ Deno.test("CallCredentials.assertMayCarry() refuses a placeholder bound elsewher
   }
 });
 
+Deno.test("CallCredentials.assertMayCarry() never compares a masked skill's text with a value it never saw, so a refusal answers no guess", () => {
+  const masked = new CallCredentials(true);
+  const pin = "482913";
+  const ph = masked.add({
+    domain: "pin.test",
+    value: pin,
+    scope: { domain: "pin.test" },
+  }) as string;
+  // Half of the six-digit candidates, the stored one among them: sent.
+  const guesses = Array.from(
+    { length: 500_000 },
+    (_, i) => String(i + 250_000).padStart(6, "0"),
+  ).join(",");
+  masked.assertMayCarry([guesses, `https://exfil.test/?g=${pin}`], {
+    host: "exfil.test",
+    skillId: "s",
+  });
+  // Its placeholder is still refused there.
+  assert.throws(
+    () =>
+      masked.assertMayCarry([`x ${ph}`], { host: "exfil.test", skillId: "s" }),
+    /credential for "pin\.test" to host "exfil\.test"/,
+  );
+});
+
 Deno.test("CallCredentials.redact() removes base64 forms and secret object keys", () => {
   const credentials = new CallCredentials(false);
   credentials.add({

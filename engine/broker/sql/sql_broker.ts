@@ -27,8 +27,13 @@ const SQL_TMP_BYTES = 256 * 1024 * 1024;
 /** Longest query text. */
 const MAX_SQL_CHARS = 100_000;
 
-/** Graph tables a skill may not read: the vault's ciphertexts and the settings (grants, prefs, vault check). */
-const GRAPH_DENIED_TABLES = ["secrets", "settings"];
+/**
+ * Graph tables a skill may not read: the vault's ciphertexts (domain rows
+ * and skills' own rows), the settings (grants, prefs, vault check), and
+ * `dbstat`, whose page statistics give each vault table's row count and
+ * payload bytes (a stored value's length).
+ */
+const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings", "dbstat"];
 
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {

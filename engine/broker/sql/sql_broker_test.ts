@@ -43,6 +43,8 @@ Deno.test("SqlBroker.query() reads the graph read-only: SQLite itself refuses wr
     for (
       const sql of [
         "SELECT * FROM secrets",
+        "SELECT skill, identifier FROM skill_secrets",
+        "SELECT name, sum(payload) FROM dbstat GROUP BY name",
         "SELECT value FROM settings",
         "PRAGMA query_only = OFF",
         "ATTACH '/tmp/x.db' AS x",
