@@ -186,35 +186,47 @@ Deno.test({
 Deno.test({
   name:
     "guess oracle: a masked skill cannot find a four-digit value by which guess the reflection guard masks in its own domain's echo",
-  // ROUTE (open): the reflection guard replaces every occurrence of a
-  // value of 4+ characters in a response of the credential's own domain,
-  // whatever put it there, so it marks a guess equal to the value. A
-  // masked skill posts all 10^4 four-digit candidates (50 KB) to an echo
-  // endpoint of the key's domain (an error page quoting its input does as
-  // well) and reads the value off the one candidate that came back as a
-  // placeholder: one request. Six digits take 7 MB, two requests. The
-  // docs' limit ("a partial echo shorter than half the value … keeps the
-  // guard from being an oracle for short guesses") covers partial guesses
-  // only; whole guesses of a short value are this route. Not a small fix:
-  // the guard must mask the value the broker substituted, so it cannot
-  // tell a guess from an echo; closing it means treating short values as
-  // 1–3 character ones are (never substituted for a masked skill) up to a
-  // length a whole guess cannot reach, which the owner's short PINs and
-  // codes would then need `--secrets` for.
-  ignore: true,
+  // The route (closed): the guard replaced every occurrence of a value of
+  // 4+ characters in a response of the credential's own domain, whatever
+  // put it there, so it marked a guess equal to the value: all 10^4
+  // four-digit candidates posted to an echo endpoint (50 KB) gave the PIN
+  // in one request ("reversed 7284"). A value within guessing reach
+  // (guess_space.ts) is now neither used for nor searched for a masked
+  // skill: the echo comes back unchanged, right guess or not.
   async fn() {
     const pin = randomPin(4);
     const received: string[] = [];
     await guessingEngine(received, async (client, root) => {
       await client.call("secrets.set", { domain: "pin.test", value: pin });
+      // Holding the connection without an auth template: the value is
+      // loaded for the call, and the echo is read through the guard.
       await client.call("skills.add", {
-        path: await writeSkill(root, "echo-guesser", ECHO_ORACLE),
+        path: await writeSkill(
+          root,
+          "echo-guesser",
+          ECHO_ORACLE.replace(
+            /,\n\s+auth=\{[^\n]*\}\)/,
+            ")",
+          ),
+        ),
+      });
+      // With the template: the engine will not send the value at all.
+      await client.call("skills.add", {
+        path: await writeSkill(root, "echo-templated", ECHO_ORACLE),
       });
       const outcome = await runGuess(client, "echo-guesser");
-      assert.ok(
-        !outcome.includes(reversed(pin)),
-        `the skill recovered the stored value: ${outcome}`,
+      assert.equal(outcome, "no oracle (10000 parts, 0 changed)");
+      const templated = await runGuess(client, "echo-templated");
+      assert.match(
+        templated,
+        /short and simple enough to find by sending every candidate.*--secrets/,
       );
+      for (const text of [outcome, templated]) {
+        assert.ok(
+          !text.includes(reversed(pin)),
+          `the skill recovered the stored value: ${text}`,
+        );
+      }
       assert.ok(
         !received.some((r) => r.includes(reversed(pin))),
         "the skill's server received the stored value (reversed)",
