@@ -1,0 +1,232 @@
+/**
+ * A hostile skill granted `git --cwd <repo> --write` tries to leave code
+ * behind that the owner's own git runs later, outside any sandbox, with
+ * only subcommands the rules allow (#25, item 2):
+ *
+ * - a `git config` write that names a read form somewhere among its
+ *   arguments (`git config --file F a.b list`: "list" is the value);
+ * - `.git/commondir`, which the owner's git follows to another common
+ *   directory and reads its config from (`core.fsmonitor` runs at the
+ *   next `git status`), written by checking a crafted tree out with
+ *   `.git` itself as the work tree (`git -C .git init`);
+ * - a crafted git directory deeper in the grant (a clone whose work tree
+ *   is `sub/.git`) registered as a submodule, which the owner's
+ *   top-level `git status` enters.
+ *
+ * Real engine, real sandboxed worker, real bubblewrap, real git; the
+ * owner's git is the host's.
+ */
+import assert from "node:assert/strict";
+import { ErrorCode } from "../engine/errors.ts";
+import { EngineProcess } from "./_engine_process.ts";
+import { runAgentos } from "./_cli.ts";
+import { fixture, rejectsWith } from "./skills_helpers.ts";
+import { git, ownerRepository } from "./_git.ts";
+
+type Json = Record<string, unknown>;
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
+
+/** A granted git with a writable repository, and a way to run it as the skill. */
+async function grantedGit(work: string) {
+  const repo = `${work}/repo`;
+  await Deno.mkdir(repo);
+  await ownerRepository(repo);
+  const engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "1" },
+  });
+  const client = await engine.client();
+  await client.call("skills.add", { path: fixture("git-tool") });
+  const granted = await runAgentos(
+    engine.paths.home,
+    ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo", "--write"],
+    undefined,
+    { INIT_CWD: work },
+  );
+  assert.equal(granted.code, 0, granted.stderr);
+  const run = (args: string[], input?: string) =>
+    client.call<{ result: Json }>("skills.run", {
+      skill: "git-tool",
+      tool: "run_args",
+      params: { args, ...(input === undefined ? {} : { input }) },
+    }).then((r) => r.result);
+  /** Runs git as the skill and returns its stdout, failing on a non-zero exit. */
+  const ok = async (args: string[], input?: string) => {
+    const out = await run(args, input);
+    assert.equal(
+      out.exit_code,
+      0,
+      `git ${args.join(" ")}: ${out.stderr as string}`,
+    );
+    return (out.stdout as string).trim();
+  };
+  return { engine, repo, run, ok };
+}
+
+/**
+ * Objects the skill writes into the repository with allowed plumbing: a
+ * tree that looks like a git directory whose config runs `command` as
+ * its fsmonitor, under `prefix` (or at the root), and `files` beside it.
+ */
+async function craftedGitDir(
+  ok: (args: string[], input?: string) => Promise<string>,
+  command: string,
+  prefix: string | undefined,
+  files: Record<string, string> = {},
+): Promise<string> {
+  const blob = (text: string) => ok(["hash-object", "-w", "--stdin"], text);
+  const config = await blob(
+    `[core]\n\trepositoryformatversion = 0\n\tfsmonitor = "${command}; false"\n`,
+  );
+  const head = await blob("ref: refs/heads/m\n");
+  const keep = await blob("");
+  const placeholder = await ok(["mktree"], `100644 blob ${keep}\t.keep\n`);
+  let tree = await ok(
+    ["mktree"],
+    `100644 blob ${config}\tconfig\n100644 blob ${head}\tHEAD\n` +
+      `040000 tree ${placeholder}\tobjects\n040000 tree ${placeholder}\trefs\n`,
+  );
+  if (prefix !== undefined) {
+    let entries = `040000 tree ${tree}\t${prefix}\n`;
+    for (const [name, text] of Object.entries(files)) {
+      entries += `100644 blob ${await blob(text)}\t${name}\n`;
+    }
+    tree = await ok(["mktree"], entries);
+  }
+  const commit = await ok(["commit-tree", tree, "-m", "crafted"]);
+  await ok(["update-ref", "refs/heads/crafted", commit]);
+  return commit;
+}
+
+Deno.test("shell.run: a git config write is refused whatever read form its arguments name", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const refused = (args: string[]) =>
+      rejectsWith(
+        run(args),
+        ErrorCode.SkillFailed,
+        /may not run git with .*: git runs programs/,
+      );
+    // The value "list" satisfied the old check (any argument a read form).
+    await refused([
+      "config",
+      "--file",
+      "planted.cfg",
+      "core.fsmonitor",
+      "list",
+    ]);
+    await refused(["config", "core.hooksPath", "get"]);
+    await refused([
+      "config",
+      "--file",
+      "planted.cfg",
+      "core.fsmonitor",
+      `touch ${work}/ran; false`,
+      "list",
+    ]);
+    // A repository the skill makes deeper: its config is no more writable.
+    await ok(["init", "-q", "sub"]);
+    await refused(["-C", "sub", "config", "core.fsmonitor", "x", "--list"]);
+    assert.equal(await exists(`${repo}/planted.cfg`), false);
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor|hooksPath/,
+    );
+    // The read forms still read.
+    assert.match(await ok(["config", "--get", "user.name"]), /Owner/);
+    assert.match(await ok(["config", "--list"]), /user\.email=/);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: .git/commondir left in a writable grant never reaches the owner's git", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-commondir`;
+    await craftedGitDir(ok, `touch ${marker}`, "x", { commondir: "x\n" });
+    // `.git` as the work tree of a repository of its own: a checkout then
+    // writes any file into `.git` but the read-only ones.
+    await ok(["-C", ".git", "init", "-q"]);
+    await ok(["-C", ".git", "fetch", "-q", "..", "crafted"]);
+    await checkoutIntoGitDir(ok);
+    await git(repo, "status");
+    assert.equal(await exists(marker), false, "the owner's git ran fsmonitor");
+    assert.equal(
+      await exists(`${repo}/.git/commondir`),
+      false,
+      ".git/commondir landed in the owner's repository",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/** The checkout into `.git`: git may succeed (the write is staged) or fail. */
+async function checkoutIntoGitDir(
+  ok: (args: string[]) => Promise<string>,
+): Promise<void> {
+  await ok(["-C", ".git", "checkout", "-q", "FETCH_HEAD"]).catch(() => {});
+}
+
+Deno.test({
+  name:
+    "shell.run: a crafted git directory deeper in a writable grant, registered as a submodule, never runs code at the owner's git status",
+  // ROUTE (open): with only allowed subcommands a skill builds a tree that
+  // looks like a git directory (config with core.fsmonitor, HEAD,
+  // objects/, refs/) — hash-object --stdin, mktree, commit-tree,
+  // update-ref — clones it with `sub/.git` as the clone's work tree
+  // (`git clone --no-hardlinks -b crafted . sub/.git`), and registers `sub` as a gitlink
+  // (`update-index --add --cacheinfo 160000,<sha>,sub`). The copy-back
+  // lands it (only the top-level .git metadata is kept out), and the
+  // owner's next `git status` in the granted repository enters the
+  // submodule, reads `sub/.git/config` and runs its fsmonitor as the
+  // owner. Closing it needs a rule on work trees inside a `.git` (clone,
+  // init and -C/cwd paths with a `.git` component, links included) or a
+  // copy-back that keeps nested git directories' config and hooks out.
+  ignore: true,
+  fn: async () => {
+    const work = await Deno.realPath(
+      await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+    );
+    try {
+      const { engine, repo, ok } = await grantedGit(work);
+      await using _engine = engine;
+      const marker = `${work}/owner-ran-submodule`;
+      const commit = await craftedGitDir(ok, `touch ${marker}`, undefined);
+      await ok([
+        "clone",
+        "-q",
+        "--no-hardlinks",
+        "-b",
+        "crafted",
+        ".",
+        "sub/.git",
+      ]);
+      await ok([
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        `160000,${commit},sub`,
+      ]);
+      await git(repo, "status");
+      assert.equal(
+        await exists(marker),
+        false,
+        "the owner's git ran the submodule's fsmonitor",
+      );
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
