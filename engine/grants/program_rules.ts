@@ -27,7 +27,7 @@ export interface ProgramRule {
   refusedOptions?: Readonly<Record<string, readonly string[]>>;
   /** Second words refused after a subcommand (`bisect run`). */
   refusedActions?: Readonly<Record<string, readonly string[]>>;
-  /** Subcommands allowed only with one of these arguments (`config --get`). */
+  /** Subcommands allowed only when their first argument is one of these (`config --get`). */
   onlyWith?: Readonly<Record<string, readonly string[]>>;
 }
 

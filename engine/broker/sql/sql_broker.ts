@@ -27,8 +27,8 @@ const SQL_TMP_BYTES = 256 * 1024 * 1024;
 /** Longest query text. */
 const MAX_SQL_CHARS = 100_000;
 
-/** Graph tables a skill may not read: the vault's ciphertexts and the settings (grants, prefs, vault check). */
-const GRAPH_DENIED_TABLES = ["secrets", "settings"];
+/** Graph tables a skill may not read: the vault's ciphertexts (domains' and skills') and the settings (grants, prefs, vault check). */
+const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings"];
 
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {
