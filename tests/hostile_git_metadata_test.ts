@@ -30,10 +30,15 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A granted git with a writable repository, and a way to run it as the skill. */
-async function grantedGit(work: string) {
+async function grantedGit(
+  work: string,
+  prepare?: (repo: string) => Promise<void>,
+  write = true,
+) {
   const repo = `${work}/repo`;
   await Deno.mkdir(repo);
   await ownerRepository(repo);
+  await prepare?.(repo);
   const engine = await EngineProcess.start({
     env: { AGENTOS_SPARE_WORKERS: "1" },
   });
@@ -41,7 +46,16 @@ async function grantedGit(work: string) {
   await client.call("skills.add", { path: fixture("git-tool") });
   const granted = await runAgentos(
     engine.paths.home,
-    ["skills", "allow", "git-tool", "--run", "git", "--cwd", "repo", "--write"],
+    [
+      "skills",
+      "allow",
+      "git-tool",
+      "--run",
+      "git",
+      "--cwd",
+      "repo",
+      ...(write ? ["--write"] : []),
+    ],
     undefined,
     { INIT_CWD: work },
   );
@@ -68,17 +82,19 @@ async function grantedGit(work: string) {
 /**
  * Objects the skill writes into the repository with allowed plumbing: a
  * tree that looks like a git directory whose config runs `command` as
- * its fsmonitor, under `prefix` (or at the root), and `files` beside it.
+ * its `core.<key>` (fsmonitor unless told), under `prefix` (or at the
+ * root), and `files` beside it.
  */
 async function craftedGitDir(
   ok: (args: string[], input?: string) => Promise<string>,
   command: string,
   prefix: string | undefined,
   files: Record<string, string> = {},
+  key = "fsmonitor",
 ): Promise<string> {
   const blob = (text: string) => ok(["hash-object", "-w", "--stdin"], text);
   const config = await blob(
-    `[core]\n\trepositoryformatversion = 0\n\tfsmonitor = "${command}; false"\n`,
+    `[core]\n\trepositoryformatversion = 0\n\t${key} = "${command}; false"\n`,
   );
   const head = await blob("ref: refs/heads/m\n");
   const keep = await blob("");
@@ -229,4 +245,84 @@ Deno.test({
       await Deno.remove(work, { recursive: true });
     }
   },
+});
+
+Deno.test({
+  name:
+    "shell.run: a crafted git directory in a writable grant never gives the skill's git a shell in its sandbox",
+  // ROUTE (open): the same crafted git directory as above, checked out at
+  // `sub/.git` with `core.sshCommand` in its config, and then
+  // `git -C sub ls-remote ssh://h/x`: git runs the command through
+  // /bin/sh inside the program's sandbox, so a grant of git is a grant of
+  // a shell there (GIT_CONFIG_COUNT pins only core.hooksPath and
+  // core.fsmonitor; diff.external, credential.helper, gpg.program and
+  // filters with a checked-out .gitattributes work alike). Same fix as the
+  // test above.
+  ignore: true,
+  fn: async () => {
+    const work = await Deno.realPath(
+      await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+    );
+    try {
+      const { engine, repo, run, ok } = await grantedGit(work);
+      await using _engine = engine;
+      await craftedGitDir(ok, "touch ran-shell", undefined, {}, "sshCommand");
+      await ok([
+        "clone",
+        "-q",
+        "--no-hardlinks",
+        "-b",
+        "crafted",
+        ".",
+        "sub/.git",
+      ]);
+      await run(["-C", "sub", "ls-remote", "ssh://h/x"]);
+      assert.equal(
+        await exists(`${repo}/sub/ran-shell`),
+        false,
+        "the skill's git ran core.sshCommand through a shell",
+      );
+    } finally {
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+Deno.test("shell.run: a bare repository embedded in a read-only grant gives the skill's git no config of its own", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    // A repository the owner cloned from someone else: a committed folder
+    // that looks like a bare repository, its config running a command.
+    const plant = async (repo: string) => {
+      await Deno.mkdir(`${repo}/evil/objects`, { recursive: true });
+      await Deno.mkdir(`${repo}/evil/refs`);
+      await Deno.writeTextFile(`${repo}/evil/objects/.keep`, "");
+      await Deno.writeTextFile(`${repo}/evil/refs/.keep`, "");
+      await Deno.writeTextFile(`${repo}/evil/HEAD`, "ref: refs/heads/m\n");
+      await Deno.writeTextFile(
+        `${repo}/evil/config`,
+        '[core]\n\trepositoryformatversion = 0\n\tsshCommand = "echo RAN-IN-SHELL >&2; false"\n',
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "vendored");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, run } = await grantedGit(work, plant, false);
+    await using _engine = engine;
+    // Git finds `evil` itself a git directory before the repository above
+    // it, unless bare repositories are used only when named (--git-dir,
+    // which the rules refuse).
+    const out = await run(["-C", "evil", "ls-remote", "ssh://h/x"]);
+    assert.doesNotMatch(out.stderr as string, /RAN-IN-SHELL/);
+    const status = await run(["-C", "evil", "status", "--short"]);
+    assert.equal(status.exit_code, 0, status.stderr as string);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 });
