@@ -254,8 +254,8 @@ Deno.test({
   // `sub/.git` with `core.sshCommand` in its config, and then
   // `git -C sub ls-remote ssh://h/x`: git runs the command through
   // /bin/sh inside the program's sandbox, so a grant of git is a grant of
-  // a shell there (GIT_CONFIG_COUNT pins only core.hooksPath and
-  // core.fsmonitor; diff.external, credential.helper, gpg.program and
+  // a shell there (GIT_CONFIG_COUNT pins only core.hooksPath,
+  // core.fsmonitor and safe.bareRepository; diff.external, credential.helper, gpg.program and
   // filters with a checked-out .gitattributes work alike). Same fix as the
   // test above.
   ignore: true,
@@ -317,10 +317,13 @@ Deno.test("shell.run: a bare repository embedded in a read-only grant gives the 
     await using _engine = engine;
     // Git finds `evil` itself a git directory before the repository above
     // it, unless bare repositories are used only when named (--git-dir,
-    // which the rules refuse).
+    // which the rules refuse): then it refuses `evil`.
     const out = await run(["-C", "evil", "ls-remote", "ssh://h/x"]);
     assert.doesNotMatch(out.stderr as string, /RAN-IN-SHELL/);
-    const status = await run(["-C", "evil", "status", "--short"]);
+    const inside = await run(["-C", "evil", "status", "--short"]);
+    assert.notEqual(inside.exit_code, 0);
+    assert.match(inside.stderr as string, /cannot use bare repository/);
+    const status = await run(["status", "--short"]);
     assert.equal(status.exit_code, 0, status.stderr as string);
   } finally {
     await Deno.remove(work, { recursive: true });

@@ -277,7 +277,8 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
 
 /**
  * The environment of every granted program, over its own: any program may
- * start git (gh does), so git reads no system or global config, runs no
+ * start git (gh does), so git reads no system or global config, uses no
+ * bare repository it merely finds, runs no
  * hook or fsmonitor whatever a repository's config says (config given
  * through the environment outranks the repository's, and a skill can set
  * none), speaks no `ext::` or `fd::` transport, and opens no editor, pager
@@ -288,11 +289,17 @@ export const PROGRAM_RULE_ENV: Readonly<Record<string, string>> = Object
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_SYSTEM: "/dev/null",
     GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_COUNT: "3",
     GIT_CONFIG_KEY_0: "core.hooksPath",
     GIT_CONFIG_VALUE_0: "/dev/null",
     GIT_CONFIG_KEY_1: "core.fsmonitor",
     GIT_CONFIG_VALUE_1: "false",
+    // A folder that looks like a bare repository (committed into the
+    // repository, or checked out) is found before the repository above
+    // it, and its config runs commands (core.sshCommand, diff.external):
+    // bare repositories only when named, and --git-dir is refused.
+    GIT_CONFIG_KEY_2: "safe.bareRepository",
+    GIT_CONFIG_VALUE_2: "explicit",
     GIT_ALLOW_PROTOCOL: "file:git:http:https:ssh",
     GIT_EDITOR: ":",
     GIT_SEQUENCE_EDITOR: ":",
