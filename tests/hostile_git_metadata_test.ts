@@ -329,3 +329,118 @@ Deno.test("shell.run: a bare repository embedded in a read-only grant gives the 
     await Deno.remove(work, { recursive: true });
   }
 });
+
+/** Runs the owner's git outside any sandbox, whatever it exits with. */
+async function ownerGit(repo: string, ...args: string[]): Promise<void> {
+  await new Deno.Command("git", {
+    args: ["-c", "safe.directory=*", ...args],
+    cwd: repo,
+    stdout: "null",
+    stderr: "null",
+  }).output();
+}
+
+/**
+ * A rebase in progress whose todo runs `command`, as files of a tree the
+ * skill commits (under `prefix`, or at the root) and checks out.
+ */
+async function craftedRebase(
+  ok: (args: string[], input?: string) => Promise<string>,
+  command: string,
+  prefix: string | undefined,
+): Promise<string> {
+  const head = await ok(["rev-parse", "HEAD"]);
+  const branch = await ok(["symbolic-ref", "HEAD"]);
+  const files: Record<string, string> = {
+    "git-rebase-todo": `exec ${command}\n`,
+    "head-name": `${branch}\n`,
+    onto: `${head}\n`,
+    "orig-head": `${head}\n`,
+    interactive: "",
+    end: "1\n",
+    msgnum: "0\n",
+  };
+  let entries = "";
+  for (const [name, text] of Object.entries(files)) {
+    const blob = await ok(["hash-object", "-w", "--stdin"], text);
+    entries += `100644 blob ${blob}\t${name}\n`;
+  }
+  let tree = await ok(["mktree"], entries);
+  if (prefix !== undefined) {
+    tree = await ok(["mktree"], `040000 tree ${tree}\t${prefix}\n`);
+  }
+  return await ok(["commit-tree", tree, "-p", "HEAD", "-m", "state"]);
+}
+
+Deno.test("shell.run: a rebase todo cloned into .git never runs at the owner's git rebase --continue", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-rebase-exec`;
+    // A clone whose work tree is .git/rebase-merge: its files are the
+    // checked-out state of a rebase whose todo runs a command.
+    const commit = await craftedRebase(ok, `touch ${marker}`, undefined);
+    await ok(["update-ref", "refs/heads/crafted", commit]);
+    await run([
+      "clone",
+      "-q",
+      "--no-hardlinks",
+      "-b",
+      "crafted",
+      ".",
+      ".git/rebase-merge",
+    ]);
+    assert.equal(
+      await exists(`${repo}/.git/rebase-merge/git-rebase-todo`),
+      false,
+      "the crafted rebase state landed",
+    );
+    await ownerGit(repo, "status");
+    await ownerGit(repo, "rebase", "--continue");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git rebase --continue ran the skill's exec line",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a file moved into a nested .git never makes the owner's git status run code", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-moved-commondir`;
+    // evil/: a checked-out folder that looks like a git directory;
+    // cd: a file naming it, to become sub/.git/commondir.
+    const commit = await craftedGitDir(ok, `touch ${marker}`, "evil", {
+      cd: "../../evil\n",
+    });
+    await ok(["reset", "-q", "--hard", commit]);
+    await ok(["init", "-q", "sub"]);
+    // `git mv` renames on the disk before it refuses the path in the
+    // index.
+    await run(["mv", "cd", "sub/.git/commondir"]);
+    await run([
+      "update-index",
+      "--add",
+      "--cacheinfo",
+      `160000,${commit},sub`,
+    ]);
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git ran the moved commondir's fsmonitor",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
