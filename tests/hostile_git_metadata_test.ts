@@ -1,17 +1,21 @@
 /**
- * A hostile skill granted `git --cwd <repo> --write` tries to leave code
- * behind that the owner's own git runs later, outside any sandbox, with
- * only subcommands the rules allow (#25, item 2):
+ * A hostile skill granted `git --cwd <repo>` (with `--write` unless said)
+ * tries to leave code behind that the owner's own git runs later, outside
+ * any sandbox, or to give its own git a shell, with only subcommands the
+ * rules allow (#25, item 2):
  *
- * - a `git config` write that names a read form somewhere among its
- *   arguments (`git config --file F a.b list`: "list" is the value);
+ * - a `git config` write that names a read form among its arguments
+ *   (`git config --file F a.b list`: "list" is the value);
  * - `.git/commondir`, which the owner's git follows to another common
- *   directory and reads its config from (`core.fsmonitor` runs at the
- *   next `git status`), written by checking a crafted tree out with
- *   `.git` itself as the work tree (`git -C .git init`);
- * - a crafted git directory deeper in the grant (a clone whose work tree
- *   is `sub/.git`) registered as a submodule, which the owner's
- *   top-level `git status` enters.
+ *   directory and reads its config from: checked out with `.git` itself
+ *   as a work tree (`git -C .git init`), or written by `git bundle create`;
+ * - a crafted git directory (a clone whose work tree is `sub/.git`)
+ *   registered as a submodule, which the owner's `git status` enters, or
+ *   used by the skill's own git (`core.sshCommand`);
+ * - a bare repository committed into a read-only grant;
+ * - a rebase todo cloned into `.git/rebase-merge` (`exec` at the owner's
+ *   `git rebase --continue`);
+ * - a crafted `commondir` moved into a nested `.git` with `git mv`.
  *
  * Real engine, real sandboxed worker, real bubblewrap, real git; the
  * owner's git is the host's.
@@ -162,130 +166,120 @@ Deno.test("shell.run: a git config write is refused whatever read form its argum
   }
 });
 
-Deno.test("shell.run: .git/commondir left in a writable grant never reaches the owner's git", async () => {
+Deno.test("shell.run: .git/commondir left in a writable grant never reaches the owner's git", async (t) => {
   const work = await Deno.realPath(
     await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
   );
   try {
-    const { engine, repo, ok } = await grantedGit(work);
+    const { engine, repo, run, ok } = await grantedGit(work);
     await using _engine = engine;
     const marker = `${work}/owner-ran-commondir`;
-    await craftedGitDir(ok, `touch ${marker}`, "x", { commondir: "x\n" });
-    // `.git` as the work tree of a repository of its own: a checkout then
-    // writes any file into `.git` but the read-only ones.
-    await ok(["-C", ".git", "init", "-q"]);
-    await ok(["-C", ".git", "fetch", "-q", "..", "crafted"]);
-    await checkoutIntoGitDir(ok);
+
+    await t.step(
+      "a .git made a work tree of its own (init, fetch, checkout of a crafted commondir)",
+      async () => {
+        await craftedGitDir(ok, `touch ${marker}`, "x", { commondir: "x\n" });
+        // `.git` as the work tree of a repository of its own: a checkout
+        // would then write any file into `.git` but the read-only ones.
+        const init = await run(["-C", ".git", "init", "-q"]);
+        assert.equal(init.exit_code, 71, init.stderr as string);
+        assert.equal(await exists(`${repo}/.git/.git`), false);
+      },
+    );
+
+    await t.step(
+      "a file written straight at .git/commondir (git bundle create)",
+      async () => {
+        // Any content there sends the owner's git elsewhere (here a
+        // bundle: it stops working at all).
+        await ok(["bundle", "create", ".git/commondir", "HEAD"]);
+        assert.equal(
+          await exists(`${repo}/.git/commondir`),
+          false,
+          ".git/commondir landed in the owner's repository",
+        );
+      },
+    );
+
     await git(repo, "status");
     assert.equal(await exists(marker), false, "the owner's git ran fsmonitor");
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/** A clone whose work tree is `dest` (inside a `.git`): refused, nothing lands. */
+async function cloneRefused(
+  run: (args: string[]) => Promise<Json>,
+  dest: string,
+): Promise<void> {
+  const out = await run([
+    "clone",
+    "-q",
+    "--no-hardlinks",
+    "-b",
+    "crafted",
+    ".",
+    dest,
+  ]);
+  assert.equal(out.exit_code, 71, out.stderr as string);
+  assert.match(
+    out.stderr as string,
+    /made a repository inside a \.git folder; nothing of this call lands/,
+  );
+}
+
+Deno.test("shell.run: a crafted git directory deeper in a writable grant, registered as a submodule, never runs code at the owner's git status", async () => {
+  // With allowed subcommands only a skill builds a tree that looks like a
+  // git directory (config with core.fsmonitor, HEAD, objects/, refs/),
+  // clones it with `sub/.git` as the clone's work tree and registers `sub`
+  // as a gitlink: the owner's `git status` would enter the submodule and
+  // run its fsmonitor. The copy-back refuses the clone.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-submodule`;
+    const commit = await craftedGitDir(ok, `touch ${marker}`, undefined);
+    await cloneRefused(run, "sub/.git");
+    assert.equal(await exists(`${repo}/sub`), false);
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${commit},sub`]);
+    await git(repo, "status");
     assert.equal(
-      await exists(`${repo}/.git/commondir`),
+      await exists(marker),
       false,
-      ".git/commondir landed in the owner's repository",
+      "the owner's git ran the submodule's fsmonitor",
     );
   } finally {
     await Deno.remove(work, { recursive: true });
   }
 });
 
-/** The checkout into `.git`: git may succeed (the write is staged) or fail. */
-async function checkoutIntoGitDir(
-  ok: (args: string[]) => Promise<string>,
-): Promise<void> {
-  await ok(["-C", ".git", "checkout", "-q", "FETCH_HEAD"]).catch(() => {});
-}
-
-Deno.test({
-  name:
-    "shell.run: a crafted git directory deeper in a writable grant, registered as a submodule, never runs code at the owner's git status",
-  // ROUTE (open): with only allowed subcommands a skill builds a tree that
-  // looks like a git directory (config with core.fsmonitor, HEAD,
-  // objects/, refs/) — hash-object --stdin, mktree, commit-tree,
-  // update-ref — clones it with `sub/.git` as the clone's work tree
-  // (`git clone --no-hardlinks -b crafted . sub/.git`), and registers `sub` as a gitlink
-  // (`update-index --add --cacheinfo 160000,<sha>,sub`). The copy-back
-  // lands it (only the top-level .git metadata is kept out), and the
-  // owner's next `git status` in the granted repository enters the
-  // submodule, reads `sub/.git/config` and runs its fsmonitor as the
-  // owner. Closing it needs a rule on work trees inside a `.git` (clone,
-  // init and -C/cwd paths with a `.git` component, links included) or a
-  // copy-back that keeps nested git directories' config and hooks out.
-  ignore: true,
-  fn: async () => {
-    const work = await Deno.realPath(
-      await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+Deno.test("shell.run: a crafted git directory in a writable grant never gives the skill's git a shell in its sandbox", async () => {
+  // The same crafted git directory with `core.sshCommand`, then
+  // `git -C sub ls-remote ssh://h/x` would run it through /bin/sh in the
+  // program's sandbox (GIT_CONFIG_COUNT pins only core.hooksPath,
+  // core.fsmonitor and safe.bareRepository; diff.external,
+  // credential.helper and filters would work alike).
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    await craftedGitDir(ok, "touch ran-shell", undefined, {}, "sshCommand");
+    await cloneRefused(run, "sub/.git");
+    await run(["-C", "sub", "ls-remote", "ssh://h/x"]);
+    assert.equal(
+      await exists(`${repo}/sub/ran-shell`),
+      false,
+      "the skill's git ran core.sshCommand through a shell",
     );
-    try {
-      const { engine, repo, ok } = await grantedGit(work);
-      await using _engine = engine;
-      const marker = `${work}/owner-ran-submodule`;
-      const commit = await craftedGitDir(ok, `touch ${marker}`, undefined);
-      await ok([
-        "clone",
-        "-q",
-        "--no-hardlinks",
-        "-b",
-        "crafted",
-        ".",
-        "sub/.git",
-      ]);
-      await ok([
-        "update-index",
-        "--add",
-        "--cacheinfo",
-        `160000,${commit},sub`,
-      ]);
-      await git(repo, "status");
-      assert.equal(
-        await exists(marker),
-        false,
-        "the owner's git ran the submodule's fsmonitor",
-      );
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
-});
-
-Deno.test({
-  name:
-    "shell.run: a crafted git directory in a writable grant never gives the skill's git a shell in its sandbox",
-  // ROUTE (open): the same crafted git directory as above, checked out at
-  // `sub/.git` with `core.sshCommand` in its config, and then
-  // `git -C sub ls-remote ssh://h/x`: git runs the command through
-  // /bin/sh inside the program's sandbox, so a grant of git is a grant of
-  // a shell there (GIT_CONFIG_COUNT pins only core.hooksPath,
-  // core.fsmonitor and safe.bareRepository; diff.external, credential.helper, gpg.program and
-  // filters with a checked-out .gitattributes work alike). Same fix as the
-  // test above.
-  ignore: true,
-  fn: async () => {
-    const work = await Deno.realPath(
-      await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
-    );
-    try {
-      const { engine, repo, run, ok } = await grantedGit(work);
-      await using _engine = engine;
-      await craftedGitDir(ok, "touch ran-shell", undefined, {}, "sshCommand");
-      await ok([
-        "clone",
-        "-q",
-        "--no-hardlinks",
-        "-b",
-        "crafted",
-        ".",
-        "sub/.git",
-      ]);
-      await run(["-C", "sub", "ls-remote", "ssh://h/x"]);
-      assert.equal(
-        await exists(`${repo}/sub/ran-shell`),
-        false,
-        "the skill's git ran core.sshCommand through a shell",
-      );
-    } finally {
-      await Deno.remove(work, { recursive: true });
-    }
-  },
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
 });
 
 Deno.test("shell.run: a bare repository embedded in a read-only grant gives the skill's git no config of its own", async () => {
@@ -384,15 +378,7 @@ Deno.test("shell.run: a rebase todo cloned into .git never runs at the owner's g
     // checked-out state of a rebase whose todo runs a command.
     const commit = await craftedRebase(ok, `touch ${marker}`, undefined);
     await ok(["update-ref", "refs/heads/crafted", commit]);
-    await run([
-      "clone",
-      "-q",
-      "--no-hardlinks",
-      "-b",
-      "crafted",
-      ".",
-      ".git/rebase-merge",
-    ]);
+    await cloneRefused(run, ".git/rebase-merge");
     assert.equal(
       await exists(`${repo}/.git/rebase-merge/git-rebase-todo`),
       false,
@@ -425,9 +411,13 @@ Deno.test("shell.run: a file moved into a nested .git never makes the owner's gi
     });
     await ok(["reset", "-q", "--hard", commit]);
     await ok(["init", "-q", "sub"]);
-    // `git mv` renames on the disk before it refuses the path in the
-    // index.
-    await run(["mv", "cd", "sub/.git/commondir"]);
+    // `git mv` renamed on the disk before it refused the path in the
+    // index: it is no longer a subcommand a skill may run.
+    await rejectsWith(
+      run(["mv", "cd", "sub/.git/commondir"]),
+      ErrorCode.SkillFailed,
+      /may not run git with "mv": git runs programs/,
+    );
     await run([
       "update-index",
       "--add",

@@ -42,7 +42,12 @@ const GIT_REFUSED_GLOBALS = [
   "--help",
 ];
 
-/** Subcommands of git a skill may run: built-ins only, none that runs a script, an editor's tool or a server. */
+/**
+ * Subcommands of git a skill may run: built-ins only, none that runs a
+ * script, an editor's tool or a server. Not `mv`: it renames on the disk
+ * before it refuses a destination inside a `.git` (a crafted file becomes
+ * `sub/.git/commondir`), and follows links to get there.
+ */
 const GIT_SUBCOMMANDS = [
   "add",
   "am",
@@ -89,7 +94,6 @@ const GIT_SUBCOMMANDS = [
   "merge-base",
   "mktag",
   "mktree",
-  "mv",
   "name-rev",
   "notes",
   "pull",

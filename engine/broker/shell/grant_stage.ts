@@ -105,16 +105,32 @@ const KEEP_GIT_METADATA = [
 ].map((word) => `'${word}'`).join(" ");
 
 /**
+ * The copy-back's first check: a repository the program made inside a
+ * `.git` (a clone or `init` whose work tree is `.git/rebase-merge` or
+ * `sub/.git`, reached by name or through a link) turns checked-out files
+ * into git's own state and config, which the owner's git would run (a
+ * rebase todo's `exec`, a nested repository's `core.fsmonitor` at the
+ * owner's `git status`). Nothing of such a call lands.
+ */
+const NO_WORK_TREE_IN_GIT =
+  `if [ -n "$(find . -path '*/.git/*' -name .git -print 2>/dev/null | head -n 1)" ]; then
+  echo "agentos grant: the program made a repository inside a .git folder; nothing of this call lands" >&2
+  exit 71
+fi`;
+
+/**
  * Runs as nobody in a sandbox that sees only the real folder (writable),
  * the upper layer and the merged view (read-only) and system directories:
  * first every entry the merged view no longer shows (a whiteout, or a
  * folder the program deleted and made again) is removed, then what the
  * program made or changed is copied over, links as links, except the
- * `.git` metadata ({@linkcode KEEP_GIT_METADATA}). A link in the folder
+ * `.git` metadata ({@linkcode KEEP_GIT_METADATA}); nothing at all when it
+ * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}). A link in the folder
  * leads nowhere outside it here.
  */
 export const COPY_BACK_SCRIPT = `set -u
 cd ${COPY_BACK_MOUNTS.upper} || exit 71
+${NO_WORK_TREE_IN_GIT}
 find . -type d -exec sh -c '
   for d do
     for e in "/grant/$d"/* "/grant/$d"/.[!.]* "/grant/$d"/..?*; do
