@@ -110,10 +110,11 @@ const KEEP_GIT_METADATA = [
  * `sub/.git`, reached by name or through a link) turns checked-out files
  * into git's own state and config, which the owner's git would run (a
  * rebase todo's `exec`, a nested repository's `core.fsmonitor` at the
- * owner's `git status`). Nothing of such a call lands.
+ * owner's `git status`). Nothing of such a call lands, nor of one whose
+ * write area cannot be read all through (a folder it could hide one in).
  */
 const NO_WORK_TREE_IN_GIT =
-  `if [ -n "$(find . -path '*/.git/*' -name .git -print 2>/dev/null | head -n 1)" ]; then
+  `if [ -n "$(find . -path '*/.git/*' -name .git -print 2>&1 | head -n 1)" ]; then
   echo "agentos grant: the program made a repository inside a .git folder; nothing of this call lands" >&2
   exit 71
 fi`;
