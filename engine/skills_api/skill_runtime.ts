@@ -229,6 +229,7 @@ export function openRunner(
       stageDir: join(engine.paths.home, "grant-stage"),
       // --net programs' proxy sockets (the engine writes only its home).
       socketDir: join(engine.paths.home, "run"),
+      guard: () => http.offThreadGuard(),
     }),
     runGrants: (skill) => grants.runs.get(skill.id),
     readGrants: (skill) => grants.reads.get(skill.id),

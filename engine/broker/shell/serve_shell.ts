@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { grantRefusal, type RunGrant } from "../../grants/mod.ts";
-import type { CallCredentials } from "../credentials/mod.ts";
+import type { CallCredentials, OffThreadGuard } from "../credentials/mod.ts";
 import {
   argList,
   MAX_INPUT_CHARS,
@@ -41,6 +41,12 @@ export interface ShellBrokerOptions {
    * Without it a grant with a folder is refused.
    */
   stageDir?: string;
+  /**
+   * Where a large output is masked, off the main thread and within the
+   * call's guard budget (the HTTP broker's guard workers). Without it the
+   * output is masked inline.
+   */
+  guard?: () => OffThreadGuard;
 }
 
 /** What `shell.run` answers: the program's result and, after `--net`, the refused connections. */
@@ -127,8 +133,15 @@ export class ShellBroker {
     });
     // A program may print a value the call holds (its own config's token):
     // a masked skill sees the placeholder instead.
-    value.stdout = caller.credentials.mask(value.stdout);
-    value.stderr = caller.credentials.mask(value.stderr);
+    // Off the main thread: 2 × 4 MiB crafted against the guard would
+    // otherwise hold every other client for seconds.
+    const guard = this.#options.guard?.();
+    const mask = (text: string) =>
+      guard
+        ? caller.credentials.maskOffThread(text, guard)
+        : caller.credentials.mask(text);
+    value.stdout = await mask(value.stdout);
+    value.stderr = await mask(value.stderr);
     return {
       value,
       checks: {
