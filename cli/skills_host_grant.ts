@@ -96,7 +96,12 @@ export async function runGrant(
   print(`  folder:   ${folderText(grant)}`);
   for (const dir of grant.config) {
     print(
-      `  config:   ${dir} (read-only: ${program} reads every file in it; values that look like tokens are masked in its output unless the skill has --secrets)`,
+      `  config:   ${dir} (read-only: ${program} reads every file in it and can print its tokens in any shape, so it runs only while the skill has --secrets)`,
+    );
+  }
+  if (grant.config.length > 0 && !(await secretsGranted(skill))) {
+    print(
+      `  note:     ${skill} has no --secrets grant: its ${program} calls are refused until: agentos skills allow ${skill} --secrets`,
     );
   }
   print(
@@ -267,7 +272,7 @@ export function localAccessText(skill: LocalAccessView): string {
       ? `${granted.cwd} ${granted.write ? "writable" : "read-only"}`
       : "private /tmp";
     const config = granted.config.length > 0
-      ? `; config ${granted.config.join(", ")} (tokens masked)`
+      ? `; config, needs --secrets: ${granted.config.join(", ")}`
       : "";
     parts.push(
       `${name} (${where}${config}${granted.net ? "; network" : ""})`,
@@ -293,4 +298,13 @@ export function printLocalAccess(
     ["skill", "local access"],
     local.map((s) => [s.id, localAccessText(s)]),
   );
+}
+
+/** Whether the owner granted the skill real values (`--secrets`). */
+async function secretsGranted(skill: string): Promise<boolean> {
+  const { skills } = await callEngine<
+    { skills: { id: string; secrets?: string }[] }
+  >("skills.list", {});
+  return skills.find((s) => s.id === skill)?.secrets ===
+    "real values (granted)";
 }

@@ -31,17 +31,12 @@ function newSide(diff: string): string {
 Deno.test({
   name:
     "a --config token split by a character word diff never reaches a skill without --secrets",
-  // ROUTE (open): `git diff --no-index --word-diff=porcelain
+  // The route (closed): `git diff --no-index --word-diff=porcelain
   // --word-diff-regex=. - <config>/hosts.yml` with an alphabet as `input`
-  // prints the token as runs of characters on lines of their own (common
-  // ones with " ", new ones with "+"); no run is the token, so the mask
-  // (which replaces whole values and their known encodings) lets each
-  // through and the skill joins them. Any program that can transform what
-  // it reads defeats output masking; closing it needs a grant that does
-  // not hand a masked skill a program's view of a config directory (e.g.
-  // `--config` only with `--secrets`, or refused git options that reshape
-  // text), not a better mask.
-  ignore: true,
+  // printed the token as runs of characters on lines of their own; no run
+  // is the token, so the mask let each through and the skill joined them.
+  // Any program that transforms what it reads defeats output masking, so
+  // a `--config` program now runs only for a skill granted `--secrets`.
   fn: async () => {
     const work = await Deno.realPath(
       await Deno.makeTempDir({ prefix: "agentos-config-split-" }),
@@ -72,7 +67,7 @@ Deno.test({
       assert.equal(cli.code, 0, cli.stderr);
       const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" +
         "0123456789_-:.";
-      const { result } = await client.call<{ result: Json }>("skills.run", {
+      const outcome = await client.call<{ result: Json }>("skills.run", {
         skill: "git-tool",
         tool: "run_args",
         params: {
@@ -86,13 +81,11 @@ Deno.test({
           ],
           input: [alphabet, alphabet, alphabet].join("#"),
         },
-      });
-      const out = result.stdout as string;
-      // git did read the file: its plain lines are there.
-      assert.match(newSide(out), /user: someone/, out);
-      assert.ok(!out.includes(GH_TOKEN), out);
+      }).then((r) => String(r.result.stdout), (e) => String(e));
+      assert.match(outcome, /agentos skills allow git-tool --secrets/);
+      assert.ok(!outcome.includes(GH_TOKEN), outcome);
       assert.ok(
-        !newSide(out).includes(GH_TOKEN),
+        !newSide(outcome).includes(GH_TOKEN),
         "the token was put back together from the word diff",
       );
     } finally {

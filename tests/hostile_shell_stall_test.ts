@@ -1,7 +1,7 @@
 /**
  * No `shell.run` stalls the engine through the mask of its output (#25,
- * item 6): a skill without `--secrets`, granted `git --config DIR` (so
- * the call holds the config's values and masks the program's output),
+ * item 6): a skill without `--secrets`, granted `git`, with a key of its
+ * own stored (so the call holds a value and masks the program's output),
  * has `git stripspace` echo a crafted 4 MiB text (the reflection guard's
  * worst case) back as its output, several calls at once, while another
  * client pages through the graph. The output is masked off the main
@@ -19,17 +19,7 @@ import { craftedBody } from "./_crafted_bodies.ts";
 const MAX_WAIT_MS = 1500;
 
 Deno.test("shell.run: a program's crafted output is masked off the main thread, within the call's guard budget", async (t) => {
-  const work = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "agentos-shell-stall-" }),
-  );
-  const config = `${work}/gh`;
-  await Deno.mkdir(config);
-  await Deno.writeTextFile(
-    `${config}/hosts.yml`,
-    "github.com:\n    oauth_token: gho_T0kenFromTheConfigDir1234567890abcd\n",
-  );
-  if (Deno.uid() === 0) await Deno.chmod(work, 0o755);
-  try {
+  {
     await using engine = await EngineProcess.start({
       env: { AGENTOS_SPARE_WORKERS: "3" },
     });
@@ -42,10 +32,12 @@ Deno.test("shell.run: a program's crafted output is masked off the main thread, 
       "git-tool",
       "--run",
       "git",
-      "--config",
-      config,
     ]);
     assert.equal(cli.code, 0, cli.stderr);
+    await hostile.call("secrets.set", {
+      skill: "git-tool",
+      value: "gho_T0kenOfTheSkillItself1234567890abcd",
+    });
     const body = craftedBody(4 * 1024 * 1024 - 1024);
     const echo = () =>
       hostile.call<{ result: { exit_code: number; stdout: string } }>(
@@ -118,7 +110,5 @@ Deno.test("shell.run: a program's crafted output is masked off the main thread, 
         );
       },
     });
-  } finally {
-    await Deno.remove(work, { recursive: true });
   }
 });

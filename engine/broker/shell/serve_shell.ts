@@ -108,6 +108,16 @@ export class ShellBroker {
         { kind: "program", skill: skillId, program },
       );
     }
+    if (grant.config.length > 0 && caller.credentials.masked) {
+      // A program that reads a config directory can print its tokens in a
+      // shape no mask knows (a character-level word diff), so the grant
+      // stands only beside the owner's trust with real values.
+      throw grantRefusal(
+        `Skill "${skillId}" runs "${program}" with the owner's config (--config), which hands the program's tokens to the skill; it runs only for a skill the owner trusts with real values: agentos skills allow ${skillId} --secrets`,
+        { check: "config", program },
+        { kind: "secrets", skill: skillId },
+      );
+    }
     const args = argList(params.args);
     refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
