@@ -260,15 +260,24 @@ export class WorkerProcess {
   }
 
   async #pump(): Promise<void> {
+    // Stopped before the pipe's end (a line read after the call failed: a
+    // late `ready`, a result past its time; or a failed read): released
+    // here, since nothing reads it again.
+    let early = false;
     try {
       for await (const item of this.#lines.receive()) {
         if (item.kind === "message") this.#onMessage(item.value, item.chars);
         else this.#fail(lineError(item));
-        if (this.#failure) break;
+        if (this.#failure) {
+          early = true;
+          break;
+        }
       }
     } catch (error) {
+      early = true;
       this.#fail(protocolError(`Reading the worker failed: ${error}`));
     }
+    if (early) this.#pipes.stopWire();
     if (this.#state !== "done") this.#fail(exitedEarlyError(this.#state));
   }
 
