@@ -11,7 +11,8 @@
  *   interpreter; the same without the cgroup splits out its join;
  * - the same from a launcher parked ahead, as a cold call takes it (it
  *   joined its cgroup and set its limits before; timed from its go to
- *   its exit);
+ *   its exit), and bare `bwrap … true` behind the same parked shell wait
+ *   (the confinement alone, with the process start ahead on both sides);
  * - a cold call's stages: the bare sandboxed interpreter start, the fully
  *   confined one, and the confined worker up to `ready` (the SDK
  *   imported), started on the path and from a parked launcher.
@@ -83,27 +84,35 @@ async function runCommand(command: SandboxCommand, args = command.args) {
   if (!success) throw new Error("a confined start failed");
 }
 
+/** A command started ahead, waiting for its go; `release` after it exits. */
+interface Parked {
+  child: Deno.ChildProcess;
+  release: () => Promise<unknown>;
+}
+
+/** Starts `argv` with stdin piped and no output (the parked variants). */
+function spawnQuiet(
+  argv: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
+  return new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/** The same shell wait as the launcher's, in front of a bare `bwrap … true`. */
+const PARKED_SHELL = 'IFS= read -r go && [ "$go" = go ] || exit 0; exec "$@"';
+
 /**
- * A confined `true` from a launcher parked ahead: each start releases the
- * one parked before (timed from its go to its exit) and parks the next.
+ * Each start releases the command parked before (timed from its go to its
+ * exit) and parks the next: started ahead, as the engine parks launchers.
  */
-function parkedTrue(sandbox: Sandbox, exe: string): Start {
-  const park = () => {
-    const c = sandbox.command(
-      { kind: "script", source: "pass", files: [] },
-      sandbox.limits,
-      { parked: true },
-    );
-    const child = new Deno.Command(c.program, {
-      args: runningTrue(c.args, exe),
-      env: c.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    return { child, release: c.release };
-  };
+function parkedStarts(park: () => Parked): Start {
   let next = park();
   UNPARK_LEFT.push(async () => {
     await next.child.stdin.close(); // end of input: it leaves, starting nothing
@@ -120,10 +129,31 @@ function parkedTrue(sandbox: Sandbox, exe: string): Start {
     const ms = performance.now() - t;
     await writer.close().catch(() => {});
     RELEASES.push(release());
-    if (!success) throw new Error("a parked confined start failed");
+    if (!success) throw new Error("a parked start failed");
     next = park();
     return ms;
   };
+}
+
+/** A confined `true` from a launcher parked in its cgroup. */
+function parkedTrue(sandbox: Sandbox, exe: string): Start {
+  return parkedStarts(() => {
+    const c = sandbox.command(
+      { kind: "script", source: "pass", files: [] },
+      sandbox.limits,
+      { parked: true },
+    );
+    const child = spawnQuiet([c.program, ...runningTrue(c.args, exe)], c.env);
+    return { child, release: c.release };
+  });
+}
+
+/** A bare `bwrap … true` behind a parked shell: no cgroup, filter or setpriv. */
+function parkedBareTrue(bare: string[]): Start {
+  return parkedStarts(() => ({
+    child: spawnQuiet(["/bin/sh", "-c", PARKED_SHELL, "sh", "bwrap", ...bare]),
+    release: () => Promise.resolve(0),
+  }));
 }
 
 /** A confined worker from a parked launcher, timed from its go to `ready`. */
@@ -188,6 +218,7 @@ async function variants(
       return runCommand(c, withoutCgroup(runningTrue(c.args, exe)));
     },
     "fully confined true, launcher parked ahead": parkedTrue(sandbox, exe),
+    "bare bwrap … true, parked behind a shell": parkedBareTrue(bare),
     "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
     "fully confined python -I -S -c pass": () => runCommand(script()),
     "confined worker to ready (SDK imported)": async () => {
@@ -264,21 +295,30 @@ function recordConfinement(
     bareTrue,
   );
   const diff = (a: string, b: string) => median(a) - median(b);
-  const cost = (name: string, label: string, target?: string) =>
+  const cost = (
+    [name, base]: [string, string],
+    label: string,
+    target?: string,
+  ) =>
     figures.add({
       name: label,
       unit: "ms",
-      median: diff(name, "bare bwrap … true"),
-      p90: quantile(get(name), 0.9) - quantile(get("bare bwrap … true"), 0.9),
+      median: diff(name, base),
+      p90: quantile(get(name), 0.9) - quantile(get(base), 0.9),
       target,
     });
+  const bare = "bare bwrap … true";
   cost(
-    parked,
+    [parked, bare],
     "confinement's own cost on the cold path (median parked fully confined true − median bare bwrap … true)",
     "≤ 1 ms",
   );
   cost(
-    "fully confined true",
+    [parked, "bare bwrap … true, parked behind a shell"],
+    "  of which the confinement alone, both started ahead (− median bare bwrap … true behind a parked shell)",
+  );
+  cost(
+    ["fully confined true", bare],
     "  the same with the launcher started on the path (a cold call when none is parked)",
   );
   figures.add({
