@@ -49,6 +49,7 @@ export class SparePool {
   #spawned = 0;
   #servedBySpare = 0;
   #servedCold = 0;
+  #servedParked = 0;
   #pending = new Set<Promise<void>>();
 
   /** @param options pool size and how to start a worker */
@@ -70,6 +71,7 @@ export class SparePool {
       workersSpawned: this.#spawned,
       callsServedBySpare: this.#servedBySpare,
       callsServedCold: this.#servedCold,
+      callsServedParked: this.#servedParked,
     };
   }
 
@@ -117,7 +119,9 @@ export class SparePool {
     while ((worker = this.#parked.shift()) !== undefined && !worker.parked) {
       void worker.kill();
     }
-    worker?.unpark();
+    if (worker === undefined) return undefined;
+    worker.unpark();
+    this.#servedParked++;
     return worker;
   }
 
