@@ -93,6 +93,12 @@ export function openSparePool(
   return new SparePool({
     size: spareWorkers(envRaw, log),
     spawn: () => WorkerProcess.spawn(sandbox.command({ kind: "worker" })),
+    park: sandbox.kind === "bubblewrap"
+      ? () =>
+        WorkerProcess.spawn(
+          sandbox.command({ kind: "worker" }, sandbox.limits, { parked: true }),
+        )
+      : undefined,
     log,
   });
 }

@@ -94,6 +94,8 @@ export class SkillRunner {
     });
     const onAbort = () => void worker.kill(0);
     request.signal?.addEventListener("abort", onAbort);
+    // Cancelled while it was being prepared: the worker must not run on.
+    if (request.signal?.aborted) onAbort();
     try {
       const answer = await serveCall(worker, call, handler);
       const { secrets, result } = await this.#settle(call, answer.value);
