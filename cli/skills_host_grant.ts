@@ -66,7 +66,7 @@ export async function runGrant(
   const cwd = values.cwd ? await realDir(values.cwd as string) : undefined;
   const pin = cwd ? await pinOf(cwd) : undefined;
   const writeBytes = writeLimit(values["write-limit"]);
-  const out = await callEngine<{ grant: Record<string, unknown> }>(
+  const out = await callEngine<{ grant: ShownRunGrant }>(
     "skills.allow_run",
     {
       skill,
@@ -86,31 +86,7 @@ export async function runGrant(
     return ExitCode.Ok;
   }
   print(`Skill ${skill} may now run ${program} (${path})`);
-  const grant = out.grant as {
-    cwd?: string;
-    config: string[];
-    net: boolean;
-    write?: boolean;
-    writeBytes?: number;
-  };
-  print(`  folder:   ${folderText(grant)}`);
-  for (const dir of grant.config) {
-    print(
-      `  config:   ${dir} (read-only: ${program} reads every file in it and can print its tokens in any shape, so it runs only while the skill has --secrets)`,
-    );
-  }
-  if (grant.config.length > 0 && !(await secretsGranted(skill))) {
-    print(
-      `  note:     ${skill} has no --secrets grant: its ${program} calls are refused until: agentos skills allow ${skill} --secrets`,
-    );
-  }
-  print(
-    `  network:  ${
-      grant.net
-        ? "through the engine's proxy, to the hosts the skill may reach"
-        : "none"
-    }`,
-  );
+  await printRunGrant(skill, program, out.grant);
   return ExitCode.Ok;
 }
 
@@ -307,4 +283,39 @@ async function secretsGranted(skill: string): Promise<boolean> {
   >("skills.list", {});
   return skills.find((s) => s.id === skill)?.secrets ===
     "real values (granted)";
+}
+
+/** A program's grant as `skills.allow_run` answers it. */
+interface ShownRunGrant {
+  cwd?: string;
+  config: string[];
+  net: boolean;
+  write?: boolean;
+  writeBytes?: number;
+}
+
+/** What a program's grant hands over: folder, config and network. */
+async function printRunGrant(
+  skill: string,
+  program: string,
+  grant: ShownRunGrant,
+): Promise<void> {
+  print(`  folder:   ${folderText(grant)}`);
+  for (const dir of grant.config) {
+    print(
+      `  config:   ${dir} (read-only: ${program} reads every file in it and can print its tokens in any shape, so it runs only while the skill has --secrets)`,
+    );
+  }
+  if (grant.config.length > 0 && !(await secretsGranted(skill))) {
+    print(
+      `  note:     ${skill} has no --secrets grant: its ${program} calls are refused until: agentos skills allow ${skill} --secrets`,
+    );
+  }
+  print(
+    `  network:  ${
+      grant.net
+        ? "through the engine's proxy, to the hosts the skill may reach"
+        : "none"
+    }`,
+  );
 }

@@ -108,16 +108,7 @@ export class ShellBroker {
         { kind: "program", skill: skillId, program },
       );
     }
-    if (grant.config.length > 0 && caller.credentials.masked) {
-      // A program that reads a config directory can print its tokens in a
-      // shape no mask knows (a character-level word diff), so the grant
-      // stands only beside the owner's trust with real values.
-      throw grantRefusal(
-        `Skill "${skillId}" runs "${program}" with the owner's config (--config), which hands the program's tokens to the skill; it runs only for a skill the owner trusts with real values: agentos skills allow ${skillId} --secrets`,
-        { check: "config", program },
-        { kind: "secrets", skill: skillId },
-      );
-    }
+    refuseConfigWhenMasked(caller, program, grant);
     const args = argList(params.args);
     refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
@@ -292,4 +283,25 @@ export class ShellBroker {
       dir,
     };
   }
+}
+
+/**
+ * A program that reads a config directory can print its tokens in a shape
+ * no mask knows (a character-level word diff), so a `--config` grant
+ * stands only beside the owner's trust with real values.
+ *
+ * @throws {RpcError} Forbidden naming `--secrets` (a grant a prompt may ask for)
+ */
+function refuseConfigWhenMasked(
+  caller: ShellCaller,
+  program: string,
+  grant: RunGrant,
+): void {
+  if (grant.config.length === 0 || !caller.credentials.masked) return;
+  const { skillId } = caller;
+  throw grantRefusal(
+    `Skill "${skillId}" runs "${program}" with the owner's config (--config), which hands the program's tokens to the skill; it runs only for a skill the owner trusts with real values: agentos skills allow ${skillId} --secrets`,
+    { check: "config", program },
+    { kind: "secrets", skill: skillId },
+  );
 }
