@@ -70,14 +70,17 @@ function callerError(
   wire: RpcError,
   message: string,
   data: unknown,
-  { session, callId, skill, tool }: PreparedCall,
+  { session, callId, skill, tool, needs }: PreparedCall,
 ): RpcError {
   const rejected = session.rejectedCredential;
+  const { grantNeeded: _, ...rest } = isObject(data) ? data : {};
   return new RpcError(wire.code, message + replaceHint(rejected), {
     ...(rejected ? { rejected_credential: rejected } : {}),
-    ...(isObject(data) ? data : {}),
+    ...rest,
     // A 401/403 from a credential's domain: the account check retries.
     ...(session.authFailures > 0 ? { auth_failure: true } : {}),
+    // Only a refusal the engine made names a grant (grant_need.ts).
+    ...(needs[0] ? { grantNeeded: { ...needs[0], tool: tool.name } } : {}),
     callId,
     skill: skill.id,
     tool: tool.name,

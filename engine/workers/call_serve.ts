@@ -15,6 +15,9 @@ import { toolFailure } from "./tool_failure.ts";
 import type { PreparedCall } from "./call_prepare.ts";
 import type { RunRequest, SkillRunnerOptions } from "./run_types.ts";
 
+/** Refused grants a call keeps (the first is the one its caller may ask for). */
+const MAX_NEEDS = 5;
+
 /** What the tool returned, and the last lines it printed (redacted). */
 export interface ToolAnswer {
   value: unknown;
@@ -55,6 +58,9 @@ export function callDispatches(
     log: options.log,
     signal: links.ended,
     onProgress: request.onProgress,
+    onGrantNeed: (need) => {
+      if (call.needs.length < MAX_NEEDS) call.needs.push(need);
+    },
     grants: options.grants(skill),
     credentials,
     session,

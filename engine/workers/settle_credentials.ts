@@ -172,8 +172,6 @@ async function writeBackCookies(
 /** Where a skill may store credentials: its connections' domains, or any. */
 interface StorableDomains {
   own: string[];
-  /** The skill's own id, where a skill without connections keeps its key. */
-  keyed: string[];
   /** It declares `secrets` and the owner granted it real values. */
   anyDomain: boolean;
 }
@@ -181,8 +179,10 @@ interface StorableDomains {
 function storableDomains(skill: SkillEntry, granted: boolean): StorableDomains {
   const entries = skillCredentialDomains(skill.id, skill.discovery.connections);
   return {
+    // A connection keyed by the skill has no domain: its row lives in the
+    // skill namespace, which `__secrets__` never writes (only the owner:
+    // `agentos secrets set --skill <id>`).
     own: entries.flatMap((entry) => entry.candidates),
-    keyed: entries.filter((e) => e.keyedBySkill).flatMap((e) => e.candidates),
     anyDomain: granted && declaresSecrets(skill),
   };
 }
@@ -238,19 +238,18 @@ function planSecret(
  * Why a skill may not write under a domain, or undefined when it may: a
  * public suffix never (by the Public Suffix List), else one of its own
  * connections' domains or a subdomain of one, or any for a granted
- * password manager. The skill's id is a domain only when a connection is
- * keyed by it, and then only exactly.
+ * password manager. The skill's id is never a domain: a skill-keyed row
+ * lives in the vault's skill namespace.
  */
 function unwritable(
   domain: string,
-  { own, keyed, anyDomain }: StorableDomains,
+  { own, anyDomain }: StorableDomains,
 ): string | undefined {
   // Whatever a connection declares as its domain: the keychain's row is
   // the owner's, and a public suffix is no one site's.
   if (domain === KEYCHAIN_DOMAIN) {
     return `"${domain}" holds the owner's keychain items, which skills only read (keychain.read)`;
   }
-  if (keyed.includes(domain)) return undefined;
   if (isPublicSuffix(domain)) {
     return `"${domain}" is a public suffix, no one site's domain`;
   }

@@ -24,6 +24,7 @@ import { callTarget, prepareCall, type PreparedCall } from "./call_prepare.ts";
 import { callDispatches, serveCall } from "./call_serve.ts";
 import { CallReport } from "./call_report.ts";
 import { failedCall } from "./call_failure.ts";
+import { withOnceGrant } from "./once_overlay.ts";
 import type { RunRequest, RunResult, SkillRunnerOptions } from "./run_types.ts";
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -76,7 +77,8 @@ export class SkillRunner {
     request: RunRequest,
     skip?: (row: RowInfo) => boolean,
   ): Promise<RunResult> {
-    const options = this.#options;
+    // "Allow once": this call alone runs with the owner's one-call grant.
+    const options = withOnceGrant(this.#options, request);
     const target = callTarget(request, options);
     const call = await prepareCall(target, request, options, {
       number: ++this.#calls,
@@ -92,6 +94,8 @@ export class SkillRunner {
     });
     const onAbort = () => void worker.kill(0);
     request.signal?.addEventListener("abort", onAbort);
+    // Cancelled while it was being prepared: the worker must not run on.
+    if (request.signal?.aborted) onAbort();
     try {
       const answer = await serveCall(worker, call, handler);
       const { secrets, result } = await this.#settle(call, answer.value);

@@ -14,6 +14,7 @@ import {
 } from "./placeholder.ts";
 import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
 import { GuardJobError, type GuardPool } from "./guard_pool.ts";
+import { withinGuessReach } from "./guess_space.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
@@ -258,9 +259,13 @@ export class CallCredentials {
   }
 
   /**
-   * Refuses a request bound for `host` that carries a placeholder, or one
-   * of this call's real values (verbatim, URL- or JSON-encoded) whose
-   * credential may not go there. Runs on every redirect hop.
+   * Refuses a request bound for `host` that carries a placeholder, or (for
+   * a skill that sees real values) one of this call's real values
+   * (verbatim, URL- or JSON-encoded) whose credential may not go there.
+   * Runs on every redirect hop. A masked skill's text is not compared with
+   * values it never saw: the refusal would answer its guesses (half of all
+   * six-digit PINs in one body, and the answer halves them); what the
+   * broker itself wrote is kept off other hosts by the redirect guard.
    *
    * @param texts the URL, header values and body of the request
    * @param target the hop's host and the skill sending it
@@ -281,6 +286,7 @@ export class CallCredentials {
           { host, check: "credentials" },
         );
       }
+      if (this.masked) continue;
       for (const loaded of this.#loaded) {
         if (loaded.value.length < MIN_SCAN_CHARS) continue;
         if (allowedFor(loaded.scope, host)) continue;
@@ -474,22 +480,63 @@ export class CallCredentials {
   }
 
   /**
+   * Refuses what an auth template set when it carries a value this skill
+   * may not use ({@linkcode CallCredentials.#valueFor}): the template path
+   * holds to the same rule as a placeholder.
+   *
+   * @param texts the values the templates set
+   * @param skillId the skill (for messages)
+   * @throws {RpcError} Forbidden naming the credential's domain
+   */
+  assertMaySend(texts: string[], skillId: string): void {
+    if (!this.masked || texts.length === 0) return;
+    // A value it may use can hold a part it may not (`user:pass`): what
+    // is left once those are taken out is what is checked.
+    const strong = this.#loaded.filter((l) => this.#guardable(l));
+    const left = texts.map((text) =>
+      strong.reduce((t, l) => t.replaceAll(l.value, "\u0000"), text)
+    );
+    for (const loaded of this.#loaded) {
+      if (loaded.value === "" || this.#guardable(loaded)) continue;
+      const guard = new ReflectionGuard([{
+        value: loaded.value,
+        replacement: "",
+      }]);
+      if (left.some((t) => t.includes(loaded.value) || guard.holds(t))) {
+        this.#valueFor(loaded, skillId);
+      }
+    }
+  }
+
+  /**
    * The real value a placeholder stands for, where the engine will use it
    * (a request, a crypto op). A masked skill's value shorter than
-   * {@linkcode MIN_GUARD_CHARS} is never used: the reflection guard cannot
-   * mask it in an echo of its own domain, and a key derived from it is
-   * found by trying every value — such a value goes only through a skill
-   * the owner granted `--secrets`.
+   * {@linkcode MIN_GUARD_CHARS}, or within guessing reach, is never used:
+   * the reflection guard cannot mask the first in an echo of its own
+   * domain, masking the second would mark a right guess, and a key derived
+   * from either is found by trying every value — such a value goes only
+   * through a skill the owner granted `--secrets`.
    */
   #valueFor(loaded: Loaded, skillId: string): string {
-    if (!this.masked || loaded.value.length >= MIN_GUARD_CHARS) {
-      return loaded.value;
-    }
+    if (this.#guardable(loaded)) return loaded.value;
+    const why = loaded.value.length < MIN_GUARD_CHARS
+      ? `shorter than ${MIN_GUARD_CHARS} characters: an echo of it cannot be masked`
+      : `short and simple enough to find by sending every candidate to an echo of its domain`;
     throw new RpcError(
       ErrorCode.Forbidden,
-      `Skill "${skillId}" used the credential for "${loaded.domain}", which is shorter than ${MIN_GUARD_CHARS} characters: an echo of it cannot be masked, so it is used only for a skill the owner trusts with real values (agentos skills allow ${skillId} --secrets); refused`,
+      `Skill "${skillId}" used the credential for "${loaded.domain}", which is ${why}, so it is used only for a skill the owner trusts with real values (agentos skills allow ${skillId} --secrets); refused`,
       { credential: loaded.domain, check: "credentials" },
     );
+  }
+
+  /**
+   * Whether the guard searches for this value. For a masked skill, not a
+   * value within guessing reach (`guess_space.ts`): masking it would mark
+   * the skill's right guess; such a value is never used for it either.
+   */
+  #guardable(loaded: Loaded): boolean {
+    if (loaded.value.length < MIN_GUARD_CHARS) return !this.masked;
+    return !this.masked || !withinGuessReach(loaded.value);
   }
 
   #guard(replacement: (loaded: Loaded) => string): ReflectionGuard {
@@ -497,7 +544,9 @@ export class CallCredentials {
   }
 
   #guarded(replacement: (loaded: Loaded) => string): GuardedSecret[] {
-    return this.#loaded.filter((l) => l.value.length >= MIN_GUARD_CHARS).map((
+    return this.#loaded.filter((l) =>
+      l.value.length >= MIN_GUARD_CHARS && this.#guardable(l)
+    ).map((
       loaded,
     ) => ({ value: loaded.value, replacement: replacement(loaded) }));
   }

@@ -13,7 +13,11 @@
 import { type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { OriginMap } from "./origin_map.ts";
 import { PinnedConnector } from "./pinned_connector.ts";
-import { DEFAULT_GUARD_BUDGET_MS, GuardPool } from "../credentials/mod.ts";
+import {
+  DEFAULT_GUARD_BUDGET_MS,
+  GuardPool,
+  type OffThreadGuard,
+} from "../credentials/mod.ts";
 import { resolveTarget } from "./request_target.ts";
 import { checkEgressPolicy, checkHopPolicy } from "./request_policy.ts";
 import { recordResponse, replayFromTape, tapeKey } from "./request_tape.ts";
@@ -81,6 +85,20 @@ export class HttpBroker {
     this.#connector = new PinnedConnector({ caCerts: options.caCerts });
   }
 
+  /**
+   * The guard workers and the call's budget, read now (`prefs
+   * http.guard_budget_ms`): what other brokers mask large texts with, off
+   * the main thread.
+   *
+   * @returns the pool and the budget
+   */
+  offThreadGuard(): OffThreadGuard {
+    return {
+      pool: this.#guards,
+      budgetMs: this.#options.guardBudgetMs?.() ?? DEFAULT_GUARD_BUDGET_MS,
+    };
+  }
+
   /** Closes the connector's tunnel and ends the guard workers. */
   async close(): Promise<void> {
     this.#guards.close();
@@ -142,10 +160,7 @@ export class HttpBroker {
           request = next;
           continue;
         }
-        const offThread = {
-          pool: this.#guards,
-          budgetMs: this.#options.guardBudgetMs?.() ?? DEFAULT_GUARD_BUDGET_MS,
-        };
+        const offThread = this.offThreadGuard();
         const result = await guardResponse(
           response,
           request,
