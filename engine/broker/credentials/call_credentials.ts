@@ -315,6 +315,27 @@ export class CallCredentials {
   }
 
   /**
+   * Has a guard worker prepare the automata this call's guards use (the
+   * values together, for {@linkcode CallCredentials.mask} and
+   * {@linkcode CallCredentials.redact}; each value alone, for
+   * {@linkcode CallCredentials.carriedIn}), so the main thread builds
+   * none. A set already prepared costs nothing; a worker that fails
+   * leaves the set to be built where it is first used.
+   *
+   * @param pool the guard workers
+   */
+  async ready(pool: GuardPool): Promise<void> {
+    const sets = this.#loaded.filter((l) => l.value !== "").map((l) => [
+      l.value,
+    ]);
+    const together = this.#guarded(() => "").map((s) => s.value);
+    if (together.length > 0) sets.push(together);
+    await Promise.all(
+      sets.map((values) => pool.prepare(values).catch(() => {})),
+    );
+  }
+
+  /**
    * {@linkcode CallCredentials.mask} for a text of any size, off the main
    * thread when it is large, within the call's guard budget.
    *

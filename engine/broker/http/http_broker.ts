@@ -124,6 +124,8 @@ export class HttpBroker {
     const { credentials, tape, session, skillId } = requester;
     const target = resolveTarget(params);
     checkEgressPolicy(requester, target.url, trace);
+    // The call's automata are built on a guard worker, not here.
+    await credentials?.ready(this.#guards);
     const key = tape ? await tapeKey(target, params, credentials) : undefined;
     if (tape?.mode === "replay") return replayFromTape(tape, key!, trace);
     let request = prepareOutgoing(requester, target, params, trace);
