@@ -101,12 +101,7 @@ Deno.test("A tool's crafted result is redacted off the main thread, within the c
       });
       assert.deepEqual(posts.items, []);
       // Nothing of the result reached a file: not the key, not the text.
-      const piece = craftedBody(4096);
-      for await (const file of filesUnder(engine.paths.home)) {
-        const text = new TextDecoder().decode(await Deno.readFile(file));
-        assert.ok(!text.includes(KEY), `${file} holds the key`);
-        assert.ok(!text.includes(piece), `${file} holds the result`);
-      }
+      await assertNoFileHolds(engine.paths.home, [KEY, craftedBody(4096)]);
       // The same call within the budget stores its post, redacted.
       await hostile.call("prefs.set", {
         key: "http.guard_budget_ms",
@@ -123,9 +118,21 @@ Deno.test("A tool's crafted result is redacted off the main thread, within the c
       );
       assert.equal(stored.items.length, 1);
       assert.ok(!JSON.stringify(stored.items).includes(KEY));
+      // The post and the skill state kept with it (`__data__`) alike.
+      await assertNoFileHolds(engine.paths.home, [KEY]);
     },
   );
 });
+
+/** No file under the engine's home (database, log, audit) holds any of `texts`. */
+async function assertNoFileHolds(home: string, texts: string[]): Promise<void> {
+  for await (const file of filesUnder(home)) {
+    const content = new TextDecoder().decode(await Deno.readFile(file));
+    for (const text of texts) {
+      assert.ok(!content.includes(text), `${file} holds ${text.slice(0, 40)}`);
+    }
+  }
+}
 
 async function* filesUnder(dir: string): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(dir)) {

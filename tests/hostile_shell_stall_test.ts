@@ -6,8 +6,11 @@
  * worst case) back as its output, several calls at once, while another
  * client pages through the graph. The output is masked off the main
  * thread within the call's guard budget (a call past it fails with the
- * budget's error); the other client's `graph.list` should keep answering
- * (ignored: the tool's result is still redacted on the main thread). Real engine, real sandboxed worker, real bubblewrap, real git.
+ * budget's error), and so is the tool's result that carries it (redacted
+ * once, on the guard workers, `tests/hostile_result_stall_test.ts`): the
+ * other client's `graph.list` keeps answering (it waited 5.6 s when the
+ * result was redacted on the main thread). Real engine, real sandboxed
+ * worker, real bubblewrap, real git.
  */
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
