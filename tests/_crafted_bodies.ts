@@ -12,7 +12,9 @@
  */
 import { chainForms } from "../engine/broker/credentials/reflection_chains.ts";
 
-const UNIT = "\u4e00%252525&amp;\\u0041QUJD0f9e";
+/** The crafted body's repeating unit (a skill can build the body from it). */
+export const CRAFTED_UNIT = "\u4e00%252525&amp;\\u0041QUJD0f9e";
+const UNIT = CRAFTED_UNIT;
 
 /**
  * The crafted body, about `bytes` bytes of UTF-8.

@@ -6,8 +6,11 @@
  * worst case) back as its output, several calls at once, while another
  * client pages through the graph. The output is masked off the main
  * thread within the call's guard budget (a call past it fails with the
- * budget's error); the other client's `graph.list` should keep answering
- * (ignored: the tool's result is still redacted on the main thread). Real engine, real sandboxed worker, real bubblewrap, real git.
+ * budget's error), and so is the tool's result that carries it (redacted
+ * once, on the guard workers, `tests/hostile_result_stall_test.ts`): the
+ * other client's `graph.list` keeps answering (it waited 5.6 s when the
+ * result was redacted on the main thread). Real engine, real sandboxed
+ * worker, real bubblewrap, real git.
  */
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
@@ -69,17 +72,6 @@ Deno.test("shell.run: a program's crafted output is masked off the main thread, 
     );
     await t.step({
       name: "graph.list answers while the crafted outputs are masked",
-      // ROUTE (open): the program's output is now masked off the main
-      // thread, but the tool's result that carries it (any skill's result,
-      // up to a 16 MiB worker line, with no program at all) is redacted on
-      // the main thread twice, by settleCall and by writeRecords
-      // (CallCredentials.redactValue, engine/workers/), whenever the call
-      // holds a credential: three crafted 4 MiB results held another
-      // client's graph.list for 4.7 s here (6.2 s before the output mask
-      // moved off the thread). Closing it needs redactValue off the main
-      // thread within the call's budget (the guard worker taking a list
-      // of strings), not a small change.
-      ignore: true,
       fn: async () => {
         let running = true;
         const push = Promise.all([echo(), echo(), echo()]).finally(() =>

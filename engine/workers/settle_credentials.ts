@@ -15,6 +15,7 @@ import type {
   CallCredentials,
   CallSession,
   CredentialSource,
+  OffThreadGuard,
 } from "../broker/mod.ts";
 import { declaresSecrets, KEYCHAIN_DOMAIN } from "../broker/mod.ts";
 import { type SkillEntry } from "../skills/mod.ts";
@@ -51,29 +52,49 @@ export interface SettleOptions {
   granted?: boolean;
 }
 
+/** Options for {@linkcode settleCall}: a settle's, and where the result is redacted. */
+export interface SettleCallOptions extends SettleOptions {
+  /** The guard workers and the call's budget. */
+  guard: OffThreadGuard;
+}
+
+/** What a settled call gives: the stored secrets, the caller's result, the records' source. */
+export interface SettledCall {
+  secrets: StoredSecret[];
+  /** What the caller sees: redacted unless the owner granted real values. */
+  result: unknown;
+  /** The tool's whole return value, redacted (its `__cache__`, `__data__` are kept). */
+  raw: unknown;
+}
+
 /**
  * What a successful call gives its caller: fails it when a request was
  * refused for a transformed key (even if the skill caught the error),
  * settles its credentials ({@linkcode settleCredentials}) and redacts the
- * result, unless the owner granted the skill real values (a logo URL
- * carries its token; logs and the audit trail stay redacted).
+ * return value once, on the guard workers when it is large, within the
+ * call's guard budget: the caller's result and the records' source are
+ * both taken from that one pass. The caller's result is unredacted when
+ * the owner granted the skill real values (a logo URL carries its token;
+ * logs and the audit trail stay redacted).
  *
  * @param value what the tool returned
- * @param options as for {@linkcode settleCredentials}, and the grant
- * @returns the stored secrets' previews and the caller's result
- * @throws {RpcError} the session's refusal
+ * @param options as for {@linkcode settleCredentials}, the grant and the guard
+ * @returns the stored secrets' previews, the caller's result and the redacted value
+ * @throws {RpcError} the session's refusal; Timeout past the call's guard budget
  */
 export async function settleCall(
   value: unknown,
-  options: SettleOptions,
-): Promise<{ secrets: StoredSecret[]; result: unknown }> {
+  options: SettleCallOptions,
+): Promise<SettledCall> {
   if (options.session.refusal) throw options.session.refusal;
   const secrets = await settleCredentials(value, options);
   const shown = callerResult(value);
-  return {
-    secrets,
-    result: options.granted ? shown : options.credentials.redactValue(shown),
-  };
+  // The result's strings are the value's: one pass redacts both.
+  const [result, raw] = await options.credentials.redactValuesOffThread(
+    [shown, value],
+    options.guard,
+  );
+  return { secrets, result: options.granted ? shown : result, raw };
 }
 
 /**

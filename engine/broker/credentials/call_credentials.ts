@@ -15,6 +15,7 @@ import {
 import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
 import { GuardJobError, type GuardPool } from "./guard_pool.ts";
 import { withinGuessReach } from "./guess_space.ts";
+import { scrubPacked, valueTexts, withTexts } from "./redact_value.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
@@ -63,6 +64,23 @@ export const INLINE_GUARD_CHARS = 64 * 1024;
 
 /** A call's guard budget unless the owner sets `http.guard_budget_ms`. */
 export const DEFAULT_GUARD_BUDGET_MS = 10_000;
+
+/** What the guard works on, for its errors. */
+type GuardedText = "response" | "result";
+
+const GUARDED = {
+  response: {
+    one: "a response",
+    all: "its responses",
+    withheld:
+      "the response is withheld, and so is every further one of this call",
+  },
+  result: {
+    one: "the tool's result",
+    all: "its responses and its result",
+    withheld: "the tool's result is withheld and nothing of it is stored",
+  },
+};
 
 /** Where the guard runs off the main thread, and the call's budget there. */
 export interface OffThreadGuard {
@@ -350,6 +368,7 @@ export class CallCredentials {
         text,
         guard,
         (l) => l.placeholder,
+        "response",
         (t) => this.mask(t),
       )
       : text;
@@ -370,19 +389,59 @@ export class CallCredentials {
       text,
       guard,
       () => "[secret]",
+      "response",
       (t) => this.redact(t),
     );
   }
 
+  /**
+   * {@linkcode CallCredentials.redactValue} for values of any size (a
+   * tool's result, a failure's data), off the main thread when their
+   * strings are large, within the call's guard budget. Values that share
+   * strings (a result and the return value it was taken from) are
+   * redacted in one pass: each distinct string once
+   * (`redact_value.ts`). Small values are redacted inline, whatever is
+   * left of the budget.
+   *
+   * @param values JSON values
+   * @param guard the worker pool and the call's budget
+   * @returns each value with secrets removed
+   * @throws {RpcError} Timeout once the call's budget is spent; InternalError
+   *   when a guard worker failed
+   */
+  async redactValuesOffThread(
+    values: unknown[],
+    guard: OffThreadGuard,
+  ): Promise<unknown[]> {
+    if (this.#loaded.length === 0) return values;
+    const { texts, chars } = valueTexts(values);
+    if (chars < INLINE_GUARD_CHARS) {
+      const started = performance.now();
+      const out = values.map((value) => this.redactValue(value));
+      this.#guardSpentMs += performance.now() - started;
+      return out;
+    }
+    const redacted = await scrubPacked(
+      texts,
+      (text) => this.#offThread(text, guard, () => "[secret]", "result"),
+    );
+    return values.map((value) => withTexts(value, redacted));
+  }
+
+  /**
+   * Scrubs a text within the call's budget: inline when `inline` is given
+   * and the text is short, else on a guard worker.
+   */
   async #offThread(
     text: string,
     guard: OffThreadGuard,
     replacement: (loaded: Loaded) => string,
-    inline: (text: string) => string,
+    what: GuardedText,
+    inline?: (text: string) => string,
   ): Promise<string> {
     const left = guard.budgetMs - this.#guardSpentMs;
-    if (left <= 0) throw this.#budgetSpent(guard.budgetMs);
-    if (text.length < INLINE_GUARD_CHARS) {
+    if (left <= 0) throw this.#budgetSpent(guard.budgetMs, what);
+    if (inline && text.length < INLINE_GUARD_CHARS) {
       const started = performance.now();
       const out = inline(text);
       this.#guardSpentMs += performance.now() - started;
@@ -399,22 +458,26 @@ export class CallCredentials {
     } catch (error) {
       if (error instanceof GuardJobError && error.reason === "budget") {
         this.#guardSpentMs = guard.budgetMs;
-        throw this.#budgetSpent(guard.budgetMs);
+        throw this.#budgetSpent(guard.budgetMs, what);
       }
       throw new RpcError(
         ErrorCode.InternalError,
-        `The reflection guard failed on a response (${
+        `The reflection guard failed on ${GUARDED[what].one} (${
           (error as Error).message
-        }); the response is withheld`,
+        }); ${GUARDED[what].withheld}`,
         { check: "reflection_guard" },
       );
     }
   }
 
-  #budgetSpent(budgetMs: number): RpcError {
+  #budgetSpent(budgetMs: number, what: GuardedText): RpcError {
     return new RpcError(
       ErrorCode.Timeout,
-      `The reflection guard spent this call's budget of ${budgetMs} ms on its responses; the response is withheld, and so is every further one of this call. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
+      `The reflection guard spent this call's budget of ${budgetMs} ms on ${
+        GUARDED[what].all
+      }; ${
+        GUARDED[what].withheld
+      }. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
       { check: "reflection_guard", budget_ms: budgetMs },
     );
   }
