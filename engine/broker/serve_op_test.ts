@@ -119,3 +119,25 @@ Deno.test("auditTarget() names the host, the domain or the capability of an op t
     );
   }
 });
+
+Deno.test("each op server names its audit target before it may fail: the domain, database, capability or program, cut to length", async () => {
+  const cases: [string, Record<string, unknown>, string | undefined][] = [
+    ["credentials.retrieve", { domain: "example.com" }, "example.com"],
+    ["credentials.retrieve", { domain: "d".repeat(300) }, "d".repeat(200)],
+    ["credentials.retrieve", { domain: 5 }, undefined],
+    ["sql.query", { db: "notes" }, "notes"],
+    ["sql.query", { db: "b".repeat(300) }, "b".repeat(200)],
+    ["sql.query", {}, "graph"],
+    ["capability.call", { name: "web_read" }, "web_read"],
+    ["capability.call", { name: "n".repeat(300) }, "n".repeat(100)],
+    ["capability.call", {}, ""],
+    ["shell.run", { binary: "git" }, "git"],
+    ["shell.run", { binary: "g".repeat(300) }, "g".repeat(100)],
+    ["shell.run", { binary: ["git"] }, undefined],
+  ];
+  for (const [op, params, target] of cases) {
+    const trace = { checks: {} } as unknown as HttpTrace;
+    await assert.rejects(serve(bareContext(), op, params, trace));
+    assert.equal(trace.target, target, `${op} ${JSON.stringify(params)}`);
+  }
+});
