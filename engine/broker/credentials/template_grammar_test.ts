@@ -76,6 +76,7 @@ Deno.test("parseTemplate() refuses what is outside the grammar, naming the rule"
   for (const [source, message] of refused) {
     assert.throws(() => parseTemplate(source), (error: unknown) => {
       assert.ok(error instanceof TemplateError, source);
+      assert.equal(error.name, "TemplateError");
       assert.equal(
         error.message,
         `Auth template ${JSON.stringify(source)}: ${message}`,
