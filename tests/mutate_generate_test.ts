@@ -153,6 +153,9 @@ Deno.test("types, imports and messages are not mutated", () => {
     '  if (odd(n)) throw rpcError(`bad ${n}`, "two");',
     '  log.warn("careful", { n });',
     '  const e = new RangeError("too big");',
+    '  if (odd(n)) c.fail("odd");',
+    "  const fail = (m: string) => reject(new Error(m));",
+    '  fail("gone");',
     "}",
     'declare const D: "x";',
   ].join("\n");

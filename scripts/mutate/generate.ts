@@ -17,7 +17,10 @@
  * - `string`: a string literal's first or last character dropped.
  *
  * Type positions, imports, and the messages of errors, logs and console
- * output are not mutated: they change no behaviour a test should guard.
+ * output are not mutated: they change no behaviour a test should guard. A
+ * message is a string in a `throw`, in `new …Error(…)`, or an argument of
+ * a log or console method or of a `fail(…)` helper (a function or method
+ * of that name that raises the error it is given the message of).
  *
  * Each mutant has an id, `file#hash`, that depends on the kind, the text of
  * the lines the edit spans, its place in them, the
@@ -84,6 +87,7 @@ const LOGICAL_FLIPS = new Map<ts.SyntaxKind, string>([
 
 /** Method names whose string arguments are messages, not behaviour. */
 const MESSAGE_CALLS = new Set([
+  "fail",
   "debug",
   "info",
   "warn",
@@ -431,7 +435,8 @@ function skipped(node: ts.Node): boolean {
 
 /**
  * Whether a string is a message: inside a `throw`, an argument of
- * `new …Error(…)`, or of a `log`/`console` method call.
+ * `new …Error(…)`, of a `log`/`console` method call, or of `fail(…)` (a
+ * function or method that raises an error with it).
  */
 function isMessage(node: ts.Node): boolean {
   for (let at = node.parent; at !== undefined; at = at.parent) {
@@ -443,6 +448,10 @@ function isMessage(node: ts.Node): boolean {
     if (
       ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) &&
       MESSAGE_CALLS.has(at.expression.name.text)
+    ) return true;
+    if (
+      ts.isCallExpression(at) && ts.isIdentifier(at.expression) &&
+      at.expression.text === "fail"
     ) return true;
     if (ts.isStatement(at) || isFunctionLike(at)) return false;
   }

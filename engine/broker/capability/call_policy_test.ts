@@ -77,6 +77,12 @@ Deno.test("checkCapabilityCall() refuses an undeclared use and URL parameters ou
       .param_urls,
     "1 in caller's egress set",
   );
+  // A name that only ends in "localhost" is not under .localhost.
+  assert.equal(
+    checkCapabilityCall(web, "web_read", { url: "https://notlocalhost/" })
+      .param_urls,
+    "1 in caller's egress set",
+  );
   web.grants.hosts = ["127.0.0.1:3456"];
   checkCapabilityCall(web, "web_read", { url: "http://127.0.0.1:3456/" });
   refused({ url: "file:///etc/passwd" }, /may not fetch "file:" URLs/);
@@ -96,5 +102,52 @@ Deno.test("checkCapabilityCall() refuses an undeclared use and URL parameters ou
       mail: "mailto:someone@evil.test",
     }),
     { uses: "declared", param_urls: "1 in caller's egress set" },
+  );
+});
+
+Deno.test("checkCapabilityCall() checks every fetchable scheme, counts exactly 10,000 strings as checkable, and names a long capability by its first 100 characters", () => {
+  for (const scheme of ["http", "https", "ws", "wss", "ftp", "WSS", "Ftp"]) {
+    refused(
+      { url: `${scheme}://evil.test/x` },
+      /parameter "url" is a URL the caller could not fetch itself/,
+    );
+  }
+  // Exactly the cap: checked, not refused.
+  assert.deepEqual(
+    checkCapabilityCall(caller(["web_read"]), "web_read", {
+      list: Array(10_000).fill("x"),
+    }),
+    { uses: "declared", param_urls: "0 in caller's egress set" },
+  );
+  const long = `c${"x".repeat(149)}`;
+  const first100 = long.slice(0, 100);
+  const messageOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (error) {
+      assert.ok(error instanceof RpcError);
+      return error.message;
+    }
+    throw new Error("not refused");
+  };
+  assert.equal(
+    messageOf(() => checkCapabilityCall(caller([]), long, {})),
+    `Skill "caller" may not call capability "${first100}": it does not declare that use (add "uses: [${first100}]" to its readme front matter; it declares none)`,
+  );
+  assert.equal(
+    messageOf(() =>
+      checkCapabilityCall(caller([long]), long, {
+        list: Array(10_001).fill("x"),
+      })
+    ),
+    `capability.call "${first100}" refused: its parameters hold more than 10000 strings or nest deeper than 32, too many to check for URLs`,
+  );
+  assert.match(
+    messageOf(() =>
+      checkCapabilityCall(caller([long]), long, { u: "https://evil.test/" })
+    ),
+    new RegExp(
+      `^capability\\.call "${first100}" refused: parameter "u" is a URL`,
+    ),
   );
 });

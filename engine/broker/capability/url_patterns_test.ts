@@ -85,3 +85,28 @@ Deno.test("declaredUrls() keeps the strings of urls=, a single string included",
   assert.deepEqual(declaredUrls({ urls: "b.example/*" }), ["b.example/*"]);
   assert.deepEqual(declaredUrls({}), []);
 });
+
+Deno.test("callUrl() takes url, then uri, then link, then href, before any other http(s) string", () => {
+  const keys = ["url", "uri", "link", "href"];
+  for (const [i, key] of keys.entries()) {
+    const params: Record<string, unknown> = { other: "https://other.test/" };
+    for (const later of keys.slice(i)) params[later] = `https://${later}.test/`;
+    assert.equal(callUrl(params), `https://${key}.test/`, key);
+  }
+});
+
+Deno.test("urlSpecificity(): only a real www. label is optional", () => {
+  const cases: [string, string, number | undefined][] = [
+    ["x.com", "https://wwwax.com/", undefined],
+    ["wwwx.com", "https://www.wwwx.com/", 8],
+    ["www.x.com", "https://www.www.x.com/", undefined],
+    ["www.x.com", "https://www.x.com/a", 9],
+  ];
+  for (const [pattern, url, specificity] of cases) {
+    assert.equal(
+      urlSpecificity([pattern], url),
+      specificity,
+      `${pattern} ${url}`,
+    );
+  }
+});

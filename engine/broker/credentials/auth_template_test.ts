@@ -125,7 +125,8 @@ Deno.test("renderTemplate() refuses a value it cannot send whole, with one messa
     assert.throws(
       () => render(source, fields),
       (error) =>
-        error instanceof TemplateRefused && error.message === REFUSED_MESSAGE,
+        error instanceof TemplateRefused && error.message === REFUSED_MESSAGE &&
+        error.name === "TemplateRefused",
       `${source} over ${JSON.stringify(fields)}`,
     );
   }
