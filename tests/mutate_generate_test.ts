@@ -153,6 +153,7 @@ Deno.test("types, imports and messages are not mutated", () => {
     '  if (odd(n)) throw rpcError(`bad ${n}`, "two");',
     '  log.warn("careful", { n });',
     '  const e = new RangeError("too big");',
+    "  if (n) throw rpcError(`bad ${String(n).slice(0, 100)}`);",
     "}",
     'declare const D: "x";',
   ].join("\n");

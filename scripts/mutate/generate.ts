@@ -17,7 +17,9 @@
  * - `string`: a string literal's first or last character dropped.
  *
  * Type positions, imports, and the messages of errors, logs and console
- * output are not mutated: they change no behaviour a test should guard.
+ * output (their strings, and the numbers in them, such as the length a
+ * quoted value is cut to) are not mutated: they change no behaviour a test
+ * should guard.
  *
  * Each mutant has an id, `file#hash`, that depends on the kind, the text of
  * the lines the edit spans, its place in them, the
@@ -142,7 +144,7 @@ class EditCollector {
     if (ts.isArrayLiteralExpression(node) && node.elements.length > 0) {
       if (node.elements.every(isLiteralEntry)) this.#dropEntries(node);
     }
-    if (ts.isNumericLiteral(node)) this.#numbers(node);
+    if (ts.isNumericLiteral(node) && !isMessage(node)) this.#numbers(node);
     if (
       (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) &&
       node.text.length > 0 && !isMessage(node)
