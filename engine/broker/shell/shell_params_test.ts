@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import type { RunGrant } from "../../grants/mod.ts";
+import { grantedCaller, withShellBroker } from "./_test_shell.ts";
 import {
   argList,
   programName,
@@ -121,6 +122,14 @@ Deno.test("workingDirectory(): inside the granted directory only, ~ the owner's 
       requested.length > 4096 ? ErrorCode.InvalidParams : ErrorCode.Forbidden,
     );
   }
+  assert.throws(
+    () => workingDirectory("s", "git", grant, "/".repeat(4097)),
+    /^RpcError: shell\.run "cwd" is longer than 4096 characters$/,
+  );
+  // A directory granted as `/`: `/` itself, trailing slashes and all.
+  const root = { ...grant, cwd: "/" };
+  assert.equal(workingDirectory("s", "git", root, "/"), "/");
+  assert.equal(workingDirectory("s", "git", root, "//"), "/");
   const home = { ...grant, cwd: "/home/o/code" };
   assert.equal(
     workingDirectory("s", "git", home, "~/code/x"),
@@ -169,3 +178,23 @@ Deno.test("refuseByRule(): the rule of the file a grant resolved to applies unde
       error.message.startsWith('Skill "s" may not run git with "-c": '),
   );
 });
+
+Deno.test("shell.run: the input is at most 4 MiB, refused past it before anything runs", () =>
+  withShellBroker(async (broker) => {
+    const caller = grantedCaller("wc", "/usr/bin/wc");
+    const max = 4 * MIB;
+    const { value } = await broker.run(caller, {
+      binary: "wc",
+      args: ["-c"],
+      input: "a".repeat(max),
+    });
+    assert.equal(value.stdout.trim(), String(max));
+    await assert.rejects(
+      broker.run(caller, {
+        binary: "wc",
+        args: ["-c"],
+        input: "a".repeat(max + 1),
+      }),
+      /shell\.run "input" is longer than 4194304 characters/,
+    );
+  }));
