@@ -105,12 +105,15 @@ const IPV6: [string, string][] = [
   ["::ffff:10.0.0.1", "private"],
   ["::ffff:8.8.8.8", "public"],
   ["::10.0.0.1", "private"],
+  ["::0.0.0.1", "loopback"],
   ["::ffff:0.0.0.0", "unspecified"],
   ["::ffff:192.88.99.1", "reserved"],
   // NAT64 64:ff9b::/96.
   ["64:ff9b::10.0.0.1", "private"],
   ["64:ff9b::8.8.8.8", "public"],
   ["64:ff9b::127.0.0.1", "loopback"],
+  ["64:1::a00:1", "public"],
+  ["65:ff9b::a00:1", "public"],
   // 6to4: the IPv4 address is in the second and third words.
   ["2002:a00:1::", "private"],
   ["2002:7f00:1::", "loopback"],
