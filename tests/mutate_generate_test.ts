@@ -152,6 +152,7 @@ Deno.test("types, imports and messages are not mutated", () => {
     '  if (!n) throw new TypeError("no n");',
     '  if (odd(n)) throw rpcError(`bad ${n}`, "two");',
     '  log.warn("careful", { n });',
+    '  this.#warn("careful too", { n });',
     '  const e = new RangeError("too big");',
     "  if (n) throw rpcError(`bad ${String(n).slice(0, 100)}`);",
     "}",

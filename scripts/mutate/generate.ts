@@ -444,7 +444,8 @@ function isMessage(node: ts.Node): boolean {
     ) return true;
     if (
       ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) &&
-      MESSAGE_CALLS.has(at.expression.name.text)
+      // `this.#warn(…)` is a log call too.
+      MESSAGE_CALLS.has(at.expression.name.text.replace(/^#/, ""))
     ) return true;
     if (ts.isStatement(at) || isFunctionLike(at)) return false;
   }

@@ -87,6 +87,10 @@ Deno.test("parseProxyHead(): a plain request without a port goes to 80; bad head
       "GET http://u@example.com/ HTTP/1.1",
       "GET http://:pw@example.com/ HTTP/1.1",
       "GET https://example.com/ HTTP/1.1",
+      // The URL parser would read these as http://example.com/: the target
+      // itself must start with http://.
+      "GET http:/example.com/ HTTP/1.1",
+      "GET http:example.com/ HTTP/1.1",
     ]
   ) {
     assert.throws(() => parseProxyHead(line), RpcError, line);
