@@ -62,11 +62,14 @@ const NEVER = [
 
 const RUNNABLE = ["git", "gh", "op", "ls", "cat", "curl", "jq", "wc", "ssh"];
 
-async function withStore(fn: (store: RunGrantStore) => void): Promise<void> {
+async function withStore(
+  fn: (store: RunGrantStore, settings: SettingsStore) => void,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const db = openDatabase(`${dir}/agentos.db`);
   try {
-    fn(new RunGrantStore(new SettingsStore(db)));
+    const settings = new SettingsStore(db);
+    fn(new RunGrantStore(settings), settings);
   } finally {
     db.close();
     await Deno.remove(dir, { recursive: true });
@@ -126,6 +129,8 @@ Deno.test("isCleanAbsolute(): absolute, no empty, . or .. part, at most 4096 cha
     "",
     "a",
     "a/b",
+    "relative",
+    "ab/c",
     "//",
     "/a/",
     "/a//b",
@@ -208,7 +213,7 @@ Deno.test("RunGrantStore.allow(): the write limit from 1 MiB to 4 GiB with a fol
   }));
 
 Deno.test("RunGrantStore: grants kept by program, taken back one by one", () =>
-  withStore((store) => {
+  withStore((store, settings) => {
     const grant: RunGrant = { path: "/usr/bin/git", config: [], net: false };
     store.allow("s", "git", grant);
     store.allow("s", "jq", { ...grant, path: "/usr/bin/jq" });
@@ -220,4 +225,17 @@ Deno.test("RunGrantStore: grants kept by program, taken back one by one", () =>
     store.remove("s");
     assert.deepEqual(store.get("s"), {});
     assert.deepEqual(store.get("other"), {});
+    // A stored value that is not a record of grants grants nothing.
+    for (const value of ["git", 5, true]) {
+      settings.set("run.odd", value);
+      assert.deepEqual(store.get("odd"), {}, String(value));
+    }
+    // The program is a name, never a path or anything else.
+    for (const name of ["/usr/bin/git", "a b", "", "-git", "g".repeat(65)]) {
+      assert.throws(
+        () => store.allow("s", name, grant),
+        /is not a program name/,
+        name,
+      );
+    }
   }));
