@@ -89,12 +89,13 @@ Deno.test("readOrCreateTokenSync(): a directory or a missing folder is an error 
   }));
 
 Deno.test("new tokens always have the token's form (base64url, no padding)", () =>
-  withDir(async (dir) => {
+  withDir((dir) => {
     for (let i = 0; i < 100; i++) {
       const path = `${dir}/t${i}`;
       assert.match(readOrCreateTokenSync(path), FORM);
       assert.match(rotateTokenSync(path), FORM);
     }
+    return Promise.resolve();
   }));
 
 Deno.test("readOrCreateTokenSync(): a file only its owner can use keeps its mode", () =>
