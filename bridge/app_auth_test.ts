@@ -10,6 +10,9 @@ import { appAuth } from "./app_auth.ts";
 import { AppToken } from "./app_token.ts";
 import type { BridgeEnv } from "./bridge_env.ts";
 
+const LONG = `https://${"a".repeat(150)}.example`;
+const ORIGINS = ["https://app.example", "https://odd origin!", LONG];
+
 async function withApp(
   fn: (
     request: (
@@ -23,7 +26,7 @@ async function withApp(
   try {
     const token = AppToken.open(`${dir}/bridge.token`);
     const app = new Hono<BridgeEnv>();
-    app.use(appAuth({ token, origins: ["https://app.example"] }));
+    app.use(appAuth({ token, origins: [...ORIGINS] }));
     app.all("/", (c) => c.text(String(c.get("actor"))));
     await fn(
       async (headers, method = "GET") =>
@@ -41,11 +44,12 @@ Deno.test("appAuth(): every request needs the token; the actor names the origin"
     const own = await request(bearer);
     assert.equal(own.status, 200);
     assert.equal(await own.text(), "app:local");
-    assert.equal((await request({})).status, 401);
-    assert.equal(
-      (await request({ authorization: `Bearer ${token}x` })).status,
-      401,
-    );
+    const none = await request({});
+    assert.equal(none.status, 401);
+    assert.match(await none.text(), /^This request needs the app token/);
+    const wrong = await request({ authorization: `Bearer ${token}x` });
+    assert.equal(wrong.status, 401);
+    assert.match(await wrong.text(), /^The app token is not valid/);
     assert.equal((await request({ authorization: token })).status, 401);
     assert.equal(
       (await request({ authorization: `bearer  ${token}` })).status,
@@ -62,6 +66,19 @@ Deno.test("appAuth(): every request needs the token; the actor names the origin"
     });
     assert.equal(allowed.status, 200);
     assert.equal(await allowed.text(), "app:https://app.example");
+    // The actor is the origin made safe and cut to 100 characters.
+    const odd = await request({ ...bearer, origin: "https://odd origin!" });
+    assert.equal(await odd.text(), "app:https://odd_origin_");
+    const long = await request({ ...bearer, origin: LONG });
+    assert.equal(await long.text(), `app:${LONG.slice(0, 100)}`);
+    // The Host the request came to is the bridge's own origin.
+    const byHost = await request({
+      ...bearer,
+      host: "127.0.0.1:8080",
+      origin: "http://127.0.0.1:8080",
+    });
+    assert.equal(byHost.status, 200);
+    await byHost.body?.cancel();
   }));
 
 Deno.test("appAuth(): another origin, or a browser saying cross-site or same-site, is refused unless configured", () =>
