@@ -125,6 +125,23 @@ Deno.test("programFileRefusal(): the ELF interpreter read at its offsets, 32 and
   }
 });
 
+Deno.test("programFileRefusal(): a 64-byte ELF file is read (its one program header inside the ELF header)", () => {
+  const bytes = new Uint8Array(64);
+  const view = new DataView(bytes.buffer);
+  bytes.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  view.setBigUint64(0x20, 8n, true); // the program header at 8
+  view.setUint16(0x36, 56, true); // ending at 64
+  view.setUint16(0x38, 1, true);
+  view.setUint32(8, 3, true); // PT_INTERP
+  view.setBigUint64(16, 24n, true); // its path at 24 …
+  view.setBigUint64(40, 4n, true); // … of 4 bytes
+  bytes.set(new TextEncoder().encode("/a/b"), 24);
+  assert.equal(
+    programFileRefusal(bytes),
+    "its ELF interpreter is /a/b, not a dynamic loader",
+  );
+});
+
 Deno.test("programFileRefusal(): not ELF, or too short to be one, is not parsed", () => {
   for (const at of [0, 1]) {
     const bytes = elf(true, "/tmp/evil");
