@@ -30,9 +30,10 @@ only --cwd DIR of your files (read-only unless you add --write; each call
 may then write up to 64 MiB there, --write-limit 256M raises it, and past
 it the program gets "no space left"; a call that is killed leaves nothing)
 and only --config DIR (e.g. ~/.config/gh) of your config visible: the
-program reads every file in it, and values that look like tokens are
-masked in its output unless the skill has --secrets. Shells and
-interpreters are never runnable.
+program reads every file in it and can print its tokens in any shape, so
+a program granted --config runs only while the skill also has --secrets
+(values that look like tokens are still masked in output a masked skill
+would read). Shells and interpreters are never runnable.
 
 --keychain ITEM lets a skill read one keychain item (on Linux: the vault row
 keychain, identifier ITEM or ITEM/account) that its readme declares

@@ -66,7 +66,7 @@ export async function runGrant(
   const cwd = values.cwd ? await realDir(values.cwd as string) : undefined;
   const pin = cwd ? await pinOf(cwd) : undefined;
   const writeBytes = writeLimit(values["write-limit"]);
-  const out = await callEngine<{ grant: Record<string, unknown> }>(
+  const out = await callEngine<{ grant: ShownRunGrant }>(
     "skills.allow_run",
     {
       skill,
@@ -86,26 +86,7 @@ export async function runGrant(
     return ExitCode.Ok;
   }
   print(`Skill ${skill} may now run ${program} (${path})`);
-  const grant = out.grant as {
-    cwd?: string;
-    config: string[];
-    net: boolean;
-    write?: boolean;
-    writeBytes?: number;
-  };
-  print(`  folder:   ${folderText(grant)}`);
-  for (const dir of grant.config) {
-    print(
-      `  config:   ${dir} (read-only: ${program} reads every file in it; values that look like tokens are masked in its output unless the skill has --secrets)`,
-    );
-  }
-  print(
-    `  network:  ${
-      grant.net
-        ? "through the engine's proxy, to the hosts the skill may reach"
-        : "none"
-    }`,
-  );
+  await printRunGrant(skill, program, out.grant);
   return ExitCode.Ok;
 }
 
@@ -267,7 +248,7 @@ export function localAccessText(skill: LocalAccessView): string {
       ? `${granted.cwd} ${granted.write ? "writable" : "read-only"}`
       : "private /tmp";
     const config = granted.config.length > 0
-      ? `; config ${granted.config.join(", ")} (tokens masked)`
+      ? `; config, needs --secrets: ${granted.config.join(", ")}`
       : "";
     parts.push(
       `${name} (${where}${config}${granted.net ? "; network" : ""})`,
@@ -292,5 +273,49 @@ export function printLocalAccess(
   printTable(
     ["skill", "local access"],
     local.map((s) => [s.id, localAccessText(s)]),
+  );
+}
+
+/** Whether the owner granted the skill real values (`--secrets`). */
+async function secretsGranted(skill: string): Promise<boolean> {
+  const { skills } = await callEngine<
+    { skills: { id: string; secrets?: string }[] }
+  >("skills.list", {});
+  return skills.find((s) => s.id === skill)?.secrets ===
+    "real values (granted)";
+}
+
+/** A program's grant as `skills.allow_run` answers it. */
+interface ShownRunGrant {
+  cwd?: string;
+  config: string[];
+  net: boolean;
+  write?: boolean;
+  writeBytes?: number;
+}
+
+/** What a program's grant hands over: folder, config and network. */
+async function printRunGrant(
+  skill: string,
+  program: string,
+  grant: ShownRunGrant,
+): Promise<void> {
+  print(`  folder:   ${folderText(grant)}`);
+  for (const dir of grant.config) {
+    print(
+      `  config:   ${dir} (read-only: ${program} reads every file in it and can print its tokens in any shape, so it runs only while the skill has --secrets)`,
+    );
+  }
+  if (grant.config.length > 0 && !(await secretsGranted(skill))) {
+    print(
+      `  note:     ${skill} has no --secrets grant: its ${program} calls are refused until: agentos skills allow ${skill} --secrets`,
+    );
+  }
+  print(
+    `  network:  ${
+      grant.net
+        ? "through the engine's proxy, to the hosts the skill may reach"
+        : "none"
+    }`,
   );
 }

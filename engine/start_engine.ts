@@ -58,9 +58,15 @@ export async function openServices(engine: Engine): Promise<void> {
     credentialLinkMethods({
       registry: skills.registry,
       loaded: skills.loaded,
-      links: new CredentialLinks((d, i, v) => vault.set(d, i, v)),
+      links: new CredentialLinks((link, identifier, value) =>
+        link.forSkill
+          ? vault.setForSkill(link.skill, identifier, value, "owner")
+          : vault.set(link.domain, identifier, value)
+      ),
       vaultDomains: () => vault.domains(),
+      ownKey: (skillId) => vault.skillRows(skillId).length > 0,
       bridgeUrl: () => ensureBridge(engine, graph.store.db),
+      audit,
     }),
   );
   launchBridgeIfWanted(engine, graph.store.db);

@@ -12,6 +12,13 @@ import {
 } from "./_sdk.ts";
 import { RpcError, VERSION } from "../engine/mod.ts";
 import { CredentialPrompt } from "./credential_prompt.ts";
+import { GrantPrompt } from "./grant_prompt.ts";
+import {
+  grantCommand,
+  type GrantNeeded,
+  grantNeededOf,
+} from "./grant_needed.ts";
+import { promptText } from "./prompt_text.ts";
 import { ClientSampling } from "./client_sampling.ts";
 import { BUILTIN_TOOLS } from "./builtin_tools.ts";
 import { CallProgress, type ProgressContext } from "./call_progress.ts";
@@ -79,6 +86,7 @@ export class McpProxy {
   #changes: ChangePoll;
   #credentials: CredentialPrompt;
   #sampling: ClientSampling;
+  #grants: GrantPrompt;
   #closed: PromiseWithResolvers<void> = Promise.withResolvers();
 
   /** @param options engine link, log and poll interval */
@@ -108,6 +116,9 @@ export class McpProxy {
       },
     );
     this.#sampling = new ClientSampling(this.server, this.#log, {
+      timeoutMs: options.askTimeoutMs,
+    });
+    this.#grants = new GrantPrompt(this.server, this.#link, this.#log, {
       timeoutMs: options.askTimeoutMs,
     });
     this.#changes = new ChangePoll({
@@ -276,6 +287,14 @@ export class McpProxy {
           error: (error as Error).message,
         });
       }
+      // Only skill calls carry the engine's description of a refused grant.
+      const need = SAMPLES.has(tool.method) ? grantNeededOf(error) : undefined;
+      if (need) {
+        return await this.#askForGrant(name, tool, { need, error, params }, {
+          call,
+          extra,
+        });
+      }
       return await this.#askForCredential(name, tool, args, error, call, extra);
     } finally {
       await progress.end();
@@ -311,6 +330,47 @@ export class McpProxy {
       (result.content[0] as { text: string }).text +=
         `. The user was asked for the credential of ${outcome.domain} and it was not stored: ${outcome.why}`;
     }
+    return result;
+  }
+
+  /**
+   * After a call refused for a grant the owner could give: when the client
+   * takes forms, asks the person (allow once, always, deny) and, once
+   * granted, calls again once — with the one-call grant's token for "once".
+   */
+  async #askForGrant(
+    name: string,
+    tool: ToolSpec,
+    refused: {
+      need: GrantNeeded;
+      error: unknown;
+      params: Record<string, unknown>;
+    },
+    run: { call: () => Promise<unknown>; extra: CallContext },
+  ): Promise<CallToolResult> {
+    const { need, error, params } = refused;
+    const outcome = run.extra.signal.aborted
+      ? undefined
+      : await this.#grants.ask(need, run.extra.signal);
+    if (outcome?.kind === "once" || outcome?.kind === "always") {
+      if (outcome.kind === "once") params.once = outcome.token;
+      try {
+        return textResult(await run.call());
+      } catch (again) {
+        return toolError(name, tool.method, again);
+      } finally {
+        delete params.once;
+      }
+    }
+    const result = toolError(name, tool.method, error);
+    const content = result.content[0] as { text: string };
+    if (outcome?.kind === "refused") {
+      content.text +=
+        `. The user was asked to allow it and did not: ${outcome.why}`;
+    }
+    content.text += `. The owner can allow it with: agentos skills allow ${
+      promptText(grantCommand(need), 400)
+    }`;
     return result;
   }
 

@@ -3,12 +3,18 @@
  * (so the UTF-16 byte-pair views are read), percent escapes nested three
  * deep (each decoding round is as long as the last), HTML entities and
  * backslash escapes, and base64 and hex characters that keep the
- * automaton off its root. Used by the fairness test and the bench.
+ * automaton off its root. Used by the fairness test and the bench. And
+ * one built against the guard's dense rows: near-misses of a known
+ * value's forms (the automaton kept in its deep nodes) between the same
+ * nested escapes.
  *
  * @module
  */
+import { chainForms } from "../engine/broker/credentials/reflection_chains.ts";
 
-const UNIT = "\u4e00%252525&amp;\\u0041QUJD0f9e";
+/** The crafted body's repeating unit (a skill can build the body from it). */
+export const CRAFTED_UNIT = "\u4e00%252525&amp;\\u0041QUJD0f9e";
+const UNIT = CRAFTED_UNIT;
 
 /**
  * The crafted body, about `bytes` bytes of UTF-8.
@@ -19,4 +25,24 @@ const UNIT = "\u4e00%252525&amp;\\u0041QUJD0f9e";
 export function craftedBody(bytes: number): string {
   const unitBytes = new TextEncoder().encode(UNIT).length;
   return UNIT.repeat(Math.floor(bytes / unitBytes));
+}
+
+/**
+ * A body built against the automaton's dense rows, for a value the
+ * sender knows: each long form of the value cut one character short of
+ * the automaton's patterns (96 characters) then a miss, so most of the
+ * body is read from deep nodes, between nested escapes that make every
+ * decoding round rewrite it. About `bytes` bytes of UTF-8.
+ *
+ * @param bytes the size
+ * @param value the value whose forms the body nearly holds
+ * @returns the text
+ */
+export function nearMissBody(bytes: number, value: string): string {
+  const utf8 = String.fromCharCode(...new TextEncoder().encode(value));
+  const misses = chainForms(utf8).filter((form) => form.length > 40)
+    .map((form) => form.slice(0, Math.min(95, form.length - 1)) + "~" + UNIT)
+    .join("");
+  const unitBytes = new TextEncoder().encode(misses).length;
+  return misses.repeat(Math.max(1, Math.floor(bytes / unitBytes)));
 }

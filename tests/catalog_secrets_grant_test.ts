@@ -62,7 +62,7 @@ Deno.test("transformed keys: refused while masked with the grant command, workin
   }
   await client.call("secrets.set", { domain: "sign.test", value: KEY });
   await client.call("secrets.set", { domain: "split.test", value: SPLIT });
-  await client.call("secrets.set", { domain: "logo-api", value: LOGO });
+  await client.call("secrets.set", { skill: "logo-api", value: LOGO });
   const run = (skill: string, tool: string) =>
     client.call<{ result: Json }>("skills.run", { skill, tool, params: {} });
   const grantMessage = (skill: string) =>

@@ -42,9 +42,11 @@ async function ordinaryCall(client: RpcClient): Promise<void> {
   assert.deepEqual(result, { echo: "still fine", by: "cap-ok" });
 }
 
-async function startEngine(): Promise<[EngineProcess, RpcClient]> {
+async function startEngine(
+  spares = "1",
+): Promise<[EngineProcess, RpcClient]> {
   const engine = await EngineProcess.start({
-    env: { AGENTOS_SPARE_WORKERS: "1" },
+    env: { AGENTOS_SPARE_WORKERS: spares },
   });
   const client = await engine.client();
   await client.call("skills.add", { path: CONTAINMENT });
@@ -255,7 +257,16 @@ Deno.test({
         }`
     }`,
   ignore: HOST_CGROUPS !== "v1",
-  fn: callsInCgroupsV1,
+  fn: () => callsInCgroupsV1(),
+});
+
+Deno.test({
+  name:
+    `a cold call started from a launcher parked ahead runs in its own cgroup with the same caps, as nobody outside${
+      HOST_CGROUPS === "v1" ? "" : ": skipped, the host has no cgroup v1"
+    }`,
+  ignore: HOST_CGROUPS !== "v1",
+  fn: () => callsInCgroupsV1({ parked: true }),
 });
 
 Deno.test({
@@ -282,9 +293,28 @@ Deno.test({
   },
 });
 
-async function callsInCgroupsV1() {
-  const [engine, client] = await startEngine();
+/** Counts of the spare pool, from `engine.status`. */
+async function poolCounts(client: RpcClient): Promise<Record<string, number>> {
+  const status = await client.call<{ counts: Record<string, number> }>(
+    "engine.status",
+  );
+  return status.counts;
+}
+
+/**
+ * A lingering call's cgroups, caps and uids; `parked`: no spares, and the
+ * call is served from a launcher parked ahead in its cgroup.
+ */
+async function callsInCgroupsV1({ parked = false } = {}) {
+  const [engine, client] = await startEngine(parked ? "0" : "1");
   await using _engine = engine;
+  if (parked) {
+    await waitFor(
+      "two launchers parked",
+      async () => (await poolCounts(client)).launchersParked === 2,
+      { timeoutMs: 15_000 },
+    );
+  }
   const status = await client.call<Json>("engine.status");
   const containment = (status.sandbox as Json).containment as Json;
   assert.equal((containment.cgroup as Json).kind, "v1");
@@ -341,6 +371,7 @@ async function callsInCgroupsV1() {
   });
   assert.ok(outcome instanceof RpcError, `${outcome}`);
   assert.equal(outcome.code, ErrorCode.Timeout);
+  if (parked) assert.equal((await poolCounts(client)).callsServedParked, 1);
   await waitFor(
     "the call's cgroups to be removed",
     async () => {

@@ -455,3 +455,82 @@ Deno.test({
     }
   },
 });
+
+/** A parked launcher of `argv` in `cgroupDirs`, its stdin and stdout piped. */
+function park(argv: string[], cgroupDirs: string[]): Deno.ChildProcess {
+  const { program, args, env } = launcherCommand({
+    filterPath: "/dev/null",
+    limits: LIMITS,
+    processes: NPROC,
+    cgroupDirs,
+    argv,
+    parked: true,
+  });
+  return new Deno.Command(program, {
+    args,
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Ends a parked launcher's wait with `word` (none: end of input); its output. */
+async function unpark(
+  child: Deno.ChildProcess,
+  word: string | undefined,
+): Promise<{ code: number; stdout: string }> {
+  const writer = child.stdin.getWriter();
+  if (word !== undefined) await writer.write(new TextEncoder().encode(word));
+  await writer.close();
+  const output = await within("the parked launcher", child.output());
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+  };
+}
+
+Deno.test({
+  name:
+    `a parked launcher waits in its cgroups with its limits set, and starts the program on "go" only${
+      noCgroups ? `: skipped, ${noCgroups}` : ""
+    }`,
+  ignore: noCgroups !== undefined,
+  fn: async () => {
+    const parent = await scratchParent();
+    const tree = await CgroupTree.open(parent);
+    try {
+      assert.equal(tree.kind, "v1", tree.detail);
+      for (const word of ["go\n", undefined, "stop\n", "gone\n"]) {
+        const cgroup = tree.create()!;
+        const child = park(["/bin/sh", "-c", "echo started"], cgroup.dirs);
+        // Before any word: joined and limited already, nothing started.
+        await waitFor(
+          "the parked launcher to join its pids cgroup",
+          async () =>
+            (await Deno.readTextFile(`${cgroup.dirs[0]}/cgroup.procs`))
+              .trim() === String(child.pid),
+        );
+        await waitFor(
+          "the parked launcher's limits",
+          async () =>
+            parseLimits(
+              await Deno.readTextFile(`/proc/${child.pid}/limits`),
+            )["Max open files"]?.[0] === String(LIMITS.openFiles),
+        );
+        const { code, stdout } = await unpark(child, word);
+        assert.equal(code, 0, `after ${JSON.stringify(word)}`);
+        assert.equal(
+          stdout,
+          word === "go\n" ? "started\n" : "",
+          `after ${JSON.stringify(word)}`,
+        );
+        assert.equal(await cgroup.release(), 0);
+      }
+    } finally {
+      await tree.close();
+      await parent.remove();
+    }
+  },
+});

@@ -130,15 +130,17 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
 
   await t.step("no worker process is left behind", async () => {
     // A worker is reaped in the background right after its answer: give the
-    // last ones a moment, then only the spares (ready or starting) and the
-    // engine's one cgroup keeper (a long-lived shell) remain.
+    // last ones a moment, then only the spares (ready or starting), the
+    // launchers parked for cold calls and the engine's one cgroup keeper (a
+    // long-lived shell) remain.
     let alive: string[] = [];
     let spares = 0;
     for (let attempt = 0; attempt < 50; attempt++) {
       const status = await client.call<{ counts: Record<string, number> }>(
         "engine.status",
       );
-      spares = status.counts.sparesReady! + status.counts.sparesStarting!;
+      spares = status.counts.sparesReady! + status.counts.sparesStarting! +
+        status.counts.launchersParked!;
       const children = await new Deno.Command("ps", {
         args: ["-o", "pid=,stat=,args=", "--ppid", String(engine.child.pid)],
         stdout: "piped",

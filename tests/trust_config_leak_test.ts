@@ -88,49 +88,55 @@ Deno.test("a --config directory's tokens never reach a skill without --secrets t
       assert.equal(cli.code, 0, cli.stderr);
       assert.match(cli.stdout, /config: .*gh/);
       assert.match(cli.stdout, /reads every file in it/);
-      assert.match(cli.stdout, /masked in its output/);
+      assert.match(cli.stdout, /print its tokens in any shape/);
+      assert.match(
+        cli.stdout,
+        /no --secrets grant: its git calls are refused until: agentos skills allow git-tool --secrets/,
+      );
       const list = await runAgentos(home, ["skills", "list"]);
       assert.equal(list.code, 0, list.stderr);
       assert.match(
         list.stdout,
-        /LOCAL ACCESS\n.*git-tool +git \(private \/tmp; config \//,
+        /LOCAL ACCESS\n.*git-tool +git \(private \/tmp; config, needs --secrets: \//,
       );
     });
 
     await t.step(
-      "the program's output carries placeholders, not tokens",
+      "without --secrets the program does not run at all: no output, no token",
       async () => {
-        for (
-          const file of [
-            "hosts.yml",
-            "nested/token",
-            "settings.ini",
-            ".netrc",
-            "remotes.txt",
-            "notes.txt",
-          ]
-        ) {
-          const out = await run([
+        for (const file of ["hosts.yml", "nested/token", ".netrc"]) {
+          const error = await run([
             "diff",
             "--no-index",
             "/dev/null",
             `${config}/${file}`,
-          ]);
-          const seen = `${out.stdout}${out.stderr}`;
-          // git did read the file: its other lines are there.
-          assert.match(seen, /\+\+\+ b\//, seen);
+          ]).then((r) => JSON.stringify(r), (e) => String(e));
+          assert.match(
+            error,
+            /with the owner's config \(--config\).*agentos skills allow git-tool --secrets/,
+          );
           for (const secret of SECRETS) {
-            assert.ok(!seen.includes(secret), `${file}: ${seen}`);
+            assert.ok(!error.includes(secret), `${file}: ${error}`);
           }
-          assert.match(seen, /agentos-secret-[0-9a-f]+/, `${file}: ${seen}`);
         }
-        const plain = await run([
+      },
+    );
+
+    await t.step(
+      "with --secrets it runs and reads the config (the owner's trust)",
+      async () => {
+        await client.call("skills.allow", { skill: "git-tool", secrets: true });
+        const out = await run([
           "diff",
           "--no-index",
           "/dev/null",
           `${config}/settings.ini`,
         ]);
-        assert.match(plain.stdout as string, /name = plain/);
+        assert.match(out.stdout as string, /name = plain/);
+        await client.call("skills.disallow", {
+          skill: "git-tool",
+          secrets: true,
+        });
       },
     );
   } finally {

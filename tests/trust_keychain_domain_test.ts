@@ -5,8 +5,9 @@
  * only `capabilities: [http]`, no `--secrets` and no `--keychain` grant
  * tries the other doors to those rows:
  *
- * - its id is `keychain` and it declares no connection, so its credential
- *   is looked up under its id — and would be scoped to its own egress;
+ * - its id is `keychain` and it declares no connection, so its own
+ *   credential is looked up by its id (in the skill namespace, which holds
+ *   no keychain row) and would be scoped to its own egress;
  * - a connection declares `domain="keychain"`;
  * - `credentials.retrieve("keychain")`.
  *
@@ -140,18 +141,19 @@ Deno.test("keychain rows: a skill neither declaring nor granted an item gets non
 });
 
 /**
- * The general form of the id route, still open (reported, not fixed): a
- * skill without connections is keyed by its id, and its credential is
- * scoped to its own egress, so a skill whose id is a single-label host the
- * owner stored a key for (`localhost` for a local Ollama, an intranet
- * `nas`) sends that key to its own server. Fails on 1449f68 with "the
- * localhost key reached the skill's server"; needs skill-keyed rows in a
- * namespace of their own.
+ * The general form of the id route: a skill without connections used to be
+ * keyed by its id among the domains, with its credential scoped to its own
+ * egress, so a skill whose id is a single-label host the owner stored a key
+ * for (`localhost` for a local Ollama, an intranet `nas`) sent that key to
+ * its own server. Fails on main at 46d33bb (and 1449f68) with "the
+ * localhost key reached the skill's server"; holds since a skill's own
+ * rows live in a namespace of their own (`skill_secrets`,
+ * `agentos secrets set --skill <id>`). More forms in
+ * `tests/trust_skill_rows_test.ts`.
  */
 Deno.test({
   name:
     "vault rows: a skill whose id is a single-label host gets none of that host's key",
-  ignore: true,
   fn: async () => {
     const received: string[] = [];
     await using server = localServer((request) => {

@@ -1,7 +1,7 @@
 /**
  * A `--read` grant holds against links: a skill that aims `sql.query` at
  * a file symlink, a directory symlink, a hard link, `..`, an `attach=`
- * link, a link swapped in and out during its calls, or the granted folder
+ * link, a link through `/proc/self`, a SQLite URI name, a link swapped in and out during its calls, or the granted folder
  * itself replaced by a link, never opens the engine's own database (whose
  * `sqlite_master` names the `secrets` and `settings` tables) nor a file
  * outside what the owner granted; a real file in the folder still reads.
@@ -130,6 +130,38 @@ Deno.test("a --read grant: no link, hard link, race or replaced folder opens the
       }, "SELECT group_concat(name) AS names FROM e.sqlite_master");
       assert.notEqual(answer.error, "");
     });
+
+    await t.step(
+      "links through /proc/self, and SQLite URI names",
+      async () => {
+        // Magic links: resolved in the runner, where they name its own
+        // files or the sandbox's root, never the engine's database.
+        await Deno.symlink("/proc/self/fd/3", `${granted}/fd3.db`);
+        await Deno.symlink(`/proc/self/root${engineDb}`, `${granted}/root.db`);
+        await Deno.symlink(`/proc/1/root${engineDb}`, `${granted}/pid1.db`);
+        for (const name of ["fd3.db", "root.db", "pid1.db"]) {
+          const answer = await closed(name, { db: `${granted}/${name}` });
+          assert.notEqual(answer.error, "", name);
+          const attached = await closed(`attach ${name}`, {
+            db: `${granted}/real.db`,
+            attach: { e: `${granted}/${name}` },
+          }, "SELECT group_concat(name) AS names FROM e.sqlite_master");
+          assert.notEqual(attached.error, "", `attach ${name}`);
+        }
+        // A URI name (another mode, or a second file in its query) is a
+        // name like any other: no such file in the grant.
+        for (
+          const db of [
+            `file:${granted}/real.db?mode=rw`,
+            `${granted}/real.db?mode=rw&vfs=unix-none`,
+            `file:${engineDb}?immutable=1`,
+          ]
+        ) {
+          const answer = await closed(db, { db });
+          assert.notEqual(answer.error, "", db);
+        }
+      },
+    );
 
     await t.step("a link swapped in and out during the calls", async () => {
       await makeDb(`${work}/race-real.db`, "visits");

@@ -61,7 +61,7 @@ async function writeSkill(root: string, declaresSecrets: boolean) {
   return dir;
 }
 
-Deno.test("short values: a masked skill's placeholder for a 1-3 character value is never substituted, so no echo of its own domain reveals it", async (t) => {
+Deno.test("short values: a masked skill's placeholder for a value of 1-3 characters, or within guessing reach (up to 7 letters), is never substituted, so no echo of its own domain reveals it", async (t) => {
   const received: string[] = [];
   await using server = localServer(async (request, url) => {
     const body = request.method === "POST" ? await request.text() : "";
@@ -93,7 +93,7 @@ Deno.test("short values: a masked skill's placeholder for a 1-3 character value 
       return result.outcomes;
     };
 
-    for (const length of [1, 2, 3]) {
+    for (const length of [1, 2, 3, 4, 7]) {
       await t.step(
         `a ${length}-character PIN stays in the engine`,
         async () => {
@@ -114,9 +114,9 @@ Deno.test("short values: a masked skill's placeholder for a 1-3 character value 
     }
 
     await t.step(
-      "a 4-character value is still sent and masked back (control)",
+      "an 8-letter value, past guessing reach, is still sent and masked back (control)",
       async () => {
-        const pin = randomPin(4);
+        const pin = randomPin(8);
         await client.call("secrets.set", { domain: "pin.test", value: pin });
         const outcomes = await run();
         assert.ok(outcomes.every((o) => o.startsWith("sent ")), outcomes[0]);

@@ -42,7 +42,11 @@ async function start() {
   }
   const link = await post("/credential/describe", { token });
   document.getElementById("skill").textContent = link.skill;
-  document.getElementById("domain").textContent = link.domain;
+  // A skill's own key (no domain) is stored for that skill alone.
+  const where = link.forSkill
+    ? `its own use (skill ${link.skill})`
+    : link.domain;
+  document.getElementById("domain").textContent = where;
   document.getElementById("fields").replaceChildren(...link.fields.map(field));
   form.hidden = false;
   status.textContent = `This link works once, until ${link.expiresAt}.`;
@@ -53,12 +57,12 @@ async function start() {
     );
     document.getElementById("save").disabled = true;
     try {
-      const stored = await post("/credential/submit", { token, values });
+      await post("/credential/submit", { token, values });
       form.replaceChildren();
       form.hidden = true;
       status.id = "stored";
       status.textContent =
-        `Stored for ${stored.domain}. You can close this tab and go back to your AI client.`;
+        `Stored for ${where}. You can close this tab and go back to your AI client.`;
     } catch (error) {
       document.getElementById("save").disabled = false;
       status.textContent = error.message;

@@ -15,7 +15,12 @@ import type {
   HttpTrace,
 } from "./http/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
-import type { ReadGrants, RunGrant, SkillGrants } from "../grants/mod.ts";
+import type {
+  GrantNeed,
+  ReadGrants,
+  RunGrant,
+  SkillGrants,
+} from "../grants/mod.ts";
 import type { SqlBroker } from "./sql/mod.ts";
 import type { ShellBroker } from "./shell/mod.ts";
 
@@ -66,6 +71,8 @@ export interface DispatchContext {
   audit?: AuditSink;
   /** Called with each progress report (forwarded to the caller). */
   onProgress?: (params: Record<string, unknown>) => void;
+  /** Called when an op was refused for a grant the owner could give. */
+  onGrantNeed?: (need: GrantNeed) => void;
 }
 
 /** One op a worker dispatched, as its server reads it. */

@@ -1,7 +1,7 @@
 /**
  * A call's fire-and-forget ops, by name: `log` (a line in the engine's
  * log, redacted and cut to length) and `progress` (forwarded to the caller,
- * redacted). At most {@linkcode MAX_NOTES_PER_CALL} of each are kept per
+ * redacted, off the main thread when large). At most {@linkcode MAX_NOTES_PER_CALL} of each are kept per
  * call (a flood must not fill the disk); other ops are ignored.
  *
  * @module
@@ -19,6 +19,8 @@ export class DispatchNotes {
   #context: DispatchContext;
   #logs = 0;
   #reports = 0;
+  /** The progress reports forwarded so far, in order. */
+  #forwarded: Promise<void> = Promise.resolve();
 
   /** @param context the call (its log, credentials and progress sink) */
   constructor(context: DispatchContext) {
@@ -59,11 +61,23 @@ export class DispatchNotes {
     });
   }
 
+  /**
+   * Forwards a report redacted: inline when small, on the guard workers
+   * within the call's budget when large (a report can be as long as a
+   * worker line), in the order sent; one that cannot be redacted there is
+   * dropped, never forwarded as it is.
+   */
   #progress(params: Record<string, unknown>): void {
     if (++this.#reports > MAX_NOTES_PER_CALL) return;
-    this.#context.onProgress?.(
-      this.#context.credentials.redactValue(params) as Record<string, unknown>,
-    );
+    const { onProgress, credentials, http } = this.#context;
+    if (!onProgress) return;
+    this.#forwarded = this.#forwarded.then(async () => {
+      const [redacted] = await credentials.redactValuesOffThread(
+        [params],
+        http.offThreadGuard(),
+      );
+      onProgress(redacted as Record<string, unknown>);
+    }).catch(() => {});
   }
 }
 

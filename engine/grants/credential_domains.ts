@@ -14,10 +14,16 @@ const PSL = { allowPrivateDomains: true } as const;
 export interface CredentialDomains {
   /** The connection name, or null for a skill without connections. */
   connection: string | null;
-  /** Vault domains tried in order. */
+  /** Vault domains tried in order; none for a credential keyed by the skill. */
   candidates: string[];
-  /** True when the credential is keyed by the skill id (no base_url or domain). */
+  /**
+   * True when the credential is the skill's own (no base_url or domain):
+   * it lives in the vault's skill namespace under the skill id, never
+   * among the domains, whatever the id looks like (`localhost`, `nas`).
+   */
   keyedBySkill: boolean;
+  /** The skill whose own row serves it (only when keyed by the skill). */
+  skill?: string;
 }
 
 /**
@@ -57,7 +63,10 @@ function ownDomain(host: string): boolean {
  * Where a connection's credential lives: its explicit `domain=` (or its
  * auth's `domain`); else the
  * host of its `base_url` and each parent up to the registrable domain
- * (`api.openai.com`, then `openai.com`); else the skill id.
+ * (`api.openai.com`, then `openai.com`); else the skill's own row (the
+ * vault's skill namespace), and then no domain at all: a skill id is never
+ * a domain candidate, or a skill named `localhost` would be handed the key
+ * the owner stored for a local server.
  *
  * @param skillId the skill
  * @param connection the connection, or undefined for a skill without one
@@ -90,7 +99,12 @@ export function credentialDomains(
     host = "";
   }
   if (host === "") {
-    return { connection: name, candidates: [skillId], keyedBySkill: true };
+    return {
+      connection: name,
+      candidates: [],
+      keyedBySkill: true,
+      skill: skillId,
+    };
   }
   const top = registrableDomain(host);
   const candidates = [host];
@@ -104,7 +118,7 @@ export function credentialDomains(
 
 /**
  * Every connection's credential domains for a skill (one entry keyed by
- * the skill id when it declares no connection).
+ * the skill when it declares no connection).
  *
  * @param skillId the skill
  * @param connections its declared connections

@@ -1,5 +1,6 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { DeclaredSkill } from "./declared_skill.ts";
+import { grantRefusal } from "./grant_need.ts";
 import type { GrantDefaults, SkillGrants } from "./skill_grants.ts";
 import {
   matchGrant,
@@ -149,10 +150,10 @@ export function checkEgress(subject: EgressSubject, url: URL): EgressDecision {
     : `To allow it run: agentos skills allow ${skillId} ${
       grantSuggestion(url)
     }`;
-  throw new RpcError(
-    ErrorCode.Forbidden,
+  throw grantRefusal(
     `Skill "${skillId}" may not reach host "${host}": it is not in the skill's egress set (its connections' base_url and domain, the URLs written in its source, and hosts the owner granted). ${how}`,
     { host, check: "egress" },
+    { kind: "host", skill: skillId, host: grantSuggestion(url) },
   );
 }
 

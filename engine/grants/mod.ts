@@ -49,6 +49,14 @@ export {
 } from "./host_grant.ts";
 export { SecretsGrants } from "./secrets_grants.ts";
 export {
+  GRANT_KINDS,
+  type GrantNeed,
+  grantNeedOf,
+  grantRefusal,
+  grantText,
+  type OnceGrant,
+} from "./grant_need.ts";
+export {
   declaredKeychainItems,
   KeychainGrantStore,
 } from "./keychain_grants.ts";

@@ -59,8 +59,10 @@ function ruleRefusal(
   if (action && rule.refusedActions?.[subcommand]?.includes(action)) {
     return `${subcommand} ${action}`;
   }
+  // The read form must come first: anywhere else it can be a value
+  // (`git config --file F core.fsmonitor list` writes "list").
   const needed = rule.onlyWith?.[subcommand];
-  if (needed && !rest.some((arg) => needed.includes(arg))) return subcommand;
+  if (needed && !needed.includes(rest[0] ?? "")) return subcommand;
   const refused = rule.refusedOptions?.[subcommand] ?? [];
   return rest.find((arg) => matchesOption(arg, refused));
 }

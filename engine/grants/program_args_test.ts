@@ -56,7 +56,6 @@ const GIT_SUBCOMMANDS = [
   "merge-base",
   "mktag",
   "mktree",
-  "mv",
   "name-rev",
   "notes",
   "pull",
@@ -93,8 +92,9 @@ const GIT_SUBCOMMANDS = [
   "write-tree",
 ];
 
-/** Subcommands of git that run a script, an editor's tool, a server or a shell. */
+/** Subcommands of git that run a script, an editor's tool, a server or a shell (or, `mv`, write inside a `.git`). */
 const GIT_REFUSED_SUBCOMMANDS = [
+  "mv",
   "submodule",
   "difftool",
   "mergetool",
@@ -355,11 +355,13 @@ Deno.test("program rules: the environment of every granted program closes git's 
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_SYSTEM: "/dev/null",
     GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_COUNT: "3",
     GIT_CONFIG_KEY_0: "core.hooksPath",
     GIT_CONFIG_VALUE_0: "/dev/null",
     GIT_CONFIG_KEY_1: "core.fsmonitor",
     GIT_CONFIG_VALUE_1: "false",
+    GIT_CONFIG_KEY_2: "safe.bareRepository",
+    GIT_CONFIG_VALUE_2: "explicit",
     GIT_ALLOW_PROTOCOL: "file:git:http:https:ssh",
     GIT_EDITOR: ":",
     GIT_SEQUENCE_EDITOR: ":",

@@ -27,7 +27,7 @@ export interface ProgramRule {
   refusedOptions?: Readonly<Record<string, readonly string[]>>;
   /** Second words refused after a subcommand (`bisect run`). */
   refusedActions?: Readonly<Record<string, readonly string[]>>;
-  /** Subcommands allowed only with one of these arguments (`config --get`). */
+  /** Subcommands allowed only when their first argument is one of these (`config --get`). */
   onlyWith?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -42,7 +42,12 @@ const GIT_REFUSED_GLOBALS = [
   "--help",
 ];
 
-/** Subcommands of git a skill may run: built-ins only, none that runs a script, an editor's tool or a server. */
+/**
+ * Subcommands of git a skill may run: built-ins only, none that runs a
+ * script, an editor's tool or a server. Not `mv`: it renames on the disk
+ * before it refuses a destination inside a `.git` (a crafted file becomes
+ * `sub/.git/commondir`), and follows links to get there.
+ */
 const GIT_SUBCOMMANDS = [
   "add",
   "am",
@@ -89,7 +94,6 @@ const GIT_SUBCOMMANDS = [
   "merge-base",
   "mktag",
   "mktree",
-  "mv",
   "name-rev",
   "notes",
   "pull",
@@ -277,7 +281,8 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
 
 /**
  * The environment of every granted program, over its own: any program may
- * start git (gh does), so git reads no system or global config, runs no
+ * start git (gh does), so git reads no system or global config, uses no
+ * bare repository it merely finds, runs no
  * hook or fsmonitor whatever a repository's config says (config given
  * through the environment outranks the repository's, and a skill can set
  * none), speaks no `ext::` or `fd::` transport, and opens no editor, pager
@@ -288,11 +293,17 @@ export const PROGRAM_RULE_ENV: Readonly<Record<string, string>> = Object
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_CONFIG_SYSTEM: "/dev/null",
     GIT_CONFIG_GLOBAL: "/dev/null",
-    GIT_CONFIG_COUNT: "2",
+    GIT_CONFIG_COUNT: "3",
     GIT_CONFIG_KEY_0: "core.hooksPath",
     GIT_CONFIG_VALUE_0: "/dev/null",
     GIT_CONFIG_KEY_1: "core.fsmonitor",
     GIT_CONFIG_VALUE_1: "false",
+    // A folder that looks like a bare repository (committed into the
+    // repository, or checked out) is found before the repository above
+    // it, and its config runs commands (core.sshCommand, diff.external):
+    // bare repositories only when named, and --git-dir is refused.
+    GIT_CONFIG_KEY_2: "safe.bareRepository",
+    GIT_CONFIG_VALUE_2: "explicit",
     GIT_ALLOW_PROTOCOL: "file:git:http:https:ssh",
     GIT_EDITOR: ":",
     GIT_SEQUENCE_EDITOR: ":",

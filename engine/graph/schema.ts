@@ -165,6 +165,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE secrets ADD COLUMN writer TEXT;
   `,
+  // 7: a skill's own credentials (a skill without connections, or a
+  // connection with neither base_url nor domain) get a table of their own,
+  // so no domain row can ever be read as a skill's and no skill's as a
+  // domain's: before, both shared the secrets table's domain column, and a
+  // skill whose id equalled a single-label host (localhost, nas) was handed
+  // that host's key. Which older rows were a skill's is known only with the
+  // skills' declarations: the marker below has the engine decide once, when
+  // the installed skills are loaded (engine/skills_api/skill_rows_upgrade.ts).
+  `
+  CREATE TABLE skill_secrets (
+    skill TEXT NOT NULL,
+    identifier TEXT NOT NULL DEFAULT '',
+    fields TEXT NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    writer TEXT,
+    PRIMARY KEY (skill, identifier)
+  ) WITHOUT ROWID;
+  INSERT INTO settings (key, value, updated_at)
+    SELECT 'vault.skill_rows_upgrade', '"pending"', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+    WHERE EXISTS (SELECT 1 FROM secrets);
+  `,
 ];
 
 /**

@@ -26,7 +26,13 @@ export const CPU_QUOTA_US = 100_000;
 // rlimits, opens the filter on fd 3 and becomes bubblewrap: every process
 // of the call, bubblewrap's own included, starts inside all of it. Without
 // -H or -S, ulimit sets the soft and the hard limit (dash, bash, busybox);
-// the processes flag is -u except in dash (-p).
+// the processes flag is -u except in dash (-p). A parked launcher
+// (AGENTOS_PARKED) stops there, in its cgroups with every limit set, until
+// the engine writes "go" on its stdin (the shell's read takes no byte past
+// the line); at the end of input, or on any other word, it leaves without
+// starting anything. Joining a cgroup waits for a grace period of the
+// kernel's RCU (5–10 ms on a busy host under cgroup v1): parked ahead of a
+// cold call, that wait and the shell's own start are off the call's path.
 const SCRIPT = `fail() { echo "agentos sandbox: $*" >&2; exit 71; }
 filter=$1; n=$2; shift 2
 if [ "$n" -eq 3 ]; then
@@ -46,6 +52,7 @@ limit() { ulimit "$1" "$2" || fail "cannot set ulimit $1 $2"; }
 limit -t "$AGENTOS_CPU"; limit -v "$AGENTOS_AS_KIB"; limit -f "$AGENTOS_FSIZE_BLOCKS"
 limit -n "$AGENTOS_NOFILE"
 if ulimit -u >/dev/null 2>&1; then limit -u "$AGENTOS_NPROC"; else limit -p "$AGENTOS_NPROC"; fi
+if [ -n "$AGENTOS_PARKED" ]; then IFS= read -r go && [ "$go" = go ] || exit 0; fi
 exec "$@" ${SECCOMP_FD}<"$filter"
 `;
 
@@ -61,7 +68,15 @@ export interface LauncherOptions {
   cgroupDirs: string[];
   /** bubblewrap and its arguments. */
   argv: string[];
+  /**
+   * Wait, joined and limited, for {@linkcode LAUNCHER_GO} on stdin before
+   * starting bubblewrap.
+   */
+  parked?: boolean;
 }
+
+/** What a parked launcher waits for on its stdin before it starts bubblewrap. */
+export const LAUNCHER_GO = "go\n";
 
 /**
  * The command that starts bubblewrap with the filter on fd 3, inside the
@@ -102,6 +117,7 @@ export function launcherCommand(
       AGENTOS_PIDS_MAX: String(limits.processes),
       AGENTOS_MEMORY_MAX: String(limits.memoryBytes),
       AGENTOS_CPU_QUOTA: String(CPU_QUOTA_US),
+      ...(options.parked ? { AGENTOS_PARKED: "1" } : {}),
     },
   };
 }

@@ -53,5 +53,5 @@ export {
 } from "./sandbox_kind.ts";
 export { CallCgroup, type CgroupReport, CgroupTree } from "./call_cgroup.ts";
 export { seccompProgram } from "./seccomp_filter.ts";
-export { LAUNCHER_SHELL, launcherCommand } from "./launcher.ts";
+export { LAUNCHER_GO, LAUNCHER_SHELL, launcherCommand } from "./launcher.ts";
 export { spawnCommand } from "./spawn_command.ts";

@@ -173,12 +173,16 @@ export class Sandbox {
    *
    * @param mode what the interpreter is started for
    * @param limits limits to start with (default: the sandbox's)
+   * @param options `parked`: the launcher joins its cgroup, sets its limits
+   *   and waits for `LAUNCHER_GO` on stdin before it starts bubblewrap
+   *   (bubblewrap only: elsewhere the command starts at once, and says so)
    * @returns program, arguments, environment, working directory, release
    * @throws {RpcError} SandboxUnavailable when skills cannot run here
    */
   command(
     mode: WorkerMode,
     limits: ResourceLimits = this.limits,
+    options: { parked?: boolean } = {},
   ): SandboxCommand {
     this.assertUsable();
     const runtime = this.#runtime!;
@@ -203,7 +207,7 @@ export class Sandbox {
       argv = this.#workerArgv;
     } else argv = this.#bwrap(mode, limits, runtime);
     return {
-      ...this.#launch(argv, limits, this.#filterPath),
+      ...this.#launch(argv, limits, this.#filterPath, options.parked),
       paths: mode.kind === "script"
         ? mode.files.map((_, i) => `${FILES_MOUNT}/${i}.sqlite`)
         : undefined,
@@ -215,6 +219,7 @@ export class Sandbox {
     argv: string[],
     limits: ResourceLimits,
     filterPath: string,
+    parked = false,
   ): SandboxCommand {
     const cgroup = this.#cgroups.create();
     return {
@@ -224,7 +229,9 @@ export class Sandbox {
         processes: this.#nproc(limits),
         cgroupDirs: cgroup?.dirs ?? [],
         argv,
+        parked,
       }),
+      parked,
       cwd: "/",
       release: () => cgroup?.release() ?? Promise.resolve(0),
     };

@@ -56,6 +56,11 @@ export interface SandboxCommand {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /**
+   * The launcher waits for `LAUNCHER_GO` on stdin, in its cgroup with its
+   * limits set, before it starts bubblewrap (`Sandbox.command`'s `parked`).
+   */
+  parked?: boolean;
   /** A `script`'s files as it sees them (bound paths, or the host's). */
   paths?: string[];
   /**

@@ -20,6 +20,8 @@ import type {
 import { booleanParam } from "./skill_params.ts";
 import type { RunRequest } from "../workers/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
+import type { OnceGrants } from "./once_grants.ts";
+import { onceGrant } from "./skill_run_methods.ts";
 
 /** What {@linkcode capabilityMethods} needs. */
 export interface CapabilityMethodsContext {
@@ -34,6 +36,8 @@ export interface CapabilityMethodsContext {
   ) => Pick<RunRequest, "signal" | "onProgress" | "clientModel">;
   /** The MCP clients' models (sampling), for calls that offer theirs. */
   clientModels?: ClientModelDesk;
+  /** Grants the owner gave for one call ("allow once"). */
+  onceGrants?: OnceGrants;
 }
 
 /**
@@ -66,16 +70,16 @@ export function capabilityMethods(
         name: param.string(),
         params: param.optionalObject(),
         clientModel: booleanParam(false),
+        once: param.optionalString(100),
       },
-      async ({ name, params, clientModel }, request) =>
-        await capabilities.invoke(
-          name,
-          params,
-          callOptions(
+      async ({ name, params, clientModel, once }, request) =>
+        await capabilities.invoke(name, params, {
+          ...callOptions(
             request,
             clientModel ? context.clientModels?.channel(request) : undefined,
           ),
-        ),
+          ...onceGrant(context.onceGrants, once),
+        }),
     ),
   };
 }

@@ -25,6 +25,7 @@ import type { ConnectionInfo, SkillRegistry } from "../skills/mod.ts";
 import { credentialDomains } from "../grants/mod.ts";
 import { requiresCredential } from "../broker/mod.ts";
 import type { CredentialLinks, LinkRequest } from "../vault/mod.ts";
+import type { AuditSink } from "../broker/mod.ts";
 
 /** What the link methods work with. */
 export interface CredentialLinkContext {
@@ -34,8 +35,12 @@ export interface CredentialLinkContext {
   links: CredentialLinks;
   /** The vault's domains. */
   vaultDomains: () => Set<string>;
+  /** Whether the vault holds a skill's own credential (its skill namespace). */
+  ownKey?: (skillId: string) => boolean;
   /** The bridge's base URL, starting a bridge when none listens. */
   bridgeUrl: () => Promise<string>;
+  /** The audit trail: one line per issued link (never its token). */
+  audit?: AuditSink;
 }
 
 /** Field names a page may ask for. */
@@ -66,6 +71,13 @@ export function credentialLinkMethods(
         }
         const base = await context.bridgeUrl();
         const { token, ...view } = links.create(request, ttlMs);
+        context.audit?.append({
+          skill: view.skill,
+          op: "credentials.link",
+          target: view.domain,
+          status: "ok",
+          checks: { fields: view.fields.join(","), expires: view.expiresAt },
+        });
         return { ...view, url: `${base}credential#${token}` };
       },
     ),
@@ -111,7 +123,17 @@ function missingCredential(
     }
     for (const connection of skill.discovery.connections) {
       if (!requiresCredential(connection)) continue;
-      const { candidates } = credentialDomains(skill.id, connection);
+      const entry = credentialDomains(skill.id, connection);
+      if (entry.keyedBySkill) {
+        if (context.ownKey?.(skill.id)) continue;
+        return {
+          skill: skill.id,
+          domain: "",
+          forSkill: true,
+          fields: authFields(connection),
+        };
+      }
+      const { candidates } = entry;
       if (candidates.some((domain) => domains.has(domain))) continue;
       return {
         skill: skill.id,

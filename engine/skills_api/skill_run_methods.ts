@@ -15,6 +15,7 @@ import type { SkillsHandlerContext } from "./skills_context.ts";
 import { booleanParam, skillParam } from "./skill_params.ts";
 import { runTestCases, type TestCase } from "./skill_test_cases.ts";
 import { placeholderNotice } from "./placeholder_notice.ts";
+import type { OnceGrants } from "./once_grants.ts";
 
 /**
  * `skills.run {remember?, skill, tool, params?}` and `skills.test {skill,
@@ -31,6 +32,8 @@ export function skillRunMethods(ctx: SkillsHandlerContext): MethodTable {
       params: param.optionalObject(),
       // The proxy's client declared sampling: `llm` may ask its model.
       clientModel: booleanParam(false),
+      // An owner's one-call grant, from approvals.answer (allow_once).
+      once: param.optionalString(100),
     }, (params, request) => runSkill(ctx, params, request)),
     "skills.test": ctx.needsSandbox({
       skill: skillParam(ctx.registry),
@@ -60,6 +63,25 @@ export function callOptions(
   };
 }
 
+/**
+ * The one-call grant a retry sends, taken (used up) as its call starts.
+ *
+ * @param grants the waiting once-grants
+ * @param token the token `approvals.answer` gave, if any
+ * @returns `{once}` for the run request, or nothing
+ * @throws {RpcError} Forbidden for an unknown, used or expired token
+ */
+export function onceGrant(
+  grants: OnceGrants | undefined,
+  token: string | undefined,
+): Pick<RunRequest, "once"> {
+  if (token === undefined) return {};
+  if (!grants) {
+    throw new RpcError(ErrorCode.Forbidden, "One-call grants are not offered");
+  }
+  return { once: grants.take(token) };
+}
+
 async function runSkill(
   ctx: SkillsHandlerContext,
   params: {
@@ -68,6 +90,7 @@ async function runSkill(
     tool: string;
     params: Record<string, unknown>;
     clientModel: boolean;
+    once: string | undefined;
   },
   request: RequestContext,
 ) {
@@ -80,6 +103,7 @@ async function runSkill(
     params: params.params,
     remember: params.remember,
     ...callOptions(request, model),
+    ...onceGrant(ctx.onceGrants, params.once),
   });
   const notice = placeholderNotice(params.skill, run.result);
   return {

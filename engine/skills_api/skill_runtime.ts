@@ -93,6 +93,12 @@ export function openSparePool(
   return new SparePool({
     size: spareWorkers(envRaw, log),
     spawn: () => WorkerProcess.spawn(sandbox.command({ kind: "worker" })),
+    park: sandbox.kind === "bubblewrap"
+      ? () =>
+        WorkerProcess.spawn(
+          sandbox.command({ kind: "worker" }, sandbox.limits, { parked: true }),
+        )
+      : undefined,
     log,
   });
 }
@@ -229,6 +235,7 @@ export function openRunner(
       stageDir: join(engine.paths.home, "grant-stage"),
       // --net programs' proxy sockets (the engine writes only its home).
       socketDir: join(engine.paths.home, "run"),
+      guard: () => http.offThreadGuard(),
     }),
     runGrants: (skill) => grants.runs.get(skill.id),
     readGrants: (skill) => grants.reads.get(skill.id),
@@ -249,24 +256,33 @@ export function openCapabilities(
   registry: SkillRegistry,
   runner: SkillRunner,
   settings: SettingsStore,
-  vaultDomains: () => Set<string>,
+  vault: {
+    domains: () => Set<string>;
+    ownKey: (skillId: string) => boolean;
+  },
 ): CapabilityBroker {
   const capabilities = new CapabilityBroker(
     registry,
     runner,
     settings,
-    vaultDomains,
+    vault.domains,
+    vault.ownKey,
   );
   runner.invokeCapability = (name, params, invokeOptions) =>
     capabilities.invoke(name, params, invokeOptions);
   return capabilities;
 }
 
-/** Loads the installed skills in the background (none without a sandbox). */
+/**
+ * Loads the installed skills in the background (none without a sandbox),
+ * then runs `after` (the vault's one-time sorting of older rows, which
+ * needs the skills' declarations).
+ */
 export function loadSkills(
   registry: SkillRegistry,
   sandbox: Sandbox,
   log: Engine["log"],
+  after: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const loaded = sandbox.usable
     ? registry.load().then(() => {
@@ -276,7 +292,7 @@ export function loadSkills(
           s.discovery.problems.length > 0
         ).map((s) => s.id),
       });
-    })
+    }).then(after)
     : Promise.resolve();
   loaded.catch((error) => log.error("Loading skills failed", { error }));
   return loaded;

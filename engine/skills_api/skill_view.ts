@@ -13,7 +13,11 @@ import {
 } from "../grants/mod.ts";
 import { declaredUses } from "../skills/mod.ts";
 import { skillCredentialDomains } from "../grants/mod.ts";
-import { declaresSecrets, secretsSetCommand } from "../broker/mod.ts";
+import {
+  declaresSecrets,
+  secretsSetCommand,
+  skillLabel,
+} from "../broker/mod.ts";
 import type { SkillGrants } from "../grants/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 
@@ -31,6 +35,8 @@ export function skillView(
   grants: SkillGrants,
   options: {
     vaultDomains?: Set<string>;
+    /** The vault holds the skill's own credential (its skill namespace). */
+    ownKey?: boolean;
     runGrants?: Record<string, RunGrant>;
     readGrants?: ReadGrants;
     secretsGranted?: boolean;
@@ -67,7 +73,7 @@ export function skillView(
     reads: options.readGrants?.paths ?? [],
     secrets: secretsView(skill, options.secretsGranted === true),
     keychain: keychainView(skill, options.keychainGrants ?? []),
-    credentials: credentialsView(skill, vaultDomains),
+    credentials: credentialsView(skill, vaultDomains, options.ownKey === true),
     tools: toolsView(skill, options.unavailable),
     problems: skill.discovery.problems,
   };
@@ -94,6 +100,7 @@ function connectionsView(skill: SkillEntry): Record<string, unknown>[] {
 function credentialsView(
   skill: SkillEntry,
   vaultDomains: Set<string>,
+  ownKey: boolean,
 ): Record<string, unknown>[] {
   return skillCredentialDomains(skill.id, skill.discovery.connections)
     .map((entry) => {
@@ -106,7 +113,11 @@ function credentialsView(
       return {
         connection: entry.connection,
         domains: entry.candidates,
-        stored: entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
+        // A connection keyed by the skill reads its own row, never a domain's.
+        ...(entry.keyedBySkill ? { skill: skill.id } : {}),
+        stored: entry.keyedBySkill
+          ? (ownKey ? skillLabel(skill.id) : null)
+          : entry.candidates.find((d) => vaultDomains.has(d)) ?? null,
         needed,
         ...(needed && connection
           ? { command: secretsSetCommand(skill.id, connection) }
@@ -198,21 +209,29 @@ function availability(reason: string | undefined): Record<string, unknown> {
 
 /**
  * The vault domains a skill's connections would use (the first stored
- * candidate of each), as `skills add --replace` reports them.
+ * candidate of each), and `skill <id>` for its own row, as `skills add
+ * --replace` reports them: a replacement with the same id reads the old
+ * skill's own row.
  *
  * @param skill the skill
  * @param vault the domains the vault holds credentials for
+ * @param ownKey whether the vault holds the skill's own credential
  * @returns the domains
  */
 export function storedCredentials(
   skill: SkillEntry,
   vault: Set<string>,
+  ownKey = false,
 ): string[] {
   return [
     ...new Set(
       skillCredentialDomains(skill.id, skill.discovery.connections).flatMap((
         entry,
-      ) => entry.candidates.filter((d) => vault.has(d)).slice(0, 1)),
+      ) =>
+        entry.keyedBySkill
+          ? (ownKey ? [skillLabel(skill.id)] : [])
+          : entry.candidates.filter((d) => vault.has(d)).slice(0, 1)
+      ),
     ),
   ];
 }

@@ -30,6 +30,7 @@ import type { SettingsStore } from "../graph/mod.ts";
 import type { ParamSchema } from "../rpc/mod.ts";
 import type { SkillRunner } from "../workers/mod.ts";
 import { gatedMethod, type GatedSpec, type Handle } from "./gated_method.ts";
+import type { OnceGrants } from "./once_grants.ts";
 
 /** What the methods work on. */
 export interface SkillsMethodsContext {
@@ -55,6 +56,8 @@ export interface SkillsMethodsContext {
   ) => { hosts: string[]; openWeb: boolean } | undefined;
   /** The vault's domains (for `skills.list`). */
   vaultDomains: () => Set<string>;
+  /** Whether the vault holds a skill's own credential (its skill namespace). */
+  ownKey?: (skillId: string) => boolean;
   /** A loaded shape's field and relation keys (for the skill checks). */
   shapeFacts: (name: string) => ShapeFacts | undefined;
   /** Every loaded shape's name. */
@@ -65,6 +68,8 @@ export interface SkillsMethodsContext {
   readGrants?: ReadGrantStore;
   /** The MCP clients' models (sampling), for calls that offer theirs. */
   clientModels?: ClientModelDesk;
+  /** Grants the owner gave for one call ("allow once" in an MCP prompt). */
+  onceGrants?: OnceGrants;
 }
 
 /** The context with what the handlers share. */

@@ -63,6 +63,7 @@ export function registerSkillsMethods(
       ready: ctx.ready,
       callOptions,
       clientModels: context.clientModels,
+      onceGrants: context.onceGrants,
     }),
   );
   registerTable(
@@ -135,6 +136,7 @@ async function listSkills(ctx: SkillsHandlerContext) {
       ctx.registry.list().map(async (skill) => ({
         ...skillView(skill, ctx.grantsOf(skill), {
           vaultDomains: domains,
+          ownKey: ctx.ownKey?.(skill.id) ?? false,
           runGrants: ctx.runGrants?.get(skill.id),
           readGrants: ctx.readGrants?.get(skill.id),
           secretsGranted: ctx.secretsGrants.has(skill.id),
@@ -278,9 +280,13 @@ function replacedView(ctx: SkillsHandlerContext, added: AddedSkill) {
     replaced: {
       dir: added.replaced,
       grants: "dropped (hosts, programs, secrets, paths)",
-      // Credentials belong to domains, not skills: say which stored
-      // ones the replacement's connections will use.
-      credentials: storedCredentials(added.skill, ctx.vaultDomains()),
+      // Credentials belong to domains (and a skill's own row to its id):
+      // say which stored ones the replacement's connections will use.
+      credentials: storedCredentials(
+        added.skill,
+        ctx.vaultDomains(),
+        ctx.ownKey?.(added.skill.id) ?? false,
+      ),
     },
   };
 }

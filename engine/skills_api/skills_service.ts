@@ -6,6 +6,10 @@
  *
  * @module
  */
+import {
+  type UpgradableVault,
+  upgradeSkillRows,
+} from "./skill_rows_upgrade.ts";
 import { join, pathOf } from "../paths.ts";
 import type { Engine } from "../engine.ts";
 import { type Graph, SettingsStore } from "../graph/mod.ts";
@@ -29,6 +33,8 @@ import { registerSkillsMethods } from "./skills_methods.ts";
 import { clientModelMethods } from "./client_model_methods.ts";
 import { packagesMethods } from "./packages_methods.ts";
 import { hostGrantMethods } from "./host_grant_methods.ts";
+import { approvalMethods } from "./approval_methods.ts";
+import { OnceGrants } from "./once_grants.ts";
 import {
   loadSkills,
   openCapabilities,
@@ -54,7 +60,7 @@ export interface SkillsOptions {
   /** Reads an environment variable (a seam for tests). */
   env?: (name: string) => string | undefined;
   /** The credentials vault (placeholders, `secrets.read`, provider order). */
-  vault?: CredentialSource & { domains(): Set<string> };
+  vault?: CredentialSource & { domains(): Set<string> } & UpgradableVault;
   /** The audit trail: one line per brokered op and per call. */
   audit?: AuditSink;
   /** The interpreter that installs skill packages (default `AGENTOS_PYTHON` or `python3`). */
@@ -105,6 +111,8 @@ export function openSkills(
   const nodes = skillNodes(graph);
   const grants = openGrants(settings);
   const vaultDomains = () => options.vault?.domains() ?? new Set<string>();
+  const ownKey = (skillId: string) =>
+    (options.vault?.skillRows(skillId).length ?? 0) > 0;
   const packagesRoot = join(engine.paths.home, "skill-packages");
   const runner = openRunner(engine, graph, sandbox, {
     registry,
@@ -116,13 +124,15 @@ export function openSkills(
     audit: options.audit,
     packagesRoot,
   });
-  const capabilities = openCapabilities(
-    registry,
-    runner,
-    settings,
-    vaultDomains,
-  );
-  const loaded = loadSkills(registry, sandbox, log);
+  const capabilities = openCapabilities(registry, runner, settings, {
+    domains: vaultDomains,
+    ownKey,
+  });
+  const { vault } = options;
+  // Skill calls wait on `loaded`: the older rows are sorted before any runs.
+  const loaded = loadSkills(registry, sandbox, log, async () => {
+    if (vault) await upgradeSkillRows(vault, registry.list(), log);
+  });
   registerMethods(engine, graph, sandbox, {
     settings,
     registry,
@@ -132,8 +142,10 @@ export function openSkills(
     nodes,
     grants,
     vaultDomains,
+    ownKey,
     packagesRoot,
     python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
+    audit: options.audit,
   });
   if (sandbox.usable) pool.fill();
   engine.addService(skillsEngineService(registry, pool, http, loaded));
@@ -157,9 +169,13 @@ interface MethodParts {
   nodes: SkillNodes;
   grants: OwnerGrants;
   vaultDomains: () => Set<string>;
+  /** Whether the vault holds a skill's own credential. */
+  ownKey: (skillId: string) => boolean;
   packagesRoot: string;
   /** The interpreter that installs skill packages. */
   python: string;
+  /** The audit trail (approval prompts' answers). */
+  audit?: AuditSink;
 }
 
 /**
@@ -175,8 +191,19 @@ function registerMethods(
   const { registry, loaded, grants } = parts;
   const clientModels = new ClientModelDesk();
   registerTable(engine.dispatcher, clientModelMethods(clientModels));
+  const onceGrants = new OnceGrants();
+  registerTable(
+    engine.dispatcher,
+    approvalMethods({
+      registry,
+      loaded,
+      once: onceGrants,
+      audit: parts.audit,
+    }),
+  );
   registerSkillsMethods(engine.dispatcher, {
     clientModels,
+    onceGrants,
     registry,
     runner: parts.runner,
     capabilities: parts.capabilities,
@@ -188,6 +215,7 @@ function registerMethods(
     grantsOf: grants.of,
     grantDefaults: grants.defaults,
     vaultDomains: parts.vaultDomains,
+    ownKey: parts.ownKey,
     ...shapeFacts(graph),
     runGrants: grants.runs,
     readGrants: grants.reads,

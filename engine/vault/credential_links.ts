@@ -22,8 +22,16 @@ export const MAX_FIELD_CHARS = 8 * 1024;
 export interface LinkRequest {
   /** The skill whose connection needs the credential. */
   skill: string;
-  /** The vault domain the credential is stored under. */
+  /**
+   * The vault domain the credential is stored under; `""` when it is the
+   * skill's own (see `forSkill`).
+   */
   domain: string;
+  /**
+   * Stored as the skill's own credential (its connection has no base_url
+   * nor domain), in the vault's skill namespace, never under a domain.
+   */
+  forSkill?: boolean;
   /** The field names, e.g. `["key"]`. */
   fields: string[];
 }
@@ -43,9 +51,9 @@ interface Link extends LinkRequest {
   done: PromiseWithResolvers<void>;
 }
 
-/** Stores a submitted credential (the vault's `set`). */
+/** Stores a submitted credential (the vault's `set`, or `setForSkill`). */
 export type StoreCredential = (
-  domain: string,
+  request: LinkRequest,
   identifier: string,
   value: SecretValue,
 ) => Promise<void>;
@@ -117,7 +125,7 @@ export class CredentialLinks {
     // Claimed before the await: a second submission racing this one is refused.
     link.state = "storing";
     try {
-      await this.#store(link.domain, "", value);
+      await this.#store(link, "", value);
     } catch (error) {
       link.state = "pending";
       throw error;
@@ -173,6 +181,7 @@ export class CredentialLinks {
       id: link.id,
       skill: link.skill,
       domain: link.domain,
+      ...(link.forSkill ? { forSkill: true } : {}),
       fields: [...link.fields],
       expiresAt: new Date(link.expires).toISOString(),
       state: link.state === "stored"

@@ -6,7 +6,12 @@
  * @module
  */
 export { type KeySource, loadVaultKey } from "./vault_key.ts";
-export { type SecretInfo, type SecretValue, Vault } from "./vault.ts";
+export {
+  type SecretInfo,
+  type SecretValue,
+  type SkillSecretInfo,
+  Vault,
+} from "./vault.ts";
 export { importVaultKey, KEY_MISMATCH, keyOpensVault } from "./vault_check.ts";
 export { openVault } from "./vault_service.ts";
 export { MAX_SECRET_CHARS, secretsMethods } from "./secrets_methods.ts";

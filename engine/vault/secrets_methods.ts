@@ -2,11 +2,17 @@
  * `secrets.*`: the owner stores, lists and deletes credentials. None
  * returns a value: only metadata leaves the engine.
  *
+ * A row is either a domain's (`domain`) or a skill's own (`skill`: what a
+ * skill without connections receives), never both, and each call names
+ * which: `agentos secrets set example.com` and `agentos secrets set --skill
+ * my-skill` can never write the same row, whatever the skill is called.
+ *
  * @module
  */
 import { invalidParams } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import { method, type MethodTable } from "../rpc/mod.ts";
+import { SKILL_ID_PATTERN } from "../skills/mod.ts";
 import type { SecretValue, Vault } from "./vault.ts";
 
 /** Longest stored credential (its JSON form), in characters. */
@@ -14,8 +20,11 @@ export const MAX_SECRET_CHARS = 64 * 1024;
 const DOMAIN =
   /^[a-z0-9]([a-z0-9-]{0,62}\.)*[a-z0-9-]{1,63}$|^[a-z0-9][\w.-]{0,99}$/;
 
-/** A credential's row: its domain, then its identifier. */
-const ROW = { domain, identifier };
+/** Which row a call names: a domain's, or a skill's own. */
+type Place = { domain: string } | { skill: string };
+
+/** A credential's row: its domain or skill, then its identifier. */
+const ROW = { place, identifier };
 
 /**
  * The `secrets.*` methods.
@@ -27,34 +36,66 @@ export function secretsMethods(vault: Vault): MethodTable {
   return {
     "secrets.set": method(
       { ...ROW, value: secretValue },
-      async ({ domain, identifier, value }) => {
-        await vault.set(domain, identifier, value, "owner");
-        return { ok: true, domain, identifier };
+      async ({ place, identifier, value }) => {
+        if ("skill" in place) {
+          await vault.setForSkill(place.skill, identifier, value, "owner");
+        } else await vault.set(place.domain, identifier, value, "owner");
+        return { ok: true, ...place, identifier };
       },
     ),
 
-    "secrets.list": method({}, () => ({ secrets: vault.list() })),
+    "secrets.list": method({}, () => ({
+      secrets: [
+        ...vault.list().map((row) => ({ kind: "domain", ...row })),
+        ...vault.skillRows().map((row) => ({ kind: "skill", ...row })),
+      ],
+    })),
 
-    "secrets.delete": method(ROW, ({ domain, identifier }) => ({
-      deleted: vault.delete(domain, identifier),
-      domain,
+    "secrets.delete": method(ROW, ({ place, identifier }) => ({
+      deleted: "skill" in place
+        ? vault.deleteForSkill(place.skill, identifier)
+        : vault.delete(place.domain, identifier),
+      ...place,
       identifier,
     })),
   };
 }
 
-/** A host name, lowercased. */
-function domain(params: Record<string, unknown>, key: string): string {
-  const raw = params[key];
-  const value = typeof raw === "string" ? raw.toLowerCase() : undefined;
-  if (!value || !DOMAIN.test(value)) {
+/**
+ * Exactly one of `domain` (a host name, lowercased) and `skill` (a skill
+ * id, exactly as skills are named: never lowercased or folded, so
+ * `Localhost` or a lookalike is refused rather than taken for another).
+ */
+function place(params: Record<string, unknown>): Place {
+  const { domain: rawDomain, skill: rawSkill } = params;
+  if ((rawDomain === undefined) === (rawSkill === undefined)) {
     throw invalidParams(
-      `"${key}" must be a host name such as "api.example.com", got ${
-        JSON.stringify(raw)?.slice(0, 100)
+      `Name either "domain" (a host's credential) or "skill" (the credential of a skill without connections), not ${
+        rawDomain === undefined ? "neither" : "both"
       }`,
     );
   }
-  return value;
+  if (rawSkill !== undefined) {
+    if (typeof rawSkill !== "string" || !SKILL_ID_PATTERN.test(rawSkill)) {
+      throw invalidParams(
+        `"skill" must be a skill id (${SKILL_ID_PATTERN.source}), got ${
+          JSON.stringify(rawSkill)?.slice(0, 100)
+        }`,
+      );
+    }
+    return { skill: rawSkill };
+  }
+  const value = typeof rawDomain === "string"
+    ? rawDomain.toLowerCase()
+    : undefined;
+  if (!value || !DOMAIN.test(value)) {
+    throw invalidParams(
+      `"domain" must be a host name such as "api.example.com", got ${
+        JSON.stringify(rawDomain)?.slice(0, 100)
+      }`,
+    );
+  }
+  return { domain: value };
 }
 
 /** Which of several credentials for one domain; `""` when there is one. */

@@ -22,14 +22,54 @@ export interface SecretInfo {
   updated_at: string;
 }
 
+/** A skill's own credential's metadata (see {@linkcode Vault.setForSkill}). */
+export interface SkillSecretInfo extends Omit<SecretInfo, "domain"> {
+  /** The skill whose own credential it is. */
+  skill: string;
+}
+
 /** A stored credential: a string, or an object of string fields. */
 export type SecretValue = string | Record<string, string>;
+
+/**
+ * The two namespaces of rows. Domain rows (`secrets`) serve connections by
+ * their domain; a skill's own rows (`skill_secrets`) serve only the skill
+ * of that id, for a connection keyed by the skill (no base_url, no
+ * domain). A table each, rather than a prefix in one column: a query of
+ * one table cannot return a row of the other whatever a name looks like
+ * (a skill id may equal a single-label host, `localhost`, `nas`), and no
+ * name has to be reserved or escaped. The additional data of a skill row
+ * starts with a NUL, which no domain row's does (a domain is never empty
+ * and never starts with NUL, checked on every write), so a ciphertext
+ * copied from one table to the other does not decrypt either.
+ */
+interface Namespace {
+  table: "secrets" | "skill_secrets";
+  column: "domain" | "skill";
+  aad(name: string, identifier: string): string;
+}
+
+const DOMAINS: Namespace = {
+  table: "secrets",
+  column: "domain",
+  aad: (domain, identifier) => `${domain}\u0000${identifier}`,
+};
+
+const SKILLS: Namespace = {
+  table: "skill_secrets",
+  column: "skill",
+  aad: (skill, identifier) => `\u0000skill\u0000${skill}\u0000${identifier}`,
+};
+
+/** The settings row schema 7 leaves while older rows wait to be sorted. */
+const UPGRADE_KEY = "vault.skill_rows_upgrade";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The credentials vault: rows keyed by (domain, identifier) in the graph
+ * The credentials vault: rows keyed by (domain, identifier), and a skill's
+ * own rows keyed by (skill, identifier) apart from them, in the graph
  * database, each value AES-256-GCM encrypted with a fresh 96-bit nonce per
  * write and the row's key bound as additional data, so a ciphertext moved
  * to another row does not decrypt. Values leave only through
@@ -38,7 +78,7 @@ const decoder = new TextDecoder();
 export class Vault {
   #db: DatabaseSync;
   #key: CryptoKey;
-  #cached: { infos: SecretInfo[]; domains: Set<string> } | undefined;
+  #cached: Metadata | undefined;
   /** Why the vault is locked (its key does not match); undefined when open. */
   #locked: string | undefined;
 
@@ -95,7 +135,7 @@ export class Vault {
   }
 
   /**
-   * Stores (or replaces) a credential.
+   * Stores (or replaces) a domain's credential.
    *
    * @param domain e.g. `api.example.com` or `example.com`
    * @param identifier the account, `""` for the default one
@@ -109,24 +149,59 @@ export class Vault {
     value: SecretValue,
     writer?: string,
   ): Promise<void> {
+    if (domain === "" || domain.startsWith("\u0000")) {
+      throw new RpcError(
+        ErrorCode.InvalidParams,
+        "A credential's domain may not be empty nor start with NUL",
+      );
+    }
+    await this.#set(DOMAINS, { name: domain, identifier }, value, writer);
+  }
+
+  /**
+   * Stores (or replaces) a skill's own credential: what a connection keyed
+   * by the skill (no base_url, no domain) receives, never a domain's.
+   *
+   * @param skill the skill id
+   * @param identifier the account, `""` for the default one
+   * @param value a string or an object of string fields
+   * @param writer who writes it (`owner`, `skill:<id>`)
+   */
+  async setForSkill(
+    skill: string,
+    identifier: string,
+    value: SecretValue,
+    writer?: string,
+  ): Promise<void> {
+    await this.#set(SKILLS, { name: skill, identifier }, value, writer);
+  }
+
+  async #set(
+    space: Namespace,
+    row: { name: string; identifier: string },
+    value: SecretValue,
+    writer: string | undefined,
+  ): Promise<void> {
     this.#refuseWhenLocked();
+    const { name, identifier } = row;
     const fields = typeof value === "string"
       ? ["value"]
       : Object.keys(value).sort();
     const { nonce, ciphertext } = await this.#encrypt(
       JSON.stringify(value),
-      rowKey(domain, identifier),
+      space.aad(name, identifier),
     );
     const now = new Date().toISOString();
     this.#cached = undefined;
+    const { table, column } = space;
     this.#db.prepare(
-      `INSERT INTO secrets (domain, identifier, fields, nonce, ciphertext, created_at, updated_at, writer)
+      `INSERT INTO ${table} (${column}, identifier, fields, nonce, ciphertext, created_at, updated_at, writer)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (domain, identifier) DO UPDATE SET fields = excluded.fields, nonce = excluded.nonce,
+       ON CONFLICT (${column}, identifier) DO UPDATE SET fields = excluded.fields, nonce = excluded.nonce,
          ciphertext = excluded.ciphertext, updated_at = excluded.updated_at,
-         writer = COALESCE(excluded.writer, secrets.writer)`,
+         writer = COALESCE(excluded.writer, ${table}.writer)`,
     ).run(
-      domain,
+      name,
       identifier,
       JSON.stringify(fields),
       nonce,
@@ -138,7 +213,7 @@ export class Vault {
   }
 
   /**
-   * Decrypts a credential, for the engine's brokers only.
+   * Decrypts a domain's credential, for the engine's brokers only.
    *
    * @returns the value, or undefined when there is none
    * @throws {RpcError} when the row does not decrypt (tampered or moved)
@@ -147,11 +222,32 @@ export class Vault {
     domain: string,
     identifier = "",
   ): Promise<SecretValue | undefined> {
+    return await this.#read(DOMAINS, domain, identifier);
+  }
+
+  /**
+   * Decrypts a skill's own credential, for the engine's brokers only.
+   *
+   * @returns the value, or undefined when there is none
+   * @throws {RpcError} when the row does not decrypt (tampered or moved)
+   */
+  async readForSkill(
+    skill: string,
+    identifier = "",
+  ): Promise<SecretValue | undefined> {
+    return await this.#read(SKILLS, skill, identifier);
+  }
+
+  async #read(
+    space: Namespace,
+    name: string,
+    identifier: string,
+  ): Promise<SecretValue | undefined> {
     this.#refuseWhenLocked();
     const row = this.#db.prepare(
-      "SELECT nonce, ciphertext FROM secrets WHERE domain = ? AND identifier = ?",
+      `SELECT nonce, ciphertext FROM ${space.table} WHERE ${space.column} = ? AND identifier = ?`,
     )
-      .get(domain, identifier) as
+      .get(name, identifier) as
         | { nonce: Uint8Array; ciphertext: Uint8Array }
         | undefined;
     if (!row) return undefined;
@@ -160,18 +256,19 @@ export class Vault {
         await this.#decrypt(
           row.nonce,
           row.ciphertext,
-          rowKey(domain, identifier),
+          space.aad(name, identifier),
         ),
       );
     } catch {
+      const what = space === SKILLS ? `skill "${name}"` : `"${name}"`;
       throw new RpcError(
         ErrorCode.Forbidden,
-        `Credential for "${domain}" does not decrypt: it was altered or moved`,
+        `Credential for ${what} does not decrypt: it was altered or moved`,
       );
     }
   }
 
-  /** Metadata of every credential, sorted by domain then identifier. */
+  /** Metadata of every domain's credential, sorted by domain then identifier. */
   list(): SecretInfo[] {
     return this.#metadata().infos.map((info) => ({
       ...info,
@@ -179,42 +276,133 @@ export class Vault {
     }));
   }
 
-  /** How many credentials are stored. */
-  count(): number {
-    return this.#metadata().infos.length;
+  /**
+   * Metadata of the skills' own credentials, sorted by skill then
+   * identifier: every skill's, or one skill's.
+   *
+   * @param skill only this skill's rows
+   */
+  skillRows(skill?: string): SkillSecretInfo[] {
+    const { skills } = this.#metadata();
+    return skills.filter((info) => skill === undefined || info.skill === skill)
+      .map((info) => ({ ...info, fields: [...info.fields] }));
   }
 
-  /** Domains that hold at least one credential. */
+  /** How many credentials are stored (domains' and skills' own). */
+  count(): number {
+    const { infos, skills } = this.#metadata();
+    return infos.length + skills.length;
+  }
+
+  /** Domains that hold at least one credential (never a skill's own). */
   domains(): Set<string> {
     return new Set(this.#metadata().domains);
   }
 
-  /** Deletes a credential; returns whether it existed. */
+  /** Deletes a domain's credential; returns whether it existed. */
   delete(domain: string, identifier = ""): boolean {
+    return this.#delete(DOMAINS, domain, identifier);
+  }
+
+  /** Deletes a skill's own credential; returns whether it existed. */
+  deleteForSkill(skill: string, identifier = ""): boolean {
+    return this.#delete(SKILLS, skill, identifier);
+  }
+
+  #delete(space: Namespace, name: string, identifier: string): boolean {
     this.#cached = undefined;
     return this.#db.prepare(
-      "DELETE FROM secrets WHERE domain = ? AND identifier = ?",
-    ).run(domain, identifier)
+      `DELETE FROM ${space.table} WHERE ${space.column} = ? AND identifier = ?`,
+    ).run(name, identifier)
       .changes > 0;
+  }
+
+  /**
+   * Whether rows an engine before schema 7 wrote still wait for the
+   * one-time decision of which were a skill's own (see
+   * {@linkcode Vault.settleUpgrade}).
+   */
+  get upgradePending(): boolean {
+    return this.#db.prepare("SELECT 1 AS x FROM settings WHERE key = ?")
+      .get(UPGRADE_KEY) !== undefined;
+  }
+
+  /**
+   * Ends the schema 7 upgrade: moves each listed domain row to the skill
+   * namespace (decrypted and encrypted again under its new row key, its
+   * writer and dates kept), and drops the pending mark, all in one
+   * transaction. Refused while the vault is locked (the mark stays).
+   *
+   * @param moves the domain rows that were a skill's own, and the skill
+   */
+  async settleUpgrade(
+    moves: { domain: string; identifier: string; skill: string }[],
+  ): Promise<void> {
+    this.#refuseWhenLocked();
+    const sealed = [];
+    for (const move of moves) {
+      const value = await this.read(move.domain, move.identifier);
+      if (value === undefined) continue;
+      sealed.push({
+        ...move,
+        ...await this.#encrypt(
+          JSON.stringify(value),
+          SKILLS.aad(move.skill, move.identifier),
+        ),
+      });
+    }
+    // Synchronous from here: no other write of this engine interleaves.
+    this.#cached = undefined;
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const move of sealed) {
+        this.#db.prepare(
+          `INSERT INTO skill_secrets (skill, identifier, fields, nonce, ciphertext, created_at, updated_at, writer)
+           SELECT ?, identifier, fields, ?, ?, created_at, updated_at, writer
+           FROM secrets WHERE domain = ? AND identifier = ?`,
+        ).run(
+          move.skill,
+          move.nonce,
+          move.ciphertext,
+          move.domain,
+          move.identifier,
+        );
+        this.#db.prepare(
+          "DELETE FROM secrets WHERE domain = ? AND identifier = ?",
+        ).run(move.domain, move.identifier);
+      }
+      this.#db.prepare("DELETE FROM settings WHERE key = ?").run(UPGRADE_KEY);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   // Every skill call asks for the domains and every engine.status for the
   // count: both come from this cache, which each write drops. Only this
   // engine writes the table (it holds the home's lock).
-  #metadata(): { infos: SecretInfo[]; domains: Set<string> } {
+  #metadata(): Metadata {
     if (this.#cached) return this.#cached;
-    const rows = this.#db.prepare(
-      "SELECT domain, identifier, fields, writer, created_at, updated_at FROM secrets ORDER BY domain, identifier",
-    ).all() as unknown as (Omit<SecretInfo, "fields"> & { fields: string })[];
-    const infos = rows.map((row) => ({
-      ...row,
-      fields: JSON.parse(row.fields),
-    }));
+    const infos = this.#rows(DOMAINS) as unknown as SecretInfo[];
+    const skills = this.#rows(SKILLS) as unknown as SkillSecretInfo[];
     this.#cached = {
       infos,
+      skills,
       domains: new Set(infos.map((info) => info.domain)),
     };
     return this.#cached;
+  }
+
+  #rows(space: Namespace): Record<string, unknown>[] {
+    const { table, column } = space;
+    const rows = this.#db.prepare(
+      `SELECT ${column}, identifier, fields, writer, created_at, updated_at FROM ${table} ORDER BY ${column}, identifier`,
+    ).all() as Record<string, unknown>[];
+    return rows.map((row) => ({
+      ...row,
+      fields: JSON.parse(String(row.fields)),
+    }));
   }
 
   async #encrypt(
@@ -250,8 +438,11 @@ export class Vault {
   }
 }
 
-function rowKey(domain: string, identifier: string): string {
-  return `${domain}\u0000${identifier}`;
+/** The cached metadata of both namespaces. */
+interface Metadata {
+  infos: SecretInfo[];
+  skills: SkillSecretInfo[];
+  domains: Set<string>;
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -83,6 +83,44 @@ Deno.test("Vault uses a fresh nonce per write and binds each ciphertext to its r
     );
   }));
 
+Deno.test("a skill's own rows are apart from the domains': same name, two rows, and a ciphertext copied across does not decrypt", () =>
+  withVault(async (vault, dir) => {
+    await vault.set("localhost", "", { key: "ollama-key-PLANTED" }, "owner");
+    await vault.setForSkill("localhost", "", { key: "skill-key" }, "owner");
+    assert.deepEqual(await vault.read("localhost"), {
+      key: "ollama-key-PLANTED",
+    });
+    assert.deepEqual(await vault.readForSkill("localhost"), {
+      key: "skill-key",
+    });
+    assert.deepEqual(vault.list().map((r) => r.domain), ["localhost"]);
+    assert.deepEqual(vault.skillRows().map((r) => r.skill), ["localhost"]);
+    assert.deepEqual(vault.skillRows("nas"), []);
+    assert.equal(vault.count(), 2);
+    await assert.rejects(
+      vault.set("", "", "x"),
+      (error: unknown) => error instanceof RpcError,
+    );
+    // The domain row's ciphertext copied into the skill's row (and back):
+    // neither decrypts, so a row cannot change namespace unseen.
+    const db = openDatabase(`${dir}/agentos.db`);
+    const domainRow = db.prepare(
+      "SELECT nonce, ciphertext FROM secrets WHERE domain = 'localhost'",
+    ).get() as { nonce: Uint8Array; ciphertext: Uint8Array };
+    db.prepare(
+      "UPDATE skill_secrets SET nonce = ?, ciphertext = ? WHERE skill = 'localhost'",
+    ).run(domainRow.nonce, domainRow.ciphertext);
+    db.close();
+    await assert.rejects(
+      vault.readForSkill("localhost"),
+      (error: unknown) => error instanceof RpcError && error.code === -32005,
+    );
+    assert.ok(vault.deleteForSkill("localhost"));
+    assert.deepEqual(await vault.read("localhost"), {
+      key: "ollama-key-PLANTED",
+    });
+  }));
+
 Deno.test("loadVaultKey() creates a 0600 key file, refuses a readable one, and a wrong key cannot open the vault", async () => {
   const dir = await Deno.makeTempDir();
   try {

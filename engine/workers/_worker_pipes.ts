@@ -1,5 +1,6 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { JsonLines } from "../rpc/mod.ts";
+import { LAUNCHER_GO } from "../sandbox/mod.ts";
 import { PipeReader } from "./_pipe_reader.ts";
 import { StderrTail } from "./_stderr_tail.ts";
 
@@ -37,6 +38,7 @@ export class WorkerPipes {
   /** Resolves when stderr has ended. */
   readonly stderrDone: Promise<void>;
   #readers: PipeReader[];
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
 
   /**
    * @param child the spawned worker, all three pipes piped
@@ -46,6 +48,7 @@ export class WorkerPipes {
     let seen = 0;
     const stdout = new PipeReader(child.stdout, PIPE_READ_BYTES);
     const stdin = child.stdin.getWriter();
+    this.#stdin = stdin;
     this.lines = new JsonLines(
       {
         chunks: {
@@ -87,6 +90,24 @@ export class WorkerPipes {
     const stderr = new PipeReader(child.stderr, PIPE_READ_BYTES);
     this.#readers = [stdout, stderr];
     this.stderrDone = this.stderr.drain(stderr);
+  }
+
+  /**
+   * Tells a parked launcher to start bubblewrap. A launcher that is gone
+   * by then ends its pipes: the pump sees it exit before `ready`.
+   */
+  go(): void {
+    this.#stdin.write(new TextEncoder().encode(LAUNCHER_GO)).catch(() => {});
+  }
+
+  /**
+   * Releases stdout when the wire is read no more before its end. Deno
+   * closes a pipe only at its end or when its reader is cancelled: a pump
+   * that stops early and leaves the read end to its fate leaks one
+   * descriptor per failed call (`deno task bench --only leaks`).
+   */
+  stopWire(): void {
+    this.#readers[0]!.cancel();
   }
 
   /**

@@ -10,7 +10,12 @@
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { PreparedCall } from "./call_prepare.ts";
-import type { RejectedCredential } from "../broker/mod.ts";
+import {
+  INLINE_GUARD_CHARS,
+  type OffThreadGuard,
+  type RejectedCredential,
+} from "../broker/mod.ts";
+import { isToolFailure } from "./tool_failure.ts";
 
 /** A failed call, as reported and as thrown. */
 export interface FailedCall {
@@ -23,28 +28,35 @@ export interface FailedCall {
   thrown: unknown;
 }
 
+/** What {@linkcode failedCall} needs besides the error and the call. */
+export interface FailureOptions {
+  /** The caller's signal (aborted: the caller went away). */
+  signal?: AbortSignal;
+  /** The guard workers and the call's budget (a large message or data). */
+  guard: OffThreadGuard;
+}
+
 /**
- * Reads a call's failure.
+ * Reads a call's failure. Its message and data are redacted once (a
+ * tool's failure was redacted as it was read, `call_serve.ts`): small
+ * ones inline, large ones on the guard workers within what is left of
+ * the call's budget; what cannot be redacted there is withheld, never
+ * passed on as it is.
  *
  * @param error what the call threw
  * @param call the prepared call
- * @param signal the caller's signal (aborted: the caller went away)
+ * @param options the caller's signal and the guard
  * @returns the failure's status, message, detail and the caller's error
  */
-export function failedCall(
+export async function failedCall(
   error: unknown,
   call: PreparedCall,
-  signal: AbortSignal | undefined,
-): FailedCall {
-  const { credentials } = call;
-  const wire = signal?.aborted ? cancelled(call) : error;
-  const message = credentials.redact((wire as Error).message);
+  options: FailureOptions,
+): Promise<FailedCall> {
+  const wire = options.signal?.aborted ? cancelled(call) : error;
+  const { message, data } = await redactedFailure(wire, call, options.guard);
   const refused = wire instanceof RpcError &&
     wire.code === ErrorCode.Forbidden;
-  // The data carries the worker's stderr and traceback: redacted too.
-  const data = wire instanceof RpcError
-    ? credentials.redactValue(wire.data)
-    : undefined;
   const detail = isObject(data) && typeof data.traceback === "string"
     ? { traceback: data.traceback }
     : {};
@@ -56,6 +68,34 @@ export function failedCall(
       ? callerError(wire, message, data, call)
       : wire,
   };
+}
+
+/** The error's message and data (the worker's stderr and traceback), redacted or withheld. */
+async function redactedFailure(
+  wire: unknown,
+  { credentials }: PreparedCall,
+  guard: OffThreadGuard,
+): Promise<{ message: string; data: unknown }> {
+  const message = String((wire as Error)?.message ?? wire);
+  const data = wire instanceof RpcError ? wire.data : undefined;
+  if (isToolFailure(wire)) return { message, data };
+  try {
+    const [m, d] = await credentials.redactValuesOffThread(
+      [message, data],
+      guard,
+    );
+    return { message: m as string, data: d };
+  } catch (error) {
+    const why = `the reflection guard could not redact it: ${
+      (error as Error).message
+    }`;
+    return {
+      message: message.length < INLINE_GUARD_CHARS
+        ? credentials.redact(message)
+        : `The call failed; its message of ${message.length} characters is withheld (${why})`,
+      data: { withheld: `The error's data is withheld (${why})` },
+    };
+  }
 }
 
 function cancelled({ skill, tool }: PreparedCall): RpcError {
@@ -70,14 +110,17 @@ function callerError(
   wire: RpcError,
   message: string,
   data: unknown,
-  { session, callId, skill, tool }: PreparedCall,
+  { session, callId, skill, tool, needs }: PreparedCall,
 ): RpcError {
   const rejected = session.rejectedCredential;
+  const { grantNeeded: _, ...rest } = isObject(data) ? data : {};
   return new RpcError(wire.code, message + replaceHint(rejected), {
     ...(rejected ? { rejected_credential: rejected } : {}),
-    ...(isObject(data) ? data : {}),
+    ...rest,
     // A 401/403 from a credential's domain: the account check retries.
     ...(session.authFailures > 0 ? { auth_failure: true } : {}),
+    // Only a refusal the engine made names a grant (grant_need.ts).
+    ...(needs[0] ? { grantNeeded: { ...needs[0], tool: tool.name } } : {}),
     callId,
     skill: skill.id,
     tool: tool.name,

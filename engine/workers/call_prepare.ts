@@ -23,6 +23,7 @@ import {
   type SkillRegistry,
   type ToolInfo,
 } from "../skills/mod.ts";
+import type { GrantNeed } from "../grants/mod.ts";
 import { checkParams } from "./check_params.ts";
 import { withSkillState } from "./skill_state.ts";
 import type { RowInfo } from "./account_check.ts";
@@ -62,6 +63,8 @@ export interface PreparedCall extends CallTarget {
   session: CallSession;
   /** The parameters the tool is called with. */
   kwargs: Record<string, unknown>;
+  /** Grants its ops were refused for, first first (at most a few). */
+  needs: GrantNeed[];
 }
 
 /**
@@ -102,11 +105,12 @@ function refuseKeyless(
   tool: ToolInfo,
   vault: CredentialSource | undefined,
 ): void {
-  const keyless = needsCredentials(
-    skill,
-    tool,
-    (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
-  );
+  const keyless = needsCredentials(skill, tool, {
+    domains: (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
+    own: (vault?.skillRows(skill.id) ?? []).filter((row) =>
+      usableBy({ domain: "", writer: row.writer }, skill.id)
+    ),
+  });
   if (keyless) throw keyless;
 }
 
@@ -158,7 +162,8 @@ function openCall(
     ...(capability ? { capability } : {}),
   };
   const chain = [...(request.chain ?? []), skill.id];
-  return { callId, started, timeoutS, base, capability, chain };
+  const needs: GrantNeed[] = [];
+  return { callId, started, timeoutS, base, capability, chain, needs };
 }
 
 /** The credentials the worker receives, the session, the kwargs. */

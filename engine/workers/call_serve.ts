@@ -7,13 +7,20 @@
  *
  * @module
  */
-import { type CallDispatchHandler, dispatchHandler } from "../broker/mod.ts";
+import {
+  type CallDispatchHandler,
+  dispatchHandler,
+  type OffThreadGuard,
+} from "../broker/mod.ts";
 import type { WorkerProcess } from "./worker_process.ts";
 import type { WorkerCall } from "./worker_types.ts";
 import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
 import { toolFailure } from "./tool_failure.ts";
 import type { PreparedCall } from "./call_prepare.ts";
 import type { RunRequest, SkillRunnerOptions } from "./run_types.ts";
+
+/** Refused grants a call keeps (the first is the one its caller may ask for). */
+const MAX_NEEDS = 5;
 
 /** What the tool returned, and the last lines it printed (redacted). */
 export interface ToolAnswer {
@@ -55,6 +62,9 @@ export function callDispatches(
     log: options.log,
     signal: links.ended,
     onProgress: request.onProgress,
+    onGrantNeed: (need) => {
+      if (call.needs.length < MAX_NEEDS) call.needs.push(need);
+    },
     grants: options.grants(skill),
     credentials,
     session,
@@ -87,14 +97,16 @@ export function callDispatches(
  * @param worker the call's worker
  * @param call the prepared call
  * @param handler the call's dispatch handler
+ * @param guard the guard workers and the call's budget (a failure's redaction)
  * @returns what the tool returned, and its output
- * @throws {RpcError} the tool's failure, Timeout, SkillFailed (protocol or
- *   crash) or SandboxUnavailable
+ * @throws {RpcError} the tool's failure, Timeout (also past the call's
+ *   guard budget), SkillFailed (protocol or crash) or SandboxUnavailable
  */
 export async function serveCall(
   worker: WorkerProcess,
   call: PreparedCall,
   handler: CallDispatchHandler,
+  guard: OffThreadGuard,
 ): Promise<ToolAnswer> {
   const { skill, tool, credentials, timeoutS } = call;
   const outcome = await worker.run(workerCall(call), {
@@ -102,12 +114,19 @@ export async function serveCall(
     timeoutMs: timeoutS * 1000,
   });
   handler.finish();
+  // At most MAX_OUTPUT_CHARS (worker_protocol.ts): redacted inline.
   const output = outcome.output === undefined
     ? {}
     : { output: credentials.redact(outcome.output) };
   if (!outcome.ok) {
+    // The skill's exception (message, traceback, fields) can be as large
+    // as a worker line: redacted on the guard workers, within the budget.
+    const [error] = await credentials.redactValuesOffThread(
+      [outcome.error],
+      guard,
+    );
     throw toolFailure(skill, tool, {
-      ...credentials.redactValue(outcome.error) as Record<string, unknown>,
+      ...error as Record<string, unknown>,
       ...output,
     });
   }

@@ -15,6 +15,7 @@ import type {
   CallCredentials,
   CallSession,
   CredentialSource,
+  OffThreadGuard,
 } from "../broker/mod.ts";
 import { declaresSecrets, KEYCHAIN_DOMAIN } from "../broker/mod.ts";
 import { type SkillEntry } from "../skills/mod.ts";
@@ -51,29 +52,49 @@ export interface SettleOptions {
   granted?: boolean;
 }
 
+/** Options for {@linkcode settleCall}: a settle's, and where the result is redacted. */
+export interface SettleCallOptions extends SettleOptions {
+  /** The guard workers and the call's budget. */
+  guard: OffThreadGuard;
+}
+
+/** What a settled call gives: the stored secrets, the caller's result, the records' source. */
+export interface SettledCall {
+  secrets: StoredSecret[];
+  /** What the caller sees: redacted unless the owner granted real values. */
+  result: unknown;
+  /** The tool's whole return value, redacted (its `__cache__`, `__data__` are kept). */
+  raw: unknown;
+}
+
 /**
  * What a successful call gives its caller: fails it when a request was
  * refused for a transformed key (even if the skill caught the error),
  * settles its credentials ({@linkcode settleCredentials}) and redacts the
- * result, unless the owner granted the skill real values (a logo URL
- * carries its token; logs and the audit trail stay redacted).
+ * return value once, on the guard workers when it is large, within the
+ * call's guard budget: the caller's result and the records' source are
+ * both taken from that one pass. The caller's result is unredacted when
+ * the owner granted the skill real values (a logo URL carries its token;
+ * logs and the audit trail stay redacted).
  *
  * @param value what the tool returned
- * @param options as for {@linkcode settleCredentials}, and the grant
- * @returns the stored secrets' previews and the caller's result
- * @throws {RpcError} the session's refusal
+ * @param options as for {@linkcode settleCredentials}, the grant and the guard
+ * @returns the stored secrets' previews, the caller's result and the redacted value
+ * @throws {RpcError} the session's refusal; Timeout past the call's guard budget
  */
 export async function settleCall(
   value: unknown,
-  options: SettleOptions,
-): Promise<{ secrets: StoredSecret[]; result: unknown }> {
+  options: SettleCallOptions,
+): Promise<SettledCall> {
   if (options.session.refusal) throw options.session.refusal;
   const secrets = await settleCredentials(value, options);
   const shown = callerResult(value);
-  return {
-    secrets,
-    result: options.granted ? shown : options.credentials.redactValue(shown),
-  };
+  // The result's strings are the value's: one pass redacts both.
+  const [result, raw] = await options.credentials.redactValuesOffThread(
+    [shown, value],
+    options.guard,
+  );
+  return { secrets, result: options.granted ? shown : result, raw };
 }
 
 /**
@@ -172,8 +193,6 @@ async function writeBackCookies(
 /** Where a skill may store credentials: its connections' domains, or any. */
 interface StorableDomains {
   own: string[];
-  /** The skill's own id, where a skill without connections keeps its key. */
-  keyed: string[];
   /** It declares `secrets` and the owner granted it real values. */
   anyDomain: boolean;
 }
@@ -181,8 +200,10 @@ interface StorableDomains {
 function storableDomains(skill: SkillEntry, granted: boolean): StorableDomains {
   const entries = skillCredentialDomains(skill.id, skill.discovery.connections);
   return {
+    // A connection keyed by the skill has no domain: its row lives in the
+    // skill namespace, which `__secrets__` never writes (only the owner:
+    // `agentos secrets set --skill <id>`).
     own: entries.flatMap((entry) => entry.candidates),
-    keyed: entries.filter((e) => e.keyedBySkill).flatMap((e) => e.candidates),
     anyDomain: granted && declaresSecrets(skill),
   };
 }
@@ -238,19 +259,18 @@ function planSecret(
  * Why a skill may not write under a domain, or undefined when it may: a
  * public suffix never (by the Public Suffix List), else one of its own
  * connections' domains or a subdomain of one, or any for a granted
- * password manager. The skill's id is a domain only when a connection is
- * keyed by it, and then only exactly.
+ * password manager. The skill's id is never a domain: a skill-keyed row
+ * lives in the vault's skill namespace.
  */
 function unwritable(
   domain: string,
-  { own, keyed, anyDomain }: StorableDomains,
+  { own, anyDomain }: StorableDomains,
 ): string | undefined {
   // Whatever a connection declares as its domain: the keychain's row is
   // the owner's, and a public suffix is no one site's.
   if (domain === KEYCHAIN_DOMAIN) {
     return `"${domain}" holds the owner's keychain items, which skills only read (keychain.read)`;
   }
-  if (keyed.includes(domain)) return undefined;
   if (isPublicSuffix(domain)) {
     return `"${domain}" is a public suffix, no one site's domain`;
   }

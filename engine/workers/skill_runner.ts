@@ -19,11 +19,12 @@ import {
   type RowInfo,
   runWithAccountCheck,
 } from "./account_check.ts";
-import { settleCall, type StoredSecret } from "./settle_credentials.ts";
+import { settleCall, type SettledCall } from "./settle_credentials.ts";
 import { callTarget, prepareCall, type PreparedCall } from "./call_prepare.ts";
 import { callDispatches, serveCall } from "./call_serve.ts";
 import { CallReport } from "./call_report.ts";
 import { failedCall } from "./call_failure.ts";
+import { withOnceGrant } from "./once_overlay.ts";
 import type { RunRequest, RunResult, SkillRunnerOptions } from "./run_types.ts";
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -76,7 +77,8 @@ export class SkillRunner {
     request: RunRequest,
     skip?: (row: RowInfo) => boolean,
   ): Promise<RunResult> {
-    const options = this.#options;
+    // "Allow once": this call alone runs with the owner's one-call grant.
+    const options = withOnceGrant(this.#options, request);
     const target = callTarget(request, options);
     const call = await prepareCall(target, request, options, {
       number: ++this.#calls,
@@ -92,10 +94,13 @@ export class SkillRunner {
     });
     const onAbort = () => void worker.kill(0);
     request.signal?.addEventListener("abort", onAbort);
+    // Cancelled while it was being prepared: the worker must not run on.
+    if (request.signal?.aborted) onAbort();
     try {
-      const answer = await serveCall(worker, call, handler);
-      const { secrets, result } = await this.#settle(call, answer.value);
-      const records = this.#writeRecords(call, request, answer.value, result);
+      const guard = options.http.offThreadGuard();
+      const answer = await serveCall(worker, call, handler, guard);
+      const { secrets, result, raw } = await this.#settle(call, answer.value);
+      const records = this.#writeRecords(call, request, { result, raw });
       options.registry.markSuccess(call.skill.id);
       const ms = report.completed(records);
       const { callId } = call;
@@ -103,7 +108,10 @@ export class SkillRunner {
     } catch (error) {
       handler.finish();
       const ms = report.elapsed();
-      const failure = failedCall(error, call, request.signal);
+      const failure = await failedCall(error, call, {
+        signal: request.signal,
+        guard: options.http.offThreadGuard(),
+      });
       report.failed(ms, failure);
       throw failure.thrown;
     } finally {
@@ -112,16 +120,13 @@ export class SkillRunner {
     }
   }
 
-  /** Stores the credentials the tool returned; the caller's result, redacted. */
-  #settle(
-    call: PreparedCall,
-    value: unknown,
-  ): Promise<{ secrets: StoredSecret[]; result: unknown }> {
+  /** Stores the credentials the tool returned; the caller's result and the records' source, redacted once. */
+  #settle(call: PreparedCall, value: unknown): Promise<SettledCall> {
     const { skill, session, credentials, granted, callId } = call;
-    const { log, vault } = this.#options;
+    const { log, vault, http } = this.#options;
     return settleCall(value, {
       ...{ skill, session, credentials, granted, callId },
-      ...{ log, vault },
+      ...{ log, vault, guard: http.offThreadGuard() },
     });
   }
 
@@ -129,10 +134,9 @@ export class SkillRunner {
   #writeRecords(
     call: PreparedCall,
     request: RunRequest,
-    value: unknown,
-    result: unknown,
+    { result, raw }: Pick<SettledCall, "result" | "raw">,
   ): RecordCounts {
-    const { skill, tool, credentials } = call;
+    const { skill, tool } = call;
     const { graph } = this.#options;
     // Not remembered: nothing stored (not even the skill's node), but the
     // warnings still show.
@@ -144,7 +148,7 @@ export class SkillRunner {
       skillNode: this.#options.skillNode(skill),
       tool,
       result,
-      raw: credentials.redactValue(value),
+      raw,
     });
   }
 }

@@ -2,6 +2,20 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
 import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
 
+/** Tool failures built here, from an error body already redacted. */
+const REDACTED = new WeakSet<RpcError>();
+
+/**
+ * Whether an error is a tool's failure built by {@linkcode toolFailure}
+ * (its message and data are redacted already).
+ *
+ * @param error any error
+ * @returns true for such a failure
+ */
+export function isToolFailure(error: unknown): boolean {
+  return error instanceof RpcError && REDACTED.has(error);
+}
+
 /**
  * The error a tool's failure becomes: SkillFailed naming the tool, the
  * skill, the exception type and message, with its traceback and fields.
@@ -18,7 +32,7 @@ export function toolFailure(
 ): RpcError {
   const type = String(error.type ?? "Error");
   const message = String(error.message ?? "");
-  return new RpcError(
+  const failure = new RpcError(
     ErrorCode.SkillFailed,
     `Tool "${tool.name}" of skill "${skill.id}" failed: ${type}: ${message}`
       .slice(0, 2000),
@@ -31,4 +45,6 @@ export function toolFailure(
       ...(typeof error.output === "string" ? { output: error.output } : {}),
     },
   );
+  REDACTED.add(failure);
+  return failure;
 }

@@ -69,6 +69,9 @@ export class WorkerProcess {
   #stderrDone: Promise<void>;
   #pipes: WorkerPipes;
   #release: () => Promise<number>;
+  #parked: boolean;
+  #readyTimeoutMs: number;
+  #readyTimer: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(
     command: SandboxCommand,
@@ -81,6 +84,7 @@ export class WorkerProcess {
       return status;
     });
     this.#release = command.release;
+    this.#parked = command.parked ?? false;
     this.#pipes = new WorkerPipes(this.#child, {
       maxLineBytes: options.maxLineBytes ?? MAX_WORKER_LINE_BYTES,
       maxOutputBytes: options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES,
@@ -91,14 +95,21 @@ export class WorkerProcess {
     this.#stderr = this.#pipes.stderr;
     this.#stderrDone = this.#pipes.stderrDone;
     this.#stdoutDone = this.#pump();
-    const readyTimeout = options.readyTimeoutMs ?? 20_000;
-    const timer = setTimeout(
-      () => this.#fail(readyTimeoutError(readyTimeout)),
-      readyTimeout,
+    this.#readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+    this.#ready = this.#readyWaiter.promise.finally(() =>
+      clearTimeout(this.#readyTimer)
     );
-    this.#ready = this.#readyWaiter.promise.finally(() => clearTimeout(timer));
     // Nobody may be waiting yet (a spare); the failure is kept for later.
     this.#ready.catch(() => {});
+    // A parked launcher has not started anything yet: its time runs from go.
+    if (!this.#parked) this.#startReadyTimer();
+  }
+
+  #startReadyTimer(): void {
+    this.#readyTimer = setTimeout(
+      () => this.#fail(readyTimeoutError(this.#readyTimeoutMs)),
+      this.#readyTimeoutMs,
+    );
   }
 
   /**
@@ -128,6 +139,23 @@ export class WorkerProcess {
   /** Resolves when the worker said `ready`; rejects when it failed first. */
   get ready(): Promise<void> {
     return this.#ready;
+  }
+
+  /** Whether the launcher still waits, parked, for {@linkcode unpark}. */
+  get parked(): boolean {
+    return this.#parked && !this.#exited && !this.#failure;
+  }
+
+  /**
+   * Starts a parked launcher's bubblewrap (see `Sandbox.command`'s
+   * `parked`); the ready deadline runs from here. A no-op otherwise.
+   */
+  unpark(): void {
+    if (!this.#parked) return;
+    this.#parked = false;
+    if (this.#failure || this.#exited) return;
+    this.#pipes.go();
+    this.#startReadyTimer();
   }
 
   /** Whether the worker said ready, has not served a call and still runs. */
@@ -160,6 +188,7 @@ export class WorkerProcess {
       throw new TypeError("A worker serves exactly one call");
     }
     this.#callId = callId;
+    this.unpark();
     this.#dispatches = new DispatchServer(
       handler,
       (reply) => this.#lines.send(reply),
@@ -260,15 +289,24 @@ export class WorkerProcess {
   }
 
   async #pump(): Promise<void> {
+    // Stopped before the pipe's end (a line read after the call failed: a
+    // late `ready`, a result past its time; or a failed read): released
+    // here, since nothing reads it again.
+    let early = false;
     try {
       for await (const item of this.#lines.receive()) {
         if (item.kind === "message") this.#onMessage(item.value, item.chars);
         else this.#fail(lineError(item));
-        if (this.#failure) break;
+        if (this.#failure) {
+          early = true;
+          break;
+        }
       }
     } catch (error) {
+      early = true;
       this.#fail(protocolError(`Reading the worker failed: ${error}`));
     }
+    if (early) this.#pipes.stopWire();
     if (this.#state !== "done") this.#fail(exitedEarlyError(this.#state));
   }
 

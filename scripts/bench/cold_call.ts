@@ -23,7 +23,7 @@ export async function coldCallFigure(
   await invokeNoop(coldClient);
   const coldCalls = await timed(() => invokeNoop(coldClient), runs);
   figures.record(
-    "cold call of a no-op capability (capability.invoke, no spare)",
+    "cold call of a no-op capability (capability.invoke, no spare worker; its launcher parked ahead)",
     "ms",
     coldCalls,
     sandboxedStart,

@@ -9,10 +9,16 @@
  *   the keeper, joined), the seccomp filter and, under a root engine,
  *   `setpriv` — the worker's exact command with `true` for the
  *   interpreter; the same without the cgroup splits out its join;
+ * - the same from a launcher parked ahead, as a cold call takes it (it
+ *   joined its cgroup and set its limits before; timed from its go to
+ *   its exit), and bare `bwrap … true` behind the same parked shell wait
+ *   (the confinement alone, with the process start ahead on both sides);
  * - a cold call's stages: the bare sandboxed interpreter start, the fully
- *   confined one, and the confined worker up to `ready` (the SDK imported).
+ *   confined one, and the confined worker up to `ready` (the SDK
+ *   imported), started on the path and from a parked launcher.
  *
- * The confinement's cost is the difference of medians (target ≤ 1 ms).
+ * The confinement's cost on the cold path is the difference of medians,
+ * parked fully confined `true` − bare `bwrap … true` (target ≤ 1 ms).
  *
  * @module
  */
@@ -20,6 +26,7 @@ import {
   bwrapArgv,
   DEFAULT_LIMITS,
   inspectPython,
+  LAUNCHER_GO,
   Sandbox,
   type SandboxCommand,
   type SandboxIdentity,
@@ -30,6 +37,9 @@ import { bareStart } from "./bare_start.ts";
 import type { BenchContext } from "./context.ts";
 import { quantile } from "./figures.ts";
 import { run } from "./measure.ts";
+
+/** A start to time; one that times itself returns its own milliseconds. */
+type Start = () => Promise<number | void>;
 
 /** Where `true` is bound inside (the interpreter's prefixes may not hold one). */
 const TRUE_INSIDE = "/.agentos-true";
@@ -57,6 +67,9 @@ function hostTrue(): string {
 /** Cgroup releases: batched off the path, as after a call's answer. */
 const RELEASES: Promise<unknown>[] = [];
 
+/** Stops the launchers still parked when the measuring ends. */
+const UNPARK_LEFT: (() => Promise<unknown>)[] = [];
+
 /** Runs a sandbox command to its end; its cgroup is released off the path. */
 async function runCommand(command: SandboxCommand, args = command.args) {
   const { success } = await new Deno.Command(command.program, {
@@ -71,6 +84,98 @@ async function runCommand(command: SandboxCommand, args = command.args) {
   if (!success) throw new Error("a confined start failed");
 }
 
+/** A command started ahead, waiting for its go; `release` after it exits. */
+interface Parked {
+  child: Deno.ChildProcess;
+  release: () => Promise<unknown>;
+}
+
+/** Starts `argv` with stdin piped and no output (the parked variants). */
+function spawnQuiet(
+  argv: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
+  return new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+/** The same shell wait as the launcher's, in front of a bare `bwrap … true`. */
+const PARKED_SHELL = 'IFS= read -r go && [ "$go" = go ] || exit 0; exec "$@"';
+
+/**
+ * Each start releases the command parked before (timed from its go to its
+ * exit) and parks the next: started ahead, as the engine parks launchers.
+ */
+function parkedStarts(park: () => Parked): Start {
+  let next = park();
+  UNPARK_LEFT.push(async () => {
+    await next.child.stdin.close(); // end of input: it leaves, starting nothing
+    await next.child.status;
+    await next.release();
+  });
+  return async () => {
+    const { child, release } = next;
+    const go = new TextEncoder().encode(LAUNCHER_GO);
+    const t = performance.now();
+    const writer = child.stdin.getWriter();
+    await writer.write(go);
+    const { success } = await child.status;
+    const ms = performance.now() - t;
+    await writer.close().catch(() => {});
+    RELEASES.push(release());
+    if (!success) throw new Error("a parked start failed");
+    next = park();
+    return ms;
+  };
+}
+
+/** A confined `true` from a launcher parked in its cgroup. */
+function parkedTrue(sandbox: Sandbox, exe: string): Start {
+  return parkedStarts(() => {
+    const c = sandbox.command(
+      { kind: "script", source: "pass", files: [] },
+      sandbox.limits,
+      { parked: true },
+    );
+    const child = spawnQuiet([c.program, ...runningTrue(c.args, exe)], c.env);
+    return { child, release: c.release };
+  });
+}
+
+/** A bare `bwrap … true` behind a parked shell: no cgroup, filter or setpriv. */
+function parkedBareTrue(bare: string[]): Start {
+  return parkedStarts(() => ({
+    child: spawnQuiet(["/bin/sh", "-c", PARKED_SHELL, "sh", "bwrap", ...bare]),
+    release: () => Promise.resolve(0),
+  }));
+}
+
+/** A confined worker from a parked launcher, timed from its go to `ready`. */
+function parkedWorker(sandbox: Sandbox): Start {
+  const park = () =>
+    WorkerProcess.spawn(
+      sandbox.command({ kind: "worker" }, sandbox.limits, { parked: true }),
+    );
+  let next = park();
+  UNPARK_LEFT.push(() => next.kill(0));
+  return async () => {
+    const worker = next;
+    const t = performance.now();
+    worker.unpark();
+    await worker.ready;
+    const ms = performance.now() - t;
+    RELEASES.push(worker.kill(0).then(() => 0));
+    next = park();
+    return ms;
+  };
+}
+
 /** The launcher's arguments with no cgroup to join (`n` = 0). */
 function withoutCgroup(args: string[]): string[] {
   // -c SCRIPT $0 filter n dirs…: n sits at index 4.
@@ -79,7 +184,10 @@ function withoutCgroup(args: string[]): string[] {
 }
 
 /** The variants, each a start to time; all built before any is timed. */
-async function variants(sandbox: Sandbox, identity: SandboxIdentity) {
+async function variants(
+  sandbox: Sandbox,
+  identity: SandboxIdentity,
+): Promise<Record<string, Start>> {
   const python = realPython();
   const runtime = await inspectPython(python, `${REPO_ROOT}/python`);
   const exe = runtime.executable;
@@ -109,6 +217,8 @@ async function variants(sandbox: Sandbox, identity: SandboxIdentity) {
       const c = script();
       return runCommand(c, withoutCgroup(runningTrue(c.args, exe)));
     },
+    "fully confined true, launcher parked ahead": parkedTrue(sandbox, exe),
+    "bare bwrap … true, parked behind a shell": parkedBareTrue(bare),
     "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
     "fully confined python -I -S -c pass": () => runCommand(script()),
     "confined worker to ready (SDK imported)": async () => {
@@ -117,6 +227,7 @@ async function variants(sandbox: Sandbox, identity: SandboxIdentity) {
       // Stopped and reaped off the path, like a release.
       RELEASES.push(worker.kill(0).then(() => 0));
     },
+    "confined worker to ready, launcher parked ahead": parkedWorker(sandbox),
   };
 }
 
@@ -147,12 +258,13 @@ export async function confinementFigures(
     for (let i = 0; i < runs; i++) {
       for (const [name, start] of Object.entries(all)) {
         const t = performance.now();
-        await start();
-        samples.get(name)!.push(performance.now() - t);
+        const own = await start();
+        samples.get(name)!.push(own ?? performance.now() - t);
       }
     }
     recordConfinement(figures, samples);
   } finally {
+    await Promise.allSettled(UNPARK_LEFT.splice(0).map((stop) => stop()));
     await Promise.allSettled(RELEASES.splice(0));
     await sandbox.close();
     await Deno.remove(dir, { recursive: true });
@@ -169,22 +281,46 @@ function recordConfinement(
     name: "bare bwrap … true",
     samples: get("bare bwrap … true"),
   };
+  const parked = "fully confined true, launcher parked ahead";
   figures.record(
-    "fully confined true (launcher, cgroup, seccomp, setpriv)",
+    "fully confined true (launcher, cgroup, seccomp, setpriv), launcher started on the path",
     "ms",
     get("fully confined true"),
     bareTrue,
   );
+  figures.record(
+    `${parked} (timed from its go)`,
+    "ms",
+    get(parked),
+    bareTrue,
+  );
   const diff = (a: string, b: string) => median(a) - median(b);
-  figures.add({
-    name:
-      "confinement's own cost on the cold path (median fully confined true − median bare bwrap … true)",
-    unit: "ms",
-    median: diff("fully confined true", "bare bwrap … true"),
-    p90: quantile(get("fully confined true"), 0.9) -
-      quantile(get("bare bwrap … true"), 0.9),
-    target: "≤ 1 ms",
-  });
+  const cost = (
+    [name, base]: [string, string],
+    label: string,
+    target?: string,
+  ) =>
+    figures.add({
+      name: label,
+      unit: "ms",
+      median: diff(name, base),
+      p90: quantile(get(name), 0.9) - quantile(get(base), 0.9),
+      target,
+    });
+  const bare = "bare bwrap … true";
+  cost(
+    [parked, bare],
+    "confinement's own cost on the cold path (median parked fully confined true − median bare bwrap … true)",
+    "≤ 1 ms",
+  );
+  cost(
+    [parked, "bare bwrap … true, parked behind a shell"],
+    "  of which the confinement alone, both started ahead (− median bare bwrap … true behind a parked shell)",
+  );
+  cost(
+    ["fully confined true", bare],
+    "  the same with the launcher started on the path (a cold call when none is parked)",
+  );
   figures.add({
     name: "  of which joining the call's cgroup (median with − median without)",
     unit: "ms",
@@ -199,6 +335,7 @@ function recordConfinement(
     const name of [
       "fully confined python -I -S -c pass",
       "confined worker to ready (SDK imported)",
+      "confined worker to ready, launcher parked ahead",
     ]
   ) {
     figures.record(`cold path: ${name}`, "ms", get(name), pythonStart);

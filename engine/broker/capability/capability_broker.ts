@@ -51,7 +51,10 @@ const PROVIDER_FAULT =
 
 /** Options for {@linkcode CapabilityBroker.invoke}. */
 export type InvokeOptions =
-  & Pick<ToolRun, "signal" | "onProgress" | "chain" | "tape" | "clientModel">
+  & Pick<
+    ToolRun,
+    "signal" | "onProgress" | "chain" | "tape" | "clientModel" | "once"
+  >
   & {
     /** Skills that may not serve this call (the callers: no cycles). */
     exclude?: string[];
@@ -76,23 +79,28 @@ export class CapabilityBroker {
   #runner: ToolRunner;
   #settings: SettingsStore;
   #vaultDomains: () => Set<string>;
+  #ownKey: (skillId: string) => boolean;
 
   /**
    * @param registry the installed skills
    * @param runner runs one provider's tool
    * @param settings holds the owner's preferences
    * @param vaultDomains the domains the vault holds a credential for
+   * @param ownKey whether the vault holds a skill's own credential (its
+   *   skill namespace)
    */
   constructor(
     registry: SkillRegistry,
     runner: ToolRunner,
     settings: SettingsStore,
     vaultDomains: () => Set<string> = () => new Set(),
+    ownKey: (skillId: string) => boolean = () => false,
   ) {
     this.#registry = registry;
     this.#runner = runner;
     this.#settings = settings;
     this.#vaultDomains = vaultDomains;
+    this.#ownKey = ownKey;
   }
 
   /**
@@ -168,9 +176,12 @@ export class CapabilityBroker {
     const all = this.#ordered(name, url);
     const providers = all.filter((p) => !exclude.includes(p.skill.id));
     const preferred = this.#settings.get(`prefs.capability.${name}`);
+    const vault = () => ({
+      domains: this.#vaultDomains(),
+      ownKey: this.#ownKey,
+    });
     const configured = () =>
-      all.filter((p) => isConfigured(p.skill, p.tool, this.#vaultDomains()))
-        .length;
+      all.filter((p) => isConfigured(p.skill, p.tool, vault())).length;
     if (clientModelServes(name, options.clientModel, preferred, configured)) {
       return await this.#askClientModel(options.clientModel, params, options);
     }
@@ -194,6 +205,7 @@ export class CapabilityBroker {
       );
     }
     const attempts: Attempt[] = [];
+    let grantNeeded: unknown;
     for (const { skill, tool } of providers) {
       try {
         const run = await this.#runner.run({
@@ -212,6 +224,10 @@ export class CapabilityBroker {
         };
       } catch (error) {
         if (!(error instanceof RpcError)) throw error;
+        // The runner's own description of a refused grant (call_failure.ts).
+        grantNeeded ??= isObject(error.data)
+          ? error.data.grantNeeded
+          : undefined;
         attempts.push({
           skill: skill.id,
           tool: tool.name,
@@ -226,14 +242,7 @@ export class CapabilityBroker {
         }
       }
     }
-    throw new RpcError(
-      ErrorCode.SkillFailed,
-      `Every provider of "${name}" failed: ${
-        attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
-          .slice(0, 1500)
-      }`,
-      { attempts },
-    );
+    throw allFailed(name, attempts, grantNeeded);
   }
 
   /** `llm` answered by the calling MCP client's model (client_model_llm.ts). */
@@ -292,12 +301,13 @@ export class CapabilityBroker {
         const state = credentialState(skill, {
           connections: tool.connection,
           domains,
+          ownKey: this.#ownKey,
         });
         const credential = state.state === "present"
-          ? `credential present for ${state.domain}`
+          ? `credential present for ${state.where}`
           : state.state === "none"
           ? "needs no credential"
-          : `missing a credential for ${state.domain} (agentos secrets set ${state.domain})`;
+          : `missing a credential for ${state.where} (${state.command})`;
         // A provider added while others served the capability goes after
         // them all (else installing one took every caller over at once).
         const rank = skill.id === preferred
@@ -398,4 +408,20 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
     ...(required.length > 0 ? { required } : {}),
     additionalProperties: true,
   };
+}
+
+/** Every provider failed: the attempts, and the first grant one was refused. */
+function allFailed(
+  name: string,
+  attempts: Attempt[],
+  grantNeeded: unknown,
+): RpcError {
+  return new RpcError(
+    ErrorCode.SkillFailed,
+    `Every provider of "${name}" failed: ${
+      attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
+        .slice(0, 1500)
+    }`,
+    { attempts, ...(grantNeeded ? { grantNeeded } : {}) },
+  );
 }

@@ -54,16 +54,17 @@ export function clientModelServes(
  *
  * @param skill the provider's skill
  * @param tool its tool
- * @param domains the vault's domains
+ * @param vault the vault's domains, and whether a skill holds its own row
  */
 export function isConfigured(
   skill: SkillEntry,
   tool: ToolInfo,
-  domains: Set<string>,
+  vault: { domains: Set<string>; ownKey?: (skillId: string) => boolean },
 ): boolean {
   if (skill.origin === "user") return true;
   const connections = tool.connection;
-  return credentialState(skill, { connections, domains }).state === "present";
+  return credentialState(skill, { connections, ...vault }).state ===
+    "present";
 }
 
 /**

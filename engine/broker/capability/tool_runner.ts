@@ -1,5 +1,6 @@
 import type { HttpTape } from "../http/mod.ts";
 import type { ClientModel } from "./client_model.ts";
+import type { OnceGrant } from "../../grants/mod.ts";
 
 /** What was written to the graph by one call's returned records. */
 export interface RecordCounts {
@@ -30,6 +31,8 @@ export interface ToolRun {
   tape?: HttpTape;
   /** The model of the MCP client whose tool call started the work (sampling). */
   clientModel?: ClientModel;
+  /** A grant the owner gave for this call only (applied to its skill and tool alone). */
+  once?: OnceGrant;
 }
 
 /**

@@ -4,15 +4,53 @@
  * plus the matches, whatever the text. Matching ignores case (ASCII, and
  * the upper case of any other character a pattern holds).
  *
- * The trie is stored in typed arrays: the root's transitions dense by
- * character class, every other node's children in one open-addressing
- * hash table keyed by (node, class), with failure and output links.
+ * Trie nodes are numbered in order of depth. The shallow ones (all the
+ * nodes of the first levels, up to {@linkcode DENSE_ENTRIES} transitions)
+ * have a full row of transitions by character class, failure links
+ * folded in: one array read per character of the text while the text
+ * matches no pattern's first characters, which is almost always. Deeper
+ * nodes keep only their child edges (an open-addressing hash table keyed
+ * by node and class) and follow failure links as the classic automaton
+ * does, so the automaton stays small however long the patterns.
+ *
+ * Every array of the automaton is a typed array ({@linkcode AutomatonData}):
+ * a guard worker builds it and hands it to the main thread without a copy.
  *
  * @module
  */
 
 /** Called for each match: the pattern's index and where it ends (exclusive). */
 export type OnMatch = (pattern: number, end: number) => void;
+
+/** Transitions kept in the dense rows at most (4 bytes each). */
+export const DENSE_ENTRIES = 1 << 18;
+
+/** The automaton's arrays: what a worker sends (each buffer transferable). */
+export interface AutomatonData {
+  /** Pattern lengths, by pattern index. */
+  lengths: Int32Array;
+  /** Character class of each UTF-16 code unit (0: in no pattern). */
+  classOf: Uint16Array;
+  /** Number of classes (class 0 included). */
+  classes: number;
+  /** Nodes 0..shallow-1 have dense rows. */
+  shallow: number;
+  /**
+   * Row `node * classes + class`: the next node, failure links folded
+   * in, as its row offset (`node * classes`), or as `~node` when the
+   * node ends a pattern (or has one on its failure chain) or is deep.
+   */
+  dense: Int32Array;
+  /** Child edges of every node: key node * classes + class, or -1. */
+  edgeKeys: Int32Array;
+  edgeTargets: Int32Array;
+  /** Failure link of each node. */
+  fail: Int32Array;
+  /** Pattern ending at each node, or -1. */
+  ends: Int32Array;
+  /** The node itself or the nearest node on its failure chain that ends a pattern, or -1. */
+  firstOut: Int32Array;
+}
 
 /**
  * The automaton for a fixed list of patterns.
@@ -22,44 +60,34 @@ export class AhoCorasick {
   readonly lengths: Int32Array;
   /** Number of trie nodes (a measure of the automaton's size). */
   readonly nodes: number;
+  /** The arrays, for sending to another thread. */
+  readonly data: AutomatonData;
   #classOf: Uint16Array;
-  #rootNext: Int32Array;
   #classes: number;
-  /** Hash table of child edges: key node * classes + class, or -1. */
-  #edgeKeys: Int32Array;
-  #edgeTargets: Int32Array;
-  #edgeMask: number;
-  #edgeShift: number;
-  /** Each node's class on the edge into it, and its parent (for linking). */
-  #label: Uint16Array;
-  #parent: Int32Array;
+  #shallow: number;
+  #dense: Int32Array;
+  #edges: Edges;
   #fail: Int32Array;
-  /** Pattern ending at this node, or -1. */
   #ends: Int32Array;
-  /** The nearest node on the failure chain that ends a pattern, or -1. */
-  #outLink: Int32Array;
+  #firstOut: Int32Array;
 
-  /** @param patterns the patterns, in lower case, none empty */
-  constructor(patterns: string[]) {
-    this.lengths = Int32Array.from(patterns, (p) => p.length);
-    const { classOf, count } = classesOf(patterns);
-    this.#classOf = classOf;
-    this.#classes = count;
-    const size = patterns.reduce((n, p) => n + p.length, 1);
-    let slots = 1024;
-    while (slots < 2 * size) slots *= 2;
-    this.#edgeKeys = new Int32Array(slots).fill(-1);
-    this.#edgeTargets = new Int32Array(slots);
-    this.#edgeMask = slots - 1;
-    this.#edgeShift = 32 - Math.log2(slots);
-    this.#label = new Uint16Array(size);
-    this.#parent = new Int32Array(size);
-    this.#ends = new Int32Array(size).fill(-1);
-    this.#rootNext = new Int32Array(this.#classes).fill(0);
-    this.nodes = this.#buildTrie(patterns);
-    this.#fail = new Int32Array(this.nodes);
-    this.#outLink = new Int32Array(this.nodes).fill(-1);
-    this.#link();
+  /**
+   * @param patterns the patterns, in lower case, none empty; or the
+   *   arrays of an automaton built elsewhere
+   */
+  constructor(patterns: string[] | AutomatonData) {
+    const data = Array.isArray(patterns) ? build(patterns) : patterns;
+    this.data = data;
+    this.lengths = data.lengths;
+    this.nodes = data.fail.length;
+    this.#classOf = data.classOf;
+    this.#classes = data.classes;
+    this.#shallow = data.shallow;
+    this.#dense = data.dense;
+    this.#edges = new Edges(data.edgeKeys, data.edgeTargets, data.classes);
+    this.#fail = data.fail;
+    this.#ends = data.ends;
+    this.#firstOut = data.firstOut;
   }
 
   /**
@@ -69,43 +97,70 @@ export class AhoCorasick {
    * @param onMatch called per match, in order of end position
    */
   scan(text: string, onMatch: OnMatch): void {
-    // The hot loop: fields in locals, the edge lookup inlined.
-    const classOf = this.#classOf, rootNext = this.#rootNext;
-    const keys = this.#edgeKeys, targets = this.#edgeTargets;
-    const mask = this.#edgeMask, shift = this.#edgeShift;
-    const classes = this.#classes, fail = this.#fail;
-    const ends = this.#ends, out = this.#outLink;
+    const classOf = this.#classOf, dense = this.#dense;
+    const classes = this.#classes, shallow = this.#shallow;
     let state = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = classOf[text.charCodeAt(i)]!;
-      if (c === 0) {
-        state = 0;
+    for (let i = 0; i < text.length;) {
+      if (state >= shallow) {
+        state = this.#deepStep(state, classOf[text.charCodeAt(i++)]!);
+        if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
         continue;
       }
-      for (;;) {
-        if (state === 0) {
-          state = rootNext[c]!;
-          break;
-        }
-        const key = state * classes + c;
-        let slot = Math.imul(key, 0x9e3779b1) >>> shift;
-        while (keys[slot] !== key && keys[slot] !== -1) {
-          slot = (slot + 1) & mask;
-        }
-        if (keys[slot] === key) {
-          state = targets[slot]!;
-          break;
-        }
-        state = fail[state]!;
-      }
-      for (
-        let n = ends[state]! >= 0 ? state : out[state]!;
-        n >= 0;
-        n = out[n]!
+      let row = state * classes, next = 0;
+      while (
+        i < text.length &&
+        (next = dense[row + classOf[text.charCodeAt(i)]!]!) >= 0
       ) {
-        onMatch(ends[n]!, i + 1);
+        row = next;
+        i++;
       }
+      if (next >= 0) return;
+      state = ~next;
+      i++;
+      if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
     }
+  }
+
+  /**
+   * {@linkcode AhoCorasick.scan} over a range of UTF-16 code units, from
+   * a state a scan of what precedes the range left (0: the start).
+   *
+   * @param units code units
+   * @param from the first to read
+   * @param to where to stop (exclusive)
+   * @param state the state the scan of `units[0, from)` ended in
+   * @param onMatch called per match, in order of end position
+   * @returns the state to go on from at `to`
+   */
+  scanUnits(
+    units: Uint16Array,
+    from: number,
+    to: number,
+    state: number,
+    onMatch: OnMatch,
+  ): number {
+    const classOf = this.#classOf, dense = this.#dense;
+    const classes = this.#classes, shallow = this.#shallow;
+    let i = from;
+    while (i < to) {
+      if (state >= shallow) {
+        state = this.#deepStep(state, classOf[units[i++]!]!);
+        if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
+        continue;
+      }
+      // The hot loop: a row offset, one read per character; a negative
+      // entry is a node that ends a pattern or is deep.
+      let row = state * classes, next = 0;
+      while (i < to && (next = dense[row + classOf[units[i]!]!]!) >= 0) {
+        row = next;
+        i++;
+      }
+      if (next >= 0) return row / classes;
+      state = ~next;
+      i++;
+      if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
+    }
+    return state;
   }
 
   /**
@@ -123,92 +178,192 @@ export class AhoCorasick {
     return c !== 0 && c === this.#classOf[patternCode];
   }
 
-  /** The transition from `state` on class `c`, following failure links. */
-  #next(state: number, c: number): number {
+  #report(state: number, end: number, onMatch: OnMatch): void {
+    const firstOut = this.#firstOut, fail = this.#fail;
+    for (let n = firstOut[state]!; n >= 0; n = firstOut[fail[n]!]!) {
+      onMatch(this.#ends[n]!, end);
+    }
+  }
+
+  /** The transition from a deep node: its child, else along its failure chain. */
+  #deepStep(state: number, c: number): number {
+    if (c === 0) return 0;
     for (;;) {
-      if (state === 0) return this.#rootNext[c]!;
-      const child = this.#child(state, c);
+      if (state < this.#shallow) {
+        return decoded(this.#dense[state * this.#classes + c]!, this.#classes);
+      }
+      const child = this.#edges.child(state, c);
       if (child >= 0) return child;
       state = this.#fail[state]!;
     }
   }
+}
 
-  #child(node: number, c: number): number {
-    if (node === 0) {
-      const next = this.#rootNext[c]!;
-      return next === 0 ? -1 : next;
-    }
+/** The node a dense entry stands for. */
+function decoded(entry: number, classes: number): number {
+  return entry >= 0 ? entry / classes : ~entry;
+}
+
+/** Child edges in an open-addressing hash table keyed by (node, class). */
+class Edges {
+  readonly keys: Int32Array;
+  readonly targets: Int32Array;
+  #classes: number;
+  #mask: number;
+  #shift: number;
+
+  constructor(keys: Int32Array, targets: Int32Array, classes: number) {
+    this.keys = keys;
+    this.targets = targets;
+    this.#classes = classes;
+    this.#mask = keys.length - 1;
+    this.#shift = 32 - Math.log2(keys.length);
+  }
+
+  /** The child of `node` on class `c`, or -1. */
+  child(node: number, c: number): number {
     const key = node * this.#classes + c;
     for (
-      let slot = Math.imul(key, 0x9e3779b1) >>> this.#edgeShift;;
-      slot = (slot + 1) & this.#edgeMask
+      let slot = Math.imul(key, 0x9e3779b1) >>> this.#shift;;
+      slot = (slot + 1) & this.#mask
     ) {
-      const found = this.#edgeKeys[slot]!;
-      if (found === key) return this.#edgeTargets[slot]!;
+      const found = this.keys[slot]!;
+      if (found === key) return this.targets[slot]!;
       if (found < 0) return -1;
     }
   }
 
-  #addChild(node: number, c: number, child: number): void {
-    this.#label[child] = c;
-    this.#parent[child] = node;
-    if (node === 0) {
-      this.#rootNext[c] = child;
-      return;
-    }
+  add(node: number, c: number, child: number): void {
     const key = node * this.#classes + c;
-    let slot = Math.imul(key, 0x9e3779b1) >>> this.#edgeShift;
-    while (this.#edgeKeys[slot]! >= 0) slot = (slot + 1) & this.#edgeMask;
-    this.#edgeKeys[slot] = key;
-    this.#edgeTargets[slot] = child;
-  }
-
-  #buildTrie(patterns: string[]): number {
-    let count = 1;
-    patterns.forEach((pattern, index) => {
-      let node = 0;
-      for (let i = 0; i < pattern.length; i++) {
-        const c = this.#classOf[pattern.charCodeAt(i)]!;
-        let child = this.#child(node, c);
-        if (child < 0) this.#addChild(node, c, child = count++);
-        node = child;
-      }
-      if (this.#ends[node]! < 0) this.#ends[node] = index;
-    });
-    return count;
-  }
-
-  /**
-   * Failure and output links. Nodes are numbered as the trie grew, so a
-   * node's failure target (shallower) is not always numbered lower: link
-   * in order of depth.
-   */
-  #link(): void {
-    for (const node of byDepth(this.#parent, this.nodes)) {
-      const parent = this.#parent[node]!;
-      if (parent === 0) continue;
-      const fail = this.#next(this.#fail[parent]!, this.#label[node]!);
-      this.#fail[node] = fail;
-      this.#outLink[node] = this.#ends[fail]! >= 0
-        ? fail
-        : this.#outLink[fail]!;
-    }
+    let slot = Math.imul(key, 0x9e3779b1) >>> this.#shift;
+    while (this.keys[slot]! >= 0) slot = (slot + 1) & this.#mask;
+    this.keys[slot] = key;
+    this.targets[slot] = child;
   }
 }
 
-/** Nodes 1.. in order of depth (a child is numbered after its parent). */
-function byDepth(parent: Int32Array, nodes: number): Int32Array {
-  const depth = new Int32Array(nodes);
-  const count = new Int32Array(nodes + 1);
-  for (let n = 1; n < nodes; n++) {
-    depth[n] = depth[parent[n]!]! + 1;
-    count[depth[n]!]! += 1;
-  }
-  for (let d = 1; d <= nodes; d++) count[d]! += count[d - 1]!;
-  const order = new Int32Array(nodes);
-  for (let n = nodes - 1; n >= 1; n--) order[--count[depth[n]!]!] = n;
+/** The trie: nodes numbered level by level, each with its parent and class. */
+interface Trie {
+  edges: Edges;
+  parent: Int32Array;
+  label: Uint16Array;
+  ends: Int32Array;
+  nodes: number;
+}
 
-  return order;
+/** Builds the automaton's arrays for the patterns. */
+function build(patterns: string[]): AutomatonData {
+  const { classOf, count: classes } = classesOf(patterns);
+  const trie = buildTrie(patterns, classOf, classes);
+  const shallow = Math.min(
+    trie.nodes,
+    Math.max(1, Math.floor(DENSE_ENTRIES / classes)),
+  );
+  const dense = new Int32Array(shallow * classes);
+  const fail = new Int32Array(trie.nodes);
+  const firstOut = new Int32Array(trie.nodes).fill(-1);
+  const children = childrenOf(trie);
+  const step = (state: number, c: number): number => {
+    for (;;) {
+      if (state < shallow) return dense[state * classes + c]!;
+      const child = trie.edges.child(state, c);
+      if (child >= 0) return child;
+      state = fail[state]!;
+    }
+  };
+  // A node's failure target is shallower, so numbered lower: its row is done.
+  for (let node = 0; node < trie.nodes; node++) {
+    const parent = trie.parent[node]!;
+    if (node > 0) {
+      fail[node] = parent === 0 ? 0 : step(fail[parent]!, trie.label[node]!);
+    }
+    firstOut[node] = trie.ends[node]! >= 0 ? node : firstOut[fail[node]!]!;
+    if (node >= shallow) continue;
+    const row = node * classes;
+    if (node > 0) {
+      dense.copyWithin(
+        row,
+        fail[node]! * classes,
+        fail[node]! * classes + classes,
+      );
+    }
+    for (let k = children.start[node]!; k < children.start[node + 1]!; k++) {
+      const child = children.list[k]!;
+      dense[row + trie.label[child]!] = child;
+    }
+  }
+  for (let k = 0; k < dense.length; k++) {
+    const node = dense[k]!;
+    dense[k] = node < shallow && firstOut[node]! < 0 ? node * classes : ~node;
+  }
+  return {
+    lengths: Int32Array.from(patterns, (p) => p.length),
+    classOf,
+    classes,
+    shallow,
+    dense,
+    edgeKeys: trie.edges.keys,
+    edgeTargets: trie.edges.targets,
+    fail,
+    ends: trie.ends,
+    firstOut,
+  };
+}
+
+/** The trie of the patterns, built level by level (a child is numbered after every shallower node). */
+function buildTrie(
+  patterns: string[],
+  classOf: Uint16Array,
+  classes: number,
+): Trie {
+  const size = patterns.reduce((n, p) => n + p.length, 1);
+  let slots = 1024;
+  while (slots < 2 * size) slots *= 2;
+  const edges = new Edges(
+    new Int32Array(slots).fill(-1),
+    new Int32Array(slots),
+    classes,
+  );
+  const parent = new Int32Array(size), label = new Uint16Array(size);
+  const ends = new Int32Array(size).fill(-1);
+  const at = new Int32Array(patterns.length);
+  let nodes = 1;
+  for (let depth = 0, more = true; more; depth++) {
+    more = false;
+    for (let p = 0; p < patterns.length; p++) {
+      const pattern = patterns[p]!;
+      if (pattern.length <= depth) continue;
+      more = true;
+      const c = classOf[pattern.charCodeAt(depth)]!;
+      let child = edges.child(at[p]!, c);
+      if (child < 0) {
+        child = nodes++;
+        edges.add(at[p]!, c, child);
+        parent[child] = at[p]!;
+        label[child] = c;
+      }
+      at[p] = child;
+      if (pattern.length === depth + 1 && ends[child]! < 0) ends[child] = p;
+    }
+  }
+  return {
+    edges,
+    parent: parent.subarray(0, nodes),
+    label: label.subarray(0, nodes),
+    ends: ends.slice(0, nodes),
+    nodes,
+  };
+}
+
+/** Each node's children, as ranges of one list (by parent). */
+function childrenOf(trie: Trie): { start: Int32Array; list: Int32Array } {
+  const start = new Int32Array(trie.nodes + 1);
+  for (let n = 1; n < trie.nodes; n++) start[trie.parent[n]! + 1]! += 1;
+  for (let n = 0; n < trie.nodes; n++) start[n + 1]! += start[n]!;
+  const fill = start.slice(0, trie.nodes);
+  const list = new Int32Array(Math.max(0, trie.nodes - 1));
+  for (let n = 1; n < trie.nodes; n++) list[fill[trie.parent[n]!]!++] = n;
+  return { start, list };
 }
 
 /**

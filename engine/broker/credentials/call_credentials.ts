@@ -14,6 +14,8 @@ import {
 } from "./placeholder.ts";
 import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
 import { GuardJobError, type GuardPool } from "./guard_pool.ts";
+import { withinGuessReach } from "./guess_space.ts";
+import { scrubPacked, valueTexts, withTexts } from "./redact_value.ts";
 
 /** A stored credential: a string, or an object of string fields. */
 export type CredentialValue = string | Record<string, string>;
@@ -62,6 +64,23 @@ export const INLINE_GUARD_CHARS = 64 * 1024;
 
 /** A call's guard budget unless the owner sets `http.guard_budget_ms`. */
 export const DEFAULT_GUARD_BUDGET_MS = 10_000;
+
+/** What the guard works on, for its errors. */
+type GuardedText = "response" | "result";
+
+const GUARDED = {
+  response: {
+    one: "a response",
+    all: "its responses",
+    withheld:
+      "the response is withheld, and so is every further one of this call",
+  },
+  result: {
+    one: "the tool's result",
+    all: "its responses and its result",
+    withheld: "the tool's result is withheld and nothing of it is stored",
+  },
+};
 
 /** Where the guard runs off the main thread, and the call's budget there. */
 export interface OffThreadGuard {
@@ -258,9 +277,13 @@ export class CallCredentials {
   }
 
   /**
-   * Refuses a request bound for `host` that carries a placeholder, or one
-   * of this call's real values (verbatim, URL- or JSON-encoded) whose
-   * credential may not go there. Runs on every redirect hop.
+   * Refuses a request bound for `host` that carries a placeholder, or (for
+   * a skill that sees real values) one of this call's real values
+   * (verbatim, URL- or JSON-encoded) whose credential may not go there.
+   * Runs on every redirect hop. A masked skill's text is not compared with
+   * values it never saw: the refusal would answer its guesses (half of all
+   * six-digit PINs in one body, and the answer halves them); what the
+   * broker itself wrote is kept off other hosts by the redirect guard.
    *
    * @param texts the URL, header values and body of the request
    * @param target the hop's host and the skill sending it
@@ -281,6 +304,7 @@ export class CallCredentials {
           { host, check: "credentials" },
         );
       }
+      if (this.masked) continue;
       for (const loaded of this.#loaded) {
         if (loaded.value.length < MIN_SCAN_CHARS) continue;
         if (allowedFor(loaded.scope, host)) continue;
@@ -309,6 +333,27 @@ export class CallCredentials {
   }
 
   /**
+   * Has a guard worker prepare the automata this call's guards use (the
+   * values together, for {@linkcode CallCredentials.mask} and
+   * {@linkcode CallCredentials.redact}; each value alone, for
+   * {@linkcode CallCredentials.carriedIn}), so the main thread builds
+   * none. A set already prepared costs nothing; a worker that fails
+   * leaves the set to be built where it is first used.
+   *
+   * @param pool the guard workers
+   */
+  async ready(pool: GuardPool): Promise<void> {
+    const sets = this.#loaded.filter((l) => l.value !== "").map((l) => [
+      l.value,
+    ]);
+    const together = this.#guarded(() => "").map((s) => s.value);
+    if (together.length > 0) sets.push(together);
+    await Promise.all(
+      sets.map((values) => pool.prepare(values).catch(() => {})),
+    );
+  }
+
+  /**
    * {@linkcode CallCredentials.mask} for a text of any size, off the main
    * thread when it is large, within the call's guard budget.
    *
@@ -323,6 +368,7 @@ export class CallCredentials {
         text,
         guard,
         (l) => l.placeholder,
+        "response",
         (t) => this.mask(t),
       )
       : text;
@@ -343,19 +389,59 @@ export class CallCredentials {
       text,
       guard,
       () => "[secret]",
+      "response",
       (t) => this.redact(t),
     );
   }
 
+  /**
+   * {@linkcode CallCredentials.redactValue} for values of any size (a
+   * tool's result, a failure's data), off the main thread when their
+   * strings are large, within the call's guard budget. Values that share
+   * strings (a result and the return value it was taken from) are
+   * redacted in one pass: each distinct string once
+   * (`redact_value.ts`). Small values are redacted inline, whatever is
+   * left of the budget.
+   *
+   * @param values JSON values
+   * @param guard the worker pool and the call's budget
+   * @returns each value with secrets removed
+   * @throws {RpcError} Timeout once the call's budget is spent; InternalError
+   *   when a guard worker failed
+   */
+  async redactValuesOffThread(
+    values: unknown[],
+    guard: OffThreadGuard,
+  ): Promise<unknown[]> {
+    if (this.#loaded.length === 0) return values;
+    const { texts, chars } = valueTexts(values);
+    if (chars < INLINE_GUARD_CHARS) {
+      const started = performance.now();
+      const out = values.map((value) => this.redactValue(value));
+      this.#guardSpentMs += performance.now() - started;
+      return out;
+    }
+    const redacted = await scrubPacked(
+      texts,
+      (text) => this.#offThread(text, guard, () => "[secret]", "result"),
+    );
+    return values.map((value) => withTexts(value, redacted));
+  }
+
+  /**
+   * Scrubs a text within the call's budget: inline when `inline` is given
+   * and the text is short, else on a guard worker.
+   */
   async #offThread(
     text: string,
     guard: OffThreadGuard,
     replacement: (loaded: Loaded) => string,
-    inline: (text: string) => string,
+    what: GuardedText,
+    inline?: (text: string) => string,
   ): Promise<string> {
     const left = guard.budgetMs - this.#guardSpentMs;
-    if (left <= 0) throw this.#budgetSpent(guard.budgetMs);
-    if (text.length < INLINE_GUARD_CHARS) {
+    if (left <= 0) throw this.#budgetSpent(guard.budgetMs, what);
+    if (inline && text.length < INLINE_GUARD_CHARS) {
       const started = performance.now();
       const out = inline(text);
       this.#guardSpentMs += performance.now() - started;
@@ -372,22 +458,26 @@ export class CallCredentials {
     } catch (error) {
       if (error instanceof GuardJobError && error.reason === "budget") {
         this.#guardSpentMs = guard.budgetMs;
-        throw this.#budgetSpent(guard.budgetMs);
+        throw this.#budgetSpent(guard.budgetMs, what);
       }
       throw new RpcError(
         ErrorCode.InternalError,
-        `The reflection guard failed on a response (${
+        `The reflection guard failed on ${GUARDED[what].one} (${
           (error as Error).message
-        }); the response is withheld`,
+        }); ${GUARDED[what].withheld}`,
         { check: "reflection_guard" },
       );
     }
   }
 
-  #budgetSpent(budgetMs: number): RpcError {
+  #budgetSpent(budgetMs: number, what: GuardedText): RpcError {
     return new RpcError(
       ErrorCode.Timeout,
-      `The reflection guard spent this call's budget of ${budgetMs} ms on its responses; the response is withheld, and so is every further one of this call. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
+      `The reflection guard spent this call's budget of ${budgetMs} ms on ${
+        GUARDED[what].all
+      }; ${
+        GUARDED[what].withheld
+      }. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
       { check: "reflection_guard", budget_ms: budgetMs },
     );
   }
@@ -453,22 +543,63 @@ export class CallCredentials {
   }
 
   /**
+   * Refuses what an auth template set when it carries a value this skill
+   * may not use ({@linkcode CallCredentials.#valueFor}): the template path
+   * holds to the same rule as a placeholder.
+   *
+   * @param texts the values the templates set
+   * @param skillId the skill (for messages)
+   * @throws {RpcError} Forbidden naming the credential's domain
+   */
+  assertMaySend(texts: string[], skillId: string): void {
+    if (!this.masked || texts.length === 0) return;
+    // A value it may use can hold a part it may not (`user:pass`): what
+    // is left once those are taken out is what is checked.
+    const strong = this.#loaded.filter((l) => this.#guardable(l));
+    const left = texts.map((text) =>
+      strong.reduce((t, l) => t.replaceAll(l.value, "\u0000"), text)
+    );
+    for (const loaded of this.#loaded) {
+      if (loaded.value === "" || this.#guardable(loaded)) continue;
+      const guard = new ReflectionGuard([{
+        value: loaded.value,
+        replacement: "",
+      }]);
+      if (left.some((t) => t.includes(loaded.value) || guard.holds(t))) {
+        this.#valueFor(loaded, skillId);
+      }
+    }
+  }
+
+  /**
    * The real value a placeholder stands for, where the engine will use it
    * (a request, a crypto op). A masked skill's value shorter than
-   * {@linkcode MIN_GUARD_CHARS} is never used: the reflection guard cannot
-   * mask it in an echo of its own domain, and a key derived from it is
-   * found by trying every value — such a value goes only through a skill
-   * the owner granted `--secrets`.
+   * {@linkcode MIN_GUARD_CHARS}, or within guessing reach, is never used:
+   * the reflection guard cannot mask the first in an echo of its own
+   * domain, masking the second would mark a right guess, and a key derived
+   * from either is found by trying every value — such a value goes only
+   * through a skill the owner granted `--secrets`.
    */
   #valueFor(loaded: Loaded, skillId: string): string {
-    if (!this.masked || loaded.value.length >= MIN_GUARD_CHARS) {
-      return loaded.value;
-    }
+    if (this.#guardable(loaded)) return loaded.value;
+    const why = loaded.value.length < MIN_GUARD_CHARS
+      ? `shorter than ${MIN_GUARD_CHARS} characters: an echo of it cannot be masked`
+      : `short and simple enough to find by sending every candidate to an echo of its domain`;
     throw new RpcError(
       ErrorCode.Forbidden,
-      `Skill "${skillId}" used the credential for "${loaded.domain}", which is shorter than ${MIN_GUARD_CHARS} characters: an echo of it cannot be masked, so it is used only for a skill the owner trusts with real values (agentos skills allow ${skillId} --secrets); refused`,
+      `Skill "${skillId}" used the credential for "${loaded.domain}", which is ${why}, so it is used only for a skill the owner trusts with real values (agentos skills allow ${skillId} --secrets); refused`,
       { credential: loaded.domain, check: "credentials" },
     );
+  }
+
+  /**
+   * Whether the guard searches for this value. For a masked skill, not a
+   * value within guessing reach (`guess_space.ts`): masking it would mark
+   * the skill's right guess; such a value is never used for it either.
+   */
+  #guardable(loaded: Loaded): boolean {
+    if (loaded.value.length < MIN_GUARD_CHARS) return !this.masked;
+    return !this.masked || !withinGuessReach(loaded.value);
   }
 
   #guard(replacement: (loaded: Loaded) => string): ReflectionGuard {
@@ -476,7 +607,9 @@ export class CallCredentials {
   }
 
   #guarded(replacement: (loaded: Loaded) => string): GuardedSecret[] {
-    return this.#loaded.filter((l) => l.value.length >= MIN_GUARD_CHARS).map((
+    return this.#loaded.filter((l) =>
+      l.value.length >= MIN_GUARD_CHARS && this.#guardable(l)
+    ).map((
       loaded,
     ) => ({ value: loaded.value, replacement: replacement(loaded) }));
   }

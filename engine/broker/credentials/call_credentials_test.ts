@@ -32,10 +32,13 @@ Deno.test("registrableDomain() and credentialDomains() derive where a connection
     }).candidates,
     ["example.org"],
   );
-  assert.deepEqual(credentialDomains("s", undefined), {
+  // A skill's own credential has no domain candidate: its id is looked up
+  // in the vault's skill namespace, never among the domains.
+  assert.deepEqual(credentialDomains("localhost", undefined), {
     connection: null,
-    candidates: ["s"],
+    candidates: [],
     keyedBySkill: true,
+    skill: "localhost",
   });
 });
 
@@ -253,6 +256,31 @@ Deno.test("CallCredentials.assertMayCarry() refuses a placeholder bound elsewher
       text,
     );
   }
+});
+
+Deno.test("CallCredentials.assertMayCarry() never compares a masked skill's text with a value it never saw, so a refusal answers no guess", () => {
+  const masked = new CallCredentials(true);
+  const pin = "482913";
+  const ph = masked.add({
+    domain: "pin.test",
+    value: pin,
+    scope: { domain: "pin.test" },
+  }) as string;
+  // Half of the six-digit candidates, the stored one among them: sent.
+  const guesses = Array.from(
+    { length: 500_000 },
+    (_, i) => String(i + 250_000).padStart(6, "0"),
+  ).join(",");
+  masked.assertMayCarry([guesses, `https://exfil.test/?g=${pin}`], {
+    host: "exfil.test",
+    skillId: "s",
+  });
+  // Its placeholder is still refused there.
+  assert.throws(
+    () =>
+      masked.assertMayCarry([`x ${ph}`], { host: "exfil.test", skillId: "s" }),
+    /credential for "pin\.test" to host "exfil\.test"/,
+  );
 });
 
 Deno.test("CallCredentials.redact() removes base64 forms and secret object keys", () => {

@@ -5,6 +5,10 @@
  * its call's budget): a worker past it is terminated (it may be stuck in
  * the middle of a text) and a fresh one takes its place.
  *
+ * Workers also prepare the automaton of a call's secrets and send it to
+ * the main thread ({@linkcode GuardPool.prepare}), so the main thread
+ * masks a small text (a header, a URL) without building one itself.
+ *
  * Workers start on first use and are kept (a worker keeps its prepared
  * secret sets); {@linkcode GuardPool.close} ends them.
  *
@@ -12,6 +16,7 @@
  */
 import type { GuardedSecret } from "./reflection_guard.ts";
 import type { GuardAnswer, GuardJob } from "./guard_worker.ts";
+import { install, isPrepared } from "./reflection_forms.ts";
 
 /** Workers by default: the guard is CPU-bound, and the main thread needs a core. */
 const DEFAULT_WORKERS = Math.max(
@@ -34,9 +39,12 @@ export class GuardJobError extends Error {
 interface Pending {
   job: GuardJob;
   limitMs: number;
-  resolve: (answer: { text: string; ms: number }) => void;
+  resolve: (answer: GuardAnswer) => void;
   reject: (error: GuardJobError) => void;
 }
+
+/** Time a worker may take to prepare a set of secrets. */
+const PREPARE_LIMIT_MS = 60_000;
 
 interface Slot {
   worker: Worker;
@@ -53,6 +61,8 @@ export class GuardPool {
   #queue: Pending[] = [];
   #nextId = 1;
   #closed = false;
+  /** Sets being prepared, by their values (two calls wait for one job). */
+  #preparing = new Map<string, Promise<void>>();
 
   /** @param size how many workers at most */
   constructor(size: number = DEFAULT_WORKERS) {
@@ -73,11 +83,38 @@ export class GuardPool {
     text: string,
     limitMs: number,
   ): Promise<{ text: string; ms: number }> {
+    return this.#run({ id: this.#nextId++, secrets, text }, limitMs).then((
+      answer,
+    ) => ({ text: answer.text!, ms: answer.ms }));
+  }
+
+  /**
+   * Prepares the automaton of a set of values on a worker (the main
+   * thread never builds one while a worker can) and keeps it on this
+   * thread, where {@linkcode ReflectionGuard} finds it.
+   *
+   * @param values the values, as the guard will be given them
+   * @throws {GuardJobError} when the worker failed or took over a minute
+   */
+  prepare(values: string[]): Promise<void> {
+    if (isPrepared(values)) return Promise.resolve();
+    const key = JSON.stringify(values);
+    let preparing = this.#preparing.get(key);
+    if (!preparing) {
+      const secrets = values.map((value) => ({ value, replacement: "" }));
+      preparing = this.#run({ id: this.#nextId++, secrets }, PREPARE_LIMIT_MS)
+        .then((answer) => install(values, answer.prepared!))
+        .finally(() => this.#preparing.delete(key));
+      this.#preparing.set(key, preparing);
+    }
+    return preparing;
+  }
+
+  #run(job: GuardJob, limitMs: number): Promise<GuardAnswer> {
     if (this.#closed) {
       return Promise.reject(new GuardJobError("worker", "guard pool closed"));
     }
     return new Promise((resolve, reject) => {
-      const job = { id: this.#nextId++, secrets, text };
       this.#queue.push({ job, limitMs, resolve, reject });
       this.#dispatch();
     });
@@ -118,9 +155,9 @@ export class GuardPool {
       if (!pending || pending.job.id !== data.id) return;
       clearTimeout(slot.timer);
       slot.job = undefined;
-      if (data.text === undefined) {
+      if (data.text === undefined && data.prepared === undefined) {
         pending.reject(new GuardJobError("worker", data.error ?? "failed"));
-      } else pending.resolve({ text: data.text, ms: data.ms });
+      } else pending.resolve(data);
       this.#dispatch();
     };
     worker.onerror = (event) => {

@@ -1,8 +1,10 @@
 /**
  * The reflection guard's worker thread: scrubs one text per message, off
  * the engine's main thread, and answers with the result and the time it
- * took. Prepared secret sets are cached here as on the main thread
- * (`reflection_forms.ts`), so a connection's calls prepare theirs once.
+ * took; or prepares a set of secrets (their forms and automaton) and
+ * sends it back, so the main thread never builds one. Prepared secret
+ * sets are cached here as on the main thread (`reflection_forms.ts`), so
+ * a connection's calls prepare theirs once.
  *
  * This module is loaded by `new Worker` from `guard_pool.ts`; it imports
  * only files of this folder (the engine task grants read access to it:
@@ -11,18 +13,27 @@
  * @module
  */
 import { type GuardedSecret, ReflectionGuard } from "./reflection_guard.ts";
+import {
+  prepare,
+  type PreparedData,
+  preparedData,
+} from "./reflection_forms.ts";
 
-/** One job: the secrets with their replacements, and the text. */
+/**
+ * One job: scrub the text with the secrets, or (no text) prepare the
+ * automaton of the secrets' values and send it back.
+ */
 export interface GuardJob {
   id: number;
   secrets: GuardedSecret[];
-  text: string;
+  text?: string;
 }
 
-/** One answer: the scrubbed text and the milliseconds the scrub took. */
+/** One answer: the scrubbed text or the prepared set, and the milliseconds it took. */
 export interface GuardAnswer {
   id: number;
   text?: string;
+  prepared?: PreparedData;
   error?: string;
   ms: number;
 }
@@ -35,6 +46,15 @@ const scope = self as unknown as {
 scope.onmessage = ({ data }) => {
   const started = performance.now();
   try {
+    if (data.text === undefined) {
+      const prepared = preparedData(prepare(data.secrets.map((s) => s.value)));
+      scope.postMessage({
+        id: data.id,
+        prepared,
+        ms: performance.now() - started,
+      });
+      return;
+    }
     const text = new ReflectionGuard(data.secrets).scrub(data.text);
     scope.postMessage({ id: data.id, text, ms: performance.now() - started });
   } catch (error) {

@@ -22,7 +22,9 @@ import {
   type CredentialSource,
   findCredential,
   fitsConnection,
+  ownRow,
   scopeOf,
+  skillLabel,
   usableBy,
 } from "./skill_credentials.ts";
 
@@ -48,7 +50,7 @@ export interface LoadedCredentials {
   bindings: ConnectionCredential[];
   /** `params["auth"]` per connection name. */
   connectionsAuth: Record<string, CredentialValue>;
-  /** `params["auth"]` of a skill without connections (keyed by its id). */
+  /** `params["auth"]` of a skill without connections (its own row). */
   skillAuth?: CredentialValue;
 }
 
@@ -89,13 +91,20 @@ export async function loadCredentials(
   const rows = vault.list().filter((row) =>
     usableBy(row, skill.id) && !options.skip?.(row)
   );
-  if (rows.length === 0) return loaded;
   for (
     const entry of skillCredentialDomains(skill.id, skill.discovery.connections)
   ) {
     const declared = skill.discovery.connections.find((c) =>
       c.name === entry.connection
     );
+    if (entry.keyedBySkill) {
+      // Its own row, from the skill namespace only; never a cookie session
+      // (cookies belong to a site, and this credential has none).
+      if (declared && isCookieAuth(declared)) continue;
+      const found = await ownCredential(skill, vault, options.skip);
+      if (found) bindValue(loaded, entry.connection, undefined, found);
+      continue;
+    }
     const row = findCredential(
       rows.filter((r) => fitsConnection(r, declared)),
       entry.candidates,
@@ -103,15 +112,46 @@ export async function loadCredentials(
     if (!row) continue;
     const stored = await vault.read(row.domain, row.identifier);
     if (stored === undefined) continue;
-    // A single stored value reads as {key: value}: what skills expect of
-    // params["auth"] (`params["auth"]["key"]`).
-    const fields = typeof stored === "string" ? { key: stored } : stored;
+    const fields = fieldsOf(stored);
     const found = { row, fields, scope: scopeOf(skill, entry, row.domain) };
     if (declared && isCookieAuth(declared)) {
       bindCookieSession(loaded, declared, found);
     } else bindValue(loaded, entry.connection, declared, found);
   }
   return loaded;
+}
+
+/**
+ * A single stored value reads as {key: value}: what skills expect of
+ * params["auth"] (`params["auth"]["key"]`).
+ */
+function fieldsOf(stored: CredentialValue): Record<string, string> {
+  return typeof stored === "string" ? { key: stored } : stored;
+}
+
+/**
+ * The skill's own credential (the vault's skill namespace), scoped to the
+ * hosts the skill declares. It is named `skill <id>` in the call's
+ * credentials and binds no auth template (a template reaches only a
+ * connection's own origin or domain, and this one has neither).
+ */
+async function ownCredential(
+  skill: SkillEntry,
+  vault: CredentialSource,
+  skip: LoadOptions["skip"],
+): Promise<FoundCredential | undefined> {
+  const label = skillLabel(skill.id);
+  const row = ownRow(vault, skill.id, {
+    skip: (r) => skip?.({ ...r, domain: label }) ?? false,
+  });
+  if (!row) return undefined;
+  const stored = await vault.readForSkill(skill.id, row.identifier);
+  if (stored === undefined) return undefined;
+  return {
+    row: { domain: label, identifier: row.identifier },
+    fields: fieldsOf(stored),
+    scope: { hosts: skill.egress.hosts, domains: skill.egress.domains },
+  };
 }
 
 /** A vault row read for one connection. */

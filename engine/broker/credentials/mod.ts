@@ -36,8 +36,11 @@ export {
   declaresSecrets,
   findCredential,
   fitsConnection,
+  ownRow,
   readOwnSecret,
   type ReadSecretOptions,
+  setCommand,
+  skillLabel,
   usableBy,
 } from "./skill_credentials.ts";
 export {

@@ -6,7 +6,7 @@ import {
   type ToolInfo,
 } from "../../skills/mod.ts";
 import { credentialDomains } from "../../grants/mod.ts";
-import { findCredential } from "./skill_credentials.ts";
+import { findCredential, setCommand } from "./skill_credentials.ts";
 
 /**
  * Whether a connection cannot work without a stored credential: it
@@ -29,14 +29,14 @@ export function requiresCredential(connection: ConnectionInfo): boolean {
  *
  * @param skillId the skill
  * @param connection the connection
- * @returns e.g. `agentos secrets set example.com`
+ * @returns e.g. `agentos secrets set example.com`, or `agentos secrets set
+ *   --skill <id>` for a connection keyed by the skill
  */
 export function secretsSetCommand(
   skillId: string,
   connection: ConnectionInfo,
 ): string {
-  const domain = credentialDomains(skillId, connection).candidates.at(-1);
-  return `agentos secrets set ${domain}`;
+  return setCommand(skillId, credentialDomains(skillId, connection));
 }
 
 /**
@@ -47,22 +47,28 @@ export function secretsSetCommand(
  *
  * @param skill the skill
  * @param tool the tool
- * @param rows the vault's metadata
+ * @param rows the vault's metadata: domain rows, and the skill's own rows
  * @returns the error to throw, or undefined
  */
 export function needsCredentials(
   skill: SkillEntry,
   tool: ToolInfo,
-  rows: { domain: string; identifier: string }[],
+  rows: {
+    domains: { domain: string; identifier: string }[];
+    own: { identifier: string }[];
+  },
 ): RpcError | undefined {
   const connection = toolConnection(skill, tool);
   if (!connection || !requiresCredential(connection)) return undefined;
   const auth = connection.auth;
   const account = isObject(auth) && isObject(auth.account) ? auth.account : {};
   if (Object.values(account).includes(tool.name)) return undefined;
-  const { candidates } = credentialDomains(skill.id, connection);
-  if (findCredential(rows, candidates)) return undefined;
-  const command = secretsSetCommand(skill.id, connection);
+  const entry = credentialDomains(skill.id, connection);
+  const stored = entry.keyedBySkill
+    ? rows.own.length > 0
+    : findCredential(rows.domains, entry.candidates) !== undefined;
+  if (stored) return undefined;
+  const command = setCommand(skill.id, entry);
   const helpUrl = typeof connection.help_url === "string"
     ? connection.help_url
     : null;
@@ -74,7 +80,8 @@ export function needsCredentials(
     {
       reason: "NEEDS_CREDENTIALS",
       connection: connection.name,
-      domain: candidates.at(-1),
+      domain: entry.candidates.at(-1) ?? null,
+      ...(entry.keyedBySkill ? { skill: skill.id } : {}),
       help_url: helpUrl,
       command,
     },

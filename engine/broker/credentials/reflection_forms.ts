@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { AhoCorasick } from "./aho_corasick.ts";
+import { AhoCorasick, type AutomatonData } from "./aho_corasick.ts";
 import { chainForms } from "./reflection_chains.ts";
 
 /** One secret to find, and what replaces it. */
@@ -49,10 +49,13 @@ export interface PreparedSecrets {
   automaton: AhoCorasick;
   /** Per pattern index, every use of it (several forms may share a start). */
   uses: PatternUse[][];
+  /** How far past a match's end following it may read (the longest form or value). */
+  reach: number;
 }
 
-/** Prepared sets kept (most recently used last). */
+/** Prepared sets kept (most recently used last), and their bytes at most. */
 const CACHED_SETS = 16;
+const CACHED_BYTES = 48 * 1024 * 1024;
 
 /**
  * Recently prepared sets, by their values: a connection's calls reuse one
@@ -70,16 +73,102 @@ const cache = new Map<string, PreparedSecrets>();
  * @returns the automaton and the meaning of each pattern
  */
 export function prepare(values: string[]): PreparedSecrets {
-  const key = values.map((v) => `${v.length}:${v}`).join("");
-  const cached = cache.get(key);
+  const cached = cache.get(keyOf(values));
   if (cached) {
-    cache.delete(key);
-    cache.set(key, cached);
+    remember(values, cached);
     return cached;
   }
-  const prepared = prepareNew(values);
+  built++;
+  return remember(values, prepareNew(values));
+}
+
+/** Sets this thread built itself (not sent by a worker). */
+let built = 0;
+
+/**
+ * How many sets this thread has built itself: on the engine's main
+ * thread, what `GuardPool.prepare` failed to take off it.
+ *
+ * @returns the count since the module was loaded
+ */
+export function builtHere(): number {
+  return built;
+}
+
+/**
+ * Whether these values are prepared here (a guard worker prepared them,
+ * or this thread did recently).
+ *
+ * @param values the values
+ * @returns true when {@linkcode prepare} would not build anything
+ */
+export function isPrepared(values: string[]): boolean {
+  return cache.has(keyOf(values));
+}
+
+/** A prepared set as it crosses between threads (arrays and strings only). */
+export interface PreparedData {
+  secrets: PreparedSecret[];
+  automaton: AutomatonData;
+  uses: PatternUse[][];
+  reach: number;
+}
+
+/**
+ * A prepared set as a guard worker sends it.
+ *
+ * @param prepared the set
+ * @returns its data
+ */
+export function preparedData(prepared: PreparedSecrets): PreparedData {
+  const { secrets, automaton, uses, reach } = prepared;
+  return { secrets, automaton: automaton.data, uses, reach };
+}
+
+/**
+ * Keeps a set a guard worker prepared, so this thread's scrubs of the
+ * same values build nothing.
+ *
+ * @param values the values it was prepared for
+ * @param data what the worker sent
+ */
+export function install(values: string[], data: PreparedData): void {
+  remember(values, {
+    secrets: data.secrets,
+    automaton: new AhoCorasick(data.automaton),
+    uses: data.uses,
+    reach: data.reach,
+  });
+}
+
+/** The bytes of a set's automaton arrays. */
+function bytesOf(set: PreparedSecrets): number {
+  let bytes = 0;
+  for (const array of Object.values(set.automaton.data)) {
+    if (ArrayBuffer.isView(array)) bytes += array.byteLength;
+  }
+  return bytes;
+}
+
+function keyOf(values: string[]): string {
+  return values.map((v) => `${v.length}:${v}`).join("");
+}
+
+function remember(
+  values: string[],
+  prepared: PreparedSecrets,
+): PreparedSecrets {
+  const key = keyOf(values);
+  cache.delete(key);
   cache.set(key, prepared);
-  if (cache.size > CACHED_SETS) cache.delete(cache.keys().next().value!);
+  let bytes = 0;
+  for (const set of cache.values()) bytes += bytesOf(set);
+  for (const [old, set] of cache) {
+    if (cache.size <= CACHED_SETS && bytes <= CACHED_BYTES) break;
+    if (old === key) break;
+    cache.delete(old);
+    bytes -= bytesOf(set);
+  }
   return prepared;
 }
 
@@ -104,10 +193,18 @@ function prepareNew(values: string[]): PreparedSecrets {
     return { lower, partial };
   });
   const patterns = [...byPattern.keys()];
+  let reach = 0;
+  for (const list of byPattern.values()) {
+    for (const entry of list) {
+      if (entry.kind === "form") reach = Math.max(reach, entry.form.length);
+    }
+  }
+  for (const value of values) reach = Math.max(reach, value.length);
   return {
     secrets,
     automaton: new AhoCorasick(patterns),
     uses: patterns.map((p) => byPattern.get(p)!),
+    reach,
   };
 }
 

@@ -39,9 +39,10 @@ import {
   type PreparedSecrets,
 } from "./reflection_forms.ts";
 import {
-  baseViews,
+  codeAt,
+  Decoder,
   origin,
-  unescapeView,
+  TextUnits,
   type View,
 } from "./reflection_views.ts";
 
@@ -118,16 +119,44 @@ export class ReflectionGuard {
         end: origin(view, end),
         replacement: this.#replacements[secret]!,
       });
-    const [base, ...pairs] = baseViews(text);
-    let view: View | undefined = base;
-    for (let round = 0; view && round <= ROUNDS; round++) {
-      findIn(view, prepared, add);
-      view = round < ROUNDS ? unescapeView(view) : undefined;
+    const finder = (view: View) => new Finder(view, prepared, add);
+    const escapes = /[%&\\\0]/.test(text);
+    if (!escapes && !/[\u0100-\uffff]/.test(text)) {
+      finder({ text, length: text.length }).all();
+      return spans;
     }
-    for (const pair of pairs) findIn(pair, prepared, add);
+    const copy = new TextUnits(text);
+    const spare = new Uint16Array(escapes ? text.length : 0);
+    const base = finder(copy.view);
+    let source = base;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const decoder = new Decoder(
+        source.view,
+        round === 2 ? copy.view.units! : spare,
+      );
+      const decoded = finder(decoder.view);
+      for (let at = 0; at < source.view.length || round === 1;) {
+        at = Math.min(text.length, at + CHUNK);
+        if (round === 1) copy.copy(at), base.scan(at, at === text.length);
+        const final = at >= source.view.length;
+        if (escapes) decoder.run(at, final);
+        decoded.scan(decoder.view.length, false);
+        if (final) break;
+      }
+      if (round === 1) {
+        for (const pair of copy.pairViews()) finder(pair).all();
+      }
+      if (!escapes || !decoder.decodedAny) break;
+      decoded.scan(decoder.view.length, true);
+      if (!decoder.mayEscape) break;
+      source = decoded;
+    }
     return spans;
   }
 }
+
+/** Units of a view decoded and scanned at a time (kept in the processor's cache). */
+const CHUNK = 1 << 14;
 
 interface Span {
   start: number;
@@ -137,45 +166,119 @@ interface Span {
 
 type AddSpan = (view: View, secret: number, start: number, end: number) => void;
 
-/** Every form and every long enough run of each secret in one view. */
-function findIn(view: View, prepared: PreparedSecrets, add: AddSpan): void {
-  const { automaton, uses, secrets } = prepared;
-  const text = view.text;
+/**
+ * Every form and every long enough run of each secret in one view,
+ * scanned as far as the view is written; a match is followed once the
+ * view is written far enough past it (or complete).
+ */
+class Finder {
+  readonly view: View;
+  #prepared: PreparedSecrets;
+  #add: AddSpan;
+  #state = 0;
+  #scanned = 0;
+  /** Matches not yet followed: pattern, end, pattern, end… */
+  #pending = new Int32Array(256);
+  #count = 0;
+  #next = 0;
   // Per secret, past this position a form was already followed (finds
   // that start inside it are the same value): each character is followed
   // once per secret, which keeps the work linear.
   // Forms that share their first characters are all followed from a find.
-  const formCovered = new Int32Array(secrets.length);
-  const formFrom = new Int32Array(secrets.length).fill(-1);
-  const runCovered = new Int32Array(secrets.length);
-  automaton.scan(text, (pattern, end) => {
+  #formCovered: Int32Array;
+  #formFrom: Int32Array;
+  #runCovered: Int32Array;
+  #onMatch = (pattern: number, end: number) => {
+    if (this.#count === this.#pending.length) {
+      const grown = new Int32Array(2 * this.#count);
+      grown.set(this.#pending);
+      this.#pending = grown;
+    }
+    this.#pending[this.#count++] = pattern;
+    this.#pending[this.#count++] = end;
+  };
+
+  constructor(view: View, prepared: PreparedSecrets, add: AddSpan) {
+    this.view = view;
+    this.#prepared = prepared;
+    this.#add = add;
+    const count = prepared.secrets.length;
+    this.#formCovered = new Int32Array(count);
+    this.#formFrom = new Int32Array(count).fill(-1);
+    this.#runCovered = new Int32Array(count);
+  }
+
+  /** Scans and follows the whole (complete) view. */
+  all(): void {
+    const view = this.view;
+    if (view.units) this.scan(view.length, true);
+    else {
+      this.#prepared.automaton.scan(view.text!, this.#onMatch);
+      this.#settle(true);
+    }
+  }
+
+  /**
+   * Scans the view up to `until` (written), and follows the matches the
+   * view is written far enough past.
+   */
+  scan(until: number, final: boolean): void {
+    const view = this.view;
+    this.#state = this.#prepared.automaton.scanUnits(
+      view.units!,
+      this.#scanned,
+      until,
+      this.#state,
+      this.#onMatch,
+    );
+    this.#scanned = until;
+    this.#settle(final);
+  }
+
+  #settle(final: boolean): void {
+    const ready = final ? Infinity : this.view.length - this.#prepared.reach;
+    const pending = this.#pending;
+    while (this.#next < this.#count && pending[this.#next + 1]! <= ready) {
+      this.#follow(pending[this.#next]!, pending[this.#next + 1]!);
+      this.#next += 2;
+    }
+    if (this.#next === this.#count) this.#next = this.#count = 0;
+  }
+
+  #follow(pattern: number, end: number): void {
+    const { automaton, uses, secrets } = this.#prepared;
+    const view = this.view;
     const start = end - automaton.lengths[pattern]!;
     for (const use of uses[pattern]!) {
       if (use.kind === "form") {
         const secret = use.secret;
-        if (start < formCovered[secret]! && start !== formFrom[secret]) {
-          continue;
-        }
-        const stop = follow(automaton, text, end, use.form, end - start);
-        add(view, secret, start, stop);
-        formFrom[secret] = start;
-        formCovered[secret] = Math.max(formCovered[secret]!, stop);
-      } else if (start >= runCovered[use.secret]!) {
+        if (
+          start < this.#formCovered[secret]! &&
+          start !== this.#formFrom[secret]
+        ) continue;
+        const stop = follow(automaton, view, end, use.form, end - start);
+        this.#add(view, secret, start, stop);
+        this.#formFrom[secret] = start;
+        this.#formCovered[secret] = Math.max(
+          this.#formCovered[secret]!,
+          stop,
+        );
+      } else if (start >= this.#runCovered[use.secret]!) {
         const secret = secrets[use.secret]!;
-        const run = grow(automaton, text, { start, end }, secret.lower, use.at);
+        const run = grow(automaton, view, { start, end }, secret.lower, use.at);
         if (run.end - run.start >= secret.partial) {
-          add(view, use.secret, run.start, run.end);
-          runCovered[use.secret] = run.end;
+          this.#add(view, use.secret, run.start, run.end);
+          this.#runCovered[use.secret] = run.end;
         }
       }
     }
-  });
+  }
 }
 
 /** How far past `end` the text goes on matching `form` from its character `from`. */
 function follow(
   automaton: AhoCorasick,
-  text: string,
+  text: View,
   end: number,
   form: string,
   from: number,
@@ -183,7 +286,7 @@ function follow(
   let i = end, k = from;
   while (
     k < form.length && i < text.length &&
-    automaton.same(text.charCodeAt(i), form.charCodeAt(k))
+    automaton.same(codeAt(text, i), form.charCodeAt(k))
   ) i++, k++;
   return i;
 }
@@ -191,7 +294,7 @@ function follow(
 /** The run of the value around a chunk found at text[found] (the chunk at value index `at`). */
 function grow(
   automaton: AhoCorasick,
-  text: string,
+  text: View,
   found: { start: number; end: number },
   value: string,
   at: number,
@@ -201,14 +304,14 @@ function grow(
   while (
     at - left > 0 && start - left > 0 &&
     automaton.same(
-      text.charCodeAt(start - left - 1),
+      codeAt(text, start - left - 1),
       value.charCodeAt(at - left - 1),
     )
   ) left++;
   let right = end, k = at + (end - start);
   while (
     k < value.length && right < text.length &&
-    automaton.same(text.charCodeAt(right), value.charCodeAt(k))
+    automaton.same(codeAt(text, right), value.charCodeAt(k))
   ) right++, k++;
   return { start: start - left, end: right };
 }

@@ -6,84 +6,378 @@
  * units read back as bytes. Each view keeps a map from its characters to
  * the text's, so a find in a view replaces the right span of the text.
  *
+ * Views other than the text itself are UTF-16 code units in typed arrays
+ * (never made into strings), written by one loop each.
+ *
  * @module
  */
 
 /**
- * A decoding of the text: `map[i]` is where view character i starts in
- * the text (`map[text.length]` is the end); no map means the text itself.
+ * A reading of the text: the text itself, or code units with a way back
+ * to the text — a dense map (the byte-pair views: `map[i]` is where unit
+ * i starts, `map[length]` the end) or, for a decoding, the escapes it
+ * decoded in the view it was decoded from.
  */
 export interface View {
-  text: string;
+  /** The text itself (the first view). */
+  text?: string;
+  /** The view's code units (every other view). */
+  units?: Uint16Array;
+  /** How many characters the view holds. */
+  length: number;
+  /** Where each view character starts in the text. */
   map?: Int32Array;
+  /** The escapes decoded from `parent` to make this view. */
+  steps?: Steps;
+  /** The view this one was decoded from. */
+  parent?: View;
+}
+
+/**
+ * The escapes one decoding round decoded, in order, four numbers each:
+ * where its units start in the decoded view, how many units it became,
+ * and where it started and ended in the view decoded.
+ */
+export interface Steps {
+  log: Int32Array;
+  size: number;
 }
 
 /** Where view position `i` lies in the original text. */
 export function origin(view: View, i: number): number {
-  return view.map ? view.map[i]! : i;
+  let v: View | undefined = view;
+  while (v.steps) i = back(v.steps, i), v = v.parent!;
+  return v.map ? v.map[i]! : i;
+}
+
+/** The position in the view decoded from of decoded position `i`. */
+function back({ log, size }: Steps, i: number): number {
+  let lo = 0, hi = size - 1, k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (log[4 * mid]! <= i) k = mid, lo = mid + 1;
+    else hi = mid - 1;
+  }
+  if (k < 0) return i;
+  const past = i - log[4 * k]! - log[4 * k + 1]!;
+  return past < 0 ? log[4 * k + 2]! : log[4 * k + 3]! + past;
+}
+
+/** The code unit at view position `i`. */
+export function codeAt(view: View, i: number): number {
+  return view.units ? view.units[i]! : view.text!.charCodeAt(i);
 }
 
 /** Between two runs in a byte-pair view: a character no pattern holds. */
 const RUN_BREAK = 0xffff;
 
-/**
- * The text, and its UTF-16 code units read as byte pairs (low byte first
- * and high byte first) when it holds any past U+00FF. The byte-pair views
- * hold only the runs of such characters (what UTF-8 bytes read as UTF-16
- * become), each unit as two characters, so their length is twice the
- * wide characters at most, whatever else the text holds. They are
- * searched as they are; escapes inside them are covered by the chain
- * forms.
- *
- * @param text the text a skill would receive
- * @returns the views to search, the first to decode further
- */
-export function baseViews(text: string): View[] {
-  const views: View[] = [{ text }];
-  if (!/[\u0100-\uffff]/.test(text)) return views;
-  const low: number[] = [], high: number[] = [], at: number[] = [];
-  let inRun = false;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x100) {
-      if (inRun) low.push(RUN_BREAK), high.push(RUN_BREAK), at.push(i);
-      inRun = false;
-      continue;
+/** What a character is to the first pass: 0 plain, 1 an escape start, 2 wide. */
+const KIND = new Uint8Array(0x10000).fill(2, 0x100);
+for (const c of [0, 37, 38, 92]) KIND[c] = 1;
+
+/** Growable {@linkcode Steps}. */
+class StepLog implements Steps {
+  log = new Int32Array(4096);
+  size = 0;
+
+  push(at: number, count: number, from: number, to: number): void {
+    const k = 4 * this.size++;
+    if (k === this.log.length) {
+      const grown = new Int32Array(2 * k);
+      grown.set(this.log);
+      this.log = grown;
     }
-    inRun = true;
-    low.push(unit & 0xff, unit >> 8);
-    high.push(unit >> 8, unit & 0xff);
-    at.push(i, i);
+    const log = this.log;
+    log[k] = at, log[k + 1] = count, log[k + 2] = from, log[k + 3] = to;
   }
-  at.push(text.length);
-  const map = Int32Array.from(at);
-  views.push(
-    { text: charsOf(low), map },
-    { text: charsOf(high), map },
-  );
-  return views;
 }
 
-/** Character codes to a string, in slices (no argument list too long). */
-function charsOf(codes: number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < codes.length; i += 8192) {
-    parts.push(String.fromCharCode(...codes.slice(i, i + 8192)));
+/** The byte-pair views being written (see {@linkcode firstPass}). */
+class Pairs {
+  low: Uint16Array;
+  high: Uint16Array;
+  map: Int32Array;
+  size = 0;
+  inRun = false;
+
+  constructor(capacity: number) {
+    this.low = new Uint16Array(capacity);
+    this.high = new Uint16Array(capacity);
+    this.map = new Int32Array(capacity + 1);
   }
-  return parts.join("");
+
+  unit(unit: number, i: number): void {
+    const at = this.size;
+    this.low[at] = this.high[at + 1] = unit & 0xff;
+    this.high[at] = this.low[at + 1] = unit >> 8;
+    this.map[at] = this.map[at + 1] = i;
+    this.size += 2;
+    this.inRun = true;
+  }
+
+  end(i: number): void {
+    this.low[this.size] = this.high[this.size] = RUN_BREAK;
+    this.map[this.size++] = i;
+    this.inRun = false;
+  }
+
+  views(length: number): View[] {
+    this.map[this.size] = length;
+    const { low, high, map, size } = this;
+    return [
+      { units: low, length: size, map },
+      { units: high, length: size, map },
+    ];
+  }
 }
 
-const ESCAPES: Record<string, string> = {
-  "/": "/",
-  '"': '"',
-  "'": "'",
-  "\\": "\\",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-};
+/** Longest escape: a 9-letter name with `&` and `;` (`&#1114111;` is 10). */
+export const ESCAPE_MAX = 11;
+
+/**
+ * The text copied into code units a stretch at a time (the base view the
+ * rounds decode), reading its units past U+00FF as byte pairs on the way
+ * (low byte first and high byte first). The byte-pair views hold only the
+ * runs of such characters (what UTF-8 bytes read as UTF-16 become), each
+ * unit as two characters, so their length is twice the wide characters at
+ * most, whatever else the text holds. They are searched as they are;
+ * escapes inside them are covered by the chain forms.
+ */
+export class TextUnits {
+  /** The copy, as far as it is copied. */
+  readonly view: View;
+  #text: string;
+  #wide: boolean;
+  #pairs: Pairs | undefined;
+
+  /** @param text the text a skill would receive */
+  constructor(text: string) {
+    this.#text = text;
+    this.#wide = /[\u0100-\uffff]/.test(text);
+    this.view = { units: new Uint16Array(text.length), length: 0 };
+  }
+
+  /**
+   * Copies the text up to `until`, and as far past it as an escape may
+   * run (what a decoding round reads).
+   *
+   * @param until where the caller's stretch ends
+   */
+  copy(until: number): void {
+    const text = this.#text, units = this.view.units!;
+    const from = this.view.length;
+    const end = Math.min(text.length, until + ESCAPE_MAX);
+    this.view.length = end;
+    if (this.#wide) return this.#copyWide(from, end);
+    for (let i = from; i < end; i++) units[i] = text.charCodeAt(i);
+  }
+
+  /** The two byte-pair views (once the text is copied), or none. */
+  pairViews(): View[] {
+    const pairs = this.#pairs;
+    return pairs && pairs.size > 0 ? pairs.views(this.#text.length) : [];
+  }
+
+  /** Copies, reading the units past U+00FF as byte pairs on the way. */
+  #copyWide(from: number, to: number): void {
+    const text = this.#text, units = this.view.units!;
+    const pairs = this.#pairs ??= new Pairs(2 * units.length);
+    let inRun = pairs.inRun;
+    for (let i = from; i < to; i++) {
+      const unit = text.charCodeAt(i);
+      units[i] = unit;
+      if (unit >= 0x100) pairs.unit(unit, i), inRun = true;
+      else if (inRun) pairs.end(i), inRun = false;
+    }
+  }
+}
+
+/**
+ * One decoding round (percent escapes, character references, backslash
+ * escapes, NUL characters), run over its source as far as the source is
+ * written, so the caller can scan each stretch of the decoded view while
+ * it is fresh. The decoded view is never longer than the source (every
+ * escape is at least as long as what it decodes to).
+ */
+export class Decoder {
+  /** The decoded view, as far as it is decoded. */
+  readonly view: View;
+  /** Whether any escape was decoded. */
+  decodedAny = false;
+  /** Whether the decoded view may hold an escape (a next round may decode something). */
+  mayEscape = false;
+  #source: View;
+  #steps = new StepLog();
+  #at = 0;
+
+  /**
+   * @param source the view to decode (with units)
+   * @param into where to write (as long as the source, at least)
+   */
+  constructor(source: View, into: Uint16Array) {
+    this.#source = source;
+    this.view = { units: into, length: 0, steps: this.#steps, parent: source };
+  }
+
+  /**
+   * Decodes the source up to `until`, or to its end when `final`.
+   * `source.length` must be at least `until + ESCAPE_MAX` (an escape may
+   * run past `until`) unless `final`.
+   *
+   * @param until where to stop in the source
+   * @param final whether the source is complete
+   */
+  run(until: number, final: boolean): void {
+    const src = this.#source.units!, n = this.#source.length;
+    const into = this.view.units!, steps = this.#steps;
+    const stop = final ? n : until;
+    let i = this.#at, length = this.view.length, mayEscape = false;
+    while (i < stop) {
+      let c = src[i]!;
+      while (KIND[c] !== 1) {
+        into[length++] = c;
+        if (++i === stop) break;
+        c = src[i]!;
+      }
+      if (i === stop) break;
+      // Percent escapes, the commonest, decoded here.
+      const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
+      const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
+      const end = low >= 0
+        ? emit(high * 16 + low, i + 3)
+        : c === 37
+        ? -1
+        : decodeAt(src, i, n);
+      if (end < 0) {
+        into[length++] = c;
+        mayEscape = true;
+        i++;
+        continue;
+      }
+      steps.push(length, decoded.count, i, end);
+      if (decoded.count > 0) {
+        into[length++] = decoded.first;
+        if (KIND[decoded.first] === 1) mayEscape = true;
+      }
+      if (decoded.count > 1) into[length++] = decoded.second;
+      i = end;
+    }
+    this.#at = i;
+    this.view.length = length;
+    this.mayEscape ||= mayEscape;
+    this.decodedAny ||= steps.size > 0;
+  }
+}
+
+/** What the last escape decoded to: 0 to 2 units. */
+const decoded = { count: 0, first: 0, second: 0 };
+
+/**
+ * Decodes the escape at `src[i]` (`src` ends at `n`) into
+ * {@linkcode decoded}: the index just past it, or -1 when none starts
+ * there.
+ */
+function decodeAt(src: Uint16Array, i: number, n: number): number {
+  const c = src[i]!;
+  decoded.count = 0;
+  if (c === 0) return i + 1;
+  if (c === 37) {
+    const byte = hexAt(src, n, i + 1, 2);
+    // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
+    return byte < 0 || byte >= 0x80 ? -1 : emit(byte, i + 3);
+  }
+  if (c === 38) return decodeEntity(src, i, n);
+  return decodeBackslash(src, i, n);
+}
+
+function emit(code: number, end: number): number {
+  if (code > 0xffff) {
+    decoded.first = 0xd800 + ((code - 0x10000) >> 10);
+    decoded.second = 0xdc00 + ((code - 0x10000) & 0x3ff);
+    decoded.count = 2;
+  } else {
+    decoded.first = code;
+    decoded.count = 1;
+  }
+  return end;
+}
+
+/** `&#ddd;`, `&#xhh;` (`;` optional, up to 7 and 6 digits) or `&name;`. */
+function decodeEntity(src: Uint16Array, i: number, n: number): number {
+  if (i + 1 < n && src[i + 1] === 35) return decodeReference(src, i, n);
+  // A name: 2 to 9 letters, then `;`.
+  let k = i + 1, hash = 0;
+  while (k < n && k < i + 11 && LETTER[src[k]!]! > 0) {
+    hash = (Math.imul(hash, 31) + LETTER[src[k]!]!) | 0;
+    k++;
+  }
+  const letters = k - i - 1;
+  if (letters < 2 || letters > 9 || k >= n || src[k] !== 59) return -1;
+  for (let slot = hash & NAMED_MASK;; slot = (slot + 1) & NAMED_MASK) {
+    const entry = NAMED[slot]!;
+    if (entry < 0) return -1;
+    if (NAME_LENGTH[entry] === letters && sameName(src, i + 1, entry)) {
+      return emit(NAME_CODE[entry]!, k + 1);
+    }
+  }
+}
+
+/** Whether src[from..] spells name `entry` (either case). */
+function sameName(src: Uint16Array, from: number, entry: number): boolean {
+  const name = NAMES[entry]!;
+  for (let j = 0; j < name.length; j++) {
+    if ((src[from + j]! | 32) !== name.charCodeAt(j)) return false;
+  }
+  return true;
+}
+
+/** `&#ddd;` or `&#xhh;` at `src[i]` (`&#` checked). */
+function decodeReference(src: Uint16Array, i: number, n: number): number {
+  let k = i + 2, code = 0;
+  while (k < n && k < i + 9 && src[k]! >= 48 && src[k]! <= 57) {
+    code = code * 10 + src[k]! - 48;
+    k++;
+  }
+  if (k === i + 2) {
+    if (k >= n || (src[k]! | 32) !== 120) return -1; // x
+    for (k = i + 3; k < n && k < i + 9 && HEX[src[k]!]! >= 0; k++) {
+      code = code * 16 + HEX[src[k]!]!;
+    }
+    if (k === i + 3) return -1;
+  }
+  if (code > 0x10ffff) return -1;
+  return emit(code, k < n && src[k] === 59 ? k + 1 : k);
+}
+
+/** `\/`, `\n` and the other one-character escapes, `\uXXXX`, `\xXX`. */
+function decodeBackslash(src: Uint16Array, i: number, n: number): number {
+  if (i + 1 >= n) return -1;
+  const next = src[i + 1]!;
+  if (next < 128 && ESCAPED[next]! >= 0) return emit(ESCAPED[next]!, i + 2);
+  const code = next === 117 // u
+    ? hexAt(src, n, i + 2, 4)
+    : next === 120 // x
+    ? hexAt(src, n, i + 2, 2)
+    : -1;
+  if (code < 0) return -1;
+  return emit(code, i + (next === 117 ? 6 : 4));
+}
+
+/** Backslash escapes of one character: the character after `\` to what it stands for. */
+const ESCAPED = new Int32Array(128).fill(-1);
+for (
+  const [c, d] of Object.entries({
+    "/": "/",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+    b: "\b",
+    f: "\f",
+    n: "\n",
+    r: "\r",
+    t: "\t",
+  })
+) ESCAPED[c.charCodeAt(0)] = d.charCodeAt(0);
 
 /** Named character references for ASCII (HTML5 names; values never need more). */
 const ENTITIES: Record<string, string> = {
@@ -130,115 +424,53 @@ const ENTITIES: Record<string, string> = {
   tab: "\t",
 };
 
-const ENTITY = /&(?:#(\d{1,7});?|#[xX]([0-9a-fA-F]{1,6});?|([A-Za-z]{2,9});)/y;
+/** A letter's number in a name key (1 to 26, either case), or 0. */
+const LETTER = new Uint8Array(0x10000);
+for (let l = 0; l < 26; l++) LETTER[65 + l] = LETTER[97 + l] = l + 1;
 
-/** The value of hex digits text[from, from + count), or -1. */
-function hexAt(text: string, from: number, count: number): number {
+/** The named references: names, lengths, what each stands for. */
+const NAMES = Object.keys(ENTITIES);
+const NAME_LENGTH = Int32Array.from(NAMES, (name) => name.length);
+const NAME_CODE = Int32Array.from(
+  NAMES,
+  (name) => ENTITIES[name]!.charCodeAt(0),
+);
+
+/** Slots of the name table, less one (open addressing). */
+const NAMED_MASK = 1023;
+
+/** Name index by hash of its letters (see decodeEntity), or -1. */
+const NAMED = new Int32Array(NAMED_MASK + 1).fill(-1);
+NAMES.forEach((name, index) => {
+  let hash = 0;
+  for (const letter of name) {
+    hash = (Math.imul(hash, 31) + LETTER[letter.charCodeAt(0)]!) | 0;
+  }
+  let slot = hash & NAMED_MASK;
+  while (NAMED[slot] !== -1) slot = (slot + 1) & NAMED_MASK;
+  NAMED[slot] = index;
+});
+
+/** Value of each hex digit, or -1. */
+const HEX = new Int8Array(0x10000).fill(-1);
+for (let d = 0; d < 16; d++) {
+  HEX[d.toString(16).charCodeAt(0)] = d;
+  HEX[d.toString(16).toUpperCase().charCodeAt(0)] = d;
+}
+
+/** The value of hex digits src[from, from + count) (within `n`), or -1. */
+function hexAt(
+  src: Uint16Array,
+  n: number,
+  from: number,
+  count: number,
+): number {
+  if (from + count > n) return -1;
   let value = 0;
   for (let i = from; i < from + count; i++) {
-    const c = text.charCodeAt(i);
-    const digit = c >= 48 && c <= 57
-      ? c - 48
-      : c >= 97 && c <= 102
-      ? c - 87
-      : c >= 65 && c <= 70
-      ? c - 55
-      : -1;
+    const digit = HEX[src[i]!]!;
     if (digit < 0) return -1;
     value = value * 16 + digit;
   }
   return value;
-}
-
-/** One escape decoded: its text (empty: dropped) and the index just past it. */
-interface Decoded {
-  decoded: string;
-  end: number;
-}
-
-const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const utf16 = new TextDecoder(little ? "utf-16le" : "utf-16be");
-
-/**
- * One round of decoding, or undefined when the view has nothing to decode.
- * The decoded text is written as UTF-16 units with, per unit, where it
- * starts in the original text (never longer than the view: every escape
- * is at least as long as what it decodes to).
- *
- * @param view the view to decode
- * @returns the decoded view, mapped back to the original text
- */
-export function unescapeView(view: View): View | undefined {
-  const text = view.text;
-  if (!/[%&\\\0]/.test(text)) return undefined;
-  const units = new Uint16Array(text.length);
-  const map = new Int32Array(text.length + 1);
-  let length = 0, decodedAny = false;
-  for (let i = 0; i < text.length;) {
-    const c = text.charCodeAt(i);
-    const escape = c === 0 || c === 37 || c === 38 || c === 92
-      ? decodeAt(text, i, c)
-      : undefined;
-    if (!escape) {
-      units[length] = c;
-      map[length++] = i++;
-      continue;
-    }
-    decodedAny = true;
-    for (let k = 0; k < escape.decoded.length; k++) {
-      units[length] = escape.decoded.charCodeAt(k);
-      map[length++] = i;
-    }
-    i = escape.end;
-  }
-  if (!decodedAny) return undefined;
-  map[length] = text.length;
-  const parent = view.map;
-  if (parent) { for (let k = 0; k <= length; k++) map[k] = parent[map[k]!]!; }
-  return {
-    text: utf16.decode(units.subarray(0, length)),
-    map: map.subarray(0, length + 1),
-  };
-}
-
-/** The escape that starts at `i` (character code `c`), if one does. */
-function decodeAt(text: string, i: number, c: number): Decoded | undefined {
-  if (c === 0) return { decoded: "", end: i + 1 };
-  if (c === 37) return decodePercent(text, i);
-  if (c === 38) return decodeEntity(text, i);
-  return decodeBackslash(text, i);
-}
-
-function decodePercent(text: string, i: number): Decoded | undefined {
-  const byte = hexAt(text, i + 1, 2);
-  // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
-  if (byte < 0 || byte >= 0x80) return undefined;
-  return { decoded: String.fromCharCode(byte), end: i + 3 };
-}
-
-function decodeEntity(text: string, i: number): Decoded | undefined {
-  ENTITY.lastIndex = i;
-  const m = ENTITY.exec(text);
-  if (!m) return undefined;
-  let decoded: string | undefined;
-  if (m[1] !== undefined || m[2] !== undefined) {
-    const code = m[1] !== undefined ? Number(m[1]) : parseInt(m[2]!, 16);
-    if (code <= 0x10ffff) decoded = String.fromCodePoint(code);
-  } else decoded = ENTITIES[m[3]!.toLowerCase()];
-  return decoded === undefined ? undefined : { decoded, end: i + m[0].length };
-}
-
-function decodeBackslash(text: string, i: number): Decoded | undefined {
-  const next = text[i + 1] ?? "";
-  if (next in ESCAPES) return { decoded: ESCAPES[next]!, end: i + 2 };
-  const code = next === "u"
-    ? hexAt(text, i + 2, 4)
-    : next === "x"
-    ? hexAt(text, i + 2, 2)
-    : -1;
-  if (code < 0) return undefined;
-  return {
-    decoded: String.fromCharCode(code),
-    end: i + (next === "u" ? 6 : 4),
-  };
 }

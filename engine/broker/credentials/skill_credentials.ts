@@ -11,6 +11,7 @@ import { CallCredentials, type CredentialValue } from "./call_credentials.ts";
 import type { CredentialScope } from "./credential_scope.ts";
 import {
   type CredentialDomains,
+  grantRefusal,
   skillCredentialDomains,
 } from "../../grants/mod.ts";
 import { declaredNeeds } from "../../grants/mod.ts";
@@ -29,9 +30,24 @@ export interface CredentialSource {
     /** `owner`, `skill:<id>`, or null (written before writers were recorded). */
     writer?: string | null;
   }[];
-  /** Decrypts one credential. */
+  /** Decrypts one domain's credential. */
   read(
     domain: string,
+    identifier?: string,
+  ): Promise<CredentialValue | undefined>;
+  /**
+   * Metadata of one skill's own credentials: the vault's skill namespace,
+   * which no domain lookup reads (see `engine/vault/vault.ts`).
+   */
+  skillRows(skill: string): {
+    identifier: string;
+    updated_at?: string;
+    fields?: string[];
+    writer?: string | null;
+  }[];
+  /** Decrypts one of a skill's own credentials. */
+  readForSkill(
+    skill: string,
     identifier?: string,
   ): Promise<CredentialValue | undefined>;
   /**
@@ -141,58 +157,155 @@ export async function readOwnSecret(
     );
   }
   if (options.credentials.masked) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
+    throw grantRefusal(
       `Skill "${skill.id}" may not read credentials: the owner has not granted it real values (agentos skills allow ${skill.id} --secrets); it receives placeholders in params["auth"] instead`,
       { check: "secrets_grant" },
+      { kind: "secrets", skill: skill.id },
     );
   }
   const entries = skillCredentialDomains(skill.id, skill.discovery.connections);
-  const own = [...new Set(entries.flatMap((e) => e.candidates))];
-  let entry: CredentialDomains | undefined;
-  let candidates: string[];
+  const { entry, candidates } = secretEntry(skill, entries, params);
+  const identifier = typeof params.identifier === "string"
+    ? params.identifier
+    : undefined;
+  const found = entry.keyedBySkill
+    ? await readSkillRow(skill.id, vault, identifier)
+    : await readDomainRow(skill.id, vault, { candidates, identifier });
+  if (!found) {
+    throw new RpcError(
+      ErrorCode.NotFound,
+      `No credential for ${
+        entry.keyedBySkill ? `skill "${skill.id}"` : `"${candidates[0]}"`
+      }${identifier ? ` (${identifier.slice(0, 100)})` : ""}; store one with: ${
+        setCommand(skill.id, entry)
+      }`,
+    );
+  }
+  options.credentials.add({
+    domain: found.domain,
+    value: found.value,
+    scope: scopeOf(skill, entry, found.domain),
+  });
+  return found;
+}
+
+/** Which connection's credential `secrets.read` asks for, and its domains. */
+function secretEntry(
+  skill: SkillEntry,
+  entries: CredentialDomains[],
+  params: Record<string, unknown>,
+): { entry: CredentialDomains; candidates: string[] } {
   if (typeof params.domain === "string" && params.domain !== "") {
     const domain = params.domain.toLowerCase();
-    entry = entries.find((e) => e.candidates.includes(domain));
+    const entry = entries.find((e) => e.candidates.includes(domain));
     if (!entry) {
+      const own = [...new Set(entries.flatMap((e) => e.candidates))];
       throw new RpcError(
         ErrorCode.Forbidden,
         `Skill "${skill.id}" may read only the credentials of its own connections' domains (${
-          own.join(", ")
+          own.join(", ") || "it has none"
         }); "${domain.slice(0, 200)}" is not one`,
         { check: "credential_domain", domain: domain.slice(0, 200) },
       );
     }
-    candidates = [domain];
-  } else {
-    entry = entries.find((e) => e.connection === params.connection) ??
-      entries[0]!;
-    candidates = entry.candidates;
+    return { entry, candidates: [domain] };
   }
-  const identifier = typeof params.identifier === "string"
-    ? params.identifier
-    : undefined;
-  const rows = (vault?.list() ?? []).filter((r) => usableBy(r, skill.id));
+  const entry = entries.find((e) => e.connection === params.connection) ??
+    entries[0]!;
+  return { entry, candidates: entry.candidates };
+}
+
+async function readDomainRow(
+  skillId: string,
+  vault: CredentialSource | undefined,
+  { candidates, identifier }: { candidates: string[]; identifier?: string },
+): Promise<{ value: CredentialValue; domain: string } | undefined> {
+  const rows = (vault?.list() ?? []).filter((r) => usableBy(r, skillId));
   const row = identifier === undefined
     ? findCredential(rows, candidates)
     : rows.find((r) =>
       candidates.includes(r.domain) && r.identifier === identifier
     );
   const value = row ? await vault!.read(row.domain, row.identifier) : undefined;
-  if (!row || value === undefined) {
-    throw new RpcError(
-      ErrorCode.NotFound,
-      `No credential for "${candidates[0]}"${
-        identifier ? ` (${identifier.slice(0, 100)})` : ""
-      }; store one with: agentos secrets set ${candidates.at(-1)}`,
-    );
+  return value === undefined ? undefined : { value, domain: row!.domain };
+}
+
+async function readSkillRow(
+  skillId: string,
+  vault: CredentialSource | undefined,
+  identifier: string | undefined,
+): Promise<{ value: CredentialValue; domain: string } | undefined> {
+  const row = ownRow(vault, skillId, { identifier });
+  const value = row
+    ? await vault!.readForSkill(skillId, row.identifier)
+    : undefined;
+  return value === undefined
+    ? undefined
+    : { value, domain: skillLabel(skillId) };
+}
+
+/**
+ * The skill's own row (its skill namespace): the named account, else the
+ * default one (`""`) before others.
+ *
+ * @param vault the vault
+ * @param skillId the skill
+ * @param options the account, and rows to leave out
+ * @returns the row, or undefined
+ */
+export function ownRow(
+  vault: CredentialSource | undefined,
+  skillId: string,
+  options: {
+    identifier?: string;
+    skip?: (row: { identifier: string; updated_at?: string }) => boolean;
+    fits?: (row: { fields?: string[] }) => boolean;
+  } = {},
+): { identifier: string; fields?: string[] } | undefined {
+  const rows = (vault?.skillRows(skillId) ?? []).filter((row) =>
+    usableBy({ domain: "", writer: row.writer }, skillId) &&
+    !options.skip?.(row) && (options.fits?.(row) ?? true)
+  );
+  if (options.identifier !== undefined) {
+    return rows.find((row) => row.identifier === options.identifier);
   }
-  options.credentials.add({
-    domain: row.domain,
-    value,
-    scope: scopeOf(skill, entry, row.domain),
-  });
-  return { value, domain: row.domain };
+  return rows.find((row) => row.identifier === "") ?? rows[0];
+}
+
+/**
+ * How a skill's own credential is named in messages and in a call's
+ * credentials (never a vault domain: it holds a space, no host does).
+ *
+ * @param skillId the skill
+ * @returns `skill <id>`
+ */
+export function skillLabel(skillId: string): string {
+  return `skill ${skillId}`;
+}
+
+/**
+ * The command that stores a connection's credential: `agentos secrets set
+ * <domain>`, or `agentos secrets set --skill <id>` for one keyed by the
+ * skill.
+ *
+ * @param skillId the skill
+ * @param entry the connection's credential domains
+ * @returns the command
+ */
+export function setCommand(skillId: string, entry: CredentialDomains): string {
+  return entry.keyedBySkill
+    ? `agentos secrets set --skill ${skillId}`
+    : `agentos secrets set ${entry.candidates.at(-1)}`;
+}
+
+/** Whether a provider's tool has the credential it needs. */
+export interface CredentialState {
+  /** `none`: a connection needs no credential. */
+  state: "none" | "present" | "missing";
+  /** The domain (or `skill <id>`) found, or the one to store. */
+  where?: string;
+  /** The command that stores it, when missing. */
+  command?: string;
 }
 
 /**
@@ -200,13 +313,18 @@ export async function readOwnSecret(
  * for the capability order.
  *
  * @param skill the provider
- * @param options the tool's connection names (null: all the skill's) and the vault's domains
- * @returns `none` (a connection needs no credential), `present`, or `missing` with the domain to store
+ * @param options the tool's connection names (null: all the skill's), the
+ *   vault's domains, and whether a skill holds a row of its own
+ * @returns `none` (a connection needs no credential), `present`, or `missing` with where to store it
  */
 export function credentialState(
   skill: SkillEntry,
-  options: { connections: string[] | null; domains: Set<string> },
-): { state: "none" | "present" | "missing"; domain?: string } {
+  options: {
+    connections: string[] | null;
+    domains: Set<string>;
+    ownKey?: (skillId: string) => boolean;
+  },
+): CredentialState {
   const { connections, domains } = options;
   const declared = skill.discovery.connections.filter((c) =>
     connections === null || connections.includes(c.name)
@@ -217,13 +335,21 @@ export function credentialState(
     entry: skillCredentialDomains(skill.id, [connection])[0]!,
   }));
   for (const { entry } of entries) {
+    if (entry.keyedBySkill && options.ownKey?.(skill.id)) {
+      return { state: "present", where: skillLabel(skill.id) };
+    }
     const found = entry.candidates.find((d) => domains.has(d));
-    if (found) return { state: "present", domain: found };
+    if (found) return { state: "present", where: found };
   }
   if (entries.some(({ connection }) => !needsAuth(connection))) {
     return { state: "none" };
   }
-  return { state: "missing", domain: entries[0]!.entry.candidates.at(-1) };
+  const { entry } = entries[0]!;
+  return {
+    state: "missing",
+    where: entry.keyedBySkill ? skillLabel(skill.id) : entry.candidates.at(-1),
+    command: setCommand(skill.id, entry),
+  };
 }
 
 /**

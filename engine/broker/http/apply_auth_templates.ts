@@ -48,6 +48,7 @@ interface Entry {
  *
  * @param request the request (changed in place)
  * @param bindings the call's connection credentials
+ * @param sent receives each value a template set (to check what it carries)
  * @returns the connections whose templates were applied
  * @throws {RpcError} InvalidParams for a template outside the grammar
  *   (naming its connection), or {@linkcode REFUSED_MESSAGE} for one that
@@ -56,6 +57,7 @@ interface Entry {
 export function applyAuthTemplates(
   request: TemplatedRequest,
   bindings: ConnectionCredential[],
+  sent: string[] = [],
 ): string[] {
   const applied = new Set<string>();
   for (const { binding, part, name, template } of entries(request, bindings)) {
@@ -69,6 +71,7 @@ export function applyAuthTemplates(
     ) continue;
     try {
       setValue(request, part, name, real);
+      sent.push(real);
     } catch {
       // A header refuses a value with a newline or past U+00FF: say so
       // without saying which value, or which connection.

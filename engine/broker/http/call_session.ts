@@ -126,7 +126,9 @@ export class CallSession {
    * @returns the connections whose templates were applied
    */
   prepare(request: PreparedRequest): string[] {
-    const applied = applyAuthTemplates(request, this.#bindings);
+    const sent: string[] = [];
+    const applied = applyAuthTemplates(request, this.#bindings, sent);
+    this.#credentials?.assertMaySend(sent, this.#skillId);
     const kind = this.#kind(request.original);
     if (kind) addClientHeaders(request.headers, kind);
     return applied;

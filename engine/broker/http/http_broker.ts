@@ -13,7 +13,11 @@
 import { type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { OriginMap } from "./origin_map.ts";
 import { PinnedConnector } from "./pinned_connector.ts";
-import { DEFAULT_GUARD_BUDGET_MS, GuardPool } from "../credentials/mod.ts";
+import {
+  DEFAULT_GUARD_BUDGET_MS,
+  GuardPool,
+  type OffThreadGuard,
+} from "../credentials/mod.ts";
 import { resolveTarget } from "./request_target.ts";
 import { checkEgressPolicy, checkHopPolicy } from "./request_policy.ts";
 import { recordResponse, replayFromTape, tapeKey } from "./request_tape.ts";
@@ -81,6 +85,20 @@ export class HttpBroker {
     this.#connector = new PinnedConnector({ caCerts: options.caCerts });
   }
 
+  /**
+   * The guard workers and the call's budget, read now (`prefs
+   * http.guard_budget_ms`): what other brokers mask large texts with, off
+   * the main thread.
+   *
+   * @returns the pool and the budget
+   */
+  offThreadGuard(): OffThreadGuard {
+    return {
+      pool: this.#guards,
+      budgetMs: this.#options.guardBudgetMs?.() ?? DEFAULT_GUARD_BUDGET_MS,
+    };
+  }
+
   /** Closes the connector's tunnel and ends the guard workers. */
   async close(): Promise<void> {
     this.#guards.close();
@@ -106,6 +124,8 @@ export class HttpBroker {
     const { credentials, tape, session, skillId } = requester;
     const target = resolveTarget(params);
     checkEgressPolicy(requester, target.url, trace);
+    // The call's automata are built on a guard worker, not here.
+    await credentials?.ready(this.#guards);
     const key = tape ? await tapeKey(target, params, credentials) : undefined;
     if (tape?.mode === "replay") return replayFromTape(tape, key!, trace);
     let request = prepareOutgoing(requester, target, params, trace);
@@ -140,10 +160,7 @@ export class HttpBroker {
           request = next;
           continue;
         }
-        const offThread = {
-          pool: this.#guards,
-          budgetMs: this.#options.guardBudgetMs?.() ?? DEFAULT_GUARD_BUDGET_MS,
-        };
+        const offThread = this.offThreadGuard();
         const result = await guardResponse(
           response,
           request,

@@ -39,6 +39,8 @@ export async function guardResponse(
     ? (await response.body?.cancel(), { text: "", bytes: 0 })
     : await readBody(response, url, deadline.timeout, deadline.seconds);
   trace.bytesIn = read.bytes;
+  // A credential added during the request (a cookie, a token) is prepared off this thread too.
+  await credentials?.ready(guard.pool);
   const mask = (text: string) => credentials?.mask(text) ?? text;
   const headers = maskedHeaders(response.headers, mask);
   const body = credentials

@@ -15,7 +15,7 @@
  * @module
  */
 import type { ProgramConfinement, SandboxIdentity } from "../../sandbox/mod.ts";
-import { shellArgv } from "./shell_argv.ts";
+import { GIT_METADATA, shellArgv } from "./shell_argv.ts";
 
 /** What one call may write into a granted folder unless the owner raised it. */
 export const DEFAULT_WRITE_BYTES = 64 * 1024 * 1024;
@@ -86,15 +86,52 @@ exit $status
 `;
 
 /**
+ * The copy-back's `find` operands that leave the folder's `.git` metadata
+ * (config, commondir, hooks…) out, whether or not it existed: those that
+ * exist are read-only in the program's view, and one it made (a
+ * `.git/commondir` checked out with `.git` as a work tree) would lead the
+ * owner's git to config and hooks of the skill's choosing.
+ */
+const KEEP_GIT_METADATA = [
+  "(",
+  ...GIT_METADATA.flatMap((name, i) => [
+    ...(i > 0 ? ["-o"] : []),
+    "-path",
+    `./.git/${name}`,
+  ]),
+  ")",
+  "-prune",
+  "-o",
+].map((word) => `'${word}'`).join(" ");
+
+/**
+ * The copy-back's first check: a repository the program made inside a
+ * `.git` (a clone or `init` whose work tree is `.git/rebase-merge` or
+ * `sub/.git`, reached by name or through a link) turns checked-out files
+ * into git's own state and config, which the owner's git would run (a
+ * rebase todo's `exec`, a nested repository's `core.fsmonitor` at the
+ * owner's `git status`). Nothing of such a call lands, nor of one whose
+ * write area cannot be read all through (a folder it could hide one in).
+ */
+const NO_WORK_TREE_IN_GIT =
+  `if [ -n "$(find . -path '*/.git/*' -name .git -print 2>&1 | head -n 1)" ]; then
+  echo "agentos grant: the program made a repository inside a .git folder; nothing of this call lands" >&2
+  exit 71
+fi`;
+
+/**
  * Runs as nobody in a sandbox that sees only the real folder (writable),
  * the upper layer and the merged view (read-only) and system directories:
  * first every entry the merged view no longer shows (a whiteout, or a
  * folder the program deleted and made again) is removed, then what the
- * program made or changed is copied over, links as links. A link in the
- * folder leads nowhere outside it here.
+ * program made or changed is copied over, links as links, except the
+ * `.git` metadata ({@linkcode KEEP_GIT_METADATA}); nothing at all when it
+ * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}). A link in the folder
+ * leads nowhere outside it here.
  */
 export const COPY_BACK_SCRIPT = `set -u
 cd ${COPY_BACK_MOUNTS.upper} || exit 71
+${NO_WORK_TREE_IN_GIT}
 find . -type d -exec sh -c '
   for d do
     for e in "/grant/$d"/* "/grant/$d"/.[!.]* "/grant/$d"/..?*; do
@@ -103,7 +140,7 @@ find . -type d -exec sh -c '
       [ -e "$m" ] || [ -L "$m" ] || rm -rf -- "$e"
     done
   done' sh {} +
-find . -mindepth 1 ! -type c -exec sh -c '
+find . -mindepth 1 ${KEEP_GIT_METADATA} ! -type c -exec sh -c '
   for p do
     if [ -d "$p" ] && [ ! -L "$p" ]; then
       if [ -L "/grant/$p" ] || [ ! -d "/grant/$p" ]; then rm -rf -- "/grant/$p"; mkdir -- "/grant/$p"; fi

@@ -1,6 +1,6 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
-import type { RunGrant } from "../../grants/mod.ts";
-import type { CallCredentials } from "../credentials/mod.ts";
+import { grantRefusal, type RunGrant } from "../../grants/mod.ts";
+import type { CallCredentials, OffThreadGuard } from "../credentials/mod.ts";
 import {
   argList,
   MAX_INPUT_CHARS,
@@ -41,6 +41,12 @@ export interface ShellBrokerOptions {
    * Without it a grant with a folder is refused.
    */
   stageDir?: string;
+  /**
+   * Where a large output is masked, off the main thread and within the
+   * call's guard budget (the HTTP broker's guard workers). Without it the
+   * output is masked inline.
+   */
+  guard?: () => OffThreadGuard;
 }
 
 /** What `shell.run` answers: the program's result and, after `--net`, the refused connections. */
@@ -96,12 +102,13 @@ export class ShellBroker {
     // or source) is only what `skills list` offers to grant.
     const grant = caller.grants[program];
     if (!grant) {
-      throw new RpcError(
-        ErrorCode.Forbidden,
+      throw grantRefusal(
         `Skill "${skillId}" may not run "${program}" until the owner allows it: agentos skills allow ${skillId} --run ${program}`,
         { check: "granted", program },
+        { kind: "program", skill: skillId, program },
       );
     }
+    refuseConfigWhenMasked(caller, program, grant);
     const args = argList(params.args);
     refuseByRule(skillId, program, grant, args);
     const input = params.input === undefined || params.input === null
@@ -127,8 +134,15 @@ export class ShellBroker {
     });
     // A program may print a value the call holds (its own config's token):
     // a masked skill sees the placeholder instead.
-    value.stdout = caller.credentials.mask(value.stdout);
-    value.stderr = caller.credentials.mask(value.stderr);
+    // Off the main thread: 2 × 4 MiB crafted against the guard would
+    // otherwise hold every other client for seconds.
+    const guard = this.#options.guard?.();
+    const mask = (text: string) =>
+      guard
+        ? caller.credentials.maskOffThread(text, guard)
+        : caller.credentials.mask(text);
+    value.stdout = await mask(value.stdout);
+    value.stderr = await mask(value.stderr);
     return {
       value,
       checks: {
@@ -269,4 +283,25 @@ export class ShellBroker {
       dir,
     };
   }
+}
+
+/**
+ * A program that reads a config directory can print its tokens in a shape
+ * no mask knows (a character-level word diff), so a `--config` grant
+ * stands only beside the owner's trust with real values.
+ *
+ * @throws {RpcError} Forbidden naming `--secrets` (a grant a prompt may ask for)
+ */
+function refuseConfigWhenMasked(
+  caller: ShellCaller,
+  program: string,
+  grant: RunGrant,
+): void {
+  if (grant.config.length === 0 || !caller.credentials.masked) return;
+  const { skillId } = caller;
+  throw grantRefusal(
+    `Skill "${skillId}" runs "${program}" with the owner's config (--config), which hands the program's tokens to the skill; it runs only for a skill the owner trusts with real values: agentos skills allow ${skillId} --secrets`,
+    { check: "config", program },
+    { kind: "secrets", skill: skillId },
+  );
 }

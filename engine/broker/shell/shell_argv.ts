@@ -190,7 +190,7 @@ function networkArgs(options: ShellArgvOptions): {
 }
 
 /** What git reads as code or config in a repository's `.git`: never writable. */
-const GIT_METADATA = [
+export const GIT_METADATA = [
   "config",
   "config.worktree",
   "commondir",

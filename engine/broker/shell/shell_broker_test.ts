@@ -23,6 +23,7 @@ async function withShell(
     ) => Promise<ProgramResult>,
     dir: string,
   ) => Promise<void>,
+  { masked = true }: { masked?: boolean } = {},
 ): Promise<void> {
   const dir = await Deno.realPath(
     await Deno.makeTempDir({ prefix: "agentos-shell-unit-" }),
@@ -31,7 +32,7 @@ async function withShell(
   try {
     assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
     const broker = new ShellBroker({ sandbox });
-    const credentials = new CallCredentials(true);
+    const credentials = new CallCredentials(masked);
     credentials.add({
       domain: "example.com",
       value: SECRET,
@@ -120,6 +121,16 @@ Deno.test("shellArgv(): without a --net grant the program cannot reach the host'
   await accepting;
 });
 
+Deno.test("shell.run: a program granted --config does not run for a masked skill, and names --secrets", () =>
+  withShell(async (run, dir) => {
+    const config = `${dir}/config`;
+    await Deno.mkdir(config);
+    await assert.rejects(
+      run("cat", { config: [config] }, { args: [`${config}/settings`] }),
+      /with the owner's config \(--config\).*agentos skills allow s --secrets/,
+    );
+  }));
+
 Deno.test("shell.run: a granted config directory is read-only even when its mode lets anyone write", () =>
   withShell(async (run, dir) => {
     const config = `${dir}/config`;
@@ -136,7 +147,7 @@ Deno.test("shell.run: a granted config directory is read-only even when its mode
     assert.notEqual(write.exit_code, 0);
     assert.match(write.stderr, /Read-only file system/);
     await assert.rejects(Deno.stat(`${config}/written`), Deno.errors.NotFound);
-  }));
+  }, { masked: false }));
 
 Deno.test("shell.run: the program's / is mounted read-only and it runs under the seccomp filter", () =>
   withShell(async (run) => {

@@ -32,6 +32,9 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
       ["bisect", "run", "sh"],
       ["config", "core.hooksPath", "/tmp"],
       ["config", "--get", "x", "--add", "y"],
+      // A read form as the value, not the first argument: a write.
+      ["config", "--file", "f", "core.fsmonitor", "list"],
+      ["config", "core.fsmonitor", "sh", "--get"],
       ["checkout-index", "--prefix=.git/hooks/", "-a"],
       ["diff", "--output=.git/config"],
       ["submodule", "foreach", "sh"],

@@ -4,7 +4,7 @@ import { isObject } from "../../is_object.ts";
 import { SQL_RUNNER_PY } from "./_sql_runner.ts";
 import type { ConnectionInfo } from "../../skills/mod.ts";
 import type { GrantedPath, ReadGrants } from "../../grants/mod.ts";
-import { grantedPath } from "../../grants/mod.ts";
+import { grantedPath, grantRefusal } from "../../grants/mod.ts";
 import { engineFileIds } from "./engine_files.ts";
 import { type Sandbox, spawnCommand } from "../../sandbox/mod.ts";
 
@@ -27,8 +27,13 @@ const SQL_TMP_BYTES = 256 * 1024 * 1024;
 /** Longest query text. */
 const MAX_SQL_CHARS = 100_000;
 
-/** Graph tables a skill may not read: the vault's ciphertexts and the settings (grants, prefs, vault check). */
-const GRAPH_DENIED_TABLES = ["secrets", "settings"];
+/**
+ * Graph tables a skill may not read: the vault's ciphertexts (domain rows
+ * and skills' own rows), the settings (grants, prefs, vault check), and
+ * `dbstat`, whose page statistics give each vault table's row count and
+ * payload bytes (a stored value's length).
+ */
+const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings", "dbstat"];
 
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {
@@ -346,14 +351,14 @@ function localDatabase(
 ): Database {
   const granted = grantedPath(requested, skill.reads ?? { paths: [] });
   if (granted === undefined) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
+    throw grantRefusal(
       `Skill "${skill.id}" may not read "${
         requested.slice(0, 200)
       }" until the owner allows it: agentos skills allow ${skill.id} --read ${
         requested.slice(0, 200)
       }`,
       { check: "sql_read" },
+      { kind: "read", skill: skill.id, path: requested },
     );
   }
   const { path } = granted;

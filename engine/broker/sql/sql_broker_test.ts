@@ -18,7 +18,7 @@ async function refused(
   );
 }
 
-Deno.test("SqlBroker.query() reads the graph read-only: SQLite itself refuses writes, and the vault and settings stay out of reach", () =>
+Deno.test("SqlBroker.query() reads the graph read-only: SQLite itself refuses writes, and the vault (both credential tables) and settings stay out of reach", () =>
   withBroker(async (broker) => {
     const out = await broker.query(SKILL, {
       sql: "SELECT count(*) AS n, ? AS echo FROM nodes",
@@ -43,16 +43,22 @@ Deno.test("SqlBroker.query() reads the graph read-only: SQLite itself refuses wr
     for (
       const sql of [
         "SELECT * FROM secrets",
+        "SELECT skill, identifier FROM skill_secrets",
+        "SELECT name, sum(payload) FROM dbstat GROUP BY name",
+        // Skill-keyed credentials, in a table of their own since schema 7.
+        "SELECT skill, fields, nonce, ciphertext FROM skill_secrets",
         "SELECT value FROM settings",
         "PRAGMA query_only = OFF",
         "ATTACH '/tmp/x.db' AS x",
+        // Writes a copy through an ATTACH of its own.
+        "VACUUM INTO '/tmp/agentos-vacuum-copy.db'",
         "SELECT load_extension('x')",
       ]
     ) {
       await refused(
         broker.query(SKILL, { sql }),
         ErrorCode.SkillFailed,
-        /SQLite refused the query on graph: .*(prohibited|not authorized)/,
+        /SQLite refused the query on graph: .*(prohibited|not authorized|authorization denied)/,
       );
     }
   }));

@@ -1,0 +1,96 @@
+/**
+ * A whole value redacted in packed guard jobs: with a real worker pool,
+ * the same as {@linkcode CallCredentials.redactValue} on the main thread,
+ * each distinct string scrubbed once; a pack whose separators do not come
+ * back is split down to one string per job; past the call's budget the
+ * redaction fails with the budget's error.
+ */
+import assert from "node:assert/strict";
+import { CallCredentials, GuardPool, INLINE_GUARD_CHARS } from "./mod.ts";
+import { RpcError } from "../../errors.ts";
+import { scrubPacked, valueTexts, withTexts } from "./redact_value.ts";
+
+const VALUE = "sk-result/KEY+77=a1b2&c";
+
+function holding(): CallCredentials {
+  const credentials = new CallCredentials(true);
+  credentials.add({
+    domain: "example.com",
+    value: VALUE,
+    scope: { domain: "example.com" },
+  });
+  return credentials;
+}
+
+/** A value whose strings are large together, with the key in keys and values. */
+function largeValue(): Record<string, unknown> {
+  const crafted = "%252525&amp;\u4e00".repeat(20_000);
+  return {
+    [`key ${VALUE}`]: crafted + VALUE + crafted,
+    items: Array.from({ length: 300 }, (_, n) => ({
+      name: `item ${n} ${n % 7 === 0 ? btoa(VALUE) : "plain"}`,
+      long: n % 50 === 0 ? "y".repeat(INLINE_GUARD_CHARS) + VALUE : n,
+    })),
+    same: [crafted + VALUE + crafted, null, true, 3.5],
+  };
+}
+
+Deno.test("CallCredentials.redactValuesOffThread() redacts a large value as redactValue() does", async () => {
+  const pool = new GuardPool(2);
+  try {
+    const credentials = holding();
+    const value = largeValue();
+    const [off, items] = await credentials.redactValuesOffThread(
+      [value, value.items],
+      { pool, budgetMs: 600_000 },
+    );
+    assert.deepEqual(off, credentials.redactValue(value));
+    assert.deepEqual(items, credentials.redactValue(value.items));
+    assert.ok(!JSON.stringify(off).includes(VALUE));
+    assert.ok(!JSON.stringify(off).includes(btoa(VALUE)));
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("CallCredentials.redactValuesOffThread() fails past the call's guard budget", async () => {
+  const pool = new GuardPool(1);
+  try {
+    await assert.rejects(
+      holding().redactValuesOffThread([largeValue()], { pool, budgetMs: 1 }),
+      (error: unknown) =>
+        error instanceof RpcError &&
+        /spent this call's budget of 1 ms on its responses and its result; the tool's result is withheld/
+          .test(error.message),
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+/** The packs' separator: 16 control characters (`redact_value.ts`). */
+// deno-lint-ignore no-control-regex
+const SEPARATOR = /[\u0001-\u001f]{16}/;
+
+Deno.test("scrubPacked() scrubs each distinct string once, and alone when a find spans two", async () => {
+  const value = ["aX", "Yb", "aX", { aX: "c" }];
+  const { texts } = valueTexts([value]);
+  assert.deepEqual(texts, ["aX", "Yb", "c"]);
+  const jobs: string[] = [];
+  // A find that spans the end of one string and the start of the next.
+  const scrub = (text: string) => {
+    jobs.push(text);
+    return Promise.resolve(
+      text.replace(new RegExp(`X${SEPARATOR.source}Y`, "g"), "[secret]")
+        .replaceAll("c", "C"),
+    );
+  };
+  const redacted = await scrubPacked(texts, scrub);
+  assert.deepEqual(withTexts(value, redacted), ["aX", "Yb", "aX", { aX: "C" }]);
+  // One packed job of three; its separators did not all come back, so
+  // its halves: "aX" alone, "Yb" and "c" packed again.
+  assert.equal(jobs.length, 3);
+  assert.equal(jobs[0]!.split(SEPARATOR).length, 3);
+  assert.equal(jobs[1], "aX");
+  assert.equal(jobs[2]!.split(SEPARATOR).length, 2);
+});

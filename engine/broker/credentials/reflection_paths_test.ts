@@ -1,0 +1,121 @@
+/**
+ * The guard's fast paths, each against a body built to break it: views
+ * decoded and scanned a stretch at a time (an escape, a form to follow, a
+ * run of wide characters across a stretch's end); the sparse maps back to
+ * the text (the replaced span is exact behind other escapes); a round that
+ * only an undecoded `%` made decodable; named references in any case; the
+ * automaton's dense rows and its deep nodes (a body of near-misses of the
+ * value's forms, the value itself at its end).
+ */
+import assert from "node:assert/strict";
+import { ReflectionGuard } from "./reflection_guard.ts";
+import { chainForms } from "./reflection_chains.ts";
+
+const VALUE = "sk-Path/KEY+9=4f2e&q";
+const SECRET = "[S]";
+const guard = new ReflectionGuard([{ value: VALUE, replacement: SECRET }]);
+
+/** The stretch the views are decoded in (reflection_guard.ts CHUNK). */
+const CHUNK = 1 << 14;
+
+const percentAll = (text: string) =>
+  [...text].map((c) => "%" + c.charCodeAt(0).toString(16).padStart(2, "0"))
+    .join("");
+
+Deno.test("an encoded value across the end of a stretch is found at every offset", () => {
+  const encodings = [
+    percentAll(VALUE),
+    percentAll(percentAll(VALUE)),
+    [...VALUE].map((c) => `&#x${c.charCodeAt(0).toString(16)};`).join(""),
+    btoa(percentAll(VALUE)),
+    // 240 characters: found by its first 96, followed past the stretch's end.
+    btoa(percentAll(percentAll(VALUE))),
+  ];
+  for (const encoded of encodings) {
+    for (let shift = -encoded.length - 2; shift <= 2; shift++) {
+      const before = "%25&amp;".repeat(CHUNK).slice(0, CHUNK + shift);
+      const text = before + encoded + "\\u0041 tail";
+      const out = guard.scrub(text);
+      // base64's last character and padding may stay (they hold other bits).
+      assert.match(
+        out.slice(before.length),
+        /^\[S\].{0,3}\\u0041 tail$/,
+        `${encoded.slice(0, 12)}… at ${shift}`,
+      );
+      assert.equal(out.slice(0, before.length), before);
+    }
+  }
+});
+
+Deno.test("a form longer than 96 characters across a stretch's end is replaced whole", () => {
+  // 240 characters, found by its first 96 and followed from there; the
+  // escapes before it decode to plain letters (one decoding round only).
+  const form = btoa(percentAll(percentAll(VALUE)));
+  for (let shift = -form.length + 90; shift <= -90; shift += 7) {
+    const before = "%41".repeat(CHUNK).slice(0, CHUNK + shift);
+    const out = guard.scrub(before + form + " tail");
+    assert.match(out.slice(before.length), /^\[S\].{0,3} tail$/, `at ${shift}`);
+  }
+});
+
+Deno.test("the span replaced behind other escapes is exactly the value's", () => {
+  const noise = "%2541&#65;\\x41&quot;\0".repeat(500);
+  const encoded = encodeURIComponent(encodeURIComponent(VALUE));
+  assert.equal(
+    guard.scrub(`${noise}<${encoded}>${noise}`),
+    `${noise}<${SECRET}>${noise}`,
+  );
+});
+
+Deno.test("a round decodes what an undecoded % before it made an escape", () => {
+  // "%" then "%34%31": the first round leaves "%41", the second "A".
+  const split = [...VALUE].map((c) => {
+    const hex = c.charCodeAt(0).toString(16).padStart(2, "0");
+    return "%" + percentAll(hex);
+  }).join("");
+  assert.equal(guard.scrub(`x${split}y`), `x${SECRET}y`);
+});
+
+Deno.test("named references are decoded in any letter case", () => {
+  const named = VALUE.replaceAll("/", "&SOL;").replaceAll("+", "&Plus;")
+    .replaceAll("=", "&eQuals;").replaceAll("&q", "&AMP;q");
+  assert.notEqual(named, VALUE);
+  assert.equal(guard.scrub(`<${named}>`), `<${SECRET}>`);
+});
+
+Deno.test("a wide run across the end of a stretch is read as byte pairs", () => {
+  const bytes = new TextEncoder().encode(VALUE + "\0");
+  const mojibake = new TextDecoder("utf-16le").decode(
+    bytes.slice(0, bytes.length & ~1),
+  );
+  for (const shift of [-3, -1, 0, 1, 5]) {
+    const before = "\u4e00a".repeat(CHUNK).slice(0, CHUNK + shift);
+    const out = guard.scrub(before + mojibake + " end");
+    assert.ok(out.includes(SECRET), `at ${shift}`);
+    assert.ok(!out.includes(mojibake.slice(2, 8)), `at ${shift}`);
+  }
+});
+
+Deno.test("near-misses of every form keep the automaton deep, and the value at the end is found", () => {
+  const bytes = String.fromCharCode(...new TextEncoder().encode(VALUE));
+  const forms = chainForms(bytes).filter((f) => f.length > 40).slice(0, 200);
+  // Each form up to one character short of the automaton's 96, then a miss.
+  const misses = forms.map((f) => f.slice(0, Math.min(95, f.length - 1)) + "~")
+    .join("");
+  const body = misses.repeat(Math.ceil(2_000_000 / misses.length));
+  const tail = btoa(encodeURIComponent(VALUE));
+  const started = performance.now();
+  const out = guard.scrub(body + tail);
+  const ms = performance.now() - started;
+  // base64's last character and padding stay (they hold other bits).
+  assert.ok(out.slice(-8).includes(SECRET), "the value at the end");
+  assert.ok(!out.includes(tail.slice(0, 16)));
+  // Linear: a budget of seconds for 2 MB even on a loaded machine.
+  assert.ok(ms < 30_000, `${ms} ms`);
+});
+
+Deno.test("a value of four characters, whose forms end in the dense rows, is found", () => {
+  const short = new ReflectionGuard([{ value: "Zq9!", replacement: SECRET }]);
+  assert.equal(short.scrub("a Zq9! b"), `a ${SECRET} b`);
+  assert.match(short.scrub(`a ${btoa("Zq9!")} b`), /^a \[S\].{0,3} b$/);
+});

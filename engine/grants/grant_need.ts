@@ -1,0 +1,80 @@
+/**
+ * The grant a refusal lacked, as the engine itself describes it
+ * ({@linkcode GrantNeed}): made only where a broker refuses an op for a
+ * missing owner grant, and kept beside the error object (never in its
+ * text or data), so nothing a skill writes — an exception's message, a
+ * `SkillError`'s fields, a forged error body — can pass for one. The
+ * proxy's approval prompt (#27) is built from it alone.
+ *
+ * @module
+ */
+import { ErrorCode, RpcError } from "../errors.ts";
+
+/** One grant the owner could give, exactly as `agentos skills allow` takes it. */
+export type GrantNeed =
+  | { kind: "host"; skill: string; host: string }
+  | { kind: "secrets"; skill: string }
+  | { kind: "read"; skill: string; path: string }
+  | { kind: "program"; skill: string; program: string };
+
+/**
+ * A grant for one call of one tool (an MCP client's "allow once"): a host
+ * or `--secrets`, the grants the engine checks on its own (a `--read` path
+ * is resolved and pinned by the CLI, a program needs the owner's choices).
+ */
+export type OnceGrant = GrantNeed & { kind: "host" | "secrets"; tool: string };
+
+/** The kinds of {@linkcode GrantNeed}. */
+export const GRANT_KINDS = ["host", "secrets", "read", "program"] as const;
+
+/** Refusals the engine made for a missing grant, by identity. */
+const NEEDS = new WeakMap<RpcError, GrantNeed>();
+
+/**
+ * A Forbidden refusal for a missing grant, remembered with the grant it
+ * lacked.
+ *
+ * @param message what was refused, naming the CLI command
+ * @param data the refusal's data (its check)
+ * @param need the grant that would have allowed it
+ * @returns the error to throw
+ */
+export function grantRefusal(
+  message: string,
+  data: Record<string, unknown>,
+  need: GrantNeed,
+): RpcError {
+  const error = new RpcError(ErrorCode.Forbidden, message, data);
+  NEEDS.set(error, need);
+  return error;
+}
+
+/**
+ * The grant a refusal lacked, when the engine made it with
+ * {@linkcode grantRefusal}; undefined for any other error, however it reads.
+ *
+ * @param error what was thrown
+ * @returns the grant, or undefined
+ */
+export function grantNeedOf(error: unknown): GrantNeed | undefined {
+  return error instanceof RpcError ? NEEDS.get(error) : undefined;
+}
+
+/**
+ * The grant in words, as `skills allow` takes it (for logs and the audit).
+ *
+ * @param need the grant
+ * @returns e.g. `api.example.com`, `--secrets`, `--read /x`, `--run git`
+ */
+export function grantText(need: GrantNeed): string {
+  switch (need.kind) {
+    case "host":
+      return need.host;
+    case "secrets":
+      return "--secrets";
+    case "read":
+      return `--read ${need.path}`;
+    case "program":
+      return `--run ${need.program}`;
+  }
+}

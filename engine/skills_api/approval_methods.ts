@@ -1,0 +1,110 @@
+/**
+ * `approvals.answer {grant, answer}`: what the owner answered an MCP
+ * client's approval prompt for a refused grant (#27, docs/mcp.md). Every
+ * prompt's answer is written to the audit; `allow_once` gives a grant for
+ * one call ({@linkcode OnceGrants}) and returns its token, which the
+ * retry sends as `once` to `skills.run` or `capability.invoke`.
+ * `allow_always` is written by the same method the CLI's `agentos skills
+ * allow` calls (the proxy calls it); here it is only audited.
+ *
+ * @module
+ */
+import { invalidParams } from "../errors.ts";
+import { isObject } from "../is_object.ts";
+import { type MethodTable, type ParamReader, stringParam } from "../rpc/mod.ts";
+import type { AuditSink } from "../broker/mod.ts";
+import {
+  GRANT_KINDS,
+  grantHost,
+  grantText,
+  type OnceGrant,
+} from "../grants/mod.ts";
+import type { SkillRegistry } from "../skills/mod.ts";
+import { gatedMethod } from "./gated_method.ts";
+import { ONCE_TTL_MS, type OnceGrants } from "./once_grants.ts";
+
+/** What the owner may answer. */
+export const ANSWERS = [
+  "allow_once",
+  "allow_always",
+  "deny",
+  "no_answer",
+] as const;
+
+/** What {@linkcode approvalMethods} works with. */
+export interface ApprovalMethodsContext {
+  registry: SkillRegistry;
+  /** Resolves once the installed skills are loaded. */
+  loaded: Promise<void>;
+  once: OnceGrants;
+  audit?: AuditSink;
+}
+
+/**
+ * The `approvals.answer` method.
+ *
+ * @param context the registry, the once-grants and the audit
+ * @returns the method table
+ */
+export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
+  return {
+    "approvals.answer": gatedMethod(() => context.loaded, {
+      grant: (p, k) => onceGrant(context, p[k]),
+      answer: answerParam,
+      reason: (p, k) => p[k] === undefined ? undefined : stringParam(p, k, 200),
+    }, ({ grant, answer, reason }) => {
+      const allowed = answer === "allow_once" || answer === "allow_always";
+      context.audit?.append({
+        skill: grant.skill,
+        tool: grant.tool,
+        op: "approval.prompt",
+        target: grantText(grant).slice(0, 300),
+        status: allowed ? "ok" : "refused",
+        checks: { kind: grant.kind, answer },
+        ...(reason ? { reason } : {}),
+      });
+      if (answer !== "allow_once") return { answer };
+      return {
+        answer,
+        once: context.once.give(grant),
+        ttlMs: ONCE_TTL_MS,
+      };
+    }),
+  };
+}
+
+const answerParam: ParamReader<typeof ANSWERS[number]> = (params, key) => {
+  const value = params[key];
+  if (!ANSWERS.includes(value as typeof ANSWERS[number])) {
+    throw invalidParams(`"answer" must be one of ${ANSWERS.join(", ")}`);
+  }
+  return value as typeof ANSWERS[number];
+};
+
+/** A grant as the proxy passes it back: checked as `skills allow` checks it. */
+function onceGrant(context: ApprovalMethodsContext, value: unknown): OnceGrant {
+  if (!isObject(value) || !GRANT_KINDS.includes(value.kind as never)) {
+    throw invalidParams(
+      `"grant" must be {kind, skill, tool, …} with kind one of ${
+        GRANT_KINDS.join(", ")
+      }`,
+    );
+  }
+  const skill = context.registry.get(stringParam(value, "skill", 200)).id;
+  const tool = stringParam(value, "tool", 200);
+  switch (value.kind) {
+    case "host":
+      return {
+        kind: "host",
+        skill,
+        tool,
+        host: grantHost(value.host, { skillId: skill }),
+      };
+    case "secrets":
+      return { kind: "secrets", skill, tool };
+    default:
+      throw invalidParams(
+        `A "${value.kind}" grant cannot be given from a prompt; use agentos skills allow`,
+      );
+  }
+}

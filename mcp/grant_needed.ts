@@ -1,0 +1,67 @@
+import { RpcError } from "../engine/mod.ts";
+
+/**
+ * The engine's description of a grant a skill call was refused
+ * (`grantNeeded` in the error's data; the engine sets it only for its own
+ * refusals, never from a skill's text), with the tool it was refused in.
+ */
+export type GrantNeeded =
+  & { skill: string; tool: string; home?: string; pin?: string }
+  & (
+    | { kind: "host"; host: string }
+    | { kind: "secrets" }
+    | { kind: "read"; path: string }
+    | { kind: "program"; program: string }
+  );
+
+/** What each kind names besides the skill and tool. */
+const VALUE_OF: Record<string, string | undefined> = {
+  host: "host",
+  secrets: undefined,
+  read: "path",
+  program: "program",
+};
+
+/**
+ * The refused grant a failed `skills.run` or `capability.invoke` names,
+ * when its shape is one the proxy knows.
+ *
+ * @param error what the engine answered
+ * @returns the grant, or undefined
+ */
+export function grantNeededOf(error: unknown): GrantNeeded | undefined {
+  if (!(error instanceof RpcError)) return undefined;
+  const need = (error.data as { grantNeeded?: unknown } | undefined)
+    ?.grantNeeded as Record<string, unknown> | undefined;
+  if (typeof need !== "object" || need === null) return undefined;
+  const kind = String(need.kind);
+  if (!(kind in VALUE_OF)) return undefined;
+  const value = VALUE_OF[kind];
+  const strings = ["skill", "tool", ...(value ? [value] : [])];
+  if (!strings.every((k) => typeof need[k] === "string" && need[k] !== "")) {
+    return undefined;
+  }
+  return {
+    kind,
+    skill: need.skill,
+    tool: need.tool,
+    ...(value ? { [value]: need[value] } : {}),
+  } as GrantNeeded;
+}
+
+/**
+ * What `agentos skills allow` takes for this grant, after the command.
+ *
+ * @param need the grant
+ * @returns e.g. `my-skill api.example.com` or `my-skill --secrets`
+ */
+export function grantCommand(need: GrantNeeded): string {
+  const arg = need.kind === "host"
+    ? need.host
+    : need.kind === "secrets"
+    ? "--secrets"
+    : need.kind === "read"
+    ? `--read ${need.path}`
+    : `--run ${need.program}`;
+  return `${need.skill} ${arg}`;
+}

@@ -1,0 +1,436 @@
+/**
+ * A hostile skill granted `git --cwd <repo>` (with `--write` unless said)
+ * tries to leave code behind that the owner's own git runs later, outside
+ * any sandbox, or to give its own git a shell, with only subcommands the
+ * rules allow (#25, item 2):
+ *
+ * - a `git config` write that names a read form among its arguments
+ *   (`git config --file F a.b list`: "list" is the value);
+ * - `.git/commondir`, which the owner's git follows to another common
+ *   directory and reads its config from: checked out with `.git` itself
+ *   as a work tree (`git -C .git init`), or written by `git bundle create`;
+ * - a crafted git directory (a clone whose work tree is `sub/.git`)
+ *   registered as a submodule, which the owner's `git status` enters, or
+ *   used by the skill's own git (`core.sshCommand`);
+ * - a bare repository committed into a read-only grant;
+ * - a rebase todo cloned into `.git/rebase-merge` (`exec` at the owner's
+ *   `git rebase --continue`);
+ * - a crafted `commondir` moved into a nested `.git` with `git mv`.
+ *
+ * Real engine, real sandboxed worker, real bubblewrap, real git; the
+ * owner's git is the host's.
+ */
+import assert from "node:assert/strict";
+import { ErrorCode } from "../engine/errors.ts";
+import { EngineProcess } from "./_engine_process.ts";
+import { runAgentos } from "./_cli.ts";
+import { fixture, rejectsWith } from "./skills_helpers.ts";
+import { git, ownerRepository } from "./_git.ts";
+
+type Json = Record<string, unknown>;
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.lstat(path).then(() => true, () => false);
+}
+
+/** A granted git with a writable repository, and a way to run it as the skill. */
+async function grantedGit(
+  work: string,
+  prepare?: (repo: string) => Promise<void>,
+  write = true,
+) {
+  const repo = `${work}/repo`;
+  await Deno.mkdir(repo);
+  await ownerRepository(repo);
+  await prepare?.(repo);
+  const engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "1" },
+  });
+  const client = await engine.client();
+  await client.call("skills.add", { path: fixture("git-tool") });
+  const granted = await runAgentos(
+    engine.paths.home,
+    [
+      "skills",
+      "allow",
+      "git-tool",
+      "--run",
+      "git",
+      "--cwd",
+      "repo",
+      ...(write ? ["--write"] : []),
+    ],
+    undefined,
+    { INIT_CWD: work },
+  );
+  assert.equal(granted.code, 0, granted.stderr);
+  const run = (args: string[], input?: string) =>
+    client.call<{ result: Json }>("skills.run", {
+      skill: "git-tool",
+      tool: "run_args",
+      params: { args, ...(input === undefined ? {} : { input }) },
+    }).then((r) => r.result);
+  /** Runs git as the skill and returns its stdout, failing on a non-zero exit. */
+  const ok = async (args: string[], input?: string) => {
+    const out = await run(args, input);
+    assert.equal(
+      out.exit_code,
+      0,
+      `git ${args.join(" ")}: ${out.stderr as string}`,
+    );
+    return (out.stdout as string).trim();
+  };
+  return { engine, repo, run, ok };
+}
+
+/**
+ * Objects the skill writes into the repository with allowed plumbing: a
+ * tree that looks like a git directory whose config runs `command` as
+ * its `core.<key>` (fsmonitor unless told), under `prefix` (or at the
+ * root), and `files` beside it.
+ */
+async function craftedGitDir(
+  ok: (args: string[], input?: string) => Promise<string>,
+  command: string,
+  prefix: string | undefined,
+  files: Record<string, string> = {},
+  key = "fsmonitor",
+): Promise<string> {
+  const blob = (text: string) => ok(["hash-object", "-w", "--stdin"], text);
+  const config = await blob(
+    `[core]\n\trepositoryformatversion = 0\n\t${key} = "${command}; false"\n`,
+  );
+  const head = await blob("ref: refs/heads/m\n");
+  const keep = await blob("");
+  const placeholder = await ok(["mktree"], `100644 blob ${keep}\t.keep\n`);
+  let tree = await ok(
+    ["mktree"],
+    `100644 blob ${config}\tconfig\n100644 blob ${head}\tHEAD\n` +
+      `040000 tree ${placeholder}\tobjects\n040000 tree ${placeholder}\trefs\n`,
+  );
+  if (prefix !== undefined) {
+    let entries = `040000 tree ${tree}\t${prefix}\n`;
+    for (const [name, text] of Object.entries(files)) {
+      entries += `100644 blob ${await blob(text)}\t${name}\n`;
+    }
+    tree = await ok(["mktree"], entries);
+  }
+  const commit = await ok(["commit-tree", tree, "-m", "crafted"]);
+  await ok(["update-ref", "refs/heads/crafted", commit]);
+  return commit;
+}
+
+Deno.test("shell.run: a git config write is refused whatever read form its arguments name", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const refused = (args: string[]) =>
+      rejectsWith(
+        run(args),
+        ErrorCode.SkillFailed,
+        /may not run git with .*: git runs programs/,
+      );
+    // The value "list" satisfied the old check (any argument a read form).
+    await refused([
+      "config",
+      "--file",
+      "planted.cfg",
+      "core.fsmonitor",
+      "list",
+    ]);
+    await refused(["config", "core.hooksPath", "get"]);
+    await refused([
+      "config",
+      "--file",
+      "planted.cfg",
+      "core.fsmonitor",
+      `touch ${work}/ran; false`,
+      "list",
+    ]);
+    // A repository the skill makes deeper: its config is no more writable.
+    await ok(["init", "-q", "sub"]);
+    await refused(["-C", "sub", "config", "core.fsmonitor", "x", "--list"]);
+    assert.equal(await exists(`${repo}/planted.cfg`), false);
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor|hooksPath/,
+    );
+    // The read forms still read.
+    assert.match(await ok(["config", "--get", "user.name"]), /Owner/);
+    assert.match(await ok(["config", "--list"]), /user\.email=/);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: .git/commondir left in a writable grant never reaches the owner's git", async (t) => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-commondir`;
+
+    await t.step(
+      "a .git made a work tree of its own (init, fetch, checkout of a crafted commondir)",
+      async () => {
+        await craftedGitDir(ok, `touch ${marker}`, "x", { commondir: "x\n" });
+        // `.git` as the work tree of a repository of its own: a checkout
+        // would then write any file into `.git` but the read-only ones.
+        const init = await run(["-C", ".git", "init", "-q"]);
+        assert.equal(init.exit_code, 71, init.stderr as string);
+        assert.equal(await exists(`${repo}/.git/.git`), false);
+      },
+    );
+
+    await t.step(
+      "a file written straight at .git/commondir (git bundle create)",
+      async () => {
+        // Any content there sends the owner's git elsewhere (here a
+        // bundle: it stops working at all).
+        await ok(["bundle", "create", ".git/commondir", "HEAD"]);
+        assert.equal(
+          await exists(`${repo}/.git/commondir`),
+          false,
+          ".git/commondir landed in the owner's repository",
+        );
+      },
+    );
+
+    await git(repo, "status");
+    assert.equal(await exists(marker), false, "the owner's git ran fsmonitor");
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/** A clone whose work tree is `dest` (inside a `.git`): refused, nothing lands. */
+async function cloneRefused(
+  run: (args: string[]) => Promise<Json>,
+  dest: string,
+): Promise<void> {
+  const out = await run([
+    "clone",
+    "-q",
+    "--no-hardlinks",
+    "-b",
+    "crafted",
+    ".",
+    dest,
+  ]);
+  assert.equal(out.exit_code, 71, out.stderr as string);
+  assert.match(
+    out.stderr as string,
+    /made a repository inside a \.git folder; nothing of this call lands/,
+  );
+}
+
+Deno.test("shell.run: a crafted git directory deeper in a writable grant, registered as a submodule, never runs code at the owner's git status", async () => {
+  // With allowed subcommands only a skill builds a tree that looks like a
+  // git directory (config with core.fsmonitor, HEAD, objects/, refs/),
+  // clones it with `sub/.git` as the clone's work tree and registers `sub`
+  // as a gitlink: the owner's `git status` would enter the submodule and
+  // run its fsmonitor. The copy-back refuses the clone.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-submodule`;
+    const commit = await craftedGitDir(ok, `touch ${marker}`, undefined);
+    await cloneRefused(run, "sub/.git");
+    assert.equal(await exists(`${repo}/sub`), false);
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${commit},sub`]);
+    await git(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git ran the submodule's fsmonitor",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a crafted git directory in a writable grant never gives the skill's git a shell in its sandbox", async () => {
+  // The same crafted git directory with `core.sshCommand`, then
+  // `git -C sub ls-remote ssh://h/x` would run it through /bin/sh in the
+  // program's sandbox (GIT_CONFIG_COUNT pins only core.hooksPath,
+  // core.fsmonitor and safe.bareRepository; diff.external,
+  // credential.helper and filters would work alike).
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    await craftedGitDir(ok, "touch ran-shell", undefined, {}, "sshCommand");
+    await cloneRefused(run, "sub/.git");
+    await run(["-C", "sub", "ls-remote", "ssh://h/x"]);
+    assert.equal(
+      await exists(`${repo}/sub/ran-shell`),
+      false,
+      "the skill's git ran core.sshCommand through a shell",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a bare repository embedded in a read-only grant gives the skill's git no config of its own", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    // A repository the owner cloned from someone else: a committed folder
+    // that looks like a bare repository, its config running a command.
+    const plant = async (repo: string) => {
+      await Deno.mkdir(`${repo}/evil/objects`, { recursive: true });
+      await Deno.mkdir(`${repo}/evil/refs`);
+      await Deno.writeTextFile(`${repo}/evil/objects/.keep`, "");
+      await Deno.writeTextFile(`${repo}/evil/refs/.keep`, "");
+      await Deno.writeTextFile(`${repo}/evil/HEAD`, "ref: refs/heads/m\n");
+      await Deno.writeTextFile(
+        `${repo}/evil/config`,
+        '[core]\n\trepositoryformatversion = 0\n\tsshCommand = "echo RAN-IN-SHELL >&2; false"\n',
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "vendored");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, run } = await grantedGit(work, plant, false);
+    await using _engine = engine;
+    // Git finds `evil` itself a git directory before the repository above
+    // it, unless bare repositories are used only when named (--git-dir,
+    // which the rules refuse): then it refuses `evil`.
+    const out = await run(["-C", "evil", "ls-remote", "ssh://h/x"]);
+    assert.doesNotMatch(out.stderr as string, /RAN-IN-SHELL/);
+    const inside = await run(["-C", "evil", "status", "--short"]);
+    assert.notEqual(inside.exit_code, 0);
+    assert.match(inside.stderr as string, /cannot use bare repository/);
+    const status = await run(["status", "--short"]);
+    assert.equal(status.exit_code, 0, status.stderr as string);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+/** Runs the owner's git outside any sandbox, whatever it exits with. */
+async function ownerGit(repo: string, ...args: string[]): Promise<void> {
+  await new Deno.Command("git", {
+    args: ["-c", "safe.directory=*", ...args],
+    cwd: repo,
+    stdout: "null",
+    stderr: "null",
+  }).output();
+}
+
+/**
+ * A rebase in progress whose todo runs `command`, as files of a tree the
+ * skill commits (under `prefix`, or at the root) and checks out.
+ */
+async function craftedRebase(
+  ok: (args: string[], input?: string) => Promise<string>,
+  command: string,
+  prefix: string | undefined,
+): Promise<string> {
+  const head = await ok(["rev-parse", "HEAD"]);
+  const branch = await ok(["symbolic-ref", "HEAD"]);
+  const files: Record<string, string> = {
+    "git-rebase-todo": `exec ${command}\n`,
+    "head-name": `${branch}\n`,
+    onto: `${head}\n`,
+    "orig-head": `${head}\n`,
+    interactive: "",
+    end: "1\n",
+    msgnum: "0\n",
+  };
+  let entries = "";
+  for (const [name, text] of Object.entries(files)) {
+    const blob = await ok(["hash-object", "-w", "--stdin"], text);
+    entries += `100644 blob ${blob}\t${name}\n`;
+  }
+  let tree = await ok(["mktree"], entries);
+  if (prefix !== undefined) {
+    tree = await ok(["mktree"], `040000 tree ${tree}\t${prefix}\n`);
+  }
+  return await ok(["commit-tree", tree, "-p", "HEAD", "-m", "state"]);
+}
+
+Deno.test("shell.run: a rebase todo cloned into .git never runs at the owner's git rebase --continue", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-rebase-exec`;
+    // A clone whose work tree is .git/rebase-merge: its files are the
+    // checked-out state of a rebase whose todo runs a command.
+    const commit = await craftedRebase(ok, `touch ${marker}`, undefined);
+    await ok(["update-ref", "refs/heads/crafted", commit]);
+    await cloneRefused(run, ".git/rebase-merge");
+    assert.equal(
+      await exists(`${repo}/.git/rebase-merge/git-rebase-todo`),
+      false,
+      "the crafted rebase state landed",
+    );
+    await ownerGit(repo, "status");
+    await ownerGit(repo, "rebase", "--continue");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git rebase --continue ran the skill's exec line",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a file moved into a nested .git never makes the owner's git status run code", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-moved-commondir`;
+    // evil/: a checked-out folder that looks like a git directory;
+    // cd: a file naming it, to become sub/.git/commondir.
+    const commit = await craftedGitDir(ok, `touch ${marker}`, "evil", {
+      cd: "../../evil\n",
+    });
+    await ok(["reset", "-q", "--hard", commit]);
+    await ok(["init", "-q", "sub"]);
+    // `git mv` renamed on the disk before it refused the path in the
+    // index: it is no longer a subcommand a skill may run.
+    await rejectsWith(
+      run(["mv", "cd", "sub/.git/commondir"]),
+      ErrorCode.SkillFailed,
+      /may not run git with "mv": git runs programs/,
+    );
+    await run([
+      "update-index",
+      "--add",
+      "--cacheinfo",
+      `160000,${commit},sub`,
+    ]);
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git ran the moved commondir's fsmonitor",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
