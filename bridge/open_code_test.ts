@@ -65,3 +65,19 @@ Deno.test("OpenCodes.redeem() refuses a code made under another token, or with a
   // The original, untouched, is still good.
   assert.equal(await codes.redeem(code, TOKEN, NOW), undefined);
 });
+
+Deno.test("OpenCodes.redeem(): a code lives 120 s, and stays used until its last second is over", async () => {
+  assert.equal(OPEN_CODE_TTL_S, 120);
+  const code = await makeOpenCode(TOKEN, NOW);
+  assert.equal(
+    await new OpenCodes().redeem(code, TOKEN, NOW + 121_000),
+    "the code has expired",
+  );
+  const codes = new OpenCodes();
+  assert.equal(await codes.redeem(code, TOKEN, NOW + 120_000), undefined);
+  // Redeemed in its last second, it is not forgotten within that second.
+  assert.equal(
+    await codes.redeem(code, TOKEN, NOW + 120_999),
+    "the code was already used",
+  );
+});

@@ -1,7 +1,8 @@
 /**
  * `scripts/mutate/guard_files.json` names every file that guards users:
- * each `.ts` file (not a test) of the sandbox, the broker, the network
- * checks and the owner's grants, and the bridge's auth; it names no file
+ * each `.ts` file (not a test, nor a helper only tests import) of the
+ * sandbox, the broker, the network checks and the owner's grants, and the
+ * bridge's auth; it names no file
  * that does not exist; its extra covering tests exist; each known-equivalent
  * mutant id is still generated from the code. And every curated
  * `mutations*.json` list reads.
@@ -54,9 +55,50 @@ async function sourcesUnder(folder: string): Promise<string[]> {
   return found;
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Folders of the product's own code (not its tests). */
+const PRODUCT_FOLDERS = ["engine", "bridge", "cli", "mcp", "shapes"];
+
+/**
+ * Helpers of tests among the sources found: a file named `_…` that no
+ * product file imports (`_test_shell.ts`); what guards users is product
+ * code, not the fixtures its tests share.
+ */
+async function testHelpers(sources: string[]): Promise<Set<string>> {
+  const candidates = sources.filter((path) =>
+    path.slice(path.lastIndexOf("/") + 1).startsWith("_")
+  );
+  const imported = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for await (const entry of Deno.readDir(join(REPO_ROOT, dir))) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walk(path);
+      else if (
+        entry.isFile && entry.name.endsWith(".ts") &&
+        !entry.name.endsWith("_test.ts")
+      ) {
+        const text = await Deno.readTextFile(join(REPO_ROOT, path));
+        for (const candidate of candidates) {
+          const name = candidate.slice(candidate.lastIndexOf("/") + 1);
+          if (path !== candidate && text.includes(`/${name}"`)) {
+            imported.add(candidate);
+          }
+        }
+      }
+    }
+  };
+  for (const folder of PRODUCT_FOLDERS) {
+    if (await exists(folder, "dir")) await walk(folder);
+  }
+  return new Set(candidates.filter((path) => !imported.has(path)));
+}
+
+async function exists(
+  path: string,
+  kind: "file" | "dir" = "file",
+): Promise<boolean> {
   try {
-    return (await Deno.stat(join(REPO_ROOT, path))).isFile;
+    const stat = await Deno.stat(join(REPO_ROOT, path));
+    return kind === "file" ? stat.isFile : stat.isDirectory;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;
     throw error;
@@ -65,12 +107,20 @@ async function exists(path: string): Promise<boolean> {
 
 Deno.test("every guard file is in guard_files.json", async () => {
   const listed = new Set(config.files);
+  const sources = (await Promise.all(GUARD_FOLDERS.map(sourcesUnder))).flat();
+  const helpers = await testHelpers(sources);
   const guards = [
-    ...(await Promise.all(GUARD_FOLDERS.map(sourcesUnder))).flat(),
+    ...sources.filter((path) => !helpers.has(path)),
     ...BRIDGE_AUTH,
   ];
   assert.ok(guards.length > 40, `only ${guards.length} guard files found`);
   const missing = guards.filter((file) => !listed.has(file)).sort();
+  // Test helpers are not guards: listed, their mutants would count.
+  assert.deepEqual(
+    config.files.filter((file) => helpers.has(file)),
+    [],
+    "test helpers (named _…, imported by no product file) are not guard files",
+  );
   assert.deepEqual(
     missing,
     [],

@@ -152,10 +152,12 @@ Deno.test("types, imports and messages are not mutated", () => {
     '  if (!n) throw new TypeError("no n");',
     '  if (odd(n)) throw rpcError(`bad ${n}`, "two");',
     '  log.warn("careful", { n });',
+    '  this.#warn("careful too", { n });',
     '  const e = new RangeError("too big");',
     '  if (odd(n)) c.fail("odd");',
     "  const fail = (m: string) => reject(new Error(m));",
     '  fail("gone");',
+    "  if (n) throw rpcError(`bad ${String(n).slice(0, 100)}`);",
     "}",
     'declare const D: "x";',
   ].join("\n");

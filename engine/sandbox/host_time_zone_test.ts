@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isTimeZone } from "./host_time_zone.ts";
+import { hostTimeZone, isTimeZone } from "./host_time_zone.ts";
 
 Deno.test("isTimeZone() takes zone names and POSIX rules, not paths or control characters", () => {
   for (
@@ -23,4 +23,19 @@ Deno.test("isTimeZone() takes zone names and POSIX rules, not paths or control c
       "America//Chicago",
     ]
   ) assert.ok(!isTimeZone(bad), bad);
+});
+
+Deno.test("hostTimeZone() passes the host's TZ when it is a zone, nothing otherwise", () => {
+  const saved = Deno.env.get("TZ");
+  try {
+    Deno.env.set("TZ", "America/Chicago");
+    assert.equal(hostTimeZone(), "America/Chicago");
+    Deno.env.set("TZ", "../../etc/shadow");
+    assert.equal(hostTimeZone(), undefined);
+    Deno.env.delete("TZ");
+    assert.equal(hostTimeZone(), undefined);
+  } finally {
+    if (saved === undefined) Deno.env.delete("TZ");
+    else Deno.env.set("TZ", saved);
+  }
 });

@@ -17,10 +17,12 @@
  * - `string`: a string literal's first or last character dropped.
  *
  * Type positions, imports, and the messages of errors, logs and console
- * output are not mutated: they change no behaviour a test should guard. A
- * message is a string in a `throw`, in `new …Error(…)`, or an argument of
- * a log or console method or of a `fail(…)` helper (a function or method
- * of that name that raises the error it is given the message of).
+ * output (their strings, and the numbers in them, such as the length a
+ * quoted value is cut to) are not mutated: they change no behaviour a test
+ * should guard. A message is a string in a `throw`, in `new …Error(…)`, or
+ * an argument of a log or console method or of a `fail(…)` helper (a
+ * function or method of that name that raises the error it is given the
+ * message of).
  *
  * Each mutant has an id, `file#hash`, that depends on the kind, the text of
  * the lines the edit spans, its place in them, the
@@ -146,7 +148,7 @@ class EditCollector {
     if (ts.isArrayLiteralExpression(node) && node.elements.length > 0) {
       if (node.elements.every(isLiteralEntry)) this.#dropEntries(node);
     }
-    if (ts.isNumericLiteral(node)) this.#numbers(node);
+    if (ts.isNumericLiteral(node) && !isMessage(node)) this.#numbers(node);
     if (
       (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) &&
       node.text.length > 0 && !isMessage(node)
@@ -447,7 +449,8 @@ function isMessage(node: ts.Node): boolean {
     ) return true;
     if (
       ts.isCallExpression(at) && ts.isPropertyAccessExpression(at.expression) &&
-      MESSAGE_CALLS.has(at.expression.name.text)
+      // `this.#warn(…)` is a log call too.
+      MESSAGE_CALLS.has(at.expression.name.text.replace(/^#/, ""))
     ) return true;
     if (
       ts.isCallExpression(at) && ts.isIdentifier(at.expression) &&
