@@ -22,7 +22,7 @@ Deno.test("network errors name where the request went; a refused key names its f
   const stored = await runAgentos(
     home,
     ["secrets", "set", "keyed.test"],
-    "k-old\n",
+    "k-old-7f3a9c21e4\n",
   );
   assert.equal(stored.code, 0, stored.stderr);
 
@@ -82,7 +82,10 @@ Deno.test("network errors name where the request went; a refused key names its f
         run.stderr,
         /answered HTTP 401 to the stored credential for "keyed\.test".*agentos secrets set keyed\.test/,
       );
-      assert.ok(!run.stderr.includes("k-old"), "the key itself is never shown");
+      assert.ok(
+        !run.stderr.includes("k-old-7f3a9c21e4"),
+        "the key itself is never shown",
+      );
       const json = JSON.parse(
         (await runAgentos(home, [
           "skills",
