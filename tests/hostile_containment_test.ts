@@ -321,7 +321,9 @@ async function callsInCgroupsV1({ parked = false } = {}) {
   assert.equal(containment.seccompOnPid1, true);
   assert.equal(containment.uidOutside, 65534);
   const enginePid = engine.child.pid;
-  const marker = `agentos-cg${Deno.pid % 10000}`;
+  // One marker per test: a worker of the test before, still being reaped,
+  // must not be taken for this one (15 characters at most, a comm's size).
+  const marker = `agentos-c${parked ? "p" : "s"}${Deno.pid % 10000}`;
   const running = run(client, "linger", { marker, seconds: 60 }).catch((e) =>
     e
   );

@@ -27,6 +27,11 @@ export class DispatchNotes {
     this.#context = context;
   }
 
+  /** Resolves once every progress report taken so far is forwarded or dropped. */
+  async flushed(): Promise<void> {
+    await this.#forwarded;
+  }
+
   /**
    * Takes one note; an op that is not a note is ignored.
    *

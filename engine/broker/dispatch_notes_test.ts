@@ -35,6 +35,8 @@ function notes() {
     tool: "tool-b",
     credentials,
     onProgress: (p: Record<string, unknown>) => progress.push(p),
+    // Reports this small are redacted inline: no guard worker is reached.
+    http: { offThreadGuard: () => ({ pool: undefined, budgetMs: 10_000 }) },
   } as unknown as DispatchContext;
   return { notes: new DispatchNotes(context), log, progress, placeholder };
 }
@@ -74,7 +76,7 @@ Deno.test("DispatchNotes: a skill's log line keeps its level (Python's names too
   );
 });
 
-Deno.test("DispatchNotes: 500 log lines and 500 progress reports a call, one warning when lines are dropped, other ops ignored", () => {
+Deno.test("DispatchNotes: 500 log lines and 500 progress reports a call, one warning when lines are dropped, other ops ignored", async () => {
   const { notes: n, log, progress } = notes();
   for (let i = 0; i < 600; i++) {
     n.take("log", { message: `line ${i}` });
@@ -99,13 +101,15 @@ Deno.test("DispatchNotes: 500 log lines and 500 progress reports a call, one war
       reason: "more than 500 in one call",
     },
   }]);
+  await n.flushed();
   assert.equal(progress.length, 500);
   assert.deepEqual(progress.at(-1), { done: 499 });
 });
 
-Deno.test("DispatchNotes: a progress report reaches the caller redacted", () => {
+Deno.test("DispatchNotes: a progress report reaches the caller redacted", async () => {
   const { notes: n, progress } = notes();
   n.take("progress", { message: "using s3cr3t-value-123", pct: 50 });
+  await n.flushed();
   assert.equal(progress.length, 1);
   assert.equal(progress[0]!.pct, 50);
   assert.doesNotMatch(String(progress[0]!.message), /s3cr3t-value-123/);

@@ -28,7 +28,7 @@ export interface DispatchHandler {
 /** A call's dispatch handler, with the end of the call to report. */
 export interface CallDispatchHandler extends DispatchHandler {
   /** The call ended: writes the summary line of ops past the per-call cap. */
-  finish(): void;
+  finish(): Promise<void>;
 }
 
 /**
@@ -49,7 +49,12 @@ export function dispatchHandler(
   const audit = new DispatchAudit(context);
   const notes = new DispatchNotes(context);
   return {
-    finish: () => audit.finish(),
+    finish: async () => {
+      audit.finish();
+      // Progress reports are redacted off the main thread, in order: the
+      // caller has every one before the call's answer.
+      await notes.flushed();
+    },
     dispatch: (op, params) => dispatchOp(context, audit, op, params),
     notify: (op, params) => notes.take(op, params),
   };

@@ -113,7 +113,7 @@ export async function serveCall(
     handler,
     timeoutMs: timeoutS * 1000,
   });
-  handler.finish();
+  await handler.finish();
   // At most MAX_OUTPUT_CHARS (worker_protocol.ts): redacted inline.
   const output = outcome.output === undefined
     ? {}

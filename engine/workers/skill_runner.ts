@@ -106,7 +106,7 @@ export class SkillRunner {
       const { callId } = call;
       return { result, records, callId, ms, spare, secrets, ...answer.output };
     } catch (error) {
-      handler.finish();
+      await handler.finish();
       const ms = report.elapsed();
       const failure = await failedCall(error, call, {
         signal: request.signal,
