@@ -213,6 +213,11 @@ function formsOf(value: string, lower: string): Set<string> {
   const forms = new Set([lower]);
   if (value.includes(" ")) forms.add(lower.replaceAll(" ", "+"));
   const bytes = String.fromCharCode(...new TextEncoder().encode(value));
+  // The views leave multi-byte UTF-8 escapes as they are (`%C3%A4`), so a
+  // value past ASCII echoed percent-encoded is found by that form.
+  if (bytes !== value) {
+    forms.add(asciiLower(value.replace(/[^\x00-\x7f]/gu, encodeURIComponent)));
+  }
   for (const form of chainForms(bytes)) forms.add(form);
   for (const form of forms) {
     if (form.length < Math.min(4, lower.length)) forms.delete(form);

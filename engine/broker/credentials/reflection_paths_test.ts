@@ -119,3 +119,21 @@ Deno.test("a value of four characters, whose forms end in the dense rows, is fou
   assert.equal(short.scrub("a Zq9! b"), `a ${SECRET} b`);
   assert.match(short.scrub(`a ${btoa("Zq9!")} b`), /^a \[S\].{0,3} b$/);
 });
+
+Deno.test("a value past ASCII is found percent-encoded as UTF-8, in either hex case, once or twice, and in a query", () => {
+  const value = "pässwörd-Ключ-1234🔑";
+  const guard = new ReflectionGuard([{ value, replacement: "[X]" }]);
+  const once = encodeURIComponent(value);
+  for (
+    const echo of [
+      once,
+      once.toLowerCase(),
+      encodeURIComponent(once),
+      new URLSearchParams({ q: value }).toString(),
+      `{"next":"${once}"}`,
+    ]
+  ) {
+    assert.ok(guard.holds(echo), echo);
+    assert.ok(!guard.scrub(echo).includes(once.slice(0, 12)), echo);
+  }
+});
