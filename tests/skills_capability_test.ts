@@ -150,6 +150,23 @@ Deno.test("capability providers are ordered and invoke fails over", async (t) =>
   );
 
   await t.step(
+    "capability.list leaves out disabled providers, and a capability only a disabled skill provides",
+    async () => {
+      await client.call("skills.disable", { id: "web-reader" });
+      const { capabilities } = await client.call<{
+        capabilities: { name: string; providers: string[] }[];
+      }>("capability.list");
+      const echo = capabilities.find((c) => c.name === "echo_test")!;
+      assert.ok(!echo.providers.includes("cap-ok"), echo.providers.join());
+      assert.ok(
+        !capabilities.some((c) => c.name === "web_read"),
+        capabilities.map((c) => c.name).join(),
+      );
+      await client.call("skills.enable", { id: "web-reader" });
+    },
+  );
+
+  await t.step(
     "apps cannot name a skill, and unknown capabilities are NotFound",
     async () => {
       await rejectsWith(
