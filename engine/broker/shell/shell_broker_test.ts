@@ -205,3 +205,14 @@ Deno.test("shell.run: of a 6 MiB output only 4 MiB are kept, marked truncated", 
     assert.equal(result.truncated, true);
     assert.equal(result.stdout.length, 4 * 1024 * 1024);
   }));
+
+Deno.test("shell.run: an output of exactly 4 MiB is whole, not marked truncated", () =>
+  withShell(async (run) => {
+    const result = await run("head", {}, {
+      args: ["-c", String(4 * 1024 * 1024), "/dev/zero"],
+      timeout: 60,
+    });
+    assert.equal(result.exit_code, 0);
+    assert.equal(result.truncated, false);
+    assert.equal(result.stdout.length, 4 * 1024 * 1024);
+  }));
