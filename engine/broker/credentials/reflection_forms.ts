@@ -216,7 +216,7 @@ function formsOf(value: string, lower: string): Set<string> {
   // The views leave multi-byte UTF-8 escapes as they are (`%C3%A4`), so a
   // value past ASCII echoed percent-encoded is found by that form.
   if (bytes !== value) {
-    forms.add(asciiLower(value.replace(/[^\x00-\x7f]/gu, encodeURIComponent)));
+    forms.add(asciiLower(value.replace(/[^\p{ASCII}]/gu, encodeURIComponent)));
   }
   for (const form of chainForms(bytes)) forms.add(form);
   for (const form of forms) {
