@@ -1,4 +1,4 @@
-import type { Server } from "./_sdk.ts";
+import { ElicitResultSchema, type Server } from "./_sdk.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
 import { promptText } from "./prompt_text.ts";
@@ -69,10 +69,15 @@ export class GrantPrompt {
     this.#perSession = options.perSession ?? 6;
   }
 
-  /** Whether the client declared form elicitation. */
+  /**
+   * Whether the client takes form elicitation: it declared `form`, or an
+   * empty `elicitation: {}` (the 2025-11-25 spec reads that as form only,
+   * for clients of the earlier revision).
+   */
   get supported(): boolean {
-    return this.#server.getClientCapabilities()?.elicitation?.form !==
-      undefined;
+    const declared = this.#server.getClientCapabilities()?.elicitation;
+    return declared !== undefined &&
+      (declared.form !== undefined || declared.url === undefined);
   }
 
   /**
@@ -125,21 +130,30 @@ export class GrantPrompt {
   /** The form, and the person's decision (no answer on anything but a valid one). */
   async #elicit(need: GrantNeeded, signal: AbortSignal): Promise<Decision> {
     try {
-      const answer = await this.#server.elicitInput({
-        mode: "form",
-        message: promptMessage(need),
-        requestedSchema: {
-          type: "object",
-          properties: {
-            decision: {
-              type: "string",
-              title: "Allow this?",
-              enum: [...DECISIONS],
+      // `request`, not `elicitInput`: the SDK's helper refuses a client that
+      // declared an empty `elicitation: {}`; the answer is checked below.
+      const answer = await this.#server.request(
+        {
+          method: "elicitation/create",
+          params: {
+            mode: "form",
+            message: promptMessage(need),
+            requestedSchema: {
+              type: "object",
+              properties: {
+                decision: {
+                  type: "string",
+                  title: "Allow this?",
+                  enum: [...DECISIONS],
+                },
+              },
+              required: ["decision"],
             },
           },
-          required: ["decision"],
         },
-      }, { signal, timeout: this.#timeoutMs });
+        ElicitResultSchema,
+        { signal, timeout: this.#timeoutMs },
+      );
       if (answer.action === "decline") return "deny";
       if (answer.action !== "accept") return "no_answer";
       const decision = answer.content?.decision;

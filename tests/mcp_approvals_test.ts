@@ -446,3 +446,47 @@ Deno.test(
     await Deno.remove(skills, { recursive: true });
   },
 );
+
+Deno.test(
+  "form elicitation: a client of the earlier revision (`elicitation: {}`) is asked by form; a URL-only client is not",
+  async () => {
+    const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
+    await using server = localServer(() => Response.json({ ok: true }));
+    await using engine = await EngineProcess.start({
+      env: { AGENTOS_SPARE_WORKERS: "1" },
+    });
+    const rpc = await engine.client();
+    await rpc.call("skills.add", {
+      path: await writeSkill(skills, "reach", REACH_SKILL),
+    });
+    const fetchIt = (session: McpSession) =>
+      session.call("skills_run", {
+        skill: "reach",
+        tool: "fetch",
+        params: { url: `${server.origin}/x` },
+      });
+
+    await using older = await McpSession.open(engine.paths.home, {
+      capabilities: { elicitation: {} },
+    });
+    const asked: string[] = [];
+    older.client.setRequestHandler(ElicitRequestSchema, (request) => {
+      asked.push(String((request.params as { mode?: string }).mode));
+      return { action: "accept", content: { decision: "allow_once" } };
+    });
+    const result = await fetchIt(older);
+    assert.equal(result.isError, false, result.text);
+    assert.deepEqual(asked, ["form"]);
+    assert.equal(server.requests.length, 1);
+
+    await using urlOnly = await McpSession.open(engine.paths.home, {
+      capabilities: { elicitation: { url: {} } },
+    });
+    const refused = await fetchIt(urlOnly);
+    assert.equal(refused.isError, true);
+    assert.match(refused.text, /agentos skills allow reach/);
+    assert.ok(!urlOnly.traffic.join("").includes("elicitation/create"));
+    assert.equal(server.requests.length, 1);
+    await Deno.remove(skills, { recursive: true });
+  },
+);

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { RejectedKeys } from "../vault/mod.ts";
 import { join } from "../paths.ts";
 import type { Engine } from "../engine.ts";
 import type { Graph, SettingsStore } from "../graph/mod.ts";
@@ -203,6 +204,8 @@ export interface RunnerParts {
   audit?: AuditSink;
   /** `$AGENTOS_HOME/skill-packages`. */
   packagesRoot: string;
+  /** Where refused stored credentials are noted. */
+  rejectedKeys: RejectedKeys;
 }
 
 /** The runner of skill calls, with its SQL and shell brokers. */
@@ -210,9 +213,9 @@ export function openRunner(
   engine: Engine,
   graph: Graph,
   sandbox: Sandbox,
-  { registry, pool, http, nodes, grants, vault, audit, packagesRoot }:
-    RunnerParts,
+  parts: RunnerParts,
 ): SkillRunner {
+  const { registry, pool, http, nodes, grants, vault, audit } = parts;
   return new SkillRunner({
     registry,
     pool,
@@ -241,13 +244,14 @@ export function openRunner(
     readGrants: (skill) => grants.reads.get(skill.id),
     keychainGrants: (skill) => grants.keychain.get(skill.id),
     packages: {
-      root: packagesRoot,
+      root: parts.packagesRoot,
       spawn: (dir) =>
         WorkerProcess.spawn(
           sandbox.command({ kind: "worker", packagesDir: dir }),
         ),
     },
     audit,
+    onRefusedKey: (skill, row) => parts.rejectedKeys.note(skill, row),
   });
 }
 

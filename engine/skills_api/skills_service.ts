@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { RejectedKeys } from "../vault/mod.ts";
 import {
   type UpgradableVault,
   upgradeSkillRows,
@@ -77,6 +78,8 @@ export interface SkillsService {
   loaded: Promise<void>;
   /** The owner's egress grants. */
   grants: SkillGrantStore;
+  /** Stored credentials their domain refused lately (`credentials.link`). */
+  rejectedKeys: RejectedKeys;
 }
 
 /**
@@ -114,7 +117,9 @@ export function openSkills(
   const ownKey = (skillId: string) =>
     (options.vault?.skillRows(skillId).length ?? 0) > 0;
   const packagesRoot = join(engine.paths.home, "skill-packages");
+  const rejectedKeys = new RejectedKeys();
   const runner = openRunner(engine, graph, sandbox, {
+    rejectedKeys,
     registry,
     pool,
     http,
@@ -156,6 +161,7 @@ export function openSkills(
     pool,
     loaded,
     grants: grants.egress,
+    rejectedKeys,
   };
 }
 
