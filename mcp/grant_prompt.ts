@@ -1,4 +1,4 @@
-import { ElicitResultSchema, type Server } from "./_sdk.ts";
+import type { Server } from "./_sdk.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
 import { promptText } from "./prompt_text.ts";
@@ -69,15 +69,10 @@ export class GrantPrompt {
     this.#perSession = options.perSession ?? 6;
   }
 
-  /**
-   * Whether the client takes form elicitation: it declared `form`, or an
-   * empty `elicitation: {}` (the 2025-11-25 spec reads that as form only,
-   * for clients of the earlier revision).
-   */
+  /** Whether the client declared form elicitation. */
   get supported(): boolean {
-    const declared = this.#server.getClientCapabilities()?.elicitation;
-    return declared !== undefined &&
-      (declared.form !== undefined || declared.url === undefined);
+    return this.#server.getClientCapabilities()?.elicitation?.form !==
+      undefined;
   }
 
   /**
@@ -130,30 +125,21 @@ export class GrantPrompt {
   /** The form, and the person's decision (no answer on anything but a valid one). */
   async #elicit(need: GrantNeeded, signal: AbortSignal): Promise<Decision> {
     try {
-      // `request`, not `elicitInput`: the SDK's helper refuses a client that
-      // declared an empty `elicitation: {}`; the answer is checked below.
-      const answer = await this.#server.request(
-        {
-          method: "elicitation/create",
-          params: {
-            mode: "form",
-            message: promptMessage(need),
-            requestedSchema: {
-              type: "object",
-              properties: {
-                decision: {
-                  type: "string",
-                  title: "Allow this?",
-                  enum: [...DECISIONS],
-                },
-              },
-              required: ["decision"],
+      const answer = await this.#server.elicitInput({
+        mode: "form",
+        message: promptMessage(need),
+        requestedSchema: {
+          type: "object",
+          properties: {
+            decision: {
+              type: "string",
+              title: "Allow this?",
+              enum: [...DECISIONS],
             },
           },
+          required: ["decision"],
         },
-        ElicitResultSchema,
-        { signal, timeout: this.#timeoutMs },
-      );
+      }, { signal, timeout: this.#timeoutMs });
       if (answer.action === "decline") return "deny";
       if (answer.action !== "accept") return "no_answer";
       const decision = answer.content?.decision;

@@ -365,7 +365,7 @@ async def search(where: str = "api", **params):
     """Search, failing on any HTTP error."""
     if where == "fake":
         raise Exception('HTTP 401 from api.keyed.test: the server answered HTTP 401 to the stored credential for "keyed.test"')
-    host = "api.keyed.test" if where == "api" else "api.other.test"
+    host = "api.other.test" if where == "other" else "api.keyed.test"
     resp = await client.get(f"https://{host}/v1/search")
     if resp["status"] >= 400:
         raise Exception(f"HTTP {resp['status']} from {host}")
