@@ -22,7 +22,10 @@
  *   Ollama key is stored there) nor `keychain` (the owner's keychain
  *   items);
  * - the owner, an engine before writers were recorded, or S itself wrote
- *   it (a row another skill wrote is that skill's domain row).
+ *   it (a row another skill wrote is that skill's domain row);
+ * - it was written before this engine opened the vault (a row the owner
+ *   stores while the skills load is a domain's), and not written again
+ *   between the listing and the move.
  *
  * Every other row stays a domain row: if it was a skill's after all, that
  * skill now runs without it and the log names the command that stores it
@@ -40,13 +43,25 @@ export interface SkillRowMove {
   domain: string;
   identifier: string;
   skill: string;
+  /** The row's `updated_at` when listed (a row written since stays). */
+  updatedAt: string;
+}
+
+/** A domain row as the upgrade reads it. */
+export interface UpgradeRow {
+  domain: string;
+  identifier: string;
+  writer?: string | null;
+  updated_at: string;
 }
 
 /** The vault as the upgrade uses it. */
 export interface UpgradableVault {
   readonly upgradePending: boolean;
   readonly locked: string | undefined;
-  list(): { domain: string; identifier: string; writer?: string | null }[];
+  /** When this engine opened the vault: later rows are not an older engine's. */
+  readonly openedAt: string;
+  list(): UpgradeRow[];
   settleUpgrade(moves: SkillRowMove[]): Promise<void>;
 }
 
@@ -58,11 +73,14 @@ const NEVER_A_SKILL_ROW = new Set(["localhost", KEYCHAIN_DOMAIN]);
  *
  * @param rows the vault's domain rows
  * @param skills the installed skills
+ * @param openedAt when this engine opened the vault: a row written since
+ *   (the owner's `secrets set` while the skills load) is never moved
  * @returns the rows to move, with their skill
  */
 export function skillRowMoves(
-  rows: { domain: string; identifier: string; writer?: string | null }[],
+  rows: UpgradeRow[],
   skills: SkillEntry[],
+  openedAt: string,
 ): SkillRowMove[] {
   const entries = skills.map((skill) => ({
     skill,
@@ -78,6 +96,7 @@ export function skillRowMoves(
     ).map(({ skill }) => skill.id),
   );
   return rows.filter((row) =>
+    row.updated_at < openedAt &&
     keyed.has(row.domain) && !hosts.has(row.domain) &&
     !NEVER_A_SKILL_ROW.has(row.domain) &&
     [null, undefined, "owner", `skill:${row.domain}`].includes(row.writer)
@@ -85,6 +104,7 @@ export function skillRowMoves(
     domain: row.domain,
     identifier: row.identifier,
     skill: row.domain,
+    updatedAt: row.updated_at,
   }));
 }
 
@@ -104,7 +124,7 @@ export async function upgradeSkillRows(
 ): Promise<void> {
   if (!vault.upgradePending || vault.locked !== undefined) return;
   const rows = vault.list();
-  const moves = skillRowMoves(rows, skills);
+  const moves = skillRowMoves(rows, skills, vault.openedAt);
   await vault.settleUpgrade(moves);
   for (const move of moves) {
     log.info("Vault row moved to its skill's own namespace", {

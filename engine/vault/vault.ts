@@ -81,6 +81,11 @@ export class Vault {
   #cached: Metadata | undefined;
   /** Why the vault is locked (its key does not match); undefined when open. */
   #locked: string | undefined;
+  /**
+   * When this engine opened the vault (ISO 8601, as `updated_at`): rows
+   * written since are this engine's, never an older engine's.
+   */
+  readonly openedAt: string = new Date().toISOString();
 
   private constructor(db: DatabaseSync, key: CryptoKey) {
     this.#db = db;
@@ -331,12 +336,20 @@ export class Vault {
    * Ends the schema 7 upgrade: moves each listed domain row to the skill
    * namespace (decrypted and encrypted again under its new row key, its
    * writer and dates kept), and drops the pending mark, all in one
-   * transaction. Refused while the vault is locked (the mark stays).
+   * transaction. A row written again since it was listed (its `updated_at`
+   * differs) stays where it is: the new value is the owner's. Refused while
+   * the vault is locked (the mark stays).
    *
-   * @param moves the domain rows that were a skill's own, and the skill
+   * @param moves the domain rows that were a skill's own, the skill, and
+   *   the `updated_at` they were listed with
    */
   async settleUpgrade(
-    moves: { domain: string; identifier: string; skill: string }[],
+    moves: {
+      domain: string;
+      identifier: string;
+      skill: string;
+      updatedAt: string;
+    }[],
   ): Promise<void> {
     this.#refuseWhenLocked();
     const sealed = [];
@@ -356,17 +369,19 @@ export class Vault {
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       for (const move of sealed) {
-        this.#db.prepare(
+        const copied = this.#db.prepare(
           `INSERT INTO skill_secrets (skill, identifier, fields, nonce, ciphertext, created_at, updated_at, writer)
            SELECT ?, identifier, fields, ?, ?, created_at, updated_at, writer
-           FROM secrets WHERE domain = ? AND identifier = ?`,
+           FROM secrets WHERE domain = ? AND identifier = ? AND updated_at = ?`,
         ).run(
           move.skill,
           move.nonce,
           move.ciphertext,
           move.domain,
           move.identifier,
+          move.updatedAt,
         );
+        if (Number(copied.changes) === 0) continue;
         this.#db.prepare(
           "DELETE FROM secrets WHERE domain = ? AND identifier = ?",
         ).run(move.domain, move.identifier);

@@ -205,3 +205,23 @@ Deno.test("loadVaultKey() refuses a key file that is not 32 bytes", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("settleUpgrade moves a row as listed, and leaves one written again since it was listed", () =>
+  withVault(async (vault) => {
+    await vault.set("nas", "", { key: "old-value-of-the-skill" });
+    await vault.set("box", "", { key: "old-value-of-the-box" });
+    const listed = new Map(vault.list().map((r) => [r.domain, r.updated_at]));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await vault.set("box", "", { key: "the-owner-stored-this-since" });
+    await vault.settleUpgrade(["nas", "box"].map((name) => ({
+      domain: name,
+      identifier: "",
+      skill: name,
+      updatedAt: listed.get(name)!,
+    })));
+    assert.deepEqual(vault.list().map((r) => r.domain), ["box"]);
+    assert.deepEqual(await vault.read("box"), {
+      key: "the-owner-stored-this-since",
+    });
+    assert.deepEqual(vault.skillRows().map((r) => r.skill), ["nas"]);
+  }));
