@@ -67,6 +67,20 @@ async function writeSkill(
   return path;
 }
 
+/** An engine with the `reach` skill, and a server on 127.0.0.1 it does not declare. */
+async function reachSetUp() {
+  const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
+  const server = localServer(() => Response.json({ ok: true }));
+  const engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "1" },
+  });
+  const rpc = await engine.client();
+  await rpc.call("skills.add", {
+    path: await writeSkill(skills, "reach", REACH_SKILL),
+  });
+  return { skills, server, engine, rpc };
+}
+
 type Answer = () => ElicitResult | Promise<ElicitResult>;
 
 /** A session declaring form elicitation that answers each prompt with `answer`. */
@@ -98,15 +112,9 @@ async function approvalLines(ioLog: string) {
 Deno.test(
   "form elicitation: allow once, always, deny and no answer for a refused host, each audited",
   async (t) => {
-    const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
-    await using server = localServer(() => Response.json({ ok: true }));
-    await using engine = await EngineProcess.start({
-      env: { AGENTOS_SPARE_WORKERS: "1" },
-    });
-    const rpc = await engine.client();
-    await rpc.call("skills.add", {
-      path: await writeSkill(skills, "reach", REACH_SKILL),
-    });
+    const { skills, server, engine, rpc } = await reachSetUp();
+    await using _server = server;
+    await using _engine = engine;
     const host = new URL(server.origin).host; // 127.0.0.1:port
     const fetchIt = (session: McpSession, url = `${server.origin}/x`) =>
       session.call("skills_run", {
@@ -450,15 +458,9 @@ Deno.test(
 Deno.test(
   "form elicitation: a client of the earlier revision (`elicitation: {}`) is asked by form; a URL-only client is not",
   async () => {
-    const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
-    await using server = localServer(() => Response.json({ ok: true }));
-    await using engine = await EngineProcess.start({
-      env: { AGENTOS_SPARE_WORKERS: "1" },
-    });
-    const rpc = await engine.client();
-    await rpc.call("skills.add", {
-      path: await writeSkill(skills, "reach", REACH_SKILL),
-    });
+    const { skills, server, engine, rpc } = await reachSetUp();
+    await using _server = server;
+    await using _engine = engine;
     const fetchIt = (session: McpSession) =>
       session.call("skills_run", {
         skill: "reach",

@@ -86,6 +86,18 @@ async function setUp(skills: string) {
   return { server, engine, rpc, port, seenKeys };
 }
 
+/** Types KEY on the credential page at `url`, as the person would. */
+async function typeKey(browser: Browser, url: string) {
+  await browser.open(url);
+  await browser.waitFor("input[name=key]");
+  await browser.evaluate(
+    `document.querySelector("input[name=key]").value = ${
+      JSON.stringify(KEY)
+    }; document.querySelector("#save").click()`,
+  );
+  await browser.waitFor("#stored");
+}
+
 /** Every file under the home's logs/ (mcp.log, engine.log, the audit), joined. */
 async function allLogs(home: string): Promise<string> {
   let text = "";
@@ -115,16 +127,7 @@ Deno.test(
       asked.push(request.params as Record<string, unknown>);
       const url = String((request.params as { url: string }).url);
       // The person opens the link after consenting, as a real client does.
-      filled = (async () => {
-        await browser.open(url);
-        await browser.waitFor("input[name=key]");
-        await browser.evaluate(
-          `document.querySelector("input[name=key]").value = ${
-            JSON.stringify(KEY)
-          }; document.querySelector("#save").click()`,
-        );
-        await browser.waitFor("#stored");
-      })();
+      filled = typeKey(browser, url);
       return { action: "accept" } as ElicitResult;
     });
     session.client.setNotificationHandler(
@@ -404,18 +407,6 @@ async function refusedSetUp(skills: string) {
     value: { key: OLD_KEY },
   });
   return { keyed, other, engine, rpc, seenKeys };
-}
-
-/** Types KEY on the credential page at `url`, as the person would. */
-async function typeKey(browser: Browser, url: string) {
-  await browser.open(url);
-  await browser.waitFor("input[name=key]");
-  await browser.evaluate(
-    `document.querySelector("input[name=key]").value = ${
-      JSON.stringify(KEY)
-    }; document.querySelector("#save").click()`,
-  );
-  await browser.waitFor("#stored");
 }
 
 Deno.test(
