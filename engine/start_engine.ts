@@ -58,19 +58,11 @@ export async function openServices(engine: Engine): Promise<void> {
     credentialLinkMethods({
       registry: skills.registry,
       loaded: skills.loaded,
-      links: new CredentialLinks(async (link, identifier, value) => {
-        if (link.forSkill) {
-          return await vault.setForSkill(
-            link.skill,
-            identifier,
-            value,
-            "owner",
-          );
-        }
-        await vault.set(link.domain, identifier, value);
-        skills.rejectedKeys.forget(link.domain, identifier);
-      }),
-      refused: (skillId) => skills.rejectedKeys.latest(skillId),
+      links: new CredentialLinks((link, identifier, value) =>
+        link.forSkill
+          ? vault.setForSkill(link.skill, identifier, value, "owner")
+          : vault.set(link.domain, identifier, value)
+      ),
       vaultDomains: () => vault.domains(),
       ownKey: (skillId) => vault.skillRows(skillId).length > 0,
       bridgeUrl: () => ensureBridge(engine, graph.store.db),

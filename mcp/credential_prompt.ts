@@ -1,4 +1,4 @@
-import { type Server, UrlElicitationRequiredError } from "./_sdk.ts";
+import type { Server } from "./_sdk.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
 import { promptText } from "./prompt_text.ts";
@@ -9,14 +9,6 @@ export interface CredentialPromptOptions {
   ttlMs?: number;
   /** Links one session may send per 10 minutes (default 3). */
   maxPerWindow?: number;
-  /**
-   * How a link reaches the client: `request` sends `elicitation/create` and
-   * holds the tool call until the key is stored, then calls again;
-   * `error` answers the tool call at once with the URL-elicitation-required
-   * error (-32042) carrying the link, and the client calls again after
-   * `notifications/elicitation/complete`. Default `request`.
-   */
-  style?: "request" | "error";
 }
 
 /** How asking the person for a credential ended. */
@@ -31,8 +23,6 @@ interface LinkAnswer {
   skill: string;
   domain: string;
   expiresAt: string;
-  /** Set when the link replaces a stored credential its domain refused. */
-  replaces?: { status: number };
 }
 
 const WINDOW_MS = 10 * 60_000;
@@ -54,9 +44,6 @@ export class CredentialPrompt {
   #max: number;
   #sent: number[] = [];
   #declined = new Set<string>();
-  #style: "request" | "error";
-  /** Ends the links followed after a -32042 answer, when the session ends. */
-  #following = new AbortController();
 
   /**
    * @param server the session's MCP server
@@ -75,12 +62,6 @@ export class CredentialPrompt {
     this.#log = log;
     this.#ttlMs = options.ttlMs ?? 10 * 60_000;
     this.#max = options.maxPerWindow ?? 3;
-    this.#style = options.style ?? "request";
-  }
-
-  /** Stops following the links sent in -32042 answers. */
-  close(): void {
-    this.#following.abort();
   }
 
   /** Whether the client declared URL elicitation. */
@@ -94,7 +75,6 @@ export class CredentialPrompt {
    * @param skills the skills the failed call tried (from the engine's answer)
    * @param signal the tool call's cancellation
    * @returns the outcome, or undefined when nothing was asked
-   * @throws {UrlElicitationRequiredError} in the `error` style, with the link
    */
   async ask(
     skills: string[],
@@ -124,42 +104,14 @@ export class CredentialPrompt {
     }
     if (this.#declined.has(link.domain)) return undefined;
     this.#sent.push(now);
-    if (this.#style === "error") this.#raise(link);
     return await this.#elicit(link, signal);
-  }
-
-  /**
-   * Answers the tool call with the link as the URL-elicitation-required
-   * error, and follows the link in the background: once the key is stored
-   * the client is told, so it can call again.
-   */
-  #raise(link: LinkAnswer): never {
-    const signal = this.#following.signal;
-    void this.#waitStored(link, signal).then(async (state) => {
-      if (state !== "stored") {
-        this.#log.info("Credential link refused", {
-          domain: link.domain,
-          why: `the link ${state}`,
-        });
-        return;
-      }
-      this.#log.info("Credential stored through a link", {
-        domain: link.domain,
-      });
-      await this.#server.createElicitationCompletionNotifier(link.id)();
-    }).catch(() => {});
-    throw new UrlElicitationRequiredError([{
-      mode: "url",
-      elicitationId: link.id,
-      url: link.url,
-      message: linkMessage(link),
-    }], "A credential is needed: open the link, then call the tool again");
   }
 
   async #elicit(
     link: LinkAnswer,
     signal: AbortSignal,
   ): Promise<CredentialOutcome> {
+    const domain = promptText(link.domain);
     const refused = (why: string): CredentialOutcome => {
       this.#log.info("Credential link refused", { domain: link.domain, why });
       return { kind: "refused", domain: link.domain, why };
@@ -169,7 +121,11 @@ export class CredentialPrompt {
         mode: "url",
         elicitationId: link.id,
         url: link.url,
-        message: linkMessage(link),
+        message:
+          `The skill "${
+            promptText(link.skill)
+          }" needs a credential for ${domain}. Open this one-time link on this computer and type it there: ` +
+          "it goes straight to AgentOS's encrypted vault, never to this chat.",
       }, { signal, timeout: this.#ttlMs });
       if (answer.action !== "accept") {
         this.#declined.add(link.domain);
@@ -210,17 +166,4 @@ export class CredentialPrompt {
     }
     return "was cancelled";
   }
-}
-
-/** What the person reads: why the skill needs the credential, and where it goes. */
-function linkMessage(link: LinkAnswer): string {
-  const skill = promptText(link.skill);
-  const domain = promptText(link.domain);
-  const why = link.replaces
-    ? `${domain} refused the stored credential (HTTP ${
-      Number(link.replaces.status)
-    }) when the skill "${skill}" used it; if it expired or was revoked, open this one-time link on this computer and type the new one there: `
-    : `The skill "${skill}" needs a credential for ${domain}. Open this one-time link on this computer and type it there: `;
-  return why +
-    "it goes straight to AgentOS's encrypted vault, never to this chat.";
 }

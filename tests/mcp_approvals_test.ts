@@ -67,20 +67,6 @@ async function writeSkill(
   return path;
 }
 
-/** An engine with the `reach` skill, and a server on 127.0.0.1 it does not declare. */
-async function reachSetUp() {
-  const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
-  const server = localServer(() => Response.json({ ok: true }));
-  const engine = await EngineProcess.start({
-    env: { AGENTOS_SPARE_WORKERS: "1" },
-  });
-  const rpc = await engine.client();
-  await rpc.call("skills.add", {
-    path: await writeSkill(skills, "reach", REACH_SKILL),
-  });
-  return { skills, server, engine, rpc };
-}
-
 type Answer = () => ElicitResult | Promise<ElicitResult>;
 
 /** A session declaring form elicitation that answers each prompt with `answer`. */
@@ -112,9 +98,15 @@ async function approvalLines(ioLog: string) {
 Deno.test(
   "form elicitation: allow once, always, deny and no answer for a refused host, each audited",
   async (t) => {
-    const { skills, server, engine, rpc } = await reachSetUp();
-    await using _server = server;
-    await using _engine = engine;
+    const skills = await Deno.makeTempDir({ prefix: "agentos-approve-" });
+    await using server = localServer(() => Response.json({ ok: true }));
+    await using engine = await EngineProcess.start({
+      env: { AGENTOS_SPARE_WORKERS: "1" },
+    });
+    const rpc = await engine.client();
+    await rpc.call("skills.add", {
+      path: await writeSkill(skills, "reach", REACH_SKILL),
+    });
     const host = new URL(server.origin).host; // 127.0.0.1:port
     const fetchIt = (session: McpSession, url = `${server.origin}/x`) =>
       session.call("skills_run", {
@@ -451,44 +443,6 @@ Deno.test(
         );
       },
     );
-    await Deno.remove(skills, { recursive: true });
-  },
-);
-
-Deno.test(
-  "form elicitation: a client of the earlier revision (`elicitation: {}`) is asked by form; a URL-only client is not",
-  async () => {
-    const { skills, server, engine, rpc } = await reachSetUp();
-    await using _server = server;
-    await using _engine = engine;
-    const fetchIt = (session: McpSession) =>
-      session.call("skills_run", {
-        skill: "reach",
-        tool: "fetch",
-        params: { url: `${server.origin}/x` },
-      });
-
-    await using older = await McpSession.open(engine.paths.home, {
-      capabilities: { elicitation: {} },
-    });
-    const asked: string[] = [];
-    older.client.setRequestHandler(ElicitRequestSchema, (request) => {
-      asked.push(String((request.params as { mode?: string }).mode));
-      return { action: "accept", content: { decision: "allow_once" } };
-    });
-    const result = await fetchIt(older);
-    assert.equal(result.isError, false, result.text);
-    assert.deepEqual(asked, ["form"]);
-    assert.equal(server.requests.length, 1);
-
-    await using urlOnly = await McpSession.open(engine.paths.home, {
-      capabilities: { elicitation: { url: {} } },
-    });
-    const refused = await fetchIt(urlOnly);
-    assert.equal(refused.isError, true);
-    assert.match(refused.text, /agentos skills allow reach/);
-    assert.ok(!urlOnly.traffic.join("").includes("elicitation/create"));
-    assert.equal(server.requests.length, 1);
     await Deno.remove(skills, { recursive: true });
   },
 );

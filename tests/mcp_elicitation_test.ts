@@ -10,7 +10,6 @@ import {
   ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
   type ElicitResult,
-  UrlElicitationRequiredError,
   // @ts-types="@modelcontextprotocol/sdk/types"
 } from "@modelcontextprotocol/sdk/types.js";
 import { Browser } from "./_browser.ts";
@@ -86,18 +85,6 @@ async function setUp(skills: string) {
   return { server, engine, rpc, port, seenKeys };
 }
 
-/** Types KEY on the credential page at `url`, as the person would. */
-async function typeKey(browser: Browser, url: string) {
-  await browser.open(url);
-  await browser.waitFor("input[name=key]");
-  await browser.evaluate(
-    `document.querySelector("input[name=key]").value = ${
-      JSON.stringify(KEY)
-    }; document.querySelector("#save").click()`,
-  );
-  await browser.waitFor("#stored");
-}
-
 /** Every file under the home's logs/ (mcp.log, engine.log, the audit), joined. */
 async function allLogs(home: string): Promise<string> {
   let text = "";
@@ -127,7 +114,16 @@ Deno.test(
       asked.push(request.params as Record<string, unknown>);
       const url = String((request.params as { url: string }).url);
       // The person opens the link after consenting, as a real client does.
-      filled = typeKey(browser, url);
+      filled = (async () => {
+        await browser.open(url);
+        await browser.waitFor("input[name=key]");
+        await browser.evaluate(
+          `document.querySelector("input[name=key]").value = ${
+            JSON.stringify(KEY)
+          }; document.querySelector("#save").click()`,
+        );
+        await browser.waitFor("#stored");
+      })();
       return { action: "accept" } as ElicitResult;
     });
     session.client.setNotificationHandler(
@@ -342,206 +338,6 @@ Deno.test(
       String((nothing as Error).message),
       /No credential is missing/,
     );
-    await Deno.remove(skills, { recursive: true });
-  },
-);
-
-const OLD_KEY = "kd-old-KEY-91d2c07e55aa-revoked-by-the-api";
-
-/**
- * Fails on any HTTP error; `where` picks its keyed API or another API of
- * its own (no credential); `fake` raises a made-up 401 without a request.
- */
-const STRICT_SKILL = `from agentos import client, connection, provides
-
-connection(
-    "api",
-    base_url="https://api.keyed.test/v1",
-    auth={"type": "api_key", "header": {"x-api-key": ".auth.key"}},
-    label="Keyed API key",
-)
-connection("other", base_url="https://api.other.test/v1")
-
-
-@provides("strict_search")
-async def search(where: str = "api", **params):
-    """Search, failing on any HTTP error."""
-    if where == "fake":
-        raise Exception('HTTP 401 from api.keyed.test: the server answered HTTP 401 to the stored credential for "keyed.test"')
-    host = "api.other.test" if where == "other" else "api.keyed.test"
-    resp = await client.get(f"https://{host}/v1/search")
-    if resp["status"] >= 400:
-        raise Exception(f"HTTP {resp['status']} from {host}")
-    return {"ok": resp["json"]["ok"]}
-`;
-
-/** An engine with the strict skill, the keyed API (which takes only KEY) holding OLD_KEY, and another API that refuses everyone. */
-async function refusedSetUp(skills: string) {
-  const seenKeys: string[] = [];
-  const keyed = localServer((request) => {
-    const key = request.headers.get("x-api-key") ?? "";
-    seenKeys.push(key);
-    return Response.json({ ok: key === KEY }, {
-      status: key === KEY ? 200 : 401,
-    });
-  });
-  const other = localServer(() =>
-    Response.json({ ok: false }, { status: 401 })
-  );
-  const engine = await EngineProcess.start({
-    env: {
-      AGENTOS_SPARE_WORKERS: "1",
-      AGENTOS_ORIGIN_MAP: JSON.stringify({
-        "https://api.keyed.test": keyed.origin,
-        "https://api.other.test": other.origin,
-      }),
-    },
-  });
-  const rpc = await engine.client();
-  await rpc.call("prefs.set", { key: "bridge.port", value: freePort() });
-  await rpc.call("skills.add", {
-    path: await writeSkill(skills, "strict-api", STRICT_SKILL),
-  });
-  await rpc.call("secrets.set", {
-    domain: "keyed.test",
-    value: { key: OLD_KEY },
-  });
-  return { keyed, other, engine, rpc, seenKeys };
-}
-
-Deno.test(
-  "URL elicitation: a stored key its own domain refuses (401) is replaced through a link, and the call retried once",
-  async (t) => {
-    const skills = await Deno.makeTempDir({ prefix: "agentos-elicit-" });
-    const { keyed, other, engine, rpc, seenKeys } = await refusedSetUp(skills);
-    await using _keyed = keyed;
-    await using _other = other;
-    await using _engine = engine;
-    await using browser = await Browser.launch();
-    await using session = await McpSession.open(engine.paths.home, {
-      capabilities: { elicitation: { url: {} } },
-    });
-    const asked: { url: string; message: string }[] = [];
-    let filled: Promise<void> | undefined;
-    session.client.setRequestHandler(ElicitRequestSchema, (request) => {
-      const params = request.params as { url: string; message: string };
-      asked.push(params);
-      filled = typeKey(browser, params.url);
-      return { action: "accept" } as ElicitResult;
-    });
-
-    await t.step(
-      "a skill's own error claiming a 401 sends no link",
-      async () => {
-        const result = await session.call("strict_search", { where: "fake" });
-        assert.equal(result.isError, true);
-        assert.equal(asked.length, 0);
-      },
-    );
-
-    await t.step(
-      "a 401 from a domain the key does not belong to sends no link",
-      async () => {
-        const result = await session.call("strict_search", { where: "other" });
-        assert.equal(result.isError, true);
-        assert.match(result.text, /HTTP 401 from api\.other\.test/);
-        assert.equal(asked.length, 0);
-        assert.equal(other.requests.length, 1);
-      },
-    );
-
-    await t.step(
-      "the key's own domain refusing it sends one link; the new key is stored in its row and the retry works",
-      async () => {
-        const result = await session.call("strict_search", { where: "api" });
-        await filled;
-        assert.equal(result.isError, false, result.text);
-        assert.equal(JSON.parse(result.text).result.ok, true);
-        assert.deepEqual(seenKeys, [OLD_KEY, KEY]);
-        assert.equal(asked.length, 1);
-        assert.match(
-          asked[0]!.message,
-          /keyed\.test refused the stored credential \(HTTP 401\).*strict-api/,
-        );
-        const { secrets } = await rpc.call<{ secrets: { domain: string }[] }>(
-          "secrets.list",
-          {},
-        );
-        assert.deepEqual(secrets.map((s) => s.domain), ["keyed.test"]);
-        // Stored and working: nothing is missing or refused any more.
-        const none = await rpc.call("credentials.link", {
-          skills: ["strict-api"],
-        }).catch((e: Error) => e);
-        assert.match(
-          String((none as Error).message),
-          /No credential is missing/,
-        );
-      },
-    );
-
-    const traffic = session.traffic.join("\n");
-    for (const key of [KEY, OLD_KEY]) {
-      assert.ok(!traffic.includes(key), "a key in MCP traffic");
-    }
-    await session.close();
-    const logs = await allLogs(engine.paths.home);
-    for (const key of [KEY, OLD_KEY]) {
-      assert.ok(!logs.includes(key), "a key in the logs");
-    }
-    await Deno.remove(skills, { recursive: true });
-  },
-);
-
-Deno.test(
-  "URL elicitation required (-32042): with AGENTOS_MCP_URL_ELICITATION=error the call is answered at once with the link; once stored the client is told and its own retry works",
-  async () => {
-    const skills = await Deno.makeTempDir({ prefix: "agentos-elicit-" });
-    const { server, engine, seenKeys } = await setUp(skills);
-    await using _server = server;
-    await using _engine = engine;
-    await using browser = await Browser.launch();
-    await using session = await McpSession.open(engine.paths.home, {
-      capabilities: { elicitation: { url: {} } },
-      env: { AGENTOS_MCP_URL_ELICITATION: "error" },
-    });
-    let requested = 0;
-    session.client.setRequestHandler(ElicitRequestSchema, () => {
-      requested++;
-      return { action: "decline" } as ElicitResult;
-    });
-    const completed: string[] = [];
-    session.client.setNotificationHandler(
-      ElicitationCompleteNotificationSchema,
-      (n) => void completed.push(n.params.elicitationId),
-    );
-
-    const error = await session.client.callTool({
-      name: "keyed_search",
-      arguments: { q: "tea" },
-    }).then(() => undefined, (e: unknown) => e);
-    assert.ok(
-      error instanceof UrlElicitationRequiredError,
-      `expected the -32042 error, got ${String(error)}`,
-    );
-    const required = error as UrlElicitationRequiredError;
-    assert.equal(required.code, -32042);
-    assert.equal(required.elicitations.length, 1);
-    const wanted = required.elicitations[0]!;
-    assert.equal(wanted.mode, "url");
-    assert.match(wanted.message, /keyed-api.*keyed\.test/);
-    assert.equal(new URL(wanted.url).pathname, "/credential");
-    assert.equal(requested, 0, "no elicitation/create in the error style");
-    assert.deepEqual(seenKeys, []);
-
-    await typeKey(browser, wanted.url);
-    await waitFor("elicitation/complete", () => completed.length === 1);
-    assert.equal(completed[0], wanted.elicitationId);
-    const again = await session.call("keyed_search", { q: "tea" });
-    assert.equal(again.isError, false, again.text);
-    assert.deepEqual(seenKeys, [KEY]);
-    assert.ok(!session.traffic.join("\n").includes(KEY), "key in MCP traffic");
-    await session.close();
-    assert.ok(!(await allLogs(engine.paths.home)).includes(KEY), "key in logs");
     await Deno.remove(skills, { recursive: true });
   },
 );

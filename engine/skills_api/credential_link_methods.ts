@@ -5,10 +5,7 @@
  * * `credentials.link {skills, ttlMs?}` — for the first of these skills
  *   whose connection lacks its credential, a link `{id, url, skill, domain,
  *   fields, expiresAt}`; the domain and fields come from the skill's
- *   declared connection and the vault, never from a caller's text; with
- *   none missing, for the first whose stored credential its own domain
- *   refused (401/403) in a call that failed, a link replacing that row
- *   (`replaces: {identifier, status}`)
+ *   declared connection and the vault, never from a caller's text
  * * `credentials.link_describe {token}` — what a link asks for (the page)
  * * `credentials.link_submit {token, values}` — stores the credential and
  *   uses the link up (the page, through the bridge)
@@ -27,11 +24,7 @@ import {
 import type { ConnectionInfo, SkillRegistry } from "../skills/mod.ts";
 import { credentialDomains } from "../grants/mod.ts";
 import { requiresCredential } from "../broker/mod.ts";
-import type {
-  CredentialLinks,
-  LinkRequest,
-  RejectedKey,
-} from "../vault/mod.ts";
+import type { CredentialLinks, LinkRequest } from "../vault/mod.ts";
 import type { AuditSink } from "../broker/mod.ts";
 
 /** What the link methods work with. */
@@ -48,11 +41,6 @@ export interface CredentialLinkContext {
   bridgeUrl: () => Promise<string>;
   /** The audit trail: one line per issued link (never its token). */
   audit?: AuditSink;
-  /**
-   * A skill's stored credential its domain refused lately (the engine's
-   * own record, `RejectedKeys`), to offer a link that replaces it.
-   */
-  refused?: (skillId: string) => RejectedKey | undefined;
 }
 
 /** Field names a page may ask for. */
@@ -73,8 +61,7 @@ export function credentialLinkMethods(
       { skills: skillIds, ttlMs: (p, k) => optionalInteger(p, k, 1_800_000) },
       async ({ skills, ttlMs }) => {
         await context.loaded;
-        const request = missingCredential(context, skills) ??
-          refusedCredential(context, skills);
+        const request = missingCredential(context, skills);
         if (!request) {
           throw new RpcError(
             ErrorCode.Conflict,
@@ -154,39 +141,6 @@ function missingCredential(
         fields: authFields(connection),
       };
     }
-  }
-  return undefined;
-}
-
-/**
- * The first listed skill whose stored credential its own domain refused
- * (401/403) in a call that failed, as a link that replaces that row; the
- * domain must still be one the skill's connection is stored under.
- */
-function refusedCredential(
-  context: CredentialLinkContext,
-  ids: string[],
-): LinkRequest | undefined {
-  for (const id of ids) {
-    const refused = context.refused?.(id);
-    if (!refused) continue;
-    let skill;
-    try {
-      skill = context.registry.get(id);
-    } catch {
-      continue;
-    }
-    const connection = skill.discovery.connections.find((c) =>
-      requiresCredential(c) &&
-      credentialDomains(skill.id, c).candidates.includes(refused.domain)
-    );
-    if (!connection) continue;
-    return {
-      skill: skill.id,
-      domain: refused.domain,
-      fields: authFields(connection),
-      replaces: { identifier: refused.identifier, status: refused.status },
-    };
   }
   return undefined;
 }

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { RejectedKeys } from "../vault/mod.ts";
 import { join } from "../paths.ts";
 import type { Engine } from "../engine.ts";
 import type { Graph, SettingsStore } from "../graph/mod.ts";
@@ -204,8 +203,6 @@ export interface RunnerParts {
   audit?: AuditSink;
   /** `$AGENTOS_HOME/skill-packages`. */
   packagesRoot: string;
-  /** Where refused stored credentials are noted. */
-  rejectedKeys: RejectedKeys;
 }
 
 /** The runner of skill calls, with its SQL and shell brokers. */
@@ -213,9 +210,9 @@ export function openRunner(
   engine: Engine,
   graph: Graph,
   sandbox: Sandbox,
-  parts: RunnerParts,
+  { registry, pool, http, nodes, grants, vault, audit, packagesRoot }:
+    RunnerParts,
 ): SkillRunner {
-  const { registry, pool, http, nodes, grants, vault, audit } = parts;
   return new SkillRunner({
     registry,
     pool,
@@ -244,14 +241,13 @@ export function openRunner(
     readGrants: (skill) => grants.reads.get(skill.id),
     keychainGrants: (skill) => grants.keychain.get(skill.id),
     packages: {
-      root: parts.packagesRoot,
+      root: packagesRoot,
       spawn: (dir) =>
         WorkerProcess.spawn(
           sandbox.command({ kind: "worker", packagesDir: dir }),
         ),
     },
     audit,
-    onRefusedKey: (skill, row) => parts.rejectedKeys.note(skill, row),
   });
 }
 

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { RejectedKeys } from "../vault/mod.ts";
 import {
   type UpgradableVault,
   upgradeSkillRows,
@@ -78,8 +77,6 @@ export interface SkillsService {
   loaded: Promise<void>;
   /** The owner's egress grants. */
   grants: SkillGrantStore;
-  /** Stored credentials their domain refused lately (`credentials.link`). */
-  rejectedKeys: RejectedKeys;
 }
 
 /**
@@ -117,9 +114,7 @@ export function openSkills(
   const ownKey = (skillId: string) =>
     (options.vault?.skillRows(skillId).length ?? 0) > 0;
   const packagesRoot = join(engine.paths.home, "skill-packages");
-  const rejectedKeys = new RejectedKeys();
   const runner = openRunner(engine, graph, sandbox, {
-    rejectedKeys,
     registry,
     pool,
     http,
@@ -161,7 +156,6 @@ export function openSkills(
     pool,
     loaded,
     grants: grants.egress,
-    rejectedKeys,
   };
 }
 

@@ -34,11 +34,6 @@ export interface LinkRequest {
   forSkill?: boolean;
   /** The field names, e.g. `["key"]`. */
   fields: string[];
-  /**
-   * Set when the link replaces a stored credential its domain refused: the
-   * row's identifier and the HTTP status the domain answered.
-   */
-  replaces?: { identifier: string; status: number };
 }
 
 /** A link as the page and the proxy see it (never the token). */
@@ -130,7 +125,7 @@ export class CredentialLinks {
     // Claimed before the await: a second submission racing this one is refused.
     link.state = "storing";
     try {
-      await this.#store(link, link.replaces?.identifier ?? "", value);
+      await this.#store(link, "", value);
     } catch (error) {
       link.state = "pending";
       throw error;
@@ -187,7 +182,6 @@ export class CredentialLinks {
       skill: link.skill,
       domain: link.domain,
       ...(link.forSkill ? { forSkill: true } : {}),
-      ...(link.replaces ? { replaces: { ...link.replaces } } : {}),
       fields: [...link.fields],
       expiresAt: new Date(link.expires).toISOString(),
       state: link.state === "stored"

@@ -20,9 +20,3 @@ export {
   type LinkRequest,
   type LinkView,
 } from "./credential_links.ts";
-export {
-  MAX_REJECTED,
-  REJECTED_KEEP_MS,
-  type RejectedKey,
-  RejectedKeys,
-} from "./rejected_keys.ts";

@@ -49,13 +49,6 @@ export interface RunResult {
   output?: string;
 }
 
-/** A stored credential's row its domain refused, and the status. */
-export interface RefusedKey {
-  domain: string;
-  identifier: string;
-  status: number;
-}
-
 /** Options for {@linkcode SkillRunner}. */
 export interface SkillRunnerOptions {
   registry: SkillRegistry;
@@ -76,12 +69,6 @@ export interface SkillRunnerOptions {
   sql?: SqlBroker;
   /** Receives one line per brokered op and per call. */
   audit?: AuditSink;
-  /**
-   * Told when a call fails after the domain of a stored credential answered
-   * 401 or 403 to a request that carried it (the MCP proxy can then offer a
-   * link to replace it).
-   */
-  onRefusedKey?: (skill: string, row: RefusedKey) => void;
   /**
    * Skills' own Python packages: where installs live, and how to start a
    * worker that sees one (a spare has no skill's packages mounted).

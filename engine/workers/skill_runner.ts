@@ -113,8 +113,6 @@ export class SkillRunner {
         guard: options.http.offThreadGuard(),
       });
       report.failed(ms, failure);
-      const refused = call.session.refusedStoredCredential;
-      if (refused) this.#options.onRefusedKey?.(call.skill.id, refused);
       throw failure.thrown;
     } finally {
       ended.abort(CALL_ENDED); // a reason, so no DOMException is built per call

@@ -80,7 +80,6 @@ export class CallSession {
   #refusal?: RpcError;
   #authFailures = 0;
   #rejected: RejectedCredential | undefined;
-  #refusedStored: RejectedCredential | undefined;
 
   /** @param options connections, their credentials and the call's credentials */
   constructor(options: CallSessionOptions) {
@@ -214,14 +213,11 @@ export class CallSession {
     );
     if (!holder) return undefined;
     this.#authFailures++;
-    const rejected = {
+    this.#rejected ??= {
       domain: holder.domain,
       identifier: holder.identifier,
       status: response.status,
     };
-    this.#rejected ??= rejected;
-    // Only a request that carried the stored credential shows it refused.
-    if (carried || holder.cookies) this.#refusedStored ??= rejected;
     if (carried || holder.cookies || !this.#credentials?.masked) {
       return undefined;
     }
@@ -243,14 +239,6 @@ export class CallSession {
   /** The stored credential the first 401/403 of the call answered, if any. */
   get rejectedCredential(): RejectedCredential | undefined {
     return this.#rejected;
-  }
-
-  /**
-   * The stored credential the credential's own domain first answered 401
-   * or 403 to on a request that carried it (the engine saw both), if any.
-   */
-  get refusedStoredCredential(): RejectedCredential | undefined {
-    return this.#refusedStored;
   }
 
   #refuse(how: string): RpcError {
