@@ -120,8 +120,10 @@ async function setUp(skills: string) {
   await rpc.call("skills.add", {
     path: await writeSkill(skills, "plain-api", PLAIN_SKILL),
   });
+  // Under a named row: the new key must replace that row, not add one.
   await rpc.call("secrets.set", {
     domain: "keyed.test",
+    identifier: "work",
     value: { key: OLD_KEY },
   });
   return { keyed, other, engine, rpc, port, seenKeys };
@@ -189,12 +191,14 @@ Deno.test(
     );
     await waitFor("elicitation/complete", () => completed.length === 1);
     assert.equal(completed[0], asked[0]!.elicitationId);
-    // Replaced in place: still one row for the domain.
-    const { secrets } = await rpc.call<{ secrets: { domain: string }[] }>(
-      "secrets.list",
-      {},
+    // Replaced in place: still the one row, under its identifier.
+    const { secrets } = await rpc.call<
+      { secrets: { domain: string; identifier: string }[] }
+    >("secrets.list", {});
+    assert.deepEqual(
+      secrets.map((s) => [s.domain, s.identifier]),
+      [["keyed.test", "work"]],
     );
-    assert.deepEqual(secrets.map((s) => s.domain), ["keyed.test"]);
 
     const traffic = session.traffic.join("\n");
     assert.ok(!traffic.includes(NEW_KEY), "new key in MCP traffic");
@@ -238,6 +242,26 @@ Deno.test(
         assert.match(result.text, /HTTP 401/);
         assert.equal(asked.length, 0);
         noLink(session);
+      },
+    );
+
+    await t.step(
+      "the engine makes a replace link only for a domain the skill's connection declares",
+      async () => {
+        await rpc.call("secrets.set", {
+          domain: "bank.example",
+          value: { key: "bank-key" },
+        });
+        for (const domain of ["bank.example", "other.test", "nowhere.test"]) {
+          await assert.rejects(
+            rpc.call("credentials.link", {
+              skills: ["strict-api"],
+              refused: { domain, identifier: "", status: 401 },
+            }),
+            /No connection of strict-api stores a credential for/,
+          );
+        }
+        await rpc.call("secrets.delete", { domain: "bank.example" });
       },
     );
 
