@@ -52,14 +52,19 @@ export async function allLogs(home: string): Promise<string> {
  * @param browser headless Chromium
  * @param url the link
  * @param key what the person types
+ * @param onPage receives the form's text before it is filled
  */
 export async function fillCredentialPage(
   browser: Browser,
   url: string,
   key: string,
+  onPage?: (text: string) => void,
 ): Promise<void> {
   await browser.open(url);
   await browser.waitFor("input[name=key]");
+  onPage?.(
+    await browser.evaluate<string>(`document.querySelector("#form").innerText`),
+  );
   await browser.evaluate(
     `document.querySelector("input[name=key]").value = ${
       JSON.stringify(key)

@@ -158,11 +158,17 @@ Deno.test(
     await using _engine = engine;
     await using browser = await Browser.launch();
     let filled: Promise<void> | undefined;
+    let pageText = "";
     const { session, asked } = await elicitSession(
       engine.paths.home,
       { elicitation: { url: {} } },
       (params) => {
-        filled = fillCredentialPage(browser, String(params.url), NEW_KEY);
+        filled = fillCredentialPage(
+          browser,
+          String(params.url),
+          NEW_KEY,
+          (text) => void (pageText = text),
+        );
         return { action: "accept" };
       },
     );
@@ -191,6 +197,11 @@ Deno.test(
     );
     await waitFor("elicitation/complete", () => completed.length === 1);
     assert.equal(completed[0], asked[0]!.elicitationId);
+    // The page says which stored credential was refused, and that it is replaced.
+    assert.match(
+      pageText,
+      /keyed\.test refused the stored credential \(work\) with HTTP 401.*replaces it/,
+    );
     // Replaced in place: still the one row, under its identifier.
     const { secrets } = await rpc.call<
       { secrets: { domain: string; identifier: string }[] }
