@@ -1,4 +1,5 @@
 import type { Server } from "./_sdk.ts";
+import { RpcError } from "../engine/mod.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
 import { promptText } from "./prompt_text.ts";
@@ -16,6 +17,43 @@ export type CredentialOutcome =
   | { kind: "stored"; domain: string }
   | { kind: "refused"; domain: string; why: string };
 
+/**
+ * A stored credential its own domain refused (HTTP 401/403) on a request
+ * that carried it: the engine's `credentialRefused` fact of a failed skill
+ * call, set only by the engine (a skill's text or fields cannot make one).
+ */
+export interface CredentialRefused {
+  skill: string;
+  domain: string;
+  identifier: string;
+  status: number;
+}
+
+/**
+ * The refused credential a failed `skills.run` or `capability.invoke`
+ * names, when its shape is the engine's.
+ *
+ * @param error what the engine answered
+ * @returns the fact, or undefined
+ */
+export function credentialRefusedOf(
+  error: unknown,
+): CredentialRefused | undefined {
+  if (!(error instanceof RpcError)) return undefined;
+  const fact = (error.data as { credentialRefused?: unknown } | undefined)
+    ?.credentialRefused as Record<string, unknown> | undefined;
+  if (typeof fact !== "object" || fact === null) return undefined;
+  const { skill, domain, identifier, status } = fact;
+  if (
+    typeof skill !== "string" || skill === "" || typeof domain !== "string" ||
+    domain === "" || typeof identifier !== "string" ||
+    (status !== 401 && status !== 403)
+  ) {
+    return undefined;
+  }
+  return { skill, domain, identifier, status };
+}
+
 /** The engine's answer to `credentials.link`. */
 interface LinkAnswer {
   id: string;
@@ -23,6 +61,7 @@ interface LinkAnswer {
   skill: string;
   domain: string;
   expiresAt: string;
+  replaces?: { identifier: string; status: number };
 }
 
 const WINDOW_MS = 10 * 60_000;
@@ -70,15 +109,18 @@ export class CredentialPrompt {
   }
 
   /**
-   * Asks for the first missing credential of these skills, if any.
+   * Asks for the first missing credential of these skills, or for a new
+   * one in place of a stored credential its domain refused.
    *
    * @param skills the skills the failed call tried (from the engine's answer)
    * @param signal the tool call's cancellation
+   * @param refused the engine's fact of a refused stored credential, if any
    * @returns the outcome, or undefined when nothing was asked
    */
   async ask(
     skills: string[],
     signal: AbortSignal,
+    refused?: CredentialRefused,
   ): Promise<CredentialOutcome | undefined> {
     if (!this.supported || skills.length === 0) return undefined;
     const now = Date.now();
@@ -92,8 +134,17 @@ export class CredentialPrompt {
     let link: LinkAnswer;
     try {
       link = await this.#link.call<LinkAnswer>("credentials.link", {
-        skills: skills.slice(0, 10),
+        skills: refused ? [refused.skill] : skills.slice(0, 10),
         ttlMs: this.#ttlMs,
+        ...(refused
+          ? {
+            refused: {
+              domain: refused.domain,
+              identifier: refused.identifier,
+              status: refused.status,
+            },
+          }
+          : {}),
       }, { signal, timeoutMs: 30_000 });
     } catch (error) {
       // Nothing missing (the failure had another cause), or no bridge.
@@ -121,10 +172,11 @@ export class CredentialPrompt {
         mode: "url",
         elicitationId: link.id,
         url: link.url,
-        message:
-          `The skill "${
-            promptText(link.skill)
-          }" needs a credential for ${domain}. Open this one-time link on this computer and type it there: ` +
+        message: `The skill "${promptText(link.skill)}" ${
+          link.replaces
+            ? `was refused by ${domain} (HTTP ${link.replaces.status}) with the stored credential: it may have expired or been revoked. To replace it, open`
+            : `needs a credential for ${domain}. Open`
+        } this one-time link on this computer and type it there: ` +
           "it goes straight to AgentOS's encrypted vault, never to this chat.",
       }, { signal, timeout: this.#ttlMs });
       if (answer.action !== "accept") {

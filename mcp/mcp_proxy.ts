@@ -11,7 +11,7 @@ import {
   ReadResourceRequestSchema,
 } from "./_sdk.ts";
 import { RpcError, VERSION } from "../engine/mod.ts";
-import { CredentialPrompt } from "./credential_prompt.ts";
+import { CredentialPrompt, credentialRefusedOf } from "./credential_prompt.ts";
 import { GrantPrompt } from "./grant_prompt.ts";
 import {
   grantCommand,
@@ -302,9 +302,10 @@ export class McpProxy {
   }
 
   /**
-   * After a failed skill call: when a skill it tried lacks its credential
-   * and the client takes URL elicitation, asks the person through a
-   * one-time link and, once stored, calls again once.
+   * After a failed skill call: when a skill it tried lacks its credential,
+   * or its domain refused the stored one (401/403, the engine's fact), and
+   * the client takes URL elicitation, asks the person through a one-time
+   * link and, once stored, calls again once.
    */
   async #askForCredential(
     name: string,
@@ -314,9 +315,13 @@ export class McpProxy {
     call: () => Promise<unknown>,
     extra: CallContext,
   ): Promise<CallToolResult> {
+    // Only skill calls carry the engine's fact of a refused stored key.
+    const refused = SAMPLES.has(tool.method)
+      ? credentialRefusedOf(error)
+      : undefined;
     const skills = triedSkills(tool, args, error);
     const outcome = skills.length > 0 && !extra.signal.aborted
-      ? await this.#credentials.ask(skills, extra.signal)
+      ? await this.#credentials.ask(skills, extra.signal, refused)
       : undefined;
     if (outcome?.kind === "stored") {
       try {

@@ -18,6 +18,7 @@ import { freePort } from "./bridge_fixture.ts";
 import { McpSession } from "./mcp_session.ts";
 import { localServer } from "./skills_helpers.ts";
 import { waitFor } from "./_wait.ts";
+import { allLogs, fillCredentialPage, writeSkill } from "./_elicitation.ts";
 
 const KEY = "kd-live-KEY-5e0c1f9a77b3-typed-in-the-browser";
 
@@ -50,17 +51,6 @@ async def search(**params):
     raise Exception("NEEDS_CREDENTIALS: store it with: agentos secrets set bank.example (401 unauthorized)")
 `;
 
-async function writeSkill(dir: string, id: string, source: string) {
-  const path = `${dir}/${id}`;
-  await Deno.mkdir(path, { recursive: true });
-  await Deno.writeTextFile(
-    `${path}/readme.md`,
-    `---\nid: ${id}\nname: ${id}\ndescription: A skill of the elicitation tests\n---\n\n# ${id}\n`,
-  );
-  await Deno.writeTextFile(`${path}/tools.py`, source);
-  return path;
-}
-
 /** An engine with the keyed skill, its API server, and a bridge port. */
 async function setUp(skills: string) {
   const seenKeys: string[] = [];
@@ -85,17 +75,6 @@ async function setUp(skills: string) {
   return { server, engine, rpc, port, seenKeys };
 }
 
-/** Every file under the home's logs/ (mcp.log, engine.log, the audit), joined. */
-async function allLogs(home: string): Promise<string> {
-  let text = "";
-  for await (const entry of Deno.readDir(`${home}/logs`)) {
-    if (entry.isFile) {
-      text += await Deno.readTextFile(`${home}/logs/${entry.name}`);
-    }
-  }
-  return text;
-}
-
 Deno.test(
   "URL elicitation: the person types the key on the bridge page, the proxy retries once and the key reaches only its server",
   async () => {
@@ -114,16 +93,7 @@ Deno.test(
       asked.push(request.params as Record<string, unknown>);
       const url = String((request.params as { url: string }).url);
       // The person opens the link after consenting, as a real client does.
-      filled = (async () => {
-        await browser.open(url);
-        await browser.waitFor("input[name=key]");
-        await browser.evaluate(
-          `document.querySelector("input[name=key]").value = ${
-            JSON.stringify(KEY)
-          }; document.querySelector("#save").click()`,
-        );
-        await browser.waitFor("#stored");
-      })();
+      filled = fillCredentialPage(browser, url, KEY);
       return { action: "accept" } as ElicitResult;
     });
     session.client.setNotificationHandler(

@@ -47,6 +47,14 @@ async function start() {
     ? `its own use (skill ${link.skill})`
     : link.domain;
   document.getElementById("domain").textContent = where;
+  // A stored key its own domain refused: what is typed replaces that row.
+  if (link.replaces) {
+    const note = document.getElementById("replaces");
+    note.textContent = `${link.domain} refused the stored credential${
+      link.replaces.identifier ? ` (${link.replaces.identifier})` : ""
+    } with HTTP ${link.replaces.status}: it may have expired or been revoked. What you type replaces it.`;
+    note.hidden = false;
+  }
   document.getElementById("fields").replaceChildren(...link.fields.map(field));
   form.hidden = false;
   status.textContent = `This link works once, until ${link.expiresAt}.`;

@@ -5,7 +5,11 @@
  * * `credentials.link {skills, ttlMs?}` — for the first of these skills
  *   whose connection lacks its credential, a link `{id, url, skill, domain,
  *   fields, expiresAt}`; the domain and fields come from the skill's
- *   declared connection and the vault, never from a caller's text
+ *   declared connection and the vault, never from a caller's text. With
+ *   `refused {domain, identifier, status}` (the engine's own
+ *   `credentialRefused` fact of a failed call: the domain answered 401/403
+ *   to the stored key), a link that replaces that stored row instead — only
+ *   for a domain one of the skill's connections declares and the vault holds
  * * `credentials.link_describe {token}` — what a link asks for (the page)
  * * `credentials.link_submit {token, values}` — stores the credential and
  *   uses the link up (the page, through the bridge)
@@ -58,14 +62,24 @@ export function credentialLinkMethods(
   const { links } = context;
   return {
     "credentials.link": method(
-      { skills: skillIds, ttlMs: (p, k) => optionalInteger(p, k, 1_800_000) },
-      async ({ skills, ttlMs }) => {
+      {
+        skills: skillIds,
+        ttlMs: (p, k) => optionalInteger(p, k, 1_800_000),
+        refused: refusedParam,
+      },
+      async ({ skills, ttlMs, refused }) => {
         await context.loaded;
-        const request = missingCredential(context, skills);
+        const request = refused
+          ? refusedCredential(context, skills[0]!, refused)
+          : missingCredential(context, skills);
         if (!request) {
           throw new RpcError(
             ErrorCode.Conflict,
-            `No credential is missing for ${skills.join(", ")}`,
+            refused
+              ? `No connection of ${
+                skills[0]
+              } stores a credential for "${refused.domain}"`
+              : `No credential is missing for ${skills.join(", ")}`,
             { reason: "NOTHING_MISSING" },
           );
         }
@@ -76,7 +90,13 @@ export function credentialLinkMethods(
           op: "credentials.link",
           target: view.domain,
           status: "ok",
-          checks: { fields: view.fields.join(","), expires: view.expiresAt },
+          checks: {
+            fields: view.fields.join(","),
+            expires: view.expiresAt,
+            ...(view.replaces
+              ? { replaces: `HTTP ${view.replaces.status}` }
+              : {}),
+          },
         });
         return { ...view, url: `${base}credential#${token}` };
       },
@@ -106,6 +126,67 @@ function skillIds(params: Record<string, unknown>, key: string): string[] {
     throw invalidParams(`"${key}" must be a list of 1 to 10 skill ids`);
   }
   return value as string[];
+}
+
+/** A refused stored credential, as the proxy read it from the engine's error. */
+interface Refused {
+  domain: string;
+  identifier: string;
+  status: number;
+}
+
+/** The optional `refused` param: domain, identifier and the HTTP status. */
+function refusedParam(
+  params: Record<string, unknown>,
+  key: string,
+): Refused | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (
+    !isObject(value) || typeof value.domain !== "string" ||
+    value.domain === "" || value.domain.length > 253 ||
+    typeof value.identifier !== "string" || value.identifier.length > 200 ||
+    (value.status !== 401 && value.status !== 403)
+  ) {
+    throw invalidParams(
+      `"${key}" must be {domain, identifier, status: 401 or 403}`,
+    );
+  }
+  return {
+    domain: value.domain,
+    identifier: value.identifier,
+    status: value.status,
+  };
+}
+
+/**
+ * The link that replaces a stored credential its domain refused: only for
+ * a domain one of the skill's credential connections declares and the
+ * vault holds, with that connection's fields.
+ */
+function refusedCredential(
+  context: CredentialLinkContext,
+  id: string,
+  refused: Refused,
+): LinkRequest | undefined {
+  if (!context.vaultDomains().has(refused.domain)) return undefined;
+  let skill;
+  try {
+    skill = context.registry.get(id);
+  } catch {
+    return undefined;
+  }
+  const connection = skill.discovery.connections.find((c) =>
+    requiresCredential(c) &&
+    credentialDomains(skill.id, c).candidates.includes(refused.domain)
+  );
+  if (!connection) return undefined;
+  return {
+    skill: skill.id,
+    domain: refused.domain,
+    fields: authFields(connection),
+    replaces: { identifier: refused.identifier, status: refused.status },
+  };
 }
 
 /** The first listed skill's connection that needs a credential the vault lacks. */

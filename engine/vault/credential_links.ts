@@ -34,6 +34,11 @@ export interface LinkRequest {
   forSkill?: boolean;
   /** The field names, e.g. `["key"]`. */
   fields: string[];
+  /**
+   * Replaces a stored credential its own domain refused (HTTP 401/403):
+   * the vault row's identifier, `""` for the default one.
+   */
+  replaces?: { identifier: string; status: number };
 }
 
 /** A link as the page and the proxy see it (never the token). */
@@ -125,7 +130,7 @@ export class CredentialLinks {
     // Claimed before the await: a second submission racing this one is refused.
     link.state = "storing";
     try {
-      await this.#store(link, "", value);
+      await this.#store(link, link.replaces?.identifier ?? "", value);
     } catch (error) {
       link.state = "pending";
       throw error;
@@ -182,6 +187,7 @@ export class CredentialLinks {
       skill: link.skill,
       domain: link.domain,
       ...(link.forSkill ? { forSkill: true } : {}),
+      ...(link.replaces ? { replaces: { ...link.replaces } } : {}),
       fields: [...link.fields],
       expiresAt: new Date(link.expires).toISOString(),
       state: link.state === "stored"

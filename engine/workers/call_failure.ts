@@ -113,7 +113,10 @@ function callerError(
   { session, callId, skill, tool, needs }: PreparedCall,
 ): RpcError {
   const rejected = session.rejectedCredential;
-  const { grantNeeded: _, ...rest } = isObject(data) ? data : {};
+  const refused = session.refusedCredential;
+  const { grantNeeded: _, credentialRefused: __, ...rest } = isObject(data)
+    ? data
+    : {};
   return new RpcError(wire.code, message + replaceHint(rejected), {
     ...(rejected ? { rejected_credential: rejected } : {}),
     ...rest,
@@ -121,6 +124,9 @@ function callerError(
     ...(session.authFailures > 0 ? { auth_failure: true } : {}),
     // Only a refusal the engine made names a grant (grant_need.ts).
     ...(needs[0] ? { grantNeeded: { ...needs[0], tool: tool.name } } : {}),
+    // Only the engine's own record of a 401/403 to a request it put the
+    // stored key on names a refused credential (call_session.ts).
+    ...(refused ? { credentialRefused: { ...refused, skill: skill.id } } : {}),
     callId,
     skill: skill.id,
     tool: tool.name,

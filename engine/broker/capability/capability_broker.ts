@@ -205,7 +205,7 @@ export class CapabilityBroker {
       );
     }
     const attempts: Attempt[] = [];
-    let grantNeeded: unknown;
+    const facts: RunnerFacts = {};
     for (const { skill, tool } of providers) {
       try {
         const run = await this.#runner.run({
@@ -224,10 +224,7 @@ export class CapabilityBroker {
         };
       } catch (error) {
         if (!(error instanceof RpcError)) throw error;
-        // The runner's own description of a refused grant (call_failure.ts).
-        grantNeeded ??= isObject(error.data)
-          ? error.data.grantNeeded
-          : undefined;
+        noteFacts(facts, error);
         attempts.push({
           skill: skill.id,
           tool: tool.name,
@@ -242,7 +239,7 @@ export class CapabilityBroker {
         }
       }
     }
-    throw allFailed(name, attempts, grantNeeded);
+    throw allFailed(name, attempts, facts);
   }
 
   /** `llm` answered by the calling MCP client's model (client_model_llm.ts). */
@@ -410,18 +407,42 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
   };
 }
 
-/** Every provider failed: the attempts, and the first grant one was refused. */
+/**
+ * The runner's own facts of a failed provider (call_failure.ts): the grant
+ * it was refused, and the stored credential its domain refused.
+ */
+interface RunnerFacts {
+  grantNeeded?: unknown;
+  credentialRefused?: unknown;
+}
+
+/** Keeps the first of each fact a failed provider's error carries. */
+function noteFacts(facts: RunnerFacts, error: RpcError): void {
+  if (!isObject(error.data)) return;
+  facts.grantNeeded ??= error.data.grantNeeded;
+  facts.credentialRefused ??= error.data.credentialRefused;
+}
+
+/**
+ * Every provider failed: the attempts, the first grant one was refused and
+ * the first stored credential a provider's domain refused.
+ */
 function allFailed(
   name: string,
   attempts: Attempt[],
-  grantNeeded: unknown,
+  facts: RunnerFacts,
 ): RpcError {
+  const { grantNeeded, credentialRefused } = facts;
   return new RpcError(
     ErrorCode.SkillFailed,
     `Every provider of "${name}" failed: ${
       attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
         .slice(0, 1500)
     }`,
-    { attempts, ...(grantNeeded ? { grantNeeded } : {}) },
+    {
+      attempts,
+      ...(grantNeeded ? { grantNeeded } : {}),
+      ...(credentialRefused ? { credentialRefused } : {}),
+    },
   );
 }

@@ -80,6 +80,7 @@ export class CallSession {
   #refusal?: RpcError;
   #authFailures = 0;
   #rejected: RejectedCredential | undefined;
+  #refusedCarried: RejectedCredential | undefined;
 
   /** @param options connections, their credentials and the call's credentials */
   constructor(options: CallSessionOptions) {
@@ -218,6 +219,14 @@ export class CallSession {
       identifier: holder.identifier,
       status: response.status,
     };
+    // Only a request the engine put the stored key on says the key is bad.
+    if (carried && !holder.cookies) {
+      this.#refusedCarried ??= {
+        domain: holder.domain,
+        identifier: holder.identifier,
+        status: response.status,
+      };
+    }
     if (carried || holder.cookies || !this.#credentials?.masked) {
       return undefined;
     }
@@ -239,6 +248,16 @@ export class CallSession {
   /** The stored credential the first 401/403 of the call answered, if any. */
   get rejectedCredential(): RejectedCredential | undefined {
     return this.#rejected;
+  }
+
+  /**
+   * The stored credential its own domain answered 401/403 to on a request
+   * that carried it (the engine substituted it or applied the connection's
+   * auth template), if any: the engine's own fact, behind the MCP proxy's
+   * "replace the key" link (#27).
+   */
+  get refusedCredential(): RejectedCredential | undefined {
+    return this.#refusedCarried;
   }
 
   #refuse(how: string): RpcError {
