@@ -1,4 +1,4 @@
-import type { Server } from "./_sdk.ts";
+import { type Server, UrlElicitationRequiredError } from "./_sdk.ts";
 import { RpcError } from "../engine/mod.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
@@ -10,6 +10,15 @@ export interface CredentialPromptOptions {
   ttlMs?: number;
   /** Links one session may send per 10 minutes (default 3). */
   maxPerWindow?: number;
+  /**
+   * How a link reaches a client that declared URL elicitation: `request`
+   * sends `elicitation/create` and holds the tool call until the key is
+   * stored, then calls again; `error` answers the tool call at once with
+   * the URL-elicitation-required error (-32042) carrying the link, and the
+   * client calls again after `notifications/elicitation/complete`.
+   * Default `request`.
+   */
+  style?: "request" | "error";
 }
 
 /** How asking the person for a credential ended. */
@@ -83,6 +92,9 @@ export class CredentialPrompt {
   #max: number;
   #sent: number[] = [];
   #declined = new Set<string>();
+  #style: "request" | "error";
+  /** Ends the links followed after a -32042 answer, when the session ends. */
+  #following = new AbortController();
 
   /**
    * @param server the session's MCP server
@@ -101,6 +113,12 @@ export class CredentialPrompt {
     this.#log = log;
     this.#ttlMs = options.ttlMs ?? 10 * 60_000;
     this.#max = options.maxPerWindow ?? 3;
+    this.#style = options.style ?? "request";
+  }
+
+  /** Stops following the links sent in -32042 answers. */
+  close(): void {
+    this.#following.abort();
   }
 
   /** Whether the client declared URL elicitation. */
@@ -116,6 +134,7 @@ export class CredentialPrompt {
    * @param signal the tool call's cancellation
    * @param refused the engine's fact of a refused stored credential, if any
    * @returns the outcome, or undefined when nothing was asked
+   * @throws {UrlElicitationRequiredError} in the `error` style, with the link
    */
   async ask(
     skills: string[],
@@ -155,14 +174,41 @@ export class CredentialPrompt {
     }
     if (this.#declined.has(link.domain)) return undefined;
     this.#sent.push(now);
+    if (this.#style === "error") this.#raise(link);
     return await this.#elicit(link, signal);
+  }
+
+  /**
+   * Answers the tool call with the link as the URL-elicitation-required
+   * error, and follows the link in the background: once the key is stored
+   * the client is told, so it can call again.
+   */
+  #raise(link: LinkAnswer): never {
+    void this.#waitStored(link, this.#following.signal).then(async (state) => {
+      if (state !== "stored") {
+        this.#log.info("Credential link refused", {
+          domain: link.domain,
+          why: `the link ${state}`,
+        });
+        return;
+      }
+      this.#log.info("Credential stored through a link", {
+        domain: link.domain,
+      });
+      await this.#server.createElicitationCompletionNotifier(link.id)();
+    }).catch(() => {});
+    throw new UrlElicitationRequiredError([{
+      mode: "url",
+      elicitationId: link.id,
+      url: link.url,
+      message: linkMessage(link),
+    }], "A credential is needed: open the link, then call the tool again");
   }
 
   async #elicit(
     link: LinkAnswer,
     signal: AbortSignal,
   ): Promise<CredentialOutcome> {
-    const domain = promptText(link.domain);
     const refused = (why: string): CredentialOutcome => {
       this.#log.info("Credential link refused", { domain: link.domain, why });
       return { kind: "refused", domain: link.domain, why };
@@ -172,12 +218,7 @@ export class CredentialPrompt {
         mode: "url",
         elicitationId: link.id,
         url: link.url,
-        message: `The skill "${promptText(link.skill)}" ${
-          link.replaces
-            ? `was refused by ${domain} (HTTP ${link.replaces.status}) with the stored credential: it may have expired or been revoked. To replace it, open`
-            : `needs a credential for ${domain}. Open`
-        } this one-time link on this computer and type it there: ` +
-          "it goes straight to AgentOS's encrypted vault, never to this chat.",
+        message: linkMessage(link),
       }, { signal, timeout: this.#ttlMs });
       if (answer.action !== "accept") {
         this.#declined.add(link.domain);
@@ -218,4 +259,15 @@ export class CredentialPrompt {
     }
     return "was cancelled";
   }
+}
+
+/** What the person reads: why the skill needs the credential, and where it goes. */
+function linkMessage(link: LinkAnswer): string {
+  const domain = promptText(link.domain);
+  return `The skill "${promptText(link.skill)}" ${
+    link.replaces
+      ? `was refused by ${domain} (HTTP ${link.replaces.status}) with the stored credential: it may have expired or been revoked. To replace it, open`
+      : `needs a credential for ${domain}. Open`
+  } this one-time link on this computer and type it there: ` +
+    "it goes straight to AgentOS's encrypted vault, never to this chat.";
 }

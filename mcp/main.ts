@@ -7,7 +7,11 @@
  * Environment: `AGENTOS_HOME` (required through the task), and optionally
  * `AGENTOS_MCP_LOG_LEVEL` (debug|info|warn|error, default info) and
  * `AGENTOS_MCP_POLL_MS` (skills-change poll interval, default 2000, 0 = off)
- * and `AGENTOS_MCP_LINK_TTL_MS` (life of a credential link, default 10 min).
+ * and `AGENTOS_MCP_LINK_TTL_MS` (life of a credential link, default 10 min)
+ * and `AGENTOS_MCP_URL_ELICITATION` (`request`, the default: send
+ * `elicitation/create` and wait; `error`: answer the tool call with the
+ * URL-elicitation-required error -32042, for clients that open the link and
+ * call again themselves).
  *
  * @module
  */
@@ -30,6 +34,15 @@ const log = new McpLog(paths.mcpLog, {
 const pollMs = Number(Deno.env.get("AGENTOS_MCP_POLL_MS") ?? "");
 const linkTtlMs = Number(Deno.env.get("AGENTOS_MCP_LINK_TTL_MS") ?? "");
 const askTimeoutMs = Number(Deno.env.get("AGENTOS_MCP_ASK_TIMEOUT_MS") ?? "");
+const linkStyle = Deno.env.get("AGENTOS_MCP_URL_ELICITATION") ?? "request";
+if (linkStyle !== "request" && linkStyle !== "error") {
+  log.warn(
+    "AGENTOS_MCP_URL_ELICITATION must be request or error; using request",
+    {
+      value: linkStyle.slice(0, 40),
+    },
+  );
+}
 
 const link = new EngineLink(paths, {
   onEvent: (message, fields) => {
@@ -47,6 +60,7 @@ const proxy = new McpProxy({
     : undefined,
   credentialLinkTtlMs: linkTtlMs >= 1000 ? linkTtlMs : undefined,
   askTimeoutMs: askTimeoutMs >= 500 ? askTimeoutMs : undefined,
+  credentialLinkStyle: linkStyle === "error" ? "error" : "request",
 });
 const traffic = new TrafficLog(log);
 const transport = new StdioTransport({

@@ -55,6 +55,8 @@ export interface McpProxyOptions {
   pollMs?: number;
   /** Life of a credential link, in ms (default 10 minutes). */
   credentialLinkTtlMs?: number;
+  /** How credential links reach the client (`CredentialPromptOptions.style`). */
+  credentialLinkStyle?: "request" | "error";
   /** Longest wait for the client's model or the person's answer, in ms (default 2 minutes). */
   askTimeoutMs?: number;
 }
@@ -113,6 +115,7 @@ export class McpProxy {
       this.#log,
       {
         ttlMs: options.credentialLinkTtlMs,
+        style: options.credentialLinkStyle,
       },
     );
     this.#sampling = new ClientSampling(this.server, this.#log, {
@@ -161,6 +164,7 @@ export class McpProxy {
   /** Stops polling, closes the session and the engine connections. */
   async close(): Promise<void> {
     this.#changes.stop();
+    this.#credentials.close();
     await this.server.close();
     await this.#link.close();
     this.#closed.resolve();

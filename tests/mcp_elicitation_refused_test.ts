@@ -11,6 +11,7 @@ import {
   ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
   type ElicitResult,
+  UrlElicitationRequiredError,
   // @ts-types="@modelcontextprotocol/sdk/types"
 } from "@modelcontextprotocol/sdk/types.js";
 import { Browser } from "./_browser.ts";
@@ -406,6 +407,60 @@ Deno.test(
     assert.equal(asked[0]!.mode, "form");
     assert.match(String(asked[0]!.message), /skill "reach" was refused/);
     assert.ok(!session.traffic.join("\n").includes('"mode":"url"'));
+    await Deno.remove(skills, { recursive: true });
+  },
+);
+
+Deno.test(
+  "URL elicitation required (-32042): with AGENTOS_MCP_URL_ELICITATION=error a URL client's call is answered at once with the link; once stored the client is told and its own retry works",
+  async () => {
+    const skills = await Deno.makeTempDir({ prefix: "agentos-refused-" });
+    const { keyed, other, engine, seenKeys } = await setUp(skills);
+    await using _keyed = keyed;
+    await using _other = other;
+    await using _engine = engine;
+    await using browser = await Browser.launch();
+    const { session, asked } = await elicitSession(
+      engine.paths.home,
+      { elicitation: { url: {} } },
+      () => ({ action: "decline" }),
+      { AGENTOS_MCP_URL_ELICITATION: "error" },
+    );
+    await using _session = session;
+    const completed: string[] = [];
+    session.client.setNotificationHandler(
+      ElicitationCompleteNotificationSchema,
+      (n) => void completed.push(n.params.elicitationId),
+    );
+    const error = await session.client.callTool({
+      name: "strict_search",
+      arguments: { q: "tea" },
+    }).then(() => undefined, (e: unknown) => e);
+    assert.ok(
+      error instanceof UrlElicitationRequiredError,
+      `expected the -32042 error, got ${String(error)}`,
+    );
+    const required = error as UrlElicitationRequiredError;
+    assert.equal(required.code, -32042);
+    assert.equal(required.elicitations.length, 1);
+    const wanted = required.elicitations[0]!;
+    assert.equal(wanted.mode, "url");
+    assert.match(wanted.message, /strict-api.*refused by keyed\.test/);
+    assert.equal(new URL(wanted.url).pathname, "/credential");
+    assert.equal(asked.length, 0, "no elicitation/create in the error style");
+    assert.deepEqual(seenKeys, [OLD_KEY]);
+
+    await fillCredentialPage(browser, wanted.url, NEW_KEY);
+    await waitFor("elicitation/complete", () => completed.length === 1);
+    assert.equal(completed[0], wanted.elicitationId);
+    const again = await session.call("strict_search", { q: "tea" });
+    assert.equal(again.isError, false, again.text);
+    assert.deepEqual(seenKeys, [OLD_KEY, NEW_KEY]);
+    const traffic = session.traffic.join("\n");
+    assert.ok(!traffic.includes(NEW_KEY) && !traffic.includes(OLD_KEY));
+    await session.close();
+    const logs = await allLogs(engine.paths.home);
+    assert.ok(!logs.includes(NEW_KEY) && !logs.includes(OLD_KEY));
     await Deno.remove(skills, { recursive: true });
   },
 );
