@@ -15,8 +15,10 @@
  *
  * @module
  */
-import { CallCredentials } from "../../engine/broker/mod.ts";
-import { dropKept } from "../../engine/broker/credentials/guard_scratch.ts";
+import {
+  CallCredentials,
+  dropKeptGuardArrays,
+} from "../../engine/broker/mod.ts";
 import {
   branchBody,
   craftedBody,
@@ -73,7 +75,7 @@ export async function reflectionGuardFigures(
   figures.record(
     "the same, nothing kept from an earlier search (a thread's first), CPU time",
     "ms",
-    cpuTimed(() => (dropKept(), credentials.mask(body)), runs),
+    cpuTimed(() => (dropKeptGuardArrays(), credentials.mask(body)), runs),
     {
       name: "one loop copying the body's characters, CPU time",
       samples: cpuTimed(() => {
