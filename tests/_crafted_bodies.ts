@@ -46,3 +46,35 @@ export function nearMissBody(bytes: number, value: string): string {
   const unitBytes = new TextEncoder().encode(misses).length;
   return misses.repeat(Math.max(1, Math.floor(bytes / unitBytes)));
 }
+
+/**
+ * A body built against the automaton's deep branching nodes, for a value
+ * the sender knows: every stretch two forms share (16 characters or more,
+ * past the dense rows) then a character neither continues with but other
+ * patterns hold, so each stretch ends on a node with several children
+ * that looks its edge up and falls back along its failure chain — between
+ * the same nested escapes. About `bytes` bytes of UTF-8.
+ *
+ * @param bytes the size
+ * @param value the value whose forms the body nearly holds
+ * @returns the text
+ */
+export function branchBody(bytes: number, value: string): string {
+  const utf8 = String.fromCharCode(...new TextEncoder().encode(value));
+  const forms = chainForms(utf8).sort();
+  const parts: string[] = [];
+  for (let i = 1; i < forms.length; i++) {
+    const [a, b] = [forms[i - 1]!, forms[i]!];
+    let shared = 0;
+    while (shared < a.length && a[shared] === b[shared]) shared++;
+    if (shared < 16 || shared >= 95) continue;
+    const next = new Set([a[shared], b[shared]]);
+    const miss = [..."0123456789abcdefghijklmnopqrstuvwxyz"].find((c) =>
+      !next.has(c)
+    )!;
+    parts.push(a.slice(0, shared) + miss);
+  }
+  const unit = parts.join("") + UNIT;
+  const unitBytes = new TextEncoder().encode(unit).length;
+  return unit.repeat(Math.max(1, Math.floor(bytes / unitBytes)));
+}

@@ -109,11 +109,15 @@ export async function serveCall(
   guard: OffThreadGuard,
 ): Promise<ToolAnswer> {
   const { skill, tool, credentials, timeoutS } = call;
+  // A guard worker builds the automaton while the tool runs, so redacting
+  // its output here builds none on the main thread.
+  const readying = credentials.ready(guard.pool);
   const outcome = await worker.run(workerCall(call), {
     handler,
     timeoutMs: timeoutS * 1000,
   });
   await handler.finish();
+  await readying;
   // At most MAX_OUTPUT_CHARS (worker_protocol.ts): redacted inline.
   const output = outcome.output === undefined
     ? {}

@@ -5,7 +5,9 @@
  * over the same body, in wall time and in this process's CPU time (against
  * one loop copying the body's characters: a ratio the machine's load
  * moves less); its cost on a body built against its dense rows by a
- * sender who knows the key (the worst this guard has); and another
+ * sender who knows the key (the worst this guard has), and on one built
+ * against its deep branching nodes; the crafted body's CPU time when the
+ * thread kept no arrays from an earlier search; and another
  * connection's
  * `graph.list` while a hostile call (the chain-thief skill) pushes twelve
  * such bodies through the engine, against `graph.list` with nothing else
@@ -13,8 +15,15 @@
  *
  * @module
  */
-import { CallCredentials } from "../../engine/broker/mod.ts";
-import { craftedBody, nearMissBody } from "../../tests/_crafted_bodies.ts";
+import {
+  CallCredentials,
+  dropKeptGuardArrays,
+} from "../../engine/broker/mod.ts";
+import {
+  branchBody,
+  craftedBody,
+  nearMissBody,
+} from "../../tests/_crafted_bodies.ts";
 import { REPO_ROOT } from "../../tests/_task_command.ts";
 import process from "node:process";
 import type { BenchContext } from "./context.ts";
@@ -62,6 +71,31 @@ export async function reflectionGuardFigures(
       }, runs),
     },
     "≤ 50 ms",
+  );
+  figures.record(
+    "the same, nothing kept from an earlier search (a thread's first), CPU time",
+    "ms",
+    cpuTimed(() => (dropKeptGuardArrays(), credentials.mask(body)), runs),
+    {
+      name: "one loop copying the body's characters, CPU time",
+      samples: cpuTimed(() => {
+        for (let i = 0; i < body.length; i++) copy[i] = body.charCodeAt(i);
+      }, runs),
+    },
+    "≤ 50 ms",
+  );
+  const branching = asRead(branchBody(BODY_BYTES, KEY));
+  figures.record(
+    "reflection guard on a 5 MiB body built against its deep branching nodes (key known)",
+    "ms",
+    await timed(() => Promise.resolve(credentials.mask(branching)), runs),
+    {
+      name: "indexOf of the key over the same body",
+      samples: await timed(
+        () => Promise.resolve(branching.indexOf(KEY)),
+        runs,
+      ),
+    },
   );
   const against = asRead(nearMissBody(BODY_BYTES, KEY));
   figures.record(

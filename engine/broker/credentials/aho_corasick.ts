@@ -22,6 +22,11 @@
 /** Called for each match: the pattern's index and where it ends (exclusive). */
 export type OnMatch = (pattern: number, end: number) => void;
 
+/** {@linkcode AutomatonData.onlyClass} of a leaf (class 0 is never an edge). */
+const NO_CHILD = 0;
+/** {@linkcode AutomatonData.onlyClass} of a node with several children. */
+const MANY_CHILDREN = 0xffff;
+
 /** Transitions kept in the dense rows at most (4 bytes each). */
 export const DENSE_ENTRIES = 1 << 18;
 
@@ -46,6 +51,14 @@ export interface AutomatonData {
   edgeTargets: Int32Array;
   /** Failure link of each node. */
   fail: Int32Array;
+  /**
+   * The class of a node's only child ({@linkcode NO_CHILD} when it has
+   * none, {@linkcode MANY_CHILDREN} when several): a deep node on one
+   * pattern's chain steps without a hash lookup.
+   */
+  onlyClass: Uint16Array;
+  /** A node's only child, when it has one. */
+  onlyChild: Int32Array;
   /** Pattern ending at each node, or -1. */
   ends: Int32Array;
   /** The node itself or the nearest node on its failure chain that ends a pattern, or -1. */
@@ -68,6 +81,8 @@ export class AhoCorasick {
   #dense: Int32Array;
   #edges: Edges;
   #fail: Int32Array;
+  #onlyClass: Uint16Array;
+  #onlyChild: Int32Array;
   #ends: Int32Array;
   #firstOut: Int32Array;
 
@@ -86,6 +101,8 @@ export class AhoCorasick {
     this.#dense = data.dense;
     this.#edges = new Edges(data.edgeKeys, data.edgeTargets, data.classes);
     this.#fail = data.fail;
+    this.#onlyClass = data.onlyClass;
+    this.#onlyChild = data.onlyChild;
     this.#ends = data.ends;
     this.#firstOut = data.firstOut;
   }
@@ -185,15 +202,25 @@ export class AhoCorasick {
     }
   }
 
-  /** The transition from a deep node: its child, else along its failure chain. */
+  /**
+   * The transition from a deep node: its child, else along its failure
+   * chain. A node with one child (most deep nodes: one pattern's tail)
+   * is stepped by one comparison; only a node with several children
+   * looks its edge up.
+   */
   #deepStep(state: number, c: number): number {
     if (c === 0) return 0;
+    const onlyClass = this.#onlyClass, shallow = this.#shallow;
     for (;;) {
-      if (state < this.#shallow) {
+      if (state < shallow) {
         return decoded(this.#dense[state * this.#classes + c]!, this.#classes);
       }
-      const child = this.#edges.child(state, c);
-      if (child >= 0) return child;
+      const only = onlyClass[state]!;
+      if (only === c) return this.#onlyChild[state]!;
+      if (only === MANY_CHILDREN) {
+        const child = this.#edges.child(state, c);
+        if (child >= 0) return child;
+      }
       state = this.#fail[state]!;
     }
   }
@@ -305,9 +332,28 @@ function build(patterns: string[]): AutomatonData {
     edgeKeys: trie.edges.keys,
     edgeTargets: trie.edges.targets,
     fail,
+    ...onlyChildren(trie, children),
     ends: trie.ends,
     firstOut,
   };
+}
+
+/** Each node's only child and its class (see {@linkcode AutomatonData.onlyClass}). */
+function onlyChildren(
+  trie: Trie,
+  children: { start: Int32Array; list: Int32Array },
+): { onlyClass: Uint16Array; onlyChild: Int32Array } {
+  const onlyClass = new Uint16Array(trie.nodes).fill(NO_CHILD);
+  const onlyChild = new Int32Array(trie.nodes);
+  for (let node = 0; node < trie.nodes; node++) {
+    const count = children.start[node + 1]! - children.start[node]!;
+    if (count > 1) onlyClass[node] = MANY_CHILDREN;
+    if (count !== 1) continue;
+    const child = children.list[children.start[node]!]!;
+    onlyClass[node] = trie.label[child]!;
+    onlyChild[node] = child;
+  }
+  return { onlyClass, onlyChild };
 }
 
 /** The trie of the patterns, built level by level (a child is numbered after every shallower node). */

@@ -40,19 +40,40 @@ export interface GuardAnswer {
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<GuardJob>) => void) | null;
-  postMessage(answer: GuardAnswer): void;
+  postMessage(answer: GuardAnswer, transfer?: Transferable[]): void;
 };
+
+/**
+ * A prepared set with its automaton's arrays copied here, and the copies'
+ * buffers to transfer: the main thread receives them without copying
+ * megabytes itself (this worker keeps its own arrays for its scrubs).
+ */
+function forTransfer(
+  data: PreparedData,
+): { data: PreparedData; transfer: Transferable[] } {
+  const automaton = { ...data.automaton };
+  const transfer: Transferable[] = [];
+  for (const [name, value] of Object.entries(automaton)) {
+    if (!ArrayBuffer.isView(value)) continue;
+    const copy = (value as Int32Array).slice();
+    (automaton as Record<string, unknown>)[name] = copy;
+    transfer.push(copy.buffer);
+  }
+  return { data: { ...data, automaton }, transfer };
+}
 
 scope.onmessage = ({ data }) => {
   const started = performance.now();
   try {
     if (data.text === undefined) {
-      const prepared = preparedData(prepare(data.secrets.map((s) => s.value)));
+      const { data: prepared, transfer } = forTransfer(
+        preparedData(prepare(data.secrets.map((s) => s.value))),
+      );
       scope.postMessage({
         id: data.id,
         prepared,
         ms: performance.now() - started,
-      });
+      }, transfer);
       return;
     }
     const text = new ReflectionGuard(data.secrets).scrub(data.text);

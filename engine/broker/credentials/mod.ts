@@ -17,6 +17,7 @@ export {
   type RequestTarget,
 } from "./call_credentials.ts";
 export { GuardPool } from "./guard_pool.ts";
+export { dropKept as dropKeptGuardArrays } from "./guard_scratch.ts";
 export type { CredentialScope } from "./credential_scope.ts";
 export { ONE_PLACEHOLDER, PLACEHOLDER } from "./placeholder.ts";
 export {

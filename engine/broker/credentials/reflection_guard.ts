@@ -33,6 +33,7 @@
  */
 
 import type { AhoCorasick } from "./aho_corasick.ts";
+import { giveBack, takeUnits } from "./guard_scratch.ts";
 import {
   type GuardedSecret,
   prepare,
@@ -112,6 +113,14 @@ export class ReflectionGuard {
   }
 
   #find(text: string, prepared: PreparedSecrets): Span[] {
+    try {
+      return this.#search(text, prepared);
+    } finally {
+      giveBack();
+    }
+  }
+
+  #search(text: string, prepared: PreparedSecrets): Span[] {
     const spans: Span[] = [];
     const add = (view: View, secret: number, start: number, end: number) =>
       spans.push({
@@ -126,7 +135,7 @@ export class ReflectionGuard {
       return spans;
     }
     const copy = new TextUnits(text);
-    const spare = new Uint16Array(escapes ? text.length : 0);
+    const spare = takeUnits(escapes ? text.length : 0);
     const base = finder(copy.view);
     let source = base;
     for (let round = 1; round <= ROUNDS; round++) {

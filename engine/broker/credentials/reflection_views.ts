@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { takeInts, takeUnits } from "./guard_scratch.ts";
 
 /**
  * A reading of the text: the text itself, or code units with a way back
@@ -77,37 +78,41 @@ for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
 /** Growable {@linkcode Steps}. */
 class StepLog implements Steps {
-  log = new Int32Array(4096);
+  log: Int32Array;
   size = 0;
 
-  push(at: number, count: number, from: number, to: number): void {
-    const k = 4 * this.size++;
-    if (k === this.log.length) {
-      const grown = new Int32Array(2 * k);
-      grown.set(this.log);
+  /** @param expected how many units the decoded source may hold */
+  constructor(expected: number) {
+    // An escape every 8 units before the first growth (a dense body
+    // grows it once or twice, not a dozen times).
+    this.log = takeInts(Math.max(4096, 4 * (expected >> 3)));
+  }
+
+  /** The log with room for `more` entries past `size`. */
+  room(more: number): Int32Array {
+    const need = 4 * (this.size + more);
+    if (need > this.log.length) {
+      let capacity = 2 * this.log.length;
+      while (capacity < need) capacity *= 2;
+      const grown = takeInts(capacity);
+      grown.set(this.log.subarray(0, 4 * this.size));
       this.log = grown;
     }
-    const log = this.log;
-    log[k] = at, log[k + 1] = count, log[k + 2] = from, log[k + 3] = to;
+    return this.log;
   }
 }
 
-/** The byte-pair views being written (see {@linkcode firstPass}). */
+/** The byte-pair views being written (see {@linkcode TextUnits}), grown as wide characters come. */
 class Pairs {
-  low: Uint16Array;
-  high: Uint16Array;
-  map: Int32Array;
+  low = takeUnits(1024);
+  high = takeUnits(1024);
+  map = takeInts(1025);
   size = 0;
   inRun = false;
 
-  constructor(capacity: number) {
-    this.low = new Uint16Array(capacity);
-    this.high = new Uint16Array(capacity);
-    this.map = new Int32Array(capacity + 1);
-  }
-
   unit(unit: number, i: number): void {
     const at = this.size;
+    if (at + 3 > this.low.length) this.#grow();
     this.low[at] = this.high[at + 1] = unit & 0xff;
     this.high[at] = this.low[at + 1] = unit >> 8;
     this.map[at] = this.map[at + 1] = i;
@@ -115,7 +120,16 @@ class Pairs {
     this.inRun = true;
   }
 
+  #grow(): void {
+    const capacity = 2 * this.low.length;
+    const low = takeUnits(capacity), high = takeUnits(capacity);
+    const map = takeInts(capacity + 1);
+    low.set(this.low), high.set(this.high), map.set(this.map);
+    this.low = low, this.high = high, this.map = map;
+  }
+
   end(i: number): void {
+    if (this.size + 2 > this.low.length) this.#grow();
     this.low[this.size] = this.high[this.size] = RUN_BREAK;
     this.map[this.size++] = i;
     this.inRun = false;
@@ -154,7 +168,7 @@ export class TextUnits {
   constructor(text: string) {
     this.#text = text;
     this.#wide = /[\u0100-\uffff]/.test(text);
-    this.view = { units: new Uint16Array(text.length), length: 0 };
+    this.view = { units: takeUnits(text.length), length: 0 };
   }
 
   /**
@@ -181,7 +195,7 @@ export class TextUnits {
   /** Copies, reading the units past U+00FF as byte pairs on the way. */
   #copyWide(from: number, to: number): void {
     const text = this.#text, units = this.view.units!;
-    const pairs = this.#pairs ??= new Pairs(2 * units.length);
+    const pairs = this.#pairs ??= new Pairs();
     let inRun = pairs.inRun;
     for (let i = from; i < to; i++) {
       const unit = text.charCodeAt(i);
@@ -207,7 +221,7 @@ export class Decoder {
   /** Whether the decoded view may hold an escape (a next round may decode something). */
   mayEscape = false;
   #source: View;
-  #steps = new StepLog();
+  #steps: StepLog;
   #at = 0;
 
   /**
@@ -216,6 +230,7 @@ export class Decoder {
    */
   constructor(source: View, into: Uint16Array) {
     this.#source = source;
+    this.#steps = new StepLog(into.length);
     this.view = { units: into, length: 0, steps: this.#steps, parent: source };
   }
 
@@ -231,6 +246,10 @@ export class Decoder {
     const src = this.#source.units!, n = this.#source.length;
     const into = this.view.units!, steps = this.#steps;
     const stop = final ? n : until;
+    // Each escape is at least one unit of the source: `stop - at` entries
+    // at most, room made once per stretch (no check per escape).
+    const log = steps.room(Math.max(0, stop - this.#at));
+    let k = 4 * steps.size;
     let i = this.#at, length = this.view.length, mayEscape = false;
     while (i < stop) {
       let c = src[i]!;
@@ -254,7 +273,9 @@ export class Decoder {
         i++;
         continue;
       }
-      steps.push(length, decoded.count, i, end);
+      log[k] = length, log[k + 1] = decoded.count;
+      log[k + 2] = i, log[k + 3] = end;
+      k += 4;
       if (decoded.count > 0) {
         into[length++] = decoded.first;
         if (KIND[decoded.first] === 1) mayEscape = true;
@@ -262,6 +283,7 @@ export class Decoder {
       if (decoded.count > 1) into[length++] = decoded.second;
       i = end;
     }
+    steps.size = k >> 2;
     this.#at = i;
     this.view.length = length;
     this.mayEscape ||= mayEscape;

@@ -137,6 +137,9 @@ export class ShellBroker {
     // Off the main thread: 2 × 4 MiB crafted against the guard would
     // otherwise hold every other client for seconds.
     const guard = this.#options.guard?.();
+    // A worker builds the automaton; a small output is then masked here
+    // without building one on the main thread.
+    if (guard) await caller.credentials.ready(guard.pool);
     const mask = (text: string) =>
       guard
         ? caller.credentials.maskOffThread(text, guard)
