@@ -148,7 +148,14 @@ Deno.test("SqlBroker.query() opens only a declared database inside the skill's o
   }));
 
 /** Host pids of this process's running query runners (interpreters whose argv holds the runner's text). */
-async function runners(): Promise<number[]> {
+/**
+ * The query runners of the broker whose home is `home`: test files run in
+ * parallel in one process, so the cgroup tree's pid alone would also count
+ * another test's runners; a runner's mount table names its own home (the
+ * database is bound from it).
+ */
+async function runners(home: string): Promise<number[]> {
+  const tag = home.slice(home.lastIndexOf("/") + 1);
   const found: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
@@ -164,7 +171,9 @@ async function runners(): Promise<number[]> {
       .catch(() => "");
     if (
       argv.includes("def drop_capabilities") && comm.startsWith("python") &&
-      cgroup.includes(`-${Deno.pid}/c`)
+      cgroup.includes(`-${Deno.pid}/c`) &&
+      (await Deno.readTextFile(`/proc/${entry.name}/mountinfo`).catch(() => ""))
+        .includes(tag)
     ) {
       found.push(Number(entry.name));
     }
@@ -173,7 +182,7 @@ async function runners(): Promise<number[]> {
 }
 
 Deno.test("SqlBroker.query() runs each query sandboxed like a worker, at most 4 at once: its own mount namespace and cgroup, seccomp, no capabilities, nobody outside under a root engine", () =>
-  withBroker(async (broker) => {
+  withBroker(async (broker, dir) => {
     const spin =
       "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c";
     const queries = Array.from(
@@ -181,7 +190,7 @@ Deno.test("SqlBroker.query() runs each query sandboxed like a worker, at most 4 
       () => broker.query(SKILL, { sql: spin }).catch((error) => error),
     );
     const pids = await waitFor("query runners to spin", async () => {
-      const found = await runners();
+      const found = await runners(dir);
       return found.length > 0 ? found : undefined;
     });
     let most = 0;
@@ -224,7 +233,7 @@ Deno.test("SqlBroker.query() runs each query sandboxed like a worker, at most 4 
     await waitFor(
       "every query to settle",
       async () => {
-        most = Math.max(most, (await runners()).length);
+        most = Math.max(most, (await runners(dir)).length);
         return settled;
       },
       { timeoutMs: 60_000, intervalMs: 20 },
