@@ -67,9 +67,11 @@ const REMADE_WARNING_MS = 60_000;
 
 /**
  * Releases are sent to the keeper together after this long, or at once
- * when this many wait: one `rmdir` for several calls' cgroups.
+ * when this many wait: one `rmdir` for several calls' cgroups. Short,
+ * because some wait for it (an SQL runner's slot is free only once its
+ * cgroup is gone).
  */
-const RELEASE_BATCH_MS = 100;
+const RELEASE_BATCH_MS = 20;
 const RELEASE_BATCH_MAX = 8;
 
 /**
