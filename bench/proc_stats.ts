@@ -77,3 +77,36 @@ export function orphansMatching(needle: string): number[] {
   }
   return found;
 }
+
+/** Clock ticks a second in /proc's times (`USER_HZ`: 100 on Linux). */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU time in ms of `pid` itself (user + system) and of its children it
+ * has waited for (`cutime` + `cstime`: their own waited-for children
+ * included), from /proc/<pid>/stat.
+ */
+export function cpuMs(pid: number | "self"): { own: number; reaped: number } {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  // After the command name's last ")": state is field 3, utime field 14.
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const ms = (ticks: number) => ticks * 1000 / TICKS_PER_S;
+  return { own: ms(f[11]! + f[12]!), reaped: ms(f[13]! + f[14]!) };
+}
+
+/**
+ * CPU time in ms of `pid`, its reaped children and its live descendants
+ * (a long-lived helper such as the cgroup keeper, by pid).
+ */
+export function treeCpuMs(pid: number): Map<number, number> {
+  const all = new Map<number, number>();
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      const { own, reaped } = cpuMs(p);
+      all.set(p, own + reaped);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return all;
+}

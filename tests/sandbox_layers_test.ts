@@ -88,6 +88,9 @@ def probe():
         "seccompFilters": int(status.get("Seccomp_filters", "0")),
         "noNewPrivs": status.get("NoNewPrivs") == "1",
         "uid": os.getuid(),
+        "gid": os.getgid(),
+        "groups": os.getgroups(),
+        "caps": {key: status.get(key) for key in ("CapInh", "CapPrm", "CapEff", "CapAmb")},
         "fork": _attempt(_fork),
         "spawn": _attempt(_spawn),
         "thread": _attempt(_thread),
@@ -276,6 +279,19 @@ os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", "print('executed')"]
       assert.equal(seen.seccompFilters, 1);
       assert.equal(seen.noNewPrivs, true);
       assert.equal(seen.uid, 65534);
+      // Who the process is, as /proc/self/status says it: nobody's group,
+      // no supplementary group, and no capability in any set (a root
+      // engine's sandbox starts with CAP_SETUID and CAP_SETGID, which
+      // setpriv must shed, the inheritable set included).
+      assert.equal(seen.gid, 65534);
+      assert.deepEqual(seen.groups, []);
+      const none = "0000000000000000";
+      assert.deepEqual(seen.caps, {
+        CapInh: none,
+        CapPrm: none,
+        CapEff: none,
+        CapAmb: none,
+      });
       // A root engine's workers share uid 65534 outside: RLIMIT_NPROC is a
       // host-wide ceiling there, and pids.max is the per-call cap.
       const root = (await readHostFacts("/bin/sh")).uid === 0;

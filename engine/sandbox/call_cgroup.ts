@@ -53,13 +53,26 @@ done
 exit 0`;
 
 /** Call cgroups kept made ahead of need (spares and cold calls take them). */
-const STOCK = 6;
+const STOCK = 8;
+
+/**
+ * The stock is topped up once it falls to this many, so one `mkdir`
+ * (a process start, ~1 ms of CPU with its `rmdir`) makes several
+ * cgroups: topping it up after every call made one process a call.
+ */
+const RESTOCK_AT = 4;
 
 /** The tree made again within this long of the last warning: no new one. */
 const REMADE_WARNING_MS = 60_000;
 
-/** Releases are sent to the keeper together after this long. */
+/**
+ * Releases are sent to the keeper together after this long, or at once
+ * when this many wait: one `rmdir` for several calls' cgroups. Short,
+ * because some wait for it (an SQL runner's slot is free only once its
+ * cgroup is gone).
+ */
 const RELEASE_BATCH_MS = 20;
+const RELEASE_BATCH_MAX = 8;
 
 /**
  * The engine's cgroups: one directory per controller under the engine's
@@ -160,7 +173,7 @@ export class CgroupTree {
   create(): CallCgroup | undefined {
     if (this.#dirs === undefined) return undefined;
     const name = this.#stock.shift() ?? this.#name();
-    void this.#restock();
+    if (this.#stock.length <= RESTOCK_AT) void this.#restock();
     const cgroup: CallCgroup = new CallCgroup(
       this.#dirs.map((dir) => `${dir}/${name}`),
       (): Promise<number> => this.#release(name, cgroup),
@@ -208,7 +221,7 @@ export class CgroupTree {
     }
     this.#stock.push(...names);
     // Calls took more while this batch was made: make the next one.
-    if (this.#stock.length < STOCK) {
+    if (this.#stock.length <= RESTOCK_AT) {
       queueMicrotask(() => void this.#restock());
     }
   }
@@ -250,6 +263,10 @@ export class CgroupTree {
   #release(name: string, cgroup: CallCgroup): Promise<number> {
     return new Promise<number>((resolve) => {
       this.#releasing.set(name, resolve);
+      if (this.#releasing.size >= RELEASE_BATCH_MAX) {
+        void this.#flushReleases();
+        return;
+      }
       this.#releaseTimer ??= setTimeout(
         () => void this.#flushReleases(),
         RELEASE_BATCH_MS,

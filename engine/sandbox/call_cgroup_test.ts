@@ -69,3 +69,40 @@ async function releaseKillsLeftovers() {
     await tree.close();
   }
 }
+
+Deno.test({
+  name:
+    `the stock of call cgroups is topped up several at a time, not one process a call${
+      noCgroups ? `: skipped, ${noCgroups}` : ""
+    }`,
+  ignore: noCgroups !== undefined,
+  fn: restockInBatches,
+});
+
+async function restockInBatches() {
+  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  assert.equal(tree.kind, "v1", tree.detail);
+  const taken = [];
+  try {
+    // The first stock is c1…c8. Three calls leave five: no cgroup is made.
+    for (let i = 0; i < 3; i++) taken.push(tree.create()!);
+    const pids = taken[0]!.dirs[0]!.replace(/\/c1$/, "");
+    const exists = (name: string) =>
+      Deno.stat(`${pids}/${name}`).then(() => true, () => false);
+    assert.ok(await exists("c8"), "the first stock was not made");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await exists("c9"), false, "a cgroup was made for one call");
+    // The fourth leaves four: one batch tops the stock up to eight.
+    taken.push(tree.create()!);
+    const deadline = Date.now() + 10_000;
+    while (!await exists("c12") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const name of ["c9", "c10", "c11", "c12"]) {
+      assert.ok(await exists(name), `${name} was not made with the batch`);
+    }
+  } finally {
+    await Promise.all(taken.map((cgroup) => cgroup.release()));
+    await tree.close();
+  }
+}

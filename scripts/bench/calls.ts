@@ -44,5 +44,10 @@ export async function callFigures(
   const warmClient = await warm.client();
   await addNoopSkill(warmClient);
   await spareCallFigure(figures, runs, warmClient, sandboxedStart);
-  await sustainedRateFigure(figures, quick, warmClient, sandboxedArgv);
+  await sustainedRateFigure(
+    figures,
+    quick,
+    { client: warmClient, pid: warm.child.pid },
+    sandboxedArgv,
+  );
 }
