@@ -4,7 +4,8 @@
  * whether the skill named the program, the granted path, the working
  * directory (private `/tmp`, a granted folder read-only, or writable with
  * its byte bound), the network, the config directories, the exit status
- * and the number of arguments — and that a `--net` run without a refused
+ * and the number of arguments; the write area's bounds (its bytes, 65,536
+ * files and folders) as the program's own `statfs` sees them — and that a `--net` run without a refused
  * connection carries no `refused` list.
  */
 import assert from "node:assert/strict";
@@ -101,6 +102,21 @@ Deno.test("shell.run audit checks: each field, literally, from real runs", () =>
       bounded.checks.cwd,
       "granted directory, writes up to 4096 bytes",
     );
+
+    // The write area's bounds, as the program's own statfs sees them.
+    const statfs = await run(
+      { cwd: folder, write: true, writeBytes: 1 << 20 },
+      {
+        binary: "stat",
+        args: ["-f", "-c", "%S %b %c", "."],
+        cwd: folder,
+      },
+      ["stat"],
+    );
+    const [blockSize, blocks, inodes] = statfs.value.stdout.trim().split(" ")
+      .map(Number);
+    assert.equal(blockSize! * blocks!, 1 << 20, statfs.value.stdout);
+    assert.equal(inodes, 65_536, statfs.value.stdout);
 
     // --net with no connection at all: the proxy ran, refused nothing.
     const net = await run({ net: true }, { binary: "true" });
