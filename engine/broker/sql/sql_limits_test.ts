@@ -1,5 +1,5 @@
 /**
- * Two of the SQL broker's limits on their own, through a real sandboxed
+ * The SQL broker's limits on their own, through a real sandboxed
  * runner: a skill's declared database must lie inside its own data
  * directory (not in a sibling whose name begins the same), and no query
  * returns more than 10 000 rows whatever `limit` it asks for; 1000 rows by
