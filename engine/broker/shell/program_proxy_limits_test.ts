@@ -5,11 +5,13 @@
  * upstream 502; a long reason cut to 300 characters in the status line and
  * 500 in the audit, whole in the body and the result; one audit line per
  * connection up to 200, then one line counting the rest; and at most 32
- * connections open at once.
+ * connections open at once; a tunnel whose program hung up before the
+ * answer audited as failed with the error.
  */
 import assert from "node:assert/strict";
 import type { AuditEntry } from "../../audit/mod.ts";
 import { ProgramProxy } from "./program_proxy.ts";
+import { waitFor } from "../../../tests/_wait.ts";
 
 async function withProxy(
   fn: (
@@ -163,3 +165,48 @@ Deno.test("program proxy: a long refusal is cut to 300 characters in the status 
     // The body carries the whole reason.
     assert.ok(answer.endsWith(`\r\n\r\n${message}\n`), answer);
   }));
+
+Deno.test("program proxy: a tunnel whose program hung up before the answer is audited as failed, with the error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "agentos-proxy-hangup-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })().catch(() => {});
+  const audit: AuditEntry[] = [];
+  const target = `127.0.0.1:${listener.addr.port}`;
+  const proxy = await ProgramProxy.open({
+    socketDir: `${dir}/run`,
+    program: "curl",
+    subject: {
+      skillId: "s",
+      egress: { hosts: [], domains: [], openWeb: false },
+      grants: { hosts: [target], openWeb: false },
+    },
+    resolve: () => Promise.resolve([]),
+    audit: (entry) => audit.push(entry),
+  });
+  try {
+    const conn = await Deno.connect({
+      transport: "unix",
+      path: proxy.socketPath,
+    });
+    await conn.write(
+      new TextEncoder().encode(`CONNECT ${target} HTTP/1.1\r\n\r\n`),
+    );
+    conn.close();
+    await waitFor("the connection's audit line", () => audit[0], {
+      timeoutMs: 10_000,
+    });
+    assert.equal(audit[0]!.status, "failed", JSON.stringify(audit[0]));
+    assert.equal(audit[0]!.target, target);
+    assert.match(audit[0]!.reason ?? "", /^(BrokenPipe|ConnectionReset)/);
+    assert.equal(audit[0]!.checks?.address, "loopback 127.0.0.1");
+  } finally {
+    await proxy.close();
+    listener.close();
+    await serving;
+    for (const conn of accepted) conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
