@@ -2,12 +2,16 @@
  * The `--net` proxy's own bounds, over its real Unix socket: its folder
  * 0700 and socket 0666; a refusal answered 403 with its reason and kept
  * (at most 20 reasons), a malformed head 400 (not kept), an unreachable
- * upstream 502; one audit line per connection up to 200, then one line
- * counting the rest; and at most 32 connections open at once.
+ * upstream 502; a long reason cut to 300 characters in the status line and
+ * 500 in the audit, whole in the body and the result; one audit line per
+ * connection up to 200, then one line counting the rest; and at most 32
+ * connections open at once; a tunnel whose program hung up before the
+ * answer audited as failed with the error.
  */
 import assert from "node:assert/strict";
 import type { AuditEntry } from "../../audit/mod.ts";
 import { ProgramProxy } from "./program_proxy.ts";
+import { waitFor } from "../../../tests/_wait.ts";
 
 async function withProxy(
   fn: (
@@ -141,3 +145,68 @@ Deno.test("program proxy: a 33rd connection open at once is closed unanswered", 
       for (const conn of open) conn.close();
     }
   }));
+
+Deno.test("program proxy: a long refusal is cut to 300 characters in the status line and 500 in the audit, kept whole in the result", () =>
+  withProxy(async (proxy, send, audit) => {
+    // A 247-character host, named twice in the reason (over 500 in all).
+    const host = Array.from(
+      { length: 4 },
+      (_, i) => `${"abcdefghij".repeat(6)}${i}`,
+    ).join(".");
+    const answer = await send(`CONNECT ${host}:443 HTTP/1.1\r\n\r\n`);
+    const message = proxy.refused[0]!;
+    assert.ok(message.length > 500, message);
+    assert.ok(message.endsWith(host), message);
+    const status = answer.split("\r\n")[0]!;
+    assert.equal(status, `HTTP/1.1 403 ${message.slice(0, 300)}`);
+    assert.equal(status.length, "HTTP/1.1 403 ".length + 300);
+    assert.equal(audit[0]!.reason, message.slice(0, 500));
+    assert.equal(audit[0]!.reason!.length, 500);
+    // The body carries the whole reason.
+    assert.ok(answer.endsWith(`\r\n\r\n${message}\n`), answer);
+  }));
+
+Deno.test("program proxy: a tunnel whose program hung up before the answer is audited as failed, with the error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "agentos-proxy-hangup-" });
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const serving = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })().catch(() => {});
+  const audit: AuditEntry[] = [];
+  const target = `127.0.0.1:${listener.addr.port}`;
+  const proxy = await ProgramProxy.open({
+    socketDir: `${dir}/run`,
+    program: "curl",
+    subject: {
+      skillId: "s",
+      egress: { hosts: [], domains: [], openWeb: false },
+      grants: { hosts: [target], openWeb: false },
+    },
+    resolve: () => Promise.resolve([]),
+    audit: (entry) => audit.push(entry),
+  });
+  try {
+    const conn = await Deno.connect({
+      transport: "unix",
+      path: proxy.socketPath,
+    });
+    await conn.write(
+      new TextEncoder().encode(`CONNECT ${target} HTTP/1.1\r\n\r\n`),
+    );
+    conn.close();
+    await waitFor("the connection's audit line", () => audit[0], {
+      timeoutMs: 10_000,
+    });
+    assert.equal(audit[0]!.status, "failed", JSON.stringify(audit[0]));
+    assert.equal(audit[0]!.target, target);
+    assert.match(audit[0]!.reason ?? "", /^(BrokenPipe|ConnectionReset)/);
+    assert.equal(audit[0]!.checks?.address, "loopback 127.0.0.1");
+  } finally {
+    await proxy.close();
+    listener.close();
+    await serving;
+    for (const conn of accepted) conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
