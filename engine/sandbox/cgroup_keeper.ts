@@ -21,6 +21,10 @@ import { LAUNCHER_SHELL } from "./launcher.ts";
 // outrun by forking. End of input: the keeper leaves and removes the tree.
 const KEEPER = `t1=$1 t2=$2 t3=$3
 keeper="$t1/keeper"
+# The engine may stop reading before the end: the tree is removed anyway.
+trap '' PIPE
+# One answer is one line, whatever mkdir printed (a line per directory).
+oneline() { printf '%s' "$1" | tr '\\n' ' '; }
 home() { mkdir -p "$t1" "$t2" "$t3" "$keeper" 2>&1 && echo $$ >"$keeper/cgroup.procs"; }
 why=$(home) || { echo "failed \${why:-cannot join $keeper}"; exit 1; }
 echo ready
@@ -38,12 +42,12 @@ while IFS=' ' read -r verb names; do
   make)
     said=made
     if [ ! -d "$keeper" ] || [ ! -d "$t2" ] || [ ! -d "$t3" ]; then
-      why=$(home) || { echo "failed the tree was removed and cannot be made again: $why"; continue; }
+      why=$(home) || { echo "failed the tree was removed and cannot be made again: $(oneline "$why")"; continue; }
       said=remade
     fi
     set --
     for n in $names; do set -- "$@" "$t1/$n" "$t2/$n" "$t3/$n"; done
-    if why=$(mkdir "$@" 2>&1); then echo "$said $names"; else echo "failed $why"; fi ;;
+    if why=$(mkdir "$@" 2>&1); then echo "$said $names"; else echo "failed $(oneline "$why")"; fi ;;
   release)
     out=
     set --
@@ -65,7 +69,13 @@ while IFS=' ' read -r verb names; do
   esac
 done
 echo $$ >"\${t1%/*}/cgroup.procs" 2>/dev/null
-rmdir "$keeper" "$t1" "$t2" "$t3" 2>/dev/null
+# A cgroup a process just left may refuse rmdir for a moment: retry.
+set -- "$keeper" "$t1" "$t2" "$t3"
+tries=0
+while [ $# -gt 0 ] && ! rmdir "$@" 2>/dev/null && [ "$tries" -lt 100 ]; do
+  tries=$((tries + 1)); sleep 0.01
+  for d in "$@"; do shift; [ -d "$d" ] && set -- "$@" "$d"; done
+done
 exit 0`;
 
 /** An answer of the keeper to one command. */
