@@ -12,6 +12,7 @@ export type GrantNeeded =
     | { kind: "secrets" }
     | { kind: "read"; path: string }
     | { kind: "program"; program: string }
+    | { kind: "keychain"; item: string }
   );
 
 /** What each kind names besides the skill and tool. */
@@ -20,6 +21,7 @@ const VALUE_OF: Record<string, string | undefined> = {
   secrets: undefined,
   read: "path",
   program: "program",
+  keychain: "item",
 };
 
 /**
@@ -56,12 +58,20 @@ export function grantNeededOf(error: unknown): GrantNeeded | undefined {
  * @returns e.g. `my-skill api.example.com` or `my-skill --secrets`
  */
 export function grantCommand(need: GrantNeeded): string {
-  const arg = need.kind === "host"
-    ? need.host
-    : need.kind === "secrets"
-    ? "--secrets"
-    : need.kind === "read"
-    ? `--read ${need.path}`
-    : `--run ${need.program}`;
-  return `${need.skill} ${arg}`;
+  return `${need.skill} ${grantArg(need)}`;
+}
+
+function grantArg(need: GrantNeeded): string {
+  switch (need.kind) {
+    case "host":
+      return need.host;
+    case "secrets":
+      return "--secrets";
+    case "read":
+      return `--read ${need.path}`;
+    case "program":
+      return `--run ${need.program}`;
+    case "keychain":
+      return `--keychain ${JSON.stringify(need.item)}`;
+  }
 }

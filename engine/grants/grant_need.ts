@@ -15,17 +15,28 @@ export type GrantNeed =
   | { kind: "host"; skill: string; host: string }
   | { kind: "secrets"; skill: string }
   | { kind: "read"; skill: string; path: string }
-  | { kind: "program"; skill: string; program: string };
+  | { kind: "program"; skill: string; program: string }
+  | { kind: "keychain"; skill: string; item: string };
 
 /**
- * A grant for one call of one tool (an MCP client's "allow once"): a host
- * or `--secrets`, the grants the engine checks on its own (a `--read` path
- * is resolved and pinned by the CLI, a program needs the owner's choices).
+ * A grant for one call of one tool (an MCP client's "allow once"): a host,
+ * `--secrets` or a declared keychain item, the grants the engine checks on
+ * its own (a `--read` path is resolved and pinned by the CLI, a program
+ * needs the owner's choices).
  */
-export type OnceGrant = GrantNeed & { kind: "host" | "secrets"; tool: string };
+export type OnceGrant = GrantNeed & {
+  kind: "host" | "secrets" | "keychain";
+  tool: string;
+};
 
 /** The kinds of {@linkcode GrantNeed}. */
-export const GRANT_KINDS = ["host", "secrets", "read", "program"] as const;
+export const GRANT_KINDS = [
+  "host",
+  "secrets",
+  "read",
+  "program",
+  "keychain",
+] as const;
 
 /** Refusals the engine made for a missing grant, by identity. */
 const NEEDS = new WeakMap<RpcError, GrantNeed>();
@@ -64,7 +75,8 @@ export function grantNeedOf(error: unknown): GrantNeed | undefined {
  * The grant in words, as `skills allow` takes it (for logs and the audit).
  *
  * @param need the grant
- * @returns e.g. `api.example.com`, `--secrets`, `--read /x`, `--run git`
+ * @returns e.g. `api.example.com`, `--secrets`, `--read /x`, `--run git`,
+ *   `--keychain "Chrome Safe Storage"`
  */
 export function grantText(need: GrantNeed): string {
   switch (need.kind) {
@@ -76,5 +88,7 @@ export function grantText(need: GrantNeed): string {
       return `--read ${need.path}`;
     case "program":
       return `--run ${need.program}`;
+    case "keychain":
+      return `--keychain ${JSON.stringify(need.item)}`;
   }
 }

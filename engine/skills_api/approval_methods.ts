@@ -14,6 +14,7 @@ import { isObject } from "../is_object.ts";
 import { type MethodTable, type ParamReader, stringParam } from "../rpc/mod.ts";
 import type { AuditSink } from "../broker/mod.ts";
 import {
+  declaredKeychainItems,
   GRANT_KINDS,
   grantHost,
   grantText,
@@ -102,9 +103,34 @@ function onceGrant(context: ApprovalMethodsContext, value: unknown): OnceGrant {
       };
     case "secrets":
       return { kind: "secrets", skill, tool };
+    case "keychain":
+      return {
+        kind: "keychain",
+        skill,
+        tool,
+        item: keychainItem(context, skill, value),
+      };
     default:
       throw invalidParams(
         `A "${value.kind}" grant cannot be given from a prompt; use agentos skills allow`,
       );
   }
+}
+
+/** A keychain item the skill's readme declares: no other is ever granted. */
+function keychainItem(
+  context: ApprovalMethodsContext,
+  skill: string,
+  value: Record<string, unknown>,
+): string {
+  const item = stringParam(value, "item", 200);
+  const declared = declaredKeychainItems(context.registry.get(skill).discovery);
+  if (!declared.includes(item)) {
+    throw invalidParams(
+      `Skill "${skill}" does not declare the keychain item ${
+        JSON.stringify(item)
+      } in its readme; only a declared item can be granted`,
+    );
+  }
+  return item;
 }

@@ -48,6 +48,13 @@ function overlay(
         realValues: (skill) =>
           mine(skill) || options.realValues?.(skill) === true,
       };
+    case "keychain":
+      return {
+        keychainGrants: (skill) => {
+          const granted = options.keychainGrants?.(skill) ?? [];
+          return mine(skill) ? [...granted, once.item] : granted;
+        },
+      };
     default:
       return {};
   }
