@@ -6,7 +6,14 @@ import { RpcError } from "../engine/mod.ts";
  * refusals, never from a skill's text), with the tool it was refused in.
  */
 export type GrantNeeded =
-  & { skill: string; tool: string; home?: string; pin?: string }
+  & {
+    skill: string;
+    tool: string;
+    home?: string;
+    pin?: string;
+    /** The outer call that reached this skill through `capability.call`. */
+    via?: { skill: string; tool: string };
+  }
   & (
     | { kind: "host"; host: string }
     | { kind: "secrets" }
@@ -43,11 +50,15 @@ export function grantNeededOf(error: unknown): GrantNeeded | undefined {
   if (!strings.every((k) => typeof need[k] === "string" && need[k] !== "")) {
     return undefined;
   }
+  const via = need.via as Record<string, unknown> | undefined;
+  const viaOk = typeof via === "object" && via !== null &&
+    typeof via.skill === "string" && typeof via.tool === "string";
   return {
     kind,
     skill: need.skill,
     tool: need.tool,
     ...(value ? { [value]: need[value] } : {}),
+    ...(viaOk ? { via: { skill: via.skill, tool: via.tool } } : {}),
   } as GrantNeeded;
 }
 

@@ -221,7 +221,10 @@ export function promptMessage(need: GrantNeeded): string {
       promptText(need.item)
     }" (a placeholder only the engine's own crypto can use, unless it also has --secrets)`
     : `to use "${promptText(grantCommand(need), 400)}"`;
-  return `The skill "${skill}" was refused ${what}. ` +
+  const via = need.via
+    ? ` (called by the skill "${promptText(need.via.skill, 100)}")`
+    : "";
+  return `The skill "${skill}"${via} was refused ${what}. ` +
     `Allow once covers only the retry of this call; always is the same as running: agentos skills allow ${
       promptText(grantCommand(need), 400)
     }`;

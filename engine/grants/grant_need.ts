@@ -10,24 +10,50 @@
  */
 import { ErrorCode, RpcError } from "../errors.ts";
 
-/** One grant the owner could give, exactly as `agentos skills allow` takes it. */
+/**
+ * One grant the owner could give, exactly as `agentos skills allow` takes
+ * it. A refusal that reached the caller through a nested
+ * `capability.call` also names the provider's tool that was refused
+ * (`tool`) and the outermost call the person's retry runs (`via`).
+ */
 export type GrantNeed =
-  | { kind: "host"; skill: string; host: string }
-  | { kind: "secrets"; skill: string }
-  | { kind: "read"; skill: string; path: string }
-  | { kind: "program"; skill: string; program: string }
-  | { kind: "keychain"; skill: string; item: string };
+  & (
+    | { kind: "host"; skill: string; host: string }
+    | { kind: "secrets"; skill: string }
+    | { kind: "read"; skill: string; path: string }
+    | { kind: "program"; skill: string; program: string }
+    | { kind: "keychain"; skill: string; item: string }
+  )
+  & { tool?: string; via?: CallSite };
+
+/** A skill's tool: where a call ran. */
+export interface CallSite {
+  skill: string;
+  tool: string;
+}
 
 /**
  * A grant for one call of one tool (an MCP client's "allow once"): a host,
  * `--secrets` or a declared keychain item, the grants the engine checks on
  * its own (a `--read` path is resolved and pinned by the CLI, a program
- * needs the owner's choices).
+ * needs the owner's choices). With `via`, it was refused to a provider
+ * that the call of `via` reached through `capability.call`: the retry of
+ * that call carries it ({@linkcode NestedOnce}) to the first nested run of
+ * the grant's skill and tool, and to no other.
  */
 export type OnceGrant = GrantNeed & {
   kind: "host" | "secrets" | "keychain";
   tool: string;
 };
+
+/**
+ * A once-grant with `via`, handed down one retried call's nested
+ * `capability.call`s: the first nested run of its skill and tool spends it.
+ */
+export interface NestedOnce {
+  grant: OnceGrant;
+  spent: boolean;
+}
 
 /** The kinds of {@linkcode GrantNeed}. */
 export const GRANT_KINDS = [
@@ -56,6 +82,20 @@ export function grantRefusal(
   need: GrantNeed,
 ): RpcError {
   const error = new RpcError(ErrorCode.Forbidden, message, data);
+  NEEDS.set(error, need);
+  return error;
+}
+
+/**
+ * Remembers the grant a call's refusal lacked on the error the caller gets
+ * (a failed skill call, or the capability broker's error about it), so a
+ * nested `capability.call` passes the engine's own description up.
+ *
+ * @param error the caller's error
+ * @param need the grant, as the engine described it
+ * @returns the error
+ */
+export function withGrantNeed(error: RpcError, need: GrantNeed): RpcError {
   NEEDS.set(error, need);
   return error;
 }
