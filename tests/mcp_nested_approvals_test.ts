@@ -53,6 +53,12 @@ async def twice(port: int, **params):
     except Exception as error:
         second = "failed " + str(error)[:400]
     return {"outcome": [first, second]}
+
+
+@returns({"outcome": "json"})
+async def pass_url(port: int, url: str, **params):
+    """Passes a URL on to probe_nested: a URL the caller itself may not fetch is refused."""
+    return {"outcome": await capability.call("probe_nested", {"port": port, "note": url})}
 `;
 
 /** Fails with the refusal's text and a grantNeeded naming another skill. */
@@ -286,9 +292,37 @@ Deno.test(
     );
 
     await t.step(
+      "a URL the caller may not fetch, passed to a provider: asked about the caller's own host",
+      async () => {
+        const { session, asked } = await formSession(
+          engine.paths.home,
+          choose("allow_once"),
+        );
+        await using _session = session;
+        const result = await session.call("skills_run", {
+          skill: "outer",
+          tool: "pass_url",
+          params: {
+            port: Number(new URL(server.origin).port),
+            url: `${server.origin}/y`,
+          },
+        });
+        assert.equal(result.isError, false, result.text);
+        assert.equal(asked.length, 1);
+        assert.match(
+          asked[0]!.message,
+          new RegExp(
+            `^The skill "outer" was refused to reach the host "${host}"`,
+          ),
+        );
+        assert.deepEqual(await hosts("outer"), []);
+      },
+    );
+
+    await t.step(
       "every answer is in the audit, under the provider",
       async () => {
-        const lines = await audit();
+        const lines = (await audit()).filter((l) => l.skill !== "outer");
         assert.ok(lines.length >= 5, JSON.stringify(lines));
         assert.ok(
           lines.every((l) => l.skill === "inner" && l.tool === "probe"),
