@@ -163,6 +163,20 @@ Deno.test(
       assert.deepEqual(await granted(), []);
     });
 
+    await t.step("decline: refused like deny", async () => {
+      const { session, asked } = await formSession(
+        engine.paths.home,
+        () => ({ action: "decline" }),
+      );
+      await using _session = session;
+      const result = await read(session);
+      assert.equal(result.isError, true);
+      assert.match(result.text, /the user denied it/);
+      assert.equal((await read(session)).isError, true);
+      assert.equal(asked.length, 1);
+      assert.deepEqual(await granted(), []);
+    });
+
     await t.step("no answer: refused, nothing granted", async () => {
       const { session, asked } = await formSession(
         engine.paths.home,

@@ -219,7 +219,17 @@ Deno.test(
       },
     );
 
-    await t.step("deny and no answer: refused, audited", async () => {
+    await t.step("deny, decline and no answer: refused, audited", async () => {
+      {
+        const { session, asked } = await formSession(
+          engine.paths.home,
+          () => ({ action: "decline" }),
+        );
+        await using _session = session;
+        const result = await run(session, "outer");
+        assert.match(result.text, /the user denied it/);
+        assert.equal(asked.length, 1);
+      }
       {
         const { session, asked } = await formSession(
           engine.paths.home,
