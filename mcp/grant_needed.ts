@@ -6,12 +6,20 @@ import { RpcError } from "../engine/mod.ts";
  * refusals, never from a skill's text), with the tool it was refused in.
  */
 export type GrantNeeded =
-  & { skill: string; tool: string; home?: string; pin?: string }
+  & {
+    skill: string;
+    tool: string;
+    home?: string;
+    pin?: string;
+    /** The outer call that reached this skill through `capability.call`. */
+    via?: { skill: string; tool: string };
+  }
   & (
     | { kind: "host"; host: string }
     | { kind: "secrets" }
     | { kind: "read"; path: string }
     | { kind: "program"; program: string }
+    | { kind: "keychain"; item: string }
   );
 
 /** What each kind names besides the skill and tool. */
@@ -20,6 +28,7 @@ const VALUE_OF: Record<string, string | undefined> = {
   secrets: undefined,
   read: "path",
   program: "program",
+  keychain: "item",
 };
 
 /**
@@ -41,11 +50,15 @@ export function grantNeededOf(error: unknown): GrantNeeded | undefined {
   if (!strings.every((k) => typeof need[k] === "string" && need[k] !== "")) {
     return undefined;
   }
+  const via = need.via as Record<string, unknown> | undefined;
+  const viaOk = typeof via === "object" && via !== null &&
+    typeof via.skill === "string" && typeof via.tool === "string";
   return {
     kind,
     skill: need.skill,
     tool: need.tool,
     ...(value ? { [value]: need[value] } : {}),
+    ...(viaOk ? { via: { skill: via.skill, tool: via.tool } } : {}),
   } as GrantNeeded;
 }
 
@@ -56,12 +69,20 @@ export function grantNeededOf(error: unknown): GrantNeeded | undefined {
  * @returns e.g. `my-skill api.example.com` or `my-skill --secrets`
  */
 export function grantCommand(need: GrantNeeded): string {
-  const arg = need.kind === "host"
-    ? need.host
-    : need.kind === "secrets"
-    ? "--secrets"
-    : need.kind === "read"
-    ? `--read ${need.path}`
-    : `--run ${need.program}`;
-  return `${need.skill} ${arg}`;
+  return `${need.skill} ${grantArg(need)}`;
+}
+
+function grantArg(need: GrantNeeded): string {
+  switch (need.kind) {
+    case "host":
+      return need.host;
+    case "secrets":
+      return "--secrets";
+    case "read":
+      return `--read ${need.path}`;
+    case "program":
+      return `--run ${need.program}`;
+    case "keychain":
+      return `--keychain ${JSON.stringify(need.item)}`;
+  }
 }

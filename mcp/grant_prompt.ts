@@ -27,7 +27,11 @@ type Decision = typeof DECISIONS[number] | "no_answer";
 const WINDOW_MS = 10 * 60_000;
 
 /** The grants a prompt may give: those the engine can check on its own. */
-const PROMPTABLE: ReadonlySet<string> = new Set(["host", "secrets"]);
+const PROMPTABLE: ReadonlySet<string> = new Set([
+  "host",
+  "secrets",
+  "keychain",
+]);
 
 /**
  * Asks the person, by form elicitation, for a grant a tool call was
@@ -212,8 +216,15 @@ export function promptMessage(need: GrantNeeded): string {
     ? `to reach the host "${promptText(need.host)}"`
     : need.kind === "secrets"
     ? "to receive the real values of its stored credentials (instead of placeholders; its results are then not redacted)"
+    : need.kind === "keychain"
+    ? `to read the keychain item "${
+      promptText(need.item)
+    }" (a placeholder only the engine's own crypto can use, unless it also has --secrets)`
     : `to use "${promptText(grantCommand(need), 400)}"`;
-  return `The skill "${skill}" was refused ${what}. ` +
+  const via = need.via
+    ? ` (called by the skill "${promptText(need.via.skill, 100)}")`
+    : "";
+  return `The skill "${skill}"${via} was refused ${what}. ` +
     `Allow once covers only the retry of this call; always is the same as running: agentos skills allow ${
       promptText(grantCommand(need), 400)
     }`;
@@ -226,6 +237,8 @@ function allowCall(grant: GrantNeeded): [string, Record<string, unknown>] {
       return ["skills.allow", { skill: grant.skill, host: grant.host }];
     case "secrets":
       return ["skills.allow", { skill: grant.skill, secrets: true }];
+    case "keychain":
+      return ["skills.allow", { skill: grant.skill, keychain: grant.item }];
     default:
       throw new Error(`A "${grant.kind}" grant is not given from a prompt`);
   }

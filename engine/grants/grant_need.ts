@@ -10,22 +10,59 @@
  */
 import { ErrorCode, RpcError } from "../errors.ts";
 
-/** One grant the owner could give, exactly as `agentos skills allow` takes it. */
+/**
+ * One grant the owner could give, exactly as `agentos skills allow` takes
+ * it. A refusal that reached the caller through a nested
+ * `capability.call` also names the provider's tool that was refused
+ * (`tool`) and the outermost call the person's retry runs (`via`).
+ */
 export type GrantNeed =
-  | { kind: "host"; skill: string; host: string }
-  | { kind: "secrets"; skill: string }
-  | { kind: "read"; skill: string; path: string }
-  | { kind: "program"; skill: string; program: string };
+  & (
+    | { kind: "host"; skill: string; host: string }
+    | { kind: "secrets"; skill: string }
+    | { kind: "read"; skill: string; path: string }
+    | { kind: "program"; skill: string; program: string }
+    | { kind: "keychain"; skill: string; item: string }
+  )
+  & { tool?: string; via?: CallSite };
+
+/** A skill's tool: where a call ran. */
+export interface CallSite {
+  skill: string;
+  tool: string;
+}
 
 /**
- * A grant for one call of one tool (an MCP client's "allow once"): a host
- * or `--secrets`, the grants the engine checks on its own (a `--read` path
- * is resolved and pinned by the CLI, a program needs the owner's choices).
+ * A grant for one call of one tool (an MCP client's "allow once"): a host,
+ * `--secrets` or a declared keychain item, the grants the engine checks on
+ * its own (a `--read` path is resolved and pinned by the CLI, a program
+ * needs the owner's choices). With `via`, it was refused to a provider
+ * that the call of `via` reached through `capability.call`: the retry of
+ * that call carries it ({@linkcode NestedOnce}) to the first nested run of
+ * the grant's skill and tool, and to no other.
  */
-export type OnceGrant = GrantNeed & { kind: "host" | "secrets"; tool: string };
+export type OnceGrant = GrantNeed & {
+  kind: "host" | "secrets" | "keychain";
+  tool: string;
+};
+
+/**
+ * A once-grant with `via`, handed down one retried call's nested
+ * `capability.call`s: the first nested run of its skill and tool spends it.
+ */
+export interface NestedOnce {
+  grant: OnceGrant;
+  spent: boolean;
+}
 
 /** The kinds of {@linkcode GrantNeed}. */
-export const GRANT_KINDS = ["host", "secrets", "read", "program"] as const;
+export const GRANT_KINDS = [
+  "host",
+  "secrets",
+  "read",
+  "program",
+  "keychain",
+] as const;
 
 /** Refusals the engine made for a missing grant, by identity. */
 const NEEDS = new WeakMap<RpcError, GrantNeed>();
@@ -50,6 +87,20 @@ export function grantRefusal(
 }
 
 /**
+ * Remembers the grant a call's refusal lacked on the error the caller gets
+ * (a failed skill call, or the capability broker's error about it), so a
+ * nested `capability.call` passes the engine's own description up.
+ *
+ * @param error the caller's error
+ * @param need the grant, as the engine described it
+ * @returns the error
+ */
+export function withGrantNeed(error: RpcError, need: GrantNeed): RpcError {
+  NEEDS.set(error, need);
+  return error;
+}
+
+/**
  * The grant a refusal lacked, when the engine made it with
  * {@linkcode grantRefusal}; undefined for any other error, however it reads.
  *
@@ -64,7 +115,8 @@ export function grantNeedOf(error: unknown): GrantNeed | undefined {
  * The grant in words, as `skills allow` takes it (for logs and the audit).
  *
  * @param need the grant
- * @returns e.g. `api.example.com`, `--secrets`, `--read /x`, `--run git`
+ * @returns e.g. `api.example.com`, `--secrets`, `--read /x`, `--run git`,
+ *   `--keychain "Chrome Safe Storage"`
  */
 export function grantText(need: GrantNeed): string {
   switch (need.kind) {
@@ -76,5 +128,7 @@ export function grantText(need: GrantNeed): string {
       return `--read ${need.path}`;
     case "program":
       return `--run ${need.program}`;
+    case "keychain":
+      return `--keychain ${JSON.stringify(need.item)}`;
   }
 }

@@ -49,12 +49,15 @@ export {
 } from "./host_grant.ts";
 export { SecretsGrants } from "./secrets_grants.ts";
 export {
+  type CallSite,
   GRANT_KINDS,
   type GrantNeed,
   grantNeedOf,
   grantRefusal,
   grantText,
+  type NestedOnce,
   type OnceGrant,
+  withGrantNeed,
 } from "./grant_need.ts";
 export {
   declaredKeychainItems,

@@ -14,6 +14,7 @@ import { isObject } from "../is_object.ts";
 import { type MethodTable, type ParamReader, stringParam } from "../rpc/mod.ts";
 import type { AuditSink } from "../broker/mod.ts";
 import {
+  declaredKeychainItems,
   GRANT_KINDS,
   grantHost,
   grantText,
@@ -54,13 +55,16 @@ export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
       reason: (p, k) => p[k] === undefined ? undefined : stringParam(p, k, 200),
     }, ({ grant, answer, reason }) => {
       const allowed = answer === "allow_once" || answer === "allow_always";
+      const via: Record<string, string> = grant.via
+        ? { via: `${grant.via.skill}.${grant.via.tool}` }
+        : {};
       context.audit?.append({
         skill: grant.skill,
         tool: grant.tool,
         op: "approval.prompt",
         target: grantText(grant).slice(0, 300),
         status: allowed ? "ok" : "refused",
-        checks: { kind: grant.kind, answer },
+        checks: { kind: grant.kind, answer, ...via },
         ...(reason ? { reason } : {}),
       });
       if (answer !== "allow_once") return { answer };
@@ -81,8 +85,28 @@ const answerParam: ParamReader<typeof ANSWERS[number]> = (params, key) => {
   return value as typeof ANSWERS[number];
 };
 
-/** A grant as the proxy passes it back: checked as `skills allow` checks it. */
+/** A grant as the proxy passes it back, with the outer call it came through. */
 function onceGrant(context: ApprovalMethodsContext, value: unknown): OnceGrant {
+  const grant = onceGrantOf(context, value);
+  const via = (value as Record<string, unknown>).via;
+  if (via === undefined) return grant;
+  if (!isObject(via)) {
+    throw invalidParams(`"grant.via" must be {skill, tool}`);
+  }
+  return {
+    ...grant,
+    via: {
+      skill: context.registry.get(stringParam(via, "skill", 200)).id,
+      tool: stringParam(via, "tool", 200),
+    },
+  };
+}
+
+/** A grant as the proxy passes it back: checked as `skills allow` checks it. */
+function onceGrantOf(
+  context: ApprovalMethodsContext,
+  value: unknown,
+): OnceGrant {
   if (!isObject(value) || !GRANT_KINDS.includes(value.kind as never)) {
     throw invalidParams(
       `"grant" must be {kind, skill, tool, …} with kind one of ${
@@ -102,9 +126,34 @@ function onceGrant(context: ApprovalMethodsContext, value: unknown): OnceGrant {
       };
     case "secrets":
       return { kind: "secrets", skill, tool };
+    case "keychain":
+      return {
+        kind: "keychain",
+        skill,
+        tool,
+        item: keychainItem(context, skill, value),
+      };
     default:
       throw invalidParams(
         `A "${value.kind}" grant cannot be given from a prompt; use agentos skills allow`,
       );
   }
+}
+
+/** A keychain item the skill's readme declares: no other is ever granted. */
+function keychainItem(
+  context: ApprovalMethodsContext,
+  skill: string,
+  value: Record<string, unknown>,
+): string {
+  const item = stringParam(value, "item", 200);
+  const declared = declaredKeychainItems(context.registry.get(skill).discovery);
+  if (!declared.includes(item)) {
+    throw invalidParams(
+      `Skill "${skill}" does not declare the keychain item ${
+        JSON.stringify(item)
+      } in its readme; only a declared item can be granted`,
+    );
+  }
+  return item;
 }

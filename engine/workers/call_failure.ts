@@ -16,6 +16,7 @@ import {
   type RejectedCredential,
 } from "../broker/mod.ts";
 import { isToolFailure } from "./tool_failure.ts";
+import { type GrantNeed, withGrantNeed } from "../grants/mod.ts";
 
 /** A failed call, as reported and as thrown. */
 export interface FailedCall {
@@ -117,13 +118,14 @@ function callerError(
   const { grantNeeded: _, credentialRefused: __, ...rest } = isObject(data)
     ? data
     : {};
-  return new RpcError(wire.code, message + replaceHint(rejected), {
+  // Only a refusal the engine made names a grant (grant_need.ts).
+  const need = needs[0] ? callNeed(needs[0], skill.id, tool.name) : undefined;
+  const error = new RpcError(wire.code, message + replaceHint(rejected), {
     ...(rejected ? { rejected_credential: rejected } : {}),
     ...rest,
     // A 401/403 from a credential's domain: the account check retries.
     ...(session.authFailures > 0 ? { auth_failure: true } : {}),
-    // Only a refusal the engine made names a grant (grant_need.ts).
-    ...(needs[0] ? { grantNeeded: { ...needs[0], tool: tool.name } } : {}),
+    ...(need ? { grantNeeded: need } : {}),
     // Only the engine's own record of a 401/403 to a request it put the
     // stored key on names a refused credential (call_session.ts).
     ...(refused ? { credentialRefused: { ...refused, skill: skill.id } } : {}),
@@ -131,6 +133,17 @@ function callerError(
     skill: skill.id,
     tool: tool.name,
   });
+  return need ? withGrantNeed(error, need) : error;
+}
+
+/**
+ * A refused grant as this call's caller sees it: its own (this tool), or a
+ * provider's it reached by `capability.call` (that provider's tool), then
+ * by way of this call, which the person's retry runs.
+ */
+function callNeed(need: GrantNeed, skill: string, tool: string): GrantNeed {
+  if (need.tool === undefined) return { ...need, tool };
+  return { ...need, via: { skill, tool } };
 }
 
 /**

@@ -18,6 +18,7 @@ import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
 import { toolFailure } from "./tool_failure.ts";
 import type { PreparedCall } from "./call_prepare.ts";
 import type { RunRequest, SkillRunnerOptions } from "./run_types.ts";
+import type { NestedOnce } from "../grants/mod.ts";
 
 /** Refused grants a call keeps (the first is the one its caller may ask for). */
 const MAX_NEEDS = 5;
@@ -54,6 +55,7 @@ export function callDispatches(
   links: DispatchLinks,
 ): CallDispatchHandler {
   const { skill, credentials, session, chain } = call;
+  const nestedOnce = nestedOnceOf(request);
   return dispatchHandler({
     skill,
     tool: call.tool.name,
@@ -85,6 +87,7 @@ export function callDispatches(
         signal: links.ended,
         tape: request.tape,
         clientModel: request.clientModel,
+        nestedOnce,
       }),
   });
 }
@@ -164,4 +167,21 @@ export function moduleName(file: string): string {
     "/",
     ".",
   );
+}
+
+/**
+ * The once-grant this call's nested calls carry: the one handed down to it,
+ * or its own for a provider when it is the outermost call the grant names
+ * (`via`); nothing else.
+ */
+function nestedOnceOf(request: RunRequest): NestedOnce | undefined {
+  if (request.nestedOnce) {
+    return request.nestedOnce.spent ? undefined : request.nestedOnce;
+  }
+  const via = request.once?.via;
+  if (!via || (request.chain ?? []).length > 0) return undefined;
+  if (via.skill !== request.skill || via.tool !== request.tool) {
+    return undefined;
+  }
+  return { grant: request.once!, spent: false };
 }

@@ -7,6 +7,7 @@
  */
 import { ErrorCode, RpcError } from "../errors.ts";
 import type { ClientModel, HttpTape, InvokeResult } from "../broker/mod.ts";
+import type { NestedOnce } from "../grants/mod.ts";
 
 /** What a nested call carries over from the calling run. */
 interface CallContext {
@@ -16,6 +17,8 @@ interface CallContext {
   tape?: HttpTape;
   /** The calling MCP session's model: nested work keeps its origin. */
   clientModel?: ClientModel;
+  /** The retried call's once-grant for a provider, until one run spends it. */
+  nestedOnce?: NestedOnce;
 }
 
 /** Longest chain of capability calls: a call at this depth cannot call further. */
@@ -76,6 +79,7 @@ export async function nestedCall(
     signal: call.signal,
     tape: call.tape,
     clientModel: call.clientModel,
+    nestedOnce: call.nestedOnce,
   });
   checks.cycle = "none";
   checks.provider = out.provider.skill;

@@ -2,7 +2,10 @@
  * A grant for one call ("allow once", `engine/skills_api/once_grants.ts`)
  * laid over the owner's stored grants for that call alone: the runner's
  * options as this call sees them. It applies only when the call runs the
- * skill and tool the grant names; nested calls never carry it.
+ * skill and tool the grant names; nested calls never carry it. A grant
+ * refused to a provider reached through `capability.call` (`via`) is
+ * carried down the retried call's nested calls instead and applies to the
+ * first nested run of its skill and tool alone (`call_serve.ts`).
  *
  * @module
  */
@@ -21,12 +24,33 @@ export function withOnceGrant(
   options: SkillRunnerOptions,
   request: RunRequest,
 ): SkillRunnerOptions {
-  const once = request.once;
-  if (!once || once.skill !== request.skill || once.tool !== request.tool) {
-    return options;
-  }
+  const once = ownOnce(request) ?? nestedOnce(request);
+  if (!once) return options;
   const mine = (skill: SkillEntry) => skill.id === once.skill;
   return { ...options, ...overlay(options, once, mine) };
+}
+
+/** The call's own once-grant, when it names this call's skill and tool. */
+function ownOnce(request: RunRequest): OnceGrant | undefined {
+  const once = request.once;
+  if (!once || once.via) return undefined;
+  return once.skill === request.skill && once.tool === request.tool
+    ? once
+    : undefined;
+}
+
+/** A retried call's grant for this nested run: spent by the first that matches. */
+function nestedOnce(request: RunRequest): OnceGrant | undefined {
+  const held = request.nestedOnce;
+  if (!held || held.spent || (request.chain ?? []).length === 0) {
+    return undefined;
+  }
+  const { grant } = held;
+  if (grant.skill !== request.skill || grant.tool !== request.tool) {
+    return undefined;
+  }
+  held.spent = true;
+  return grant;
 }
 
 function overlay(
@@ -47,6 +71,13 @@ function overlay(
       return {
         realValues: (skill) =>
           mine(skill) || options.realValues?.(skill) === true,
+      };
+    case "keychain":
+      return {
+        keychainGrants: (skill) => {
+          const granted = options.keychainGrants?.(skill) ?? [];
+          return mine(skill) ? [...granted, once.item] : granted;
+        },
       };
     default:
       return {};

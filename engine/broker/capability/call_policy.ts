@@ -1,7 +1,13 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { addressKind, isIpLiteral } from "../../net/mod.ts";
 import { declaredUses, type SkillEntry } from "../../skills/mod.ts";
-import { checkEgress, type SkillGrants, urlHost } from "../../grants/mod.ts";
+import {
+  checkEgress,
+  grantNeedOf,
+  grantRefusal,
+  type SkillGrants,
+  urlHost,
+} from "../../grants/mod.ts";
 
 /**
  * Strings and nesting checked in one call's parameters; a call with more is
@@ -79,13 +85,19 @@ export function checkCapabilityCall(
       refusePrivate(skill.id, url, decision.privateAllowed);
     } catch (error) {
       if (!(error instanceof RpcError)) throw error;
-      throw new RpcError(
-        ErrorCode.Forbidden,
-        `capability.call "${
-          name.slice(0, 100)
-        }" refused: parameter "${path}" is a URL the caller could not fetch itself. ${error.message}`,
-        { ...(error.data as object), check: "param_url", param: path },
-      );
+      const message = `capability.call "${
+        name.slice(0, 100)
+      }" refused: parameter "${path}" is a URL the caller could not fetch itself. ${error.message}`;
+      const data = {
+        ...(error.data as object),
+        check: "param_url",
+        param: path,
+      };
+      // The caller's own host grant (egress.ts) stays the grant it lacks.
+      const need = grantNeedOf(error);
+      throw need
+        ? grantRefusal(message, data, need)
+        : new RpcError(ErrorCode.Forbidden, message, data);
     }
   }
   return { uses: "declared", param_urls: `${urls} in caller's egress set` };

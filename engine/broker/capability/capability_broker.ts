@@ -1,5 +1,10 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
+import {
+  type GrantNeed,
+  grantNeedOf,
+  withGrantNeed,
+} from "../../grants/mod.ts";
 import type { ToolInfo } from "../../skills/mod.ts";
 import type { SkillEntry, SkillRegistry } from "../../skills/mod.ts";
 import type { RecordCounts, ToolRun, ToolRunner } from "./tool_runner.ts";
@@ -53,7 +58,13 @@ const PROVIDER_FAULT =
 export type InvokeOptions =
   & Pick<
     ToolRun,
-    "signal" | "onProgress" | "chain" | "tape" | "clientModel" | "once"
+    | "signal"
+    | "onProgress"
+    | "chain"
+    | "tape"
+    | "clientModel"
+    | "once"
+    | "nestedOnce"
   >
   & {
     /** Skills that may not serve this call (the callers: no cycles). */
@@ -232,10 +243,12 @@ export class CapabilityBroker {
           error: { code: error.code, message: error.message },
         });
         if (options.signal?.aborted || !providerFault(error)) {
-          throw new RpcError(error.code, error.message, {
+          const need = grantNeedOf(error);
+          const thrown = new RpcError(error.code, error.message, {
             ...(isObject(error.data) ? error.data : {}),
             attempts,
           });
+          throw need ? withGrantNeed(thrown, need) : thrown;
         }
       }
     }
@@ -412,14 +425,15 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
  * it was refused, and the stored credential its domain refused.
  */
 interface RunnerFacts {
-  grantNeeded?: unknown;
+  grantNeeded?: GrantNeed;
   credentialRefused?: unknown;
 }
 
 /** Keeps the first of each fact a failed provider's error carries. */
 function noteFacts(facts: RunnerFacts, error: RpcError): void {
+  // Only the runner's own refusal object names a grant (call_failure.ts).
+  facts.grantNeeded ??= grantNeedOf(error);
   if (!isObject(error.data)) return;
-  facts.grantNeeded ??= error.data.grantNeeded;
   facts.credentialRefused ??= error.data.credentialRefused;
 }
 
@@ -433,7 +447,7 @@ function allFailed(
   facts: RunnerFacts,
 ): RpcError {
   const { grantNeeded, credentialRefused } = facts;
-  return new RpcError(
+  const error = new RpcError(
     ErrorCode.SkillFailed,
     `Every provider of "${name}" failed: ${
       attempts.map((a) => `${a.skill}: ${a.error?.message}`).join("; ")
@@ -445,4 +459,5 @@ function allFailed(
       ...(credentialRefused ? { credentialRefused } : {}),
     },
   );
+  return grantNeeded ? withGrantNeed(error, grantNeeded) : error;
 }

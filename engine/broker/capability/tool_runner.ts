@@ -1,6 +1,6 @@
 import type { HttpTape } from "../http/mod.ts";
 import type { ClientModel } from "./client_model.ts";
-import type { OnceGrant } from "../../grants/mod.ts";
+import type { NestedOnce, OnceGrant } from "../../grants/mod.ts";
 
 /** What was written to the graph by one call's returned records. */
 export interface RecordCounts {
@@ -33,6 +33,8 @@ export interface ToolRun {
   clientModel?: ClientModel;
   /** A grant the owner gave for this call only (applied to its skill and tool alone). */
   once?: OnceGrant;
+  /** A retried call's once-grant for a provider it reaches (`OnceGrant.via`). */
+  nestedOnce?: NestedOnce;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ErrorCode, invalidParams, RpcError } from "../../errors.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
-import { declaredKeychainItems } from "../../grants/mod.ts";
+import { declaredKeychainItems, grantRefusal } from "../../grants/mod.ts";
 import type { CallCredentials } from "./call_credentials.ts";
 import { type CredentialSource, KEYCHAIN_DOMAIN } from "./skill_credentials.ts";
 
@@ -112,11 +112,12 @@ function assertKeychainGrant(
       { check: "keychain_declared" },
     );
   }
+  // Only a declared item is a grant the owner could give (and be asked for).
   if (!granted.includes(service)) {
-    throw new RpcError(
-      ErrorCode.Forbidden,
+    throw grantRefusal(
       `Skill "${skill.id}" may not read the keychain item ${item} until the owner grants it: agentos skills allow ${skill.id} --keychain ${item}`,
       { check: "keychain_grant" },
+      { kind: "keychain", skill: skill.id, item: service },
     );
   }
 }
