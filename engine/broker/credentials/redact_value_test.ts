@@ -178,6 +178,7 @@ Deno.test("scrubPacked()'s separator is 16 control characters none of \\0, \\t, 
   for (let i = 0; i < 40; i++) {
     const { separators } = await packedJobs(["a", "b", "c"]);
     assert.equal(separators.length, 1);
+    // deno-lint-ignore no-control-regex
     assert.match(separators[0]!, /^[\u0001-\u0008\u000e-\u001f]{16}$/);
     seen.add(separators[0]!);
   }
