@@ -330,3 +330,55 @@ Deno.test("redactValuesOffThread(): values under 64 KiB of text are redacted inl
     pool.close();
   }
 });
+
+Deno.test("a spent guard budget is refused with the owner's literal message, for a response and for a result", async () => {
+  const credentials = new CallCredentials(true);
+  credentials.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  });
+  const pool = new GuardPool(1);
+  const refusal = async (work: Promise<unknown>) => {
+    try {
+      await work;
+    } catch (error) {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, ErrorCode.Timeout);
+      assert.deepEqual(error.data, {
+        check: "reflection_guard",
+        budget_ms: 0,
+      });
+      return error.message;
+    }
+    throw new Error("not refused");
+  };
+  const fix =
+    ". The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>";
+  try {
+    const guard = { pool, budgetMs: 0 };
+    const response =
+      "The reflection guard spent this call's budget of 0 ms on its responses; the response is withheld, and so is every further one of this call" +
+      fix;
+    assert.equal(
+      await refusal(credentials.maskOffThread("x", guard)),
+      response,
+    );
+    assert.equal(
+      await refusal(credentials.redactOffThread("x", guard)),
+      response,
+    );
+    assert.equal(
+      await refusal(
+        credentials.redactValuesOffThread(
+          ["y".repeat(INLINE_GUARD_CHARS)],
+          guard,
+        ),
+      ),
+      "The reflection guard spent this call's budget of 0 ms on its responses and its result; the tool's result is withheld and nothing of it is stored" +
+        fix,
+    );
+  } finally {
+    pool.close();
+  }
+});
