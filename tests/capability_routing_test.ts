@@ -111,4 +111,30 @@ Deno.test("capability.invoke routes a URL to the provider whose patterns match i
       /"url" must be a string/,
     );
   });
+  await t.step(
+    "no provider's patterns match and no generic one is enabled: refused naming the URL; an unknown capability with a URL: nothing provides it",
+    async () => {
+      const url = "https://elsewhere.example/page";
+      await assert.rejects(
+        client.call("capability.invoke", {
+          name: "no_such_capability_here",
+          params: { url },
+        }),
+        /No enabled skill provides "no_such_capability_here"/,
+      );
+      const generic = (await client.call<Provider[]>("capability.providers", {
+        name: "web_read",
+      })).filter((p) => p.urls === undefined);
+      assert.ok(generic.some((p) => p.skill === "route-any"));
+      for (const { skill } of generic) {
+        await client.call("skills.disable", { id: skill });
+      }
+      await assert.rejects(
+        invoke(url),
+        new RegExp(
+          `No enabled provider of "web_read" serves ${url}: every provider declares URL patterns that do not match it`,
+        ),
+      );
+    },
+  );
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../../errors.ts";
-import { CallCredentials } from "./call_credentials.ts";
+import { CallCredentials, INLINE_GUARD_CHARS } from "./call_credentials.ts";
+import { GuardPool } from "./guard_pool.ts";
 import { PLACEHOLDER } from "./placeholder.ts";
 import { credentialDomains, registrableDomain } from "../../grants/mod.ts";
 
@@ -296,4 +297,88 @@ Deno.test("CallCredentials.redact() removes base64 forms and secret object keys"
   );
   assert.match(credentials.redact(basic), /\[secret\]/);
   assert.deepEqual(credentials.redactValue({ [KEY]: 1 }), { "[secret]": 1 });
+});
+
+Deno.test("redactValuesOffThread(): values under 64 KiB of text are redacted inline whatever the budget; from 64 KiB on they take the guard worker's budget", async () => {
+  assert.equal(INLINE_GUARD_CHARS, 64 * 1024);
+  const credentials = new CallCredentials(true);
+  credentials.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  });
+  const pool = new GuardPool(1);
+  try {
+    // Strings, keys included, counted once each: n - 1 characters in all.
+    const under = {
+      k: `${KEY} ${"x".repeat(INLINE_GUARD_CHARS - 1 - KEY.length - 2)}`,
+    };
+    const [out] = await credentials.redactValuesOffThread([under], {
+      pool,
+      budgetMs: 0,
+    });
+    assert.ok(!JSON.stringify(out).includes(KEY));
+    assert.match((out as { k: string }).k, /^\[secret\] x+$/);
+    // n characters: off the thread, where a spent budget refuses.
+    const at = { k: under.k + "x" };
+    await assert.rejects(
+      credentials.redactValuesOffThread([at], { pool, budgetMs: 0 }),
+      (error: unknown) =>
+        error instanceof RpcError && error.code === ErrorCode.Timeout,
+    );
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("a spent guard budget is refused with the owner's literal message, for a response and for a result", async () => {
+  const credentials = new CallCredentials(true);
+  credentials.add({
+    domain: "example.com",
+    value: KEY,
+    scope: { domain: "example.com" },
+  });
+  const pool = new GuardPool(1);
+  const refusal = async (work: Promise<unknown>) => {
+    try {
+      await work;
+    } catch (error) {
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, ErrorCode.Timeout);
+      assert.deepEqual(error.data, {
+        check: "reflection_guard",
+        budget_ms: 0,
+      });
+      return error.message;
+    }
+    throw new Error("not refused");
+  };
+  const fix =
+    ". The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>";
+  try {
+    const guard = { pool, budgetMs: 0 };
+    const response =
+      "The reflection guard spent this call's budget of 0 ms on its responses; the response is withheld, and so is every further one of this call" +
+      fix;
+    assert.equal(
+      await refusal(credentials.maskOffThread("x", guard)),
+      response,
+    );
+    assert.equal(
+      await refusal(credentials.redactOffThread("x", guard)),
+      response,
+    );
+    assert.equal(
+      await refusal(
+        credentials.redactValuesOffThread(
+          ["y".repeat(INLINE_GUARD_CHARS)],
+          guard,
+        ),
+      ),
+      "The reflection guard spent this call's budget of 0 ms on its responses and its result; the tool's result is withheld and nothing of it is stored" +
+        fix,
+    );
+  } finally {
+    pool.close();
+  }
 });

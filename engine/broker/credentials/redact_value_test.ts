@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import { CallCredentials, GuardPool, INLINE_GUARD_CHARS } from "./mod.ts";
 import { RpcError } from "../../errors.ts";
-import { scrubPacked, valueTexts, withTexts } from "./redact_value.ts";
+import {
+  PACK_CHARS,
+  scrubPacked,
+  valueTexts,
+  withTexts,
+} from "./redact_value.ts";
 
 const VALUE = "sk-result/KEY+77=a1b2&c";
 
@@ -93,4 +98,89 @@ Deno.test("scrubPacked() scrubs each distinct string once, and alone when a find
   assert.equal(jobs[0]!.split(SEPARATOR).length, 3);
   assert.equal(jobs[1], "aX");
   assert.equal(jobs[2]!.split(SEPARATOR).length, 2);
+});
+
+/**
+ * The jobs scrubPacked() gives `scrub` (which returns each job unchanged),
+ * each as the list of its strings' lengths; the separators seen.
+ */
+async function packedJobs(
+  texts: string[],
+): Promise<{ jobs: number[][]; separators: string[] }> {
+  const jobs: number[][] = [];
+  const separators = new Set<string>();
+  const scrub = (text: string) => {
+    // An empty job would be a pack of nothing: scrubbed forever.
+    if (text === "") throw new Error("an empty guard job");
+    // deno-lint-ignore no-control-regex
+    for (const found of text.matchAll(/[\u0000-\u001f]+/g)) {
+      separators.add(found[0]);
+    }
+    // deno-lint-ignore no-control-regex
+    jobs.push(text.split(/[\u0000-\u001f]+/).map((part) => part.length));
+    return Promise.resolve(text);
+  };
+  const out = await scrubPacked(texts, scrub);
+  assert.deepEqual([...out.keys()].sort(), [...texts].sort());
+  for (const text of texts) assert.equal(out.get(text), text);
+  return { jobs, separators: [...separators] };
+}
+
+Deno.test("scrubPacked() packs strings into jobs of at most PACK_CHARS characters, separators counted, a longer string alone", async () => {
+  const MIB = 1024 * 1024;
+  assert.equal(PACK_CHARS, MIB);
+  const SEP = 16;
+  const text = (char: string, length: number) => char.repeat(length);
+  // Two strings and one separator filling a job exactly (n) stay together;
+  // one character more (n + 1) and the second starts a job of its own.
+  const cases: { name: string; lengths: number[]; jobs: number[][] }[] = [
+    { name: "none", lengths: [], jobs: [] },
+    { name: "one short", lengths: [5], jobs: [[5]] },
+    { name: "three short", lengths: [5, 6, 7], jobs: [[5, 6, 7]] },
+    {
+      name: "exactly full",
+      lengths: [1000, MIB - 1000 - SEP],
+      jobs: [[1000, MIB - 1000 - SEP]],
+    },
+    {
+      name: "one over",
+      lengths: [1000, MIB - 1000 - SEP + 1],
+      jobs: [[1000], [MIB - 1000 - SEP + 1]],
+    },
+    { name: "one string of PACK_CHARS", lengths: [MIB], jobs: [[MIB]] },
+    { name: "a longer one alone", lengths: [MIB + 1], jobs: [[MIB + 1]] },
+    {
+      name: "a short one, then a longer one",
+      lengths: [3, MIB + 1, 4],
+      jobs: [[3], [MIB + 1], [4]],
+    },
+    {
+      name: "a full job, then an exactly full one",
+      lengths: [MIB, 2000, MIB - 2000 - SEP],
+      jobs: [[MIB], [2000, MIB - 2000 - SEP]],
+    },
+    {
+      name: "a full job, then one over",
+      lengths: [MIB, 2000, MIB - 2000 - SEP + 1],
+      jobs: [[MIB], [2000], [MIB - 2000 - SEP + 1]],
+    },
+  ];
+  for (const { name, lengths, jobs: expected } of cases) {
+    // Distinct strings: each of its own letter.
+    const texts = lengths.map((n, i) => text("abcdefgh"[i]!, n));
+    const { jobs } = await packedJobs(texts);
+    assert.deepEqual(jobs, expected, name);
+  }
+});
+
+Deno.test("scrubPacked()'s separator is 16 control characters none of \\0, \\t, \\n, \\v, \\f, \\r, fresh for each call", async () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    const { separators } = await packedJobs(["a", "b", "c"]);
+    assert.equal(separators.length, 1);
+    // deno-lint-ignore no-control-regex
+    assert.match(separators[0]!, /^[\u0001-\u0008\u000e-\u001f]{16}$/);
+    seen.add(separators[0]!);
+  }
+  assert.equal(seen.size, 40);
 });
