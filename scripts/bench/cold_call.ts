@@ -27,6 +27,6 @@ export async function coldCallFigure(
     "ms",
     coldCalls,
     sandboxedStart,
-    "≤ 1.5×",
+    "≤ 1.3×",
   );
 }

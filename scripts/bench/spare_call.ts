@@ -30,6 +30,6 @@ export async function spareCallFigure(
     "ms",
     spareCalls,
     sandboxedStart,
-    "≤ 0.2×",
+    "≤ 0.15×",
   );
 }
