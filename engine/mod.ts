@@ -9,6 +9,8 @@
  * @module
  */
 export { ErrorCode, invalidParams, RpcError } from "./errors.ts";
+// How a refused grant reads as `skills allow` takes it (the MCP proxy's prompts).
+export { grantText } from "./grants/mod.ts";
 export { isObject } from "./is_object.ts";
 export { closest, didYouMean } from "./closest_word.ts";
 export { ensureHome, type HomePaths, homePaths, resolveHome } from "./home.ts";

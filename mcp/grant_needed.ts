@@ -1,4 +1,4 @@
-import { RpcError } from "../engine/mod.ts";
+import { grantText, RpcError } from "../engine/mod.ts";
 
 /**
  * The engine's description of a grant a skill call was refused
@@ -69,20 +69,5 @@ export function grantNeededOf(error: unknown): GrantNeeded | undefined {
  * @returns e.g. `my-skill api.example.com` or `my-skill --secrets`
  */
 export function grantCommand(need: GrantNeeded): string {
-  return `${need.skill} ${grantArg(need)}`;
-}
-
-function grantArg(need: GrantNeeded): string {
-  switch (need.kind) {
-    case "host":
-      return need.host;
-    case "secrets":
-      return "--secrets";
-    case "read":
-      return `--read ${need.path}`;
-    case "program":
-      return `--run ${need.program}`;
-    case "keychain":
-      return `--keychain ${JSON.stringify(need.item)}`;
-  }
+  return `${need.skill} ${grantText(need)}`;
 }

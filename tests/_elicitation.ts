@@ -1,8 +1,15 @@
 /**
- * Shared by the URL elicitation tests: a skill written to a folder, every
- * log of a home joined, and the bridge page filled by headless Chromium.
+ * Shared by the elicitation tests: a skill written to a folder, every log
+ * of a home joined, the bridge page filled by headless Chromium, and a
+ * session declaring form elicitation with its scripted answers.
  */
+import {
+  ElicitRequestSchema,
+  type ElicitResult,
+  // @ts-types="@modelcontextprotocol/sdk/types"
+} from "@modelcontextprotocol/sdk/types.js";
 import type { Browser } from "./_browser.ts";
+import { McpSession } from "./mcp_session.ts";
 
 /**
  * Writes a skill (readme and tools.py) under `dir`.
@@ -72,3 +79,39 @@ export async function fillCredentialPage(
   );
   await browser.waitFor("#stored");
 }
+
+/** How a test answers each approval prompt. */
+export type Answer = () => ElicitResult | Promise<ElicitResult>;
+
+/**
+ * A session declaring form elicitation that answers each prompt with
+ * `answer`, and the prompts it was sent.
+ *
+ * @param home the AgentOS home
+ * @param answer the scripted answer
+ * @param env more environment for the proxy
+ */
+export async function formSession(
+  home: string,
+  answer: Answer,
+  env: Record<string, string> = {},
+): Promise<
+  { session: McpSession; asked: { message: string; mode?: string }[] }
+> {
+  const session = await McpSession.open(home, {
+    capabilities: { elicitation: { form: {} } },
+    env,
+  });
+  const asked: { message: string; mode?: string }[] = [];
+  session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+    asked.push(request.params as { message: string });
+    return await answer();
+  });
+  return { session, asked };
+}
+
+/** Accepts the form with this decision (`allow_once`, `allow_always`, `deny`). */
+export const choose = (decision: string): Answer => () => ({
+  action: "accept",
+  content: { decision },
+});

@@ -7,13 +7,12 @@
  * own text can never cause or shape a prompt.
  */
 import assert from "node:assert/strict";
-import {
-  ElicitRequestSchema,
-  type ElicitResult,
-  // @ts-types="@modelcontextprotocol/sdk/types"
-} from "@modelcontextprotocol/sdk/types.js";
 import { EngineProcess } from "./_engine_process.ts";
 import { McpSession } from "./mcp_session.ts";
+import { choose, formSession, writeSkill } from "./_elicitation.ts";
+
+/** The front matter of the tests' skills. */
+const HTTP = "capabilities: [http]\n";
 import { localServer } from "./skills_helpers.ts";
 
 /** Fetches the URL it is given: any host not declared is refused for a grant. */
@@ -51,43 +50,6 @@ async def fetch(**params):
     )
 `;
 
-async function writeSkill(
-  dir: string,
-  id: string,
-  source: string,
-  capabilities = "capabilities: [http]\n",
-) {
-  const path = `${dir}/${id}`;
-  await Deno.mkdir(path, { recursive: true });
-  await Deno.writeTextFile(
-    `${path}/readme.md`,
-    `---\nid: ${id}\nname: ${id}\ndescription: A skill of the approval tests\n${capabilities}---\n\n# ${id}\n`,
-  );
-  await Deno.writeTextFile(`${path}/tools.py`, source);
-  return path;
-}
-
-type Answer = () => ElicitResult | Promise<ElicitResult>;
-
-/** A session declaring form elicitation that answers each prompt with `answer`. */
-async function formSession(home: string, answer: Answer, env = {}) {
-  const session = await McpSession.open(home, {
-    capabilities: { elicitation: { form: {} } },
-    env,
-  });
-  const asked: { message: string; mode?: string }[] = [];
-  session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    asked.push(request.params as { message: string });
-    return await answer();
-  });
-  return { session, asked };
-}
-
-const choose = (decision: string): Answer => () => ({
-  action: "accept",
-  content: { decision },
-});
-
 /** The audit's approval lines. */
 async function approvalLines(ioLog: string) {
   return (await Deno.readTextFile(ioLog)).trimEnd().split("\n")
@@ -105,7 +67,7 @@ Deno.test(
     });
     const rpc = await engine.client();
     await rpc.call("skills.add", {
-      path: await writeSkill(skills, "reach", REACH_SKILL),
+      path: await writeSkill(skills, "reach", REACH_SKILL, HTTP),
     });
     const host = new URL(server.origin).host; // 127.0.0.1:port
     const fetchIt = (session: McpSession, url = `${server.origin}/x`) =>
@@ -308,7 +270,7 @@ Deno.test(
     const rpc = await engine.client();
     for (const id of ["flood-a", "flood-b", "flood-c"]) {
       await rpc.call("skills.add", {
-        path: await writeSkill(skills, id, REACH_SKILL),
+        path: await writeSkill(skills, id, REACH_SKILL, HTTP),
       });
     }
     await rpc.call("skills.add", {
@@ -320,7 +282,7 @@ Deno.test(
       ),
     });
     await rpc.call("skills.add", {
-      path: await writeSkill(skills, "liar", LIAR_SKILL),
+      path: await writeSkill(skills, "liar", LIAR_SKILL, HTTP),
     });
 
     await t.step(

@@ -9,13 +9,9 @@
  * refused reads meets the prompts' rate limit.
  */
 import assert from "node:assert/strict";
-import {
-  ElicitRequestSchema,
-  type ElicitResult,
-  // @ts-types="@modelcontextprotocol/sdk/types"
-} from "@modelcontextprotocol/sdk/types.js";
 import { EngineProcess } from "./_engine_process.ts";
 import { McpSession } from "./mcp_session.ts";
+import { choose, formSession } from "./_elicitation.ts";
 
 /** Reads the keychain item it is given; `loop` tries it many times in one call. */
 const KEYS_SKILL = `from agentos import returns
@@ -56,26 +52,6 @@ async function writeKeysSkill(dir: string): Promise<string> {
   await Deno.writeTextFile(`${path}/tools.py`, KEYS_SKILL);
   return path;
 }
-
-type Answer = () => ElicitResult | Promise<ElicitResult>;
-
-async function formSession(home: string, answer: Answer, env = {}) {
-  const session = await McpSession.open(home, {
-    capabilities: { elicitation: { form: {} } },
-    env,
-  });
-  const asked: { message: string }[] = [];
-  session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    asked.push(request.params as { message: string });
-    return await answer();
-  });
-  return { session, asked };
-}
-
-const choose = (decision: string): Answer => () => ({
-  action: "accept",
-  content: { decision },
-});
 
 Deno.test(
   "form elicitation for keychain items: once, always, deny, no answer; undeclared never asked; escaped; rate-limited",

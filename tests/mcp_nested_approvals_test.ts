@@ -9,13 +9,12 @@
  * real sandboxed skills and a server on 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import {
-  ElicitRequestSchema,
-  type ElicitResult,
-  // @ts-types="@modelcontextprotocol/sdk/types"
-} from "@modelcontextprotocol/sdk/types.js";
 import { EngineProcess } from "./_engine_process.ts";
 import { McpSession } from "./mcp_session.ts";
+import { choose, formSession, writeSkill } from "./_elicitation.ts";
+
+/** The front matter of the tests' skills. */
+const HTTP = "capabilities: [http]\n";
 import { localServer } from "./skills_helpers.ts";
 
 /**
@@ -94,37 +93,6 @@ ${body}
 `;
 }
 
-async function writeSkill(root: string, id: string, py: string) {
-  const dir = `${root}/${id}`;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    `${dir}/readme.md`,
-    `---\nid: ${id}\nname: ${id}\ndescription: a skill of the nested approval tests\ncapabilities: [http]\n---\n`,
-  );
-  await Deno.writeTextFile(`${dir}/tools.py`, py);
-  return dir;
-}
-
-type Answer = () => ElicitResult | Promise<ElicitResult>;
-
-async function formSession(home: string, answer: Answer, env = {}) {
-  const session = await McpSession.open(home, {
-    capabilities: { elicitation: { form: {} } },
-    env,
-  });
-  const asked: { message: string }[] = [];
-  session.client.setRequestHandler(ElicitRequestSchema, async (request) => {
-    asked.push(request.params as { message: string });
-    return await answer();
-  });
-  return { session, asked };
-}
-
-const choose = (decision: string): Answer => () => ({
-  action: "accept",
-  content: { decision },
-});
-
 Deno.test(
   "form elicitation for a provider's grant refused inside a nested capability.call",
   async (t) => {
@@ -136,17 +104,17 @@ Deno.test(
     });
     const rpc = await engine.client();
     await rpc.call("skills.add", {
-      path: await writeSkill(root, "inner", INNER),
+      path: await writeSkill(root, "inner", INNER, HTTP),
     });
     await rpc.call("skills.add", {
-      path: await writeSkill(root, "outer", OUTER),
+      path: await writeSkill(root, "outer", OUTER, HTTP),
     });
     await rpc.call("skills.add", {
-      path: await writeSkill(root, "forger", FORGER),
+      path: await writeSkill(root, "forger", FORGER, HTTP),
     });
     for (let n = 1; n <= 4; n++) {
       await rpc.call("skills.add", {
-        path: await writeSkill(root, `link${n}`, chainLink(n, n === 4)),
+        path: await writeSkill(root, `link${n}`, chainLink(n, n === 4), HTTP),
       });
     }
     const run = (session: McpSession, skill: string, tool = "go") =>
