@@ -240,7 +240,7 @@ Deno.test({
 });
 
 Deno.test(
-  "form elicitation for a --read path: its real path asked; the engine's home, a folder holding it and a link into it never offered",
+  "form elicitation for a --read path: its real path asked; a link, the engine's home, a folder holding it and a link into it never offered",
   async (t) => {
     const outer = await Deno.realPath(
       await Deno.makeTempDir({ prefix: "agentos-readapprove-" }),
@@ -272,6 +272,7 @@ Deno.test(
         });
       await Deno.writeTextFile(`${owner}/app.db`, "");
       await Deno.symlink(engine.paths.database, `${owner}/link.db`);
+      await Deno.symlink(`${owner}/app.db`, `${owner}/other.db`);
 
       await t.step("allow once: the real path, this call only", async () => {
         const { session, asked } = await formSession(
@@ -294,30 +295,34 @@ Deno.test(
         assert.deepEqual(list.find((s) => s.id === "runner")!.reads, []);
       });
 
-      await t.step("the engine's own files are never offered", async () => {
-        for (
-          const db of [
-            `${owner}/link.db`,
-            engine.paths.database,
-            outer,
-            `${owner}/../home/data/agentos.db`,
-          ]
-        ) {
-          const { session, asked } = await formSession(
-            engine.paths.home,
-            choose("allow_once"),
+      await t.step(
+        "a link and the engine's own files are never offered",
+        async () => {
+          for (
+            const db of [
+              `${owner}/link.db`,
+              `${owner}/other.db`,
+              engine.paths.database,
+              outer,
+              `${owner}/../home/data/agentos.db`,
+            ]
+          ) {
+            const { session, asked } = await formSession(
+              engine.paths.home,
+              choose("allow_once"),
+            );
+            await using _session = session;
+            const result = await read(session, db);
+            assert.equal(result.isError, true, db);
+            assert.equal(asked.length, 0, db);
+            assert.match(result.text, /It was not offered to the user/, db);
+          }
+          const lines = (await approvalLines(engine.paths.ioLog)).filter((l) =>
+            l.checks.kind === "read"
           );
-          await using _session = session;
-          const result = await read(session, db);
-          assert.equal(result.isError, true, db);
-          assert.equal(asked.length, 0, db);
-          assert.match(result.text, /It was not offered to the user/, db);
-        }
-        const lines = (await approvalLines(engine.paths.ioLog)).filter((l) =>
-          l.checks.kind === "read"
-        );
-        assert.deepEqual(lines.map((l) => l.checks.answer), ["allow_once"]);
-      });
+          assert.deepEqual(lines.map((l) => l.checks.answer), ["allow_once"]);
+        },
+      );
     } finally {
       await Deno.remove(outer, { recursive: true }).catch(() => {});
     }
