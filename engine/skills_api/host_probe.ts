@@ -40,7 +40,7 @@ const LINK_DIRS = ["/etc/alternatives"];
 const NOT_LOCAL = new Set(["proc", "sys", "dev", "run", "etc"]);
 
 /** What a probe needs of the sandbox. */
-export type ProbeSandbox = Pick<Sandbox, "command" | "limits">;
+export type ProbeSandbox = Pick<Sandbox, "command" | "limits" | "kind">;
 
 /**
  * Resolves a program name as `agentos skills allow --run` does and checks
@@ -222,6 +222,14 @@ async function runProbe(
   request: Record<string, unknown>,
   binds: { views?: string[]; tryViews?: string[] },
 ): Promise<Record<string, unknown>> {
+  // Unconfined (AGENTOS_SANDBOX=none), the probe would see the whole host.
+  if (sandbox.kind !== "bubblewrap") {
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      "Nothing is resolved for a prompt without the bubblewrap sandbox",
+      { check: "probe" },
+    );
+  }
   const command = sandbox.command({
     kind: "script",
     source: HOST_PROBE_PY,
