@@ -209,11 +209,20 @@ function probedFiles(facts: Record<string, unknown>): ProgramFiles {
         );
       }
       if (data === undefined) return Promise.reject(outside(path));
-      return Promise.resolve(
-        Uint8Array.from(atob(data), (c) => c.charCodeAt(0)),
-      );
+      return Promise.resolve(decodeBase64(data));
     },
   };
+}
+
+/**
+ * Base64 to bytes in one pass (`Uint8Array.from` with a map function takes
+ * over a second for a 4 MB program, on the engine's thread).
+ */
+function decodeBase64(data: string): Uint8Array {
+  const text = atob(data);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
 }
 
 /** Runs the probe with these binds, its request on stdin; its answer. */
