@@ -186,6 +186,15 @@ Deno.test({
         assert.equal(result.isError, true, name);
         assert.equal(asked.length, 0, JSON.stringify(name));
         assert.match(result.text, /It was not offered to the user/, name);
+        if (name.includes("\u202e")) {
+          // The command named last shows the override as an escape.
+          assert.ok(
+            result.text.endsWith(
+              `agentos skills allow runner --run ${tag}-b\\u{202e}idi`,
+            ),
+            result.text,
+          );
+        }
       }
       const { session, asked } = await formSession(
         engine.paths.home,
