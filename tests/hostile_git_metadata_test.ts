@@ -16,6 +16,8 @@
  * - a rebase todo cloned into `.git/rebase-merge` (`exec` at the owner's
  *   `git rebase --continue`);
  * - a crafted `commondir` moved into a nested `.git` with `git mv`.
+ * - a nested repository's config written with `--output` after a
+ *   command that reads revisions (`reflog show --format=… --output=…`).
  *
  * Real engine, real sandboxed worker, real bubblewrap, real git; the
  * owner's git is the host's.
@@ -430,6 +432,58 @@ Deno.test("shell.run: a file moved into a nested .git never makes the owner's gi
       false,
       "the owner's git ran the moved commondir's fsmonitor",
     );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a nested repository's config written with --output never runs code at the owner's git status", async () => {
+  // Every git command that reads revisions takes the diff options, so
+  // `--output=<file>` writes its output at a path of the skill's choosing,
+  // and `--format` makes that output any text: `git reflog show -n1
+  // --format='[core]%n…' --output=sub/.git/config` wrote a config running
+  // `core.fsmonitor` into a clone the skill made deeper (whose config is
+  // not one of the read-only names), and `sub` registered as a gitlink
+  // made the owner's `git status` enter it and run the command.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-output-config`;
+    const config = `[core]%n\trepositoryformatversion = 0%n\t` +
+      `fsmonitor = "touch ${marker}; false"%n`;
+    await ok(["clone", "-q", "--no-hardlinks", ".", "sub"]);
+    const head = await ok(["rev-parse", "HEAD"]);
+    const writers = [
+      ["reflog", "show", "-n1", `--format=${config}`],
+      ["stash", "list", `--format=${config}`],
+      ["shortlog", `--format=${config}`, "HEAD"],
+      ["rev-list", "--no-commit-header", `--format=${config}`, "-1", "HEAD"],
+    ];
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${head},sub`]);
+    const refusals: string[] = [];
+    for (const args of writers) {
+      await run([...args, "--output=sub/.git/config"]).catch((error) => {
+        if (/may not run git with .*: git runs programs/.test(error.message)) {
+          refusals.push(args[0]!);
+        }
+      });
+      await ownerGit(repo, "status");
+      assert.equal(
+        await exists(marker),
+        false,
+        `the owner's git ran the fsmonitor the skill wrote with git ${
+          args[0]
+        } --output`,
+      );
+    }
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor/,
+    );
+    assert.deepEqual(refusals, writers.map((args) => args[0]));
   } finally {
     await Deno.remove(work, { recursive: true });
   }

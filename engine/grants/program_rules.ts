@@ -130,8 +130,21 @@ const GIT_SUBCOMMANDS = [
   "write-tree",
 ];
 
-/** Options that write a file at a path of the caller's choosing (into `.git/` too). */
-const GIT_OUTPUT = ["--output"];
+/**
+ * Options refused after any subcommand. `--output` is a diff option, and
+ * every command that reads revisions takes the diff options (`reflog
+ * show`, `stash list`, `shortlog`, `rev-list`, not only `diff` and `log`):
+ * it writes the command's output, any text `--format` makes, at a path of
+ * the caller's choosing, such as the config of a repository the skill
+ * cloned deeper, which the owner's `git status` then runs.
+ */
+const GIT_REFUSED_ANYWHERE = [
+  "--help",
+  "--exec",
+  "--upload-pack",
+  "--receive-pack",
+  "--output",
+];
 
 /**
  * The rules, by the program's name (the granted name and the name of the
@@ -154,7 +167,7 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
     refusedGlobals: GIT_REFUSED_GLOBALS,
     subcommands: GIT_SUBCOMMANDS,
     refusedOptions: {
-      "*": ["--help", "--exec", "--upload-pack", "--receive-pack"],
+      "*": GIT_REFUSED_ANYWHERE,
       clone: [
         "-c",
         "--config",
@@ -177,15 +190,6 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
         "--edit",
         "-e",
       ],
-      diff: GIT_OUTPUT,
-      "diff-files": GIT_OUTPUT,
-      "diff-index": GIT_OUTPUT,
-      "diff-tree": GIT_OUTPUT,
-      log: GIT_OUTPUT,
-      show: GIT_OUTPUT,
-      "format-patch": GIT_OUTPUT,
-      "range-diff": GIT_OUTPUT,
-      whatchanged: GIT_OUTPUT,
     },
     refusedActions: { bisect: ["run"] },
     // Read forms only: a config write could leave code for the owner's git.

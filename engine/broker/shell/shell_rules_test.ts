@@ -37,6 +37,10 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
       ["config", "core.fsmonitor", "sh", "--get"],
       ["checkout-index", "--prefix=.git/hooks/", "-a"],
       ["diff", "--output=.git/config"],
+      // Any command that reads revisions takes the diff options.
+      ["reflog", "show", "--format=[core]", "--output=sub/.git/config"],
+      ["stash", "list", "--output", "sub/.git/config"],
+      ["rev-list", "--outp=x", "HEAD"],
       ["submodule", "foreach", "sh"],
       ["difftool", "-x", "sh"],
       ["send-email", "--smtp-server=/bin/sh"],
