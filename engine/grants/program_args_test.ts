@@ -176,21 +176,11 @@ const GIT_REFUSED_OPTIONS: [string, string][] = [
   ["init", "--template"],
   ["init", "--separate-git-dir"],
   ["archive", "--remote"],
-  ["archive", "--output"],
   ["archive", "-o"],
   ["rebase", "-x"],
   ["grep", "-O"],
   ["grep", "--open-files-in-pager"],
   ["checkout-index", "--prefix"],
-  ["diff", "--output"],
-  ["diff-files", "--output"],
-  ["diff-index", "--output"],
-  ["diff-tree", "--output"],
-  ["log", "--output"],
-  ["show", "--output"],
-  ["format-patch", "--output"],
-  ["range-diff", "--output"],
-  ["whatchanged", "--output"],
 ];
 
 /** Options of `git config` refused even with a read form. */
@@ -211,6 +201,7 @@ const GIT_REFUSED_ANYWHERE = [
   "--exec",
   "--upload-pack",
   "--receive-pack",
+  "--output",
 ];
 
 /** Options refused before git's subcommand. */

@@ -176,7 +176,7 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
         "--separate-git-dir",
       ],
       init: ["--template", "--separate-git-dir"],
-      archive: ["--remote", "--output", "-o"],
+      archive: ["--remote", "-o"],
       rebase: ["-x"],
       grep: ["-O", "--open-files-in-pager"],
       "checkout-index": ["--prefix"],
