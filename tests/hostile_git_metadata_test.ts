@@ -18,6 +18,7 @@
  * - a crafted `commondir` moved into a nested `.git` with `git mv`.
  * - a nested repository's config written with `--output` after a
  *   command that reads revisions (`reflog show --format=… --output=…`).
+ * - a nested repository's config rewritten by `git -C sub/.git apply`.
  *
  * Real engine, real sandboxed worker, real bubblewrap, real git; the
  * owner's git is the host's.
@@ -484,6 +485,56 @@ Deno.test("shell.run: a nested repository's config written with --output never r
       /fsmonitor/,
     );
     assert.deepEqual(refusals, writers.map((args) => args[0]));
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: git apply run inside a git directory never writes its config for the owner's git status", async () => {
+  // `git apply` needs no repository and writes paths relative to where it
+  // runs: run with `-C sub/.git` (or `.git`), a patch's `config` is that
+  // git directory's config, which git refuses only as `.git/config` from
+  // a work tree. The skill reads the config with `git diff --no-index`,
+  // turns it into a patch that deletes it and writes one running
+  // `core.fsmonitor`, and registers `sub` as a gitlink: the owner's
+  // `git status` entered it and ran the command.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-applied-config`;
+    await ok(["clone", "-q", "--no-hardlinks", ".", "sub"]);
+    const head = await ok(["rev-parse", "HEAD"]);
+    const removal = await run([
+      "diff",
+      "--no-index",
+      "sub/.git/config",
+      "/dev/null",
+    ]);
+    const patch = (removal.stdout as string)
+      .replaceAll("a/sub/.git/config", "a/config")
+      .replaceAll("b/sub/.git/config", "b/config") +
+      "diff --git a/config b/config\nnew file mode 100644\n--- /dev/null\n" +
+      "+++ b/config\n@@ -0,0 +1,2 @@\n+[core]\n" +
+      `+\tfsmonitor = "touch ${marker}; false"\n`;
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${head},sub`]);
+    const refused = await run(["-C", "sub/.git", "apply"], patch).then(
+      (out) => `ran: exit ${out.exit_code} ${out.stderr as string}`,
+      (error: Error) => error.message,
+    );
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git ran the fsmonitor the skill applied into sub/.git",
+    );
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor/,
+    );
+    assert.match(refused, /may not run git with "apply": git runs programs/);
   } finally {
     await Deno.remove(work, { recursive: true });
   }

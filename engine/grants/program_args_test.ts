@@ -15,7 +15,6 @@ const GIT_SUBCOMMANDS = [
   "add",
   "am",
   "annotate",
-  "apply",
   "archive",
   "bisect",
   "blame",
@@ -95,6 +94,7 @@ const GIT_SUBCOMMANDS = [
 /** Subcommands of git that run a script, an editor's tool, a server or a shell (or, `mv`, write inside a `.git`). */
 const GIT_REFUSED_SUBCOMMANDS = [
   "mv",
+  "apply",
   "submodule",
   "difftool",
   "mergetool",

@@ -46,13 +46,15 @@ const GIT_REFUSED_GLOBALS = [
  * Subcommands of git a skill may run: built-ins only, none that runs a
  * script, an editor's tool or a server. Not `mv`: it renames on the disk
  * before it refuses a destination inside a `.git` (a crafted file becomes
- * `sub/.git/commondir`), and follows links to get there.
+ * `sub/.git/commondir`), and follows links to get there. Not `apply`: it
+ * needs no repository and writes paths relative to where it runs, so run
+ * inside a git directory (`-C sub/.git`) a patch's `config` is that
+ * repository's config.
  */
 const GIT_SUBCOMMANDS = [
   "add",
   "am",
   "annotate",
-  "apply",
   "archive",
   "bisect",
   "blame",

@@ -42,6 +42,7 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
       ["stash", "list", "--output", "sub/.git/config"],
       ["rev-list", "--outp=x", "HEAD"],
       ["submodule", "foreach", "sh"],
+      ["-C", "sub/.git", "apply"],
       ["difftool", "-x", "sh"],
       ["send-email", "--smtp-server=/bin/sh"],
       ["help", "-w", "log"],
