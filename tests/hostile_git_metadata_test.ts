@@ -539,3 +539,68 @@ Deno.test("shell.run: git apply run inside a git directory never writes its conf
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("shell.run: a hook left in the folder the owner's core.hooksPath names never runs at the owner's git commit", async () => {
+  // Many repositories keep their hooks in the work tree (husky's
+  // `.husky/_`, a `.githooks` folder) and name it with `core.hooksPath`:
+  // the read-only `.git/hooks` does not cover it, and a skill's
+  // `checkout-index` of a crafted executable blob left a pre-commit hook
+  // there that the owner's next `git commit` ran, outside any sandbox.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const withHooks = async (repo: string) => {
+      await Deno.mkdir(`${repo}/.githooks`);
+      await Deno.writeTextFile(
+        `${repo}/.githooks/pre-commit`,
+        "#!/bin/sh\nexit 0\n",
+        { mode: 0o755 },
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "hooks");
+      await git(repo, "config", "core.hooksPath", ".githooks");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, repo, run } = await grantedGit(work, withHooks);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-worktree-hook`;
+    const runs = [
+      ["hash-object", "-w", "--stdin"],
+      ["update-index", "--add", "--cacheinfo", "100755,BLOB,.githooks/NAME"],
+      ["checkout-index", "-f", ".githooks/NAME"],
+    ];
+    const stderr: string[] = [];
+    let blob = "";
+    for (const name of ["pre-commit", "post-commit"]) {
+      for (const args of runs) {
+        const out = await run(
+          args.map((a) => a.replace("BLOB", blob).replace("NAME", name)),
+          `#!/bin/sh\ntouch ${marker}\n`,
+        );
+        if (args[0] === "hash-object") blob = (out.stdout as string).trim();
+        stderr.push(out.stderr as string);
+      }
+    }
+    await ownerGit(repo, "commit", "-q", "--allow-empty", "-m", "by owner");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git commit ran a hook the skill left in core.hooksPath",
+    );
+    assert.match(
+      stderr.join("\n"),
+      /keeps the hooks your git runs inside itself \(core\.hooksPath \.githooks\)/,
+    );
+    // Hooks kept outside the folder: the skill writes as before.
+    await git(repo, "config", "core.hooksPath", `${work}/hooks-elsewhere`);
+    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
+    assert.equal(out.exit_code, 0, out.stderr as string);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});

@@ -5,7 +5,10 @@
  * folder is bound into it and its `device:inode` checked against the pin
  * taken when the owner granted it (a link or another folder in its place
  * is refused, and the bind that was checked is the one the program gets,
- * so no later swap matters); then the program sees it read-only, or, with
+ * so no later swap matters); a writable folder whose repository keeps its
+ * hooks inside it (`core.hooksPath` relative, or under the folder: husky,
+ * a `.githooks` folder) is refused, as its `.git/hooks` would be writable;
+ * then the program sees it read-only, or, with
  * `--write`, through an overlay whose upper layer lives in that tmpfs: past
  * the bound the program gets ENOSPC. After the program exits, a second
  * confined run (nobody, seeing only the folder, the upper layer and the
@@ -64,6 +67,15 @@ words=$1; shift
 mount --bind "$folder" "$stage/lower" || fail "cannot bind $folder"
 found=$(stat -c %d:%i "$stage/lower") || fail "cannot read $folder"
 [ -z "$pin" ] || [ "$found" = "$pin" ] || fail "$folder is no longer the folder the owner granted (a link or another folder is in its place); the owner can grant it again"
+if [ "$write" = 1 ] && [ -f "$stage/lower/.git/config" ] && command -v git >/dev/null; then
+  hooks=$(git config --file "$stage/lower/.git/config" --includes --get core.hooksPath 2>/dev/null)
+  case "$hooks" in
+    ""|"~"*|../*) inside= ;;
+    /*) case "$hooks/" in "$folder"/*) inside=1 ;; *) inside= ;; esac ;;
+    *) inside=1 ;;
+  esac
+  [ -z "$inside" ] || fail "$folder keeps the hooks your git runs inside itself (core.hooksPath $hooks): a program writing there could leave one; grant it without --write, or keep the hooks elsewhere"
+fi
 if [ "$write" = 1 ]; then
   # The overlay's root takes the upper layer's owner and mode: the folder's.
   chown "$(stat -c %u:%g "$stage/lower")" "$stage/upper" &&
