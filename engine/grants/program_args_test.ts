@@ -318,6 +318,13 @@ Deno.test("program rules: gh and op run their listed subcommands only", () => {
   }
   refuses("gh", ["pr", "create", "--editor"], "--editor");
   refuses("gh", ["pr", "create", "-e"], "-e");
+  // git clone's own flags through gh: a config for the owner's git.
+  refuses(
+    "gh",
+    ["repo", "clone", "o/r", "d", "--", "--config", "core.fsmonitor=sh"],
+    "--",
+  );
+  passes("gh", ["repo", "clone", "o/r", "d"]);
   for (const subcommand of OP_SUBCOMMANDS) passes("op", [subcommand]);
   for (const subcommand of ["run", "plugin", "inject", "x"]) {
     refuses("op", [subcommand], subcommand);

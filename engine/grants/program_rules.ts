@@ -236,7 +236,10 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       "version",
       "workflow",
     ],
-    refusedOptions: { "*": ["--editor", "-e"] },
+    // `gh repo clone <repo> [<dir>] -- <gitflags>` hands git clone its
+    // flags: `--config core.fsmonitor=…` would be written into the new
+    // repository's config for the owner's git, `-u` run a program.
+    refusedOptions: { "*": ["--editor", "-e"], repo: ["--"] },
   },
   op: {
     why:

@@ -68,6 +68,8 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
       ["x"],
       ["pr", "create", "--editor"],
       ["config", "set", "editor", "sh"],
+      ["repo", "clone", "o/r", "d", "--", "--config", "core.fsmonitor=sh"],
+      ["repo", "fork", "o/r", "--clone", "--", "-u", "sh"],
     ],
     control: ["issue", "list", "--repo", "o/r"],
   },
