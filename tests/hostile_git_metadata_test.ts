@@ -604,3 +604,57 @@ Deno.test("shell.run: a hook left in the folder the owner's core.hooksPath names
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("shell.run: the copy-back never follows a link the folder holds to delete what the program did not", async () => {
+  // The copy-back first deletes, in each folder the program wrote, what
+  // its view no longer shows: `a` a link to `.git` in the folder (a
+  // commit's symlink, checked out by one call), replaced by a real folder
+  // in the next call (`git reset --hard` to a commit where `a/keep` is a
+  // file), made it list `.git/*` through the link and delete every entry,
+  // the read-only config, hooks and every object with them; a link to
+  // `..` emptied the whole folder.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const blob = (text: string) => ok(["hash-object", "-w", "--stdin"], text);
+    const link = await ok(["mktree"], `120000 blob ${await blob(".git")}\ta\n`);
+    const linked = await ok(["commit-tree", link, "-p", "HEAD", "-m", "l"]);
+    const keep = await ok(["mktree"], `100644 blob ${await blob("")}\tkeep\n`);
+    const folder = await ok(["mktree"], `040000 tree ${keep}\ta\n`);
+    const replaced = await ok(["commit-tree", folder, "-p", linked, "-m", "d"]);
+    await ok(["reset", "-q", "--hard", linked]);
+    assert.equal(await Deno.readLink(`${repo}/a`), ".git");
+    await ok(["reset", "-q", "--hard", replaced]);
+    assert.equal((await Deno.lstat(`${repo}/a`)).isDirectory, true);
+    for (const name of ["config", "HEAD", "hooks", "objects", "refs"]) {
+      assert.equal(
+        await exists(`${repo}/.git/${name}`),
+        true,
+        `.git/${name} was deleted through the link`,
+      );
+    }
+    assert.match(await git(repo, "log", "--format=%s", "-1"), /^d$/m);
+    // A link to the folder's parent, seen as `/` by the copy-back: it
+    // listed the folder itself (and emptied it).
+    const up = await ok(["mktree"], `120000 blob ${await blob("..")}\tb\n`);
+    const upLinked = await ok(["commit-tree", up, "-p", "HEAD", "-m", "u"]);
+    const upFolder = await ok(["mktree"], `040000 tree ${keep}\tb\n`);
+    const upReplaced = await ok([
+      "commit-tree",
+      upFolder,
+      "-p",
+      upLinked,
+      "-m",
+      "e",
+    ]);
+    await ok(["reset", "-q", "--hard", upLinked]);
+    await ok(["reset", "-q", "--hard", upReplaced]);
+    assert.equal(await exists(`${repo}/.git/HEAD`), true, "the folder emptied");
+    assert.match(await git(repo, "log", "--format=%s", "-1"), /^e$/m);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});

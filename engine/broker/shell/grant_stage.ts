@@ -135,7 +135,10 @@ fi`;
  * Runs as nobody in a sandbox that sees only the real folder (writable),
  * the upper layer and the merged view (read-only) and system directories:
  * first every entry the merged view no longer shows (a whiteout, or a
- * folder the program deleted and made again) is removed, then what the
+ * folder the program deleted and made again) is removed, in folders
+ * reached without a link only (a link in the folder to `.git` or `..`,
+ * replaced by a real folder, would list and delete what it leads to),
+ * then what the
  * program made or changed is copied over, links as links, except the
  * `.git` metadata ({@linkcode KEEP_GIT_METADATA}); nothing at all when it
  * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}). A link in the folder
@@ -146,6 +149,9 @@ cd ${COPY_BACK_MOUNTS.upper} || exit 71
 ${NO_WORK_TREE_IN_GIT}
 find . -type d -exec sh -c '
   for d do
+    want=/grant/\${d#./}; [ "$d" = . ] && want=/grant
+    real=$(cd -P -- "/grant/$d" 2>/dev/null && pwd -P) || continue
+    [ "$real" = "$want" ] || continue
     for e in "/grant/$d"/* "/grant/$d"/.[!.]* "/grant/$d"/..?*; do
       [ -e "$e" ] || [ -L "$e" ] || continue
       m="/merged/$d/\${e##*/}"
