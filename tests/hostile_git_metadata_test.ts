@@ -586,6 +586,11 @@ Deno.test("shell.run: a hook left in the folder the owner's core.hooksPath names
         stderr.push(out.stderr as string);
       }
     }
+    // Hooks kept outside the folder: the skill writes as before.
+    await git(repo, "config", "core.hooksPath", `${work}/hooks-elsewhere`);
+    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
+    assert.equal(out.exit_code, 0, out.stderr as string);
+    await git(repo, "config", "core.hooksPath", ".githooks");
     await ownerGit(repo, "commit", "-q", "--allow-empty", "-m", "by owner");
     assert.equal(
       await exists(marker),
@@ -596,10 +601,6 @@ Deno.test("shell.run: a hook left in the folder the owner's core.hooksPath names
       stderr.join("\n"),
       /keeps the hooks your git runs inside itself \(core\.hooksPath \.githooks\)/,
     );
-    // Hooks kept outside the folder: the skill writes as before.
-    await git(repo, "config", "core.hooksPath", `${work}/hooks-elsewhere`);
-    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
-    assert.equal(out.exit_code, 0, out.stderr as string);
   } finally {
     await Deno.remove(work, { recursive: true });
   }
@@ -654,6 +655,65 @@ Deno.test("shell.run: the copy-back never follows a link the folder holds to del
     await ok(["reset", "-q", "--hard", upReplaced]);
     assert.equal(await exists(`${repo}/.git/HEAD`), true, "the folder emptied");
     assert.match(await git(repo, "log", "--format=%s", "-1"), /^e$/m);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a config file of the folder that the repository's config includes is never written for the owner's git status", async () => {
+  // Repositories share their settings as a committed file that
+  // `.git/config` includes (`include.path = ../.gitconfig`): the
+  // read-only `.git/config` does not cover it, and a skill's
+  // `checkout-index` of a crafted blob there set `core.fsmonitor`, which
+  // the owner's next `git status` ran, outside any sandbox.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const withShared = async (repo: string) => {
+      await Deno.writeTextFile(
+        `${repo}/.gitconfig`,
+        "[alias]\n\tst = status\n",
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "shared config");
+      await git(repo, "config", "include.path", "../.gitconfig");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, repo, run } = await grantedGit(work, withShared);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-included-config`;
+    const written = await run(
+      ["hash-object", "-w", "--stdin"],
+      `[core]\n\tfsmonitor = "touch ${marker}; false"\n`,
+    );
+    const blob = (written.stdout as string).trim();
+    const stderr = [written.stderr as string];
+    for (
+      const args of [
+        ["update-index", "--cacheinfo", `100644,${blob},.gitconfig`],
+        ["checkout-index", "-f", ".gitconfig"],
+      ]
+    ) stderr.push((await run(args)).stderr as string);
+    // An included file outside the folder: the skill writes as before.
+    await git(repo, "config", "include.path", `${work}/elsewhere.gitconfig`);
+    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
+    assert.equal(out.exit_code, 0, out.stderr as string);
+    await git(repo, "config", "include.path", "../.gitconfig");
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git status ran the fsmonitor of the included config",
+    );
+    assert.match(
+      stderr.join("\n"),
+      /holds a file your repository's config includes \(\.\.\/\.gitconfig\)/,
+    );
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -7,7 +7,9 @@
  * is refused, and the bind that was checked is the one the program gets,
  * so no later swap matters); a writable folder whose repository keeps its
  * hooks inside it (`core.hooksPath` relative, or under the folder: husky,
- * a `.githooks` folder) is refused, as its `.git/hooks` would be writable;
+ * a `.githooks` folder) or whose config includes a file of it
+ * (`include.path = ../.gitconfig`) is refused, as if its `.git/hooks` or
+ * `.git/config` were writable;
  * then the program sees it read-only, or, with
  * `--write`, through an overlay whose upper layer lives in that tmpfs: past
  * the bound the program gets ENOSPC. After the program exits, a second
@@ -67,14 +69,18 @@ words=$1; shift
 mount --bind "$folder" "$stage/lower" || fail "cannot bind $folder"
 found=$(stat -c %d:%i "$stage/lower") || fail "cannot read $folder"
 [ -z "$pin" ] || [ "$found" = "$pin" ] || fail "$folder is no longer the folder the owner granted (a link or another folder is in its place); the owner can grant it again"
-if [ "$write" = 1 ] && [ -f "$stage/lower/.git/config" ] && command -v git >/dev/null; then
-  hooks=$(git config --file "$stage/lower/.git/config" --includes --get core.hooksPath 2>/dev/null)
-  case "$hooks" in
-    ""|"~"*|../*) inside= ;;
-    /*) case "$hooks/" in "$folder"/*) inside=1 ;; *) inside= ;; esac ;;
-    *) inside=1 ;;
-  esac
-  [ -z "$inside" ] || fail "$folder keeps the hooks your git runs inside itself (core.hooksPath $hooks): a program writing there could leave one; grant it without --write, or keep the hooks elsewhere"
+cfg=$stage/lower/.git/config
+in_folder() { case "$1" in ""|"~"*) return 1 ;; /*) case "$1/" in "$folder"/*) return 0 ;; esac; return 1 ;; esac; return 0; }
+if [ "$write" = 1 ] && [ -f "$cfg" ] && command -v git >/dev/null; then
+  hooks=$(git config --file "$cfg" --includes --get core.hooksPath 2>/dev/null)
+  case "$hooks" in ../*) ;; *) ! in_folder "$hooks" || fail "$folder keeps the hooks your git runs inside itself (core.hooksPath $hooks): a program writing there could leave one; grant it without --write, or keep the hooks elsewhere" ;; esac
+  includes=$(git config --file "$cfg" --get-regexp '^include(if[.].*)?[.]path$' 2>/dev/null | sed 's/^[^ ]* //')
+  IFS='
+'
+  for path in $includes; do
+    case "$path" in ../../*) ;; *) ! in_folder "$path" || fail "$folder holds a file your repository's config includes ($path): a program writing there could set what your git runs; grant it without --write, or include a file elsewhere" ;; esac
+  done
+  unset IFS
 fi
 if [ "$write" = 1 ]; then
   # The overlay's root takes the upper layer's owner and mode: the folder's.
