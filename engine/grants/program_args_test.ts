@@ -325,6 +325,19 @@ Deno.test("program rules: gh and op run their listed subcommands only", () => {
     "--",
   );
   passes("gh", ["repo", "clone", "o/r", "d"]);
+  refuses("gh", ["gist", "clone", "g", "d", "--", "-u", "sh"], "--");
+  // Downloads to a path of the caller's choosing.
+  for (
+    const [args, argument] of [
+      [["release", "download", "v1", "-O", "sub/.git/config"], "-O"],
+      [["release", "download", "v1", "--output=x"], "--output=x"],
+      [["release", "download", "v1", "--dir", "sub/.git"], "--dir"],
+      [["run", "download", "1", "-D", "sub/.git"], "-D"],
+      [["codespace", "cp", "remote:x", "y"], "codespace cp"],
+    ] as const
+  ) refuses("gh", [...args], argument);
+  passes("gh", ["release", "list"]);
+  passes("gh", ["run", "view", "1"]);
   for (const subcommand of OP_SUBCOMMANDS) passes("op", [subcommand]);
   for (const subcommand of ["run", "plugin", "inject", "x"]) {
     refuses("op", [subcommand], subcommand);

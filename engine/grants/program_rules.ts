@@ -236,10 +236,20 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       "version",
       "workflow",
     ],
-    // `gh repo clone <repo> [<dir>] -- <gitflags>` hands git clone its
-    // flags: `--config core.fsmonitor=…` would be written into the new
-    // repository's config for the owner's git, `-u` run a program.
-    refusedOptions: { "*": ["--editor", "-e"], repo: ["--"] },
+    // `gh repo clone <repo> [<dir>] -- <gitflags>` (and `gist clone`)
+    // hands git clone its flags: `--config core.fsmonitor=…` would be
+    // written into the new repository's config for the owner's git, `-u`
+    // run a program. A download to a path or folder of the caller's
+    // choosing (a release asset, a run's artifact, a codespace's file)
+    // writes any content there, a nested repository's `.git/config` too.
+    refusedOptions: {
+      "*": ["--editor", "-e"],
+      repo: ["--"],
+      gist: ["--"],
+      release: ["--output", "-O", "--dir", "-D"],
+      run: ["--dir", "-D"],
+    },
+    refusedActions: { codespace: ["cp"] },
   },
   op: {
     why:
