@@ -1,17 +1,14 @@
 /**
- * Route (left open, #25 item 6): the guard workers' queue is first come,
- * first served over every call. A hostile skill holding a key of its own
- * fetches 24 crafted 5 MiB bodies at once (each masked on a guard worker,
- * about 100–150 ms each here, within its call's 10 s budget); another
- * skill's 100 KiB response, masked on the same workers, waits behind all
- * of them, so one hostile call delays every other call's large responses
- * by up to its budget, and several calls by a multiple. A fix: take jobs
- * from the calls waiting in turn (one queue per call, round robin), so a
- * call waits behind at most one job of each other call. Measured here
- * (2 cores, other test runs alongside): alone 0.9 s; during the hostile
- * call 16.4 s, ending 0.2 s before it; a 32 KiB response (masked inline,
- * not on the workers) 2.9 s, so the queue, not the load, held it. Left
- * ignored: `guard_pool.ts` is being rewritten on another branch (guard4).
+ * Route (#25 item 6, found by the red team): the guard workers' queue was
+ * first come, first served over every call. A hostile skill holding a key
+ * of its own fetches 24 crafted 5 MiB bodies at once (each masked on a
+ * guard worker, about 100–150 ms each here, within its call's 10 s
+ * budget); another skill's 100 KiB response, masked on the same workers,
+ * waited behind all of them: alone 0.9 s, during the hostile call 16.4 s
+ * (2 cores, other test runs alongside; a 32 KiB response, masked inline,
+ * took 2.9 s, so the queue, not the load, held it). Now each call's jobs
+ * wait in a queue of their own, served in turn (`guard_pool.ts`), so a
+ * call waits behind at most one job of each other call.
  * Real engine, real sandboxed workers, real guard workers.
  */
 import assert from "node:assert/strict";
@@ -26,7 +23,6 @@ const MAX_WAIT_MS = 6000;
 Deno.test({
   name:
     "another call's large response is not masked behind every crafted body of a hostile call",
-  ignore: true,
   async fn() {
     const crafted = craftedBody(5 * 1024 * 1024);
     const plain = "tea ".repeat(25 * 1024);
