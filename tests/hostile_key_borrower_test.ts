@@ -12,14 +12,16 @@
  * <domain>`, asked from an MCP client like the other grants), the
  * credential's writer and the skills that used it shown by
  * `secrets list`; at least, `skills add` names the stored credentials the
- * new skill's connections will use, as `--replace` does. Left ignored:
- * a design change beyond a red-team fix. Real engine, real sandboxed
- * worker.
+ * new skill's connections will use, as `--replace` does. The route test
+ * is left ignored (a design change beyond a red-team fix); the second
+ * test holds the least: `skills add` names the stored credentials the new
+ * skill's connections will use. Real engine, real sandboxed worker.
  */
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
 import { REPO_ROOT } from "./_task_command.ts";
 import { fixture, localServer } from "./skills_helpers.ts";
+import { runAgentos } from "./_cli.ts";
 
 const KEY = "keyed-owner-key-5c2e8a1f9b7d3064";
 
@@ -73,4 +75,36 @@ Deno.test({
       }; the run gave ${run})`,
     );
   },
+});
+
+Deno.test("skills add names the stored credentials a later skill's connections will use", async () => {
+  await using engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "0" },
+  });
+  const client = await engine.client();
+  const borrower = `${REPO_ROOT}tests/fixtures/hostile/key-borrower`;
+  // Nothing stored yet: nothing to name.
+  const before = await runAgentos(engine.paths.home, [
+    "skills",
+    "add",
+    borrower,
+  ]);
+  assert.equal(before.code, 0, before.stderr);
+  assert.doesNotMatch(before.stdout, /stored credentials/);
+  await client.call("secrets.set", {
+    domain: "keyed.test",
+    value: { key: KEY },
+  });
+  await client.call("skills.remove", { id: "key-borrower" });
+  const added = await client.call<{ credentials: string[] }>("skills.add", {
+    path: borrower,
+  });
+  assert.deepEqual(added.credentials, ["keyed.test"]);
+  await client.call("skills.remove", { id: "key-borrower" });
+  const cli = await runAgentos(engine.paths.home, ["skills", "add", borrower]);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(
+    cli.stdout,
+    /^ {2}stored credentials its connections will use: keyed\.test$/m,
+  );
 });

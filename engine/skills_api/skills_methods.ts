@@ -267,6 +267,13 @@ async function addSkill(
     name: skill.name,
     updated: added.updated,
     ...replacedView(ctx, added),
+    // A stored credential belongs to its domain: every skill declaring the
+    // domain gets it, so the owner is told which ones this skill will use.
+    credentials: storedCredentials(
+      skill,
+      ctx.vaultDomains(),
+      ctx.ownKey?.(skill.id) ?? false,
+    ),
     deferred: added.deferred,
     tools: skill.discovery.tools.map((tool) => tool.name),
     problems,
@@ -280,13 +287,6 @@ function replacedView(ctx: SkillsHandlerContext, added: AddedSkill) {
     replaced: {
       dir: added.replaced,
       grants: "dropped (hosts, programs, secrets, paths)",
-      // Credentials belong to domains (and a skill's own row to its id):
-      // say which stored ones the replacement's connections will use.
-      credentials: storedCredentials(
-        added.skill,
-        ctx.vaultDomains(),
-        ctx.ownKey?.(added.skill.id) ?? false,
-      ),
     },
   };
 }
