@@ -266,7 +266,7 @@ async function addSkill(
     id: skill.id,
     name: skill.name,
     updated: added.updated,
-    ...replacedView(ctx, added),
+    ...replacedView(added),
     // A stored credential belongs to its domain: every skill declaring the
     // domain gets it, so the owner is told which ones this skill will use.
     credentials: storedCredentials(
@@ -281,7 +281,7 @@ async function addSkill(
 }
 
 /** What `skills.add --replace` says of the skill it replaced. */
-function replacedView(ctx: SkillsHandlerContext, added: AddedSkill) {
+function replacedView(added: AddedSkill) {
   if (added.replaced === undefined) return {};
   return {
     replaced: {
