@@ -35,7 +35,7 @@ import {
   readHostFacts,
   type SandboxInfo,
 } from "./sandbox_kind.ts";
-import type { SandboxIdentity } from "./sandbox_identity.ts";
+import { SANDBOX_ID, type SandboxIdentity } from "./sandbox_identity.ts";
 import { modeMounts, workerPythonArgs } from "./worker_args.ts";
 
 /**
@@ -313,6 +313,10 @@ export class Sandbox {
         sandboxed,
         sdkDir: this.#options.sdkDir,
         noFork: this.#noFork,
+        // A root engine's worker becomes nobody itself (no setpriv exec).
+        become: sandboxed && this.#identity === "setpriv"
+          ? SANDBOX_ID
+          : undefined,
       },
     );
   }
