@@ -106,3 +106,36 @@ async function restockInBatches() {
     await tree.close();
   }
 }
+
+Deno.test({
+  name:
+    `a release nobody waits for (a worker's after its answer) still goes, and a waited-for one takes it along in its batch${
+      noCgroups ? `: skipped, ${noCgroups}` : ""
+    }`,
+  ignore: noCgroups !== undefined,
+  fn: lazyReleases,
+});
+
+async function lazyReleases() {
+  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  assert.equal(tree.kind, "v1", tree.detail);
+  const gone = (dirs: string[]) =>
+    Promise.all(dirs.map((dir) => Deno.stat(dir).then(() => false, () => true)))
+      .then((all) => all.every(Boolean));
+  try {
+    const alone = tree.create()!;
+    assert.equal(await alone.release(true), 0);
+    assert.ok(await gone(alone.dirs), "a lazy release left its cgroup");
+    // A lazy release, then one that is waited for: one batch, so when the
+    // second has resolved the first cgroup is gone too.
+    const lazy = tree.create()!;
+    const waited = tree.create()!;
+    const lazyDone = lazy.release(true);
+    assert.equal(await waited.release(), 0);
+    assert.ok(await gone(waited.dirs));
+    assert.ok(await gone(lazy.dirs), "the lazy release was left behind");
+    assert.equal(await lazyDone, 0);
+  } finally {
+    await tree.close();
+  }
+}

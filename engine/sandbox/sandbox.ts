@@ -233,7 +233,7 @@ export class Sandbox {
       }),
       parked,
       cwd: "/",
-      release: () => cgroup?.release() ?? Promise.resolve(0),
+      release: (lazy) => cgroup?.release(lazy) ?? Promise.resolve(0),
     };
   }
 
