@@ -20,6 +20,8 @@ export interface CgroupTreeOptions {
   mounts: string;
   /** Where a warning goes (the tree removed under the engine and made again). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
+  /** The interpreter that runs the keeper (`cgroup_keeper.ts`). */
+  python: string;
 }
 
 // Sweeps the trees of engines that died without removing theirs (killed,
@@ -56,9 +58,9 @@ exit 0`;
 const STOCK = 8;
 
 /**
- * The stock is topped up once it falls to this many, so one `mkdir`
- * (a process start, ~1 ms of CPU with its `rmdir`) makes several
- * cgroups: topping it up after every call made one process a call.
+ * The stock is topped up once it falls to this many, so one command to
+ * the keeper makes several cgroups (when the keeper was a shell, each was
+ * a `mkdir` process: topping up after every call made one process a call).
  */
 const RESTOCK_AT = 4;
 
@@ -67,7 +69,7 @@ const REMADE_WARNING_MS = 60_000;
 
 /**
  * Releases are sent to the keeper together after this long, or at once
- * when this many wait: one `rmdir` for several calls' cgroups. Short,
+ * when this many wait: one command for several calls' cgroups. Short,
  * because some wait for it (an SQL runner's slot is free only once its
  * cgroup is gone).
  */
@@ -76,10 +78,9 @@ const RELEASE_BATCH_MAX = 8;
 
 /**
  * How long a release nobody waits for (a skill worker's, reaped after its
- * answer) may wait for company: at a sustained rate of calls one `rmdir`
- * then removes several calls' cgroups instead of one a call (a process
- * start, about 0.4 ms of CPU). A release that is waited for brings the
- * whole batch forward.
+ * answer) may wait for company: at a sustained rate of calls one command
+ * to the keeper then removes several calls' cgroups instead of one a call.
+ * A release that is waited for brings the whole batch forward.
  */
 export const LAZY_RELEASE_MS = 100;
 
@@ -104,6 +105,7 @@ export class CgroupTree {
   readonly detail: string;
   #dirs: string[] | undefined;
   #keeper: CgroupKeeper | undefined;
+  #python: string;
   #warn: (message: string, fields: Record<string, unknown>) => void;
   #next = 0;
   #stock: string[] = [];
@@ -121,13 +123,14 @@ export class CgroupTree {
   private constructor(
     report: CgroupReport,
     dirs?: string[],
-    keeper?: CgroupKeeper,
+    keeper?: { keeper: CgroupKeeper; python: string },
     warn?: CgroupTreeOptions["warn"],
   ) {
     this.kind = report.kind;
     this.detail = report.detail;
     this.#dirs = dirs;
-    this.#keeper = keeper;
+    this.#keeper = keeper?.keeper;
+    this.#python = keeper?.python ?? "";
     this.#warn = warn ?? (() => {});
   }
 
@@ -142,7 +145,7 @@ export class CgroupTree {
     const found = treeDirs(options);
     if (typeof found === "string") return CgroupTree.unavailable(found);
     await shell(SWEEP, found.map((dir) => dir.slice(0, dir.lastIndexOf("/"))));
-    const keeper = await CgroupKeeper.start(found);
+    const keeper = await CgroupKeeper.start(found, options.python);
     if (typeof keeper === "string") {
       return CgroupTree.unavailable(
         `cannot create the engine's cgroups: ${keeper}`,
@@ -151,7 +154,7 @@ export class CgroupTree {
     const tree = new CgroupTree(
       { kind: "v1", detail: found.join(" ") },
       found,
-      keeper,
+      { keeper, python: options.python },
       options.warn,
     );
     await tree.#restock();
@@ -243,18 +246,20 @@ export class CgroupTree {
   #liveKeeper(): Promise<CgroupKeeper> {
     const current = this.#keeper!;
     if (!current.ended || this.#closed) return Promise.resolve(current);
-    this.#restarting ??= CgroupKeeper.start(this.#dirs!).then((started) => {
-      this.#restarting = undefined;
-      if (typeof started === "string") {
-        this.#warn("The engine's cgroup keeper cannot start again", {
-          reason: started,
-        });
-        return current;
-      }
-      this.#warnRemade();
-      this.#keeper = started;
-      return started;
-    });
+    this.#restarting ??= CgroupKeeper.start(this.#dirs!, this.#python).then(
+      (started) => {
+        this.#restarting = undefined;
+        if (typeof started === "string") {
+          this.#warn("The engine's cgroup keeper cannot start again", {
+            reason: started,
+          });
+          return current;
+        }
+        this.#warnRemade();
+        this.#keeper = started;
+        return started;
+      },
+    );
     return this.#restarting;
   }
 

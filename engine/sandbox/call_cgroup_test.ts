@@ -3,12 +3,16 @@ import { CgroupTree } from "./call_cgroup.ts";
 import { launcherCommand } from "./launcher.ts";
 import { DEFAULT_LIMITS } from "./resource_limits.ts";
 import { readHostFacts } from "./sandbox_kind.ts";
+import { realPython } from "../../tests/_task_command.ts";
 
 // Whether this host gives calls cgroups (v1 pids, memory and cpu
 // hierarchies the engine may write): where not (a cgroup-v2-only host, an
 // unprivileged engine), the test is skipped, naming why.
 const noCgroups = await (async () => {
-  const probe = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const probe = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   await probe.close();
   return probe.kind === "none" ? probe.detail : undefined;
 })();
@@ -23,7 +27,10 @@ Deno.test({
 });
 
 async function releaseKillsLeftovers() {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   assert.equal(tree.kind, "v1", tree.detail);
   try {
     const cgroup = tree.create()!;
@@ -80,7 +87,10 @@ Deno.test({
 });
 
 async function restockInBatches() {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   assert.equal(tree.kind, "v1", tree.detail);
   const taken = [];
   try {
@@ -117,7 +127,10 @@ Deno.test({
 });
 
 async function lazyReleases() {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   assert.equal(tree.kind, "v1", tree.detail);
   const gone = (dirs: string[]) =>
     Promise.all(dirs.map((dir) => Deno.stat(dir).then(() => false, () => true)))

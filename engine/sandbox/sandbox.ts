@@ -116,7 +116,11 @@ export class Sandbox {
     }
     const cgroups = options.cgroups ??
       (info.kind === "bubblewrap"
-        ? await CgroupTree.open({ ...facts, warn: options.warn })
+        ? await CgroupTree.open({
+          ...facts,
+          warn: options.warn,
+          python: runtime.executable,
+        })
         : undefined);
     const sandbox = new Sandbox(info, { ...options, cgroups }, runtime, facts);
     const failure = await sandbox.#probe();
