@@ -16,7 +16,8 @@
  */
 import { LAUNCHER_SHELL } from "./launcher.ts";
 
-// argv[1..3] the tree in the pids, memory and cpu hierarchies. One command
+// argv[1] its name (what ps shows of it), argv[2..4] the tree in the pids,
+// memory and cpu hierarchies. One command
 // a line on stdin, one answer a line on stdout:
 //   make c1 c2 …     → "made c1 c2 …" or "remade c1 c2 …" (the tree was
 //                       gone and is back), or "failed <why>"
@@ -26,7 +27,7 @@ import { LAUNCHER_SHELL } from "./launcher.ts";
 // Every path comes from argv and the names from the engine (c<n>); no
 // input is evaluated.
 const KEEPER = `import os, sys, time
-t1, t2, t3 = sys.argv[1:4]
+t1, t2, t3 = sys.argv[2:5]
 keeper = t1 + "/keeper"
 
 def say(line):
@@ -132,6 +133,9 @@ except OSError:
 remove([keeper, t1, t2, t3], 100, 0.01)
 `;
 
+/** The keeper's name on its command line (`ps` shows it). */
+export const KEEPER_NAME = "agentos-cgroup-keeper";
+
 /** An answer of the keeper to one command. */
 export type KeeperAnswer =
   | { kind: "made" | "remade"; names: string[] }
@@ -172,12 +176,13 @@ export class CgroupKeeper {
         args: [
           "-c",
           'exec "$@"',
-          "agentos-cgroup-keeper",
+          KEEPER_NAME,
           python,
           "-I",
           "-S",
           "-c",
           KEEPER,
+          KEEPER_NAME,
           ...dirs,
         ],
         clearEnv: true,
