@@ -14,6 +14,7 @@ import {
   type ResourceLimits,
 } from "../engine/sandbox/mod.ts";
 import { waitFor, within } from "./_wait.ts";
+import { realPython } from "./_task_command.ts";
 
 const CONTROLLERS = ["pids", "memory", "cpu"] as const;
 
@@ -192,7 +193,7 @@ Deno.test({
   ignore: noCgroups !== undefined,
   fn: async () => {
     const parent = await scratchParent();
-    const tree = await CgroupTree.open(parent);
+    const tree = await CgroupTree.open({ ...parent, python: realPython() });
     try {
       assert.equal(tree.kind, "v1", tree.detail);
       const cgroup = tree.create()!;
@@ -243,7 +244,7 @@ Deno.test({
   ignore: noCgroups !== undefined,
   fn: async () => {
     const parent = await scratchParent();
-    const tree = await CgroupTree.open(parent);
+    const tree = await CgroupTree.open({ ...parent, python: realPython() });
     let hold: string | undefined;
     try {
       assert.equal(tree.kind, "v1", tree.detail);
@@ -349,7 +350,7 @@ Deno.test({
         await Deno.mkdir(`${deadTree(dir)}/c1`, { recursive: true });
       }
 
-      tree = await CgroupTree.open(parent);
+      tree = await CgroupTree.open({ ...parent, python: realPython() });
       assert.equal(tree.kind, "v1", tree.detail);
 
       // The dead engine's call is killed and its cgroups removed.
@@ -433,7 +434,7 @@ Deno.test({
         await Deno.mkdir(`${other(dir)}/c1`, { recursive: true });
       }
 
-      tree = await CgroupTree.open(parent);
+      tree = await CgroupTree.open({ ...parent, python: realPython() });
       assert.equal(tree.kind, "v1", tree.detail);
       assert.ok(await alive(call.pid), "the other engine's call was killed");
       assert.ok(
@@ -499,7 +500,7 @@ Deno.test({
   ignore: noCgroups !== undefined,
   fn: async () => {
     const parent = await scratchParent();
-    const tree = await CgroupTree.open(parent);
+    const tree = await CgroupTree.open({ ...parent, python: realPython() });
     try {
       assert.equal(tree.kind, "v1", tree.detail);
       for (const word of ["go\n", undefined, "stop\n", "gone\n"]) {

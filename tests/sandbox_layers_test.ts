@@ -69,6 +69,13 @@ def _libc_call(name, *args):
     if getattr(libc, name)(*args) == -1:
         raise OSError(ctypes.get_errno(), name)
 
+def _pdeathsig():
+    import ctypes
+    signal = ctypes.c_int(-1)
+    if ctypes.CDLL(None, use_errno=True).prctl(2, ctypes.byref(signal), 0, 0, 0) == -1:
+        raise OSError(ctypes.get_errno(), "prctl")
+    return signal.value
+
 def _socket(family):
     import socket
     socket.socket(family, socket.SOCK_STREAM).close()
@@ -90,7 +97,9 @@ def probe():
         "uid": os.getuid(),
         "gid": os.getgid(),
         "groups": os.getgroups(),
+        "ids": {key: status.get(key) for key in ("Uid", "Gid", "Groups")},
         "caps": {key: status.get(key) for key in ("CapInh", "CapPrm", "CapEff", "CapAmb")},
+        "pdeathsig": _pdeathsig(),
         "fork": _attempt(_fork),
         "spawn": _attempt(_spawn),
         "thread": _attempt(_thread),
@@ -131,6 +140,77 @@ async function readLine(
   return line;
 }
 
+/**
+ * Starts the sandbox's worker command exactly as the engine does and calls
+ * a skill that returns {@linkcode PROBE}'s report over the wire protocol.
+ */
+async function probeWorker(
+  sandbox: Sandbox,
+): Promise<Record<string, unknown>> {
+  const { program, args, env, cwd, release } = sandbox.command({
+    kind: "worker",
+  });
+  const child = new Deno.Command(program, {
+    args,
+    env,
+    cwd,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream())
+    .getReader();
+  const buffer = { text: "" };
+  const writer = child.stdin.getWriter();
+  let result: Record<string, unknown> | undefined;
+  try {
+    const ready = await within(
+      "the worker's ready",
+      readLine(reader, buffer),
+    );
+    assert.equal(JSON.parse(ready ?? "null")?.__type__, "ready", ready);
+    const source =
+      `${PROBE}\nfrom agentos import returns\n\n@returns("the layers")\nasync def layers(**params):\n    return probe()\n`;
+    await writer.write(
+      new TextEncoder().encode(
+        JSON.stringify({
+          __type__: "call",
+          id: "c-1",
+          skill: { id: "layers", dir: "/skill" },
+          module: "skill",
+          function: "layers",
+          kwargs: {},
+          sources: { "skill.py": source },
+        }) + "\n",
+      ),
+    );
+    while (result === undefined) {
+      const line = await within(
+        "the worker's result",
+        readLine(reader, buffer),
+      );
+      if (line === undefined) {
+        assert.fail(`the worker ended without a result: ${await stderr}`);
+      }
+      const message = JSON.parse(line);
+      if (message.__type__ === "result") result = message;
+    }
+  } finally {
+    await writer.close().catch(() => {});
+    await reader.cancel().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await within("the worker's exit", child.status);
+    await stderr;
+    await release();
+  }
+  assert.equal(result.ok, true, JSON.stringify(result));
+  return result.value as Record<string, unknown>;
+}
+
 Deno.test("the worker's own layer alone (AGENTOS_SANDBOX=none): hard rlimits and its seccomp filter refuse processes and programs, threads still run", async () => {
   const sandbox = await Sandbox.open({
     python: realPython(),
@@ -141,68 +221,7 @@ Deno.test("the worker's own layer alone (AGENTOS_SANDBOX=none): hard rlimits and
   try {
     assert.equal(sandbox.kind, "none", sandbox.detail);
     assert.equal(sandbox.status().processCreation, "refused (seccomp)");
-    const { program, args, env, cwd, release } = sandbox.command({
-      kind: "worker",
-    });
-    const child = new Deno.Command(program, {
-      args,
-      env,
-      cwd,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const stderr = new Response(child.stderr).text();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream())
-      .getReader();
-    const buffer = { text: "" };
-    const writer = child.stdin.getWriter();
-    let result: Record<string, unknown> | undefined;
-    try {
-      const ready = await within(
-        "the worker's ready",
-        readLine(reader, buffer),
-      );
-      assert.equal(JSON.parse(ready ?? "null")?.__type__, "ready", ready);
-      const source =
-        `${PROBE}\nfrom agentos import returns\n\n@returns("the layers")\nasync def layers(**params):\n    return probe()\n`;
-      await writer.write(
-        new TextEncoder().encode(
-          JSON.stringify({
-            __type__: "call",
-            id: "c-1",
-            skill: { id: "layers", dir: "/skill" },
-            module: "skill",
-            function: "layers",
-            kwargs: {},
-            sources: { "skill.py": source },
-          }) + "\n",
-        ),
-      );
-      while (result === undefined) {
-        const line = await within(
-          "the worker's result",
-          readLine(reader, buffer),
-        );
-        if (line === undefined) {
-          assert.fail(`the worker ended without a result: ${await stderr}`);
-        }
-        const message = JSON.parse(line);
-        if (message.__type__ === "result") result = message;
-      }
-    } finally {
-      await writer.close().catch(() => {});
-      await reader.cancel().catch(() => {});
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await within("the worker's exit", child.status);
-      await stderr;
-      await release();
-    }
-    assert.equal(result.ok, true, JSON.stringify(result));
-    const seen = result.value as Record<string, unknown>;
+    const seen = await probeWorker(sandbox);
     // Nothing of the engine's: no bubblewrap, no filter but the worker's.
     assert.equal(seen.seccompFilters, 1);
     assert.equal(seen.noNewPrivs, true);
@@ -285,6 +304,9 @@ os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", "print('executed')"]
       // setpriv must shed, the inheritable set included).
       assert.equal(seen.gid, 65534);
       assert.deepEqual(seen.groups, []);
+      const nobody = "65534\t65534\t65534\t65534";
+      assert.deepEqual(seen.ids, { Uid: nobody, Gid: nobody, Groups: "" });
+      assert.equal(seen.pdeathsig, 9);
       const none = "0000000000000000";
       assert.deepEqual(seen.caps, {
         CapInh: none,
@@ -326,6 +348,70 @@ os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", "print('executed')"]
           pdeathsigTerm: "EPERM",
           pdeathsigKill: "ok",
         },
+      );
+    } finally {
+      await sandbox.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    `both layers, a worker started as the engine starts it: nobody with no group and no capability, killed with its parent, both filters, the launcher's rlimits${
+      bwrapMissing ? `: skipped, ${bwrapMissing}` : ""
+    }`,
+  ignore: bwrapMissing !== undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const sandbox = await Sandbox.open({
+      python: realPython(),
+      sdkDir: PYTHON_SOURCE_DIR,
+      limits: LIMITS,
+      env: () => undefined,
+      filterPath: `${dir}/seccomp.bpf`,
+    });
+    try {
+      assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
+      const root = (await readHostFacts("/bin/sh")).uid === 0;
+      if (root) {
+        // A root engine's worker becomes nobody itself, first thing:
+        // no setpriv in its sandbox (one program start less per call).
+        const { args, release } = sandbox.command({ kind: "worker" });
+        await release();
+        assert.ok(!args.some((arg) => arg.includes("setpriv")), `${args}`);
+        const at = args.indexOf("--become");
+        assert.deepEqual(args.slice(at, at + 2), ["--become", "65534"]);
+      }
+      const seen = await probeWorker(sandbox);
+      // Real, effective, saved and filesystem ids alike, as the kernel
+      // keeps them; no supplementary group; no capability in any set
+      // (a root engine's interpreter starts with CAP_SETUID and
+      // CAP_SETGID in each, the inheritable and ambient sets included).
+      const nobody = "65534\t65534\t65534\t65534";
+      assert.deepEqual(seen.ids, { Uid: nobody, Gid: nobody, Groups: "" });
+      assert.equal(seen.uid, 65534);
+      assert.equal(seen.gid, 65534);
+      assert.deepEqual(seen.groups, []);
+      const none = "0000000000000000";
+      assert.deepEqual(seen.caps, {
+        CapInh: none,
+        CapPrm: none,
+        CapEff: none,
+        CapAmb: none,
+      });
+      // The change of uid clears the parent-death signal: set again.
+      assert.equal(seen.pdeathsig, 9);
+      // The engine's filter and the worker's own.
+      assert.equal(seen.seccompFilters, 2);
+      assert.equal(seen.noNewPrivs, true);
+      assert.deepEqual(
+        seen.rlimits,
+        exact(LIMITS, root ? 4096 : LIMITS.processes),
+      );
+      assert.deepEqual(
+        { fork: seen.fork, exec: seen.exec, thread: seen.thread },
+        { fork: "EAGAIN", exec: "EPERM", thread: "ok" },
       );
     } finally {
       await sandbox.close();

@@ -132,7 +132,7 @@ Deno.test("broken workers fail their own call only, with a clear error", async (
     // A worker is reaped in the background right after its answer: give the
     // last ones a moment, then only the spares (ready or starting), the
     // launchers parked for cold calls and the engine's one cgroup keeper (a
-    // long-lived shell) remain.
+    // long-lived interpreter, named on its command line) remain.
     let alive: string[] = [];
     let spares = 0;
     for (let attempt = 0; attempt < 50; attempt++) {

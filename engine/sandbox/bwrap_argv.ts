@@ -81,6 +81,13 @@ export interface BwrapArgvOptions {
    * read and drops every capability before it reads untrusted input.
    */
   readCapability?: boolean;
+  /**
+   * Identity `setpriv`: the interpreter becomes nobody itself
+   * (`worker_main.py --become`, which `pythonArgs` must carry) before it
+   * reads any input, so `setpriv` is neither bound nor executed: one
+   * program start less per call. Scripts and programs keep `setpriv`.
+   */
+  becomesNobody?: boolean;
   /** Arguments after the interpreter, e.g. `["-I", "-S", "/sdk/worker_main.py"]`. */
   pythonArgs: string[];
   /** The host's `TZ`, already checked (see `hostTimeZone`). */
@@ -220,7 +227,7 @@ function planHostMounts(options: BwrapArgvOptions): HostMounts {
   for (const path of ZONE_PATHS) tryBinds.push([path, path]);
   for (const view of options.views ?? []) binds.push([view, view]);
   for (const view of options.tryViews ?? []) tryBinds.push([view, view]);
-  if (options.identity === "setpriv") {
+  if (runsSetpriv(options)) {
     binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
   }
   return { symlinks, binds, tryBinds };
@@ -308,9 +315,14 @@ function kernelMounts(options: BwrapArgvOptions): string[] {
   ];
 }
 
-/** What runs after `--`: `setpriv` first for a root engine, then the interpreter. */
+/** Whether `setpriv` runs first: a root engine's sandbox, unless the interpreter becomes nobody itself. */
+function runsSetpriv(options: BwrapArgvOptions): boolean {
+  return options.identity === "setpriv" && options.becomesNobody !== true;
+}
+
+/** What runs after `--`: `setpriv` first for a root engine (unless the interpreter becomes nobody itself), then the interpreter. */
 function commandLine(options: BwrapArgvOptions): string[] {
-  const setpriv = options.identity !== "setpriv"
+  const setpriv = !runsSetpriv(options)
     ? []
     : options.readCapability
     ? SETPRIV_READ_COMMAND

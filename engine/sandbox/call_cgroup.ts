@@ -20,6 +20,8 @@ export interface CgroupTreeOptions {
   mounts: string;
   /** Where a warning goes (the tree removed under the engine and made again). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
+  /** The interpreter that runs the keeper (`cgroup_keeper.ts`). */
+  python: string;
 }
 
 // Sweeps the trees of engines that died without removing theirs (killed,
@@ -56,9 +58,9 @@ exit 0`;
 const STOCK = 8;
 
 /**
- * The stock is topped up once it falls to this many, so one `mkdir`
- * (a process start, ~1 ms of CPU with its `rmdir`) makes several
- * cgroups: topping it up after every call made one process a call.
+ * The stock is topped up once it falls to this many, so one command to
+ * the keeper makes several cgroups (when the keeper was a shell, each was
+ * a `mkdir` process: topping up after every call made one process a call).
  */
 const RESTOCK_AT = 4;
 
@@ -67,12 +69,20 @@ const REMADE_WARNING_MS = 60_000;
 
 /**
  * Releases are sent to the keeper together after this long, or at once
- * when this many wait: one `rmdir` for several calls' cgroups. Short,
+ * when this many wait: one command for several calls' cgroups. Short,
  * because some wait for it (an SQL runner's slot is free only once its
  * cgroup is gone).
  */
 const RELEASE_BATCH_MS = 20;
 const RELEASE_BATCH_MAX = 8;
+
+/**
+ * How long a release nobody waits for (a skill worker's, reaped after its
+ * answer) may wait for company: at a sustained rate of calls one command
+ * to the keeper then removes several calls' cgroups instead of one a call.
+ * A release that is waited for brings the whole batch forward.
+ */
+export const LAZY_RELEASE_MS = 100;
 
 /**
  * The engine's cgroups: one directory per controller under the engine's
@@ -95,6 +105,7 @@ export class CgroupTree {
   readonly detail: string;
   #dirs: string[] | undefined;
   #keeper: CgroupKeeper | undefined;
+  #python: string;
   #warn: (message: string, fields: Record<string, unknown>) => void;
   #next = 0;
   #stock: string[] = [];
@@ -106,18 +117,20 @@ export class CgroupTree {
   #live = new Set<CallCgroup>();
   #releasing = new Map<string, (left: number) => void>();
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #releaseAt = 0;
   #restarting: Promise<CgroupKeeper> | undefined;
 
   private constructor(
     report: CgroupReport,
     dirs?: string[],
-    keeper?: CgroupKeeper,
+    keeper?: { keeper: CgroupKeeper; python: string },
     warn?: CgroupTreeOptions["warn"],
   ) {
     this.kind = report.kind;
     this.detail = report.detail;
     this.#dirs = dirs;
-    this.#keeper = keeper;
+    this.#keeper = keeper?.keeper;
+    this.#python = keeper?.python ?? "";
     this.#warn = warn ?? (() => {});
   }
 
@@ -132,7 +145,7 @@ export class CgroupTree {
     const found = treeDirs(options);
     if (typeof found === "string") return CgroupTree.unavailable(found);
     await shell(SWEEP, found.map((dir) => dir.slice(0, dir.lastIndexOf("/"))));
-    const keeper = await CgroupKeeper.start(found);
+    const keeper = await CgroupKeeper.start(found, options.python);
     if (typeof keeper === "string") {
       return CgroupTree.unavailable(
         `cannot create the engine's cgroups: ${keeper}`,
@@ -141,7 +154,7 @@ export class CgroupTree {
     const tree = new CgroupTree(
       { kind: "v1", detail: found.join(" ") },
       found,
-      keeper,
+      { keeper, python: options.python },
       options.warn,
     );
     await tree.#restock();
@@ -176,7 +189,7 @@ export class CgroupTree {
     if (this.#stock.length <= RESTOCK_AT) void this.#restock();
     const cgroup: CallCgroup = new CallCgroup(
       this.#dirs.map((dir) => `${dir}/${name}`),
-      (): Promise<number> => this.#release(name, cgroup),
+      (lazy: boolean): Promise<number> => this.#release(name, cgroup, lazy),
     );
     this.#live.add(cgroup);
     return cgroup;
@@ -233,18 +246,20 @@ export class CgroupTree {
   #liveKeeper(): Promise<CgroupKeeper> {
     const current = this.#keeper!;
     if (!current.ended || this.#closed) return Promise.resolve(current);
-    this.#restarting ??= CgroupKeeper.start(this.#dirs!).then((started) => {
-      this.#restarting = undefined;
-      if (typeof started === "string") {
-        this.#warn("The engine's cgroup keeper cannot start again", {
-          reason: started,
-        });
-        return current;
-      }
-      this.#warnRemade();
-      this.#keeper = started;
-      return started;
-    });
+    this.#restarting ??= CgroupKeeper.start(this.#dirs!, this.#python).then(
+      (started) => {
+        this.#restarting = undefined;
+        if (typeof started === "string") {
+          this.#warn("The engine's cgroup keeper cannot start again", {
+            reason: started,
+          });
+          return current;
+        }
+        this.#warnRemade();
+        this.#keeper = started;
+        return started;
+      },
+    );
     return this.#restarting;
   }
 
@@ -260,16 +275,21 @@ export class CgroupTree {
     );
   }
 
-  #release(name: string, cgroup: CallCgroup): Promise<number> {
+  #release(name: string, cgroup: CallCgroup, lazy: boolean): Promise<number> {
     return new Promise<number>((resolve) => {
       this.#releasing.set(name, resolve);
       if (this.#releasing.size >= RELEASE_BATCH_MAX) {
         void this.#flushReleases();
         return;
       }
-      this.#releaseTimer ??= setTimeout(
+      // The batch goes when its most impatient release must.
+      const at = Date.now() + (lazy ? LAZY_RELEASE_MS : RELEASE_BATCH_MS);
+      if (this.#releaseTimer !== undefined && this.#releaseAt <= at) return;
+      clearTimeout(this.#releaseTimer);
+      this.#releaseAt = at;
+      this.#releaseTimer = setTimeout(
         () => void this.#flushReleases(),
-        RELEASE_BATCH_MS,
+        at - Date.now(),
       );
     }).finally(() => this.#live.delete(cgroup));
   }
@@ -309,22 +329,25 @@ export class CallCgroup {
   /** The directories (made ahead by the keeper, or by the launcher). */
   readonly dirs: string[];
   #released: Promise<number> | undefined;
-  #release: () => Promise<number>;
+  #release: (lazy: boolean) => Promise<number>;
 
   /** @internal made by {@linkcode CgroupTree.create} */
-  constructor(dirs: string[], release: () => Promise<number>) {
+  constructor(dirs: string[], release: (lazy: boolean) => Promise<number>) {
     this.dirs = dirs;
     this.#release = release;
   }
 
   /**
    * Kills every process left in the cgroup and removes it (in the keeper's
-   * next batch). Idempotent.
+   * next batch). Idempotent: the first call says how soon.
    *
+   * @param lazy nobody waits for it (a skill worker's, reaped after its
+   *   answer): the batch may wait up to {@linkcode LAZY_RELEASE_MS} for
+   *   others, so one `rmdir` serves several calls
    * @returns how many processes were left (and killed)
    */
-  release(): Promise<number> {
-    this.#released ??= this.#release();
+  release(lazy = false): Promise<number> {
+    this.#released ??= this.#release(lazy);
     return this.#released;
   }
 }

@@ -3,12 +3,16 @@ import { CgroupTree } from "./call_cgroup.ts";
 import { launcherCommand } from "./launcher.ts";
 import { DEFAULT_LIMITS } from "./resource_limits.ts";
 import { readHostFacts } from "./sandbox_kind.ts";
+import { realPython } from "../../tests/_task_command.ts";
 
 // Whether this host gives calls cgroups (v1 pids, memory and cpu
 // hierarchies the engine may write): where not (a cgroup-v2-only host, an
 // unprivileged engine), the test is skipped, naming why.
 const noCgroups = await (async () => {
-  const probe = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const probe = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   await probe.close();
   return probe.kind === "none" ? probe.detail : undefined;
 })();
@@ -23,7 +27,10 @@ Deno.test({
 });
 
 async function releaseKillsLeftovers() {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   assert.equal(tree.kind, "v1", tree.detail);
   try {
     const cgroup = tree.create()!;
@@ -80,7 +87,10 @@ Deno.test({
 });
 
 async function restockInBatches() {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   assert.equal(tree.kind, "v1", tree.detail);
   const taken = [];
   try {
@@ -103,6 +113,42 @@ async function restockInBatches() {
     }
   } finally {
     await Promise.all(taken.map((cgroup) => cgroup.release()));
+    await tree.close();
+  }
+}
+
+Deno.test({
+  name:
+    `a release nobody waits for (a worker's after its answer) still goes, and a waited-for one takes it along in its batch${
+      noCgroups ? `: skipped, ${noCgroups}` : ""
+    }`,
+  ignore: noCgroups !== undefined,
+  fn: lazyReleases,
+});
+
+async function lazyReleases() {
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
+  assert.equal(tree.kind, "v1", tree.detail);
+  const gone = (dirs: string[]) =>
+    Promise.all(dirs.map((dir) => Deno.stat(dir).then(() => false, () => true)))
+      .then((all) => all.every(Boolean));
+  try {
+    const alone = tree.create()!;
+    assert.equal(await alone.release(true), 0);
+    assert.ok(await gone(alone.dirs), "a lazy release left its cgroup");
+    // A lazy release, then one that is waited for: one batch, so when the
+    // second has resolved the first cgroup is gone too.
+    const lazy = tree.create()!;
+    const waited = tree.create()!;
+    const lazyDone = lazy.release(true);
+    assert.equal(await waited.release(), 0);
+    assert.ok(await gone(waited.dirs));
+    assert.ok(await gone(lazy.dirs), "the lazy release was left behind");
+    assert.equal(await lazyDone, 0);
+  } finally {
     await tree.close();
   }
 }

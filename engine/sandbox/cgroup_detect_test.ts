@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { CgroupTree } from "./call_cgroup.ts";
 import { readHostFacts } from "./sandbox_kind.ts";
+import { realPython } from "../../tests/_task_command.ts";
 
 const V1 = [
   "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,relatime,cpu,cpuacct 0 0",
@@ -92,6 +93,7 @@ const CASES: {
 for (const c of CASES) {
   Deno.test(`cgroup detection: ${c.name}`, async () => {
     const tree = await CgroupTree.open({
+      python: realPython(),
       mounts: c.mounts.join("\n") + "\n",
       selfCgroup: c.self.join("\n") + "\n",
     });
@@ -106,7 +108,7 @@ for (const c of CASES) {
 
 // The host's own hierarchies, when the engine may write there.
 const facts = await readHostFacts("/bin/sh");
-const probe = await CgroupTree.open(facts);
+const probe = await CgroupTree.open({ ...facts, python: realPython() });
 await probe.close();
 
 Deno.test({
@@ -116,7 +118,7 @@ Deno.test({
     }`,
   ignore: probe.kind === "none",
   fn: async () => {
-    const tree = await CgroupTree.open(facts);
+    const tree = await CgroupTree.open({ ...facts, python: realPython() });
     try {
       assert.equal(tree.kind, "v1");
       const mount = (controller: string) =>

@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { CgroupKeeper } from "./cgroup_keeper.ts";
 import { CgroupTree } from "./call_cgroup.ts";
 import { readHostFacts } from "./sandbox_kind.ts";
+import { realPython } from "../../tests/_task_command.ts";
 
 const facts = await readHostFacts("/bin/sh");
-const probe = await CgroupTree.open(facts);
+const probe = await CgroupTree.open({ ...facts, python: realPython() });
 await probe.close();
 const skip = probe.kind === "none" ? probe.detail : undefined;
 
@@ -34,7 +35,7 @@ Deno.test({
   ignore: skip !== undefined,
   fn: async () => {
     const dirs = treeDirs();
-    const keeper = await CgroupKeeper.start(dirs);
+    const keeper = await CgroupKeeper.start(dirs, realPython());
     assert.ok(typeof keeper !== "string", String(keeper));
     let sleeper: Deno.ChildProcess | undefined;
     try {
@@ -109,7 +110,7 @@ Deno.test({
       pids!,
       memory!,
       "/proc/agentos-no-such-place/x",
-    ]);
+    ], realPython());
     assert.equal(typeof refused, "string");
     assert.match(String(refused), /^mkdir: .*agentos-no-such-place/);
     // Nothing left behind of what it could make.

@@ -35,7 +35,7 @@ import {
   readHostFacts,
   type SandboxInfo,
 } from "./sandbox_kind.ts";
-import type { SandboxIdentity } from "./sandbox_identity.ts";
+import { SANDBOX_ID, type SandboxIdentity } from "./sandbox_identity.ts";
 import { modeMounts, workerPythonArgs } from "./worker_args.ts";
 
 /**
@@ -116,7 +116,11 @@ export class Sandbox {
     }
     const cgroups = options.cgroups ??
       (info.kind === "bubblewrap"
-        ? await CgroupTree.open({ ...facts, warn: options.warn })
+        ? await CgroupTree.open({
+          ...facts,
+          warn: options.warn,
+          python: runtime.executable,
+        })
         : undefined);
     const sandbox = new Sandbox(info, { ...options, cgroups }, runtime, facts);
     const failure = await sandbox.#probe();
@@ -233,7 +237,7 @@ export class Sandbox {
       }),
       parked,
       cwd: "/",
-      release: () => cgroup?.release() ?? Promise.resolve(0),
+      release: (lazy) => cgroup?.release(lazy) ?? Promise.resolve(0),
     };
   }
 
@@ -313,6 +317,10 @@ export class Sandbox {
         sandboxed,
         sdkDir: this.#options.sdkDir,
         noFork: this.#noFork,
+        // A root engine's worker becomes nobody itself (no setpriv exec).
+        become: sandboxed && this.#identity === "setpriv"
+          ? SANDBOX_ID
+          : undefined,
       },
     );
   }

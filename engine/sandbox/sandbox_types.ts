@@ -68,9 +68,11 @@ export interface SandboxCommand {
   /**
    * Call once the process has exited (or to end it): kills whatever is
    * left in its cgroup and removes the cgroup. Resolves with how many
-   * processes were left. A no-op without a cgroup.
+   * processes were left. A no-op without a cgroup. `lazy`: nobody waits
+   * for it, so it may wait a little to share its removal with others
+   * (`CallCgroup.release`).
    */
-  release: () => Promise<number>;
+  release: (lazy?: boolean) => Promise<number>;
 }
 
 /** Options for `Sandbox.open`. */

@@ -22,6 +22,12 @@ export interface WorkerPlace {
   sdkDir: string;
   /** Pass `--no-fork` (the worker installs its own no-process filter). */
   noFork: boolean;
+  /**
+   * Pass `--become` with this uid: the interpreter starts as root holding
+   * only `CAP_SETUID` and `CAP_SETGID` (a root engine's bubblewrap) and
+   * becomes nobody itself, first thing, instead of behind `setpriv`.
+   */
+  become?: number;
 }
 
 /**
@@ -41,6 +47,9 @@ export function workerPythonArgs(
   const { sandboxed } = place;
   const sdk = sandboxed ? SDK_MOUNT : place.sdkDir;
   const pythonArgs = ["-I", "-S", "-B", `${sdk}/worker_main.py`];
+  if (place.become !== undefined) {
+    pythonArgs.push("--become", String(place.become));
+  }
   pythonArgs.push("--limits", limitsSpec(limits));
   if (place.noFork) pythonArgs.push("--no-fork");
   if (mode.kind === "discover") pythonArgs.push("--discover");
@@ -71,8 +80,11 @@ export function modeMounts(
   | "views"
   | "tryViews"
   | "readCapability"
+  | "becomesNobody"
 > {
   return {
+    // Every mode but a script runs worker_main.py, which can become nobody.
+    becomesNobody: mode.kind !== "script",
     skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
     packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
     files: mode.kind === "script" ? mode.files : undefined,

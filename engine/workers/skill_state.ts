@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Graph, GraphTx } from "../graph/mod.ts";
 import { isObject } from "../is_object.ts";
 import type { ToolInfo } from "../skills/mod.ts";
@@ -33,11 +34,9 @@ export function withSkillState(
   // The skill's node exists once a call of it succeeded; until then there
   // is nothing kept. Values only: it has an edge from every record it
   // imported.
-  const node = graph.store.db.prepare(
-    `SELECT v.node_id AS id FROM node_values v
-       JOIN node_shapes s ON s.node_id = v.node_id AND s.shape = 'skill'
-     WHERE v.key = 'skillId' AND v.value = ? LIMIT 1`,
-  ).get(call.skillId) as { id: string } | undefined;
+  const node = skillNodeQuery(graph.store.db).get(call.skillId) as
+    | { id: string }
+    | undefined;
   if (node === undefined) return kwargs;
   const { values } = graph.store.nodeValues(node.id);
   for (const [, key] of STATE) {
@@ -48,6 +47,22 @@ export function withSkillState(
     ) kwargs[key] = kept;
   }
   return kwargs;
+}
+
+/** The query of a skill's node, compiled once per database (every call asks). */
+const SKILL_NODE = new WeakMap<DatabaseSync, StatementSync>();
+
+function skillNodeQuery(db: DatabaseSync): StatementSync {
+  let query = SKILL_NODE.get(db);
+  if (query === undefined) {
+    query = db.prepare(
+      `SELECT v.node_id AS id FROM node_values v
+         JOIN node_shapes s ON s.node_id = v.node_id AND s.shape = 'skill'
+       WHERE v.key = 'skillId' AND v.value = ? LIMIT 1`,
+    );
+    SKILL_NODE.set(db, query);
+  }
+  return query;
 }
 
 /** Whether a tool's return value carries `__cache__` or `__data__`. */

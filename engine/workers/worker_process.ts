@@ -68,7 +68,7 @@ export class WorkerProcess {
   #stdoutDone: Promise<void>;
   #stderrDone: Promise<void>;
   #pipes: WorkerPipes;
-  #release: () => Promise<number>;
+  #release: (lazy?: boolean) => Promise<number>;
   #parked: boolean;
   #readyTimeoutMs: number;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -210,7 +210,10 @@ export class WorkerProcess {
       // The caller gets the result now; the process (which exits right after
       // its result) is reaped in the background: waiting for the pid
       // namespace to tear down would add milliseconds to every call.
-      const reaping = this.#finish().finally(() => REAPING.delete(reaping));
+      // Nobody waits for its cgroup's removal: it may share a batch.
+      const reaping = this.#finish(EXIT_GRACE_MS, true).finally(() =>
+        REAPING.delete(reaping)
+      );
       REAPING.add(reaping);
       return result;
     } catch (error) {
@@ -244,7 +247,7 @@ export class WorkerProcess {
     await this.#finish(graceMs);
   }
 
-  async #finish(graceMs = EXIT_GRACE_MS): Promise<void> {
+  async #finish(graceMs = EXIT_GRACE_MS, lazy = false): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (!this.#exited) {
       this.#lines.close();
@@ -257,7 +260,7 @@ export class WorkerProcess {
     }
     await this.#status;
     // Whatever the call left in its cgroup goes now; then the pipes end.
-    await this.#release().catch(() => 0);
+    await this.#release(lazy).catch(() => 0);
     this.#lines.close();
     await this.#pipesDone();
   }

@@ -10,7 +10,7 @@ source uses it); everything else loads on first use.
 import sys
 
 USAGE = """\
-usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
+usage: python3 -I -S worker_main.py [--become UID] [--limits SPEC] [--no-fork] [MODE]
 
   (no mode)       serve one tool call: wire protocol on stdin/stdout
   --discover      describe a skill from its source: JSON in on stdin, one JSON line out
@@ -19,6 +19,9 @@ usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
   --check         print what the confinement options did, as one JSON line
   --help          show this text
 
+  --become UID    started as root with only CAP_SETUID and CAP_SETGID: become
+                  uid and gid UID with no groups and no capabilities, killed
+                  with the parent, before anything else
   --limits SPEC   resource limits, soft = hard: cpu=SECONDS,as=BYTES,nproc=N,
                   fsize=BYTES,nofile=N (any subset)
   --no-fork       refuse to create processes (seccomp); threads still work
@@ -27,11 +30,14 @@ usage: python3 -I -S worker_main.py [--limits SPEC] [--no-fork] [MODE]
 
 
 def _options(argv):
-    """Split off the confinement and path options; returns (limits spec, no_fork, rest)."""
-    spec, no_fork, rest = None, False, []
+    """Split off the confinement and path options; returns (limits spec, no_fork, uid to become, rest)."""
+    spec, no_fork, uid, rest = None, False, None, []
     args = iter(argv)
     for arg in args:
-        if arg == "--limits":
+        if arg == "--become":
+            value = next(args, "")
+            uid = int(value) if value.isdigit() else -1
+        elif arg == "--limits":
             spec = next(args, "")
         elif arg == "--no-fork":
             no_fork = True
@@ -40,16 +46,16 @@ def _options(argv):
             sys.path.insert(1, next(args, ""))
         else:
             rest.append(arg)
-    return spec, no_fork, rest
+    return spec, no_fork, uid, rest
 
 
 def main(argv) -> int:
     """Run the mode ``argv`` names; returns the exit status (worker mode never returns)."""
-    spec, no_fork, argv = _options(argv)
-    if spec is not None or no_fork:
+    spec, no_fork, uid, argv = _options(argv)
+    if spec is not None or no_fork or uid is not None:
         from agentos import _limits
 
-        _limits.apply(spec, no_fork)
+        _limits.apply(spec, no_fork, uid)
     if not argv:
         from agentos import _worker
 

@@ -20,8 +20,13 @@ asyncio or reads a byte from the engine:
   is what a root-run engine gives its workers. Skills have no programs to run
   anyway (the sandbox holds only the interpreter); ``shell.run`` is brokered.
 
+Under a root engine's bubblewrap (no user namespace) the interpreter starts as
+root holding only ``CAP_SETUID`` and ``CAP_SETGID``, and ``apply`` first becomes
+nobody (``--become``: no groups, every capability set empty, killed with its
+parent), before the limits, the filter and any input.
+
 Standard library only; ``_ctypes`` (the core of ``ctypes``) is imported only for
-the seccomp filter.
+the seccomp filter and ``--become``.
 """
 
 import posix  # os without its ~1 ms of imports: this runs first in every worker
@@ -128,6 +133,98 @@ def no_fork_program(machine: str):
     return out
 
 
+class _Libc:
+    """``prctl`` and ``capset`` of the C library through ``_ctypes``, loaded once.
+
+    ``_ctypes`` is what the ctypes package wraps: the package costs every worker
+    ~2 ms of imports (os, struct, types, a hundred type definitions), and each
+    ctypes type made here costs more than packing the bytes by hand.
+    """
+
+    def __init__(self):
+        import _ctypes
+
+        class c_ulong(_ctypes._SimpleCData):
+            _type_ = "L"
+
+        class Function(_ctypes.CFuncPtr):  # ctypes.CDLL(None, use_errno=True).<name>, returning int
+            _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+
+        class Libc:  # all a function pointer needs of a CDLL: the dlopen handle
+            _handle = _ctypes.dlopen(None, _ctypes.RTLD_LOCAL)
+
+        if _ctypes.sizeof(c_ulong) != 8:
+            raise LimitError(f"No seccomp filter for a {8 * _ctypes.sizeof(c_ulong)}-bit process")
+        self.ctypes = _ctypes
+        self.ulong = c_ulong
+        self.prctl = Function(("prctl", Libc))
+        self.capset = Function(("capset", Libc))
+
+    def words(self, data: bytes):
+        """``data`` (a multiple of 8 bytes) copied into an array of c_ulong; keep it while its address is used."""
+        return (self.ulong * (len(data) // 8)).from_buffer_copy(data)
+
+    def call(self, function, what: str, *args) -> None:
+        """Call with each argument as an unsigned long; raise LimitError unless it returns 0."""
+        if function(*[self.ulong(arg) for arg in args]) != 0:
+            raise LimitError(f"{what} failed: {posix.strerror(self.ctypes.get_errno())}")
+
+    def set(self, what: str, option: int, *args) -> None:
+        """``prctl(option, *args)``, the unused arguments 0 (some options refuse anything else)."""
+        self.call(self.prctl, f"prctl({what})", option, *args, *(0,) * (4 - len(args)))
+
+
+_LIBC = None
+
+
+def _libc() -> _Libc:
+    global _LIBC
+    if _LIBC is None:
+        _LIBC = _Libc()
+    return _LIBC
+
+
+_PR_SET_PDEATHSIG = 1
+_SIGKILL = 9
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def become(uid: int) -> None:
+    """Become ``uid`` (and the group of the same number): no groups, no capability left, killed with the parent.
+
+    A root engine's sandbox starts its interpreter as root holding only
+    ``CAP_SETUID`` and ``CAP_SETGID`` (bubblewrap keeps no other), with no
+    user namespace; this is the first thing ``worker_main.py`` does, before it
+    reads a byte of input, and what ``setpriv --reuid --regid --clear-groups
+    --inh-caps=-all --pdeathsig=SIGKILL`` did in a process of its own. A
+    change of uid from root empties the permitted, effective and ambient
+    sets; the inheritable set is emptied here, and the parent-death signal
+    (cleared by the change of uid) is set again.
+
+    Raises:
+        LimitError: a step was refused, or the process is not who it must be after it.
+    """
+    if not isinstance(uid, int) or uid <= 0:  # -1 would leave the ids as they are
+        raise LimitError(f"Cannot become {uid!r}: expected a uid above 0")
+    libc = _libc()
+    try:
+        posix.setgroups([])
+        posix.setresgid(uid, uid, uid)
+        posix.setresuid(uid, uid, uid)
+    except OSError as error:
+        raise LimitError(f"Cannot become uid and gid {uid}: {error}") from None
+    order = sys.byteorder
+    # struct __user_cap_header_struct {u32 version; int pid}, then two
+    # struct __user_cap_data_struct {u32 effective, permitted, inheritable}: all empty.
+    header = libc.words(_LINUX_CAPABILITY_VERSION_3.to_bytes(4, order) + bytes(4))
+    data = libc.words(bytes(24))
+    libc.call(libc.capset, "capset", libc.ctypes.addressof(header), libc.ctypes.addressof(data))
+    libc.set("PR_SET_PDEATHSIG", _PR_SET_PDEATHSIG, _SIGKILL)
+    ids = (posix.getresuid(), posix.getresgid(), posix.getgroups())
+    if ids != ((uid,) * 3, (uid,) * 3, []):
+        raise LimitError(f"Still uid {ids[0]}, gid {ids[1]}, groups {ids[2]} after becoming {uid}")
+
+
 def deny_new_processes() -> None:
     """Install the no-fork seccomp filter on this (still single-threaded) process.
 
@@ -138,44 +235,26 @@ def deny_new_processes() -> None:
     program = no_fork_program(machine)
     if program is None:
         raise LimitError(f"No seccomp filter for machine {machine!r}")
-    # _ctypes is what the ctypes package wraps: the package costs every worker
-    # ~2 ms of imports (os, struct, types, a hundred type definitions), and
-    # each ctypes type made here costs more than packing the bytes by hand.
-    import _ctypes
-
-    class c_ulong(_ctypes._SimpleCData):
-        _type_ = "L"
-
-    class Prctl(_ctypes.CFuncPtr):  # ctypes.CDLL(None, use_errno=True).prctl, returning int
-        _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
-
-    class Libc:  # all a function pointer needs of a CDLL: the dlopen handle
-        _handle = _ctypes.dlopen(None, _ctypes.RTLD_LOCAL)
-
-    if _ctypes.sizeof(c_ulong) != 8:
-        raise LimitError(f"No seccomp filter for a {8 * _ctypes.sizeof(c_ulong)}-bit process")
+    libc = _libc()
     order = sys.byteorder
     # struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: 8 bytes, one c_ulong each.
-    packed = b"".join(
+    filters = libc.words(b"".join(
         code.to_bytes(2, order) + bytes((jt, jf)) + k.to_bytes(4, order) for code, jt, jf, k in program
-    )
-    filters = (c_ulong * len(program)).from_buffer_copy(packed)
+    ))
     # struct sock_fprog {unsigned short len; struct sock_filter *filter}: 16 bytes on LP64.
-    fprog = (c_ulong * 2).from_buffer_copy(
-        len(program).to_bytes(2, order) + bytes(6) + _ctypes.addressof(filters).to_bytes(8, order)
+    fprog = libc.words(
+        len(program).to_bytes(2, order) + bytes(6) + libc.ctypes.addressof(filters).to_bytes(8, order)
     )
-    prctl = Prctl(("prctl", Libc))
     pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
-    zero = c_ulong(0)
-    if prctl(pr_set_no_new_privs, c_ulong(1), zero, zero, zero) != 0:
-        raise LimitError(f"prctl(PR_SET_NO_NEW_PRIVS) failed: {posix.strerror(_ctypes.get_errno())}")
-    if prctl(pr_set_seccomp, c_ulong(seccomp_mode_filter), c_ulong(_ctypes.addressof(fprog)), zero, zero) != 0:
-        raise LimitError(f"prctl(PR_SET_SECCOMP) failed: {posix.strerror(_ctypes.get_errno())}")
+    libc.set("PR_SET_NO_NEW_PRIVS", pr_set_no_new_privs, 1)
+    libc.set("PR_SET_SECCOMP", pr_set_seccomp, seccomp_mode_filter, libc.ctypes.addressof(fprog))
 
 
-def apply(spec, no_fork: bool) -> None:
-    """Apply ``--limits`` and ``--no-fork``; on failure report to stderr and exit 70."""
+def apply(spec, no_fork: bool, uid=None) -> None:
+    """Apply ``--become``, ``--limits`` and ``--no-fork``; on failure report to stderr and exit 70."""
     try:
+        if uid is not None:
+            become(uid)
         if spec:
             apply_rlimits(parse(spec))
         if no_fork:

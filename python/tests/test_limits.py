@@ -55,6 +55,29 @@ class ConfinedProcessTest(unittest.TestCase):
         self.assertEqual(proc.returncode, 70)
         self.assertIn("cannot confine the process", proc.stderr.decode())
 
+    def test_become_refuses_a_uid_that_would_leave_the_ids_as_they_are(self):
+        for bad in ("-1", "0", "nobody", ""):
+            proc = check("--become", bad)
+            self.assertEqual(proc.returncode, 70, bad)
+            self.assertIn("cannot confine the process", proc.stderr.decode())
+        with self.assertRaises(_limits.LimitError):
+            _limits.become(-1)
+
+    @unittest.skipUnless(os.geteuid() == 0, "becoming another uid needs root")
+    def test_become_leaves_no_root_id_group_or_capability(self):
+        # Supplementary groups as a root engine in a login session may have them.
+        code = ("import os, sys; sys.path.insert(0, sys.argv[1]); from agentos import _limits\n"
+                "os.setgroups([4, 27]); _limits.become(65534)\n"
+                "status = dict(line.split(':', 1) for line in open('/proc/self/status'))\n"
+                "print([status[k].split() for k in ('Uid', 'Gid', 'CapInh', 'CapPrm', 'CapEff', 'CapAmb')])\n"
+                "print(os.getgroups())")
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, os.path.dirname(WORKER)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        ids, groups = proc.stdout.splitlines()
+        self.assertEqual(ids, str([["65534"] * 4] * 2 + [["0000000000000000"]] * 4))
+        self.assertEqual(groups, "[]")
+
     def test_threads_still_work_under_no_fork(self):
         code = ("import sys; sys.path.insert(0, sys.argv[1]); from agentos import _limits; "
                 "_limits.apply('', True); import threading; t = threading.Thread(target=print, args=('ok',)); "

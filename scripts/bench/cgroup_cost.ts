@@ -16,13 +16,17 @@ import {
 } from "../../engine/sandbox/mod.ts";
 import type { Figures } from "./figures.ts";
 import { timed } from "./measure.ts";
+import { realPython } from "../../tests/_task_command.ts";
 
 /** Measures `runs` launches of `/bin/true` with and without a cgroup. */
 export async function cgroupCostFigure(
   figures: Figures,
   runs: number,
 ): Promise<void> {
-  const tree = await CgroupTree.open(await readHostFacts("/bin/sh"));
+  const tree = await CgroupTree.open({
+    ...await readHostFacts("/bin/sh"),
+    python: realPython(),
+  });
   if (tree.kind === "none") {
     figures.record(`a call's cgroup: none here (${tree.detail})`, "ms", [0]);
     return;
