@@ -171,3 +171,58 @@ Deno.test("a search after a larger one reads only what it wrote (arrays are kept
   assert.equal(guard.scrub("%4"), "%4");
   assert.equal(guard.scrub("x"), "x");
 });
+
+Deno.test("a form across a boundary of the split scan is found whole at every offset", () => {
+  // Shorter than 12 characters: no chunk of it can grow it back, so only
+  // the stretch that reads across the boundary finds it.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  // One wide character: the text is copied into units and split in four.
+  const filler = "\u4e00" + "plain words and digits 0123456789 ".repeat(2_400);
+  const part = Math.ceil(filler.length / 4);
+  // 108 characters, searched by its first 96 (the longest pattern).
+  const long = btoa(percentAll(percentAll(short)));
+  for (const form of [short, long]) {
+    for (const boundary of [part, 2 * part, 3 * part]) {
+      for (let at = boundary - form.length + 1; at < boundary; at++) {
+        const text = filler.slice(0, at) + form +
+          filler.slice(at + form.length);
+        const out = shortGuard.scrub(text);
+        const tail = filler.slice(at + form.length);
+        assert.ok(out.endsWith(tail), `${form.length} at ${at - boundary}`);
+        assert.match(
+          out.slice(at, out.length - tail.length),
+          /^\[T\].{0,3}$/,
+          `${form.length} at ${at - boundary}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("a later round reads every unit that may start an escape, past those an escape consumed", () => {
+  // "\\\\" decodes to "\\" (two escape starts, one escape in the next
+  // round); every other escape start in a decoded view is decoded again.
+  const noise = "\\\\\\\\%2525&amp;amp;\\\\u0041".repeat(3_000);
+  const encoded = percentAll(percentAll(VALUE));
+  assert.equal(
+    guard.scrub(`${noise}<${encoded}>${noise}`),
+    `${noise}<${SECRET}>${noise}`,
+  );
+  const tripled = encodeURIComponent(encoded);
+  assert.equal(guard.scrub(`${noise}${tripled}`), `${noise}${SECRET}`);
+});
+
+Deno.test("a value read as byte pairs is replaced exactly, and two runs of wide characters are never joined", () => {
+  const bytes = new TextEncoder().encode(VALUE);
+  const mojibake = new TextDecoder("utf-16le").decode(bytes);
+  assert.ok([...mojibake].every((c) => c.charCodeAt(0) > 0xff));
+  assert.equal(guard.scrub(`head ${mojibake} tail`), `head ${SECRET} tail`);
+  assert.equal(guard.scrub(`${mojibake}.`), `${SECRET}.`);
+  // Half the value in each run: neither half is long enough alone.
+  const split = `${mojibake.slice(0, 5)}x${mojibake.slice(5)} tail`;
+  assert.equal(guard.scrub(split), split);
+});
