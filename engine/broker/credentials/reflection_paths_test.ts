@@ -1,9 +1,11 @@
 /**
  * The guard's fast paths, each against a body built to break it: views
- * decoded and scanned a stretch at a time (an escape, a form to follow, a
- * run of wide characters across a stretch's end); the sparse maps back to
- * the text (the replaced span is exact behind other escapes); a round that
- * only an undecoded `%` made decodable; named references in any case; the
+ * decoded a stretch at a time (an escape, a form to follow, a run of wide
+ * characters across a stretch's end); each view scanned as four
+ * interleaved stretches (a form across each boundary); the sparse maps
+ * back to the text (the replaced span is exact behind other escapes, and
+ * in the byte-pair views); a round that only an undecoded `%` made
+ * decodable; named references in any case, and a name that is none; the
  * automaton's dense rows and its deep nodes (a body of near-misses of the
  * value's forms, the value itself at its end).
  */
@@ -203,9 +205,9 @@ Deno.test("a form across a boundary of the split scan is found whole at every of
   }
 });
 
-Deno.test("a later round reads every unit that may start an escape, past those an escape consumed", () => {
-  // "\\\\" decodes to "\\" (two escape starts, one escape in the next
-  // round); every other escape start in a decoded view is decoded again.
+Deno.test("a later round decodes the escapes an earlier one made, and the noise around them stays exact", () => {
+  // "\\\\" decodes to "\\" (an escape again in the next round), "%2525"
+  // to "%25", "&amp;amp;" to "&amp;".
   const noise = "\\\\\\\\%2525&amp;amp;\\\\u0041".repeat(3_000);
   const encoded = percentAll(percentAll(VALUE));
   assert.equal(
@@ -225,4 +227,15 @@ Deno.test("a value read as byte pairs is replaced exactly, and two runs of wide 
   // Half the value in each run: neither half is long enough alone.
   const split = `${mojibake.slice(0, 5)}x${mojibake.slice(5)} tail`;
   assert.equal(guard.scrub(split), split);
+});
+
+Deno.test("a reference that names no character is left as it is", () => {
+  // "akz" falls in the name table where "sol" (/) is, and has its length.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  assert.equal(shortGuard.scrub("sk-Spl&sol;9+q"), "[T]");
+  assert.equal(shortGuard.scrub("sk-Spl&akz;9+q"), "sk-Spl&akz;9+q");
 });

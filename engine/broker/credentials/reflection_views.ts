@@ -230,7 +230,8 @@ export class Decoder {
         i++;
         continue;
       }
-      // Percent escapes, the commonest, decoded here.
+      // Percent escapes, the commonest, decoded here. Multi-byte UTF-8
+      // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
       const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
       const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
       const end = low >= 0
@@ -283,19 +284,14 @@ export class Decoder {
 const decoded = { count: 0, first: 0, second: 0 };
 
 /**
- * Decodes the escape at `src[i]` (`src` ends at `n`) into
- * {@linkcode decoded}: the index just past it, or -1 when none starts
- * there.
+ * Decodes the escape other than a percent escape at `src[i]` (`src` ends
+ * at `n`) into {@linkcode decoded}: the index just past it, or -1 when
+ * none starts there.
  */
 function decodeAt(src: Uint16Array, i: number, n: number): number {
   const c = src[i]!;
   decoded.count = 0;
   if (c === 0) return i + 1;
-  if (c === 37) {
-    const byte = hexAt(src, n, i + 1, 2);
-    // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
-    return byte < 0 || byte >= 0x80 ? -1 : emit(byte, i + 3);
-  }
   if (c === 38) return decodeEntity(src, i, n);
   return decodeBackslash(src, i, n);
 }
