@@ -64,3 +64,11 @@ Deno.test("AhoCorasick gives its shallow nodes dense rows of up to 2^18 transiti
   assert.equal(shallow, Math.floor(2 ** 18 / classes));
   assert.equal(dense.length, shallow * classes);
 });
+
+Deno.test("AhoCorasick finds every pattern, whatever characters it alone holds, in either case", () => {
+  const automaton = new AhoCorasick(["xab", "cd", "abcd", "é9"]);
+  const found: string[] = [];
+  const text = "zz XAB cd É9 abcd";
+  automaton.scan(text, (p, end) => found.push(`${p}@${end}`));
+  assert.deepEqual(found, ["0@6", "1@9", "3@12", "2@17", "1@17"]);
+});
