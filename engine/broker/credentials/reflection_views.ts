@@ -76,6 +76,9 @@ const RUN_BREAK = 0xffff;
 const KIND = new Uint8Array(0x10000).fill(2, 0x100);
 for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
+/** {@linkcode KIND} for a later round: wide characters are plain there. */
+const LATER_KIND = KIND.slice().fill(0, 0x100);
+
 /** Growable {@linkcode Steps}. */
 class StepLog implements Steps {
   log: Int32Array;
@@ -217,9 +220,10 @@ export class Decoder {
     const into = this.view.units!;
     let k = 4 * this.#steps.size, i = this.#at, length = this.view.length;
     let mayEscape = false;
+    const kind = this.#text !== undefined ? KIND : LATER_KIND;
     while (i < stop) {
       let c: number;
-      while (KIND[c = src[i]!] === 0) {
+      while (kind[c = src[i]!] === 0) {
         into[length++] = c;
         if (++i === stop) break;
       }
