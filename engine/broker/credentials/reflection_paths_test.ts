@@ -227,6 +227,18 @@ Deno.test("a value read as byte pairs is replaced exactly, and two runs of wide 
   // Half the value in each run: neither half is long enough alone.
   const split = `${mojibake.slice(0, 5)}x${mojibake.slice(5)} tail`;
   assert.equal(guard.scrub(split), split);
+  // A run of one wide character at the text's start ends there too.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  const pairs = new TextDecoder("utf-16le").decode(
+    new TextEncoder().encode(short),
+  );
+  assert.equal(shortGuard.scrub(`${pairs}.`), "[T].");
+  const first = `${pairs[0]}x${pairs.slice(1)}.`;
+  assert.equal(shortGuard.scrub(first), first);
 });
 
 Deno.test("a reference that names no character is left as it is", () => {
