@@ -251,3 +251,54 @@ Deno.test("a reference that names no character is left as it is", () => {
   assert.equal(shortGuard.scrub("sk-Spl&sol;9+q"), "[T]");
   assert.equal(shortGuard.scrub("sk-Spl&akz;9+q"), "sk-Spl&akz;9+q");
 });
+
+Deno.test("every named reference the views decode stands for its own character", () => {
+  const named: Record<string, string> = {
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    sol: "/",
+    bsol: "\\",
+    colon: ":",
+    semi: ";",
+    comma: ",",
+    period: ".",
+    excl: "!",
+    quest: "?",
+    num: "#",
+    dollar: "$",
+    percnt: "%",
+    ast: "*",
+    midast: "*",
+    plus: "+",
+    equals: "=",
+    hyphen: "-",
+    dash: "-",
+    lowbar: "_",
+    underbar: "_",
+    lpar: "(",
+    rpar: ")",
+    lsqb: "[",
+    rsqb: "]",
+    lbrack: "[",
+    rbrack: "]",
+    lcub: "{",
+    rcub: "}",
+    lbrace: "{",
+    rbrace: "}",
+    verbar: "|",
+    vert: "|",
+    hat: "^",
+    grave: "`",
+    commat: "@",
+    newline: "\n",
+    tab: "\t",
+  };
+  for (const [name, character] of Object.entries(named)) {
+    const value = `q7${character}Zk9`;
+    const one = new ReflectionGuard([{ value, replacement: "[T]" }]);
+    assert.equal(one.scrub(`<q7&${name};Zk9>`), "<[T]>", name);
+  }
+});
