@@ -247,7 +247,8 @@ Example:
     let added: {
       id: string;
       updated: boolean;
-      replaced?: { dir: string; credentials: string[] };
+      replaced?: { dir: string };
+      credentials: string[];
       deferred: { capability: string; after: string[] }[];
       tools: string[];
       problems: SkillProblem[];
@@ -283,9 +284,13 @@ Example:
       print(escapeControls(
         `  replaced the skill added from ${added.replaced.dir}; its host grants were dropped`,
       ));
+    }
+    // Stored credentials belong to domains, not skills: say which this
+    // skill's connections will be given, so a newcomer's use is not silent.
+    if (added.replaced || added.credentials.length > 0) {
       print(
         `  stored credentials its connections will use: ${
-          escapeControls(added.replaced.credentials.join(", ") || "none")
+          escapeControls(added.credentials.join(", ") || "none")
         }`,
       );
     }

@@ -3,9 +3,8 @@ import { callEngine } from "./engine_connection.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 import { print, printJson, printTable } from "./output.ts";
 import {
-  isInterpreter,
-  PROGRAM_DIRS,
-  programFileRefusalAt,
+  ProgramRefusedError,
+  resolveProgramFile,
 } from "../engine/grants/mod.ts";
 
 /** The options of `skills allow … --run` and `--read`. */
@@ -50,13 +49,6 @@ export async function runGrant(
       );
     }
     return ExitCode.Ok;
-  }
-  if (program.includes("/") || isInterpreter(program)) {
-    throw new CliError(
-      program.includes("/")
-        ? `Give the program's name, not a path: "${program}"`
-        : `"${program}" runs other programs or code, so no skill may run it`,
-    );
   }
   const path = await resolveProgram(program);
   const home = Deno.env.get("HOME");
@@ -125,28 +117,16 @@ function writeLimit(value: unknown): number | undefined {
   return Number(match[1]) * unit;
 }
 
+/** The program's real path, checked as the engine's prompt checks it (program_file.ts). */
 async function resolveProgram(program: string): Promise<string> {
-  for (const dir of PROGRAM_DIRS) {
-    const path = `${dir}/${program}`;
-    const stat = await Deno.stat(path).catch(() => undefined);
-    if (stat?.isFile && ((stat.mode ?? 0) & 0o111) !== 0) {
-      const real = await Deno.realPath(path);
-      if (isInterpreter(real.slice(real.lastIndexOf("/") + 1))) {
-        throw new CliError(
-          `"${program}" is ${real}, which runs other programs or code, so no skill may run it`,
-        );
-      }
-      // By what the file is too: a copy of python under another name.
-      const why = await programFileRefusalAt(real);
-      if (why) {
-        throw new CliError(
-          `"${program}" (${real}) runs other programs or code: ${why}; no skill may run it`,
-        );
-      }
-      return real;
+  try {
+    return await resolveProgramFile(program);
+  } catch (error) {
+    if (error instanceof ProgramRefusedError) {
+      throw new CliError(error.message);
     }
+    throw error;
   }
-  throw new CliError(`No program "${program}" in ${PROGRAM_DIRS.join(", ")}`);
 }
 
 async function realDir(dir: string): Promise<string> {

@@ -2,7 +2,7 @@ import { type Server, UrlElicitationRequiredError } from "./_sdk.ts";
 import { RpcError } from "../engine/mod.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
-import { promptText } from "./prompt_text.ts";
+import { promptQuoted, promptText } from "./prompt_text.ts";
 
 /** Options for {@linkcode CredentialPrompt}. */
 export interface CredentialPromptOptions {
@@ -264,7 +264,7 @@ export class CredentialPrompt {
 /** What the person reads: why the skill needs the credential, and where it goes. */
 function linkMessage(link: LinkAnswer): string {
   const domain = promptText(link.domain);
-  return `The skill "${promptText(link.skill)}" ${
+  return `The skill ${promptQuoted(link.skill)} ${
     link.replaces
       ? `was refused by ${domain} (HTTP ${link.replaces.status}) with the stored credential: it may have expired or been revoked. To replace it, open`
       : `needs a credential for ${domain}. Open`

@@ -17,8 +17,8 @@ export type GrantNeeded =
   & (
     | { kind: "host"; host: string }
     | { kind: "secrets" }
-    | { kind: "read"; path: string }
-    | { kind: "program"; program: string }
+    | { kind: "read"; path: string; pin?: string }
+    | { kind: "program"; program: string; path?: string }
     | { kind: "keychain"; item: string }
   );
 

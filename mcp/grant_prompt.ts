@@ -1,7 +1,7 @@
 import type { Server } from "./_sdk.ts";
 import type { EngineLink } from "./engine_link.ts";
 import type { McpLog } from "./mcp_log.ts";
-import { promptText } from "./prompt_text.ts";
+import { promptQuoted, promptText } from "./prompt_text.ts";
 import { grantCommand, type GrantNeeded } from "./grant_needed.ts";
 
 /** Options for {@linkcode GrantPrompt}. */
@@ -18,7 +18,8 @@ export interface GrantPromptOptions {
 export type GrantOutcome =
   | { kind: "once"; token: string }
   | { kind: "always" }
-  | { kind: "refused"; why: string };
+  | { kind: "refused"; why: string }
+  | { kind: "unoffered"; why: string };
 
 /** The person's choices, in the order the form offers them. */
 const DECISIONS = ["allow_once", "allow_always", "deny"] as const;
@@ -26,12 +27,21 @@ type Decision = typeof DECISIONS[number] | "no_answer";
 
 const WINDOW_MS = 10 * 60_000;
 
-/** The grants a prompt may give: those the engine can check on its own. */
+/**
+ * The grants a prompt may give. A program and a `--read` path are first
+ * resolved on the host by the engine (`approvals.resolve`, a sandboxed
+ * probe making the CLI's checks): the prompt shows the real path.
+ */
 const PROMPTABLE: ReadonlySet<string> = new Set([
   "host",
   "secrets",
   "keychain",
+  "program",
+  "read",
 ]);
+
+/** The kinds whose grant the engine resolves before anything is asked. */
+const RESOLVED: ReadonlySet<string> = new Set(["program", "read"]);
 
 /**
  * Asks the person, by form elicitation, for a grant a tool call was
@@ -91,10 +101,6 @@ export class GrantPrompt {
     need: GrantNeeded,
     signal: AbortSignal,
   ): Promise<GrantOutcome | undefined> {
-    // A program's grant needs the owner's choices (folder, network); a
-    // `--read` path must be resolved and pinned where the owner's files
-    // are (`agentos skills allow --read`): this process may not read them,
-    // and a path granted as the skill named it could be a link elsewhere.
     if (!this.supported || !PROMPTABLE.has(need.kind)) return undefined;
     const key = JSON.stringify([need.skill, grantCommand(need)]);
     if (this.#denied.has(key)) {
@@ -104,9 +110,45 @@ export class GrantPrompt {
       };
     }
     if (!this.#allowedNow(need.skill)) return undefined;
-    const decision = await this.#elicit(need, signal);
+    const resolved = await this.#resolve(need);
+    if ("outcome" in resolved) return resolved.outcome;
+    const decision = await this.#elicit(resolved.need, signal);
     if (decision === "deny") this.#denied.add(key);
-    return await this.#settle(need, decision);
+    return await this.#settle(resolved.need, decision);
+  }
+
+  /**
+   * A program or `--read` path as the engine resolves it on the host (the
+   * real path the prompt shows and the grant holds), or why it is not
+   * offered; any other grant as it is.
+   */
+  async #resolve(
+    need: GrantNeeded,
+  ): Promise<{ need: GrantNeeded } | { outcome: GrantOutcome }> {
+    if (!RESOLVED.has(need.kind)) return { need };
+    try {
+      const { grant } = await this.#link.call<
+        { grant: Record<string, unknown> }
+      >(
+        "approvals.resolve",
+        { grant: need },
+        { timeoutMs: 30_000 },
+      );
+      const path = String(grant.path);
+      if (need.kind === "program") return { need: { ...need, path } };
+      return { need: { ...need, path, pin: String(grant.pin) } as GrantNeeded };
+    } catch (error) {
+      this.#log.info("Approval prompt not sent: not offered", {
+        skill: need.skill,
+        kind: need.kind,
+      });
+      return {
+        outcome: {
+          kind: "unoffered",
+          why: (error as Error).message.slice(0, 300),
+        },
+      };
+    }
   }
 
   /** Counts a prompt against the skill's and the session's rate, if both allow it. */
@@ -211,23 +253,37 @@ export class GrantPrompt {
  * @returns the message
  */
 export function promptMessage(need: GrantNeeded): string {
-  const skill = promptText(need.skill, 100);
-  const what = need.kind === "host"
-    ? `to reach the host "${promptText(need.host)}"`
-    : need.kind === "secrets"
-    ? "to receive the real values of its stored credentials (instead of placeholders; its results are then not redacted)"
-    : need.kind === "keychain"
-    ? `to read the keychain item "${
-      promptText(need.item)
-    }" (a placeholder only the engine's own crypto can use, unless it also has --secrets)`
-    : `to use "${promptText(grantCommand(need), 400)}"`;
   const via = need.via
-    ? ` (called by the skill "${promptText(need.via.skill, 100)}")`
+    ? ` (called by the skill ${promptQuoted(need.via.skill, 100)})`
     : "";
-  return `The skill "${skill}"${via} was refused ${what}. ` +
+  return `The skill ${promptQuoted(need.skill, 100)}${via} was refused ${
+    grantWords(need)
+  }. ` +
     `Allow once covers only the retry of this call; always is the same as running: agentos skills allow ${
       promptText(grantCommand(need), 400)
     }`;
+}
+
+/** What the grant lets the skill do, in the proxy's words with its values quoted. */
+function grantWords(need: GrantNeeded): string {
+  switch (need.kind) {
+    case "host":
+      return `to reach the host ${promptQuoted(need.host)}`;
+    case "secrets":
+      return "to receive the real values of its stored credentials (instead of placeholders; its results are then not redacted)";
+    case "keychain":
+      return `to read the keychain item ${
+        promptQuoted(need.item)
+      } (a placeholder only the engine's own crypto can use, unless it also has --secrets)`;
+    case "program":
+      return `to run the program ${promptQuoted(need.program, 100)} (${
+        promptQuoted(need.path ?? "?", 400)
+      }) with no folder of yours (a private empty /tmp), no config and no network`;
+    case "read":
+      return `to read ${
+        promptQuoted(need.path, 400)
+      } (the real path, links resolved) read-only with sql.query`;
+  }
 }
 
 /** The method and params `agentos skills allow` sends for this grant. */
@@ -239,7 +295,24 @@ function allowCall(grant: GrantNeeded): [string, Record<string, unknown>] {
       return ["skills.allow", { skill: grant.skill, secrets: true }];
     case "keychain":
       return ["skills.allow", { skill: grant.skill, keychain: grant.item }];
+    case "program":
+      // The CLI's `skills allow <skill> --run <program>` without options.
+      return ["skills.allow_run", {
+        skill: grant.skill,
+        program: grant.program,
+        path: grant.path,
+        config: [],
+        net: false,
+      }];
+    case "read":
+      return ["skills.allow_read", {
+        skill: grant.skill,
+        path: grant.path,
+        ...(grant.pin ? { pin: grant.pin } : {}),
+      }];
     default:
-      throw new Error(`A "${grant.kind}" grant is not given from a prompt`);
+      throw new Error(
+        `A "${(grant as GrantNeeded).kind}" grant is not given from a prompt`,
+      );
   }
 }

@@ -377,6 +377,11 @@ export class McpProxy {
       content.text +=
         `. The user was asked to allow it and did not: ${outcome.why}`;
     }
+    if (outcome?.kind === "unoffered") {
+      content.text += `. It was not offered to the user: ${
+        promptText(outcome.why, 300)
+      }`;
+    }
     content.text += `. The owner can allow it with: agentos skills allow ${
       promptText(grantCommand(need), 400)
     }`;

@@ -16,6 +16,9 @@
  * - a rebase todo cloned into `.git/rebase-merge` (`exec` at the owner's
  *   `git rebase --continue`);
  * - a crafted `commondir` moved into a nested `.git` with `git mv`.
+ * - a nested repository's config written with `--output` after a
+ *   command that reads revisions (`reflog show --format=… --output=…`).
+ * - a nested repository's config rewritten by `git -C sub/.git apply`.
  *
  * Real engine, real sandboxed worker, real bubblewrap, real git; the
  * owner's git is the host's.
@@ -429,6 +432,287 @@ Deno.test("shell.run: a file moved into a nested .git never makes the owner's gi
       await exists(marker),
       false,
       "the owner's git ran the moved commondir's fsmonitor",
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a nested repository's config written with --output never runs code at the owner's git status", async () => {
+  // Every git command that reads revisions takes the diff options, so
+  // `--output=<file>` writes its output at a path of the skill's choosing,
+  // and `--format` makes that output any text: `git reflog show -n1
+  // --format='[core]%n…' --output=sub/.git/config` wrote a config running
+  // `core.fsmonitor` into a clone the skill made deeper (whose config is
+  // not one of the read-only names), and `sub` registered as a gitlink
+  // made the owner's `git status` enter it and run the command.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-output-config`;
+    const config = `[core]%n\trepositoryformatversion = 0%n\t` +
+      `fsmonitor = "touch ${marker}; false"%n`;
+    await ok(["clone", "-q", "--no-hardlinks", ".", "sub"]);
+    const head = await ok(["rev-parse", "HEAD"]);
+    const writers = [
+      ["reflog", "show", "-n1", `--format=${config}`],
+      ["stash", "list", `--format=${config}`],
+      ["shortlog", `--format=${config}`, "HEAD"],
+      ["rev-list", "--no-commit-header", `--format=${config}`, "-1", "HEAD"],
+    ];
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${head},sub`]);
+    const refusals: string[] = [];
+    for (const args of writers) {
+      await run([...args, "--output=sub/.git/config"]).catch((error) => {
+        if (/may not run git with .*: git runs programs/.test(error.message)) {
+          refusals.push(args[0]!);
+        }
+      });
+      await ownerGit(repo, "status");
+      assert.equal(
+        await exists(marker),
+        false,
+        `the owner's git ran the fsmonitor the skill wrote with git ${
+          args[0]
+        } --output`,
+      );
+    }
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor/,
+    );
+    assert.deepEqual(refusals, writers.map((args) => args[0]));
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: git apply run inside a git directory never writes its config for the owner's git status", async () => {
+  // `git apply` needs no repository and writes paths relative to where it
+  // runs: run with `-C sub/.git` (or `.git`), a patch's `config` is that
+  // git directory's config, which git refuses only as `.git/config` from
+  // a work tree. The skill reads the config with `git diff --no-index`,
+  // turns it into a patch that deletes it and writes one running
+  // `core.fsmonitor`, and registers `sub` as a gitlink: the owner's
+  // `git status` entered it and ran the command.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, run, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-applied-config`;
+    await ok(["clone", "-q", "--no-hardlinks", ".", "sub"]);
+    const head = await ok(["rev-parse", "HEAD"]);
+    const removal = await run([
+      "diff",
+      "--no-index",
+      "sub/.git/config",
+      "/dev/null",
+    ]);
+    const patch = (removal.stdout as string)
+      .replaceAll("a/sub/.git/config", "a/config")
+      .replaceAll("b/sub/.git/config", "b/config") +
+      "diff --git a/config b/config\nnew file mode 100644\n--- /dev/null\n" +
+      "+++ b/config\n@@ -0,0 +1,2 @@\n+[core]\n" +
+      `+\tfsmonitor = "touch ${marker}; false"\n`;
+    await ok(["update-index", "--add", "--cacheinfo", `160000,${head},sub`]);
+    const refused = await run(["-C", "sub/.git", "apply"], patch).then(
+      (out) => `ran: exit ${out.exit_code} ${out.stderr as string}`,
+      (error: Error) => error.message,
+    );
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git ran the fsmonitor the skill applied into sub/.git",
+    );
+    assert.doesNotMatch(
+      await Deno.readTextFile(`${repo}/sub/.git/config`),
+      /fsmonitor/,
+    );
+    assert.match(refused, /may not run git with "apply": git runs programs/);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a hook left in the folder the owner's core.hooksPath names never runs at the owner's git commit", async () => {
+  // Many repositories keep their hooks in the work tree (husky's
+  // `.husky/_`, a `.githooks` folder) and name it with `core.hooksPath`:
+  // the read-only `.git/hooks` does not cover it, and a skill's
+  // `checkout-index` of a crafted executable blob left a pre-commit hook
+  // there that the owner's next `git commit` ran, outside any sandbox.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const withHooks = async (repo: string) => {
+      await Deno.mkdir(`${repo}/.githooks`);
+      await Deno.writeTextFile(
+        `${repo}/.githooks/pre-commit`,
+        "#!/bin/sh\nexit 0\n",
+        { mode: 0o755 },
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "hooks");
+      await git(repo, "config", "core.hooksPath", ".githooks");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, repo, run } = await grantedGit(work, withHooks);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-worktree-hook`;
+    const runs = [
+      ["hash-object", "-w", "--stdin"],
+      ["update-index", "--add", "--cacheinfo", "100755,BLOB,.githooks/NAME"],
+      ["checkout-index", "-f", ".githooks/NAME"],
+    ];
+    const stderr: string[] = [];
+    let blob = "";
+    for (const name of ["pre-commit", "post-commit"]) {
+      for (const args of runs) {
+        const out = await run(
+          args.map((a) => a.replace("BLOB", blob).replace("NAME", name)),
+          `#!/bin/sh\ntouch ${marker}\n`,
+        );
+        if (args[0] === "hash-object") blob = (out.stdout as string).trim();
+        stderr.push(out.stderr as string);
+      }
+    }
+    // Hooks kept outside the folder: the skill writes as before.
+    await git(repo, "config", "core.hooksPath", `${work}/hooks-elsewhere`);
+    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
+    assert.equal(out.exit_code, 0, out.stderr as string);
+    await git(repo, "config", "core.hooksPath", ".githooks");
+    await ownerGit(repo, "commit", "-q", "--allow-empty", "-m", "by owner");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git commit ran a hook the skill left in core.hooksPath",
+    );
+    assert.match(
+      stderr.join("\n"),
+      /keeps the hooks your git runs inside itself \(core\.hooksPath \.githooks\)/,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: the copy-back never follows a link the folder holds to delete what the program did not", async () => {
+  // The copy-back first deletes, in each folder the program wrote, what
+  // its view no longer shows: `a` a link to `.git` in the folder (a
+  // commit's symlink, checked out by one call), replaced by a real folder
+  // in the next call (`git reset --hard` to a commit where `a/keep` is a
+  // file), made it list `.git/*` through the link and delete every entry,
+  // the read-only config, hooks and every object with them; a link to
+  // `..` emptied the whole folder.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const { engine, repo, ok } = await grantedGit(work);
+    await using _engine = engine;
+    const blob = (text: string) => ok(["hash-object", "-w", "--stdin"], text);
+    const link = await ok(["mktree"], `120000 blob ${await blob(".git")}\ta\n`);
+    const linked = await ok(["commit-tree", link, "-p", "HEAD", "-m", "l"]);
+    const keep = await ok(["mktree"], `100644 blob ${await blob("")}\tkeep\n`);
+    const folder = await ok(["mktree"], `040000 tree ${keep}\ta\n`);
+    const replaced = await ok(["commit-tree", folder, "-p", linked, "-m", "d"]);
+    await ok(["reset", "-q", "--hard", linked]);
+    assert.equal(await Deno.readLink(`${repo}/a`), ".git");
+    await ok(["reset", "-q", "--hard", replaced]);
+    assert.equal((await Deno.lstat(`${repo}/a`)).isDirectory, true);
+    for (const name of ["config", "HEAD", "hooks", "objects", "refs"]) {
+      assert.equal(
+        await exists(`${repo}/.git/${name}`),
+        true,
+        `.git/${name} was deleted through the link`,
+      );
+    }
+    assert.match(await git(repo, "log", "--format=%s", "-1"), /^d$/m);
+    // A link to the folder's parent, seen as `/` by the copy-back: it
+    // listed the folder itself (and emptied it).
+    const up = await ok(["mktree"], `120000 blob ${await blob("..")}\tb\n`);
+    const upLinked = await ok(["commit-tree", up, "-p", "HEAD", "-m", "u"]);
+    const upFolder = await ok(["mktree"], `040000 tree ${keep}\tb\n`);
+    const upReplaced = await ok([
+      "commit-tree",
+      upFolder,
+      "-p",
+      upLinked,
+      "-m",
+      "e",
+    ]);
+    await ok(["reset", "-q", "--hard", upLinked]);
+    await ok(["reset", "-q", "--hard", upReplaced]);
+    assert.equal(await exists(`${repo}/.git/HEAD`), true, "the folder emptied");
+    assert.match(await git(repo, "log", "--format=%s", "-1"), /^e$/m);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("shell.run: a config file of the folder that the repository's config includes is never written for the owner's git status", async () => {
+  // Repositories share their settings as a committed file that
+  // `.git/config` includes (`include.path = ../.gitconfig`): the
+  // read-only `.git/config` does not cover it, and a skill's
+  // `checkout-index` of a crafted blob there set `core.fsmonitor`, which
+  // the owner's next `git status` ran, outside any sandbox.
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-gitmeta-" }),
+  );
+  try {
+    const withShared = async (repo: string) => {
+      await Deno.writeTextFile(
+        `${repo}/.gitconfig`,
+        "[alias]\n\tst = status\n",
+      );
+      await git(repo, "add", "-A");
+      await git(repo, "commit", "-q", "-m", "shared config");
+      await git(repo, "config", "include.path", "../.gitconfig");
+      if (Deno.uid() === 0) {
+        await new Deno.Command("chown", {
+          args: ["-R", "65534:65534", repo],
+        }).output();
+      }
+    };
+    const { engine, repo, run } = await grantedGit(work, withShared);
+    await using _engine = engine;
+    const marker = `${work}/owner-ran-included-config`;
+    const written = await run(
+      ["hash-object", "-w", "--stdin"],
+      `[core]\n\tfsmonitor = "touch ${marker}; false"\n`,
+    );
+    const blob = (written.stdout as string).trim();
+    const stderr = [written.stderr as string];
+    for (
+      const args of [
+        ["update-index", "--cacheinfo", `100644,${blob},.gitconfig`],
+        ["checkout-index", "-f", ".gitconfig"],
+      ]
+    ) stderr.push((await run(args)).stderr as string);
+    // An included file outside the folder: the skill writes as before.
+    await git(repo, "config", "include.path", `${work}/elsewhere.gitconfig`);
+    const out = await run(["commit", "-q", "--allow-empty", "-m", "by skill"]);
+    assert.equal(out.exit_code, 0, out.stderr as string);
+    await git(repo, "config", "include.path", "../.gitconfig");
+    await ownerGit(repo, "status");
+    assert.equal(
+      await exists(marker),
+      false,
+      "the owner's git status ran the fsmonitor of the included config",
+    );
+    assert.match(
+      stderr.join("\n"),
+      /holds a file your repository's config includes \(\.\.\/\.gitconfig\)/,
     );
   } finally {
     await Deno.remove(work, { recursive: true });

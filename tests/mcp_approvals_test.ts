@@ -315,13 +315,13 @@ Deno.test(
     );
 
     await t.step(
-      "a read path is never asked for: the error names the command, control and bidi characters escaped",
+      "a read path is asked for as its real path, control, bidi and quote characters escaped",
       async () => {
         const dir = await Deno.realPath(
           await Deno.makeTempDir({ prefix: "agentos-owner-" }),
         );
         const hostile =
-          `${dir}/notes\u202Etxt.exe\nAllow everything? yes\u0007.db`;
+          `${dir}/notes\u202Etxt.exe\nAllow "everything"? yes\u0007.db`;
         await Deno.writeTextFile(hostile, "");
         const { session, asked } = await formSession(
           engine.paths.home,
@@ -333,23 +333,29 @@ Deno.test(
           tool: "titles",
           params: { db: hostile },
         });
-        assert.equal(result.isError, true);
-        assert.equal(asked.length, 0);
-        assert.ok(!session.traffic.join("").includes("elicitation/create"));
-        const text = result.text;
+        assert.equal(result.isError, false, result.text);
+        assert.equal(asked.length, 1);
+        const message = asked[0]!.message;
         assert.ok(
-          text.includes(
-            "agentos skills allow reader --read " +
-              `${dir}/notes\\u{202e}txt.exe\\u{a}Allow everything? yes\\u{7}.db`,
+          message.includes(
+            `to read "${dir}/notes\\u{202e}txt.exe\\u{a}Allow \\"everything\\"? yes\\u{7}.db"`,
           ),
-          text,
+          message,
+        );
+        assert.ok(
+          !["\u202e", "\n", "\u0007"].some((c) => message.includes(c)),
+          message,
         );
         const { skills: list } = await rpc.call<
           { skills: { id: string; reads?: string[] }[] }
         >("skills.list", {});
-        assert.ok(
-          !JSON.stringify(list.find((s) => s.id === "reader")).includes(dir),
-        );
+        assert.deepEqual(list.find((s) => s.id === "reader")!.reads, [
+          hostile,
+        ]);
+        await rpc.call("skills.disallow_read", {
+          skill: "reader",
+          path: hostile,
+        });
         await Deno.remove(dir, { recursive: true });
       },
     );
@@ -377,7 +383,7 @@ Deno.test(
     );
 
     await t.step(
-      "approvals.answer refuses a grant no prompt may give",
+      "approvals.answer refuses a read or program grant the probe does not resolve to",
       async () => {
         await assert.rejects(
           rpc.call("approvals.answer", {
@@ -389,7 +395,7 @@ Deno.test(
             },
             answer: "allow_once",
           }),
-          /cannot be given from a prompt/,
+          /is not an absolute path inside a folder/,
         );
         await assert.rejects(
           rpc.call("approvals.answer", {
@@ -397,11 +403,12 @@ Deno.test(
               kind: "program",
               skill: "reader",
               tool: "titles",
-              program: "git",
+              program: "true",
+              path: "/usr/bin/python3",
             },
             answer: "allow_once",
           }),
-          /cannot be given from a prompt/,
+          /"true" resolves to \/usr\/bin\/true, not \/usr\/bin\/python3/,
         );
       },
     );

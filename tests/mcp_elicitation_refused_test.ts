@@ -464,3 +464,62 @@ Deno.test(
     await Deno.remove(skills, { recursive: true });
   },
 );
+
+/** Calls strict_search (whose key is refused) or fake_search (a faked 401) through capability.call. */
+const CALLER_SKILL = `from agentos import capability, returns
+
+
+@returns({"outcome": "json"})
+async def go(**params):
+    """Calls strict_search: its provider's stored key is refused."""
+    return {"outcome": await capability.call("strict_search", {"q": "tea"})}
+
+
+@returns({"outcome": "json"})
+async def fake(**params):
+    """Calls fake_search, whose provider fakes the 401 fact."""
+    return {"outcome": await capability.call("fake_search", {})}
+`;
+
+Deno.test(
+  "a stored key refused inside a nested capability.call: the link is for the provider's domain; a nested fake sends none",
+  async () => {
+    const skills = await Deno.makeTempDir({ prefix: "agentos-refused-" });
+    const { keyed, other, engine, rpc } = await setUp(skills);
+    await using _keyed = keyed;
+    await using _other = other;
+    await using _engine = engine;
+    await rpc.call("skills.add", {
+      path: await writeSkill(
+        skills,
+        "caller",
+        CALLER_SKILL,
+        "capabilities: [capability]\n",
+      ),
+    });
+    const { session, asked } = await elicitSession(
+      engine.paths.home,
+      { elicitation: { url: {} } },
+      () => ({ action: "decline" }),
+    );
+    await using _session = session;
+    const run = (tool: string) =>
+      session.call("skills_run", { skill: "caller", tool });
+    const fake = await run("fake");
+    assert.equal(fake.isError, true);
+    assert.equal(asked.length, 0, "a nested fake sent a link");
+    const result = await run("go");
+    assert.equal(result.isError, true);
+    assert.equal(asked.length, 1, result.text);
+    assert.equal(asked[0]!.mode, "url");
+    assert.match(
+      String(asked[0]!.message),
+      /"strict-api" was refused by keyed\.test \(HTTP 401\) with the stored credential/,
+    );
+    assert.match(
+      result.text,
+      /credential of keyed\.test and it was not stored/,
+    );
+    await Deno.remove(skills, { recursive: true });
+  },
+);

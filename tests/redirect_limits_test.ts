@@ -1,7 +1,7 @@
 /**
  * The broker follows at most MAX_REDIRECTS redirects of one request, and
- * only 3xx answers: a 200 that carries a `Location` is an answer, not a
- * redirect. (Both were changed by generated mutants without any test
+ * only 3xx answers: a 200, 404 or 500 that carries a `Location` is an
+ * answer, not a redirect. (Both were changed by generated mutants without any test
  * noticing.)
  */
 import assert from "node:assert/strict";
@@ -18,9 +18,10 @@ Deno.test("redirects: at most MAX_REDIRECTS are followed, and only 3xx answers",
         headers: { location: `/loop?n=${n + 1}` },
       });
     }
-    // An answer that names a place but is no redirect.
+    // Answers that name a place but are no redirect: 200, 404, 500.
+    const status = Number(url.searchParams.get("status") ?? "200");
     return new Response("here", {
-      status: 200,
+      status,
       headers: { location: `/elsewhere` },
     });
   });
@@ -59,4 +60,19 @@ Deno.test("redirects: at most MAX_REDIRECTS are followed, and only 3xx answers",
       assert.equal(site.seen.length - before, 1, "nothing was followed");
     },
   );
+
+  for (const status of [400, 404, 500, 599]) {
+    await t.step(
+      `a ${status} with a Location header is not followed`,
+      async () => {
+        const before = site.seen.length;
+        const response = await broker.request(subject, {
+          url: url(`/here?status=${status}`),
+        });
+        assert.equal(response.status, status);
+        assert.equal(response.body, "here");
+        assert.equal(site.seen.length - before, 1, "nothing was followed");
+      },
+    );
+  }
 });

@@ -16,6 +16,7 @@ import type {
 } from "./http/mod.ts";
 import type { SkillEntry } from "../skills/mod.ts";
 import type {
+  CredentialRefusal,
   GrantNeed,
   ReadGrants,
   RunGrant,
@@ -73,6 +74,11 @@ export interface DispatchContext {
   onProgress?: (params: Record<string, unknown>) => void;
   /** Called when an op was refused for a grant the owner could give. */
   onGrantNeed?: (need: GrantNeed) => void;
+  /**
+   * Called when a nested `capability.call` failed after a provider's
+   * stored credential was refused by its domain (the engine's fact).
+   */
+  onCredentialRefusal?: (refusal: CredentialRefusal) => void;
 }
 
 /** One op a worker dispatched, as its server reads it. */

@@ -10,7 +10,7 @@
 import type { AuditEntry } from "../audit/mod.ts";
 import { ErrorCode, RpcError } from "../errors.ts";
 import { isObject } from "../is_object.ts";
-import { grantNeedOf } from "../grants/mod.ts";
+import { credentialRefusalOf, grantNeedOf } from "../grants/mod.ts";
 import type { HttpTrace } from "./http/mod.ts";
 import { auditTarget, serve } from "./serve_op.ts";
 import type { DispatchContext, Served } from "./dispatch_context.ts";
@@ -80,6 +80,8 @@ async function dispatchOp(
     // Only the engine's own refusal object carries one (grant_need.ts).
     const need = grantNeedOf(error);
     if (need) context.onGrantNeed?.(need);
+    const refusal = credentialRefusalOf(error);
+    if (refusal) context.onCredentialRefusal?.(refusal);
     const { credentials } = context;
     throw new RpcError(
       wire.code,

@@ -160,6 +160,7 @@ export async function serveSql(request: OpRequest): Promise<Served> {
       reads: context.readGrants,
     },
     params,
+    context.signal,
   );
   return {
     value: out.rows,

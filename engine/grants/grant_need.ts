@@ -20,8 +20,8 @@ export type GrantNeed =
   & (
     | { kind: "host"; skill: string; host: string }
     | { kind: "secrets"; skill: string }
-    | { kind: "read"; skill: string; path: string }
-    | { kind: "program"; skill: string; program: string }
+    | { kind: "read"; skill: string; path: string; pin?: string }
+    | { kind: "program"; skill: string; program: string; path?: string }
     | { kind: "keychain"; skill: string; item: string }
   )
   & { tool?: string; via?: CallSite };
@@ -34,15 +34,16 @@ export interface CallSite {
 
 /**
  * A grant for one call of one tool (an MCP client's "allow once"): a host,
- * `--secrets` or a declared keychain item, the grants the engine checks on
- * its own (a `--read` path is resolved and pinned by the CLI, a program
- * needs the owner's choices). With `via`, it was refused to a provider
+ * `--secrets`, a declared keychain item, a program (its real path, run
+ * with no folder, no config and no network) or a `--read` path (its real
+ * path and pin), the last two as the engine's sandboxed probe resolved
+ * them (`engine/skills_api/host_probe.ts`). With `via`, it was refused to a provider
  * that the call of `via` reached through `capability.call`: the retry of
  * that call carries it ({@linkcode NestedOnce}) to the first nested run of
  * the grant's skill and tool, and to no other.
  */
 export type OnceGrant = GrantNeed & {
-  kind: "host" | "secrets" | "keychain";
+  kind: "host" | "secrets" | "keychain" | "program" | "read";
   tool: string;
 };
 

@@ -60,6 +60,11 @@ export {
   withGrantNeed,
 } from "./grant_need.ts";
 export {
+  type CredentialRefusal,
+  credentialRefusalOf,
+  withCredentialRefusal,
+} from "./credential_refusal.ts";
+export {
   declaredKeychainItems,
   KeychainGrantStore,
 } from "./keychain_grants.ts";
@@ -81,7 +86,16 @@ export {
   type ProgramRule,
 } from "./program_rules.ts";
 export { type ArgumentRefusal, refusedArgument } from "./program_args.ts";
-export { programFileRefusal, programFileRefusalAt } from "./program_file.ts";
+export {
+  HOST_PROGRAM_FILES,
+  interpreterPaths,
+  type ProgramFileFacts,
+  programFileRefusal,
+  programFileRefusalAt,
+  type ProgramFiles,
+  ProgramRefusedError,
+  resolveProgramFile,
+} from "./program_file.ts";
 export {
   type GrantedPath,
   grantedPath,

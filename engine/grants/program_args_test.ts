@@ -15,7 +15,6 @@ const GIT_SUBCOMMANDS = [
   "add",
   "am",
   "annotate",
-  "apply",
   "archive",
   "bisect",
   "blame",
@@ -95,6 +94,7 @@ const GIT_SUBCOMMANDS = [
 /** Subcommands of git that run a script, an editor's tool, a server or a shell (or, `mv`, write inside a `.git`). */
 const GIT_REFUSED_SUBCOMMANDS = [
   "mv",
+  "apply",
   "submodule",
   "difftool",
   "mergetool",
@@ -176,21 +176,11 @@ const GIT_REFUSED_OPTIONS: [string, string][] = [
   ["init", "--template"],
   ["init", "--separate-git-dir"],
   ["archive", "--remote"],
-  ["archive", "--output"],
   ["archive", "-o"],
   ["rebase", "-x"],
   ["grep", "-O"],
   ["grep", "--open-files-in-pager"],
   ["checkout-index", "--prefix"],
-  ["diff", "--output"],
-  ["diff-files", "--output"],
-  ["diff-index", "--output"],
-  ["diff-tree", "--output"],
-  ["log", "--output"],
-  ["show", "--output"],
-  ["format-patch", "--output"],
-  ["range-diff", "--output"],
-  ["whatchanged", "--output"],
 ];
 
 /** Options of `git config` refused even with a read form. */
@@ -211,6 +201,7 @@ const GIT_REFUSED_ANYWHERE = [
   "--exec",
   "--upload-pack",
   "--receive-pack",
+  "--output",
 ];
 
 /** Options refused before git's subcommand. */
@@ -327,6 +318,26 @@ Deno.test("program rules: gh and op run their listed subcommands only", () => {
   }
   refuses("gh", ["pr", "create", "--editor"], "--editor");
   refuses("gh", ["pr", "create", "-e"], "-e");
+  // git clone's own flags through gh: a config for the owner's git.
+  refuses(
+    "gh",
+    ["repo", "clone", "o/r", "d", "--", "--config", "core.fsmonitor=sh"],
+    "--",
+  );
+  passes("gh", ["repo", "clone", "o/r", "d"]);
+  refuses("gh", ["gist", "clone", "g", "d", "--", "-u", "sh"], "--");
+  // Downloads to a path of the caller's choosing.
+  for (
+    const [args, argument] of [
+      [["release", "download", "v1", "-O", "sub/.git/config"], "-O"],
+      [["release", "download", "v1", "--output=x"], "--output=x"],
+      [["release", "download", "v1", "--dir", "sub/.git"], "--dir"],
+      [["run", "download", "1", "-D", "sub/.git"], "-D"],
+      [["codespace", "cp", "remote:x", "y"], "codespace cp"],
+    ] as const
+  ) refuses("gh", [...args], argument);
+  passes("gh", ["release", "list"]);
+  passes("gh", ["run", "view", "1"]);
   for (const subcommand of OP_SUBCOMMANDS) passes("op", [subcommand]);
   for (const subcommand of ["run", "plugin", "inject", "x"]) {
     refuses("op", [subcommand], subcommand);

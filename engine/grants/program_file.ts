@@ -1,4 +1,4 @@
-import { NEVER_RUNNABLE, PROGRAM_DIRS } from "./run_grants.ts";
+import { isInterpreter, NEVER_RUNNABLE, PROGRAM_DIRS } from "./run_grants.ts";
 
 /** Strings only an interpreter's own binary holds (its entry points). */
 const INTERPRETER_MARKERS = [
@@ -71,31 +71,130 @@ function elfInterpreter(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** What {@linkcode resolveProgramFile} knows of a file, links followed. */
+export interface ProgramFileFacts {
+  isFile: boolean;
+  /** The permission bits (`0o755`). */
+  mode: number;
+  size: number;
+}
+
 /**
- * Why the owner's CLI must not grant a program file: {@linkcode
- * programFileRefusal}, or the same bytes as an interpreter found under
- * {@linkcode PROGRAM_DIRS} by one of its names (`dash`, `mawk` copied
- * under another name). Reads host files: the CLI's, never the engine's.
+ * Where {@linkcode resolveProgramFile} reads the host: the owner's CLI
+ * reads it directly ({@linkcode HOST_PROGRAM_FILES}); the engine reads it
+ * through a sandboxed probe that sees only the program directories
+ * (`engine/skills_api/host_probe.ts`), so both make the same checks with
+ * this one code. `stat` answers undefined for no such file and throws when
+ * it cannot tell (a link that leaves what the probe sees).
+ */
+export interface ProgramFiles {
+  stat(path: string): Promise<ProgramFileFacts | undefined>;
+  realPath(path: string): Promise<string>;
+  read(path: string): Promise<Uint8Array>;
+}
+
+/** The host's files, as the owner's CLI reads them. */
+export const HOST_PROGRAM_FILES: ProgramFiles = {
+  stat: async (path) => {
+    const stat = await Deno.stat(path).catch(() => undefined);
+    return stat && {
+      isFile: stat.isFile,
+      mode: stat.mode ?? 0,
+      size: stat.size,
+    };
+  },
+  realPath: (path) => Deno.realPath(path),
+  read: (path) => Deno.readFile(path),
+};
+
+/** A program name that may not be granted, and why (the message says it). */
+export class ProgramRefusedError extends TypeError {
+  /**
+   * @param message what was refused and why
+   * @param options the cause
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ProgramRefusedError";
+  }
+}
+
+/**
+ * What `agentos skills allow <skill> --run <program>` grants: the name
+ * found in {@linkcode PROGRAM_DIRS} (first match, an executable file), its
+ * real path (links followed), refused when that path or the file is an
+ * interpreter, a script or a copy of one ({@linkcode programFileRefusalAt}).
+ *
+ * @param program the program's name, as the owner or a skill gave it
+ * @param files where the host is read (default: directly)
+ * @returns the real path to grant
+ * @throws {ProgramRefusedError} for a path, an interpreter, or no such program
+ */
+export async function resolveProgramFile(
+  program: string,
+  files: ProgramFiles = HOST_PROGRAM_FILES,
+): Promise<string> {
+  if (program.includes("/") || isInterpreter(program)) {
+    throw new ProgramRefusedError(
+      program.includes("/")
+        ? `Give the program's name, not a path: "${program}"`
+        : `"${program}" runs other programs or code, so no skill may run it`,
+    );
+  }
+  for (const dir of PROGRAM_DIRS) {
+    const path = `${dir}/${program}`;
+    const stat = await files.stat(path);
+    if (!stat?.isFile || (stat.mode & 0o111) === 0) continue;
+    const real = await files.realPath(path);
+    if (isInterpreter(real.slice(real.lastIndexOf("/") + 1))) {
+      throw new ProgramRefusedError(
+        `"${program}" is ${real}, which runs other programs or code, so no skill may run it`,
+      );
+    }
+    // By what the file is too: a copy of python under another name.
+    const why = await programFileRefusalAt(real, files);
+    if (why) {
+      throw new ProgramRefusedError(
+        `"${program}" (${real}) runs other programs or code: ${why}; no skill may run it`,
+      );
+    }
+    return real;
+  }
+  throw new ProgramRefusedError(
+    `No program "${program}" in ${PROGRAM_DIRS.join(", ")}`,
+  );
+}
+
+/**
+ * Why a program file must not be granted: {@linkcode programFileRefusal},
+ * or the same bytes as an interpreter found under {@linkcode PROGRAM_DIRS}
+ * by one of its names (`dash`, `mawk` copied under another name).
  *
  * @param path the resolved program file
+ * @param files where the host is read (default: directly, as the CLI does)
  * @returns the reason, or undefined
  */
 export async function programFileRefusalAt(
   path: string,
+  files: ProgramFiles = HOST_PROGRAM_FILES,
 ): Promise<string | undefined> {
-  const bytes = await Deno.readFile(path);
+  const bytes = await files.read(path);
   const why = programFileRefusal(bytes);
   if (why) return why;
-  for (const name of NEVER_RUNNABLE) {
-    for (const dir of PROGRAM_DIRS) {
-      const other = `${dir}/${name}`;
-      const stat = await Deno.stat(other).catch(() => undefined);
-      if (!stat?.isFile || stat.size !== bytes.length) continue;
-      const same = await Deno.readFile(other);
-      if (same.every((b, i) => b === bytes[i])) {
-        return `it is the same file as ${other}`;
-      }
+  for (const other of interpreterPaths()) {
+    const stat = await files.stat(other).catch(() => undefined);
+    if (!stat?.isFile || stat.size !== bytes.length) continue;
+    const same = await files.read(other);
+    if (same.every((b, i) => b === bytes[i])) {
+      return `it is the same file as ${other}`;
     }
   }
   return undefined;
+}
+
+/** Every place an interpreter is found by one of its names. */
+export function interpreterPaths(): string[] {
+  return [...NEVER_RUNNABLE].flatMap((name) =>
+    PROGRAM_DIRS.map((dir) => `${dir}/${name}`)
+  );
 }

@@ -46,13 +46,15 @@ const GIT_REFUSED_GLOBALS = [
  * Subcommands of git a skill may run: built-ins only, none that runs a
  * script, an editor's tool or a server. Not `mv`: it renames on the disk
  * before it refuses a destination inside a `.git` (a crafted file becomes
- * `sub/.git/commondir`), and follows links to get there.
+ * `sub/.git/commondir`), and follows links to get there. Not `apply`: it
+ * needs no repository and writes paths relative to where it runs, so run
+ * inside a git directory (`-C sub/.git`) a patch's `config` is that
+ * repository's config.
  */
 const GIT_SUBCOMMANDS = [
   "add",
   "am",
   "annotate",
-  "apply",
   "archive",
   "bisect",
   "blame",
@@ -130,8 +132,21 @@ const GIT_SUBCOMMANDS = [
   "write-tree",
 ];
 
-/** Options that write a file at a path of the caller's choosing (into `.git/` too). */
-const GIT_OUTPUT = ["--output"];
+/**
+ * Options refused after any subcommand. `--output` is a diff option, and
+ * every command that reads revisions takes the diff options (`reflog
+ * show`, `stash list`, `shortlog`, `rev-list`, not only `diff` and `log`):
+ * it writes the command's output, any text `--format` makes, at a path of
+ * the caller's choosing, such as the config of a repository the skill
+ * cloned deeper, which the owner's `git status` then runs.
+ */
+const GIT_REFUSED_ANYWHERE = [
+  "--help",
+  "--exec",
+  "--upload-pack",
+  "--receive-pack",
+  "--output",
+];
 
 /**
  * The rules, by the program's name (the granted name and the name of the
@@ -154,7 +169,7 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
     refusedGlobals: GIT_REFUSED_GLOBALS,
     subcommands: GIT_SUBCOMMANDS,
     refusedOptions: {
-      "*": ["--help", "--exec", "--upload-pack", "--receive-pack"],
+      "*": GIT_REFUSED_ANYWHERE,
       clone: [
         "-c",
         "--config",
@@ -163,7 +178,7 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
         "--separate-git-dir",
       ],
       init: ["--template", "--separate-git-dir"],
-      archive: ["--remote", "--output", "-o"],
+      archive: ["--remote", "-o"],
       rebase: ["-x"],
       grep: ["-O", "--open-files-in-pager"],
       "checkout-index": ["--prefix"],
@@ -177,15 +192,6 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
         "--edit",
         "-e",
       ],
-      diff: GIT_OUTPUT,
-      "diff-files": GIT_OUTPUT,
-      "diff-index": GIT_OUTPUT,
-      "diff-tree": GIT_OUTPUT,
-      log: GIT_OUTPUT,
-      show: GIT_OUTPUT,
-      "format-patch": GIT_OUTPUT,
-      "range-diff": GIT_OUTPUT,
-      whatchanged: GIT_OUTPUT,
     },
     refusedActions: { bisect: ["run"] },
     // Read forms only: a config write could leave code for the owner's git.
@@ -230,7 +236,20 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       "version",
       "workflow",
     ],
-    refusedOptions: { "*": ["--editor", "-e"] },
+    // `gh repo clone <repo> [<dir>] -- <gitflags>` (and `gist clone`)
+    // hands git clone its flags: `--config core.fsmonitor=…` would be
+    // written into the new repository's config for the owner's git, `-u`
+    // run a program. A download to a path or folder of the caller's
+    // choosing (a release asset, a run's artifact, a codespace's file)
+    // writes any content there, a nested repository's `.git/config` too.
+    refusedOptions: {
+      "*": ["--editor", "-e"],
+      repo: ["--"],
+      gist: ["--"],
+      release: ["--output", "-O", "--dir", "-D"],
+      run: ["--dir", "-D"],
+    },
+    refusedActions: { codespace: ["cp"] },
   },
   op: {
     why:

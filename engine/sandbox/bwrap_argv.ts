@@ -73,6 +73,8 @@ export interface BwrapArgvOptions {
    * the host.
    */
   views?: string[];
+  /** Like `views`, each bound only when it exists on the host. */
+  tryViews?: string[];
   /**
    * Identity `setpriv` only: keep `CAP_DAC_READ_SEARCH` (inheritable and
    * ambient) through `setpriv`, for a script that opens files only root may
@@ -217,6 +219,7 @@ function planHostMounts(options: BwrapArgvOptions): HostMounts {
   const tryBinds = fileBinds(options.files ?? [], binds);
   for (const path of ZONE_PATHS) tryBinds.push([path, path]);
   for (const view of options.views ?? []) binds.push([view, view]);
+  for (const view of options.tryViews ?? []) tryBinds.push([view, view]);
   if (options.identity === "setpriv") {
     binds.push([options.setpriv ?? "/usr/bin/setpriv", SETPRIV_MOUNT]);
   }

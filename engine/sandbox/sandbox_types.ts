@@ -26,13 +26,15 @@ export type WorkerMode =
    * root may read: it keeps `CAP_DAC_READ_SEARCH` and must drop it before
    * it reads untrusted input. `views`: host files or folders bound
    * read-only at their own paths (`--read` grants), which the script
-   * resolves names in itself.
+   * resolves names in itself; `tryViews` likewise, bound only when they
+   * exist on the host (a host probe's program directories).
    */
   | {
     kind: "script";
     source: string;
     files: string[];
     views?: string[];
+    tryViews?: string[];
     readAny?: boolean;
   };
 

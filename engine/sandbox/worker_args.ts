@@ -65,13 +65,19 @@ export function modeMounts(
   mode: WorkerMode,
 ): Pick<
   BwrapArgvOptions,
-  "skillDir" | "packagesDir" | "files" | "views" | "readCapability"
+  | "skillDir"
+  | "packagesDir"
+  | "files"
+  | "views"
+  | "tryViews"
+  | "readCapability"
 > {
   return {
     skillDir: mode.kind === "read-dir" ? mode.dir : undefined,
     packagesDir: mode.kind === "worker" ? mode.packagesDir : undefined,
     files: mode.kind === "script" ? mode.files : undefined,
     views: mode.kind === "script" ? mode.views : undefined,
+    tryViews: mode.kind === "script" ? mode.tryViews : undefined,
     readCapability: mode.kind === "script" && mode.readAny === true,
   };
 }

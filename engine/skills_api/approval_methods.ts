@@ -6,6 +6,11 @@
  * retry sends as `once` to `skills.run` or `capability.invoke`.
  * `allow_always` is written by the same method the CLI's `agentos skills
  * allow` calls (the proxy calls it); here it is only audited.
+ * `approvals.resolve {grant}`: a refused program or `--read` path as the
+ * prompt must show it, resolved on the host by the sandboxed probe the way
+ * the CLI resolves it (`probed_grants.ts`); refused when it may not be
+ * offered. `approvals.answer` resolves such a grant again and accepts it
+ * only when it still resolves to the path the person was shown.
  *
  * @module
  */
@@ -23,6 +28,11 @@ import {
 import type { SkillRegistry } from "../skills/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
 import { ONCE_TTL_MS, type OnceGrants } from "./once_grants.ts";
+import {
+  type ProbeContext,
+  probedProgram,
+  probedRead,
+} from "./probed_grants.ts";
 
 /** What the owner may answer. */
 export const ANSWERS = [
@@ -33,7 +43,7 @@ export const ANSWERS = [
 ] as const;
 
 /** What {@linkcode approvalMethods} works with. */
-export interface ApprovalMethodsContext {
+export interface ApprovalMethodsContext extends ProbeContext {
   registry: SkillRegistry;
   /** Resolves once the installed skills are loaded. */
   loaded: Promise<void>;
@@ -53,7 +63,9 @@ export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
       grant: (p, k) => onceGrant(context, p[k]),
       answer: answerParam,
       reason: (p, k) => p[k] === undefined ? undefined : stringParam(p, k, 200),
-    }, ({ grant, answer, reason }) => {
+    }, async (params) => {
+      const grant = await probed(context, params.grant);
+      const { answer, reason } = params;
       const allowed = answer === "allow_once" || answer === "allow_always";
       const via: Record<string, string> = grant.via
         ? { via: `${grant.via.skill}.${grant.via.tool}` }
@@ -62,7 +74,7 @@ export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
         skill: grant.skill,
         tool: grant.tool,
         op: "approval.prompt",
-        target: grantText(grant).slice(0, 300),
+        target: auditTarget(grant).slice(0, 300),
         status: allowed ? "ok" : "refused",
         checks: { kind: grant.kind, answer, ...via },
         ...(reason ? { reason } : {}),
@@ -74,7 +86,40 @@ export function approvalMethods(context: ApprovalMethodsContext): MethodTable {
         ttlMs: ONCE_TTL_MS,
       };
     }),
+    "approvals.resolve": gatedMethod(() => context.loaded, {
+      grant: (p, k) => onceGrant(context, p[k]),
+    }, async ({ grant }) => ({ grant: await probed(context, grant, true) })),
   };
+}
+
+/** The grant in the audit: a program with the path it resolved to. */
+function auditTarget(grant: OnceGrant): string {
+  return grant.kind === "program"
+    ? `${grantText(grant)} (${grant.path})`
+    : grantText(grant);
+}
+
+/**
+ * A program or `--read` grant resolved by the probe; with `fresh` false
+ * (an answer), it must still resolve to the path the person was shown.
+ */
+async function probed(
+  context: ApprovalMethodsContext,
+  grant: OnceGrant,
+  fresh = false,
+): Promise<OnceGrant> {
+  if (grant.kind !== "program" && grant.kind !== "read") return grant;
+  const found = grant.kind === "program"
+    ? await probedProgram(context, grant)
+    : await probedRead(context, grant);
+  if (!fresh && grant.kind === "program" && grant.path !== found.path) {
+    throw invalidParams(
+      `"${grant.program}" resolves to ${found.path}, not ${
+        String(grant.path).slice(0, 200)
+      }: ask the person again`,
+    );
+  }
+  return { ...grant, ...found };
 }
 
 const answerParam: ParamReader<typeof ANSWERS[number]> = (params, key) => {
@@ -132,6 +177,23 @@ function onceGrantOf(
         skill,
         tool,
         item: keychainItem(context, skill, value),
+      };
+    case "program":
+      return {
+        kind: "program",
+        skill,
+        tool,
+        program: stringParam(value, "program", 100),
+        ...(value.path === undefined
+          ? {}
+          : { path: stringParam(value, "path", 4096) }),
+      };
+    case "read":
+      return {
+        kind: "read",
+        skill,
+        tool,
+        path: stringParam(value, "path", 4096),
       };
     default:
       throw invalidParams(

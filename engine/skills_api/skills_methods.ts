@@ -266,7 +266,14 @@ async function addSkill(
     id: skill.id,
     name: skill.name,
     updated: added.updated,
-    ...replacedView(ctx, added),
+    ...replacedView(added),
+    // A stored credential belongs to its domain: every skill declaring the
+    // domain gets it, so the owner is told which ones this skill will use.
+    credentials: storedCredentials(
+      skill,
+      ctx.vaultDomains(),
+      ctx.ownKey?.(skill.id) ?? false,
+    ),
     deferred: added.deferred,
     tools: skill.discovery.tools.map((tool) => tool.name),
     problems,
@@ -274,19 +281,12 @@ async function addSkill(
 }
 
 /** What `skills.add --replace` says of the skill it replaced. */
-function replacedView(ctx: SkillsHandlerContext, added: AddedSkill) {
+function replacedView(added: AddedSkill) {
   if (added.replaced === undefined) return {};
   return {
     replaced: {
       dir: added.replaced,
       grants: "dropped (hosts, programs, secrets, paths)",
-      // Credentials belong to domains (and a skill's own row to its id):
-      // say which stored ones the replacement's connections will use.
-      credentials: storedCredentials(
-        added.skill,
-        ctx.vaultDomains(),
-        ctx.ownKey?.(added.skill.id) ?? false,
-      ),
     },
   };
 }

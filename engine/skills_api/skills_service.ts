@@ -199,6 +199,9 @@ function registerMethods(
       loaded,
       once: onceGrants,
       audit: parts.audit,
+      sandbox,
+      engineHome: engine.paths.home,
+      reads: grants.reads,
     }),
   );
   registerSkillsMethods(engine.dispatcher, {

@@ -16,7 +16,12 @@ import {
   type RejectedCredential,
 } from "../broker/mod.ts";
 import { isToolFailure } from "./tool_failure.ts";
-import { type GrantNeed, withGrantNeed } from "../grants/mod.ts";
+import {
+  type CredentialRefusal,
+  type GrantNeed,
+  withCredentialRefusal,
+  withGrantNeed,
+} from "../grants/mod.ts";
 
 /** A failed call, as reported and as thrown. */
 export interface FailedCall {
@@ -111,10 +116,14 @@ function callerError(
   wire: RpcError,
   message: string,
   data: unknown,
-  { session, callId, skill, tool, needs }: PreparedCall,
+  { session, callId, skill, tool, needs, refusals }: PreparedCall,
 ): RpcError {
   const rejected = session.rejectedCredential;
-  const refused = session.refusedCredential;
+  const own = session.refusedCredential;
+  // Its own refused key first, else a provider's inside a nested call.
+  const refused: CredentialRefusal | undefined = own
+    ? { ...own, skill: skill.id }
+    : refusals[0];
   const { grantNeeded: _, credentialRefused: __, ...rest } = isObject(data)
     ? data
     : {};
@@ -128,11 +137,12 @@ function callerError(
     ...(need ? { grantNeeded: need } : {}),
     // Only the engine's own record of a 401/403 to a request it put the
     // stored key on names a refused credential (call_session.ts).
-    ...(refused ? { credentialRefused: { ...refused, skill: skill.id } } : {}),
+    ...(refused ? { credentialRefused: refused } : {}),
     callId,
     skill: skill.id,
     tool: tool.name,
   });
+  if (refused) withCredentialRefusal(error, refused);
   return need ? withGrantNeed(error, need) : error;
 }
 

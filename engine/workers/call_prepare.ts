@@ -23,7 +23,7 @@ import {
   type SkillRegistry,
   type ToolInfo,
 } from "../skills/mod.ts";
-import type { GrantNeed } from "../grants/mod.ts";
+import type { CredentialRefusal, GrantNeed } from "../grants/mod.ts";
 import { checkParams } from "./check_params.ts";
 import { withSkillState } from "./skill_state.ts";
 import type { RowInfo } from "./account_check.ts";
@@ -65,6 +65,11 @@ export interface PreparedCall extends CallTarget {
   kwargs: Record<string, unknown>;
   /** Grants its ops were refused for, first first (at most a few). */
   needs: GrantNeed[];
+  /**
+   * Stored credentials refused by their domains inside its nested
+   * `capability.call`s (the provider's), first first (at most a few).
+   */
+  refusals: CredentialRefusal[];
 }
 
 /**
@@ -163,7 +168,17 @@ function openCall(
   };
   const chain = [...(request.chain ?? []), skill.id];
   const needs: GrantNeed[] = [];
-  return { callId, started, timeoutS, base, capability, chain, needs };
+  const refusals: CredentialRefusal[] = [];
+  return {
+    callId,
+    started,
+    timeoutS,
+    base,
+    capability,
+    chain,
+    needs,
+    refusals,
+  };
 }
 
 /** The credentials the worker receives, the session, the kwargs. */

@@ -67,6 +67,9 @@ export function callDispatches(
     onGrantNeed: (need) => {
       if (call.needs.length < MAX_NEEDS) call.needs.push(need);
     },
+    onCredentialRefusal: (refusal) => {
+      if (call.refusals.length < MAX_NEEDS) call.refusals.push(refusal);
+    },
     grants: options.grants(skill),
     credentials,
     session,

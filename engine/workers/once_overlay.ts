@@ -79,6 +79,32 @@ function overlay(
           return mine(skill) ? [...granted, once.item] : granted;
         },
       };
+    case "program":
+      return {
+        runGrants: (skill) => {
+          const granted = options.runGrants?.(skill) ?? {};
+          if (!mine(skill) || once.path === undefined) return granted;
+          // The minimal grant: no folder, no config, no network.
+          return {
+            ...granted,
+            [once.program]: { path: once.path, config: [], net: false },
+          };
+        },
+      };
+    case "read":
+      return {
+        readGrants: (skill) => {
+          const granted = options.readGrants?.(skill) ?? { paths: [] };
+          if (!mine(skill)) return granted;
+          return {
+            ...granted,
+            paths: [...granted.paths, once.path],
+            ...(once.pin
+              ? { pins: { ...granted.pins, [once.path]: once.pin } }
+              : {}),
+          };
+        },
+      };
     default:
       return {};
   }

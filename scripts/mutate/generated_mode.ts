@@ -75,7 +75,8 @@ export async function generatedMutations(
     for (const mutant of generateMutants(file, text)) {
       if (equivalent.has(mutant.id)) skipped++;
       else if (
-        !only || only.test(mutant.description) || only.test(mutant.kind)
+        !only || only.test(mutant.id) || only.test(mutant.description) ||
+        only.test(mutant.kind)
       ) all.push(mutant);
     }
   }

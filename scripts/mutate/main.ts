@@ -58,20 +58,50 @@ const kinds = new Map<Mutation, MutantKind>();
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-const { values: flags } = parseArgs({
-  args: Deno.args,
-  options: {
-    only: { type: "string" },
-    jobs: { type: "string", default: "1" },
-    timeout: { type: "string", default: "180" },
-    "no-baseline": { type: "boolean", default: false },
-    generate: { type: "boolean", default: false },
-    seed: { type: "string" },
-    sample: { type: "string" },
-    files: { type: "string" },
-    list: { type: "boolean", default: false },
-  },
-});
+const USAGE = `usage: deno task mutate [options]
+
+Plants mutations in a scratch copy of the tree, one at a time, and runs the
+tests that cover each; prints killed, survived, timed out and the score.
+
+  --only REGEX     mutations whose description, file or id match
+  --jobs N         mutations run at once (default 1)
+  --timeout S      seconds per mutation before it counts as timed out (180)
+  --no-baseline    skip the unmutated run of each covering test set
+  --generate       derive mutants from scripts/mutate/guard_files.json
+  --seed N         (--generate) the sample's seed (printed when left out)
+  --sample N|all   (--generate) how many mutants to draw
+  --files GLOBS    (--generate) only these guard files, comma-separated
+  --list           (--generate) show the mutants and their tests, run none
+  --help           this text`;
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      args: Deno.args,
+      options: {
+        only: { type: "string" },
+        jobs: { type: "string", default: "1" },
+        timeout: { type: "string", default: "180" },
+        "no-baseline": { type: "boolean", default: false },
+        generate: { type: "boolean", default: false },
+        seed: { type: "string" },
+        sample: { type: "string" },
+        files: { type: "string" },
+        list: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`mutate: ${(error as Error).message}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
+const flags = parseFlags();
+if (flags.help) {
+  console.log(USAGE);
+  Deno.exit(0);
+}
 const jobs = Math.max(1, Number(flags.jobs) || 1);
 const defaultTimeout = Number(flags.timeout) || 180;
 const only = flags.only === undefined ? undefined : new RegExp(flags.only, "i");

@@ -221,12 +221,47 @@ async function runTests(
   };
 }
 
-/** Copies the tree (without .git and tools) into a new temporary directory. */
+/**
+ * Copies the tree (without .git and tools) into a new temporary directory,
+ * committed to a throwaway repository of its own: tests that clone the
+ * tree (`tests/distribution_test.ts`) need one, and fail without it.
+ */
 export async function makeScratch(root: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "agentos-mutate-" });
   for await (const entry of Deno.readDir(root)) {
     if (SKIP.has(entry.name)) continue;
     await copy(join(root, entry.name), join(dir, entry.name));
+  }
+  const git = (...args: string[]) =>
+    new Deno.Command("git", {
+      args: [
+        "-C",
+        dir,
+        "-c",
+        "user.name=mutate",
+        "-c",
+        "user.email=m@t",
+        ...args,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+  for (
+    const args of [["init", "-q"], ["add", "-A"], [
+      "commit",
+      "-q",
+      "-m",
+      "scratch",
+    ]]
+  ) {
+    const out = await git(...args);
+    if (!out.success) {
+      throw new Error(
+        `mutate: git ${args[0]} in ${dir}: ${
+          new TextDecoder().decode(out.stderr)
+        }`,
+      );
+    }
   }
   return dir;
 }

@@ -1,8 +1,11 @@
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { isObject } from "../../is_object.ts";
 import {
+  type CredentialRefusal,
+  credentialRefusalOf,
   type GrantNeed,
   grantNeedOf,
+  withCredentialRefusal,
   withGrantNeed,
 } from "../../grants/mod.ts";
 import type { ToolInfo } from "../../skills/mod.ts";
@@ -248,6 +251,8 @@ export class CapabilityBroker {
             ...(isObject(error.data) ? error.data : {}),
             attempts,
           });
+          const refusal = credentialRefusalOf(error);
+          if (refusal) withCredentialRefusal(thrown, refusal);
           throw need ? withGrantNeed(thrown, need) : thrown;
         }
       }
@@ -426,15 +431,15 @@ export function paramsSchema(tool: ToolInfo): Record<string, unknown> {
  */
 interface RunnerFacts {
   grantNeeded?: GrantNeed;
-  credentialRefused?: unknown;
+  credentialRefused?: CredentialRefusal;
 }
 
 /** Keeps the first of each fact a failed provider's error carries. */
 function noteFacts(facts: RunnerFacts, error: RpcError): void {
   // Only the runner's own refusal object names a grant (call_failure.ts).
   facts.grantNeeded ??= grantNeedOf(error);
-  if (!isObject(error.data)) return;
-  facts.credentialRefused ??= error.data.credentialRefused;
+  // Only the runner's own mark, never a field of the error's data.
+  facts.credentialRefused ??= credentialRefusalOf(error);
 }
 
 /**
@@ -459,5 +464,6 @@ function allFailed(
       ...(credentialRefused ? { credentialRefused } : {}),
     },
   );
+  if (credentialRefused) withCredentialRefusal(error, credentialRefused);
   return grantNeeded ? withGrantNeed(error, grantNeeded) : error;
 }

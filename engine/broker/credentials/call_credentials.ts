@@ -448,10 +448,12 @@ export class CallCredentials {
       return out;
     }
     try {
+      // This call's jobs queue behind each other, not other calls'.
       const done = await guard.pool.scrub(
         this.#guarded(replacement),
         text,
         left,
+        this,
       );
       this.#guardSpentMs += done.ms;
       return done.text;

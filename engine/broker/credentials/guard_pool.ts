@@ -9,6 +9,10 @@
  * the main thread ({@linkcode GuardPool.prepare}), so the main thread
  * masks a small text (a header, a URL) without building one itself.
  *
+ * Jobs wait in one queue per owner (a call's credentials), served in turn:
+ * a call that pushes many crafted bodies waits behind itself, while another
+ * call's job runs next, after at most the one job already running.
+ *
  * Workers start on first use and are kept (a worker keeps its prepared
  * secret sets); {@linkcode GuardPool.close} ends them.
  *
@@ -36,6 +40,12 @@ export class GuardJobError extends Error {
   }
 }
 
+/** Whose queue a job waits in: a call's credentials, or preparation. */
+export type GuardOwner = object;
+
+/** Preparations share one queue of their own. */
+const PREPARING: GuardOwner = {};
+
 interface Pending {
   job: GuardJob;
   limitMs: number;
@@ -53,12 +63,13 @@ interface Slot {
 }
 
 /**
- * A small pool of guard workers with a queue.
+ * A small pool of guard workers with a queue per owner, served in turn.
  */
 export class GuardPool {
   #size: number;
   #slots: Slot[] = [];
-  #queue: Pending[] = [];
+  /** Waiting jobs by owner; the first owner is served next. */
+  #queues = new Map<GuardOwner, Pending[]>();
   #nextId = 1;
   #closed = false;
   /** Sets being prepared, by their values (two calls wait for one job). */
@@ -75,6 +86,7 @@ export class GuardPool {
    * @param secrets the values and their replacements
    * @param text the text
    * @param limitMs how long the scrub may take once a worker runs it
+   * @param owner whose queue it waits in (its call's credentials)
    * @returns the scrubbed text and the milliseconds it took
    * @throws {GuardJobError} past the limit, or when the worker failed
    */
@@ -82,10 +94,10 @@ export class GuardPool {
     secrets: GuardedSecret[],
     text: string,
     limitMs: number,
+    owner: GuardOwner = {},
   ): Promise<{ text: string; ms: number }> {
-    return this.#run({ id: this.#nextId++, secrets, text }, limitMs).then((
-      answer,
-    ) => ({ text: answer.text!, ms: answer.ms }));
+    return this.#run({ id: this.#nextId++, secrets, text }, limitMs, owner)
+      .then((answer) => ({ text: answer.text!, ms: answer.ms }));
   }
 
   /**
@@ -102,7 +114,11 @@ export class GuardPool {
     let preparing = this.#preparing.get(key);
     if (!preparing) {
       const secrets = values.map((value) => ({ value, replacement: "" }));
-      preparing = this.#run({ id: this.#nextId++, secrets }, PREPARE_LIMIT_MS)
+      preparing = this.#run(
+        { id: this.#nextId++, secrets },
+        PREPARE_LIMIT_MS,
+        PREPARING,
+      )
         .then((answer) => install(values, answer.prepared!))
         .finally(() => this.#preparing.delete(key));
       this.#preparing.set(key, preparing);
@@ -110,31 +126,52 @@ export class GuardPool {
     return preparing;
   }
 
-  #run(job: GuardJob, limitMs: number): Promise<GuardAnswer> {
+  #run(
+    job: GuardJob,
+    limitMs: number,
+    owner: GuardOwner,
+  ): Promise<GuardAnswer> {
     if (this.#closed) {
       return Promise.reject(new GuardJobError("worker", "guard pool closed"));
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ job, limitMs, resolve, reject });
+      const queue = this.#queues.get(owner);
+      const pending = { job, limitMs, resolve, reject };
+      if (queue) queue.push(pending);
+      else this.#queues.set(owner, [pending]);
       this.#dispatch();
     });
+  }
+
+  /** The next job: the first owner's first, that owner then going last. */
+  #next(): Pending | undefined {
+    for (const [owner, queue] of this.#queues) {
+      const pending = queue.shift()!;
+      this.#queues.delete(owner);
+      if (queue.length > 0) this.#queues.set(owner, queue);
+      return pending;
+    }
+    return undefined;
   }
 
   /** Ends every worker; queued and running jobs fail. */
   close(): void {
     this.#closed = true;
     for (const slot of this.#slots) this.#retire(slot, "guard pool closed");
-    for (const pending of this.#queue.splice(0)) {
-      pending.reject(new GuardJobError("worker", "guard pool closed"));
+    for (const queue of this.#queues.values()) {
+      for (const pending of queue) {
+        pending.reject(new GuardJobError("worker", "guard pool closed"));
+      }
     }
+    this.#queues.clear();
   }
 
   #dispatch(): void {
-    while (this.#queue.length > 0) {
+    while (this.#queues.size > 0) {
       const slot = this.#slots.find((s) => !s.job) ??
         (this.#slots.length < this.#size ? this.#spawn() : undefined);
       if (!slot) return;
-      const pending = this.#queue.shift()!;
+      const pending = this.#next()!;
       slot.job = pending;
       slot.timer = setTimeout(
         () => this.#retire(slot, "budget"),

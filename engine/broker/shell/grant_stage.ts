@@ -5,7 +5,12 @@
  * folder is bound into it and its `device:inode` checked against the pin
  * taken when the owner granted it (a link or another folder in its place
  * is refused, and the bind that was checked is the one the program gets,
- * so no later swap matters); then the program sees it read-only, or, with
+ * so no later swap matters); a writable folder whose repository keeps its
+ * hooks inside it (`core.hooksPath` relative, or under the folder: husky,
+ * a `.githooks` folder) or whose config includes a file of it
+ * (`include.path = ../.gitconfig`) is refused, as if its `.git/hooks` or
+ * `.git/config` were writable;
+ * then the program sees it read-only, or, with
  * `--write`, through an overlay whose upper layer lives in that tmpfs: past
  * the bound the program gets ENOSPC. After the program exits, a second
  * confined run (nobody, seeing only the folder, the upper layer and the
@@ -64,6 +69,19 @@ words=$1; shift
 mount --bind "$folder" "$stage/lower" || fail "cannot bind $folder"
 found=$(stat -c %d:%i "$stage/lower") || fail "cannot read $folder"
 [ -z "$pin" ] || [ "$found" = "$pin" ] || fail "$folder is no longer the folder the owner granted (a link or another folder is in its place); the owner can grant it again"
+cfg=$stage/lower/.git/config
+in_folder() { case "$1" in ""|"~"*) return 1 ;; /*) case "$1/" in "$folder"/*) return 0 ;; esac; return 1 ;; esac; return 0; }
+if [ "$write" = 1 ] && [ -f "$cfg" ] && command -v git >/dev/null; then
+  hooks=$(git config --file "$cfg" --includes --get core.hooksPath 2>/dev/null)
+  case "$hooks" in ../*) ;; *) ! in_folder "$hooks" || fail "$folder keeps the hooks your git runs inside itself (core.hooksPath $hooks): a program writing there could leave one; grant it without --write, or keep the hooks elsewhere" ;; esac
+  includes=$(git config --file "$cfg" --get-regexp '^include(if[.].*)?[.]path$' 2>/dev/null | sed 's/^[^ ]* //')
+  IFS='
+'
+  for path in $includes; do
+    case "$path" in ../../*) ;; *) ! in_folder "$path" || fail "$folder holds a file your repository's config includes ($path): a program writing there could set what your git runs; grant it without --write, or include a file elsewhere" ;; esac
+  done
+  unset IFS
+fi
 if [ "$write" = 1 ]; then
   # The overlay's root takes the upper layer's owner and mode: the folder's.
   chown "$(stat -c %u:%g "$stage/lower")" "$stage/upper" &&
@@ -123,7 +141,10 @@ fi`;
  * Runs as nobody in a sandbox that sees only the real folder (writable),
  * the upper layer and the merged view (read-only) and system directories:
  * first every entry the merged view no longer shows (a whiteout, or a
- * folder the program deleted and made again) is removed, then what the
+ * folder the program deleted and made again) is removed, in folders
+ * reached without a link only (a link in the folder to `.git` or `..`,
+ * replaced by a real folder, would list and delete what it leads to),
+ * then what the
  * program made or changed is copied over, links as links, except the
  * `.git` metadata ({@linkcode KEEP_GIT_METADATA}); nothing at all when it
  * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}). A link in the folder
@@ -134,6 +155,9 @@ cd ${COPY_BACK_MOUNTS.upper} || exit 71
 ${NO_WORK_TREE_IN_GIT}
 find . -type d -exec sh -c '
   for d do
+    want=/grant/\${d#./}; [ "$d" = . ] && want=/grant
+    real=$(cd -P -- "/grant/$d" 2>/dev/null && pwd -P) || continue
+    [ "$real" = "$want" ] || continue
     for e in "/grant/$d"/* "/grant/$d"/.[!.]* "/grant/$d"/..?*; do
       [ -e "$e" ] || [ -L "$e" ] || continue
       m="/merged/$d/\${e##*/}"

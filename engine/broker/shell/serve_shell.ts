@@ -18,7 +18,6 @@ import type { EgressSubject } from "../../grants/mod.ts";
 import { type Resolver, resolveWithDns } from "../../net/mod.ts";
 import type { AuditEntry } from "../../audit/mod.ts";
 import { ProgramProxy } from "./program_proxy.ts";
-import { holdConfigSecrets } from "./config_secrets.ts";
 import {
   copyBackArgv,
   DEFAULT_WRITE_BYTES,
@@ -30,7 +29,7 @@ import {
 /** How programs are confined on this engine (the skill sandbox). */
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
-  sandbox: Pick<Sandbox, "programCommand" | "command" | "limits">;
+  sandbox: Pick<Sandbox, "programCommand" | "limits">;
   /** Where `--net` programs' proxy sockets are made (without it, no `--net`). */
   socketDir?: string;
   /** Resolves host names for the proxy (default `Deno.resolveDns`). */
@@ -117,13 +116,6 @@ export class ShellBroker {
     refuseCredentials(skillId, program, [...args, input ?? ""]);
     const cwd = workingDirectory(skillId, program, grant, params.cwd);
     const timeoutS = seconds(params.timeout);
-    // Before the program runs: its config's tokens become this call's, so
-    // its output reaches a masked skill with placeholders in their place.
-    const masked = await holdConfigSecrets(
-      this.#options.sandbox,
-      grant.config,
-      caller.credentials,
-    );
     const stage = await this.#stage(skillId, program, grant);
     const value = await this.#execute(caller, program, grant, {
       args,
@@ -132,7 +124,7 @@ export class ShellBroker {
       input,
       timeoutS,
     });
-    // A program may print a value the call holds (its own config's token):
+    // A program may print a value the call holds (a key given as input):
     // a masked skill sees the placeholder instead.
     // Off the main thread: 2 × 4 MiB crafted against the guard would
     // otherwise hold every other client for seconds.
@@ -158,9 +150,7 @@ export class ShellBroker {
           : "private /tmp",
         network: grant.net ? "engine proxy" : "none",
         ...(grant.config.length > 0
-          ? {
-            config: `${grant.config.length} dir(s), ${masked} value(s) masked`,
-          }
+          ? { config: `${grant.config.length} dir(s)` }
           : {}),
         exit: value.timed_out ? "timed out" : String(value.exit_code),
         args: String(args.length),

@@ -12,3 +12,4 @@ export {
   type SqlBrokerOptions,
   type SqlOutcome,
 } from "./sql_broker.ts";
+export { engineFileIds } from "./engine_files.ts";

@@ -21,6 +21,13 @@ export const SQL_TIMEOUT_S = 10;
 /** Queries run at the same time per engine; more wait their turn. */
 export const MAX_CONCURRENT_QUERIES = 4;
 
+/**
+ * Queries one skill runs at the same time: half the runners, so the
+ * queries of a skill that spins each to its deadline never keep another
+ * skill's waiting behind them.
+ */
+export const MAX_QUERIES_PER_SKILL = 2;
+
 /** The private /tmp of a query runner: room for a copy of a locked database. */
 const SQL_TMP_BYTES = 256 * 1024 * 1024;
 
@@ -69,12 +76,16 @@ export interface SqlOutcome {
  * limits and a cgroup of its own, nobody outside under a root engine; on a
  * read-only connection, with row, size and time limits; the process is
  * killed at the deadline. At most {@linkcode MAX_CONCURRENT_QUERIES} run
- * at once per engine.
+ * at once per engine and {@linkcode MAX_QUERIES_PER_SKILL} per skill; a
+ * query still waiting when its call ends is dropped, a running one killed.
  */
 export class SqlBroker {
   #options: SqlBrokerOptions;
   #running = 0;
-  #waiting: (() => void)[] = [];
+  /** Running queries by skill. */
+  #bySkill = new Map<string, number>();
+  /** Queries waiting for a runner, first come first served among skills that may run one. */
+  #waiting: { skillId: string; start: () => void }[] = [];
 
   /** @param options the interpreter and the paths */
   constructor(options: SqlBrokerOptions) {
@@ -90,12 +101,14 @@ export class SqlBroker {
    *
    * @param skill the skill's id and connections
    * @param params `sql`, `params` (array or object), `db` (a declared file), `connection`, `limit`
+   * @param signal the call's end: a query still waiting is dropped, a running one killed
    * @returns the rows
    * @throws {RpcError} InvalidParams, Forbidden (an undeclared file), Timeout, SkillFailed (SQLite refused it)
    */
   async query(
     skill: { id: string; connections: ConnectionInfo[]; reads?: ReadGrants },
     params: Record<string, unknown>,
+    signal?: AbortSignal,
   ): Promise<SqlOutcome> {
     const sql = params.sql;
     if (
@@ -127,7 +140,7 @@ export class SqlBroker {
       params,
     );
     const attach = attachList(skill, params.attach);
-    const answer = await this.#run({
+    const answer = await this.#run(skill.id, signal, {
       path,
       host: granted !== undefined,
       attach,
@@ -225,21 +238,59 @@ export class SqlBroker {
     return { path: real, target: file, deny: [] };
   }
 
-  async #run(request: RunnerRequest): Promise<Record<string, unknown>> {
-    if (this.#running >= MAX_CONCURRENT_QUERIES) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    }
-    this.#running++;
+  async #run(
+    skillId: string,
+    signal: AbortSignal | undefined,
+    request: RunnerRequest,
+  ): Promise<Record<string, unknown>> {
+    await this.#slot(skillId, signal);
     try {
-      return await this.#runConfined(request);
+      return await this.#runConfined(request, signal);
     } finally {
       this.#running--;
-      this.#waiting.shift()?.();
+      this.#bySkill.set(skillId, this.#bySkill.get(skillId)! - 1);
+      const next = this.#waiting.findIndex((w) => this.#free(w.skillId));
+      if (next >= 0) this.#waiting.splice(next, 1)[0]!.start();
     }
+  }
+
+  #free(skillId: string): boolean {
+    return this.#running < MAX_CONCURRENT_QUERIES &&
+      (this.#bySkill.get(skillId) ?? 0) < MAX_QUERIES_PER_SKILL;
+  }
+
+  /** Takes a runner for the skill, waiting while none is free to it; the call's end drops the wait. */
+  #slot(skillId: string, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(callEnded());
+    const take = () => {
+      this.#running++;
+      this.#bySkill.set(skillId, (this.#bySkill.get(skillId) ?? 0) + 1);
+    };
+    if (this.#free(skillId)) {
+      take();
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiting = {
+        skillId,
+        start: () => {
+          signal?.removeEventListener("abort", onAbort);
+          take();
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#waiting.splice(this.#waiting.indexOf(waiting), 1);
+        reject(callEnded());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#waiting.push(waiting);
+    });
   }
 
   async #runConfined(
     request: RunnerRequest,
+    signal: AbortSignal | undefined,
   ): Promise<Record<string, unknown>> {
     const { sandbox } = this.#options;
     // The engine's own files (the graph, a skill's data) are bound one by
@@ -277,13 +328,16 @@ export class SqlBroker {
     // Its cgroup goes as soon as it exits, whatever it left behind.
     const released = child.status.then(() => command.release());
     // The progress handler stops the query; this is the backstop.
-    const timer = setTimeout(() => {
+    const kill = () => {
       try {
         child.kill("SIGKILL");
       } catch {
         // Already exited.
       }
-    }, (this.#timeoutS + 5) * 1000);
+    };
+    const timer = setTimeout(kill, (this.#timeoutS + 5) * 1000);
+    // The call that asked has ended: nobody waits for these rows.
+    signal?.addEventListener("abort", kill, { once: true });
     try {
       const writer = child.stdin.getWriter();
       await writer.write(new TextEncoder().encode(JSON.stringify(confined)))
@@ -306,9 +360,19 @@ export class SqlBroker {
       return JSON.parse(stdout);
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener("abort", kill);
       await released;
     }
   }
+}
+
+/** The error of a query whose call ended before it ran or finished. */
+function callEnded(): RpcError {
+  return new RpcError(
+    ErrorCode.Timeout,
+    "The call ended before its query finished",
+    { reason: "sql", check: "sql" },
+  );
 }
 
 /** A path of the host (`~/…` or absolute), as opposed to a file in the skill's own data directory. */
