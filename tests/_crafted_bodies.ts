@@ -6,7 +6,9 @@
  * automaton off its root. Used by the fairness test and the bench. And
  * one built against the guard's dense rows: near-misses of a known
  * value's forms (the automaton kept in its deep nodes) between the same
- * nested escapes.
+ * nested escapes; one against its deep branching nodes; and one of
+ * escape starts that decode to nothing (every unit of every decoding
+ * round is one the next round must look at).
  *
  * @module
  */
@@ -77,4 +79,19 @@ export function branchBody(bytes: number, value: string): string {
   const unit = parts.join("") + UNIT;
   const unitBytes = new TextEncoder().encode(unit).length;
   return unit.repeat(Math.max(1, Math.floor(bytes / unitBytes)));
+}
+
+/**
+ * A body built against the decoding rounds' skipping: `%` and `&` in
+ * turn (each starts no escape, so each stays in every round's view and
+ * each is one a next round must look at), with a percent escape nested
+ * three deep now and then so every round decodes something and runs.
+ * About `bytes` bytes of UTF-8.
+ *
+ * @param bytes the size
+ * @returns the text
+ */
+export function escapeStartBody(bytes: number): string {
+  const unit = "%252525" + "&%".repeat(60);
+  return unit.repeat(Math.max(1, Math.floor(bytes / unit.length)));
 }

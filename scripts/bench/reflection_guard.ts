@@ -5,8 +5,10 @@
  * over the same body, in wall time and in this process's CPU time (against
  * one loop copying the body's characters: a ratio the machine's load
  * moves less); its cost on a body built against its dense rows by a
- * sender who knows the key (the worst this guard has), and on one built
- * against its deep branching nodes; the crafted body's CPU time when the
+ * sender who knows the key (the worst this guard has), on one built
+ * against its deep branching nodes, and on one of escape starts that
+ * decode to nothing (against the rounds' skipping to the next escape
+ * start); the crafted body's CPU time when the
  * thread kept no arrays from an earlier search; and another
  * connection's
  * `graph.list` while a hostile call (the chain-thief skill) pushes twelve
@@ -22,6 +24,7 @@ import {
 import {
   branchBody,
   craftedBody,
+  escapeStartBody,
   nearMissBody,
 } from "../../tests/_crafted_bodies.ts";
 import { REPO_ROOT } from "../../tests/_task_command.ts";
@@ -84,29 +87,29 @@ export async function reflectionGuardFigures(
     },
     "≤ 50 ms",
   );
-  const branching = asRead(branchBody(BODY_BYTES, KEY));
-  figures.record(
-    "reflection guard on a 5 MiB body built against its deep branching nodes (key known)",
-    "ms",
-    await timed(() => Promise.resolve(credentials.mask(branching)), runs),
-    {
-      name: "indexOf of the key over the same body",
-      samples: await timed(
-        () => Promise.resolve(branching.indexOf(KEY)),
-        runs,
-      ),
-    },
-  );
-  const against = asRead(nearMissBody(BODY_BYTES, KEY));
-  figures.record(
-    "reflection guard on a 5 MiB body built against its dense rows (key known)",
-    "ms",
-    await timed(() => Promise.resolve(credentials.mask(against)), runs),
-    {
-      name: "indexOf of the key over the same body",
-      samples: await timed(() => Promise.resolve(against.indexOf(KEY)), runs),
-    },
-  );
+  const built: [string, string][] = [
+    [
+      "built against its deep branching nodes (key known)",
+      branchBody(BODY_BYTES, KEY),
+    ],
+    ["built against its dense rows (key known)", nearMissBody(BODY_BYTES, KEY)],
+    [
+      "of escape starts that decode to nothing (every round looks at each)",
+      escapeStartBody(BODY_BYTES),
+    ],
+  ];
+  for (const [what, text] of built) {
+    const against = asRead(text);
+    figures.record(
+      `reflection guard on a 5 MiB body ${what}`,
+      "ms",
+      await timed(() => Promise.resolve(credentials.mask(against)), runs),
+      {
+        name: "indexOf of the key over the same body",
+        samples: await timed(() => Promise.resolve(against.indexOf(KEY)), runs),
+      },
+    );
+  }
   await graphListUnderPush(context, body, quick ? 4 : 12);
 }
 

@@ -27,6 +27,36 @@ const NO_CHILD = 0;
 /** {@linkcode AutomatonData.onlyClass} of a node with several children. */
 const MANY_CHILDREN = 0xffff;
 
+/** Stretches {@linkcode AhoCorasick.scanSplit} reads at once. */
+const STREAMS = 4;
+
+/** Shortest stretch worth splitting a range for. */
+const SPLIT_MIN = 1 << 14;
+
+/** One stretch of {@linkcode AhoCorasick.scanSplit}: where it reads, its state, its matches. */
+class Stream {
+  readonly from: number;
+  readonly to: number;
+  /** Where it reads next. */
+  at = 0;
+  /** Its row offset (-1 while at a deep node). */
+  row = 0;
+  /** Its deep node, while at one. */
+  deep = 0;
+  /** Its matches so far: pattern, end, pattern, end… */
+  readonly found: number[] = [];
+
+  constructor(from: number, to: number) {
+    this.from = from;
+    this.to = to;
+  }
+
+  /** Its node, given the length of a row. */
+  node(classes: number): number {
+    return this.row < 0 ? this.deep : this.row / classes;
+  }
+}
+
 /** Transitions kept in the dense rows at most (4 bytes each). */
 export const DENSE_ENTRIES = 1 << 18;
 
@@ -85,6 +115,7 @@ export class AhoCorasick {
   #onlyChild: Int32Array;
   #ends: Int32Array;
   #firstOut: Int32Array;
+  #longest: number;
 
   /**
    * @param patterns the patterns, in lower case, none empty; or the
@@ -105,6 +136,7 @@ export class AhoCorasick {
     this.#onlyChild = data.onlyChild;
     this.#ends = data.ends;
     this.#firstOut = data.firstOut;
+    this.#longest = this.lengths.reduce((a, b) => Math.max(a, b), 0);
   }
 
   /**
@@ -178,6 +210,101 @@ export class AhoCorasick {
       if (this.#firstOut[state]! >= 0) this.#report(state, i, onMatch);
     }
     return state;
+  }
+
+  /**
+   * {@linkcode AhoCorasick.scan} over `units[0, length)`, a long range
+   * read as {@linkcode STREAMS} stretches at once: one loop steps each
+   * stretch's scan by a character in turn, so the processor overlaps
+   * their reads of the rows (a scan waits on each read before the next,
+   * since the row it reads next is the one it read). A stretch after the
+   * first starts the longest pattern's length less one early, from the
+   * start state, and reports only matches that end inside it: every
+   * match ending there started inside what it read. Matches are reported
+   * in order of end position.
+   *
+   * @param units code units
+   * @param length how many to read
+   * @param onMatch called per match, in order of end position
+   */
+  scanSplit(units: Uint16Array, length: number, onMatch: OnMatch): void {
+    const part = Math.ceil(length / STREAMS), lead = this.#longest - 1;
+    if (part < SPLIT_MIN || part <= lead) {
+      this.scanUnits(units, 0, length, 0, onMatch);
+      return;
+    }
+    const streams = Array.from({ length: STREAMS }, (_, k) => {
+      const from = k * part;
+      const stream = new Stream(from, Math.min(length, from + part));
+      stream.at = Math.max(0, from - lead);
+      return stream;
+    });
+    this.#interleave(units, streams);
+    for (const stream of streams) {
+      const { from, to, found } = stream;
+      const report: OnMatch = (pattern, end) => found.push(pattern, end);
+      const node = stream.node(this.#classes);
+      this.scanUnits(units, stream.at, to, node, report);
+      for (let k = 0; k < found.length; k += 2) {
+        if (found[k + 1]! > from) onMatch(found[k]!, found[k + 1]!);
+      }
+    }
+  }
+
+  /**
+   * Steps four streams a character each per turn while each has
+   * characters left; a stream whose row leads to a deep node or a match
+   * leaves the shared loop for {@linkcode AhoCorasick.#deepRun}.
+   */
+  #interleave(units: Uint16Array, streams: Stream[]): void {
+    const classOf = this.#classOf, dense = this.#dense;
+    const [a, b, c, d] = streams as [Stream, Stream, Stream, Stream];
+    const ea = a.to, eb = b.to, ec = c.to, ed = d.to;
+    let ra = 0, rb = 0, rc = 0, rd = 0;
+    let ia = a.at, ib = b.at, ic = c.at, id = d.at;
+    while (ia < ea && ib < eb && ic < ec && id < ed) {
+      // The hot loop: four independent reads of the rows per turn.
+      const na = dense[ra + classOf[units[ia]!]!]!;
+      const nb = dense[rb + classOf[units[ib]!]!]!;
+      const nc = dense[rc + classOf[units[ic]!]!]!;
+      const nd = dense[rd + classOf[units[id]!]!]!;
+      if (na >= 0) ra = na, ia++;
+      else ra = this.#deepRun(a, units, ia, ~na), ia = a.at;
+      if (nb >= 0) rb = nb, ib++;
+      else rb = this.#deepRun(b, units, ib, ~nb), ib = b.at;
+      if (nc >= 0) rc = nc, ic++;
+      else rc = this.#deepRun(c, units, ic, ~nc), ic = c.at;
+      if (nd >= 0) rd = nd, id++;
+      else rd = this.#deepRun(d, units, id, ~nd), id = d.at;
+    }
+    a.at = ia, b.at = ib, c.at = ic, d.at = id;
+    a.row = ra, b.row = rb, c.row = rc, d.row = rd;
+  }
+
+  /**
+   * A stream's step at `units[i]` to `node` (one that ends a pattern or
+   * is deep), and its steps on while it stays deep (as
+   * {@linkcode AhoCorasick.scanUnits} takes them): leaves the stream where
+   * it got back to a shallow node, or at its end (its row then -1).
+   */
+  #deepRun(
+    stream: Stream,
+    units: Uint16Array,
+    i: number,
+    node: number,
+  ): number {
+    const classOf = this.#classOf, firstOut = this.#firstOut;
+    const shallow = this.#shallow, to = stream.to;
+    for (i++;; node = this.#deepStep(node, classOf[units[i++]!]!)) {
+      for (let n = firstOut[node]!; n >= 0; n = firstOut[this.#fail[n]!]!) {
+        stream.found.push(this.#ends[n]!, i);
+      }
+      if (node < shallow || i === to) break;
+    }
+    stream.at = i;
+    if (node < shallow) return node * this.#classes;
+    stream.deep = node;
+    return -1;
   }
 
   /**

@@ -39,13 +39,7 @@ import {
   prepare,
   type PreparedSecrets,
 } from "./reflection_forms.ts";
-import {
-  codeAt,
-  Decoder,
-  origin,
-  TextUnits,
-  type View,
-} from "./reflection_views.ts";
+import { codeAt, Decoder, origin, type View } from "./reflection_views.ts";
 
 export {
   type GuardedSecret,
@@ -128,43 +122,40 @@ export class ReflectionGuard {
         end: origin(view, end),
         replacement: this.#replacements[secret]!,
       });
-    const finder = (view: View) => new Finder(view, prepared, add);
-    const escapes = /[%&\\\0]/.test(text);
-    if (!escapes && !/[\u0100-\uffff]/.test(text)) {
-      finder({ text, length: text.length }).all();
+    const finder = (view: View) => new Finder(view, prepared, add).all();
+    if (!/[%&\\\0\u0100-\uffff]/.test(text)) {
+      finder({ text, length: text.length });
       return spans;
     }
-    const copy = new TextUnits(text);
-    const spare = takeUnits(escapes ? text.length : 0);
-    const base = finder(copy.view);
-    let source = base;
+    const copy: View = { units: takeUnits(text.length), length: 0 };
+    const spare = takeUnits(text.length);
+    let source = copy;
     for (let round = 1; round <= ROUNDS; round++) {
+      // Each view is searched whole before the round after next writes
+      // over it (round 2 over the copy, round 3 over round 1's view).
       const decoder = new Decoder(
-        source.view,
-        round === 2 ? copy.view.units! : spare,
+        source,
+        round === 2 ? copy.units! : spare,
+        round === 1 ? text : undefined,
       );
-      const decoded = finder(decoder.view);
-      for (let at = 0; at < source.view.length || round === 1;) {
-        at = Math.min(text.length, at + CHUNK);
-        if (round === 1) copy.copy(at), base.scan(at, at === text.length);
-        const final = at >= source.view.length;
-        if (escapes) decoder.run(at, final);
-        decoded.scan(decoder.view.length, false);
-        if (final) break;
+      for (let at = 0; at < decoder.length;) {
+        at = Math.min(decoder.length, at + CHUNK);
+        decoder.run(at, at === decoder.length);
       }
       if (round === 1) {
-        for (const pair of copy.pairViews()) finder(pair).all();
+        finder(copy);
+        for (const pair of decoder.pairViews()) finder(pair);
       }
-      if (!escapes || !decoder.decodedAny) break;
-      decoded.scan(decoder.view.length, true);
+      if (!decoder.decodedAny) break;
+      finder(decoder.view);
       if (!decoder.mayEscape) break;
-      source = decoded;
+      source = decoder.view;
     }
     return spans;
   }
 }
 
-/** Units of a view decoded and scanned at a time (kept in the processor's cache). */
+/** Units of the source decoded at a time (the room its step log makes at once). */
 const CHUNK = 1 << 14;
 
 interface Span {
@@ -176,20 +167,16 @@ interface Span {
 type AddSpan = (view: View, secret: number, start: number, end: number) => void;
 
 /**
- * Every form and every long enough run of each secret in one view,
- * scanned as far as the view is written; a match is followed once the
- * view is written far enough past it (or complete).
+ * Every form and every long enough run of each secret in one complete
+ * view: scanned, then each match followed in order of its end.
  */
 class Finder {
   readonly view: View;
   #prepared: PreparedSecrets;
   #add: AddSpan;
-  #state = 0;
-  #scanned = 0;
   /** Matches not yet followed: pattern, end, pattern, end… */
   #pending = new Int32Array(256);
   #count = 0;
-  #next = 0;
   // Per secret, past this position a form was already followed (finds
   // that start inside it are the same value): each character is followed
   // once per secret, which keeps the work linear.
@@ -197,7 +184,7 @@ class Finder {
   #formCovered: Int32Array;
   #formFrom: Int32Array;
   #runCovered: Int32Array;
-  #onMatch = (pattern: number, end: number) => {
+  #onMatch = (pattern: number, end: number): void => {
     if (this.#count === this.#pending.length) {
       const grown = new Int32Array(2 * this.#count);
       grown.set(this.#pending);
@@ -219,39 +206,18 @@ class Finder {
 
   /** Scans and follows the whole (complete) view. */
   all(): void {
-    const view = this.view;
-    if (view.units) this.scan(view.length, true);
-    else {
-      this.#prepared.automaton.scan(view.text!, this.#onMatch);
-      this.#settle(true);
-    }
+    const view = this.view, automaton = this.#prepared.automaton;
+    if (view.units) automaton.scanSplit(view.units, view.length, this.#onMatch);
+    else automaton.scan(view.text!, this.#onMatch);
+    this.#settle();
   }
 
-  /**
-   * Scans the view up to `until` (written), and follows the matches the
-   * view is written far enough past.
-   */
-  scan(until: number, final: boolean): void {
-    const view = this.view;
-    this.#state = this.#prepared.automaton.scanUnits(
-      view.units!,
-      this.#scanned,
-      until,
-      this.#state,
-      this.#onMatch,
-    );
-    this.#scanned = until;
-    this.#settle(final);
-  }
-
-  #settle(final: boolean): void {
-    const ready = final ? Infinity : this.view.length - this.#prepared.reach;
+  #settle(): void {
     const pending = this.#pending;
-    while (this.#next < this.#count && pending[this.#next + 1]! <= ready) {
-      this.#follow(pending[this.#next]!, pending[this.#next + 1]!);
-      this.#next += 2;
+    for (let k = 0; k < this.#count; k += 2) {
+      this.#follow(pending[k]!, pending[k + 1]!);
     }
-    if (this.#next === this.#count) this.#next = this.#count = 0;
+    this.#count = 0;
   }
 
   #follow(pattern: number, end: number): void {

@@ -1,9 +1,11 @@
 /**
  * The guard's fast paths, each against a body built to break it: views
- * decoded and scanned a stretch at a time (an escape, a form to follow, a
- * run of wide characters across a stretch's end); the sparse maps back to
- * the text (the replaced span is exact behind other escapes); a round that
- * only an undecoded `%` made decodable; named references in any case; the
+ * decoded a stretch at a time (an escape, a form to follow, a run of wide
+ * characters across a stretch's end); each view scanned as four
+ * interleaved stretches (a form across each boundary); the sparse maps
+ * back to the text (the replaced span is exact behind other escapes, and
+ * in the byte-pair views); a round that only an undecoded `%` made
+ * decodable; named references in any case, and a name that is none; the
  * automaton's dense rows and its deep nodes (a body of near-misses of the
  * value's forms, the value itself at its end).
  */
@@ -170,4 +172,133 @@ Deno.test("a search after a larger one reads only what it wrote (arrays are kept
   assert.equal(guard.scrub(text), `a ${SECRET} b`);
   assert.equal(guard.scrub("%4"), "%4");
   assert.equal(guard.scrub("x"), "x");
+});
+
+Deno.test("a form across a boundary of the split scan is found whole at every offset", () => {
+  // Shorter than 12 characters: no chunk of it can grow it back, so only
+  // the stretch that reads across the boundary finds it.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  // One wide character: the text is copied into units and split in four.
+  const filler = "\u4e00" + "plain words and digits 0123456789 ".repeat(2_400);
+  const part = Math.ceil(filler.length / 4);
+  // 108 characters, searched by its first 96 (the longest pattern).
+  const long = btoa(percentAll(percentAll(short)));
+  for (const form of [short, long]) {
+    for (const boundary of [part, 2 * part, 3 * part]) {
+      for (let at = boundary - form.length + 1; at < boundary; at++) {
+        const text = filler.slice(0, at) + form +
+          filler.slice(at + form.length);
+        const out = shortGuard.scrub(text);
+        const tail = filler.slice(at + form.length);
+        assert.ok(out.endsWith(tail), `${form.length} at ${at - boundary}`);
+        assert.match(
+          out.slice(at, out.length - tail.length),
+          /^\[T\].{0,3}$/,
+          `${form.length} at ${at - boundary}`,
+        );
+      }
+    }
+  }
+});
+
+Deno.test("a later round decodes the escapes an earlier one made, and the noise around them stays exact", () => {
+  // "\\\\" decodes to "\\" (an escape again in the next round), "%2525"
+  // to "%25", "&amp;amp;" to "&amp;".
+  const noise = "\\\\\\\\%2525&amp;amp;\\\\u0041".repeat(3_000);
+  const encoded = percentAll(percentAll(VALUE));
+  assert.equal(
+    guard.scrub(`${noise}<${encoded}>${noise}`),
+    `${noise}<${SECRET}>${noise}`,
+  );
+  const tripled = encodeURIComponent(encoded);
+  assert.equal(guard.scrub(`${noise}${tripled}`), `${noise}${SECRET}`);
+});
+
+Deno.test("a value read as byte pairs is replaced exactly, and two runs of wide characters are never joined", () => {
+  const bytes = new TextEncoder().encode(VALUE);
+  const mojibake = new TextDecoder("utf-16le").decode(bytes);
+  assert.ok([...mojibake].every((c) => c.charCodeAt(0) > 0xff));
+  assert.equal(guard.scrub(`head ${mojibake} tail`), `head ${SECRET} tail`);
+  assert.equal(guard.scrub(`${mojibake}.`), `${SECRET}.`);
+  // Half the value in each run: neither half is long enough alone.
+  const split = `${mojibake.slice(0, 5)}x${mojibake.slice(5)} tail`;
+  assert.equal(guard.scrub(split), split);
+  // A run of one wide character at the text's start ends there too.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  const pairs = new TextDecoder("utf-16le").decode(
+    new TextEncoder().encode(short),
+  );
+  assert.equal(shortGuard.scrub(`${pairs}.`), "[T].");
+  const first = `${pairs[0]}x${pairs.slice(1)}.`;
+  assert.equal(shortGuard.scrub(first), first);
+});
+
+Deno.test("a reference that names no character is left as it is", () => {
+  // "akz" falls in the name table where "sol" (/) is, and has its length.
+  const short = "sk-Spl/9+q";
+  const shortGuard = new ReflectionGuard([{
+    value: short,
+    replacement: "[T]",
+  }]);
+  assert.equal(shortGuard.scrub("sk-Spl&sol;9+q"), "[T]");
+  assert.equal(shortGuard.scrub("sk-Spl&akz;9+q"), "sk-Spl&akz;9+q");
+});
+
+Deno.test("every named reference the views decode stands for its own character", () => {
+  const named: Record<string, string> = {
+    amp: "&",
+    lt: "<",
+    gt: ">",
+    quot: '"',
+    apos: "'",
+    sol: "/",
+    bsol: "\\",
+    colon: ":",
+    semi: ";",
+    comma: ",",
+    period: ".",
+    excl: "!",
+    quest: "?",
+    num: "#",
+    dollar: "$",
+    percnt: "%",
+    ast: "*",
+    midast: "*",
+    plus: "+",
+    equals: "=",
+    hyphen: "-",
+    dash: "-",
+    lowbar: "_",
+    underbar: "_",
+    lpar: "(",
+    rpar: ")",
+    lsqb: "[",
+    rsqb: "]",
+    lbrack: "[",
+    rbrack: "]",
+    lcub: "{",
+    rcub: "}",
+    lbrace: "{",
+    rbrace: "}",
+    verbar: "|",
+    vert: "|",
+    hat: "^",
+    grave: "`",
+    commat: "@",
+    newline: "\n",
+    tab: "\t",
+  };
+  for (const [name, character] of Object.entries(named)) {
+    const value = `q7${character}Zk9`;
+    const one = new ReflectionGuard([{ value, replacement: "[T]" }]);
+    assert.equal(one.scrub(`<q7&${name};Zk9>`), "<[T]>", name);
+  }
 });

@@ -76,6 +76,9 @@ const RUN_BREAK = 0xffff;
 const KIND = new Uint8Array(0x10000).fill(2, 0x100);
 for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
+/** {@linkcode KIND} for a later round: wide characters are plain there. */
+const LATER_KIND = KIND.slice().fill(0, 0x100);
+
 /** Growable {@linkcode Steps}. */
 class StepLog implements Steps {
   log: Int32Array;
@@ -108,16 +111,19 @@ class Pairs {
   high = takeUnits(1024);
   map = takeInts(1025);
   size = 0;
-  inRun = false;
+  /** Where the last wide unit read is in the text (-2: none yet). */
+  last = -2;
 
+  /** Reads the wide unit at `i`, after a run break when it starts a new run. */
   unit(unit: number, i: number): void {
+    if (this.last >= 0 && this.last !== i - 1) this.end(this.last + 1);
+    this.last = i;
     const at = this.size;
     if (at + 3 > this.low.length) this.#grow();
     this.low[at] = this.high[at + 1] = unit & 0xff;
     this.high[at] = this.low[at + 1] = unit >> 8;
     this.map[at] = this.map[at + 1] = i;
     this.size += 2;
-    this.inRun = true;
   }
 
   #grow(): void {
@@ -132,10 +138,12 @@ class Pairs {
     if (this.size + 2 > this.low.length) this.#grow();
     this.low[this.size] = this.high[this.size] = RUN_BREAK;
     this.map[this.size++] = i;
-    this.inRun = false;
   }
 
+  /** The two views of a text of `length` units (once all of it is read). */
   views(length: number): View[] {
+    // The last run ends where the text does, or at a break.
+    if (this.last + 1 < length) this.end(this.last + 1), this.last = -2;
     this.map[this.size] = length;
     const { low, high, map, size } = this;
     return [
@@ -149,69 +157,20 @@ class Pairs {
 export const ESCAPE_MAX = 11;
 
 /**
- * The text copied into code units a stretch at a time (the base view the
- * rounds decode), reading its units past U+00FF as byte pairs on the way
- * (low byte first and high byte first). The byte-pair views hold only the
- * runs of such characters (what UTF-8 bytes read as UTF-16 become), each
- * unit as two characters, so their length is twice the wide characters at
- * most, whatever else the text holds. They are searched as they are;
- * escapes inside them are covered by the chain forms.
- */
-export class TextUnits {
-  /** The copy, as far as it is copied. */
-  readonly view: View;
-  #text: string;
-  #wide: boolean;
-  #pairs: Pairs | undefined;
-
-  /** @param text the text a skill would receive */
-  constructor(text: string) {
-    this.#text = text;
-    this.#wide = /[\u0100-\uffff]/.test(text);
-    this.view = { units: takeUnits(text.length), length: 0 };
-  }
-
-  /**
-   * Copies the text up to `until`, and as far past it as an escape may
-   * run (what a decoding round reads).
-   *
-   * @param until where the caller's stretch ends
-   */
-  copy(until: number): void {
-    const text = this.#text, units = this.view.units!;
-    const from = this.view.length;
-    const end = Math.min(text.length, until + ESCAPE_MAX);
-    this.view.length = end;
-    if (this.#wide) return this.#copyWide(from, end);
-    for (let i = from; i < end; i++) units[i] = text.charCodeAt(i);
-  }
-
-  /** The two byte-pair views (once the text is copied), or none. */
-  pairViews(): View[] {
-    const pairs = this.#pairs;
-    return pairs && pairs.size > 0 ? pairs.views(this.#text.length) : [];
-  }
-
-  /** Copies, reading the units past U+00FF as byte pairs on the way. */
-  #copyWide(from: number, to: number): void {
-    const text = this.#text, units = this.view.units!;
-    const pairs = this.#pairs ??= new Pairs();
-    let inRun = pairs.inRun;
-    for (let i = from; i < to; i++) {
-      const unit = text.charCodeAt(i);
-      units[i] = unit;
-      if (unit >= 0x100) pairs.unit(unit, i), inRun = true;
-      else if (inRun) pairs.end(i), inRun = false;
-    }
-  }
-}
-
-/**
  * One decoding round (percent escapes, character references, backslash
- * escapes, NUL characters), run over its source as far as the source is
- * written, so the caller can scan each stretch of the decoded view while
- * it is fresh. The decoded view is never longer than the source (every
- * escape is at least as long as what it decodes to).
+ * escapes, NUL characters), run over its source a stretch at a time. The
+ * decoded view is never longer than the source (every escape is at least
+ * as long as what it decodes to).
+ *
+ * The first round copies the text into code units a stretch ahead of
+ * where it decodes (the copy is the view the automaton scans, and what
+ * this round decodes from), and reads the text's units past U+00FF as
+ * byte pairs (low byte first and high byte first). The byte-pair views
+ * hold only the runs of such characters (what UTF-8 bytes read as UTF-16
+ * become), each unit as two characters, so their length is twice the
+ * wide characters at most, whatever else the text holds. They are
+ * searched as they are; escapes inside them are covered by the chain
+ * forms.
  */
 export class Decoder {
   /** The decoded view, as far as it is decoded. */
@@ -221,45 +180,62 @@ export class Decoder {
   /** Whether the decoded view may hold an escape (a next round may decode something). */
   mayEscape = false;
   #source: View;
+  #text: string | undefined;
   #steps: StepLog;
+  #pairs: Pairs | undefined;
   #at = 0;
 
   /**
-   * @param source the view to decode (with units)
+   * @param source the view to decode (complete), or for the first round
+   *   the empty view to copy the text into
    * @param into where to write (as long as the source, at least)
+   * @param text the first round: the text
    */
-  constructor(source: View, into: Uint16Array) {
+  constructor(source: View, into: Uint16Array, text?: string) {
     this.#source = source;
+    this.#text = text;
     this.#steps = new StepLog(into.length);
     this.view = { units: into, length: 0, steps: this.#steps, parent: source };
   }
 
+  /** How long the source is once complete. */
+  get length(): number {
+    return this.#text?.length ?? this.#source.length;
+  }
+
   /**
-   * Decodes the source up to `until`, or to its end when `final`.
-   * `source.length` must be at least `until + ESCAPE_MAX` (an escape may
-   * run past `until`) unless `final`.
+   * Decodes the source up to `until` (an escape that starts before it is
+   * read whole), or to its end when `final`.
    *
    * @param until where to stop in the source
-   * @param final whether the source is complete
+   * @param final whether to read to the end
    */
   run(until: number, final: boolean): void {
+    const stop = final ? this.length : until;
+    if (this.#text !== undefined) this.#copy(stop);
     const src = this.#source.units!, n = this.#source.length;
-    const into = this.view.units!, steps = this.#steps;
-    const stop = final ? n : until;
     // Each escape is at least one unit of the source: `stop - at` entries
     // at most, room made once per stretch (no check per escape).
-    const log = steps.room(Math.max(0, stop - this.#at));
-    let k = 4 * steps.size;
-    let i = this.#at, length = this.view.length, mayEscape = false;
+    const log = this.#steps.room(Math.max(0, stop - this.#at));
+    const into = this.view.units!;
+    let k = 4 * this.#steps.size, i = this.#at, length = this.view.length;
+    let mayEscape = false;
+    const kind = this.#text !== undefined ? KIND : LATER_KIND;
     while (i < stop) {
-      let c = src[i]!;
-      while (KIND[c] !== 1) {
+      let c: number;
+      while (kind[c = src[i]!] === 0) {
         into[length++] = c;
         if (++i === stop) break;
-        c = src[i]!;
       }
       if (i === stop) break;
-      // Percent escapes, the commonest, decoded here.
+      if (KIND[c] === 2) {
+        into[length++] = c;
+        if (this.#text !== undefined) (this.#pairs ??= new Pairs()).unit(c, i);
+        i++;
+        continue;
+      }
+      // Percent escapes, the commonest, decoded here. Multi-byte UTF-8
+      // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
       const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
       const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
       const end = low >= 0
@@ -283,11 +259,28 @@ export class Decoder {
       if (decoded.count > 1) into[length++] = decoded.second;
       i = end;
     }
-    steps.size = k >> 2;
+    this.#steps.size = k >> 2;
     this.#at = i;
     this.view.length = length;
     this.mayEscape ||= mayEscape;
-    this.decodedAny ||= steps.size > 0;
+    this.decodedAny ||= this.#steps.size > 0;
+  }
+
+  /** The two byte-pair views (once the text is read), or none. */
+  pairViews(): View[] {
+    const pairs = this.#pairs;
+    return pairs && pairs.size > 0 ? pairs.views(this.length) : [];
+  }
+
+  /**
+   * Copies the text up to `stop`, and as far past it as an escape may
+   * run (what this round reads).
+   */
+  #copy(stop: number): void {
+    const text = this.#text!, copy = this.#source, units = copy.units!;
+    const end = Math.min(text.length, stop + ESCAPE_MAX);
+    for (let i = copy.length; i < end; i++) units[i] = text.charCodeAt(i);
+    copy.length = end;
   }
 }
 
@@ -295,19 +288,14 @@ export class Decoder {
 const decoded = { count: 0, first: 0, second: 0 };
 
 /**
- * Decodes the escape at `src[i]` (`src` ends at `n`) into
- * {@linkcode decoded}: the index just past it, or -1 when none starts
- * there.
+ * Decodes the escape other than a percent escape at `src[i]` (`src` ends
+ * at `n`) into {@linkcode decoded}: the index just past it, or -1 when
+ * none starts there.
  */
 function decodeAt(src: Uint16Array, i: number, n: number): number {
   const c = src[i]!;
   decoded.count = 0;
   if (c === 0) return i + 1;
-  if (c === 37) {
-    const byte = hexAt(src, n, i + 1, 2);
-    // Multi-byte UTF-8 stays escaped: the whole-form patterns cover it.
-    return byte < 0 || byte >= 0x80 ? -1 : emit(byte, i + 3);
-  }
   if (c === 38) return decodeEntity(src, i, n);
   return decodeBackslash(src, i, n);
 }

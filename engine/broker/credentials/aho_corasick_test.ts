@@ -1,0 +1,74 @@
+/**
+ * The automaton's two ways through a text agree, and its dense rows take
+ * the room they are given: a range read as four interleaved stretches
+ * reports exactly the matches, in the same order, that one pass over it
+ * reports (texts dense with matches and with deep nodes, past the length
+ * at which a range is split); the shallow nodes of a large automaton
+ * have dense rows up to 2^18 transitions (one array read per character).
+ */
+import assert from "node:assert/strict";
+import { AhoCorasick } from "./aho_corasick.ts";
+import { prepare } from "./reflection_forms.ts";
+
+/** A generator of the same pseudo-random numbers each run. */
+function seeded(seed: number): () => number {
+  return () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+}
+
+Deno.test("AhoCorasick.scanSplit() reports what one pass reports, in order of end", () => {
+  const random = seeded(7);
+  const patterns = [
+    "abcab",
+    "bca",
+    "cabcabcabcabcab",
+    "aaaa",
+    "c",
+    "abcabcabcx",
+  ];
+  const long = "abcabcabcabcabcabcab".repeat(5).slice(0, 95) + "q";
+  const automaton = new AhoCorasick([...patterns, long]);
+  for (const length of [70_000, 200_003, 262_147]) {
+    const units = new Uint16Array(length);
+    for (let i = 0; i < length; i++) {
+      units[i] = "abcq"[Math.floor(random() * (i % 5000 < 2500 ? 3 : 4))]!
+        .charCodeAt(0);
+    }
+    // The long pattern across each boundary of the four stretches.
+    const part = Math.ceil(length / 4);
+    for (const boundary of [part, 2 * part, 3 * part]) {
+      const at = boundary - 40;
+      for (let k = 0; k < long.length; k++) {
+        units[at + k] = long.charCodeAt(k);
+      }
+    }
+    const one: number[] = [], split: number[] = [];
+    automaton.scanUnits(units, 0, length, 0, (p, end) => one.push(p, end));
+    automaton.scanSplit(units, length, (p, end) => split.push(p, end));
+    assert.ok(one.length > 1000, `${one.length / 2} matches`);
+    assert.ok(one.includes(patterns.length), "the long pattern");
+    // Compared by hand: a diff of arrays this long takes minutes to print.
+    const differs = split.findIndex((value, k) => value !== one[k]);
+    assert.equal(split.length, one.length, `${length} units: match count`);
+    assert.equal(
+      differs,
+      -1,
+      `${length} units: first difference at ${differs}`,
+    );
+  }
+});
+
+Deno.test("AhoCorasick gives its shallow nodes dense rows of up to 2^18 transitions", () => {
+  const { automaton } = prepare(["sk-dense/rows+KEY=4f2e9a0c&z"]);
+  const { shallow, classes, dense } = automaton.data;
+  assert.ok(automaton.nodes > 50_000, `${automaton.nodes} nodes`);
+  assert.equal(shallow, Math.floor(2 ** 18 / classes));
+  assert.equal(dense.length, shallow * classes);
+});
+
+Deno.test("AhoCorasick finds every pattern, whatever characters it alone holds, in either case", () => {
+  const automaton = new AhoCorasick(["xab", "cd", "abcd", "é9"]);
+  const found: string[] = [];
+  const text = "zz XAB cd É9 abcd";
+  automaton.scan(text, (p, end) => found.push(`${p}@${end}`));
+  assert.deepEqual(found, ["0@6", "1@9", "3@12", "2@17", "1@17"]);
+});
