@@ -232,6 +232,7 @@ export function openRunner(
     }),
     shell: new ShellBroker({
       sandbox,
+      engineHome: engine.paths.home,
       stageDir: join(engine.paths.home, "grant-stage"),
       // --net programs' proxy sockets (the engine writes only its home).
       socketDir: join(engine.paths.home, "run"),

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { CallCredentials } from "../credentials/mod.ts";
-import { type ShellCaller } from "./serve_shell.ts";
+import { type ShellBrokerOptions, type ShellCaller } from "./serve_shell.ts";
 import { ShellBroker } from "./mod.ts";
 import { openTestSandbox } from "../../../tests/_sandbox.ts";
 
@@ -17,12 +17,13 @@ import { openTestSandbox } from "../../../tests/_sandbox.ts";
  */
 export async function withShellBroker(
   body: (broker: ShellBroker) => Promise<void>,
+  options: Omit<ShellBrokerOptions, "sandbox"> = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "agentos-shell-test-" });
   const sandbox = await openTestSandbox(dir);
   try {
     assert.equal(sandbox.kind, "bubblewrap", sandbox.detail);
-    await body(new ShellBroker({ sandbox }));
+    await body(new ShellBroker({ sandbox, ...options }));
   } finally {
     await sandbox.close();
     await Deno.remove(dir, { recursive: true });

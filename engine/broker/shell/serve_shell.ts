@@ -30,6 +30,8 @@ import {
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
   sandbox: Pick<Sandbox, "programCommand" | "limits">;
+  /** `$AGENTOS_HOME`: hidden from programs where a system directory holds it. */
+  engineHome?: string;
   /** Where `--net` programs' proxy sockets are made (without it, no `--net`). */
   socketDir?: string;
   /** Resolves host names for the proxy (default `Deno.resolveDns`). */
@@ -210,6 +212,7 @@ export class ShellBroker {
           netSocket,
           confinement,
           tmpBytes: sandbox.limits.tmpBytes,
+          engineHome: this.#options.engineHome,
         }),
       undefined,
       {

@@ -43,6 +43,11 @@ export interface ShellArgvOptions {
   confinement: ProgramConfinement;
   /** Size of the private `/tmp`, in bytes. */
   tmpBytes: number;
+  /**
+   * `$AGENTOS_HOME`: covered by an empty tmpfs where a system directory
+   * would show it (a home under `/opt` or `/etc` held the vault key).
+   */
+  engineHome?: string;
 }
 
 /** System directories a program sees, read-only (each only where it exists). */
@@ -119,6 +124,10 @@ export function shellArgv(options: ShellArgvOptions): string[] {
   );
   for (const dir of SYSTEM_DIRS) args.push("--ro-bind-try", dir, dir);
   for (const file of MASKED) args.push("--ro-bind-try", "/dev/null", file);
+  const home = options.engineHome;
+  if (home && SYSTEM_DIRS.some((d) => home === d || home.startsWith(`${d}/`))) {
+    args.push("--tmpfs", home);
+  }
   args.push("--proc", "/proc", "--dev", "/dev");
   const binds: (readonly [string, string, "--ro-bind" | "--bind"])[] = [
     ...options.config.map((dir) => [dir, dir, "--ro-bind"] as const),

@@ -117,3 +117,34 @@ Deno.test("shell.run: the host's system directories read-only, the shadow files 
     assert.equal(await run(broker, "stat", ["-c", "%a", "/tmp"]), "1777\n");
     assert.ok(mounts.get("/tmp"), "/tmp is not its own mount");
   }));
+
+Deno.test("shell.run: an engine home under a system directory is hidden (its files never readable)", async () => {
+  // A user engine's programs run as its own user, so a home under /opt
+  // would be readable through the /opt bind: here it is made so for nobody.
+  const home = await Deno.makeTempDir({ dir: "/opt", prefix: "agentos-home-" });
+  try {
+    await Deno.chmod(home, 0o755);
+    await Deno.writeTextFile(`${home}/vault.key`, "the-vault-key-77", {
+      mode: 0o644,
+    });
+    await Deno.chmod(`${home}/vault.key`, 0o644);
+    const cat = (broker: ShellBroker) =>
+      broker.run(grantedCaller("cat", "/usr/bin/cat"), {
+        binary: "cat",
+        args: [`${home}/vault.key`],
+      });
+    await withShellBroker(async (broker) => {
+      const { value } = await cat(broker);
+      assert.notEqual(value.exit_code, 0);
+      assert.doesNotMatch(value.stdout, /the-vault-key-77/);
+      assert.match(value.stderr, /No such file/);
+    }, { engineHome: home });
+    // The control: without the engine's home named, the bind shows it.
+    await withShellBroker(async (broker) => {
+      const { value } = await cat(broker);
+      assert.equal(value.stdout, "the-vault-key-77");
+    });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
