@@ -61,7 +61,9 @@ Deno.test("shell.run: a program's crafted output is masked off the main thread, 
         });
         await assert.rejects(
           echo(),
-          /reflection guard spent this call's budget of 1 ms.*prefs set http\.guard_budget_ms/s,
+          // The program's output itself was checked against the budget
+          // (not only the tool's result that carries it, later).
+          /reflection guard spent this call's budget of 1 ms on its responses; the response is withheld.*prefs set http\.guard_budget_ms/s,
         );
         await other.call("graph.list", { shape: "task", limit: 50 });
         await hostile.call("prefs.set", {
