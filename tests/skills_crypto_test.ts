@@ -209,6 +209,11 @@ Deno.test("crypto ops: a skill decrypts with a keychain key it never sees", asyn
         audit,
         /"op":"crypto\.pbkdf2"[^\n]*"credential":"substituted in engine"/,
       );
+      // The keychain read is audited with the vault row it read.
+      assert.match(
+        audit,
+        /"op":"keychain\.read"[^\n]*"keychain":"vault row \\"Test Safe Storage\/Test\\""/,
+      );
     },
   );
 });

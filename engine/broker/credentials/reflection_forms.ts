@@ -141,6 +141,18 @@ export function install(values: string[], data: PreparedData): void {
   });
 }
 
+/**
+ * What the kept sets hold: how many, and the bytes of their automata
+ * (bounded by 16 sets and 48 MiB).
+ *
+ * @returns the count and bytes
+ */
+export function preparedCache(): { sets: number; bytes: number } {
+  let bytes = 0;
+  for (const set of cache.values()) bytes += bytesOf(set);
+  return { sets: cache.size, bytes };
+}
+
 /** The bytes of a set's automaton arrays. */
 function bytesOf(set: PreparedSecrets): number {
   let bytes = 0;

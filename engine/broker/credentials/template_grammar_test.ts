@@ -68,6 +68,10 @@ Deno.test("parseTemplate() refuses what is outside the grammar, naming the rule"
     ['split(":")', `unexpected "split"; ${FORMS}`],
     [". .auth.a", `unexpected "."; ${FORMS}`],
     [".x", `unexpected ".x"; ${FORMS}`],
+    // A minus sign with no digit after it is no number.
+    ['.auth.key | split(":") | .[-]', `unexpected "-"`],
+    ["-", `unexpected "-"`],
+    [".auth.a + -", `unexpected "-"`],
     [
       '(.auth.key | @base64 | @uri) + "x" | @base64',
       "more than 2 encodings over one value",

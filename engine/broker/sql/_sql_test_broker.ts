@@ -31,11 +31,11 @@ export function connection(fields: Record<string, unknown>): ConnectionInfo {
  * Runs `fn` with a broker whose queries time out after `timeoutS`.
  *
  * @param fn the test body, given the broker and the home
- * @param timeoutS each query's limit
+ * @param timeoutS each query's limit (`"default"`: the broker's own)
  */
 export async function withBroker(
   fn: (broker: SqlBroker, dir: string) => Promise<void>,
-  timeoutS = 1,
+  timeoutS: number | "default" = 1,
 ): Promise<void> {
   // Owner-only, as in a real home: a root engine's runner (nobody) reads
   // the database only through the capability it drops before the query.
@@ -52,7 +52,7 @@ export async function withBroker(
         graphPath: `${dir}/agentos.db`,
         skillDataDir: `${dir}/skill-data`,
         engineHome: dir,
-        timeoutS,
+        timeoutS: timeoutS === "default" ? undefined : timeoutS,
       }),
       dir,
     );

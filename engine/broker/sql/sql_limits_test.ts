@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { connection, withBroker } from "./_sql_test_broker.ts";
+import { SQL_TIMEOUT_S } from "./sql_broker.ts";
 
 Deno.test("SqlBroker.query() refuses a database in a sibling data directory whose name begins with the skill's", () =>
   withBroker(async (broker, dir) => {
@@ -90,3 +91,20 @@ Deno.test("SqlBroker.query() returns at most 4 MiB of rows (as JSON)", () =>
     assert.equal(out.truncated, true);
     assert.equal(out.rows.length, Math.floor((4 * 1024 * 1024 - 2) / 1010));
   }, 30));
+
+Deno.test("SqlBroker.query() stops a query at 10 s unless told otherwise", () =>
+  withBroker(async (broker) => {
+    assert.equal(SQL_TIMEOUT_S, 10);
+    const started = performance.now();
+    await assert.rejects(
+      broker.query({ id: "skill", connections: [] }, {
+        sql:
+          "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r",
+      }),
+      (error: RpcError) =>
+        error.code === ErrorCode.Timeout &&
+        /did not finish within 10 s/.test(error.message),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(seconds >= 9.5 && seconds < 20, `stopped after ${seconds} s`);
+  }, "default"));
