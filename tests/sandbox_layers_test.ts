@@ -76,6 +76,10 @@ def _pdeathsig():
         raise OSError(ctypes.get_errno(), "prctl")
     return signal.value
 
+def _dumpable():
+    import ctypes
+    return ctypes.CDLL(None, use_errno=True).prctl(3, 0, 0, 0, 0)  # PR_GET_DUMPABLE
+
 def _socket(family):
     import socket
     socket.socket(family, socket.SOCK_STREAM).close()
@@ -100,6 +104,7 @@ def probe():
         "ids": {key: status.get(key) for key in ("Uid", "Gid", "Groups")},
         "caps": {key: status.get(key) for key in ("CapInh", "CapPrm", "CapEff", "CapAmb")},
         "pdeathsig": _pdeathsig(),
+        "dumpable": _dumpable(),
         "fork": _attempt(_fork),
         "spawn": _attempt(_spawn),
         "thread": _attempt(_thread),
@@ -402,6 +407,11 @@ Deno.test({
       });
       // The change of uid clears the parent-death signal: set again.
       assert.equal(seen.pdeathsig, 9);
+      // A root engine's worker changed its uid itself, which leaves it not
+      // dumpable by its user (0, or 2 where fs.suid_dumpable is 2; never
+      // 1): no other process of uid 65534 may ptrace it or read its
+      // memory (that takes CAP_SYS_PTRACE), whatever Yama allows.
+      if (root) assert.notEqual(seen.dumpable, 1);
       // The engine's filter and the worker's own.
       assert.equal(seen.seccompFilters, 2);
       assert.equal(seen.noNewPrivs, true);
