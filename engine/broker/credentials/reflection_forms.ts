@@ -173,8 +173,7 @@ function remember(
   const key = keyOf(values);
   cache.delete(key);
   cache.set(key, prepared);
-  let bytes = 0;
-  for (const set of cache.values()) bytes += bytesOf(set);
+  let { bytes } = preparedCache();
   for (const [old, set] of cache) {
     if (cache.size <= CACHED_SETS && bytes <= CACHED_BYTES) break;
     if (old === key) break;
