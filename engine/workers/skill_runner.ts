@@ -122,10 +122,12 @@ export class SkillRunner {
 
   /** Stores the credentials the tool returned; the caller's result and the records' source, redacted once. */
   #settle(call: PreparedCall, value: unknown): Promise<SettledCall> {
-    const { skill, session, credentials, granted, callId } = call;
+    const { skill, session, credentials, granted, callId, chain } = call;
     const { log, vault, http } = this.#options;
     return settleCall(value, {
       ...{ skill, session, credentials, granted, callId },
+      // A calling skill's chain precedes this one: the result goes to it.
+      nested: chain.length > 1,
       ...{ log, vault, guard: http.offThreadGuard() },
     });
   }
