@@ -99,8 +99,15 @@ export class SkillRunner {
     try {
       const guard = options.http.offThreadGuard();
       const answer = await serveCall(worker, call, handler, guard);
-      const { secrets, result, raw } = await this.#settle(call, answer.value);
-      const records = this.#writeRecords(call, request, { result, raw });
+      const { secrets, result, stored, raw } = await this.#settle(
+        call,
+        answer.value,
+      );
+      // The graph keeps the redacted view, even of a granted skill's result.
+      const records = this.#writeRecords(call, request, {
+        result: stored,
+        raw,
+      });
       options.registry.markSuccess(call.skill.id);
       const ms = report.completed(records);
       const { callId } = call;
