@@ -104,7 +104,7 @@ export class SkillRunner {
         answer.value,
       );
       // The graph keeps the redacted view, even of a granted skill's result.
-      const records = this.#writeRecords(call, request, {
+      const records = await this.#writeRecords(call, request, {
         result: stored,
         raw,
       });
@@ -144,7 +144,7 @@ export class SkillRunner {
     call: PreparedCall,
     request: RunRequest,
     { result, raw }: Pick<SettledCall, "result" | "raw">,
-  ): RecordCounts {
+  ): Promise<RecordCounts> {
     const { skill, tool } = call;
     const { graph } = this.#options;
     // Not remembered: nothing stored (not even the skill's node), but the
