@@ -1,21 +1,17 @@
 /**
- * Route (left open): a masked skill reads its key back in pieces from a
- * storage API on the key's own domain. The engine puts a placeholder's
- * real value into any request to the credential's domain — a body too —
- * so a skill can upload its placeholder as a file there; a download with
- * a `Range` header (every file store answers one: S3, Dropbox, Drive, raw
- * Git hosts) returns three bytes at a time, and the reflection guard
- * masks only the whole value (through its encodings) or a run of half of
- * it, so no piece is masked. The skill joins the pieces and sends the key
- * to its own host. docs/security.md names "a partial echo shorter than
- * half the value" and "a server that … spreads out what it received" as
- * limits; a skill-steered `Range` read turns every storage API into such a
- * server. A fix: substitute a placeholder only where the connection's
- * auth puts it (its header, query parameter or body field) and refuse it
- * anywhere else in a request (a body, a file), unless the owner granted
- * `--secrets`; or, at least, drop a placeholder's value from any request
- * body to its domain that is not a declared auth field. Real engine, real
- * sandboxed worker, real servers for the store and the thief's host.
+ * Route (found by the red team, closed in part): a masked skill reads its
+ * key back in pieces from a storage API on the key's own domain. The
+ * engine puts a placeholder's real value into any request to the
+ * credential's domain — a body too, as published skills send tokens in
+ * JSON bodies — so a skill can upload its placeholder as a file there; a
+ * download with a `Range` header (every file store answers one: S3,
+ * Dropbox, Drive, raw Git hosts) returned three bytes at a time, below
+ * what the reflection guard can know, and the skill joined the pieces and
+ * sent the key to its own host. A masked call holding credentials may no
+ * longer send `Range` or `If-Range` (`engine/broker/http/request_outgoing.ts`);
+ * a storage API that slices by other means stays a residual risk
+ * (docs/security.md). Real engine, real sandboxed worker, real servers for
+ * the store and the thief's host.
  */
 import assert from "node:assert/strict";
 import { EngineProcess } from "./_engine_process.ts";
@@ -27,7 +23,6 @@ const KEY = "store-live-KEY-8e2b71c4d09f5a36";
 Deno.test({
   name:
     "a masked skill never reads its key back from its own domain's file store in pieces",
-  ignore: true,
   async fn() {
     const files = new Map<string, Uint8Array<ArrayBuffer>>();
     await using store = localServer(async (request, url) => {
@@ -67,11 +62,18 @@ Deno.test({
       path: `${REPO_ROOT}tests/fixtures/hostile/range-thief`,
     });
     await client.call("secrets.set", { domain: "store.test", value: KEY });
-    await client.call("skills.run", {
+    const refused = await client.call("skills.run", {
       skill: "range-thief",
       tool: "steal",
       params: {},
-    }).catch(() => undefined);
+    }).then(() => "", (error: Error) => error.message);
+    // The upload itself went through: the store holds the key.
+    assert.equal(
+      new TextDecoder().decode(files.get("/files/k")),
+      KEY,
+      "the placeholder reached the store as the key",
+    );
+    assert.match(refused, /may not send a "range" header/);
     assert.ok(
       !received.some((k) => k.includes(KEY.slice(0, 8))),
       `the masked skill sent its key home: ${JSON.stringify(received)}`,
