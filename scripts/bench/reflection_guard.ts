@@ -194,6 +194,22 @@ async function graphListUnderPush(
       ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
       target: "≤ 50 ms",
     });
+    // The p99 hides a stall when the push leaves time for many calls: the
+    // longest call shows one whatever their number.
+    const longest = Math.max(...loaded);
+    figures.add({
+      name: `longest graph.list on another connection during that push (${
+        loaded.filter((ms) => ms > 50).length
+      } of ${loaded.length} over 50 ms)`,
+      unit: "ms",
+      median: longest,
+      p90: longest,
+      baseline: {
+        name: "longest graph.list, nothing else running",
+        median: Math.max(...idle),
+      },
+      ratio: longest / Math.max(...idle),
+    });
   } finally {
     await server.shutdown();
   }
