@@ -139,7 +139,18 @@ export class JsonLines {
    */
   send(value: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const bytes = encoder.encode(JSON.stringify(value) + "\n");
+    return this.sendLine(encoder.encode(JSON.stringify(value) + "\n"));
+  }
+
+  /**
+   * Queues one line already encoded (a JSON value and its newline, as
+   * `encodeJsonLine` makes it). Resolves once written; never
+   * rejects.
+   *
+   * @param bytes the line's UTF-8 bytes, ending in a newline
+   */
+  sendLine(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#queued += bytes.length;
     if (this.#queued > this.#options.maxQueuedBytes) {
       this.close();

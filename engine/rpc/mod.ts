@@ -14,6 +14,7 @@ export {
   JsonLines,
   type JsonLinesOptions,
 } from "./json_lines.ts";
+export { encodeJsonLine, withMadeJson } from "./made_json.ts";
 export {
   type Handler,
   type RequestContext,
