@@ -2,36 +2,33 @@
  * JSON text made ahead: a large string field whose JSON (quoted, escaped,
  * UTF-8) another thread has already written, so the thread that sends the
  * line splices those bytes in instead of serialising and encoding
- * megabytes itself. The line is byte for byte what
- * `JSON.stringify(value) + "\n"` encodes to.
+ * megabytes itself — and never holds the string unless something reads
+ * the field. The line is byte for byte what `JSON.stringify(value) + "\n"`
+ * encodes to.
  *
- * The made text is kept beside the string it encodes and used only while
- * the field still holds that string: a field changed afterwards is
- * serialised as usual. It is not enumerable, so a copy of the object
- * (`{ ...value }`) does not carry it.
+ * The field reads as the string the JSON encodes (decoded on first read);
+ * a field set afterwards holds the new value and is serialised as usual.
+ * A copy of the object (`{ ...value }`) holds the string and no made JSON.
  *
  * @module
  */
 
 const MADE = Symbol("agentos.madeJson");
 
-interface Made {
-  /** The string the bytes encode. */
-  text: string;
-  /** `JSON.stringify(text)` as UTF-8. */
-  json: Uint8Array;
-}
-
-type WithMade = Record<string, unknown> & { [MADE]?: Record<string, Made> };
+type WithMade = Record<string, unknown> & {
+  [MADE]?: Record<string, Uint8Array>;
+};
 
 const encoder = new TextEncoder();
 
 /**
- * Notes the JSON text of one string field of an object.
+ * Sets a string field from its JSON made ahead: the field reads as
+ * `JSON.parse` of it (decoded on first read, then kept), and
+ * {@linkcode encodeJsonLine} writes the bytes as they are.
  *
  * @param value the object (changed in place)
- * @param field the field, holding `text`
- * @param json `JSON.stringify(value[field])` encoded as UTF-8
+ * @param field the field to set
+ * @param json `JSON.stringify` of a string, encoded as UTF-8
  * @returns the same object
  */
 export function withMadeJson<T extends object>(
@@ -40,14 +37,23 @@ export function withMadeJson<T extends object>(
   json: Uint8Array,
 ): T {
   const target = value as unknown as WithMade;
-  const text = target[field];
-  if (typeof text !== "string") return value;
   const made = target[MADE] ?? {};
-  made[field] = { text, json };
-  Object.defineProperty(target, MADE, {
-    value: made,
-    enumerable: false,
+  made[field] = json;
+  Object.defineProperty(target, MADE, { value: made, configurable: true });
+  let text: string | undefined;
+  Object.defineProperty(target, field, {
+    enumerable: true,
     configurable: true,
+    get: () => text ??= JSON.parse(new TextDecoder().decode(json)) as string,
+    set: (next: unknown) => {
+      delete made[field];
+      Object.defineProperty(target, field, {
+        value: next,
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
+    },
   });
   return value;
 }
@@ -82,15 +88,18 @@ export function encodeJsonLine(value: unknown): Uint8Array {
   return concat(parts);
 }
 
-/** The value with each made field (still holding its string) replaced by a marker. */
+/** The value with each made field replaced by a marker (the field is not read). */
 function marked(value: unknown, marker: string, spliced: Uint8Array[]) {
   const made = isObject(value) ? (value as WithMade)[MADE] : undefined;
-  if (!made) return value;
-  const copy: Record<string, unknown> = { ...(value as WithMade) };
-  for (const [field, { text, json }] of Object.entries(made)) {
-    if (copy[field] !== text) continue;
-    copy[field] = `${marker}${spliced.length}`;
-    spliced.push(json);
+  if (!made || Object.keys(made).length === 0) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value as WithMade)) {
+    const json = made[key];
+    if (json === undefined) copy[key] = (value as WithMade)[key];
+    else {
+      copy[key] = `${marker}${spliced.length}`;
+      spliced.push(json);
+    }
   }
   return copy;
 }

@@ -438,18 +438,19 @@ export class CallCredentials {
    * {@linkcode CallCredentials.maskOffThread} for a body still in bytes:
    * decoded by its charset on a guard worker and masked there (decoded
    * only, when this call masks nothing), with the masked text's JSON made
-   * there too, so the main thread neither decodes nor serialises it. The
-   * bytes are transferred to the worker.
+   * there too, so the main thread neither decodes nor serialises it, nor
+   * holds the text. The bytes are transferred to the worker.
    *
    * @param body the bytes, in a buffer of their own, and their charset
    * @param guard the worker pool and the call's budget
-   * @returns the text as the skill may see it, and its JSON in UTF-8
+   * @returns the JSON (`JSON.stringify`) of the text as the skill may see
+   *   it, in UTF-8
    * @throws {RpcError} Timeout once the call's budget is spent
    */
   async maskBodyOffThread(
     body: { bytes: Uint8Array; charset: string },
     guard: OffThreadGuard,
-  ): Promise<{ text: string; json: Uint8Array }> {
+  ): Promise<{ json: Uint8Array }> {
     const secrets = this.masked ? this.#guarded((l) => l.placeholder) : [];
     return await this.#onWorker(
       guard,

@@ -111,8 +111,8 @@ export class GuardPool {
    * @param body the bytes, in a buffer of their own, and their charset
    * @param limitMs how long the job may take once a worker runs it
    * @param owner whose queue it waits in (its call's credentials)
-   * @returns the scrubbed text, its JSON in UTF-8 and the milliseconds the
-   *   scrub took
+   * @returns the scrubbed text's JSON (`JSON.stringify`) in UTF-8 and the
+   *   milliseconds the scrub took
    * @throws {GuardJobError} past the limit, or when the worker failed
    */
   scrubBody(
@@ -120,14 +120,10 @@ export class GuardPool {
     body: { bytes: Uint8Array; charset: string },
     limitMs: number,
     owner: GuardOwner = {},
-  ): Promise<{ text: string; json: Uint8Array; ms: number }> {
+  ): Promise<{ json: Uint8Array; ms: number }> {
     const job = { id: this.#nextId++, secrets, body };
     return this.#run(job, limitMs, owner, [body.bytes.buffer as ArrayBuffer])
-      .then((answer) => ({
-        text: answer.text!,
-        json: answer.json!,
-        ms: answer.ms,
-      }));
+      .then((answer) => ({ json: answer.json!, ms: answer.ms }));
   }
 
   /**
@@ -223,7 +219,10 @@ export class GuardPool {
       if (!pending || pending.job.id !== data.id) return;
       clearTimeout(slot.timer);
       slot.job = undefined;
-      if (data.text === undefined && data.prepared === undefined) {
+      if (
+        data.text === undefined && data.prepared === undefined &&
+        data.json === undefined
+      ) {
         pending.reject(new GuardJobError("worker", data.error ?? "failed"));
       } else pending.resolve(data);
       this.#dispatch();

@@ -33,8 +33,8 @@ export interface GuardJob {
 
 /**
  * One answer: the scrubbed text or the prepared set, and the milliseconds
- * the scrub took (or the preparation). For a body, also the scrubbed
- * text's JSON (`JSON.stringify`) in UTF-8, transferred.
+ * the scrub took (or the preparation); for a body, the scrubbed text's
+ * JSON (`JSON.stringify`) in UTF-8 instead of the text, transferred.
  */
 export interface GuardAnswer {
   id: number;
@@ -99,8 +99,9 @@ const encoder = new TextEncoder();
 
 /**
  * A body: decoded here (as `readBody` decodes it), scrubbed, and its JSON
- * made here too, so the main thread neither decodes nor serialises it.
- * The time reported is the scrub's, as for a text.
+ * made here too and sent alone, so the main thread neither decodes nor
+ * serialises it, nor holds the text. The time reported is the scrub's, as
+ * for a text.
  */
 function scrubBody(
   job: GuardJob,
@@ -111,5 +112,5 @@ function scrubBody(
   const text = new ReflectionGuard(job.secrets).scrub(read);
   const ms = performance.now() - started;
   const json = encoder.encode(JSON.stringify(text));
-  scope.postMessage({ id: job.id, text, json, ms }, [json.buffer]);
+  scope.postMessage({ id: job.id, json, ms }, [json.buffer]);
 }

@@ -62,7 +62,7 @@ export async function guardResponse(
       ? await credentials.maskBodyOffThread(read, guard)
       : await guard.pool.scrubBody([], read, guard.budgetMs);
     return withMadeJson(
-      { ...head, headers, body: body.text },
+      { ...head, headers, body: "" },
       "body",
       body.json,
     );
