@@ -67,11 +67,23 @@ export function withMadeJson<T extends object>(
  * @returns `JSON.stringify(value) + "\n"`, encoded
  */
 export function encodeJsonLine(value: unknown): Uint8Array {
+  const parts = encodeJsonLineParts(value);
+  return parts.length === 1 ? parts[0]! : concat(parts);
+}
+
+/**
+ * {@linkcode encodeJsonLine} in parts, to be written one after the other:
+ * the made JSON as it is, not copied into one buffer with the rest.
+ *
+ * @param value any JSON-serialisable value
+ * @returns the parts of `JSON.stringify(value) + "\n"`, encoded
+ */
+export function encodeJsonLineParts(value: unknown): Uint8Array[] {
   const marker = `made-json-${crypto.randomUUID()}-`;
   const spliced: Uint8Array[] = [];
   const shown = markedMembers(marked(value, marker, spliced), marker, spliced);
   const text = JSON.stringify(shown) + "\n";
-  if (spliced.length === 0) return encoder.encode(text);
+  if (spliced.length === 0) return [encoder.encode(text)];
   // Where each marker is, in the order the text holds them.
   const at = spliced.map((json, i) => {
     const quoted = `"${marker}${i}"`;
@@ -85,7 +97,7 @@ export function encodeJsonLine(value: unknown): Uint8Array {
     from = end;
   }
   parts.push(encoder.encode(text.slice(from)));
-  return concat(parts);
+  return parts;
 }
 
 /** The value with each made field replaced by a marker (the field is not read). */

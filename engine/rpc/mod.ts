@@ -14,7 +14,11 @@ export {
   JsonLines,
   type JsonLinesOptions,
 } from "./json_lines.ts";
-export { encodeJsonLine, withMadeJson } from "./made_json.ts";
+export {
+  encodeJsonLine,
+  encodeJsonLineParts,
+  withMadeJson,
+} from "./made_json.ts";
 export {
   type Handler,
   type RequestContext,
