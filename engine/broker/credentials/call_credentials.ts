@@ -471,10 +471,9 @@ export class CallCredentials {
     what: GuardedText,
     inline?: (text: string) => string,
   ): Promise<string> {
+    const left = guard.budgetMs - this.#guardSpentMs;
+    if (left <= 0) throw this.#budgetSpent(guard.budgetMs, what);
     if (inline && text.length < INLINE_GUARD_CHARS) {
-      if (guard.budgetMs - this.#guardSpentMs <= 0) {
-        throw this.#budgetSpent(guard.budgetMs, what);
-      }
       const started = performance.now();
       const out = inline(text);
       this.#guardSpentMs += performance.now() - started;
@@ -503,7 +502,9 @@ export class CallCredentials {
     const left = counted
       ? guard.budgetMs - this.#guardSpentMs
       : UNCOUNTED_LIMIT_MS;
-    if (left <= 0) throw this.#budgetSpent(guard.budgetMs, what);
+    if (left <= 0) {
+      throw this.#budgetSpent(guard.budgetMs, what);
+    }
     try {
       const done = await job(left);
       if (counted) this.#guardSpentMs += done.ms;
