@@ -139,27 +139,41 @@ export class JsonLines {
    */
   send(value: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const bytes = encoder.encode(JSON.stringify(value) + "\n");
-    this.#queued += bytes.length;
+    return this.sendLine(encoder.encode(JSON.stringify(value) + "\n"));
+  }
+
+  /**
+   * Queues one line already encoded (a JSON value and its newline, as
+   * `encodeJsonLine` makes it), whole or in parts written one after the
+   * other. Resolves once written; never rejects.
+   *
+   * @param line the line's UTF-8 bytes, ending in a newline, or its parts
+   */
+  sendLine(line: Uint8Array | Uint8Array[]): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const parts = Array.isArray(line) ? line : [line];
+    let size = 0;
+    for (const part of parts) size += part.length;
+    this.#queued += size;
     if (this.#queued > this.#options.maxQueuedBytes) {
       this.close();
       return Promise.resolve();
     }
     // Nothing queued before this line: write now rather than a tick later.
-    this.#tail = this.#queued === bytes.length
-      ? this.#write(bytes)
-      : this.#tail.then(() => this.#write(bytes));
+    this.#tail = this.#queued === size
+      ? this.#write(parts, size)
+      : this.#tail.then(() => this.#write(parts, size));
     return this.#tail;
   }
 
-  async #write(bytes: Uint8Array): Promise<void> {
+  async #write(parts: Uint8Array[], size: number): Promise<void> {
     if (this.#closed) return;
     try {
-      await this.#chunks.write(bytes);
+      for (const part of parts) await this.#chunks.write(part);
     } catch {
       this.close();
     } finally {
-      this.#queued -= bytes.length;
+      this.#queued -= size;
     }
   }
 

@@ -15,6 +15,11 @@ export {
   type JsonLinesOptions,
 } from "./json_lines.ts";
 export {
+  encodeJsonLine,
+  encodeJsonLineParts,
+  withMadeJson,
+} from "./made_json.ts";
+export {
   type Handler,
   type RequestContext,
   type Response,

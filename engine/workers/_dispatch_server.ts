@@ -1,4 +1,5 @@
 import { ErrorCode, RpcError } from "../errors.ts";
+import { encodeJsonLineParts } from "../rpc/mod.ts";
 import type { DispatchHandler } from "../broker/mod.ts";
 import {
   DispatchBudget,
@@ -24,7 +25,7 @@ const FIRE_AND_FORGET = new Set(["log", "progress"]);
  */
 export class DispatchServer {
   #handler: DispatchHandler;
-  #send: (reply: Record<string, unknown>) => Promise<void> | void;
+  #send: (line: Uint8Array[]) => Promise<void> | void;
   #running: () => boolean;
   #inFlight = 0;
   /** Dispatches waiting for one of the call's concurrent slots. */
@@ -36,12 +37,12 @@ export class DispatchServer {
 
   /**
    * @param handler serves the ops
-   * @param send writes a reply to the worker
+   * @param send writes a reply's line (JSON and newline, encoded, in parts) to the worker
    * @param running whether the call still runs (replies and queued work stop when not)
    */
   constructor(
     handler: DispatchHandler,
-    send: (reply: Record<string, unknown>) => Promise<void> | void,
+    send: (line: Uint8Array[]) => Promise<void> | void,
     running: () => boolean,
   ) {
     this.#handler = handler;
@@ -93,11 +94,16 @@ export class DispatchServer {
     op: string,
     params: Record<string, unknown>,
   ): Promise<void> {
-    let reply: Record<string, unknown>;
+    let line: Uint8Array[];
     try {
       const result = await this.#handler.dispatch(op, params);
-      reply = { __type__: "dispatch_result", id, result: result ?? null };
-      if (byteLength(reply) > MAX_WORKER_LINE_BYTES) {
+      // A large body's JSON was made off this thread: spliced, not re-made.
+      line = encodeJsonLineParts({
+        __type__: "dispatch_result",
+        id,
+        result: result ?? null,
+      });
+      if (partsLength(line) - 1 > MAX_WORKER_LINE_BYTES) {
         throw new RpcError(
           ErrorCode.Forbidden,
           `The result of ${op} is larger than the ${MAX_WORKER_LINE_BYTES} byte line limit`,
@@ -108,9 +114,13 @@ export class DispatchServer {
         ErrorCode.InternalError,
         `${op} failed inside the engine; see logs/engine.log`,
       );
-      reply = { __type__: "dispatch_result", id, error: wire.toJSON() };
+      line = encodeJsonLineParts({
+        __type__: "dispatch_result",
+        id,
+        error: wire.toJSON(),
+      });
     }
-    if (this.#running()) await this.#send(reply);
+    if (this.#running()) await this.#send(line);
   }
 
   /** One held dispatch ended: frees its budget and starts the next. */
@@ -129,4 +139,10 @@ export class DispatchServer {
  */
 export function byteLength(value: unknown): number {
   return new TextEncoder().encode(JSON.stringify(value)).length;
+}
+
+function partsLength(parts: Uint8Array[]): number {
+  let size = 0;
+  for (const part of parts) size += part.length;
+  return size;
 }

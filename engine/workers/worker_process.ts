@@ -191,7 +191,7 @@ export class WorkerProcess {
     this.unpark();
     this.#dispatches = new DispatchServer(
       handler,
-      (reply) => this.#lines.send(reply),
+      (line) => this.#lines.sendLine(line),
       () => this.#state === "running",
     );
     this.#result = Promise.withResolvers<WorkerResult>();

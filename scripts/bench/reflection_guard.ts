@@ -175,26 +175,52 @@ async function graphListUnderPush(
     while (running) loaded.push(...await timed(list, 1));
     // deno-lint-ignore no-console
     console.error(`  the pushing call ${await push}`);
-    figures.record(
-      `graph.list on another connection while a call pushes ${bodies} crafted 5 MiB bodies`,
-      "ms",
-      loaded,
-      { name: "graph.list, nothing else running", samples: idle },
-    );
-    figures.add({
-      name:
-        `graph.list p99 on another connection during that push (${loaded.length} calls)`,
-      unit: "ms",
-      median: quantile(loaded, 0.99),
-      p90: quantile(loaded, 0.99),
-      baseline: {
-        name: "graph.list p99, nothing else running",
-        median: quantile(idle, 0.99),
-      },
-      ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
-      target: "≤ 50 ms",
-    });
+    recordPush(figures, bodies, loaded, idle);
   } finally {
     await server.shutdown();
   }
+}
+
+/** The figures of the push: the calls' times, their p99 and the longest. */
+function recordPush(
+  figures: BenchContext["figures"],
+  bodies: number,
+  loaded: number[],
+  idle: number[],
+): void {
+  figures.record(
+    `graph.list on another connection while a call pushes ${bodies} crafted 5 MiB bodies`,
+    "ms",
+    loaded,
+    { name: "graph.list, nothing else running", samples: idle },
+  );
+  figures.add({
+    name:
+      `graph.list p99 on another connection during that push (${loaded.length} calls)`,
+    unit: "ms",
+    median: quantile(loaded, 0.99),
+    p90: quantile(loaded, 0.99),
+    baseline: {
+      name: "graph.list p99, nothing else running",
+      median: quantile(idle, 0.99),
+    },
+    ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
+    target: "≤ 50 ms",
+  });
+  // The p99 hides a stall when the push leaves time for many calls: the
+  // longest call shows one whatever their number.
+  const longest = Math.max(...loaded);
+  figures.add({
+    name: `longest graph.list on another connection during that push (${
+      loaded.filter((ms) => ms > 50).length
+    } of ${loaded.length} over 50 ms)`,
+    unit: "ms",
+    median: longest,
+    p90: longest,
+    baseline: {
+      name: "longest graph.list, nothing else running",
+      median: Math.max(...idle),
+    },
+    ratio: longest / Math.max(...idle),
+  });
 }

@@ -62,6 +62,12 @@ const MIN_GUARD_CHARS = 4;
  */
 export const INLINE_GUARD_CHARS = 64 * 1024;
 
+/**
+ * How long a guard worker may take to decode a body for a call that masks
+ * nothing (no budget is counted for it; decoding 5 MiB takes tens of ms).
+ */
+const UNCOUNTED_LIMIT_MS = 60_000;
+
 /** A call's guard budget unless the owner sets `http.guard_budget_ms`. */
 export const DEFAULT_GUARD_BUDGET_MS = 10_000;
 
@@ -431,6 +437,32 @@ export class CallCredentials {
   }
 
   /**
+   * {@linkcode CallCredentials.maskOffThread} for a body still in bytes:
+   * decoded by its charset on a guard worker and masked there (decoded
+   * only, when this call masks nothing), with the masked text's JSON made
+   * there too, so the main thread neither decodes nor serialises it, nor
+   * holds the text. The bytes are transferred to the worker.
+   *
+   * @param body the bytes, in a buffer of their own, and their charset
+   * @param guard the worker pool and the call's budget
+   * @returns the JSON (`JSON.stringify`) of the text as the skill may see
+   *   it, in UTF-8
+   * @throws {RpcError} Timeout once the call's budget is spent
+   */
+  async maskBodyOffThread(
+    body: { bytes: Uint8Array; charset: string },
+    guard: OffThreadGuard,
+  ): Promise<{ json: Uint8Array }> {
+    const secrets = this.masked ? this.#guarded((l) => l.placeholder) : [];
+    return await this.#onWorker(
+      guard,
+      "response",
+      (left) => guard.pool.scrubBody(secrets, body, left, this),
+      this.masked,
+    );
+  }
+
+  /**
    * Scrubs a text within the call's budget: inline when `inline` is given
    * and the text is short, else on a guard worker.
    */
@@ -449,19 +481,39 @@ export class CallCredentials {
       this.#guardSpentMs += performance.now() - started;
       return out;
     }
+    // This call's jobs queue behind each other, not other calls'.
+    const done = await this.#onWorker(
+      guard,
+      what,
+      (left) => guard.pool.scrub(this.#guarded(replacement), text, left, this),
+    );
+    return done.text;
+  }
+
+  /**
+   * Runs a job on a guard worker within what is left of the call's budget
+   * and counts its time; when `counted` is false (a call that masks
+   * nothing only decodes there) within {@linkcode UNCOUNTED_LIMIT_MS}.
+   */
+  async #onWorker<T extends { ms: number }>(
+    guard: OffThreadGuard,
+    what: GuardedText,
+    job: (leftMs: number) => Promise<T>,
+    counted = true,
+  ): Promise<T> {
+    const left = counted
+      ? guard.budgetMs - this.#guardSpentMs
+      : UNCOUNTED_LIMIT_MS;
+    if (left <= 0) {
+      throw this.#budgetSpent(guard.budgetMs, what);
+    }
     try {
-      // This call's jobs queue behind each other, not other calls'.
-      const done = await guard.pool.scrub(
-        this.#guarded(replacement),
-        text,
-        left,
-        this,
-      );
-      this.#guardSpentMs += done.ms;
-      return done.text;
+      const done = await job(left);
+      if (counted) this.#guardSpentMs += done.ms;
+      return done;
     } catch (error) {
       if (error instanceof GuardJobError && error.reason === "budget") {
-        this.#guardSpentMs = guard.budgetMs;
+        if (counted) this.#guardSpentMs = guard.budgetMs;
         throw this.#budgetSpent(guard.budgetMs, what);
       }
       throw new RpcError(

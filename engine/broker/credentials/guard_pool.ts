@@ -48,6 +48,8 @@ const PREPARING: GuardOwner = {};
 
 interface Pending {
   job: GuardJob;
+  /** What the job's message transfers (a body's bytes). */
+  transfer: Transferable[];
   limitMs: number;
   resolve: (answer: GuardAnswer) => void;
   reject: (error: GuardJobError) => void;
@@ -101,6 +103,30 @@ export class GuardPool {
   }
 
   /**
+   * Decodes a body's bytes on a worker (as `readBody` would) and scrubs
+   * the text there; with no secrets, only decodes it. The bytes are
+   * transferred, not copied: the caller no longer has them.
+   *
+   * @param secrets the values and their replacements (may be none)
+   * @param body the bytes, in a buffer of their own, and their charset
+   * @param limitMs how long the job may take once a worker runs it
+   * @param owner whose queue it waits in (its call's credentials)
+   * @returns the scrubbed text's JSON (`JSON.stringify`) in UTF-8 and the
+   *   milliseconds the scrub took
+   * @throws {GuardJobError} past the limit, or when the worker failed
+   */
+  scrubBody(
+    secrets: GuardedSecret[],
+    body: { bytes: Uint8Array; charset: string },
+    limitMs: number,
+    owner: GuardOwner = {},
+  ): Promise<{ json: Uint8Array; ms: number }> {
+    const job = { id: this.#nextId++, secrets, body };
+    return this.#run(job, limitMs, owner, [body.bytes.buffer as ArrayBuffer])
+      .then((answer) => ({ json: answer.json!, ms: answer.ms }));
+  }
+
+  /**
    * Prepares the automaton of a set of values on a worker (the main
    * thread never builds one while a worker can) and keeps it on this
    * thread, where {@linkcode ReflectionGuard} finds it.
@@ -130,13 +156,14 @@ export class GuardPool {
     job: GuardJob,
     limitMs: number,
     owner: GuardOwner,
+    transfer: Transferable[] = [],
   ): Promise<GuardAnswer> {
     if (this.#closed) {
       return Promise.reject(new GuardJobError("worker", "guard pool closed"));
     }
     return new Promise((resolve, reject) => {
       const queue = this.#queues.get(owner);
-      const pending = { job, limitMs, resolve, reject };
+      const pending = { job, transfer, limitMs, resolve, reject };
       if (queue) queue.push(pending);
       else this.#queues.set(owner, [pending]);
       this.#dispatch();
@@ -177,7 +204,7 @@ export class GuardPool {
         () => this.#retire(slot, "budget"),
         Math.max(1, pending.limitMs),
       );
-      slot.worker.postMessage(pending.job);
+      slot.worker.postMessage(pending.job, pending.transfer);
     }
   }
 
@@ -192,7 +219,10 @@ export class GuardPool {
       if (!pending || pending.job.id !== data.id) return;
       clearTimeout(slot.timer);
       slot.job = undefined;
-      if (data.text === undefined && data.prepared === undefined) {
+      if (
+        data.text === undefined && data.prepared === undefined &&
+        data.json === undefined
+      ) {
         pending.reject(new GuardJobError("worker", data.error ?? "failed"));
       } else pending.resolve(data);
       this.#dispatch();

@@ -27,12 +27,19 @@ export interface GuardJob {
   id: number;
   secrets: GuardedSecret[];
   text?: string;
+  /** A body's bytes, to decode by `charset` first (they are transferred). */
+  body?: { bytes: Uint8Array; charset: string };
 }
 
-/** One answer: the scrubbed text or the prepared set, and the milliseconds it took. */
+/**
+ * One answer: the scrubbed text or the prepared set, and the milliseconds
+ * the scrub took (or the preparation); for a body, the scrubbed text's
+ * JSON (`JSON.stringify`) in UTF-8 instead of the text, transferred.
+ */
 export interface GuardAnswer {
   id: number;
   text?: string;
+  json?: Uint8Array;
   prepared?: PreparedData;
   error?: string;
   ms: number;
@@ -65,6 +72,7 @@ function forTransfer(
 scope.onmessage = ({ data }) => {
   const started = performance.now();
   try {
+    if (data.body !== undefined) return scrubBody(data, data.body);
     if (data.text === undefined) {
       const { data: prepared, transfer } = forTransfer(
         preparedData(prepare(data.secrets.map((s) => s.value))),
@@ -86,3 +94,23 @@ scope.onmessage = ({ data }) => {
     });
   }
 };
+
+const encoder = new TextEncoder();
+
+/**
+ * A body: decoded here (as `readBody` decodes it), scrubbed, and its JSON
+ * made here too and sent alone, so the main thread neither decodes nor
+ * serialises it, nor holds the text. The time reported is the scrub's, as
+ * for a text.
+ */
+function scrubBody(
+  job: GuardJob,
+  body: { bytes: Uint8Array; charset: string },
+): void {
+  const read = new TextDecoder(body.charset).decode(body.bytes);
+  const started = performance.now();
+  const text = new ReflectionGuard(job.secrets).scrub(read);
+  const ms = performance.now() - started;
+  const json = encoder.encode(JSON.stringify(text));
+  scope.postMessage({ id: job.id, json, ms }, [json.buffer]);
+}

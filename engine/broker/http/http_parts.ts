@@ -134,7 +134,32 @@ export async function readBody(
   timeout: AbortSignal,
   timeoutS: number,
 ): Promise<{ text: string; bytes: number }> {
-  if (!response.body) return { text: "", bytes: 0 };
+  const read = await readBodyBytes(response, url, timeout, timeoutS);
+  const text = new TextDecoder(read.charset).decode(read.bytes);
+  return { text, bytes: read.bytes.length };
+}
+
+/**
+ * Reads a response body as bytes, at most {@linkcode MAX_RESPONSE_BYTES},
+ * with the charset to decode it by (the declared one when this runtime
+ * knows it, else UTF-8): {@linkcode readBody} without the decoding, for a
+ * caller that decodes a large body off the main thread.
+ *
+ * @param response the response
+ * @param url the URL (for messages)
+ * @param timeout the request's timeout signal
+ * @param timeoutS its length, for messages
+ * @returns the bytes (in a buffer of their own) and the charset's label
+ * @throws {RpcError} Forbidden when too large; Timeout; InternalError
+ */
+export async function readBodyBytes(
+  response: Response,
+  url: URL,
+  timeout: AbortSignal,
+  timeoutS: number,
+): Promise<{ bytes: Uint8Array; charset: string }> {
+  const label = charset(response.headers.get("content-type"));
+  if (!response.body) return { bytes: new Uint8Array(0), charset: label };
   const declared = Number(response.headers.get("content-length"));
   if (declared > MAX_RESPONSE_BYTES) {
     await response.body.cancel();
@@ -158,9 +183,7 @@ export async function readBody(
     all.set(part, offset);
     offset += part.length;
   }
-  const text = new TextDecoder(charset(response.headers.get("content-type")))
-    .decode(all);
-  return { text, bytes: size };
+  return { bytes: all, charset: label };
 }
 
 function charset(contentType: string | null): string {

@@ -3,13 +3,21 @@
  * the skill reads it: the body read under the size cap and the deadline
  * (none for HEAD), and every real credential value in the URL, header
  * names and values and body masked back to its placeholder. A large body
- * is masked on a guard worker thread within the call's guard budget, so
- * it costs no other client time on the engine's main thread.
+ * (64 KiB or more) goes to a guard worker thread as bytes (transferred,
+ * not copied), is decoded there by its charset, masked within the call's
+ * guard budget and made into its JSON there, which the skill's reply
+ * line splices in: the engine's main thread neither decodes, scans nor
+ * serialises it, so it costs no other client time.
  *
  * @module
  */
-import type { CallCredentials, OffThreadGuard } from "../credentials/mod.ts";
-import { readBody } from "./http_parts.ts";
+import {
+  type CallCredentials,
+  INLINE_GUARD_CHARS,
+  type OffThreadGuard,
+} from "../credentials/mod.ts";
+import { withMadeJson } from "../../rpc/mod.ts";
+import { readBodyBytes } from "./http_parts.ts";
 import type { Deadline } from "./request_deadline.ts";
 import type { HopRequest, HttpResponse, HttpTrace } from "./http_types.ts";
 
@@ -36,24 +44,37 @@ export async function guardResponse(
 ): Promise<HttpResponse> {
   const { url } = request;
   const read = request.method === "HEAD"
-    ? (await response.body?.cancel(), { text: "", bytes: 0 })
-    : await readBody(response, url, deadline.timeout, deadline.seconds);
-  trace.bytesIn = read.bytes;
+    ? (await response.body?.cancel(), EMPTY)
+    : await readBodyBytes(response, url, deadline.timeout, deadline.seconds);
+  trace.bytesIn = read.bytes.length;
   // A credential added during the request (a cookie, a token) is prepared off this thread too.
   await credentials?.ready(guard.pool);
   const mask = (text: string) => credentials?.mask(text) ?? text;
   const headers = maskedHeaders(response.headers, mask);
-  const body = credentials
-    ? await credentials.maskOffThread(read.text, guard)
-    : read.text;
-  return {
+  const head = {
     status: response.status,
     ok: response.ok,
     url: mask(url.href),
-    headers,
-    body,
   };
+  if (read.bytes.length >= INLINE_GUARD_CHARS) {
+    // Decoded, masked and made into JSON on a guard worker.
+    const body = credentials
+      ? await credentials.maskBodyOffThread(read, guard)
+      : await guard.pool.scrubBody([], read, guard.budgetMs);
+    return withMadeJson(
+      { ...head, headers, body: "" },
+      "body",
+      body.json,
+    );
+  }
+  const text = new TextDecoder(read.charset).decode(read.bytes);
+  const body = credentials
+    ? await credentials.maskOffThread(text, guard)
+    : text;
+  return { ...head, headers, body };
 }
+
+const EMPTY = { bytes: new Uint8Array(0), charset: "utf-8" };
 
 /** The headers as a record, masked; repeated ones (Set-Cookie above all) joined, not lost. */
 function maskedHeaders(

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { encodeJsonLine, withMadeJson } from "./made_json.ts";
+
+const encoder = new TextEncoder();
+const plain = (value: unknown) => encoder.encode(JSON.stringify(value) + "\n");
+const made = (text: string) => encoder.encode(JSON.stringify(text));
+
+Deno.test("withMadeJson() sets a field that reads as the string its JSON encodes", () => {
+  const body = 'wide \u4e00 "quoted" \\ \n lone \ud800 end';
+  const result = withMadeJson({ status: 200, body: "" }, "body", made(body));
+  assert.equal(result.body, body);
+  assert.deepEqual(Object.keys(result), ["status", "body"]);
+  assert.deepEqual({ ...result }, { status: 200, body });
+});
+
+Deno.test("encodeJsonLine() splices a field's JSON made ahead and gives the bytes JSON.stringify would", () => {
+  const body = 'wide \u4e00 "quoted" \\ \n lone \ud800 end';
+  const result = withMadeJson(
+    { status: 200, headers: { "x-a": "b" }, body: "", after: [1, "two"] },
+    "body",
+    made(body),
+  );
+  const reply = { __type__: "dispatch_result", id: 7, result };
+  const line = encodeJsonLine(reply);
+  assert.deepEqual(line, plain(reply));
+  assert.deepEqual(encodeJsonLine(result), plain(result));
+});
+
+Deno.test("encodeJsonLine() writes the made JSON without reading the field", () => {
+  let reads = 0;
+  const result = withMadeJson({ body: "" }, "body", made("made"));
+  const field = Object.getOwnPropertyDescriptor(result, "body")!;
+  Object.defineProperty(result, "body", {
+    ...field,
+    get: () => (reads++, field.get!()),
+  });
+  assert.equal(
+    new TextDecoder().decode(encodeJsonLine({ id: 1, result })),
+    '{"id":1,"result":{"body":"made"}}\n',
+  );
+  assert.equal(reads, 0);
+});
+
+Deno.test("encodeJsonLine() serialises a field set after its JSON was made, and copies carry none", () => {
+  const result = withMadeJson({ body: "" }, "body", made("first"));
+  result.body = "second";
+  assert.equal(result.body, "second");
+  assert.deepEqual(encodeJsonLine({ result }), plain({ result }));
+  const copy = { ...withMadeJson({ body: "" }, "body", made("x")) };
+  copy.body += "y";
+  assert.deepEqual(encodeJsonLine({ copy }), plain({ copy }));
+});
+
+Deno.test("encodeJsonLine() finds its markers wherever the text holds them, and never a look-alike in the data", () => {
+  const inner = withMadeJson({ b: "" }, "b", made("B"));
+  const outer = withMadeJson(
+    { a: inner, z: "made-json-", b: "" },
+    "b",
+    made("Z"),
+  );
+  assert.deepEqual(encodeJsonLine(outer), plain(outer));
+});
