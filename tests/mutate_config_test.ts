@@ -17,6 +17,7 @@ import { parseGuardConfig } from "../scripts/mutate/guard_config.ts";
 import {
   loadMutations,
   MUTATION_FILE,
+  plant,
 } from "../scripts/mutate/mutation_list.ts";
 
 /** Folders whose every source file guards users. */
@@ -176,4 +177,19 @@ Deno.test("every mutations*.json list reads, with no description twice", async (
       .length;
   }
   assert.equal(all.length, total, "every entry of every list is loaded");
+});
+
+Deno.test("every curated mutation still plants: its search text occurs once in its file", async () => {
+  // A stale entry is reported by a run, not failed: a change that moves the
+  // text a mutation searches for must move the mutation with it.
+  const mutations = await loadMutations(join(REPO_ROOT, "scripts/mutate"));
+  const stale: string[] = [];
+  for (const mutation of mutations) {
+    const text = await Deno.readTextFile(join(REPO_ROOT, mutation.file));
+    const planted = plant(text, mutation);
+    if (typeof planted === "number") {
+      stale.push(`${mutation.description} (${planted} matches)`);
+    }
+  }
+  assert.deepEqual(stale, []);
 });
