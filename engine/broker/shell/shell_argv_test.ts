@@ -1,0 +1,56 @@
+/**
+ * shellArgv()'s `--net` preconditions: a program granted the network
+ * starts behind the forwarder, which needs both the call's proxy socket
+ * and the engine's interpreter; lacking either, no command line is made
+ * (rather than one that binds nothing, or runs the program with the
+ * proxy variables pointing nowhere). Without `--net` it needs neither.
+ */
+import assert from "node:assert/strict";
+import { shellArgv, type ShellArgvOptions } from "./shell_argv.ts";
+
+const PYTHON = { executable: "/usr/bin/python3", dirs: ["/usr"] };
+
+function options(extra: Partial<ShellArgvOptions>): ShellArgvOptions {
+  return {
+    program: "/usr/bin/curl",
+    args: ["https://example.com/"],
+    cwd: "/tmp",
+    config: [],
+    net: false,
+    confinement: { identity: "setpriv", seccomp: false },
+    tmpBytes: 1024 * 1024,
+    ...extra,
+  };
+}
+
+Deno.test("shellArgv(): a --net program needs the proxy socket and the interpreter, each of them", () => {
+  const cases: [string, Partial<ShellArgvOptions>][] = [
+    ["neither", { net: true }],
+    ["no socket", {
+      net: true,
+      confinement: { identity: "setpriv", seccomp: false, python: PYTHON },
+    }],
+    ["no interpreter", { net: true, netSocket: "/run/agentos/net.sock" }],
+  ];
+  for (const [name, extra] of cases) {
+    assert.throws(
+      () => shellArgv(options(extra)),
+      (error: Error) =>
+        error instanceof TypeError &&
+        /needs the proxy socket and Python/.test(error.message),
+      name,
+    );
+  }
+  const both = shellArgv(options({
+    net: true,
+    netSocket: "/run/agentos/net.sock",
+    confinement: { identity: "setpriv", seccomp: false, python: PYTHON },
+  }));
+  const at = both.indexOf("/run/agentos/net.sock");
+  assert.ok(at > 0 && both[at - 1] === "--ro-bind", both.join(" "));
+  assert.ok(both.includes("/usr/bin/python3"), "the forwarder runs first");
+  // Without --net: no socket, no interpreter, no forwarder.
+  const plain = shellArgv(options({}));
+  assert.ok(!plain.includes("/usr/bin/python3"));
+  assert.equal(plain.at(-2), "/usr/bin/curl");
+});
