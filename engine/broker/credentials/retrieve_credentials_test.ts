@@ -174,6 +174,19 @@ Deno.test("credentials.retrieve: the domain is read as a host (case, spaces, a l
     assert.deepEqual((await retrieve("acme.test")).value, {
       password: "parent-login-0123456789",
     });
+    // A subdomain of the connection's host is the skill's own too.
+    assert.deepEqual(await retrieve("eu.api.acme.test"), { found: false });
+    // A name longer than DNS allows (253) is cut there, so it is no
+    // subdomain of the skill's host: 254 characters are refused.
+    for (const length of [254, 300]) {
+      const long = "a".repeat(length - ".api.acme.test".length) +
+        ".api.acme.test";
+      await assert.rejects(
+        retrieve(long),
+        (error: RpcError) => error.code === ErrorCode.Forbidden,
+        `${length} characters`,
+      );
+    }
     for (const none of ["", "  ", undefined, 7]) {
       await assert.rejects(
         retrieve(none),
@@ -224,4 +237,23 @@ Deno.test("credentials.retrieve: any domain only for a skill that declares secre
         name,
       );
     }
+  }));
+
+Deno.test("credentials.retrieve: a row without every required field is passed over for one that has them", () =>
+  withVault(async (vault) => {
+    await vault.set("api.acme.test", "", { username: "ada" });
+    await vault.set("api.acme.test", "bob@acme.test", {
+      username: "bob",
+      password: PASSWORD,
+    });
+    const retrieve = (required: string[]) =>
+      retrieveCredentials(SKILL, { domain: "api.acme.test", required }, {
+        vault,
+        credentials: new CallCredentials(false),
+      });
+    const found = await retrieve(["username", "password"]);
+    assert.equal(found.identifier, "bob@acme.test");
+    assert.deepEqual(await retrieve(["password", "otp"]), { found: false });
+    // With nothing required, the default account comes first.
+    assert.equal((await retrieve([])).identifier, "");
   }));
