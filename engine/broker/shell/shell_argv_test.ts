@@ -6,7 +6,7 @@
  * proxy variables pointing nowhere). Without `--net` it needs neither.
  */
 import assert from "node:assert/strict";
-import { shellArgv, type ShellArgvOptions } from "./shell_argv.ts";
+import { PROGRAM_ENV, shellArgv, type ShellArgvOptions } from "./shell_argv.ts";
 
 const PYTHON = { executable: "/usr/bin/python3", dirs: ["/usr"] };
 
@@ -21,6 +21,26 @@ function options(extra: Partial<ShellArgvOptions>): ShellArgvOptions {
     tmpBytes: 1024 * 1024,
     ...extra,
   };
+}
+
+/** Runs `script` under /bin/sh in bubblewrap with shellArgv()'s arguments alone. */
+async function runInside(script: string) {
+  const argv = shellArgv(options({
+    program: "/bin/sh",
+    args: ["-c", script],
+    confinement: {
+      identity: Deno.uid() === 0 ? "setpriv" : "userns",
+      seccomp: false,
+    },
+  }));
+  const out = await new Deno.Command("bwrap", {
+    args: argv,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
 Deno.test("shellArgv(): a --net program needs the proxy socket and the interpreter, each of them", () => {
@@ -74,30 +94,11 @@ Deno.test("shellArgv(): every system directory the host has is there inside, rea
   }
   const probe = [...SYSTEM_DIRS, "/root", "/home", "/srv", "/var"]
     .map((dir) => `[ -e ${dir} ] && echo ${dir}`).join("; ");
-  const argv = shellArgv(options({
-    program: "/bin/sh",
-    args: [
-      "-c",
-      `${probe}; touch /usr/agentos-probe 2>/dev/null && echo wrote; true`,
-    ],
-    confinement: {
-      identity: Deno.uid() === 0 ? "setpriv" : "userns",
-      seccomp: false,
-    },
-  }));
-  const out = await new Deno.Command("bwrap", {
-    args: argv,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(30_000),
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  assert.deepEqual(
-    new TextDecoder().decode(out.stdout).trim().split("\n"),
-    onHost,
-    stderr,
+  const out = await runInside(
+    `${probe}; touch /usr/agentos-probe 2>/dev/null && echo wrote; true`,
   );
+  assert.equal(out.code, 0, out.stderr);
+  assert.deepEqual(out.stdout.trim().split("\n"), onHost, out.stderr);
 });
 
 Deno.test("shellArgv(): an engine home under any system directory is covered by an empty tmpfs (the vault key lives there)", () => {
@@ -113,4 +114,73 @@ Deno.test("shellArgv(): an engine home under any system directory is covered by 
   // Elsewhere the home is simply not bound.
   const elsewhere = shellArgv(options({ engineHome: "/var/lib/agentos" }));
   assert.ok(!elsewhere.includes("/var/lib/agentos"));
+});
+
+Deno.test("shellArgv(): the host's shadow files are empty inside (other users' password hashes)", async () => {
+  const masked = [
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/shadow-",
+    "/etc/gshadow-",
+  ];
+  const present: string[] = [];
+  for (const file of masked) {
+    const info = await Deno.stat(file).catch(() => undefined);
+    if (info && info.size > 0) present.push(file);
+  }
+  // `-s`: exists with a size; a stat needs no read permission.
+  const probe = masked.map((f) => `[ -s ${f} ] && echo ${f}`).join("; ");
+  const out = await runInside(`${probe}; echo end`);
+  assert.equal(out.code, 0, out.stderr);
+  assert.equal(out.stdout, "end\n");
+  if (present.length === 0) console.log("no shadow file with content here");
+});
+
+Deno.test("shellArgv(): a program's environment is the fixed one (UTF-8 C locale, a system PATH, a dumb terminal), nothing of the engine's", async () => {
+  const out = await runInside("exec /usr/bin/env");
+  assert.equal(out.code, 0, out.stderr);
+  const env = Object.fromEntries(
+    out.stdout.trim().split("\n").map((line) => {
+      const eq = line.indexOf("=");
+      return [line.slice(0, eq), line.slice(eq + 1)];
+    }),
+  );
+  delete env.PWD; // the shell's own
+  assert.deepEqual(
+    {
+      PATH: env.PATH,
+      LANG: env.LANG,
+      LC_ALL: env.LC_ALL,
+      TERM: env.TERM,
+      HOME: env.HOME,
+    },
+    {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      LANG: "C.UTF-8",
+      LC_ALL: "C.UTF-8",
+      TERM: "dumb",
+      HOME: "/tmp",
+    },
+  );
+  // The rest is git's fixed configuration; nothing of the engine's.
+  assert.deepEqual(env, { ...PROGRAM_ENV, HOME: "/tmp" });
+});
+
+Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS, cgroup and network", async () => {
+  const kinds = ["ipc", "pid", "uts", "cgroup", "net"];
+  const host: Record<string, string> = {};
+  for (const kind of kinds) {
+    host[kind] = await Deno.readLink(`/proc/self/ns/${kind}`);
+  }
+  const out = await runInside(
+    kinds.map((k) => `echo ${k} $(readlink /proc/self/ns/${k})`).join("; "),
+  );
+  assert.equal(out.code, 0, out.stderr);
+  const inside = Object.fromEntries(
+    out.stdout.trim().split("\n").map((line) => line.split(" ")),
+  );
+  for (const kind of kinds) {
+    assert.match(inside[kind] ?? "", new RegExp(`^${kind}:\\[\\d+\\]$`));
+    assert.notEqual(inside[kind], host[kind], `${kind} is the host's`);
+  }
 });
