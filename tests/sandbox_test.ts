@@ -160,6 +160,13 @@ Deno.test("AGENTOS_SANDBOX=none runs skills unconfined but limited, and says so"
     tool: "where",
   });
   assert.equal(where.result.cwd, "/");
+  // Isolated (no PYTHON* variables, no user site), no site module, no
+  // bytecode written next to the skill's or the SDK's files.
+  assert.deepEqual(where.result.flags, {
+    isolated: 1,
+    no_site: 1,
+    dont_write_bytecode: 1,
+  });
   const log = await Deno.readTextFile(engine.paths.engineLog);
   assert.match(log, /Skill call completed .*sandbox=none/);
 });
