@@ -166,14 +166,15 @@ Deno.test("shellArgv(): a program's environment is the fixed one (UTF-8 C locale
   assert.deepEqual(env, { ...PROGRAM_ENV, HOME: "/tmp" });
 });
 
-Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS, cgroup and network", async () => {
+Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS (named agentos-shell), cgroup and network", async () => {
   const kinds = ["ipc", "pid", "uts", "cgroup", "net"];
   const host: Record<string, string> = {};
   for (const kind of kinds) {
     host[kind] = await Deno.readLink(`/proc/self/ns/${kind}`);
   }
   const out = await runInside(
-    kinds.map((k) => `echo ${k} $(readlink /proc/self/ns/${k})`).join("; "),
+    kinds.map((k) => `echo ${k} $(readlink /proc/self/ns/${k})`).join("; ") +
+      "; echo hostname $(cat /proc/sys/kernel/hostname)",
   );
   assert.equal(out.code, 0, out.stderr);
   const inside = Object.fromEntries(
@@ -183,4 +184,6 @@ Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS, cgro
     assert.match(inside[kind] ?? "", new RegExp(`^${kind}:\\[\\d+\\]$`));
     assert.notEqual(inside[kind], host[kind], `${kind} is the host's`);
   }
+  // Its own host name, not the machine's.
+  assert.equal(inside.hostname, "agentos-shell");
 });
