@@ -187,3 +187,22 @@ Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS (name
   // Its own host name, not the machine's.
   assert.equal(inside.hostname, "agentos-shell");
 });
+
+Deno.test("shellArgv(): a program's /tmp is private, sized, and writable by it with the sticky bit", async () => {
+  const marker = await Deno.makeTempFile({
+    dir: "/tmp",
+    prefix: "agentos-host-",
+  });
+  try {
+    const name = marker.slice("/tmp/".length);
+    const out = await runInside(
+      `stat -c %a /tmp; df -k /tmp | tail -1 | awk '{print $2}'; ` +
+        `[ -e /tmp/${name} ] && echo host-tmp; echo x > /tmp/mine && echo wrote`,
+    );
+    assert.equal(out.code, 0, out.stderr);
+    // 1 MiB asked: df counts 1024 KiB blocks.
+    assert.equal(out.stdout, "1777\n1024\nwrote\n");
+  } finally {
+    await Deno.remove(marker);
+  }
+});
