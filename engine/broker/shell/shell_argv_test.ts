@@ -206,3 +206,16 @@ Deno.test("shellArgv(): a program's /tmp is private, sized, and writable by it w
     await Deno.remove(marker);
   }
 });
+
+Deno.test("shellArgv(): a program has its own /proc and a minimal /dev", async () => {
+  const out = await runInside(
+    "echo $(cat /proc/self/stat | cut -d' ' -f1); " +
+      "[ -c /dev/null ] && [ -c /dev/urandom ] && echo dev; " +
+      "[ -e /dev/sda ] || [ -e /dev/mem ] || echo minimal",
+  );
+  assert.equal(out.code, 0, out.stderr);
+  const [pid, ...rest] = out.stdout.trim().split("\n");
+  // A pid of its own namespace (the program is 1; cat one of the next).
+  assert.ok(Number(pid) > 0 && Number(pid) < 10, out.stdout);
+  assert.deepEqual(rest, ["dev", "minimal"]);
+});
