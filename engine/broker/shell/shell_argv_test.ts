@@ -166,7 +166,7 @@ Deno.test("shellArgv(): a program's environment is the fixed one (UTF-8 C locale
   assert.deepEqual(env, { ...PROGRAM_ENV, HOME: "/tmp" });
 });
 
-Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS (named agentos-shell), cgroup and network", async () => {
+Deno.test("shellArgv(): a program runs as nobody, with namespaces of its own: IPC, PID, UTS (named agentos-shell), cgroup and network", async () => {
   const kinds = ["ipc", "pid", "uts", "cgroup", "net"];
   const host: Record<string, string> = {};
   for (const kind of kinds) {
@@ -174,7 +174,7 @@ Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS (name
   }
   const out = await runInside(
     kinds.map((k) => `echo ${k} $(readlink /proc/self/ns/${k})`).join("; ") +
-      "; echo hostname $(cat /proc/sys/kernel/hostname)",
+      "; echo hostname $(cat /proc/sys/kernel/hostname); echo uid $(id -u)",
   );
   assert.equal(out.code, 0, out.stderr);
   const inside = Object.fromEntries(
@@ -184,6 +184,8 @@ Deno.test("shellArgv(): a program has namespaces of its own: IPC, PID, UTS (name
     assert.match(inside[kind] ?? "", new RegExp(`^${kind}:\\[\\d+\\]$`));
     assert.notEqual(inside[kind], host[kind], `${kind} is the host's`);
   }
+  // Never root: nobody (a root engine's setpriv) or nobody-mapped (userns).
+  assert.equal(inside.uid, "65534");
   // Its own host name, not the machine's.
   assert.equal(inside.hostname, "agentos-shell");
 });
