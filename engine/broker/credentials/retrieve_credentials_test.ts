@@ -12,8 +12,7 @@ import assert from "node:assert/strict";
 import { ErrorCode, RpcError } from "../../errors.ts";
 import { openDatabase } from "../../graph/mod.ts";
 import type { SkillEntry } from "../../skills/mod.ts";
-import { loadVaultKey } from "../../vault/vault_key.ts";
-import { Vault } from "../../vault/vault.ts";
+import { loadVaultKey, Vault } from "../../vault/mod.ts";
 import { CallCredentials } from "./mod.ts";
 import { retrieveCredentials } from "./retrieve_credentials.ts";
 
