@@ -116,6 +116,7 @@ Deno.test("shellArgv(): an engine home under any system directory is covered by 
   assert.ok(!elsewhere.includes("/var/lib/agentos"));
 });
 
+// (It can fail only where the host has a shadow file with content.)
 Deno.test("shellArgv(): the host's shadow files are empty inside (other users' password hashes)", async () => {
   const masked = [
     "/etc/shadow",
@@ -123,17 +124,11 @@ Deno.test("shellArgv(): the host's shadow files are empty inside (other users' p
     "/etc/shadow-",
     "/etc/gshadow-",
   ];
-  const present: string[] = [];
-  for (const file of masked) {
-    const info = await Deno.stat(file).catch(() => undefined);
-    if (info && info.size > 0) present.push(file);
-  }
   // `-s`: exists with a size; a stat needs no read permission.
   const probe = masked.map((f) => `[ -s ${f} ] && echo ${f}`).join("; ");
   const out = await runInside(`${probe}; echo end`);
   assert.equal(out.code, 0, out.stderr);
   assert.equal(out.stdout, "end\n");
-  if (present.length === 0) console.log("no shadow file with content here");
 });
 
 Deno.test("shellArgv(): a program's environment is the fixed one (UTF-8 C locale, a system PATH, a dumb terminal), nothing of the engine's", async () => {
