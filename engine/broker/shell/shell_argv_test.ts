@@ -216,3 +216,31 @@ Deno.test("shellArgv(): a program has its own /proc and a minimal /dev", async (
   assert.ok(Number(pid) > 0 && Number(pid) < 10, out.stdout);
   assert.deepEqual(rest, ["dev", "minimal"]);
 });
+
+Deno.test("shellArgv(): a --net program's interpreter under a system directory is not bound again over an engine home hidden there", () => {
+  const home = "/usr/local/agentos-home";
+  const argv = shellArgv(options({
+    net: true,
+    netSocket: "/run/agentos/net.sock",
+    engineHome: home,
+    confinement: {
+      identity: "setpriv",
+      seccomp: false,
+      python: { executable: "/usr/bin/python3", dirs: ["/usr", "/srv/py"] },
+    },
+  }));
+  const hidden = argv.lastIndexOf(home);
+  assert.equal(argv[hidden - 1], "--tmpfs");
+  // A later bind whose destination holds the home would show it again.
+  for (let i = hidden + 1; i < argv.length - 1; i++) {
+    if (!/^--(ro-)?bind(-try)?$/.test(argv[i]!)) continue;
+    const dest = argv[i + 2]!;
+    assert.ok(
+      !(home === dest || home.startsWith(`${dest}/`)),
+      `${argv[i]} ${argv[i + 1]} ${dest} after the home's tmpfs`,
+    );
+  }
+  // The interpreter's directory outside the system ones is bound.
+  const at = argv.indexOf("/srv/py");
+  assert.ok(at > 0 && argv[at - 1] === "--ro-bind", argv.join(" "));
+});
