@@ -25,3 +25,29 @@ Deno.test("reflection guard: a backslash escape with a non-hex digit is no escap
     assert.equal(guard.scrub(text), `before ${SECRET} after`, real);
   }
 });
+
+Deno.test("reflection guard: a value with one character escaped among plain ones is masked, for every hex digit", () => {
+  // Not the value, nor any one encoding of all of it: a mix (hex digits
+  // "1", "a" and "f" among the escapes).
+  const value = "Zq9x4W1Lm2Ko7";
+  const one = new ReflectionGuard([{ value, replacement: SECRET }]);
+  for (const at of [0, 6, 11]) {
+    const c = value.charCodeAt(at);
+    const hex = c.toString(16);
+    for (
+      const escape of [
+        `&#x${hex};`,
+        `&#x${hex.toUpperCase()};`,
+        `&#${c};`,
+        `\\x${hex}`,
+        `\\u00${hex.toUpperCase()}`,
+        `%${hex}`,
+      ]
+    ) {
+      const text = `before ${value.slice(0, at)}${escape}${
+        value.slice(at + 1)
+      } after`;
+      assert.equal(one.scrub(text), `before ${SECRET} after`, text);
+    }
+  }
+});
