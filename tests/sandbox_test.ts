@@ -153,6 +153,20 @@ Deno.test("AGENTOS_SANDBOX=none runs skills unconfined but limited, and says so"
     nofile: [256, 256],
   });
   assert.match(String(result.fork), /^refused/);
+  // It starts in /, not in the engine's own working directory (here the
+  // repository), whose files a relative path would reach.
+  const where = await client.call<{ result: Probe }>("skills.run", {
+    skill: "sandbox-probe",
+    tool: "where",
+  });
+  assert.equal(where.result.cwd, "/");
+  // Isolated (no PYTHON* variables, no user site), no site module, no
+  // bytecode written next to the skill's or the SDK's files.
+  assert.deepEqual(where.result.flags, {
+    isolated: 1,
+    no_site: 1,
+    dont_write_bytecode: 1,
+  });
   const log = await Deno.readTextFile(engine.paths.engineLog);
   assert.match(log, /Skill call completed .*sandbox=none/);
 });

@@ -219,7 +219,8 @@ Deno.test({
       const templated = await runGuess(client, "echo-templated");
       assert.match(
         templated,
-        /short and simple enough to find by sending every candidate.*--secrets/,
+        // The reason in full: what the owner reads to decide on --secrets.
+        /which is short and simple enough to find by sending every candidate to an echo of its domain, so .*--secrets/,
       );
       for (const text of [outcome, templated]) {
         assert.ok(

@@ -24,8 +24,13 @@ interface NetRun {
     hosts: string[],
     net?: boolean,
   ): Promise<ShellResult>;
-  /** Runs /usr/bin/<program> with these arguments, nothing granted but `net`. */
-  run(program: string, args: string[], net: boolean): Promise<ShellResult>;
+  /** Runs /usr/bin/<program> (or `path`) with these arguments, nothing granted but `net`. */
+  run(
+    program: string,
+    args: string[],
+    net: boolean,
+    path?: string,
+  ): Promise<ShellResult>;
   audit: AuditEntry[];
 }
 
@@ -68,11 +73,16 @@ async function withNet(fn: (run: NetRun) => Promise<void>): Promise<void> {
         binary: "curl",
         args: ["-sS", "--max-time", "10", ...args],
       })).value;
-    const run = async (program: string, args: string[], net: boolean) =>
+    const run = async (
+      program: string,
+      args: string[],
+      net: boolean,
+      path = `/usr/bin/${program}`,
+    ) =>
       (await broker.run({
         skillId: "s",
         declared: [program],
-        grants: { [program]: { path: `/usr/bin/${program}`, config: [], net } },
+        grants: { [program]: { path, config: [], net } },
         credentials: new CallCredentials(true),
         audit: (entry) => audit.push(entry),
       }, { binary: program, args })).value;
@@ -299,4 +309,22 @@ Deno.test("shell.run --net: a program that ignores the proxy variables reaches n
     assert.match(out.stderr, /Connection refused/);
     assert.deepEqual(server.seen, []);
     assert.deepEqual(audit, []);
+  }));
+
+Deno.test("shell.run --net: the forwarder's interpreter sees its own library, not whatever Python the host has under /usr", () =>
+  withNet(async ({ run }) => {
+    // A `--net` program starts behind the forwarder, which runs on the
+    // engine's interpreter with its directories bound read-only; the
+    // same interpreter run as the program shows what it found. Where the
+    // interpreter lives outside the system directories (pyenv, a built
+    // Python), a missing bind shows as a prefix that falls back to /usr
+    // (a same-version system Python hid that here) or as no start at all.
+    const python = await Deno.realPath(realPython());
+    const probe = ["-I", "-S", "-c", "import sys; print(sys.prefix)"];
+    const host = new TextDecoder().decode(
+      (await new Deno.Command(python, { args: probe }).output()).stdout,
+    );
+    const inside = await run("python", probe, true, python);
+    assert.equal(inside.exit_code, 0, inside.stderr);
+    assert.equal(inside.stdout, host);
   }));
