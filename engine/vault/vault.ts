@@ -18,12 +18,33 @@ export interface SecretInfo {
    * `__secrets__`), or null for a row written before writers were recorded.
    */
   writer: string | null;
+  /**
+   * The skills that may use it (see {@linkcode RowUsers}); null for a row
+   * an engine before schema 8 wrote, until the installed skills are loaded
+   * and the engine records them (`engine/skills_api/credential_users.ts`). A skill's
+   * own rows have none: they serve their skill alone.
+   */
+  users: string[] | null;
   created_at: string;
   updated_at: string;
 }
 
+/**
+ * Which skills a write allows to use the row. A row the write creates
+ * gets `fresh` (for a domain that already holds rows, their skills
+ * instead: a second account of a domain is shared as the first), then
+ * `add`; a row it replaces keeps its skills and gets `add`: replacing a
+ * value never allows a skill the owner did not allow before.
+ */
+export interface RowUsers {
+  /** The skills a new row of a domain without rows allows. */
+  fresh?: string[];
+  /** The skills allowed on the row, new or replaced. */
+  add?: string[];
+}
+
 /** A skill's own credential's metadata (see {@linkcode Vault.setForSkill}). */
-export interface SkillSecretInfo extends Omit<SecretInfo, "domain"> {
+export interface SkillSecretInfo extends Omit<SecretInfo, "domain" | "users"> {
   /** The skill whose own credential it is. */
   skill: string;
 }
@@ -79,6 +100,7 @@ export class Vault {
   #db: DatabaseSync;
   #key: CryptoKey;
   #cached: Metadata | undefined;
+  #declaring: (domain: string) => string[] | undefined = () => undefined;
   /** Why the vault is locked (its key does not match); undefined when open. */
   #locked: string | undefined;
   /**
@@ -123,6 +145,28 @@ export class Vault {
     return vault;
   }
 
+  /**
+   * Tells the vault which installed skills declare a domain: the skills a
+   * credential the owner stores naming no skill is for. Set by the skill
+   * runtime once the installed skills are loaded.
+   *
+   * @param declaring the skills declaring a domain
+   */
+  useDeclaring(declaring: (domain: string) => string[]): void {
+    this.#declaring = declaring;
+  }
+
+  /**
+   * The installed skills that declare a domain, or undefined while the
+   * skills load.
+   *
+   * @param domain a vault domain
+   * @returns their ids
+   */
+  declaring(domain: string): string[] | undefined {
+    return this.#declaring(domain);
+  }
+
   /** Why the vault is locked, or undefined when its key matches. */
   get locked(): string | undefined {
     return this.#locked;
@@ -147,13 +191,17 @@ export class Vault {
    * @param value a string or an object of string fields
    * @param writer who writes it (`owner`, `skill:<id>`); omitted, an
    *   existing row keeps its writer (a cookie session refreshed by its site)
+   * @param users which skills may use it (see {@linkcode RowUsers});
+   *   omitted, a replaced row keeps its skills and a new one has none
+   * @returns the skills that may use the row now
    */
   async set(
     domain: string,
     identifier: string,
     value: SecretValue,
     writer?: string,
-  ): Promise<void> {
+    users: RowUsers = {},
+  ): Promise<string[]> {
     if (domain === "" || domain.startsWith("\u0000")) {
       throw new RpcError(
         ErrorCode.InvalidParams,
@@ -161,6 +209,116 @@ export class Vault {
       );
     }
     await this.#set(DOMAINS, { name: domain, identifier }, value, writer);
+    return this.#recordUsers(domain, identifier, users);
+  }
+
+  /**
+   * The skills of a row just written: a new row (no skills recorded yet)
+   * gets `fresh`, or the skills of its domain's other rows; every row gets
+   * `add`. Synchronous after the write: no other write interleaves.
+   */
+  #recordUsers(domain: string, identifier: string, users: RowUsers): string[] {
+    const rows = this.#rows(DOMAINS) as unknown as SecretInfo[];
+    const row = rows.find((r) =>
+      r.domain === domain && r.identifier === identifier
+    );
+    // A row a skill wrote serves that skill alone (`usableBy`).
+    const writer = row?.writer ?? "";
+    if (writer.startsWith("skill:")) {
+      const own = [writer.slice("skill:".length)];
+      this.#writeUsers(domain, identifier, own);
+      return own;
+    }
+    let now = row?.users;
+    if (now === null || now === undefined) {
+      const others = rows.filter((r) =>
+        r.domain === domain && r.identifier !== identifier &&
+        !(r.writer ?? "").startsWith("skill:")
+      );
+      // Before the skills are loaded nobody knows who declares the
+      // domain: the row waits, unrecorded, for `recordMissingUsers`.
+      if (
+        others.length === 0 && users.fresh === undefined &&
+        (users.add ?? []).length === 0
+      ) return [];
+      now = others.length > 0
+        ? others.flatMap((r) => r.users ?? [])
+        : [...(users.fresh ?? [])];
+    }
+    const next = [...new Set([...now, ...(users.add ?? [])])].sort();
+    this.#writeUsers(domain, identifier, next);
+    return next;
+  }
+
+  #writeUsers(domain: string, identifier: string, users: string[]): void {
+    this.#cached = undefined;
+    this.#db.prepare(
+      "UPDATE secrets SET users = ? WHERE domain = ? AND identifier = ?",
+    ).run(JSON.stringify(users), domain, identifier);
+  }
+
+  /**
+   * Allows a skill to use a domain's credentials, or takes it back: every
+   * row of the domain the owner (or an older engine) wrote. A row a skill
+   * wrote serves that skill alone, whatever is allowed.
+   *
+   * @param domain the vault domain
+   * @param skill the skill id
+   * @param allowed true to allow
+   * @returns how many rows changed hands
+   */
+  allowUse(domain: string, skill: string, allowed: boolean): number {
+    let changed = 0;
+    for (const row of this.#metadata().infos) {
+      if (row.domain !== domain || (row.writer ?? "").startsWith("skill:")) {
+        continue;
+      }
+      const had = (row.users ?? []).includes(skill);
+      if (had === allowed) continue;
+      const users = allowed
+        ? [...(row.users ?? []), skill].sort()
+        : (row.users ?? []).filter((u) => u !== skill);
+      this.#writeUsers(row.domain, row.identifier, users);
+      changed++;
+    }
+    return changed;
+  }
+
+  /**
+   * Takes a removed skill off every row: a skill added later under the
+   * same id is not the one the owner allowed.
+   *
+   * @param skill the skill id
+   */
+  forgetUser(skill: string): void {
+    for (const row of this.#metadata().infos) {
+      if (!(row.users ?? []).includes(skill)) continue;
+      this.#writeUsers(
+        row.domain,
+        row.identifier,
+        row.users!.filter((u) => u !== skill),
+      );
+    }
+  }
+
+  /**
+   * Records the skills of the rows an engine before schema 8 wrote (their
+   * `users` is null), once, with the rule the caller decides.
+   *
+   * @param decide the skills that may use a row
+   * @returns the rows recorded and their skills
+   */
+  recordMissingUsers(
+    decide: (row: SecretInfo) => string[],
+  ): { domain: string; identifier: string; users: string[] }[] {
+    const recorded = [];
+    for (const row of this.#metadata().infos) {
+      if (row.users !== null) continue;
+      const users = [...new Set(decide(row))].sort();
+      this.#writeUsers(row.domain, row.identifier, users);
+      recorded.push({ domain: row.domain, identifier: row.identifier, users });
+    }
+    return recorded;
   }
 
   /**
@@ -278,6 +436,7 @@ export class Vault {
     return this.#metadata().infos.map((info) => ({
       ...info,
       fields: [...info.fields],
+      users: info.users === null ? null : [...info.users],
     }));
   }
 
@@ -411,12 +570,14 @@ export class Vault {
 
   #rows(space: Namespace): Record<string, unknown>[] {
     const { table, column } = space;
+    const users = space === DOMAINS ? ", users" : "";
     const rows = this.#db.prepare(
-      `SELECT ${column}, identifier, fields, writer, created_at, updated_at FROM ${table} ORDER BY ${column}, identifier`,
+      `SELECT ${column}, identifier, fields, writer${users}, created_at, updated_at FROM ${table} ORDER BY ${column}, identifier`,
     ).all() as Record<string, unknown>[];
     return rows.map((row) => ({
       ...row,
       fields: JSON.parse(String(row.fields)),
+      ...(space === DOMAINS ? { users: usersOf(row.users) } : {}),
     }));
   }
 
@@ -458,6 +619,15 @@ interface Metadata {
   infos: SecretInfo[];
   skills: SkillSecretInfo[];
   domains: Set<string>;
+}
+
+/** A row's `users` column: a JSON array of skill ids, or null (not recorded). */
+function usersOf(value: unknown): string[] | null {
+  if (typeof value !== "string") return null;
+  const parsed = JSON.parse(value);
+  return Array.isArray(parsed)
+    ? parsed.filter((u): u is string => typeof u === "string")
+    : null;
 }
 
 function toBase64(bytes: Uint8Array): string {
