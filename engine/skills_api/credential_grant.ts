@@ -40,7 +40,7 @@ export function changeCredentialGrant(
   ctx: SkillsHandlerContext,
   verb: "allow" | "disallow",
   change: CredentialChange,
-) {
+): { skill: string; credentials_allowed: string[] } {
   const { skill, credential } = change;
   if (
     change.host !== undefined || change.open_web !== undefined ||
