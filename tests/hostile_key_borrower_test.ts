@@ -416,3 +416,58 @@ Deno.test("a skill cannot write itself onto the owner's credential: no overwrite
   });
   assert.ok(api.seen.at(-1)!.includes(KEY));
 });
+
+Deno.test("capability order: a provider counts as holding a credential only when it may use it", async () => {
+  await using engine = await EngineProcess.start({
+    env: { AGENTOS_SPARE_WORKERS: "0" },
+  });
+  const client = await engine.client();
+  const root = await Deno.makeTempDir({ prefix: "agentos-borrow-cap-" });
+  for (
+    const [id, host] of [["quotes-first", "first"], ["quotes-later", "shared"]]
+  ) {
+    await client.call("skills.add", {
+      path: await writeSkill(
+        root,
+        id!,
+        `from agentos import connection, provides, returns
+
+connection("api", base_url="https://api.${host}.test", auth={"type": "api_key"})
+
+
+@returns({"by": "string"})
+@provides("quote_test")
+async def quote(**params):
+    """Quotes."""
+    return {"by": "${id}"}
+`,
+        "capabilities: [http]\n",
+      ),
+    });
+  }
+  // A key for the later provider's domain, stored for another skill.
+  await client.call("secrets.set", {
+    domain: "shared.test",
+    value: { key: KEY },
+    for: "someone-else",
+  });
+  const list = await client.call<{ skill: string; reason: string }[]>(
+    "capability.providers",
+    { name: "quote_test" },
+  );
+  assert.deepEqual(list.map((p) => p.skill), ["quotes-first", "quotes-later"]);
+  assert.match(list[1]!.reason, /missing a credential for shared\.test/);
+  await client.call("skills.allow", {
+    skill: "quotes-later",
+    credential: "shared.test",
+  });
+  const allowed = await client.call<{ skill: string; reason: string }[]>(
+    "capability.providers",
+    { name: "quote_test" },
+  );
+  assert.deepEqual(allowed.map((p) => p.skill), [
+    "quotes-later",
+    "quotes-first",
+  ]);
+  assert.match(allowed[0]!.reason, /credential present for shared\.test$/);
+});
