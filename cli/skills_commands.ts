@@ -243,7 +243,8 @@ it with agentos prefs set capability.<name> <id>.
 Options:
   --force    Add the skill even when no tool of it can run
   --replace  Replace a skill with the same id added from another folder
-  --json     Print {id, updated, replaced?, deferred, tools, problems}
+  --json     Print {id, updated, replaced?, credentials, credentials_not_shared,
+             deferred, tools, problems}
 
 A skill is refused only when it cannot run at all (no tool, or an error
 stops every tool); otherwise it is added, its errors and warnings printed
