@@ -184,7 +184,8 @@ function credentialsText(skill: SkillView): string {
     const name = c.connection ?? skill.id;
     if (c.stored) return `${name}: ${c.stored}`;
     if (c.not_shared) {
-      return `${name}: stored for other skills, not shared (${c.allow_command})`;
+      // Stored for other skills; the full command is in --json.
+      return `${name}: not shared (skills allow --credential ${c.not_shared})`;
     }
     return c.needed ? `${name}: missing (${c.command})` : "";
   }).filter((text) => text !== "").join(", ") || "-";
@@ -209,14 +210,10 @@ function grantsText(skill: SkillView): string {
       }`,
     );
   }
-  const text = parts.join(", ");
-  const granted = skill.grants.byDefault && parts.length > 0
+  const text = parts.join(", ") || "-";
+  return skill.grants.byDefault && parts.length > 0
     ? `${text} (bundled default)`
     : text;
-  const credentials = (skill.credentials_allowed ?? []).map((d) =>
-    `credential ${d}`
-  );
-  return [granted, ...credentials].filter((t) => t !== "").join(", ") || "-";
 }
 
 /** `agentos skills add`. */

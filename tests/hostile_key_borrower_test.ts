@@ -218,6 +218,11 @@ Deno.test("skills allow --credential shares the stored key with a later skill; d
     /^ {2}the credential stored for keyed\.test is not shared with it until you allow it: agentos skills allow key-borrower --credential keyed\.test$/m,
   );
   assert.doesNotMatch(added.stdout, /stored credentials its connections/);
+  const before = await cli(["skills", "list"]);
+  assert.match(
+    before.stdout,
+    /^key-borrower\s.*\sapi: not shared \(skills allow --credential keyed\.test\)$/m,
+  );
   const borrow = () =>
     client.call<{ result: { published: number } }>("skills.run", {
       skill: "key-borrower",
@@ -236,7 +241,7 @@ Deno.test("skills allow --credential shares the stored key with a later skill; d
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.match(allowed.stdout, /may now use the credential stored for keyed/);
   const list = await cli(["skills", "list"]);
-  assert.match(list.stdout, /^key-borrower\s.*credential keyed\.test/m);
+  assert.match(list.stdout, /^key-borrower\s.*\sapi: keyed\.test$/m);
   const secrets = await cli(["secrets", "list"]);
   assert.match(secrets.stdout, /^keyed\.test\s.*key-borrower, keyed-api\s/m);
   // Granted, the key works for it: what the route would have given.
