@@ -6,6 +6,16 @@ import {
   KEY_MISMATCH,
   keyOpensVault,
 } from "./vault_check.ts";
+import {
+  allowChanges,
+  forgetChanges,
+  type RowUsers,
+  usersAfterWrite,
+  type UsersChange,
+  usersOf,
+} from "./row_users.ts";
+
+export type { RowUsers } from "./row_users.ts";
 
 /** A credential's metadata: what `secrets.list` shows (never a value). */
 export interface SecretInfo {
@@ -21,26 +31,12 @@ export interface SecretInfo {
   /**
    * The skills that may use it (see {@linkcode RowUsers}); null for a row
    * an engine before schema 8 wrote, until the installed skills are loaded
-   * and the engine records them (`engine/skills_api/credential_users.ts`). A skill's
+   * and the engine records them (`engine/skills_api/credential_users.ts`, `row_users.ts`). A skill's
    * own rows have none: they serve their skill alone.
    */
   users: string[] | null;
   created_at: string;
   updated_at: string;
-}
-
-/**
- * Which skills a write allows to use the row. A row the write creates
- * gets `fresh` (for a domain that already holds rows, their skills
- * instead: a second account of a domain is shared as the first), then
- * `add`; a row it replaces keeps its skills and gets `add`: replacing a
- * value never allows a skill the owner did not allow before.
- */
-export interface RowUsers {
-  /** The skills a new row of a domain without rows allows. */
-  fresh?: string[];
-  /** The skills allowed on the row, new or replaced. */
-  add?: string[];
 }
 
 /** A skill's own credential's metadata (see {@linkcode Vault.setForSkill}). */
@@ -212,49 +208,23 @@ export class Vault {
     return this.#recordUsers(domain, identifier, users);
   }
 
-  /**
-   * The skills of a row just written: a new row (no skills recorded yet)
-   * gets `fresh`, or the skills of its domain's other rows; every row gets
-   * `add`. Synchronous after the write: no other write interleaves.
-   */
+  /** Records the users of a row just written (see `row_users.ts`). */
   #recordUsers(domain: string, identifier: string, users: RowUsers): string[] {
     const rows = this.#rows(DOMAINS) as unknown as SecretInfo[];
-    const row = rows.find((r) =>
-      r.domain === domain && r.identifier === identifier
-    );
-    // A row a skill wrote serves that skill alone (`usableBy`).
-    const writer = row?.writer ?? "";
-    if (writer.startsWith("skill:")) {
-      const own = [writer.slice("skill:".length)];
-      this.#writeUsers(domain, identifier, own);
-      return own;
-    }
-    let now = row?.users;
-    if (now === null || now === undefined) {
-      const others = rows.filter((r) =>
-        r.domain === domain && r.identifier !== identifier &&
-        !(r.writer ?? "").startsWith("skill:")
-      );
-      // Before the skills are loaded nobody knows who declares the
-      // domain: the row waits, unrecorded, for `recordMissingUsers`.
-      if (
-        others.length === 0 && users.fresh === undefined &&
-        (users.add ?? []).length === 0
-      ) return [];
-      now = others.length > 0
-        ? others.flatMap((r) => r.users ?? [])
-        : [...(users.fresh ?? [])];
-    }
-    const next = [...new Set([...now, ...(users.add ?? [])])].sort();
-    this.#writeUsers(domain, identifier, next);
+    const next = usersAfterWrite(rows, { domain, identifier }, users);
+    if (next === undefined) return [];
+    this.#writeUsers([{ domain, identifier, users: next }]);
     return next;
   }
 
-  #writeUsers(domain: string, identifier: string, users: string[]): void {
+  #writeUsers(changes: UsersChange[]): void {
     this.#cached = undefined;
-    this.#db.prepare(
+    const update = this.#db.prepare(
       "UPDATE secrets SET users = ? WHERE domain = ? AND identifier = ?",
-    ).run(JSON.stringify(users), domain, identifier);
+    );
+    for (const { domain, identifier, users } of changes) {
+      update.run(JSON.stringify(users), domain, identifier);
+    }
   }
 
   /**
@@ -268,20 +238,12 @@ export class Vault {
    * @returns how many rows changed hands
    */
   allowUse(domain: string, skill: string, allowed: boolean): number {
-    let changed = 0;
-    for (const row of this.#metadata().infos) {
-      if (row.domain !== domain || (row.writer ?? "").startsWith("skill:")) {
-        continue;
-      }
-      const had = (row.users ?? []).includes(skill);
-      if (had === allowed) continue;
-      const users = allowed
-        ? [...(row.users ?? []), skill].sort()
-        : (row.users ?? []).filter((u) => u !== skill);
-      this.#writeUsers(row.domain, row.identifier, users);
-      changed++;
-    }
-    return changed;
+    const changes = allowChanges(this.#metadata().infos, domain, {
+      skill,
+      allowed,
+    });
+    this.#writeUsers(changes);
+    return changes.length;
   }
 
   /**
@@ -291,14 +253,7 @@ export class Vault {
    * @param skill the skill id
    */
   forgetUser(skill: string): void {
-    for (const row of this.#metadata().infos) {
-      if (!(row.users ?? []).includes(skill)) continue;
-      this.#writeUsers(
-        row.domain,
-        row.identifier,
-        row.users!.filter((u) => u !== skill),
-      );
-    }
+    this.#writeUsers(forgetChanges(this.#metadata().infos, skill));
   }
 
   /**
@@ -308,16 +263,14 @@ export class Vault {
    * @param decide the skills that may use a row
    * @returns the rows recorded and their skills
    */
-  recordMissingUsers(
-    decide: (row: SecretInfo) => string[],
-  ): { domain: string; identifier: string; users: string[] }[] {
-    const recorded = [];
-    for (const row of this.#metadata().infos) {
-      if (row.users !== null) continue;
-      const users = [...new Set(decide(row))].sort();
-      this.#writeUsers(row.domain, row.identifier, users);
-      recorded.push({ domain: row.domain, identifier: row.identifier, users });
-    }
+  recordMissingUsers(decide: (row: SecretInfo) => string[]): UsersChange[] {
+    const recorded = this.#metadata().infos.filter((row) => row.users === null)
+      .map((row) => ({
+        domain: row.domain,
+        identifier: row.identifier,
+        users: [...new Set(decide(row))].sort(),
+      }));
+    this.#writeUsers(recorded);
     return recorded;
   }
 
@@ -619,15 +572,6 @@ interface Metadata {
   infos: SecretInfo[];
   skills: SkillSecretInfo[];
   domains: Set<string>;
-}
-
-/** A row's `users` column: a JSON array of skill ids, or null (not recorded). */
-function usersOf(value: unknown): string[] | null {
-  if (typeof value !== "string") return null;
-  const parsed = JSON.parse(value);
-  return Array.isArray(parsed)
-    ? parsed.filter((u): u is string => typeof u === "string")
-    : null;
 }
 
 function toBase64(bytes: Uint8Array): string {
