@@ -14,7 +14,11 @@ import {
 } from "../broker/mod.ts";
 import type { WorkerProcess } from "./worker_process.ts";
 import type { WorkerCall } from "./worker_types.ts";
-import { type CapabilityInvoker, nestedCall } from "./nested_call.ts";
+import {
+  type CapabilityInvoker,
+  nestedCall,
+  NestedSlots,
+} from "./nested_call.ts";
 import { toolFailure } from "./tool_failure.ts";
 import type { PreparedCall } from "./call_prepare.ts";
 import type { RunRequest, SkillRunnerOptions } from "./run_types.ts";
@@ -56,6 +60,7 @@ export function callDispatches(
 ): CallDispatchHandler {
   const { skill, credentials, session, chain } = call;
   const nestedOnce = nestedOnceOf(request);
+  const slots = new NestedSlots();
   return dispatchHandler({
     skill,
     tool: call.tool.name,
@@ -91,6 +96,7 @@ export function callDispatches(
         tape: request.tape,
         clientModel: request.clientModel,
         nestedOnce,
+        slots,
       }),
   });
 }

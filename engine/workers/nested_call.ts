@@ -1,7 +1,9 @@
 /**
  * A skill's own `capability.call`: served by the capability broker with the
- * calling chain, refused past {@linkcode MAX_CALL_DEPTH}, the provider and
- * attempts noted in the audit checks.
+ * calling chain, refused past {@linkcode MAX_CALL_DEPTH}, at most
+ * {@linkcode MAX_CONCURRENT_NESTED} of one call at a time (each is a
+ * sandboxed worker of its provider), the provider and attempts noted in
+ * the audit checks.
  *
  * @module
  */
@@ -24,6 +26,75 @@ interface CallContext {
 /** Longest chain of capability calls: a call at this depth cannot call further. */
 export const MAX_CALL_DEPTH = 3;
 
+/**
+ * Most nested calls one call runs at once; more wait their turn (until
+ * the call ends). Each is a worker of its provider, started on the
+ * engine's thread: one call's 64 at once (its dispatch limit) held 64
+ * sandboxes (about 1 GB) and froze another client's `graph.list` for
+ * 480 ms while they started (`tests/hostile_nested_fanout_test.ts`).
+ */
+export const MAX_CONCURRENT_NESTED = 4;
+
+/** One call's turns for its nested calls ({@linkcode MAX_CONCURRENT_NESTED}). */
+export class NestedSlots {
+  #free: number;
+  #waiting: (() => void)[] = [];
+
+  /** @param size nested calls run at once */
+  constructor(size = MAX_CONCURRENT_NESTED) {
+    this.#free = size;
+  }
+
+  /**
+   * Runs `work` in a turn, waiting for one while all are taken.
+   *
+   * @param signal the call's end: a wait ends with it
+   * @param work the nested call
+   * @returns what `work` gives
+   * @throws {RpcError} SkillFailed when the call ended while it waited
+   */
+  async run<T>(
+    signal: AbortSignal | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    await this.#take(signal);
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+
+  #take(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(ended());
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const turn = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.#waiting.splice(this.#waiting.indexOf(turn), 1);
+        reject(ended());
+      };
+      this.#waiting.push(turn);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+}
+
+function ended(): RpcError {
+  return new RpcError(
+    ErrorCode.SkillFailed,
+    "capability.call not started: the calling call ended while it waited for a turn",
+  );
+}
+
 /** How a skill's nested `capability.call` is served (the capability broker). */
 export type CapabilityInvoker = (
   name: string,
@@ -41,6 +112,8 @@ export interface NestedCall extends CallContext {
   checks: Record<string, string>;
   /** Skills whose calls led here, outermost first (the caller last). */
   chain: string[];
+  /** The calling call's turns (absent: no limit, for tests). */
+  slots?: NestedSlots;
 }
 
 /**
@@ -73,14 +146,18 @@ export async function nestedCall(
       `capability.call is not available`,
     );
   }
-  const out = await invoke(name, params, {
-    chain,
-    exclude: chain,
-    signal: call.signal,
-    tape: call.tape,
-    clientModel: call.clientModel,
-    nestedOnce: call.nestedOnce,
-  });
+  const served = () =>
+    invoke(name, params, {
+      chain,
+      exclude: chain,
+      signal: call.signal,
+      tape: call.tape,
+      clientModel: call.clientModel,
+      nestedOnce: call.nestedOnce,
+    });
+  const out = call.slots
+    ? await call.slots.run(call.signal, served)
+    : await served();
   checks.cycle = "none";
   checks.provider = out.provider.skill;
   if (out.attempts.length > 1) {

@@ -53,26 +53,58 @@ export function returnedShape(
 }
 
 /**
- * Writes the records of one call into the graph, in ONE transaction, as
- * actor `skill:<id>`, each with an `imported_from` edge to the skill's
- * node; in the same transaction, keeps the skill's `__cache__`/`__data__`
- * and links the owner to the records of a `@claims("primary_user")` tool. Items that are not objects are left out with a warning; an item
- * may name another shape with a `shape` key.
+ * Most records one call stores, as `graph.import` takes (more are left out
+ * with one warning): a 16 MiB result line holds hundreds of thousands.
+ */
+export const MAX_RECORDS_PER_CALL = 10_000;
+
+/**
+ * Records written per transaction; the engine serves other clients between
+ * two. All in one transaction, a hostile result of 100,000 tiny records
+ * held the engine's thread 8 s (another client's `graph.list` waited that
+ * long); at about 0.1–0.2 ms a record, this many take well under 50 ms.
+ */
+export const RECORDS_PER_WRITE = 100;
+
+/**
+ * Writes the records of one call into the graph as actor `skill:<id>`,
+ * each with an `imported_from` edge to the skill's node: at most
+ * {@linkcode MAX_RECORDS_PER_CALL}, in transactions of
+ * {@linkcode RECORDS_PER_WRITE} (a result that size or smaller is one
+ * transaction), the engine serving other work between them. The first
+ * keeps the skill's `__cache__`/`__data__`; each links the owner to its
+ * records of a `@claims("primary_user")` tool. Items that are not objects
+ * are left out with a warning; an item may name another shape with a
+ * `shape` key.
  *
  * @param graph the graph
  * @param write the skill, its node, the tool's `@returns` and the result
  * @returns counts, warnings and ids
- * @throws {RpcError} StorageFailed when the database refuses the write
+ * @throws {RpcError} StorageFailed when the database refuses a write (the
+ *   transactions before it stay)
  */
-export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
+export async function writeRecords(
+  graph: Graph,
+  write: RecordWrite,
+): Promise<RecordCounts> {
   const counts = emptyCounts();
   const items = recordItems(graph, write, counts);
   if (items.length === 0 && !hasSkillState(write.raw)) return counts;
-  graph.store.write(
-    `skill:${write.skill.id}`,
-    (tx) => writeItems(tx, graph, write, items, counts),
-  );
+  for (let from = 0; from === 0 || from < items.length;) {
+    if (from > 0) await nextTurn();
+    const part = { from, items: items.slice(from, from + RECORDS_PER_WRITE) };
+    graph.store.write(
+      `skill:${write.skill.id}`,
+      (tx) => writeItems(tx, graph, write, part, counts),
+    );
+    from += RECORDS_PER_WRITE;
+  }
   return counts;
+}
+
+/** Lets the engine serve what waits (a timer, so I/O callbacks run first). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**
@@ -86,17 +118,23 @@ export function writeRecords(graph: Graph, write: RecordWrite): RecordCounts {
  * @returns the warnings, with no record counted as created or updated
  * @throws {RpcError} StorageFailed when the database refuses
  */
-export function rehearseRecords(
+export async function rehearseRecords(
   graph: Graph,
   write: RecordWrite,
-): RecordCounts {
+): Promise<RecordCounts> {
   const counts = emptyCounts();
   const items = recordItems(graph, write, counts);
   if (items.length === 0) return counts;
-  graph.store.rehearse(
-    `skill:${write.skill.id}`,
-    (tx) => writeItems(tx, graph, { ...write, raw: undefined }, items, counts),
-  );
+  const rehearsed = { ...write, raw: undefined };
+  for (let from = 0; from < items.length;) {
+    if (from > 0) await nextTurn();
+    const part = { from, items: items.slice(from, from + RECORDS_PER_WRITE) };
+    graph.store.rehearse(
+      `skill:${write.skill.id}`,
+      (tx) => writeItems(tx, graph, rehearsed, part, counts),
+    );
+    from += RECORDS_PER_WRITE;
+  }
   return { ...emptyCounts(), warnings: counts.warnings };
 }
 
@@ -120,24 +158,43 @@ function recordItems(
     return [];
   }
   if (!shape.remember) return [];
-  return Array.isArray(result)
+  const items = Array.isArray(result)
     ? result
     : isObject(result) && Array.isArray(result._items)
     ? result._items
     : [result];
+  if (items.length <= MAX_RECORDS_PER_CALL) return items;
+  counts.warnings.push(
+    `${
+      items.length - MAX_RECORDS_PER_CALL
+    } records past the first ${MAX_RECORDS_PER_CALL} left out: one call stores at most ${MAX_RECORDS_PER_CALL}`,
+  );
+  return items.slice(0, MAX_RECORDS_PER_CALL);
+}
+
+/** One transaction's records: a slice of the result's, from index `from`. */
+interface RecordPart {
+  from: number;
+  items: unknown[];
 }
 
 function writeItems(
   tx: GraphTx,
   graph: Graph,
   write: RecordWrite,
-  items: unknown[],
+  { from, items }: RecordPart,
   counts: RecordCounts,
 ): void {
   const { skillNode, tool } = write;
   const declared = returnedShape(tool.returns)!;
-  counts.warnings.push(...keepSkillState(tx, { skillNode, value: write.raw }));
-  for (const [index, item] of items.entries()) {
+  if (from === 0) {
+    counts.warnings.push(
+      ...keepSkillState(tx, { skillNode, value: write.raw }),
+    );
+  }
+  const ids: string[] = [];
+  for (const [at, item] of items.entries()) {
+    const index = from + at;
     if (!isObject(item)) {
       counts.warnings.push(
         `[${index}]: expected an object for shape "${declared.shape}", got ${
@@ -155,9 +212,12 @@ function writeItems(
     });
     counts.created += written.nodesCreated;
     counts.updated += written.nodesUpdated;
-    const prefix = items.length > 1 || declared.list ? `[${index}].` : "";
+    const prefix = from + items.length > 1 || declared.list
+      ? `[${index}].`
+      : "";
     counts.warnings.push(...written.warnings.map((w) => `${prefix}${w}`));
-    if (written.id) counts.ids.push(written.id);
+    if (written.id) ids.push(written.id);
   }
-  linkClaims(tx, { tool, ids: counts.ids });
+  counts.ids.push(...ids);
+  linkClaims(tx, { tool, ids });
 }

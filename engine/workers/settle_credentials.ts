@@ -56,6 +56,11 @@ export interface SettleOptions {
 export interface SettleCallOptions extends SettleOptions {
   /** The guard workers and the call's budget. */
   guard: OffThreadGuard;
+  /**
+   * The call serves another skill's `capability.call`: its result goes to
+   * that skill, so it is redacted whatever this skill's grant.
+   */
+  nested?: boolean;
 }
 
 /** What a settled call gives: the stored secrets, the caller's result, the records' source. */
@@ -63,6 +68,11 @@ export interface SettledCall {
   secrets: StoredSecret[];
   /** What the caller sees: redacted unless the owner granted real values. */
   result: unknown;
+  /**
+   * The caller's view redacted, whatever the grant: what the graph stores
+   * (any skill with `sql`, any app reads it).
+   */
+  stored: unknown;
   /** The tool's whole return value, redacted (its `__cache__`, `__data__` are kept). */
   raw: unknown;
 }
@@ -75,7 +85,10 @@ export interface SettledCall {
  * call's guard budget: the caller's result and the records' source are
  * both taken from that one pass. The caller's result is unredacted when
  * the owner granted the skill real values (a logo URL carries its token;
- * logs and the audit trail stay redacted).
+ * logs, the audit trail and the records stored stay redacted) and the caller is the owner's
+ * (an app, an MCP client): a result that goes back to a calling skill
+ * (`capability.call`) is always redacted, or a masked skill would read a
+ * granted provider's values through it (the confused deputy).
  *
  * @param value what the tool returned
  * @param options as for {@linkcode settleCredentials}, the grant and the guard
@@ -94,7 +107,8 @@ export async function settleCall(
     [shown, value],
     options.guard,
   );
-  return { secrets, result: options.granted ? shown : result, raw };
+  const real = options.granted === true && options.nested !== true;
+  return { secrets, result: real ? shown : result, stored: result, raw };
 }
 
 /**

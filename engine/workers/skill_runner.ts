@@ -99,8 +99,15 @@ export class SkillRunner {
     try {
       const guard = options.http.offThreadGuard();
       const answer = await serveCall(worker, call, handler, guard);
-      const { secrets, result, raw } = await this.#settle(call, answer.value);
-      const records = this.#writeRecords(call, request, { result, raw });
+      const { secrets, result, stored, raw } = await this.#settle(
+        call,
+        answer.value,
+      );
+      // The graph keeps the redacted view, even of a granted skill's result.
+      const records = await this.#writeRecords(call, request, {
+        result: stored,
+        raw,
+      });
       options.registry.markSuccess(call.skill.id);
       const ms = report.completed(records);
       const { callId } = call;
@@ -122,10 +129,12 @@ export class SkillRunner {
 
   /** Stores the credentials the tool returned; the caller's result and the records' source, redacted once. */
   #settle(call: PreparedCall, value: unknown): Promise<SettledCall> {
-    const { skill, session, credentials, granted, callId } = call;
+    const { skill, session, credentials, granted, callId, chain } = call;
     const { log, vault, http } = this.#options;
     return settleCall(value, {
       ...{ skill, session, credentials, granted, callId },
+      // A calling skill's chain precedes this one: the result goes to it.
+      nested: chain.length > 1,
       ...{ log, vault, guard: http.offThreadGuard() },
     });
   }
@@ -135,7 +144,7 @@ export class SkillRunner {
     call: PreparedCall,
     request: RunRequest,
     { result, raw }: Pick<SettledCall, "result" | "raw">,
-  ): RecordCounts {
+  ): Promise<RecordCounts> {
     const { skill, tool } = call;
     const { graph } = this.#options;
     // Not remembered: nothing stored (not even the skill's node), but the

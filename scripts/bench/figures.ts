@@ -5,6 +5,7 @@
  * @module
  */
 // deno-lint-ignore-file no-console
+import { describeHost, type HostState } from "./host_settle.ts";
 
 /** One row of the results table. */
 export interface Figure {
@@ -17,6 +18,8 @@ export interface Figure {
   target?: string;
   /** Why the figure could not be measured in this run (the row says it). */
   unmeasured?: string;
+  /** The host when the figure's group started (load, busy share, settled). */
+  host?: HostState;
 }
 
 /** Samples of a baseline measured in the same run. */
@@ -35,6 +38,8 @@ export function quantile(samples: number[], q: number): number {
 export class Figures {
   /** Every figure so far. */
   readonly list: Figure[] = [];
+  /** The host as the current group found it: kept with each figure. */
+  host?: HostState;
 
   /**
    * Adds a figure from samples: their median and p90, and the ratio to a
@@ -53,6 +58,7 @@ export class Figures {
       median: quantile(samples, 0.5),
       p90: quantile(samples, 0.9),
       target,
+      host: this.host,
     };
     if (baseline) {
       figure.baseline = {
@@ -62,11 +68,15 @@ export class Figures {
       figure.ratio = figure.median / figure.baseline.median;
     }
     this.list.push(figure);
-    console.error(`  ${name}: median ${figure.median.toFixed(3)} ${unit}`);
+    console.error(
+      `  ${name}: median ${figure.median.toFixed(3)} ${unit}${
+        this.host ? ` (${describeHost(this.host)})` : ""
+      }`,
+    );
   }
 
   /** Adds figures computed by the caller (no samples to reduce). */
   add(...figures: Figure[]): void {
-    this.list.push(...figures);
+    this.list.push(...figures.map((f) => ({ host: this.host, ...f })));
   }
 }

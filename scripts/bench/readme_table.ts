@@ -8,6 +8,7 @@
  */
 // deno-lint-ignore-file no-console
 import type { Figure } from "./figures.ts";
+import { describeHost } from "./host_settle.ts";
 
 /** When and where the run happened. */
 export interface RunFacts {
@@ -54,6 +55,10 @@ export function meetsTarget(figure: Figure): "yes" | "no" | "" {
 }
 
 function row(f: Figure): string[] {
+  return [...cells(f), f.host ? describeHost(f.host) : ""];
+}
+
+function cells(f: Figure): string[] {
   if (f.unmeasured !== undefined) {
     return [
       f.name,
@@ -98,6 +103,7 @@ export function printReadmeTable(
     "Ratio",
     "Target",
     "Met",
+    "Host at the group's start",
   ];
   console.log(`| ${headers.join(" | ")} |`);
   console.log(`|${headers.map(() => "---").join("|")}|`);

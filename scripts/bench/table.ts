@@ -5,15 +5,19 @@
  */
 // deno-lint-ignore-file no-console
 import type { Figure } from "./figures.ts";
+import { describeHost } from "./host_settle.ts";
 
 function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(3);
 }
 
-/** Prints one row per figure: median, p90, baseline, ratio and target. */
+/**
+ * Prints one row per figure: median, p90, baseline, ratio, target and the
+ * host when its group started.
+ */
 export function printTable(figures: Figure[]): void {
-  const rows = figures.map((f) =>
-    f.unmeasured !== undefined
+  const rows = figures.map((f) => [
+    ...(f.unmeasured !== undefined
       ? [f.name, `not measured: ${f.unmeasured}`, "–", "–", "–", f.target ?? ""]
       : [
         f.name,
@@ -22,8 +26,9 @@ export function printTable(figures: Figure[]): void {
         f.baseline ? `${fmt(f.baseline.median)} (${f.baseline.name})` : "–",
         f.ratio === undefined ? "–" : `${f.ratio.toFixed(2)}×`,
         f.target ?? "",
-      ]
-  );
+      ]),
+    f.host ? describeHost(f.host) : "",
+  ]);
   const headers = [
     "figure",
     "median",
@@ -31,6 +36,7 @@ export function printTable(figures: Figure[]): void {
     "baseline (same run)",
     "ratio",
     "target",
+    "host at the group's start",
   ];
   console.log(`| ${headers.join(" | ")} |`);
   console.log(`|${headers.map(() => "---").join("|")}|`);

@@ -58,6 +58,40 @@ Deno.test("CallCredentials.redactValuesOffThread() redacts a large value as reda
   }
 });
 
+Deno.test("CallCredentials.redactValuesOffThread() redacts a small value inline, packed, as redactValue() does", async () => {
+  const pool = new GuardPool(1);
+  try {
+    const credentials = holding();
+    // A catalog call's result: records whose strings carry the value in
+    // several forms, in keys too, and halves of it in adjacent strings
+    // (long runs of it: each redacted alone, as by redactValue()).
+    const half = VALUE.length >> 1;
+    const value = Array.from({ length: 20 }, (_, n) => ({
+      name: `task ${n}`,
+      url: n % 5 === 0 ? `https://x.test/?k=${encodeURIComponent(VALUE)}` : "",
+      text: n % 7 === 0 ? `token ${btoa(VALUE)} end` : `body ${n}`,
+      [n === 3 ? `key ${VALUE}` : "plain"]: n,
+      head: VALUE.slice(0, half),
+      tail: VALUE.slice(half),
+    }));
+    const [out] = await credentials.redactValuesOffThread([value], {
+      pool,
+      budgetMs: 0, // inline: no guard worker, whatever the budget
+    });
+    assert.deepEqual(out, credentials.redactValue(value));
+    const text = JSON.stringify(out);
+    for (const form of [VALUE, encodeURIComponent(VALUE), btoa(VALUE)]) {
+      assert.ok(!text.includes(form), form);
+    }
+    const records = out as Record<string, unknown>[];
+    assert.equal(records[1]!.name, "task 1");
+    assert.equal(records[3]!["key [secret]"], 3);
+    assert.equal(records[5]!.url, "https://x.test/?k=[secret]");
+  } finally {
+    pool.close();
+  }
+});
+
 Deno.test("CallCredentials.redactValuesOffThread() fails past the call's guard budget", async () => {
   const pool = new GuardPool(1);
   try {

@@ -189,6 +189,66 @@ Deno.test("HttpBroker substitutes a placeholder for its own domain only, refuses
   }
 });
 
+Deno.test("HttpBroker refuses a Range request only from a masked call holding credentials", async () => {
+  const ranges: string[] = [];
+  await using server = serve((request) => {
+    ranges.push(request.headers.get("range") ?? "");
+    return new Response("abc", { status: 206 });
+  });
+  const map = parseOriginMap({
+    "https://api.example.com": `http://127.0.0.1:${server.addr.port}`,
+  });
+  const broker = new HttpBroker({ originMaps: () => [map] });
+  const holding = (masked: boolean) => {
+    const credentials = new CallCredentials(masked);
+    credentials.add({
+      domain: "example.com",
+      value: { key: "sk-REAL-123456" },
+      scope: { domain: "example.com" },
+    });
+    return credentials;
+  };
+  const subject = (credentials?: CallCredentials) => ({
+    skillId: "s",
+    egress: { hosts: ["api.example.com"], domains: [], openWeb: false },
+    credentials,
+  });
+  const partial = (name: string) => ({
+    url: "https://api.example.com/file",
+    headers: { [name]: "bytes=0-2" },
+  });
+  try {
+    for (const name of ["Range", "if-range"]) {
+      await assert.rejects(
+        broker.request(subject(holding(true)), partial(name)),
+        (error: RpcError) =>
+          error.code === ErrorCode.Forbidden &&
+          new RegExp(`may not send a "${name.toLowerCase()}" header`).test(
+            error.message,
+          ),
+      );
+    }
+    assert.deepEqual(ranges, [], "nothing was sent");
+    // No credentials, or the owner's --secrets grant: nothing to piece out.
+    for (
+      const credentials of [
+        undefined,
+        new CallCredentials(true),
+        holding(false),
+      ]
+    ) {
+      const answer = await broker.request(
+        subject(credentials),
+        partial("Range"),
+      );
+      assert.equal(answer.status, 206);
+    }
+    assert.deepEqual(ranges, ["bytes=0-2", "bytes=0-2", "bytes=0-2"]);
+  } finally {
+    await broker.close();
+  }
+});
+
 Deno.test("HttpTape records responses and replays them with no network, failing loudly on anything else", async () => {
   let hits = 0;
   await using server = serve(() => {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { ErrorCode, RpcError } from "../../errors.ts";
 import { urlHost } from "../../grants/mod.ts";
 import { requestBody, requestHeaders, requestUrl } from "./http_parts.ts";
 import type { CallSession } from "./call_session.ts";
@@ -21,7 +22,8 @@ import type { HopRequest, HttpRequester, HttpTrace } from "./http_types.ts";
  * @param params the dispatch params (not changed)
  * @param trace the trace to fill (credentials, auth_template, bytesOut)
  * @returns the request as the first hop sends it
- * @throws {RpcError} Forbidden when a placeholder is bound elsewhere;
+ * @throws {RpcError} Forbidden when a placeholder is bound elsewhere or a
+ *   masked call with credentials asks for part of a response;
  *   InvalidParams for a bad URL, header or body, an auth template outside
  *   the grammar, or one that cannot be applied to its stored value (one
  *   message naming no connection: `REFUSED_MESSAGE`)
@@ -41,9 +43,30 @@ export function prepareOutgoing(
     params,
     trace,
   );
+  refusePartialReads(requester, headers);
   const body = requestBody(sent, headers);
   trace.bytesOut = body ? new TextEncoder().encode(body).length : 0;
   return { method: target.method, url, headers, body };
+}
+
+/**
+ * A masked call holding credentials never asks for part of a response
+ * (`Range`): a request may store a placeholder's value on its own domain
+ * (a file upload's body), and pieces of three bytes read back from there
+ * are too short for the reflection guard to know
+ * (`tests/hostile_range_echo_test.ts`).
+ */
+function refusePartialReads(requester: HttpRequester, headers: Headers): void {
+  const { credentials, skillId } = requester;
+  if (!credentials?.masked || credentials.empty) return;
+  for (const name of ["range", "if-range"]) {
+    if (!headers.has(name)) continue;
+    throw new RpcError(
+      ErrorCode.Forbidden,
+      `Skill "${skillId}" may not send a "${name}" header while it holds credentials it cannot read: a part of a response could carry a piece of one too short to mask; refused`,
+      { check: "credentials" },
+    );
+  }
 }
 
 /**

@@ -30,7 +30,10 @@ import {
 export interface ShellBrokerOptions {
   /** Builds the confined command: launcher, cgroup, limits, seccomp. */
   sandbox: Pick<Sandbox, "programCommand" | "limits">;
-  /** `$AGENTOS_HOME`: hidden from programs where a system directory holds it. */
+  /**
+   * `$AGENTOS_HOME`: hidden from programs where a system directory holds it
+   * (by its real path: a home reached through a link lies where it lies).
+   */
   engineHome?: string;
   /** Where `--net` programs' proxy sockets are made (without it, no `--net`). */
   socketDir?: string;
@@ -81,7 +84,10 @@ export class ShellBroker {
 
   /** @param options bubblewrap and its settings */
   constructor(options: ShellBrokerOptions) {
-    this.#options = options;
+    const home = options.engineHome;
+    this.#options = home === undefined
+      ? options
+      : { ...options, engineHome: realPathOr(home) };
   }
 
   /**
@@ -300,4 +306,13 @@ function refuseConfigWhenMasked(
     { check: "config", program },
     { kind: "secrets", skill: skillId },
   );
+}
+
+/** The real path of `path`, or `path` itself while it does not exist. */
+function realPathOr(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
 }

@@ -7,6 +7,7 @@
  * a sticky private /tmp; no capability and the seccomp filter on.
  */
 import assert from "node:assert/strict";
+import { dirname } from "../../paths.ts";
 import type { ShellBroker } from "./mod.ts";
 import { grantedCaller, withShellBroker } from "./_test_shell.ts";
 
@@ -139,6 +140,19 @@ Deno.test("shell.run: an engine home under a system directory is hidden (its fil
       assert.doesNotMatch(value.stdout, /the-vault-key-77/);
       assert.match(value.stderr, /No such file/);
     }, { engineHome: home });
+    // Named through a link outside the system directories, it is hidden
+    // where it really lies.
+    const link = `${await Deno.makeTempDir({ prefix: "agentos-link-" })}/home`;
+    await Deno.symlink(home, link);
+    try {
+      await withShellBroker(async (broker) => {
+        const { value } = await cat(broker);
+        assert.doesNotMatch(value.stdout, /the-vault-key-77/);
+        assert.match(value.stderr, /No such file/);
+      }, { engineHome: link });
+    } finally {
+      await Deno.remove(dirname(link), { recursive: true });
+    }
     // The control: without the engine's home named, the bind shows it.
     await withShellBroker(async (broker) => {
       const { value } = await cat(broker);
