@@ -9,7 +9,8 @@ export const secretsSet: Command = {
   name: "secrets set",
   summary:
     "Store a credential in the vault (values from a hidden prompt or stdin, never argv)",
-  usage: "secrets set <domain> [--identifier ID] [--field NAME]...\n" +
+  usage:
+    "secrets set <domain> [--for SKILL] [--identifier ID] [--field NAME]...\n" +
     "secrets set --skill ID [--identifier ID] [--field NAME]...",
   help: `A credential is stored either for a domain or for one skill:
 
@@ -22,6 +23,14 @@ export const secretsSet: Command = {
                 looks like a host (localhost, nas), and no domain's
                 credential is ever handed to a skill by its id.
 
+A domain's credential is used only by the skills allowed to use it:
+  --for SKILL   the skill it is stored for (that skill alone)
+  (no --for)    the skills installed now whose connections declare the
+                domain (they are printed)
+Replacing a stored credential keeps the skills it was allowed to; a skill
+added later uses it only once you allow it: agentos skills allow SKILL
+--credential DOMAIN. secrets list shows which skills may use each.
+
 Each value is read from a prompt that does not echo, or from standard input
 when it is not a terminal (one line per field, in order; a trailing newline is
 dropped). It is stored encrypted as {NAME: value, ...}. NAME defaults to "key",
@@ -31,6 +40,7 @@ taken from the command line.
 
 Examples:
   agentos secrets set api.openai.com
+  agentos secrets set example.com --for my-skill
   agentos secrets set --skill my-notes-skill
   printf %s "$TOKEN" | agentos secrets set api.example.com --identifier work
   printf '%s\\n%s\\n' "$KEY" "$SECRET" | agentos secrets set example.com --field key --field secret`,
@@ -38,9 +48,11 @@ Examples:
     identifier: { type: "string" },
     field: { type: "string", multiple: true },
     skill: { type: "string" },
+    for: { type: "string" },
   },
   async run({ values, positionals }) {
     const place = rowPlace(values.skill, positionals, "set");
+    const asking = values.for as string | undefined;
     const label = placeLabel(place);
     const names = (values.field as string[] | undefined) ?? ["key"];
     for (const name of names) {
@@ -82,16 +94,26 @@ Examples:
     if (empty.length > 0) {
       throw new CliError(`Empty value for ${empty.join(", ")}; nothing stored`);
     }
-    await callEngine("secrets.set", {
+    const stored = await callEngine<{ users?: string[] }>("secrets.set", {
       ...place,
       identifier: (values.identifier as string | undefined) ?? "",
       value: fields,
+      ...(asking !== undefined ? { for: asking } : {}),
     });
     print(
       `Stored ${names.join(", ")} for ${label}${
         values.identifier ? ` (${values.identifier})` : ""
       }`,
     );
+    if (stored.users !== undefined) {
+      print(
+        `Skills that may use it: ${
+          stored.users.join(", ") ||
+          "none yet (allow one: agentos skills allow <skill> --credential " +
+            label + ")"
+        }`,
+      );
+    }
     if ("domain" in place) await noteSkillNamed(place.domain);
     return ExitCode.Ok;
   },
@@ -159,7 +181,9 @@ export const secretsList: Command = {
   help:
     `The first column says whom a credential is for: a domain (example.com), or
 "skill <id>" for a skill's own credential (stored with secrets set --skill),
-which no domain shares. --json gives each row's "kind": "domain" or "skill".`,
+which no domain shares. "used by" lists the skills that may use a domain's
+credential (agentos skills allow <skill> --credential <domain> adds one).
+--json gives each row's "kind": "domain" or "skill", and "users".`,
   options: { json: { type: "boolean" } },
   async run({ values }) {
     const { secrets } = await callEngine<{
@@ -170,18 +194,20 @@ which no domain shares. --json gives each row's "kind": "domain" or "skill".`,
         identifier: string;
         fields: string[];
         writer?: string | null;
+        users?: string[] | null;
         updated_at: string;
       }[];
     }>("secrets.list");
     if (values.json) printJson(secrets);
     else {
       printTable(
-        ["for", "identifier", "fields", "written by", "updated"],
+        ["for", "identifier", "fields", "written by", "used by", "updated"],
         secrets.map((s) => [
           placeLabel(s),
           s.identifier,
           s.fields.join(","),
           writerLabel(s.writer),
+          usersLabel(s),
           s.updated_at,
         ]),
       );
@@ -189,6 +215,17 @@ which no domain shares. --json gives each row's "kind": "domain" or "skill".`,
     return ExitCode.Ok;
   },
 };
+
+/** The skills that may use a row: its skill for a skill's own credential. */
+function usersLabel(
+  row: { skill?: string; users?: string[] | null },
+): string {
+  if (row.skill !== undefined) return row.skill;
+  if (row.users === null || row.users === undefined) {
+    return "(not recorded yet)";
+  }
+  return row.users.join(", ") || "(none)";
+}
 
 /** `owner`, `skill <id>`, or `unknown` for a row older than writers. */
 function writerLabel(writer: string | null | undefined): string {

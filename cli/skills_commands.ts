@@ -39,7 +39,13 @@ interface SkillView extends LocalAccessView {
     needed?: boolean;
     /** How to store it. */
     command?: string;
+    /** A credential stored for other skills, not shared with this one. */
+    not_shared?: string;
+    /** How to share it. */
+    allow_command?: string;
   }[];
+  /** Domains whose stored credential the owner allowed it. */
+  credentials_allowed?: string[];
   tools: {
     name: string;
     description: string;
@@ -177,6 +183,10 @@ function credentialsText(skill: SkillView): string {
   return skill.credentials.map((c) => {
     const name = c.connection ?? skill.id;
     if (c.stored) return `${name}: ${c.stored}`;
+    if (c.not_shared) {
+      // Stored for other skills; the full command is in --json.
+      return `${name}: not shared (skills allow --credential ${c.not_shared})`;
+    }
     return c.needed ? `${name}: missing (${c.command})` : "";
   }).filter((text) => text !== "").join(", ") || "-";
 }
@@ -217,16 +227,21 @@ $AGENTOS_HOME/skills/<id>/. Edited the skill? Add it again to update the
 copy. A relative path is relative to where you run agentos.
 
 A skill whose id is already installed from another folder is refused unless
-you pass --replace; the replaced skill's host grants are dropped (grant them
-again with agentos skills allow), and the stored credentials the new skill's
-connections will use are listed. A capability that another skill already
+you pass --replace; the replaced skill's grants of hosts, programs, paths,
+secrets and keychain items are dropped (grant them again with agentos skills
+allow), the stored credentials it was allowed stay allowed (the same skill,
+upgraded), and the stored credentials the new skill's connections will use
+are listed. A stored credential is used only by the skills allowed to use it:
+one stored for other skills is named with the command that shares it
+(agentos skills allow <id> --credential <domain>). A capability that another skill already
 provides gets the new skill after the existing providers, until you prefer
 it with agentos prefs set capability.<name> <id>.
 
 Options:
   --force    Add the skill even when no tool of it can run
   --replace  Replace a skill with the same id added from another folder
-  --json     Print {id, updated, replaced?, deferred, tools, problems}
+  --json     Print {id, updated, replaced?, credentials, credentials_not_shared,
+             deferred, tools, problems}
 
 A skill is refused only when it cannot run at all (no tool, or an error
 stops every tool); otherwise it is added, its errors and warnings printed
@@ -247,8 +262,9 @@ Example:
     let added: {
       id: string;
       updated: boolean;
-      replaced?: { dir: string };
+      replaced?: { dir: string; credentials_kept?: string[] };
       credentials: string[];
+      credentials_not_shared?: string[];
       deferred: { capability: string; after: string[] }[];
       tools: string[];
       problems: SkillProblem[];
@@ -281,18 +297,31 @@ Example:
       } skill ${added.id} (tools: ${added.tools.join(", ") || "none"})`,
     ));
     if (added.replaced) {
+      const kept = added.replaced.credentials_kept ?? [];
       print(escapeControls(
-        `  replaced the skill added from ${added.replaced.dir}; its host grants were dropped`,
+        `  replaced the skill added from ${added.replaced.dir}; its grants of hosts, programs, paths, secrets and keychain items were dropped${
+          kept.length > 0
+            ? `; the stored credentials it was allowed stay allowed: ${
+              kept.join(", ")
+            }`
+            : ""
+        }`,
       ));
     }
-    // Stored credentials belong to domains, not skills: say which this
-    // skill's connections will be given, so a newcomer's use is not silent.
+    // Say which stored credentials this skill's connections will be given,
+    // so nothing is used silently.
     if (added.replaced || added.credentials.length > 0) {
       print(
         `  stored credentials its connections will use: ${
           escapeControls(added.credentials.join(", ") || "none")
         }`,
       );
+    }
+    // And which were stored for other skills: not shared until allowed.
+    for (const domain of added.credentials_not_shared ?? []) {
+      print(escapeControls(
+        `  the credential stored for ${domain} is not shared with it until you allow it: agentos skills allow ${added.id} --credential ${domain}`,
+      ));
     }
     for (const d of added.deferred) {
       print(escapeControls(

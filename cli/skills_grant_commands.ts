@@ -40,6 +40,15 @@ keychain, identifier ITEM or ITEM/account) that its readme declares
 (keychain: [ITEM]); grant each item by name. Without --secrets the skill
 holds it only as a placeholder the engine's crypto ops can use.
 
+--credential DOMAIN lets a skill use the credential stored for DOMAIN (and
+its subdomains) that was stored for other skills: its requests to that
+domain then carry your key. A stored credential is used only by the skill it
+was stored for (agentos secrets set DOMAIN --for SKILL, or the link an MCP
+client showed for the skill), or, stored naming no skill, by the skills
+installed at that moment whose connections declare DOMAIN; any skill added
+later needs this grant. Only a domain the skill's connections declare can be
+allowed. secrets list shows which skills may use each credential.
+
 --read lets a skill open a local database file (or any under a directory)
 read-only with sql.query, e.g. an application's history. A file the
 application holds locked is read from a private copy.
@@ -50,24 +59,26 @@ Examples:
   agentos skills allow web-reader --open-web
   agentos skills allow git --run git --cwd ~/src/project --write
   agentos skills allow porkbun --secrets
-  agentos skills allow chrome-cookies --keychain "Chrome Safe Storage"`;
+  agentos skills allow chrome-cookies --keychain "Chrome Safe Storage"
+  agentos skills allow my-other-skill --credential example.com`;
 
 /** `skills disallow --help`. */
 const DISALLOW_HELP = `Examples:
   agentos skills disallow my-skill api.example.com
   agentos skills disallow openai-compatible localhost:11434
   agentos skills disallow web-reader --open-web
-  agentos skills disallow porkbun --secrets`;
+  agentos skills disallow porkbun --secrets
+  agentos skills disallow my-other-skill --credential example.com`;
 
 function grantCommand(allow: boolean): Command {
   const verb = allow ? "allow" : "disallow";
   return {
     name: `skills ${verb}`,
     summary: allow
-      ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, or see real credential values"
-      : "Take back a host, open web access, a program or real credential values granted to a skill",
+      ? "Let a skill reach a host (or, if it declares open_web, any public host), run a program, use a stored credential, or see real credential values"
+      : "Take back a host, open web access, a program, a stored credential or real credential values granted to a skill",
     usage:
-      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --keychain <item>\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
+      `skills ${verb} <skill> <host[:port]>\nskills ${verb} <skill> --open-web\nskills ${verb} <skill> --secrets\nskills ${verb} <skill> --keychain <item>\nskills ${verb} <skill> --credential <domain>\nskills ${verb} <skill> --read <path>\nskills ${verb} <skill> --run <program>${
         allow
           ? " [--cwd DIR [--write] [--write-limit SIZE]] [--config DIR]... [--net]"
           : ""
@@ -77,6 +88,7 @@ function grantCommand(allow: boolean): Command {
       "open-web": { type: "boolean" },
       secrets: { type: "boolean" },
       keychain: { type: "string" },
+      credential: { type: "string" },
       ...HOST_GRANT_OPTIONS,
       ...JSON_OPTION,
     },
@@ -89,6 +101,12 @@ function grantCommand(allow: boolean): Command {
       const host = positionals[1];
       const openWeb = values["open-web"] === true;
       const json = values.json === true;
+      if (values.credential !== undefined) {
+        return await credentialGrant(allow, skill, {
+          domain: String(values.credential),
+          json,
+        });
+      }
       if (values.keychain !== undefined) {
         return await keychainGrant(allow, skill, {
           item: String(values.keychain),
@@ -136,6 +154,32 @@ async function secretsGrant(
         : `Skill ${out.skill} no longer receives real credential values`,
     );
     print(`Credentials: ${out.secrets}`);
+  }
+  return ExitCode.Ok;
+}
+
+/** `--credential <domain>`: a stored credential shared with the skill, or taken back. */
+async function credentialGrant(
+  allow: boolean,
+  skill: string,
+  { domain, json }: { domain: string; json: boolean },
+): Promise<number> {
+  const verb = allow ? "allow" : "disallow";
+  const out = await callEngine<
+    { skill: string; credentials_allowed: string[] }
+  >(`skills.${verb}`, { skill, credential: domain });
+  if (json) printJson(out);
+  else {
+    print(
+      allow
+        ? `Skill ${out.skill} may now use the credential stored for ${domain}`
+        : `Skill ${out.skill} may no longer use the credential stored for ${domain}`,
+    );
+    print(
+      `Stored credentials it was allowed: ${
+        out.credentials_allowed.join(", ") || "none"
+      }`,
+    );
   }
   return ExitCode.Ok;
 }

@@ -2,7 +2,11 @@ import { join } from "./paths.ts";
 import type { Engine } from "./engine.ts";
 import { Sandbox } from "./sandbox/mod.ts";
 import { openGraph } from "./graph/mod.ts";
-import { credentialLinkMethods, openSkills } from "./skills_api/mod.ts";
+import {
+  credentialLinkMethods,
+  openSkills,
+  usableDomains,
+} from "./skills_api/mod.ts";
 import { CredentialLinks, openVault } from "./vault/mod.ts";
 import { ensureBridge, launchBridgeIfWanted } from "./bridge_launcher.ts";
 import { registerTable } from "./rpc/mod.ts";
@@ -58,12 +62,20 @@ export async function openServices(engine: Engine): Promise<void> {
     credentialLinkMethods({
       registry: skills.registry,
       loaded: skills.loaded,
-      links: new CredentialLinks((link, identifier, value) =>
-        link.forSkill
-          ? vault.setForSkill(link.skill, identifier, value, "owner")
-          : vault.set(link.domain, identifier, value)
-      ),
+      links: new CredentialLinks(async (link, identifier, value) => {
+        if (link.forSkill) {
+          await vault.setForSkill(link.skill, identifier, value, "owner");
+          return;
+        }
+        // Asked by a call: the skill that asked may use it.
+        const asking = [link.skill];
+        await vault.set(link.domain, identifier, value, undefined, {
+          fresh: asking,
+          add: asking,
+        });
+      }),
       vaultDomains: () => vault.domains(),
+      usableDomains: (skillId) => usableDomains(vault.list(), skillId),
       ownKey: (skillId) => vault.skillRows(skillId).length > 0,
       bridgeUrl: () => ensureBridge(engine, graph.store.db),
       audit,

@@ -179,6 +179,31 @@ export class CredentialPrompt {
   }
 
   /**
+   * The first of these skills whose credential is stored for other skills
+   * (the engine's `NOT_SHARED`): the grant the owner could give instead of
+   * a new credential. Asks the engine only; makes no link.
+   *
+   * @param skills the skills the failed call tried
+   * @param signal the tool call's cancellation
+   * @returns the skill and domain, or undefined
+   */
+  async unshared(
+    skills: string[],
+    signal: AbortSignal,
+  ): Promise<{ skill: string; domain: string } | undefined> {
+    if (skills.length === 0) return undefined;
+    try {
+      await this.#link.call("credentials.link", {
+        skills: skills.slice(0, 10),
+        probe: true,
+      }, { signal, timeoutMs: 30_000 });
+      return undefined;
+    } catch (error) {
+      return notSharedOf(error);
+    }
+  }
+
+  /**
    * Answers the tool call with the link as the URL-elicitation-required
    * error, and follows the link in the background: once the key is stored
    * the client is told, so it can call again.
@@ -259,6 +284,24 @@ export class CredentialPrompt {
     }
     return "was cancelled";
   }
+}
+
+/**
+ * The engine's `NOT_SHARED` answer to `credentials.link`: a credential is
+ * stored for the domain, for other skills; its grant's skill and domain.
+ */
+function notSharedOf(
+  error: unknown,
+): { skill: string; domain: string } | undefined {
+  if (!(error instanceof RpcError)) return undefined;
+  const data = error.data as Record<string, unknown> | undefined;
+  const grant = data?.grant as Record<string, unknown> | undefined;
+  if (data?.reason !== "NOT_SHARED" || typeof grant !== "object") {
+    return undefined;
+  }
+  const { skill, domain } = grant ?? {};
+  if (typeof skill !== "string" || typeof domain !== "string") return undefined;
+  return { skill, domain };
 }
 
 /** What the person reads: why the skill needs the credential, and where it goes. */

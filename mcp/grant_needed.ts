@@ -20,6 +20,7 @@ export type GrantNeeded =
     | { kind: "read"; path: string; pin?: string }
     | { kind: "program"; program: string; path?: string }
     | { kind: "keychain"; item: string }
+    | { kind: "credential"; domain: string }
   );
 
 /** What each kind names besides the skill and tool. */
@@ -29,6 +30,7 @@ const VALUE_OF: Record<string, string | undefined> = {
   read: "path",
   program: "program",
   keychain: "item",
+  credential: "domain",
 };
 
 /**

@@ -38,6 +38,7 @@ const PROMPTABLE: ReadonlySet<string> = new Set([
   "keychain",
   "program",
   "read",
+  "credential",
 ]);
 
 /** The kinds whose grant the engine resolves before anything is asked. */
@@ -283,6 +284,10 @@ function grantWords(need: GrantNeeded): string {
       return `to read ${
         promptQuoted(need.path, 400)
       } (the real path, links resolved) read-only with sql.query`;
+    case "credential":
+      return `to use the credential stored for ${
+        promptQuoted(need.domain, 253)
+      } (for other skills): its requests to that domain would carry your key`;
   }
 }
 
@@ -304,6 +309,8 @@ function allowCall(grant: GrantNeeded): [string, Record<string, unknown>] {
         config: [],
         net: false,
       }];
+    case "credential":
+      return ["skills.allow", { skill: grant.skill, credential: grant.domain }];
     case "read":
       return ["skills.allow_read", {
         skill: grant.skill,

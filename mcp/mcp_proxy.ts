@@ -299,7 +299,10 @@ export class McpProxy {
           extra,
         });
       }
-      return await this.#askForCredential(name, tool, args, error, call, extra);
+      return await this.#askForCredential(name, tool, { args, params, error }, {
+        call,
+        extra,
+      });
     } finally {
       await progress.end();
     }
@@ -314,16 +317,34 @@ export class McpProxy {
   async #askForCredential(
     name: string,
     tool: ToolSpec,
-    args: Record<string, unknown>,
-    error: unknown,
-    call: () => Promise<unknown>,
-    extra: CallContext,
+    failed: {
+      args: Record<string, unknown>;
+      params: Record<string, unknown>;
+      error: unknown;
+    },
+    run: { call: () => Promise<unknown>; extra: CallContext },
   ): Promise<CallToolResult> {
+    const { args, params, error } = failed;
+    const { call, extra } = run;
     // Only skill calls carry the engine's fact of a refused stored key.
     const refused = SAMPLES.has(tool.method)
       ? credentialRefusedOf(error)
       : undefined;
     const skills = triedSkills(tool, args, error);
+    // Stored for other skills: the grant is asked for, like any other. The
+    // engine decides from the vault (a skill's text only makes it look).
+    const unshared = refused || extra.signal.aborted ||
+        !String((error as Error)?.message).includes("NEEDS_CREDENTIALS")
+      ? undefined
+      : await this.#credentials.unshared(skills, extra.signal);
+    if (unshared) {
+      const need: GrantNeeded = {
+        kind: "credential",
+        ...unshared,
+        tool: triedTool(tool, args, error, unshared.skill),
+      };
+      return await this.#askForGrant(name, tool, { need, error, params }, run);
+    }
     const outcome = skills.length > 0 && !extra.signal.aborted
       ? await this.#credentials.ask(skills, extra.signal, refused)
       : undefined;
@@ -451,6 +472,23 @@ function triedSkills(
       attempts.map((a) => a?.skill).filter((s) => typeof s === "string"),
     ),
   ] as string[];
+}
+
+/** The tool of a tried skill: the call's own, or its attempt's. */
+function triedTool(
+  tool: ToolSpec,
+  args: Record<string, unknown>,
+  error: unknown,
+  skill: string,
+): string {
+  if (tool.method === "skills.run") return String(args.tool ?? "");
+  const attempts = error instanceof RpcError
+    ? (error.data as { attempts?: unknown } | undefined)?.attempts
+    : undefined;
+  const found = Array.isArray(attempts)
+    ? attempts.find((a) => a?.skill === skill)
+    : undefined;
+  return typeof found?.tool === "string" ? found.tool : "";
 }
 
 function textResult(value: unknown): CallToolResult {

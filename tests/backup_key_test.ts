@@ -44,9 +44,12 @@ Deno.test("backup carries the vault key under a passphrase; restore into a fresh
     {
       await using engine = await engineIn(homeA, server.origin);
       const client = await engine.client();
+      // Stored for the skill added next (a key stored naming no skill
+      // goes to the skills installed at that moment: none yet).
       await client.call("secrets.set", {
         domain: "keyed.test",
         value: { key: SECRET },
+        for: "keyed-api",
       });
       await client.call("skills.add", { path: fixture("keyed-api") });
       await client.call("graph.create", {

@@ -67,7 +67,7 @@ Deno.test("login flows: NEEDS_CREDENTIALS, credentials.retrieve, __secrets__ and
       const error = await rejectsWith(
         run("hdr-api", "search"),
         ErrorCode.Forbidden,
-        /^NEEDS_CREDENTIALS: tool "search" of skill "hdr-api" needs a credential for connection "api" \(Header API key\); get one at https:\/\/hdr\.test\/keys and store it with: agentos secrets set hdr\.test$/,
+        /^NEEDS_CREDENTIALS: tool "search" of skill "hdr-api" needs a credential for connection "api" \(Header API key\); get one at https:\/\/hdr\.test\/keys and store it with: agentos secrets set hdr\.test; or, if one is stored for another skill, allow this one to use it: agentos skills allow hdr-api --credential hdr\.test$/,
       );
       const data = error.data as Json;
       assert.equal(data.reason, "NEEDS_CREDENTIALS");

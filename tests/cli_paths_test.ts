@@ -30,11 +30,11 @@ Deno.test("CLI path arguments resolve against the caller's directory; backups ar
         },
       });
       const client = await engine.client();
+      await client.call("skills.add", { path: fixture("keyed-api") });
       await client.call("secrets.set", {
         domain: "keyed.test",
         value: { key: "k-cli-paths-0123" },
       });
-      await client.call("skills.add", { path: fixture("keyed-api") });
 
       await t.step("skills test --record and --replay FILE", async () => {
         let run = await cli(

@@ -41,6 +41,11 @@ Deno.test({
       },
     });
     const client = await engine.client();
+    await client.call("skills.add", {
+      path: `${REPO_ROOT}tests/fixtures/hostile/guard-hog`,
+    });
+    await client.call("skills.add", { path: fixture("keyed-api") });
+    // Stored with the skills installed: each for the skill declaring it.
     await client.call("secrets.set", {
       domain: "hog.test",
       value: { key: "hog-key-3f9a1c7e5b2d8046" },
@@ -49,10 +54,6 @@ Deno.test({
       domain: "keyed.test",
       value: { key: "keyed-key-7b1e9d3c5a2f4086" },
     });
-    await client.call("skills.add", {
-      path: `${REPO_ROOT}tests/fixtures/hostile/guard-hog`,
-    });
-    await client.call("skills.add", { path: fixture("keyed-api") });
     const search = () =>
       client.call<{ result: { body: string } }>("skills.run", {
         skill: "keyed-api",

@@ -54,11 +54,13 @@ Deno.test("hostile skills fail safely, the engine stays up, and the next call su
     },
   });
   const client = await engine.client();
-  for (const [domain, key] of Object.entries(KEYS)) {
-    await client.call("secrets.set", { domain, value: { key } });
-  }
   for (const name of ["sandbox-escape", "broker-abuse", "secret-thief"]) {
     await client.call("skills.add", { path: hostile(name) });
+  }
+  // Stored with the skills installed: each key is for the skills that
+  // declare its domain (docs/security.md, "who uses it").
+  for (const [domain, key] of Object.entries(KEYS)) {
+    await client.call("secrets.set", { domain, value: { key } });
   }
   await client.call("skills.add", { path: fixture("cap-ok") });
   // The thief holds real values: the owner's grant is not what stops it

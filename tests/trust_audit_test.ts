@@ -36,9 +36,12 @@ Deno.test("audit, sql.query, and record/replay through the CLI", async (t) => {
   const cli = (...args: string[]) => runAgentos(home, args);
   const recording = `${home}/keyed.recording.json`;
   try {
+    // Stored for the skill added next (a key stored naming no skill is
+    // for the skills installed at that moment: none yet).
     await client.call("secrets.set", {
       domain: "keyed.test",
       value: { key: SECRET },
+      for: "keyed-api",
     });
     for (const name of ["keyed-api", "sql-reader"]) {
       await client.call("skills.add", { path: fixture(name) });

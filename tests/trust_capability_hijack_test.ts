@@ -288,7 +288,7 @@ async def who(**params):
     assert.match(replaced.stdout, /^Replaced skill takeover/);
     assert.match(
       replaced.stdout,
-      /replaced the skill added from .*\/one\/takeover; its host grants were dropped/,
+      /replaced the skill added from .*\/one\/takeover; its grants of hosts, programs, paths, secrets and keychain items were dropped; the stored credentials it was allowed stay allowed: one\.test$/m,
     );
     assert.match(
       replaced.stdout,

@@ -31,9 +31,11 @@ Deno.test("guard fairness: another client's graph.list completes while a hostile
   });
   const hostile = await engine.client();
   const other = await engine.client();
+  // The owner's key, stored for this (masked) skill.
   await hostile.call("secrets.set", {
     domain: "chain.test",
     value: { key: KEY },
+    for: "chain-thief",
   });
   await hostile.call("skills.add", {
     path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,

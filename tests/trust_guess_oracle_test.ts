@@ -164,7 +164,12 @@ Deno.test({
     const pin = randomPin(6);
     const received: string[] = [];
     await guessingEngine(received, async (client, root) => {
-      await client.call("secrets.set", { domain: "pin.test", value: pin });
+      // The owner's value, stored for this (masked) skill.
+      await client.call("secrets.set", {
+        domain: "pin.test",
+        value: pin,
+        for: "refusal-guesser",
+      });
       await client.call("skills.add", {
         path: await writeSkill(root, "refusal-guesser", REFUSAL_ORACLE),
       });
@@ -197,7 +202,12 @@ Deno.test({
     const pin = randomPin(4);
     const received: string[] = [];
     await guessingEngine(received, async (client, root) => {
-      await client.call("secrets.set", { domain: "pin.test", value: pin });
+      // The owner's value, stored for these (masked) skills.
+      await client.call("secrets.set", {
+        domain: "pin.test",
+        value: pin,
+        for: "echo-guesser",
+      });
       // Holding the connection without an auth template: the value is
       // loaded for the call, and the echo is read through the guard.
       await client.call("skills.add", {
@@ -213,6 +223,10 @@ Deno.test({
       // With the template: the engine will not send the value at all.
       await client.call("skills.add", {
         path: await writeSkill(root, "echo-templated", ECHO_ORACLE),
+      });
+      await client.call("skills.allow", {
+        skill: "echo-templated",
+        credential: "pin.test",
       });
       const outcome = await runGuess(client, "echo-guesser");
       assert.equal(outcome, "no oracle (10000 parts, 0 changed)");

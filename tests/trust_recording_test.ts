@@ -49,8 +49,18 @@ Deno.test("recordings: --record writes no credential in any form, and --replay s
   const home = engine.paths.home;
   const cli = (...args: string[]) => runAgentos(home, args);
   try {
-    for (const domain of ["keyed.test", "tape.test"]) {
-      await client.call("secrets.set", { domain, value: { key: SECRET } });
+    // Each stored for the skill added next.
+    for (
+      const [domain, skill] of [["keyed.test", "keyed-api"], [
+        "tape.test",
+        "tape-echo",
+      ]]
+    ) {
+      await client.call("secrets.set", {
+        domain,
+        value: { key: SECRET },
+        for: skill,
+      });
     }
     for (const name of ["keyed-api", "tape-echo"]) {
       await client.call("skills.add", { path: fixture(name) });

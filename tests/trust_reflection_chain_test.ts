@@ -94,7 +94,12 @@ Deno.test(`reflection chains through a real engine: the hostile skill and its re
     },
   });
   const client = await engine.client();
-  await client.call("secrets.set", { domain: "chain.test", value: { key } });
+  // The owner's key, stored for this (masked) skill.
+  await client.call("secrets.set", {
+    domain: "chain.test",
+    value: { key },
+    for: "chain-thief",
+  });
   await client.call("skills.add", {
     path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
   });

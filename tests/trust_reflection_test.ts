@@ -279,6 +279,7 @@ Deno.test("reflection through a real engine: a published-style skill reads its p
   await client.call("secrets.set", {
     domain: "keyed.test",
     value: { key: SECRET },
+    for: "keyed-api",
   });
   await client.call("skills.add", { path: fixture("keyed-api") });
   const { result } = await client.call<

@@ -136,7 +136,12 @@ Deno.test("short values: a masked skill's placeholder for a value of 1-3 charact
           secrets: true,
         });
         const pin = randomPin(3);
-        await client.call("secrets.set", { domain: "pin.test", value: pin });
+        // Removed and added again: a new skill, stored for by name.
+        await client.call("secrets.set", {
+          domain: "pin.test",
+          value: pin,
+          for: "pin-thief",
+        });
         received.length = 0;
         const outcomes = await run();
         assert.ok(outcomes.every((o) => o.startsWith("sent ")), outcomes[0]);

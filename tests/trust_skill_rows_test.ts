@@ -147,7 +147,12 @@ Deno.test("skill rows: a skill's own key and a domain's key never stand in for e
     return outcome;
   };
   try {
-    await client.call("secrets.set", { domain: "nas", value: NAS_KEY });
+    // Stored for the owner's nas client (added below, after the key).
+    await client.call("secrets.set", {
+      domain: "nas",
+      value: NAS_KEY,
+      for: "nas-client",
+    });
     const stored = await cli(
       ["secrets", "set", "--skill", "notes-tool"],
       `${OWN_KEY}\n`,

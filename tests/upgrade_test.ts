@@ -154,8 +154,10 @@ Deno.test("schema 7: a skill's rows written among the domains move to its own na
     }
     // The database as an engine before schema 7 left it: a skill's own
     // row was a domain row named by its id.
+    // (Nor did it record which skills may use a row: schema 8 records the
+    // skills installed at the upgrade that declare the row's domain.)
     const db = new DatabaseSync(`${home}/data/agentos.db`);
-    db.exec("DROP TABLE skill_secrets; PRAGMA user_version = 6");
+    db.exec("DROP TABLE skill_secrets");
     const vault = await Vault.open(
       db,
       await loadVaultKey({ kind: "file", path: `${home}/vault.key` }),
@@ -165,6 +167,7 @@ Deno.test("schema 7: a skill's rows written among the domains move to its own na
     await vault.set("notes-tool", "planted", keys.planted, "skill:other");
     await vault.set("nas", "", { key: keys.nas }, "owner");
     await vault.set("localhost", "", { key: keys.local }, "owner");
+    db.exec("ALTER TABLE secrets DROP COLUMN users; PRAGMA user_version = 6");
     db.close();
 
     const out = await Deno.makeTempDir({ prefix: "agentos-upgrade-out-" });

@@ -23,6 +23,7 @@ export type GrantNeed =
     | { kind: "read"; skill: string; path: string; pin?: string }
     | { kind: "program"; skill: string; program: string; path?: string }
     | { kind: "keychain"; skill: string; item: string }
+    | { kind: "credential"; skill: string; domain: string }
   )
   & { tool?: string; via?: CallSite };
 
@@ -43,7 +44,7 @@ export interface CallSite {
  * the grant's skill and tool, and to no other.
  */
 export type OnceGrant = GrantNeed & {
-  kind: "host" | "secrets" | "keychain" | "program" | "read";
+  kind: "host" | "secrets" | "keychain" | "program" | "read" | "credential";
   tool: string;
 };
 
@@ -63,6 +64,7 @@ export const GRANT_KINDS = [
   "read",
   "program",
   "keychain",
+  "credential",
 ] as const;
 
 /** Refusals the engine made for a missing grant, by identity. */
@@ -131,5 +133,7 @@ export function grantText(need: GrantNeed): string {
       return `--run ${need.program}`;
     case "keychain":
       return `--keychain ${JSON.stringify(need.item)}`;
+    case "credential":
+      return `--credential ${need.domain}`;
   }
 }

@@ -189,6 +189,16 @@ export const MIGRATIONS: readonly string[] = [
     SELECT 'vault.skill_rows_upgrade', '"pending"', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
     WHERE EXISTS (SELECT 1 FROM secrets);
   `,
+  // 8: which skills may use each domain credential (a JSON array of skill
+  // ids): before, a stored credential served every skill whose connection
+  // declared its domain, so a skill added later used the owner's key with
+  // no grant. Rows of older databases keep NULL until the installed skills
+  // are loaded; the engine then records, once, the skills installed at
+  // that moment that declare the row's domain (engine/skills_api/credential_users.ts):
+  // what the owner stored it for, and what used it until now.
+  `
+  ALTER TABLE secrets ADD COLUMN users TEXT;
+  `,
 ];
 
 /**

@@ -24,6 +24,7 @@ import {
   grantHost,
   grantText,
   type OnceGrant,
+  skillCredentialDomains,
 } from "../grants/mod.ts";
 import type { SkillRegistry } from "../skills/mod.ts";
 import { gatedMethod } from "./gated_method.ts";
@@ -195,11 +196,36 @@ function onceGrantOf(
         tool,
         path: stringParam(value, "path", 4096),
       };
+    case "credential":
+      return {
+        kind: "credential",
+        skill,
+        tool,
+        domain: declaredDomain(context, skill, value),
+      };
     default:
       throw invalidParams(
         `A "${value.kind}" grant cannot be given from a prompt; use agentos skills allow`,
       );
   }
+}
+
+/** A domain the skill's connections declare: no other credential is ever allowed. */
+function declaredDomain(
+  context: ApprovalMethodsContext,
+  skill: string,
+  value: Record<string, unknown>,
+): string {
+  const domain = stringParam(value, "domain", 253).toLowerCase();
+  const { id, discovery } = context.registry.get(skill);
+  const declared = skillCredentialDomains(id, discovery.connections)
+    .filter((e) => !e.keyedBySkill).flatMap((e) => e.candidates);
+  if (!declared.includes(domain)) {
+    throw invalidParams(
+      `Skill "${skill}" does not declare "${domain}" in its connections; only the credential of a domain it declares can be allowed`,
+    );
+  }
+  return domain;
 }
 
 /** A keychain item the skill's readme declares: no other is ever granted. */

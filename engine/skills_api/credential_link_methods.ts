@@ -2,14 +2,16 @@
  * `credentials.link*`: one-time links to a bridge page where the owner
  * types a missing credential (MCP URL elicitation, docs/mcp.md).
  *
- * * `credentials.link {skills, ttlMs?}` — for the first of these skills
+ * * `credentials.link {skills, ttlMs?, probe?}` — for the first of these skills
  *   whose connection lacks its credential, a link `{id, url, skill, domain,
  *   fields, expiresAt}`; the domain and fields come from the skill's
  *   declared connection and the vault, never from a caller's text. With
  *   `refused {domain, identifier, status}` (the engine's own
  *   `credentialRefused` fact of a failed call: the domain answered 401/403
  *   to the stored key), a link that replaces that stored row instead — only
- *   for a domain one of the skill's connections declares and the vault holds
+ *   for a domain one of the skill's connections declares and the vault holds.
+ *   A credential stored for other skills gives no link but Conflict
+ *   `NOT_SHARED` naming the grant; with `probe`, no link is made either
  * * `credentials.link_describe {token}` — what a link asks for (the page)
  * * `credentials.link_submit {token, values}` — stores the credential and
  *   uses the link up (the page, through the bridge)
@@ -39,6 +41,8 @@ export interface CredentialLinkContext {
   links: CredentialLinks;
   /** The vault's domains. */
   vaultDomains: () => Set<string>;
+  /** The domains holding a credential a skill may use (default: all). */
+  usableDomains?: (skillId: string) => Set<string>;
   /** Whether the vault holds a skill's own credential (its skill namespace). */
   ownKey?: (skillId: string) => boolean;
   /** The bridge's base URL, starting a bridge when none listens. */
@@ -66,12 +70,15 @@ export function credentialLinkMethods(
         skills: skillIds,
         ttlMs: (p, k) => optionalInteger(p, k, 1_800_000),
         refused: refusedParam,
+        probe: (p, k) => p[k] === true,
       },
-      async ({ skills, ttlMs, refused }) => {
+      async ({ skills, ttlMs, refused, probe }) => {
         await context.loaded;
         const request = refused
           ? refusedCredential(context, skills[0]!, refused)
           : missingCredential(context, skills);
+        // `probe`: only whether one is missing (or NOT_SHARED), no link.
+        if (probe) return { missing: request?.domain ?? null };
         if (!request) {
           throw new RpcError(
             ErrorCode.Conflict,
@@ -189,7 +196,13 @@ function refusedCredential(
   };
 }
 
-/** The first listed skill's connection that needs a credential the vault lacks. */
+/**
+ * The first listed skill's connection that needs a credential the vault
+ * lacks. A credential stored for other skills is not asked for again: the
+ * owner is asked to allow it instead (Conflict `NOT_SHARED`, with the
+ * grant the proxy's approval prompt asks for). Only the owner's clients
+ * call this method; a skill's own calls get the one uniform refusal.
+ */
 function missingCredential(
   context: CredentialLinkContext,
   ids: string[],
@@ -215,7 +228,10 @@ function missingCredential(
         };
       }
       const { candidates } = entry;
-      if (candidates.some((domain) => domains.has(domain))) continue;
+      const usable = context.usableDomains?.(skill.id) ?? domains;
+      if (candidates.some((domain) => usable.has(domain))) continue;
+      const stored = candidates.find((domain) => domains.has(domain));
+      if (stored) throw notShared(skill.id, stored);
       return {
         skill: skill.id,
         domain: candidates.at(-1)!,
@@ -224,6 +240,18 @@ function missingCredential(
     }
   }
   return undefined;
+}
+
+/** The refusal that names the grant the owner could give instead of a link. */
+function notShared(skill: string, domain: string): RpcError {
+  return new RpcError(
+    ErrorCode.Conflict,
+    `The credential stored for "${domain}" is not shared with ${skill}; allow it with: agentos skills allow ${skill} --credential ${domain}`,
+    {
+      reason: "NOT_SHARED",
+      grant: { kind: "credential", skill, domain },
+    },
+  );
 }
 
 /**

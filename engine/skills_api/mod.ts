@@ -31,3 +31,4 @@ export {
   type CredentialLinkContext,
   credentialLinkMethods,
 } from "./credential_link_methods.ts";
+export { declaringSkills, usableDomains } from "./credential_users.ts";

@@ -258,7 +258,7 @@ export function openCapabilities(
   runner: SkillRunner,
   settings: SettingsStore,
   vault: {
-    domains: () => Set<string>;
+    domains: (skillId: string) => Set<string>;
     ownKey: (skillId: string) => boolean;
   },
 ): CapabilityBroker {

@@ -35,6 +35,10 @@ export function skillView(
   grants: SkillGrants,
   options: {
     vaultDomains?: Set<string>;
+    /** Domains holding a credential stored for other skills, not this one. */
+    unshared?: string[];
+    /** Domains whose stored credential the owner allowed it (`--credential`). */
+    credentialsAllowed?: string[];
     /** The vault holds the skill's own credential (its skill namespace). */
     ownKey?: boolean;
     runGrants?: Record<string, RunGrant>;
@@ -73,7 +77,11 @@ export function skillView(
     reads: options.readGrants?.paths ?? [],
     secrets: secretsView(skill, options.secretsGranted === true),
     keychain: keychainView(skill, options.keychainGrants ?? []),
-    credentials: credentialsView(skill, vaultDomains, options.ownKey === true),
+    credentials: credentialsView(skill, vaultDomains, {
+      ownKey: options.ownKey === true,
+      unshared: options.unshared ?? [],
+    }),
+    credentials_allowed: options.credentialsAllowed ?? [],
     tools: toolsView(skill, options.unavailable),
     problems: skill.discovery.problems,
   };
@@ -100,7 +108,7 @@ function connectionsView(skill: SkillEntry): Record<string, unknown>[] {
 function credentialsView(
   skill: SkillEntry,
   vaultDomains: Set<string>,
-  ownKey: boolean,
+  { ownKey, unshared }: { ownKey: boolean; unshared: string[] },
 ): Record<string, unknown>[] {
   return skillCredentialDomains(skill.id, skill.discovery.connections)
     .map((entry) => {
@@ -122,8 +130,26 @@ function credentialsView(
         ...(needed && connection
           ? { command: secretsSetCommand(skill.id, connection) }
           : {}),
+        // Stored for other skills: shared with this one once allowed.
+        ...notShared(skill.id, entry.candidates, vaultDomains, unshared),
       };
     });
+}
+
+/** A connection's credential stored for other skills, with the command that shares it. */
+function notShared(
+  skillId: string,
+  candidates: string[],
+  usable: Set<string>,
+  unshared: string[],
+): Record<string, string> {
+  if (candidates.some((d) => usable.has(d))) return {};
+  const domain = candidates.find((d) => unshared.includes(d));
+  if (!domain) return {};
+  return {
+    not_shared: domain,
+    allow_command: `agentos skills allow ${skillId} --credential ${domain}`,
+  };
 }
 
 /** The skill's tools, each with whether it can work here. */

@@ -31,6 +31,7 @@ import type { ParamSchema } from "../rpc/mod.ts";
 import type { SkillRunner } from "../workers/mod.ts";
 import { gatedMethod, type GatedSpec, type Handle } from "./gated_method.ts";
 import type { OnceGrants } from "./once_grants.ts";
+import type { CredentialUsersVault } from "./credential_users.ts";
 
 /** What the methods work on. */
 export interface SkillsMethodsContext {
@@ -58,6 +59,8 @@ export interface SkillsMethodsContext {
   vaultDomains: () => Set<string>;
   /** Whether the vault holds a skill's own credential (its skill namespace). */
   ownKey?: (skillId: string) => boolean;
+  /** The vault's rows and which skills may use them (`--credential`). */
+  credentialUsers?: CredentialUsersVault;
   /** A loaded shape's field and relation keys (for the skill checks). */
   shapeFacts: (name: string) => ShapeFacts | undefined;
   /** Every loaded shape's name. */

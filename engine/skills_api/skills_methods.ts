@@ -38,6 +38,12 @@ import {
   templateRule,
 } from "./skills_context.ts";
 import { booleanParam, flagParam, skillParam } from "./skill_params.ts";
+import { changeCredentialGrant } from "./credential_grant.ts";
+import {
+  allowedDomains,
+  unsharedDomains,
+  usableDomains,
+} from "./credential_users.ts";
 import { refuseBadTemplates, refuseUnrunnable } from "./add_rule.ts";
 import { packagesView } from "./packages_view.ts";
 
@@ -91,6 +97,7 @@ export function skillsMethods(ctx: SkillsHandlerContext): MethodTable {
     host: param.raw(),
     open_web: param.raw(),
     keychain: param.raw(),
+    credential: param.raw(),
   };
   return {
     "skills.list": needsSkills({}, () => listSkills(ctx)),
@@ -129,13 +136,16 @@ export function skillsMethods(ctx: SkillsHandlerContext): MethodTable {
 }
 
 async function listSkills(ctx: SkillsHandlerContext) {
-  const domains = ctx.vaultDomains();
+  const rows = ctx.credentialUsers?.list() ?? [];
   const root = ctx.packagesRoot;
   return {
     skills: await Promise.all(
       ctx.registry.list().map(async (skill) => ({
         ...skillView(skill, ctx.grantsOf(skill), {
-          vaultDomains: domains,
+          // Only the credentials it may use count as stored for it.
+          vaultDomains: usableDomains(rows, skill.id),
+          unshared: unsharedDomains(skill, rows),
+          credentialsAllowed: allowedDomains(rows, skill.id),
           ownKey: ctx.ownKey?.(skill.id) ?? false,
           runGrants: ctx.runGrants?.get(skill.id),
           readGrants: ctx.readGrants?.get(skill.id),
@@ -156,6 +166,7 @@ interface GrantChange {
   host: unknown;
   open_web: unknown;
   keychain: unknown;
+  credential: unknown;
 }
 
 function changeGrant(
@@ -163,6 +174,9 @@ function changeGrant(
   verb: "allow" | "disallow",
   change: GrantChange,
 ) {
+  if (change.credential !== undefined) {
+    return changeCredentialGrant(ctx, verb, change);
+  }
   if (change.keychain !== undefined) {
     return changeKeychainGrant(ctx, verb, change);
   }
@@ -259,21 +273,25 @@ async function addSkill(
     },
   });
   const { skill } = added;
-  // The owner granted hosts to the skill they knew, not to this one.
+  // The owner granted hosts to the skill they knew, not to this one; the
+  // credentials it was allowed stay (the same skill, upgraded: the same
+  // key to the same domains), and the answer says so.
   if (added.replaced !== undefined) ctx.dropGrants(skill.id);
   ctx.onSkillChanged(skill);
+  const rows = ctx.credentialUsers?.list() ?? [];
   return {
     id: skill.id,
     name: skill.name,
     updated: added.updated,
-    ...replacedView(added),
-    // A stored credential belongs to its domain: every skill declaring the
-    // domain gets it, so the owner is told which ones this skill will use.
+    ...replacedView(added, allowedDomains(rows, skill.id)),
+    // The stored credentials its connections will use, and those stored
+    // for other skills that it will not until the owner allows them.
     credentials: storedCredentials(
       skill,
-      ctx.vaultDomains(),
+      usableDomains(rows, skill.id),
       ctx.ownKey?.(skill.id) ?? false,
     ),
+    credentials_not_shared: unsharedDomains(skill, rows),
     deferred: added.deferred,
     tools: skill.discovery.tools.map((tool) => tool.name),
     problems,
@@ -281,12 +299,13 @@ async function addSkill(
 }
 
 /** What `skills.add --replace` says of the skill it replaced. */
-function replacedView(added: AddedSkill) {
+function replacedView(added: AddedSkill, credentials: string[]) {
   if (added.replaced === undefined) return {};
   return {
     replaced: {
       dir: added.replaced,
-      grants: "dropped (hosts, programs, secrets, paths)",
+      grants: "dropped (hosts, programs, secrets, paths, keychain items)",
+      credentials_kept: credentials,
     },
   };
 }
@@ -306,6 +325,9 @@ async function validateSkill(
 async function removeSkill(ctx: SkillsHandlerContext, { id }: { id: string }) {
   const skill = await ctx.registry.remove(id);
   ctx.dropGrants(skill.id);
+  // A skill added later under this id is not the one the owner allowed
+  // (`--replace` keeps them: the same skill, upgraded).
+  ctx.credentialUsers?.forgetUser(skill.id);
   skill.enabled = false;
   ctx.onSkillChanged(skill);
   return { id: skill.id, removed: true };

@@ -36,6 +36,13 @@ import { hostGrantMethods } from "./host_grant_methods.ts";
 import { approvalMethods } from "./approval_methods.ts";
 import { OnceGrants } from "./once_grants.ts";
 import {
+  type CredentialUsersVault,
+  declaringSkills,
+  recordRowUsers,
+  usableDomains,
+  type UsersVault,
+} from "./credential_users.ts";
+import {
   loadSkills,
   openCapabilities,
   openGrants,
@@ -60,7 +67,13 @@ export interface SkillsOptions {
   /** Reads an environment variable (a seam for tests). */
   env?: (name: string) => string | undefined;
   /** The credentials vault (placeholders, `secrets.read`, provider order). */
-  vault?: CredentialSource & { domains(): Set<string> } & UpgradableVault;
+  vault?:
+    & CredentialSource
+    & { domains(): Set<string> }
+    & UpgradableVault
+    & UsersVault
+    & CredentialUsersVault
+    & { useDeclaring(declaring: (domain: string) => string[]): void };
   /** The audit trail: one line per brokered op and per call. */
   audit?: AuditSink;
   /** The interpreter that installs skill packages (default `AGENTOS_PYTHON` or `python3`). */
@@ -124,14 +137,18 @@ export function openSkills(
     audit: options.audit,
     packagesRoot,
   });
+  const { vault } = options;
   const capabilities = openCapabilities(registry, runner, settings, {
-    domains: vaultDomains,
+    domains: (skillId) => usableDomains(vault?.list() ?? [], skillId),
     ownKey,
   });
-  const { vault } = options;
-  // Skill calls wait on `loaded`: the older rows are sorted before any runs.
+  // Skill calls wait on `loaded`: the older rows are sorted, and the
+  // skills that may use each are recorded, before any runs.
   const loaded = loadSkills(registry, sandbox, log, async () => {
-    if (vault) await upgradeSkillRows(vault, registry.list(), log);
+    if (!vault) return;
+    await upgradeSkillRows(vault, registry.list(), log);
+    recordRowUsers(vault, registry.list(), log);
+    vault.useDeclaring((domain) => declaringSkills(domain, registry.list()));
   });
   registerMethods(engine, graph, sandbox, {
     settings,
@@ -143,6 +160,7 @@ export function openSkills(
     grants,
     vaultDomains,
     ownKey,
+    credentialUsers: vault,
     packagesRoot,
     python: options.python ?? (env("AGENTOS_PYTHON") || "python3"),
     audit: options.audit,
@@ -171,6 +189,8 @@ interface MethodParts {
   vaultDomains: () => Set<string>;
   /** Whether the vault holds a skill's own credential. */
   ownKey: (skillId: string) => boolean;
+  /** The vault's rows and who may use them (`--credential` grants). */
+  credentialUsers?: CredentialUsersVault;
   packagesRoot: string;
   /** The interpreter that installs skill packages. */
   python: string;
@@ -219,6 +239,7 @@ function registerMethods(
     grantDefaults: grants.defaults,
     vaultDomains: parts.vaultDomains,
     ownKey: parts.ownKey,
+    credentialUsers: parts.credentialUsers,
     ...shapeFacts(graph),
     runGrants: grants.runs,
     readGrants: grants.reads,

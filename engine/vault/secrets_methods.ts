@@ -35,12 +35,30 @@ const ROW = { place, identifier };
 export function secretsMethods(vault: Vault): MethodTable {
   return {
     "secrets.set": method(
-      { ...ROW, value: secretValue },
-      async ({ place, identifier, value }) => {
+      { ...ROW, value: secretValue, for: askingSkill },
+      async ({ place, identifier, value, for: asking }) => {
         if ("skill" in place) {
+          if (asking !== undefined) {
+            throw invalidParams(
+              `"for" names the skill a domain's credential is stored for; a skill's own credential is its skill's alone`,
+            );
+          }
           await vault.setForSkill(place.skill, identifier, value, "owner");
-        } else await vault.set(place.domain, identifier, value, "owner");
-        return { ok: true, ...place, identifier };
+          return { ok: true, ...place, identifier };
+        }
+        // The skill it was asked for; else the skills installed now that
+        // declare the domain (docs/security.md, "Which skills use a
+        // stored credential").
+        const users = await vault.set(
+          place.domain,
+          identifier,
+          value,
+          "owner",
+          asking !== undefined
+            ? { fresh: [asking], add: [asking] }
+            : { fresh: vault.declaring(place.domain) },
+        );
+        return { ok: true, ...place, identifier, users };
       },
     ),
 
@@ -96,6 +114,23 @@ function place(params: Record<string, unknown>): Place {
     );
   }
   return { domain: value };
+}
+
+/** The skill a credential is stored for (`for`), when named. */
+function askingSkill(
+  params: Record<string, unknown>,
+  key: string,
+): string | undefined {
+  const value = params[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== "string" || !SKILL_ID_PATTERN.test(value)) {
+    throw invalidParams(
+      `"${key}" must be a skill id (${SKILL_ID_PATTERN.source}), got ${
+        JSON.stringify(value)?.slice(0, 100)
+      }`,
+    );
+  }
+  return value;
 }
 
 /** Which of several credentials for one domain; `""` when there is one. */

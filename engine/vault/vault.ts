@@ -6,6 +6,16 @@ import {
   KEY_MISMATCH,
   keyOpensVault,
 } from "./vault_check.ts";
+import {
+  allowChanges,
+  forgetChanges,
+  type RowUsers,
+  usersAfterWrite,
+  type UsersChange,
+  usersOf,
+} from "./row_users.ts";
+
+export type { RowUsers } from "./row_users.ts";
 
 /** A credential's metadata: what `secrets.list` shows (never a value). */
 export interface SecretInfo {
@@ -18,12 +28,19 @@ export interface SecretInfo {
    * `__secrets__`), or null for a row written before writers were recorded.
    */
   writer: string | null;
+  /**
+   * The skills that may use it (see {@linkcode RowUsers}); null for a row
+   * an engine before schema 8 wrote, until the installed skills are loaded
+   * and the engine records them (`engine/skills_api/credential_users.ts`, `row_users.ts`). A skill's
+   * own rows have none: they serve their skill alone.
+   */
+  users: string[] | null;
   created_at: string;
   updated_at: string;
 }
 
 /** A skill's own credential's metadata (see {@linkcode Vault.setForSkill}). */
-export interface SkillSecretInfo extends Omit<SecretInfo, "domain"> {
+export interface SkillSecretInfo extends Omit<SecretInfo, "domain" | "users"> {
   /** The skill whose own credential it is. */
   skill: string;
 }
@@ -79,6 +96,7 @@ export class Vault {
   #db: DatabaseSync;
   #key: CryptoKey;
   #cached: Metadata | undefined;
+  #declaring: (domain: string) => string[] | undefined = () => undefined;
   /** Why the vault is locked (its key does not match); undefined when open. */
   #locked: string | undefined;
   /**
@@ -123,6 +141,28 @@ export class Vault {
     return vault;
   }
 
+  /**
+   * Tells the vault which installed skills declare a domain: the skills a
+   * credential the owner stores naming no skill is for. Set by the skill
+   * runtime once the installed skills are loaded.
+   *
+   * @param declaring the skills declaring a domain
+   */
+  useDeclaring(declaring: (domain: string) => string[]): void {
+    this.#declaring = declaring;
+  }
+
+  /**
+   * The installed skills that declare a domain, or undefined while the
+   * skills load.
+   *
+   * @param domain a vault domain
+   * @returns their ids
+   */
+  declaring(domain: string): string[] | undefined {
+    return this.#declaring(domain);
+  }
+
   /** Why the vault is locked, or undefined when its key matches. */
   get locked(): string | undefined {
     return this.#locked;
@@ -147,13 +187,17 @@ export class Vault {
    * @param value a string or an object of string fields
    * @param writer who writes it (`owner`, `skill:<id>`); omitted, an
    *   existing row keeps its writer (a cookie session refreshed by its site)
+   * @param users which skills may use it (see {@linkcode RowUsers});
+   *   omitted, a replaced row keeps its skills and a new one has none
+   * @returns the skills that may use the row now
    */
   async set(
     domain: string,
     identifier: string,
     value: SecretValue,
     writer?: string,
-  ): Promise<void> {
+    users: RowUsers = {},
+  ): Promise<string[]> {
     if (domain === "" || domain.startsWith("\u0000")) {
       throw new RpcError(
         ErrorCode.InvalidParams,
@@ -161,6 +205,73 @@ export class Vault {
       );
     }
     await this.#set(DOMAINS, { name: domain, identifier }, value, writer);
+    return this.#recordUsers(domain, identifier, users);
+  }
+
+  /** Records the users of a row just written (see `row_users.ts`). */
+  #recordUsers(domain: string, identifier: string, users: RowUsers): string[] {
+    const rows = this.#rows(DOMAINS) as unknown as SecretInfo[];
+    const next = usersAfterWrite(rows, { domain, identifier }, users);
+    if (next === undefined) return [];
+    this.#writeUsers([{ domain, identifier, users: next }]);
+    return next;
+  }
+
+  #writeUsers(changes: UsersChange[]): void {
+    this.#cached = undefined;
+    const update = this.#db.prepare(
+      "UPDATE secrets SET users = ? WHERE domain = ? AND identifier = ?",
+    );
+    for (const { domain, identifier, users } of changes) {
+      update.run(JSON.stringify(users), domain, identifier);
+    }
+  }
+
+  /**
+   * Allows a skill to use a domain's credentials, or takes it back: every
+   * row of the domain the owner (or an older engine) wrote. A row a skill
+   * wrote serves that skill alone, whatever is allowed.
+   *
+   * @param domain the vault domain
+   * @param skill the skill id
+   * @param allowed true to allow
+   * @returns how many rows changed hands
+   */
+  allowUse(domain: string, skill: string, allowed: boolean): number {
+    const changes = allowChanges(this.#metadata().infos, domain, {
+      skill,
+      allowed,
+    });
+    this.#writeUsers(changes);
+    return changes.length;
+  }
+
+  /**
+   * Takes a removed skill off every row: a skill added later under the
+   * same id is not the one the owner allowed.
+   *
+   * @param skill the skill id
+   */
+  forgetUser(skill: string): void {
+    this.#writeUsers(forgetChanges(this.#metadata().infos, skill));
+  }
+
+  /**
+   * Records the skills of the rows an engine before schema 8 wrote (their
+   * `users` is null), once, with the rule the caller decides.
+   *
+   * @param decide the skills that may use a row
+   * @returns the rows recorded and their skills
+   */
+  recordMissingUsers(decide: (row: SecretInfo) => string[]): UsersChange[] {
+    const recorded = this.#metadata().infos.filter((row) => row.users === null)
+      .map((row) => ({
+        domain: row.domain,
+        identifier: row.identifier,
+        users: [...new Set(decide(row))].sort(),
+      }));
+    this.#writeUsers(recorded);
+    return recorded;
   }
 
   /**
@@ -278,6 +389,7 @@ export class Vault {
     return this.#metadata().infos.map((info) => ({
       ...info,
       fields: [...info.fields],
+      users: info.users === null ? null : [...info.users],
     }));
   }
 
@@ -411,12 +523,14 @@ export class Vault {
 
   #rows(space: Namespace): Record<string, unknown>[] {
     const { table, column } = space;
+    const users = space === DOMAINS ? ", users" : "";
     const rows = this.#db.prepare(
-      `SELECT ${column}, identifier, fields, writer, created_at, updated_at FROM ${table} ORDER BY ${column}, identifier`,
+      `SELECT ${column}, identifier, fields, writer${users}, created_at, updated_at FROM ${table} ORDER BY ${column}, identifier`,
     ).all() as Record<string, unknown>[];
     return rows.map((row) => ({
       ...row,
       fields: JSON.parse(String(row.fields)),
+      ...(space === DOMAINS ? { users: usersOf(row.users) } : {}),
     }));
   }
 

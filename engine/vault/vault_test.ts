@@ -225,3 +225,59 @@ Deno.test("settleUpgrade moves a row as listed, and leaves one written again sin
     });
     assert.deepEqual(vault.skillRows().map((r) => r.skill), ["nas"]);
   }));
+
+Deno.test("Vault.set() records a row's users: fresh for a new domain, the domain's for a second account, kept on replace, the writer's alone for a skill's row", () =>
+  withVault(async (vault) => {
+    const users = (domain: string, identifier = "") =>
+      vault.list().find((r) =>
+        r.domain === domain && r.identifier === identifier
+      )?.users;
+    assert.deepEqual(
+      await vault.set("a.test", "", "v1", "owner", { fresh: ["b", "a"] }),
+      ["a", "b"],
+    );
+    // Replaced: its skills stay; fresh ones are not added.
+    await vault.set("a.test", "", "v2", "owner", { fresh: ["c"] });
+    assert.deepEqual(users("a.test"), ["a", "b"]);
+    // A second account takes the domain's skills, then `add`.
+    await vault.set("a.test", "work", "w", "owner", {
+      fresh: ["c"],
+      add: ["d"],
+    });
+    assert.deepEqual(users("a.test", "work"), ["a", "b", "d"]);
+    // A skill's row: that skill alone, whatever the domain holds.
+    await vault.set("a.test", "mine", "m", "skill:e", { fresh: ["x"] });
+    assert.deepEqual(users("a.test", "mine"), ["e"]);
+    // No users given before the skills load: left unrecorded.
+    await vault.set("b.test", "", "v", "owner");
+    assert.equal(users("b.test"), null);
+    const recorded = vault.recordMissingUsers(() => ["z"]);
+    assert.deepEqual(recorded, [{
+      domain: "b.test",
+      identifier: "",
+      users: ["z"],
+    }]);
+    assert.deepEqual(vault.recordMissingUsers(() => ["never"]), []);
+  }));
+
+Deno.test("Vault.allowUse() and forgetUser() change the owner's rows of a domain, never a skill's row", () =>
+  withVault(async (vault) => {
+    await vault.set("a.test", "", "v", "owner", { fresh: ["a"] });
+    await vault.set("a.test", "work", "w", "owner", { fresh: ["a"] });
+    await vault.set("a.test", "mine", "m", "skill:e");
+    await vault.set("b.test", "", "v", "owner", { fresh: ["a"] });
+    assert.equal(vault.allowUse("a.test", "n", true), 2);
+    assert.equal(vault.allowUse("a.test", "n", true), 0);
+    const of = (identifier: string, domain = "a.test") =>
+      vault.list().find((r) =>
+        r.domain === domain && r.identifier === identifier
+      )?.users;
+    assert.deepEqual(of(""), ["a", "n"]);
+    assert.deepEqual(of("work"), ["a", "n"]);
+    assert.deepEqual(of("mine"), ["e"]);
+    assert.equal(vault.allowUse("a.test", "n", false), 2);
+    assert.deepEqual(of(""), ["a"]);
+    vault.forgetUser("a");
+    assert.deepEqual(of(""), []);
+    assert.deepEqual(of("", "b.test"), []);
+  }));

@@ -16,6 +16,7 @@ import {
   type LoadedCredentials,
   needsCredentials,
   usableBy,
+  writtenFor,
 } from "../broker/mod.ts";
 import {
   findTool,
@@ -113,7 +114,7 @@ function refuseKeyless(
   const keyless = needsCredentials(skill, tool, {
     domains: (vault?.list() ?? []).filter((row) => usableBy(row, skill.id)),
     own: (vault?.skillRows(skill.id) ?? []).filter((row) =>
-      usableBy({ domain: "", writer: row.writer }, skill.id)
+      writtenFor(row, skill.id)
     ),
   });
   if (keyless) throw keyless;

@@ -53,6 +53,32 @@ function nestedOnce(request: RunRequest): OnceGrant | undefined {
   return grant;
 }
 
+/**
+ * The vault as this call sees it: the rows of the grant's domain (and of
+ * its subdomains) list the grant's skill among their users.
+ */
+function onceVault(
+  vault: SkillRunnerOptions["vault"],
+  once: OnceGrant & { kind: "credential" },
+): SkillRunnerOptions["vault"] {
+  if (!vault) return vault;
+  const covers = (domain: string) =>
+    domain === once.domain || domain.endsWith(`.${once.domain}`);
+  const set = vault.set;
+  return {
+    list: () =>
+      vault.list().map((row) =>
+        covers(row.domain)
+          ? { ...row, users: [...(row.users ?? []), once.skill] }
+          : row
+      ),
+    read: (domain, identifier) => vault.read(domain, identifier),
+    skillRows: (skill) => vault.skillRows(skill),
+    readForSkill: (skill, identifier) => vault.readForSkill(skill, identifier),
+    ...(set ? { set: (...args) => set.apply(vault, args) } : {}),
+  };
+}
+
 function overlay(
   options: SkillRunnerOptions,
   once: OnceGrant,
@@ -91,6 +117,8 @@ function overlay(
           };
         },
       };
+    case "credential":
+      return { vault: onceVault(options.vault, once) };
     case "read":
       return {
         readGrants: (skill) => {

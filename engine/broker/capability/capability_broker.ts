@@ -92,14 +92,15 @@ export class CapabilityBroker {
   #registry: SkillRegistry;
   #runner: ToolRunner;
   #settings: SettingsStore;
-  #vaultDomains: () => Set<string>;
+  #vaultDomains: (skillId: string) => Set<string>;
   #ownKey: (skillId: string) => boolean;
 
   /**
    * @param registry the installed skills
    * @param runner runs one provider's tool
    * @param settings holds the owner's preferences
-   * @param vaultDomains the domains the vault holds a credential for
+   * @param vaultDomains the domains the vault holds a credential for that
+   *   a skill may use (a credential it was not allowed is not present)
    * @param ownKey whether the vault holds a skill's own credential (its
    *   skill namespace)
    */
@@ -107,7 +108,7 @@ export class CapabilityBroker {
     registry: SkillRegistry,
     runner: ToolRunner,
     settings: SettingsStore,
-    vaultDomains: () => Set<string> = () => new Set(),
+    vaultDomains: (skillId: string) => Set<string> = () => new Set(),
     ownKey: (skillId: string) => boolean = () => false,
   ) {
     this.#registry = registry;
@@ -190,12 +191,13 @@ export class CapabilityBroker {
     const all = this.#ordered(name, url);
     const providers = all.filter((p) => !exclude.includes(p.skill.id));
     const preferred = this.#settings.get(`prefs.capability.${name}`);
-    const vault = () => ({
-      domains: this.#vaultDomains(),
+    const vault = (skillId: string) => ({
+      domains: this.#vaultDomains(skillId),
       ownKey: this.#ownKey,
     });
     const configured = () =>
-      all.filter((p) => isConfigured(p.skill, p.tool, vault())).length;
+      all.filter((p) => isConfigured(p.skill, p.tool, vault(p.skill.id)))
+        .length;
     if (clientModelServes(name, options.clientModel, preferred, configured)) {
       return await this.#askClientModel(options.clientModel, params, options);
     }
@@ -302,7 +304,6 @@ export class CapabilityBroker {
     name: string,
   ): { skill: SkillEntry; tool: ToolInfo; rank: number; reason: string }[] {
     const preferred = this.#settings.get(`prefs.capability.${name}`);
-    const domains = this.#vaultDomains();
     const found: {
       skill: SkillEntry;
       tool: ToolInfo;
@@ -313,9 +314,10 @@ export class CapabilityBroker {
       if (!skill.enabled) continue;
       for (const tool of skill.discovery.tools) {
         if (!tool.provides.includes(name)) continue;
+        // Only a credential this provider may use counts as present.
         const state = credentialState(skill, {
           connections: tool.connection,
-          domains,
+          domains: this.#vaultDomains(skill.id),
           ownKey: this.#ownKey,
         });
         const credential = state.state === "present"

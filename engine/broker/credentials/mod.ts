@@ -43,6 +43,7 @@ export {
   setCommand,
   skillLabel,
   usableBy,
+  writtenFor,
 } from "./skill_credentials.ts";
 export {
   type ConnectionCredential,

@@ -5,7 +5,7 @@ import {
   type SkillEntry,
   type ToolInfo,
 } from "../../skills/mod.ts";
-import { credentialDomains } from "../../grants/mod.ts";
+import { type CredentialDomains, credentialDomains } from "../../grants/mod.ts";
 import { findCredential, setCommand } from "./skill_credentials.ts";
 
 /**
@@ -72,11 +72,18 @@ export function needsCredentials(
   const helpUrl = typeof connection.help_url === "string"
     ? connection.help_url
     : null;
+  // One text whether the domain holds no credential or one this skill may
+  // not use: the refusal never tells which (docs/security.md).
+  const allow = entry.keyedBySkill ? undefined : allowCommand(skill.id, entry);
   return new RpcError(
     ErrorCode.Forbidden,
     `NEEDS_CREDENTIALS: tool "${tool.name}" of skill "${skill.id}" needs a credential for connection "${connection.name}"${
       connection.label ? ` (${connection.label})` : ""
-    }; ${helpUrl ? `get one at ${helpUrl} and ` : ""}store it with: ${command}`,
+    }; ${helpUrl ? `get one at ${helpUrl} and ` : ""}store it with: ${command}${
+      allow
+        ? `; or, if one is stored for another skill, allow this one to use it: ${allow}`
+        : ""
+    }`,
     {
       reason: "NEEDS_CREDENTIALS",
       connection: connection.name,
@@ -84,8 +91,25 @@ export function needsCredentials(
       ...(entry.keyedBySkill ? { skill: skill.id } : {}),
       help_url: helpUrl,
       command,
+      ...(allow ? { allow_command: allow } : {}),
     },
   );
+}
+
+/**
+ * The command that allows a skill to use a domain's stored credential.
+ *
+ * @param skillId the skill
+ * @param entry the connection's credential domains
+ * @returns `agentos skills allow <skill> --credential <domain>`
+ */
+export function allowCommand(
+  skillId: string,
+  entry: CredentialDomains,
+): string {
+  return `agentos skills allow ${skillId} --credential ${
+    entry.candidates.at(-1)
+  }`;
 }
 
 /**

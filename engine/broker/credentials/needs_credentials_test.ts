@@ -131,7 +131,7 @@ Deno.test("needsCredentials(): the refusal's message and data, literally", () =>
   assert.equal(domain.code, ErrorCode.Forbidden);
   assert.equal(
     domain.message,
-    'NEEDS_CREDENTIALS: tool "t" of skill "acme" needs a credential for connection "api" (Acme API); get one at https://acme.example.com/keys and store it with: agentos secrets set example.com',
+    'NEEDS_CREDENTIALS: tool "t" of skill "acme" needs a credential for connection "api" (Acme API); get one at https://acme.example.com/keys and store it with: agentos secrets set example.com; or, if one is stored for another skill, allow this one to use it: agentos skills allow acme --credential example.com',
   );
   assert.deepEqual(domain.data, {
     reason: "NEEDS_CREDENTIALS",
@@ -139,6 +139,7 @@ Deno.test("needsCredentials(): the refusal's message and data, literally", () =>
     domain: "example.com",
     help_url: "https://acme.example.com/keys",
     command: "agentos secrets set example.com",
+    allow_command: "agentos skills allow acme --credential example.com",
   });
   const own = needsCredentials(skillWith([LOCAL]), tool("t"), NO_ROWS)!;
   assert.equal(

@@ -29,6 +29,8 @@ export interface CredentialSource {
     fields?: string[];
     /** `owner`, `skill:<id>`, or null (written before writers were recorded). */
     writer?: string | null;
+    /** The skills that may use it; null before the engine recorded them. */
+    users?: string[] | null;
   }[];
   /** Decrypts one domain's credential. */
   read(
@@ -59,7 +61,8 @@ export interface CredentialSource {
     identifier: string,
     value: CredentialValue,
     writer?: string,
-  ): Promise<void>;
+    users?: { fresh?: string[]; add?: string[] },
+  ): Promise<unknown>;
 }
 
 /** Options for {@linkcode readOwnSecret}. */
@@ -89,23 +92,44 @@ export function declaresSecrets(skill: Pick<SkillEntry, "discovery">): boolean {
 export const KEYCHAIN_DOMAIN = "keychain";
 
 /**
- * Whether a vault row may serve a skill: a row the owner wrote (or an
- * older engine) serves every skill of its domain; a row a skill wrote
- * through `__secrets__` serves that skill alone, so no skill can make
- * another act with a key it chose (a more specific domain or account
- * would otherwise be found first). A keychain row serves no skill this
- * way — a skill whose id, connection domain or `credentials.retrieve`
- * names `keychain` would otherwise hold an item the owner never granted.
+ * Whether a vault row may serve a skill: only a skill the row records as
+ * allowed (`users`: the skill it was stored for, the skills installed
+ * when the owner stored it, and those the owner allowed since with
+ * `agentos skills allow <skill> --credential <domain>`), so a skill added
+ * later that declares the same domain does not act with the owner's key.
+ * A row a skill wrote through `__secrets__` serves that skill alone, so no
+ * skill can make another act with a key it chose (a more specific domain
+ * or account would otherwise be found first). A keychain row serves no
+ * skill this way — a skill whose id, connection domain or
+ * `credentials.retrieve` names `keychain` would otherwise hold an item the
+ * owner never granted.
  *
  * @param row the row's metadata
  * @param skillId the skill looking for a credential
  * @returns true when the skill may use it
  */
 export function usableBy(
-  row: { domain: string; writer?: string | null },
+  row: { domain: string; writer?: string | null; users?: string[] | null },
   skillId: string,
 ): boolean {
   if (row.domain === KEYCHAIN_DOMAIN) return false;
+  return writtenFor(row, skillId) && (row.users ?? []).includes(skillId);
+}
+
+/**
+ * Whether a row's writer lets a skill use it: the owner's (or an older
+ * engine's) rows, and the rows the skill wrote itself, never another
+ * skill's. A skill's own rows (the skill namespace) are checked by this
+ * alone: they serve the skill of their id.
+ *
+ * @param row the row's writer
+ * @param skillId the skill looking for a credential
+ * @returns true unless another skill wrote it
+ */
+export function writtenFor(
+  row: { writer?: string | null },
+  skillId: string,
+): boolean {
   const writer = row.writer ?? null;
   return writer === null || !writer.startsWith("skill:") ||
     writer === `skill:${skillId}`;
@@ -263,7 +287,7 @@ export function ownRow(
   } = {},
 ): { identifier: string; fields?: string[] } | undefined {
   const rows = (vault?.skillRows(skillId) ?? []).filter((row) =>
-    usableBy({ domain: "", writer: row.writer }, skillId) &&
+    writtenFor(row, skillId) &&
     !options.skip?.(row) && (options.fits?.(row) ?? true)
   );
   if (options.identifier !== undefined) {

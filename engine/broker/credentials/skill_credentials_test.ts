@@ -22,30 +22,55 @@ import {
   usableBy,
 } from "./skill_credentials.ts";
 
-Deno.test("usableBy(): an owner's or an old row serves every skill; a skill's row that skill alone; a keychain row none", () => {
+Deno.test("usableBy(): a row serves only the skills it lists, never another skill's row nor a keychain row", () => {
   assert.equal(KEYCHAIN_DOMAIN, "keychain");
-  const cases: [string, { domain: string; writer?: string | null }, boolean][] =
+  const me = ["me"];
+  const cases: [
+    string,
+    { domain: string; writer?: string | null; users?: string[] | null },
+    boolean,
+  ][] = [
+    ["no writer recorded", { domain: "example.com", users: me }, true],
+    ["writer null", { domain: "example.com", writer: null, users: me }, true],
+    ["the owner", { domain: "example.com", writer: "owner", users: me }, true],
+    ["this skill", {
+      domain: "example.com",
+      writer: "skill:me",
+      users: me,
+    }, true],
+    ["the owner's, for others", {
+      domain: "example.com",
+      writer: "owner",
+      users: ["other", "me2"],
+    }, false],
+    ["the owner's, for nobody", {
+      domain: "example.com",
+      writer: "owner",
+      users: [],
+    }, false],
+    ["users not recorded yet", {
+      domain: "example.com",
+      writer: "owner",
+      users: null,
+    }, false],
+    ["users absent", { domain: "example.com", writer: "owner" }, false],
     [
-      ["no writer recorded", { domain: "example.com" }, true],
-      ["writer null", { domain: "example.com", writer: null }, true],
-      ["the owner", { domain: "example.com", writer: "owner" }, true],
-      ["this skill", { domain: "example.com", writer: "skill:me" }, true],
-      [
-        "another skill",
-        { domain: "example.com", writer: "skill:other" },
-        false,
-      ],
-      ["a skill whose id starts the same", {
-        domain: "example.com",
-        writer: "skill:me2",
-      }, false],
-      [
-        "keychain, by the owner",
-        { domain: "keychain", writer: "owner" },
-        false,
-      ],
-      ["keychain, no writer", { domain: "keychain" }, false],
-    ];
+      "another skill, listing me",
+      { domain: "example.com", writer: "skill:other", users: me },
+      false,
+    ],
+    ["a skill whose id starts the same", {
+      domain: "example.com",
+      writer: "skill:me2",
+      users: me,
+    }, false],
+    [
+      "keychain, by the owner",
+      { domain: "keychain", writer: "owner", users: me },
+      false,
+    ],
+    ["keychain, no writer", { domain: "keychain", users: me }, false],
+  ];
   for (const [name, row, usable] of cases) {
     assert.equal(usableBy(row, "me"), usable, name);
   }
