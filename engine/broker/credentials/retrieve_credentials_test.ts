@@ -4,7 +4,8 @@
  * holds none are the `login_credentials` providers asked (another
  * skill's code: each ask tells it the domain and account sought), and the
  * vault is read again for what they stored (rows the owner wrote: a
- * provider skill's own `__secrets__` rows serve that skill alone). A
+ * provider skill's own `__secrets__` rows serve that skill alone). Rows
+ * are stored for the asking skill: a row serves only the skills it lists. A
  * provider that fails is a login not found. A real vault in a temp directory, a real
  * CallCredentials; the providers are the function the engine passes in.
  */
@@ -27,6 +28,9 @@ const SKILL = {
 } as unknown as SkillEntry;
 
 const PASSWORD = "correct-horse-battery-staple-0123";
+
+/** Rows stored for the skill (a row serves only the skills it lists). */
+const FOR_SKILL = { add: [SKILL.id] };
 
 async function withVault(fn: (vault: Vault) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "agentos-retrieve-" });
@@ -59,6 +63,7 @@ function providers(vault: Vault, store: boolean, writer = "owner") {
         "ada@acme.test",
         { username: "ada", password: PASSWORD },
         writer,
+        FOR_SKILL,
       );
     }
     return { found: store };
@@ -70,10 +75,16 @@ const PARAMS = { domain: "api.acme.test", required: ["password"] };
 
 Deno.test("credentials.retrieve: a stored login comes from the vault; the providers are not asked", () =>
   withVault(async (vault) => {
-    await vault.set("api.acme.test", "", {
-      username: "ada",
-      password: PASSWORD,
-    });
+    await vault.set(
+      "api.acme.test",
+      "",
+      {
+        username: "ada",
+        password: PASSWORD,
+      },
+      undefined,
+      FOR_SKILL,
+    );
     const { asked, ask } = providers(vault, false);
     const credentials = new CallCredentials(false);
     const found = await retrieveCredentials(SKILL, PARAMS, {
@@ -155,9 +166,27 @@ Deno.test("credentials.retrieve: providers that find nothing, fail, or are absen
 
 Deno.test("credentials.retrieve: the domain is read as a host (case, spaces, a leading dot or *. ignored); none is refused; only the skill's own domains and their parents", () =>
   withVault(async (vault) => {
-    await vault.set("api.acme.test", "", { password: PASSWORD });
-    await vault.set("acme.test", "", { password: "parent-login-0123456789" });
-    await vault.set("other.test", "", { password: "other-login-0123456789" });
+    await vault.set(
+      "api.acme.test",
+      "",
+      { password: PASSWORD },
+      undefined,
+      FOR_SKILL,
+    );
+    await vault.set(
+      "acme.test",
+      "",
+      { password: "parent-login-0123456789" },
+      undefined,
+      FOR_SKILL,
+    );
+    await vault.set(
+      "other.test",
+      "",
+      { password: "other-login-0123456789" },
+      undefined,
+      FOR_SKILL,
+    );
     const retrieve = (domain: unknown) =>
       retrieveCredentials(SKILL, { domain, required: ["password"] }, {
         vault,
@@ -208,7 +237,13 @@ Deno.test("credentials.retrieve: the domain is read as a host (case, spaces, a l
 
 Deno.test("credentials.retrieve: any domain only for a skill that declares secrets and was granted real values", () =>
   withVault(async (vault) => {
-    await vault.set("other.test", "", { password: "other-login-0123456789" });
+    await vault.set(
+      "other.test",
+      "",
+      { password: "other-login-0123456789" },
+      undefined,
+      FOR_SKILL,
+    );
     const manager = {
       ...SKILL,
       discovery: {
@@ -240,11 +275,23 @@ Deno.test("credentials.retrieve: any domain only for a skill that declares secre
 
 Deno.test("credentials.retrieve: a row without every required field is passed over for one that has them", () =>
   withVault(async (vault) => {
-    await vault.set("api.acme.test", "", { username: "ada" });
-    await vault.set("api.acme.test", "bob@acme.test", {
-      username: "bob",
-      password: PASSWORD,
-    });
+    await vault.set(
+      "api.acme.test",
+      "",
+      { username: "ada" },
+      undefined,
+      FOR_SKILL,
+    );
+    await vault.set(
+      "api.acme.test",
+      "bob@acme.test",
+      {
+        username: "bob",
+        password: PASSWORD,
+      },
+      undefined,
+      FOR_SKILL,
+    );
     const retrieve = (required: string[]) =>
       retrieveCredentials(SKILL, { domain: "api.acme.test", required }, {
         vault,
