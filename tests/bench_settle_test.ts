@@ -37,13 +37,28 @@ Deno.test("settleHost() says a host kept busy did not settle, within its deadlin
 });
 
 Deno.test("settleHost() settles after two quiet looks in a row when the thresholds allow it", async () => {
+  // The test runner's own children (other files' engines) come and go:
+  // a steady count stands for "the same processes".
   const host = await settleHost({
     deadlineMs: 10_000,
     lookMs: 200,
     maxBusy: 1,
     maxLoad1: Infinity,
+    processes: () => 3,
   });
   assert.equal(host.settled, true);
   assert.ok(host.waitedMs >= 400 && host.waitedMs < 2000, `${host.waitedMs}`);
   assert.ok(host.load1 >= 0 && host.busy >= 0 && host.busy <= 1);
+});
+
+Deno.test("settleHost() does not settle while the processes under the bench change", async () => {
+  let count = 0;
+  const host = await settleHost({
+    deadlineMs: 1000,
+    lookMs: 100,
+    maxBusy: 1,
+    maxLoad1: Infinity,
+    processes: () => count++,
+  });
+  assert.equal(host.settled, false);
 });

@@ -69,6 +69,10 @@ Deno.test("a crafted 5 MiB body costs the engine's main thread a few ms, not its
     },
   });
   const client = await engine.client();
+  await client.call("skills.add", {
+    path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
+  });
+  // Stored once the skill is installed: it is among the skills the key serves.
   await client.call("secrets.set", {
     domain: "chain.test",
     value: { key: KEY },
@@ -76,9 +80,6 @@ Deno.test("a crafted 5 MiB body costs the engine's main thread a few ms, not its
   await client.call("prefs.set", {
     key: "http.guard_budget_ms",
     value: 600_000,
-  });
-  await client.call("skills.add", {
-    path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
   });
   const pid = engine.child.pid;
   // Warm: the guard worker started, the key's automaton prepared, the code compiled.

@@ -36,6 +36,8 @@ export interface SettleOptions {
   maxLoad1?: number;
   /** Longest look (ms, default 1000). */
   lookMs?: number;
+  /** How many processes are under the bench (default: this process's descendants). */
+  processes?: () => number;
 }
 
 /** Busy and total processor time of the whole host so far (clock ticks). */
@@ -65,16 +67,17 @@ export async function settleHost(options: SettleOptions): Promise<HostState> {
   const maxBusy = options.maxBusy ?? 0.15;
   const lookMs = options.lookMs ?? 1000;
   const maxLoad1 = options.maxLoad1 ?? navigator.hardwareConcurrency;
+  const under = options.processes ?? (() => descendants(Deno.pid).length);
   const started = performance.now();
   let quietLooks = 0;
-  let lastProcesses = descendants(Deno.pid).length;
+  let lastProcesses = under();
   for (;;) {
     const before = cpuTicks();
     await pause(lookMs);
     const after = cpuTicks();
     const busy = (after.busy - before.busy) /
       Math.max(1, after.total - before.total);
-    const processes = descendants(Deno.pid).length;
+    const processes = under();
     const state = {
       load1: load1(),
       busy,
