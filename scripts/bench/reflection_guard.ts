@@ -152,12 +152,13 @@ async function graphListUnderPush(
       key: "http.guard_budget_ms",
       value: 600_000,
     });
+    // Stored once the skill is installed: it is among the skills the key serves.
+    await client.call("skills.add", {
+      path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
+    });
     await client.call("secrets.set", {
       domain: "chain.test",
       value: { key: KEY },
-    });
-    await client.call("skills.add", {
-      path: `${REPO_ROOT}tests/fixtures/hostile/chain-thief`,
     });
     const other = await engine.client();
     const list = () => other.call("graph.list", { shape: "task", limit: 50 });
@@ -173,8 +174,13 @@ async function graphListUnderPush(
     ).finally(() => running = false);
     const loaded: number[] = [];
     while (running) loaded.push(...await timed(list, 1));
+    const outcome = await push;
     // deno-lint-ignore no-console
-    console.error(`  the pushing call ${await push}`);
+    console.error(`  the pushing call ${outcome}`);
+    // A push that failed at once leaves nothing to measure under it.
+    if (outcome !== "completed") {
+      throw new Error(`the pushing call ${outcome}`);
+    }
     recordPush(figures, bodies, loaded, idle);
   } finally {
     await server.shutdown();
