@@ -188,6 +188,10 @@ Deno.test("the explorer draws a node's neighbourhood, walks it by click and keyb
 
     // A click on Ada's circle walks to her page and centres the picture on her.
     await browser.evaluate(`location.hash = "#/node/${task}"`);
+    // The page still shows the task's two-hop picture until the route has
+    // drawn the one-hop one: a click before that lands on a circle that is
+    // about to be replaced.
+    await browser.waitFor(`#neighbourhood[data-hops="1"]`);
     await browser.waitFor(`#record[data-id="${task}"]`);
     await mouseClick(browser, `#graph-picture a.node[data-id="${ada}"] circle`);
     assert.equal(
