@@ -80,7 +80,14 @@ export async function* readLines(
   }
 }
 
-function concat(parts: Uint8Array[], size: number): Uint8Array {
+/**
+ * The parts joined into one array (the only part itself).
+ *
+ * @param parts byte arrays
+ * @param size their total length
+ * @returns the bytes
+ */
+export function concat(parts: Uint8Array[], size: number): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(size);
   let offset = 0;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { concat } from "./line_reader.ts";
 
 const MADE = Symbol("agentos.madeJson");
 
@@ -68,7 +69,7 @@ export function withMadeJson<T extends object>(
  */
 export function encodeJsonLine(value: unknown): Uint8Array {
   const parts = encodeJsonLineParts(value);
-  return parts.length === 1 ? parts[0]! : concat(parts);
+  return concat(parts, parts.reduce((size, part) => size + part.length, 0));
 }
 
 /**
@@ -135,16 +136,4 @@ function markedMembers(
 
 function isObject(value: unknown): value is object {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const part of parts) size += part.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

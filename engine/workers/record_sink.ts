@@ -90,21 +90,28 @@ export async function writeRecords(
   const counts = emptyCounts();
   const items = recordItems(graph, write, counts);
   if (items.length === 0 && !hasSkillState(write.raw)) return counts;
-  for (let from = 0; from === 0 || from < items.length;) {
-    if (from > 0) await nextTurn();
-    const part = { from, items: items.slice(from, from + RECORDS_PER_WRITE) };
+  await inParts(items, (part) =>
     graph.store.write(
       `skill:${write.skill.id}`,
       (tx) => writeItems(tx, graph, write, part, counts),
-    );
-    from += RECORDS_PER_WRITE;
-  }
+    ));
   return counts;
 }
 
-/** Lets the engine serve what waits (a timer, so I/O callbacks run first). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/**
+ * Runs `write` over the items {@linkcode RECORDS_PER_WRITE} at a time (at
+ * least once), letting the engine serve what waits between two parts (a
+ * timer, so I/O callbacks run first).
+ */
+async function inParts(
+  items: unknown[],
+  write: (part: RecordPart) => void,
+): Promise<void> {
+  for (let from = 0; from === 0 || from < items.length;) {
+    if (from > 0) await new Promise((resolve) => setTimeout(resolve, 0));
+    write({ from, items: items.slice(from, from + RECORDS_PER_WRITE) });
+    from += RECORDS_PER_WRITE;
+  }
 }
 
 /**
@@ -126,15 +133,11 @@ export async function rehearseRecords(
   const items = recordItems(graph, write, counts);
   if (items.length === 0) return counts;
   const rehearsed = { ...write, raw: undefined };
-  for (let from = 0; from < items.length;) {
-    if (from > 0) await nextTurn();
-    const part = { from, items: items.slice(from, from + RECORDS_PER_WRITE) };
+  await inParts(items, (part) =>
     graph.store.rehearse(
       `skill:${write.skill.id}`,
       (tx) => writeItems(tx, graph, rehearsed, part, counts),
-    );
-    from += RECORDS_PER_WRITE;
-  }
+    ));
   return { ...emptyCounts(), warnings: counts.warnings };
 }
 
