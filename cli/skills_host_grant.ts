@@ -210,6 +210,8 @@ export interface LocalAccessView {
     } | null;
   }[];
   reads?: string[];
+  /** Which calling skills it serves as a provider (null: not restricted). */
+  serves_skills?: string | null;
 }
 
 /**
@@ -240,19 +242,22 @@ export function localAccessText(skill: LocalAccessView): string {
 
 /**
  * `skills list`'s table of what skills may use of this machine (only the
- * skills that have a program or read grant).
+ * skills that have a program or read grant, or a provider's rule), and
+ * which calling skills such a provider serves.
  *
  * @param skills the skills as `skills.list` shows them
  */
 export function printLocalAccess(
   skills: (LocalAccessView & { id: string })[],
 ): void {
-  const local = skills.filter((s) => localAccessText(s) !== "-");
+  const local = skills.filter((s) =>
+    localAccessText(s) !== "-" || (s.serves_skills ?? null) !== null
+  );
   if (local.length === 0) return;
   print();
   printTable(
-    ["skill", "local access"],
-    local.map((s) => [s.id, localAccessText(s)]),
+    ["skill", "local access", "serves skills' capability.call"],
+    local.map((s) => [s.id, localAccessText(s), s.serves_skills ?? "-"]),
   );
 }
 
