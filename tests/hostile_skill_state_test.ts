@@ -103,6 +103,11 @@ Deno.test("a skill's __data__/__cache__ reach its own next call and no other ski
       ErrorCode.SkillFailed,
       /SQLite refused the query on graph: .*(prohibited|not authorized)/,
     );
+    // A skill added later under the id of a removed one is another skill:
+    // it is handed none of the removed one's state.
+    await client.call("skills.remove", { id: "state-keeper" });
+    await client.call("skills.add", { path: `${root}/state-keeper` });
+    assert.equal((await sync({ cursor: "fresh" })).result.seen, null);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -331,6 +331,8 @@ async function removeSkill(ctx: SkillsHandlerContext, { id }: { id: string }) {
   // A skill added later under this id is not the one the owner allowed
   // (`--replace` keeps them: the same skill, upgraded).
   ctx.credentialUsers?.forgetUser(skill.id);
+  // Nor is its kept state that skill's.
+  ctx.forgetState?.(skill.id);
   skill.enabled = false;
   ctx.onSkillChanged(skill);
   return { id: skill.id, removed: true };
