@@ -242,22 +242,28 @@ export function localAccessText(skill: LocalAccessView): string {
 
 /**
  * `skills list`'s table of what skills may use of this machine (only the
- * skills that have a program or read grant, or a provider's rule), and
- * which calling skills such a provider serves.
+ * skills that have a program or read grant), then, for providers holding
+ * such grants, which calling skills they serve.
  *
  * @param skills the skills as `skills.list` shows them
  */
 export function printLocalAccess(
   skills: (LocalAccessView & { id: string })[],
 ): void {
-  const local = skills.filter((s) =>
-    localAccessText(s) !== "-" || (s.serves_skills ?? null) !== null
-  );
-  if (local.length === 0) return;
+  const local = skills.filter((s) => localAccessText(s) !== "-");
+  if (local.length > 0) {
+    print();
+    printTable(
+      ["skill", "local access"],
+      local.map((s) => [s.id, localAccessText(s)]),
+    );
+  }
+  const serving = skills.filter((s) => (s.serves_skills ?? null) !== null);
+  if (serving.length === 0) return;
   print();
   printTable(
-    ["skill", "local access", "serves skills' capability.call"],
-    local.map((s) => [s.id, localAccessText(s), s.serves_skills ?? "-"]),
+    ["provider", "serves skills' capability.call"],
+    serving.map((s) => [s.id, s.serves_skills!]),
   );
 }
 

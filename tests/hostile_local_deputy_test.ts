@@ -121,7 +121,7 @@ Deno.test("a provider's --read grant never serves a calling skill the owner did 
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(
       listed.stdout,
-      /history-reader +read \S+ +only skills granted the same: --read /,
+      /\nhistory-reader +only skills granted the same: --read /,
     );
 
     // The owner grants the caller the same: then it is served.
