@@ -210,6 +210,8 @@ export interface LocalAccessView {
     } | null;
   }[];
   reads?: string[];
+  /** Which calling skills it serves as a provider (null: not restricted). */
+  serves_skills?: string | null;
 }
 
 /**
@@ -240,7 +242,8 @@ export function localAccessText(skill: LocalAccessView): string {
 
 /**
  * `skills list`'s table of what skills may use of this machine (only the
- * skills that have a program or read grant).
+ * skills that have a program or read grant), then, for providers holding
+ * such grants, which calling skills they serve.
  *
  * @param skills the skills as `skills.list` shows them
  */
@@ -248,11 +251,19 @@ export function printLocalAccess(
   skills: (LocalAccessView & { id: string })[],
 ): void {
   const local = skills.filter((s) => localAccessText(s) !== "-");
-  if (local.length === 0) return;
+  if (local.length > 0) {
+    print();
+    printTable(
+      ["skill", "local access"],
+      local.map((s) => [s.id, localAccessText(s)]),
+    );
+  }
+  const serving = skills.filter((s) => (s.serves_skills ?? null) !== null);
+  if (serving.length === 0) return;
   print();
   printTable(
-    ["skill", "local access"],
-    local.map((s) => [s.id, localAccessText(s)]),
+    ["provider", "serves skills' capability.call"],
+    serving.map((s) => [s.id, s.serves_skills!]),
   );
 }
 

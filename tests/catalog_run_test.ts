@@ -939,7 +939,7 @@ Deno.test("catalog run: @claims links the owner, __cache__/__data__ come back to
   );
 
   await t.step(
-    "__cache__ is kept on the skill's node and handed to the next call",
+    "__cache__ is kept for the skill and handed to the next call",
     async () => {
       assert.equal(discoveries(), 1);
       const again = await run("my_accounts");
@@ -960,9 +960,10 @@ Deno.test("catalog run: @claims links the owner, __cache__/__data__ come back to
         "graph.list",
         { shape: "skill", where: { skillId: "profile-sync" } },
       );
-      assert.deepEqual(items[0]!.values.cache, {
-        graphql: "https://api.social.test/gql/v2",
-      });
+      // Kept for the skill alone, not on its node in the shared graph.
+      assert.equal(items.length, 1);
+      assert.equal(items[0]!.values.cache, undefined);
+      assert.equal(items[0]!.values.data, undefined);
       const { items: owners } = await client.call<{ items: unknown[] }>(
         "graph.list",
         {

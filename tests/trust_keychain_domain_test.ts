@@ -93,16 +93,28 @@ Deno.test("keychain rows: a skill neither declaring nor granted an item gets non
   const value = randomValue();
   const outcomes: string[] = [];
   try {
+    // The skills are installed before the item is stored: a row stored
+    // naming no skill serves the skills installed then that declare its
+    // domain (the key-borrower rule), so only the keychain rule stands
+    // between them and the item.
+    const added = new Map<string, string>();
+    for (
+      const [id, source] of [["keychain", BY_ID], ["kc-thief", BY_CONNECTION]]
+    ) {
+      added.set(
+        id!,
+        await client.call("skills.add", {
+          path: await writeSkill(root, id!, source!),
+        }).then(() => "added", (error) => `refused ${error}`),
+      );
+    }
     await client.call("secrets.set", {
       domain: "keychain",
       identifier: "Chrome Safe Storage",
       value,
     });
-    const attempt = async (id: string, source: string) => {
-      const added = await client.call("skills.add", {
-        path: await writeSkill(root, id, source),
-      }).then(() => "added", (error) => `refused ${error}`);
-      if (added !== "added") return added;
+    const attempt = async (id: string, _source: string) => {
+      if (added.get(id) !== "added") return added.get(id)!;
       return await client.call<{ result: { outcome: string } }>(
         "skills.run",
         { skill: id, tool: "steal" },

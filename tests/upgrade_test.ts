@@ -167,7 +167,9 @@ Deno.test("schema 7: a skill's rows written among the domains move to its own na
     await vault.set("notes-tool", "planted", keys.planted, "skill:other");
     await vault.set("nas", "", { key: keys.nas }, "owner");
     await vault.set("localhost", "", { key: keys.local }, "owner");
-    db.exec("ALTER TABLE secrets DROP COLUMN users; PRAGMA user_version = 6");
+    db.exec(
+      "ALTER TABLE secrets DROP COLUMN users; DROP TABLE skill_state; PRAGMA user_version = 6",
+    );
     db.close();
 
     const out = await Deno.makeTempDir({ prefix: "agentos-upgrade-out-" });

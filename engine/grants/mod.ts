@@ -102,3 +102,9 @@ export {
   type ReadGrants,
   ReadGrantStore,
 } from "./read_grants.ts";
+export {
+  deputyRefusal,
+  holdsLocalGrants,
+  type LocalGrants,
+  missingLocalGrants,
+} from "./local_grants.ts";

@@ -199,6 +199,37 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE secrets ADD COLUMN users TEXT;
   `,
+  // 9: what a skill keeps between calls (its `__cache__` and `__data__`)
+  // gets a table of its own, out of every skill's `sql.query` like the
+  // vault: on the skill's node in the shared graph, any skill with `sql`
+  // read another's cursors, endpoints and account ids. Existing state moves
+  // here, and its copies in the change log are blanked (the log stays
+  // append-only for every other row).
+  `
+  CREATE TABLE skill_state (
+    skill TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (skill, key)
+  ) WITHOUT ROWID;
+  INSERT OR REPLACE INTO skill_state (skill, key, value, updated_at)
+    SELECT id.value, v.key, v.value, n.updated_at
+      FROM node_values v
+      JOIN node_shapes s ON s.node_id = v.node_id AND s.shape = 'skill'
+      JOIN node_values id ON id.node_id = v.node_id AND id.key = 'skillId'
+      JOIN nodes n ON n.id = v.node_id
+    WHERE v.key IN ('cache', 'data') AND v.type = 'json';
+  DELETE FROM node_values
+    WHERE key IN ('cache', 'data') AND type = 'json'
+      AND node_id IN (SELECT node_id FROM node_shapes WHERE shape = 'skill');
+  DROP TRIGGER changes_append_only_update;
+  UPDATE changes SET old_value = NULL, new_value = NULL
+    WHERE key IN ('cache', 'data') AND target_kind = 'node'
+      AND target_id IN (SELECT node_id FROM node_shapes WHERE shape = 'skill');
+  CREATE TRIGGER changes_append_only_update BEFORE UPDATE ON changes
+    BEGIN SELECT RAISE(ABORT, 'the change log is append-only'); END;
+  `,
 ];
 
 /**

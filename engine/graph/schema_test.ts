@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { openDatabase, SCHEMA_VERSION, SchemaTooNewError } from "./schema.ts";
+import {
+  MIGRATIONS,
+  openDatabase,
+  SCHEMA_VERSION,
+  SchemaTooNewError,
+} from "./schema.ts";
 
 async function withDir(
   fn: (dir: string) => Promise<void> | void,
@@ -113,4 +118,56 @@ Deno.test("openDatabase() refuses a file from a newer engine and does not touch 
     );
     assert.deepEqual(Deno.readFileSync(path), before);
     assert.equal(Deno.statSync(path).mtime?.getTime(), stat.mtime?.getTime());
+  }));
+
+Deno.test("openDatabase() moves skills' kept state out of the graph (schema 9) and blanks its copies in the change log", () =>
+  withDir((dir) => {
+    const path = `${dir}/a.db`;
+    const old = openDatabase(path, { migrations: MIGRATIONS.slice(0, 8) });
+    const at = "2026-01-01T00:00:00.000Z";
+    old.exec(`
+      INSERT INTO nodes (id, created_at, updated_at) VALUES ('s1', '${at}', '${at}'), ('r1', '${at}', '${at}');
+      INSERT INTO node_shapes (node_id, shape) VALUES ('s1', 'skill');
+      INSERT INTO node_values (node_id, key, type, value) VALUES
+        ('s1', 'skillId', 'string', 'keeper'),
+        ('s1', 'data', 'json', '{"cursor":"c-42"}'),
+        ('s1', 'cache', 'json', '{"endpoint":"e-42"}'),
+        ('r1', 'data', 'json', '{"kept":"a record''s own"}');
+      INSERT INTO changes (at, actor, op, target_kind, target_id, key, old_value, new_value)
+        VALUES ('${at}', 'skill:keeper', 'set', 'node', 's1', 'data', NULL, '{"cursor":"c-42"}'),
+               ('${at}', 'skill:keeper', 'set', 'node', 'r1', 'data', NULL, '{"kept":"a record''s own"}');
+    `);
+    old.close();
+    const db = openDatabase(path);
+    try {
+      assert.deepEqual(
+        db.prepare("SELECT skill, key, value FROM skill_state ORDER BY key")
+          .all().map((row) => ({ ...row })),
+        [
+          { skill: "keeper", key: "cache", value: '{"endpoint":"e-42"}' },
+          { skill: "keeper", key: "data", value: '{"cursor":"c-42"}' },
+        ],
+      );
+      assert.deepEqual(
+        db.prepare("SELECT node_id, key FROM node_values WHERE key = 'data'")
+          .all().map((row) => ({ ...row })),
+        [{ node_id: "r1", key: "data" }],
+        "a record's own data value stays",
+      );
+      assert.deepEqual(
+        db.prepare("SELECT target_id, new_value FROM changes ORDER BY id")
+          .all().map((row) => ({ ...row })),
+        [
+          { target_id: "s1", new_value: null },
+          { target_id: "r1", new_value: '{"kept":"a record\'s own"}' },
+        ],
+      );
+      assert.throws(
+        () => db.exec("UPDATE changes SET new_value = 'x'"),
+        /append-only/,
+        "the change log is append-only again",
+      );
+    } finally {
+      db.close();
+    }
   }));

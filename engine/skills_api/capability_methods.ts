@@ -38,6 +38,8 @@ export interface CapabilityMethodsContext {
   clientModels?: ClientModelDesk;
   /** Grants the owner gave for one call ("allow once"). */
   onceGrants?: OnceGrants;
+  /** Which calling skills a provider serves (null: any that declares the use). */
+  servesSkills?: (skillId: string) => string | null;
 }
 
 /**
@@ -60,7 +62,13 @@ export function capabilityMethods(
     "capability.providers": gatedMethod(
       listing,
       { url: urlParam, name: param.string() },
-      ({ url, name }) => capabilities.providers(name, { url }),
+      ({ url, name }) =>
+        capabilities.providers(name, { url }).map((provider) => {
+          const serves = context.servesSkills?.(provider.skill) ?? null;
+          return serves === null
+            ? provider
+            : { ...provider, servesSkills: serves };
+        }),
     ),
 
     "capability.invoke": gatedMethod(

@@ -125,6 +125,8 @@ export interface SkillNodes {
   nodeOf: (skill: Parameters<typeof writeSkillNode>[1]) => string;
   /** After a skill was added, changed state or removed. */
   changed: (skill: SkillEntry) => void;
+  /** Forgets a removed skill's kept state: a skill added later under its id is another. */
+  forgetState: (skillId: string) => void;
 }
 
 /**
@@ -148,6 +150,15 @@ export function skillNodes(graph: Graph): SkillNodes {
       if (nodes.has(skill.id)) {
         nodes.set(skill.id, writeSkillNode(graph, skill));
       }
+    },
+    forgetState: (skillId) => {
+      graph.store.write(
+        "system",
+        (tx) =>
+          tx.query("DELETE FROM skill_state WHERE skill = ? RETURNING skill", [
+            skillId,
+          ]),
+      );
     },
   };
 }

@@ -47,6 +47,8 @@ export interface SkillsMethodsContext {
   assertUsable: () => void;
   /** After a skill was added, changed state or removed (its graph node). */
   onSkillChanged: (skill: SkillEntry) => void;
+  /** Forgets a removed skill's kept `__cache__`/`__data__`. */
+  forgetState?: (skillId: string) => void;
   /** The owner's egress grants. */
   grants: SkillGrantStore;
   /** A skill's grants (with a bundled skill's defaults). */

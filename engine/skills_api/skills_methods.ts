@@ -23,6 +23,7 @@ import {
 import { grantHostFor } from "../grants/mod.ts";
 import { prefsMethods } from "./prefs_methods.ts";
 import { capabilityMethods } from "./capability_methods.ts";
+import { servesSkills } from "./serves_skills.ts";
 import { callOptions, skillRunMethods } from "./skill_run_methods.ts";
 import {
   grantsView,
@@ -70,6 +71,7 @@ export function registerSkillsMethods(
       callOptions,
       clientModels: context.clientModels,
       onceGrants: context.onceGrants,
+      servesSkills: (id) => servesSkills(ctx, ctx.registry.get(id)),
     }),
   );
   registerTable(
@@ -153,6 +155,7 @@ async function listSkills(ctx: SkillsHandlerContext) {
           keychainGrants: ctx.keychainGrants.get(skill.id),
           unavailable: unavailableTools(skill.discovery, ctx.check),
         }),
+        serves_skills: servesSkills(ctx, skill),
         packages: root === undefined ? null : await packagesView(skill, root),
       })),
     ),
@@ -328,6 +331,8 @@ async function removeSkill(ctx: SkillsHandlerContext, { id }: { id: string }) {
   // A skill added later under this id is not the one the owner allowed
   // (`--replace` keeps them: the same skill, upgraded).
   ctx.credentialUsers?.forgetUser(skill.id);
+  // Nor is its kept state that skill's.
+  ctx.forgetState?.(skill.id);
   skill.enabled = false;
   ctx.onSkillChanged(skill);
   return { id: skill.id, removed: true };

@@ -234,6 +234,7 @@ function registerMethods(
     loaded,
     assertUsable: () => sandbox.assertUsable(),
     onSkillChanged: parts.nodes.changed,
+    forgetState: parts.nodes.forgetState,
     grants: grants.egress,
     grantsOf: grants.of,
     grantDefaults: grants.defaults,

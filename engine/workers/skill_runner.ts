@@ -25,6 +25,7 @@ import { callDispatches, serveCall } from "./call_serve.ts";
 import { CallReport } from "./call_report.ts";
 import { failedCall } from "./call_failure.ts";
 import { withOnceGrant } from "./once_overlay.ts";
+import { refuseDeputy } from "./deputy_check.ts";
 import type { RunRequest, RunResult, SkillRunnerOptions } from "./run_types.ts";
 
 /** Why a call's own signal aborts: it ended (nested work stops with it). */
@@ -77,6 +78,8 @@ export class SkillRunner {
     request: RunRequest,
     skip?: (row: RowInfo) => boolean,
   ): Promise<RunResult> {
+    // A provider's stored local grants serve only a caller granted the same.
+    refuseDeputy(this.#options, request);
     // "Allow once": this call alone runs with the owner's one-call grant.
     const options = withOnceGrant(this.#options, request);
     const target = callTarget(request, options);

@@ -1,9 +1,13 @@
 /**
  * What a skill keeps between calls and what a tool claims for the owner:
- * `__cache__` / `__data__` in a tool's return value are merged onto the
- * skill's node (values `cache` and `data`) and handed to the next call as
- * `params["cache"]` / `params["data"]`; `@claims("primary_user")` links the
- * owner's person node `—claims→` every top-level record the tool returned.
+ * `__cache__` / `__data__` in a tool's return value are merged into the
+ * skill's own rows of `skill_state` (keys `cache` and `data`) and handed to
+ * the next call as `params["cache"]` / `params["data"]`. The table is not
+ * part of the graph: no skill's `sql.query` reads it (the SQL broker
+ * denies it like the vault), so one skill's cursors and endpoints stay its
+ * own (`tests/hostile_skill_state_test.ts`). `@claims("primary_user")`
+ * links the owner's person node `—claims→` every top-level record the tool
+ * returned.
  *
  * @module
  */
@@ -31,16 +35,17 @@ export function withSkillState(
   call: { skillId: string; tool: ToolInfo; params: Record<string, unknown> },
 ): Record<string, unknown> {
   const kwargs = { ...call.params };
-  // The skill's node exists once a call of it succeeded; until then there
-  // is nothing kept. Values only: it has an edge from every record it
-  // imported.
-  const node = skillNodeQuery(graph.store.db).get(call.skillId) as
-    | { id: string }
-    | undefined;
-  if (node === undefined) return kwargs;
-  const { values } = graph.store.nodeValues(node.id);
-  for (const [, key] of STATE) {
-    const kept = values[key];
+  const rows = stateQuery(graph.store.db).all(call.skillId) as {
+    key: string;
+    value: string;
+  }[];
+  for (const { key, value } of rows) {
+    let kept: unknown;
+    try {
+      kept = JSON.parse(value);
+    } catch {
+      continue; // not ours to hand over
+    }
     if (
       isObject(kept) && kwargs[key] === undefined &&
       !call.tool.params.some((p) => p.name === key)
@@ -49,18 +54,17 @@ export function withSkillState(
   return kwargs;
 }
 
-/** The query of a skill's node, compiled once per database (every call asks). */
-const SKILL_NODE = new WeakMap<DatabaseSync, StatementSync>();
+/** The query of a skill's state, compiled once per database (every call asks). */
+const STATE_QUERY = new WeakMap<DatabaseSync, StatementSync>();
 
-function skillNodeQuery(db: DatabaseSync): StatementSync {
-  let query = SKILL_NODE.get(db);
+function stateQuery(db: DatabaseSync): StatementSync {
+  let query = STATE_QUERY.get(db);
   if (query === undefined) {
     query = db.prepare(
-      `SELECT v.node_id AS id FROM node_values v
-         JOIN node_shapes s ON s.node_id = v.node_id AND s.shape = 'skill'
-       WHERE v.key = 'skillId' AND v.value = ? LIMIT 1`,
+      `SELECT key, value FROM skill_state
+        WHERE skill = ? AND key IN ('cache', 'data')`,
     );
-    SKILL_NODE.set(db, query);
+    STATE_QUERY.set(db, query);
   }
   return query;
 }
@@ -71,7 +75,7 @@ export function hasSkillState(value: unknown): boolean {
 }
 
 /**
- * Merges a tool's `__cache__` / `__data__` onto the skill's node (keys of
+ * Merges a tool's `__cache__` / `__data__` into the skill's state (keys of
  * the new object replace the kept ones; `null` removes a key). Not an
  * object, or too large: left out with a warning.
  *
@@ -85,6 +89,11 @@ export function keepSkillState(
 ): string[] {
   const { value, skillNode } = write;
   if (!isObject(value)) return [];
+  const skill = tx.query(
+    "SELECT value FROM node_values WHERE node_id = ? AND key = 'skillId'",
+    [skillNode],
+  )?.value;
+  if (typeof skill !== "string") return [];
   const warnings: string[] = [];
   for (const [reserved, key] of STATE) {
     if (!(reserved in value)) continue;
@@ -93,33 +102,50 @@ export function keepSkillState(
       warnings.push(`${reserved} must be an object; left out`);
       continue;
     }
-    const row = tx.query(
-      "SELECT value FROM node_values WHERE node_id = ? AND key = ? AND type = 'json'",
-      [skillNode, key],
-    );
-    let kept: unknown = {};
-    try {
-      kept = JSON.parse(String(row?.value ?? "{}"));
-    } catch {
-      // Not ours to keep.
-    }
-    const merged: Record<string, unknown> = {
-      ...(isObject(kept) ? kept : {}),
-      ...incoming,
-    };
-    for (const [k, v] of Object.entries(merged)) {
-      if (v === null) delete merged[k];
-    }
-    const json = JSON.stringify(merged);
+    const json = mergedState(tx, { skill, key, incoming });
     if (json.length > MAX_STATE_CHARS) {
       warnings.push(
         `${reserved} would exceed ${MAX_STATE_CHARS} characters; left out`,
       );
       continue;
     }
-    tx.setValue(skillNode, key, { type: "json", value: json });
+    // An upsert through the write's one statement runner (RETURNING makes
+    // it a query); the write's transaction covers it.
+    tx.query(
+      `INSERT INTO skill_state (skill, key, value, updated_at)
+         VALUES (?, ?, ?, ?)
+       ON CONFLICT (skill, key) DO UPDATE
+         SET value = excluded.value, updated_at = excluded.updated_at
+       RETURNING key`,
+      [skill, key, json, tx.at],
+    );
   }
   return warnings;
+}
+
+/** The kept object of one key with `incoming` merged in, as JSON. */
+function mergedState(
+  tx: GraphTx,
+  state: { skill: string; key: string; incoming: Record<string, unknown> },
+): string {
+  const row = tx.query(
+    "SELECT value FROM skill_state WHERE skill = ? AND key = ?",
+    [state.skill, state.key],
+  );
+  let kept: unknown = {};
+  try {
+    kept = JSON.parse(String(row?.value ?? "{}"));
+  } catch {
+    // Not ours to keep.
+  }
+  const merged: Record<string, unknown> = {
+    ...(isObject(kept) ? kept : {}),
+    ...state.incoming,
+  };
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === null) delete merged[k];
+  }
+  return JSON.stringify(merged);
 }
 
 /**

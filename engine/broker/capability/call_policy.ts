@@ -128,10 +128,22 @@ function refusePrivate(
   );
 }
 
+/**
+ * What a provider may cut from either end of a parameter before it fetches
+ * it: JavaScript's whitespace, every C0 control and space (the URL parser
+ * drops them) and what Python's `str.strip()` also removes (`\x1c`–`\x1f`,
+ * `\x85`).
+ */
+// deno-lint-ignore no-control-regex -- the control characters are the point
+const PADDING = /^[\s\x00-\x20\x85]+|[\s\x00-\x20\x85]+$/g;
+/** Characters the URL parser removes wherever they are. */
+const DROPPED = /[\t\n\r]/g;
+
 function asUrl(text: string): URL | undefined {
   // No length or whitespace cut-off: the URL parser drops or encodes
-  // spaces, and a padded URL is still fetched.
-  const trimmed = text.trim();
+  // spaces, and a padded URL is still fetched. Read as a provider's parser
+  // or `strip()` would (`tests/hostile_param_url_test.ts`).
+  const trimmed = text.replace(PADDING, "").replace(DROPPED, "");
   try {
     if (SCHEME_RELATIVE.test(trimmed)) return new URL(`https:${trimmed}`);
     if (BARE_HOST.test(trimmed)) return new URL(`https://${trimmed}`);

@@ -59,6 +59,12 @@ export function prepareOutgoing(
 function refusePartialReads(requester: HttpRequester, headers: Headers): void {
   const { credentials, skillId } = requester;
   if (!credentials?.masked || credentials.empty) return;
+  // Nor a compressed one the client would not decode (`deflate`, `zstd`,
+  // gzip once the request names its own list): the guard would see
+  // compressed bytes and the skill inflate them
+  // (`tests/hostile_encoding_echo_test.ts`). The client asks for what it
+  // decodes itself; `guardResponse` refuses any other coding.
+  for (const name of CODING_HEADERS) headers.delete(name);
   for (const name of ["range", "if-range"]) {
     if (!headers.has(name)) continue;
     throw new RpcError(
@@ -68,6 +74,9 @@ function refusePartialReads(requester: HttpRequester, headers: Headers): void {
     );
   }
 }
+
+/** Request headers that choose a response's coding. */
+const CODING_HEADERS = ["accept-encoding", "te"];
 
 /**
  * Replaces the call's placeholders by real values for the target's host

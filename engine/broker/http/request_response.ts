@@ -17,6 +17,7 @@ import {
   type OffThreadGuard,
 } from "../credentials/mod.ts";
 import { withMadeJson } from "../../rpc/mod.ts";
+import { ErrorCode, RpcError } from "../../errors.ts";
 import { readBodyBytes } from "./http_parts.ts";
 import type { Deadline } from "./request_deadline.ts";
 import type { HopRequest, HttpResponse, HttpTrace } from "./http_types.ts";
@@ -43,6 +44,7 @@ export async function guardResponse(
   guard: OffThreadGuard,
 ): Promise<HttpResponse> {
   const { url } = request;
+  refuseUndecoded(response, url, credentials);
   const read = request.method === "HEAD"
     ? (await response.body?.cancel(), EMPTY)
     : await readBodyBytes(response, url, deadline.timeout, deadline.seconds);
@@ -75,6 +77,40 @@ export async function guardResponse(
 }
 
 const EMPTY = { bytes: new Uint8Array(0), charset: "utf-8" };
+
+/** Content codings the HTTP client decodes before the guard reads a body. */
+const DECODED_CODINGS = new Set(["", "identity", "gzip", "br"]);
+
+/**
+ * A masked call holding credentials reads no body the client left encoded
+ * (`deflate`, `zstd`, stacked or transfer codings): the guard would see
+ * compressed bytes, and the skill could inflate its key from them
+ * (`tests/hostile_encoding_echo_test.ts`).
+ */
+function refuseUndecoded(
+  response: Response,
+  url: URL,
+  credentials: CallCredentials | undefined,
+): void {
+  if (!credentials?.masked || credentials.empty) return;
+  const codings = (response.headers.get("content-encoding") ?? "")
+    .toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "");
+  const transfer = (response.headers.get("transfer-encoding") ?? "")
+    .toLowerCase().split(",").map((c) => c.trim())
+    .filter((c) => c !== "" && c !== "chunked");
+  const odd = codings.length > 1
+    ? codings.join(", ")
+    : [...codings, ...transfer].find((c) => !DECODED_CODINGS.has(c));
+  if (odd === undefined) return;
+  void response.body?.cancel().catch(() => {});
+  throw new RpcError(
+    ErrorCode.Forbidden,
+    `The response of ${url.host} is encoded as "${
+      odd.slice(0, 40)
+    }", which the engine does not decode, and the call holds credentials it cannot read: the reflection guard could not read the body; refused`,
+    { check: "credentials" },
+  );
+}
 
 /** The headers as a record, masked; repeated ones (Set-Cookie above all) joined, not lost. */
 function maskedHeaders(

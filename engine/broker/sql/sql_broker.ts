@@ -42,6 +42,9 @@ const MAX_SQL_CHARS = 100_000;
  */
 const GRAPH_DENIED_TABLES = ["secrets", "skill_secrets", "settings", "dbstat"];
 
+/** Every skill's kept `__cache__`/`__data__`: private to its skill. */
+const PRIVATE_TABLES = ["skill_state"];
+
 /** Options for {@linkcode SqlBroker}. */
 export interface SqlBrokerOptions {
   /** Confines every query runner like a worker (view, seccomp, limits, cgroup). */
@@ -215,7 +218,7 @@ export class SqlBroker {
       return {
         path: this.#options.graphPath,
         target: "graph",
-        deny: GRAPH_DENIED_TABLES,
+        deny: [...GRAPH_DENIED_TABLES, ...PRIVATE_TABLES],
       };
     }
     if (isHostPath(file)) return localDatabase(skill, file);
