@@ -20,6 +20,8 @@ export interface EngineProcessOptions {
   env?: Record<string, string>;
   /** Wait for the socket to answer (default true). */
   waitReady?: boolean;
+  /** A command the engine's command line is appended to (e.g. a shell that opens descriptors first). */
+  wrap?: string[];
 }
 
 /** A running engine started exactly like `deno task engine`. */
@@ -54,7 +56,10 @@ export class EngineProcess implements AsyncDisposable {
   ): Promise<EngineProcess> {
     const home = options.home ??
       await Deno.makeTempDir({ prefix: "agentos-test-" });
-    const [program, ...args] = taskCommand("engine", home);
+    const [program, ...args] = [
+      ...options.wrap ?? [],
+      ...taskCommand("engine", home),
+    ];
     const child = new Deno.Command(program!, {
       args,
       cwd: REPO_ROOT,

@@ -9,6 +9,10 @@ source uses it); everything else loads on first use.
 
 import sys
 
+# Above any limit a sandbox sets (--limits nofile=N); close_range(2) makes
+# the span free where the kernel has it.
+_FD_SPAN = 1 << 20
+
 USAGE = """\
 usage: python3 -I -S worker_main.py [--become UID] [--limits SPEC] [--no-fork] [MODE]
 
@@ -49,8 +53,22 @@ def _options(argv):
     return spec, no_fork, uid, rest
 
 
+def _close_inherited():
+    """Close every descriptor past stdin, stdout and stderr.
+
+    The engine hands a worker only those three; anything else was open in
+    whatever started the engine (a terminal's, a CI runner's pipe, a
+    leaked socket) and passed through bubblewrap untouched. Skill code must
+    not write to it, so it goes before anything reads input.
+    """
+    import posix
+
+    posix.closerange(3, _FD_SPAN)
+
+
 def main(argv) -> int:
     """Run the mode ``argv`` names; returns the exit status (worker mode never returns)."""
+    _close_inherited()
     spec, no_fork, uid, argv = _options(argv)
     if spec is not None or no_fork or uid is not None:
         from agentos import _limits
