@@ -13,10 +13,14 @@ export {
   type Incoming,
   JsonLines,
   type JsonLinesOptions,
+  type LargeLines,
 } from "./json_lines.ts";
 export {
   encodeJsonLine,
   encodeJsonLineParts,
+  holdsMadeJson,
+  type MadeFacts,
+  madeFacts,
   withMadeJson,
 } from "./made_json.ts";
 export {
