@@ -47,14 +47,14 @@ function someString(value: unknown, test: (text: string) => boolean): boolean {
       if (test(item)) return true;
     } else if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i++) {
-        const found = madeFacts(item, i)?.placeholder;
+        const found = searched(item, i);
         if (found === true) return true;
         if (found === undefined) stack.push(item[i]);
       }
     } else if (typeof item === "object" && item !== null) {
       for (const key of Object.keys(item)) {
         if (test(key)) return true;
-        const found = madeFacts(item, key)?.placeholder;
+        const found = searched(item, key);
         if (found === true) return true;
         if (found === undefined) {
           stack.push((item as Record<string, unknown>)[key]);
@@ -63,4 +63,12 @@ function someString(value: unknown, test: (text: string) => boolean): boolean {
     }
   }
   return false;
+}
+
+/** Whether a wire worker found a placeholder in a field's string; undefined when it did not search it. */
+function searched(
+  container: object,
+  key: string | number,
+): boolean | undefined {
+  return madeFacts(container, key)?.placeholder;
 }

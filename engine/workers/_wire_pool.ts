@@ -9,11 +9,13 @@
  * gives back what the main thread needs (`wire_worker.ts`): a log line
  * already cut, a result's long strings with their JSON made.
  *
- * Each call has a budget for this work (the owner's
- * `http.guard_budget_ms`, shared by the call's work on skill-controlled
- * data off the main thread): a line past what is left of it is stopped
- * (its worker terminated, a fresh one takes its place) and fails the call
- * with a clear error.
+ * Each call has a budget of wire-worker time for this work
+ * ({@linkcode DEFAULT_WIRE_BUDGET_MS}, or `AGENTOS_WIRE_BUDGET_MS`): a
+ * line past what is left of it is stopped (its worker terminated, a fresh
+ * one takes its place) and fails the call with a clear error. The work is
+ * linear (a line is at most 16 MiB, a worker's whole output 256 MiB: a
+ * second or two of parsing), so the budget is a bound no honest call
+ * nears.
  *
  * @module
  */
@@ -33,8 +35,24 @@ export const LARGE_LINE_BYTES = 64 * 1024;
  */
 const MADE_CHARS = 1024;
 
-/** The budget of a worker's lines before its call sets one (a spare's `ready`). */
-export const DEFAULT_WIRE_BUDGET_MS = 10_000;
+/** A call's budget for reading its large lines, unless `AGENTOS_WIRE_BUDGET_MS` says. */
+export const DEFAULT_WIRE_BUDGET_MS = 30_000;
+
+/** The budget: `AGENTOS_WIRE_BUDGET_MS` (a whole number of ms, 1 or more) or the default. */
+function wireBudgetMs(): number {
+  let raw: string | undefined;
+  try {
+    raw = Deno.env.get("AGENTOS_WIRE_BUDGET_MS");
+  } catch {
+    // A process not allowed to read it (the CLI) keeps the default.
+  }
+  const ms = Number(raw);
+  return raw && Number.isSafeInteger(ms) && ms >= 1
+    ? ms
+    : DEFAULT_WIRE_BUDGET_MS;
+}
+
+const BUDGET_MS = wireBudgetMs();
 
 /** Wire workers at most: one is enough for the parses, two keep calls apart. */
 const MAX_WORKERS = 2;
@@ -149,12 +167,9 @@ class WirePool {
 
 const POOL = new WirePool();
 
-/**
- * A call's budget for reading its large lines, and what it has spent.
- * Set by the call; before one (a spare's first lines) the default holds.
- */
+/** A worker's budget for reading its large lines (its one call's), and what it has spent. */
 export class WireBudget {
-  budgetMs = DEFAULT_WIRE_BUDGET_MS;
+  readonly budgetMs = BUDGET_MS;
   spentMs = 0;
 
   /**
@@ -190,6 +205,8 @@ export class WireBudget {
       );
     }
     this.spentMs += answer.ms;
+    // Read past the budget before its timer fired: stopped all the same.
+    if (this.spentMs > this.budgetMs) throw this.#spent(bytes.length);
     if (answer.blank) return undefined;
     if (answer.invalid !== undefined) {
       return { kind: "invalid", reason: answer.invalid };
@@ -204,7 +221,7 @@ export class WireBudget {
   #spent(bytes: number): RpcError {
     return new RpcError(
       ErrorCode.Timeout,
-      `The engine spent this call's budget of ${this.budgetMs} ms reading the large lines its worker wrote (a line of ${bytes} bytes was left unread); the call was stopped. The owner can raise the budget: agentos prefs set http.guard_budget_ms <ms>`,
+      `The engine spent this call's budget of ${this.budgetMs} ms reading the large lines its worker wrote (a line of ${bytes} bytes was not taken); the call was stopped. AGENTOS_WIRE_BUDGET_MS sets the budget`,
       { reason: "wire_budget", budget_ms: this.budgetMs },
     );
   }

@@ -127,8 +127,6 @@ export async function serveCall(
   const outcome = await worker.run(workerCall(call), {
     handler,
     timeoutMs: timeoutS * 1000,
-    // Its large lines are read within the same budget as its guard work.
-    wireBudgetMs: guard.budgetMs,
   });
   await handler.finish();
   await readying;

@@ -191,9 +191,6 @@ export class WorkerProcess {
   ): Promise<WorkerResult> {
     const { handler, timeoutMs } = options;
     const callId = call.id;
-    if (options.wireBudgetMs !== undefined) {
-      this.#wire.budgetMs = options.wireBudgetMs;
-    }
     if (this.#state !== "starting" && this.#state !== "ready") {
       throw new TypeError("A worker serves exactly one call");
     }

@@ -37,11 +37,6 @@ export interface WorkerRunOptions {
   handler: DispatchHandler;
   /** Wall-clock limit; past it the process is killed. */
   timeoutMs: number;
-  /**
-   * The call's budget for reading the large lines the worker writes, off
-   * the main thread (`_wire_pool.ts`); past it the call fails.
-   */
-  wireBudgetMs?: number;
 }
 
 /** What the worker answered. */
