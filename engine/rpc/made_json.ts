@@ -85,6 +85,32 @@ export function withMadeJson<T extends object>(
 }
 
 /**
+ * A copy of an object without some of its keys that keeps the made JSON
+ * of the rest (a spread copy holds the strings and no made JSON).
+ *
+ * @param value the object
+ * @param drop the keys left out
+ * @returns the copy
+ */
+export function copyWithout(
+  value: object,
+  drop: readonly string[],
+): Record<string, unknown> {
+  const from = value as WithMade;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(from)) {
+    if (drop.includes(key)) continue;
+    const json = from[MADE]?.[key];
+    if (json === undefined) copy[key] = from[key];
+    else {
+      withMadeJson(copy, key, json, from[key] as string, from[FACTS]?.[key]);
+    }
+  }
+  if (from[HOLDS]) holdsMadeJson(copy);
+  return copy;
+}
+
+/**
  * What was found in a field's string where its JSON was made, while the
  * field still holds that string.
  *

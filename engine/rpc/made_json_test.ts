@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  copyWithout,
   encodeJsonLine,
   holdsMadeJson,
   madeFacts,
@@ -89,5 +90,21 @@ Deno.test("encodeJsonLine() splices made JSON found deeper along marked containe
   assert.equal(
     new TextDecoder().decode(encodeJsonLine(reply)),
     '{"jsonrpc":"2.0","id":1,"result":{"result":{"items":[{"n":1,"text":"B"}],"list":["x","\\u0041"]}}}\n',
+  );
+});
+
+Deno.test("copyWithout() leaves keys out and keeps the made JSON of the rest", () => {
+  const spelled = encoder.encode('"\\u0041"');
+  const value = withMadeJson(
+    { text: "", __data__: { n: 1 }, n: 2 },
+    "text",
+    spelled,
+    "A",
+  );
+  const copy = copyWithout(value, ["__data__"]);
+  assert.deepEqual({ ...copy }, { text: "A", n: 2 });
+  assert.equal(
+    new TextDecoder().decode(encodeJsonLine({ result: copy })),
+    '{"result":{"text":"\\u0041","n":2}}\n',
   );
 });

@@ -16,6 +16,7 @@ export {
   type LargeLines,
 } from "./json_lines.ts";
 export {
+  copyWithout,
   encodeJsonLine,
   encodeJsonLineParts,
   holdsMadeJson,
