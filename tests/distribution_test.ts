@@ -213,9 +213,10 @@ Deno.test("compilePlan() embeds each task's flags with the home and interpreter 
     engine.flags.join(" "),
   );
   assert.ok(engine.flags.includes("--v8-flags=--max-semi-space-size=4"));
-  // The guard workers load their module from the engine's own source.
+  // The guard and wire workers load their modules from the engine's own source.
   assert.deepEqual(engine.includes.sort(), [
     "engine/broker/credentials",
+    "engine/workers/wire_worker.ts",
     "python",
     "shapes",
   ]);

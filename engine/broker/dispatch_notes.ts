@@ -9,7 +9,7 @@
 import type { DispatchContext } from "./dispatch_context.ts";
 
 /** Longest log message kept from a skill. */
-const MAX_LOG_CHARS = 2000;
+export const MAX_LOG_CHARS = 2000;
 
 /** Log lines and progress reports kept per call; more are dropped. */
 const MAX_NOTES_PER_CALL = 500;

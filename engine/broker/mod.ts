@@ -16,6 +16,7 @@ export {
   dispatchHandler,
 } from "./dispatch_ops.ts";
 export { auditReason, MAX_AUDIT_LINES_PER_CALL } from "./dispatch_audit.ts";
+export { MAX_LOG_CHARS } from "./dispatch_notes.ts";
 export {
   type AuditSink,
   type DispatchContext,

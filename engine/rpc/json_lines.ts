@@ -1,4 +1,5 @@
 import { readLines } from "./line_reader.ts";
+import { encodeJsonLineParts } from "./made_json.ts";
 
 /** One item received on a {@linkcode JsonLines} channel. */
 export type Incoming =
@@ -60,9 +61,29 @@ export interface JsonLinesOptions {
   maxLineBytes: number;
   /** Outgoing bytes allowed to queue for a slow reader before the channel closes. */
   maxQueuedBytes?: number;
+  /**
+   * Lines of at least `bytes` are handed undecoded to `parse` (which may
+   * run on another thread) and their items yielded in order, the next
+   * line read only once `parse` settled.
+   */
+  large?: LargeLines;
 }
 
-const encoder = new TextEncoder();
+/** How a {@linkcode JsonLines} channel reads its large lines. */
+export interface LargeLines {
+  /** The size from which a line is large. */
+  bytes: number;
+  /**
+   * Reads one large line (its buffer may be transferred).
+   *
+   * @param line the line without its newline: its parts, each in a
+   *   buffer of its own, and its size
+   * @returns the item it holds; undefined for a blank line (skipped)
+   */
+  parse(line: { parts: Uint8Array[]; size: number }): Promise<
+    Incoming | undefined
+  >;
+}
 
 /**
  * Newline-delimited JSON over a byte stream pair: the framing shared by the
@@ -73,7 +94,7 @@ const encoder = new TextEncoder();
 export class JsonLines {
   #chunks: ByteChunks;
   #release: () => void;
-  #options: Required<JsonLinesOptions>;
+  #options: JsonLinesOptions & { maxQueuedBytes: number };
   #tail: Promise<void> = Promise.resolve();
   #queued = 0;
   #closed = false;
@@ -105,13 +126,20 @@ export class JsonLines {
    */
   async *receive(): AsyncGenerator<Incoming> {
     try {
+      const { maxLineBytes, large } = this.#options;
       for await (
         const line of readLines(this.#chunks, {
-          maxBytes: this.#options.maxLineBytes,
+          maxBytes: maxLineBytes,
+          largeBytes: large?.bytes,
         })
       ) {
         if (line.kind === "oversized") {
           yield line;
+          continue;
+        }
+        if (line.kind === "bytes") {
+          const item = await large!.parse(line);
+          if (item !== undefined) yield item;
           continue;
         }
         if (line.text.trim() === "") continue;
@@ -132,14 +160,16 @@ export class JsonLines {
   }
 
   /**
-   * Queues one value as a JSON line. Resolves once written; never rejects
-   * (a write to a gone peer just closes the channel).
+   * Queues one value as a JSON line, the JSON made ahead of its long
+   * strings spliced in (`made_json.ts`). Resolves once written; never
+   * rejects (a write to a gone peer just closes the channel).
    *
    * @param value any JSON-serialisable value
+   * @throws {TypeError} when the value cannot be serialised (a cycle)
    */
   send(value: unknown): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return this.sendLine(encoder.encode(JSON.stringify(value) + "\n"));
+    return this.sendLine(encodeJsonLineParts(value));
   }
 
   /**

@@ -84,3 +84,40 @@ Deno.test("readLines() accepts a line of exactly maxBytes and refuses one byte m
     { kind: "oversized", bytes: cap + 1 },
   ]);
 });
+
+Deno.test("readLines() gives a line of largeBytes or more undecoded, in blocks of its own, whole or split, and decodes the rest", async () => {
+  const large = "L".repeat(70 * 1024) + "é";
+  const encoder = new TextEncoder();
+  const chunks = [
+    "small\n",
+    large.slice(0, 30_000),
+    large.slice(30_000) + "\nafter\n",
+    large + "\n",
+  ];
+  const lines = await Array.fromAsync(
+    readLines(ReadableStream.from(chunks.map((c) => encoder.encode(c))), {
+      maxBytes: 1024 * 1024,
+      largeBytes: 64 * 1024,
+    }),
+  );
+  assert.deepEqual(lines.map((line) => line.kind), [
+    "line",
+    "bytes",
+    "line",
+    "bytes",
+  ]);
+  for (const line of [lines[1]!, lines[3]!]) {
+    assert.equal(line.kind, "bytes");
+    if (line.kind !== "bytes") continue;
+    const buffers = new Set(line.parts.map((part) => part.buffer));
+    assert.equal(buffers.size, line.parts.length, "two parts share a buffer");
+    const whole = new Uint8Array(line.size);
+    let offset = 0;
+    for (const part of line.parts) {
+      whole.set(part, offset);
+      offset += part.length;
+    }
+    assert.equal(new TextDecoder().decode(whole), large);
+  }
+  assert.deepEqual(lines[2], { kind: "line", text: "after" });
+});

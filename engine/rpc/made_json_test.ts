@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { encodeJsonLine, withMadeJson } from "./made_json.ts";
+import {
+  copyWithout,
+  encodeJsonLine,
+  holdsMadeJson,
+  madeFacts,
+  withMadeJson,
+} from "./made_json.ts";
 
 const encoder = new TextEncoder();
 const plain = (value: unknown) => encoder.encode(JSON.stringify(value) + "\n");
@@ -59,4 +65,46 @@ Deno.test("encodeJsonLine() finds its markers wherever the text holds them, and 
     made("Z"),
   );
   assert.deepEqual(encodeJsonLine(outer), plain(outer));
+});
+
+Deno.test("encodeJsonLine() splices made JSON found deeper along marked containers, arrays included, and keeps its facts", () => {
+  // A spelling of "A" JSON.stringify never writes: only a splice puts it there.
+  const spelled = encoder.encode('"\\u0041"');
+  const item: Record<string, unknown> = { n: 1, text: "" };
+  withMadeJson(item, "text", spelled, "A", { placeholder: true });
+  const list: unknown[] = ["x", ""];
+  withMadeJson(list as unknown as object, "1" as never, spelled, "A");
+  const value = { items: [item], list };
+  const reply = { jsonrpc: "2.0", id: 1, result: { result: value } };
+  // Unmarked: three levels down is not looked into, the text is serialised.
+  assert.deepEqual(encodeJsonLine(reply), plain(reply));
+  for (const container of [value, value.items, list]) holdsMadeJson(container);
+  assert.equal(
+    new TextDecoder().decode(encodeJsonLine(reply)),
+    '{"jsonrpc":"2.0","id":1,"result":{"result":{"items":[{"n":1,"text":"\\u0041"}],"list":["x","\\u0041"]}}}\n',
+  );
+  assert.equal(item.text, "A");
+  assert.deepEqual(madeFacts(item, "text"), { placeholder: true });
+  item.text = "B";
+  assert.equal(madeFacts(item, "text"), undefined);
+  assert.equal(
+    new TextDecoder().decode(encodeJsonLine(reply)),
+    '{"jsonrpc":"2.0","id":1,"result":{"result":{"items":[{"n":1,"text":"B"}],"list":["x","\\u0041"]}}}\n',
+  );
+});
+
+Deno.test("copyWithout() leaves keys out and keeps the made JSON of the rest", () => {
+  const spelled = encoder.encode('"\\u0041"');
+  const value = withMadeJson(
+    { text: "", __data__: { n: 1 }, n: 2 },
+    "text",
+    spelled,
+    "A",
+  );
+  const copy = copyWithout(value, ["__data__"]);
+  assert.deepEqual({ ...copy }, { text: "A", n: 2 });
+  assert.equal(
+    new TextDecoder().decode(encodeJsonLine({ result: copy })),
+    '{"result":{"text":"\\u0041","n":2}}\n',
+  );
 });

@@ -13,10 +13,15 @@ export {
   type Incoming,
   JsonLines,
   type JsonLinesOptions,
+  type LargeLines,
 } from "./json_lines.ts";
 export {
+  copyWithout,
   encodeJsonLine,
   encodeJsonLineParts,
+  holdsMadeJson,
+  type MadeFacts,
+  madeFacts,
   withMadeJson,
 } from "./made_json.ts";
 export {

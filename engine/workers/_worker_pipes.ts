@@ -1,5 +1,5 @@
 import { ErrorCode, RpcError } from "../errors.ts";
-import { JsonLines } from "../rpc/mod.ts";
+import { JsonLines, type LargeLines } from "../rpc/mod.ts";
 import { LAUNCHER_GO } from "../sandbox/mod.ts";
 import { PipeReader } from "./_pipe_reader.ts";
 import { StderrTail } from "./_stderr_tail.ts";
@@ -13,6 +13,13 @@ export const MAX_WORKER_STDERR_BYTES = 64 * 1024 * 1024;
 /** Largest chunk read from a worker's pipe at once (one buffer per pipe). */
 const PIPE_READ_BYTES = 16 * 1024;
 
+/**
+ * The same once a read filled it: a worker writing megabytes on its wire
+ * is read in chunks of up to a whole pipe (64 KiB on Linux), a quarter of
+ * the reads.
+ */
+const PIPE_GROWN_BYTES = 64 * 1024;
+
 /** Options for {@linkcode WorkerPipes}. */
 export interface WorkerPipesOptions {
   /** Line size limit. */
@@ -23,6 +30,8 @@ export interface WorkerPipesOptions {
   maxStderrBytes: number;
   /** Called with the error when the worker passes an output limit. */
   fail: (error: RpcError) => void;
+  /** How large lines are read (off the main thread). */
+  large?: LargeLines;
 }
 
 /**
@@ -46,7 +55,11 @@ export class WorkerPipes {
    */
   constructor(child: Deno.ChildProcess, options: WorkerPipesOptions) {
     let seen = 0;
-    const stdout = new PipeReader(child.stdout, PIPE_READ_BYTES);
+    const stdout = new PipeReader(
+      child.stdout,
+      PIPE_READ_BYTES,
+      PIPE_GROWN_BYTES,
+    );
     const stdin = child.stdin.getWriter();
     this.#stdin = stdin;
     this.lines = new JsonLines(
@@ -74,7 +87,7 @@ export class WorkerPipes {
         },
         close: () => void stdin.close().catch(() => {}),
       },
-      { maxLineBytes: options.maxLineBytes },
+      { maxLineBytes: options.maxLineBytes, large: options.large },
     );
     this.stderr = new StderrTail({
       maxBytes: options.maxStderrBytes,
@@ -87,7 +100,11 @@ export class WorkerPipes {
           ),
         ),
     });
-    const stderr = new PipeReader(child.stderr, PIPE_READ_BYTES);
+    const stderr = new PipeReader(
+      child.stderr,
+      PIPE_READ_BYTES,
+      PIPE_GROWN_BYTES,
+    );
     this.#readers = [stdout, stderr];
     this.stderrDone = this.stderr.drain(stderr);
   }

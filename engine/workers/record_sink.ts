@@ -3,6 +3,7 @@ import { isObject } from "../is_object.ts";
 import type { SkillEntry, ToolInfo } from "../skills/mod.ts";
 import { hasSkillState, keepSkillState, linkClaims } from "./skill_state.ts";
 import type { RecordCounts } from "../broker/mod.ts";
+import { copyWithout } from "../rpc/mod.ts";
 
 /** What {@linkcode writeRecords} writes. */
 export interface RecordWrite {
@@ -32,9 +33,8 @@ export function callerResult(value: unknown): unknown {
   if (!isObject(value)) return value;
   if ("__result__" in value) return value.__result__ ?? null;
   if (!RESERVED.some((key) => key in value)) return value;
-  const copy = { ...value };
-  for (const key of RESERVED) delete copy[key];
-  return copy;
+  // Long strings keep the JSON a wire worker made of them (`made_json.ts`).
+  return copyWithout(value, RESERVED);
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
   WorkerRunOptions,
 } from "./worker_types.ts";
 import { DispatchServer, MAX_WORKER_LINE_BYTES } from "./_dispatch_server.ts";
+import { LARGE_LINE_BYTES, WireBudget } from "./_wire_pool.ts";
 import {
   callLine,
   callTimeoutError,
@@ -72,6 +73,8 @@ export class WorkerProcess {
   #parked: boolean;
   #readyTimeoutMs: number;
   #readyTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The call's budget for its large lines, read on wire workers. */
+  #wire = new WireBudget();
 
   private constructor(
     command: SandboxCommand,
@@ -90,6 +93,10 @@ export class WorkerProcess {
       maxOutputBytes: options.maxOutputBytes ?? MAX_WORKER_OUTPUT_BYTES,
       maxStderrBytes: MAX_WORKER_STDERR_BYTES,
       fail: (error) => this.#fail(error),
+      large: {
+        bytes: LARGE_LINE_BYTES,
+        parse: (line) => this.#wire.read(line),
+      },
     });
     this.#lines = this.#pipes.lines;
     this.#stderr = this.#pipes.stderr;
@@ -307,7 +314,12 @@ export class WorkerProcess {
       }
     } catch (error) {
       early = true;
-      this.#fail(protocolError(`Reading the worker failed: ${error}`));
+      // A large line past the call's budget, or its reader's failure.
+      this.#fail(
+        error instanceof RpcError
+          ? error
+          : protocolError(`Reading the worker failed: ${error}`),
+      );
     }
     if (early) this.#pipes.stopWire();
     if (this.#state !== "done") this.#fail(exitedEarlyError(this.#state));

@@ -32,6 +32,7 @@ import { startupFigures } from "./startup.ts";
 import { statusFigures } from "./status.ts";
 import { packagesFigure } from "./packages.ts";
 import { reflectionGuardFigures } from "./reflection_guard.ts";
+import { wireStallFigures } from "./wire_stall.ts";
 import { printTable } from "./table.ts";
 import { currentCommit, printReadmeTable } from "./readme_table.ts";
 import { hostLoad, measureOrSay } from "./unmeasured.ts";
@@ -42,7 +43,7 @@ import { describeHost, type HostState, settleHost } from "./host_settle.ts";
  * timed against a same-run baseline first, on a machine no earlier group
  * has loaded; then those that load it themselves (a million values
  * ingested, 100 concurrent calls, 10,000 mixed calls, crafted 5 MiB
- * bodies), which leave a big database, a grown engine heap and a busy
+ * bodies, 15 MiB results and log lines), which leave a big database, a grown engine heap and a busy
  * page cache behind.
  */
 const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
@@ -61,6 +62,7 @@ const GROUPS: [string, (context: BenchContext) => Promise<void>][] = [
   ["leaks", leakFigures],
   ["packages", packagesFigure],
   ["guard", reflectionGuardFigures],
+  ["wire", wireStallFigures],
 ];
 
 async function main(): Promise<void> {
