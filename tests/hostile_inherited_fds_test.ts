@@ -91,7 +91,8 @@ Deno.test("scripts/deno starts Deno with no descriptor past 2 that it inherited"
   await Deno.writeTextFile(leaked, "");
   try {
     const list =
-      'for (const e of Deno.readDirSync("/proc/self/fd")) { try { console.log(e.name, Deno.readLinkSync("/proc/self/fd/" + e.name)); } catch { /* the listing\'s own */ } }';
+      'for (const e of Deno.readDirSync("/proc/self/fd")) { try { console.log(e.name, Deno.readLinkSync("/proc/self/fd/" + e.name)); } catch { /* the listing\'s own */ } }' +
+      'console.error("stderr still reaches its reader");';
     const out = await new Deno.Command(OPEN_THEN_RUN[0]!, {
       args: [
         ...OPEN_THEN_RUN.slice(1),
@@ -107,6 +108,10 @@ Deno.test("scripts/deno starts Deno with no descriptor past 2 that it inherited"
     const text = new TextDecoder().decode(out.stdout);
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     assert.match(text, /^0 /m, `control: the listing ran (${text})`);
+    assert.match(
+      new TextDecoder().decode(out.stderr),
+      /stderr still reaches its reader/,
+    );
     assert.ok(
       !text.includes(leaked),
       `Deno was started holding the inherited file:\n${text}`,
