@@ -231,6 +231,36 @@ async function variants(
   };
 }
 
+/** The two variants whose difference is the confinement's cost. */
+const PARKED = "fully confined true, launcher parked ahead";
+const BARE = "bare bwrap … true";
+
+/** Extra pairs of those two per round (each round runs every variant once). */
+const PAIRS_PER_ROUND = 4;
+
+/** Resamples for the interval of a difference of medians. */
+const RESAMPLES = 2000;
+
+/**
+ * The 95% interval of `median(a) − median(b)` by resampling each side
+ * with replacement (a percentile bootstrap): how far the figure moves
+ * from noise alone with this many samples.
+ */
+export function medianDifferenceInterval(
+  a: number[],
+  b: number[],
+  resamples = RESAMPLES,
+): [number, number] {
+  const pick = (xs: number[]) =>
+    quantile(
+      Array.from(xs, () => xs[Math.floor(Math.random() * xs.length)]!),
+      0.5,
+    );
+  const diffs: number[] = [];
+  for (let i = 0; i < resamples; i++) diffs.push(pick(a) - pick(b));
+  return [quantile(diffs, 0.025), quantile(diffs, 0.975)];
+}
+
 /** Measures the confinement's cost and a cold call's stages. */
 export async function confinementFigures(
   { quick, figures }: BenchContext,
@@ -255,11 +285,20 @@ export async function confinementFigures(
     );
     const samples = new Map<string, number[]>();
     for (const name of Object.keys(all)) samples.set(name, []);
+    const time = async (name: string) => {
+      const t = performance.now();
+      const own = await all[name]!();
+      samples.get(name)!.push(own ?? performance.now() - t);
+    };
     for (let i = 0; i < runs; i++) {
-      for (const [name, start] of Object.entries(all)) {
-        const t = performance.now();
-        const own = await start();
-        samples.get(name)!.push(own ?? performance.now() - t);
+      for (const name of Object.keys(all)) await time(name);
+      // The target's two sides again, side by side, the order flipped
+      // every other pair: the difference of two medians of 40 or 150
+      // samples each moved by about a millisecond between runs.
+      for (let k = 0; k < PAIRS_PER_ROUND; k++) {
+        const pair = [PARKED, BARE];
+        if ((i * PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
+        for (const name of pair) await time(name);
       }
     }
     recordConfinement(figures, samples);
@@ -281,7 +320,7 @@ function recordConfinement(
     name: "bare bwrap … true",
     samples: get("bare bwrap … true"),
   };
-  const parked = "fully confined true, launcher parked ahead";
+  const parked = PARKED;
   figures.record(
     "fully confined true (launcher, cgroup, seccomp, setpriv), launcher started on the path",
     "ms",
@@ -307,11 +346,19 @@ function recordConfinement(
       p90: quantile(get(name), 0.9) - quantile(get(base), 0.9),
       target,
     });
-  const bare = "bare bwrap … true";
+  const bare = BARE;
   cost(
     [parked, bare],
     "confinement's own cost on the cold path (median parked fully confined true − median bare bwrap … true)",
     "≤ 1 ms",
+  );
+  const [low, high] = medianDifferenceInterval(get(parked), get(bare));
+  const interval = `its 95% interval from noise (bootstrap of both medians, ${
+    get(bare).length
+  } interleaved samples a side)`;
+  figures.add(
+    { name: `  ${interval}, low end`, unit: "ms", median: low, p90: NaN },
+    { name: `  ${interval}, high end`, unit: "ms", median: high, p90: NaN },
   );
   cost(
     [parked, "bare bwrap … true, parked behind a shell"],
