@@ -30,6 +30,7 @@ import {
   Sandbox,
   type SandboxCommand,
   type SandboxIdentity,
+  SDK_MOUNT,
 } from "../../engine/sandbox/mod.ts";
 import { WorkerProcess } from "../../engine/workers/mod.ts";
 import { realPython, REPO_ROOT } from "../../tests/_task_command.ts";
@@ -176,6 +177,13 @@ function parkedWorker(sandbox: Sandbox): Start {
   };
 }
 
+/** Starts a worker and waits for its `ready`; it is reaped off the path. */
+async function workerToReady(command: SandboxCommand): Promise<void> {
+  const worker = WorkerProcess.spawn(command);
+  await worker.ready;
+  RELEASES.push(worker.kill(0).then(() => 0));
+}
+
 /** The launcher's arguments with no cgroup to join (`n` = 0). */
 function withoutCgroup(args: string[]): string[] {
   // -c SCRIPT $0 filter n dirs…: n sits at index 4.
@@ -204,6 +212,23 @@ async function variants(
     }),
     exe,
   );
+  // The worker's own interpreter and SDK in the same view, without what
+  // confines it (no launcher, cgroup, filters, --become or --limits).
+  const bareWorker: SandboxCommand = {
+    program: "bwrap",
+    args: bwrapArgv({
+      runtime,
+      sdkDir: `${REPO_ROOT}/python`,
+      identity: identity === "setpriv" ? "plain" : identity,
+      tmpBytes: DEFAULT_LIMITS.tmpBytes,
+      shmBytes: DEFAULT_LIMITS.shmBytes,
+      seccomp: false,
+      pythonArgs: ["-I", "-S", "-B", `${SDK_MOUNT}/worker_main.py`],
+    }),
+    env: { PATH: "/usr/bin:/bin" },
+    cwd: "/",
+    release: () => Promise.resolve(0),
+  };
   const script = () =>
     sandbox.command({ kind: "script", source: "pass", files: [] });
   const sandboxedPython = await bareStart(true);
@@ -221,13 +246,10 @@ async function variants(
     "bare bwrap … true, parked behind a shell": parkedBareTrue(bare),
     "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
     "fully confined python -I -S -c pass": () => runCommand(script()),
-    "confined worker to ready (SDK imported)": async () => {
-      const worker = WorkerProcess.spawn(sandbox.command({ kind: "worker" }));
-      await worker.ready;
-      // Stopped and reaped off the path, like a release.
-      RELEASES.push(worker.kill(0).then(() => 0));
-    },
+    "confined worker to ready (SDK imported)": () =>
+      workerToReady(sandbox.command({ kind: "worker" })),
     "confined worker to ready, launcher parked ahead": parkedWorker(sandbox),
+    [BARE_WORKER]: () => workerToReady(bareWorker),
   };
 }
 
@@ -235,8 +257,16 @@ async function variants(
 const PARKED = "fully confined true, launcher parked ahead";
 const BARE = "bare bwrap … true";
 
-/** Extra pairs of those two per round (each round runs every variant once). */
+/** The same for a worker's start to `ready`: parked confined, and bare. */
+const PARKED_WORKER = "confined worker to ready, launcher parked ahead";
+const BARE_WORKER =
+  "bare worker to ready (the same view; no launcher, cgroup, filters, --become or --limits)";
+
+/** Extra pairs of the first two per round (each round runs every variant once). */
 const PAIRS_PER_ROUND = 4;
+
+/** Extra pairs of the worker's two per round (a start is 3–4 times longer). */
+const WORKER_PAIRS_PER_ROUND = 1;
 
 /** Resamples for the interval of a difference of medians. */
 const RESAMPLES = 2000;
@@ -300,6 +330,11 @@ export async function confinementFigures(
         if ((i * PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
         for (const name of pair) await time(name);
       }
+      for (let k = 0; k < WORKER_PAIRS_PER_ROUND; k++) {
+        const pair = [PARKED_WORKER, BARE_WORKER];
+        if ((i * WORKER_PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
+        for (const name of pair) await time(name);
+      }
     }
     recordConfinement(figures, samples);
   } finally {
@@ -308,6 +343,22 @@ export async function confinementFigures(
     await sandbox.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Two rows: the 95% interval of `median(a) − median(b)` from noise. */
+function addInterval(
+  figures: BenchContext["figures"],
+  a: number[],
+  b: number[],
+): void {
+  const [low, high] = medianDifferenceInterval(a, b);
+  const interval = `its 95% interval from noise (bootstrap of both medians, ${
+    Math.min(a.length, b.length)
+  } interleaved samples a side)`;
+  figures.add(
+    { name: `  ${interval}, low end`, unit: "ms", median: low, p90: NaN },
+    { name: `  ${interval}, high end`, unit: "ms", median: high, p90: NaN },
+  );
 }
 
 function recordConfinement(
@@ -352,14 +403,7 @@ function recordConfinement(
     "confinement's own cost on the cold path (median parked fully confined true − median bare bwrap … true)",
     "≤ 1 ms",
   );
-  const [low, high] = medianDifferenceInterval(get(parked), get(bare));
-  const interval = `its 95% interval from noise (bootstrap of both medians, ${
-    get(bare).length
-  } interleaved samples a side)`;
-  figures.add(
-    { name: `  ${interval}, low end`, unit: "ms", median: low, p90: NaN },
-    { name: `  ${interval}, high end`, unit: "ms", median: high, p90: NaN },
-  );
+  addInterval(figures, get(parked), get(bare));
   cost(
     [parked, "bare bwrap … true, parked behind a shell"],
     "  of which the confinement alone, both started ahead (− median bare bwrap … true behind a parked shell)",
@@ -374,6 +418,11 @@ function recordConfinement(
     median: diff("fully confined true", "confined true, no cgroup"),
     p90: NaN,
   });
+  cost(
+    [PARKED_WORKER, BARE_WORKER],
+    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
+  );
+  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
   const pythonStart = {
     name: "bare sandboxed start",
     samples: get("bare sandboxed python -I -S -c pass"),
