@@ -34,6 +34,7 @@ import {
 } from "../../engine/sandbox/mod.ts";
 import { WorkerProcess } from "../../engine/workers/mod.ts";
 import { realPython, REPO_ROOT } from "../../tests/_task_command.ts";
+import { cpuMs, descendants } from "../../bench/proc_stats.ts";
 import { bareStart } from "./bare_start.ts";
 import type { BenchContext } from "./context.ts";
 import { quantile } from "./figures.ts";
@@ -171,17 +172,31 @@ function parkedWorker(sandbox: Sandbox): Start {
     worker.unpark();
     await worker.ready;
     const ms = performance.now() - t;
-    RELEASES.push(worker.kill(0).then(() => 0));
+    stopWorker(worker);
     next = park();
     return ms;
   };
 }
 
-/** Starts a worker and waits for its `ready`; it is reaped off the path. */
+/**
+ * How long a worker that said `ready` gets to leave by itself once its
+ * stdin closes before it is killed. 0 while timing: killed at once, off
+ * the path. While counting CPU time, long enough to exit: a killed
+ * bubblewrap leaves its sandbox's processes to be reaped by another
+ * process, whose CPU time no longer counts as this one's children's.
+ */
+let stopGraceMs = 0;
+
+/** Stops a worker off the path (see {@linkcode stopGraceMs}). */
+function stopWorker(worker: WorkerProcess): void {
+  RELEASES.push(worker.kill(stopGraceMs).then(() => 0));
+}
+
+/** Starts a worker and waits for its `ready`; it is stopped off the path. */
 async function workerToReady(command: SandboxCommand): Promise<void> {
   const worker = WorkerProcess.spawn(command);
   await worker.ready;
-  RELEASES.push(worker.kill(0).then(() => 0));
+  stopWorker(worker);
 }
 
 /** The launcher's arguments with no cgroup to join (`n` = 0). */
@@ -337,11 +352,83 @@ export async function confinementFigures(
       }
     }
     recordConfinement(figures, samples);
+    await recordCpu(figures, all, quick);
   } finally {
     await Promise.allSettled(UNPARK_LEFT.splice(0).map((stop) => stop()));
     await Promise.allSettled(RELEASES.splice(0));
     await sandbox.close();
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * CPU time (ms) of this process's reaped children and of its live
+ * descendants (the cgroup keeper, parked launchers): what the starts cost
+ * whatever the host's load does to their wall time.
+ */
+function childrenCpuMs(): number {
+  let ms = cpuMs("self").reaped;
+  for (const pid of descendants(Deno.pid)) {
+    try {
+      const { own, reaped } = cpuMs(pid);
+      ms += own + reaped;
+    } catch { /* exited while we looked */ }
+  }
+  return ms;
+}
+
+/**
+ * CPU time per start of two variants, in blocks of `perBlock` starts
+ * (the clock-tick counts of /proc are too coarse for one start), the
+ * order flipped every other block; releases are awaited inside a block.
+ */
+async function cpuBlocks(
+  all: Record<string, Start>,
+  names: [string, string],
+  blocks: number,
+  perBlock: number,
+): Promise<[number[], number[]]> {
+  const out: [number[], number[]] = [[], []];
+  for (let b = 0; b < blocks; b++) {
+    for (const i of b % 2 === 1 ? [1, 0] : [0, 1]) {
+      await Promise.allSettled(RELEASES.splice(0));
+      const before = childrenCpuMs();
+      for (let n = 0; n < perBlock; n++) await all[names[i]!]!();
+      await Promise.allSettled(RELEASES.splice(0));
+      out[i]!.push((childrenCpuMs() - before) / perBlock);
+    }
+  }
+  return out;
+}
+
+/** The confinement's cost in CPU time: the same two pairs as in wall time. */
+async function recordCpu(
+  figures: BenchContext["figures"],
+  all: Record<string, Start>,
+  quick: boolean,
+): Promise<void> {
+  // 10 ms clock ticks over 40 or 80 starts: 0.25 or 0.125 ms a start.
+  const [blocks, perBlock] = quick ? [4, 40] : [6, 80];
+  stopGraceMs = 2000;
+  const pairs: [[string, string], string][] = [
+    [
+      [PARKED, BARE],
+      "confinement's own CPU time on the cold path (parked fully confined true − bare bwrap … true, per start; launcher, its shell start and the cgroup keeper counted)",
+    ],
+    [
+      [PARKED_WORKER, BARE_WORKER],
+      "a worker's confinement in CPU time (parked confined worker to ready − bare worker to ready, per start)",
+    ],
+  ];
+  for (const [names, label] of pairs) {
+    const [a, b] = await cpuBlocks(all, names, blocks, perBlock);
+    figures.add({
+      name: `${label}, ${blocks} blocks of ${perBlock} a side`,
+      unit: "ms",
+      median: quantile(a, 0.5) - quantile(b, 0.5),
+      p90: NaN,
+      baseline: { name: `${names[1]}, CPU time`, median: quantile(b, 0.5) },
+    });
   }
 }
 
