@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { interleaved } from "../scripts/bench/interleaved.ts";
 import { settleHost } from "../scripts/bench/host_settle.ts";
+import { medianDifferenceInterval } from "../scripts/bench/confinement_cost.ts";
 
 Deno.test("interleaved() times two tasks in turn, the order flipped every other round", async () => {
   const order: string[] = [];
@@ -17,6 +18,28 @@ Deno.test("interleaved() times two tasks in turn, the order flipped every other 
   assert.equal(a.length, 4);
   assert.equal(b.length, 4);
   assert.ok([...a, ...b].every((ms) => ms >= 0 && ms < 1000));
+});
+
+Deno.test("medianDifferenceInterval() holds the true difference, and is wider with fewer or noisier samples", () => {
+  // Deterministic jitter: a spread of ±3 ms around 10 and around 11.
+  const noisy = (n: number, centre: number, spread: number) =>
+    Array.from({ length: n }, (_, i) => centre + spread * Math.sin(i * 2.3));
+  const [low, high] = medianDifferenceInterval(
+    noisy(200, 11, 3),
+    noisy(200, 10, 3),
+  );
+  assert.ok(low < 1 && 1 < high, `[${low}, ${high}] holds 1`);
+  assert.ok(high - low < 2, `[${low}, ${high}] is narrower than 2 ms`);
+  const [fewLow, fewHigh] = medianDifferenceInterval(
+    noisy(20, 11, 3),
+    noisy(20, 10, 3),
+  );
+  assert.ok(fewHigh - fewLow > high - low, "fewer samples, wider interval");
+  const [sameLow, sameHigh] = medianDifferenceInterval(
+    noisy(200, 10, 0),
+    noisy(200, 10, 0),
+  );
+  assert.deepEqual([sameLow, sameHigh], [0, 0]);
 });
 
 Deno.test("settleHost() says a host kept busy did not settle, within its deadline", async () => {

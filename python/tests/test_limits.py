@@ -46,6 +46,25 @@ class ConfinedProcessTest(unittest.TestCase):
         self.assertEqual(info["rlimits"]["nofile"], [100, 100])
         self.assertTrue(info["fork"].startswith("refused"), info["fork"])
 
+    def test_limits_are_the_same_through_setrlimit_as_through_resource(self):
+        # With --no-fork, _ctypes is loaded for the filter and sets the limits too.
+        spec = "cpu=7,as=1073741824,nproc=50,fsize=1000000,nofile=100"
+        via_libc = json.loads(check("--limits", spec, "--no-fork").stdout)["rlimits"]
+        via_resource = json.loads(check("--limits", spec).stdout)["rlimits"]
+        self.assertEqual(via_libc, {"cpu": [7, 7], "as": [1073741824] * 2, "nproc": [50, 50],
+                                    "fsize": [1000000] * 2, "nofile": [100, 100]})
+        self.assertEqual(via_libc, via_resource)
+
+    def test_with_the_filter_the_limits_need_no_resource_module(self):
+        code = ("import sys; sys.path.insert(0, sys.argv[1]); from agentos import _limits\n"
+                "_limits.apply('cpu=7,nofile=100', True); print('resource' in sys.modules)\n"
+                "try:\n    _limits.apply_rlimits({'cpu': -1})\nexcept _limits.LimitError as e:\n    print('refused')\n"
+                "_limits.apply_rlimits({'cpu': 9}, lower_only=True); _limits.apply_rlimits({'nofile': 50}, lower_only=True)\n"
+                "import resource; print(resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_NOFILE))")
+        proc = subprocess.run([sys.executable, "-I", "-S", "-c", code, os.path.dirname(WORKER)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.stdout.splitlines(), ["False", "refused", "(7, 7) (50, 50)"], proc.stderr)
+
     def test_without_options_nothing_is_limited(self):
         info = json.loads(check().stdout)
         self.assertEqual(info["fork"], "allowed")
@@ -96,6 +115,14 @@ class CallLimitsTest(unittest.TestCase):
         with Worker(args=("--limits", "cpu=100")) as worker:
             worker.call(source, "cpu", limits={"cpu": 11})
             self.assertEqual(worker.result()["value"], [11, 11])
+
+    def test_a_call_lowers_the_cpu_limit_through_setrlimit_too(self):
+        source = ("import resource\nfrom agentos import returns\n@returns('x')\n"
+                  "async def cpu(**params):\n    return list(resource.getrlimit(resource.RLIMIT_CPU))\n")
+        for asked, held in ((11, [11, 11]), (500, [20, 20])):
+            with Worker(args=("--limits", "cpu=20", "--no-fork")) as worker:
+                worker.call(source, "cpu", limits={"cpu": asked})
+                self.assertEqual(worker.result()["value"], held)
 
     def test_a_call_cannot_raise_a_limit(self):
         source = ("import resource\nfrom agentos import returns\n@returns('x')\n"

@@ -30,9 +30,11 @@ import {
   Sandbox,
   type SandboxCommand,
   type SandboxIdentity,
+  SDK_MOUNT,
 } from "../../engine/sandbox/mod.ts";
 import { WorkerProcess } from "../../engine/workers/mod.ts";
 import { realPython, REPO_ROOT } from "../../tests/_task_command.ts";
+import { cpuMs, descendants } from "../../bench/proc_stats.ts";
 import { bareStart } from "./bare_start.ts";
 import type { BenchContext } from "./context.ts";
 import { quantile } from "./figures.ts";
@@ -170,10 +172,31 @@ function parkedWorker(sandbox: Sandbox): Start {
     worker.unpark();
     await worker.ready;
     const ms = performance.now() - t;
-    RELEASES.push(worker.kill(0).then(() => 0));
+    stopWorker(worker);
     next = park();
     return ms;
   };
+}
+
+/**
+ * How long a worker that said `ready` gets to leave by itself once its
+ * stdin closes before it is killed. 0 while timing: killed at once, off
+ * the path. While counting CPU time, long enough to exit: a killed
+ * bubblewrap leaves its sandbox's processes to be reaped by another
+ * process, whose CPU time no longer counts as this one's children's.
+ */
+let stopGraceMs = 0;
+
+/** Stops a worker off the path (see {@linkcode stopGraceMs}). */
+function stopWorker(worker: WorkerProcess): void {
+  RELEASES.push(worker.kill(stopGraceMs).then(() => 0));
+}
+
+/** Starts a worker and waits for its `ready`; it is stopped off the path. */
+async function workerToReady(command: SandboxCommand): Promise<void> {
+  const worker = WorkerProcess.spawn(command);
+  await worker.ready;
+  stopWorker(worker);
 }
 
 /** The launcher's arguments with no cgroup to join (`n` = 0). */
@@ -204,6 +227,23 @@ async function variants(
     }),
     exe,
   );
+  // The worker's own interpreter and SDK in the same view, without what
+  // confines it (no launcher, cgroup, filters, --become or --limits).
+  const bareWorker: SandboxCommand = {
+    program: "bwrap",
+    args: bwrapArgv({
+      runtime,
+      sdkDir: `${REPO_ROOT}/python`,
+      identity: identity === "setpriv" ? "plain" : identity,
+      tmpBytes: DEFAULT_LIMITS.tmpBytes,
+      shmBytes: DEFAULT_LIMITS.shmBytes,
+      seccomp: false,
+      pythonArgs: ["-I", "-S", "-B", `${SDK_MOUNT}/worker_main.py`],
+    }),
+    env: { PATH: "/usr/bin:/bin" },
+    cwd: "/",
+    release: () => Promise.resolve(0),
+  };
   const script = () =>
     sandbox.command({ kind: "script", source: "pass", files: [] });
   const sandboxedPython = await bareStart(true);
@@ -221,14 +261,49 @@ async function variants(
     "bare bwrap … true, parked behind a shell": parkedBareTrue(bare),
     "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
     "fully confined python -I -S -c pass": () => runCommand(script()),
-    "confined worker to ready (SDK imported)": async () => {
-      const worker = WorkerProcess.spawn(sandbox.command({ kind: "worker" }));
-      await worker.ready;
-      // Stopped and reaped off the path, like a release.
-      RELEASES.push(worker.kill(0).then(() => 0));
-    },
+    "confined worker to ready (SDK imported)": () =>
+      workerToReady(sandbox.command({ kind: "worker" })),
     "confined worker to ready, launcher parked ahead": parkedWorker(sandbox),
+    [BARE_WORKER]: () => workerToReady(bareWorker),
   };
+}
+
+/** The two variants whose difference is the confinement's cost. */
+const PARKED = "fully confined true, launcher parked ahead";
+const BARE = "bare bwrap … true";
+
+/** The same for a worker's start to `ready`: parked confined, and bare. */
+const PARKED_WORKER = "confined worker to ready, launcher parked ahead";
+const BARE_WORKER =
+  "bare worker to ready (the same view; no launcher, cgroup, filters, --become or --limits)";
+
+/** Extra pairs of the first two per round (each round runs every variant once). */
+const PAIRS_PER_ROUND = 4;
+
+/** Extra pairs of the worker's two per round (a start is 3–4 times longer). */
+const WORKER_PAIRS_PER_ROUND = 1;
+
+/** Resamples for the interval of a difference of medians. */
+const RESAMPLES = 2000;
+
+/**
+ * The 95% interval of `median(a) − median(b)` by resampling each side
+ * with replacement (a percentile bootstrap): how far the figure moves
+ * from noise alone with this many samples.
+ */
+export function medianDifferenceInterval(
+  a: number[],
+  b: number[],
+  resamples = RESAMPLES,
+): [number, number] {
+  const pick = (xs: number[]) =>
+    quantile(
+      Array.from(xs, () => xs[Math.floor(Math.random() * xs.length)]!),
+      0.5,
+    );
+  const diffs: number[] = [];
+  for (let i = 0; i < resamples; i++) diffs.push(pick(a) - pick(b));
+  return [quantile(diffs, 0.025), quantile(diffs, 0.975)];
 }
 
 /** Measures the confinement's cost and a cold call's stages. */
@@ -255,20 +330,122 @@ export async function confinementFigures(
     );
     const samples = new Map<string, number[]>();
     for (const name of Object.keys(all)) samples.set(name, []);
+    const time = async (name: string) => {
+      const t = performance.now();
+      const own = await all[name]!();
+      samples.get(name)!.push(own ?? performance.now() - t);
+    };
     for (let i = 0; i < runs; i++) {
-      for (const [name, start] of Object.entries(all)) {
-        const t = performance.now();
-        const own = await start();
-        samples.get(name)!.push(own ?? performance.now() - t);
+      for (const name of Object.keys(all)) await time(name);
+      // The target's two sides again, side by side, the order flipped
+      // every other pair: the difference of two medians of 40 or 150
+      // samples each moved by about a millisecond between runs.
+      for (let k = 0; k < PAIRS_PER_ROUND; k++) {
+        const pair = [PARKED, BARE];
+        if ((i * PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
+        for (const name of pair) await time(name);
+      }
+      for (let k = 0; k < WORKER_PAIRS_PER_ROUND; k++) {
+        const pair = [PARKED_WORKER, BARE_WORKER];
+        if ((i * WORKER_PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
+        for (const name of pair) await time(name);
       }
     }
     recordConfinement(figures, samples);
+    await recordCpu(figures, all, quick);
   } finally {
     await Promise.allSettled(UNPARK_LEFT.splice(0).map((stop) => stop()));
     await Promise.allSettled(RELEASES.splice(0));
     await sandbox.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * CPU time (ms) of this process's reaped children and of its live
+ * descendants (the cgroup keeper, parked launchers): what the starts cost
+ * whatever the host's load does to their wall time.
+ */
+function childrenCpuMs(): number {
+  let ms = cpuMs("self").reaped;
+  for (const pid of descendants(Deno.pid)) {
+    try {
+      const { own, reaped } = cpuMs(pid);
+      ms += own + reaped;
+    } catch { /* exited while we looked */ }
+  }
+  return ms;
+}
+
+/**
+ * CPU time per start of two variants, in blocks of `perBlock` starts
+ * (the clock-tick counts of /proc are too coarse for one start), the
+ * order flipped every other block; releases are awaited inside a block.
+ */
+async function cpuBlocks(
+  all: Record<string, Start>,
+  names: [string, string],
+  blocks: number,
+  perBlock: number,
+): Promise<[number[], number[]]> {
+  const out: [number[], number[]] = [[], []];
+  for (let b = 0; b < blocks; b++) {
+    for (const i of b % 2 === 1 ? [1, 0] : [0, 1]) {
+      await Promise.allSettled(RELEASES.splice(0));
+      const before = childrenCpuMs();
+      for (let n = 0; n < perBlock; n++) await all[names[i]!]!();
+      await Promise.allSettled(RELEASES.splice(0));
+      out[i]!.push((childrenCpuMs() - before) / perBlock);
+    }
+  }
+  return out;
+}
+
+/** The confinement's cost in CPU time: the same two pairs as in wall time. */
+async function recordCpu(
+  figures: BenchContext["figures"],
+  all: Record<string, Start>,
+  quick: boolean,
+): Promise<void> {
+  // 10 ms clock ticks over 40 or 80 starts: 0.25 or 0.125 ms a start.
+  const [blocks, perBlock] = quick ? [4, 40] : [6, 80];
+  stopGraceMs = 2000;
+  const pairs: [[string, string], string][] = [
+    [
+      [PARKED, BARE],
+      "confinement's own CPU time on the cold path (parked fully confined true − bare bwrap … true, per start; launcher, its shell start and the cgroup keeper counted)",
+    ],
+    [
+      [PARKED_WORKER, BARE_WORKER],
+      "a worker's confinement in CPU time (parked confined worker to ready − bare worker to ready, per start)",
+    ],
+  ];
+  for (const [names, label] of pairs) {
+    const [a, b] = await cpuBlocks(all, names, blocks, perBlock);
+    figures.add({
+      name: `${label}, ${blocks} blocks of ${perBlock} a side`,
+      unit: "ms",
+      median: quantile(a, 0.5) - quantile(b, 0.5),
+      p90: NaN,
+      baseline: { name: `${names[1]}, CPU time`, median: quantile(b, 0.5) },
+    });
+  }
+}
+
+/** Two rows: the 95% interval of `median(a) − median(b)` from noise. */
+function addInterval(
+  figures: BenchContext["figures"],
+  a: number[],
+  b: number[],
+): void {
+  const [low, high] = medianDifferenceInterval(a, b);
+  const interval = `its 95% interval from noise (bootstrap of both medians, ${
+    Math.min(a.length, b.length)
+  } interleaved samples a side)`;
+  figures.add(
+    { name: `  ${interval}, low end`, unit: "ms", median: low, p90: NaN },
+    { name: `  ${interval}, high end`, unit: "ms", median: high, p90: NaN },
+  );
 }
 
 function recordConfinement(
@@ -281,7 +458,7 @@ function recordConfinement(
     name: "bare bwrap … true",
     samples: get("bare bwrap … true"),
   };
-  const parked = "fully confined true, launcher parked ahead";
+  const parked = PARKED;
   figures.record(
     "fully confined true (launcher, cgroup, seccomp, setpriv), launcher started on the path",
     "ms",
@@ -307,12 +484,13 @@ function recordConfinement(
       p90: quantile(get(name), 0.9) - quantile(get(base), 0.9),
       target,
     });
-  const bare = "bare bwrap … true";
+  const bare = BARE;
   cost(
     [parked, bare],
     "confinement's own cost on the cold path (median parked fully confined true − median bare bwrap … true)",
     "≤ 1 ms",
   );
+  addInterval(figures, get(parked), get(bare));
   cost(
     [parked, "bare bwrap … true, parked behind a shell"],
     "  of which the confinement alone, both started ahead (− median bare bwrap … true behind a parked shell)",
@@ -327,6 +505,11 @@ function recordConfinement(
     median: diff("fully confined true", "confined true, no cgroup"),
     p90: NaN,
   });
+  cost(
+    [PARKED_WORKER, BARE_WORKER],
+    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
+  );
+  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
   const pythonStart = {
     name: "bare sandboxed start",
     samples: get("bare sandboxed python -I -S -c pass"),
