@@ -23,6 +23,7 @@ import { ErrorCode, RpcError } from "../errors.ts";
 import { holdsMadeJson, type Incoming, withMadeJson } from "../rpc/mod.ts";
 import { MAX_LOG_CHARS, PLACEHOLDER } from "../broker/mod.ts";
 import type { MadeString, WireAnswer, WireJob } from "./wire_worker.ts";
+import { ThreadJobError, ThreadPool } from "../thread_pool.ts";
 
 /** Lines from this size on are read on a wire worker. */
 export const LARGE_LINE_BYTES = 64 * 1024;
@@ -57,115 +58,28 @@ const BUDGET_MS = wireBudgetMs();
 /** Wire workers at most: one is enough for the parses, two keep calls apart. */
 const MAX_WORKERS = 2;
 
-interface Pending {
-  job: WireJob;
-  limitMs: number;
-  resolve: (answer: WireAnswer) => void;
-  reject: (error: Error) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  job?: Pending;
-  timer?: ReturnType<typeof setTimeout>;
-}
-
-/** Why a line was not read: past its limit, or its worker failed. */
-class WireJobError extends Error {
-  constructor(readonly reason: "budget" | "worker", message: string) {
-    super(message);
-  }
-}
-
 /**
  * The wire workers, shared by every call (started on first use, kept).
- * Jobs run in the order they come: a call's pump waits for its line
- * before it reads the next, so calls take turns.
+ * A call's pump waits for its line before it reads the next, and calls
+ * take turns (`thread_pool.ts`).
  */
-class WirePool {
-  #slots: Slot[] = [];
-  #queue: Pending[] = [];
-  #nextId = 1;
+const POOL = new ThreadPool<WireJob, WireAnswer>({
+  url: new URL("./wire_worker.ts", import.meta.url),
+  name: "wire-reader",
+  size: MAX_WORKERS,
+});
 
-  /**
-   * Reads one line on a worker.
-   *
-   * @param parts the line's parts (their buffers are transferred)
-   * @param limitMs how long the job may run once a worker has it
-   * @returns the worker's answer
-   */
-  read(parts: Uint8Array[], limitMs: number): Promise<WireAnswer> {
-    return new Promise((resolve, reject) => {
-      const job = {
-        id: this.#nextId++,
-        parts,
-        logChars: MAX_LOG_CHARS,
-        madeChars: MADE_CHARS,
-        // A result's notice (`placeholder_notice.ts`) takes this answer.
-        patterns: { placeholder: PLACEHOLDER.source },
-      };
-      this.#queue.push({ job, limitMs, resolve, reject });
-      this.#dispatch();
-    });
-  }
-
-  #dispatch(): void {
-    while (this.#queue.length > 0) {
-      const slot = this.#slots.find((s) => !s.job) ??
-        (this.#slots.length < MAX_WORKERS ? this.#spawn() : undefined);
-      if (!slot) return;
-      const pending = this.#queue.shift()!;
-      slot.job = pending;
-      slot.timer = setTimeout(
-        () => this.#retire(slot, "budget"),
-        Math.max(1, pending.limitMs),
-      );
-      const buffers = pending.job.parts.map((part) =>
-        part.buffer as ArrayBuffer
-      );
-      slot.worker.postMessage(pending.job, buffers);
-    }
-  }
-
-  #spawn(): Slot {
-    const worker = new Worker(
-      new URL("./wire_worker.ts", import.meta.url).href,
-      { type: "module", name: "wire-reader" },
-    );
-    const slot: Slot = { worker };
-    worker.onmessage = ({ data }: MessageEvent<WireAnswer>) => {
-      const pending = slot.job;
-      if (!pending || pending.job.id !== data.id) return;
-      clearTimeout(slot.timer);
-      slot.job = undefined;
-      pending.resolve(data);
-      this.#dispatch();
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      this.#retire(slot, event.message);
-    };
-    this.#slots.push(slot);
-    return slot;
-  }
-
-  /** Terminates a worker, failing its job; the next job gets a fresh one. */
-  #retire(slot: Slot, why: string): void {
-    clearTimeout(slot.timer);
-    slot.worker.terminate();
-    this.#slots = this.#slots.filter((s) => s !== slot);
-    const pending = slot.job;
-    slot.job = undefined;
-    pending?.reject(
-      why === "budget"
-        ? new WireJobError("budget", `past its ${pending.limitMs} ms`)
-        : new WireJobError("worker", why),
-    );
-    this.#dispatch();
-  }
+/** A job reading one line (its parts' buffers are transferred). */
+function lineJob(parts: Uint8Array[]): WireJob {
+  return {
+    id: POOL.nextId(),
+    parts,
+    logChars: MAX_LOG_CHARS,
+    madeChars: MADE_CHARS,
+    // A result's notice (`placeholder_notice.ts`) takes this answer.
+    patterns: { placeholder: PLACEHOLDER.source },
+  };
 }
-
-const POOL = new WirePool();
 
 /** A worker's budget for reading its large lines (its one call's), and what it has spent. */
 export class WireBudget {
@@ -190,9 +104,14 @@ export class WireBudget {
     if (left <= 0) throw this.#spent(bytes.length);
     let answer: WireAnswer;
     try {
-      answer = await POOL.read(line.parts, left);
+      answer = await POOL.run(
+        lineJob(line.parts),
+        left,
+        this,
+        line.parts.map((part) => part.buffer as ArrayBuffer),
+      );
     } catch (error) {
-      if ((error as WireJobError).reason === "budget") {
+      if (error instanceof ThreadJobError && error.reason === "budget") {
         this.spentMs = this.budgetMs;
         throw this.#spent(bytes.length);
       }

@@ -9,18 +9,20 @@
  * the main thread ({@linkcode GuardPool.prepare}), so the main thread
  * masks a small text (a header, a URL) without building one itself.
  *
- * Jobs wait in one queue per owner (a call's credentials), served in turn:
- * a call that pushes many crafted bodies waits behind itself, while another
- * call's job runs next, after at most the one job already running.
- *
- * Workers start on first use and are kept (a worker keeps its prepared
- * secret sets); {@linkcode GuardPool.close} ends them.
+ * Jobs wait in one queue per owner (a call's credentials), served in turn
+ * (`thread_pool.ts`). Workers start on first use and are kept (a worker
+ * keeps its prepared secret sets); {@linkcode GuardPool.close} ends them.
  *
  * @module
  */
 import type { GuardedSecret } from "./reflection_guard.ts";
 import type { GuardAnswer, GuardJob } from "./guard_worker.ts";
 import { install, isPrepared } from "./reflection_forms.ts";
+import {
+  type JobOwner,
+  ThreadJobError,
+  ThreadPool,
+} from "../../thread_pool.ts";
 
 /** Workers by default: the guard is CPU-bound, and the main thread needs a core. */
 const DEFAULT_WORKERS = Math.max(
@@ -28,58 +30,38 @@ const DEFAULT_WORKERS = Math.max(
   Math.min(2, (navigator.hardwareConcurrency ?? 2) - 1),
 );
 
-/** Why a job failed. */
-export class GuardJobError extends Error {
-  /** `budget`: past its time limit; `worker`: the worker failed. */
-  readonly reason: "budget" | "worker";
-  /** @param reason why @param message what happened */
-  constructor(reason: "budget" | "worker", message: string) {
-    super(message);
-    this.name = "GuardJobError";
-    this.reason = reason;
-  }
-}
+/** Why a job failed: `budget` (past its time limit) or `worker`. */
+export { ThreadJobError as GuardJobError };
 
 /** Whose queue a job waits in: a call's credentials, or preparation. */
-export type GuardOwner = object;
+export type GuardOwner = JobOwner;
 
 /** Preparations share one queue of their own. */
 const PREPARING: GuardOwner = {};
 
-interface Pending {
-  job: GuardJob;
-  /** What the job's message transfers (a body's bytes). */
-  transfer: Transferable[];
-  limitMs: number;
-  resolve: (answer: GuardAnswer) => void;
-  reject: (error: GuardJobError) => void;
-}
-
 /** Time a worker may take to prepare a set of secrets. */
 const PREPARE_LIMIT_MS = 60_000;
-
-interface Slot {
-  worker: Worker;
-  job?: Pending;
-  timer?: ReturnType<typeof setTimeout>;
-}
 
 /**
  * A small pool of guard workers with a queue per owner, served in turn.
  */
 export class GuardPool {
-  #size: number;
-  #slots: Slot[] = [];
-  /** Waiting jobs by owner; the first owner is served next. */
-  #queues = new Map<GuardOwner, Pending[]>();
-  #nextId = 1;
-  #closed = false;
+  #threads: ThreadPool<GuardJob, GuardAnswer>;
   /** Sets being prepared, by their values (two calls wait for one job). */
   #preparing = new Map<string, Promise<void>>();
 
   /** @param size how many workers at most */
   constructor(size: number = DEFAULT_WORKERS) {
-    this.#size = size;
+    this.#threads = new ThreadPool({
+      url: new URL("./guard_worker.ts", import.meta.url),
+      name: "reflection-guard",
+      size,
+      failure: (answer) =>
+        answer.text === undefined && answer.prepared === undefined &&
+          answer.json === undefined
+          ? answer.error ?? "failed"
+          : undefined,
+    });
   }
 
   /**
@@ -98,7 +80,11 @@ export class GuardPool {
     limitMs: number,
     owner: GuardOwner = {},
   ): Promise<{ text: string; ms: number }> {
-    return this.#run({ id: this.#nextId++, secrets, text }, limitMs, owner)
+    return this.#threads.run(
+      { id: this.#threads.nextId(), secrets, text },
+      limitMs,
+      owner,
+    )
       .then((answer) => ({ text: answer.text!, ms: answer.ms }));
   }
 
@@ -121,8 +107,10 @@ export class GuardPool {
     limitMs: number,
     owner: GuardOwner = {},
   ): Promise<{ json: Uint8Array; ms: number }> {
-    const job = { id: this.#nextId++, secrets, body };
-    return this.#run(job, limitMs, owner, [body.bytes.buffer as ArrayBuffer])
+    const job = { id: this.#threads.nextId(), secrets, body };
+    return this.#threads.run(job, limitMs, owner, [
+      body.bytes.buffer as ArrayBuffer,
+    ])
       .then((answer) => ({ json: answer.json!, ms: answer.ms }));
   }
 
@@ -140,8 +128,8 @@ export class GuardPool {
     let preparing = this.#preparing.get(key);
     if (!preparing) {
       const secrets = values.map((value) => ({ value, replacement: "" }));
-      preparing = this.#run(
-        { id: this.#nextId++, secrets },
+      preparing = this.#threads.run(
+        { id: this.#threads.nextId(), secrets },
         PREPARE_LIMIT_MS,
         PREPARING,
       )
@@ -152,101 +140,8 @@ export class GuardPool {
     return preparing;
   }
 
-  #run(
-    job: GuardJob,
-    limitMs: number,
-    owner: GuardOwner,
-    transfer: Transferable[] = [],
-  ): Promise<GuardAnswer> {
-    if (this.#closed) {
-      return Promise.reject(new GuardJobError("worker", "guard pool closed"));
-    }
-    return new Promise((resolve, reject) => {
-      const queue = this.#queues.get(owner);
-      const pending = { job, transfer, limitMs, resolve, reject };
-      if (queue) queue.push(pending);
-      else this.#queues.set(owner, [pending]);
-      this.#dispatch();
-    });
-  }
-
-  /** The next job: the first owner's first, that owner then going last. */
-  #next(): Pending | undefined {
-    for (const [owner, queue] of this.#queues) {
-      const pending = queue.shift()!;
-      this.#queues.delete(owner);
-      if (queue.length > 0) this.#queues.set(owner, queue);
-      return pending;
-    }
-    return undefined;
-  }
-
   /** Ends every worker; queued and running jobs fail. */
   close(): void {
-    this.#closed = true;
-    for (const slot of this.#slots) this.#retire(slot, "guard pool closed");
-    for (const queue of this.#queues.values()) {
-      for (const pending of queue) {
-        pending.reject(new GuardJobError("worker", "guard pool closed"));
-      }
-    }
-    this.#queues.clear();
-  }
-
-  #dispatch(): void {
-    while (this.#queues.size > 0) {
-      const slot = this.#slots.find((s) => !s.job) ??
-        (this.#slots.length < this.#size ? this.#spawn() : undefined);
-      if (!slot) return;
-      const pending = this.#next()!;
-      slot.job = pending;
-      slot.timer = setTimeout(
-        () => this.#retire(slot, "budget"),
-        Math.max(1, pending.limitMs),
-      );
-      slot.worker.postMessage(pending.job, pending.transfer);
-    }
-  }
-
-  #spawn(): Slot {
-    const worker = new Worker(
-      new URL("./guard_worker.ts", import.meta.url).href,
-      { type: "module", name: "reflection-guard" },
-    );
-    const slot: Slot = { worker };
-    worker.onmessage = ({ data }: MessageEvent<GuardAnswer>) => {
-      const pending = slot.job;
-      if (!pending || pending.job.id !== data.id) return;
-      clearTimeout(slot.timer);
-      slot.job = undefined;
-      if (
-        data.text === undefined && data.prepared === undefined &&
-        data.json === undefined
-      ) {
-        pending.reject(new GuardJobError("worker", data.error ?? "failed"));
-      } else pending.resolve(data);
-      this.#dispatch();
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      this.#retire(slot, event.message);
-    };
-    this.#slots.push(slot);
-    return slot;
-  }
-
-  /** Terminates a worker, failing its job; the next job gets a fresh one. */
-  #retire(slot: Slot, why: string): void {
-    clearTimeout(slot.timer);
-    slot.worker.terminate();
-    this.#slots = this.#slots.filter((s) => s !== slot);
-    const pending = slot.job;
-    slot.job = undefined;
-    pending?.reject(
-      why === "budget"
-        ? new GuardJobError("budget", `past its ${pending.limitMs} ms`)
-        : new GuardJobError("worker", why),
-    );
-    if (!this.#closed) this.#dispatch();
+    this.#threads.close();
   }
 }
