@@ -39,7 +39,13 @@ import {
   prepare,
   type PreparedSecrets,
 } from "./reflection_forms.ts";
-import { codeAt, Decoder, origin, type View } from "./reflection_views.ts";
+import {
+  codeAt,
+  Decoder,
+  type Marks,
+  origin,
+  type View,
+} from "./reflection_views.ts";
 
 export {
   type GuardedSecret,
@@ -129,14 +135,14 @@ export class ReflectionGuard {
     }
     const copy: View = { units: takeUnits(text.length), length: 0 };
     const spare = takeUnits(text.length);
-    let source = copy;
+    let source = copy, from: string | Marks = text;
     for (let round = 1; round <= ROUNDS; round++) {
       // Each view is searched whole before the round after next writes
       // over it (round 2 over the copy, round 3 over round 1's view).
-      const decoder = new Decoder(
+      const decoder: Decoder = new Decoder(
         source,
         round === 2 ? copy.units! : spare,
-        round === 1 ? text : undefined,
+        from,
       );
       for (let at = 0; at < decoder.length;) {
         at = Math.min(decoder.length, at + CHUNK);
@@ -150,6 +156,7 @@ export class ReflectionGuard {
       finder(decoder.view);
       if (!decoder.mayEscape) break;
       source = decoder.view;
+      from = decoder.marks;
     }
     return spans;
   }

@@ -76,8 +76,45 @@ const RUN_BREAK = 0xffff;
 const KIND = new Uint8Array(0x10000).fill(2, 0x100);
 for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
-/** {@linkcode KIND} for a later round: wide characters are plain there. */
-const LATER_KIND = KIND.slice().fill(0, 0x100);
+/**
+ * Where a view holds escape starts (`%`, `&`, `\`, NUL), one bit per
+ * unit: the round that wrote the view sets them, the next round reads
+ * only there and copies what lies between.
+ */
+export class Marks {
+  readonly bits: Int32Array;
+
+  /** @param length the view's units at most */
+  constructor(length: number) {
+    const words = (length >> 5) + 1;
+    this.bits = takeInts(words).fill(0);
+  }
+
+  /** The first marked position from `i`, or `end` when none is before it. */
+  next(i: number, end: number): number {
+    const bits = this.bits, last = (end - 1) >> 5;
+    let w = i >> 5, word = bits[w]! & (-1 << (i & 31));
+    while (word === 0) {
+      if (++w > last) return end;
+      word = bits[w]!;
+    }
+    const at = (w << 5) + 31 - Math.clz32(word & -word);
+    return at < end ? at : end;
+  }
+}
+
+/** Copies `src[from, to)` to `into` at `at`; returns where the copy ends in `into`. */
+function copyRun(
+  src: Uint16Array,
+  from: number,
+  to: number,
+  into: Uint16Array,
+  at: number,
+): number {
+  if (to - from > 32) into.set(src.subarray(from, to), at);
+  else for (let i = from; i < to; i++) into[at + i - from] = src[i]!;
+  return at + to - from;
+}
 
 /** Growable {@linkcode Steps}. */
 class StepLog implements Steps {
@@ -177,6 +214,10 @@ const REFERENCE_TAIL = 9;
  * wide characters at most, whatever else the text holds. They are
  * searched as they are; escapes inside them are covered by the chain
  * forms.
+ *
+ * Each round marks where its view holds an escape start (one it could
+ * not decode yet, or one an escape decoded to): a later round reads
+ * only there and copies the stretches between (see {@linkcode Marks}).
  */
 export class Decoder {
   /** The decoded view, as far as it is decoded. */
@@ -185,7 +226,10 @@ export class Decoder {
   decodedAny = false;
   /** Whether the decoded view may hold an escape (a next round may decode something). */
   mayEscape = false;
+  /** Where the decoded view holds an escape start (what a next round looks at). */
+  readonly marks: Marks;
   #source: View;
+  #sourceMarks: Marks | undefined;
   #text: string | undefined;
   #steps: StepLog;
   #pairs: Pairs | undefined;
@@ -195,11 +239,14 @@ export class Decoder {
    * @param source the view to decode (complete), or for the first round
    *   the empty view to copy the text into
    * @param into where to write (as long as the source, at least)
-   * @param text the first round: the text
+   * @param from the first round: the text; a later one: the marks of
+   *   the round that decoded its source
    */
-  constructor(source: View, into: Uint16Array, text?: string) {
+  constructor(source: View, into: Uint16Array, from: string | Marks) {
     this.#source = source;
-    this.#text = text;
+    if (typeof from === "string") this.#text = from;
+    else this.#sourceMarks = from;
+    this.marks = new Marks(into.length);
     this.#steps = new StepLog(into.length);
     this.view = { units: into, length: 0, steps: this.#steps, parent: source };
   }
@@ -226,30 +273,44 @@ export class Decoder {
     const into = this.view.units!;
     let k = 4 * this.#steps.size, i = this.#at, length = this.view.length;
     let mayEscape = false;
-    const kind = this.#text !== undefined ? KIND : LATER_KIND;
+    const marks = this.marks.bits, from = this.#sourceMarks;
     while (i < stop) {
       let c: number;
-      while (kind[c = src[i]!] === 0) {
-        into[length++] = c;
-        if (++i === stop) break;
-      }
-      if (i === stop) break;
-      if (KIND[c] === 2) {
-        into[length++] = c;
-        if (this.#text !== undefined) (this.#pairs ??= new Pairs()).unit(c, i);
-        i++;
-        continue;
+      if (from) {
+        // A later round: what lies between the escape starts the round
+        // before marked is copied as it is.
+        if ((from.bits[i >> 5]! & (1 << (i & 31))) === 0) {
+          const next = from.next(i, stop);
+          length = copyRun(src, i, next, into, length);
+          if ((i = next) === stop) break;
+        }
+        c = src[i]!;
+      } else {
+        while (KIND[c = src[i]!] === 0) {
+          into[length++] = c;
+          if (++i === stop) break;
+        }
+        if (i === stop) break;
+        if (KIND[c] === 2) {
+          into[length++] = c;
+          (this.#pairs ??= new Pairs()).unit(c, i);
+          i++;
+          continue;
+        }
       }
       // Percent escapes, the commonest, decoded here. Multi-byte UTF-8
       // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
       const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
       const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
+      // An `&` before neither `#` nor a letter starts nothing (the
+      // commonest failure, answered here).
       const end = low >= 0
         ? emit(high * 16 + low, i + 3)
-        : c === 37
+        : c === 37 || (c === 38 && (i + 1 >= n || NO_ENTITY[src[i + 1]!]))
         ? -1
         : decodeAt(src, i, n);
       if (end < 0) {
+        marks[length >> 5]! |= 1 << (length & 31);
         into[length++] = c;
         mayEscape = true;
         i++;
@@ -259,8 +320,11 @@ export class Decoder {
       log[k + 2] = i, log[k + 3] = end;
       k += 4;
       if (decoded.count > 0) {
+        if (KIND[decoded.first] === 1) {
+          marks[length >> 5]! |= 1 << (length & 31);
+          mayEscape = true;
+        }
         into[length++] = decoded.first;
-        if (KIND[decoded.first] === 1) mayEscape = true;
       }
       if (decoded.count > 1) into[length++] = decoded.second;
       i = end;
@@ -460,6 +524,11 @@ const ENTITIES: Record<string, string> = {
 /** A letter's number in a name key (1 to 26, either case), or 0. */
 const LETTER = new Uint8Array(0x10000);
 for (let l = 0; l < 26; l++) LETTER[65 + l] = LETTER[97 + l] = l + 1;
+
+/** 1 for a unit that cannot follow `&` in a reference: neither `#` nor a letter. */
+const NO_ENTITY = new Uint8Array(0x10000).fill(1);
+for (let l = 0; l < 26; l++) NO_ENTITY[65 + l] = NO_ENTITY[97 + l] = 0;
+NO_ENTITY[35] = 0;
 
 /** The named references: names, lengths, what each stands for. */
 const NAMES = Object.keys(ENTITIES);
