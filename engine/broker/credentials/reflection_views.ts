@@ -76,13 +76,26 @@ const RUN_BREAK = 0xffff;
 const KIND = new Uint8Array(0x10000).fill(2, 0x100);
 for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
+/** {@linkcode KIND} for a later round: wide characters are plain there. */
+const LATER_KIND = KIND.slice().fill(0, 0x100);
+
+/**
+ * A later round reads only the marks when fewer than one unit in this
+ * many is marked; else it tests every unit (one table read each is less
+ * than finding the next mark when they are close).
+ */
+const SPARSE = 16;
+
 /**
  * Where a view holds escape starts (`%`, `&`, `\`, NUL), one bit per
  * unit: the round that wrote the view sets them, the next round reads
- * only there and copies what lies between.
+ * only there and copies what lies between (when they are sparse: see
+ * {@linkcode SPARSE}).
  */
 export class Marks {
   readonly bits: Int32Array;
+  /** How many are set. */
+  count = 0;
 
   /** @param length the view's units at most */
   constructor(length: number) {
@@ -245,7 +258,7 @@ export class Decoder {
   constructor(source: View, into: Uint16Array, from: string | Marks) {
     this.#source = source;
     if (typeof from === "string") this.#text = from;
-    else this.#sourceMarks = from;
+    else if (from.count * SPARSE < source.length) this.#sourceMarks = from;
     this.marks = new Marks(into.length);
     this.#steps = new StepLog(into.length);
     this.view = { units: into, length: 0, steps: this.#steps, parent: source };
@@ -274,6 +287,8 @@ export class Decoder {
     let k = 4 * this.#steps.size, i = this.#at, length = this.view.length;
     let mayEscape = false;
     const marks = this.marks.bits, from = this.#sourceMarks;
+    const kind = this.#text !== undefined ? KIND : LATER_KIND;
+    let marked = 0;
     while (i < stop) {
       let c: number;
       if (from) {
@@ -286,12 +301,12 @@ export class Decoder {
         }
         c = src[i]!;
       } else {
-        while (KIND[c = src[i]!] === 0) {
+        while (kind[c = src[i]!] === 0) {
           into[length++] = c;
           if (++i === stop) break;
         }
         if (i === stop) break;
-        if (KIND[c] === 2) {
+        if (kind[c] === 2) {
           into[length++] = c;
           (this.#pairs ??= new Pairs()).unit(c, i);
           i++;
@@ -313,6 +328,7 @@ export class Decoder {
         marks[length >> 5]! |= 1 << (length & 31);
         into[length++] = c;
         mayEscape = true;
+        marked++;
         i++;
         continue;
       }
@@ -323,6 +339,7 @@ export class Decoder {
         if (KIND[decoded.first] === 1) {
           marks[length >> 5]! |= 1 << (length & 31);
           mayEscape = true;
+          marked++;
         }
         into[length++] = decoded.first;
       }
@@ -333,6 +350,7 @@ export class Decoder {
     this.#at = i;
     this.view.length = length;
     this.mayEscape ||= mayEscape;
+    this.marks.count += marked;
     this.decodedAny ||= this.#steps.size > 0;
   }
 
