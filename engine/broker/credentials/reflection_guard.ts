@@ -39,13 +39,7 @@ import {
   prepare,
   type PreparedSecrets,
 } from "./reflection_forms.ts";
-import {
-  codeAt,
-  Decoder,
-  type Marks,
-  origin,
-  type View,
-} from "./reflection_views.ts";
+import { codeAt, Decoder, origin, type View } from "./reflection_views.ts";
 
 export {
   type GuardedSecret,
@@ -135,14 +129,14 @@ export class ReflectionGuard {
     }
     const copy: View = { units: takeUnits(text.length), length: 0 };
     const spare = takeUnits(text.length);
-    let source = copy, from: string | Marks = text;
+    let source = copy;
     for (let round = 1; round <= ROUNDS; round++) {
       // Each view is searched whole before the round after next writes
       // over it (round 2 over the copy, round 3 over round 1's view).
-      const decoder: Decoder = new Decoder(
+      const decoder = new Decoder(
         source,
         round === 2 ? copy.units! : spare,
-        from,
+        round === 1 ? text : undefined,
       );
       for (let at = 0; at < decoder.length;) {
         at = Math.min(decoder.length, at + CHUNK);
@@ -156,7 +150,6 @@ export class ReflectionGuard {
       finder(decoder.view);
       if (!decoder.mayEscape) break;
       source = decoder.view;
-      from = decoder.marks;
     }
     return spans;
   }

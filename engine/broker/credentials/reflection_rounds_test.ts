@@ -1,10 +1,9 @@
 /**
- * A decoding round after the first reads only where the round before
- * left an escape start (`%`, `&`, `\`, NUL) and copies what lies between:
- * every start it left is read — one it decoded (`%25` becomes `%`) and
- * one it could not decode yet (`%` before `%34%31`, which become `41`) —
- * wherever it lies: between long plain stretches, across the stretches
- * a round decodes at a time, three rounds deep.
+ * Every decoding round reads every escape start the round before left —
+ * one it decoded (`%25` becomes `%`) and one it could not decode yet (`%`
+ * before `%34%31`, which become `41`) — wherever it lies: between long
+ * plain stretches, across the stretches a round decodes at a time, three
+ * rounds deep, among thousands of starts that decode to nothing.
  */
 import assert from "node:assert/strict";
 import { ReflectionGuard } from "./reflection_guard.ts";

@@ -79,56 +79,6 @@ for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 /** {@linkcode KIND} for a later round: wide characters are plain there. */
 const LATER_KIND = KIND.slice().fill(0, 0x100);
 
-/**
- * A later round reads only the marks when fewer than one unit in this
- * many is marked; else it tests every unit (one table read each is less
- * than finding the next mark when they are close).
- */
-const SPARSE = 16;
-
-/**
- * Where a view holds escape starts (`%`, `&`, `\`, NUL), one bit per
- * unit: the round that wrote the view sets them, the next round reads
- * only there and copies what lies between (when they are sparse: see
- * {@linkcode SPARSE}).
- */
-export class Marks {
-  readonly bits: Int32Array;
-  /** How many are set. */
-  count = 0;
-
-  /** @param length the view's units at most */
-  constructor(length: number) {
-    const words = (length >> 5) + 1;
-    this.bits = takeInts(words).fill(0);
-  }
-
-  /** The first marked position from `i`, or `end` when none is before it. */
-  next(i: number, end: number): number {
-    const bits = this.bits, last = (end - 1) >> 5;
-    let w = i >> 5, word = bits[w]! & (-1 << (i & 31));
-    while (word === 0) {
-      if (++w > last) return end;
-      word = bits[w]!;
-    }
-    const at = (w << 5) + 31 - Math.clz32(word & -word);
-    return at < end ? at : end;
-  }
-}
-
-/** Copies `src[from, to)` to `into` at `at`; returns where the copy ends in `into`. */
-function copyRun(
-  src: Uint16Array,
-  from: number,
-  to: number,
-  into: Uint16Array,
-  at: number,
-): number {
-  if (to - from > 32) into.set(src.subarray(from, to), at);
-  else for (let i = from; i < to; i++) into[at + i - from] = src[i]!;
-  return at + to - from;
-}
-
 /** Growable {@linkcode Steps}. */
 class StepLog implements Steps {
   log: Int32Array;
@@ -227,10 +177,6 @@ const REFERENCE_TAIL = 9;
  * wide characters at most, whatever else the text holds. They are
  * searched as they are; escapes inside them are covered by the chain
  * forms.
- *
- * Each round marks where its view holds an escape start (one it could
- * not decode yet, or one an escape decoded to): a later round reads
- * only there and copies the stretches between (see {@linkcode Marks}).
  */
 export class Decoder {
   /** The decoded view, as far as it is decoded. */
@@ -239,10 +185,7 @@ export class Decoder {
   decodedAny = false;
   /** Whether the decoded view may hold an escape (a next round may decode something). */
   mayEscape = false;
-  /** Where the decoded view holds an escape start (what a next round looks at). */
-  readonly marks: Marks;
   #source: View;
-  #sourceMarks: Marks | undefined;
   #text: string | undefined;
   #steps: StepLog;
   #pairs: Pairs | undefined;
@@ -252,14 +195,11 @@ export class Decoder {
    * @param source the view to decode (complete), or for the first round
    *   the empty view to copy the text into
    * @param into where to write (as long as the source, at least)
-   * @param from the first round: the text; a later one: the marks of
-   *   the round that decoded its source
+   * @param text the first round: the text
    */
-  constructor(source: View, into: Uint16Array, from: string | Marks) {
+  constructor(source: View, into: Uint16Array, text?: string) {
     this.#source = source;
-    if (typeof from === "string") this.#text = from;
-    else if (from.count * SPARSE < source.length) this.#sourceMarks = from;
-    this.marks = new Marks(into.length);
+    this.#text = text;
     this.#steps = new StepLog(into.length);
     this.view = { units: into, length: 0, steps: this.#steps, parent: source };
   }
@@ -286,32 +226,19 @@ export class Decoder {
     const into = this.view.units!;
     let k = 4 * this.#steps.size, i = this.#at, length = this.view.length;
     let mayEscape = false;
-    const marks = this.marks.bits, from = this.#sourceMarks;
     const kind = this.#text !== undefined ? KIND : LATER_KIND;
-    let marked = 0;
     while (i < stop) {
       let c: number;
-      if (from) {
-        // A later round: what lies between the escape starts the round
-        // before marked is copied as it is.
-        if ((from.bits[i >> 5]! & (1 << (i & 31))) === 0) {
-          const next = from.next(i, stop);
-          length = copyRun(src, i, next, into, length);
-          if ((i = next) === stop) break;
-        }
-        c = src[i]!;
-      } else {
-        while (kind[c = src[i]!] === 0) {
-          into[length++] = c;
-          if (++i === stop) break;
-        }
-        if (i === stop) break;
-        if (kind[c] === 2) {
-          into[length++] = c;
-          (this.#pairs ??= new Pairs()).unit(c, i);
-          i++;
-          continue;
-        }
+      while (kind[c = src[i]!] === 0) {
+        into[length++] = c;
+        if (++i === stop) break;
+      }
+      if (i === stop) break;
+      if (KIND[c] === 2) {
+        into[length++] = c;
+        if (this.#text !== undefined) (this.#pairs ??= new Pairs()).unit(c, i);
+        i++;
+        continue;
       }
       // Percent escapes, the commonest, decoded here. Multi-byte UTF-8
       // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
@@ -325,10 +252,8 @@ export class Decoder {
         ? -1
         : decodeAt(src, i, n);
       if (end < 0) {
-        marks[length >> 5]! |= 1 << (length & 31);
         into[length++] = c;
         mayEscape = true;
-        marked++;
         i++;
         continue;
       }
@@ -336,12 +261,8 @@ export class Decoder {
       log[k + 2] = i, log[k + 3] = end;
       k += 4;
       if (decoded.count > 0) {
-        if (KIND[decoded.first] === 1) {
-          marks[length >> 5]! |= 1 << (length & 31);
-          mayEscape = true;
-          marked++;
-        }
         into[length++] = decoded.first;
+        if (KIND[decoded.first] === 1) mayEscape = true;
       }
       if (decoded.count > 1) into[length++] = decoded.second;
       i = end;
@@ -350,7 +271,6 @@ export class Decoder {
     this.#at = i;
     this.view.length = length;
     this.mayEscape ||= mayEscape;
-    this.marks.count += marked;
     this.decodedAny ||= this.#steps.size > 0;
   }
 
