@@ -4,14 +4,18 @@
  * plus the matches, whatever the text. Matching ignores case (ASCII, and
  * the upper case of any other character a pattern holds).
  *
- * Trie nodes are numbered in order of depth. The shallow ones (all the
- * nodes of the first levels, up to {@linkcode DENSE_ENTRIES} transitions)
- * have a full row of transitions by character class, failure links
- * folded in: one array read per character of the text while the text
- * matches no pattern's first characters, which is almost always. Deeper
- * nodes keep only their child edges (an open-addressing hash table keyed
- * by node and class) and follow failure links as the classic automaton
- * does, so the automaton stays small however long the patterns.
+ * The shallow trie nodes (all the nodes of the first levels, numbered
+ * in order of depth, up to {@linkcode DENSE_ENTRIES} transitions) have a
+ * full row of transitions by character class, failure links folded in:
+ * one array read per character of the text while the text matches no
+ * pattern's first characters, which is almost always. Deeper nodes are
+ * numbered depth first, so most of them (one pattern's tail) have their
+ * only child next: a text that follows a pattern is read by comparing
+ * its classes with one array read in order, and a node that reports a
+ * match stops that loop. The few deep nodes with several children have
+ * full rows too; a deep node with one child follows failure links as
+ * the classic automaton does on any other character. The automaton
+ * stays small however long the patterns.
  *
  * Every array of the automaton is a typed array ({@linkcode AutomatonData}):
  * a guard worker builds it and hands it to the main thread without a copy.
@@ -22,10 +26,17 @@
 /** Called for each match: the pattern's index and where it ends (exclusive). */
 export type OnMatch = (pattern: number, end: number) => void;
 
-/** {@linkcode AutomatonData.onlyClass} of a leaf (class 0 is never an edge). */
-const NO_CHILD = 0;
-/** {@linkcode AutomatonData.onlyClass} of a node with several children. */
-const MANY_CHILDREN = 0xffff;
+/**
+ * {@linkcode AutomatonData.step} of a leaf: no class (class 0, a
+ * character in no pattern, must not step a leaf to the node after it).
+ */
+const NO_CHILD = 0xfffff;
+/** The class in an {@linkcode AutomatonData.step}. */
+const STEP_CLASS = 0xfffff;
+/** In an {@linkcode AutomatonData.step}: the only child ends a pattern (or has one on its failure chain). */
+const STEP_OUT = 1 << 20;
+/** A node with several children, while the automaton is built. */
+const MANY_CHILDREN = -1;
 
 /** Stretches {@linkcode AhoCorasick.scanSplit} reads at once. */
 const STREAMS = 4;
@@ -76,19 +87,23 @@ export interface AutomatonData {
    * node ends a pattern (or has one on its failure chain) or is deep.
    */
   dense: Int32Array;
-  /** Child edges of every node: key node * classes + class, or -1. */
-  edgeKeys: Int32Array;
-  edgeTargets: Int32Array;
   /** Failure link of each node. */
   fail: Int32Array;
   /**
-   * The class of a node's only child ({@linkcode NO_CHILD} when it has
-   * none, {@linkcode MANY_CHILDREN} when several): a deep node on one
-   * pattern's chain steps without a hash lookup.
+   * How a deep node steps: the class of its only child (deep nodes are
+   * numbered depth first, so that child is the node after it), with
+   * {@linkcode STEP_OUT} when that child reports a match; or
+   * {@linkcode NO_CHILD} for a leaf (both fall back along the failure
+   * link); or `~k` for a node with several children, whose transitions
+   * are row `k` of {@linkcode AutomatonData.branch}.
    */
-  onlyClass: Uint16Array;
-  /** A node's only child, when it has one. */
-  onlyChild: Int32Array;
+  step: Int32Array;
+  /**
+   * Rows of the deep nodes with several children, as the dense rows:
+   * every transition, failure links folded in, encoded as in
+   * {@linkcode AutomatonData.dense}.
+   */
+  branch: Int32Array;
   /** Pattern ending at each node, or -1. */
   ends: Int32Array;
   /** The node itself or the nearest node on its failure chain that ends a pattern, or -1. */
@@ -109,10 +124,9 @@ export class AhoCorasick {
   #classes: number;
   #shallow: number;
   #dense: Int32Array;
-  #edges: Edges;
   #fail: Int32Array;
-  #onlyClass: Uint16Array;
-  #onlyChild: Int32Array;
+  #step: Int32Array;
+  #branch: Int32Array;
   #ends: Int32Array;
   #firstOut: Int32Array;
   #longest: number;
@@ -130,10 +144,9 @@ export class AhoCorasick {
     this.#classes = data.classes;
     this.#shallow = data.shallow;
     this.#dense = data.dense;
-    this.#edges = new Edges(data.edgeKeys, data.edgeTargets, data.classes);
     this.#fail = data.fail;
-    this.#onlyClass = data.onlyClass;
-    this.#onlyChild = data.onlyChild;
+    this.#step = data.step;
+    this.#branch = data.branch;
     this.#ends = data.ends;
     this.#firstOut = data.firstOut;
     this.#longest = this.lengths.reduce((a, b) => Math.max(a, b), 0);
@@ -294,17 +307,28 @@ export class AhoCorasick {
     node: number,
   ): number {
     const classOf = this.#classOf, firstOut = this.#firstOut;
+    const steps = this.#step;
     const shallow = this.#shallow, to = stream.to;
-    for (i++;; node = this.#deepStep(node, classOf[units[i++]!]!)) {
-      for (let n = firstOut[node]!; n >= 0; n = firstOut[this.#fail[n]!]!) {
-        stream.found.push(this.#ends[n]!, i);
-      }
+    for (i++;;) {
+      if (firstOut[node]! >= 0) this.#reportTo(stream, node, i);
       if (node < shallow || i === to) break;
+      // Along one pattern's chain, to nodes that report nothing: the
+      // next node, while the text goes on as the chain does.
+      while (i < to && steps[node] === classOf[units[i]!]) node++, i++;
+      if (i === to) break;
+      node = this.#deepStep(node, classOf[units[i++]!]!);
     }
     stream.at = i;
     if (node < shallow) return node * this.#classes;
     stream.deep = node;
     return -1;
+  }
+
+  #reportTo(stream: Stream, node: number, end: number): void {
+    const firstOut = this.#firstOut, fail = this.#fail;
+    for (let n = firstOut[node]!; n >= 0; n = firstOut[fail[n]!]!) {
+      stream.found.push(this.#ends[n]!, end);
+    }
   }
 
   /**
@@ -332,22 +356,19 @@ export class AhoCorasick {
   /**
    * The transition from a deep node: its child, else along its failure
    * chain. A node with one child (most deep nodes: one pattern's tail)
-   * is stepped by one comparison; only a node with several children
-   * looks its edge up.
+   * is stepped by one comparison; a node with several children has a
+   * row of every transition (one read).
    */
   #deepStep(state: number, c: number): number {
     if (c === 0) return 0;
-    const onlyClass = this.#onlyClass, shallow = this.#shallow;
+    const steps = this.#step, shallow = this.#shallow, classes = this.#classes;
     for (;;) {
       if (state < shallow) {
-        return decoded(this.#dense[state * this.#classes + c]!, this.#classes);
+        return decoded(this.#dense[state * classes + c]!, classes);
       }
-      const only = onlyClass[state]!;
-      if (only === c) return this.#onlyChild[state]!;
-      if (only === MANY_CHILDREN) {
-        const child = this.#edges.child(state, c);
-        if (child >= 0) return child;
-      }
+      const step = steps[state]!;
+      if ((step & STEP_CLASS) === c) return state + 1;
+      if (step < 0) return decoded(this.#branch[~step * classes + c]!, classes);
       state = this.#fail[state]!;
     }
   }
@@ -446,9 +467,16 @@ function build(patterns: string[]): AutomatonData {
       dense[row + trie.label[child]!] = child;
     }
   }
-  for (let k = 0; k < dense.length; k++) {
-    const node = dense[k]!;
-    dense[k] = node < shallow && firstOut[node]! < 0 ? node * classes : ~node;
+  const order = depthFirst(trie, children, shallow);
+  const steps = stepsOf(trie, children);
+  const branch = branchRows(steps, shallow, classes, step);
+  for (const rows of [dense, branch]) {
+    for (let k = 0; k < rows.length; k++) {
+      const node = rows[k]!;
+      rows[k] = node < shallow && firstOut[node]! < 0
+        ? node * classes
+        : ~order[node]!;
+    }
   }
   return {
     lengths: Int32Array.from(patterns, (p) => p.length),
@@ -456,31 +484,102 @@ function build(patterns: string[]): AutomatonData {
     classes,
     shallow,
     dense,
-    edgeKeys: trie.edges.keys,
-    edgeTargets: trie.edges.targets,
-    fail,
-    ...onlyChildren(trie, children),
-    ends: trie.ends,
-    firstOut,
+    branch,
+    ...renumbered(order, trie, { fail, firstOut, steps }),
   };
 }
 
-/** Each node's only child and its class (see {@linkcode AutomatonData.onlyClass}). */
-function onlyChildren(
+/**
+ * The rows of the deep nodes with several children (each node's step
+ * becomes `~k`, its row `k`), as node numbers, in the order of `steps`.
+ */
+function branchRows(
+  steps: Int32Array,
+  shallow: number,
+  classes: number,
+  step: (state: number, c: number) => number,
+): Int32Array {
+  let count = 0;
+  for (let node = shallow; node < steps.length; node++) {
+    if (steps[node] === MANY_CHILDREN) count++;
+  }
+  const rows = new Int32Array(count * classes);
+  for (let node = shallow, k = 0; node < steps.length; node++) {
+    if (steps[node] !== MANY_CHILDREN) continue;
+    for (let c = 1; c < classes; c++) rows[k * classes + c] = step(node, c);
+    steps[node] = ~k++;
+  }
+  return rows;
+}
+
+/**
+ * The new number of each node: shallow nodes keep theirs, deep ones are
+ * numbered depth first after them (a node's first child comes next).
+ */
+function depthFirst(
   trie: Trie,
   children: { start: Int32Array; list: Int32Array },
-): { onlyClass: Uint16Array; onlyChild: Int32Array } {
-  const onlyClass = new Uint16Array(trie.nodes).fill(NO_CHILD);
-  const onlyChild = new Int32Array(trie.nodes);
+  shallow: number,
+): Int32Array {
+  const order = new Int32Array(trie.nodes);
+  for (let n = 0; n < shallow; n++) order[n] = n;
+  const stack = new Int32Array(trie.nodes);
+  let next = shallow;
+  for (let root = shallow; root < trie.nodes; root++) {
+    if (trie.parent[root]! >= shallow) continue;
+    let top = 0;
+    stack[top++] = root;
+    while (top > 0) {
+      const node = stack[--top]!;
+      order[node] = next++;
+      const first = children.start[node]!;
+      for (let k = children.start[node + 1]! - 1; k >= first; k--) {
+        stack[top++] = children.list[k]!;
+      }
+    }
+  }
+  return order;
+}
+
+/** The node arrays with every node under its new number. */
+function renumbered(
+  order: Int32Array,
+  trie: Trie,
+  old: { fail: Int32Array; firstOut: Int32Array; steps: Int32Array },
+): Pick<AutomatonData, "fail" | "step" | "ends" | "firstOut"> {
+  const nodes = trie.nodes;
+  const fail = new Int32Array(nodes), firstOut = new Int32Array(nodes);
+  const ends = new Int32Array(nodes), step = new Int32Array(nodes);
+  for (let n = 0; n < nodes; n++) {
+    const to = order[n]!, out = old.firstOut[n]!;
+    fail[to] = order[old.fail[n]!]!;
+    firstOut[to] = out < 0 ? -1 : order[out]!;
+    ends[to] = trie.ends[n]!;
+    step[to] = old.steps[n]!;
+  }
+  for (let n = 0; n < nodes - 1; n++) {
+    const only = step[n]!;
+    if (only >= 0 && only !== NO_CHILD && firstOut[n + 1]! >= 0) {
+      step[n] = only | STEP_OUT;
+    }
+  }
+  return { fail, step, ends, firstOut };
+}
+
+/** Each node's step before rows are given (see {@linkcode AutomatonData.step}): {@linkcode MANY_CHILDREN} for several children. */
+function stepsOf(
+  trie: Trie,
+  children: { start: Int32Array; list: Int32Array },
+): Int32Array {
+  const steps = new Int32Array(trie.nodes).fill(NO_CHILD);
   for (let node = 0; node < trie.nodes; node++) {
     const count = children.start[node + 1]! - children.start[node]!;
-    if (count > 1) onlyClass[node] = MANY_CHILDREN;
-    if (count !== 1) continue;
-    const child = children.list[children.start[node]!]!;
-    onlyClass[node] = trie.label[child]!;
-    onlyChild[node] = child;
+    if (count > 1) steps[node] = MANY_CHILDREN;
+    if (count === 1) {
+      steps[node] = trie.label[children.list[children.start[node]!]!]!;
+    }
   }
-  return { onlyClass, onlyChild };
+  return steps;
 }
 
 /** The trie of the patterns, built level by level (a child is numbered after every shallower node). */

@@ -72,3 +72,60 @@ Deno.test("AhoCorasick finds every pattern, whatever characters it alone holds, 
   automaton.scan(text, (p, end) => found.push(`${p}@${end}`));
   assert.deepEqual(found, ["0@6", "1@9", "3@12", "2@17", "1@17"]);
 });
+
+/** Every occurrence of every pattern, by brute force: "pattern@end", sorted. */
+function bruteForce(patterns: string[], text: string): string[] {
+  const lower = text.toLowerCase(), found: string[] = [];
+  patterns.forEach((pattern, p) => {
+    for (
+      let at = lower.indexOf(pattern);
+      at >= 0;
+      at = lower.indexOf(pattern, at + 1)
+    ) {
+      found.push(`${p}@${at + pattern.length}`);
+    }
+  });
+  return found.sort();
+}
+
+Deno.test("AhoCorasick (deep nodes numbered depth first) finds what brute force finds, on texts made of a real key's forms", () => {
+  const { automaton, uses, secrets } = prepare([
+    "sk-deep/first+KEY=9d3b7a1e&q",
+  ]);
+  // The patterns back from their uses (a form's first 96 characters, or
+  // a chunk of the value).
+  const patterns = uses.map((list, p) => {
+    const use = list[0]!, length = automaton.lengths[p]!;
+    return use.kind === "form"
+      ? use.form.slice(0, length).toLowerCase()
+      : secrets[use.secret]!.lower.slice(use.at, use.at + length);
+  });
+  assert.ok(automaton.nodes - automaton.data.shallow > 50_000, "deep nodes");
+  const random = seeded(11);
+  for (let round = 0; round < 6; round++) {
+    // Pieces of forms, cut anywhere and joined (deep chains left at every
+    // depth, branching nodes missed), with case flipped now and then.
+    let text = "";
+    while (text.length < 80_000) {
+      const form = patterns[Math.floor(random() * patterns.length)]!;
+      const from = Math.floor(random() * form.length);
+      const to = from + Math.floor(random() * (form.length - from + 1));
+      const piece = random() < 0.3 ? form : form.slice(from, to);
+      text += random() < 0.2 ? piece.toUpperCase() : piece;
+      if (random() < 0.3) text += "~%&"[Math.floor(random() * 3)];
+    }
+    const found: string[] = [];
+    automaton.scan(text, (p, end) => found.push(`${p}@${end}`));
+    const units = Uint16Array.from(text, (c) => c.charCodeAt(0));
+    const split: string[] = [];
+    automaton.scanSplit(
+      units,
+      units.length,
+      (p, end) => split.push(`${p}@${end}`),
+    );
+    const expected = bruteForce(patterns, text);
+    assert.ok(expected.length > 100, `${expected.length} matches`);
+    assert.deepEqual(found.sort(), expected);
+    assert.deepEqual(split.sort(), expected);
+  }
+});

@@ -51,3 +51,31 @@ Deno.test("reflection guard: a value with one character escaped among plain ones
     }
   }
 });
+
+Deno.test("reflection guard: a character reference padded with any number of zeros is decoded, as browsers and html.unescape do", () => {
+  const value = "Zq9x4W1Lm2Ko7";
+  const one = new ReflectionGuard([{ value, replacement: SECRET }]);
+  const c = value.charCodeAt(6); // "1"
+  for (
+    const escape of [
+      `&#00000${c};`,
+      `&#x000000${c.toString(16)};`,
+      `&#X${"0".repeat(40)}${c.toString(16)}`,
+      `&#${"0".repeat(1000)}${c};`,
+    ]
+  ) {
+    const text = `before ${value.slice(0, 6)}${escape}${value.slice(7)} after`;
+    assert.equal(one.scrub(text), `before ${SECRET} after`, escape);
+  }
+  // Past the first stretch the guard copies (16,384 units): the zeros
+  // run across its end, whichever unit the reference starts at.
+  for (let pad = 16_384 - 40; pad < 16_384 + 4; pad += 3) {
+    const text = "x".repeat(pad) + value.slice(0, 6) +
+      `&#${"0".repeat(30)}${c};` +
+      value.slice(7);
+    assert.equal(one.scrub(text), "x".repeat(pad) + SECRET, `at ${pad}`);
+  }
+  // Seven digits past the zeros at most, as before: more is no reference.
+  const long = `before ${value.slice(0, 6)}&#000${c}0000000;${value.slice(7)}`;
+  assert.equal(one.scrub(long), long);
+});

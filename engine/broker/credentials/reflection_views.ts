@@ -153,8 +153,14 @@ class Pairs {
   }
 }
 
-/** Longest escape: a 9-letter name with `&` and `;` (`&#1114111;` is 10). */
+/**
+ * Longest escape but for a reference's leading zeros: a 9-letter name with
+ * `&` and `;` (`&#1114111;` is 10).
+ */
 export const ESCAPE_MAX = 11;
+
+/** A reference's last zero is followed by 8 units at most: 7 digits and `;`. */
+const REFERENCE_TAIL = 9;
 
 /**
  * One decoding round (percent escapes, character references, backslash
@@ -238,9 +244,11 @@ export class Decoder {
       // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
       const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
       const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
+      // An `&` before neither `#` nor a letter starts nothing (the
+      // commonest failure, answered here).
       const end = low >= 0
         ? emit(high * 16 + low, i + 3)
-        : c === 37
+        : c === 37 || (c === 38 && (i + 1 >= n || NO_ENTITY[src[i + 1]!]))
         ? -1
         : decodeAt(src, i, n);
       if (end < 0) {
@@ -278,7 +286,17 @@ export class Decoder {
    */
   #copy(stop: number): void {
     const text = this.#text!, copy = this.#source, units = copy.units!;
-    const end = Math.min(text.length, stop + ESCAPE_MAX);
+    let end = Math.min(text.length, stop + ESCAPE_MAX);
+    // A reference's leading zeros run on as far as they go: while a zero
+    // is among the last units copied (its digits and `;` may follow), one
+    // more is copied.
+    let zero = end - 1;
+    while (zero >= end - REFERENCE_TAIL && text.charCodeAt(zero) !== 48) {
+      zero--;
+    }
+    for (; end < text.length && zero >= end - REFERENCE_TAIL; end++) {
+      if (text.charCodeAt(end) === 48) zero = end;
+    }
     for (let i = copy.length; i < end; i++) units[i] = text.charCodeAt(i);
     copy.length = end;
   }
@@ -312,7 +330,7 @@ function emit(code: number, end: number): number {
   return end;
 }
 
-/** `&#ddd;`, `&#xhh;` (`;` optional, up to 7 and 6 digits) or `&name;`. */
+/** `&#ddd;`, `&#xhh;` (`;` optional, zeros then up to 7 and 6 digits) or `&name;`. */
 function decodeEntity(src: Uint16Array, i: number, n: number): number {
   if (i + 1 < n && src[i + 1] === 35) return decodeReference(src, i, n);
   // A name: 2 to 9 letters, then `;`.
@@ -341,21 +359,28 @@ function sameName(src: Uint16Array, from: number, entry: number): boolean {
   return true;
 }
 
-/** `&#ddd;` or `&#xhh;` at `src[i]` (`&#` checked). */
+/**
+ * `&#ddd;` or `&#xhh;` at `src[i]` (`&#` checked): leading zeros, any
+ * number of them (`&#00000115;` is `s` to browsers and Python's
+ * `html.unescape`), then up to 7 decimal or 6 hex digits.
+ */
 function decodeReference(src: Uint16Array, i: number, n: number): number {
-  let k = i + 2, code = 0;
-  while (k < n && k < i + 9 && src[k]! >= 48 && src[k]! <= 57) {
-    code = code * 10 + src[k]! - 48;
-    k++;
-  }
-  if (k === i + 2) {
-    if (k >= n || (src[k]! | 32) !== 120) return -1; // x
-    for (k = i + 3; k < n && k < i + 9 && HEX[src[k]!]! >= 0; k++) {
+  const hex = i + 2 < n && (src[i + 2]! | 32) === 120; // x
+  let k = hex ? i + 3 : i + 2;
+  const first = k;
+  while (k < n && src[k] === 48) k++;
+  const digits = k + (hex ? 6 : 7);
+  let code = 0;
+  if (hex) {
+    for (; k < n && k < digits && HEX[src[k]!]! >= 0; k++) {
       code = code * 16 + HEX[src[k]!]!;
     }
-    if (k === i + 3) return -1;
+  } else {
+    for (; k < n && k < digits && src[k]! >= 48 && src[k]! <= 57; k++) {
+      code = code * 10 + src[k]! - 48;
+    }
   }
-  if (code > 0x10ffff) return -1;
+  if (k === first || code > 0x10ffff) return -1;
   return emit(code, k < n && src[k] === 59 ? k + 1 : k);
 }
 
@@ -437,6 +462,11 @@ const ENTITIES: Record<string, string> = {
 /** A letter's number in a name key (1 to 26, either case), or 0. */
 const LETTER = new Uint8Array(0x10000);
 for (let l = 0; l < 26; l++) LETTER[65 + l] = LETTER[97 + l] = l + 1;
+
+/** 1 for a unit that cannot follow `&` in a reference: neither `#` nor a letter. */
+const NO_ENTITY = new Uint8Array(0x10000).fill(1);
+for (let l = 0; l < 26; l++) NO_ENTITY[65 + l] = NO_ENTITY[97 + l] = 0;
+NO_ENTITY[35] = 0;
 
 /** The named references: names, lengths, what each stands for. */
 const NAMES = Object.keys(ENTITIES);

@@ -1,0 +1,56 @@
+/**
+ * Every decoding round reads every escape start the round before left —
+ * one it decoded (`%25` becomes `%`) and one it could not decode yet (`%`
+ * before `%34%31`, which become `41`) — wherever it lies: between long
+ * plain stretches, across the stretches a round decodes at a time, three
+ * rounds deep, among thousands of starts that decode to nothing.
+ */
+import assert from "node:assert/strict";
+import { ReflectionGuard } from "./reflection_guard.ts";
+
+const VALUE = "Zq9x4W1Lm2Ko7";
+const SECRET = "[S]";
+const guard = new ReflectionGuard([{ value: VALUE, replacement: SECRET }]);
+
+/** `%XX` of each character. */
+const pct = (text: string) =>
+  [...text].map((c) =>
+    "%" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")
+  ).join("");
+
+/** One character of the value, written so that only round `depth` yields it. */
+const ESCAPES: [string, (c: string) => string][] = [
+  ["decoded start, two rounds", (c) => "%25" + pct(c).slice(1)],
+  ["decoded start, three rounds", (c) => "%2525" + pct(c).slice(1)],
+  ["undecoded start, two rounds", (c) => "%" + pct(pct(c).slice(1))],
+  [
+    "undecoded start, three rounds",
+    (c) => "%" + pct("%" + pct(pct(c).slice(1))).slice(3),
+  ],
+  ["decoded & start, two rounds", (c) => `&amp;#${c.charCodeAt(0)};`],
+  ["decoded \\ start, two rounds", (c) => `%5Cx${pct(c).slice(1)}`],
+];
+
+Deno.test("reflection guard: each round reads every escape start the round before left, between plain stretches of any length", () => {
+  for (const [what, escape] of ESCAPES) {
+    for (const at of [0, 6, 12]) {
+      const written = VALUE.slice(0, at) + escape(VALUE[at]!) +
+        VALUE.slice(at + 1);
+      for (const pad of [0, 5, 40, 16_384 - 20, 16_384 + 3, 40_000]) {
+        const text = "y".repeat(pad) + "%" + "z".repeat(pad) + written +
+          "&".repeat(pad % 7) + " after";
+        const masked = guard.scrub(text);
+        assert.ok(!masked.includes(written), `${what} at ${at}, pad ${pad}`);
+        assert.ok(masked.includes(SECRET), `${what} at ${at}, pad ${pad}`);
+      }
+    }
+  }
+});
+
+Deno.test("reflection guard: escapes the rounds decode are found among thousands of starts that decode to nothing", () => {
+  const written = VALUE.slice(0, 6) + ESCAPES[3]![1](VALUE[6]!) +
+    VALUE.slice(7);
+  const noise = "&%\\".repeat(20_000);
+  const text = noise + written + noise;
+  assert.equal(guard.scrub(text), noise + SECRET + noise);
+});
