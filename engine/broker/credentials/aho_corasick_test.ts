@@ -129,3 +129,21 @@ Deno.test("AhoCorasick (deep nodes numbered depth first) finds what brute force 
     assert.deepEqual(split.sort(), expected);
   }
 });
+
+Deno.test("AhoCorasick.same() takes a character for a pattern's only when equal or its upper case", () => {
+  // The guard grows a found chunk with same(): a wrong "no" leaves
+  // characters of the value beside it, a wrong "yes" masks what is not.
+  const automaton = new AhoCorasick(["xā{é"]);
+  const same = (text: string, pattern: string) =>
+    automaton.same(text.charCodeAt(0), pattern.charCodeAt(0));
+  assert.ok(same("x", "x"));
+  assert.ok(same("X", "x"));
+  assert.ok(same("A", "a") && same("Z", "z"));
+  assert.ok(same("Ā", "ā"), "the upper case of a non-ASCII pattern character");
+  assert.ok(same("É", "é"));
+  assert.ok(same("{", "{"));
+  assert.ok(!same("[", "{"), "'[' is 32 below '{' but not its upper case");
+  assert.ok(!same("@", "`"));
+  assert.ok(!same("y", "x"));
+  assert.ok(!same("ā", "x"));
+});

@@ -79,3 +79,14 @@ Deno.test("reflection guard: a character reference padded with any number of zer
   const long = `before ${value.slice(0, 6)}&#000${c}0000000;${value.slice(7)}`;
   assert.equal(one.scrub(long), long);
 });
+
+Deno.test("reflection guard: a value with non-ASCII capitals is masked in either case", () => {
+  // The forms are lowered whole (asciiLower): an automaton built on "É"
+  // would take "É" alone, and a server that lowers what it echoes would
+  // hand the value back unmasked.
+  const value = "sk-ÉTÉ-Zq9x4W-Ä7kÖ";
+  const cased = new ReflectionGuard([{ value, replacement: SECRET }]);
+  for (const echo of [value, value.toLowerCase(), value.toUpperCase()]) {
+    assert.equal(cased.scrub(`a ${echo} b`), `a ${SECRET} b`, echo);
+  }
+});
