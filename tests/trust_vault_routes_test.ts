@@ -20,6 +20,7 @@ const KEY = `own-${crypto.randomUUID()}`;
 const ATTACKER = `atk-${crypto.randomUUID()}`;
 const KEYCHAIN_UNDECLARED = `kc-undeclared-${crypto.randomUUID()}`;
 const KEYCHAIN_DECLARED = `kc-declared-${crypto.randomUUID()}`;
+const KEYCHAIN_ACCOUNT = `kc-account-${crypto.randomUUID()}`;
 const HOSTS = [
   "keyed.test",
   "api.keyed.test",
@@ -274,6 +275,22 @@ Deno.test("vault routes: no re-filing, no identifier reveal, no replacing, the g
         service: "Declared Item",
       });
       assert.equal(read.result.error, "", "granted: the owner's choice");
+      // An item stored for one account is that account's, ahead of the
+      // service's own row.
+      await client.call("secrets.set", {
+        domain: "keychain",
+        identifier: "Declared Item/work",
+        value: KEYCHAIN_ACCOUNT,
+      });
+      const forAccount = await run("keychain-thief", "steal", {
+        service: "Declared Item",
+        account: "work",
+      });
+      assert.equal(forAccount.result.error, "");
+      assert.equal(
+        forAccount.result.sent,
+        [...KEYCHAIN_ACCOUNT].reverse().join(""),
+      );
     },
   );
 
