@@ -214,8 +214,8 @@ async function variants(
   const python = realPython();
   const runtime = await inspectPython(python, `${REPO_ROOT}/python`);
   const exe = runtime.executable;
-  // Bubblewrap alone: the engine's namespaces and identity without setpriv.
-  const bare = runningTrue(
+  // The engine's namespaces and identity, without setpriv or a filter.
+  const bareView = (pythonArgs: string[]) =>
     bwrapArgv({
       runtime,
       sdkDir: `${REPO_ROOT}/python`,
@@ -223,23 +223,15 @@ async function variants(
       tmpBytes: DEFAULT_LIMITS.tmpBytes,
       shmBytes: DEFAULT_LIMITS.shmBytes,
       seccomp: false,
-      pythonArgs: [],
-    }),
-    exe,
-  );
+      pythonArgs,
+    });
+  // Bubblewrap alone.
+  const bare = runningTrue(bareView([]), exe);
   // The worker's own interpreter and SDK in the same view, without what
   // confines it (no launcher, cgroup, filters, --become or --limits).
   const bareWorker: SandboxCommand = {
     program: "bwrap",
-    args: bwrapArgv({
-      runtime,
-      sdkDir: `${REPO_ROOT}/python`,
-      identity: identity === "setpriv" ? "plain" : identity,
-      tmpBytes: DEFAULT_LIMITS.tmpBytes,
-      shmBytes: DEFAULT_LIMITS.shmBytes,
-      seccomp: false,
-      pythonArgs: ["-I", "-S", "-B", `${SDK_MOUNT}/worker_main.py`],
-    }),
+    args: bareView(["-I", "-S", "-B", `${SDK_MOUNT}/worker_main.py`]),
     env: { PATH: "/usr/bin:/bin" },
     cwd: "/",
     release: () => Promise.resolve(0),

@@ -30,7 +30,7 @@ import {
 import { REPO_ROOT } from "../../tests/_task_command.ts";
 import process from "node:process";
 import type { BenchContext } from "./context.ts";
-import { quantile } from "./figures.ts";
+import { addStallFigures } from "./stall_figures.ts";
 import { timed } from "./measure.ts";
 
 const KEY = "sk-bench/guard+KEY=4f2e9a0c&z";
@@ -225,33 +225,16 @@ function recordPush(
     loaded,
     { name: "graph.list, nothing else running", samples: idle },
   );
-  figures.add({
-    name:
-      `graph.list p99 on another connection during that push (${loaded.length} calls)`,
-    unit: "ms",
-    median: quantile(loaded, 0.99),
-    p90: quantile(loaded, 0.99),
-    baseline: {
-      name: "graph.list p99, nothing else running",
-      median: quantile(idle, 0.99),
+  addStallFigures(
+    figures,
+    {
+      p99:
+        `graph.list p99 on another connection during that push (${loaded.length} calls)`,
+      longest: `longest graph.list on another connection during that push (${
+        loaded.filter((ms) => ms > 50).length
+      } of ${loaded.length} over 50 ms)`,
     },
-    ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
-    target: "≤ 50 ms",
-  });
-  // The p99 hides a stall when the push leaves time for many calls: the
-  // longest call shows one whatever their number.
-  const longest = Math.max(...loaded);
-  figures.add({
-    name: `longest graph.list on another connection during that push (${
-      loaded.filter((ms) => ms > 50).length
-    } of ${loaded.length} over 50 ms)`,
-    unit: "ms",
-    median: longest,
-    p90: longest,
-    baseline: {
-      name: "longest graph.list, nothing else running",
-      median: Math.max(...idle),
-    },
-    ratio: longest / Math.max(...idle),
-  });
+    loaded,
+    idle,
+  );
 }

@@ -11,7 +11,7 @@
  */
 import { REPO_ROOT } from "../../tests/_task_command.ts";
 import type { BenchContext } from "./context.ts";
-import { quantile } from "./figures.ts";
+import { addStallFigures } from "./stall_figures.ts";
 import { timed } from "./measure.ts";
 
 /** The hostile calls: what each does, its tool and params, how many runs. */
@@ -56,29 +56,14 @@ function record(
   loaded: number[],
   idle: number[],
 ): void {
-  figures.add({
-    name:
-      `graph.list p99 on another connection while ${what} (${loaded.length} calls)`,
-    unit: "ms",
-    median: quantile(loaded, 0.99),
-    p90: quantile(loaded, 0.99),
-    baseline: {
-      name: "graph.list p99, nothing else running",
-      median: quantile(idle, 0.99),
+  addStallFigures(
+    figures,
+    {
+      p99:
+        `graph.list p99 on another connection while ${what} (${loaded.length} calls)`,
+      longest: `longest graph.list on another connection while ${what}`,
     },
-    ratio: quantile(loaded, 0.99) / quantile(idle, 0.99),
-    target: "≤ 50 ms",
-  });
-  const longest = Math.max(...loaded);
-  figures.add({
-    name: `longest graph.list on another connection while ${what}`,
-    unit: "ms",
-    median: longest,
-    p90: longest,
-    baseline: {
-      name: "longest graph.list, nothing else running",
-      median: Math.max(...idle),
-    },
-    ratio: longest / Math.max(...idle),
-  });
+    loaded,
+    idle,
+  );
 }
