@@ -1,8 +1,10 @@
 /**
  * Figures: the worker wire (`--only wire`). Another connection's
  * `graph.list` while a hostile call (the wire-hog skill) returns results
- * of 15 MiB, and while one writes log lines of 15 MiB in a loop, against
- * `graph.list` with nothing else running — both in this run. Before the
+ * of 15 MiB, while one writes log lines of 15 MiB in a loop, and while
+ * one returns 10,000 small records (checked and rehearsed in the graph on
+ * the main thread, 100 to a transaction), against `graph.list` with
+ * nothing else running — both in this run. Before the
  * wire worker (`engine/workers/_wire_pool.ts`) each such line was decoded
  * and parsed on the engine's main thread, and the result serialised
  * there again for its reply.
@@ -18,6 +20,10 @@ import { timed } from "./measure.ts";
 const PUSHES: [string, string, Record<string, unknown>][] = [
   ["returns a 15 MiB result", "result", { mib: 15 }],
   ["writes 14 log lines of 15 MiB", "logs", { mib: 15, count: 14 }],
+  ["returns 10,000 records of 200 characters", "records", {
+    count: 10_000,
+    chars: 200,
+  }],
 ];
 
 /** graph.list on one client while another runs each hostile call. */
@@ -31,6 +37,8 @@ export async function wireStallFigures(context: BenchContext): Promise<void> {
   const idle = await timed(list, 500);
   for (const [what, tool, params] of PUSHES) {
     const runs = quick ? 2 : tool === "result" ? 8 : 3;
+    // Not remembered: each run rehearses its records (the same checks and
+    // writes, rolled back), so the graph does not grow between runs.
     let running = true;
     const push = (async () => {
       for (let i = 0; i < runs; i++) {
