@@ -351,8 +351,10 @@ def serve() -> int:
     from agentos import _decorators  # noqa: F401
     try:
         writer.send({"__type__": "ready", "pid": posix.getpid()})
-        # After "ready": a spare does these while it waits for its call.
-        _warm_up()
+        # After "ready", and only while no call waits (a cold call's is
+        # sent ahead): a spare warms up in its idle time, not on a call's path.
+        if not reader.waiting():
+            _warm_up()
         results = _HeldThread(_read_results)
         line = reader.readline()
     except LineTooLong as error:
