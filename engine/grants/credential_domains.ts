@@ -91,13 +91,10 @@ export function credentialDomains(
   if (domain !== "") {
     return { connection: name, candidates: [domain], keyedBySkill: false };
   }
-  let host = "";
-  try {
-    host = new URL(String(connection?.base_url ?? "")).hostname.toLowerCase()
-      .replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
-  } catch {
-    host = "";
-  }
+  // URL.parse, not a caught `new URL`: a skill without a base_url is the
+  // common case, and every call of one threw (0.1 ms in the engine).
+  const host = (URL.parse(String(connection?.base_url ?? ""))?.hostname ?? "")
+    .toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
   if (host === "") {
     return {
       connection: name,

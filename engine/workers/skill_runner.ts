@@ -83,11 +83,21 @@ export class SkillRunner {
     // "Allow once": this call alone runs with the owner's one-call grant.
     const options = withOnceGrant(this.#options, request);
     const target = callTarget(request, options);
-    const call = await prepareCall(target, request, options, {
-      number: ++this.#calls,
-      skip,
-    });
-    const { worker, spare } = await takeWorker(call.skill, options);
+    // The checked call takes its worker first: a cold one starts while the
+    // call's credentials are read (and is stopped if that fails).
+    const taking = takeWorker(target.skill, options);
+    taking.catch(() => {}); // awaited below, once the call is prepared
+    let call: PreparedCall;
+    try {
+      call = await prepareCall(target, request, options, {
+        number: ++this.#calls,
+        skip,
+      });
+    } catch (error) {
+      void taking.then(({ worker }) => worker.kill(0), () => {});
+      throw error;
+    }
+    const { worker, spare } = await taking;
     const report = new CallReport(call, { ...options, spare });
     report.started();
     const ended = new AbortController();

@@ -208,9 +208,14 @@ export class WorkerProcess {
       timeoutMs,
     );
     try {
+      // A worker still starting gets its call now: the line waits in the
+      // pipe and is read the moment the worker is ready, instead of after
+      // its "ready" has reached this thread and the line has gone back
+      // (a cold call's round trip). It is confined before it reads a byte.
+      if (this.#state === "ready") this.#state = "running";
+      void this.#lines.send(callLine(call));
       await this.#ready;
       this.#state = "running";
-      void this.#lines.send(callLine(call));
       const result = await this.#result.promise;
       this.#state = "done";
       clearTimeout(timer);
@@ -328,7 +333,8 @@ export class WorkerProcess {
   #onMessage(message: unknown, chars: number): void {
     const type = isObject(message) ? message.__type__ : undefined;
     if (this.#state === "starting" && type === "ready") {
-      this.#state = "ready";
+      // Its call already sent (see run): the lines after "ready" are the call's.
+      this.#state = this.#result === undefined ? "ready" : "running";
       this.#readyWaiter.resolve();
       return;
     }

@@ -87,6 +87,14 @@ def apply_rlimits(limits: dict, lower_only: bool = False) -> None:
             raise LimitError(f"Cannot set {LIMITS[key]} to {value}: {error}") from None
 
 
+def warm() -> None:
+    """Read one limit the way ``apply_rlimits`` lowers it: the first call through ``_ctypes`` is the slow one."""
+    if _LIBC is not None and posix.uname().machine in _ARCHES:
+        current = _LIBC.words(bytes(16))
+        which = _RLIMIT_NUMBERS["RLIMIT_CPU"]
+        _LIBC.call(_LIBC.getrlimit, "getrlimit(RLIMIT_CPU)", which, _LIBC.ctypes.addressof(current))
+
+
 # -- seccomp ---------------------------------------------------------------
 
 _LD_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS

@@ -46,6 +46,20 @@ class LineReader:
         self._buf = bytearray()
         self._scanned = 0  # bytes of _buf already known to hold no newline
 
+    def waiting(self) -> bool:
+        """Whether input (or its end) is already there: takes what is, without blocking."""
+        if self._buf:
+            return True
+        posix.set_blocking(self._fd, False)
+        try:
+            chunk = posix.read(self._fd, _CHUNK)
+        except BlockingIOError:
+            return False
+        finally:
+            posix.set_blocking(self._fd, True)
+        self._buf += chunk
+        return True
+
     def readline(self):
         while True:
             end = self._buf.find(b"\n", self._scanned)
