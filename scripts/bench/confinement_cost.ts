@@ -477,6 +477,25 @@ function addInterval(
   );
 }
 
+/** A worker's path (no `setpriv`): around `true`, and up to `ready`. */
+function recordWorkerConfinement(
+  figures: BenchContext["figures"],
+  get: (name: string) => number[],
+  cost: (pair: [string, string], label: string, target?: string) => void,
+): void {
+  cost(
+    [PARKED_WORKER_TRUE, PARKED_BARE],
+    "a worker's confinement on the cold path, both started ahead (median parked worker-path confined true − median bare bwrap … true behind a parked shell: launcher's limits, cgroup, filter; no setpriv)",
+    "≤ 1 ms",
+  );
+  addInterval(figures, get(PARKED_WORKER_TRUE), get(PARKED_BARE));
+  cost(
+    [PARKED_WORKER, BARE_WORKER],
+    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
+  );
+  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
+}
+
 function recordConfinement(
   figures: BenchContext["figures"],
   samples: Map<string, number[]>,
@@ -534,17 +553,7 @@ function recordConfinement(
     median: diff("fully confined true", "confined true, no cgroup"),
     p90: NaN,
   });
-  cost(
-    [PARKED_WORKER_TRUE, PARKED_BARE],
-    "a worker's confinement on the cold path, both started ahead (median parked worker-path confined true − median bare bwrap … true behind a parked shell: launcher's limits, cgroup, filter; no setpriv)",
-    "≤ 1 ms",
-  );
-  addInterval(figures, get(PARKED_WORKER_TRUE), get(PARKED_BARE));
-  cost(
-    [PARKED_WORKER, BARE_WORKER],
-    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
-  );
-  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
+  recordWorkerConfinement(figures, get, cost);
   const pythonStart = {
     name: "bare sandboxed start",
     samples: get("bare sandboxed python -I -S -c pass"),
