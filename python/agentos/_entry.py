@@ -4,10 +4,19 @@ Confinement options (``--limits``, ``--no-fork``) are applied before anything
 else: before asyncio is imported and before a byte of untrusted input (a
 skill's source, a call) is read. Worker mode imports only the SDK's wire and
 loop before saying ``ready`` (asyncio loads later, and only for a skill whose
-source uses it); everything else loads on first use.
+source uses it), from their ``.pyc`` through ``agentos._preload``; everything
+else loads on first use.
 """
 
 import sys
+
+from agentos import _preload
+
+WORKER_MODULES = (
+    "_results", "_codec", "_wire", "_jar", "_connection", "_broker", "_mini_loop", "_skill_loader", "_worker",
+    "_decorators",
+)
+"""The SDK modules worker mode loads before ``ready``, each after those it imports (see ``agentos._preload``)."""
 
 # Above any limit a sandbox sets (--limits nofile=N); close_range(2) makes
 # the span free where the kernel has it.
@@ -71,10 +80,12 @@ def main(argv) -> int:
     _close_inherited()
     spec, no_fork, uid, argv = _options(argv)
     if spec is not None or no_fork or uid is not None:
+        _preload.load(("_limits",))
         from agentos import _limits
 
         _limits.apply(spec, no_fork, uid)
     if not argv:
+        _preload.load(WORKER_MODULES)
         from agentos import _worker
 
         _worker.main()  # serves one call, then ends the process

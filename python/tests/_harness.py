@@ -4,6 +4,7 @@ No mocks: each ``Worker`` is ``python3 -I -S worker_main.py`` as the engine
 runs it (minus the sandbox), and the test plays the engine's side.
 """
 
+import compileall
 import json
 import os
 import select
@@ -17,6 +18,11 @@ WORKER = os.path.join(PYTHON_DIR, "worker_main.py")
 
 if PYTHON_DIR not in sys.path:
     sys.path.insert(0, PYTHON_DIR)
+
+# The engine byte-compiles the SDK when it starts (engine/sandbox/python_runtime.ts), so its workers never
+# compile it; so here, whatever order the tests run in (a fresh checkout has no .pyc, and a worker that
+# compiles a module builds the AST classes that StartCostTest checks are not built).
+compileall.compile_dir(os.path.join(PYTHON_DIR, "agentos"), quiet=1)
 
 
 class Worker:

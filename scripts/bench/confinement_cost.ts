@@ -13,6 +13,10 @@
  *   joined its cgroup and set its limits before; timed from its go to
  *   its exit), and bare `bwrap … true` behind the same parked shell wait
  *   (the confinement alone, with the process start ahead on both sides);
+ * - a worker's command around `true` from a parked launcher: launcher,
+ *   cgroup and filter without `setpriv` (a worker becomes nobody itself),
+ *   timed in the same extra rounds as the two above, so its interval is
+ *   as tight as theirs;
  * - a cold call's stages: the bare sandboxed interpreter start, the fully
  *   confined one, and the confined worker up to `ready` (the SDK
  *   imported), started on the path and from a parked launcher.
@@ -150,6 +154,21 @@ function parkedTrue(sandbox: Sandbox, exe: string): Start {
   });
 }
 
+/**
+ * A worker's confinement around `true` from a launcher parked in its
+ * cgroup: the worker's own command (no `setpriv`: it becomes nobody
+ * itself), its interpreter replaced by `true`.
+ */
+function parkedWorkerTrue(sandbox: Sandbox, exe: string): Start {
+  return parkedStarts(() => {
+    const c = sandbox.command({ kind: "worker" }, sandbox.limits, {
+      parked: true,
+    });
+    const child = spawnQuiet([c.program, ...runningTrue(c.args, exe)], c.env);
+    return { child, release: c.release };
+  });
+}
+
 /** A bare `bwrap … true` behind a parked shell: no cgroup, filter or setpriv. */
 function parkedBareTrue(bare: string[]): Start {
   return parkedStarts(() => ({
@@ -250,7 +269,8 @@ async function variants(
       return runCommand(c, withoutCgroup(runningTrue(c.args, exe)));
     },
     "fully confined true, launcher parked ahead": parkedTrue(sandbox, exe),
-    "bare bwrap … true, parked behind a shell": parkedBareTrue(bare),
+    [PARKED_WORKER_TRUE]: parkedWorkerTrue(sandbox, exe),
+    [PARKED_BARE]: parkedBareTrue(bare),
     "bare sandboxed python -I -S -c pass": () => run(sandboxedPython),
     "fully confined python -I -S -c pass": () => runCommand(script()),
     "confined worker to ready (SDK imported)": () =>
@@ -263,6 +283,15 @@ async function variants(
 /** The two variants whose difference is the confinement's cost. */
 const PARKED = "fully confined true, launcher parked ahead";
 const BARE = "bare bwrap … true";
+
+/**
+ * A worker's command around `true`, against bare `bwrap … true` behind
+ * the same parked shell wait: both started ahead, so only the
+ * confinement differs (launcher's limits, cgroup, filter; no `setpriv`).
+ */
+const PARKED_WORKER_TRUE =
+  "a worker's confined true (no setpriv), launcher parked ahead";
+const PARKED_BARE = "bare bwrap … true, parked behind a shell";
 
 /** The same for a worker's start to `ready`: parked confined, and bare. */
 const PARKED_WORKER = "confined worker to ready, launcher parked ahead";
@@ -333,9 +362,13 @@ export async function confinementFigures(
       // every other pair: the difference of two medians of 40 or 150
       // samples each moved by about a millisecond between runs.
       for (let k = 0; k < PAIRS_PER_ROUND; k++) {
-        const pair = [PARKED, BARE];
-        if ((i * PAIRS_PER_ROUND + k) % 2 === 1) pair.reverse();
-        for (const name of pair) await time(name);
+        const flip = (i * PAIRS_PER_ROUND + k) % 2 === 1;
+        for (
+          const pair of [[PARKED, BARE], [PARKED_WORKER_TRUE, PARKED_BARE]]
+        ) {
+          if (flip) pair.reverse();
+          for (const name of pair) await time(name);
+        }
       }
       for (let k = 0; k < WORKER_PAIRS_PER_ROUND; k++) {
         const pair = [PARKED_WORKER, BARE_WORKER];
@@ -408,6 +441,10 @@ async function recordCpu(
       "confinement's own CPU time on the cold path (parked fully confined true − bare bwrap … true, per start; launcher, its shell start and the cgroup keeper counted)",
     ],
     [
+      [PARKED_WORKER_TRUE, PARKED_BARE],
+      "a worker's confinement around true in CPU time (parked worker-path confined true − bare bwrap … true behind a parked shell, per start; both shells' start and the cgroup keeper counted)",
+    ],
+    [
       [PARKED_WORKER, BARE_WORKER],
       "a worker's confinement in CPU time (parked confined worker to ready − bare worker to ready, per start)",
     ],
@@ -438,6 +475,25 @@ function addInterval(
     { name: `  ${interval}, low end`, unit: "ms", median: low, p90: NaN },
     { name: `  ${interval}, high end`, unit: "ms", median: high, p90: NaN },
   );
+}
+
+/** A worker's path (no `setpriv`): around `true`, and up to `ready`. */
+function recordWorkerConfinement(
+  figures: BenchContext["figures"],
+  get: (name: string) => number[],
+  cost: (pair: [string, string], label: string, target?: string) => void,
+): void {
+  cost(
+    [PARKED_WORKER_TRUE, PARKED_BARE],
+    "a worker's confinement on the cold path, both started ahead (median parked worker-path confined true − median bare bwrap … true behind a parked shell: launcher's limits, cgroup, filter; no setpriv)",
+    "≤ 1 ms",
+  );
+  addInterval(figures, get(PARKED_WORKER_TRUE), get(PARKED_BARE));
+  cost(
+    [PARKED_WORKER, BARE_WORKER],
+    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
+  );
+  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
 }
 
 function recordConfinement(
@@ -484,7 +540,7 @@ function recordConfinement(
   );
   addInterval(figures, get(parked), get(bare));
   cost(
-    [parked, "bare bwrap … true, parked behind a shell"],
+    [parked, PARKED_BARE],
     "  of which the confinement alone, both started ahead (− median bare bwrap … true behind a parked shell)",
   );
   cost(
@@ -497,11 +553,7 @@ function recordConfinement(
     median: diff("fully confined true", "confined true, no cgroup"),
     p90: NaN,
   });
-  cost(
-    [PARKED_WORKER, BARE_WORKER],
-    "a worker's confinement on the cold path (median parked confined worker to ready − median bare worker to ready: launcher, cgroup, both filters, --become and --limits; no setpriv)",
-  );
-  addInterval(figures, get(PARKED_WORKER), get(BARE_WORKER));
+  recordWorkerConfinement(figures, get, cost);
   const pythonStart = {
     name: "bare sandboxed start",
     samples: get("bare sandboxed python -I -S -c pass"),
