@@ -203,3 +203,52 @@ Deno.test("shell.run: a hook written into a nested repository by another granted
     await Deno.remove(work, { recursive: true });
   }
 });
+
+Deno.test("shell.run: a clone with its submodules lands in a writable grant (git's own .git files and configs pass the copy-back)", async () => {
+  const work = await Deno.realPath(
+    await Deno.makeTempDir({ prefix: "agentos-red7-recursive-" }),
+  );
+  try {
+    const { engine, repo, ok } = await grantedWriters(work);
+    await using _engine = engine;
+    // The owner's repositories to clone from, inside the grant (the
+    // sandbox sees nothing else): `src` with `lib` as a submodule.
+    const from = `${repo}/from`;
+    await Deno.mkdir(from);
+    await git(from, "init", "-q", "lib");
+    await git(`${from}/lib`, "commit", "-q", "--allow-empty", "-m", "lib");
+    await git(from, "init", "-q", "src");
+    await git(
+      `${from}/src`,
+      "-c",
+      "protocol.file.allow=always",
+      "submodule",
+      "add",
+      "-q",
+      "../lib",
+      "lib",
+    );
+    await git(`${from}/src`, "commit", "-q", "-m", "src");
+    if (Deno.uid() === 0) {
+      await new Deno.Command("chown", { args: ["-R", "65534:65534", from] })
+        .output();
+    }
+    await ok([
+      "clone",
+      "-q",
+      "--recurse-submodules",
+      `file://${from}/src`,
+      "deep",
+    ]);
+    assert.match(
+      await Deno.readTextFile(`${repo}/deep/lib/.git`),
+      /^gitdir: \.\.\/\.git\/modules\/lib\n$/,
+    );
+    assert.match(
+      await git(`${repo}/deep/lib`, "config", "remote.origin.url"),
+      /from\/lib/,
+    );
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});

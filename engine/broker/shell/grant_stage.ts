@@ -145,26 +145,41 @@ fi`;
  * something other than git's own commands.
  */
 const GIT_WRITTEN_KEYS = "^(core[.](repositoryformatversion|filemode|bare|" +
-  "logallrefupdates|ignorecase|precomposeunicode|symlinks|sharedrepository)|" +
+  "logallrefupdates|ignorecase|precomposeunicode|symlinks|sharedrepository|" +
+  "worktree)|" +
   "extensions[.](objectformat|partialclone)|receive[.]denynonfastforwards|" +
   "submodule[.]active|submodule[.].+[.](url|active)|" +
   "remote[.].+[.](url|pushurl|fetch|mirror|tagopt|promisor|partialclonefilter)|" +
   "branch[.].+[.](remote|merge|rebase|description))$";
 
 /**
+ * The `.git` file git writes in a submodule's work tree (`clone
+ * --recurse-submodules`): its git directory under a `.git/modules` folder,
+ * reached by climbing only, no `..` past it. Whatever that directory
+ * holds is checked like any nested `.git` (or is the folder's own,
+ * read-only, or the owner's).
+ */
+const SUBMODULE_GITDIR =
+  "gitdir: (\\.\\./)+\\.git/modules(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+";
+
+/**
  * The copy-back's second check, for any program that writes a file's
  * content at a path of the skill's choosing (`curl -o`, an archive, a
  * download): a repository deeper in the folder that the owner's `git
  * status` enters once it is a gitlink must lead it to no code. Nothing
- * lands of a call that left a `.git` that is no folder (a `gitdir:` file
- * or a link: git then reads a config of the skill's making), a link, a
+ * lands of a call that left a `.git` that is no folder (a link, or a
+ * `gitdir:` file other than a submodule's, {@linkcode SUBMODULE_GITDIR}:
+ * git then reads a config of the skill's making), a link, a
  * `commondir` or a hook (other than git's `*.sample`) inside a nested
  * `.git`, or a nested config holding a key git's own commands do not
  * write ({@linkcode GIT_WRITTEN_KEYS}). The folder's own `.git` metadata
  * never lands anyway ({@linkcode KEEP_GIT_METADATA}).
  */
 const NO_CODE_IN_NESTED_GIT =
-  `nested=$(find . -name .git ! -type d ! -type c -print 2>&1; find . -path ./.git -prune -o -path '*/.git/*' \\( -type l -o -name commondir ! -type c -o -path '*/hooks/*' -type f ! -name '*.sample' \\) -print 2>&1)
+  `nested=$(find . -name .git ! -type d ! -type c -exec sh -c '
+    for g do
+      [ -f "$g" ] && [ ! -L "$g" ] && [ "$(grep -c "" "$g")" = 1 ] && grep -Eqx "$0" "$g" || echo "$g"
+    done' '${SUBMODULE_GITDIR}' {} + 2>&1; find . -path ./.git -prune -o -path '*/.git/*' \\( -type l -o -name commondir ! -type c -o -path '*/hooks/*' -type f ! -name '*.sample' \\) -print 2>&1)
 if [ -z "$nested" ]; then
   nested=$(find . -path ./.git -prune -o -path '*/.git/*' ! -path '*/refs/*' ! -path '*/logs/*' \\( -name config -o -name config.worktree \\) -exec sh -c '
     for f do
