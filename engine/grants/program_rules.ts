@@ -312,6 +312,24 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
     why: "rsync runs any program as its remote shell (-e) or remote rsync",
     refusedOptions: { "*": ["-e", "--rsh", "--rsync-path"] },
   },
+  // find's actions run any program, or write what it prints (any text,
+  // with -fprintf) at a path of the caller's choosing.
+  find: {
+    why:
+      "find runs any program with -exec or -ok and writes files with -fprint",
+    refusedOptions: {
+      "*": [
+        "-exec",
+        "-execdir",
+        "-ok",
+        "-okdir",
+        "-fprint",
+        "-fprint0",
+        "-fprintf",
+        "-fls",
+      ],
+    },
+  },
   claude: {
     why: "claude is an agent that runs shell commands and edits files itself",
     never: true,

@@ -135,6 +135,19 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
     ],
     control: ["-a", "--delete", "a", "h:b"],
   },
+  find: {
+    hostile: [
+      [".", "-exec", "sh", "-c", "id", ";"],
+      [".", "-name", "x", "-execdir", "sh", "{}", "+"],
+      [".", "-ok", "sh", ";"],
+      [".", "-okdir", "sh", ";"],
+      [".", "-fprintf", "sub/.git/config", "[core]"],
+      [".", "-fprint", "x"],
+      [".", "-fprint0", "x"],
+      [".", "-fls", "x"],
+    ],
+    control: [".", "-maxdepth", "1", "-name", "*.db", "-print"],
+  },
   claude: { hostile: [["-p", "hi"], []] },
   swift: { hostile: [["-e", "print(1)"], []] },
 };
