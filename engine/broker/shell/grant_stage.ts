@@ -97,7 +97,8 @@ status=$?
 if [ "$write" = 1 ]; then
   # Holes take no room in the write area: sparse files (each held to the
   # program's file size limit) would land far more than the bound.
-  apparent=$(du -s -b "$stage/upper" 2>/dev/null | cut -f1)
+  apparent=$(du -s -b "$stage/upper" 2>/dev/null) || fail "cannot measure the program's writes into $folder; nothing of this call lands"
+  apparent=\${apparent%%[[:space:]]*}
   [ -n "$apparent" ] && [ "$apparent" -le "$bytes" ] || fail "the program's files hold $apparent bytes, past the call's write bound of $bytes (sparse files); nothing of this call lands"
   i=0
   for word do [ "$i" -lt "$words" ] && set -- "$@" "$word"; i=$((i + 1)); done
