@@ -33,7 +33,8 @@ and only --config DIR (e.g. ~/.config/gh) of your config visible: the
 program reads every file in it and can print its tokens in any shape, so
 a program granted --config runs only while the skill also has --secrets
 (values that look like tokens are still masked in output a masked skill
-would read). Shells and interpreters are never runnable.
+would read). Shells, interpreters and launchers (env, stdbuf…) are never
+runnable.
 
 --keychain ITEM lets a skill read one keychain item (on Linux: the vault row
 keychain, identifier ITEM or ITEM/account) that its readme declares

@@ -87,15 +87,15 @@ function subcommandIndex(
 }
 
 /**
- * Whether an argument is one of the options: a long one exactly, with
- * `=value`, or abbreviated (git and gh accept any unambiguous prefix); a
+ * Whether an argument is one of the options: any exactly (a single-dash
+ * word such as find's `-exec` too), a long one with `=value`, or abbreviated (git and gh accept any unambiguous prefix); a
  * short one alone, with its value glued on, or inside a bundle of short
  * options (`-qu/bin/sh`).
  */
 function matchesOption(arg: string, options: readonly string[]): boolean {
-  if (arg === "--" || !arg.startsWith("-")) {
-    return options.includes(arg);
-  }
+  // Exactly, first: also a single-dash word (find's `-exec`).
+  if (options.includes(arg)) return true;
+  if (arg === "--" || !arg.startsWith("-")) return false;
   if (arg.startsWith("--")) {
     const name = arg.split("=")[0]!;
     return options.some((option) =>

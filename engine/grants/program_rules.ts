@@ -288,6 +288,48 @@ export const PROGRAM_RULES: Readonly<Record<string, ProgramRule>> = {
       ],
     },
   },
+  // ssh runs its ProxyCommand, LocalCommand and KnownHostsCommand through
+  // /bin/sh and loads a PKCS#11 or security-key library of the caller's
+  // choosing; a config file (-F) sets all of them. Its own config is the
+  // owner's (`--config`).
+  ssh: {
+    why:
+      "ssh runs a ProxyCommand or LocalCommand through the shell and loads a PKCS#11 library it is given",
+    refusedOptions: { "*": ["-o", "-F", "-I", "-E"] },
+  },
+  // scp and sftp also take the program they run as ssh (-S), sftp the
+  // server it starts (-D).
+  scp: {
+    why: "scp runs any program as its ssh (-S) and passes ssh its options",
+    refusedOptions: { "*": ["-o", "-F", "-S"] },
+  },
+  sftp: {
+    why:
+      "sftp runs any program as its ssh (-S) or server (-D) and passes ssh its options",
+    refusedOptions: { "*": ["-o", "-F", "-S", "-D"] },
+  },
+  rsync: {
+    why: "rsync runs any program as its remote shell (-e) or remote rsync",
+    refusedOptions: { "*": ["-e", "--rsh", "--rsync-path"] },
+  },
+  // find's actions run any program, or write what it prints (any text,
+  // with -fprintf) at a path of the caller's choosing.
+  find: {
+    why:
+      "find runs any program with -exec or -ok and writes files with -fprint",
+    refusedOptions: {
+      "*": [
+        "-exec",
+        "-execdir",
+        "-ok",
+        "-okdir",
+        "-fprint",
+        "-fprint0",
+        "-fprintf",
+        "-fls",
+      ],
+    },
+  },
   claude: {
     why: "claude is an agent that runs shell commands and edits files itself",
     never: true,

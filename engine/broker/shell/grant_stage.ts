@@ -95,6 +95,11 @@ fi
 (shift "$words"; exec "$@")
 status=$?
 if [ "$write" = 1 ]; then
+  # Holes take no room in the write area: sparse files (each held to the
+  # program's file size limit) would land far more than the bound.
+  apparent=$(du -s -b "$stage/upper" 2>/dev/null) || fail "cannot measure the program's writes into $folder; nothing of this call lands"
+  apparent=\${apparent%%[[:space:]]*}
+  [ -n "$apparent" ] && [ "$apparent" -le "$bytes" ] || fail "the program's files hold $apparent bytes, past the call's write bound of $bytes (sparse files); nothing of this call lands"
   i=0
   for word do [ "$i" -lt "$words" ] && set -- "$@" "$word"; i=$((i + 1)); done
   shift "$i"
@@ -138,6 +143,61 @@ const NO_WORK_TREE_IN_GIT =
 fi`;
 
 /**
+ * Config keys git itself writes into a repository it makes or changes
+ * (`init`, `clone`, `remote`, `branch --set-upstream-to`, `push -u`…):
+ * none runs a program. A nested repository's config with any other key
+ * (`core.fsmonitor`, `include.path`, `remote.*.uploadpack`) was written by
+ * something other than git's own commands.
+ */
+const GIT_WRITTEN_KEYS = "^(core[.](repositoryformatversion|filemode|bare|" +
+  "logallrefupdates|ignorecase|precomposeunicode|symlinks|sharedrepository|" +
+  "worktree)|" +
+  "extensions[.](objectformat|partialclone)|receive[.]denynonfastforwards|" +
+  "submodule[.]active|submodule[.].+[.](url|active)|" +
+  "remote[.].+[.](url|pushurl|fetch|mirror|tagopt|promisor|partialclonefilter)|" +
+  "branch[.].+[.](remote|merge|rebase|description))$";
+
+/**
+ * The `.git` file git writes in a submodule's work tree (`clone
+ * --recurse-submodules`): its git directory under a `.git/modules` folder,
+ * reached by climbing only, no `..` past it. Whatever that directory
+ * holds is checked like any nested `.git` (or is the folder's own,
+ * read-only, or the owner's).
+ */
+const SUBMODULE_GITDIR =
+  "gitdir: (\\.\\./)+\\.git/modules(/[A-Za-z0-9_-][A-Za-z0-9._-]*)+";
+
+/**
+ * The copy-back's second check, for any program that writes a file's
+ * content at a path of the skill's choosing (`curl -o`, an archive, a
+ * download): a repository deeper in the folder that the owner's `git
+ * status` enters once it is a gitlink must lead it to no code. Nothing
+ * lands of a call that left a `.git` that is no folder (a link, or a
+ * `gitdir:` file other than a submodule's, {@linkcode SUBMODULE_GITDIR}:
+ * git then reads a config of the skill's making), a link, a
+ * `commondir` or a hook (other than git's `*.sample`) inside a nested
+ * `.git`, or a nested config holding a key git's own commands do not
+ * write ({@linkcode GIT_WRITTEN_KEYS}). The folder's own `.git` metadata
+ * never lands anyway ({@linkcode KEEP_GIT_METADATA}).
+ */
+const NO_CODE_IN_NESTED_GIT =
+  `nested=$(find . -name .git ! -type d ! -type c -exec sh -c '
+    for g do
+      [ -f "$g" ] && [ ! -L "$g" ] && [ "$(grep -c "" "$g")" = 1 ] && grep -Eqx "$0" "$g" || echo "$g"
+    done' '${SUBMODULE_GITDIR}' {} + 2>&1; find . -path ./.git -prune -o -path '*/.git/*' \\( -type l -o -name commondir ! -type c -o -path '*/hooks/*' -type f ! -name '*.sample' \\) -print 2>&1)
+if [ -z "$nested" ]; then
+  nested=$(find . -path ./.git -prune -o -path '*/.git/*' ! -path '*/refs/*' ! -path '*/logs/*' \\( -name config -o -name config.worktree \\) -exec sh -c '
+    for f do
+      keys=$(git config --file "$f" --name-only --list 2>/dev/null) || { echo "$f"; continue; }
+      [ -z "$(printf "%s\\n" "$keys" | grep -Eiv "$0" | grep .)" ] || echo "$f"
+    done' '${GIT_WRITTEN_KEYS}' {} + 2>&1)
+fi
+if [ -n "$nested" ]; then
+  echo "agentos grant: the program left git metadata that would run code for your git deeper in the folder ($(echo "$nested" | head -n 1)); nothing of this call lands" >&2
+  exit 71
+fi`;
+
+/**
  * Runs as nobody in a sandbox that sees only the real folder (writable),
  * the upper layer and the merged view (read-only) and system directories:
  * first every entry the merged view no longer shows (a whiteout, or a
@@ -147,12 +207,14 @@ fi`;
  * then what the
  * program made or changed is copied over, links as links, except the
  * `.git` metadata ({@linkcode KEEP_GIT_METADATA}); nothing at all when it
- * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}). A link in the folder
+ * made a repository inside a `.git` ({@linkcode NO_WORK_TREE_IN_GIT}) or
+ * left a nested repository what runs code ({@linkcode NO_CODE_IN_NESTED_GIT}). A link in the folder
  * leads nowhere outside it here.
  */
 export const COPY_BACK_SCRIPT = `set -u
 cd ${COPY_BACK_MOUNTS.upper} || exit 71
 ${NO_WORK_TREE_IN_GIT}
+${NO_CODE_IN_NESTED_GIT}
 find . -type d -exec sh -c '
   for d do
     want=/grant/\${d#./}; [ "$d" = . ] && want=/grant

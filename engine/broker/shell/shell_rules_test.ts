@@ -2,7 +2,7 @@
  * Every program rule (engine/grants/program_rules.ts) with a hostile
  * argument list, refused before anything starts, and a control that runs.
  * The programs are granted at `/usr/bin/echo` (gh, op, security and
- * chromium are not installed here): without the rule, echo would run and
+ * chromium are not installed here; ssh, scp, sftp and rsync may be): without the rule, echo would run and
  * answer, so each refusal is the rule's doing. Real bubblewrap.
  */
 import assert from "node:assert/strict";
@@ -98,6 +98,55 @@ const CASES: Record<string, { hostile: string[][]; control?: string[] }> = {
       ["--browser-subprocess-path=/bin/sh"],
     ],
     control: ["--headless", "--dump-dom", "https://example.com/"],
+  },
+  ssh: {
+    hostile: [
+      ["-o", "ProxyCommand=sh -c id", "x"],
+      ["-oProxyCommand=sh", "x"],
+      ["-vo", "LocalCommand=sh", "x"],
+      ["-F", "/tmp/config", "x"],
+      ["-I", "/tmp/evil.so", "x"],
+      ["-E", "sub/.git/config", "x"],
+    ],
+    control: ["-p", "22", "host", "uptime"],
+  },
+  scp: {
+    hostile: [
+      ["-S", "/bin/sh", "a", "b:"],
+      ["-o", "ProxyCommand=sh", "a", "b:"],
+      ["-F", "/tmp/config", "a", "b:"],
+    ],
+    control: ["-P", "22", "a", "b:c"],
+  },
+  sftp: {
+    hostile: [
+      ["-S", "/bin/sh", "h"],
+      ["-D", "/bin/sh", "h"],
+      ["-oProxyCommand=sh", "h"],
+    ],
+    control: ["-P", "22", "h"],
+  },
+  rsync: {
+    hostile: [
+      ["-e", "sh -c id", "a", "h:b"],
+      ["-ave", "sh", "a", "h:b"],
+      ["--rsh=sh", "a", "h:b"],
+      ["--rsync-path=sh -c id", "a", "h:b"],
+    ],
+    control: ["-a", "--delete", "a", "h:b"],
+  },
+  find: {
+    hostile: [
+      [".", "-exec", "sh", "-c", "id", ";"],
+      [".", "-name", "x", "-execdir", "sh", "{}", "+"],
+      [".", "-ok", "sh", ";"],
+      [".", "-okdir", "sh", ";"],
+      [".", "-fprintf", "sub/.git/config", "[core]"],
+      [".", "-fprint", "x"],
+      [".", "-fprint0", "x"],
+      [".", "-fls", "x"],
+    ],
+    control: [".", "-maxdepth", "1", "-name", "*.db", "-print"],
   },
   claude: { hostile: [["-p", "hi"], []] },
   swift: { hostile: [["-e", "print(1)"], []] },
