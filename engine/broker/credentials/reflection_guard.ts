@@ -39,7 +39,13 @@ import {
   prepare,
   type PreparedSecrets,
 } from "./reflection_forms.ts";
-import { codeAt, Decoder, origin, type View } from "./reflection_views.ts";
+import {
+  CHUNK,
+  codeAt,
+  Decoder,
+  origin,
+  type View,
+} from "./reflection_views.ts";
 
 export {
   type GuardedSecret,
@@ -138,25 +144,24 @@ export class ReflectionGuard {
         round === 2 ? copy.units! : spare,
         round === 1 ? text : undefined,
       );
-      for (let at = 0; at < decoder.length;) {
-        at = Math.min(decoder.length, at + CHUNK);
-        decoder.run(at, at === decoder.length);
-      }
       if (round === 1) {
+        for (let at = 0; at < decoder.length;) {
+          at = Math.min(decoder.length, at + CHUNK);
+          decoder.run(at, at === decoder.length);
+        }
         finder(copy);
         for (const pair of decoder.pairViews()) finder(pair);
-      }
+      } else decoder.runNear();
       if (!decoder.decodedAny) break;
       finder(decoder.view);
-      if (!decoder.mayEscape) break;
+      // Only the first round reads every unit (whether a later one may
+      // decode something is known once it ran near what changed).
+      if (round === 1 && !decoder.mayEscape) break;
       source = decoder.view;
     }
     return spans;
   }
 }
-
-/** Units of the source decoded at a time (the room its step log makes at once). */
-const CHUNK = 1 << 14;
 
 interface Span {
   start: number;

@@ -274,6 +274,40 @@ export class Decoder {
     this.decodedAny ||= this.#steps.size > 0;
   }
 
+  /**
+   * A later round, its source complete: decodes only where the round
+   * before decoded something (from an escape's length before each unit
+   * it wrote, or each join where it dropped one, to its end) and copies
+   * the rest as it is. Elsewhere the round before read the same units
+   * and found no escape in them, so this round would find none either.
+   */
+  runNear(): void {
+    const n = this.#source.length;
+    const { log, size } = this.#source.steps!;
+    for (let j = 0; j < size;) {
+      const from = dirtyStart(log[4 * j]!);
+      let until = log[4 * j]! + log[4 * j + 1]!;
+      // Windows that meet (or nearly: a run costs more than a short copy)
+      // are decoded as one.
+      for (j++; j < size && dirtyStart(log[4 * j]!) <= until + 32; j++) {
+        until = log[4 * j]! + log[4 * j + 1]!;
+      }
+      if (from > this.#at) this.#pass(from);
+      while (this.#at < until) {
+        this.run(Math.min(until, this.#at + CHUNK), false);
+      }
+    }
+    if (this.#at < n) this.#pass(n);
+  }
+
+  /** Copies the source from where this round is to `to`, undecoded. */
+  #pass(to: number): void {
+    const length = this.view.length;
+    this.view.units!.set(this.#source.units!.subarray(this.#at, to), length);
+    this.view.length = length + to - this.#at;
+    this.#at = to;
+  }
+
   /** The two byte-pair views (once the text is read), or none. */
   pairViews(): View[] {
     const pairs = this.#pairs;
@@ -300,6 +334,21 @@ export class Decoder {
     for (let i = copy.length; i < end; i++) units[i] = text.charCodeAt(i);
     copy.length = end;
   }
+}
+
+/** Units of a source decoded by one call at most (the room its step log makes at once). */
+export const CHUNK = 1 << 14;
+
+/**
+ * The first position whose escape may read unit `q` of `src` (or the
+ * join before it). An escape is at most {@linkcode ESCAPE_MAX} units but
+ * for a reference's leading zeros, and those never reach further here:
+ * `&#` (or `&#x`) and a zero always decode, so a reference this round
+ * may decode across zeros the round before left alone begins within
+ * three units of a unit that round wrote.
+ */
+function dirtyStart(q: number): number {
+  return Math.max(0, q - (ESCAPE_MAX - 1));
 }
 
 /** What the last escape decoded to: 0 to 2 units. */
