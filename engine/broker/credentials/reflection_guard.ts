@@ -189,6 +189,11 @@ class Finder {
   #formCovered: Int32Array;
   #formFrom: Int32Array;
   #runCovered: Int32Array;
+  // Per secret, the last span added: one inside it is left out (the same
+  // replacement over the same text; a whole value is found both as its
+  // form and as the run its chunks grow to).
+  #lastFrom: Int32Array;
+  #lastTo: Int32Array;
   #onMatch = (pattern: number, end: number): void => {
     if (this.#count === this.#pending.length) {
       const grown = new Int32Array(2 * this.#count);
@@ -207,6 +212,17 @@ class Finder {
     this.#formCovered = new Int32Array(count);
     this.#formFrom = new Int32Array(count).fill(-1);
     this.#runCovered = new Int32Array(count);
+    this.#lastFrom = new Int32Array(count);
+    this.#lastTo = new Int32Array(count);
+  }
+
+  #addOnce(secret: number, start: number, end: number): void {
+    if (this.#lastFrom[secret]! <= start && end <= this.#lastTo[secret]!) {
+      return;
+    }
+    this.#lastFrom[secret] = start;
+    this.#lastTo[secret] = end;
+    this.#add(this.view, secret, start, end);
   }
 
   /** Scans and follows the whole (complete) view. */
@@ -237,7 +253,7 @@ class Finder {
           start !== this.#formFrom[secret]
         ) continue;
         const stop = follow(automaton, view, end, use.form, end - start);
-        this.#add(view, secret, start, stop);
+        this.#addOnce(secret, start, stop);
         this.#formFrom[secret] = start;
         this.#formCovered[secret] = Math.max(
           this.#formCovered[secret]!,
@@ -247,7 +263,7 @@ class Finder {
         const secret = secrets[use.secret]!;
         const run = grow(automaton, view, { start, end }, secret.lower, use.at);
         if (run.end - run.start >= secret.partial) {
-          this.#add(view, use.secret, run.start, run.end);
+          this.#addOnce(use.secret, run.start, run.end);
           this.#runCovered[use.secret] = run.end;
         }
       }
@@ -298,7 +314,9 @@ function grow(
 
 function replaceSpans(text: string, spans: Span[]): string {
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = "";
+  // Pieces joined once: a string grown piece by piece is a tree of
+  // pieces that every later read of the text walks.
+  const parts: string[] = [];
   let at = 0;
   for (let i = 0; i < spans.length;) {
     const first = spans[i]!;
@@ -306,8 +324,9 @@ function replaceSpans(text: string, spans: Span[]): string {
     for (i++; i < spans.length && spans[i]!.start < end; i++) {
       end = Math.max(end, spans[i]!.end);
     }
-    out += text.slice(at, first.start) + first.replacement;
+    parts.push(text.slice(at, first.start), first.replacement);
     at = end;
   }
-  return out + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join("");
 }
