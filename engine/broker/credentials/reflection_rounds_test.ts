@@ -29,6 +29,11 @@ const ESCAPES: [string, (c: string) => string][] = [
   ],
   ["decoded & start, two rounds", (c) => `&amp;#${c.charCodeAt(0)};`],
   ["decoded \\ start, two rounds", (c) => `%5Cx${pct(c).slice(1)}`],
+  // `%5` then what becomes `A`: a start the first round tried and left.
+  [
+    "undecoded start before a digit, two rounds",
+    (c) => pct(c).slice(0, 2) + pct(pct(c).slice(2)),
+  ],
 ];
 
 Deno.test("reflection guard: each round reads every escape start the round before left, between plain stretches of any length", () => {
@@ -78,5 +83,17 @@ Deno.test("reflection guard: a later round decodes an escape whose last unit the
       assert.ok(!masked.includes(written), `${escape}, pad ${pad}`);
       assert.ok(masked.startsWith("q".repeat(pad) + SECRET), `${escape}`);
     }
+  }
+});
+
+Deno.test("reflection guard: a start the first round tried and left is read again, with no other escape start in the text", () => {
+  for (const at of [0, 6, 12]) {
+    // `%5` before what becomes `A`, and nothing else for a round to read.
+    const written = VALUE.slice(0, at) + ESCAPES[6]![1](VALUE[at]!) +
+      VALUE.slice(at + 1);
+    assert.equal(
+      guard.scrub(`before ${written} after`),
+      `before ${SECRET} after`,
+    );
   }
 });
