@@ -95,3 +95,39 @@ export function escapeStartBody(bytes: number): string {
   const unit = "%252525" + "&%".repeat(60);
   return unit.repeat(Math.max(1, Math.floor(bytes / unit.length)));
 }
+
+/**
+ * A server echoing a templated request as densely as `bytes` bytes hold
+ * it: the value whole, again and again, in the forms a request carries
+ * it in and an echo hands back — raw, percent-encoded (component, form,
+ * every byte), JSON- and HTML-escaped, base64 and base64url (of the
+ * value and of `user:value`, as a Basic header), hex, UTF-16 — one a
+ * line. Every line is a find (the guard's most replacements per byte).
+ *
+ * @param bytes the size
+ * @param value the value echoed
+ * @returns the text
+ */
+export function echoBody(bytes: number, value: string): string {
+  const utf8 = String.fromCharCode(...new TextEncoder().encode(value));
+  const b64 = (s: string) => btoa(s);
+  const hex = (s: string) =>
+    Array.from(s, (c) => c.charCodeAt(0).toString(16).padStart(2, "0"))
+      .join("");
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    Array.from(utf8, (c) => "%" + hex(c).toUpperCase()).join(""),
+    JSON.stringify(value).slice(1, -1),
+    value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`),
+    b64(utf8),
+    b64(utf8).replaceAll("+", "-").replaceAll("/", "_"),
+    b64("user:" + utf8),
+    hex(utf8),
+    Array.from(value, (c) => c + "\0").join(""),
+  ];
+  const unit = forms.join("\n") + "\n";
+  const unitBytes = new TextEncoder().encode(unit).length;
+  return unit.repeat(Math.max(1, Math.floor(bytes / unitBytes)));
+}

@@ -8,7 +8,9 @@
  * sender who knows the key (the worst this guard has), on one built
  * against its deep branching nodes, and on one of escape starts that
  * decode to nothing (against the rounds' skipping to the next escape
- * start), each in wall time and in CPU time; the crafted body's CPU time when the
+ * start), and on one holding the key whole in its forms line after line
+ * (a server echoing a templated request: the most replacements per byte),
+ * each in wall time and in CPU time; the crafted body's CPU time when the
  * thread kept no arrays from an earlier search; and another
  * connection's
  * `graph.list` while a hostile call (the chain-thief skill) pushes twelve
@@ -24,6 +26,7 @@ import {
 import {
   branchBody,
   craftedBody,
+  echoBody,
   escapeStartBody,
   nearMissBody,
 } from "../../tests/_crafted_bodies.ts";
@@ -91,7 +94,7 @@ export async function reflectionGuardFigures(
   await graphListUnderPush(context, body, quick ? 4 : 12);
 }
 
-/** The guard on bodies built against it by a sender who knows the key: wall and CPU time. */
+/** The guard on bodies built against it (by a sender who knows the key, or of escape starts) and on an echo of the key: wall and CPU time. */
 async function builtBodyFigures(
   { figures }: BenchContext,
   credentials: CallCredentials,
@@ -99,6 +102,10 @@ async function builtBodyFigures(
   copy: Uint16Array,
 ): Promise<void> {
   const built: [string, string][] = [
+    [
+      "holding the key whole in its forms, one a line (an echo of the request)",
+      echoBody(BODY_BYTES, KEY),
+    ],
     [
       "built against its deep branching nodes (key known)",
       branchBody(BODY_BYTES, KEY),

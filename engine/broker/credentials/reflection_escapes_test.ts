@@ -90,3 +90,29 @@ Deno.test("reflection guard: a value with non-ASCII capitals is masked in either
     assert.equal(cased.scrub(`a ${echo} b`), `a ${SECRET} b`, echo);
   }
 });
+
+Deno.test("reflection guard: every one-character backslash escape is decoded, a backslash escaped as \\\\ too", () => {
+  const escapes: [string, string][] = [
+    ["\\", "\\\\"],
+    ["/", "\\/"],
+    ['"', '\\"'],
+    ["'", "\\'"],
+    ["\b", "\\b"],
+    ["\f", "\\f"],
+    ["\n", "\\n"],
+    ["\r", "\\r"],
+    ["\t", "\\t"],
+  ];
+  for (const [c, escaped] of escapes) {
+    const value = `Zq9x4W${c}Lm2Kw7`;
+    const one = new ReflectionGuard([{ value, replacement: SECRET }]);
+    for (const around of ["", "\\", "%", "&"]) {
+      const text = `before${around} Zq9x4W${escaped}Lm2Kw7 after`;
+      assert.equal(
+        one.scrub(text),
+        `before${around} ${SECRET} after`,
+        JSON.stringify(escaped),
+      );
+    }
+  }
+});

@@ -39,7 +39,13 @@ import {
   prepare,
   type PreparedSecrets,
 } from "./reflection_forms.ts";
-import { codeAt, Decoder, origin, type View } from "./reflection_views.ts";
+import {
+  CHUNK,
+  codeAt,
+  Decoder,
+  origin,
+  type View,
+} from "./reflection_views.ts";
 
 export {
   type GuardedSecret,
@@ -138,25 +144,24 @@ export class ReflectionGuard {
         round === 2 ? copy.units! : spare,
         round === 1 ? text : undefined,
       );
-      for (let at = 0; at < decoder.length;) {
-        at = Math.min(decoder.length, at + CHUNK);
-        decoder.run(at, at === decoder.length);
-      }
       if (round === 1) {
+        for (let at = 0; at < decoder.length;) {
+          at = Math.min(decoder.length, at + CHUNK);
+          decoder.run(at, at === decoder.length);
+        }
         finder(copy);
         for (const pair of decoder.pairViews()) finder(pair);
-      }
+      } else decoder.runNear();
       if (!decoder.decodedAny) break;
       finder(decoder.view);
-      if (!decoder.mayEscape) break;
+      // Only the first round reads every unit (whether a later one may
+      // decode something is known once it ran near what changed).
+      if (round === 1 && !decoder.mayEscape) break;
       source = decoder.view;
     }
     return spans;
   }
 }
-
-/** Units of the source decoded at a time (the room its step log makes at once). */
-const CHUNK = 1 << 14;
 
 interface Span {
   start: number;
@@ -184,6 +189,11 @@ class Finder {
   #formCovered: Int32Array;
   #formFrom: Int32Array;
   #runCovered: Int32Array;
+  // Per secret, the last span added: one inside it is left out (the same
+  // replacement over the same text; a whole value is found both as its
+  // form and as the run its chunks grow to).
+  #lastFrom: Int32Array;
+  #lastTo: Int32Array;
   #onMatch = (pattern: number, end: number): void => {
     if (this.#count === this.#pending.length) {
       const grown = new Int32Array(2 * this.#count);
@@ -202,6 +212,17 @@ class Finder {
     this.#formCovered = new Int32Array(count);
     this.#formFrom = new Int32Array(count).fill(-1);
     this.#runCovered = new Int32Array(count);
+    this.#lastFrom = new Int32Array(count);
+    this.#lastTo = new Int32Array(count);
+  }
+
+  #addOnce(secret: number, start: number, end: number): void {
+    if (this.#lastFrom[secret]! <= start && end <= this.#lastTo[secret]!) {
+      return;
+    }
+    this.#lastFrom[secret] = start;
+    this.#lastTo[secret] = end;
+    this.#add(this.view, secret, start, end);
   }
 
   /** Scans and follows the whole (complete) view. */
@@ -232,7 +253,7 @@ class Finder {
           start !== this.#formFrom[secret]
         ) continue;
         const stop = follow(automaton, view, end, use.form, end - start);
-        this.#add(view, secret, start, stop);
+        this.#addOnce(secret, start, stop);
         this.#formFrom[secret] = start;
         this.#formCovered[secret] = Math.max(
           this.#formCovered[secret]!,
@@ -242,7 +263,7 @@ class Finder {
         const secret = secrets[use.secret]!;
         const run = grow(automaton, view, { start, end }, secret.lower, use.at);
         if (run.end - run.start >= secret.partial) {
-          this.#add(view, use.secret, run.start, run.end);
+          this.#addOnce(use.secret, run.start, run.end);
           this.#runCovered[use.secret] = run.end;
         }
       }
@@ -293,7 +314,9 @@ function grow(
 
 function replaceSpans(text: string, spans: Span[]): string {
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
-  let out = "";
+  // Pieces joined once: a string grown piece by piece is a tree of
+  // pieces that every later read of the text walks.
+  const parts: string[] = [];
   let at = 0;
   for (let i = 0; i < spans.length;) {
     const first = spans[i]!;
@@ -301,8 +324,9 @@ function replaceSpans(text: string, spans: Span[]): string {
     for (i++; i < spans.length && spans[i]!.start < end; i++) {
       end = Math.max(end, spans[i]!.end);
     }
-    out += text.slice(at, first.start) + first.replacement;
+    parts.push(text.slice(at, first.start), first.replacement);
     at = end;
   }
-  return out + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join("");
 }

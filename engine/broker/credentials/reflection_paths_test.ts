@@ -302,3 +302,29 @@ Deno.test("every named reference the views decode stands for its own character",
     assert.equal(one.scrub(`<q7&${name};Zk9>`), "<[T]>", name);
   }
 });
+
+Deno.test("spans found one after another behind escapes of every spacing map back exactly (the look-up starts from the last one found)", () => {
+  const pieces: string[] = [], expected: string[] = [];
+  for (let i = 0; i < 600; i++) {
+    // Escapes before each find, a few to many (the log entries between
+    // two look-ups vary), and one of the value's characters escaped.
+    const noise = "%41".repeat((i * 7) % 23) + "&amp;".repeat(i % 3) + "x";
+    const at = i % VALUE.length;
+    const written = VALUE.slice(0, at) + percentAll(VALUE[at]!) +
+      VALUE.slice(at + 1);
+    pieces.push(noise, written);
+    expected.push(noise, SECRET);
+  }
+  assert.equal(guard.scrub(pieces.join("")), expected.join(""));
+});
+
+Deno.test("two long forms that share their first 96 characters are both replaced as far as each goes", () => {
+  // A value of 100 characters with a space at 97: the value and its `+`
+  // form share the automaton's pattern; the value's follow stops at the
+  // space, the `+` form's goes on to its end.
+  const value = "Zq9x4W1Lm2Ko7".repeat(8).slice(0, 97) + " r7";
+  const long = new ReflectionGuard([{ value, replacement: SECRET }]);
+  const plus = value.replace(" ", "+");
+  assert.equal(long.scrub(`a ${plus} b`), `a ${SECRET} b`);
+  assert.equal(long.scrub(`a ${value} b`), `a ${SECRET} b`);
+});

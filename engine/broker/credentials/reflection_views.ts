@@ -42,6 +42,11 @@ export interface View {
 export interface Steps {
   log: Int32Array;
   size: number;
+  /**
+   * The entry the last look-up found: finds come in order of their end,
+   * so the next look-up starts its search there.
+   */
+  hint?: number;
 }
 
 /** Where view position `i` lies in the original text. */
@@ -52,13 +57,30 @@ export function origin(view: View, i: number): number {
 }
 
 /** The position in the view decoded from of decoded position `i`. */
-function back({ log, size }: Steps, i: number): number {
+function back(steps: Steps, i: number): number {
+  const { log, size } = steps;
+  // The last entry at or before i: searched from the last one found,
+  // in steps that double, then halved (a look-up near the last costs a
+  // few reads, not a search of the whole log).
   let lo = 0, hi = size - 1, k = -1;
+  const hint = steps.hint ?? -1;
+  if (hint >= 0 && hint < size && log[4 * hint]! <= i) {
+    lo = hint;
+    for (let step = 1;; step *= 2) {
+      if (lo + step >= size) break;
+      if (log[4 * (lo + step)]! > i) {
+        hi = lo + step - 1;
+        break;
+      }
+      lo += step;
+    }
+  } else if (hint >= 0 && hint < size) hi = hint - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     if (log[4 * mid]! <= i) k = mid, lo = mid + 1;
     else hi = mid - 1;
   }
+  steps.hint = k;
   if (k < 0) return i;
   const past = i - log[4 * k]! - log[4 * k + 1]!;
   return past < 0 ? log[4 * k + 2]! : log[4 * k + 3]! + past;
@@ -76,6 +98,19 @@ const RUN_BREAK = 0xffff;
 const KIND = new Uint8Array(0x10000).fill(2, 0x100);
 for (const c of [0, 37, 38, 92]) KIND[c] = 1;
 
+/**
+ * `STARTS[(c << 7) | next]` is 1 when an escape may start at a `%`, `&`
+ * or `\` (`c`) followed by the ASCII unit `next`: a hex digit up to 7, a
+ * letter or `#`, a letter or one of the backslash escapes.
+ */
+const STARTS = new Uint8Array(128 << 7);
+for (let next = 0; next < 128; next++) {
+  const n = String.fromCharCode(next);
+  if (/[0-7]/.test(n)) STARTS[(37 << 7) | next] = 1;
+  if (/[A-Za-z#]/.test(n)) STARTS[(38 << 7) | next] = 1;
+  if (/[\\/"'bfnrtux]/.test(n)) STARTS[(92 << 7) | next] = 1;
+}
+
 /** {@linkcode KIND} for a later round: wide characters are plain there. */
 const LATER_KIND = KIND.slice().fill(0, 0x100);
 
@@ -83,6 +118,7 @@ const LATER_KIND = KIND.slice().fill(0, 0x100);
 class StepLog implements Steps {
   log: Int32Array;
   size = 0;
+  hint = -1;
 
   /** @param expected how many units the decoded source may hold */
   constructor(expected: number) {
@@ -240,15 +276,28 @@ export class Decoder {
         i++;
         continue;
       }
+      // A start before a unit no escape of its kind has next starts
+      // nothing (the commonest failure, answered by one read).
+      let next = i + 1 < n ? src[i + 1]! : 0xffff;
+      if (c !== 0 && (next > 127 || STARTS[(c << 7) | next] === 0)) {
+        // Such starts one after another are copied here (a body of
+        // nothing else costs one loop, not one per unit).
+        mayEscape = true;
+        do {
+          into[length++] = c;
+          c = next;
+          if (++i === stop || kind[c] !== 1 || c === 0) break;
+          next = i + 1 < n ? src[i + 1]! : 0xffff;
+        } while (next > 127 || STARTS[(c << 7) | next] === 0);
+        continue;
+      }
       // Percent escapes, the commonest, decoded here. Multi-byte UTF-8
       // (`%C3%A4`) stays escaped: the whole-form patterns cover it.
-      const high = c === 37 && i + 2 < n ? HEX[src[i + 1]!]! : -1;
+      const high = c === 37 && i + 2 < n ? HEX[next]! : -1;
       const low = high >= 0 && high < 8 ? HEX[src[i + 2]!]! : -1;
-      // An `&` before neither `#` nor a letter starts nothing (the
-      // commonest failure, answered here).
       const end = low >= 0
         ? emit(high * 16 + low, i + 3)
-        : c === 37 || (c === 38 && (i + 1 >= n || NO_ENTITY[src[i + 1]!]))
+        : c === 37
         ? -1
         : decodeAt(src, i, n);
       if (end < 0) {
@@ -272,6 +321,40 @@ export class Decoder {
     this.view.length = length;
     this.mayEscape ||= mayEscape;
     this.decodedAny ||= this.#steps.size > 0;
+  }
+
+  /**
+   * A later round, its source complete: decodes only where the round
+   * before decoded something (from an escape's length before each unit
+   * it wrote, or each join where it dropped one, to its end) and copies
+   * the rest as it is. Elsewhere the round before read the same units
+   * and found no escape in them, so this round would find none either.
+   */
+  runNear(): void {
+    const n = this.#source.length;
+    const { log, size } = this.#source.steps!;
+    for (let j = 0; j < size;) {
+      const from = dirtyStart(log[4 * j]!);
+      let until = log[4 * j]! + log[4 * j + 1]!;
+      // Windows that meet (or nearly: a run costs more than a short copy)
+      // are decoded as one.
+      for (j++; j < size && dirtyStart(log[4 * j]!) <= until + 32; j++) {
+        until = log[4 * j]! + log[4 * j + 1]!;
+      }
+      if (from > this.#at) this.#pass(from);
+      while (this.#at < until) {
+        this.run(Math.min(until, this.#at + CHUNK), false);
+      }
+    }
+    if (this.#at < n) this.#pass(n);
+  }
+
+  /** Copies the source from where this round is to `to`, undecoded. */
+  #pass(to: number): void {
+    const length = this.view.length;
+    this.view.units!.set(this.#source.units!.subarray(this.#at, to), length);
+    this.view.length = length + to - this.#at;
+    this.#at = to;
   }
 
   /** The two byte-pair views (once the text is read), or none. */
@@ -300,6 +383,21 @@ export class Decoder {
     for (let i = copy.length; i < end; i++) units[i] = text.charCodeAt(i);
     copy.length = end;
   }
+}
+
+/** Units of a source decoded by one call at most (the room its step log makes at once). */
+export const CHUNK = 1 << 14;
+
+/**
+ * The first position whose escape may read unit `q` of `src` (or the
+ * join before it). An escape is at most {@linkcode ESCAPE_MAX} units but
+ * for a reference's leading zeros, and those never reach further here:
+ * `&#` (or `&#x`) and a zero always decode, so a reference this round
+ * may decode across zeros the round before left alone begins within
+ * three units of a unit that round wrote.
+ */
+function dirtyStart(q: number): number {
+  return Math.max(0, q - (ESCAPE_MAX - 1));
 }
 
 /** What the last escape decoded to: 0 to 2 units. */
@@ -462,11 +560,6 @@ const ENTITIES: Record<string, string> = {
 /** A letter's number in a name key (1 to 26, either case), or 0. */
 const LETTER = new Uint8Array(0x10000);
 for (let l = 0; l < 26; l++) LETTER[65 + l] = LETTER[97 + l] = l + 1;
-
-/** 1 for a unit that cannot follow `&` in a reference: neither `#` nor a letter. */
-const NO_ENTITY = new Uint8Array(0x10000).fill(1);
-for (let l = 0; l < 26; l++) NO_ENTITY[65 + l] = NO_ENTITY[97 + l] = 0;
-NO_ENTITY[35] = 0;
 
 /** The named references: names, lengths, what each stands for. */
 const NAMES = Object.keys(ENTITIES);
