@@ -17,7 +17,9 @@
  * the time the thread ran, whatever else loads the machine) over a
  * hostile call, less the same call at a small size, per MiB the skill
  * wrote. Before the change, at load ~8: a result 9.1 ms/MiB, log lines
- * 3.9 ms/MiB, records 13 ms/MiB; after it 2.8–4.4, 0.9–1.3 and ~1.
+ * 3.9 ms/MiB, records 13 ms/MiB; after it 2.8–4.4, 0.9–1.3 and 4.8–10.8
+ * (records: their checks and rehearsal stay on the main thread, so their
+ * bound only catches a gross regression).
  * Real engine, real sandboxed worker, real wire worker.
  */
 import assert from "node:assert/strict";
@@ -47,21 +49,28 @@ const CASES: Case[] = [
     large: { mib: 15 },
     small: { mib: 0.01 },
     mib: 15,
-    maxMsPerMib: 6.5,
+    // 2.8–5.4 in runs of the whole suite (9.1 before the change).
+    maxMsPerMib: 7.5,
   },
   {
     tool: "logs",
     large: { mib: 15, count: 14 },
     small: { mib: 0.01, count: 14 },
     mib: 15 * 14,
-    maxMsPerMib: 2.5,
+    // 0.9–2.0 alone and in runs of the whole suite (3.9 before).
+    maxMsPerMib: 3,
   },
   {
     tool: "records",
     large: { count: 1000, chars: 15_000 },
     small: { count: 1000, chars: 10 },
     mib: 15,
-    maxMsPerMib: 10,
+    // Records are still checked and rehearsed in the graph on the main
+    // thread: 4.8–10.8 ms a MiB alone on a quiet host, both at e68d832 and
+    // after (three runs each, 2026-12-08), so a bound of 10 failed one run
+    // in three. This bound catches a gross regression (work that grows
+    // faster than the records), not the wire worker's change (13 before).
+    maxMsPerMib: 25,
   },
 ];
 
