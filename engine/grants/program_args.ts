@@ -88,9 +88,10 @@ function subcommandIndex(
 
 /**
  * Whether an argument is one of the options: any exactly (a single-dash
- * word such as find's `-exec` too), a long one with `=value`, or abbreviated (git and gh accept any unambiguous prefix); a
- * short one alone, with its value glued on, or inside a bundle of short
- * options (`-qu/bin/sh`).
+ * word such as find's `-exec` too), a long one with `=value`, or
+ * abbreviated (git and gh accept any unambiguous prefix); a short one
+ * alone, with its value glued on, or inside a bundle of short options
+ * (`-qu/bin/sh`).
  */
 function matchesOption(arg: string, options: readonly string[]): boolean {
   // Exactly, first: also a single-dash word (find's `-exec`).
